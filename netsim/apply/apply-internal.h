@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: MIT */
+/* Shared between the files of apply/; not part of the public interface. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "apply/apply.h"
+
+struct nl_sock;
+struct nft_ctx;
+
+/* String-keyed hash map (chained, doubling); keys are copied. */
+struct strmap_entry {
+	struct strmap_entry *next;
+	void *value;
+	char key[];
+};
+struct strmap {
+	struct strmap_entry **b;
+	size_t nb, n;
+};
+void *strmap_get(const struct strmap *m, const char *key);
+int strmap_put(struct strmap *m, const char *key, void *value);
+/* Calls free_value on each value (may be NULL), then releases the map. */
+void strmap_clear(struct strmap *m, void (*free_value)(void *));
+
+/* What the context keeps per namespace. */
+struct nsim_ns {
+	char *name;
+	int fd;              /* /run/netns/<name> or the namespace itself */
+	struct nl_sock *sk;  /* NETLINK_ROUTE, opened inside */
+	struct nft_ctx *nft; /* created inside on first NFT op */
+	struct strmap ifindex; /* ifname -> (void *)(intptr_t)ifindex */
+};
+
+struct nsim_apply {
+	const struct nsim_apply_backend *backend;
+	void *userdata;
+	int self_ns;          /* the creating thread's netns, where we return to */
+	bool run_dir_ready;   /* /run/netns exists and is a shared mount */
+	unsigned long fail_at, count;
+	struct strmap ns;     /* name -> struct nsim_ns * */
+	int nl_errno;         /* the kernel's errno from the last netlink error */
+	char *error;
+	char detail[1024];
+	char *rec;
+	size_t rec_len, rec_cap;
+};
+
+bool apply_netns_name_ok(const char *name);
+/* The cached namespace `name`, opening /run/netns/<name> and a route socket in
+ * it on first use. */
+int apply_ns_get(struct nsim_apply *ctx, const char *name, struct nsim_ns **ret);
+/* Run with the calling thread inside ns; always returns to ctx->self_ns. */
+int apply_netns_enter(struct nsim_apply *ctx, const struct nsim_ns *ns);
+void apply_netns_leave(struct nsim_apply *ctx);
+/* Opens ns->sk; the calling thread must be inside ns. */
+int apply_ns_open_socket(struct nsim_apply *ctx, struct nsim_ns *ns);
+void apply_ns_free(void *p);
+
+/* libnl's -NLE_* to -errno, preferring the kernel's own errno when the
+ * failure came from an netlink error message. */
+int apply_nl_errno(struct nsim_apply *ctx, int nlerr);
+void apply_nft_free(struct nft_ctx *nft);
+
+int apply_kernel_netns_add(struct nsim_apply *ctx, const struct nsim_op *op);
+int apply_kernel_sysctl(struct nsim_apply *ctx, const struct nsim_op *op);
+int apply_kernel_veth(struct nsim_apply *ctx, const struct nsim_op *op);
+int apply_kernel_link_up(struct nsim_apply *ctx, const struct nsim_op *op);
+int apply_kernel_addr(struct nsim_apply *ctx, const struct nsim_op *op);
+int apply_kernel_route(struct nsim_apply *ctx, const struct nsim_op *op);
+int apply_kernel_rule(struct nsim_apply *ctx, const struct nsim_op *op);
+int apply_kernel_nft(struct nsim_apply *ctx, const struct nsim_op *op);

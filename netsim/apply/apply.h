@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The only code that touches the kernel: executes plan operations (plan/plan.h)
+ * in network namespaces. Namespaces are made with iproute2's /run/netns recipe,
+ * links/addresses/routes/rules go through libnl route sockets opened inside
+ * each namespace, rulesets through libnftables contexts created inside it.
+ *
+ * Every namespace name must start with "netsim-": apply/ refuses to create,
+ * enter or delete anything else, so it can never touch the root namespace.
+ */
+#pragma once
+
+#include <stddef.h>
+
+#include "plan/plan.h"
+
+#define NSIM_NETNS_PREFIX "netsim-"
+#define NSIM_NETNS_RUN_DIR "/run/netns"
+
+struct nsim_apply;
+
+/* One function per operation kind; each returns 0 or -errno and may leave a
+ * detail (kernel extended ack, nft message) with nsim_apply_set_detail(). */
+struct nsim_apply_backend {
+	const char *name;
+	int (*netns_add)(struct nsim_apply *ctx, const struct nsim_op *op);
+	int (*sysctl)(struct nsim_apply *ctx, const struct nsim_op *op);
+	int (*veth)(struct nsim_apply *ctx, const struct nsim_op *op);
+	int (*link_up)(struct nsim_apply *ctx, const struct nsim_op *op);
+	int (*addr)(struct nsim_apply *ctx, const struct nsim_op *op);
+	int (*route)(struct nsim_apply *ctx, const struct nsim_op *op);
+	int (*rule)(struct nsim_apply *ctx, const struct nsim_op *op);
+	int (*nft)(struct nsim_apply *ctx, const struct nsim_op *op);
+};
+
+/* Executes for real (root). */
+extern const struct nsim_apply_backend nsim_apply_backend_kernel;
+/* Appends one line per op, an iproute2/nft command doing the same, to a buffer
+ * read with nsim_apply_recording(). Touches nothing. */
+extern const struct nsim_apply_backend nsim_apply_backend_record;
+
+/* backend NULL = kernel. userdata is for custom backends (nsim_apply_userdata()).
+ * Reads NETSIM_FAIL_AT=N: the Nth operation executed through this context
+ * (1-based) fails with -EIO before touching anything. The context caches, per
+ * namespace, an fd, a route socket and an nft context; they keep the namespace
+ * alive, so free the context before deleting namespaces. Use a context from
+ * one thread at a time. Returns 0, -ENOMEM, or -errno when the calling
+ * thread's namespace can't be opened; *ret owned by the caller. */
+int nsim_apply_new(const struct nsim_apply_backend *backend, void *userdata, struct nsim_apply **ret);
+void nsim_apply_free(struct nsim_apply *ctx);
+void *nsim_apply_userdata(struct nsim_apply *ctx);
+
+/* Executes ops[0..n) in order and stops at the first failure. Returns 0 or the
+ * failing op's -errno (nsim_apply_last_error() says which op and why).
+ * *ret_done (may be NULL) is set in both cases to the number of ops that
+ * succeeded, i.e. the index of the failing op. */
+int nsim_apply_ops(struct nsim_apply *ctx, const struct nsim_op *ops, size_t n, size_t *ret_done);
+
+/* The last failure as one human sentence: the op as an equivalent command,
+ * strerror, then the kernel's or nft's own words. "" when nothing failed.
+ * Owned by ctx, valid until the next nsim_apply_ops() or free. */
+const char *nsim_apply_last_error(struct nsim_apply *ctx);
+/* Backends: attach detail to the failure being returned (printf-style). */
+void nsim_apply_set_detail(struct nsim_apply *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* The recording backend's output ("" for other backends). Owned by ctx. */
+const char *nsim_apply_recording(struct nsim_apply *ctx);
+/* Formats op as a one-line iproute2/nft command into buf (always terminated). */
+void nsim_apply_op_describe(const struct nsim_op *op, char *buf, size_t size);
+
+/* Removes /run/netns/<name> (detaching the bind mount); the kernel frees the
+ * namespace and every veth in it once the last reference goes. Idempotent:
+ * 0 when it does not exist. -EINVAL for a name outside "netsim-". */
+int nsim_apply_netns_del(const char *name);
+/* Names in /run/netns starting with prefix (which must start with "netsim-"),
+ * sorted. *ret_names is NULL-terminated, owned by the caller
+ * (nsim_apply_names_free()). No /run/netns = an empty list. */
+int nsim_apply_netns_list(const char *prefix, char ***ret_names, size_t *ret_n);
+void nsim_apply_names_free(char **names);

@@ -1,0 +1,292 @@
+/* SPDX-License-Identifier: MIT */
+/* Network namespaces the iproute2 way (/run/netns/<name> bind mounts, so
+ * `ip -n` and `ip netns exec` work), entering them, and per-namespace sysctls. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+
+#include <netlink/netlink.h>
+
+#include "apply/apply-internal.h"
+#include "model/util.h"
+
+bool apply_netns_name_ok(const char *name)
+{
+	size_t len = name ? strlen(name) : 0;
+	if (len <= strlen(NSIM_NETNS_PREFIX) || len > NAME_MAX ||
+	    strncmp(name, NSIM_NETNS_PREFIX, strlen(NSIM_NETNS_PREFIX)) != 0)
+		return false;
+	for (const char *p = name; *p; p++)
+		if (*p == '/' || (unsigned char)*p <= ' ')
+			return false;
+	return true;
+}
+
+static void netns_path(const char *name, char buf[static PATH_MAX])
+{
+	snprintf(buf, PATH_MAX, NSIM_NETNS_RUN_DIR "/%s", name);
+}
+
+int apply_netns_enter(struct nsim_apply *ctx, const struct nsim_ns *ns)
+{
+	return setns(ns->fd, CLONE_NEWNET) < 0 ? -errno : 0;
+}
+
+void apply_netns_leave(struct nsim_apply *ctx)
+{
+	/* Going on in a netsim namespace would silently put every later socket,
+	 * route lookup and sysctl of this thread in the wrong place. Returning to
+	 * a namespace we hold an fd of only fails on ENOMEM. */
+	if (setns(ctx->self_ns, CLONE_NEWNET) < 0)
+		abort();
+}
+
+void apply_ns_free(void *p)
+{
+	struct nsim_ns *ns = p;
+	if (!ns)
+		return;
+	apply_nft_free(ns->nft);
+	if (ns->sk)
+		nl_socket_free(ns->sk);
+	if (ns->fd >= 0)
+		close(ns->fd);
+	strmap_clear(&ns->ifindex, NULL);
+	free(ns->name);
+	free(ns);
+}
+
+static struct nsim_ns *ns_alloc(const char *name)
+{
+	struct nsim_ns *ns = calloc(1, sizeof(*ns));
+	if (!ns)
+		return NULL;
+	ns->fd = -1;
+	ns->name = strdup(name);
+	if (!ns->name) {
+		free(ns);
+		return NULL;
+	}
+	return ns;
+}
+
+int apply_ns_get(struct nsim_apply *ctx, const char *name, struct nsim_ns **ret)
+{
+	char path[PATH_MAX];
+	struct nsim_ns *ns = strmap_get(&ctx->ns, name ? name : "");
+	int r;
+
+	if (ns) {
+		*ret = ns;
+		return 0;
+	}
+	if (!apply_netns_name_ok(name))
+		return -EINVAL;
+	ns = ns_alloc(name);
+	if (!ns)
+		return -ENOMEM;
+	netns_path(name, path);
+	ns->fd = open(path, O_RDONLY | O_CLOEXEC);
+	r = ns->fd < 0 ? -errno : apply_netns_enter(ctx, ns);
+	if (r == 0) {
+		r = apply_ns_open_socket(ctx, ns);
+		apply_netns_leave(ctx);
+	}
+	if (r == 0)
+		r = strmap_put(&ctx->ns, name, ns);
+	if (r < 0) {
+		apply_ns_free(ns);
+		return r;
+	}
+	*ret = ns;
+	return 0;
+}
+
+/* iproute2's recipe: /run/netns is a shared mount point, so that a namespace
+ * unmounted here is unmounted in every mount namespace that got a copy of it
+ * (and freed sooner). When it is not a mount point yet (EINVAL), bind it onto
+ * itself first. */
+static int run_dir_prepare(struct nsim_apply *ctx)
+{
+	if (ctx->run_dir_ready)
+		return 0;
+	if (mkdir(NSIM_NETNS_RUN_DIR, 0755) < 0 && errno != EEXIST)
+		return -errno;
+	for (bool bound = false;;) {
+		if (mount("", NSIM_NETNS_RUN_DIR, "none", MS_SHARED | MS_REC, NULL) == 0)
+			break;
+		if (errno != EINVAL || bound)
+			return -errno;
+		if (mount(NSIM_NETNS_RUN_DIR, NSIM_NETNS_RUN_DIR, "none", MS_BIND | MS_REC, NULL) < 0)
+			return -errno;
+		bound = true;
+	}
+	ctx->run_dir_ready = true;
+	return 0;
+}
+
+int apply_kernel_netns_add(struct nsim_apply *ctx, const struct nsim_op *op)
+{
+	char path[PATH_MAX];
+	struct nsim_ns *ns;
+	int fd, r;
+
+	if (!apply_netns_name_ok(op->ns))
+		return -EINVAL;
+	if (strmap_get(&ctx->ns, op->ns))
+		return -EEXIST;
+	r = run_dir_prepare(ctx);
+	if (r < 0)
+		return r;
+	ns = ns_alloc(op->ns);
+	if (!ns)
+		return -ENOMEM;
+	netns_path(op->ns, path);
+	fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
+	if (fd < 0) {
+		r = -errno;
+		if (r == -EEXIST)
+			nsim_apply_set_detail(ctx, "%s already exists", path);
+		apply_ns_free(ns);
+		return r;
+	}
+	close(fd);
+
+	/* unshare() moves this thread into the new namespace: pin it with the
+	 * bind mount, keep an fd and open the route socket while inside, then
+	 * return. /proc/self would name the thread group leader's namespace, so
+	 * /proc/thread-self it is. */
+	if (unshare(CLONE_NEWNET) < 0) {
+		r = -errno;
+		goto fail;
+	}
+	if (mount("/proc/thread-self/ns/net", path, "none", MS_BIND, NULL) < 0)
+		r = -errno;
+	else if ((ns->fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC)) < 0)
+		r = -errno;
+	else
+		r = apply_ns_open_socket(ctx, ns);
+	apply_netns_leave(ctx);
+	if (r == 0)
+		r = strmap_put(&ctx->ns, op->ns, ns);
+	if (r == 0)
+		return 0;
+fail:
+	apply_ns_free(ns);
+	(void)umount2(path, MNT_DETACH);
+	(void)unlink(path);
+	return r;
+}
+
+int apply_kernel_sysctl(struct nsim_apply *ctx, const struct nsim_op *op)
+{
+	char path[PATH_MAX];
+	struct nsim_ns *ns;
+	int r;
+
+	/* Only net/ is per namespace: any other key would change the host. */
+	if (!op->key || !op->value || strncmp(op->key, "net/", 4) != 0 || strstr(op->key, ".."))
+		return -EINVAL;
+	r = apply_ns_get(ctx, op->ns, &ns);
+	if (r < 0)
+		return r;
+	snprintf(path, sizeof(path), "/proc/sys/%s", op->key);
+	/* /proc/sys/net resolves against the opening task's namespace: the
+	 * file must be opened by this thread while it is inside. */
+	r = apply_netns_enter(ctx, ns);
+	if (r < 0)
+		return r;
+	_cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
+	apply_netns_leave(ctx);
+	if (fd < 0)
+		return -errno;
+	size_t len = strlen(op->value);
+	ssize_t n = write(fd, op->value, len);
+	if (n < 0)
+		return -errno;
+	return (size_t)n == len ? 0 : -EIO;
+}
+
+int nsim_apply_netns_del(const char *name)
+{
+	char path[PATH_MAX];
+
+	if (!apply_netns_name_ok(name))
+		return -EINVAL;
+	netns_path(name, path);
+	/* EINVAL: not a mount point, e.g. left by an `up` killed between
+	 * creating the file and mounting it */
+	if (umount2(path, MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT)
+		return -errno;
+	if (unlink(path) < 0 && errno != ENOENT)
+		return -errno;
+	return 0;
+}
+
+void nsim_apply_names_free(char **names)
+{
+	if (!names)
+		return;
+	for (char **n = names; *n; n++)
+		free(*n);
+	free(names);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int nsim_apply_netns_list(const char *prefix, char ***ret_names, size_t *ret_n)
+{
+	char **names = NULL;
+	size_t n = 0, cap = 0, plen;
+	struct dirent *de;
+	DIR *d;
+	int r = 0;
+
+	if (!prefix || strncmp(prefix, NSIM_NETNS_PREFIX, strlen(NSIM_NETNS_PREFIX)) != 0)
+		return -EINVAL;
+	plen = strlen(prefix);
+	d = opendir(NSIM_NETNS_RUN_DIR);
+	if (!d && errno != ENOENT)
+		return -errno;
+	while (d && (de = readdir(d))) {
+		if (strncmp(de->d_name, prefix, plen) != 0)
+			continue;
+		if (n + 2 > cap) {
+			char **nn = realloc(names, (cap = cap ? cap * 2 : 16) * sizeof(*names));
+			if (!nn) {
+				r = -ENOMEM;
+				break;
+			}
+			names = nn;
+		}
+		if (!(names[n] = strdup(de->d_name))) {
+			r = -ENOMEM;
+			break;
+		}
+		names[++n] = NULL;
+	}
+	if (d)
+		closedir(d);
+	if (r == 0 && !names && !(names = calloc(1, sizeof(*names))))
+		r = -ENOMEM;
+	if (r < 0) {
+		if (names)
+			names[n] = NULL;
+		nsim_apply_names_free(names);
+		return r;
+	}
+	qsort(names, n, sizeof(*names), cmp_str);
+	*ret_names = names;
+	if (ret_n)
+		*ret_n = n;
+	return 0;
+}

@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: MIT */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "model/util.h"
+
+static int cmd_help(int argc, char **argv);
+
+static const struct nsim_command commands[] = {
+	{"validate", "FILE... [--json]", "check topology files and print every error",
+	 nsim_help_validate, nsim_cmd_validate},
+	{"help", "[COMMAND]", "show help for netsim or one command", NULL, cmd_help},
+};
+
+bool nsim_cli_color(int fd)
+{
+	const char *no = getenv("NO_COLOR");
+	const char *term = getenv("TERM");
+	return isatty(fd) && !(no && *no) && !(term && streq(term, "dumb"));
+}
+
+int nsim_cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "netsim%s%s: error: ", cmd ? " " : "", cmd ? cmd : "");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'netsim help%s%s'.\n", cmd ? " " : "", cmd ? cmd : "");
+	return NSIM_EXIT_USAGE;
+}
+
+static void usage(FILE *out)
+{
+	fprintf(out, "Usage: netsim COMMAND [ARGS...]\n\n"
+		     "Builds AWS-style VPC networks in Linux network namespaces and proves what can\n"
+		     "reach what.\n\nCommands:\n");
+	for (size_t i = 0; i < ELEMENTSOF(commands); i++)
+		fprintf(out, "  %-10s %-22s %s\n", commands[i].name, commands[i].args, commands[i].summary);
+	fprintf(out, "\nOptions:\n"
+		     "  -h, --help     show this help\n"
+		     "  -V, --version  show the version\n\n"
+		     "Exit codes: 0 ok, 1 failed checks or invalid input, 2 usage error,\n"
+		     "3 environment (not root, missing kernel feature).\n"
+		     "The topology format: docs/topology.md.\n");
+}
+
+static const struct nsim_command *find_command(const char *name)
+{
+	for (size_t i = 0; i < ELEMENTSOF(commands); i++)
+		if (streq(commands[i].name, name))
+			return &commands[i];
+	return NULL;
+}
+
+static int cmd_help(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stdout);
+		return NSIM_EXIT_OK;
+	}
+	const struct nsim_command *c = find_command(argv[1]);
+	if (!c)
+		return nsim_cli_usage_error("help", "unknown command '%s'", argv[1]);
+	printf("Usage: netsim %s %s\n\n%s\n", c->name, c->args, c->summary);
+	if (c->help)
+		printf("\n%s", c->help);
+	return NSIM_EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return NSIM_EXIT_USAGE;
+	}
+	const char *name = argv[1];
+	if (streq(name, "-h") || streq(name, "--help")) {
+		usage(stdout);
+		return NSIM_EXIT_OK;
+	}
+	if (streq(name, "-V") || streq(name, "--version")) {
+		printf("netsim %s\n", NSIM_VERSION);
+		return NSIM_EXIT_OK;
+	}
+	const struct nsim_command *c = find_command(name);
+	if (!c)
+		return nsim_cli_usage_error(NULL, "unknown command '%s'", name);
+	for (int i = 2; i < argc; i++) {
+		if (streq(argv[i], "--"))
+			break;
+		if (streq(argv[i], "-h") || streq(argv[i], "--help")) {
+			char *help_argv[] = {"help", (char *)c->name, NULL};
+			return cmd_help(2, help_argv);
+		}
+	}
+	return c->run(argc - 1, argv + 1);
+}

@@ -1,0 +1,968 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Topology format v1: YAML tree -> model. The walk follows the schema, so its
+ * depth is bounded whatever the document; the number of nodes it visits is
+ * bounded too, since aliases can make a small file describe a huge tree.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "load/load.h"
+#include "load/yaml_tree.h"
+#include "model/util.h"
+
+struct loader {
+	struct nsim_topology *t;
+	struct nsim_arena *a; /* t->arena */
+	struct nsim_diags *diags;
+	size_t visited;
+	bool fatal; /* node budget exhausted: stop reporting */
+	size_t n_errors_at_start;
+};
+
+/* ---- positions and messages ---- */
+
+static struct nsim_pos npos(struct loader *L, const struct ynode *n)
+{
+	return (struct nsim_pos){.file = L->t->file, .line = n ? n->line : 0, .col = n ? n->col : 0};
+}
+
+__attribute__((format(printf, 3, 4))) static void err(struct loader *L, const struct ynode *n,
+						      const char *fmt, ...)
+{
+	if (L->fatal)
+		return;
+	char *msg = NULL;
+	va_list ap;
+	va_start(ap, fmt);
+	int r = vasprintf(&msg, fmt, ap);
+	va_end(ap);
+	if (r < 0) {
+		L->diags->oom = true;
+		return;
+	}
+	nsim_diag_error(L->diags, npos(L, n), "%s", msg);
+	free(msg);
+}
+
+static bool visit(struct loader *L, const struct ynode *n)
+{
+	if (L->fatal)
+		return false;
+	if (++L->visited > NSIM_LOAD_MAX_NODES) {
+		err(L, n, "aliases expand this document to more than %u nodes: the limit guards against alias bombs",
+		    NSIM_LOAD_MAX_NODES);
+		L->fatal = true;
+		return false;
+	}
+	return true;
+}
+
+static const char *type_name(const struct ynode *n)
+{
+	if (n->type == Y_MAP)
+		return "a mapping";
+	if (n->type == Y_SEQ)
+		return "a list";
+	if (n->plain && (n->len == 0 || streq(n->value, "~") || streq(n->value, "null")))
+		return "nothing (null)";
+	return "a scalar";
+}
+
+static bool is_null(const struct ynode *n)
+{
+	return n->type == Y_SCALAR && n->plain &&
+	       (n->len == 0 || streq(n->value, "~") || streq(n->value, "null") || streq(n->value, "Null") ||
+		streq(n->value, "NULL"));
+}
+
+/* ---- did you mean ---- */
+
+/* Damerau-Levenshtein (optimal string alignment): a swapped pair is one typo. */
+static size_t edit_distance(const char *s, const char *t)
+{
+	size_t ls = strlen(s), lt = strlen(t);
+	if (ls > 64 || lt > 64)
+		return SIZE_MAX;
+	size_t d[65][65];
+	for (size_t i = 0; i <= ls; i++)
+		d[i][0] = i;
+	for (size_t j = 0; j <= lt; j++)
+		d[0][j] = j;
+	for (size_t i = 1; i <= ls; i++)
+		for (size_t j = 1; j <= lt; j++) {
+			size_t best = d[i - 1][j - 1] + (s[i - 1] != t[j - 1]);
+			if (d[i - 1][j] + 1 < best)
+				best = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < best)
+				best = d[i][j - 1] + 1;
+			if (i > 1 && j > 1 && s[i - 1] == t[j - 2] && s[i - 2] == t[j - 1] &&
+			    d[i - 2][j - 2] + 1 < best)
+				best = d[i - 2][j - 2] + 1;
+			d[i][j] = best;
+		}
+	return d[ls][lt];
+}
+
+/* The closest of `options` to `s`, if close enough to be a typo. */
+static const char *closest(const char *s, const char *const *options, size_t n)
+{
+	const char *best = NULL;
+	size_t best_d = SIZE_MAX, len = strlen(s);
+	for (size_t i = 0; i < n; i++) {
+		size_t d = edit_distance(s, options[i]);
+		if (d < best_d) {
+			best_d = d;
+			best = options[i];
+		}
+	}
+	size_t max = len <= 3 ? 1 : len <= 6 ? 2 : 3;
+	return best_d <= max ? best : NULL;
+}
+
+/* ---- mappings against a list of keys ---- */
+
+struct key {
+	const char *name;
+	bool required;
+};
+
+static bool add_field(struct loader *L, const struct ynode *map_key, const struct ynode *value,
+		      const struct key *keys, size_t n_keys, const struct ynode **out,
+		      const struct ynode **out_key, const char *what, bool from_merge)
+{
+	if (map_key->type != Y_SCALAR) {
+		err(L, map_key, "%s: a key must be a plain word, not %s", what, type_name(map_key));
+		return false;
+	}
+	for (size_t i = 0; i < n_keys; i++) {
+		if (!streq(keys[i].name, map_key->value))
+			continue;
+		if (out[i]) {
+			if (!from_merge)
+				err(L, map_key, "duplicate key '%s' in %s (first at %u:%u)", map_key->value, what,
+				    out_key[i]->line, out_key[i]->col);
+			return true;
+		}
+		out[i] = value;
+		out_key[i] = map_key;
+		return true;
+	}
+	const char *names[32];
+	size_t n = n_keys < ELEMENTSOF(names) ? n_keys : ELEMENTSOF(names);
+	char list[512] = "";
+	for (size_t i = 0; i < n; i++) {
+		names[i] = keys[i].name;
+		size_t used = strlen(list);
+		snprintf(list + used, sizeof(list) - used, "%s%s", i ? ", " : "", keys[i].name);
+	}
+	const char *hint = closest(map_key->value, names, n);
+	if (hint)
+		err(L, map_key, "unknown key '%s' in %s; did you mean '%s'?", map_key->value, what, hint);
+	else
+		err(L, map_key, "unknown key '%s' in %s (known keys: %s)", map_key->value, what, list);
+	return false;
+}
+
+/*
+ * Fills out[i] with the value of keys[i] (NULL when absent). Reports unknown,
+ * duplicate and missing required keys. `<<: *alias` merge keys (YAML 1.1) are
+ * honoured: explicit keys win over merged ones. Returns false when `n` is not
+ * a mapping (nothing to read).
+ */
+static bool read_map(struct loader *L, const struct ynode *n, const char *what, const struct key *keys,
+		     size_t n_keys, const struct ynode **out)
+{
+	const struct ynode *out_key[32] = {0};
+	if (!visit(L, n))
+		return false;
+	if (n->type != Y_MAP) {
+		err(L, n, "%s must be a mapping (key: value), not %s", what, type_name(n));
+		return false;
+	}
+	for (size_t i = 0; i < n_keys; i++)
+		out[i] = NULL;
+
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < n->n; i++) {
+			const struct ynode *k = n->items[2 * i], *v = n->items[2 * i + 1];
+			bool merge = k->type == Y_SCALAR && k->plain && streq(k->value, "<<");
+			if (pass == 0 && !merge)
+				add_field(L, k, v, keys, n_keys, out, out_key, what, false);
+			if (pass == 1 && merge) {
+				const struct ynode *const *srcs = (const struct ynode *const *)&v;
+				size_t n_srcs = 1;
+				if (v->type == Y_SEQ) {
+					srcs = (const struct ynode *const *)v->items;
+					n_srcs = v->n;
+				}
+				for (size_t s = 0; s < n_srcs; s++) {
+					const struct ynode *src = srcs[s];
+					if (!visit(L, src))
+						return false;
+					if (src->type != Y_MAP) {
+						err(L, src, "'<<' merges a mapping, not %s", type_name(src));
+						continue;
+					}
+					for (size_t j = 0; j < src->n; j++)
+						add_field(L, src->items[2 * j], src->items[2 * j + 1], keys, n_keys,
+							  out, out_key, what, true);
+				}
+			}
+		}
+	}
+	for (size_t i = 0; i < n_keys; i++)
+		if (keys[i].required && !out[i])
+			err(L, n, "%s is missing the required key '%s'", what, keys[i].name);
+	return true;
+}
+
+/* ---- scalars ---- */
+
+static bool want_scalar(struct loader *L, const struct ynode *n, const char *key)
+{
+	if (!visit(L, n))
+		return false;
+	if (n->type != Y_SCALAR || is_null(n)) {
+		err(L, n, "'%s' must be a single value, not %s", key, type_name(n));
+		return false;
+	}
+	return true;
+}
+
+static void get_ref(struct loader *L, const struct ynode *n, const char *key, struct nsim_ref *ret)
+{
+	if (!n || !want_scalar(L, n, key))
+		return;
+	ret->name = (char *)n->value; /* tree strings live in the topology's arena */
+	ret->pos = npos(L, n);
+}
+
+static void get_addr(struct loader *L, const struct ynode *n, const char *key, uint32_t *ret,
+		     struct nsim_pos *ret_pos)
+{
+	if (!n || !want_scalar(L, n, key))
+		return;
+	uint32_t a;
+	if (nsim_addr_parse(n->value, &a) < 0) {
+		struct nsim_cidr c;
+		if (nsim_cidr_parse(n->value, &c) == 0)
+			err(L, n, "'%s' is a single IPv4 address, not a CIDR block: write '%.*s'", key,
+			    (int)strcspn(n->value, "/"), n->value);
+		else
+			err(L, n, "'%s': '%s' is not an IPv4 address (like 10.0.1.4)", key, n->value);
+		return;
+	}
+	*ret = a;
+	*ret_pos = npos(L, n);
+}
+
+static bool get_cidr(struct loader *L, const struct ynode *n, const char *key, struct nsim_cidr *ret,
+		     struct nsim_pos *ret_pos)
+{
+	if (!n || !want_scalar(L, n, key))
+		return false;
+	struct nsim_cidr c;
+	if (nsim_cidr_parse(n->value, &c) < 0) {
+		uint32_t a;
+		if (nsim_addr_parse(n->value, &a) == 0)
+			err(L, n, "'%s' needs a prefix length: '%s' is an address, write e.g. '%s/24'", key,
+			    n->value, n->value);
+		else
+			err(L, n, "'%s': '%s' is not an IPv4 CIDR block (like 10.0.0.0/16)", key, n->value);
+		return false;
+	}
+	*ret = c;
+	*ret_pos = npos(L, n);
+	return true;
+}
+
+/* A non-negative integer in [min, max]. */
+static bool get_uint(struct loader *L, const struct ynode *n, const char *key, unsigned long min,
+		     unsigned long max, unsigned long *ret)
+{
+	if (!want_scalar(L, n, key))
+		return false;
+	const char *s = n->value;
+	if (*s == '\0' || strspn(s, "0123456789") != n->len) {
+		err(L, n, "'%s' must be a whole number from %lu to %lu, not '%s'", key, min, max, s);
+		return false;
+	}
+	errno = 0;
+	unsigned long long v = strtoull(s, NULL, 10);
+	if (errno == ERANGE || v < min || v > max) {
+		err(L, n, "'%s': %s is out of range (%lu to %lu)", key, n->len > 20 ? "the number" : s, min,
+		    max);
+		return false;
+	}
+	*ret = (unsigned long)v;
+	return true;
+}
+
+static bool get_enum(struct loader *L, const struct ynode *n, const char *key, const char *const *names,
+		     size_t n_names, int *ret)
+{
+	if (!want_scalar(L, n, key))
+		return false;
+	for (size_t i = 0; i < n_names; i++)
+		if (streq(n->value, names[i])) {
+			*ret = (int)i;
+			return true;
+		}
+	char list[256] = "";
+	for (size_t i = 0; i < n_names; i++) {
+		size_t used = strlen(list);
+		snprintf(list + used, sizeof(list) - used, "%s%s", i ? ", " : "", names[i]);
+	}
+	const char *hint = closest(n->value, names, n_names);
+	if (hint)
+		err(L, n, "'%s': unknown value '%s'; did you mean '%s'?", key, n->value, hint);
+	else
+		err(L, n, "'%s': unknown value '%s' (one of: %s)", key, n->value, list);
+	return false;
+}
+
+static const char *const proto_names[] = {
+	[NSIM_PROTO_ALL] = "all",
+	[NSIM_PROTO_TCP] = "tcp",
+	[NSIM_PROTO_UDP] = "udp",
+	[NSIM_PROTO_ICMP] = "icmp",
+};
+
+static bool get_proto(struct loader *L, const struct ynode *n, const char *key, enum nsim_proto *ret)
+{
+	int v;
+	if (!get_enum(L, n, key, proto_names, ELEMENTSOF(proto_names), &v))
+		return false;
+	*ret = (enum nsim_proto)v;
+	return true;
+}
+
+/* "N" or "N-M", 0-65535. */
+static int parse_port_range(const char *s, uint16_t *ret_from, uint16_t *ret_to)
+{
+	char *end;
+	if (*s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	unsigned long from = strtoul(s, &end, 10), to = from;
+	if (errno || from > 65535)
+		return -ERANGE;
+	if (*end == '-') {
+		s = end + 1;
+		if (*s < '0' || *s > '9')
+			return -EINVAL;
+		to = strtoul(s, &end, 10);
+		if (errno || to > 65535)
+			return -ERANGE;
+	}
+	if (*end != '\0')
+		return -EINVAL;
+	*ret_from = (uint16_t)from;
+	*ret_to = (uint16_t)to;
+	return 0;
+}
+
+/* ports: 3306 | "1024-65535" in SG and ACL rules. */
+static bool get_ports(struct loader *L, const struct ynode *n, uint16_t *ret_from, uint16_t *ret_to,
+		      struct nsim_pos *ret_pos)
+{
+	if (!want_scalar(L, n, "ports"))
+		return false;
+	uint16_t from, to;
+	int r = parse_port_range(n->value, &from, &to);
+	if (r == -ERANGE) {
+		err(L, n, "'ports': '%s' is out of range: ports are 0 to 65535", n->value);
+		return false;
+	}
+	if (r < 0) {
+		if (strchr(n->value, '/'))
+			err(L, n, "'ports': '%s': give the protocol in 'protocol:', and here only a port "
+				  "(3306) or a range (1024-65535)", n->value);
+		else
+			err(L, n, "'ports': '%s' is not a port (3306) or a port range (1024-65535)", n->value);
+		return false;
+	}
+	if (from > to) {
+		err(L, n, "'ports': range %u-%u is backwards: write %u-%u", from, to, to, from);
+		return false;
+	}
+	*ret_from = from;
+	*ret_to = to;
+	*ret_pos = npos(L, n);
+	return true;
+}
+
+/* "3306/tcp", "8000-8010/tcp", "53/udp" */
+static bool get_service(struct loader *L, const struct ynode *n, const char *key, struct nsim_service *ret)
+{
+	if (!want_scalar(L, n, key))
+		return false;
+	const char *slash = strrchr(n->value, '/');
+	if (!slash) {
+		err(L, n, "'%s': '%s' needs a protocol: write '%s/tcp' or '%s/udp'", key, n->value, n->value,
+		    n->value);
+		return false;
+	}
+	char num[32];
+	size_t nlen = (size_t)(slash - n->value);
+	if (nlen >= sizeof(num)) {
+		err(L, n, "'%s': '%s' is not a port like 3306/tcp", key, n->value);
+		return false;
+	}
+	memcpy(num, n->value, nlen);
+	num[nlen] = '\0';
+	enum nsim_proto proto;
+	if (streq(slash + 1, "tcp"))
+		proto = NSIM_PROTO_TCP;
+	else if (streq(slash + 1, "udp"))
+		proto = NSIM_PROTO_UDP;
+	else {
+		err(L, n, "'%s': unknown protocol '%s' in '%s': ports are tcp or udp (for ping, use "
+			  "'protocol: icmp' without a port)", key, slash + 1, n->value);
+		return false;
+	}
+	uint16_t from, to;
+	int r = parse_port_range(num, &from, &to);
+	if (r < 0 || from > to || from == 0) {
+		err(L, n, "'%s': '%s' is not a port (1-65535) or an ascending range like 8000-8010/tcp", key,
+		    n->value);
+		return false;
+	}
+	*ret = (struct nsim_service){.from = from, .to = to, .proto = proto, .pos = npos(L, n)};
+	return true;
+}
+
+/* ---- lists ---- */
+
+/* A list node's items, or NULL with an error. A missing or null node is an empty list. */
+static const struct ynode *want_seq(struct loader *L, const struct ynode *n, const char *key)
+{
+	if (!n || !visit(L, n))
+		return NULL;
+	if (is_null(n))
+		return NULL;
+	if (n->type != Y_SEQ) {
+		err(L, n, "'%s' must be a list (- item, or [a, b]), not %s", key, type_name(n));
+		return NULL;
+	}
+	return n;
+}
+
+#define ALLOC_ARRAY(L, ptr, count)                                                                   \
+	((count) == 0 ? true                                                                         \
+		      : ((ptr) = nsim_arena_alloc((L)->a, (count), sizeof(*(ptr)))) != NULL ||       \
+				((L)->diags->oom = true, false))
+
+static void get_services(struct loader *L, const struct ynode *n, const char *key,
+			 struct nsim_service **ret, size_t *ret_n)
+{
+	if (!n)
+		return;
+	/* a single "3306/tcp" is accepted for a one-element list */
+	if (n->type == Y_SCALAR && !is_null(n)) {
+		if (!ALLOC_ARRAY(L, *ret, 1))
+			return;
+		if (get_service(L, n, key, &(*ret)[0]))
+			*ret_n = 1;
+		return;
+	}
+	const struct ynode *seq = want_seq(L, n, key);
+	if (!seq || !ALLOC_ARRAY(L, *ret, seq->n))
+		return;
+	for (size_t i = 0; i < seq->n; i++)
+		if (get_service(L, seq->items[i], key, &(*ret)[*ret_n]))
+			(*ret_n)++;
+}
+
+static void get_refs(struct loader *L, const struct ynode *n, const char *key, struct nsim_ref **ret,
+		     size_t *ret_n)
+{
+	const struct ynode *seq = want_seq(L, n, key);
+	if (!seq || !ALLOC_ARRAY(L, *ret, seq->n))
+		return;
+	for (size_t i = 0; i < seq->n; i++) {
+		struct nsim_ref r = {0};
+		get_ref(L, seq->items[i], key, &r);
+		if (r.name)
+			(*ret)[(*ret_n)++] = r;
+	}
+}
+
+/* Calls parse(L, item, &array[i]) for each item of a list of mappings. */
+#define READ_LIST(L, node, key, array, count, parse)                                                 \
+	do {                                                                                         \
+		const struct ynode *seq_ = want_seq((L), (node), (key));                             \
+		if (seq_ && ALLOC_ARRAY((L), (array), seq_->n)) {                                    \
+			for (size_t i_ = 0; i_ < seq_->n && !(L)->fatal; i_++)                       \
+				parse((L), seq_->items[i_], &(array)[i_]);                           \
+			(count) = seq_->n;                                                           \
+		}                                                                                    \
+	} while (0)
+
+/* ---- objects ---- */
+
+static void read_subnet(struct loader *L, const struct ynode *n, struct nsim_subnet *s)
+{
+	static const struct key keys[] = {
+		{"name", true}, {"cidr", true}, {"az", false}, {"route_table", false}, {"network_acl", false},
+	};
+	const struct ynode *v[ELEMENTSOF(keys)];
+	s->pos = npos(L, n);
+	s->rt_idx = s->acl_idx = NSIM_NONE;
+	if (!read_map(L, n, "subnet", keys, ELEMENTSOF(keys), v))
+		return;
+	get_ref(L, v[0], "name", &s->name);
+	if (v[1])
+		get_cidr(L, v[1], "cidr", &s->cidr, &s->cidr_pos);
+	get_ref(L, v[2], "az", &s->az);
+	get_ref(L, v[3], "route_table", &s->route_table);
+	get_ref(L, v[4], "network_acl", &s->network_acl);
+}
+
+static void read_route(struct loader *L, const struct ynode *n, struct nsim_route *r)
+{
+	static const struct key keys[] = {{"destination", true}, {"target", true}};
+	const struct ynode *v[ELEMENTSOF(keys)];
+	r->pos = npos(L, n);
+	r->target_idx = NSIM_NONE;
+	if (!read_map(L, n, "route", keys, ELEMENTSOF(keys), v))
+		return;
+	if (v[0])
+		get_cidr(L, v[0], "destination", &r->dest, &r->dest_pos);
+	get_ref(L, v[1], "target", &r->target);
+}
+
+static void read_route_table(struct loader *L, const struct ynode *n, struct nsim_route_table *rt)
+{
+	static const struct key keys[] = {{"name", true}, {"routes", false}};
+	const struct ynode *v[ELEMENTSOF(keys)];
+	rt->pos = npos(L, n);
+	if (!read_map(L, n, "route table", keys, ELEMENTSOF(keys), v))
+		return;
+	get_ref(L, v[0], "name", &rt->name);
+	READ_LIST(L, v[1], "routes", rt->routes, rt->n_routes, read_route);
+}
+
+static void read_nat(struct loader *L, const struct ynode *n, struct nsim_nat_gateway *g)
+{
+	static const struct key keys[] = {
+		{"name", true}, {"subnet", true}, {"elastic_ip", true}, {"address", false},
+	};
+	const struct ynode *v[ELEMENTSOF(keys)];
+	g->pos = npos(L, n);
+	g->subnet_idx = NSIM_NONE;
+	if (!read_map(L, n, "NAT gateway", keys, ELEMENTSOF(keys), v))
+		return;
+	get_ref(L, v[0], "name", &g->name);
+	get_ref(L, v[1], "subnet", &g->subnet);
+	if (v[2])
+		get_addr(L, v[2], "elastic_ip", &g->elastic_ip, &g->elastic_ip_pos);
+	if (v[3])
+		get_addr(L, v[3], "address", &g->address, &g->address_pos);
+}
+
+/* The ports of a rule: required for tcp/udp, meaningless for all/icmp (AWS
+ * ignores them there; netsim refuses them so a rule means what it says). */
+static void read_rule_ports(struct loader *L, const struct ynode *rule, const struct ynode *ports,
+			    enum nsim_proto proto, bool *has_ports, uint16_t *from, uint16_t *to,
+			    struct nsim_pos *pos)
+{
+	if (ports) {
+		if (get_ports(L, ports, from, to, pos))
+			*has_ports = true;
+		return;
+	}
+	*from = 0;
+	*to = 65535;
+	*pos = npos(L, rule);
+}
+
+static void read_sg_rule(struct loader *L, const struct ynode *n, struct nsim_sg_rule *r,
+			 const char *peer_key)
+{
+	const struct key keys[] = {
+		{"protocol", true}, {"ports", false}, {peer_key, true}, {"description", false},
+	};
+	const struct ynode *v[ELEMENTSOF(keys)];
+	char what[64];
+	snprintf(what, sizeof(what), "security group %s rule", streq(peer_key, "source") ? "ingress" : "egress");
+	r->pos = npos(L, n);
+	r->peer_vpc = r->peer_sg = NSIM_NONE;
+	if (!read_map(L, n, what, keys, ELEMENTSOF(keys), v))
+		return;
+	if (v[0] && get_proto(L, v[0], "protocol", &r->proto))
+		r->proto_pos = npos(L, v[0]);
+	read_rule_ports(L, n, v[1], r->proto, &r->has_ports, &r->port_from, &r->port_to, &r->ports_pos);
+	get_ref(L, v[2], peer_key, &r->peer);
+	if (r->peer.name && r->peer.name[0] >= '0' && r->peer.name[0] <= '9') {
+		r->peer_is_cidr = true;
+		get_cidr(L, v[2], peer_key, &r->peer_cidr, &r->peer.pos);
+	}
+	get_ref(L, v[3], "description", &r->description);
+}
+
+static void read_sg_ingress(struct loader *L, const struct ynode *n, struct nsim_sg_rule *r)
+{
+	read_sg_rule(L, n, r, "source");
+}
+
+static void read_sg_egress(struct loader *L, const struct ynode *n, struct nsim_sg_rule *r)
+{
+	read_sg_rule(L, n, r, "destination");
+}
+
+static void read_sg(struct loader *L, const struct ynode *n, struct nsim_security_group *sg)
+{
+	static const struct key keys[] = {
+		{"name", true}, {"description", false}, {"ingress", false}, {"egress", false},
+	};
+	const struct ynode *v[ELEMENTSOF(keys)];
+	sg->pos = npos(L, n);
+	if (!read_map(L, n, "security group", keys, ELEMENTSOF(keys), v))
+		return;
+	get_ref(L, v[0], "name", &sg->name);
+	get_ref(L, v[1], "description", &sg->description);
+	READ_LIST(L, v[2], "ingress", sg->ingress, sg->n_ingress, read_sg_ingress);
+	/* absent egress: AWS's default allow-all rule; `egress: []`: none */
+	sg->has_egress = v[3] != NULL;
+	if (v[3] && is_null(v[3]))
+		err(L, v[3], "'egress' is empty: write 'egress: []' for no outbound rules, or leave the key "
+			     "out for AWS's default rule (all outbound allowed)");
+	READ_LIST(L, v[3], "egress", sg->egress, sg->n_egress, read_sg_egress);
+}
+
+static void read_acl_rule(struct loader *L, const struct ynode *n, struct nsim_acl_rule *r,
+			  const char *peer_key)
+{
+	static const char *const actions[] = {[NSIM_ACL_DENY] = "deny", [NSIM_ACL_ALLOW] = "allow"};
+	const struct key keys[] = {
+		{"rule", true}, {"protocol", true}, {"ports", false}, {peer_key, true}, {"action", true},
+	};
+	const struct ynode *v[ELEMENTSOF(keys)];
+	char what[64];
+	snprintf(what, sizeof(what), "network ACL %s rule", streq(peer_key, "source") ? "ingress" : "egress");
+	r->pos = npos(L, n);
+	if (!read_map(L, n, what, keys, ELEMENTSOF(keys), v))
+		return;
+	unsigned long num;
+	/* the range check (1-32766) is the validator's, so it can name the AWS rule */
+	if (v[0] && get_uint(L, v[0], "rule", 0, UINT32_MAX, &num)) {
+		r->number = (uint32_t)num;
+		r->number_pos = npos(L, v[0]);
+	}
+	if (v[1])
+		get_proto(L, v[1], "protocol", &r->proto);
+	read_rule_ports(L, n, v[2], r->proto, &r->has_ports, &r->port_from, &r->port_to, &r->ports_pos);
+	if (v[3])
+		get_cidr(L, v[3], peer_key, &r->cidr, &r->cidr_pos);
+	int action;
+	if (v[4] && get_enum(L, v[4], "action", actions, ELEMENTSOF(actions), &action))
+		r->action = (enum nsim_acl_action)action;
+}
+
+static void read_acl_ingress(struct loader *L, const struct ynode *n, struct nsim_acl_rule *r)
+{
+	read_acl_rule(L, n, r, "source");
+}
+
+static void read_acl_egress(struct loader *L, const struct ynode *n, struct nsim_acl_rule *r)
+{
+	read_acl_rule(L, n, r, "destination");
+}
+
+static void read_acl(struct loader *L, const struct ynode *n, struct nsim_network_acl *acl)
+{
+	static const struct key keys[] = {{"name", true}, {"ingress", false}, {"egress", false}};
+	const struct ynode *v[ELEMENTSOF(keys)];
+	acl->pos = npos(L, n);
+	if (!read_map(L, n, "network ACL", keys, ELEMENTSOF(keys), v))
+		return;
+	get_ref(L, v[0], "name", &acl->name);
+	READ_LIST(L, v[1], "ingress", acl->ingress, acl->n_ingress, read_acl_ingress);
+	READ_LIST(L, v[2], "egress", acl->egress, acl->n_egress, read_acl_egress);
+}
+
+static void read_host(struct loader *L, const struct ynode *n, struct nsim_host *h)
+{
+	static const char *const kinds[] = {
+		[NSIM_HOST_INSTANCE] = "instance",
+		[NSIM_HOST_FUNCTION] = "function",
+		[NSIM_HOST_PROXY] = "proxy",
+		[NSIM_HOST_DATABASE] = "database",
+	};
+	static const struct key keys[] = {
+		{"name", true},	     {"kind", false},		 {"subnet", true}, {"address", false},
+		{"public_ip", false}, {"security_groups", false}, {"listen", false},
+	};
+	const struct ynode *v[ELEMENTSOF(keys)];
+	h->pos = npos(L, n);
+	h->subnet_idx = NSIM_NONE;
+	if (!read_map(L, n, "host", keys, ELEMENTSOF(keys), v))
+		return;
+	get_ref(L, v[0], "name", &h->name);
+	int kind;
+	if (v[1] && get_enum(L, v[1], "kind", kinds, ELEMENTSOF(kinds), &kind))
+		h->kind = (enum nsim_host_kind)kind;
+	get_ref(L, v[2], "subnet", &h->subnet);
+	if (v[3])
+		get_addr(L, v[3], "address", &h->address, &h->address_pos);
+	if (v[4])
+		get_addr(L, v[4], "public_ip", &h->public_ip, &h->public_ip_pos);
+	get_refs(L, v[5], "security_groups", &h->security_groups, &h->n_security_groups);
+	get_services(L, v[6], "listen", &h->listen, &h->n_listen);
+}
+
+static void read_vpc(struct loader *L, const struct ynode *n, struct nsim_vpc *vpc)
+{
+	static const struct key keys[] = {
+		{"name", true},		    {"cidr", true},		 {"internet_gateway", false},
+		{"main_route_table", false}, {"subnets", false},	 {"route_tables", false},
+		{"nat_gateways", false},    {"security_groups", false}, {"network_acls", false},
+		{"hosts", false},
+	};
+	const struct ynode *v[ELEMENTSOF(keys)];
+	vpc->pos = npos(L, n);
+	vpc->main_rt_idx = NSIM_NONE;
+	if (!read_map(L, n, "VPC", keys, ELEMENTSOF(keys), v))
+		return;
+	get_ref(L, v[0], "name", &vpc->name);
+	if (v[1])
+		get_cidr(L, v[1], "cidr", &vpc->cidr, &vpc->cidr_pos);
+	get_ref(L, v[2], "internet_gateway", &vpc->internet_gateway);
+	get_ref(L, v[3], "main_route_table", &vpc->main_route_table);
+	READ_LIST(L, v[4], "subnets", vpc->subnets, vpc->n_subnets, read_subnet);
+	READ_LIST(L, v[5], "route_tables", vpc->route_tables, vpc->n_route_tables, read_route_table);
+	READ_LIST(L, v[6], "nat_gateways", vpc->nat_gateways, vpc->n_nat_gateways, read_nat);
+	READ_LIST(L, v[7], "security_groups", vpc->security_groups, vpc->n_security_groups, read_sg);
+	READ_LIST(L, v[8], "network_acls", vpc->network_acls, vpc->n_network_acls, read_acl);
+	READ_LIST(L, v[9], "hosts", vpc->hosts, vpc->n_hosts, read_host);
+}
+
+static void read_peering(struct loader *L, const struct ynode *n, struct nsim_peering *p)
+{
+	static const struct key keys[] = {{"name", true}, {"between", true}};
+	const struct ynode *v[ELEMENTSOF(keys)];
+	p->pos = npos(L, n);
+	p->vpc_idx[0] = p->vpc_idx[1] = NSIM_NONE;
+	if (!read_map(L, n, "peering", keys, ELEMENTSOF(keys), v))
+		return;
+	get_ref(L, v[0], "name", &p->name);
+	const struct ynode *seq = v[1] ? want_seq(L, v[1], "between") : NULL;
+	if (!seq)
+		return;
+	if (seq->n != 2) {
+		err(L, seq, "'between' names exactly two VPCs, not %zu", seq->n);
+		return;
+	}
+	get_ref(L, seq->items[0], "between", &p->between[0]);
+	get_ref(L, seq->items[1], "between", &p->between[1]);
+}
+
+static void read_inet_host(struct loader *L, const struct ynode *n, struct nsim_inet_host *h)
+{
+	static const struct key keys[] = {{"name", true}, {"address", true}, {"listen", false}};
+	const struct ynode *v[ELEMENTSOF(keys)];
+	h->pos = npos(L, n);
+	if (!read_map(L, n, "internet host", keys, ELEMENTSOF(keys), v))
+		return;
+	get_ref(L, v[0], "name", &h->name);
+	if (v[1])
+		get_addr(L, v[1], "address", &h->address, &h->address_pos);
+	get_services(L, v[2], "listen", &h->listen, &h->n_listen);
+}
+
+static void read_endpoint(struct loader *L, const struct ynode *n, const char *key, struct nsim_endpoint *ep)
+{
+	get_ref(L, n, key, &ep->ref);
+	if (ep->ref.name && nsim_addr_parse(ep->ref.name, &ep->addr) == 0)
+		ep->kind = NSIM_EP_ADDRESS;
+}
+
+static void read_expect(struct loader *L, const struct ynode *n, struct nsim_expect *e)
+{
+	static const char *const verdicts[] = {
+		[NSIM_VERDICT_REACHABLE] = "reachable",
+		[NSIM_VERDICT_UNREACHABLE] = "unreachable",
+	};
+	static const struct key keys[] = {
+		{"name", false},     {"from", true},	     {"to", true},  {"port", false},
+		{"protocol", false}, {"verdict", true}, {"seen_source", false}, {"via", false},
+	};
+	const struct ynode *v[ELEMENTSOF(keys)];
+	e->pos = npos(L, n);
+	if (!read_map(L, n, "expectation", keys, ELEMENTSOF(keys), v))
+		return;
+	get_ref(L, v[0], "name", &e->name);
+	read_endpoint(L, v[1], "from", &e->from);
+	read_endpoint(L, v[2], "to", &e->to);
+	if (v[3] && get_service(L, v[3], "port", &e->port)) {
+		e->has_port = true;
+		e->proto = e->port.proto;
+		e->proto_pos = e->port.pos;
+		if (e->port.from != e->port.to) {
+			err(L, v[3], "'port': an expectation probes one port, not the range '%s'", v[3]->value);
+			e->has_port = false;
+		}
+	}
+	if (v[4]) {
+		enum nsim_proto p;
+		if (get_proto(L, v[4], "protocol", &p)) {
+			if (p == NSIM_PROTO_ALL)
+				err(L, v[4], "'protocol': an expectation probes one protocol: tcp, udp or icmp");
+			else if (e->has_port && p != e->port.proto)
+				err(L, v[4], "'protocol: %s' contradicts 'port: %s'", proto_names[p], v[3]->value);
+			else if (p == NSIM_PROTO_ICMP && v[3])
+				err(L, v[3], "'port' does not apply to icmp: remove it");
+			else {
+				e->proto = p;
+				e->proto_pos = npos(L, v[4]);
+			}
+		}
+	}
+	int verdict;
+	if (v[5] && get_enum(L, v[5], "verdict", verdicts, ELEMENTSOF(verdicts), &verdict)) {
+		e->verdict = (enum nsim_verdict)verdict;
+		e->verdict_pos = npos(L, v[5]);
+	}
+	if (v[6]) {
+		e->has_seen_source = true;
+		read_endpoint(L, v[6], "seen_source", &e->seen_source);
+	}
+	const struct ynode *via = v[7] ? want_seq(L, v[7], "via") : NULL;
+	if (via && ALLOC_ARRAY(L, e->via, via->n))
+		for (size_t i = 0; i < via->n; i++) {
+			get_ref(L, via->items[i], "via", &e->via[e->n_via].ref);
+			if (e->via[e->n_via].ref.name)
+				e->n_via++;
+		}
+}
+
+static void read_internet(struct loader *L, const struct ynode *n)
+{
+	static const struct key keys[] = {{"hosts", false}};
+	const struct ynode *v[ELEMENTSOF(keys)];
+	if (is_null(n) || !read_map(L, n, "internet", keys, ELEMENTSOF(keys), v))
+		return;
+	READ_LIST(L, v[0], "hosts", L->t->inet_hosts, L->t->n_inet_hosts, read_inet_host);
+}
+
+static void read_topology(struct loader *L, const struct ynode *root)
+{
+	static const struct key keys[] = {
+		{"name", true},	     {"description", false}, {"vpcs", false},
+		{"peerings", false}, {"internet", false},    {"expect", false},
+	};
+	const struct ynode *v[ELEMENTSOF(keys)];
+	struct nsim_topology *t = L->t;
+	if (!read_map(L, root, "the topology", keys, ELEMENTSOF(keys), v))
+		return;
+	get_ref(L, v[0], "name", &t->name);
+	get_ref(L, v[1], "description", &t->description);
+	READ_LIST(L, v[2], "vpcs", t->vpcs, t->n_vpcs, read_vpc);
+	READ_LIST(L, v[3], "peerings", t->peerings, t->n_peerings, read_peering);
+	if (v[4])
+		read_internet(L, v[4]);
+	READ_LIST(L, v[5], "expect", t->expects, t->n_expects, read_expect);
+}
+
+int nsim_load_buffer(const char *file, const char *data, size_t len, struct nsim_diags *diags,
+		     struct nsim_topology **ret_topo)
+{
+	struct nsim_topology *t = nsim_topology_new(file);
+	if (!t)
+		return -ENOMEM;
+	struct loader L = {.t = t, .a = t->arena, .diags = diags, .n_errors_at_start = diags->n_errors};
+	struct nsim_pos start = {.file = t->file, .line = 1, .col = 1};
+	struct ynode *root = NULL;
+	int r;
+
+	if (len > NSIM_LOAD_MAX_BYTES) {
+		nsim_diag_error(diags, start, "file is %zu bytes; the limit is %u bytes (8 MiB)", len,
+				NSIM_LOAD_MAX_BYTES);
+		r = -EINVAL;
+		goto out;
+	}
+	/* the tree lives in the topology's arena: its strings become the model's */
+	r = nsim_yaml_tree_parse(t->arena, t->file, data, len, diags, &root);
+	if (r < 0)
+		goto out;
+	if (!root || is_null(root)) {
+		nsim_diag_error(diags, start, "the file is empty: a topology needs at least 'name:'");
+		r = -EINVAL;
+		goto out;
+	}
+	read_topology(&L, root);
+	r = diags->oom ? -ENOMEM : diags->n_errors > L.n_errors_at_start ? -EINVAL : 0;
+out:
+	if (r < 0) {
+		nsim_topology_free(t);
+		return r;
+	}
+	*ret_topo = t;
+	return 0;
+}
+
+int nsim_load_file(const char *path, struct nsim_diags *diags, struct nsim_topology **ret_topo)
+{
+	struct nsim_pos pos = {.file = path, .line = 0, .col = 0};
+	bool is_stdin = streq(path, "-");
+	_cleanup_close_ int fd = is_stdin ? dup(STDIN_FILENO) : open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0) {
+		int r = -errno;
+		nsim_diag_error(diags, pos, "cannot open: %s", strerror(-r));
+		return r;
+	}
+	struct stat st;
+	if (fstat(fd, &st) < 0) {
+		int r = -errno;
+		nsim_diag_error(diags, pos, "cannot read: %s", strerror(-r));
+		return r;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		nsim_diag_error(diags, pos, "is a directory, not a topology file");
+		return -EISDIR;
+	}
+	if (S_ISREG(st.st_mode) && (uint64_t)st.st_size > NSIM_LOAD_MAX_BYTES) {
+		nsim_diag_error(diags, pos, "file is %jd bytes; the limit is %u bytes (8 MiB)",
+				(intmax_t)st.st_size, NSIM_LOAD_MAX_BYTES);
+		return -EFBIG;
+	}
+
+	/* read at most one byte past the limit, so pipes can't grow us without bound */
+	size_t cap = S_ISREG(st.st_mode) ? (size_t)st.st_size + 1 : 65536, len = 0;
+	_cleanup_free_ char *buf = malloc(cap);
+	if (!buf)
+		return -ENOMEM;
+	for (;;) {
+		if (len == cap) {
+			if (cap > NSIM_LOAD_MAX_BYTES)
+				break;
+			size_t ncap = cap * 2;
+			char *nbuf = realloc(buf, ncap);
+			if (!nbuf)
+				return -ENOMEM;
+			buf = nbuf;
+			cap = ncap;
+		}
+		ssize_t n = read(fd, buf + len, cap - len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			int r = -errno;
+			nsim_diag_error(diags, pos, "cannot read: %s", strerror(-r));
+			return r;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	return nsim_load_buffer(is_stdin ? "<stdin>" : path, buf, len, diags, ret_topo);
+}

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: MIT */
+/* YAML (libyaml) -> model. Every value keeps its file:line:col. */
+#pragma once
+
+#include <stddef.h>
+
+#include "model/diag.h"
+#include "model/model.h"
+
+/* Limits on untrusted input, documented in docs/topology.md. */
+#define NSIM_LOAD_MAX_BYTES (8u << 20) /* 8 MiB */
+#define NSIM_LOAD_MAX_DEPTH 64         /* nesting of mappings and sequences */
+#define NSIM_LOAD_MAX_NODES 1000000u   /* nodes visited, aliases expanded */
+#define NSIM_LOAD_MAX_SCALAR 4096      /* bytes in one scalar */
+
+/*
+ * Loads `file` (name used in diagnostics) from `data`/`len`. Problems are
+ * appended to `diags`. Returns 0 and the topology in *ret_topo (owned by the
+ * caller) when no error was found, -EINVAL when the input is invalid (the
+ * errors are in diags), -ENOMEM.
+ */
+int nsim_load_buffer(const char *file, const char *data, size_t len, struct nsim_diags *diags,
+		     struct nsim_topology **ret_topo);
+
+/* Reads the file (refusing more than NSIM_LOAD_MAX_BYTES) and loads it.
+ * Returns as nsim_load_buffer(), or -errno when the file can't be read (also
+ * reported in diags). */
+int nsim_load_file(const char *path, struct nsim_diags *diags, struct nsim_topology **ret_topo);

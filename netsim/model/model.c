@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: MIT */
+#include <stdlib.h>
+
+#include "model/model.h"
+
+struct nsim_topology *nsim_topology_new(const char *file)
+{
+	struct nsim_arena *a = nsim_arena_new();
+	if (!a)
+		return NULL;
+	struct nsim_topology *t = nsim_arena_alloc(a, 1, sizeof(*t));
+	if (!t || !(t->file = nsim_arena_strdup(a, file ? file : "<input>"))) {
+		nsim_arena_free(a);
+		return NULL;
+	}
+	t->arena = a;
+	return t;
+}
+
+void nsim_topology_free(struct nsim_topology *t)
+{
+	if (t)
+		nsim_arena_free(t->arena); /* t itself lives in the arena */
+}
+
+const char *nsim_proto_name(enum nsim_proto p)
+{
+	switch (p) {
+	case NSIM_PROTO_ALL:
+		return "all";
+	case NSIM_PROTO_TCP:
+		return "tcp";
+	case NSIM_PROTO_UDP:
+		return "udp";
+	case NSIM_PROTO_ICMP:
+		return "icmp";
+	}
+	return "?";
+}
+
+const char *nsim_host_kind_name(enum nsim_host_kind k)
+{
+	switch (k) {
+	case NSIM_HOST_INSTANCE:
+		return "instance";
+	case NSIM_HOST_FUNCTION:
+		return "function";
+	case NSIM_HOST_PROXY:
+		return "proxy";
+	case NSIM_HOST_DATABASE:
+		return "database";
+	}
+	return "?";
+}
+
+const char *nsim_verdict_name(enum nsim_verdict v)
+{
+	return v == NSIM_VERDICT_REACHABLE ? "reachable" : "unreachable";
+}

@@ -1,0 +1,299 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The topology model: plain structs, no syscalls. Filled by load/, checked and
+ * completed (references resolved, addresses assigned) by validate/, read by
+ * every later stage.
+ *
+ * Every string and array hangs off the topology's arena: nsim_topology_free()
+ * releases the lot, nothing inside is freed on its own.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model/arena.h"
+#include "model/net.h"
+
+#define NSIM_NAME_MAX 24 /* topology name: [a-z0-9-], 1-24 chars */
+#define NSIM_NONE ((size_t)-1)
+
+/* A place in the input file: line and column are 1-based (0 = unknown). */
+struct nsim_pos {
+	const char *file; /* owned by the topology */
+	unsigned line;
+	unsigned col;
+};
+
+/* A string value with where it was written. */
+struct nsim_ref {
+	char *name; /* NULL when the key was absent */
+	struct nsim_pos pos;
+};
+
+enum nsim_proto {
+	NSIM_PROTO_ALL = 0,
+	NSIM_PROTO_TCP,
+	NSIM_PROTO_UDP,
+	NSIM_PROTO_ICMP,
+};
+
+/* "3306/tcp", "8000-8010/tcp", "53/udp" (listen:, expect.port). */
+struct nsim_service {
+	uint16_t from, to;
+	enum nsim_proto proto;
+	struct nsim_pos pos;
+};
+
+enum nsim_host_kind {
+	NSIM_HOST_INSTANCE = 0,
+	NSIM_HOST_FUNCTION,
+	NSIM_HOST_PROXY,
+	NSIM_HOST_DATABASE,
+};
+
+struct nsim_subnet {
+	struct nsim_pos pos;
+	struct nsim_ref name;
+	struct nsim_cidr cidr;
+	struct nsim_pos cidr_pos;
+	struct nsim_ref az;
+	struct nsim_ref route_table; /* NULL name: the VPC's main table */
+	struct nsim_ref network_acl; /* NULL name: the VPC's default ACL */
+
+	/* resolved by validate/ */
+	size_t rt_idx;  /* index in vpc->route_tables, NSIM_NONE: local route only */
+	size_t acl_idx; /* index in vpc->network_acls, NSIM_NONE: default ACL */
+};
+
+enum nsim_target_kind {
+	NSIM_TARGET_UNRESOLVED = 0,
+	NSIM_TARGET_IGW,
+	NSIM_TARGET_NAT,
+	NSIM_TARGET_PEERING,
+	NSIM_TARGET_BLACKHOLE,
+};
+
+struct nsim_route {
+	struct nsim_pos pos;
+	struct nsim_cidr dest;
+	struct nsim_pos dest_pos;
+	struct nsim_ref target;
+
+	/* resolved by validate/ */
+	enum nsim_target_kind kind;
+	size_t target_idx; /* NAT: index in vpc->nat_gateways; PEERING: in topo->peerings */
+};
+
+struct nsim_route_table {
+	struct nsim_pos pos;
+	struct nsim_ref name;
+	struct nsim_route *routes;
+	size_t n_routes;
+};
+
+struct nsim_nat_gateway {
+	struct nsim_pos pos;
+	struct nsim_ref name;
+	struct nsim_ref subnet;
+	uint32_t elastic_ip;
+	struct nsim_pos elastic_ip_pos;
+	uint32_t address; /* private address; 0 = assign (validate/ fills it in) */
+	struct nsim_pos address_pos;
+
+	size_t subnet_idx; /* resolved */
+};
+
+/* A security-group rule; `peer` is the source (ingress) or destination (egress). */
+struct nsim_sg_rule {
+	struct nsim_pos pos;
+	enum nsim_proto proto;
+	struct nsim_pos proto_pos;
+	bool has_ports;
+	uint16_t port_from, port_to; /* all ports when !has_ports */
+	struct nsim_pos ports_pos;
+	struct nsim_ref peer;   /* as written */
+	bool peer_is_cidr;
+	struct nsim_cidr peer_cidr;
+	struct nsim_ref description;
+
+	/* resolved by validate/ when !peer_is_cidr */
+	size_t peer_vpc;
+	size_t peer_sg;
+};
+
+struct nsim_security_group {
+	struct nsim_pos pos;
+	struct nsim_ref name;
+	struct nsim_ref description;
+	struct nsim_sg_rule *ingress;
+	size_t n_ingress;
+	bool has_egress; /* false: the key was absent, AWS's default allow-all outbound */
+	struct nsim_sg_rule *egress;
+	size_t n_egress;
+};
+
+enum nsim_acl_action {
+	NSIM_ACL_DENY = 0,
+	NSIM_ACL_ALLOW,
+};
+
+struct nsim_acl_rule {
+	struct nsim_pos pos;
+	uint32_t number; /* 1-32766 */
+	struct nsim_pos number_pos;
+	enum nsim_proto proto;
+	bool has_ports;
+	uint16_t port_from, port_to;
+	struct nsim_pos ports_pos;
+	struct nsim_cidr cidr; /* source (ingress) or destination (egress) */
+	struct nsim_pos cidr_pos;
+	enum nsim_acl_action action;
+};
+
+struct nsim_network_acl {
+	struct nsim_pos pos;
+	struct nsim_ref name;
+	struct nsim_acl_rule *ingress;
+	size_t n_ingress;
+	struct nsim_acl_rule *egress;
+	size_t n_egress;
+};
+
+struct nsim_host {
+	struct nsim_pos pos;
+	struct nsim_ref name;
+	enum nsim_host_kind kind;
+	struct nsim_ref subnet;
+	uint32_t address; /* 0 = assign (validate/ fills it in) */
+	struct nsim_pos address_pos;
+	uint32_t public_ip; /* 0 = none */
+	struct nsim_pos public_ip_pos;
+	struct nsim_ref *security_groups; /* names; n == 0: the VPC's default SG */
+	size_t n_security_groups;
+	struct nsim_service *listen;
+	size_t n_listen;
+
+	/* resolved by validate/ */
+	size_t subnet_idx;
+	size_t *sg_idx; /* parallel to security_groups */
+};
+
+struct nsim_vpc {
+	struct nsim_pos pos;
+	struct nsim_ref name;
+	struct nsim_cidr cidr;
+	struct nsim_pos cidr_pos;
+	struct nsim_ref internet_gateway; /* NULL name: none attached */
+	struct nsim_ref main_route_table; /* NULL name: local route only */
+	struct nsim_subnet *subnets;
+	size_t n_subnets;
+	struct nsim_route_table *route_tables;
+	size_t n_route_tables;
+	struct nsim_nat_gateway *nat_gateways;
+	size_t n_nat_gateways;
+	struct nsim_security_group *security_groups;
+	size_t n_security_groups;
+	struct nsim_network_acl *network_acls;
+	size_t n_network_acls;
+	struct nsim_host *hosts;
+	size_t n_hosts;
+
+	size_t main_rt_idx; /* resolved; NSIM_NONE: local route only */
+};
+
+struct nsim_peering {
+	struct nsim_pos pos;
+	struct nsim_ref name;
+	struct nsim_ref between[2];
+
+	size_t vpc_idx[2]; /* resolved */
+};
+
+struct nsim_inet_host {
+	struct nsim_pos pos;
+	struct nsim_ref name;
+	uint32_t address;
+	struct nsim_pos address_pos;
+	struct nsim_service *listen;
+	size_t n_listen;
+};
+
+enum nsim_verdict {
+	NSIM_VERDICT_REACHABLE = 0,
+	NSIM_VERDICT_UNREACHABLE,
+};
+
+enum nsim_endpoint_kind {
+	NSIM_EP_UNRESOLVED = 0,
+	NSIM_EP_HOST,      /* vpc, idx: vpcs[vpc].hosts[idx] */
+	NSIM_EP_INET_HOST, /* idx: topo->inet_hosts[idx] */
+	NSIM_EP_NAT,       /* vpc, idx: vpcs[vpc].nat_gateways[idx] (seen_source only) */
+	NSIM_EP_ADDRESS,   /* addr */
+};
+
+struct nsim_endpoint {
+	struct nsim_ref ref; /* as written: a name or an address */
+	enum nsim_endpoint_kind kind;
+	size_t vpc, idx;
+	uint32_t addr; /* NSIM_EP_ADDRESS */
+};
+
+enum nsim_component_kind {
+	NSIM_COMP_UNRESOLVED = 0,
+	NSIM_COMP_VPC,       /* the VPC's router; a = vpc */
+	NSIM_COMP_SUBNET,    /* a = vpc, b = subnet */
+	NSIM_COMP_IGW,       /* a = vpc */
+	NSIM_COMP_NAT,       /* a = vpc, b = nat */
+	NSIM_COMP_HOST,      /* a = vpc, b = host */
+	NSIM_COMP_PEERING,   /* a = peering */
+	NSIM_COMP_INET_HOST, /* a = inet host */
+	NSIM_COMP_INTERNET,  /* the internet itself */
+};
+
+struct nsim_component {
+	struct nsim_ref ref;
+	enum nsim_component_kind kind;
+	size_t a, b;
+};
+
+struct nsim_expect {
+	struct nsim_pos pos;
+	struct nsim_ref name; /* optional */
+	struct nsim_endpoint from;
+	struct nsim_endpoint to;
+	bool has_port;
+	struct nsim_service port; /* when has_port: port and protocol */
+	enum nsim_proto proto;    /* the effective protocol (port's, or `protocol:`) */
+	struct nsim_pos proto_pos;
+	enum nsim_verdict verdict;
+	struct nsim_pos verdict_pos;
+	bool has_seen_source;
+	struct nsim_endpoint seen_source;
+	struct nsim_component *via;
+	size_t n_via;
+};
+
+struct nsim_topology {
+	struct nsim_arena *arena; /* owns everything below */
+	char *file;               /* path as given to the loader */
+	struct nsim_ref name;
+	struct nsim_ref description;
+	struct nsim_vpc *vpcs;
+	size_t n_vpcs;
+	struct nsim_peering *peerings;
+	size_t n_peerings;
+	struct nsim_inet_host *inet_hosts;
+	size_t n_inet_hosts;
+	struct nsim_expect *expects;
+	size_t n_expects;
+};
+
+/* Returns a new, empty topology owned by the caller, or NULL on ENOMEM. */
+struct nsim_topology *nsim_topology_new(const char *file);
+void nsim_topology_free(struct nsim_topology *t);
+
+const char *nsim_proto_name(enum nsim_proto p);
+const char *nsim_host_kind_name(enum nsim_host_kind k);
+const char *nsim_verdict_name(enum nsim_verdict v);

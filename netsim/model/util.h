@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: MIT */
+/* Small helpers shared by every stage: cleanup attributes, ownership transfer. */
+#pragma once
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+static inline void nsim_freep(void *p) { free(*(void **)p); }
+static inline void nsim_closep(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+}
+static inline void nsim_fclosep(FILE **f)
+{
+	if (*f)
+		fclose(*f);
+}
+
+#define _cleanup_(x) __attribute__((cleanup(x)))
+#define _cleanup_free_ _cleanup_(nsim_freep)
+#define _cleanup_close_ _cleanup_(nsim_closep)
+#define _cleanup_fclose_ _cleanup_(nsim_fclosep)
+
+/* Hands ownership out of a cleanup variable. */
+#define TAKE_PTR(p)                                \
+	({                                         \
+		__typeof__(p) _ptr_ = (p);         \
+		(p) = NULL;                        \
+		_ptr_;                             \
+	})
+#define TAKE_FD(fd)                     \
+	({                              \
+		int _fd_ = (fd);        \
+		(fd) = -1;              \
+		_fd_;                   \
+	})
+
+#define ELEMENTSOF(x) (sizeof(x) / sizeof((x)[0]))
+#define streq(a, b) (strcmp((a), (b)) == 0)

@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Semantic rules over a loaded topology, each with its AWS reason. Also
+ * completes the model: resolves every name to an index and assigns host and
+ * NAT gateway addresses (first free address from +4 of the subnet).
+ */
+#pragma once
+
+#include "model/diag.h"
+#include "model/model.h"
+
+/* Appends every problem found to diags. Returns 0 when no error was found
+ * (warnings allowed) and the model is complete, -EINVAL otherwise. */
+int nsim_validate(struct nsim_topology *t, struct nsim_diags *diags);

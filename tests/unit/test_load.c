@@ -1,0 +1,468 @@
+/* SPDX-License-Identifier: MIT */
+/* The loader: values, positions, errors with hints, and hostile input. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "load/load.h"
+#include "model/net.h"
+
+struct result {
+	struct nsim_diags diags;
+	struct nsim_topology *t;
+	int r;
+};
+
+static struct result load(const char *text)
+{
+	struct result res = {0};
+	nsim_diags_init(&res.diags);
+	res.r = nsim_load_buffer("t.yaml", text, strlen(text), &res.diags, &res.t);
+	return res;
+}
+
+static void done(struct result *res)
+{
+	nsim_topology_free(res->t);
+	nsim_diags_clear(&res->diags);
+}
+
+static void dump(const struct nsim_diags *d)
+{
+	for (size_t i = 0; i < d->n; i++)
+		fprintf(stderr, "  %s:%u:%u: %s: %s\n", d->items[i].file, d->items[i].line, d->items[i].col,
+			nsim_severity_name(d->items[i].severity), d->items[i].message);
+}
+
+/* An error at line:col (0 = any) whose message contains `needle`. */
+static void expect_error(const struct result *res, unsigned line, unsigned col, const char *needle)
+{
+	for (size_t i = 0; i < res->diags.n; i++) {
+		const struct nsim_diag *g = &res->diags.items[i];
+		if (g->severity == NSIM_SEV_ERROR && (!line || g->line == line) && (!col || g->col == col) &&
+		    strstr(g->message, needle))
+			return;
+	}
+	fprintf(stderr, "expected an error at %u:%u containing '%s'; got:\n", line, col, needle);
+	dump(&res->diags);
+	fail();
+}
+
+static void expect_fail(const char *text, unsigned line, unsigned col, const char *needle)
+{
+	struct result res = load(text);
+	assert_int_equal(res.r, -22);
+	assert_null(res.t);
+	expect_error(&res, line, col, needle);
+	done(&res);
+}
+
+static const char serverless[] =
+	"name: serverless-backend\n"
+	"vpcs:\n"
+	"  - name: main\n"
+	"    cidr: 10.0.0.0/16\n"
+	"    internet_gateway: igw\n"
+	"    subnets:\n"
+	"      - { name: app-c, cidr: 10.0.3.0/24, az: c, route_table: private }\n"
+	"    route_tables:\n"
+	"      - name: private\n"
+	"        routes:\n"
+	"          - { destination: 0.0.0.0/0, target: nat-a }\n"
+	"    nat_gateways:\n"
+	"      - { name: nat-a, subnet: app-c, elastic_ip: 203.0.113.10 }\n"
+	"    security_groups:\n"
+	"      - name: fn-sg\n"
+	"      - name: db-sg\n"
+	"        ingress:\n"
+	"          - { protocol: tcp, ports: 3306, source: fn-sg }\n"
+	"          - { protocol: tcp, ports: 8000-8010, source: 10.0.3.0/24 }\n"
+	"        egress: []\n"
+	"    network_acls:\n"
+	"      - name: data\n"
+	"        ingress:\n"
+	"          - { rule: 100, protocol: tcp, ports: 3306, source: 10.0.3.0/24, action: allow }\n"
+	"          - { rule: 200, protocol: all, source: 0.0.0.0/0, action: deny }\n"
+	"    hosts:\n"
+	"      - { name: fn, kind: function, subnet: app-c, security_groups: [fn-sg] }\n"
+	"      - { name: db, kind: database, subnet: app-c, address: 10.0.3.20,\n"
+	"          listen: [3306/tcp, 8000-8010/tcp, 53/udp] }\n"
+	"internet:\n"
+	"  hosts:\n"
+	"    - { name: partner-api, address: 198.51.100.20, listen: [443/tcp] }\n"
+	"expect:\n"
+	"  - { name: out, from: fn, to: partner-api, port: 443/tcp, verdict: reachable,\n"
+	"      seen_source: nat-a, via: [nat-a, igw] }\n"
+	"  - { from: fn, to: 192.0.2.7, protocol: icmp, verdict: unreachable }\n";
+
+static void test_values_and_positions(void **state)
+{
+	(void)state;
+	struct result res = load(serverless);
+	if (res.r != 0)
+		dump(&res.diags);
+	assert_int_equal(res.r, 0);
+	struct nsim_topology *t = res.t;
+	assert_string_equal(t->name.name, "serverless-backend");
+	assert_int_equal(t->name.pos.line, 1);
+	assert_int_equal(t->name.pos.col, 7);
+	assert_int_equal(t->n_vpcs, 1);
+	struct nsim_vpc *v = &t->vpcs[0];
+	assert_int_equal(v->cidr.addr, 0x0A000000u);
+	assert_int_equal(v->cidr.len, 16);
+	assert_int_equal(v->cidr_pos.line, 4);
+	assert_int_equal(v->cidr_pos.col, 11);
+	assert_string_equal(v->internet_gateway.name, "igw");
+	assert_int_equal(v->subnets[0].route_table.pos.line, 7);
+	assert_int_equal(v->subnets[0].route_table.pos.col, 63);
+	assert_int_equal(v->route_tables[0].routes[0].dest.len, 0);
+	assert_string_equal(v->route_tables[0].routes[0].target.name, "nat-a");
+	assert_int_equal(v->nat_gateways[0].elastic_ip, 0xCB00710Au);
+
+	struct nsim_security_group *fn = &v->security_groups[0], *db = &v->security_groups[1];
+	assert_false(fn->has_egress); /* absent: AWS's default allow-all outbound */
+	assert_true(db->has_egress);
+	assert_int_equal(db->n_egress, 0);
+	assert_int_equal(db->n_ingress, 2);
+	assert_false(db->ingress[0].peer_is_cidr);
+	assert_string_equal(db->ingress[0].peer.name, "fn-sg");
+	assert_int_equal(db->ingress[0].port_from, 3306);
+	assert_int_equal(db->ingress[0].port_to, 3306);
+	assert_true(db->ingress[1].peer_is_cidr);
+	assert_int_equal(db->ingress[1].peer_cidr.len, 24);
+	assert_int_equal(db->ingress[1].port_from, 8000);
+	assert_int_equal(db->ingress[1].port_to, 8010);
+
+	struct nsim_network_acl *acl = &v->network_acls[0];
+	assert_int_equal(acl->ingress[0].number, 100);
+	assert_int_equal(acl->ingress[0].action, NSIM_ACL_ALLOW);
+	assert_int_equal(acl->ingress[1].proto, NSIM_PROTO_ALL);
+	assert_false(acl->ingress[1].has_ports);
+	assert_int_equal(acl->ingress[1].action, NSIM_ACL_DENY);
+
+	struct nsim_host *h = &v->hosts[1];
+	assert_int_equal(h->kind, NSIM_HOST_DATABASE);
+	assert_int_equal(h->address, 0x0A000314u);
+	assert_int_equal(h->address_pos.line, 28);
+	assert_int_equal(h->n_listen, 3);
+	assert_int_equal(h->listen[1].from, 8000);
+	assert_int_equal(h->listen[1].to, 8010);
+	assert_int_equal(h->listen[2].proto, NSIM_PROTO_UDP);
+	assert_int_equal(v->hosts[0].address, 0); /* assigned later by validate */
+	assert_int_equal(v->hosts[0].n_security_groups, 1);
+
+	assert_int_equal(t->n_inet_hosts, 1);
+	assert_int_equal(t->inet_hosts[0].listen[0].from, 443);
+	assert_int_equal(t->n_expects, 2);
+	assert_string_equal(t->expects[0].name.name, "out");
+	assert_true(t->expects[0].has_port);
+	assert_int_equal(t->expects[0].proto, NSIM_PROTO_TCP);
+	assert_true(t->expects[0].has_seen_source);
+	assert_int_equal(t->expects[0].n_via, 2);
+	assert_string_equal(t->expects[0].via[1].ref.name, "igw");
+	assert_int_equal(t->expects[1].proto, NSIM_PROTO_ICMP);
+	assert_int_equal(t->expects[1].to.kind, NSIM_EP_ADDRESS);
+	assert_int_equal(t->expects[1].to.addr, 0xC0000207u);
+	assert_int_equal(t->expects[1].verdict, NSIM_VERDICT_UNREACHABLE);
+	assert_int_equal(res.diags.n, 0);
+	done(&res);
+}
+
+static void test_unknown_key_hint(void **state)
+{
+	(void)state;
+	expect_fail("name: x\nvpcs:\n  - name: a\n    cdir: 10.0.0.0/16\n", 4, 5,
+		    "unknown key 'cdir' in VPC; did you mean 'cidr'?");
+	expect_fail("name: x\nvpcz: []\n", 2, 1, "did you mean 'vpcs'?");
+	expect_fail("name: x\nbanana: 1\n", 2, 1, "unknown key 'banana' in the topology (known keys: name,");
+}
+
+static void test_all_errors_reported(void **state)
+{
+	(void)state;
+	struct result res = load("name: x\nvpcs:\n  - name: a\n    cdir: 10.0.0.0/16\n    subnets:\n"
+				 "      - { name: s, cidr: 10.0.0.0/24, route_tabel: r }\n"
+				 "expect:\n  - { from: a, to: b, verdict: maybe }\n");
+	assert_int_equal(res.r, -22);
+	expect_error(&res, 4, 5, "'cdir'");
+	expect_error(&res, 3, 5, "missing the required key 'cidr'");
+	expect_error(&res, 6, 39, "'route_tabel'");
+	expect_error(&res, 8, 32, "unknown value 'maybe'");
+	done(&res);
+}
+
+static void test_types(void **state)
+{
+	(void)state;
+	expect_fail("- a\n- b\n", 1, 1, "the topology must be a mapping");
+	expect_fail("name: [a, b]\n", 1, 7, "'name' must be a single value, not a list");
+	expect_fail("name: x\nvpcs: { name: a }\n", 2, 7, "'vpcs' must be a list");
+	expect_fail("name: x\nvpcs:\n  - name: a\n    cidr: 10.0.0.0\n", 4, 11, "needs a prefix length");
+	expect_fail("name: x\nvpcs:\n  - name: a\n    cidr: 10.0.0.0/16\n    hosts:\n"
+		    "      - { name: h, subnet: s, address: 10.0.0.300 }\n",
+		    6, 40, "not an IPv4 address");
+	expect_fail("name: x\nvpcs:\n  - name: a\n    cidr: 10.0.0.0/16\n    hosts:\n"
+		    "      - { name: h, subnet: s, address: 10.0.0.5/24 }\n",
+		    6, 40, "not a CIDR block: write '10.0.0.5'");
+	expect_fail("name: x\nvpcs:\n  - name: a\n    cidr: 10.0.0.0/16\n    hosts:\n"
+		    "      - { name: h, subnet: s, kind: lambda }\n",
+		    6, 37, "unknown value 'lambda' (one of: instance, function, proxy, database)");
+	expect_fail("name: x\nvpcs:\n  - name: a\n", 3, 5, "VPC is missing the required key 'cidr'");
+	expect_fail("name:\n", 1, 6, "'name' must be a single value, not nothing");
+}
+
+static void test_duplicate_key(void **state)
+{
+	(void)state;
+	expect_fail("name: x\nname: y\n", 2, 1, "duplicate key 'name' in the topology (first at 1:1)");
+}
+
+static void test_ports(void **state)
+{
+	(void)state;
+	static const char head[] = "name: x\nvpcs:\n  - name: a\n    cidr: 10.0.0.0/16\n    hosts:\n      - { name: h, subnet: s, listen: [";
+	char buf[512];
+	static const struct {
+		const char *listen, *msg;
+	} bad[] = {
+		{"3306", "needs a protocol: write '3306/tcp' or '3306/udp'"},
+		{"3306/icmp", "unknown protocol 'icmp'"},
+		{"70000/tcp", "is not a port"},
+		{"10-5/tcp", "ascending range"},
+		{"0/tcp", "is not a port"},
+		{"x/tcp", "is not a port"},
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(buf, sizeof(buf), "%s%s] }\n", head, bad[i].listen);
+		expect_fail(buf, 6, 40, bad[i].msg);
+	}
+	expect_fail("name: x\nvpcs:\n  - name: a\n    cidr: 10.0.0.0/16\n    security_groups:\n"
+		    "      - { name: g, ingress: [ { protocol: tcp, ports: 65536, source: 10.0.0.0/8 } ] }\n",
+		    6, 55, "out of range");
+	expect_fail("name: x\nvpcs:\n  - name: a\n    cidr: 10.0.0.0/16\n    security_groups:\n"
+		    "      - { name: g, ingress: [ { protocol: tcp, ports: 22/tcp, source: 10.0.0.0/8 } ] }\n",
+		    6, 55, "give the protocol in 'protocol:'");
+	expect_fail("name: x\nvpcs:\n  - name: a\n    cidr: 10.0.0.0/16\n    security_groups:\n"
+		    "      - { name: g, ingress: [ { protocol: tcp, ports: 90-80, source: 10.0.0.0/8 } ] }\n",
+		    6, 55, "backwards: write 80-90");
+	expect_fail("name: x\nvpcs:\n  - name: a\n    cidr: 10.0.0.0/16\n    security_groups:\n"
+		    "      - { name: g, ingress: [ { protocol: tpc, ports: 80, source: 10.0.0.0/8 } ] }\n",
+		    6, 43, "did you mean 'tcp'?");
+	/* a single port without brackets is a one-element list */
+	struct result res = load("name: x\nvpcs:\n  - name: a\n    cidr: 10.0.0.0/16\n    hosts:\n"
+				 "      - { name: h, subnet: s, listen: 53/udp }\n");
+	assert_int_equal(res.r, 0);
+	assert_int_equal(res.t->vpcs[0].hosts[0].n_listen, 1);
+	assert_int_equal(res.t->vpcs[0].hosts[0].listen[0].proto, NSIM_PROTO_UDP);
+	done(&res);
+}
+
+static void test_expect_protocol(void **state)
+{
+	(void)state;
+	expect_fail("name: x\nexpect:\n  - { from: a, to: b, port: 53/udp, protocol: tcp, verdict: reachable }\n",
+		    3, 47, "contradicts 'port: 53/udp'");
+	expect_fail("name: x\nexpect:\n  - { from: a, to: b, port: 8000-8010/tcp, verdict: reachable }\n", 3,
+		    29, "probes one port");
+	expect_fail("name: x\nexpect:\n  - { from: a, to: b, protocol: all, verdict: reachable }\n", 3, 33,
+		    "one protocol");
+}
+
+static void test_anchors_aliases_merge(void **state)
+{
+	(void)state;
+	struct result res = load("name: x\n"
+				 "defaults: &web { protocol: tcp, ports: 443, source: 0.0.0.0/0 }\n");
+	assert_int_equal(res.r, -22); /* unknown top-level key, even when it only holds anchors */
+	done(&res);
+
+	res = load("name: x\n"
+		   "vpcs:\n"
+		   "  - name: a\n"
+		   "    cidr: &cidr 10.0.0.0/16\n"
+		   "    security_groups:\n"
+		   "      - name: g\n"
+		   "        ingress:\n"
+		   "          - &web { protocol: tcp, ports: 443, source: 0.0.0.0/0 }\n"
+		   "          - *web\n"
+		   "          - { <<: *web, ports: 80 }\n"
+		   "    hosts:\n"
+		   "      - &h { name: h1, subnet: s, listen: &l [80/tcp, 443/tcp] }\n"
+		   "      - { <<: *h, name: h2 }\n"
+		   "      - { name: h3, subnet: s, listen: *l }\n");
+	if (res.r)
+		dump(&res.diags);
+	assert_int_equal(res.r, 0);
+	struct nsim_vpc *v = &res.t->vpcs[0];
+	assert_int_equal(v->security_groups[0].n_ingress, 3);
+	assert_int_equal(v->security_groups[0].ingress[1].port_from, 443);
+	assert_int_equal(v->security_groups[0].ingress[2].port_from, 80);
+	assert_int_equal(v->security_groups[0].ingress[2].proto, NSIM_PROTO_TCP);
+	assert_string_equal(v->hosts[1].name.name, "h2");
+	assert_string_equal(v->hosts[1].subnet.name, "s");
+	assert_int_equal(v->hosts[1].n_listen, 2);
+	assert_int_equal(v->hosts[2].n_listen, 2);
+	done(&res);
+
+	expect_fail("name: x\nvpcs: *nope\n", 2, 7, "alias '*nope' names no anchor");
+}
+
+/* ---- hostile input: a clear error, bounded time and memory ---- */
+
+static void test_empty(void **state)
+{
+	(void)state;
+	expect_fail("", 1, 1, "the file is empty");
+	expect_fail("# only a comment\n", 1, 1, "the file is empty");
+	expect_fail("---\n...\n", 1, 1, "the file is empty");
+}
+
+static void test_binary(void **state)
+{
+	(void)state;
+	static const char junk[] = "name: x\n\x7f\x45\x4c\x46\x02\x01\x01\x00\xff\xfe\x80garbage";
+	struct result res = {0};
+	nsim_diags_init(&res.diags);
+	res.r = nsim_load_buffer("t.yaml", junk, sizeof(junk) - 1, &res.diags, &res.t);
+	assert_int_equal(res.r, -22);
+	expect_error(&res, 2, 0, "not a YAML text file");
+	done(&res);
+}
+
+static void test_tabs(void **state)
+{
+	(void)state;
+	expect_fail("name: x\nvpcs:\n\t- name: a\n", 3, 1, "YAML does not allow tabs for indentation");
+}
+
+static void test_huge_number(void **state)
+{
+	(void)state;
+	expect_fail("name: x\nvpcs:\n  - name: a\n    cidr: 10.0.0.0/16\n    network_acls:\n"
+		    "      - { name: n, ingress: [ { rule: 99999999999999999999999999, protocol: all, "
+		    "source: 0.0.0.0/0, action: allow } ] }\n",
+		    6, 39, "out of range");
+	expect_fail("name: x\nvpcs:\n  - name: a\n    cidr: 10.0.0.0/99999999999999999999\n", 4, 11,
+		    "not an IPv4 CIDR block");
+}
+
+static void test_too_large(void **state)
+{
+	(void)state;
+	size_t len = 10u << 20;
+	char *big = malloc(len);
+	assert_non_null(big);
+	memset(big, '#', len);
+	big[len - 1] = '\n';
+	struct result res = {0};
+	nsim_diags_init(&res.diags);
+	res.r = nsim_load_buffer("t.yaml", big, len, &res.diags, &res.t);
+	assert_int_equal(res.r, -22);
+	expect_error(&res, 1, 1, "the limit is 8388608 bytes (8 MiB)");
+	done(&res);
+	free(big);
+}
+
+static void test_deep_nesting(void **state)
+{
+	(void)state;
+	size_t depth = 10000;
+	char *s = malloc(depth * 2 + 32);
+	assert_non_null(s);
+	char *p = s + sprintf(s, "name: x\nvpcs: ");
+	for (size_t i = 0; i < depth; i++)
+		*p++ = '[';
+	for (size_t i = 0; i < depth; i++)
+		*p++ = ']';
+	strcpy(p, "\n");
+	expect_fail(s, 2, 0, "nesting deeper than 64 levels");
+	free(s);
+}
+
+static void test_alias_bomb(void **state)
+{
+	(void)state;
+	/* billion laughs, shaped like the schema so the walk has to follow it */
+	struct result res = load("name: x\n"
+				 "a: &a [{ name: h, subnet: s }, { name: h, subnet: s }, { name: h, subnet: s }]\n");
+	done(&res);
+	char *s = malloc(1 << 20);
+	assert_non_null(s);
+	char *p = s + sprintf(s, "name: x\nh: &h0 [");
+	for (int i = 0; i < 100; i++)
+		p += sprintf(p, "%s{ name: h, subnet: s, listen: [80/tcp] }", i ? ", " : "");
+	p += sprintf(p, "]\nv: &v0 [");
+	for (int i = 0; i < 100; i++)
+		p += sprintf(p, "%s{ name: v, cidr: 10.0.0.0/16, hosts: *h0 }", i ? ", " : "");
+	p += sprintf(p, "]\nvpcs: *v0\n");
+	/* expand the list of VPCs 1000 times over through more aliases */
+	(void)p;
+	res = load(s);
+	assert_int_equal(res.r, -22); /* 'h' and 'v' are unknown keys */
+	done(&res);
+
+	/* the same without unknown keys: anchors inside the schema */
+	p = s + sprintf(s, "name: x\nvpcs:\n  - name: v0\n    cidr: 10.0.0.0/16\n    hosts: &h [");
+	for (int i = 0; i < 1000; i++)
+		p += sprintf(p, "%s{ name: h, subnet: s, security_groups: &g%d [a, b, c, d, e, f, g, h] }",
+			     i ? ", " : "", i);
+	p += sprintf(p, "]\n");
+	for (int i = 1; i < 2000; i++)
+		p += sprintf(p, "  - { name: v%d, cidr: 10.0.0.0/16, hosts: *h }\n", i);
+	res = load(s);
+	assert_int_equal(res.r, -22);
+	expect_error(&res, 0, 0, "to more than 1000000 nodes");
+	assert_true(res.diags.n < 50); /* one clear error, not a flood */
+	done(&res);
+	free(s);
+}
+
+static void test_second_document(void **state)
+{
+	(void)state;
+	expect_fail("name: x\n---\nname: y\n", 2, 1, "a second YAML document");
+}
+
+static void test_file_errors(void **state)
+{
+	(void)state;
+	struct nsim_diags d;
+	struct nsim_topology *t = NULL;
+	nsim_diags_init(&d);
+	assert_int_equal(nsim_load_file("/nonexistent/topo.yaml", &d, &t), -2);
+	assert_int_equal(d.n_errors, 1);
+	assert_non_null(strstr(d.items[0].message, "No such file"));
+	assert_int_equal(nsim_load_file("/", &d, &t), -21);
+	assert_null(t);
+	nsim_diags_clear(&d);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_values_and_positions),
+		cmocka_unit_test(test_unknown_key_hint),
+		cmocka_unit_test(test_all_errors_reported),
+		cmocka_unit_test(test_types),
+		cmocka_unit_test(test_duplicate_key),
+		cmocka_unit_test(test_ports),
+		cmocka_unit_test(test_expect_protocol),
+		cmocka_unit_test(test_anchors_aliases_merge),
+		cmocka_unit_test(test_empty),
+		cmocka_unit_test(test_binary),
+		cmocka_unit_test(test_tabs),
+		cmocka_unit_test(test_huge_number),
+		cmocka_unit_test(test_too_large),
+		cmocka_unit_test(test_deep_nesting),
+		cmocka_unit_test(test_alias_bomb),
+		cmocka_unit_test(test_second_document),
+		cmocka_unit_test(test_file_errors),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
