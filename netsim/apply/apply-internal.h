@@ -7,6 +7,10 @@
 
 #include "apply/apply.h"
 
+/* libnftables select()s on its socket, and glibc aborts on an fd >= FD_SETSIZE
+ * in an fd_set: keep few nft contexts (one fd each) open at a time. */
+#define APPLY_NFT_CACHED 64
+
 struct nl_sock;
 struct nft_ctx;
 
@@ -41,6 +45,8 @@ struct nsim_apply {
 	bool run_dir_ready;   /* /run/netns exists and is a shared mount */
 	unsigned long fail_at, count;
 	struct strmap ns;     /* name -> struct nsim_ns * */
+	struct nsim_ns *nft_ring[APPLY_NFT_CACHED]; /* namespaces holding an nft context, oldest first out */
+	unsigned nft_next;
 	int nl_errno;         /* the kernel's errno from the last netlink error */
 	char *error;
 	char detail[1024];
@@ -49,6 +55,9 @@ struct nsim_apply {
 };
 
 bool apply_netns_name_ok(const char *name);
+/* Moves a cached fd to >= FD_SETSIZE when the limit allows, so that the low
+ * numbers stay free for code that uses select() (libnftables). */
+int apply_fd_high(int fd);
 /* The cached namespace `name`, opening /run/netns/<name> and a route socket in
  * it on first use. */
 int apply_ns_get(struct nsim_apply *ctx, const char *name, struct nsim_ns **ret);

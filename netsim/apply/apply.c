@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "apply/apply-internal.h"
 #include "model/util.h"
@@ -85,6 +86,13 @@ int nsim_apply_new(const struct nsim_apply_backend *backend, void *userdata, str
 		ctx->self_ns = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
 		if (ctx->self_ns < 0)
 			return -errno;
+		/* Each namespace keeps an fd and a socket open: 1000 hosts need
+		 * more than the usual soft limit of 1024. */
+		struct rlimit rl;
+		if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+			rl.rlim_cur = rl.rlim_max;
+			(void)setrlimit(RLIMIT_NOFILE, &rl);
+		}
 	}
 	const char *f = getenv("NETSIM_FAIL_AT");
 	if (f && *f) {

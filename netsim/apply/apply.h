@@ -44,7 +44,8 @@ extern const struct nsim_apply_backend nsim_apply_backend_record;
  * (1-based) fails with -EIO before touching anything. The context caches, per
  * namespace, an fd, a route socket and an nft context; they keep the namespace
  * alive, so free the context before deleting namespaces. Use a context from
- * one thread at a time. Returns 0, -ENOMEM, or -errno when the calling
+ * one thread at a time. The kernel backend raises the soft RLIMIT_NOFILE to
+ * the hard limit (two fds per namespace, kept above FD_SETSIZE). Returns 0, -ENOMEM, or -errno when the calling
  * thread's namespace can't be opened; *ret owned by the caller. */
 int nsim_apply_new(const struct nsim_apply_backend *backend, void *userdata, struct nsim_apply **ret);
 void nsim_apply_free(struct nsim_apply *ctx);

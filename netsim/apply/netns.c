@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/select.h>
 #include <sys/stat.h>
 
 #include <netlink/netlink.h>
@@ -26,6 +27,15 @@ bool apply_netns_name_ok(const char *name)
 		if (*p == '/' || (unsigned char)*p <= ' ')
 			return false;
 	return true;
+}
+
+int apply_fd_high(int fd)
+{
+	int hi = fd >= 0 && fd < FD_SETSIZE ? fcntl(fd, F_DUPFD_CLOEXEC, FD_SETSIZE) : -1;
+	if (hi < 0)
+		return fd;
+	close(fd);
+	return hi;
 }
 
 static void netns_path(const char *name, char buf[static PATH_MAX])
@@ -92,7 +102,7 @@ int apply_ns_get(struct nsim_apply *ctx, const char *name, struct nsim_ns **ret)
 	if (!ns)
 		return -ENOMEM;
 	netns_path(name, path);
-	ns->fd = open(path, O_RDONLY | O_CLOEXEC);
+	ns->fd = apply_fd_high(open(path, O_RDONLY | O_CLOEXEC));
 	r = ns->fd < 0 ? -errno : apply_netns_enter(ctx, ns);
 	if (r == 0) {
 		r = apply_ns_open_socket(ctx, ns);
@@ -168,7 +178,7 @@ int apply_kernel_netns_add(struct nsim_apply *ctx, const struct nsim_op *op)
 	}
 	if (mount("/proc/thread-self/ns/net", path, "none", MS_BIND, NULL) < 0)
 		r = -errno;
-	else if ((ns->fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC)) < 0)
+	else if ((ns->fd = apply_fd_high(open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC))) < 0)
 		r = -errno;
 	else
 		r = apply_ns_open_socket(ctx, ns);

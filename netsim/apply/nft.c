@@ -67,8 +67,19 @@ int apply_kernel_nft(struct nsim_apply *ctx, const struct nsim_op *op)
 	 * thread's: create it and run every command inside. */
 	if ((r = apply_netns_enter(ctx, ns)) < 0)
 		return r;
-	if (!ns->nft)
+	if (!ns->nft) {
+		struct nsim_ns **slot = &ctx->nft_ring[ctx->nft_next];
+		if (*slot) {
+			apply_nft_free((*slot)->nft);
+			(*slot)->nft = NULL;
+		}
 		r = nft_ctx_open(&ns->nft);
+		if (r == 0) {
+			*slot = ns;
+			ctx->nft_next = (ctx->nft_next + 1) % APPLY_NFT_CACHED;
+		} else
+			*slot = NULL;
+	}
 	if (r == 0 && nft_run_cmd_from_buffer(ns->nft, op->text) != 0) {
 		const char *msg = nft_ctx_get_error_buffer(ns->nft);
 		msg = msg ? msg : "";

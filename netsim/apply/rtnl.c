@@ -6,6 +6,8 @@
 #include <net/if.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <linux/fib_rules.h>
 #include <linux/netlink.h>
@@ -75,19 +77,33 @@ static int nl_error_cb(struct sockaddr_nl *who, struct nlmsgerr *e, void *arg)
 
 int apply_ns_open_socket(struct nsim_apply *ctx, struct nsim_ns *ns)
 {
-	struct nl_sock *sk = nl_socket_alloc();
-	int one = 1, r;
+	/* Our own socket rather than nl_connect()'s, to keep it above FD_SETSIZE. */
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE), one = 1, r;
+	struct sockaddr_nl local = {.nl_family = AF_NETLINK}; /* port 0: the kernel picks */
+	struct nl_sock *sk;
 
-	if (!sk)
+	if (fd < 0)
+		return -errno;
+	if (bind(fd, (struct sockaddr *)&local, sizeof(local)) < 0) {
+		r = -errno;
+		close(fd);
+		return r;
+	}
+	/* Best effort: the messages only improve error reports. */
+	(void)setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
+	(void)setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
+	fd = apply_fd_high(fd);
+	sk = nl_socket_alloc();
+	if (!sk) {
+		close(fd);
 		return -ENOMEM;
-	r = nl_connect(sk, NETLINK_ROUTE);
+	}
+	r = nl_socket_set_fd(sk, NETLINK_ROUTE, fd);
 	if (r < 0) {
+		close(fd);
 		nl_socket_free(sk);
 		return apply_nl_errno(ctx, r);
 	}
-	/* Best effort: the messages only improve error reports. */
-	(void)setsockopt(nl_socket_get_fd(sk), SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
-	(void)setsockopt(nl_socket_get_fd(sk), SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
 	nl_socket_modify_err_cb(sk, NL_CB_CUSTOM, nl_error_cb, ctx);
 	ns->sk = sk;
 	return 0;

@@ -24,5 +24,17 @@ bool nsim_cli_color(int fd);
 /* Prints "netsim: error: ..." style usage errors; returns NSIM_EXIT_USAGE. */
 int nsim_cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+struct nsim_topology;
+/* Loads and validates path, printing every diagnostic to stderr. Returns
+ * NSIM_EXIT_OK with *ret_t (owned by the caller), or the exit code to use. */
+int nsim_cli_load(const char *path, struct nsim_topology **ret_t);
+
 int nsim_cmd_validate(int argc, char **argv);
-extern const char nsim_help_validate[];
+int nsim_cmd_plan(int argc, char **argv);
+int nsim_cmd_up(int argc, char **argv);
+int nsim_cmd_down(int argc, char **argv);
+int nsim_cmd_ls(int argc, char **argv);
+int nsim_cmd_show(int argc, char **argv);
+int nsim_cmd_exec(int argc, char **argv);
+extern const char nsim_help_validate[], nsim_help_plan[], nsim_help_up[], nsim_help_down[], nsim_help_ls[],
+	nsim_help_show[], nsim_help_exec[];

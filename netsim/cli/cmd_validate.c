@@ -92,3 +92,24 @@ int nsim_cmd_validate(int argc, char **argv)
 	nsim_diags_clear(&diags);
 	return n_bad || oom ? NSIM_EXIT_FAIL : NSIM_EXIT_OK;
 }
+
+int nsim_cli_load(const char *path, struct nsim_topology **ret_t)
+{
+	struct nsim_diags diags;
+	struct nsim_topology *t = NULL;
+	nsim_diags_init(&diags);
+	int r = nsim_load_file(path, &diags, &t);
+	if (r == 0)
+		r = nsim_validate(t, &diags);
+	nsim_diags_sort(&diags, 0);
+	nsim_report_diags_text(stderr, &diags, nsim_cli_color(2));
+	nsim_diags_clear(&diags);
+	if (r < 0) {
+		nsim_topology_free(t);
+		if (r == -ENOMEM)
+			fprintf(stderr, "netsim: error: out of memory\n");
+		return NSIM_EXIT_FAIL;
+	}
+	*ret_t = t;
+	return NSIM_EXIT_OK;
+}

@@ -13,6 +13,17 @@ static int cmd_help(int argc, char **argv);
 static const struct nsim_command commands[] = {
 	{"validate", "FILE... [--json]", "check topology files and print every error",
 	 nsim_help_validate, nsim_cmd_validate},
+	{"plan", "FILE [--name NAME] [--json]", "print the kernel operations `up` would perform",
+	 nsim_help_plan, nsim_cmd_plan},
+	{"up", "FILE [--name NAME]", "build the topology in network namespaces (root)", nsim_help_up,
+	 nsim_cmd_up},
+	{"down", "NAME | --all", "remove a running topology and everything it made (root)", nsim_help_down,
+	 nsim_cmd_down},
+	{"ls", "[--json]", "list running topologies", nsim_help_ls, nsim_cmd_ls},
+	{"show", "NAME [--json]", "hosts, addresses and namespaces of a running topology", nsim_help_show,
+	 nsim_cmd_show},
+	{"exec", "NAME HOST -- CMD...", "run a command inside a host's namespace (root)", nsim_help_exec,
+	 nsim_cmd_exec},
 	{"help", "[COMMAND]", "show help for netsim or one command", NULL, cmd_help},
 };
 
@@ -40,7 +51,7 @@ static void usage(FILE *out)
 		     "Builds AWS-style VPC networks in Linux network namespaces and proves what can\n"
 		     "reach what.\n\nCommands:\n");
 	for (size_t i = 0; i < ELEMENTSOF(commands); i++)
-		fprintf(out, "  %-10s %-22s %s\n", commands[i].name, commands[i].args, commands[i].summary);
+		fprintf(out, "  %-9s %-30s %s\n", commands[i].name, commands[i].args, commands[i].summary);
 	fprintf(out, "\nOptions:\n"
 		     "  -h, --help     show this help\n"
 		     "  -V, --version  show the version\n\n"

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * model -> an ordered list of kernel operations. Pure and deterministic: no
- * syscalls, no libnl or <linux/*> headers. apply/ executes the list in order;
+ * syscalls, no libnl or linux/ headers. apply/ executes the list in order;
  * `netsim plan` prints it.
  *
  * Namespaces are named by their full name ("netsim-<topology>-<node>"); links
@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "model/arena.h"
+#include "model/model.h"
 #include "model/net.h"
 
 enum nsim_op_kind {
@@ -21,7 +23,7 @@ enum nsim_op_kind {
 	NSIM_OP_VETH,      /* veth `ifname` in `ns` <-> `peer_ifname` in `peer_ns`, each end created in its namespace */
 	NSIM_OP_LINK_UP,   /* in `ns`: set `ifname` up (also "lo") */
 	NSIM_OP_ADDR,      /* in `ns`: add `addr`/`prefix` to `ifname` (prefix 32 for routed ports) */
-	NSIM_OP_ROUTE,     /* in `ns`: route `dst` in `table`: unicast via `gateway` (0 = none) dev `ifname` (NULL = any), or blackhole */
+	NSIM_OP_ROUTE,     /* in `ns`: route `dst` in `table`: unicast via `gateway` (0 = none; onlink) dev `ifname` (NULL = any), blackhole or throw */
 	NSIM_OP_RULE,      /* in `ns`: ip rule `priority`: from `src` (len 0 = any) iif `ifname` (NULL = any) lookup `table` */
 	NSIM_OP_NFT,       /* in `ns`: load `text` (an nft ruleset) as one transaction */
 };
@@ -29,6 +31,7 @@ enum nsim_op_kind {
 enum nsim_route_type {
 	NSIM_ROUTE_UNICAST = 0,
 	NSIM_ROUTE_BLACKHOLE,
+	NSIM_ROUTE_THROW, /* lookup fails in this table and continues with the next rule */
 };
 
 #define NSIM_TABLE_MAIN 254
@@ -52,3 +55,55 @@ struct nsim_op {
 	struct nsim_cidr src;    /* RULE */
 	const char *comment;     /* why this op exists, for `netsim plan` ("subnet app-c route table private") */
 };
+
+struct nsim_topology;
+
+/* A responder the plan starts: every listen port of one host, served inside its namespace. */
+struct nsim_plan_responder {
+	const char *ns;
+	const char *host;
+	uint32_t addr;
+	const struct nsim_service *listen; /* points into the topology */
+	size_t n_listen;
+};
+
+struct nsim_plan_host {
+	const char *name;
+	const char *ns;
+	const char *kind;   /* "function", ..., "nat-gateway", "internet" */
+	const char *where;  /* "main/app-c", "internet" */
+	uint32_t addr;
+	uint32_t public_ip; /* public or elastic IP, 0 = none */
+};
+
+struct nsim_plan {
+	struct nsim_arena *arena; /* owns everything below */
+	const char *name;         /* the instance name */
+	struct nsim_op *ops;
+	size_t n_ops, cap_ops;
+	const char **namespaces; /* every namespace the ops create, in creation order */
+	size_t n_namespaces, cap_namespaces;
+	struct nsim_plan_responder *responders;
+	size_t n_responders;
+	struct nsim_plan_host *hosts; /* hosts, NAT gateways, internet hosts: what `up` shows */
+	size_t n_hosts;
+};
+
+/* Instance names: [a-z0-9-], 1-24 chars, like topology names. */
+bool nsim_plan_name_valid(const char *name);
+
+/*
+ * Builds the plan for a validated topology, as instance `name` (NULL: the
+ * topology's name). Returns 0 and *ret (owned by the caller), -EINVAL for a
+ * bad name, -ENOMEM. The plan points into the topology: keep it alive.
+ */
+int nsim_plan_build(const struct nsim_topology *t, const char *name, struct nsim_plan **ret);
+void nsim_plan_free(struct nsim_plan *p);
+
+/* The namespace netsim uses for `node` of instance `name`. Returns the length
+ * it needs; writes at most size bytes (always terminated). */
+size_t nsim_plan_ns_name(char *buf, size_t size, const char *name, const char *node);
+
+/* One line per op, like the iproute2/nft command doing the same, into buf
+ * (always terminated); NFT ops print only their first line. */
+void nsim_plan_op_format(const struct nsim_op *op, char *buf, size_t size);

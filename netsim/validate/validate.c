@@ -205,28 +205,37 @@ static bool peered(const struct ctx *c, size_t v1, size_t v2)
 
 /* ---- "did you mean" ---- */
 
+/* Optimal string alignment distance: a swapped pair counts as one typo. */
 static size_t edit_distance(const char *a, const char *b)
 {
-	size_t la = strlen(a), lb = strlen(b), row[65];
+	size_t la = strlen(a), lb = strlen(b), d[3][65];
 
 	if (la > 64 || lb > 64)
 		return SIZE_MAX;
 	for (size_t j = 0; j <= lb; j++)
-		row[j] = j;
+		d[0][j] = j;
 	for (size_t i = 1; i <= la; i++) {
-		size_t diag = row[0];
-		row[0] = i;
+		size_t *cur = d[i % 3], *prev = d[(i - 1) % 3], *prev2 = d[(i + 1) % 3];
+		cur[0] = i;
 		for (size_t j = 1; j <= lb; j++) {
-			size_t up = row[j], best = diag + (a[i - 1] != b[j - 1]);
-			if (up + 1 < best)
-				best = up + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			diag = up;
-			row[j] = best;
+			size_t best = prev[j - 1] + (a[i - 1] != b[j - 1]);
+			if (prev[j] + 1 < best)
+				best = prev[j] + 1;
+			if (cur[j - 1] + 1 < best)
+				best = cur[j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && prev2[j - 2] + 1 < best)
+				best = prev2[j - 2] + 1;
+			cur[j] = best;
 		}
 	}
-	return row[lb];
+	return d[la % 3][lb];
+}
+
+/* 'web' for 'web-sg': a name cut short is as likely as a typo. */
+static bool is_prefix(const char *shorter, const char *longer)
+{
+	size_t n = strlen(shorter);
+	return n >= 3 && strncmp(shorter, longer, n) == 0;
 }
 
 /* The closest name of the given kinds, or NULL when none is close. */
@@ -247,6 +256,8 @@ static const char *suggest(struct ctx *c, const struct index *ix, unsigned mask,
 		if (!(mask & M(e->kind)))
 			continue;
 		dist = edit_distance(name, e->name);
+		if (dist > limit && (is_prefix(name, e->name) || is_prefix(e->name, name)))
+			dist = limit;
 		if (dist > 0 && dist < best_d) {
 			best_d = dist;
 			best = e->name;
@@ -299,11 +310,12 @@ static bool check_block_size(struct ctx *c, struct nsim_cidr x, struct nsim_pos 
 
 /* ---- names ---- */
 
-static bool name_chars_ok(const char *s, size_t max, bool dash_first)
+/* [a-z0-9][a-z0-9-]*, 1 to max characters */
+static bool name_chars_ok(const char *s, size_t max)
 {
 	size_t n = strlen(s);
 
-	if (n == 0 || n > max || (!dash_first && s[0] == '-'))
+	if (n == 0 || n > max || s[0] == '-')
 		return false;
 	for (size_t i = 0; i < n; i++)
 		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '-'))
@@ -315,21 +327,21 @@ static void check_topology_name(struct ctx *c)
 {
 	const struct nsim_ref *r = &c->t->name;
 
-	if (!r->name || name_chars_ok(r->name, NSIM_NAME_MAX, true))
+	if (!r->name || name_chars_ok(r->name, NSIM_NAME_MAX))
 		return;
 	nsim_diag_error(c->d, r->pos,
-			"topology name '%s' is invalid: use 1-%d characters from a-z, 0-9 and '-' (it names "
-			"the namespaces, netsim-<name>-<node>)",
+			"topology name '%s' is invalid: use 1-%d characters from a-z, 0-9 and '-', starting "
+			"with a letter or digit (it names the namespaces, netsim-<name>-<node>)",
 			r->name, NSIM_NAME_MAX);
 }
 
 static void check_name(struct ctx *c, const char *what, const struct nsim_ref *r)
 {
-	if (!r->name || name_chars_ok(r->name, COMPONENT_NAME_MAX, false))
+	if (!r->name || name_chars_ok(r->name, COMPONENT_NAME_MAX))
 		return;
 	nsim_diag_error(c->d, r->pos,
 			"%s name '%s' is invalid: use 1-%d characters from a-z, 0-9 and '-', starting with "
-			"a letter or digit (names become namespace names, netsim-<topology>-<name>)",
+			"a letter or digit (netsim builds namespace and nftables names from them)",
 			what, r->name, COMPONENT_NAME_MAX);
 }
 
@@ -372,12 +384,11 @@ static void report_global_dups(struct ctx *c)
 {
 	const struct index *ix = &c->global;
 
-	for (size_t i = 1; i < ix->n; i++) {
-		size_t first = i - 1;
-		while (first > 0 && streq(ix->v[first - 1].name, ix->v[i].name))
-			first--;
-		if (!streq(ix->v[first].name, ix->v[i].name))
+	for (size_t i = 1, first = 0; i < ix->n; i++) {
+		if (!streq(ix->v[first].name, ix->v[i].name)) {
+			first = i;
 			continue;
+		}
 		nsim_diag_error(c->d, ix->v[i].pos,
 				"name '%s' is already used by %s (first defined at %u:%u): VPCs, internet "
 				"gateways, NAT gateways, hosts, peerings and internet hosts share one namespace, "
@@ -390,12 +401,11 @@ static void report_global_dups(struct ctx *c)
 static void build_vpc_index(struct ctx *c, struct index *ix, const char *what, const char *vpc_name)
 {
 	index_sort(ix);
-	for (size_t i = 1; i < ix->n; i++) {
-		size_t first = i - 1;
-		while (first > 0 && streq(ix->v[first - 1].name, ix->v[i].name))
-			first--;
-		if (!streq(ix->v[first].name, ix->v[i].name))
+	for (size_t i = 1, first = 0; i < ix->n; i++) {
+		if (!streq(ix->v[first].name, ix->v[i].name)) {
+			first = i;
 			continue;
+		}
 		nsim_diag_error(c->d, ix->v[i].pos,
 				"%s name '%s' is already used in VPC '%s' (first defined at %u:%u): %s names "
 				"must be unique within their VPC",
@@ -629,12 +639,11 @@ static void check_peerings(struct ctx *c)
 		k[n++] = (struct key){ ((uint64_t)x << 32) | (uint32_t)y, p->between[0].pos, i };
 	}
 	keys_sort(k, n);
-	for (size_t j = 1; j < n; j++) {
-		size_t first = j - 1;
-		while (first > 0 && k[first - 1].k == k[j].k)
-			first--;
-		if (k[first].k != k[j].k)
+	for (size_t j = 1, first = 0; j < n; j++) {
+		if (k[first].k != k[j].k) {
+			first = j;
 			continue;
+		}
 		const struct nsim_peering *p = &t->peerings[k[j].idx], *o = &t->peerings[k[first].idx];
 		nsim_diag_error(c->d, k[j].pos,
 				"peering '%s' joins the same VPCs as peering '%s' (first defined at %u:%u): AWS "
@@ -767,12 +776,11 @@ static void check_route_dups(struct ctx *c, const struct nsim_route_table *rt)
 		k[i] = (struct key){ ((uint64_t)x.addr << 8) | x.len, rt->routes[i].dest_pos, i };
 	}
 	keys_sort(k, rt->n_routes);
-	for (size_t j = 1; j < rt->n_routes; j++) {
-		size_t first = j - 1;
-		while (first > 0 && k[first - 1].k == k[j].k)
-			first--;
-		if (k[first].k != k[j].k)
+	for (size_t j = 1, first = 0; j < rt->n_routes; j++) {
+		if (k[first].k != k[j].k) {
+			first = j;
 			continue;
+		}
 		nsim_diag_error(c->d, k[j].pos,
 				"route table '%s' already has a route to %s (first defined at %u:%u): a route "
 				"table holds one route per destination",
@@ -905,12 +913,11 @@ static void report_address_dups(struct ctx *c, struct nsim_vpc *vpc, const struc
 {
 	char a[NSIM_ADDR_STRLEN];
 
-	for (size_t j = 1; j < n; j++) {
-		size_t first = j - 1;
-		while (first > 0 && k[first - 1].k == k[j].k)
-			first--;
-		if (k[first].k != k[j].k)
+	for (size_t j = 1, first = 0; j < n; j++) {
+		if (k[first].k != k[j].k) {
+			first = j;
 			continue;
+		}
 		struct placed p = placed_at(vpc, k[j].idx), o = placed_at(vpc, k[first].idx);
 		nsim_diag_error(c->d, k[j].pos,
 				"%s '%s' address %s is already used by %s '%s' (first defined at %u:%u): "
@@ -1264,12 +1271,11 @@ static void check_acl_rules(struct ctx *c, const struct nsim_network_acl *acl, c
 		k[i] = (struct key){ r->number, pos_or(r->number_pos, r->pos), i };
 	}
 	keys_sort(k, n);
-	for (size_t j = 1; j < n; j++) {
-		size_t first = j - 1;
-		while (first > 0 && k[first - 1].k == k[j].k)
-			first--;
-		if (k[first].k != k[j].k)
+	for (size_t j = 1, first = 0; j < n; j++) {
+		if (k[first].k != k[j].k) {
+			first = j;
 			continue;
+		}
 		nsim_diag_error(c->d, k[j].pos,
 				"network ACL '%s' already has an %s rule numbered %u (first defined at %u:%u): "
 				"rule numbers set the evaluation order, so they are unique per direction",
@@ -1376,12 +1382,11 @@ static void check_public_addresses(struct ctx *c)
 		if (check_public_addr(c, &p[i]))
 			k[nk++] = (struct key){ p[i].addr, p[i].pos, i };
 	keys_sort(k, nk);
-	for (size_t j = 1; j < nk; j++) {
-		size_t first = j - 1;
-		while (first > 0 && k[first - 1].k == k[j].k)
-			first--;
-		if (k[first].k != k[j].k)
+	for (size_t j = 1, first = 0; j < nk; j++) {
+		if (k[first].k != k[j].k) {
+			first = j;
 			continue;
+		}
 		const struct pub *x = &p[k[j].idx], *o = &p[k[first].idx];
 		nsim_diag_error(c->d, x->pos,
 				"%s %s of %s '%s' is already used by %s '%s' (first defined at %u:%u): public "

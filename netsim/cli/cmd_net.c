@@ -1,0 +1,420 @@
+/* SPDX-License-Identifier: MIT */
+/* plan, up, down, ls, show, exec: the topology as a running network. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "apply/apply.h"
+#include "cli/cli.h"
+#include "cli/instance.h"
+#include "load/load.h"
+#include "model/util.h"
+#include "plan/plan.h"
+#include "report/report.h"
+#include "validate/validate.h"
+
+const char nsim_help_plan[] =
+	"Prints the ordered kernel operations `netsim up FILE` would perform, as the\n"
+	"equivalent iproute2 and nft commands (netsim itself uses netlink and\n"
+	"libnftables, never these tools), with the nftables rulesets in full. Needs\n"
+	"no root and touches nothing.\n\n"
+	"Options:\n"
+	"  --name NAME   plan for instance NAME (default: the topology's name)\n"
+	"  --json        the operations as JSON\n";
+
+const char nsim_help_up[] =
+	"Validates FILE and builds it in network namespaces named netsim-NAME-NODE:\n"
+	"a namespace per host, VPC router, internet gateway, NAT gateway and internet\n"
+	"host, with routes, policy rules and nftables NAT, and a responder on every\n"
+	"`listen:` port. Nothing in the root namespace changes. If any step fails,\n"
+	"everything made so far is removed. Needs root.\n\n"
+	"Options:\n"
+	"  --name NAME   instance name (default: the topology's name), [a-z0-9-], 1-24 chars\n\n"
+	"Environment: NETSIM_FAIL_AT=N makes the Nth kernel operation fail (for tests).\n";
+
+const char nsim_help_down[] =
+	"Removes instance NAME: its responders, its namespaces (and with them every\n"
+	"interface, route and rule) and its state in /run/netsim/NAME. Also after an\n"
+	"`up` that was killed half-way. Running it twice is fine.\n\n"
+	"Options:\n"
+	"  --all   remove every netsim instance, and any netsim- namespace left behind\n";
+
+const char nsim_help_ls[] = "Lists the instances that are up.\n\nOptions:\n  --json   as JSON\n";
+
+const char nsim_help_show[] = "Shows the hosts of instance NAME: namespace, address, public IP, status.\n\n"
+			      "Options:\n  --json   as JSON (the state netsim keeps)\n";
+
+const char nsim_help_exec[] =
+	"Runs CMD inside the network namespace of HOST of instance NAME (any host,\n"
+	"internet host, NAT gateway, internet gateway or VPC router by name), with\n"
+	"stdin, stdout and stderr passed through; exits with CMD's status.\n"
+	"Example: netsim exec serverless-backend fn -- nc 198.51.100.20 443\n";
+
+static int need_root(const char *cmd)
+{
+	if (geteuid() == 0)
+		return 0;
+	fprintf(stderr,
+		"netsim %s: error: needs root (network namespaces need CAP_SYS_ADMIN and CAP_NET_ADMIN): "
+		"run 'sudo netsim %s ...'\n",
+		cmd, cmd);
+	return NSIM_EXIT_ENV;
+}
+
+/* getopt_long over argv with only --name/--json/--all; returns <0 on a usage error. */
+struct opts {
+	const char *name;
+	bool json, all;
+};
+
+static int parse_opts(const char *cmd, int argc, char **argv, bool allow_name, bool allow_all, struct opts *o)
+{
+	static const struct option long_opts[] = {
+		{"name", required_argument, NULL, 'n'},
+		{"json", no_argument, NULL, 'j'},
+		{"all", no_argument, NULL, 'a'},
+		{},
+	};
+	int c;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+", long_opts, NULL)) != -1) {
+		if (c == 'n' && allow_name)
+			o->name = optarg;
+		else if (c == 'j')
+			o->json = true;
+		else if (c == 'a' && allow_all)
+			o->all = true;
+		else {
+			nsim_cli_usage_error(cmd, c == ':' || (optopt && c == '?' && optopt == 'n')
+							  ? "option '%s' needs a value"
+							  : "unknown option '%s'",
+					     argv[optind - 1]);
+			return -1;
+		}
+	}
+	return optind;
+}
+
+static int load_plan(const char *cmd, const char *path, const char *name, struct nsim_topology **ret_t,
+		     struct nsim_plan **ret_p)
+{
+	struct nsim_topology *t = NULL;
+	int r = nsim_cli_load(path, &t);
+	if (r != NSIM_EXIT_OK)
+		return r;
+	if (name && !nsim_plan_name_valid(name)) {
+		nsim_topology_free(t);
+		return nsim_cli_usage_error(cmd, "invalid name '%s': use [a-z0-9-], 1-%d characters", name, NSIM_NAME_MAX);
+	}
+	struct nsim_plan *p = NULL;
+	if ((r = nsim_plan_build(t, name, &p)) < 0) {
+		fprintf(stderr, "netsim %s: error: planning failed: %s\n", cmd, strerror(-r));
+		nsim_topology_free(t);
+		return NSIM_EXIT_FAIL;
+	}
+	*ret_t = t;
+	*ret_p = p;
+	return NSIM_EXIT_OK;
+}
+
+static json_t *op_json(const struct nsim_op *o)
+{
+	static const char *const kinds[] = {
+		[NSIM_OP_NETNS] = "netns", [NSIM_OP_SYSCTL] = "sysctl", [NSIM_OP_VETH] = "veth",
+		[NSIM_OP_LINK_UP] = "link-up", [NSIM_OP_ADDR] = "addr", [NSIM_OP_ROUTE] = "route",
+		[NSIM_OP_RULE] = "rule", [NSIM_OP_NFT] = "nft",
+	};
+	char line[512];
+	nsim_plan_op_format(o, line, sizeof(line));
+	json_t *j = json_pack("{s:s, s:s, s:s}", "op", kinds[o->kind], "namespace", o->ns, "command", line);
+	if (o->comment)
+		json_object_set_new(j, "comment", json_string(o->comment));
+	if (o->text)
+		json_object_set_new(j, "ruleset", json_string(o->text));
+	return j;
+}
+
+int nsim_cmd_plan(int argc, char **argv)
+{
+	struct opts o = {0};
+	int i = parse_opts("plan", argc, argv, true, false, &o);
+	if (i < 0)
+		return NSIM_EXIT_USAGE;
+	if (i != argc - 1)
+		return nsim_cli_usage_error("plan", i >= argc ? "no topology file given" : "one topology file at a time");
+	struct nsim_topology *t;
+	struct nsim_plan *p;
+	int r = load_plan("plan", argv[i], o.name, &t, &p);
+	if (r != NSIM_EXIT_OK)
+		return r;
+
+	if (o.json) {
+		json_t *ops = json_array();
+		for (size_t k = 0; k < p->n_ops; k++)
+			json_array_append_new(ops, op_json(&p->ops[k]));
+		json_t *j = json_pack("{s:s, s:o}", "name", p->name, "operations", ops);
+		json_dumpf(j, stdout, JSON_INDENT(2));
+		putchar('\n');
+		json_decref(j);
+	} else
+		nsim_report_plan_text(stdout, p);
+	nsim_plan_free(p);
+	nsim_topology_free(t);
+	return NSIM_EXIT_OK;
+}
+
+static void print_hosts_table(const struct nsim_plan *p)
+{
+	printf("%-16s %-12s %-20s %-15s %s\n", "HOST", "KIND", "WHERE", "ADDRESS", "PUBLIC IP");
+	for (size_t i = 0; i < p->n_hosts; i++) {
+		const struct nsim_plan_host *h = &p->hosts[i];
+		char a[NSIM_ADDR_STRLEN], pub[NSIM_ADDR_STRLEN];
+		printf("%-16s %-12s %-20s %-15s %s\n", h->name, h->kind, h->where, nsim_addr_fmt(h->addr, a),
+		       h->public_ip ? nsim_addr_fmt(h->public_ip, pub) : "-");
+	}
+}
+
+int nsim_cmd_up(int argc, char **argv)
+{
+	struct opts o = {0};
+	int i = parse_opts("up", argc, argv, true, false, &o);
+	if (i < 0)
+		return NSIM_EXIT_USAGE;
+	if (i != argc - 1)
+		return nsim_cli_usage_error("up", i >= argc ? "no topology file given" : "one topology file at a time");
+	int r = need_root("up");
+	if (r)
+		return r;
+	struct nsim_topology *t;
+	struct nsim_plan *p;
+	if ((r = load_plan("up", argv[i], o.name, &t, &p)) != NSIM_EXIT_OK)
+		return r;
+
+	struct nsim_up_stats stats;
+	char *error = NULL;
+	int k = nsim_instance_up(p, argv[i], &stats, &error);
+	if (k < 0) {
+		fprintf(stderr, "netsim up: error: %s\n", error ? error : strerror(-k));
+		if (k != -EEXIST)
+			fprintf(stderr, "netsim up: everything made so far was removed\n");
+		free(error);
+		r = k == -EPERM || k == -EOPNOTSUPP || k == -EAFNOSUPPORT || k == -EPROTONOSUPPORT ? NSIM_EXIT_ENV
+												       : NSIM_EXIT_FAIL;
+	} else {
+		printf("netsim: '%s' is up: %zu namespaces, %zu operations in %.1f ms\n\n", p->name,
+		       stats.n_namespaces, stats.n_ops, stats.ms);
+		print_hosts_table(p);
+		printf("\nInspect: sudo netsim exec %s HOST -- COMMAND    Remove: sudo netsim down %s\n", p->name,
+		       p->name);
+	}
+	nsim_plan_free(p);
+	nsim_topology_free(t);
+	return r;
+}
+
+static int down_one(const char *name)
+{
+	bool found = false;
+	int r = nsim_instance_down(name, &found);
+	if (r < 0) {
+		fprintf(stderr, "netsim down: error: removing '%s': %s\n", name, strerror(-r));
+		return NSIM_EXIT_FAIL;
+	}
+	printf(found ? "netsim: '%s' is down\n" : "netsim: '%s' was not up: nothing to remove\n", name);
+	return NSIM_EXIT_OK;
+}
+
+int nsim_cmd_down(int argc, char **argv)
+{
+	struct opts o = {0};
+	int i = parse_opts("down", argc, argv, false, true, &o);
+	if (i < 0)
+		return NSIM_EXIT_USAGE;
+	if (o.all ? i != argc : i != argc - 1)
+		return nsim_cli_usage_error("down", o.all ? "--all takes no name" : "give one NAME, or --all");
+	int r = need_root("down");
+	if (r)
+		return r;
+	if (!o.all) {
+		if (!nsim_plan_name_valid(argv[i]))
+			return nsim_cli_usage_error("down", "invalid name '%s'", argv[i]);
+		return down_one(argv[i]);
+	}
+
+	char **names = NULL;
+	size_t n = 0;
+	if ((r = nsim_instance_list(&names, &n)) < 0) {
+		fprintf(stderr, "netsim down: error: listing %s: %s\n", NSIM_STATE_DIR, strerror(-r));
+		return NSIM_EXIT_FAIL;
+	}
+	int status = NSIM_EXIT_OK;
+	for (size_t k = 0; k < n; k++)
+		if (down_one(names[k]) != NSIM_EXIT_OK)
+			status = NSIM_EXIT_FAIL;
+	nsim_apply_names_free(names);
+	/* namespaces no state claims: an `up` killed before it wrote anything */
+	if (nsim_apply_netns_list(NSIM_NETNS_PREFIX, &names, &n) == 0) {
+		for (size_t k = 0; k < n; k++) {
+			if (nsim_apply_netns_del(names[k]) == 0)
+				printf("netsim: removed leftover namespace %s\n", names[k]);
+			else
+				status = NSIM_EXIT_FAIL;
+		}
+		nsim_apply_names_free(names);
+	}
+	return status;
+}
+
+int nsim_cmd_ls(int argc, char **argv)
+{
+	struct opts o = {0};
+	int i = parse_opts("ls", argc, argv, false, false, &o);
+	if (i < 0)
+		return NSIM_EXIT_USAGE;
+	if (i != argc)
+		return nsim_cli_usage_error("ls", "unexpected argument '%s'", argv[i]);
+	char **names = NULL;
+	size_t n = 0;
+	int r = nsim_instance_list(&names, &n);
+	if (r < 0) {
+		fprintf(stderr, "netsim ls: error: %s: %s\n", NSIM_STATE_DIR, strerror(-r));
+		return r == -EACCES ? NSIM_EXIT_ENV : NSIM_EXIT_FAIL;
+	}
+	json_t *all = json_array();
+	if (!o.json && n)
+		printf("%-24s %-6s %-10s %s\n", "NAME", "HOSTS", "UP (ms)", "TOPOLOGY");
+	for (size_t k = 0; k < n; k++) {
+		char *text = NULL;
+		json_t *j = nsim_instance_read_state(names[k], &text) == 0 ? json_loads(text, 0, NULL) : NULL;
+		free(text);
+		if (!j) /* `up` still running, or killed: listed, so `down` is known to be needed */
+			j = json_pack("{s:s, s:s}", "name", names[k], "status", "incomplete");
+		else
+			json_object_set_new(j, "status", json_string("up"));
+		if (!o.json) {
+			json_t *hosts = json_object_get(j, "hosts"), *up = json_object_get(j, "up");
+			const char *topo = json_string_value(json_object_get(j, "topology"));
+			char ms[32] = "-";
+			if (up)
+				snprintf(ms, sizeof(ms), "%.1f", json_real_value(json_object_get(up, "ms")));
+			printf("%-24s %-6zu %-10s %s\n", names[k], hosts ? json_array_size(hosts) : 0, ms,
+			       topo ? topo : "(incomplete: run 'netsim down' on it)");
+		}
+		json_array_append_new(all, j);
+	}
+	if (o.json) {
+		json_dumpf(all, stdout, JSON_INDENT(2));
+		putchar('\n');
+	} else if (!n)
+		printf("no netsim topology is up\n");
+	json_decref(all);
+	nsim_apply_names_free(names);
+	return NSIM_EXIT_OK;
+}
+
+static bool ns_exists(const char *ns)
+{
+	char path[512];
+	snprintf(path, sizeof(path), "%s/%s", NSIM_NETNS_RUN_DIR, ns);
+	return access(path, F_OK) == 0;
+}
+
+int nsim_cmd_show(int argc, char **argv)
+{
+	struct opts o = {0};
+	int i = parse_opts("show", argc, argv, false, false, &o);
+	if (i < 0)
+		return NSIM_EXIT_USAGE;
+	if (i != argc - 1 || !nsim_plan_name_valid(argv[i]))
+		return nsim_cli_usage_error("show", "give the NAME of a topology that is up (see 'netsim ls')");
+	char *text = NULL;
+	int r = nsim_instance_read_state(argv[i], &text);
+	if (r < 0) {
+		fprintf(stderr, "netsim show: error: '%s' is not up%s\n", argv[i], r == -EACCES ? " (or you are not root)" : "");
+		return r == -EACCES ? NSIM_EXIT_ENV : NSIM_EXIT_FAIL;
+	}
+	json_t *j = json_loads(text, 0, NULL);
+	free(text);
+	json_t *hosts = json_object_get(j, "hosts");
+	size_t k;
+	json_t *h;
+	json_array_foreach(hosts, k, h)
+	{
+		const char *ns = json_string_value(json_object_get(h, "namespace"));
+		json_object_set_new(h, "status", json_string(ns && ns_exists(ns) ? "up" : "missing"));
+	}
+	if (o.json) {
+		json_dumpf(j, stdout, JSON_INDENT(2));
+		putchar('\n');
+	} else {
+		printf("%s: %s\n\n", argv[i], json_string_value(json_object_get(j, "topology")));
+		printf("%-16s %-12s %-20s %-15s %-15s %-8s %s\n", "HOST", "KIND", "WHERE", "ADDRESS", "PUBLIC IP",
+		       "STATUS", "NAMESPACE");
+		json_array_foreach(hosts, k, h)
+		{
+			const char *pub = json_string_value(json_object_get(h, "public_ip"));
+			printf("%-16s %-12s %-20s %-15s %-15s %-8s %s\n", json_string_value(json_object_get(h, "name")),
+			       json_string_value(json_object_get(h, "kind")),
+			       json_string_value(json_object_get(h, "where")),
+			       json_string_value(json_object_get(h, "address")), pub ? pub : "-",
+			       json_string_value(json_object_get(h, "status")),
+			       json_string_value(json_object_get(h, "namespace")));
+		}
+	}
+	json_decref(j);
+	return NSIM_EXIT_OK;
+}
+
+int nsim_cmd_exec(int argc, char **argv)
+{
+	int i = 1;
+	if (argc - i < 2)
+		return nsim_cli_usage_error("exec", "usage: netsim exec NAME HOST -- CMD [ARGS...]");
+	const char *name = argv[i++], *host = argv[i++];
+	if (i < argc && streq(argv[i], "--"))
+		i++;
+	if (i >= argc)
+		return nsim_cli_usage_error("exec", "no command given: netsim exec %s %s -- CMD [ARGS...]", name, host);
+	if (!nsim_plan_name_valid(name))
+		return nsim_cli_usage_error("exec", "invalid name '%s'", name);
+	int r = need_root("exec");
+	if (r)
+		return r;
+
+	char ns[256], path[512];
+	nsim_plan_ns_name(ns, sizeof(ns), name, host);
+	snprintf(path, sizeof(path), "%s/%s", NSIM_NETNS_RUN_DIR, ns);
+	if (strchr(host, '/') || strlen(host) > 64) {
+		fprintf(stderr, "netsim exec: error: invalid host name '%s'\n", host);
+		return NSIM_EXIT_USAGE;
+	}
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		struct stat st;
+		_cleanup_free_ char *dir = NULL;
+		if (asprintf(&dir, NSIM_STATE_DIR "/%s", name) >= 0 && stat(dir, &st) < 0)
+			fprintf(stderr, "netsim exec: error: '%s' is not up (see 'netsim ls')\n", name);
+		else
+			fprintf(stderr, "netsim exec: error: '%s' has no host '%s' (see 'netsim show %s')\n", name, host,
+				name);
+		return NSIM_EXIT_FAIL;
+	}
+	if (setns(fd, CLONE_NEWNET) < 0) {
+		fprintf(stderr, "netsim exec: error: entering %s: %m\n", ns);
+		close(fd);
+		return NSIM_EXIT_ENV;
+	}
+	close(fd);
+	execvp(argv[i], argv + i);
+	int e = errno;
+	fprintf(stderr, "netsim exec: error: %s: %s\n", argv[i], strerror(e));
+	return e == ENOENT ? 127 : 126;
+}

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A running topology ("instance") and its state under /run/netsim/NAME/
+ * (mode 0700): `namespaces` lists every namespace `up` will make, written
+ * before the first is made, so `down` finds them after any crash;
+ * `state.json` describes what is up (hosts, addresses, responder PID).
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "model/model.h"
+#include "plan/plan.h"
+
+#define NSIM_STATE_DIR "/run/netsim"
+
+struct nsim_up_stats {
+	size_t n_ops;
+	size_t n_namespaces;
+	double ms;
+};
+
+/*
+ * Applies the plan as a new instance: refuses a name already up (-EEXIST),
+ * records the namespaces, applies every op, starts the responders and writes
+ * state.json. On any failure, everything made so far is removed before
+ * returning -errno; *ret_error then holds a sentence for the user (owned by
+ * the caller). `topo_path` is recorded for `show`.
+ */
+int nsim_instance_up(const struct nsim_plan *p, const char *topo_path, struct nsim_up_stats *ret_stats,
+		     char **ret_error);
+
+/* Removes instance `name`: stops its responders (by the PID recorded, checked
+ * against its start time), deletes its namespaces and its state. Idempotent:
+ * *ret_found says whether anything was there. */
+int nsim_instance_down(const char *name, bool *ret_found);
+
+/* Names of instances with state (sorted, NULL-terminated; free with
+ * nsim_apply_names_free()). */
+int nsim_instance_list(char ***ret_names, size_t *ret_n);
+
+/* state.json of `name` as text (caller frees), -ENOENT when not up. */
+int nsim_instance_read_state(const char *name, char **ret_json);

@@ -1,0 +1,670 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The data plane, as kernel operations. Layout (no bridges):
+ *
+ *   host ns  eth0 (addr/subnet-len, default via +1) ── port in the VPC router ns
+ *   VPC router ns: every port holds the subnet's +1 address as /32, proxy_arp on,
+ *                  a /32 route per host, so even same-subnet traffic crosses the
+ *                  router, as in a VPC. One kernel table per route table, chosen
+ *                  by a rule on the source subnet; each table ends with a `throw`
+ *                  for the VPC CIDR, so the implicit local route loses to more
+ *                  specific routes only, as AWS's longest-prefix match does.
+ *   IGW ns:  between the router and the internet ns; 1:1 NAT public <-> private.
+ *   NAT ns:  a host-like port in its subnet; SNAT to its own address, which the
+ *            IGW maps to the elastic IP.
+ *   internet ns: a router for the internet hosts (each in its own ns) and the
+ *            public addresses behind each IGW.
+ *   peering: a veth between two VPC routers, filtered to src/dst of the pair.
+ *
+ * Point-to-point links between netsim's routers use 169.254.0.0/16 /30s: they
+ * never meet a VPC CIDR (10/8, 172.16/12, 192.168/16 or public) nor the
+ * documentation ranges of the internet.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model/util.h"
+#include "plan/plan.h"
+
+#define TABLE_BASE 100       /* kernel table of route table i: TABLE_BASE + i */
+#define RULE_PRIO_BASE 1000  /* ip rule of subnet i: RULE_PRIO_BASE + i */
+#define LINK_NET 0xA9FE0000u /* 169.254.0.0 */
+#define INET_GW 0xA9FE0001u  /* 169.254.0.1: the internet router, as seen by internet hosts */
+#define IFNAMSIZ_ 16
+
+struct builder {
+	const struct nsim_topology *t;
+	struct nsim_plan *p;
+	int err;
+	unsigned n_links; /* /30s handed out */
+};
+
+static void *grow(struct builder *b, void *arr, size_t *cap, size_t n, size_t size)
+{
+	if (n < *cap)
+		return arr;
+	size_t ncap = *cap ? *cap * 2 : 64;
+	void *na = nsim_arena_alloc(b->p->arena, ncap, size);
+	if (!na) {
+		b->err = -ENOMEM;
+		return NULL;
+	}
+	if (n)
+		memcpy(na, arr, n * size);
+	*cap = ncap;
+	return na;
+}
+
+static struct nsim_op *op(struct builder *b, enum nsim_op_kind kind, const char *ns)
+{
+	struct nsim_plan *p = b->p;
+	if (b->err)
+		return NULL;
+	struct nsim_op *ops = grow(b, p->ops, &p->cap_ops, p->n_ops, sizeof(*ops));
+	if (!ops)
+		return NULL;
+	p->ops = ops;
+	struct nsim_op *o = &ops[p->n_ops++];
+	*o = (struct nsim_op){.kind = kind, .ns = ns, .table = NSIM_TABLE_MAIN};
+	return o;
+}
+
+__attribute__((format(printf, 2, 3))) static const char *str(struct builder *b, const char *fmt, ...)
+{
+	if (b->err)
+		return NULL;
+	va_list ap;
+	va_start(ap, fmt);
+	char *s = NULL;
+	int r = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (r < 0) {
+		b->err = -ENOMEM;
+		return NULL;
+	}
+	char *copy = nsim_arena_strdup(b->p->arena, s);
+	free(s);
+	if (!copy)
+		b->err = -ENOMEM;
+	return copy;
+}
+
+size_t nsim_plan_ns_name(char *buf, size_t size, const char *name, const char *node)
+{
+	int n = snprintf(buf, size, "netsim-%s-%s", name, node);
+	return n < 0 ? 0 : (size_t)n;
+}
+
+bool nsim_plan_name_valid(const char *name)
+{
+	size_t len = strlen(name);
+	return len >= 1 && len <= NSIM_NAME_MAX && strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789-") == len;
+}
+
+/* Creates the namespace for `node` and returns its name. */
+static const char *netns(struct builder *b, const char *node, bool router)
+{
+	const char *ns = str(b, "netsim-%s-%s", b->p->name, node);
+	struct nsim_op *o = op(b, NSIM_OP_NETNS, ns);
+	if (!o)
+		return NULL;
+	o->comment = node;
+	const char **list = grow(b, b->p->namespaces, &b->p->cap_namespaces, b->p->n_namespaces, sizeof(*list));
+	if (!list)
+		return NULL;
+	b->p->namespaces = list;
+	list[b->p->n_namespaces++] = ns;
+
+	/* New namespaces inherit IPv4 conf from the root namespace
+	 * (net.core.devconf_inherit_init_net=0), which may have rp_filter on:
+	 * set what the data plane relies on explicitly. */
+	static const char *const router_conf[][2] = {
+		{"net/ipv4/ip_forward", "1"},
+		{"net/ipv4/conf/all/rp_filter", "0"},
+		{"net/ipv4/conf/default/rp_filter", "0"},
+		{"net/ipv4/conf/all/send_redirects", "0"},
+		{"net/ipv4/conf/default/send_redirects", "0"},
+		{"net/ipv4/conf/default/proxy_arp", "1"},
+	};
+	static const char *const host_conf[][2] = {
+		{"net/ipv4/conf/all/rp_filter", "0"},
+		{"net/ipv4/conf/default/rp_filter", "0"},
+	};
+	size_t n = router ? ELEMENTSOF(router_conf) : ELEMENTSOF(host_conf);
+	for (size_t i = 0; i < n; i++) {
+		struct nsim_op *s = op(b, NSIM_OP_SYSCTL, ns);
+		if (!s)
+			return NULL;
+		s->key = router ? router_conf[i][0] : host_conf[i][0];
+		s->value = router ? router_conf[i][1] : host_conf[i][1];
+	}
+	struct nsim_op *lo = op(b, NSIM_OP_LINK_UP, ns);
+	if (lo)
+		lo->ifname = "lo";
+	return b->err ? NULL : ns;
+}
+
+/* A port name: "<prefix>-<name>" when it fits IFNAMSIZ, else "<prefix><index>". */
+static const char *port_name(struct builder *b, char prefix, const char *name, size_t index)
+{
+	if (strlen(name) + 2 < IFNAMSIZ_)
+		return str(b, "%c-%s", prefix, name);
+	return str(b, "%c%zu", prefix, index);
+}
+
+static void veth(struct builder *b, const char *ns, const char *ifname, const char *peer_ns,
+		 const char *peer_ifname, const char *comment)
+{
+	struct nsim_op *o = op(b, NSIM_OP_VETH, ns);
+	if (!o)
+		return;
+	o->ifname = ifname;
+	o->peer_ns = peer_ns;
+	o->peer_ifname = peer_ifname;
+	o->comment = comment;
+}
+
+static void addr_up(struct builder *b, const char *ns, const char *ifname, uint32_t addr, uint8_t prefix)
+{
+	struct nsim_op *o = op(b, NSIM_OP_ADDR, ns);
+	if (o) {
+		o->ifname = ifname;
+		o->addr = addr;
+		o->prefix = prefix;
+	}
+	if ((o = op(b, NSIM_OP_LINK_UP, ns)))
+		o->ifname = ifname;
+}
+
+static void route(struct builder *b, const char *ns, uint32_t table, struct nsim_cidr dst, uint32_t gw,
+		  const char *ifname, enum nsim_route_type type, const char *comment)
+{
+	struct nsim_op *o = op(b, NSIM_OP_ROUTE, ns);
+	if (!o)
+		return;
+	o->table = table;
+	o->dst = (struct nsim_cidr){nsim_cidr_network(dst), dst.len};
+	o->gateway = gw;
+	o->ifname = ifname;
+	o->route_type = type;
+	o->comment = comment;
+}
+
+static struct nsim_cidr host_cidr(uint32_t addr)
+{
+	return (struct nsim_cidr){addr, 32};
+}
+
+static const struct nsim_cidr default_route = {0, 0};
+
+/* A /30 for a point-to-point link between two of netsim's routers: .1 and .2 */
+static uint32_t link_net(struct builder *b)
+{
+	return LINK_NET + 4u * (++b->n_links);
+}
+
+static void add_host_info(struct builder *b, const char *name, const char *ns, const char *kind,
+			  const char *where, uint32_t addr, uint32_t public_ip)
+{
+	struct nsim_plan *p = b->p;
+	if (b->err)
+		return;
+	p->hosts[p->n_hosts++] = (struct nsim_plan_host){name, ns, kind, where, addr, public_ip};
+}
+
+static void add_responder(struct builder *b, const char *ns, const char *host, uint32_t addr,
+			  const struct nsim_service *listen, size_t n)
+{
+	if (n == 0 || b->err)
+		return;
+	b->p->responders[b->p->n_responders++] =
+		(struct nsim_plan_responder){.ns = ns, .host = host, .addr = addr, .listen = listen, .n_listen = n};
+}
+
+/* A host-like port in a VPC subnet: host or NAT gateway. */
+static const char *subnet_port(struct builder *b, const char *router, const struct nsim_subnet *s,
+			       const char *node, char prefix, size_t index, uint32_t addr, bool is_router)
+{
+	const char *ns = netns(b, node, is_router);
+	const char *port = port_name(b, prefix, node, index);
+	veth(b, ns, "eth0", router, port, str(b, "%s in subnet %s", node, s->name.name));
+	addr_up(b, ns, "eth0", addr, s->cidr.len);
+	route(b, ns, NSIM_TABLE_MAIN, default_route, nsim_subnet_router(s->cidr), "eth0", NSIM_ROUTE_UNICAST,
+	      "default via the subnet router (+1)");
+	addr_up(b, router, port, nsim_subnet_router(s->cidr), 32);
+	route(b, router, NSIM_TABLE_MAIN, host_cidr(addr), 0, port, NSIM_ROUTE_UNICAST,
+	      str(b, "local route to %s", node));
+	return ns;
+}
+
+static const char *nat_ruleset(struct builder *b, const struct nsim_vpc *v, const struct nsim_nat_gateway *g)
+{
+	char a[NSIM_ADDR_STRLEN], c[NSIM_CIDR_STRLEN];
+	nsim_addr_fmt(g->address, a);
+	nsim_cidr_fmt(v->cidr, c);
+	return str(b,
+		   "table ip netsim {\n"
+		   "\tchain input {\n"
+		   "\t\ttype filter hook input priority filter; policy drop;\n"
+		   "\t\tct state established,related accept comment \"replies to its own traffic\"\n"
+		   "\t\tcounter comment \"AWS: a NAT gateway accepts no connection started from outside, and does not answer ping\"\n"
+		   "\t}\n"
+		   "\tchain forward {\n"
+		   "\t\ttype filter hook forward priority filter; policy drop;\n"
+		   "\t\tct state established,related accept comment \"replies\"\n"
+		   "\t\tct state new ip saddr %s meta l4proto { tcp, udp, icmp } accept comment \"outbound from VPC %s (TCP, UDP, ICMP)\"\n"
+		   "\t\tcounter comment \"AWS: no inbound connections, no traffic from peered VPCs (no edge-to-edge routing)\"\n"
+		   "\t}\n"
+		   "\tchain postrouting {\n"
+		   "\t\ttype nat hook postrouting priority srcnat; policy accept;\n"
+		   "\t\toifname \"eth0\" ip saddr != %s counter snat to %s comment \"NAT gateway %s: sources become its private address\"\n"
+		   "\t}\n"
+		   "}\n",
+		   c, v->name.name, a, a, g->name.name);
+}
+
+/* The IGW's 1:1 NAT: each public/elastic IP <-> its private address. Traffic
+ * without a mapping is dropped, whatever the route tables say. */
+static const char *igw_ruleset(struct builder *b, const struct nsim_vpc *v)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < v->n_hosts; i++)
+		n += v->hosts[i].public_ip != 0;
+	n += v->n_nat_gateways;
+
+	char *map = NULL, *rmap = NULL, *set = NULL;
+	size_t map_len = 0, rmap_len = 0, set_len = 0;
+	FILE *m = open_memstream(&map, &map_len), *r = open_memstream(&rmap, &rmap_len),
+	     *st = open_memstream(&set, &set_len);
+	if (!m || !r || !st) {
+		if (m)
+			fclose(m);
+		if (r)
+			fclose(r);
+		if (st)
+			fclose(st);
+		free(map);
+		free(rmap);
+		free(set);
+		b->err = -ENOMEM;
+		return NULL;
+	}
+	size_t k = 0;
+	for (size_t i = 0; i < v->n_nat_gateways + v->n_hosts; i++) {
+		uint32_t priv, pub;
+		if (i < v->n_nat_gateways) {
+			priv = v->nat_gateways[i].address;
+			pub = v->nat_gateways[i].elastic_ip;
+		} else {
+			priv = v->hosts[i - v->n_nat_gateways].address;
+			pub = v->hosts[i - v->n_nat_gateways].public_ip;
+		}
+		if (!pub)
+			continue;
+		char a[NSIM_ADDR_STRLEN], p[NSIM_ADDR_STRLEN];
+		fprintf(m, "%s%s : %s", k ? ", " : "", nsim_addr_fmt(priv, a), nsim_addr_fmt(pub, p));
+		fprintf(r, "%s%s : %s", k ? ", " : "", p, a);
+		fprintf(st, "%s%s", k ? ", " : "", a);
+		k++;
+	}
+	fclose(m);
+	fclose(r);
+	fclose(st);
+
+	const char *text;
+	if (n == 0)
+		text = str(b,
+			   "table ip netsim {\n"
+			   "\tchain forward {\n"
+			   "\t\ttype filter hook forward priority filter; policy drop;\n"
+			   "\t\tcounter comment \"AWS: internet gateway %s: no instance of VPC %s has a public IP\"\n"
+			   "\t}\n"
+			   "}\n",
+			   v->internet_gateway.name, v->name.name);
+	else
+		text = str(b,
+			   "table ip netsim {\n"
+			   "\tset mapped {\n"
+			   "\t\ttype ipv4_addr\n"
+			   "\t\telements = { %s }\n"
+			   "\t}\n"
+			   "\tmap public {\n"
+			   "\t\ttype ipv4_addr : ipv4_addr\n"
+			   "\t\telements = { %s }\n"
+			   "\t}\n"
+			   "\tmap private {\n"
+			   "\t\ttype ipv4_addr : ipv4_addr\n"
+			   "\t\telements = { %s }\n"
+			   "\t}\n"
+			   "\tchain prerouting {\n"
+			   "\t\ttype nat hook prerouting priority dstnat; policy accept;\n"
+			   "\t\tiifname \"inet\" dnat to ip daddr map @private comment \"public IP -> private IP (1:1)\"\n"
+			   "\t}\n"
+			   "\tchain postrouting {\n"
+			   "\t\ttype nat hook postrouting priority srcnat; policy accept;\n"
+			   "\t\toifname \"inet\" snat to ip saddr map @public comment \"private IP -> public IP (1:1)\"\n"
+			   "\t}\n"
+			   "\tchain forward {\n"
+			   "\t\ttype filter hook forward priority filter; policy drop;\n"
+			   "\t\tiifname \"vpc\" oifname \"inet\" ip saddr @mapped accept comment \"has a public or elastic IP\"\n"
+			   "\t\tiifname \"inet\" oifname \"vpc\" ct status dnat accept comment \"to a public or elastic IP\"\n"
+			   "\t\tcounter comment \"AWS: internet gateway %s forwards only for instances with a public IP\"\n"
+			   "\t}\n"
+			   "}\n",
+			   set, map, rmap, v->internet_gateway.name);
+	free(map);
+	free(rmap);
+	free(set);
+	return text;
+}
+
+/* Peered traffic crosses only with source in one VPC and destination in the
+ * other: AWS peering is not transitive and allows no edge-to-edge routing. */
+static void router_ruleset(struct builder *b, const char *router, size_t vi)
+{
+	const struct nsim_topology *t = b->t;
+	const struct nsim_vpc *v = &t->vpcs[vi];
+	char *text = NULL;
+	size_t len = 0;
+	size_t n = 0;
+	FILE *f = open_memstream(&text, &len);
+	if (!f) {
+		b->err = -ENOMEM;
+		return;
+	}
+	fprintf(f, "table ip netsim {\n\tchain forward {\n\t\ttype filter hook forward priority filter; policy accept;\n");
+	for (size_t i = 0; i < t->n_peerings; i++) {
+		const struct nsim_peering *pc = &t->peerings[i];
+		if (pc->vpc_idx[0] != vi && pc->vpc_idx[1] != vi)
+			continue;
+		const struct nsim_vpc *peer = &t->vpcs[pc->vpc_idx[0] == vi ? pc->vpc_idx[1] : pc->vpc_idx[0]];
+		char own[NSIM_CIDR_STRLEN], other[NSIM_CIDR_STRLEN];
+		const char *port = port_name(b, 'p', pc->name.name, i);
+		if (!port)
+			break;
+		nsim_cidr_fmt(v->cidr, own);
+		nsim_cidr_fmt(peer->cidr, other);
+		fprintf(f,
+			"\t\tiifname \"%s\" ip saddr != %s counter drop comment \"peering %s: only from VPC %s (not transitive)\"\n"
+			"\t\tiifname \"%s\" ip daddr != %s counter drop comment \"peering %s: only to VPC %s (no edge-to-edge)\"\n"
+			"\t\toifname \"%s\" ip saddr != %s counter drop comment \"peering %s: only from VPC %s (not transitive)\"\n"
+			"\t\toifname \"%s\" ip daddr != %s counter drop comment \"peering %s: only to VPC %s\"\n",
+			port, other, pc->name.name, peer->name.name, port, own, pc->name.name, v->name.name, port,
+			own, pc->name.name, v->name.name, port, other, pc->name.name, peer->name.name);
+		n++;
+	}
+	fprintf(f, "\t}\n}\n");
+	fclose(f);
+	if (n) {
+		struct nsim_op *o = op(b, NSIM_OP_NFT, router);
+		if (o) {
+			o->text = nsim_arena_strdup(b->p->arena, text);
+			o->comment = str(b, "VPC %s router: peering filters", v->name.name);
+			if (!o->text)
+				b->err = -ENOMEM;
+		}
+	}
+	free(text);
+}
+
+struct vpc_links {
+	const char *router;
+	uint32_t igw_net; /* router <-> IGW /30; 0 = no IGW */
+};
+
+static void plan_vpc(struct builder *b, size_t vi, struct vpc_links *links, const char *internet)
+{
+	const struct nsim_vpc *v = &b->t->vpcs[vi];
+	const char *router = netns(b, v->name.name, true);
+	links[vi].router = router;
+
+	/* the NAT gateways and hosts, each a port of the router */
+	for (size_t i = 0; i < v->n_nat_gateways && !b->err; i++) {
+		const struct nsim_nat_gateway *g = &v->nat_gateways[i];
+		const struct nsim_subnet *s = &v->subnets[g->subnet_idx];
+		const char *ns = subnet_port(b, router, s, g->name.name, 'n', i, g->address, true);
+		struct nsim_op *o = op(b, NSIM_OP_NFT, ns);
+		if (o) {
+			o->text = nat_ruleset(b, v, g);
+			o->comment = str(b, "NAT gateway %s", g->name.name);
+		}
+		add_host_info(b, g->name.name, ns, "nat-gateway", str(b, "%s/%s", v->name.name, s->name.name),
+			      g->address, g->elastic_ip);
+	}
+	for (size_t i = 0; i < v->n_hosts && !b->err; i++) {
+		const struct nsim_host *h = &v->hosts[i];
+		const struct nsim_subnet *s = &v->subnets[h->subnet_idx];
+		const char *ns = subnet_port(b, router, s, h->name.name, 'h', i, h->address, false);
+		add_host_info(b, h->name.name, ns, nsim_host_kind_name(h->kind),
+			      str(b, "%s/%s", v->name.name, s->name.name), h->address, h->public_ip);
+		add_responder(b, ns, h->name.name, h->address, h->listen, h->n_listen);
+	}
+
+	/* the internet gateway */
+	if (v->internet_gateway.name && !b->err) {
+		const char *igw = netns(b, v->internet_gateway.name, true);
+		uint32_t igw_net = link_net(b);
+		links[vi].igw_net = igw_net;
+		veth(b, router, "igw", igw, "vpc", str(b, "VPC %s <-> internet gateway %s", v->name.name, v->internet_gateway.name));
+		addr_up(b, router, "igw", igw_net + 1, 30);
+		addr_up(b, igw, "vpc", igw_net + 2, 30);
+		route(b, igw, NSIM_TABLE_MAIN, v->cidr, igw_net + 1, "vpc", NSIM_ROUTE_UNICAST, str(b, "VPC %s", v->name.name));
+
+		uint32_t inet_net = link_net(b);
+		const char *port = port_name(b, 'g', v->internet_gateway.name, vi);
+		veth(b, igw, "inet", internet, port, str(b, "internet gateway %s <-> the internet", v->internet_gateway.name));
+		addr_up(b, igw, "inet", inet_net + 2, 30);
+		addr_up(b, internet, port, inet_net + 1, 30);
+		route(b, igw, NSIM_TABLE_MAIN, default_route, inet_net + 1, "inet", NSIM_ROUTE_UNICAST, "the internet");
+		for (size_t i = 0; i < v->n_nat_gateways + v->n_hosts; i++) {
+			uint32_t pub = i < v->n_nat_gateways ? v->nat_gateways[i].elastic_ip
+							     : v->hosts[i - v->n_nat_gateways].public_ip;
+			const char *who = i < v->n_nat_gateways ? v->nat_gateways[i].name.name
+								: v->hosts[i - v->n_nat_gateways].name.name;
+			if (pub)
+				route(b, internet, NSIM_TABLE_MAIN, host_cidr(pub), inet_net + 2, port, NSIM_ROUTE_UNICAST,
+				      str(b, "public IP of %s, behind %s", who, v->internet_gateway.name));
+		}
+		struct nsim_op *o = op(b, NSIM_OP_NFT, igw);
+		if (o) {
+			o->text = igw_ruleset(b, v);
+			o->comment = str(b, "internet gateway %s: 1:1 NAT", v->internet_gateway.name);
+		}
+	}
+}
+
+/* Route tables and the rules choosing them, after every link exists (a
+ * gateway route needs its device), peerings included. */
+static void plan_routing(struct builder *b, size_t vi, const struct vpc_links *links,
+			 const uint32_t *peer_nets)
+{
+	const struct nsim_topology *t = b->t;
+	const struct nsim_vpc *v = &t->vpcs[vi];
+	const char *router = links[vi].router;
+
+	for (size_t ri = 0; ri < v->n_route_tables && !b->err; ri++) {
+		const struct nsim_route_table *rt = &v->route_tables[ri];
+		uint32_t table = TABLE_BASE + (uint32_t)ri;
+		route(b, router, table, v->cidr, 0, NULL, NSIM_ROUTE_THROW,
+		      str(b, "route table %s: local (%s uses the VPC's own routes)", rt->name.name, v->name.name));
+		for (size_t i = 0; i < rt->n_routes; i++) {
+			const struct nsim_route *r = &rt->routes[i];
+			const char *comment = str(b, "route table %s: %s", rt->name.name, r->target.name);
+			switch (r->kind) {
+			case NSIM_TARGET_IGW:
+				route(b, router, table, r->dest, links[vi].igw_net + 2, "igw", NSIM_ROUTE_UNICAST, comment);
+				break;
+			case NSIM_TARGET_NAT:
+				route(b, router, table, r->dest, v->nat_gateways[r->target_idx].address,
+				      port_name(b, 'n', v->nat_gateways[r->target_idx].name.name, r->target_idx),
+				      NSIM_ROUTE_UNICAST, comment);
+				break;
+			case NSIM_TARGET_PEERING: {
+				const struct nsim_peering *pc = &t->peerings[r->target_idx];
+				bool first = pc->vpc_idx[0] == vi;
+				uint32_t gw = peer_nets[r->target_idx] + (first ? 2 : 1);
+				route(b, router, table, r->dest, gw, port_name(b, 'p', pc->name.name, r->target_idx),
+				      NSIM_ROUTE_UNICAST, comment);
+				break;
+			}
+			case NSIM_TARGET_BLACKHOLE:
+			case NSIM_TARGET_UNRESOLVED:
+				route(b, router, table, r->dest, 0, NULL, NSIM_ROUTE_BLACKHOLE, comment);
+				break;
+			}
+		}
+	}
+	for (size_t si = 0; si < v->n_subnets && !b->err; si++) {
+		const struct nsim_subnet *s = &v->subnets[si];
+		size_t rt = s->rt_idx != NSIM_NONE ? s->rt_idx : v->main_rt_idx;
+		if (rt == NSIM_NONE)
+			continue; /* local route only: the main table */
+		struct nsim_op *o = op(b, NSIM_OP_RULE, router);
+		if (!o)
+			return;
+		o->priority = RULE_PRIO_BASE + (uint32_t)si;
+		o->src = s->cidr;
+		o->table = TABLE_BASE + (uint32_t)rt;
+		o->comment = str(b, "subnet %s uses route table %s%s", s->name.name, v->route_tables[rt].name.name,
+				 s->route_table.name ? "" : " (the VPC's main table)");
+	}
+	router_ruleset(b, router, vi);
+}
+
+static void plan_internet(struct builder *b, const char *internet)
+{
+	const struct nsim_topology *t = b->t;
+	for (size_t i = 0; i < t->n_inet_hosts && !b->err; i++) {
+		const struct nsim_inet_host *h = &t->inet_hosts[i];
+		const char *ns = netns(b, h->name.name, false);
+		const char *port = port_name(b, 'h', h->name.name, i);
+		veth(b, ns, "eth0", internet, port, str(b, "internet host %s", h->name.name));
+		addr_up(b, ns, "eth0", h->address, 32);
+		route(b, ns, NSIM_TABLE_MAIN, default_route, INET_GW, "eth0", NSIM_ROUTE_UNICAST, "default via the internet");
+		addr_up(b, internet, port, INET_GW, 32);
+		route(b, internet, NSIM_TABLE_MAIN, host_cidr(h->address), 0, port, NSIM_ROUTE_UNICAST,
+		      str(b, "internet host %s", h->name.name));
+		add_host_info(b, h->name.name, ns, "internet", "internet", h->address, 0);
+		add_responder(b, ns, h->name.name, h->address, h->listen, h->n_listen);
+	}
+}
+
+int nsim_plan_build(const struct nsim_topology *t, const char *name, struct nsim_plan **ret)
+{
+	if (!name)
+		name = t->name.name;
+	if (!name || !nsim_plan_name_valid(name))
+		return -EINVAL;
+	struct nsim_arena *a = nsim_arena_new();
+	if (!a)
+		return -ENOMEM;
+	struct nsim_plan *p = nsim_arena_alloc(a, 1, sizeof(*p));
+	struct builder b = {.t = t, .p = p};
+	if (!p) {
+		nsim_arena_free(a);
+		return -ENOMEM;
+	}
+	p->arena = a;
+	p->name = nsim_arena_strdup(a, name);
+
+	size_t n_hosts = t->n_inet_hosts, n_resp = t->n_inet_hosts;
+	bool any_igw = false;
+	for (size_t i = 0; i < t->n_vpcs; i++) {
+		n_hosts += t->vpcs[i].n_hosts + t->vpcs[i].n_nat_gateways;
+		n_resp += t->vpcs[i].n_hosts;
+		any_igw |= t->vpcs[i].internet_gateway.name != NULL;
+	}
+	p->hosts = nsim_arena_alloc(a, n_hosts + 1, sizeof(*p->hosts));
+	p->responders = nsim_arena_alloc(a, n_resp + 1, sizeof(*p->responders));
+	struct vpc_links *links = nsim_arena_alloc(a, t->n_vpcs + 1, sizeof(*links));
+	uint32_t *peer_nets = nsim_arena_alloc(a, t->n_peerings + 1, sizeof(*peer_nets));
+	if (!p->name || !p->hosts || !p->responders || !links || !peer_nets)
+		b.err = -ENOMEM;
+
+	const char *internet = NULL;
+	if (!b.err && (t->n_inet_hosts || any_igw))
+		internet = netns(&b, "internet", true);
+	for (size_t i = 0; i < t->n_vpcs && !b.err; i++)
+		plan_vpc(&b, i, links, internet);
+	for (size_t i = 0; i < t->n_peerings && !b.err; i++) {
+		const struct nsim_peering *pc = &t->peerings[i];
+		const char *port = port_name(&b, 'p', pc->name.name, i);
+		const char *ra = links[pc->vpc_idx[0]].router, *rb = links[pc->vpc_idx[1]].router;
+		peer_nets[i] = link_net(&b);
+		veth(&b, ra, port, rb, port, str(&b, "peering %s", pc->name.name));
+		addr_up(&b, ra, port, peer_nets[i] + 1, 30);
+		addr_up(&b, rb, port, peer_nets[i] + 2, 30);
+	}
+	for (size_t i = 0; i < t->n_vpcs && !b.err; i++)
+		plan_routing(&b, i, links, peer_nets);
+	if (internet && !b.err)
+		plan_internet(&b, internet);
+
+	if (b.err) {
+		nsim_arena_free(a);
+		return b.err;
+	}
+	*ret = p;
+	return 0;
+}
+
+void nsim_plan_free(struct nsim_plan *p)
+{
+	if (p)
+		nsim_arena_free(p->arena);
+}
+
+void nsim_plan_op_format(const struct nsim_op *o, char *buf, size_t size)
+{
+	char a[NSIM_ADDR_STRLEN], c[NSIM_CIDR_STRLEN];
+	switch (o->kind) {
+	case NSIM_OP_NETNS:
+		snprintf(buf, size, "ip netns add %s", o->ns);
+		return;
+	case NSIM_OP_SYSCTL:
+		snprintf(buf, size, "ip netns exec %s sysctl -qw %s=%s", o->ns, o->key, o->value);
+		for (char *p = strstr(buf, o->key); p && *p && *p != '='; p++)
+			if (*p == '/')
+				*p = '.';
+		return;
+	case NSIM_OP_VETH:
+		snprintf(buf, size, "ip -n %s link add %s type veth peer name %s netns %s", o->ns, o->ifname,
+			 o->peer_ifname, o->peer_ns);
+		return;
+	case NSIM_OP_LINK_UP:
+		snprintf(buf, size, "ip -n %s link set %s up", o->ns, o->ifname);
+		return;
+	case NSIM_OP_ADDR:
+		snprintf(buf, size, "ip -n %s addr add %s/%u dev %s", o->ns, nsim_addr_fmt(o->addr, a), o->prefix,
+			 o->ifname);
+		return;
+	case NSIM_OP_ROUTE: {
+		char table[24] = "";
+		if (o->table != NSIM_TABLE_MAIN)
+			snprintf(table, sizeof(table), " table %u", o->table);
+		const char *dst = o->dst.len == 0 ? "default" : nsim_cidr_fmt(o->dst, c);
+		if (o->route_type == NSIM_ROUTE_BLACKHOLE)
+			snprintf(buf, size, "ip -n %s route add blackhole %s%s", o->ns, dst, table);
+		else if (o->route_type == NSIM_ROUTE_THROW)
+			snprintf(buf, size, "ip -n %s route add throw %s%s", o->ns, dst, table);
+		else if (o->gateway)
+			snprintf(buf, size, "ip -n %s route add %s via %s dev %s onlink%s", o->ns, dst,
+				 nsim_addr_fmt(o->gateway, a), o->ifname, table);
+		else
+			snprintf(buf, size, "ip -n %s route add %s dev %s%s", o->ns, dst, o->ifname, table);
+		return;
+	}
+	case NSIM_OP_RULE:
+		snprintf(buf, size, "ip -n %s rule add priority %u from %s%s%s lookup %u", o->ns, o->priority,
+			 o->src.len ? nsim_cidr_fmt(o->src, c) : "all", o->ifname ? " iif " : "",
+			 o->ifname ? o->ifname : "", o->table);
+		return;
+	case NSIM_OP_NFT:
+		snprintf(buf, size, "ip netns exec %s nft -f - <<'EOF'", o->ns);
+		return;
+	}
+	snprintf(buf, size, "?");
+}

@@ -1,0 +1,230 @@
+/* SPDX-License-Identifier: MIT */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "model/util.h"
+#include "probe/responder.h"
+
+#define MAX_CONNS 4096
+
+/* What an epoll event's data points at. */
+struct endpoint {
+	int fd;
+	const char *host;
+	uint16_t port;
+	bool udp;
+	bool conn; /* an accepted TCP connection: read until EOF, then close */
+};
+
+int nsim_responder_format(char *buf, size_t size, const char *host, unsigned port, const char *proto,
+			  const char *src_ip, unsigned src_port)
+{
+	return snprintf(buf, size, "netsim %s %u/%s from %s:%u\n", host, port, proto, src_ip, src_port);
+}
+
+static int open_socket(const char *ns_path, bool udp, uint16_t port, int *ret_fd)
+{
+	_cleanup_close_ int nsfd = open(ns_path, O_RDONLY | O_CLOEXEC);
+	if (nsfd < 0 || setns(nsfd, CLONE_NEWNET) < 0)
+		return -errno;
+	_cleanup_close_ int fd = socket(AF_INET, (udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	int one = 1;
+	(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(port), .sin_addr.s_addr = htonl(INADDR_ANY)};
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		return -errno;
+	if (!udp && listen(fd, 128) < 0)
+		return -errno;
+	*ret_fd = TAKE_FD(fd);
+	return 0;
+}
+
+static void answer_tcp(int epfd, struct endpoint *ep, size_t *n_conns)
+{
+	for (;;) {
+		struct sockaddr_in peer;
+		socklen_t len = sizeof(peer);
+		int fd = accept4(ep->fd, (struct sockaddr *)&peer, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0)
+			return;
+		char ip[INET_ADDRSTRLEN], line[NSIM_RESPONSE_MAX];
+		inet_ntop(AF_INET, &peer.sin_addr, ip, sizeof(ip));
+		int n = nsim_responder_format(line, sizeof(line), ep->host, ep->port, "tcp", ip, ntohs(peer.sin_port));
+		/* a fresh socket's send buffer always takes one short line */
+		(void)!write(fd, line, (size_t)n);
+		shutdown(fd, SHUT_WR);
+		struct endpoint *c = *n_conns < MAX_CONNS ? malloc(sizeof(*c)) : NULL;
+		if (!c) {
+			close(fd);
+			continue;
+		}
+		*c = (struct endpoint){.fd = fd, .conn = true};
+		struct epoll_event ev = {.events = EPOLLIN | EPOLLRDHUP, .data.ptr = c};
+		if (epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+			close(fd);
+			free(c);
+			continue;
+		}
+		(*n_conns)++;
+	}
+}
+
+static void answer_udp(struct endpoint *ep)
+{
+	char buf[2048];
+	for (;;) {
+		struct sockaddr_in peer;
+		socklen_t len = sizeof(peer);
+		ssize_t r = recvfrom(ep->fd, buf, sizeof(buf), 0, (struct sockaddr *)&peer, &len);
+		if (r < 0)
+			return;
+		char ip[INET_ADDRSTRLEN], line[NSIM_RESPONSE_MAX];
+		inet_ntop(AF_INET, &peer.sin_addr, ip, sizeof(ip));
+		int n = nsim_responder_format(line, sizeof(line), ep->host, ep->port, "udp", ip, ntohs(peer.sin_port));
+		(void)sendto(ep->fd, line, (size_t)n, 0, (struct sockaddr *)&peer, len);
+	}
+}
+
+static void drain_conn(struct endpoint *c, size_t *n_conns)
+{
+	char buf[4096];
+	ssize_t r;
+	while ((r = read(c->fd, buf, sizeof(buf))) > 0)
+		;
+	if (r == 0 || (errno != EAGAIN && errno != EINTR)) {
+		close(c->fd); /* also removes it from the epoll set */
+		free(c);
+		(*n_conns)--;
+	}
+}
+
+/* The child: opens everything, reports on `ready` (0, or -errno + a message),
+ * then serves until SIGTERM. Never returns. */
+static void __attribute__((noreturn)) serve(const struct nsim_plan *p, int ready)
+{
+	int epfd = epoll_create1(EPOLL_CLOEXEC);
+	int r = epfd < 0 ? -errno : 0;
+	char detail[256] = "";
+
+	for (size_t i = 0; i < p->n_responders && r == 0; i++) {
+		const struct nsim_plan_responder *rs = &p->responders[i];
+		char path[512];
+		snprintf(path, sizeof(path), "/run/netns/%s", rs->ns);
+		for (size_t j = 0; j < rs->n_listen && r == 0; j++) {
+			const struct nsim_service *s = &rs->listen[j];
+			for (unsigned port = s->from; port <= s->to && r == 0; port++) {
+				/* "3306/tcp" answers TCP; a UDP responder on the same port is
+				 * what a user probing with nc -u expects too */
+				for (int udp = 0; udp < 2 && r == 0; udp++) {
+					bool want_udp = s->proto == NSIM_PROTO_UDP;
+					if ((bool)udp != want_udp)
+						continue;
+					struct endpoint *ep = calloc(1, sizeof(*ep));
+					if (!ep) {
+						r = -ENOMEM;
+						break;
+					}
+					*ep = (struct endpoint){.host = rs->host, .port = (uint16_t)port, .udp = udp};
+					r = open_socket(path, udp, (uint16_t)port, &ep->fd);
+					struct epoll_event ev = {.events = EPOLLIN, .data.ptr = ep};
+					if (r == 0 && epoll_ctl(epfd, EPOLL_CTL_ADD, ep->fd, &ev) < 0)
+						r = -errno;
+					if (r < 0)
+						snprintf(detail, sizeof(detail), "responder for %s on %u/%s: %s", rs->host,
+							 port, udp ? "udp" : "tcp", strerror(-r));
+				}
+			}
+		}
+	}
+	/* the report: an int, then the message */
+	(void)!write(ready, &r, sizeof(r));
+	if (r < 0)
+		(void)!write(ready, detail, strlen(detail));
+	close(ready);
+	if (r < 0)
+		_exit(1);
+
+	size_t n_conns = 0;
+	for (;;) {
+		struct epoll_event evs[64];
+		int n = epoll_wait(epfd, evs, 64, -1);
+		for (int i = 0; i < n; i++) {
+			struct endpoint *ep = evs[i].data.ptr;
+			if (ep->conn)
+				drain_conn(ep, &n_conns);
+			else if (ep->udp)
+				answer_udp(ep);
+			else
+				answer_tcp(epfd, ep, &n_conns);
+		}
+	}
+}
+
+int nsim_responder_start(const struct nsim_plan *p, pid_t *ret_pid, char **ret_detail)
+{
+	if (p->n_responders == 0) {
+		*ret_pid = 0;
+		return 0;
+	}
+	int fds[2];
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return -errno;
+	pid_t pid = fork();
+	if (pid < 0) {
+		int r = -errno;
+		close(fds[0]);
+		close(fds[1]);
+		return r;
+	}
+	if (pid == 0) {
+		close(fds[0]);
+		setsid();
+		signal(SIGINT, SIG_IGN);
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGPIPE, SIG_IGN);
+		prctl(PR_SET_NAME, "netsim-respond");
+		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+		if (null >= 0) {
+			dup2(null, 0);
+			dup2(null, 1);
+			dup2(null, 2);
+		}
+		(void)!chdir("/");
+		serve(p, fds[1]);
+	}
+	close(fds[1]);
+	int status = 0;
+	ssize_t n;
+	do
+		n = read(fds[0], &status, sizeof(status));
+	while (n < 0 && errno == EINTR);
+	if (n != sizeof(status))
+		status = -ECHILD; /* died before reporting */
+	if (status < 0) {
+		char detail[256] = "";
+		ssize_t m = read(fds[0], detail, sizeof(detail) - 1);
+		detail[m > 0 ? m : 0] = '\0';
+		if (ret_detail)
+			*ret_detail = strdup(detail[0] ? detail : "the responder process exited before it was ready");
+		close(fds[0]);
+		waitpid(pid, NULL, 0);
+		return status;
+	}
+	close(fds[0]);
+	*ret_pid = pid;
+	return 0;
+}

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: MIT */
+#include <stdio.h>
+#include <string.h>
+
+#include "report/report.h"
+
+void nsim_report_plan_text(FILE *out, const struct nsim_plan *p)
+{
+	fprintf(out, "# netsim plan for '%s': %zu operations in %zu namespaces, %zu responders\n", p->name,
+		p->n_ops, p->n_namespaces, p->n_responders);
+	fprintf(out, "# (netsim does this through netlink and libnftables; the commands are equivalents)\n");
+	for (size_t i = 0; i < p->n_ops; i++) {
+		const struct nsim_op *o = &p->ops[i];
+		char line[512];
+		nsim_plan_op_format(o, line, sizeof(line));
+		if (o->kind == NSIM_OP_NETNS)
+			fputc('\n', out);
+		if (o->comment && o->kind != NSIM_OP_NFT)
+			fprintf(out, "%-90s # %s\n", line, o->comment);
+		else
+			fprintf(out, "%s\n", line);
+		if (o->kind == NSIM_OP_NFT) {
+			if (o->comment)
+				fprintf(out, "# %s\n", o->comment);
+			fputs(o->text, out);
+			fputs("EOF\n", out);
+		}
+	}
+	fputc('\n', out);
+	for (size_t i = 0; i < p->n_responders; i++) {
+		const struct nsim_plan_responder *r = &p->responders[i];
+		fprintf(out, "# responder in %s (%s):", r->ns, r->host);
+		for (size_t j = 0; j < r->n_listen; j++) {
+			const struct nsim_service *s = &r->listen[j];
+			if (s->from == s->to)
+				fprintf(out, " %u/%s", s->from, nsim_proto_name(s->proto));
+			else
+				fprintf(out, " %u-%u/%s", s->from, s->to, nsim_proto_name(s->proto));
+		}
+		fputc('\n', out);
+	}
+}

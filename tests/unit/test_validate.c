@@ -1,0 +1,467 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The validator. Data-driven: every file under tests/data/invalid/ (and
+ * warnings/) names, on its first line, the diagnostic it must produce:
+ *     # expect: LINE:COL: error: <part of the message>
+ * every file under tests/data/valid/ and topologies/ must validate without
+ * errors. Then direct checks of what the validator fills in.
+ *
+ * Usage: test-validate DATA_DIR (default: $NSIM_TEST_DATA, else tests/data).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "load/load.h"
+#include "model/net.h"
+#include "model/util.h"
+#include "validate/validate.h"
+
+static const char *data_dir = "tests/data";
+
+struct result {
+	struct nsim_diags diags;
+	struct nsim_topology *t;
+	int load_r, r;
+};
+
+static void dump(const char *what, const struct nsim_diags *d)
+{
+	fprintf(stderr, "%s: %zu diagnostics:\n", what, d->n);
+	for (size_t i = 0; i < d->n; i++)
+		fprintf(stderr, "  %s:%u:%u: %s: %s\n", d->items[i].file, d->items[i].line, d->items[i].col,
+			nsim_severity_name(d->items[i].severity), d->items[i].message);
+}
+
+/* Loads, and validates when loading succeeded; r is the first failure. */
+static struct result check_file(const char *path)
+{
+	struct result res = { 0 };
+
+	nsim_diags_init(&res.diags);
+	res.load_r = nsim_load_file(path, &res.diags, &res.t);
+	res.r = res.load_r < 0 ? res.load_r : nsim_validate(res.t, &res.diags);
+	return res;
+}
+
+static struct result check_text(const char *text)
+{
+	struct result res = { 0 };
+
+	nsim_diags_init(&res.diags);
+	res.load_r = nsim_load_buffer("t.yaml", text, strlen(text), &res.diags, &res.t);
+	if (res.load_r < 0)
+		dump("t.yaml (did not load)", &res.diags);
+	assert_int_equal(res.load_r, 0);
+	res.r = nsim_validate(res.t, &res.diags);
+	return res;
+}
+
+static void done(struct result *res)
+{
+	nsim_topology_free(res->t);
+	nsim_diags_clear(&res->diags);
+}
+
+static bool has_diag(const struct nsim_diags *d, unsigned line, unsigned col, enum nsim_severity sev,
+		     const char *needle)
+{
+	for (size_t i = 0; i < d->n; i++) {
+		const struct nsim_diag *g = &d->items[i];
+		if (g->severity == sev && (!line || g->line == line) && (!col || g->col == col) &&
+		    strstr(g->message, needle))
+			return true;
+	}
+	return false;
+}
+
+/* ---- data-driven ---- */
+
+struct expectation {
+	unsigned line, col;
+	enum nsim_severity sev;
+	char message[1024];
+};
+
+/* Parses "# expect: LINE:COL: SEVERITY: MESSAGE" from the first line of path. */
+static int read_expectation(const char *path, struct expectation *ret)
+{
+	_cleanup_fclose_ FILE *f = fopen(path, "re");
+	char line[1200], sev[16];
+	int n = 0;
+
+	if (!f || !fgets(line, sizeof(line), f))
+		return -EINVAL;
+	line[strcspn(line, "\n")] = '\0';
+	if (sscanf(line, "# expect: %u:%u: %15[a-z]: %n", &ret->line, &ret->col, sev, &n) != 3 || n == 0)
+		return -EINVAL;
+	if (streq(sev, "error"))
+		ret->sev = NSIM_SEV_ERROR;
+	else if (streq(sev, "warning"))
+		ret->sev = NSIM_SEV_WARNING;
+	else
+		return -EINVAL;
+	snprintf(ret->message, sizeof(ret->message), "%s", line + n);
+	return ret->message[0] ? 0 : -EINVAL;
+}
+
+static void test_expectation_file(void **state)
+{
+	const char *path = *state;
+	struct expectation want;
+	struct result res;
+
+	if (read_expectation(path, &want) < 0) {
+		fprintf(stderr, "%s: the first line must be '# expect: LINE:COL: error|warning: MESSAGE'\n", path);
+		fail();
+	}
+	res = check_file(path);
+	if (!has_diag(&res.diags, want.line, want.col, want.sev, want.message)) {
+		fprintf(stderr, "%s: expected %u:%u: %s: %s\n", path, want.line, want.col,
+			nsim_severity_name(want.sev), want.message);
+		dump(path, &res.diags);
+		fail();
+	}
+	/* an error file must be rejected; a warning file must still be valid */
+	if (want.sev == NSIM_SEV_ERROR ? res.r != -EINVAL : res.r != 0 || res.diags.n_errors != 0) {
+		fprintf(stderr, "%s: unexpected result %d with %zu errors\n", path, res.r, res.diags.n_errors);
+		dump(path, &res.diags);
+		fail();
+	}
+	done(&res);
+}
+
+static void test_valid_file(void **state)
+{
+	const char *path = *state;
+	struct result res = check_file(path);
+
+	if (res.r != 0 || res.diags.n_errors != 0) {
+		dump(path, &res.diags);
+		fail();
+	}
+	done(&res);
+}
+
+struct file_list {
+	char **paths;
+	size_t n, cap;
+};
+
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Appends dir/ *.yaml, sorted; a missing directory adds nothing. */
+static void list_yaml(struct file_list *l, const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	size_t start = l->n;
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		size_t len = strlen(e->d_name);
+		if (len < 6 || !streq(e->d_name + len - 5, ".yaml"))
+			continue;
+		if (l->n == l->cap) {
+			l->cap = l->cap ? l->cap * 2 : 64;
+			l->paths = realloc(l->paths, l->cap * sizeof(*l->paths));
+			assert_non_null(l->paths);
+		}
+		assert_true(asprintf(&l->paths[l->n++], "%s/%s", dir, e->d_name) > 0);
+	}
+	closedir(d);
+	qsort(l->paths + start, l->n - start, sizeof(*l->paths), name_cmp);
+}
+
+static int run_file_group(const char *name, const char *const *dirs, size_t n_dirs,
+			  CMUnitTestFunction fn, size_t min_files)
+{
+	struct file_list l = { 0 };
+	struct CMUnitTest *tests;
+	int r;
+
+	for (size_t i = 0; i < n_dirs; i++)
+		list_yaml(&l, dirs[i]);
+	if (l.n < min_files) {
+		fprintf(stderr, "%s: found %zu files, expected at least %zu (data dir: %s)\n", name, l.n,
+			min_files, data_dir);
+		return 1;
+	}
+	tests = calloc(l.n, sizeof(*tests));
+	assert_non_null(tests);
+	for (size_t i = 0; i < l.n; i++)
+		tests[i] = (struct CMUnitTest){ .name = l.paths[i], .test_func = fn, .initial_state = l.paths[i] };
+	r = _cmocka_run_group_tests(name, tests, l.n, NULL, NULL);
+	for (size_t i = 0; i < l.n; i++)
+		free(l.paths[i]);
+	free(l.paths);
+	free(tests);
+	return r;
+}
+
+/* ---- direct checks ---- */
+
+static uint32_t ip(const char *s)
+{
+	uint32_t a = 0;
+	assert_int_equal(nsim_addr_parse(s, &a), 0);
+	return a;
+}
+
+static void test_address_assignment(void **state)
+{
+	struct result res = check_text("name: t\n"
+				       "vpcs:\n"
+				       "  - name: v\n"
+				       "    cidr: 10.0.0.0/16\n"
+				       "    internet_gateway: igw\n"
+				       "    subnets:\n"
+				       "      - { name: one, cidr: 10.0.1.0/24, route_table: pub }\n"
+				       "      - { name: two, cidr: 10.0.2.0/28, route_table: pub }\n"
+				       "    route_tables:\n"
+				       "      - { name: pub, routes: [{ destination: 0.0.0.0/0, target: igw }] }\n"
+				       "    hosts:\n" /* before the NAT gateways in the file, after them in order */
+				       "      - { name: a, subnet: one }\n"
+				       "      - { name: b, subnet: one, address: 10.0.1.6 }\n"
+				       "      - { name: c, subnet: one }\n"
+				       "      - { name: d, subnet: two }\n"
+				       "      - { name: e, subnet: one }\n"
+				       "      - { name: f, subnet: two, address: 10.0.2.14 }\n"
+				       "    nat_gateways:\n"
+				       "      - { name: n1, subnet: one, elastic_ip: 203.0.113.1 }\n"
+				       "      - { name: n2, subnet: two, elastic_ip: 203.0.113.2, address: 10.0.2.4 }\n");
+	const struct nsim_vpc *v;
+
+	assert_int_equal(res.r, 0);
+	v = &res.t->vpcs[0];
+	assert_int_equal(v->nat_gateways[0].address, ip("10.0.1.4"));
+	assert_int_equal(v->nat_gateways[1].address, ip("10.0.2.4"));
+	assert_int_equal(v->hosts[0].address, ip("10.0.1.5"));
+	assert_int_equal(v->hosts[1].address, ip("10.0.1.6"));
+	assert_int_equal(v->hosts[2].address, ip("10.0.1.7"));
+	assert_int_equal(v->hosts[3].address, ip("10.0.2.5"));
+	assert_int_equal(v->hosts[4].address, ip("10.0.1.8"));
+	assert_int_equal(v->hosts[5].address, ip("10.0.2.14"));
+	done(&res);
+}
+
+static void test_full_28(void **state)
+{
+	char text[4096];
+	size_t len = (size_t)snprintf(text, sizeof(text),
+				      "name: t\nvpcs:\n  - name: v\n    cidr: 10.0.0.0/16\n    subnets:\n"
+				      "      - { name: s, cidr: 10.0.0.16/28 }\n    hosts:\n");
+	struct result res;
+
+	for (int i = 0; i < 12; i++)
+		len += (size_t)snprintf(text + len, sizeof(text) - len, "      - { name: h%d, subnet: s }\n", i);
+	res = check_text(text);
+	assert_int_equal(res.r, -EINVAL);
+	assert_int_equal(res.diags.n_errors, 1);
+	for (int i = 0; i < 11; i++)
+		assert_int_equal(res.t->vpcs[0].hosts[i].address, ip("10.0.0.20") + (uint32_t)i);
+	assert_int_equal(res.t->vpcs[0].hosts[11].address, 0);
+	assert_true(has_diag(&res.diags, 19, 30, NSIM_SEV_ERROR, "no free address left for host 'h11'"));
+	done(&res);
+}
+
+static void test_resolution(void **state)
+{
+	char path[4096];
+	struct result res;
+	const struct nsim_topology *t;
+	const struct nsim_vpc *v;
+	const struct nsim_expect *e;
+
+	snprintf(path, sizeof(path), "%s/../../topologies/serverless-backend.yaml", data_dir);
+	res = check_file(path);
+	t = res.t;
+	if (res.r != 0)
+		dump("serverless-backend", &res.diags);
+	assert_int_equal(res.r, 0);
+	v = &t->vpcs[0];
+	/* route tables: public, private; subnets: public-a, app-c, data-c */
+	assert_int_equal(v->main_rt_idx, 1);
+	assert_int_equal(v->subnets[0].rt_idx, 0);
+	assert_int_equal(v->subnets[1].rt_idx, 1);
+	assert_int_equal(v->subnets[0].acl_idx, NSIM_NONE);
+	assert_int_equal(v->subnets[2].acl_idx, 0);
+	assert_int_equal(v->route_tables[0].routes[0].kind, NSIM_TARGET_IGW);
+	assert_int_equal(v->route_tables[1].routes[0].kind, NSIM_TARGET_NAT);
+	assert_int_equal(v->route_tables[1].routes[0].target_idx, 0);
+	assert_int_equal(v->route_tables[1].routes[1].kind, NSIM_TARGET_BLACKHOLE);
+	assert_int_equal(v->nat_gateways[0].subnet_idx, 0);
+	assert_int_equal(v->nat_gateways[0].address, ip("10.0.1.4"));
+	/* hosts: fn, proxy, db, bastion */
+	assert_int_equal(v->hosts[0].subnet_idx, 1);
+	assert_int_equal(v->hosts[0].address, ip("10.0.3.4"));
+	assert_int_equal(v->hosts[1].address, ip("10.0.3.20"));
+	assert_int_equal(v->hosts[2].address, ip("10.0.4.4"));
+	assert_int_equal(v->hosts[3].address, ip("10.0.1.5"));
+	assert_non_null(v->hosts[1].sg_idx);
+	assert_int_equal(v->hosts[1].sg_idx[0], 1);
+	assert_null(v->hosts[3].sg_idx);
+	/* proxy-sg admits fn-sg; db-sg admits proxy-sg */
+	assert_int_equal(v->security_groups[1].ingress[0].peer_vpc, 0);
+	assert_int_equal(v->security_groups[1].ingress[0].peer_sg, 0);
+	assert_int_equal(v->security_groups[2].ingress[0].peer_sg, 1);
+	/* fn -> partner-api, seen_source nat-a, via [nat-a, igw] */
+	e = &t->expects[3];
+	assert_int_equal(e->from.kind, NSIM_EP_HOST);
+	assert_int_equal(e->from.vpc, 0);
+	assert_int_equal(e->from.idx, 0);
+	assert_int_equal(e->to.kind, NSIM_EP_INET_HOST);
+	assert_int_equal(e->to.idx, 0);
+	assert_int_equal(e->seen_source.kind, NSIM_EP_NAT);
+	assert_int_equal(e->seen_source.idx, 0);
+	assert_int_equal(e->via[0].kind, NSIM_COMP_NAT);
+	assert_int_equal(e->via[0].b, 0);
+	assert_int_equal(e->via[1].kind, NSIM_COMP_IGW);
+	assert_int_equal(e->via[1].a, 0);
+	e = &t->expects[6];
+	assert_int_equal(e->to.kind, NSIM_EP_ADDRESS);
+	assert_int_equal(e->to.addr, ip("192.0.2.7"));
+	done(&res);
+}
+
+static void test_peered_resolution(void **state)
+{
+	char path[4096];
+	struct result res;
+	const struct nsim_topology *t;
+	const struct nsim_sg_rule *rules;
+
+	snprintf(path, sizeof(path), "%s/valid/peered-security-group.yaml", data_dir);
+	res = check_file(path);
+	assert_int_equal(res.r, 0);
+	t = res.t;
+	assert_int_equal(t->peerings[0].vpc_idx[0], 0);
+	assert_int_equal(t->peerings[0].vpc_idx[1], 1);
+	assert_int_equal(t->vpcs[0].route_tables[0].routes[0].kind, NSIM_TARGET_PEERING);
+	assert_int_equal(t->vpcs[0].route_tables[0].routes[0].target_idx, 0);
+	assert_int_equal(t->vpcs[0].subnets[0].rt_idx, 0); /* the main table, by default */
+	rules = t->vpcs[1].security_groups[0].ingress;
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(rules[i].peer_vpc, 0);
+		assert_int_equal(rules[i].peer_sg, 0);
+	}
+	assert_int_equal(rules[2].peer_vpc, 1);
+	assert_int_equal(t->expects[0].via[0].kind, NSIM_COMP_VPC);
+	assert_int_equal(t->expects[0].via[1].kind, NSIM_COMP_PEERING);
+	assert_int_equal(t->expects[0].via[2].a, 1);
+	done(&res);
+}
+
+/* One file, many unrelated mistakes: each is reported, not just the first. */
+static void test_reports_all_errors(void **state)
+{
+	struct result res = check_text("name: Bad_Name\n"                                    /* 1 */
+				       "vpcs:\n"                                             /* 2 */
+				       "  - name: v\n"                                       /* 3 */
+				       "    cidr: 10.0.0.5/16\n"                             /* 4 */
+				       "    subnets:\n"                                      /* 5 */
+				       "      - { name: s, cidr: 10.9.0.0/24 }\n"            /* 6 */
+				       "    hosts:\n"                                        /* 7 */
+				       "      - { name: a, subnet: s, address: 10.9.0.1 }\n" /* 8 */
+				       "      - { name: b, subnet: nope }\n"                 /* 9 */
+				       "internet:\n"                                         /* 10 */
+				       "  hosts:\n"                                          /* 11 */
+				       "    - { name: x, address: 1.1.1.1 }\n"               /* 12 */
+				       "expect:\n"                                           /* 13 */
+				       "  - { from: zz, to: a, protocol: icmp, verdict: reachable }\n");
+	assert_int_equal(res.r, -EINVAL);
+	assert_true(has_diag(&res.diags, 1, 7, NSIM_SEV_ERROR, "topology name 'Bad_Name' is invalid"));
+	assert_true(has_diag(&res.diags, 4, 11, NSIM_SEV_ERROR, "did you mean 10.0.0.0/16?"));
+	assert_true(has_diag(&res.diags, 6, 26, NSIM_SEV_ERROR, "is outside VPC 'v'"));
+	assert_true(has_diag(&res.diags, 8, 40, NSIM_SEV_ERROR, "10.9.0.1 is reserved"));
+	assert_true(has_diag(&res.diags, 9, 28, NSIM_SEV_ERROR, "subnet 'nope' does not exist"));
+	assert_true(has_diag(&res.diags, 12, 27, NSIM_SEV_ERROR, "not in a documentation range"));
+	assert_true(has_diag(&res.diags, 14, 13, NSIM_SEV_ERROR, "'zz' is neither"));
+	assert_int_equal(res.diags.n_errors, 7);
+	/* unresolved names stay marked as such */
+	assert_int_equal(res.t->vpcs[0].hosts[1].subnet_idx, NSIM_NONE);
+	assert_int_equal(res.t->vpcs[0].hosts[1].address, 0);
+	assert_int_equal(res.t->expects[0].from.kind, NSIM_EP_UNRESOLVED);
+	done(&res);
+}
+
+static void test_warnings_only_is_valid(void **state)
+{
+	struct result res = check_text("name: t\n"
+				       "vpcs:\n"
+				       "  - name: v\n"
+				       "    cidr: 10.0.0.0/16\n"
+				       "    subnets: [{ name: s, cidr: 10.0.1.0/24 }]\n"
+				       "    nat_gateways: [{ name: n, subnet: s, elastic_ip: 192.0.2.1 }]\n"
+				       "    hosts: [{ name: h, subnet: s, public_ip: 192.0.2.2 }]\n");
+	assert_int_equal(res.r, 0);
+	assert_int_equal(res.diags.n_errors, 0);
+	assert_int_equal(res.diags.n_warnings, 2);
+	done(&res);
+}
+
+/* Many hosts and many mistakes: every lookup is indexed, so this stays fast. */
+static void test_many_names(void **state)
+{
+	size_t cap = 4u << 20, len;
+	char *text = malloc(cap);
+	struct result res;
+
+	assert_non_null(text);
+	len = (size_t)snprintf(text, cap, "name: t\nvpcs:\n  - name: v\n    cidr: 10.0.0.0/16\n    subnets:\n"
+					  "      - { name: s, cidr: 10.0.0.0/16 }\n    hosts:\n");
+	for (int i = 0; i < 20000; i++)
+		len += (size_t)snprintf(text + len, cap - len, "      - { name: h%d, subnet: s }\n", i);
+	len += (size_t)snprintf(text + len, cap - len, "expect:\n");
+	for (int i = 0; i < 20000; i++)
+		len += (size_t)snprintf(text + len, cap - len,
+					"  - { from: h%d, to: x%d, port: 80/tcp, verdict: reachable }\n", i, i);
+	res = check_text(text);
+	assert_int_equal(res.r, -EINVAL);
+	assert_int_equal(res.diags.n_errors, 20000);
+	assert_int_equal(res.t->vpcs[0].hosts[19999].address, ip("10.0.0.4") + 19999);
+	done(&res);
+	free(text);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct CMUnitTest direct[] = {
+		cmocka_unit_test(test_address_assignment),
+		cmocka_unit_test(test_full_28),
+		cmocka_unit_test(test_resolution),
+		cmocka_unit_test(test_peered_resolution),
+		cmocka_unit_test(test_reports_all_errors),
+		cmocka_unit_test(test_warnings_only_is_valid),
+		cmocka_unit_test(test_many_names),
+	};
+	char invalid[4096], warnings[4096], valid[4096], topologies[4096];
+	int failed = 0;
+
+	if (argc > 1)
+		data_dir = argv[1];
+	else if (getenv("NSIM_TEST_DATA"))
+		data_dir = getenv("NSIM_TEST_DATA");
+	snprintf(invalid, sizeof(invalid), "%s/invalid", data_dir);
+	snprintf(warnings, sizeof(warnings), "%s/warnings", data_dir);
+	snprintf(valid, sizeof(valid), "%s/valid", data_dir);
+	snprintf(topologies, sizeof(topologies), "%s/../../topologies", data_dir);
+
+	failed += run_file_group("invalid", (const char *const[]){ invalid, warnings }, 2,
+				 test_expectation_file, 40);
+	failed += run_file_group("valid", (const char *const[]){ valid, topologies }, 2, test_valid_file, 3);
+	failed += cmocka_run_group_tests_name("direct", direct, NULL, NULL);
+	return failed ? 1 : 0;
+}
