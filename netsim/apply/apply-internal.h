@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "apply/apply.h"
 
@@ -44,14 +45,16 @@ struct nsim_apply {
 	int self_ns;          /* the creating thread's netns, where we return to */
 	bool run_dir_ready;   /* /run/netns exists and is a shared mount */
 	unsigned long fail_at, count;
+	unsigned long crash_at; /* NETSIM_CRASH_AT: SIGKILL ourselves at that op */
 	struct strmap ns;     /* name -> struct nsim_ns * */
 	struct nsim_ns *nft_ring[APPLY_NFT_CACHED]; /* namespaces holding an nft context, oldest first out */
 	unsigned nft_next;
 	int nl_errno;         /* the kernel's errno from the last netlink error */
 	char *error;
 	char detail[1024];
+	FILE *rec_f; /* recording backend: open_memstream() over rec */
 	char *rec;
-	size_t rec_len, rec_cap;
+	size_t rec_len;
 };
 
 bool apply_netns_name_ok(const char *name);

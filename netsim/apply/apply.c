@@ -3,6 +3,7 @@
  * recording backend. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -41,22 +42,23 @@ int strmap_put(struct strmap *m, const char *key, void *value)
 			return -ENOMEM;
 		for (size_t i = 0; i < m->nb; i++)
 			for (struct strmap_entry *e = m->b[i], *next; e; e = next) {
+				size_t j = strhash(e->key) & (nb - 1);
 				next = e->next;
-				e->next = b[strhash(e->key) & (nb - 1)];
-				b[strhash(e->key) & (nb - 1)] = e;
+				e->next = b[j];
+				b[j] = e;
 			}
 		free(m->b);
 		m->b = b;
 		m->nb = nb;
 	}
-	size_t len = strlen(key) + 1;
+	size_t len = strlen(key) + 1, i = strhash(key) & (m->nb - 1);
 	struct strmap_entry *e = malloc(sizeof(*e) + len);
 	if (!e)
 		return -ENOMEM;
 	memcpy(e->key, key, len);
 	e->value = value;
-	e->next = m->b[strhash(key) & (m->nb - 1)];
-	m->b[strhash(key) & (m->nb - 1)] = e;
+	e->next = m->b[i];
+	m->b[i] = e;
 	m->n++;
 	return 0;
 }
@@ -76,14 +78,29 @@ void strmap_clear(struct strmap *m, void (*free_value)(void *))
 
 int nsim_apply_new(const struct nsim_apply_backend *backend, void *userdata, struct nsim_apply **ret)
 {
+	const char *fail_at = getenv("NETSIM_FAIL_AT"), *crash_at = getenv("NETSIM_CRASH_AT");
 	_cleanup_free_ struct nsim_apply *ctx = calloc(1, sizeof(*ctx));
 	if (!ctx)
 		return -ENOMEM;
+	if (fail_at && *fail_at) {
+		char *end;
+		errno = 0;
+		ctx->fail_at = strtoul(fail_at, &end, 10);
+		if (errno || *end || !ctx->fail_at || *fail_at == '-')
+			return -EINVAL;
+	}
+	if (crash_at && *crash_at) {
+		char *end;
+		errno = 0;
+		ctx->crash_at = strtoul(crash_at, &end, 10);
+		if (errno || *end || !ctx->crash_at || *crash_at == '-')
+			return -EINVAL;
+	}
 	ctx->backend = backend ? backend : &nsim_apply_backend_kernel;
 	ctx->userdata = userdata;
 	ctx->self_ns = -1;
 	if (ctx->backend == &nsim_apply_backend_kernel) {
-		ctx->self_ns = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+		ctx->self_ns = apply_fd_high(open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC));
 		if (ctx->self_ns < 0)
 			return -errno;
 		/* Each namespace keeps an fd and a socket open: 1000 hosts need
@@ -93,14 +110,6 @@ int nsim_apply_new(const struct nsim_apply_backend *backend, void *userdata, str
 			rl.rlim_cur = rl.rlim_max;
 			(void)setrlimit(RLIMIT_NOFILE, &rl);
 		}
-	}
-	const char *f = getenv("NETSIM_FAIL_AT");
-	if (f && *f) {
-		char *end;
-		errno = 0;
-		ctx->fail_at = strtoul(f, &end, 10);
-		if (errno || *end)
-			ctx->fail_at = 0;
 	}
 	*ret = TAKE_PTR(ctx);
 	return 0;
@@ -114,6 +123,8 @@ void nsim_apply_free(struct nsim_apply *ctx)
 	if (ctx->self_ns >= 0)
 		close(ctx->self_ns);
 	free(ctx->error);
+	if (ctx->rec_f)
+		fclose(ctx->rec_f);
 	free(ctx->rec);
 	free(ctx);
 }
@@ -134,7 +145,7 @@ void nsim_apply_set_detail(struct nsim_apply *ctx, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(ctx->detail, sizeof(ctx->detail), fmt, ap);
 	va_end(ap);
-	/* nft ends its messages with newlines and carets; keep one paragraph */
+	/* nft ends its messages with a newline */
 	size_t len = strlen(ctx->detail);
 	while (len && (ctx->detail[len - 1] == '\n' || ctx->detail[len - 1] == ' '))
 		ctx->detail[--len] = 0;
@@ -145,101 +156,53 @@ const char *nsim_apply_recording(struct nsim_apply *ctx)
 	return ctx->rec ? ctx->rec : "";
 }
 
-static const char *ip(uint32_t a, char buf[static INET_ADDRSTRLEN])
+/* nft text as a bash $'...' word, so that a recorded op stays one line. */
+static void quote_nft(FILE *f, const char *text)
 {
-	uint32_t be = htonl(a);
-	return inet_ntop(AF_INET, &be, buf, INET_ADDRSTRLEN);
-}
-
-/* nft text as a bash $'...' word so the recorded line stays one line. */
-static void quote_nft(const char *text, char *buf, size_t size)
-{
-	size_t o = 0;
-	for (const char *p = text; *p && o + 3 < size; p++) {
-		if (*p == '\n' || *p == '\t' || *p == '\'' || *p == '\\') {
-			buf[o++] = '\\';
-			buf[o++] = *p == '\n' ? 'n' : *p == '\t' ? 't' : *p;
-		} else
-			buf[o++] = *p;
-	}
-	buf[o] = 0;
-}
-
-void nsim_apply_op_describe(const struct nsim_op *op, char *buf, size_t size)
-{
-	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN], table[24] = "";
-	const char *ns = op->ns ? op->ns : "?", *dev = op->ifname ? op->ifname : "?";
-
-	if (op->kind == NSIM_OP_ROUTE && op->table != NSIM_TABLE_MAIN)
-		snprintf(table, sizeof(table), " table %u", op->table);
-	switch (op->kind) {
-	case NSIM_OP_NETNS:
-		snprintf(buf, size, "ip netns add %s", ns);
-		break;
-	case NSIM_OP_SYSCTL:
-		snprintf(buf, size, "ip netns exec %s sysctl -qw %s=%s", ns, op->key ? op->key : "?",
-			 op->value ? op->value : "?");
-		break;
-	case NSIM_OP_VETH:
-		snprintf(buf, size, "ip -n %s link add %s type veth peer name %s netns %s", ns, dev,
-			 op->peer_ifname ? op->peer_ifname : "?", op->peer_ns ? op->peer_ns : "?");
-		break;
-	case NSIM_OP_LINK_UP:
-		snprintf(buf, size, "ip -n %s link set %s up", ns, dev);
-		break;
-	case NSIM_OP_ADDR:
-		snprintf(buf, size, "ip -n %s addr add %s/%u dev %s%s", ns, ip(op->addr, a), op->prefix, dev,
-			 op->prefix == 32 ? " noprefixroute" : "");
-		break;
-	case NSIM_OP_ROUTE:
-		if (op->route_type == NSIM_ROUTE_BLACKHOLE)
-			snprintf(buf, size, "ip -n %s route add blackhole %s/%u%s", ns, ip(op->dst.addr, a),
-				 op->dst.len, table);
-		else if (op->gateway)
-			snprintf(buf, size, "ip -n %s route add %s/%u via %s%s%s%s%s", ns, ip(op->dst.addr, a),
-				 op->dst.len, ip(op->gateway, b), op->ifname ? " dev " : "",
-				 op->ifname ? op->ifname : "", op->ifname ? " onlink" : "", table);
+	fputs("$'", f);
+	for (const char *p = text; *p; p++)
+		if (*p == '\n' || *p == '\t' || *p == '\'' || *p == '\\')
+			fprintf(f, "\\%c", *p == '\n' ? 'n' : *p == '\t' ? 't' : *p);
 		else
-			snprintf(buf, size, "ip -n %s route add %s/%u dev %s scope link%s", ns, ip(op->dst.addr, a),
-				 op->dst.len, dev, table);
-		break;
-	case NSIM_OP_RULE: {
-		char from[NSIM_CIDR_STRLEN] = "all";
-		if (op->src.len)
-			snprintf(from, sizeof(from), "%s/%u", ip(op->src.addr, a), op->src.len);
-		snprintf(buf, size, "ip -n %s rule add priority %u from %s%s%s lookup %u", ns, op->priority, from,
-			 op->ifname ? " iif " : "", op->ifname ? op->ifname : "", op->table);
-		break;
+			fputc(*p, f);
+	fputc('\'', f);
+}
+
+static void describe(FILE *f, const struct nsim_op *op)
+{
+	if (op->kind == NSIM_OP_NFT) {
+		fprintf(f, "ip netns exec %s nft ", op->ns ? op->ns : "?");
+		quote_nft(f, op->text ? op->text : "");
+		return;
 	}
-	case NSIM_OP_NFT: {
-		char q[4096];
-		quote_nft(op->text ? op->text : "", q, sizeof(q));
-		snprintf(buf, size, "ip netns exec %s nft $'%s'", ns, q);
-		break;
+	char line[512];
+	nsim_plan_op_format(op, line, sizeof(line));
+	fputs(line, f);
+}
+
+int nsim_apply_op_describe(const struct nsim_op *op, char **ret)
+{
+	char *buf = NULL;
+	size_t len;
+	FILE *f = open_memstream(&buf, &len);
+	if (!f)
+		return -ENOMEM;
+	describe(f, op);
+	if (fclose(f) != 0) {
+		free(buf);
+		return -ENOMEM;
 	}
-	default:
-		snprintf(buf, size, "unknown operation %d in %s", (int)op->kind, ns);
-	}
+	*ret = buf;
+	return 0;
 }
 
 static int record(struct nsim_apply *ctx, const struct nsim_op *op)
 {
-	char line[8192];
-	nsim_apply_op_describe(op, line, sizeof(line));
-	size_t len = strlen(line);
-	if (ctx->rec_len + len + 2 > ctx->rec_cap) {
-		size_t cap = (ctx->rec_len + len + 2) * 2;
-		char *rec = realloc(ctx->rec, cap);
-		if (!rec)
-			return -ENOMEM;
-		ctx->rec = rec;
-		ctx->rec_cap = cap;
-	}
-	memcpy(ctx->rec + ctx->rec_len, line, len);
-	ctx->rec_len += len;
-	ctx->rec[ctx->rec_len++] = '\n';
-	ctx->rec[ctx->rec_len] = 0;
-	return 0;
+	if (!ctx->rec_f && !(ctx->rec_f = open_memstream(&ctx->rec, &ctx->rec_len)))
+		return -ENOMEM;
+	describe(ctx->rec_f, op);
+	fputc('\n', ctx->rec_f);
+	return fflush(ctx->rec_f) == 0 ? 0 : -ENOMEM;
 }
 
 const struct nsim_apply_backend nsim_apply_backend_record = {
@@ -274,11 +237,33 @@ static int dispatch(struct nsim_apply *ctx, const struct nsim_op *op)
 	if (!op->ns)
 		return -EINVAL;
 	ctx->count++;
+	/* the test of `down` after `kill -9` of `up`, at a known point */
+	if (ctx->crash_at && ctx->count == ctx->crash_at)
+		kill(getpid(), SIGKILL);
 	if (ctx->fail_at && ctx->count == ctx->fail_at) {
 		nsim_apply_set_detail(ctx, "injected by NETSIM_FAIL_AT=%lu", ctx->fail_at);
 		return -EIO;
 	}
 	return fn(ctx, op);
+}
+
+static void set_error(struct nsim_apply *ctx, const struct nsim_op *op, int r)
+{
+	char *buf = NULL;
+	size_t len;
+	FILE *f = open_memstream(&buf, &len);
+	if (!f)
+		return;
+	/* a ruleset is long: nft's own message quotes the line it refused */
+	if (op->kind == NSIM_OP_NFT)
+		fprintf(f, "loading an nft ruleset into %s", op->ns);
+	else
+		describe(f, op);
+	fprintf(f, ": %s%s%s", strerror(-r), ctx->detail[0] ? ": " : "", ctx->detail);
+	if (fclose(f) == 0)
+		ctx->error = buf;
+	else
+		free(buf);
 }
 
 int nsim_apply_ops(struct nsim_apply *ctx, const struct nsim_op *ops, size_t n, size_t *ret_done)
@@ -293,11 +278,7 @@ int nsim_apply_ops(struct nsim_apply *ctx, const struct nsim_op *ops, size_t n, 
 		ctx->nl_errno = 0;
 		r = dispatch(ctx, &ops[i]);
 		if (r < 0) {
-			char what[512];
-			nsim_apply_op_describe(&ops[i], what, sizeof(what));
-			if (asprintf(&ctx->error, "%s: %s%s%s", what, strerror(-r), ctx->detail[0] ? ": " : "",
-				     ctx->detail) < 0)
-				ctx->error = NULL;
+			set_error(ctx, &ops[i], r);
 			break;
 		}
 	}

@@ -39,14 +39,15 @@ extern const struct nsim_apply_backend nsim_apply_backend_kernel;
  * read with nsim_apply_recording(). Touches nothing. */
 extern const struct nsim_apply_backend nsim_apply_backend_record;
 
-/* backend NULL = kernel. userdata is for custom backends (nsim_apply_userdata()).
- * Reads NETSIM_FAIL_AT=N: the Nth operation executed through this context
- * (1-based) fails with -EIO before touching anything. The context caches, per
- * namespace, an fd, a route socket and an nft context; they keep the namespace
- * alive, so free the context before deleting namespaces. Use a context from
- * one thread at a time. The kernel backend raises the soft RLIMIT_NOFILE to
- * the hard limit (two fds per namespace, kept above FD_SETSIZE). Returns 0, -ENOMEM, or -errno when the calling
- * thread's namespace can't be opened; *ret owned by the caller. */
+/* backend NULL = kernel; userdata is for custom backends (nsim_apply_userdata()).
+ * NETSIM_FAIL_AT=N makes the Nth op executed through this context (1-based,
+ * counted across calls) fail with -EIO before touching anything.
+ * The context caches, per namespace, an fd, a route socket and an nft context;
+ * they keep the namespace alive: free the context before deleting namespaces.
+ * Use it from one thread at a time. The kernel backend raises the soft
+ * RLIMIT_NOFILE to the hard limit (two fds per namespace, kept >= FD_SETSIZE).
+ * Returns 0, -ENOMEM, -EINVAL (NETSIM_FAIL_AT not a positive number) or -errno
+ * (the calling thread's namespace can't be opened); *ret owned by the caller. */
 int nsim_apply_new(const struct nsim_apply_backend *backend, void *userdata, struct nsim_apply **ret);
 void nsim_apply_free(struct nsim_apply *ctx);
 void *nsim_apply_userdata(struct nsim_apply *ctx);
@@ -66,8 +67,9 @@ void nsim_apply_set_detail(struct nsim_apply *ctx, const char *fmt, ...) __attri
 
 /* The recording backend's output ("" for other backends). Owned by ctx. */
 const char *nsim_apply_recording(struct nsim_apply *ctx);
-/* Formats op as a one-line iproute2/nft command into buf (always terminated). */
-void nsim_apply_op_describe(const struct nsim_op *op, char *buf, size_t size);
+/* op as one line of an equivalent iproute2/nft command (nft text quoted as
+ * bash $'...'). 0 or -ENOMEM; *ret owned by the caller. */
+int nsim_apply_op_describe(const struct nsim_op *op, char **ret);
 
 /* Removes /run/netns/<name> (detaching the bind mount); the kernel frees the
  * namespace and every veth in it once the last reference goes. Idempotent:

@@ -104,6 +104,8 @@ int apply_ns_get(struct nsim_apply *ctx, const char *name, struct nsim_ns **ret)
 	netns_path(name, path);
 	ns->fd = apply_fd_high(open(path, O_RDONLY | O_CLOEXEC));
 	r = ns->fd < 0 ? -errno : apply_netns_enter(ctx, ns);
+	if (r == -ENOENT)
+		nsim_apply_set_detail(ctx, "no namespace %s", name);
 	if (r == 0) {
 		r = apply_ns_open_socket(ctx, ns);
 		apply_netns_leave(ctx);

@@ -59,7 +59,7 @@ int apply_nl_errno(struct nsim_apply *ctx, int nlerr)
 static int nl_error_cb(struct sockaddr_nl *who, struct nlmsgerr *e, void *arg)
 {
 	struct nsim_apply *ctx = arg;
-	const struct nlmsghdr *h = (const struct nlmsghdr *)((const char *)e - NLMSG_HDRLEN);
+	struct nlmsghdr *h = (struct nlmsghdr *)((char *)e - NLMSG_HDRLEN); /* e is its payload */
 	size_t off = NLMSG_HDRLEN + sizeof(*e);
 
 	ctx->nl_errno = -e->error;
@@ -243,8 +243,8 @@ int apply_kernel_route(struct nsim_apply *ctx, const struct nsim_op *op)
 	rtnl_route_set_protocol(rt, RTPROT_STATIC);
 	if ((r = rtnl_route_set_dst(rt, dst)) < 0)
 		return apply_nl_errno(ctx, r);
-	if (op->route_type == NSIM_ROUTE_BLACKHOLE) {
-		rtnl_route_set_type(rt, RTN_BLACKHOLE);
+	if (op->route_type == NSIM_ROUTE_BLACKHOLE || op->route_type == NSIM_ROUTE_THROW) {
+		rtnl_route_set_type(rt, op->route_type == NSIM_ROUTE_THROW ? RTN_THROW : RTN_BLACKHOLE);
 		rtnl_route_set_scope(rt, RT_SCOPE_UNIVERSE);
 	} else {
 		struct rtnl_nexthop *nh = rtnl_route_nh_alloc();

@@ -85,7 +85,7 @@ static int parse_opts(const char *cmd, int argc, char **argv, bool allow_name, b
 	int c;
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "", long_opts, NULL)) != -1) {
 		if (c == 'n' && allow_name)
 			o->name = optarg;
 		else if (c == 'j')

@@ -349,6 +349,7 @@ static const char *igw_ruleset(struct builder *b, const struct nsim_vpc *v)
 			   "\t}\n"
 			   "\tchain forward {\n"
 			   "\t\ttype filter hook forward priority filter; policy drop;\n"
+			   "\t\tct state established,related accept comment \"replies, translated back by conntrack\"\n"
 			   "\t\tiifname \"vpc\" oifname \"inet\" ip saddr @mapped accept comment \"has a public or elastic IP\"\n"
 			   "\t\tiifname \"inet\" oifname \"vpc\" ct status dnat accept comment \"to a public or elastic IP\"\n"
 			   "\t\tcounter comment \"AWS: internet gateway %s forwards only for instances with a public IP\"\n"
@@ -638,8 +639,8 @@ void nsim_plan_op_format(const struct nsim_op *o, char *buf, size_t size)
 		snprintf(buf, size, "ip -n %s link set %s up", o->ns, o->ifname);
 		return;
 	case NSIM_OP_ADDR:
-		snprintf(buf, size, "ip -n %s addr add %s/%u dev %s", o->ns, nsim_addr_fmt(o->addr, a), o->prefix,
-			 o->ifname);
+		snprintf(buf, size, "ip -n %s addr add %s/%u dev %s%s", o->ns, nsim_addr_fmt(o->addr, a), o->prefix,
+			 o->ifname, o->prefix == 32 ? " noprefixroute" : "");
 		return;
 	case NSIM_OP_ROUTE: {
 		char table[24] = "";
@@ -654,7 +655,8 @@ void nsim_plan_op_format(const struct nsim_op *o, char *buf, size_t size)
 			snprintf(buf, size, "ip -n %s route add %s via %s dev %s onlink%s", o->ns, dst,
 				 nsim_addr_fmt(o->gateway, a), o->ifname, table);
 		else
-			snprintf(buf, size, "ip -n %s route add %s dev %s%s", o->ns, dst, o->ifname, table);
+			snprintf(buf, size, "ip -n %s route add %s dev %s scope link%s", o->ns, dst,
+				 o->ifname ? o->ifname : "?", table);
 		return;
 	}
 	case NSIM_OP_RULE:

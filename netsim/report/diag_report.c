@@ -2,8 +2,44 @@
 #include <errno.h>
 #include <jansson.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "report/report.h"
+
+/* Line `line` (1-based) of the file, without its newline; NULL if unavailable. */
+static char *source_line(const char *file, unsigned line)
+{
+	FILE *f = fopen(file, "re");
+	if (!f)
+		return NULL;
+	char *buf = NULL;
+	size_t cap = 0;
+	ssize_t n = -1;
+	for (unsigned i = 0; i < line && (n = getline(&buf, &cap, f)) >= 0; i++)
+		;
+	fclose(f);
+	if (n < 0 || n > 400) { /* past EOF, or too long to show usefully */
+		free(buf);
+		return NULL;
+	}
+	buf[strcspn(buf, "\r\n")] = '\0';
+	return buf;
+}
+
+/* The source line and a caret under the column, as compilers show them. */
+static void show_source(FILE *out, const struct nsim_diag *g, bool color)
+{
+	if (!g->line || !g->col)
+		return;
+	char *text = source_line(g->file, g->line);
+	if (!text)
+		return;
+	fprintf(out, "%5u | %s\n      | ", g->line, text);
+	for (unsigned i = 1; i < g->col && text[i - 1]; i++)
+		fputc(text[i - 1] == '\t' ? '\t' : ' ', out);
+	fprintf(out, "%s^%s\n", color ? "\033[1;32m" : "", color ? "\033[0m" : "");
+	free(text);
+}
 
 void nsim_report_diags_text(FILE *out, const struct nsim_diags *d, bool color)
 {
@@ -22,6 +58,7 @@ void nsim_report_diags_text(FILE *out, const struct nsim_diags *d, bool color)
 			fprintf(out, "%s%s:%s ", bold, g->file, reset);
 		fprintf(out, "%s%s:%s %s\n", color ? sev_color[g->severity] : "",
 			nsim_severity_name(g->severity), reset, g->message);
+		show_source(out, g, color);
 	}
 	if (d->oom)
 		fprintf(out, "netsim: error: out of memory: some diagnostics were lost\n");

@@ -108,6 +108,10 @@ int main(int argc, char **argv)
 		struct nsim_apply *ctx;
 		double t0 = now_ms(), up, down, freed;
 		int ret = nsim_apply_new(NULL, NULL, &ctx);
+		if (ret < 0) {
+			fprintf(stderr, "bench-apply: %s\n", strerror(-ret));
+			return 1;
+		}
 		for (size_t i = 0; ret == 0 && i < k; i++) {
 			double t = now_ms();
 			ret = nsim_apply_ops(ctx, &ops[i], 1, NULL);

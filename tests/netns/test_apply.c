@@ -216,11 +216,11 @@ static int connect_from(const char *ns, uint32_t dst, uint16_t port)
 
 static const char *const expected_recording =
 	"ip netns add netsim-rec-a\n"
-	"ip netns exec netsim-rec-a sysctl -qw net/ipv4/ip_forward=1\n"
+	"ip netns exec netsim-rec-a sysctl -qw net.ipv4.ip_forward=1\n"
 	"ip -n netsim-rec-a link add eth0 type veth peer name a0 netns netsim-rec-r\n"
 	"ip -n netsim-rec-a link set eth0 up\n"
 	"ip -n netsim-rec-a addr add 10.0.1.4/32 dev eth0 noprefixroute\n"
-	"ip -n netsim-rec-a route add 0.0.0.0/0 via 10.0.1.1 dev eth0 onlink\n"
+	"ip -n netsim-rec-a route add default via 10.0.1.1 dev eth0 onlink\n"
 	"ip -n netsim-rec-a route add 10.0.1.1/32 dev eth0 scope link\n"
 	"ip -n netsim-rec-r route add blackhole 192.0.2.0/24 table 100\n"
 	"ip -n netsim-rec-r rule add priority 100 from 10.0.1.0/24 iif a0 lookup 100\n"
@@ -275,6 +275,12 @@ static void test_netns(void)
 	CHECK_R(nsim_apply_new(NULL, NULL, &ctx), 0);
 	CHECK_R(nsim_apply_ops(ctx, &(struct nsim_op){.kind = NSIM_OP_NETNS, .ns = name[NS_D]}, 1, NULL), 0);
 	CHECK(ns_exists(NS_D));
+	/* made the iproute2 way: `ip -n` finds it */
+	if (access("/usr/sbin/ip", X_OK) == 0 || access("/sbin/ip", X_OK) == 0) {
+		char cmd[256];
+		snprintf(cmd, sizeof(cmd), "ip -n %s link show lo >/dev/null", name[NS_D]);
+		CHECK_R(system(cmd), 0);
+	}
 	/* the same name again: the file is there */
 	nsim_apply_free(ctx);
 	CHECK_R(nsim_apply_new(NULL, NULL, &ctx), 0);
@@ -352,6 +358,7 @@ static void test_layout(void)
 		{.kind = NSIM_OP_NETNS, .ns = r},
 		{.kind = NSIM_OP_NETNS, .ns = b},
 		{.kind = NSIM_OP_SYSCTL, .ns = r, .key = "net/ipv4/ip_forward", .value = "1"},
+		{.kind = NSIM_OP_SYSCTL, .ns = r, .key = "net/ipv4/icmp_ratelimit", .value = "0"},
 		/* policy routing makes paths asymmetric: no reverse-path filter */
 		{.kind = NSIM_OP_SYSCTL, .ns = r, .key = "net/ipv4/conf/all/rp_filter", .value = "0"},
 		{.kind = NSIM_OP_SYSCTL, .ns = r, .key = "net/ipv4/conf/default/rp_filter", .value = "0"},
@@ -396,9 +403,10 @@ static void test_layout(void)
 	struct sysctl_job sj;
 	int lfd = -1, cfd = -1;
 	size_t done = 0;
-	char root_fwd[64];
+	char root_fwd[64], root_rl[64];
 
 	snprintf(root_fwd, sizeof(root_fwd), "%s", sysctl_in(NULL, "net/ipv4/ip_forward", &sj));
+	snprintf(root_rl, sizeof(root_rl), "%s", sysctl_in(NULL, "net/ipv4/icmp_ratelimit", &sj));
 	CHECK_R(nsim_apply_new(NULL, NULL, &ctx), 0);
 	int ret = nsim_apply_ops(ctx, ops, ELEMENTSOF(ops), &done);
 	if (ret < 0)
@@ -407,11 +415,15 @@ static void test_layout(void)
 	CHECK_R(done, ELEMENTSOF(ops));
 	CHECK(ns_exists(NS_A) && ns_exists(NS_R) && ns_exists(NS_B));
 
-	/* sysctls landed in r only */
+	/* sysctls landed in r only (a new namespace starts with the root's
+	 * IPv4 conf/all, ip_forward included, and the default icmp_ratelimit) */
 	CHECK(streq(sysctl_in(r, "net/ipv4/ip_forward", &sj), "1"));
+	CHECK(streq(sysctl_in(r, "net/ipv4/icmp_ratelimit", &sj), "0"));
 	CHECK(streq(sysctl_in(r, "net/ipv4/conf/b0/proxy_arp", &sj), "1"));
-	CHECK(streq(sysctl_in(a, "net/ipv4/ip_forward", &sj), "0"));
+	CHECK(streq(sysctl_in(a, "net/ipv4/icmp_ratelimit", &sj), "1000"));
+	CHECK(streq(sysctl_in(a, "net/ipv4/ip_forward", &sj), root_fwd));
 	CHECK(streq(sysctl_in(NULL, "net/ipv4/ip_forward", &sj), root_fwd));
+	CHECK(streq(sysctl_in(NULL, "net/ipv4/icmp_ratelimit", &sj), root_rl));
 
 	/* b listens on both addresses */
 	lfd = socket_in(b, SOCK_STREAM | SOCK_NONBLOCK);
@@ -563,6 +575,8 @@ static void test_fail_at(void)
 	struct nsim_apply *ctx = NULL;
 	size_t done = 99;
 
+	setenv("NETSIM_FAIL_AT", "3x", 1);
+	CHECK_R(nsim_apply_new(NULL, NULL, &ctx), -EINVAL);
 	setenv("NETSIM_FAIL_AT", "3", 1);
 	int r = nsim_apply_new(NULL, NULL, &ctx);
 	unsetenv("NETSIM_FAIL_AT");

@@ -1,0 +1,231 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * plan/: golden files (tests/data/golden/NAME.plan, rewritten with
+ * NETSIM_UPDATE_GOLDEN=1) for every example topology, plus the invariants the
+ * safety rules rest on, checked on every plan: every namespace is
+ * netsim-<name>-..., both ends of every veth are in the plan's namespaces,
+ * nothing is done in a namespace before it is made, interface names fit.
+ */
+#include <errno.h>
+#include <glob.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "load/load.h"
+#include "plan/plan.h"
+#include "report/report.h"
+#include "validate/validate.h"
+
+static struct nsim_topology *load_valid(const char *path)
+{
+	struct nsim_diags d;
+	struct nsim_topology *t = NULL;
+	nsim_diags_init(&d);
+	int r = nsim_load_file(path, &d, &t);
+	if (r == 0)
+		r = nsim_validate(t, &d);
+	for (size_t i = 0; i < d.n; i++)
+		if (d.items[i].severity == NSIM_SEV_ERROR)
+			fprintf(stderr, "%s:%u:%u: %s\n", d.items[i].file, d.items[i].line, d.items[i].col,
+				d.items[i].message);
+	nsim_diags_clear(&d);
+	assert_int_equal(r, 0);
+	return t;
+}
+
+static char *plan_text(const struct nsim_plan *p)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	assert_non_null(f);
+	nsim_report_plan_text(f, p);
+	fclose(f);
+	return text;
+}
+
+static char *read_all(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return NULL;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+	char chunk[4096];
+	size_t n;
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		fwrite(chunk, 1, n, m);
+	fclose(f);
+	fclose(m);
+	return buf;
+}
+
+static bool made_before(const struct nsim_plan *p, size_t upto, const char *ns)
+{
+	for (size_t i = 0; i < upto; i++)
+		if (p->ops[i].kind == NSIM_OP_NETNS && strcmp(p->ops[i].ns, ns) == 0)
+			return true;
+	return false;
+}
+
+static void check_invariants(const struct nsim_plan *p)
+{
+	char prefix[64];
+	snprintf(prefix, sizeof(prefix), "netsim-%s-", p->name);
+	for (size_t i = 0; i < p->n_namespaces; i++)
+		assert_int_equal(strncmp(p->namespaces[i], prefix, strlen(prefix)), 0);
+	for (size_t i = 0; i < p->n_ops; i++) {
+		const struct nsim_op *o = &p->ops[i];
+		assert_non_null(o->ns);
+		if (o->kind == NSIM_OP_NETNS)
+			continue;
+		if (!made_before(p, i, o->ns)) {
+			fprintf(stderr, "op %zu works in %s before it is made\n", i, o->ns);
+			fail();
+		}
+		if (o->kind == NSIM_OP_VETH) {
+			assert_true(made_before(p, i, o->peer_ns)); /* never the root namespace */
+			assert_true(strlen(o->peer_ifname) < 16);
+		}
+		if (o->ifname)
+			assert_true(strlen(o->ifname) < 16);
+		if (o->kind == NSIM_OP_SYSCTL)
+			assert_int_equal(strncmp(o->key, "net/ipv4/", 9), 0);
+	}
+}
+
+static void test_golden(void **state)
+{
+	(void)state;
+	glob_t g;
+	assert_int_equal(glob("topologies/*.yaml", 0, NULL, &g), 0);
+	assert_true(g.gl_pathc >= 3);
+	bool update = getenv("NETSIM_UPDATE_GOLDEN") != NULL;
+	for (size_t i = 0; i < g.gl_pathc; i++) {
+		const char *path = g.gl_pathv[i];
+		struct nsim_topology *t = load_valid(path);
+		struct nsim_plan *p = NULL, *again = NULL;
+		assert_int_equal(nsim_plan_build(t, NULL, &p), 0);
+		assert_int_equal(nsim_plan_build(t, NULL, &again), 0);
+		check_invariants(p);
+		char *text = plan_text(p), *text2 = plan_text(again);
+		assert_string_equal(text, text2); /* deterministic */
+
+		char golden[512];
+		const char *base = strrchr(path, '/') + 1;
+		snprintf(golden, sizeof(golden), "tests/data/golden/%.*s.plan", (int)(strlen(base) - 5), base);
+		if (update) {
+			FILE *f = fopen(golden, "w");
+			assert_non_null(f);
+			fputs(text, f);
+			fclose(f);
+		}
+		char *want = read_all(golden);
+		if (!want) {
+			fprintf(stderr, "%s: missing; run with NETSIM_UPDATE_GOLDEN=1 and review it\n", golden);
+			fail();
+		}
+		if (strcmp(text, want) != 0) {
+			const char *a = text, *b = want;
+			unsigned line = 1;
+			while (*a && *a == *b) {
+				line += *a == '\n';
+				a++;
+				b++;
+			}
+			fprintf(stderr, "%s: plan differs at line %u:\n  got:  %.120s\n  want: %.120s\n"
+					"(if the change is intended: NETSIM_UPDATE_GOLDEN=1 meson test plan, review git diff)\n",
+				golden, line, a, b);
+			fail();
+		}
+		free(want);
+		free(text);
+		free(text2);
+		nsim_plan_free(p);
+		nsim_plan_free(again);
+		nsim_topology_free(t);
+	}
+	globfree(&g);
+}
+
+static const struct nsim_op *find_op(const struct nsim_plan *p, enum nsim_op_kind kind, const char *ns_suffix,
+				     const char *needle)
+{
+	char line[512];
+	for (size_t i = 0; i < p->n_ops; i++) {
+		const struct nsim_op *o = &p->ops[i];
+		size_t l = strlen(o->ns), s = strlen(ns_suffix);
+		if (o->kind != kind || l < s || strcmp(o->ns + l - s, ns_suffix) != 0)
+			continue;
+		nsim_plan_op_format(o, line, sizeof(line));
+		if (!needle || strstr(line, needle) || (o->text && strstr(o->text, needle)))
+			return o;
+	}
+	return NULL;
+}
+
+/* The AWS semantics the plan must carry, independent of formatting. */
+static void test_semantics(void **state)
+{
+	(void)state;
+	struct nsim_topology *t = load_valid("topologies/serverless-backend.yaml");
+	struct nsim_plan *p = NULL;
+	assert_int_equal(nsim_plan_build(t, "sb", &p), 0);
+	check_invariants(p);
+	assert_string_equal(p->namespaces[0], "netsim-sb-internet");
+
+	/* same-subnet traffic crosses the router: host ports are /24 on the host, /32 + route on the router */
+	assert_non_null(find_op(p, NSIM_OP_ADDR, "-fn", "10.0.3.4/24 dev eth0"));
+	assert_non_null(find_op(p, NSIM_OP_ROUTE, "-fn", "default via 10.0.3.1"));
+	assert_non_null(find_op(p, NSIM_OP_ROUTE, "-main", "10.0.3.4/32 dev h-fn"));
+	/* LPM: each route table throws the VPC CIDR back to the local routes */
+	assert_non_null(find_op(p, NSIM_OP_ROUTE, "-main", "throw 10.0.0.0/16 table 100"));
+	assert_non_null(find_op(p, NSIM_OP_ROUTE, "-main", "blackhole 192.0.2.0/24 table 101"));
+	assert_non_null(find_op(p, NSIM_OP_ROUTE, "-main", "default via 10.0.1.4 dev n-nat-a onlink table 101"));
+	assert_non_null(find_op(p, NSIM_OP_RULE, "-main", "from 10.0.3.0/24 lookup 101"));
+	assert_non_null(find_op(p, NSIM_OP_RULE, "-main", "from 10.0.1.0/24 lookup 100"));
+	/* IGW: 1:1 NAT for the bastion and the NAT's elastic IP, nothing else */
+	assert_non_null(find_op(p, NSIM_OP_NFT, "-igw", "10.0.1.5 : 203.0.113.20"));
+	assert_non_null(find_op(p, NSIM_OP_NFT, "-igw", "10.0.1.4 : 203.0.113.10"));
+	assert_null(find_op(p, NSIM_OP_NFT, "-igw", "10.0.3.4"));
+	/* NAT: SNAT to its own address, no inbound */
+	assert_non_null(find_op(p, NSIM_OP_NFT, "-nat-a", "snat to 10.0.1.4"));
+	assert_non_null(find_op(p, NSIM_OP_NFT, "-nat-a", "hook input priority filter; policy drop"));
+	/* the internet routes public IPs to the IGW */
+	assert_non_null(find_op(p, NSIM_OP_ROUTE, "-internet", "203.0.113.10/32 via"));
+	assert_non_null(find_op(p, NSIM_OP_ROUTE, "-internet", "203.0.113.20/32 via"));
+	assert_int_equal(p->n_responders, 4); /* proxy, db, bastion, partner-api */
+	nsim_plan_free(p);
+
+	assert_int_equal(nsim_plan_build(t, "Bad_Name", &p), -EINVAL);
+	assert_int_equal(nsim_plan_build(t, "a-name-that-is-far-too-long", &p), -EINVAL);
+	nsim_topology_free(t);
+
+	/* peering: non-transitive filters on both routers */
+	t = load_valid("topologies/peering.yaml");
+	assert_int_equal(nsim_plan_build(t, NULL, &p), 0);
+	check_invariants(p);
+	const struct nsim_op *nft = find_op(p, NSIM_OP_NFT, "-app", "not transitive");
+	assert_non_null(nft);
+	assert_non_null(strstr(nft->text, "ip saddr != 10.1.0.0/16 counter drop"));
+	assert_non_null(find_op(p, NSIM_OP_NFT, "-shared", "not transitive"));
+	nsim_plan_free(p);
+	nsim_topology_free(t);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_golden),
+		cmocka_unit_test(test_semantics),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
