@@ -27,13 +27,12 @@
 #include <string.h>
 
 #include "model/util.h"
-#include "plan/plan.h"
+#include "plan/plan-internal.h"
 
 #define TABLE_BASE 100       /* kernel table of route table i: TABLE_BASE + i */
 #define RULE_PRIO_BASE 1000  /* ip rule of subnet i: RULE_PRIO_BASE + i */
 #define LINK_NET 0xA9FE0000u /* 169.254.0.0 */
 #define INET_GW 0xA9FE0001u  /* 169.254.0.1: the internet router, as seen by internet hosts */
-#define IFNAMSIZ_ 16
 
 struct builder {
 	const struct nsim_topology *t;
@@ -147,12 +146,11 @@ static const char *netns(struct builder *b, const char *node, bool router)
 	return b->err ? NULL : ns;
 }
 
-/* A port name: "<prefix>-<name>" when it fits IFNAMSIZ, else "<prefix><index>". */
 static const char *port_name(struct builder *b, char prefix, const char *name, size_t index)
 {
-	if (strlen(name) + 2 < IFNAMSIZ_)
-		return str(b, "%c-%s", prefix, name);
-	return str(b, "%c%zu", prefix, index);
+	char buf[16];
+	nsim_plan_port_name(buf, prefix, name, index);
+	return str(b, "%s", buf);
 }
 
 static void veth(struct builder *b, const char *ns, const char *ifname, const char *peer_ns,
@@ -362,51 +360,20 @@ static const char *igw_ruleset(struct builder *b, const struct nsim_vpc *v)
 	return text;
 }
 
-/* Peered traffic crosses only with source in one VPC and destination in the
- * other: AWS peering is not transitive and allows no edge-to-edge routing. */
 static void router_ruleset(struct builder *b, const char *router, size_t vi)
 {
-	const struct nsim_topology *t = b->t;
-	const struct nsim_vpc *v = &t->vpcs[vi];
 	char *text = NULL;
-	size_t len = 0;
-	size_t n = 0;
-	FILE *f = open_memstream(&text, &len);
-	if (!f) {
-		b->err = -ENOMEM;
+	int r = nsim_plan_router_ruleset(b->t, vi, &text);
+	if (r < 0) {
+		b->err = r;
 		return;
 	}
-	fprintf(f, "table ip netsim {\n\tchain forward {\n\t\ttype filter hook forward priority filter; policy accept;\n");
-	for (size_t i = 0; i < t->n_peerings; i++) {
-		const struct nsim_peering *pc = &t->peerings[i];
-		if (pc->vpc_idx[0] != vi && pc->vpc_idx[1] != vi)
-			continue;
-		const struct nsim_vpc *peer = &t->vpcs[pc->vpc_idx[0] == vi ? pc->vpc_idx[1] : pc->vpc_idx[0]];
-		char own[NSIM_CIDR_STRLEN], other[NSIM_CIDR_STRLEN];
-		const char *port = port_name(b, 'p', pc->name.name, i);
-		if (!port)
-			break;
-		nsim_cidr_fmt(v->cidr, own);
-		nsim_cidr_fmt(peer->cidr, other);
-		fprintf(f,
-			"\t\tiifname \"%s\" ip saddr != %s counter drop comment \"peering %s: only from VPC %s (not transitive)\"\n"
-			"\t\tiifname \"%s\" ip daddr != %s counter drop comment \"peering %s: only to VPC %s (no edge-to-edge)\"\n"
-			"\t\toifname \"%s\" ip saddr != %s counter drop comment \"peering %s: only from VPC %s (not transitive)\"\n"
-			"\t\toifname \"%s\" ip daddr != %s counter drop comment \"peering %s: only to VPC %s\"\n",
-			port, other, pc->name.name, peer->name.name, port, own, pc->name.name, v->name.name, port,
-			own, pc->name.name, v->name.name, port, other, pc->name.name, peer->name.name);
-		n++;
-	}
-	fprintf(f, "\t}\n}\n");
-	fclose(f);
-	if (n) {
-		struct nsim_op *o = op(b, NSIM_OP_NFT, router);
-		if (o) {
-			o->text = nsim_arena_strdup(b->p->arena, text);
-			o->comment = str(b, "VPC %s router: peering filters", v->name.name);
-			if (!o->text)
-				b->err = -ENOMEM;
-		}
+	struct nsim_op *o = op(b, NSIM_OP_NFT, router);
+	if (o) {
+		o->text = nsim_arena_strdup(b->p->arena, text);
+		o->comment = str(b, "VPC %s router: peering filters, network ACLs, security groups", b->t->vpcs[vi].name.name);
+		if (!o->text)
+			b->err = -ENOMEM;
 	}
 	free(text);
 }

@@ -1,0 +1,357 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The VPC router's nftables ruleset: peering filters, network ACLs and
+ * security groups, one `inet netsim` table loaded in one transaction.
+ *
+ * Every host and NAT gateway is a port of the router, so the router sees
+ * every packet at the interface it leaves or enters a host by:
+ *   - network ACLs (stateless) apply when a packet leaves one subnet for
+ *     another or for outside (the source subnet's egress rules), and when it
+ *     enters a subnet from another or from outside (its ingress rules); not
+ *     between two ports of one subnet. Rules in number order, first match
+ *     decides, the rest is denied (AWS's `*` rule).
+ *   - security groups (stateful) apply at the host's own port: egress on
+ *     packets from it, ingress on packets to it, new connections only; replies
+ *     pass by conntrack. NAT gateways have none.
+ * Allow rules `return` (the packet goes on to the next check), deny and the
+ * defaults `drop`: blocked traffic is dropped, never rejected, as in AWS.
+ * Evaluated outside the hosts' namespaces, nothing run inside a host can
+ * change them.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "plan/plan-internal.h"
+
+void nsim_plan_port_name(char buf[static 16], char prefix, const char *name, size_t index)
+{
+	if (strlen(name) + 2 < 16)
+		snprintf(buf, 16, "%c-%s", prefix, name);
+	else
+		snprintf(buf, 16, "%c%zu", prefix, index % 100000000);
+}
+
+/* "ip saddr 10.0.0.0/16 " or "ip saddr @sg_main_db-sg " or "" for 0.0.0.0/0. */
+static void peer_match(FILE *f, const struct nsim_topology *t, const char *dir, const struct nsim_sg_rule *r)
+{
+	char c[NSIM_CIDR_STRLEN];
+	if (r->peer_is_cidr) {
+		if (r->peer_cidr.len)
+			fprintf(f, "ip %s %s ", dir, nsim_cidr_fmt(r->peer_cidr, c));
+		return;
+	}
+	if (r->peer_vpc == NSIM_NONE)
+		return;
+	const struct nsim_vpc *pv = &t->vpcs[r->peer_vpc];
+	fprintf(f, "ip %s @sg_%s_%s ", dir, pv->name.name, pv->security_groups[r->peer_sg].name.name);
+}
+
+static void proto_match(FILE *f, enum nsim_proto proto, bool has_ports, uint16_t from, uint16_t to)
+{
+	if (proto == NSIM_PROTO_ALL)
+		return;
+	fprintf(f, "meta l4proto %s ", nsim_proto_name(proto));
+	if (!has_ports || proto == NSIM_PROTO_ICMP)
+		return;
+	if (from == to)
+		fprintf(f, "th dport %u ", from);
+	else
+		fprintf(f, "th dport %u-%u ", from, to);
+}
+
+/* The members of a security group: the private addresses of its hosts. The
+ * default group's members are the VPC's hosts that name no group. */
+static size_t members(const struct nsim_vpc *v, size_t sg, FILE *f)
+{
+	size_t n = 0;
+	char a[NSIM_ADDR_STRLEN];
+	for (size_t i = 0; i < v->n_hosts; i++) {
+		const struct nsim_host *h = &v->hosts[i];
+		bool in = false;
+		if (sg == NSIM_NONE)
+			in = h->n_security_groups == 0;
+		for (size_t k = 0; k < h->n_security_groups && !in; k++)
+			in = h->sg_idx[k] == sg;
+		if (!in)
+			continue;
+		if (f)
+			fprintf(f, "%s%s", n ? ", " : "", nsim_addr_fmt(h->address, a));
+		n++;
+	}
+	return n;
+}
+
+static void print_set(FILE *f, const struct nsim_vpc *v, size_t sg)
+{
+	const char *name = sg == NSIM_NONE ? "default" : v->security_groups[sg].name.name;
+	fprintf(f, "\tset sg_%s_%s {\n\t\ttype ipv4_addr\n\t\tcomment \"members of security group %s of VPC %s\"\n",
+		v->name.name, name, name, v->name.name);
+	if (members(v, sg, NULL)) {
+		fprintf(f, "\t\telements = { ");
+		members(v, sg, f);
+		fprintf(f, " }\n");
+	}
+	fprintf(f, "\t}\n");
+}
+
+/* Sets for every group a rule of this VPC names (its own or a peered VPC's),
+ * plus the default group. */
+static void sets(FILE *f, const struct nsim_topology *t, size_t vi)
+{
+	size_t n_vpcs = t->n_vpcs;
+	for (size_t pv = 0; pv < n_vpcs; pv++) {
+		const struct nsim_vpc *p = &t->vpcs[pv];
+		for (size_t sg = 0; sg < p->n_security_groups; sg++) {
+			bool used = false;
+			const struct nsim_vpc *v = &t->vpcs[vi];
+			for (size_t g = 0; g < v->n_security_groups && !used; g++) {
+				const struct nsim_security_group *x = &v->security_groups[g];
+				for (size_t r = 0; r < x->n_ingress && !used; r++)
+					used = !x->ingress[r].peer_is_cidr && x->ingress[r].peer_vpc == pv &&
+					       x->ingress[r].peer_sg == sg;
+				for (size_t r = 0; r < x->n_egress && !used; r++)
+					used = !x->egress[r].peer_is_cidr && x->egress[r].peer_vpc == pv &&
+					       x->egress[r].peer_sg == sg;
+			}
+			if (used)
+				print_set(f, p, sg);
+		}
+	}
+	if (members(&t->vpcs[vi], NSIM_NONE, NULL))
+		print_set(f, &t->vpcs[vi], NSIM_NONE);
+}
+
+static void sg_rules(FILE *f, const struct nsim_topology *t, const struct nsim_security_group *g, bool ingress)
+{
+	const char *dir = ingress ? "ingress" : "egress";
+	const struct nsim_sg_rule *rules = ingress ? g->ingress : g->egress;
+	size_t n = ingress ? g->n_ingress : g->n_egress;
+	if (!ingress && !g->has_egress) {
+		fprintf(f, "\t\tcounter return comment \"sg %s egress: all (AWS's default outbound rule)\"\n",
+			g->name.name);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		fputs("\t\t", f);
+		peer_match(f, t, ingress ? "saddr" : "daddr", &rules[i]);
+		proto_match(f, rules[i].proto, rules[i].has_ports, rules[i].port_from, rules[i].port_to);
+		fprintf(f, "counter return comment \"sg %s %s #%zu\"\n", g->name.name, dir, i + 1);
+	}
+}
+
+static void host_chain(FILE *f, const struct nsim_topology *t, const struct nsim_vpc *v, const struct nsim_host *h,
+		       bool ingress)
+{
+	const char *dir = ingress ? "ingress" : "egress";
+	fprintf(f, "\tchain %s_%s {\n", dir, h->name.name);
+	if (h->n_security_groups == 0) {
+		/* the default group: inbound from its own members, all outbound */
+		if (ingress)
+			fprintf(f, "\t\tip saddr @sg_%s_default counter return comment \"sg default ingress: from members of the VPC's default group\"\n",
+				v->name.name);
+		else
+			fprintf(f, "\t\tcounter return comment \"sg default egress: all\"\n");
+	}
+	for (size_t k = 0; k < h->n_security_groups; k++)
+		sg_rules(f, t, &v->security_groups[h->sg_idx[k]], ingress);
+	fprintf(f, "\t\tcounter drop comment \"sg %s of %s: no rule allows it\"\n", dir, h->name.name);
+	fprintf(f, "\t}\n");
+}
+
+static int cmp_rule(const void *a, const void *b)
+{
+	const struct nsim_acl_rule *x = *(const struct nsim_acl_rule *const *)a, *y = *(const struct nsim_acl_rule *const *)b;
+	return x->number < y->number ? -1 : x->number > y->number;
+}
+
+static int acl_chain(FILE *f, const struct nsim_network_acl *acl, bool ingress)
+{
+	const char *dir = ingress ? "ingress" : "egress";
+	size_t n = ingress ? acl->n_ingress : acl->n_egress;
+	const struct nsim_acl_rule *rules = ingress ? acl->ingress : acl->egress;
+	const struct nsim_acl_rule **sorted = calloc(n + 1, sizeof(*sorted));
+	if (!sorted)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		sorted[i] = &rules[i];
+	qsort(sorted, n, sizeof(*sorted), cmp_rule);
+
+	fprintf(f, "\tchain acl_%s_%s {\n", acl->name.name, dir);
+	for (size_t i = 0; i < n; i++) {
+		const struct nsim_acl_rule *r = sorted[i];
+		char c[NSIM_CIDR_STRLEN];
+		fputs("\t\t", f);
+		if (r->cidr.len)
+			fprintf(f, "ip %s %s ", ingress ? "saddr" : "daddr", nsim_cidr_fmt(r->cidr, c));
+		proto_match(f, r->proto, r->has_ports, r->port_from, r->port_to);
+		fprintf(f, "counter %s comment \"acl %s %s rule %u\"\n", r->action == NSIM_ACL_ALLOW ? "return" : "drop",
+			acl->name.name, dir, r->number);
+	}
+	fprintf(f, "\t\tcounter drop comment \"acl %s %s rule *: no rule matched, AWS denies\"\n", acl->name.name, dir);
+	fprintf(f, "\t}\n");
+	free(sorted);
+	return 0;
+}
+
+static size_t subnet_acl(const struct nsim_subnet *s)
+{
+	return s->network_acl.name ? s->acl_idx : NSIM_NONE;
+}
+
+/* Ports of subnet si: its hosts and NAT gateways. */
+static void subnet_ports(FILE *f, const struct nsim_vpc *v, size_t si)
+{
+	char port[16];
+	size_t n = 0;
+	for (size_t i = 0; i < v->n_nat_gateways; i++)
+		if (v->nat_gateways[i].subnet_idx == si) {
+			nsim_plan_port_name(port, 'n', v->nat_gateways[i].name.name, i);
+			fprintf(f, "%s\"%s\"", n++ ? ", " : "", port);
+		}
+	for (size_t i = 0; i < v->n_hosts; i++)
+		if (v->hosts[i].subnet_idx == si) {
+			nsim_plan_port_name(port, 'h', v->hosts[i].name.name, i);
+			fprintf(f, "%s\"%s\"", n++ ? ", " : "", port);
+		}
+}
+
+static bool subnet_has_ports(const struct nsim_vpc *v, size_t si)
+{
+	for (size_t i = 0; i < v->n_nat_gateways; i++)
+		if (v->nat_gateways[i].subnet_idx == si)
+			return true;
+	for (size_t i = 0; i < v->n_hosts; i++)
+		if (v->hosts[i].subnet_idx == si)
+			return true;
+	return false;
+}
+
+/* ifname -> jump chain, for every port of the subnets that have a custom ACL. */
+static void acl_map(FILE *f, const struct nsim_vpc *v, const char *name, const char *prefix)
+{
+	char port[16];
+	size_t n = 0;
+	fprintf(f, "\tmap %s {\n\t\ttype ifname : verdict\n\t\telements = { ", name);
+	for (size_t si = 0; si < v->n_subnets; si++) {
+		if (subnet_acl(&v->subnets[si]) == NSIM_NONE)
+			continue;
+		for (size_t i = 0; i < v->n_nat_gateways; i++)
+			if (v->nat_gateways[i].subnet_idx == si) {
+				nsim_plan_port_name(port, 'n', v->nat_gateways[i].name.name, i);
+				fprintf(f, "%s\"%s\" : jump %s_%s", n++ ? ", " : "", port, prefix, v->subnets[si].name.name);
+			}
+		for (size_t i = 0; i < v->n_hosts; i++)
+			if (v->hosts[i].subnet_idx == si) {
+				nsim_plan_port_name(port, 'h', v->hosts[i].name.name, i);
+				fprintf(f, "%s\"%s\" : jump %s_%s", n++ ? ", " : "", port, prefix, v->subnets[si].name.name);
+			}
+	}
+	fprintf(f, " }\n\t}\n");
+}
+
+static void sg_map(FILE *f, const struct nsim_vpc *v, const char *dir)
+{
+	char port[16];
+	fprintf(f, "\tmap sg_%s {\n\t\ttype ifname : verdict\n", dir);
+	if (v->n_hosts) {
+		fprintf(f, "\t\telements = { ");
+		for (size_t i = 0; i < v->n_hosts; i++) {
+			nsim_plan_port_name(port, 'h', v->hosts[i].name.name, i);
+			fprintf(f, "%s\"%s\" : jump %s_%s", i ? ", " : "", port, dir, v->hosts[i].name.name);
+		}
+		fprintf(f, " }\n");
+	}
+	fprintf(f, "\t}\n");
+}
+
+static void peering_rules(FILE *f, const struct nsim_topology *t, size_t vi)
+{
+	const struct nsim_vpc *v = &t->vpcs[vi];
+	for (size_t i = 0; i < t->n_peerings; i++) {
+		const struct nsim_peering *pc = &t->peerings[i];
+		if (pc->vpc_idx[0] != vi && pc->vpc_idx[1] != vi)
+			continue;
+		const struct nsim_vpc *peer = &t->vpcs[pc->vpc_idx[0] == vi ? pc->vpc_idx[1] : pc->vpc_idx[0]];
+		char own[NSIM_CIDR_STRLEN], other[NSIM_CIDR_STRLEN], port[16];
+		nsim_plan_port_name(port, 'p', pc->name.name, i);
+		nsim_cidr_fmt(v->cidr, own);
+		nsim_cidr_fmt(peer->cidr, other);
+		fprintf(f,
+			"\t\tiifname \"%s\" ip saddr != %s counter drop comment \"peering %s: only from VPC %s (not transitive)\"\n"
+			"\t\tiifname \"%s\" ip daddr != %s counter drop comment \"peering %s: only to VPC %s (no edge-to-edge)\"\n"
+			"\t\toifname \"%s\" ip saddr != %s counter drop comment \"peering %s: only from VPC %s (not transitive)\"\n"
+			"\t\toifname \"%s\" ip daddr != %s counter drop comment \"peering %s: only to VPC %s\"\n",
+			port, other, pc->name.name, peer->name.name, port, own, pc->name.name, v->name.name, port, own,
+			pc->name.name, v->name.name, port, other, pc->name.name, peer->name.name);
+	}
+}
+
+int nsim_plan_router_ruleset(const struct nsim_topology *t, size_t vi, char **ret)
+{
+	const struct nsim_vpc *v = &t->vpcs[vi];
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	if (!f)
+		return -ENOMEM;
+	int r = 0;
+
+	fprintf(f, "table inet netsim {\n");
+	sets(f, t, vi);
+
+	for (size_t ai = 0; ai < v->n_network_acls && r == 0; ai++) {
+		if ((r = acl_chain(f, &v->network_acls[ai], false)) == 0)
+			r = acl_chain(f, &v->network_acls[ai], true);
+	}
+	bool any_acl = false;
+	for (size_t si = 0; si < v->n_subnets; si++) {
+		const struct nsim_subnet *s = &v->subnets[si];
+		if (subnet_acl(s) == NSIM_NONE || !subnet_has_ports(v, si))
+			continue;
+		any_acl = true;
+		const char *acl = v->network_acls[s->acl_idx].name.name;
+		fprintf(f, "\tset ports_%s {\n\t\ttype ifname\n\t\telements = { ", s->name.name);
+		subnet_ports(f, v, si);
+		fprintf(f, " }\n\t}\n");
+		fprintf(f, "\tchain leave_%s {\n"
+			   "\t\toifname @ports_%s return comment \"within subnet %s: no ACL\"\n"
+			   "\t\tjump acl_%s_egress\n"
+			   "\t}\n",
+			s->name.name, s->name.name, s->name.name, acl);
+		fprintf(f, "\tchain enter_%s {\n"
+			   "\t\tiifname @ports_%s return comment \"within subnet %s: no ACL\"\n"
+			   "\t\tjump acl_%s_ingress\n"
+			   "\t}\n",
+			s->name.name, s->name.name, s->name.name, acl);
+	}
+	if (any_acl) {
+		acl_map(f, v, "acl_leave", "leave");
+		acl_map(f, v, "acl_enter", "enter");
+	}
+	for (size_t i = 0; i < v->n_hosts; i++) {
+		host_chain(f, t, v, &v->hosts[i], false);
+		host_chain(f, t, v, &v->hosts[i], true);
+	}
+	sg_map(f, v, "egress");
+	sg_map(f, v, "ingress");
+
+	fprintf(f, "\tchain forward {\n\t\ttype filter hook forward priority filter; policy accept;\n");
+	peering_rules(f, t, vi);
+	if (any_acl)
+		fprintf(f, "\t\tiifname vmap @acl_leave comment \"network ACLs, stateless: leaving a subnet\"\n"
+			   "\t\toifname vmap @acl_enter comment \"network ACLs, stateless: entering a subnet\"\n");
+	fprintf(f, "\t\tct state established,related accept comment \"security groups are stateful: replies pass\"\n"
+		   "\t\tiifname vmap @sg_egress comment \"security groups: egress of the sending host\"\n"
+		   "\t\toifname vmap @sg_ingress comment \"security groups: ingress of the receiving host\"\n"
+		   "\t}\n}\n");
+	if (fclose(f) != 0 && r == 0)
+		r = -ENOMEM;
+	if (r < 0) {
+		free(text);
+		return r;
+	}
+	*ret = text;
+	return 0;
+}
