@@ -21,6 +21,8 @@ struct nsim_command {
 
 /* Whether to color output written to `fd` (a tty, and NO_COLOR unset). */
 bool nsim_cli_color(int fd);
+/* 0 when root, else prints why and returns NSIM_EXIT_ENV. */
+int nsim_cli_need_root(const char *cmd);
 /* Prints "netsim: error: ..." style usage errors; returns NSIM_EXIT_USAGE. */
 int nsim_cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -36,5 +38,7 @@ int nsim_cmd_down(int argc, char **argv);
 int nsim_cmd_ls(int argc, char **argv);
 int nsim_cmd_show(int argc, char **argv);
 int nsim_cmd_exec(int argc, char **argv);
+int nsim_cmd_check(int argc, char **argv);
+int nsim_cmd_test(int argc, char **argv);
 extern const char nsim_help_validate[], nsim_help_plan[], nsim_help_up[], nsim_help_down[], nsim_help_ls[],
-	nsim_help_show[], nsim_help_exec[];
+	nsim_help_show[], nsim_help_exec[], nsim_help_check[], nsim_help_test[];

@@ -57,17 +57,6 @@ const char nsim_help_exec[] =
 	"stdin, stdout and stderr passed through; exits with CMD's status.\n"
 	"Example: netsim exec serverless-backend fn -- nc 198.51.100.20 443\n";
 
-static int need_root(const char *cmd)
-{
-	if (geteuid() == 0)
-		return 0;
-	fprintf(stderr,
-		"netsim %s: error: needs root (network namespaces need CAP_SYS_ADMIN and CAP_NET_ADMIN): "
-		"run 'sudo netsim %s ...'\n",
-		cmd, cmd);
-	return NSIM_EXIT_ENV;
-}
-
 /* getopt_long over argv with only --name/--json/--all; returns <0 on a usage error. */
 struct opts {
 	const char *name;
@@ -190,7 +179,7 @@ int nsim_cmd_up(int argc, char **argv)
 		return NSIM_EXIT_USAGE;
 	if (i != argc - 1)
 		return nsim_cli_usage_error("up", i >= argc ? "no topology file given" : "one topology file at a time");
-	int r = need_root("up");
+	int r = nsim_cli_need_root("up");
 	if (r)
 		return r;
 	struct nsim_topology *t;
@@ -240,7 +229,7 @@ int nsim_cmd_down(int argc, char **argv)
 		return NSIM_EXIT_USAGE;
 	if (o.all ? i != argc : i != argc - 1)
 		return nsim_cli_usage_error("down", o.all ? "--all takes no name" : "give one NAME, or --all");
-	int r = need_root("down");
+	int r = nsim_cli_need_root("down");
 	if (r)
 		return r;
 	if (!o.all) {
@@ -385,7 +374,7 @@ int nsim_cmd_exec(int argc, char **argv)
 		return nsim_cli_usage_error("exec", "no command given: netsim exec %s %s -- CMD [ARGS...]", name, host);
 	if (!nsim_plan_name_valid(name))
 		return nsim_cli_usage_error("exec", "invalid name '%s'", name);
-	int r = need_root("exec");
+	int r = nsim_cli_need_root("exec");
 	if (r)
 		return r;
 

@@ -126,7 +126,8 @@ static void stop_responder(pid_t pid, unsigned long long start)
 
 static int remove_state(const char *name)
 {
-	static const char *const files[] = {"state.json", "state.json.tmp", "namespaces", "namespaces.tmp"};
+	static const char *const files[] = {"state.json", "state.json.tmp", "namespaces", "namespaces.tmp",
+					    "topology.yaml", "topology.yaml.tmp"};
 	for (size_t i = 0; i < ELEMENTSOF(files); i++) {
 		_cleanup_free_ char *p = state_path(name, files[i]);
 		if (!p)
@@ -375,6 +376,15 @@ int nsim_instance_up(const struct nsim_plan *p, const char *topo_path, struct ns
 			r = -EEXIST;
 			/* not ours: keep it out of the rollback */
 			write_atomic(p->name, "namespaces", "");
+			goto fail;
+		}
+	}
+
+	/* `check` proves the expectations of what is up, not of the file as it may be edited later */
+	if (topo_path && !streq(topo_path, "-")) {
+		_cleanup_free_ char *topo = NULL;
+		if ((r = read_file(topo_path, &topo)) < 0 || (r = write_atomic(p->name, "topology.yaml", topo)) < 0) {
+			error = sdup("keeping a copy of %s: %s", topo_path, strerror(-r));
 			goto fail;
 		}
 	}

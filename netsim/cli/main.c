@@ -24,6 +24,10 @@ static const struct nsim_command commands[] = {
 	 nsim_cmd_show},
 	{"exec", "NAME HOST -- CMD...", "run a command inside a host's namespace (root)", nsim_help_exec,
 	 nsim_cmd_exec},
+	{"test", "FILE [--keep] [--json] [--junit F] [--pcap D]", "up, prove every expectation with packets, down",
+	 nsim_help_test, nsim_cmd_test},
+	{"check", "NAME [--only P] [--json] [--junit F] [--pcap D]", "prove the expectations of a running topology",
+	 nsim_help_check, nsim_cmd_check},
 	{"help", "[COMMAND]", "show help for netsim or one command", NULL, cmd_help},
 };
 
@@ -32,6 +36,17 @@ bool nsim_cli_color(int fd)
 	const char *no = getenv("NO_COLOR");
 	const char *term = getenv("TERM");
 	return isatty(fd) && !(no && *no) && !(term && streq(term, "dumb"));
+}
+
+int nsim_cli_need_root(const char *cmd)
+{
+	if (geteuid() == 0)
+		return 0;
+	fprintf(stderr,
+		"netsim %s: error: needs root (network namespaces need CAP_SYS_ADMIN and CAP_NET_ADMIN): "
+		"run 'sudo netsim %s ...'\n",
+		cmd, cmd);
+	return NSIM_EXIT_ENV;
 }
 
 int nsim_cli_usage_error(const char *cmd, const char *fmt, ...)
@@ -51,7 +66,7 @@ static void usage(FILE *out)
 		     "Builds AWS-style VPC networks in Linux network namespaces and proves what can\n"
 		     "reach what.\n\nCommands:\n");
 	for (size_t i = 0; i < ELEMENTSOF(commands); i++)
-		fprintf(out, "  %-9s %-30s %s\n", commands[i].name, commands[i].args, commands[i].summary);
+		fprintf(out, "  %-9s %s\n            %s\n", commands[i].name, commands[i].args, commands[i].summary);
 	fprintf(out, "\nOptions:\n"
 		     "  -h, --help     show this help\n"
 		     "  -V, --version  show the version\n\n"

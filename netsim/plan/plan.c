@@ -177,6 +177,18 @@ static void addr_up(struct builder *b, const char *ns, const char *ifname, uint3
 		o->ifname = ifname;
 }
 
+/* Proxy ARP answers after a random delay of up to proxy_delay (0.8 s by
+ * default, copied from the root namespace into every new interface; there is
+ * no per-namespace default): a port answering for its subnet must not wait. */
+static void no_proxy_delay(struct builder *b, const char *ns, const char *port)
+{
+	struct nsim_op *o = op(b, NSIM_OP_SYSCTL, ns);
+	if (o) {
+		o->key = str(b, "net/ipv4/neigh/%s/proxy_delay", port);
+		o->value = "0";
+	}
+}
+
 static void route(struct builder *b, const char *ns, uint32_t table, struct nsim_cidr dst, uint32_t gw,
 		  const char *ifname, enum nsim_route_type type, const char *comment)
 {
@@ -233,6 +245,7 @@ static const char *subnet_port(struct builder *b, const char *router, const stru
 	route(b, ns, NSIM_TABLE_MAIN, default_route, nsim_subnet_router(s->cidr), "eth0", NSIM_ROUTE_UNICAST,
 	      "default via the subnet router (+1)");
 	addr_up(b, router, port, nsim_subnet_router(s->cidr), 32);
+	no_proxy_delay(b, router, port);
 	route(b, router, NSIM_TABLE_MAIN, host_cidr(addr), 0, port, NSIM_ROUTE_UNICAST,
 	      str(b, "local route to %s", node));
 	return ns;
@@ -513,6 +526,7 @@ static void plan_internet(struct builder *b, const char *internet)
 		addr_up(b, ns, "eth0", h->address, 32);
 		route(b, ns, NSIM_TABLE_MAIN, default_route, INET_GW, "eth0", NSIM_ROUTE_UNICAST, "default via the internet");
 		addr_up(b, internet, port, INET_GW, 32);
+		no_proxy_delay(b, internet, port);
 		route(b, internet, NSIM_TABLE_MAIN, host_cidr(h->address), 0, port, NSIM_ROUTE_UNICAST,
 		      str(b, "internet host %s", h->name.name));
 		add_host_info(b, h->name.name, ns, "internet", "internet", h->address, 0);

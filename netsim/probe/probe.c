@@ -22,7 +22,7 @@ struct job {
 	const char *ns;
 	enum nsim_proto proto;
 	uint32_t addr;
-	uint16_t port;
+	uint16_t port, sport;
 	int timeout_ms;
 	struct nsim_probe_result res;
 };
@@ -81,6 +81,24 @@ static void read_line(int fd, double deadline, struct nsim_probe_result *r)
 		*nl = '\0';
 }
 
+/* Binds to the requested source port; any port if it is taken. Records the port used. */
+static void bind_source(int fd, struct job *j)
+{
+	if (j->sport) {
+		int one = 1;
+		(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		struct sockaddr_in src = {.sin_family = AF_INET, .sin_port = htons(j->sport)};
+		if (bind(fd, (struct sockaddr *)&src, sizeof(src)) == 0) {
+			j->res.sport = j->sport;
+			return;
+		}
+	}
+	struct sockaddr_in any = {.sin_family = AF_INET};
+	socklen_t len = sizeof(any);
+	if (bind(fd, (struct sockaddr *)&any, sizeof(any)) == 0 && getsockname(fd, (struct sockaddr *)&any, &len) == 0)
+		j->res.sport = ntohs(any.sin_port);
+}
+
 static void probe_tcp(struct job *j, struct sockaddr_in *sa, double deadline)
 {
 	struct nsim_probe_result *r = &j->res;
@@ -92,6 +110,7 @@ static void probe_tcp(struct job *j, struct sockaddr_in *sa, double deadline)
 	/* a dropped SYN must not be retried into a longer wait than asked */
 	int syn = 1;
 	(void)setsockopt(fd, IPPROTO_TCP, TCP_SYNCNT, &syn, sizeof(syn));
+	bind_source(fd, j);
 	if (connect(fd, (struct sockaddr *)sa, sizeof(*sa)) < 0 && errno != EINPROGRESS) {
 		classify_errno(r, errno);
 		return;
@@ -119,6 +138,8 @@ static void probe_udp(struct job *j, struct sockaddr_in *sa, double deadline)
 {
 	struct nsim_probe_result *r = &j->res;
 	_cleanup_close_ int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd >= 0)
+		bind_source(fd, j);
 	/* connected: ICMP errors (port/net unreachable) come back as errno */
 	if (fd < 0 || connect(fd, (struct sockaddr *)sa, sizeof(*sa)) < 0 || send(fd, "netsim probe\n", 13, 0) < 0) {
 		classify_errno(r, errno);
@@ -169,7 +190,8 @@ static void probe_icmp(struct job *j, struct sockaddr_in *sa, double deadline)
 		classify_errno(r, errno);
 		return;
 	}
-	uint16_t id = (uint16_t)(getpid() ^ (uintptr_t)j);
+	uint16_t id = j->sport ? j->sport : (uint16_t)(getpid() ^ (uintptr_t)j);
+	j->res.sport = id;
 	struct icmphdr req = {.type = ICMP_ECHO};
 	req.un.echo.id = htons(id);
 	req.un.echo.sequence = htons(1);
@@ -248,10 +270,10 @@ static void *run(void *arg)
 	return NULL;
 }
 
-int nsim_probe(const char *ns, enum nsim_proto proto, uint32_t addr, uint16_t port, int timeout_ms,
-	       struct nsim_probe_result *ret)
+int nsim_probe(const char *ns, enum nsim_proto proto, uint32_t addr, uint16_t port, uint16_t sport,
+	       int timeout_ms, struct nsim_probe_result *ret)
 {
-	struct job j = {.ns = ns, .proto = proto, .addr = addr, .port = port, .timeout_ms = timeout_ms};
+	struct job j = {.ns = ns, .proto = proto, .addr = addr, .port = port, .sport = sport, .timeout_ms = timeout_ms};
 	pthread_t th;
 	/* a thread of its own: setns must not move the caller */
 	int r = pthread_create(&th, NULL, run, &j);

@@ -23,12 +23,15 @@ struct nsim_probe_result {
 	int error;          /* errno behind REFUSED/NO_ROUTE/ERROR */
 	char response[128]; /* the responder's line, without newline ("" if none) */
 	double ms;          /* time to the outcome */
+	uint16_t sport;     /* the source port (or echo id) used */
 };
 
 /* Sends the probe from namespace `ns` (a full name, e.g. netsim-x-fn) to
- * addr:port. Returns 0 with *ret filled (the outcome is in it), or -errno
- * when no thread could be made. */
-int nsim_probe(const char *ns, enum nsim_proto proto, uint32_t addr, uint16_t port, int timeout_ms,
-	       struct nsim_probe_result *ret);
+ * addr:port. `sport` is the source port (TCP/UDP) or the echo id (ICMP) to
+ * use, so captures can tell this probe's packets from others' (0: any; a
+ * port already taken falls back to any). Returns 0 with *ret filled (the
+ * outcome is in it), or -errno when no thread could be made. */
+int nsim_probe(const char *ns, enum nsim_proto proto, uint32_t addr, uint16_t port, uint16_t sport,
+	       int timeout_ms, struct nsim_probe_result *ret);
 
 const char *nsim_probe_outcome_name(enum nsim_probe_outcome o);

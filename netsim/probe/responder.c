@@ -193,6 +193,10 @@ int nsim_responder_start(const struct nsim_plan *p, pid_t *ret_pid, char **ret_d
 	if (pid == 0) {
 		close(fds[0]);
 		setsid();
+		/* the parent may block signals (netsim test does, to handle them in one thread) */
+		sigset_t none;
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
 		signal(SIGINT, SIG_IGN);
 		signal(SIGTERM, SIG_DFL);
 		signal(SIGPIPE, SIG_IGN);

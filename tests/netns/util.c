@@ -105,7 +105,7 @@ struct nsim_probe_result probe(const char *name, const char *host, enum nsim_pro
 	char ns[128];
 	snprintf(ns, sizeof(ns), "netsim-%s-%s", name, host);
 	struct nsim_probe_result r;
-	assert_int_equal(nsim_probe(ns, proto, A(addr), port, timeout_ms, &r), 0);
+	assert_int_equal(nsim_probe(ns, proto, A(addr), port, 0, timeout_ms, &r), 0);
 	return r;
 }
 

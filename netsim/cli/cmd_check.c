@@ -1,0 +1,288 @@
+/* SPDX-License-Identifier: MIT */
+/* check and test: expectations proved with real packets. */
+#include <errno.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "cli/instance.h"
+#include "model/util.h"
+#include "plan/plan.h"
+#include "probe/check.h"
+#include "report/check_report.h"
+
+#define OPTIONS_HELP                                                                                       \
+	"  --only PATTERN  only expectations whose name (or \"from → to\" label) matches the\n"           \
+	"                  shell pattern\n"                                                                  \
+	"  --timeout MS    per probe (default 1000)                   env NETSIM_TIMEOUT\n"               \
+	"  --json          the report as JSON on stdout (docs/check.md) env NETSIM_JSON=1\n"              \
+	"  --junit FILE    also write JUnit XML to FILE               env NETSIM_JUNIT\n"                 \
+	"  --pcap DIR      write the packets seen, one pcap file per expectation and\n"                   \
+	"                  component: DIR/<n>-<name>-<component>.pcap env NETSIM_PCAP\n"                  \
+	"  -v, --verbose   show the evidence of passing expectations too\n"
+
+const char nsim_help_check[] =
+	"Proves every `expect:` entry of the running topology NAME with real packets:\n"
+	"a probe from inside the `from` host (TCP connect and one request/response,\n"
+	"a UDP request/response, or an ICMP echo), while captures in the namespaces\n"
+	"along the way record it. Prints one line per expectation and, for failures,\n"
+	"the reason and the packets seen at each component.\n\n"
+	"Options:\n" OPTIONS_HELP "\nExit status: 0 when every expectation holds, 1 otherwise.\n";
+
+const char nsim_help_test[] =
+	"Brings FILE up, proves every expectation (as `netsim check`), and takes it\n"
+	"down again, also on failure or Ctrl-C. For CI.\n\n"
+	"Options:\n"
+	"  --name NAME     instance name (default: the topology's name)\n"
+	"  --keep          leave the topology up afterwards, for inspection\n" OPTIONS_HELP
+	"\nExit status: 0 when every expectation holds, 1 otherwise, 3 when not root.\n";
+
+struct check_opts {
+	struct nsim_check_opts check;
+	const char *name, *junit, *pcap;
+	bool json, keep, verbose;
+};
+
+static int parse(const char *cmd, int argc, char **argv, bool test, struct check_opts *o)
+{
+	static const struct option long_opts[] = {
+		{"only", required_argument, NULL, 'o'}, {"timeout", required_argument, NULL, 't'},
+		{"json", no_argument, NULL, 'j'},	{"junit", required_argument, NULL, 'u'},
+		{"pcap", required_argument, NULL, 'p'}, {"verbose", no_argument, NULL, 'v'},
+		{"name", required_argument, NULL, 'n'}, {"keep", no_argument, NULL, 'k'},
+		{},
+	};
+	const char *env;
+	*o = (struct check_opts){.check = {.timeout_ms = 1000, .capture = true}};
+	if ((env = getenv("NETSIM_TIMEOUT")) && *env)
+		o->check.timeout_ms = atoi(env);
+	if ((env = getenv("NETSIM_JSON")) && streq(env, "1"))
+		o->json = true;
+	if ((env = getenv("NETSIM_JUNIT")) && *env)
+		o->junit = env;
+	if ((env = getenv("NETSIM_PCAP")) && *env)
+		o->pcap = env;
+
+	int c;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":v", long_opts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			o->check.only = optarg;
+			break;
+		case 't': {
+			char *end;
+			long ms = strtol(optarg, &end, 10);
+			if (*end || ms < 10 || ms > 600000)
+				return nsim_cli_usage_error(cmd, "--timeout takes milliseconds, 10 to 600000");
+			o->check.timeout_ms = (int)ms;
+			break;
+		}
+		case 'j':
+			o->json = true;
+			break;
+		case 'u':
+			o->junit = optarg;
+			break;
+		case 'p':
+			o->pcap = optarg;
+			break;
+		case 'v':
+			o->verbose = true;
+			break;
+		case 'n':
+			if (!test)
+				goto unknown;
+			o->name = optarg;
+			break;
+		case 'k':
+			if (!test)
+				goto unknown;
+			o->keep = true;
+			break;
+		case ':':
+			return nsim_cli_usage_error(cmd, "option '%s' needs a value", argv[optind - 1]);
+		default:
+		unknown:
+			return nsim_cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (o->check.timeout_ms < 10)
+		o->check.timeout_ms = 1000;
+	if (optind != argc - 1)
+		return nsim_cli_usage_error(cmd, optind >= argc ? (test ? "no topology file given" : "no NAME given")
+							      : "one %s at a time", test ? "file" : "NAME");
+	return -1; /* go on */
+}
+
+static int report(const struct check_opts *o, const struct nsim_check_report *rep, const char *file)
+{
+	int status = rep->n_failed ? NSIM_EXIT_FAIL : NSIM_EXIT_OK;
+	if (o->json)
+		nsim_report_check_json(stdout, rep, file);
+	else
+		nsim_report_check_text(stdout, rep, nsim_cli_color(1), o->verbose);
+	fflush(stdout);
+	if (o->junit) {
+		FILE *f = fopen(o->junit, "we");
+		if (!f || nsim_report_check_junit(f, rep) < 0) {
+			fprintf(stderr, "netsim: error: writing %s: %m\n", o->junit);
+			status = NSIM_EXIT_FAIL;
+		}
+		if (f)
+			fclose(f);
+	}
+	if (o->pcap) {
+		int r = nsim_check_write_pcaps(rep, o->pcap);
+		if (r < 0) {
+			fprintf(stderr, "netsim: error: writing packet files to %s: %s\n", o->pcap, strerror(-r));
+			status = NSIM_EXIT_FAIL;
+		} else if (!o->json)
+			printf("packet evidence: %s/\n", o->pcap);
+	}
+	return status;
+}
+
+static int run_check(const struct check_opts *o, const struct nsim_topology *t, const struct nsim_plan *p,
+		     const char *file)
+{
+	struct nsim_check_report *rep = NULL;
+	char *error = NULL;
+	int r = nsim_check_run(t, p, &o->check, &rep, &error);
+	if (r < 0) {
+		fprintf(stderr, "netsim: error: %s\n", error ? error : strerror(-r));
+		free(error);
+		return NSIM_EXIT_FAIL;
+	}
+	int status = report(o, rep, file);
+	nsim_check_report_free(rep);
+	return status;
+}
+
+int nsim_cmd_check(int argc, char **argv)
+{
+	struct check_opts o;
+	int r = parse("check", argc, argv, false, &o);
+	if (r >= 0)
+		return r;
+	const char *name = argv[optind];
+	if (!nsim_plan_name_valid(name))
+		return nsim_cli_usage_error("check", "invalid name '%s'", name);
+	if ((r = nsim_cli_need_root("check")))
+		return r;
+	char path[256];
+	snprintf(path, sizeof(path), NSIM_STATE_DIR "/%s/topology.yaml", name);
+	if (access(path, R_OK) < 0) {
+		fprintf(stderr, "netsim check: error: '%s' is not up (see 'netsim ls')\n", name);
+		return NSIM_EXIT_FAIL;
+	}
+	struct nsim_topology *t = NULL;
+	if ((r = nsim_cli_load(path, &t)) != NSIM_EXIT_OK)
+		return r;
+	struct nsim_plan *p = NULL;
+	if (nsim_plan_build(t, name, &p) < 0) {
+		nsim_topology_free(t);
+		return NSIM_EXIT_FAIL;
+	}
+	r = run_check(&o, t, p, path);
+	nsim_plan_free(p);
+	nsim_topology_free(t);
+	return r;
+}
+
+/* Ctrl-C during `test`: take the topology down, then exit. The lock keeps
+ * the handler from racing `up` or `down` (it waits for them: they are fast). */
+static pthread_mutex_t phase = PTHREAD_MUTEX_INITIALIZER;
+static const char *test_name;
+static bool test_keep;
+
+static void *on_signal(void *arg)
+{
+	sigset_t *set = arg;
+	int sig = 0;
+	sigwait(set, &sig);
+	pthread_mutex_lock(&phase);
+	fprintf(stderr, "\nnetsim test: %s: ", strsignal(sig));
+	if (test_name && !test_keep) {
+		nsim_instance_down(test_name, NULL);
+		fprintf(stderr, "'%s' taken down\n", test_name);
+	} else
+		fprintf(stderr, "stopping\n");
+	_exit(128 + sig);
+}
+
+int nsim_cmd_test(int argc, char **argv)
+{
+	struct check_opts o;
+	int r = parse("test", argc, argv, true, &o);
+	if (r >= 0)
+		return r;
+	const char *file = argv[optind];
+	if ((r = nsim_cli_need_root("test")))
+		return r;
+	struct nsim_topology *t = NULL;
+	if ((r = nsim_cli_load(file, &t)) != NSIM_EXIT_OK)
+		return r;
+	if (o.name && !nsim_plan_name_valid(o.name)) {
+		nsim_topology_free(t);
+		return nsim_cli_usage_error("test", "invalid name '%s'", o.name);
+	}
+	struct nsim_plan *p = NULL;
+	if ((r = nsim_plan_build(t, o.name, &p)) < 0) {
+		fprintf(stderr, "netsim test: error: planning failed: %s\n", strerror(-r));
+		nsim_topology_free(t);
+		return NSIM_EXIT_FAIL;
+	}
+
+	/* signals go to one thread, which cleans up; every other thread blocks them */
+	static sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	pthread_t sig_thread;
+	pthread_create(&sig_thread, NULL, on_signal, &set);
+
+	pthread_mutex_lock(&phase);
+	struct nsim_up_stats stats;
+	char *error = NULL;
+	r = nsim_instance_up(p, file, &stats, &error);
+	if (r == 0)
+		test_name = p->name;
+	test_keep = o.keep;
+	pthread_mutex_unlock(&phase);
+	if (r < 0) {
+		fprintf(stderr, "netsim test: error: %s\n", error ? error : strerror(-r));
+		free(error);
+		nsim_plan_free(p);
+		nsim_topology_free(t);
+		return r == -EPERM ? NSIM_EXIT_ENV : NSIM_EXIT_FAIL;
+	}
+	if (!o.json)
+		printf("netsim test: '%s' up in %.1f ms (%zu namespaces); proving %zu expectations\n\n", p->name,
+		       stats.ms, stats.n_namespaces, t->n_expects);
+
+	int status = run_check(&o, t, p, file);
+
+	pthread_mutex_lock(&phase);
+	if (!o.keep) {
+		bool found;
+		if ((r = nsim_instance_down(p->name, &found)) < 0) {
+			fprintf(stderr, "netsim test: error: taking '%s' down: %s\n", p->name, strerror(-r));
+			status = NSIM_EXIT_FAIL;
+		}
+	} else if (!o.json)
+		printf("'%s' is still up (--keep): sudo netsim down %s\n", p->name, p->name);
+	test_name = NULL;
+	pthread_mutex_unlock(&phase);
+	nsim_plan_free(p);
+	nsim_topology_free(t);
+	return status;
+}

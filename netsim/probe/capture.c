@@ -1,0 +1,535 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <pcap/pcap.h>
+#include <pcap/sll.h>
+
+#include "model/util.h"
+#include "probe/capture.h"
+
+#define SNAPLEN 256
+/* 100+ handles may be open at once; a check's flows are a few packets each */
+#define RING_BYTES (512 * 1024)
+/* openers at a time: beyond this they only queue on the kernel's locks */
+#define MAX_OPENERS 32
+
+#ifndef DLT_LINUX_SLL2
+#define DLT_LINUX_SLL2 276
+#endif
+#define SLL2_LEN 20
+#define SLL2_PKTTYPE_OUTGOING 4
+#define ETH_P_IPV4 0x0800
+
+struct ifname {
+	unsigned index;
+	char name[IF_NAMESIZE];
+};
+
+struct handle {
+	const char *ns;
+	pcap_t *p;
+	int fd;
+	struct ifname *ifs; /* the namespace's interfaces, read when it was opened */
+	size_t n_ifs;
+	bool nano;   /* timestamps in nanoseconds (else microseconds) */
+	int error;   /* -errno of the open */
+	char *why;   /* its message */
+};
+
+/* a captured packet before sorting: ns_time orders it, seq keeps the sort stable */
+struct rec {
+	uint64_t ns_time;
+	uint64_t seq;
+	struct nsim_packet p;
+};
+
+/* frame copies, in blocks so that a busy capture does not malloc per packet */
+struct block {
+	struct block *next;
+	size_t used, size;
+	uint8_t data[];
+};
+#define BLOCK_BYTES (64 * 1024)
+
+struct nsim_capture {
+	size_t n;
+	struct handle *h;
+	const char *filter;
+	atomic_size_t next_job;
+
+	pthread_t thread;
+	bool running;
+	int stop_fd;
+
+	struct rec *recs;
+	size_t n_recs, cap_recs;
+	struct block *blocks;
+	bool nomem; /* a packet was lost for want of memory */
+	size_t current; /* the handle being read, for the callback */
+
+	struct nsim_packet *pkts; /* after stop, sorted */
+	size_t n_pkts;
+	uint64_t drops;
+};
+
+static int pcap_errno(int r)
+{
+	switch (r) {
+	case PCAP_ERROR_PERM_DENIED:
+	case PCAP_ERROR_PROMISC_PERM_DENIED:
+		return -EPERM;
+	case PCAP_ERROR_NO_SUCH_DEVICE:
+		return -ENODEV;
+	case PCAP_ERROR_IFACE_NOT_UP:
+		return -ENETDOWN;
+	default:
+		return -EIO;
+	}
+}
+
+static int fail(struct handle *h, int error, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int fail(struct handle *h, int error, const char *fmt, ...)
+{
+	char msg[PCAP_ERRBUF_SIZE + 64];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	h->error = error;
+	if (asprintf(&h->why, "capture in %s: %s", h->ns, msg) < 0)
+		h->why = NULL;
+	return error;
+}
+
+static int read_ifnames(struct handle *h)
+{
+	struct if_nameindex *ifs = if_nameindex();
+	if (!ifs)
+		return -errno;
+	size_t n = 0;
+	while (ifs[n].if_index)
+		n++;
+	h->ifs = calloc(n ? n : 1, sizeof(*h->ifs));
+	if (!h->ifs) {
+		if_freenameindex(ifs);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < n; i++) {
+		h->ifs[i].index = ifs[i].if_index;
+		snprintf(h->ifs[i].name, sizeof(h->ifs[i].name), "%s", ifs[i].if_name);
+	}
+	h->n_ifs = n;
+	if_freenameindex(ifs);
+	return 0;
+}
+
+/* In a thread that entered the namespace: a packet socket (and the ifindex
+ * names) belong to the namespace they were made in. */
+static int open_one(struct handle *h, const char *filter)
+{
+	char err[PCAP_ERRBUF_SIZE] = "";
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "/run/netns/%s", h->ns);
+	_cleanup_close_ int nsfd = open(path, O_RDONLY | O_CLOEXEC);
+	if (nsfd < 0)
+		return fail(h, -errno, "%s: %s", path, strerror(errno));
+	if (setns(nsfd, CLONE_NEWNET) < 0)
+		return fail(h, -errno, "setns: %s", strerror(errno));
+	int r = read_ifnames(h);
+	if (r < 0)
+		return fail(h, r, "listing interfaces: %s", strerror(-r));
+
+	pcap_t *p = pcap_create("any", err);
+	if (!p)
+		return fail(h, -ENOMEM, "%s", err);
+	h->p = p;
+	/* without immediate mode nothing is delivered before the buffer timeout */
+	if (pcap_set_snaplen(p, SNAPLEN) < 0 || pcap_set_immediate_mode(p, 1) < 0 ||
+	    pcap_set_buffer_size(p, RING_BYTES) < 0 || pcap_set_timeout(p, 1) < 0)
+		return fail(h, -EINVAL, "%s", pcap_geterr(p));
+	/* hops along a path are microseconds apart: order them by nanoseconds */
+	(void)pcap_set_tstamp_precision(p, PCAP_TSTAMP_PRECISION_NANO);
+	r = pcap_activate(p);
+	if (r < 0)
+		return fail(h, pcap_errno(r), "%s", r == PCAP_ERROR ? pcap_geterr(p) : pcap_statustostr(r));
+
+	h->nano = pcap_get_tstamp_precision(p) == PCAP_TSTAMP_PRECISION_NANO;
+
+	int *dlts = NULL;
+	int n = pcap_list_datalinks(p, &dlts);
+	bool sll2 = false;
+	for (int i = 0; i < n; i++)
+		sll2 |= dlts[i] == DLT_LINUX_SLL2;
+	pcap_free_datalinks(dlts);
+	if (n < 0)
+		return fail(h, -EIO, "%s", pcap_geterr(p));
+	if (!sll2)
+		return fail(h, -EOPNOTSUPP, "libpcap %s cannot capture as LINUX_SLL2 (interface and direction)",
+			    pcap_lib_version());
+	if (pcap_set_datalink(p, DLT_LINUX_SLL2) < 0)
+		return fail(h, -EOPNOTSUPP, "%s", pcap_geterr(p));
+	if (pcap_setnonblock(p, 1, err) < 0)
+		return fail(h, -EIO, "%s", err);
+
+	/* compiled after the datalink is set: offsets differ between SLL and SLL2 */
+	struct bpf_program prog;
+	if (pcap_compile(p, &prog, filter, 1, PCAP_NETMASK_UNKNOWN) < 0)
+		return fail(h, -EINVAL, "filter '%s': %s", filter, pcap_geterr(p));
+	r = pcap_setfilter(p, &prog);
+	pcap_freecode(&prog);
+	if (r < 0)
+		return fail(h, -EIO, "filter '%s': %s", filter, pcap_geterr(p));
+	h->fd = pcap_get_selectable_fd(p);
+	if (h->fd < 0)
+		return fail(h, -EIO, "no selectable descriptor");
+	return 0;
+}
+
+static void *opener(void *arg)
+{
+	struct nsim_capture *c = arg;
+	for (size_t i; (i = atomic_fetch_add(&c->next_job, 1)) < c->n;)
+		(void)open_one(&c->h[i], c->filter);
+	return NULL;
+}
+
+static const char *ifname_of(const struct handle *h, unsigned index)
+{
+	for (size_t i = 0; i < h->n_ifs; i++)
+		if (h->ifs[i].index == index)
+			return h->ifs[i].name;
+	return NULL;
+}
+
+static uint8_t *copy_frame(struct nsim_capture *c, const uint8_t *data, size_t len)
+{
+	struct block *b = c->blocks;
+	if (!b || b->size - b->used < len) {
+		size_t size = len > BLOCK_BYTES ? len : BLOCK_BYTES;
+		b = malloc(sizeof(*b) + size);
+		if (!b)
+			return NULL;
+		*b = (struct block){.next = c->blocks, .size = size};
+		c->blocks = b;
+	}
+	uint8_t *dst = b->data + b->used;
+	memcpy(dst, data, len);
+	b->used += len;
+	return dst;
+}
+
+static uint16_t be16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
+static uint32_t be32(const uint8_t *p) { return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3]; }
+
+static void on_packet(u_char *user, const struct pcap_pkthdr *hdr, const u_char *data)
+{
+	struct nsim_capture *c = (struct nsim_capture *)user;
+	const struct handle *h = &c->h[c->current];
+	size_t caplen = hdr->caplen;
+	if (caplen < SLL2_LEN + 20 || be16(data) != ETH_P_IPV4)
+		return;
+	const uint8_t *ip = data + SLL2_LEN;
+	size_t iplen = caplen - SLL2_LEN, ihl = (size_t)(ip[0] & 0x0f) * 4;
+	if (ip[0] >> 4 != 4 || ihl < 20 || ihl > iplen)
+		return;
+
+	struct nsim_packet p = {
+		.ns = c->current,
+		.dir = data[10] == SLL2_PKTTYPE_OUTGOING ? NSIM_PKT_OUT : NSIM_PKT_IN,
+		.proto = ip[9],
+		.src = be32(ip + 12),
+		.dst = be32(ip + 16),
+		.caplen = hdr->caplen,
+		.len = hdr->len,
+		.ts_sec = (uint64_t)hdr->ts.tv_sec,
+	};
+	uint64_t frac_ns = (uint64_t)hdr->ts.tv_usec * (h->nano ? 1 : 1000);
+	p.ts_usec = frac_ns / 1000;
+	uint64_t ns_time = p.ts_sec * 1000000000u + frac_ns;
+	p.t_ms = (double)p.ts_sec * 1e3 + (double)frac_ns / 1e6;
+	const char *name = ifname_of(h, be32(data + 4));
+	if (name)
+		snprintf(p.ifname, sizeof(p.ifname), "%s", name);
+	else
+		snprintf(p.ifname, sizeof(p.ifname), "if%u", be32(data + 4));
+
+	/* a later fragment carries no transport header */
+	const uint8_t *l4 = ip + ihl;
+	size_t l4len = iplen - ihl;
+	bool first_frag = (be16(ip + 6) & 0x1fff) == 0;
+	if (first_frag && (p.proto == IPPROTO_TCP || p.proto == IPPROTO_UDP) && l4len >= 4) {
+		p.sport = be16(l4);
+		p.dport = be16(l4 + 2);
+		if (p.proto == IPPROTO_TCP && l4len >= 14)
+			p.tcp_flags = l4[13];
+	} else if (first_frag && p.proto == IPPROTO_ICMP && l4len >= 1) {
+		p.icmp_type = l4[0];
+		if ((p.icmp_type == 0 || p.icmp_type == 8) && l4len >= 6)
+			p.sport = p.dport = be16(l4 + 4);
+	}
+
+	if (c->n_recs == c->cap_recs) {
+		size_t cap = c->cap_recs ? c->cap_recs * 2 : 256;
+		struct rec *r = realloc(c->recs, cap * sizeof(*r));
+		if (!r) {
+			c->nomem = true;
+			return;
+		}
+		c->recs = r;
+		c->cap_recs = cap;
+	}
+	p.data = copy_frame(c, data, caplen);
+	if (!p.data) {
+		c->nomem = true;
+		return;
+	}
+	c->recs[c->n_recs] = (struct rec){.ns_time = ns_time, .seq = c->n_recs, .p = p};
+	c->n_recs++;
+}
+
+/* Reads what is in the handle's ring now. False when the handle failed. */
+static bool drain(struct nsim_capture *c, size_t i)
+{
+	c->current = i;
+	for (;;) {
+		int k = pcap_dispatch(c->h[i].p, -1, on_packet, (u_char *)c);
+		if (k < 0)
+			return false;
+		if (k == 0)
+			return true;
+	}
+}
+
+static void *capture_thread(void *arg)
+{
+	struct nsim_capture *c = arg;
+	struct pollfd *pfd = calloc(c->n + 1, sizeof(*pfd));
+	if (!pfd) {
+		c->nomem = true;
+		/* still wait for stop, then read what the rings hold */
+		struct pollfd s = {.fd = c->stop_fd, .events = POLLIN};
+		while (poll(&s, 1, -1) < 0 && errno == EINTR)
+			;
+		for (size_t i = 0; i < c->n; i++)
+			drain(c, i);
+		return NULL;
+	}
+	for (size_t i = 0; i < c->n; i++)
+		pfd[i] = (struct pollfd){.fd = c->h[i].fd, .events = POLLIN};
+	pfd[c->n] = (struct pollfd){.fd = c->stop_fd, .events = POLLIN};
+	for (;;) {
+		int k = poll(pfd, c->n + 1, -1);
+		if (k < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (pfd[c->n].revents)
+			break;
+		for (size_t i = 0; i < c->n; i++)
+			if (pfd[i].revents && !drain(c, i))
+				pfd[i].fd = -1; /* failed for good: do not spin on it */
+	}
+	/* the final drain: everything that reached a ring before stop */
+	for (size_t i = 0; i < c->n; i++)
+		if (pfd[i].fd >= 0)
+			drain(c, i);
+	free(pfd);
+	return NULL;
+}
+
+static void close_handles(struct nsim_capture *c)
+{
+	for (size_t i = 0; c->h && i < c->n; i++) {
+		struct handle *h = &c->h[i];
+		if (h->p) {
+			struct pcap_stat st;
+			if (h->error == 0 && pcap_stats(h->p, &st) == 0)
+				c->drops += st.ps_drop;
+			pcap_close(h->p);
+			h->p = NULL;
+		}
+		free(h->ifs);
+		h->ifs = NULL;
+		free(h->why);
+		h->why = NULL;
+	}
+}
+
+void nsim_capture_free(struct nsim_capture *c)
+{
+	if (!c)
+		return;
+	nsim_capture_stop(c);
+	close_handles(c);
+	free(c->h);
+	if (c->stop_fd >= 0)
+		close(c->stop_fd);
+	free(c->recs);
+	free(c->pkts);
+	for (struct block *b = c->blocks, *next; b; b = next) {
+		next = b->next;
+		free(b);
+	}
+	free(c);
+}
+
+/* Helper threads take no signals: the caller's handlers run where it expects. */
+static int spawn(pthread_t *th, void *(*fn)(void *), void *arg)
+{
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	int r = pthread_create(th, NULL, fn, arg);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return -r;
+}
+
+int nsim_capture_start(const char *const *namespaces, size_t n, const char *filter, struct nsim_capture **ret,
+		       char **ret_error)
+{
+	struct nsim_capture *c = calloc(1, sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	c->stop_fd = -1;
+	c->n = n;
+	c->filter = filter ? filter : "ip";
+	c->h = calloc(n ? n : 1, sizeof(*c->h));
+	if (!c->h) {
+		nsim_capture_free(c);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < n; i++)
+		c->h[i] = (struct handle){.ns = namespaces[i], .fd = -1};
+
+	size_t n_threads = n < MAX_OPENERS ? n : MAX_OPENERS, started = 0;
+	pthread_t th[MAX_OPENERS];
+	int r = 0;
+	for (; started < n_threads; started++) {
+		r = spawn(&th[started], opener, c);
+		if (r < 0)
+			break;
+	}
+	if (started == 0 && n > 0) {
+		nsim_capture_free(c);
+		return r;
+	}
+	r = 0; /* fewer openers than wanted still open every handle */
+	for (size_t i = 0; i < started; i++)
+		pthread_join(th[i], NULL);
+
+	for (size_t i = 0; i < n; i++)
+		if (c->h[i].error < 0) {
+			r = c->h[i].error;
+			if (ret_error)
+				*ret_error = c->h[i].why ? strdup(c->h[i].why) : NULL;
+			nsim_capture_free(c);
+			return r;
+		}
+
+	c->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (c->stop_fd < 0) {
+		r = -errno;
+		nsim_capture_free(c);
+		return r;
+	}
+	r = spawn(&c->thread, capture_thread, c);
+	if (r < 0) {
+		nsim_capture_free(c);
+		return r;
+	}
+	c->running = true;
+	*ret = c;
+	return 0;
+}
+
+static int cmp_rec(const void *a, const void *b)
+{
+	const struct rec *x = a, *y = b;
+	if (x->ns_time != y->ns_time)
+		return x->ns_time < y->ns_time ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+void nsim_capture_stop(struct nsim_capture *c)
+{
+	if (!c || !c->running)
+		return;
+	uint64_t one = 1;
+	while (write(c->stop_fd, &one, sizeof(one)) < 0 && errno == EINTR)
+		;
+	pthread_join(c->thread, NULL);
+	c->running = false;
+	/* the rings are no longer needed: give their memory back now */
+	close_handles(c);
+
+	qsort(c->recs, c->n_recs, sizeof(*c->recs), cmp_rec);
+	c->pkts = calloc(c->n_recs ? c->n_recs : 1, sizeof(*c->pkts));
+	if (!c->pkts) {
+		c->nomem = true;
+		c->n_recs = 0;
+	}
+	for (size_t i = 0; i < c->n_recs; i++)
+		c->pkts[i] = c->recs[i].p;
+	c->n_pkts = c->n_recs;
+	free(c->recs);
+	c->recs = NULL;
+	c->n_recs = c->cap_recs = 0;
+}
+
+const struct nsim_packet *nsim_capture_packets(const struct nsim_capture *c, size_t *ret_n)
+{
+	*ret_n = c && !c->running ? c->n_pkts : 0;
+	return c && !c->running ? c->pkts : NULL;
+}
+
+uint64_t nsim_capture_kernel_drops(const struct nsim_capture *c)
+{
+	return c ? c->drops : 0;
+}
+
+int nsim_capture_write_pcap(const char *path, const struct nsim_packet *const *pkts, size_t n)
+{
+	pcap_t *dead = pcap_open_dead(DLT_LINUX_SLL2, SNAPLEN);
+	if (!dead)
+		return -ENOMEM;
+	FILE *f = fopen(path, "we");
+	if (!f) {
+		int r = -errno;
+		pcap_close(dead);
+		return r;
+	}
+	pcap_dumper_t *d = pcap_dump_fopen(dead, f);
+	if (!d) {
+		fclose(f);
+		pcap_close(dead);
+		return -EIO;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct pcap_pkthdr hdr = {
+			.ts = {.tv_sec = (time_t)pkts[i]->ts_sec, .tv_usec = (suseconds_t)pkts[i]->ts_usec},
+			.caplen = pkts[i]->caplen,
+			.len = pkts[i]->len,
+		};
+		pcap_dump((u_char *)d, &hdr, pkts[i]->data);
+	}
+	int r = pcap_dump_flush(d) < 0 || ferror(f) ? -EIO : 0;
+	pcap_dump_close(d); /* closes f */
+	pcap_close(dead);
+	return r;
+}

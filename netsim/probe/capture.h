@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Packet capture inside namespaces (libpcap), for the evidence of `check`:
+ * one handle per namespace on the "any" device (DLT_LINUX_SLL2, so every
+ * packet carries its interface and direction), immediate mode, opened from a
+ * thread that entered the namespace (a packet socket belongs to the namespace
+ * it was made in). Once nsim_capture_start() returns, every handle is
+ * active: packets sent after that are seen, with no sleep needed.
+ *
+ * A capture thread polls all handles and keeps the IPv4 packets in memory
+ * until nsim_capture_stop(), which drains what is left.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct nsim_capture;
+
+enum nsim_pkt_dir {
+	NSIM_PKT_IN = 0, /* received on the interface (PACKET_HOST, _BROADCAST, _OTHERHOST, ...) */
+	NSIM_PKT_OUT,    /* sent by it (PACKET_OUTGOING) */
+};
+
+struct nsim_packet {
+	size_t ns;           /* index in the namespace list given to nsim_capture_start() */
+	char ifname[16];     /* resolved inside the namespace */
+	enum nsim_pkt_dir dir;
+	double t_ms;         /* capture timestamp, CLOCK_REALTIME in ms (comparable across namespaces) */
+	uint8_t proto;       /* IPPROTO_TCP, _UDP, _ICMP */
+	uint32_t src, dst;   /* host byte order */
+	uint16_t sport, dport; /* TCP/UDP ports; ICMP echo: both the echo id */
+	uint8_t icmp_type;   /* ICMP only */
+	uint8_t tcp_flags;   /* TCP only */
+	/* the frame as captured (SLL2 header + IP), for pcap files */
+	uint32_t caplen, len;
+	uint64_t ts_sec, ts_usec;
+	uint8_t *data; /* caplen bytes, owned by the capture */
+};
+
+/*
+ * Opens a handle in each of the n namespaces (full names, e.g.
+ * "netsim-x-fn"), with the BPF `filter` (NULL: "ip"), all in parallel, and
+ * starts the capture thread. Returns 0 and *ret (owned by the caller, free
+ * with nsim_capture_free()), or -errno; *ret_error (caller frees) then says
+ * which namespace and why, in pcap's words.
+ */
+int nsim_capture_start(const char *const *namespaces, size_t n, const char *filter, struct nsim_capture **ret,
+		       char **ret_error);
+
+/* Stops the capture thread after draining every handle. Idempotent. */
+void nsim_capture_stop(struct nsim_capture *c);
+
+/* After stop: the packets, sorted by time. Owned by the capture. */
+const struct nsim_packet *nsim_capture_packets(const struct nsim_capture *c, size_t *ret_n);
+
+/* Packets the kernel dropped before we read them (ring overflow), summed. */
+uint64_t nsim_capture_kernel_drops(const struct nsim_capture *c);
+
+/* Writes the given packets (pointers into this capture) to a pcap file that
+ * tcpdump -r and Wireshark open (DLT_LINUX_SLL2). Returns 0 or -errno. */
+int nsim_capture_write_pcap(const char *path, const struct nsim_packet *const *pkts, size_t n);
+
+void nsim_capture_free(struct nsim_capture *c);

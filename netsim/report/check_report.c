@@ -1,0 +1,214 @@
+/* SPDX-License-Identifier: MIT */
+/* The report of `netsim check`/`test`: for people, as JSON, as JUnit XML. */
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "report/check_report.h"
+
+static void endpoint(char *buf, size_t size, uint32_t a, uint16_t port, bool ports)
+{
+	char s[NSIM_ADDR_STRLEN];
+	if (ports)
+		snprintf(buf, size, "%s:%u", nsim_addr_fmt(a, s), port);
+	else
+		snprintf(buf, size, "%s", nsim_addr_fmt(a, s));
+}
+
+/* "10.0.3.4:32768 → 198.51.100.20:443", and " became 10.0.1.4:32768" when translated here. */
+void nsim_report_hop_line(const struct nsim_hop *h, bool ports, char *buf, size_t size)
+{
+	char a[32], b[32], c[32], d[32];
+	if (h->has_in) {
+		endpoint(a, sizeof(a), h->in_src, h->in_sport, ports);
+		endpoint(b, sizeof(b), h->in_dst, h->in_dport, ports);
+	} else {
+		endpoint(a, sizeof(a), h->out_src, h->out_sport, ports);
+		endpoint(b, sizeof(b), h->out_dst, h->out_dport, ports);
+	}
+	int n = snprintf(buf, size, "%s → %s", a, b);
+	if (n < 0 || (size_t)n >= size)
+		return;
+	if (h->has_in && h->has_out) {
+		bool src = h->in_src != h->out_src || h->in_sport != h->out_sport;
+		bool dst = h->in_dst != h->out_dst || h->in_dport != h->out_dport;
+		endpoint(c, sizeof(c), h->out_src, h->out_sport, ports);
+		endpoint(d, sizeof(d), h->out_dst, h->out_dport, ports);
+		if (src && dst)
+			snprintf(buf + n, size - (size_t)n, " became %s → %s", c, d);
+		else if (src)
+			snprintf(buf + n, size - (size_t)n, " became %s", c);
+		else if (dst)
+			snprintf(buf + n, size - (size_t)n, " became → %s", d);
+	}
+}
+
+/* printf's widths count bytes; "→" is three of them and one column. */
+static void print_padded(FILE *out, const char *s, size_t width)
+{
+	size_t cols = 0;
+	for (const char *p = s; *p; p++)
+		cols += ((unsigned char)*p & 0xC0) != 0x80;
+	fputs(s, out);
+	for (; cols < width; cols++)
+		fputc(' ', out);
+}
+
+static const char *observed_name(const struct nsim_check_result *r)
+{
+	return r->probe.outcome == NSIM_PROBE_REACHABLE ? "reachable" : nsim_probe_outcome_name(r->probe.outcome);
+}
+
+void nsim_report_check_text(FILE *out, const struct nsim_check_report *rep, bool color, bool verbose)
+{
+	const char *green = color ? "\033[32m" : "", *red = color ? "\033[1;31m" : "", *dim = color ? "\033[2m" : "",
+		   *reset = color ? "\033[0m" : "";
+	for (size_t i = 0; i < rep->n_results; i++) {
+		const struct nsim_check_result *r = &rep->results[i];
+		char seen[40] = "";
+		char s[NSIM_ADDR_STRLEN];
+		if (r->has_seen)
+			snprintf(seen, sizeof(seen), "seen %s", nsim_addr_fmt(r->seen, s));
+		char flow[200];
+		snprintf(flow, sizeof(flow), "%s → %s", r->e->from.ref.name, r->target);
+		fprintf(out, "%s%s%s ", r->passed ? green : red, r->passed ? "✓" : "✗", reset);
+		print_padded(out, flow, 40);
+		fprintf(out, " %-12s %-20s %7.1f ms", observed_name(r), seen, r->probe.ms);
+		if (r->e->name.name)
+			fprintf(out, "  %s", r->e->name.name);
+		fputc('\n', out);
+		if (r->passed && !verbose)
+			continue;
+		if (!r->passed)
+			fprintf(out, "    %sexpected %s: %s%s\n", red, nsim_verdict_name(r->e->verdict), r->reason, reset);
+		for (size_t k = 0; k < r->n_hops; k++) {
+			const struct nsim_hop *h = &r->hops[k];
+			char line[200];
+			nsim_report_hop_line(h, r->proto != NSIM_PROTO_ICMP, line, sizeof(line));
+			char ifs[40];
+			if (h->has_in && h->has_out)
+				snprintf(ifs, sizeof(ifs), "%s→%s", h->if_in, h->if_out);
+			else
+				snprintf(ifs, sizeof(ifs), "%s", h->has_in ? h->if_in : h->if_out);
+			fprintf(out, "    %s%-14s %-18s +%7.3f ms  %s%s%s\n", dim, h->component, ifs, h->t_ms, line,
+				h->reply_seen ? "  (reply seen)" : "", reset);
+		}
+	}
+	fprintf(out, "\n%zu passed, %zu failed\n", rep->n_passed, rep->n_failed);
+	if (rep->kernel_drops)
+		fprintf(out, "note: the captures lost %llu packets: evidence may be incomplete\n",
+			(unsigned long long)rep->kernel_drops);
+}
+
+static json_t *hop_json(const struct nsim_hop *h, bool ports)
+{
+	char a[NSIM_ADDR_STRLEN], b[NSIM_ADDR_STRLEN], line[200];
+	nsim_report_hop_line(h, ports, line, sizeof(line));
+	json_t *j = json_pack("{s:s, s:s, s:s, s:f, s:b, s:s}", "component", h->component, "kind", h->kind, "namespace",
+			      h->ns, "time_ms", h->t_ms, "reply_seen", h->reply_seen, "summary", line);
+	if (h->has_in)
+		json_object_set_new(j, "received",
+				    json_pack("{s:s, s:s, s:i, s:s, s:i}", "interface", h->if_in, "src",
+					      nsim_addr_fmt(h->in_src, a), "sport", h->in_sport, "dst",
+					      nsim_addr_fmt(h->in_dst, b), "dport", h->in_dport));
+	if (h->has_out)
+		json_object_set_new(j, "sent",
+				    json_pack("{s:s, s:s, s:i, s:s, s:i}", "interface", h->if_out, "src",
+					      nsim_addr_fmt(h->out_src, a), "sport", h->out_sport, "dst",
+					      nsim_addr_fmt(h->out_dst, b), "dport", h->out_dport));
+	return j;
+}
+
+int nsim_report_check_json(FILE *out, const struct nsim_check_report *rep, const char *file)
+{
+	json_t *list = json_array();
+	char a[NSIM_ADDR_STRLEN];
+	for (size_t i = 0; i < rep->n_results; i++) {
+		const struct nsim_check_result *r = &rep->results[i];
+		json_t *hops = json_array();
+		for (size_t k = 0; k < r->n_hops; k++)
+			json_array_append_new(hops, hop_json(&r->hops[k], r->proto != NSIM_PROTO_ICMP));
+		json_t *e = json_pack("{s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:f, s:o}", "index",
+				      (json_int_t)r->index + 1, "name", r->label, "from", r->e->from.ref.name, "to",
+				      r->e->to.ref.name, "address", nsim_addr_fmt(r->addr, a), "protocol",
+				      nsim_proto_name(r->proto), "expected", nsim_verdict_name(r->e->verdict), "observed",
+				      nsim_verdict_name(r->observed), "outcome", observed_name(r), "passed", r->passed,
+				      "time_ms", r->probe.ms, "hops", hops);
+		if (r->proto != NSIM_PROTO_ICMP)
+			json_object_set_new(e, "port", json_integer(r->port));
+		json_object_set_new(e, "response", r->probe.response[0] ? json_string(r->probe.response) : json_null());
+		json_object_set_new(e, "seen_source", r->has_seen ? json_string(nsim_addr_fmt(r->seen, a)) : json_null());
+		json_object_set_new(e, "reason", r->passed ? json_null() : json_string(r->reason));
+		json_object_set_new(e, "last_seen", r->last_seen[0] ? json_string(r->last_seen) : json_null());
+		json_array_append_new(list, e);
+	}
+	json_t *doc = json_pack("{s:i, s:s, s:s?, s:i, s:i, s:f, s:o}", "schema", 1, "topology", rep->name, "file", file,
+				"passed", (json_int_t)rep->n_passed, "failed", (json_int_t)rep->n_failed, "time_ms",
+				rep->ms, "expectations", list);
+	if (!doc)
+		return -ENOMEM;
+	int r = json_dumpf(doc, out, JSON_INDENT(2)) < 0 ? -EIO : 0;
+	fputc('\n', out);
+	json_decref(doc);
+	return r;
+}
+
+static void xml_escaped(FILE *out, const char *s)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '<':
+			fputs("&lt;", out);
+			break;
+		case '>':
+			fputs("&gt;", out);
+			break;
+		case '&':
+			fputs("&amp;", out);
+			break;
+		case '"':
+			fputs("&quot;", out);
+			break;
+		default:
+			if ((unsigned char)*s >= 0x20 || *s == '\n' || *s == '\t')
+				fputc(*s, out);
+		}
+	}
+}
+
+int nsim_report_check_junit(FILE *out, const struct nsim_check_report *rep)
+{
+	fprintf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n  <testsuite name=\"netsim ");
+	xml_escaped(out, rep->name);
+	fprintf(out, "\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" time=\"%.3f\">\n", rep->n_results, rep->n_failed,
+		rep->ms / 1000.0);
+	for (size_t i = 0; i < rep->n_results; i++) {
+		const struct nsim_check_result *r = &rep->results[i];
+		fprintf(out, "    <testcase classname=\"");
+		xml_escaped(out, rep->name);
+		fprintf(out, "\" name=\"");
+		xml_escaped(out, r->label);
+		fprintf(out, "\" time=\"%.3f\"", r->probe.ms / 1000.0);
+		if (r->passed) {
+			fprintf(out, "/>\n");
+			continue;
+		}
+		fprintf(out, ">\n      <failure message=\"");
+		xml_escaped(out, r->reason);
+		fprintf(out, "\" type=\"%s\">", observed_name(r));
+		char flow[200];
+		snprintf(flow, sizeof(flow), "%s → %s: expected %s, observed %s\n", r->e->from.ref.name, r->target,
+			 nsim_verdict_name(r->e->verdict), observed_name(r));
+		xml_escaped(out, flow);
+		for (size_t k = 0; k < r->n_hops; k++) {
+			char line[200], full[300];
+			nsim_report_hop_line(&r->hops[k], r->proto != NSIM_PROTO_ICMP, line, sizeof(line));
+			snprintf(full, sizeof(full), "%s +%.3f ms: %s\n", r->hops[k].component, r->hops[k].t_ms, line);
+			xml_escaped(out, full);
+		}
+		fprintf(out, "</failure>\n    </testcase>\n");
+	}
+	fprintf(out, "  </testsuite>\n</testsuites>\n");
+	return ferror(out) ? -EIO : 0;
+}

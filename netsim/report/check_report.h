@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: MIT */
+/* Reports of `netsim check` / `netsim test` (the JSON schema: docs/check.md). */
+#pragma once
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "probe/check.h"
+
+/* One line per expectation (✓/✗), evidence and reason for failures (for all
+ * with verbose), then "N passed, N failed". */
+void nsim_report_check_text(FILE *out, const struct nsim_check_report *rep, bool color, bool verbose);
+/* The documented JSON document (schema 1). file may be NULL. */
+int nsim_report_check_json(FILE *out, const struct nsim_check_report *rep, const char *file);
+/* JUnit XML: a suite per topology, a testcase per expectation. */
+int nsim_report_check_junit(FILE *out, const struct nsim_check_report *rep);
+/* "src → dst[ became ...]" of a hop. */
+void nsim_report_hop_line(const struct nsim_hop *h, bool ports, char *buf, size_t size);
