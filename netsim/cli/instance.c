@@ -389,8 +389,11 @@ int nsim_instance_up(const struct nsim_plan *p, const char *topo_path, struct ns
 		}
 	}
 
-	if ((r = nsim_apply_new(NULL, NULL, &ctx)) < 0)
+	if ((r = nsim_apply_new(NULL, NULL, &ctx)) < 0) {
+		if (r == -EINVAL)
+			error = sdup("NETSIM_FAIL_AT and NETSIM_CRASH_AT take a positive operation number");
 		goto fail;
+	}
 	size_t done = 0;
 	r = nsim_apply_ops(ctx, p->ops, p->n_ops, &done);
 	if (r < 0) {

@@ -28,6 +28,10 @@ static const struct nsim_command commands[] = {
 	 nsim_help_test, nsim_cmd_test},
 	{"check", "NAME [--only P] [--json] [--junit F] [--pcap D]", "prove the expectations of a running topology",
 	 nsim_help_check, nsim_cmd_check},
+	{"trace", "FILE|NAME FROM TO PORT/PROTO [--json]", "the path of one flow, hop by hop, and what blocks it",
+	 nsim_help_trace, nsim_cmd_trace},
+	{"analyze", "FILE [--json] [--matrix]", "predict every expectation from the model (no root)", nsim_help_analyze,
+	 nsim_cmd_analyze},
 	{"help", "[COMMAND]", "show help for netsim or one command", NULL, cmd_help},
 };
 

@@ -17,7 +17,6 @@
 #include <unistd.h>
 
 #include <pcap/pcap.h>
-#include <pcap/sll.h>
 
 #include "model/util.h"
 #include "probe/capture.h"
@@ -25,8 +24,10 @@
 #define SNAPLEN 256
 /* 100+ handles may be open at once; a check's flows are a few packets each */
 #define RING_BYTES (512 * 1024)
-/* openers at a time: beyond this they only queue on the kernel's locks */
-#define MAX_OPENERS 32
+/* threads opening or closing handles at a time: one per handle up to this,
+ * since each mostly waits (see for_each_handle) */
+#define MAX_WORKERS 256
+#define WORKER_STACK (256 * 1024)
 
 #ifndef DLT_LINUX_SLL2
 #define DLT_LINUX_SLL2 276
@@ -46,6 +47,7 @@ struct handle {
 	int fd;
 	struct ifname *ifs; /* the namespace's interfaces, read when it was opened */
 	size_t n_ifs;
+	bool dead;   /* reading it failed */
 	bool nano;   /* timestamps in nanoseconds (else microseconds) */
 	int error;   /* -errno of the open */
 	char *why;   /* its message */
@@ -71,20 +73,24 @@ struct nsim_capture {
 	struct handle *h;
 	const char *filter;
 	atomic_size_t next_job;
+	bool closing; /* what the workers do */
+	atomic_bool open_failed;
+	bool closed;
 
 	pthread_t thread;
 	bool running;
 	int stop_fd;
+	struct pollfd *pfd; /* the handles', then stop_fd */
 
 	struct rec *recs;
 	size_t n_recs, cap_recs;
 	struct block *blocks;
-	bool nomem; /* a packet was lost for want of memory */
+	uint64_t lost; /* packets read but not kept, for want of memory */
 	size_t current; /* the handle being read, for the callback */
 
 	struct nsim_packet *pkts; /* after stop, sorted */
 	size_t n_pkts;
-	uint64_t drops;
+	atomic_uint_fast64_t drops;
 };
 
 static int pcap_errno(int r)
@@ -200,14 +206,6 @@ static int open_one(struct handle *h, const char *filter)
 	return 0;
 }
 
-static void *opener(void *arg)
-{
-	struct nsim_capture *c = arg;
-	for (size_t i; (i = atomic_fetch_add(&c->next_job, 1)) < c->n;)
-		(void)open_one(&c->h[i], c->filter);
-	return NULL;
-}
-
 static const char *ifname_of(const struct handle *h, unsigned index)
 {
 	for (size_t i = 0; i < h->n_ifs; i++)
@@ -287,7 +285,7 @@ static void on_packet(u_char *user, const struct pcap_pkthdr *hdr, const u_char 
 		size_t cap = c->cap_recs ? c->cap_recs * 2 : 256;
 		struct rec *r = realloc(c->recs, cap * sizeof(*r));
 		if (!r) {
-			c->nomem = true;
+			c->lost++;
 			return;
 		}
 		c->recs = r;
@@ -295,7 +293,7 @@ static void on_packet(u_char *user, const struct pcap_pkthdr *hdr, const u_char 
 	}
 	p.data = copy_frame(c, data, caplen);
 	if (!p.data) {
-		c->nomem = true;
+		c->lost++;
 		return;
 	}
 	c->recs[c->n_recs] = (struct rec){.ns_time = ns_time, .seq = c->n_recs, .p = p};
@@ -318,17 +316,7 @@ static bool drain(struct nsim_capture *c, size_t i)
 static void *capture_thread(void *arg)
 {
 	struct nsim_capture *c = arg;
-	struct pollfd *pfd = calloc(c->n + 1, sizeof(*pfd));
-	if (!pfd) {
-		c->nomem = true;
-		/* still wait for stop, then read what the rings hold */
-		struct pollfd s = {.fd = c->stop_fd, .events = POLLIN};
-		while (poll(&s, 1, -1) < 0 && errno == EINTR)
-			;
-		for (size_t i = 0; i < c->n; i++)
-			drain(c, i);
-		return NULL;
-	}
+	struct pollfd *pfd = c->pfd;
 	for (size_t i = 0; i < c->n; i++)
 		pfd[i] = (struct pollfd){.fd = c->h[i].fd, .events = POLLIN};
 	pfd[c->n] = (struct pollfd){.fd = c->stop_fd, .events = POLLIN};
@@ -341,33 +329,108 @@ static void *capture_thread(void *arg)
 		}
 		if (pfd[c->n].revents)
 			break;
-		for (size_t i = 0; i < c->n; i++)
-			if (pfd[i].revents && !drain(c, i))
-				pfd[i].fd = -1; /* failed for good: do not spin on it */
+		for (size_t i = 0; i < c->n; i++) {
+			if (!pfd[i].revents)
+				continue;
+			if (!drain(c, i))
+				c->h[i].dead = true;
+			/* failed for good, or an error poll would repeat: do not spin on it */
+			if (c->h[i].dead || pfd[i].revents & (POLLERR | POLLHUP | POLLNVAL))
+				pfd[i].fd = -1;
+		}
 	}
 	/* the final drain: everything that reached a ring before stop */
 	for (size_t i = 0; i < c->n; i++)
-		if (pfd[i].fd >= 0)
+		if (!c->h[i].dead)
 			drain(c, i);
-	free(pfd);
 	return NULL;
+}
+
+static void close_one(struct nsim_capture *c, struct handle *h)
+{
+	if (h->p) {
+		struct pcap_stat st;
+		if (h->error == 0 && pcap_stats(h->p, &st) == 0)
+			atomic_fetch_add(&c->drops, st.ps_drop);
+		pcap_close(h->p);
+		h->p = NULL;
+	}
+	free(h->ifs);
+	h->ifs = NULL;
+}
+
+static void *worker(void *arg)
+{
+	struct nsim_capture *c = arg;
+	for (size_t i; (i = atomic_fetch_add(&c->next_job, 1)) < c->n;) {
+		if (c->closing)
+			close_one(c, &c->h[i]);
+		else if (!atomic_load(&c->open_failed) && open_one(&c->h[i], c->filter) < 0)
+			atomic_store(&c->open_failed, true); /* the others need not be opened */
+	}
+	return NULL;
+}
+
+/* Helper threads take no signals: the caller's handlers run where it expects. */
+static int spawn(pthread_t *th, void *(*fn)(void *), void *arg)
+{
+	sigset_t all, old;
+	pthread_attr_t attr;
+	int r = pthread_attr_init(&attr);
+	if (r)
+		return -r;
+	(void)pthread_attr_setstacksize(&attr, WORKER_STACK);
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	r = pthread_create(th, &attr, fn, arg);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	pthread_attr_destroy(&attr);
+	return -r;
+}
+
+/*
+ * Opens (or closes) every handle, in parallel: each waits for an RCU grace
+ * period in the kernel (setting up the ring, and closing a packet socket,
+ * call synchronize_net(): 10-30 ms each), and concurrent waits share one.
+ * Measured with 100 handles: 16 threads open them in 70-100 ms and close
+ * them in 200 ms, 128 threads in 20-30 ms and 30-40 ms.
+ */
+static int for_each_handle(struct nsim_capture *c, bool closing)
+{
+	size_t n_threads = c->n < MAX_WORKERS ? c->n : MAX_WORKERS, started = 0;
+	pthread_t th[MAX_WORKERS];
+	int r = 0;
+	c->closing = closing;
+	atomic_store(&c->next_job, 0);
+	/* closing needs no namespace: one handle, or no thread to be had, is closed here */
+	if (closing && n_threads <= 1) {
+		worker(c);
+		return 0;
+	}
+	for (; started < n_threads; started++) {
+		r = spawn(&th[started], worker, c);
+		if (r < 0)
+			break;
+	}
+	for (size_t i = 0; i < started; i++)
+		pthread_join(th[i], NULL);
+	if (started == 0 && n_threads > 0) {
+		if (!closing)
+			return r; /* never setns the caller's thread */
+		worker(c);
+	}
+	return 0; /* fewer threads than wanted still did every handle */
 }
 
 static void close_handles(struct nsim_capture *c)
 {
-	for (size_t i = 0; c->h && i < c->n; i++) {
-		struct handle *h = &c->h[i];
-		if (h->p) {
-			struct pcap_stat st;
-			if (h->error == 0 && pcap_stats(h->p, &st) == 0)
-				c->drops += st.ps_drop;
-			pcap_close(h->p);
-			h->p = NULL;
-		}
-		free(h->ifs);
-		h->ifs = NULL;
-		free(h->why);
-		h->why = NULL;
+	if (!c->h || c->closed)
+		return;
+	c->closed = true;
+	for_each_handle(c, true);
+	for (size_t i = 0; i < c->n; i++) {
+		free(c->h[i].why);
+		c->h[i].why = NULL;
 	}
 }
 
@@ -380,6 +443,7 @@ void nsim_capture_free(struct nsim_capture *c)
 	free(c->h);
 	if (c->stop_fd >= 0)
 		close(c->stop_fd);
+	free(c->pfd);
 	free(c->recs);
 	free(c->pkts);
 	for (struct block *b = c->blocks, *next; b; b = next) {
@@ -387,17 +451,6 @@ void nsim_capture_free(struct nsim_capture *c)
 		free(b);
 	}
 	free(c);
-}
-
-/* Helper threads take no signals: the caller's handlers run where it expects. */
-static int spawn(pthread_t *th, void *(*fn)(void *), void *arg)
-{
-	sigset_t all, old;
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	int r = pthread_create(th, NULL, fn, arg);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	return -r;
 }
 
 int nsim_capture_start(const char *const *namespaces, size_t n, const char *filter, struct nsim_capture **ret,
@@ -417,22 +470,11 @@ int nsim_capture_start(const char *const *namespaces, size_t n, const char *filt
 	for (size_t i = 0; i < n; i++)
 		c->h[i] = (struct handle){.ns = namespaces[i], .fd = -1};
 
-	size_t n_threads = n < MAX_OPENERS ? n : MAX_OPENERS, started = 0;
-	pthread_t th[MAX_OPENERS];
-	int r = 0;
-	for (; started < n_threads; started++) {
-		r = spawn(&th[started], opener, c);
-		if (r < 0)
-			break;
-	}
-	if (started == 0 && n > 0) {
+	int r = for_each_handle(c, false);
+	if (r < 0) {
 		nsim_capture_free(c);
 		return r;
 	}
-	r = 0; /* fewer openers than wanted still open every handle */
-	for (size_t i = 0; i < started; i++)
-		pthread_join(th[i], NULL);
-
 	for (size_t i = 0; i < n; i++)
 		if (c->h[i].error < 0) {
 			r = c->h[i].error;
@@ -447,6 +489,11 @@ int nsim_capture_start(const char *const *namespaces, size_t n, const char *filt
 		r = -errno;
 		nsim_capture_free(c);
 		return r;
+	}
+	c->pfd = calloc(n + 1, sizeof(*c->pfd));
+	if (!c->pfd) {
+		nsim_capture_free(c);
+		return -ENOMEM;
 	}
 	r = spawn(&c->thread, capture_thread, c);
 	if (r < 0) {
@@ -478,10 +525,11 @@ void nsim_capture_stop(struct nsim_capture *c)
 	/* the rings are no longer needed: give their memory back now */
 	close_handles(c);
 
-	qsort(c->recs, c->n_recs, sizeof(*c->recs), cmp_rec);
+	if (c->n_recs)
+		qsort(c->recs, c->n_recs, sizeof(*c->recs), cmp_rec);
 	c->pkts = calloc(c->n_recs ? c->n_recs : 1, sizeof(*c->pkts));
 	if (!c->pkts) {
-		c->nomem = true;
+		c->lost += c->n_recs;
 		c->n_recs = 0;
 	}
 	for (size_t i = 0; i < c->n_recs; i++)
@@ -500,12 +548,34 @@ const struct nsim_packet *nsim_capture_packets(const struct nsim_capture *c, siz
 
 uint64_t nsim_capture_kernel_drops(const struct nsim_capture *c)
 {
-	return c ? c->drops : 0;
+	return c ? c->drops + c->lost : 0;
+}
+
+/* Files carry DLT_LINUX_SLL, not the SLL2 we capture: SLL2 names the
+ * interface by index only, which tcpdump resolves in the reader's own
+ * namespace, showing wrong names. SLL keeps direction and protocol. */
+static size_t sll2_to_sll(const uint8_t *in, size_t caplen, uint8_t *out, size_t size)
+{
+	if (caplen < 20 || size < caplen - 4)
+		return 0;
+	/* SLL2: proto(2) reserved(2) ifindex(4) hatype(2) pkttype(1) halen(1) addr(8)
+	 * SLL:  pkttype(2) hatype(2) halen(2) addr(8) proto(2) */
+	out[0] = 0;
+	out[1] = in[10];
+	out[2] = in[8];
+	out[3] = in[9];
+	out[4] = 0;
+	out[5] = in[11];
+	memcpy(out + 6, in + 12, 8);
+	out[14] = in[0];
+	out[15] = in[1];
+	memcpy(out + 16, in + 20, caplen - 20);
+	return caplen - 4;
 }
 
 int nsim_capture_write_pcap(const char *path, const struct nsim_packet *const *pkts, size_t n)
 {
-	pcap_t *dead = pcap_open_dead(DLT_LINUX_SLL2, SNAPLEN);
+	pcap_t *dead = pcap_open_dead(DLT_LINUX_SLL, SNAPLEN);
 	if (!dead)
 		return -ENOMEM;
 	FILE *f = fopen(path, "we");
@@ -521,12 +591,16 @@ int nsim_capture_write_pcap(const char *path, const struct nsim_packet *const *p
 		return -EIO;
 	}
 	for (size_t i = 0; i < n; i++) {
+		uint8_t frame[SNAPLEN + 32];
+		size_t caplen = sll2_to_sll(pkts[i]->data, pkts[i]->caplen, frame, sizeof(frame));
+		if (!caplen)
+			continue;
 		struct pcap_pkthdr hdr = {
 			.ts = {.tv_sec = (time_t)pkts[i]->ts_sec, .tv_usec = (suseconds_t)pkts[i]->ts_usec},
-			.caplen = pkts[i]->caplen,
-			.len = pkts[i]->len,
+			.caplen = (bpf_u_int32)caplen,
+			.len = pkts[i]->len - 4,
 		};
-		pcap_dump((u_char *)d, &hdr, pkts[i]->data);
+		pcap_dump((u_char *)d, &hdr, frame);
 	}
 	int r = pcap_dump_flush(d) < 0 || ferror(f) ? -EIO : 0;
 	pcap_dump_close(d); /* closes f */

@@ -51,6 +51,7 @@ struct ctx {
 	struct probe_job *jobs;
 	size_t n_jobs;
 	atomic_size_t next;
+	struct nsim_analyzer *an;
 };
 
 static double realtime_ms(void)
@@ -336,7 +337,7 @@ static bool on_comp(const struct comp *k, const struct nsim_packet *p)
 static int cmp_hop(const void *a, const void *b)
 {
 	const struct nsim_hop *x = a, *y = b;
-	return x->t_ms < y->t_ms ? -1 : x->t_ms > y->t_ms;
+	return x->first < y->first ? -1 : x->first > y->first;
 }
 
 static void collect_hops(struct ctx *c, struct probe_job *j, const struct nsim_packet *pkts, size_t n)
@@ -348,7 +349,8 @@ static void collect_hops(struct ctx *c, struct probe_job *j, const struct nsim_p
 		return;
 	for (size_t ci = 0; ci < j->n_comps; ci++) {
 		const struct comp *k = &c->comps[j->comps[ci]];
-		struct nsim_hop h = {.component = k->name, .kind = k->kind, .ns = k->ns};
+		struct nsim_hop h = {.component = k->name, .kind = k->kind};
+		snprintf(h.ns, sizeof(h.ns), "%s", k->ns);
 		bool seen = false;
 		for (size_t i = 0; i < n; i++) {
 			const struct nsim_packet *p = &pkts[i];
@@ -368,6 +370,7 @@ static void collect_hops(struct ctx *c, struct probe_job *j, const struct nsim_p
 			}
 			if (!seen) {
 				h.t_ms = p->t_ms - j->t0;
+				h.first = i;
 				seen = true;
 			}
 			if (p->dir == NSIM_PKT_IN && !h.has_in) {
@@ -446,7 +449,7 @@ static void describe_drop(const struct nsim_check_result *r, char *buf, size_t s
 	}
 	const struct nsim_hop *h = &r->hops[r->n_hops - 1];
 	if (h->has_in && !h->has_out && strcmp(h->kind, "host") != 0 && strcmp(h->kind, "internet host") != 0)
-		snprintf(buf, size, "; last seen at %s (%s), received on %s and not sent on", h->component, h->kind,
+		snprintf(buf, size, "; last seen at %s (%s): received on %s, not forwarded", h->component, h->kind,
 			 h->if_in);
 	else if (h->has_out && !h->has_in)
 		snprintf(buf, size, "; last seen leaving %s (%s) on %s", h->component, h->kind, h->if_out);
@@ -454,7 +457,7 @@ static void describe_drop(const struct nsim_check_result *r, char *buf, size_t s
 		snprintf(buf, size, "; last seen at %s (%s)", h->component, h->kind);
 }
 
-static void judge(const struct nsim_topology *t, struct nsim_check_result *r, int timeout_ms)
+static void judge_probe(const struct nsim_topology *t, struct nsim_check_result *r, int timeout_ms)
 {
 	const struct nsim_expect *e = r->e;
 	const struct nsim_probe_result *p = &r->probe;
@@ -515,7 +518,7 @@ static void judge(const struct nsim_topology *t, struct nsim_check_result *r, in
 		}
 	}
 
-	double prev = -1e9;
+	size_t prev = 0;
 	const char *prev_name = NULL;
 	for (size_t i = 0; i < e->n_via; i++) {
 		const char *name = e->via[i].ref.name;
@@ -530,14 +533,45 @@ static void judge(const struct nsim_topology *t, struct nsim_check_result *r, in
 			snprintf(r->reason + len, sizeof(r->reason) - len, ")");
 			return;
 		}
-		if (h->t_ms < prev) {
+		if (prev_name && h->first < prev) {
 			snprintf(r->reason, sizeof(r->reason), "via: the flow crossed %s before %s, not after", name, prev_name);
 			return;
 		}
-		prev = h->t_ms;
+		prev = h->first;
 		prev_name = name;
 	}
 	r->passed = true;
+}
+
+static enum nsim_prediction observed_class(enum nsim_probe_outcome o)
+{
+	return o == NSIM_PROBE_REACHABLE ? NSIM_PREDICT_REACHABLE
+	       : o == NSIM_PROBE_REFUSED ? NSIM_PREDICT_REFUSED
+					 : NSIM_PREDICT_BLOCKED;
+}
+
+/* The verdict from the packets, held against the model's: a disagreement is
+ * a bug in netsim (the model or the data plane), reported as such. */
+static void judge(const struct ctx *c, struct nsim_check_result *r, int timeout_ms)
+{
+	judge_probe(c->t, r, timeout_ms);
+	if (r->probe.outcome == NSIM_PROBE_ERROR || !c->an)
+		return;
+	struct nsim_flow f = {.from = r->e->from, .dst = r->addr, .proto = r->proto, .dport = r->port,
+			      .sport = r->probe.sport};
+	if (nsim_analyzer_flow(c->an, &f, true, &r->predicted) < 0)
+		return;
+	enum nsim_prediction seen = observed_class(r->probe.outcome);
+	size_t len = strlen(r->reason);
+	if (seen != r->predicted.prediction) {
+		r->model_disagrees = true;
+		r->passed = false;
+		snprintf(r->reason, sizeof(r->reason), "netsim bug: model says %s (%s%s%s), network did %s",
+			 nsim_prediction_name(r->predicted.prediction), nsim_reason_code(r->predicted.reason),
+			 r->predicted.explanation[0] ? ": " : "", r->predicted.explanation,
+			 nsim_probe_outcome_name(r->probe.outcome));
+	} else if (!r->passed && r->predicted.explanation[0])
+		snprintf(r->reason + len, sizeof(r->reason) - len, "; %s", r->predicted.explanation);
 }
 
 static void free_comps(struct ctx *c)
@@ -552,6 +586,7 @@ static void free_comps(struct ctx *c)
 	for (size_t i = 0; i < c->n_jobs; i++)
 		free(c->jobs[i].comps);
 	free(c->jobs);
+	nsim_analyzer_free(c->an);
 }
 
 int nsim_check_run(const struct nsim_topology *t, const struct nsim_plan *p, const struct nsim_check_opts *opts,
@@ -575,7 +610,7 @@ int nsim_check_run(const struct nsim_topology *t, const struct nsim_plan *p, con
 	if (rep)
 		rep->results = calloc(t->n_expects + 1, sizeof(*rep->results));
 	int r = 0;
-	if (!rep || !c.comps || !c.ns_list || !c.jobs || !rep->results) {
+	if (!rep || !c.comps || !c.ns_list || !c.jobs || !rep->results || nsim_analyzer_new(t, &c.an) < 0) {
 		r = -ENOMEM;
 		goto out;
 	}
@@ -650,7 +685,7 @@ int nsim_check_run(const struct nsim_topology *t, const struct nsim_plan *p, con
 	}
 	for (size_t i = 0; i < c.n_jobs; i++) {
 		collect_hops(&c, &c.jobs[i], pkts, n_pkts);
-		judge(t, c.jobs[i].res, o.timeout_ms);
+		judge(&c, c.jobs[i].res, o.timeout_ms);
 		if (c.jobs[i].res->passed)
 			rep->n_passed++;
 		else

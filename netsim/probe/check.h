@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "analyze/analyze.h"
 #include "model/model.h"
 #include "plan/plan.h"
 #include "probe/capture.h"
@@ -28,8 +29,9 @@ struct nsim_check_opts {
 struct nsim_hop {
 	const char *component; /* as named in the topology ("nat-a", "main", "internet") */
 	const char *kind;      /* "host", "VPC router", "NAT gateway", ... */
-	const char *ns;
+	char ns[128];
 	double t_ms;           /* first forward packet, ms after the probe started */
+	size_t first;          /* its position in the capture's (exactly ordered) packet list */
 	char if_in[16], if_out[16];
 	/* the first forward packet received and the first sent, as addresses:ports */
 	bool has_in, has_out;
@@ -53,7 +55,9 @@ struct nsim_check_result {
 	bool passed;
 	bool has_seen;
 	uint32_t seen; /* the source address the responder reported */
-	char reason[512];      /* why it failed; "" when passed */
+	struct nsim_analysis predicted; /* what the model says of the same flow */
+	bool model_disagrees;  /* the network did something else: a netsim bug */
+	char reason[1024];     /* why it failed; "" when passed */
 	char last_seen[64];    /* the last component a forward packet was seen at ("" if none) */
 	struct nsim_hop *hops; /* components where the flow was seen, by time */
 	size_t n_hops;

@@ -127,8 +127,6 @@ static void __attribute__((noreturn)) serve(const struct nsim_plan *p, int ready
 		for (size_t j = 0; j < rs->n_listen && r == 0; j++) {
 			const struct nsim_service *s = &rs->listen[j];
 			for (unsigned port = s->from; port <= s->to && r == 0; port++) {
-				/* "3306/tcp" answers TCP; a UDP responder on the same port is
-				 * what a user probing with nc -u expects too */
 				for (int udp = 0; udp < 2 && r == 0; udp++) {
 					bool want_udp = s->proto == NSIM_PROTO_UDP;
 					if ((bool)udp != want_udp)

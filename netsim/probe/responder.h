@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The responders: for every listen port of every host, a TCP listener and a
- * UDP socket inside the host's namespace (a socket keeps the namespace it was
- * made in), all served by one process from one epoll loop. Each connection or
+ * The responders: for every listen port of every host, a TCP listener or a
+ * UDP socket (as the port says) inside the host's namespace (a socket keeps
+ * the namespace it was made in), all served by one process from one epoll
+ * loop. Each connection or
  * datagram is answered with one line:
  *
  *     netsim <host> <port>/<proto> from <source-ip>:<source-port>

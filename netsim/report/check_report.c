@@ -74,7 +74,12 @@ void nsim_report_check_text(FILE *out, const struct nsim_check_report *rep, bool
 		snprintf(flow, sizeof(flow), "%s → %s", r->e->from.ref.name, r->target);
 		fprintf(out, "%s%s%s ", r->passed ? green : red, r->passed ? "✓" : "✗", reset);
 		print_padded(out, flow, 40);
-		fprintf(out, " %-12s %-20s %7.1f ms", observed_name(r), seen, r->probe.ms);
+		char model[64] = "";
+		if (r->predicted.prediction == NSIM_PREDICT_REACHABLE)
+			snprintf(model, sizeof(model), "model: reachable");
+		else
+			snprintf(model, sizeof(model), "model: %s", nsim_reason_code(r->predicted.reason));
+		fprintf(out, " %-12s %-31s %-20s %7.1f ms", observed_name(r), model, seen, r->probe.ms);
 		if (r->e->name.name)
 			fprintf(out, "  %s", r->e->name.name);
 		fputc('\n', out);
@@ -82,6 +87,13 @@ void nsim_report_check_text(FILE *out, const struct nsim_check_report *rep, bool
 			continue;
 		if (!r->passed)
 			fprintf(out, "    %sexpected %s: %s%s\n", red, nsim_verdict_name(r->e->verdict), r->reason, reset);
+		if (r->model_disagrees) {
+			fprintf(out, "    model's path:\n");
+			for (size_t k = 0; k < r->predicted.n_hops; k++)
+				fprintf(out, "      %s%-14s %-16s %s%s\n", r->predicted.hops[k].reply ? "<- " : "", r->predicted.hops[k].component,
+					r->predicted.hops[k].kind, r->predicted.hops[k].detail, r->predicted.hops[k].blocked ? "  [blocked]" : "");
+			fprintf(out, "    network's path:\n");
+		}
 		for (size_t k = 0; k < r->n_hops; k++) {
 			const struct nsim_hop *h = &r->hops[k];
 			char line[200];
@@ -120,6 +132,21 @@ static json_t *hop_json(const struct nsim_hop *h, bool ports)
 	return j;
 }
 
+json_t *nsim_report_analysis_json(const struct nsim_analysis *a)
+{
+	json_t *hops = json_array();
+	for (size_t k = 0; k < a->n_hops; k++) {
+		const struct nsim_ahop *h = &a->hops[k];
+		json_array_append_new(hops, json_pack("{s:s, s:s, s:s, s:b, s:b}", "component", h->component, "kind", h->kind,
+						      "detail", h->detail, "reply", h->reply, "blocked", h->blocked));
+	}
+	json_t *j = json_pack("{s:s, s:s, s:o}", "verdict", nsim_prediction_name(a->prediction), "reason",
+			      nsim_reason_code(a->reason), "hops", hops);
+	json_object_set_new(j, "explanation", a->explanation[0] ? json_string(a->explanation) : json_null());
+	json_object_set_new(j, "blocked_at", a->blocked_at[0] ? json_string(a->blocked_at) : json_null());
+	return j;
+}
+
 int nsim_report_check_json(FILE *out, const struct nsim_check_report *rep, const char *file)
 {
 	json_t *list = json_array();
@@ -141,6 +168,8 @@ int nsim_report_check_json(FILE *out, const struct nsim_check_report *rep, const
 		json_object_set_new(e, "seen_source", r->has_seen ? json_string(nsim_addr_fmt(r->seen, a)) : json_null());
 		json_object_set_new(e, "reason", r->passed ? json_null() : json_string(r->reason));
 		json_object_set_new(e, "last_seen", r->last_seen[0] ? json_string(r->last_seen) : json_null());
+		json_object_set_new(e, "predicted", nsim_report_analysis_json(&r->predicted));
+		json_object_set_new(e, "model_disagrees", json_boolean(r->model_disagrees));
 		json_array_append_new(list, e);
 	}
 	json_t *doc = json_pack("{s:i, s:s, s:s?, s:i, s:i, s:f, s:o}", "schema", 1, "topology", rep->name, "file", file,

@@ -5,6 +5,9 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include <jansson.h>
+
+#include "analyze/analyze.h"
 #include "probe/check.h"
 
 /* One line per expectation (✓/✗), evidence and reason for failures (for all
@@ -16,3 +19,5 @@ int nsim_report_check_json(FILE *out, const struct nsim_check_report *rep, const
 int nsim_report_check_junit(FILE *out, const struct nsim_check_report *rep);
 /* "src → dst[ became ...]" of a hop. */
 void nsim_report_hop_line(const struct nsim_hop *h, bool ports, char *buf, size_t size);
+/* An analysis as JSON: {verdict, reason, explanation, blocked_at, hops[]}. New reference. */
+json_t *nsim_report_analysis_json(const struct nsim_analysis *a);

@@ -6,8 +6,8 @@
 
 void nsim_report_plan_text(FILE *out, const struct nsim_plan *p)
 {
-	fprintf(out, "# netsim plan for '%s': %zu operations in %zu namespaces, %zu responders\n", p->name,
-		p->n_ops, p->n_namespaces, p->n_responders);
+	fprintf(out, "# netsim plan for '%s': %zu operations in %zu namespaces, %zu responder%s\n", p->name,
+		p->n_ops, p->n_namespaces, p->n_responders, p->n_responders == 1 ? "" : "s");
 	fprintf(out, "# (netsim does this through netlink and libnftables; the commands are equivalents)\n");
 	for (size_t i = 0; i < p->n_ops; i++) {
 		const struct nsim_op *o = &p->ops[i];

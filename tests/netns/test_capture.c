@@ -189,7 +189,8 @@ static void test_path(void **state)
 	if (!p)
 		fprintf(stderr, "%s\n", err);
 	assert_non_null(p);
-	assert_int_equal(pcap_datalink(p), DLT_LINUX_SLL2);
+	/* files are SLL (16 bytes): SLL2's interface index would be resolved by the reader, wrongly */
+	assert_int_equal(pcap_datalink(p), DLT_LINUX_SLL);
 	struct pcap_pkthdr *h;
 	const u_char *data;
 	size_t n_read = 0;
@@ -197,8 +198,8 @@ static void test_path(void **state)
 	while (pcap_next_ex(p, &h, &data) == 1) {
 		n_read++;
 		/* the source as it left the NAT: 10.10.1.4 */
-		translated |= h->caplen >= 40 && data[20 + 12] == 10 && data[20 + 13] == 10 && data[20 + 14] == 1 &&
-			      data[20 + 15] == 4;
+		translated |= h->caplen >= 36 && data[16 + 12] == 10 && data[16 + 13] == 10 && data[16 + 14] == 1 &&
+			      data[16 + 15] == 4;
 	}
 	pcap_close(p);
 	assert_int_equal(n_read, n_sel);

@@ -1,0 +1,864 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyze/analyze.h"
+#include "model/util.h"
+
+#define LINUX_EPHEMERAL "32768-60999"
+#define MAX_DEPTH 4 /* NAT and peering hops one flow may take */
+
+/* Where the packet crosses a subnet boundary: replayed backwards for the
+ * reply, since ACLs are stateless. */
+struct crossing {
+	size_t vpc, subnet;
+	bool ingress;
+	uint32_t src, dst; /* the packet's addresses there */
+	uint16_t sport;    /* its source port there (the reply's destination port) */
+};
+
+/* Addresses, sorted, so a 1000-host matrix is not quadratic: private ones
+ * per VPC (peered VPCs may not overlap, others may), public ones global. */
+enum entry_kind {
+	E_HOST = 0, /* private address of a host */
+	E_NAT,      /* private address of a NAT gateway */
+	E_PUBLIC,   /* public IP of a host */
+	E_EIP,      /* elastic IP of a NAT gateway */
+	E_INET,     /* an internet host */
+};
+
+struct entry {
+	uint32_t addr;
+	size_t vpc; /* NSIM_NONE for global addresses */
+	enum entry_kind kind;
+	size_t idx;
+	size_t vpc_of; /* the VPC of a public or elastic IP */
+};
+
+struct nsim_analyzer {
+	const struct nsim_topology *t;
+	struct entry *e;
+	size_t n;
+};
+
+struct walk {
+	const struct nsim_analyzer *an;
+	bool quiet; /* verdicts only: no hop or explanation text */
+	const struct nsim_topology *t;
+	const struct nsim_flow *f;
+	struct nsim_analysis *a;
+	struct crossing cross[16];
+	size_t n_cross;
+	bool done;
+	/* the reply of a flow that came in through a gateway must route back to it */
+	enum nsim_target_kind back_kind; /* NSIM_TARGET_UNRESOLVED: local, nothing to check */
+	size_t back_idx;                 /* the peering */
+	const char *back_name;
+};
+
+__attribute__((format(printf, 5, 6))) static void hop(struct walk *w, const char *component, const char *kind,
+						      bool reply, const char *fmt, ...)
+{
+	struct nsim_analysis *a = w->a;
+	if (w->quiet || a->n_hops >= NSIM_ANALYSIS_MAX_HOPS)
+		return;
+	struct nsim_ahop *h = &a->hops[a->n_hops++];
+	snprintf(h->component, sizeof(h->component), "%s", component);
+	snprintf(h->kind, sizeof(h->kind), "%s", kind);
+	h->reply = reply;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(h->detail, sizeof(h->detail), fmt, ap);
+	va_end(ap);
+}
+
+__attribute__((format(printf, 5, 6))) static void block(struct walk *w, enum nsim_reason reason,
+							enum nsim_prediction pred, const char *component,
+							const char *fmt, ...)
+{
+	struct nsim_analysis *a = w->a;
+	if (w->done)
+		return;
+	w->done = true;
+	a->reason = reason;
+	a->prediction = pred;
+	snprintf(a->blocked_at, sizeof(a->blocked_at), "%s", component);
+	if (w->quiet)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(a->explanation, sizeof(a->explanation), fmt, ap);
+	va_end(ap);
+	if (a->n_hops)
+		a->hops[a->n_hops - 1].blocked = true;
+}
+
+static const char *proto_port(const struct nsim_flow *f, char buf[32])
+{
+	if (f->proto == NSIM_PROTO_ICMP)
+		snprintf(buf, 32, "icmp");
+	else
+		snprintf(buf, 32, "%s/%u", nsim_proto_name(f->proto), f->dport);
+	return buf;
+}
+
+/* ---- lookups ---- */
+
+static bool peered(const struct nsim_topology *t, size_t a, size_t b)
+{
+	for (size_t i = 0; i < t->n_peerings; i++) {
+		const struct nsim_peering *p = &t->peerings[i];
+		if ((p->vpc_idx[0] == a && p->vpc_idx[1] == b) || (p->vpc_idx[0] == b && p->vpc_idx[1] == a))
+			return true;
+	}
+	return false;
+}
+
+uint32_t nsim_analyze_target(const struct nsim_topology *t, const struct nsim_endpoint *from,
+			     const struct nsim_endpoint *to)
+{
+	size_t from_vpc = from->kind == NSIM_EP_HOST ? from->vpc : NSIM_NONE;
+	switch (to->kind) {
+	case NSIM_EP_HOST: {
+		const struct nsim_host *h = &t->vpcs[to->vpc].hosts[to->idx];
+		bool inside = from_vpc != NSIM_NONE && (from_vpc == to->vpc || peered(t, from_vpc, to->vpc));
+		return !inside && h->public_ip ? h->public_ip : h->address;
+	}
+	case NSIM_EP_NAT: {
+		const struct nsim_nat_gateway *g = &t->vpcs[to->vpc].nat_gateways[to->idx];
+		return from_vpc == to->vpc ? g->address : g->elastic_ip;
+	}
+	case NSIM_EP_INET_HOST:
+		return t->inet_hosts[to->idx].address;
+	default:
+		return to->addr;
+	}
+}
+
+static int cmp_entry(const void *a, const void *b)
+{
+	const struct entry *x = a, *y = b;
+	if (x->addr != y->addr)
+		return x->addr < y->addr ? -1 : 1;
+	return x->vpc < y->vpc ? -1 : x->vpc > y->vpc;
+}
+
+static const struct entry *find(const struct nsim_analyzer *an, size_t vpc, uint32_t addr)
+{
+	struct entry key = {.addr = addr, .vpc = vpc};
+	return bsearch(&key, an->e, an->n, sizeof(*an->e), cmp_entry);
+}
+
+/* An ENI of VPC v with this private address: a host (ret_nat false) or a NAT gateway. */
+static bool find_eni(const struct walk *w, size_t v, uint32_t addr, size_t *ret_idx, bool *ret_nat)
+{
+	const struct entry *e = find(w->an, v, addr);
+	if (!e)
+		return false;
+	*ret_idx = e->idx;
+	*ret_nat = e->kind == E_NAT;
+	return true;
+}
+
+static bool host_in_sg(const struct nsim_host *h, size_t sg)
+{
+	if (sg == NSIM_NONE)
+		return h->n_security_groups == 0;
+	for (size_t k = 0; k < h->n_security_groups; k++)
+		if (h->sg_idx[k] == sg)
+			return true;
+	return false;
+}
+
+/* Is addr the private address of a member of group sg of VPC v? */
+static bool addr_in_sg(const struct walk *w, size_t v, size_t sg, uint32_t addr)
+{
+	const struct entry *e = find(w->an, v, addr);
+	return e && e->kind == E_HOST && host_in_sg(&w->t->vpcs[v].hosts[e->idx], sg);
+}
+
+static bool proto_ok(enum nsim_proto rule, bool has_ports, uint16_t from, uint16_t to, enum nsim_proto p,
+		     uint16_t port)
+{
+	if (rule == NSIM_PROTO_ALL)
+		return true;
+	if (rule != p)
+		return false;
+	return p == NSIM_PROTO_ICMP || !has_ports || (port >= from && port <= to);
+}
+
+static void describe_sg_rule(const struct nsim_topology *t, const struct nsim_sg_rule *r, char *buf, size_t size)
+{
+	char c[NSIM_CIDR_STRLEN], pp[32] = "";
+	if (r->proto == NSIM_PROTO_ALL)
+		snprintf(pp, sizeof(pp), "all");
+	else if (r->proto == NSIM_PROTO_ICMP || !r->has_ports)
+		snprintf(pp, sizeof(pp), "%s", nsim_proto_name(r->proto));
+	else if (r->port_from == r->port_to)
+		snprintf(pp, sizeof(pp), "%s/%u", nsim_proto_name(r->proto), r->port_from);
+	else
+		snprintf(pp, sizeof(pp), "%s/%u-%u", nsim_proto_name(r->proto), r->port_from, r->port_to);
+	if (r->peer_is_cidr)
+		snprintf(buf, size, "%s %s", pp, nsim_cidr_fmt(r->peer_cidr, c));
+	else if (r->peer_vpc != NSIM_NONE)
+		snprintf(buf, size, "%s %s", pp, t->vpcs[r->peer_vpc].security_groups[r->peer_sg].name.name);
+	else
+		snprintf(buf, size, "%s ?", pp);
+}
+
+/* Whether host h's groups allow the packet (ingress: from `peer`; egress: to
+ * it). *ret_rule names the rule that allows it, or lists what the groups allow. */
+static bool sg_allows(const struct walk *w, size_t v, const struct nsim_host *h, bool ingress, uint32_t peer,
+		      const struct nsim_flow *f, char *ret_rule, size_t size)
+{
+	const struct nsim_topology *t = w->t;
+	const struct nsim_vpc *vpc = &t->vpcs[v];
+	if (w->quiet)
+		size = 0; /* verdicts only: format nothing */
+	char list[300] = "";
+	if (h->n_security_groups == 0) {
+		if (!ingress) {
+			snprintf(ret_rule, size, "default egress: all");
+			return true;
+		}
+		if (addr_in_sg(w, v, NSIM_NONE, peer)) {
+			snprintf(ret_rule, size, "default ingress: from a member of the default group");
+			return true;
+		}
+		snprintf(ret_rule, size, "the default group allows inbound only from its own members");
+		return false;
+	}
+	for (size_t k = 0; k < h->n_security_groups; k++) {
+		const struct nsim_security_group *g = &vpc->security_groups[h->sg_idx[k]];
+		if (!ingress && !g->has_egress) {
+			snprintf(ret_rule, size, "%s egress: all (AWS's default outbound rule)", g->name.name);
+			return true;
+		}
+		const struct nsim_sg_rule *rules = ingress ? g->ingress : g->egress;
+		size_t n = ingress ? g->n_ingress : g->n_egress;
+		for (size_t i = 0; i < n; i++) {
+			const struct nsim_sg_rule *r = &rules[i];
+			bool peer_ok = r->peer_is_cidr ? nsim_cidr_contains_addr(r->peer_cidr, peer)
+						       : r->peer_vpc != NSIM_NONE && addr_in_sg(w, r->peer_vpc, r->peer_sg, peer);
+			bool match = peer_ok && proto_ok(r->proto, r->has_ports, r->port_from, r->port_to, f->proto, f->dport);
+			if (!size) {
+				if (match)
+					return true;
+				continue;
+			}
+			char d[96];
+			describe_sg_rule(t, r, d, sizeof(d));
+			if (match) {
+				snprintf(ret_rule, size, "%s %s #%zu: %s", g->name.name, ingress ? "ingress" : "egress", i + 1, d);
+				return true;
+			}
+			size_t len = strlen(list);
+			snprintf(list + len, sizeof(list) - len, "%s%s", len ? ", " : "", d);
+		}
+	}
+	snprintf(ret_rule, size, "%s", list[0] ? list : "nothing");
+	return false;
+}
+
+static void sg_names(const struct nsim_vpc *v, const struct nsim_host *h, char *buf, size_t size)
+{
+	buf[0] = '\0';
+	if (h->n_security_groups == 0) {
+		snprintf(buf, size, "default");
+		return;
+	}
+	for (size_t k = 0; k < h->n_security_groups; k++) {
+		size_t len = strlen(buf);
+		snprintf(buf + len, size - len, "%s%s", k ? ", " : "", v->security_groups[h->sg_idx[k]].name.name);
+	}
+}
+
+/* The groups a source address belongs to, for messages: "(fn-sg)". */
+static void groups_of(const struct walk *w, uint32_t addr, char *buf, size_t size)
+{
+	const struct nsim_topology *t = w->t;
+	buf[0] = '\0';
+	for (size_t v = 0; v < t->n_vpcs; v++) {
+		size_t idx;
+		bool nat;
+		if (!find_eni(w, v, addr, &idx, &nat) || nat)
+			continue;
+		char names[160];
+		sg_names(&t->vpcs[v], &t->vpcs[v].hosts[idx], names, sizeof(names));
+		snprintf(buf, size, " (%s, in %s)", t->vpcs[v].hosts[idx].name.name, names);
+		return;
+	}
+}
+
+static int cmp_num(const struct nsim_acl_rule *a, const struct nsim_acl_rule *b)
+{
+	return a->number < b->number ? -1 : a->number > b->number;
+}
+
+/* Evaluates subnet's ACL for a packet: lowest rule number first, first match
+ * decides, `*` denies. Default ACL (none named): allow. *ret_rule 0 = `*`. */
+static bool acl_allows(const struct nsim_vpc *v, const struct nsim_subnet *s, bool ingress, uint32_t peer,
+		       enum nsim_proto proto, uint16_t port, uint32_t *ret_rule, const char **ret_acl)
+{
+	*ret_rule = 0;
+	if (!s->network_acl.name || s->acl_idx == NSIM_NONE) {
+		*ret_acl = NULL;
+		return true;
+	}
+	const struct nsim_network_acl *acl = &v->network_acls[s->acl_idx];
+	*ret_acl = acl->name.name;
+	const struct nsim_acl_rule *rules = ingress ? acl->ingress : acl->egress;
+	size_t n = ingress ? acl->n_ingress : acl->n_egress;
+	const struct nsim_acl_rule *best = NULL;
+	for (size_t i = 0; i < n; i++) {
+		const struct nsim_acl_rule *r = &rules[i];
+		if (!nsim_cidr_contains_addr(r->cidr, peer) ||
+		    !proto_ok(r->proto, r->has_ports, r->port_from, r->port_to, proto, port))
+			continue;
+		if (!best || cmp_num(r, best) < 0)
+			best = r;
+	}
+	if (!best)
+		return false;
+	*ret_rule = best->number;
+	return best->action == NSIM_ACL_ALLOW;
+}
+
+/* Crossing a subnet boundary on the forward path. */
+static bool acl_forward(struct walk *w, size_t vi, size_t si, bool ingress, uint32_t src, uint32_t dst, uint16_t sport)
+{
+	const struct nsim_vpc *v = &w->t->vpcs[vi];
+	const struct nsim_subnet *s = &v->subnets[si];
+	uint32_t rule;
+	const char *acl;
+	char a[NSIM_ADDR_STRLEN], pp[32];
+	bool ok = acl_allows(v, s, ingress, ingress ? src : dst, w->f->proto, w->f->dport, &rule, &acl);
+	if (w->n_cross < ELEMENTSOF(w->cross))
+		w->cross[w->n_cross++] = (struct crossing){vi, si, ingress, src, dst, sport};
+	const char *dir = ingress ? "inbound" : "outbound";
+	if (!acl) {
+		hop(w, s->name.name, "network ACL", false, "default ACL of VPC %s: %s allowed", v->name.name, dir);
+		return true;
+	}
+	char rn[16];
+	snprintf(rn, sizeof(rn), rule ? "%u" : "*", rule);
+	hop(w, acl, "network ACL", false, "subnet %s %s: rule %s %s %s %s %s", s->name.name, dir, rn,
+	    ok ? "allows" : "denies", proto_port(w->f, pp), ingress ? "from" : "to", nsim_addr_fmt(ingress ? src : dst, a));
+	if (!ok)
+		block(w, NSIM_REASON_ACL_DENY, NSIM_PREDICT_BLOCKED, acl,
+		      "blocked by network ACL %s of subnet %s: %s rule %s denies %s %s %s (ACLs are evaluated lowest "
+		      "rule first; unmatched traffic is denied)",
+		      acl, s->name.name, ingress ? "ingress" : "egress", rn, proto_port(w->f, pp), ingress ? "from" : "to",
+		      nsim_addr_fmt(ingress ? src : dst, a));
+	return ok;
+}
+
+/* The reply, back through every boundary the request crossed. */
+static void acl_return(struct walk *w, enum nsim_proto proto)
+{
+	for (size_t i = w->n_cross; i-- > 0 && !w->done;) {
+		const struct crossing *c = &w->cross[i];
+		const struct nsim_vpc *v = &w->t->vpcs[c->vpc];
+		const struct nsim_subnet *s = &v->subnets[c->subnet];
+		bool ingress = !c->ingress; /* the reply goes the other way */
+		/* entering, the reply comes from the request's destination; leaving, it goes to its source */
+		uint32_t peer = ingress ? c->dst : c->src;
+		uint32_t rule;
+		const char *acl;
+		/* the reply's destination port is the request's source port */
+		bool ok = acl_allows(v, s, ingress, peer, proto, c->sport, &rule, &acl);
+		if (!acl)
+			continue;
+		char a[NSIM_ADDR_STRLEN], rn[16], pp[32];
+		snprintf(rn, sizeof(rn), rule ? "%u" : "*", rule);
+		if (proto == NSIM_PROTO_ICMP)
+			snprintf(pp, sizeof(pp), "icmp");
+		else
+			snprintf(pp, sizeof(pp), "%s/%u", nsim_proto_name(proto), c->sport);
+		hop(w, acl, "network ACL", true, "reply: subnet %s %s: rule %s %s %s %s %s", s->name.name,
+		    ingress ? "inbound" : "outbound", rn, ok ? "allows" : "denies", pp, ingress ? "from" : "to",
+		    nsim_addr_fmt(peer, a));
+		if (!ok)
+			block(w, NSIM_REASON_ACL_RETURN_DENY, NSIM_PREDICT_BLOCKED, acl,
+			      "the reply is blocked by network ACL %s of subnet %s: %s rule %s denies %s %s %s; ACLs are "
+			      "stateless, so the %s rules must allow the reply to the client's ephemeral port "
+			      "(Linux: " LINUX_EPHEMERAL ", NAT gateways: 1024-65535)",
+			      acl, s->name.name, ingress ? "ingress" : "egress", rn, pp, ingress ? "from" : "to",
+			      nsim_addr_fmt(peer, a), ingress ? "inbound" : "outbound");
+	}
+}
+
+/* ---- the walk ---- */
+
+static bool listening(const struct nsim_service *l, size_t n, const struct nsim_flow *f)
+{
+	if (f->proto == NSIM_PROTO_ICMP)
+		return true; /* every host answers ping */
+	for (size_t i = 0; i < n; i++)
+		if (l[i].proto == f->proto && f->dport >= l[i].from && f->dport <= l[i].to)
+			return true;
+	return false;
+}
+
+static const struct nsim_route *lookup(const struct nsim_vpc *v, const struct nsim_subnet *s, uint32_t dst,
+				       bool *ret_local, const char **ret_table);
+
+static void deliver_eni(struct walk *w, size_t vi, size_t idx, bool nat, uint32_t src);
+static void from_subnet(struct walk *w, size_t vi, size_t si, uint32_t src, uint32_t src_public, int depth);
+static void internet(struct walk *w, uint32_t src, int depth);
+
+/* Longest-prefix match in subnet si's route table, with the implicit local
+ * route for the VPC CIDR. Returns the route, or NULL for local (*ret_local)
+ * or no match. */
+static const struct nsim_route *lookup(const struct nsim_vpc *v, const struct nsim_subnet *s, uint32_t dst,
+				       bool *ret_local, const char **ret_table)
+{
+	size_t rt = s->rt_idx != NSIM_NONE ? s->rt_idx : v->main_rt_idx;
+	const struct nsim_route *best = NULL;
+	int best_len = -1;
+	*ret_table = rt == NSIM_NONE ? "(local only)" : v->route_tables[rt].name.name;
+	if (nsim_cidr_contains_addr(v->cidr, dst))
+		best_len = v->cidr.len;
+	for (size_t i = 0; rt != NSIM_NONE && i < v->route_tables[rt].n_routes; i++) {
+		const struct nsim_route *r = &v->route_tables[rt].routes[i];
+		if (nsim_cidr_contains_addr(r->dest, dst) && (int)r->dest.len > best_len) {
+			best = r;
+			best_len = r->dest.len;
+		}
+	}
+	*ret_local = !best && best_len >= 0;
+	return best;
+}
+
+static size_t subnet_of(const struct nsim_vpc *v, size_t idx, bool nat)
+{
+	return nat ? v->nat_gateways[idx].subnet_idx : v->hosts[idx].subnet_idx;
+}
+
+static const char *eni_name(const struct nsim_vpc *v, size_t idx, bool nat)
+{
+	return nat ? v->nat_gateways[idx].name.name : v->hosts[idx].name.name;
+}
+
+/* Arriving at VPC vi's router from outside (IGW or peering) for a private address. */
+static void arrive(struct walk *w, size_t vi, uint32_t src, uint32_t dst, uint16_t sport, const char *via)
+{
+	const struct nsim_vpc *v = &w->t->vpcs[vi];
+	char a[NSIM_ADDR_STRLEN];
+	size_t idx;
+	bool nat;
+	if (!find_eni(w, vi, dst, &idx, &nat)) {
+		hop(w, v->name.name, "VPC router", false, "from %s: nothing in VPC %s has %s", via, v->name.name,
+		    nsim_addr_fmt(dst, a));
+		block(w, NSIM_REASON_NO_ROUTE, NSIM_PREDICT_BLOCKED, v->name.name,
+		      "no network interface in VPC %s has the address %s", v->name.name, a);
+		return;
+	}
+	hop(w, v->name.name, "VPC router", false, "from %s: local route to %s (%s)", via, eni_name(v, idx, nat),
+	    nsim_addr_fmt(dst, a));
+	if (!acl_forward(w, vi, subnet_of(v, idx, nat), true, src, dst, sport))
+		return;
+	deliver_eni(w, vi, idx, nat, src);
+}
+
+/* A flow that came in through a peering or the internet gateway: the reply
+ * is routed by the destination subnet's table and must find the way back. */
+static bool route_back(struct walk *w, size_t vi, size_t si, uint32_t src)
+{
+	if (w->back_kind == NSIM_TARGET_UNRESOLVED)
+		return true;
+	const struct nsim_vpc *v = &w->t->vpcs[vi];
+	const struct nsim_subnet *s = &v->subnets[si];
+	bool local;
+	const char *table;
+	char a[NSIM_ADDR_STRLEN];
+	const struct nsim_route *r = lookup(v, s, src, &local, &table);
+	bool ok = r && r->kind == w->back_kind && (r->kind != NSIM_TARGET_PEERING || r->target_idx == w->back_idx);
+	hop(w, table, "route table", true, "reply: subnet %s: %s %s", s->name.name, nsim_addr_fmt(src, a),
+	    r ? (ok ? "routes back the way it came" : "routes elsewhere") : "has no route");
+	if (!ok)
+		block(w, NSIM_REASON_NO_ROUTE, NSIM_PREDICT_BLOCKED, table,
+		      "the reply has no way back: route table %s of subnet %s %s %s, not to %s", table, s->name.name,
+		      r ? "sends" : "has no route for", a, w->back_name);
+	return ok;
+}
+
+static void deliver_eni(struct walk *w, size_t vi, size_t idx, bool nat, uint32_t src)
+{
+	const struct nsim_topology *t = w->t;
+	const struct nsim_vpc *v = &t->vpcs[vi];
+	const struct nsim_flow *f = w->f;
+	char a[NSIM_ADDR_STRLEN], pp[32], rule[320];
+	if (w->done)
+		return;
+	if (nat) {
+		const char *name = v->nat_gateways[idx].name.name;
+		hop(w, name, "NAT gateway", false, "a new connection to the NAT gateway itself");
+		block(w, NSIM_REASON_NAT_INBOUND_UNSOLICITED, NSIM_PREDICT_BLOCKED, name,
+		      "NAT gateway %s accepts no connection that starts from outside (and does not answer ping): it "
+		      "only translates connections its VPC opens",
+		      name);
+		return;
+	}
+	const struct nsim_host *h = &v->hosts[idx];
+	char names[160], groups[200];
+	sg_names(v, h, names, sizeof(names));
+	bool ok = sg_allows(w, vi, h, true, src, f, rule, sizeof(rule));
+	hop(w, names, "security group", false, "%s ingress of %s: %s", ok ? "allowed by" : "no rule in",
+	    h->name.name, rule);
+	if (!ok) {
+		groups_of(w, src, groups, sizeof(groups));
+		block(w, NSIM_REASON_SG_INGRESS_NO_RULE, NSIM_PREDICT_BLOCKED, names,
+		      "blocked by security group %s of %s: no ingress rule allows %s from %s%s; it allows: %s", names,
+		      h->name.name, proto_port(f, pp), nsim_addr_fmt(src, a), groups, rule);
+		return;
+	}
+	if (!route_back(w, vi, h->subnet_idx, src))
+		return;
+	bool listens = listening(h->listen, h->n_listen, f);
+	/* no listener: TCP answers with a RST, UDP with ICMP port unreachable */
+	acl_return(w, !listens && f->proto == NSIM_PROTO_UDP ? NSIM_PROTO_ICMP : f->proto);
+	if (w->done)
+		return;
+	if (!listens) {
+		hop(w, h->name.name, "host", false, "nothing listens on %s", proto_port(f, pp));
+		block(w, NSIM_REASON_NO_LISTENER, NSIM_PREDICT_REFUSED, h->name.name,
+		      "the network delivers the packet to %s, but nothing listens on %s there (add it to `listen:`)",
+		      h->name.name, proto_port(f, pp));
+		return;
+	}
+	hop(w, h->name.name, "host", false, "%s answers (source seen: %s)",
+	    f->proto == NSIM_PROTO_ICMP ? "echo reply" : "the responder", nsim_addr_fmt(src, a));
+}
+
+static void to_internet_host(struct walk *w, size_t ii, uint32_t src)
+{
+	const struct nsim_inet_host *h = &w->t->inet_hosts[ii];
+	const struct nsim_flow *f = w->f;
+	char a[NSIM_ADDR_STRLEN], pp[32];
+	bool listens = listening(h->listen, h->n_listen, f);
+	acl_return(w, !listens && f->proto == NSIM_PROTO_UDP ? NSIM_PROTO_ICMP : f->proto);
+	if (w->done)
+		return;
+	if (!listens) {
+		hop(w, h->name.name, "internet host", false, "nothing listens on %s", proto_port(f, pp));
+		block(w, NSIM_REASON_NO_LISTENER, NSIM_PREDICT_REFUSED, h->name.name,
+		      "the packet reaches %s, but nothing listens on %s there", h->name.name, proto_port(f, pp));
+		return;
+	}
+	hop(w, h->name.name, "internet host", false, "answers (source seen: %s)", nsim_addr_fmt(src, a));
+}
+
+/* On the internet with public source `src`. */
+static void internet(struct walk *w, uint32_t src, int depth)
+{
+	const struct nsim_topology *t = w->t;
+	uint32_t dst = w->f->dst;
+	char a[NSIM_ADDR_STRLEN];
+	const struct entry *e = find(w->an, NSIM_NONE, dst);
+	if (e && e->kind == E_INET) {
+		hop(w, "internet", "internet", false, "to internet host %s", t->inet_hosts[e->idx].name.name);
+		to_internet_host(w, e->idx, src);
+		return;
+	}
+	if (e && (e->kind == E_PUBLIC || e->kind == E_EIP)) {
+		size_t vi = e->vpc_of;
+		const struct nsim_vpc *v = &t->vpcs[vi];
+		bool nat = e->kind == E_EIP;
+		uint32_t priv = nat ? v->nat_gateways[e->idx].address : v->hosts[e->idx].address;
+		const char *who = nat ? v->nat_gateways[e->idx].name.name : v->hosts[e->idx].name.name;
+		char b[NSIM_ADDR_STRLEN];
+		hop(w, "internet", "internet", false, "to %s, behind internet gateway %s", nsim_addr_fmt(dst, a),
+		    v->internet_gateway.name);
+		hop(w, v->internet_gateway.name, "internet gateway", false, "1:1 NAT: %s becomes %s (%s)", a,
+		    nsim_addr_fmt(priv, b), who);
+		if (nat) {
+			deliver_eni(w, vi, e->idx, true, src);
+			return;
+		}
+		w->back_kind = NSIM_TARGET_IGW;
+		w->back_name = v->internet_gateway.name;
+		arrive(w, vi, src, priv, w->f->sport, v->internet_gateway.name);
+		return;
+	}
+	(void)depth;
+	hop(w, "internet", "internet", false, "no route to %s", nsim_addr_fmt(dst, a));
+	block(w, NSIM_REASON_NO_ROUTE, NSIM_PREDICT_BLOCKED, "internet",
+	      "nothing on the internet has %s: it is no internet host's address, public IP or elastic IP%s", a,
+	      nsim_addr_is_private(dst) ? " (a private address is not routed on the internet)" : "");
+}
+
+/* A packet leaving an interface in subnet si of VPC vi, with source src
+ * (src_public: the public or elastic IP the IGW maps it to, or 0). */
+static void from_subnet(struct walk *w, size_t vi, size_t si, uint32_t src, uint32_t src_public, int depth)
+{
+	const struct nsim_topology *t = w->t;
+	const struct nsim_vpc *v = &t->vpcs[vi];
+	const struct nsim_subnet *s = &v->subnets[si];
+	uint32_t dst = w->f->dst;
+	uint16_t sport = w->f->sport;
+	char a[NSIM_ADDR_STRLEN], c[NSIM_CIDR_STRLEN];
+	if (w->done)
+		return;
+	if (depth > MAX_DEPTH) {
+		block(w, NSIM_REASON_NO_ROUTE, NSIM_PREDICT_BLOCKED, v->name.name, "routing loop: the flow never leaves");
+		return;
+	}
+	bool local;
+	const char *table;
+	const struct nsim_route *r = lookup(v, s, dst, &local, &table);
+	if (local) {
+		size_t idx;
+		bool nat;
+		hop(w, table, "route table", false, "subnet %s: %s matches local (%s)", s->name.name,
+		    nsim_addr_fmt(dst, a), nsim_cidr_fmt(v->cidr, c));
+		if (!find_eni(w, vi, dst, &idx, &nat)) {
+			block(w, NSIM_REASON_NO_ROUTE, NSIM_PREDICT_BLOCKED, v->name.name,
+			      "no network interface in VPC %s has the address %s", v->name.name, a);
+			return;
+		}
+		size_t dsub = subnet_of(v, idx, nat);
+		if (dsub != si && (!acl_forward(w, vi, si, false, src, dst, sport) ||
+				   !acl_forward(w, vi, dsub, true, src, dst, sport)))
+			return;
+		deliver_eni(w, vi, idx, nat, src);
+		return;
+	}
+	if (!r) {
+		hop(w, table, "route table", false, "subnet %s: no route matches %s", s->name.name, nsim_addr_fmt(dst, a));
+		block(w, NSIM_REASON_NO_ROUTE, NSIM_PREDICT_BLOCKED, table,
+		      "route table %s (subnet %s) has no route for %s", table, s->name.name, a);
+		return;
+	}
+	char route[64];
+	snprintf(route, sizeof(route), "%s -> %s", nsim_cidr_fmt(r->dest, c), r->target.name);
+	hop(w, table, "route table", false, "subnet %s: %s matches %s", s->name.name, nsim_addr_fmt(dst, a), route);
+	if (r->kind == NSIM_TARGET_BLACKHOLE) {
+		block(w, NSIM_REASON_BLACKHOLE_ROUTE, NSIM_PREDICT_BLOCKED, table,
+		      "route table %s sends %s to a blackhole (route %s): the packet is dropped", table, a, route);
+		return;
+	}
+	/* leaving the subnet for a gateway */
+	if (r->kind == NSIM_TARGET_NAT && v->nat_gateways[r->target_idx].subnet_idx == si) {
+		/* a NAT gateway in the same subnet: no boundary */
+	} else if (!acl_forward(w, vi, si, false, src, dst, sport))
+		return;
+
+	switch (r->kind) {
+	case NSIM_TARGET_IGW:
+		if (!v->internet_gateway.name) {
+			block(w, NSIM_REASON_IGW_NOT_ATTACHED, NSIM_PREDICT_BLOCKED, r->target.name,
+			      "route %s targets an internet gateway that is not attached to VPC %s", route, v->name.name);
+			return;
+		}
+		if (!src_public) {
+			hop(w, v->internet_gateway.name, "internet gateway", false, "%s has no public IP", nsim_addr_fmt(src, a));
+			block(w, NSIM_REASON_NO_PUBLIC_IP, NSIM_PREDICT_BLOCKED, v->internet_gateway.name,
+			      "internet gateway %s drops it: %s has no public or elastic IP (a route to the internet "
+			      "gateway is not enough)",
+			      v->internet_gateway.name, a);
+			return;
+		}
+		{
+			char b[NSIM_ADDR_STRLEN];
+			hop(w, v->internet_gateway.name, "internet gateway", false, "1:1 NAT: %s becomes %s", nsim_addr_fmt(src, a),
+			    nsim_addr_fmt(src_public, b));
+		}
+		internet(w, src_public, depth + 1);
+		return;
+	case NSIM_TARGET_NAT: {
+		const struct nsim_nat_gateway *g = &v->nat_gateways[r->target_idx];
+		if (g->subnet_idx != si && !acl_forward(w, vi, g->subnet_idx, true, src, dst, sport))
+			return;
+		char b[NSIM_ADDR_STRLEN];
+		hop(w, g->name.name, "NAT gateway", false, "source %s becomes %s", nsim_addr_fmt(src, a),
+		    nsim_addr_fmt(g->address, b));
+		from_subnet(w, vi, g->subnet_idx, g->address, g->elastic_ip, depth + 1);
+		return;
+	}
+	case NSIM_TARGET_PEERING: {
+		const struct nsim_peering *pc = &t->peerings[r->target_idx];
+		size_t other = pc->vpc_idx[0] == vi ? pc->vpc_idx[1] : pc->vpc_idx[0];
+		const struct nsim_vpc *ov = &t->vpcs[other];
+		if (!nsim_cidr_contains_addr(ov->cidr, dst) || !nsim_cidr_contains_addr(v->cidr, src)) {
+			hop(w, pc->name.name, "peering", false, "%s is not in VPC %s (%s)", nsim_addr_fmt(dst, a),
+			    ov->name.name, nsim_cidr_fmt(ov->cidr, c));
+			block(w, NSIM_REASON_PEERING_NOT_TRANSITIVE, NSIM_PREDICT_BLOCKED, pc->name.name,
+			      "peering %s carries only traffic between VPC %s and VPC %s: peering is not transitive and "
+			      "allows no edge-to-edge routing",
+			      pc->name.name, v->name.name, ov->name.name);
+			return;
+		}
+		hop(w, pc->name.name, "peering", false, "to VPC %s", ov->name.name);
+		w->back_kind = NSIM_TARGET_PEERING;
+		w->back_idx = r->target_idx;
+		w->back_name = pc->name.name;
+		arrive(w, other, src, dst, sport, pc->name.name);
+		return;
+	}
+	default:
+		block(w, NSIM_REASON_NO_ROUTE, NSIM_PREDICT_BLOCKED, table, "route %s has an unusable target", route);
+	}
+}
+
+int nsim_analyzer_flow(const struct nsim_analyzer *an, const struct nsim_flow *f, bool explain,
+		       struct nsim_analysis *ret)
+{
+	const struct nsim_topology *t = an->t;
+	struct nsim_flow flow = *f;
+	if (!flow.sport)
+		flow.sport = 32768;
+	struct nsim_analysis *a = ret;
+	*a = (struct nsim_analysis){.prediction = NSIM_PREDICT_REACHABLE};
+	struct walk w = {.an = an, .quiet = !explain, .t = t, .f = &flow, .a = a};
+	char rule[320], pp[32], b[NSIM_ADDR_STRLEN];
+
+	if (f->from.kind == NSIM_EP_HOST) {
+		size_t vi = f->from.vpc;
+		const struct nsim_vpc *v = &t->vpcs[vi];
+		const struct nsim_host *h = &v->hosts[f->from.idx];
+		char names[160];
+		sg_names(v, h, names, sizeof(names));
+		hop(&w, h->name.name, "host", false, "sends %s to %s from %s", proto_port(&flow, pp),
+		    nsim_addr_fmt(flow.dst, b), nsim_addr_fmt(h->address, rule));
+		bool ok = sg_allows(&w, vi, h, false, flow.dst, &flow, rule, sizeof(rule));
+		hop(&w, names, "security group", false, "%s egress of %s: %s", ok ? "allowed by" : "no rule in",
+		    h->name.name, rule);
+		if (!ok) {
+			block(&w, NSIM_REASON_SG_EGRESS_NO_RULE, NSIM_PREDICT_BLOCKED, names,
+			      "blocked by security group %s of %s: no egress rule allows %s to %s; it allows: %s", names,
+			      h->name.name, proto_port(&flow, pp), nsim_addr_fmt(flow.dst, b), rule);
+			return 0;
+		}
+		from_subnet(&w, vi, h->subnet_idx, h->address, h->public_ip, 0);
+		return 0;
+	}
+	if (f->from.kind == NSIM_EP_INET_HOST) {
+		const struct nsim_inet_host *h = &t->inet_hosts[f->from.idx];
+		hop(&w, h->name.name, "internet host", false, "sends %s to %s", proto_port(&flow, pp),
+		    nsim_addr_fmt(flow.dst, b));
+		internet(&w, h->address, 0);
+		return 0;
+	}
+	return -EINVAL;
+}
+
+static int add_entry(struct nsim_analyzer *an, size_t cap, uint32_t addr, size_t vpc, enum entry_kind kind,
+		     size_t idx, size_t vpc_of)
+{
+	if (!addr || an->n >= cap)
+		return 0;
+	an->e[an->n++] = (struct entry){addr, vpc, kind, idx, vpc_of};
+	return 0;
+}
+
+int nsim_analyzer_new(const struct nsim_topology *t, struct nsim_analyzer **ret)
+{
+	struct nsim_analyzer *an = calloc(1, sizeof(*an));
+	size_t cap = t->n_inet_hosts + 1;
+	for (size_t v = 0; v < t->n_vpcs; v++)
+		cap += 2 * (t->vpcs[v].n_hosts + t->vpcs[v].n_nat_gateways);
+	if (!an || !(an->e = calloc(cap, sizeof(*an->e)))) {
+		free(an);
+		return -ENOMEM;
+	}
+	an->t = t;
+	for (size_t v = 0; v < t->n_vpcs; v++) {
+		const struct nsim_vpc *vpc = &t->vpcs[v];
+		for (size_t i = 0; i < vpc->n_hosts; i++) {
+			add_entry(an, cap, vpc->hosts[i].address, v, E_HOST, i, v);
+			add_entry(an, cap, vpc->hosts[i].public_ip, NSIM_NONE, E_PUBLIC, i, v);
+		}
+		for (size_t i = 0; i < vpc->n_nat_gateways; i++) {
+			add_entry(an, cap, vpc->nat_gateways[i].address, v, E_NAT, i, v);
+			add_entry(an, cap, vpc->nat_gateways[i].elastic_ip, NSIM_NONE, E_EIP, i, v);
+		}
+	}
+	for (size_t i = 0; i < t->n_inet_hosts; i++)
+		add_entry(an, cap, t->inet_hosts[i].address, NSIM_NONE, E_INET, i, NSIM_NONE);
+	qsort(an->e, an->n, sizeof(*an->e), cmp_entry);
+	*ret = an;
+	return 0;
+}
+
+void nsim_analyzer_free(struct nsim_analyzer *an)
+{
+	if (!an)
+		return;
+	free(an->e);
+	free(an);
+}
+
+int nsim_analyze_flow(const struct nsim_topology *t, const struct nsim_flow *f, struct nsim_analysis *ret)
+{
+	struct nsim_analyzer *an;
+	int r = nsim_analyzer_new(t, &an);
+	if (r < 0)
+		return r;
+	r = nsim_analyzer_flow(an, f, true, ret);
+	nsim_analyzer_free(an);
+	return r;
+}
+
+int nsim_analyze_resolve(const struct nsim_topology *t, const char *text, struct nsim_endpoint *ret)
+{
+	struct nsim_endpoint ep = {.ref = {.name = (char *)text}};
+	for (size_t v = 0; v < t->n_vpcs; v++) {
+		for (size_t i = 0; i < t->vpcs[v].n_hosts; i++)
+			if (streq(t->vpcs[v].hosts[i].name.name, text)) {
+				ep.kind = NSIM_EP_HOST, ep.vpc = v, ep.idx = i;
+				goto found;
+			}
+		for (size_t i = 0; i < t->vpcs[v].n_nat_gateways; i++)
+			if (streq(t->vpcs[v].nat_gateways[i].name.name, text)) {
+				ep.kind = NSIM_EP_NAT, ep.vpc = v, ep.idx = i;
+				goto found;
+			}
+	}
+	for (size_t i = 0; i < t->n_inet_hosts; i++)
+		if (streq(t->inet_hosts[i].name.name, text)) {
+			ep.kind = NSIM_EP_INET_HOST, ep.idx = i;
+			goto found;
+		}
+	if (nsim_addr_parse(text, &ep.addr) < 0)
+		return -ENOENT;
+	ep.kind = NSIM_EP_ADDRESS;
+found:
+	*ret = ep;
+	return 0;
+}
+
+const char *nsim_reason_code(enum nsim_reason r)
+{
+	static const char *const codes[] = {
+		[NSIM_REASON_NONE] = "REACHABLE",
+		[NSIM_REASON_NO_ROUTE] = "NO_ROUTE",
+		[NSIM_REASON_BLACKHOLE_ROUTE] = "BLACKHOLE_ROUTE",
+		[NSIM_REASON_NO_PUBLIC_IP] = "NO_PUBLIC_IP",
+		[NSIM_REASON_IGW_NOT_ATTACHED] = "IGW_NOT_ATTACHED",
+		[NSIM_REASON_NAT_INBOUND_UNSOLICITED] = "NAT_INBOUND_UNSOLICITED",
+		[NSIM_REASON_PEERING_NOT_TRANSITIVE] = "PEERING_NOT_TRANSITIVE",
+		[NSIM_REASON_ACL_DENY] = "ACL_DENY",
+		[NSIM_REASON_ACL_RETURN_DENY] = "ACL_RETURN_DENY",
+		[NSIM_REASON_SG_INGRESS_NO_RULE] = "SG_INGRESS_NO_RULE",
+		[NSIM_REASON_SG_EGRESS_NO_RULE] = "SG_EGRESS_NO_RULE",
+		[NSIM_REASON_NO_LISTENER] = "NO_LISTENER",
+	};
+	return (size_t)r < ELEMENTSOF(codes) ? codes[r] : "?";
+}
+
+const char *nsim_prediction_name(enum nsim_prediction p)
+{
+	switch (p) {
+	case NSIM_PREDICT_REACHABLE:
+		return "reachable";
+	case NSIM_PREDICT_REFUSED:
+		return "refused";
+	case NSIM_PREDICT_BLOCKED:
+		return "unreachable";
+	}
+	return "?";
+}

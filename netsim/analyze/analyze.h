@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The model-based path analysis (like AWS Reachability Analyzer): for a flow
+ * it walks AWS's evaluation in order, without sending a packet:
+ *   source SG egress -> source route table (longest prefix) -> source subnet
+ *   ACL outbound -> target (local / internet gateway / NAT gateway / peering /
+ *   blackhole) -> ... -> destination subnet ACL inbound -> destination SG
+ *   ingress -> listener -> the reply back through the stateless ACLs.
+ * Pure C over a validated model: no syscalls.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model/model.h"
+
+/* Stable reason codes (docs/analyze.md). */
+enum nsim_reason {
+	NSIM_REASON_NONE = 0,        /* reachable */
+	NSIM_REASON_NO_ROUTE,        /* no route matches, or nothing has the address */
+	NSIM_REASON_BLACKHOLE_ROUTE, /* the matching route is a blackhole */
+	NSIM_REASON_NO_PUBLIC_IP,    /* to the internet gateway without a public or elastic IP */
+	NSIM_REASON_IGW_NOT_ATTACHED,
+	NSIM_REASON_NAT_INBOUND_UNSOLICITED, /* a connection to a NAT gateway itself */
+	NSIM_REASON_PEERING_NOT_TRANSITIVE,  /* not between the two peered VPCs */
+	NSIM_REASON_ACL_DENY,                /* an ACL rule (or `*`) denies the packet */
+	NSIM_REASON_ACL_RETURN_DENY,         /* an ACL denies the reply */
+	NSIM_REASON_SG_INGRESS_NO_RULE,
+	NSIM_REASON_SG_EGRESS_NO_RULE,
+	NSIM_REASON_NO_LISTENER, /* delivered, nothing listens: refused */
+};
+
+/* What a probe would observe, as classes the data plane can show. */
+enum nsim_prediction {
+	NSIM_PREDICT_REACHABLE = 0,
+	NSIM_PREDICT_REFUSED, /* delivered, no listener */
+	NSIM_PREDICT_BLOCKED, /* dropped or no route */
+};
+
+struct nsim_flow {
+	struct nsim_endpoint from; /* a host or an internet host (resolved) */
+	uint32_t dst;              /* the address the probe goes to */
+	enum nsim_proto proto;     /* tcp, udp or icmp */
+	uint16_t dport;
+	uint16_t sport; /* the client's source port (ACL return path); 0: 32768 (Linux's first ephemeral port) */
+};
+
+#define NSIM_ANALYSIS_MAX_HOPS 48
+
+struct nsim_ahop {
+	char component[40]; /* as named in the topology */
+	char kind[24];      /* "host", "security group", "route table", "network ACL", ... */
+	char detail[200];   /* what was evaluated and its result */
+	bool reply;         /* on the return path */
+	bool blocked;       /* the hop that blocked the flow */
+};
+
+struct nsim_analysis {
+	enum nsim_prediction prediction;
+	enum nsim_reason reason;
+	char explanation[512];  /* one sentence, naming the component and rule */
+	char blocked_at[40];    /* component that blocked ("" when reachable) */
+	struct nsim_ahop hops[NSIM_ANALYSIS_MAX_HOPS];
+	size_t n_hops;
+};
+
+/* The address a probe from `from` uses for `to`: a host's private address
+ * from its own or a peered VPC, its public IP from anywhere else (if it has
+ * one); an internet host's address; a NAT gateway's elastic IP from outside
+ * its VPC; an address as given. */
+uint32_t nsim_analyze_target(const struct nsim_topology *t, const struct nsim_endpoint *from,
+			     const struct nsim_endpoint *to);
+
+/* An analyzer over a validated topology (kept alive by the caller): indexes
+ * its addresses once. *ret owned by the caller. 0 or -ENOMEM. */
+struct nsim_analyzer;
+int nsim_analyzer_new(const struct nsim_topology *t, struct nsim_analyzer **ret);
+void nsim_analyzer_free(struct nsim_analyzer *an);
+
+/* Analyses one flow. explain=false computes the verdict and reason code
+ * only (no hops, no sentence): for matrices. Returns 0 with *ret filled,
+ * -EINVAL for a flow whose source is not a host or internet host. */
+int nsim_analyzer_flow(const struct nsim_analyzer *an, const struct nsim_flow *f, bool explain,
+		       struct nsim_analysis *ret);
+/* The same, for one flow, with its own analyzer. */
+int nsim_analyze_flow(const struct nsim_topology *t, const struct nsim_flow *f, struct nsim_analysis *ret);
+
+/* A host, NAT gateway or internet host by name, or an address. -ENOENT otherwise.
+ * *ret's ref points at text. */
+int nsim_analyze_resolve(const struct nsim_topology *t, const char *text, struct nsim_endpoint *ret);
+
+const char *nsim_reason_code(enum nsim_reason r);
+const char *nsim_prediction_name(enum nsim_prediction p);

@@ -1,0 +1,398 @@
+/* SPDX-License-Identifier: MIT */
+/* trace and analyze: the model's view of a path, and of every expectation. */
+#include <errno.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "analyze/analyze.h"
+#include "cli/cli.h"
+#include "cli/instance.h"
+#include "model/util.h"
+#include "plan/plan.h"
+#include "probe/check.h"
+#include "report/check_report.h"
+
+const char nsim_help_trace[] =
+	"Walks AWS's evaluation for one flow from the model alone, like Reachability\n"
+	"Analyzer: source security group egress, route table (longest prefix), subnet\n"
+	"ACLs, gateways (internet, NAT, peering), destination ACL and security group,\n"
+	"listener, and the reply through the stateless ACLs. Prints each hop, the\n"
+	"verdict, and what blocked the flow (reason codes: docs/analyze.md).\n\n"
+	"FILE|NAME is a topology file, or the name of a running topology: then the\n"
+	"probe is also sent, and what the captures saw is printed beside the model.\n"
+	"FROM is a host or internet host; TO a host, NAT gateway, internet host or\n"
+	"address; PORT is like 3306/tcp, 53/udp, or icmp.\n\n"
+	"Options:\n"
+	"  --json   the analysis (and observation) as JSON\n\n"
+	"Exit status: 0 when the flow is reachable, 1 when it is not, 2 on usage errors.\n";
+
+const char nsim_help_analyze[] =
+	"Predicts every expectation of FILE from the model alone (no root, no packets)\n"
+	"and says why each blocked flow is blocked.\n\n"
+	"Options:\n"
+	"  --json     as JSON\n"
+	"  --matrix   also: for every listening port of every host, which hosts (and\n"
+	"             internet hosts) can reach it\n\n"
+	"Exit status: 0 when every expectation is predicted to hold, 1 otherwise.\n";
+
+/* FILE or the name of a running topology. */
+static int load_target(const char *cmd, const char *arg, struct nsim_topology **ret_t, char **ret_running)
+{
+	struct stat st;
+	*ret_running = NULL;
+	if (stat(arg, &st) == 0 || !nsim_plan_name_valid(arg))
+		return nsim_cli_load(arg, ret_t);
+	char path[256];
+	snprintf(path, sizeof(path), NSIM_STATE_DIR "/%s/topology.yaml", arg);
+	if (access(path, R_OK) < 0) {
+		fprintf(stderr, "netsim %s: error: '%s' is neither a file nor a running topology (see 'netsim ls')\n", cmd,
+			arg);
+		return NSIM_EXIT_FAIL;
+	}
+	int r = nsim_cli_load(path, ret_t);
+	if (r == NSIM_EXIT_OK)
+		*ret_running = strdup(arg);
+	return r;
+}
+
+static int parse_port(const char *s, enum nsim_proto *ret_proto, uint16_t *ret_port)
+{
+	if (streq(s, "icmp")) {
+		*ret_proto = NSIM_PROTO_ICMP;
+		*ret_port = 0;
+		return 0;
+	}
+	char *end;
+	long port = strtol(s, &end, 10);
+	if (port < 1 || port > 65535 || (strcmp(end, "/tcp") != 0 && strcmp(end, "/udp") != 0))
+		return -EINVAL;
+	*ret_proto = streq(end, "/tcp") ? NSIM_PROTO_TCP : NSIM_PROTO_UDP;
+	*ret_port = (uint16_t)port;
+	return 0;
+}
+
+static void print_analysis(const struct nsim_analysis *a)
+{
+	for (size_t k = 0; k < a->n_hops; k++) {
+		const struct nsim_ahop *h = &a->hops[k];
+		printf("  %2zu %s%-16s %-16s %s%s\n", k + 1, h->reply ? "← " : "", h->component, h->kind, h->detail,
+		       h->blocked ? "   ✗ blocked here" : "");
+	}
+	printf("verdict: %s", nsim_prediction_name(a->prediction));
+	if (a->reason != NSIM_REASON_NONE)
+		printf(" (%s)\n  %s\n", nsim_reason_code(a->reason), a->explanation);
+	else
+		printf("\n");
+}
+
+int nsim_cmd_trace(int argc, char **argv)
+{
+	static const struct option opts[] = {{"json", no_argument, NULL, 'j'}, {}};
+	bool json = false;
+	int c;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c != 'j')
+			return nsim_cli_usage_error("trace", "unknown option '%s'", argv[optind - 1]);
+		json = true;
+	}
+	if (argc - optind != 4)
+		return nsim_cli_usage_error("trace", "usage: netsim trace FILE|NAME FROM TO PORT/PROTO (e.g. fn db 3306/tcp)");
+	const char *target = argv[optind], *from = argv[optind + 1], *to = argv[optind + 2], *port = argv[optind + 3];
+
+	struct nsim_flow f = {0};
+	if (parse_port(port, &f.proto, &f.dport) < 0)
+		return nsim_cli_usage_error("trace", "'%s' is not a port like 3306/tcp, 53/udp or icmp", port);
+	struct nsim_topology *t = NULL;
+	char *running = NULL;
+	int r = load_target("trace", target, &t, &running);
+	if (r != NSIM_EXIT_OK)
+		return r;
+	struct nsim_endpoint to_ep;
+	if (nsim_analyze_resolve(t, from, &f.from) < 0 ||
+	    (f.from.kind != NSIM_EP_HOST && f.from.kind != NSIM_EP_INET_HOST)) {
+		fprintf(stderr, "netsim trace: error: FROM '%s' is not a host or internet host of '%s'\n", from, t->name.name);
+		r = NSIM_EXIT_USAGE;
+		goto out;
+	}
+	if (nsim_analyze_resolve(t, to, &to_ep) < 0) {
+		fprintf(stderr, "netsim trace: error: TO '%s' is not a host, NAT gateway, internet host or address of '%s'\n",
+			to, t->name.name);
+		r = NSIM_EXIT_USAGE;
+		goto out;
+	}
+	f.dst = nsim_analyze_target(t, &f.from, &to_ep);
+
+	struct nsim_analysis a;
+	struct nsim_check_report *rep = NULL;
+	if (running) {
+		/* the same flow on the wire: a one-expectation check */
+		if ((r = nsim_cli_need_root("trace")))
+			goto out;
+		struct nsim_expect *e = nsim_arena_alloc(t->arena, 1, sizeof(*e));
+		struct nsim_plan *p = NULL;
+		if (!e || nsim_plan_build(t, running, &p) < 0) {
+			r = NSIM_EXIT_FAIL;
+			goto out;
+		}
+		*e = (struct nsim_expect){.from = f.from, .to = to_ep, .has_port = f.proto != NSIM_PROTO_ICMP,
+					  .port = {.from = f.dport, .to = f.dport, .proto = f.proto}, .proto = f.proto};
+		e->name.name = NULL;
+		t->expects = e;
+		t->n_expects = 1;
+		char *error = NULL;
+		struct nsim_check_opts o = {.timeout_ms = 1000, .capture = true};
+		int k = nsim_check_run(t, p, &o, &rep, &error);
+		nsim_plan_free(p);
+		if (k < 0) {
+			fprintf(stderr, "netsim trace: error: probing: %s\n", error ? error : strerror(-k));
+			free(error);
+			r = NSIM_EXIT_FAIL;
+			goto out;
+		}
+		a = rep->results[0].predicted;
+		f.sport = rep->results[0].probe.sport;
+	} else if (nsim_analyze_flow(t, &f, &a) < 0) {
+		r = NSIM_EXIT_FAIL;
+		goto out;
+	}
+
+	char addr[NSIM_ADDR_STRLEN];
+	if (json) {
+		json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}", "topology", t->name.name, "from", from, "to", to,
+				      "address", nsim_addr_fmt(f.dst, addr), "protocol", nsim_proto_name(f.proto),
+				      "predicted", nsim_report_analysis_json(&a));
+		if (f.proto != NSIM_PROTO_ICMP)
+			json_object_set_new(j, "port", json_integer(f.dport));
+		if (rep) {
+			char *text = NULL;
+			size_t len = 0;
+			FILE *m = open_memstream(&text, &len);
+			nsim_report_check_json(m, rep, NULL);
+			fclose(m);
+			json_t *obs = json_loads(text, 0, NULL);
+			free(text);
+			json_t *first = json_array_get(json_object_get(obs, "expectations"), 0);
+			if (first)
+				json_object_set(j, "observed", first);
+			json_decref(obs);
+		}
+		json_dumpf(j, stdout, JSON_INDENT(2));
+		putchar('\n');
+		json_decref(j);
+	} else {
+		printf("trace %s → %s %s (%s), model of '%s':\n", from, to, port, nsim_addr_fmt(f.dst, addr), t->name.name);
+		print_analysis(&a);
+		if (rep) {
+			const struct nsim_check_result *res = &rep->results[0];
+			printf("\nobserved on '%s': %s in %.1f ms%s%s\n", running,
+			       res->probe.outcome == NSIM_PROBE_REACHABLE ? "reachable" : nsim_probe_outcome_name(res->probe.outcome),
+			       res->probe.ms, res->probe.response[0] ? ": " : "", res->probe.response);
+			for (size_t k = 0; k < res->n_hops; k++) {
+				char line[200];
+				nsim_report_hop_line(&res->hops[k], f.proto != NSIM_PROTO_ICMP, line, sizeof(line));
+				printf("  %-16s %-18s +%7.3f ms  %s\n", res->hops[k].component, res->hops[k].kind, res->hops[k].t_ms,
+				       line);
+			}
+			if (res->model_disagrees)
+				printf("netsim bug: the model and the network disagree: %s\n", res->reason);
+		}
+	}
+	r = a.prediction == NSIM_PREDICT_REACHABLE && (!rep || !rep->results[0].model_disagrees) ? NSIM_EXIT_OK
+												   : NSIM_EXIT_FAIL;
+	nsim_check_report_free(rep);
+out:
+	free(running);
+	nsim_topology_free(t);
+	return r;
+}
+
+/* ---- analyze ---- */
+
+static bool holds(const struct nsim_expect *e, const struct nsim_analysis *a)
+{
+	return e->verdict == NSIM_VERDICT_REACHABLE ? a->prediction == NSIM_PREDICT_REACHABLE
+						    : a->prediction == NSIM_PREDICT_BLOCKED;
+}
+
+struct service {
+	struct nsim_endpoint ep;
+	const char *name;
+	uint16_t port;
+	enum nsim_proto proto;
+};
+
+static double now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static int matrix(const struct nsim_topology *t, const struct nsim_analyzer *an, bool json, json_t *doc)
+{
+	size_t n_src = t->n_inet_hosts, n_svc = 0;
+	for (size_t v = 0; v < t->n_vpcs; v++) {
+		n_src += t->vpcs[v].n_hosts;
+		for (size_t i = 0; i < t->vpcs[v].n_hosts; i++)
+			n_svc += t->vpcs[v].hosts[i].n_listen;
+	}
+	for (size_t i = 0; i < t->n_inet_hosts; i++)
+		n_svc += t->inet_hosts[i].n_listen;
+	struct nsim_endpoint *src = calloc(n_src + 1, sizeof(*src));
+	const char **src_name = calloc(n_src + 1, sizeof(char *));
+	struct service *svc = calloc(n_svc + 1, sizeof(*svc));
+	bool *ok = calloc(n_src + 1, sizeof(bool));
+	if (!src || !src_name || !svc || !ok) {
+		free(src), free(src_name), free(svc), free(ok);
+		return -ENOMEM;
+	}
+	size_t k = 0, m = 0;
+	for (size_t v = 0; v < t->n_vpcs; v++)
+		for (size_t i = 0; i < t->vpcs[v].n_hosts; i++) {
+			const struct nsim_host *h = &t->vpcs[v].hosts[i];
+			src[k] = (struct nsim_endpoint){.kind = NSIM_EP_HOST, .vpc = v, .idx = i};
+			src_name[k++] = h->name.name;
+			for (size_t l = 0; l < h->n_listen; l++)
+				svc[m++] = (struct service){{.kind = NSIM_EP_HOST, .vpc = v, .idx = i}, h->name.name,
+							    h->listen[l].from, h->listen[l].proto};
+		}
+	for (size_t i = 0; i < t->n_inet_hosts; i++) {
+		src[k] = (struct nsim_endpoint){.kind = NSIM_EP_INET_HOST, .idx = i};
+		src_name[k++] = t->inet_hosts[i].name.name;
+		for (size_t l = 0; l < t->inet_hosts[i].n_listen; l++)
+			svc[m++] = (struct service){{.kind = NSIM_EP_INET_HOST, .idx = i}, t->inet_hosts[i].name.name,
+						    t->inet_hosts[i].listen[l].from, t->inet_hosts[i].listen[l].proto};
+	}
+
+	double t0 = now_ms();
+	size_t flows = 0;
+	json_t *list = json ? json_array() : NULL;
+	if (!json)
+		printf("\nwho can reach what (model; %zu sources, %zu listening ports):\n", n_src, n_svc);
+	for (size_t s = 0; s < n_svc; s++) {
+		size_t n_ok = 0;
+		for (size_t i = 0; i < n_src; i++) {
+			if (src[i].kind == svc[s].ep.kind && src[i].vpc == svc[s].ep.vpc && src[i].idx == svc[s].ep.idx) {
+				ok[i] = false;
+				continue;
+			}
+			struct nsim_flow f = {.from = src[i], .proto = svc[s].proto, .dport = svc[s].port};
+			f.dst = nsim_analyze_target(t, &src[i], &svc[s].ep);
+			struct nsim_analysis a;
+			ok[i] = nsim_analyzer_flow(an, &f, false, &a) == 0 && a.prediction == NSIM_PREDICT_REACHABLE;
+			n_ok += ok[i];
+			flows++;
+		}
+		if (json) {
+			json_t *from = json_array();
+			for (size_t i = 0; i < n_src; i++)
+				if (ok[i])
+					json_array_append_new(from, json_string(src_name[i]));
+			json_array_append_new(list, json_pack("{s:s, s:i, s:s, s:o}", "host", svc[s].name, "port", svc[s].port,
+							      "protocol", nsim_proto_name(svc[s].proto), "reachable_from", from));
+			continue;
+		}
+		printf("  %-16s %5u/%-4s ← ", svc[s].name, svc[s].port, nsim_proto_name(svc[s].proto));
+		if (!n_ok)
+			printf("nobody");
+		for (size_t i = 0, shown = 0; i < n_src && shown < 8; i++)
+			if (ok[i])
+				printf("%s%s", shown++ ? ", " : "", src_name[i]);
+		if (n_ok > 8)
+			printf(" and %zu more", n_ok - 8);
+		putchar('\n');
+	}
+	double ms = now_ms() - t0;
+	if (json)
+		json_object_set_new(doc, "matrix",
+				    json_pack("{s:o, s:I, s:f}", "services", list, "flows", (json_int_t)flows, "ms", ms));
+	else
+		printf("(%zu flows analysed in %.1f ms)\n", flows, ms);
+	free(src), free(src_name), free(svc), free(ok);
+	return 0;
+}
+
+int nsim_cmd_analyze(int argc, char **argv)
+{
+	static const struct option opts[] = {{"json", no_argument, NULL, 'j'}, {"matrix", no_argument, NULL, 'm'}, {}};
+	bool json = false, with_matrix = false;
+	int c;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c == 'j')
+			json = true;
+		else if (c == 'm')
+			with_matrix = true;
+		else
+			return nsim_cli_usage_error("analyze", "unknown option '%s'", argv[optind - 1]);
+	}
+	if (argc - optind != 1)
+		return nsim_cli_usage_error("analyze", "usage: netsim analyze FILE [--json] [--matrix]");
+	struct nsim_topology *t = NULL;
+	int r = nsim_cli_load(argv[optind], &t);
+	if (r != NSIM_EXIT_OK)
+		return r;
+	struct nsim_analyzer *an = NULL;
+	if (nsim_analyzer_new(t, &an) < 0) {
+		nsim_topology_free(t);
+		return NSIM_EXIT_FAIL;
+	}
+	size_t failed = 0;
+	json_t *list = json_array();
+	for (size_t i = 0; i < t->n_expects; i++) {
+		const struct nsim_expect *e = &t->expects[i];
+		struct nsim_flow f = {.from = e->from, .proto = e->proto, .dport = e->has_port ? e->port.from : 0};
+		f.dst = nsim_analyze_target(t, &e->from, &e->to);
+		struct nsim_analysis a;
+		if (nsim_analyzer_flow(an, &f, true, &a) < 0)
+			continue;
+		bool ok = holds(e, &a);
+		failed += !ok;
+		char target[96], addr[NSIM_ADDR_STRLEN];
+		if (f.proto == NSIM_PROTO_ICMP)
+			snprintf(target, sizeof(target), "%s icmp", e->to.ref.name);
+		else
+			snprintf(target, sizeof(target), "%s:%u/%s", e->to.ref.name, f.dport, nsim_proto_name(f.proto));
+		if (json) {
+			json_t *x = json_pack("{s:i, s:s?, s:s, s:s, s:s, s:s, s:b, s:o}", "index", (json_int_t)i + 1, "name",
+					      e->name.name, "from", e->from.ref.name, "to", e->to.ref.name, "address",
+					      nsim_addr_fmt(f.dst, addr), "expected", nsim_verdict_name(e->verdict), "holds", ok,
+					      "predicted", nsim_report_analysis_json(&a));
+			json_array_append_new(list, x);
+			continue;
+		}
+		char flow[160];
+		snprintf(flow, sizeof(flow), "%s → %s", e->from.ref.name, target);
+		printf("%s %-40s predicted %-11s %-24s%s%s\n", ok ? "✓" : "✗", flow, nsim_prediction_name(a.prediction),
+		       a.reason ? nsim_reason_code(a.reason) : "", e->name.name ? "  " : "", e->name.name ? e->name.name : "");
+		if (!ok || a.reason)
+			printf("    %s%s\n", ok ? "" : "expected ", ok ? a.explanation : nsim_verdict_name(e->verdict));
+		if (!ok && a.explanation[0])
+			printf("    %s\n", a.explanation);
+	}
+	json_t *doc = json ? json_pack("{s:s, s:i, s:i, s:o}", "topology", t->name.name, "predicted_to_hold",
+				       (json_int_t)(t->n_expects - failed), "predicted_to_fail", (json_int_t)failed,
+				       "expectations", list)
+			   : (json_decref(list), NULL);
+	if (!json)
+		printf("\n%zu predicted to hold, %zu predicted to fail\n", t->n_expects - failed, failed);
+	if (with_matrix && matrix(t, an, json, doc) < 0)
+		r = NSIM_EXIT_FAIL;
+	if (json) {
+		json_dumpf(doc, stdout, JSON_INDENT(2));
+		putchar('\n');
+		json_decref(doc);
+	}
+	nsim_analyzer_free(an);
+	nsim_topology_free(t);
+	return r != NSIM_EXIT_OK ? r : failed ? NSIM_EXIT_FAIL : NSIM_EXIT_OK;
+}

@@ -1,0 +1,940 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * `netsim test` and `netsim check` as a user runs them: exit codes, the
+ * report's text, the JSON document, the JUnit XML and the pcap files.
+ * argv[1]: the netsim binary. Root; exit 77 (skip) otherwise. Run from the
+ * source root. Every instance is named t<pid>-..., and removed at the end
+ * whether the tests pass or fail; so are the temporary files.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <netinet/in.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+#include <pcap/pcap.h>
+
+#include "util.h"
+
+#define SERVERLESS "topologies/serverless-backend.yaml"
+#define REFUSED "tests/data/check/refused.yaml"
+
+/* The serverless example's expectations, in file order, as the report labels them. */
+static const char *const labels[] = {
+	"function reaches the proxy", "only the proxy reaches the DB", "proxy → db:3306/tcp", "outbound through NAT",
+	"attacker → db:3306/tcp",     "attacker → bastion:22/tcp",      "fn → 192.0.2.7 icmp",
+};
+#define N_LABELS (sizeof(labels) / sizeof(labels[0]))
+
+static char tmpdir[64]; /* everything this file writes, removed at exit */
+static char out[256 * 1024];
+
+/* ---- helpers ---- */
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st, (void)flag, (void)ftw;
+	remove(path);
+	return 0;
+}
+
+static void remove_tmpdir(void)
+{
+	if (tmpdir[0])
+		nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static const char *tmp_path(const char *name)
+{
+	static char paths[32][128];
+	static size_t n;
+	char *p = paths[n++ % 32];
+	snprintf(p, sizeof(paths[0]), "%s/%s", tmpdir, name);
+	return p;
+}
+
+static char *read_text(const char *path)
+{
+	FILE *f = fopen(path, "re");
+	if (!f) {
+		fprintf(stderr, "cannot open %s: %m\n", path);
+		fail();
+	}
+	char *buf = NULL;
+	size_t size = 0;
+	FILE *m = open_memstream(&buf, &size);
+	assert_non_null(m);
+	char chunk[4096];
+	for (size_t n; (n = fread(chunk, 1, sizeof(chunk), f)) > 0;)
+		fwrite(chunk, 1, n, m);
+	fclose(f);
+	fclose(m);
+	return buf;
+}
+
+/* text with every `from` replaced by `to`; *count: how many were. */
+static char *replace_all(const char *text, const char *from, const char *to, size_t *count)
+{
+	char *buf = NULL;
+	size_t size = 0;
+	FILE *m = open_memstream(&buf, &size);
+	assert_non_null(m);
+	*count = 0;
+	for (const char *p = text, *hit; *p; p = hit + strlen(from)) {
+		if (!(hit = strstr(p, from))) {
+			fputs(p, m);
+			break;
+		}
+		fwrite(p, 1, (size_t)(hit - p), m);
+		fputs(to, m);
+		(*count)++;
+	}
+	fclose(m);
+	return buf;
+}
+
+/* A copy of `src` under tmpdir named `name`, with each pair of `edits` (from,
+ * to, ..., NULL) replaced; each `from` must occur exactly `times` times. */
+static const char *variant(const char *src, const char *name, size_t times, ...)
+{
+	char *text = read_text(src);
+	va_list ap;
+	va_start(ap, times);
+	for (const char *from; (from = va_arg(ap, const char *));) {
+		const char *to = va_arg(ap, const char *);
+		size_t n;
+		char *next = replace_all(text, from, to, &n);
+		if (n != times) {
+			fprintf(stderr, "'%s' occurs %zu times in %s, expected %zu\n", from, n, src, times);
+			fail();
+		}
+		free(text);
+		text = next;
+	}
+	va_end(ap);
+	const char *path = tmp_path(name);
+	FILE *f = fopen(path, "we");
+	assert_non_null(f);
+	fputs(text, f);
+	assert_int_equal(fclose(f), 0);
+	free(text);
+	return path;
+}
+
+/* The serverless example with every verdict flipped. */
+static const char *flipped(void)
+{
+	char *text = read_text(SERVERLESS);
+	size_t a, b, c;
+	char *t1 = replace_all(text, "verdict: reachable", "verdict: @FLIP@", &a);
+	char *t2 = replace_all(t1, "verdict: unreachable", "verdict: reachable", &b);
+	char *t3 = replace_all(t2, "verdict: @FLIP@", "verdict: unreachable", &c);
+	assert_int_equal(a, 4);
+	assert_int_equal(b, 3);
+	const char *path = tmp_path("flipped.yaml");
+	FILE *f = fopen(path, "we");
+	assert_non_null(f);
+	fputs(t3, f);
+	assert_int_equal(fclose(f), 0);
+	free(text), free(t1), free(t2), free(t3);
+	return path;
+}
+
+static void expect_output(int status, int want_status, const char *want)
+{
+	if (status != want_status || (want && !strstr(out, want))) {
+		fprintf(stderr, "exit %d (wanted %d), output wanted to contain '%s':\n%s\n", status, want_status,
+			want ? want : "", out);
+		fail();
+	}
+}
+
+static json_t *parse_json(void)
+{
+	json_error_t err;
+	json_t *doc = json_loads(out, 0, &err);
+	if (!doc) {
+		fprintf(stderr, "not JSON (line %d: %s):\n%s\n", err.line, err.text, out);
+		fail();
+	}
+	return doc;
+}
+
+static json_t *field(json_t *obj, const char *key)
+{
+	json_t *v = json_object_get(obj, key);
+	if (!v) {
+		char *s = json_dumps(obj, JSON_INDENT(2));
+		fprintf(stderr, "no field '%s' in\n%s\n", key, s);
+		free(s);
+		fail();
+	}
+	return v;
+}
+
+static const char *str(json_t *obj, const char *key)
+{
+	json_t *v = field(obj, key);
+	if (!json_is_string(v)) {
+		fprintf(stderr, "field '%s' is not a string\n", key);
+		fail();
+	}
+	return json_string_value(v);
+}
+
+static json_int_t num(json_t *obj, const char *key)
+{
+	json_t *v = field(obj, key);
+	assert_true(json_is_integer(v));
+	return json_integer_value(v);
+}
+
+static void expect_str(json_t *obj, const char *key, const char *want)
+{
+	const char *got = str(obj, key);
+	if (strcmp(got, want) != 0) {
+		fprintf(stderr, "expectation %lld: %s is '%s', expected '%s'\n",
+			(long long)json_integer_value(json_object_get(obj, "index")), key, got, want);
+		fail();
+	}
+}
+
+static void expect_prefix(json_t *obj, const char *key, const char *want)
+{
+	const char *got = str(obj, key);
+	if (strncmp(got, want, strlen(want)) != 0) {
+		fprintf(stderr, "expectation %lld: %s is '%s', expected it to start with '%s'\n",
+			(long long)json_integer_value(json_object_get(obj, "index")), key, got, want);
+		fail();
+	}
+}
+
+static void expect_contains(json_t *obj, const char *key, const char *want)
+{
+	const char *got = str(obj, key);
+	if (!strstr(got, want)) {
+		fprintf(stderr, "expectation %lld: %s is '%s', expected it to contain '%s'\n",
+			(long long)json_integer_value(json_object_get(obj, "index")), key, got, want);
+		fail();
+	}
+}
+
+static void expect_null(json_t *obj, const char *key)
+{
+	json_t *v = field(obj, key);
+	if (!json_is_null(v)) {
+		char *s = json_dumps(v, JSON_ENCODE_ANY);
+		fprintf(stderr, "expectation %lld: %s is %s, expected null\n",
+			(long long)json_integer_value(json_object_get(obj, "index")), key, s);
+		free(s);
+		fail();
+	}
+}
+
+/* The document's summary and its list of n expectations. */
+static json_t *expectations(json_t *doc, const char *name, json_int_t passed, json_int_t failed)
+{
+	assert_int_equal(num(doc, "schema"), 1);
+	assert_string_equal(str(doc, "topology"), name);
+	assert_int_equal(num(doc, "passed"), passed);
+	assert_int_equal(num(doc, "failed"), failed);
+	assert_true(json_is_number(field(doc, "time_ms")));
+	json_t *list = field(doc, "expectations");
+	assert_true(json_is_array(list));
+	assert_int_equal(json_array_size(list), (size_t)(passed + failed));
+	return list;
+}
+
+/* The fields every expectation has, of the right types. */
+static void expect_schema(json_t *e, size_t i)
+{
+	assert_int_equal(num(e, "index"), (json_int_t)i + 1);
+	static const char *const strings[] = {"name", "from", "to", "address", "protocol", "expected", "observed",
+					      "outcome"};
+	for (size_t k = 0; k < sizeof(strings) / sizeof(strings[0]); k++)
+		str(e, strings[k]);
+	assert_true(json_is_boolean(field(e, "passed")));
+	assert_true(json_is_number(field(e, "time_ms")));
+	assert_true(json_is_array(field(e, "hops")));
+	static const char *const nullable[] = {"response", "seen_source", "reason", "last_seen"};
+	for (size_t k = 0; k < sizeof(nullable) / sizeof(nullable[0]); k++) {
+		json_t *v = field(e, nullable[k]);
+		assert_true(json_is_null(v) || json_is_string(v));
+	}
+	if (strcmp(str(e, "protocol"), "icmp") == 0)
+		assert_null(json_object_get(e, "port"));
+	else
+		assert_true(json_is_integer(field(e, "port")));
+	/* a failure always says why; a pass has no reason */
+	if (json_is_true(field(e, "passed")))
+		expect_null(e, "reason");
+	else
+		assert_true(strlen(str(e, "reason")) > 0);
+	size_t k;
+	json_t *h;
+	json_array_foreach (field(e, "hops"), k, h) {
+		str(h, "component");
+		str(h, "kind");
+		str(h, "namespace");
+		str(h, "summary");
+		assert_true(json_is_number(field(h, "time_ms")));
+		assert_true(json_is_boolean(field(h, "reply_seen")));
+		assert_true(json_object_get(h, "received") || json_object_get(h, "sent"));
+	}
+}
+
+static json_t *hop(json_t *e, const char *component)
+{
+	size_t k;
+	json_t *h;
+	json_array_foreach (field(e, "hops"), k, h)
+		if (strcmp(str(h, "component"), component) == 0)
+			return h;
+	fprintf(stderr, "expectation %lld: no hop at %s\n", (long long)json_integer_value(json_object_get(e, "index")),
+		component);
+	fail();
+	return NULL;
+}
+
+/* Runs python3 with `script` and args (NULL-terminated); its exit status. */
+static int python(const char *script, ...)
+{
+	char *argv[32] = {"python3", "-c", (char *)script};
+	int argc = 3;
+	va_list ap;
+	va_start(ap, script);
+	for (char *a; argc < 31 && (a = va_arg(ap, char *));)
+		argv[argc++] = a;
+	va_end(ap);
+	argv[argc] = NULL;
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		execvp("python3", argv);
+		_exit(127);
+	}
+	int status;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* JUnit XML, parsed: one suite with `tests` testcases named as the labels
+ * (when given), `failures` of them failed, each failure with a message. */
+static const char junit_checker[] =
+	"import sys, xml.dom.minidom as m\n"
+	"d = m.parse(sys.argv[1])\n"
+	"tests, failures, names = int(sys.argv[2]), int(sys.argv[3]), sys.argv[4:]\n"
+	"suites = d.getElementsByTagName('testsuite')\n"
+	"assert len(suites) == 1, 'testsuites: %d' % len(suites)\n"
+	"s = suites[0]\n"
+	"cases = s.getElementsByTagName('testcase')\n"
+	"fails = s.getElementsByTagName('failure')\n"
+	"assert len(cases) == tests, 'testcases: %d' % len(cases)\n"
+	"assert int(s.getAttribute('tests')) == tests, 'tests=' + s.getAttribute('tests')\n"
+	"assert int(s.getAttribute('failures')) == failures, 'failures=' + s.getAttribute('failures')\n"
+	"assert len(fails) == failures, 'failure elements: %d' % len(fails)\n"
+	"for f in fails:\n"
+	"    assert f.getAttribute('message'), 'a failure without message'\n"
+	"    assert f.parentNode.tagName == 'testcase'\n"
+	"got = [c.getAttribute('name') for c in cases]\n"
+	"assert not names or got == names, 'names: %r' % got\n";
+
+static void check_junit(const char *path, const char *tests, const char *failures)
+{
+	int r = python(junit_checker, path, tests, failures, labels[0], labels[1], labels[2], labels[3], labels[4],
+		       labels[5], labels[6], NULL);
+	if (r != 0) {
+		char *xml = read_text(path);
+		fprintf(stderr, "%s: not the JUnit XML expected (python3 exit %d):\n%s\n", path, r, xml);
+		free(xml);
+		fail();
+	}
+}
+
+static double now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static size_t count(const char *text, const char *what)
+{
+	size_t n = 0;
+	for (const char *p = text; (p = strstr(p, what)); p += strlen(what))
+		n++;
+	return n;
+}
+
+/* ---- the tests ---- */
+
+/* The example passes in full, and the JSON document carries every field. */
+static void test_serverless_passes(void **state)
+{
+	(void)state;
+	const char *n = instance("pass");
+	int r = run(out, sizeof(out), NULL, "test", SERVERLESS, "--name", n, NULL);
+	expect_output(r, 0, "7 passed, 0 failed");
+	assert_int_equal(count(out, "✓"), 7);
+	assert_int_equal(count(out, "✗"), 0);
+	for (size_t i = 0; i < N_LABELS; i++)
+		if (!strstr(labels[i], "→"))
+			expect_output(r, 0, labels[i]); /* named ones are shown by name */
+	assert_nothing_left(n);
+
+	r = run(out, sizeof(out), NULL, "test", SERVERLESS, "--name", n, "--json", NULL);
+	assert_int_equal(r, 0);
+	json_t *doc = parse_json();
+	json_t *list = expectations(doc, n, 7, 0);
+	size_t i;
+	json_t *e;
+	json_array_foreach (list, i, e) {
+		expect_schema(e, i);
+		assert_true(json_is_true(field(e, "passed")));
+		expect_str(e, "name", labels[i]);
+		expect_str(e, "observed", str(e, "expected"));
+	}
+
+	e = json_array_get(list, 0);
+	expect_str(e, "from", "fn");
+	expect_str(e, "to", "proxy");
+	expect_str(e, "address", "10.0.3.20");
+	expect_str(e, "protocol", "tcp");
+	assert_int_equal(num(e, "port"), 3306);
+	expect_str(e, "expected", "reachable");
+	expect_str(e, "outcome", "reachable");
+	expect_str(e, "seen_source", "10.0.3.4");
+	expect_contains(e, "response", "proxy 3306/tcp from 10.0.3.4:");
+	expect_str(e, "last_seen", "proxy");
+	hop(e, "fn"), hop(e, "main"), hop(e, "proxy");
+
+	e = json_array_get(list, 1); /* the SG of db drops it at the VPC router */
+	expect_str(e, "from", "fn");
+	expect_str(e, "to", "db");
+	expect_str(e, "address", "10.0.4.4");
+	expect_str(e, "expected", "unreachable");
+	expect_str(e, "observed", "unreachable");
+	expect_str(e, "outcome", "dropped");
+	expect_null(e, "seen_source");
+	expect_null(e, "response");
+	expect_str(e, "last_seen", "main");
+	assert_true(json_real_value(field(e, "time_ms")) >= 900); /* it waited for the timeout */
+
+	e = json_array_get(list, 2);
+	expect_str(e, "from", "proxy");
+	expect_str(e, "address", "10.0.4.4");
+	expect_str(e, "seen_source", "10.0.3.20");
+	expect_str(e, "last_seen", "db");
+
+	e = json_array_get(list, 3); /* through the NAT gateway and the IGW, in that order */
+	expect_str(e, "to", "partner-api");
+	expect_str(e, "address", "198.51.100.20");
+	assert_int_equal(num(e, "port"), 443);
+	expect_str(e, "seen_source", "203.0.113.10");
+	expect_contains(e, "response", "partner-api 443/tcp from 203.0.113.10:");
+	static const char *const path[] = {"fn", "main", "nat-a", "igw", "internet", "partner-api"};
+	json_t *hops = field(e, "hops");
+	bool same = json_array_size(hops) == 6;
+	for (size_t k = 0; same && k < 6; k++)
+		same = strcmp(str(json_array_get(hops, k), "component"), path[k]) == 0;
+	if (!same) {
+		fprintf(stderr, "expectation 4: JSON hops [");
+		json_t *h;
+		json_array_foreach (hops, i, h)
+			fprintf(stderr, "%s%s", i ? ", " : "", str(h, "component"));
+		fprintf(stderr, "], expected [fn, main, nat-a, igw, internet, partner-api]\n");
+		fail();
+	}
+	json_t *nat = hop(e, "nat-a");
+	assert_string_equal(str(field(nat, "received"), "src"), "10.0.3.4");
+	assert_string_equal(str(field(nat, "sent"), "src"), "10.0.1.4");
+	assert_non_null(strstr(str(nat, "summary"), "became 10.0.1.4:"));
+	json_t *igw = hop(e, "igw");
+	assert_string_equal(str(field(igw, "received"), "src"), "10.0.1.4");
+	assert_string_equal(str(field(igw, "sent"), "src"), "203.0.113.10");
+	expect_str(e, "last_seen", "partner-api");
+
+	e = json_array_get(list, 4); /* db has no public IP: the internet has no route to it */
+	expect_str(e, "from", "attacker");
+	expect_str(e, "address", "10.0.4.4");
+	expect_str(e, "outcome", "no route");
+	expect_str(e, "observed", "unreachable");
+
+	e = json_array_get(list, 5); /* the IGW translates the bastion's public IP */
+	expect_str(e, "address", "203.0.113.20");
+	expect_str(e, "seen_source", "198.51.100.66");
+	igw = hop(e, "igw");
+	assert_string_equal(str(field(igw, "received"), "dst"), "203.0.113.20");
+	assert_string_equal(str(field(igw, "sent"), "dst"), "10.0.1.5");
+
+	e = json_array_get(list, 6); /* the blackhole route */
+	expect_str(e, "to", "192.0.2.7");
+	expect_str(e, "address", "192.0.2.7");
+	expect_str(e, "protocol", "icmp");
+	expect_str(e, "outcome", "dropped");
+	expect_str(e, "last_seen", "main");
+	json_decref(doc);
+	assert_nothing_left(n);
+}
+
+/* Each hop names the namespace its packets were captured in. */
+static void test_json_hop_namespaces(void **state)
+{
+	(void)state;
+	const char *n = instance("ns");
+	int r = run(out, sizeof(out), NULL, "test", SERVERLESS, "--name", n, "--json", NULL);
+	assert_int_equal(r, 0);
+	json_t *doc = parse_json();
+	json_t *list = expectations(doc, n, 7, 0);
+	size_t i, k;
+	json_t *e, *h;
+	bool ok = true;
+	json_array_foreach (list, i, e)
+		json_array_foreach (field(e, "hops"), k, h) {
+			/* in this topology every component has a namespace of its own name */
+			char want[128];
+			snprintf(want, sizeof(want), "netsim-%s-%s", n, str(h, "component"));
+			if (strcmp(str(h, "namespace"), want) != 0) {
+				fprintf(stderr, "expectation %zu, hop %s: namespace '%s', expected '%s'\n", i + 1,
+					str(h, "component"), str(h, "namespace"), want);
+				ok = false;
+			}
+		}
+	json_decref(doc);
+	assert_nothing_left(n);
+	assert_true(ok);
+}
+
+/* Every expectation flipped fails, each with the reason a user needs. */
+static void test_flipped_fail(void **state)
+{
+	(void)state;
+	const char *n = instance("flip");
+	const char *file = flipped();
+	const char *junit = tmp_path("flipped.xml");
+	int r = run(out, sizeof(out), NULL, "test", file, "--name", n, "--junit", junit, NULL);
+	expect_output(r, 1, "0 passed, 7 failed");
+	assert_int_equal(count(out, "✗"), 7);
+	expect_output(r, 1, "expected reachable: dropped: no answer from db:3306/tcp within 1 s; last seen at main");
+	expect_output(r, 1, "expected unreachable: reachable: ");
+	assert_nothing_left(n);
+	check_junit(junit, "7", "7");
+
+	r = run(out, sizeof(out), NULL, "test", file, "--name", n, "--json", NULL);
+	assert_int_equal(r, 1);
+	json_t *doc = parse_json();
+	json_t *list = expectations(doc, n, 0, 7);
+	size_t i;
+	json_t *e;
+	json_array_foreach (list, i, e) {
+		expect_schema(e, i);
+		assert_true(json_is_false(field(e, "passed")));
+	}
+	/* the formerly reachable ones */
+	static const size_t reachable[] = {0, 2, 3, 5};
+	for (size_t k = 0; k < 4; k++) {
+		e = json_array_get(list, reachable[k]);
+		expect_str(e, "expected", "unreachable");
+		expect_str(e, "observed", "reachable");
+		expect_prefix(e, "reason", "reachable: ");
+	}
+	expect_contains(json_array_get(list, 3), "reason", "203.0.113.10"); /* what the partner saw */
+
+	e = json_array_get(list, 1);
+	expect_str(e, "expected", "reachable");
+	expect_str(e, "outcome", "dropped");
+	expect_prefix(e, "reason", "dropped: no answer from db:3306/tcp within 1 s");
+	expect_contains(e, "reason", "last seen at main");
+	expect_str(e, "last_seen", "main");
+
+	e = json_array_get(list, 4);
+	expect_str(e, "outcome", "no route");
+	expect_prefix(e, "reason", "no route");
+	expect_contains(e, "reason", "10.0.4.4");
+
+	e = json_array_get(list, 6);
+	expect_str(e, "outcome", "dropped");
+	expect_prefix(e, "reason", "dropped");
+	expect_contains(e, "reason", "192.0.2.7");
+	json_decref(doc);
+	assert_nothing_left(n);
+}
+
+/* seen_source names an address the responder did not see: the reason names the one it did. */
+static void test_seen_source_wrong(void **state)
+{
+	(void)state;
+	const char *n = instance("seen");
+	const char *file = variant(SERVERLESS, "seen.yaml", 1, "seen_source: nat-a", "seen_source: 203.0.113.99", NULL);
+	int r = run(out, sizeof(out), NULL, "test", file, "--name", n, "--only", "outbound*", NULL);
+	expect_output(r, 1, "0 passed, 1 failed");
+	expect_output(r, 1, "seen_source: ");
+	expect_output(r, 1, "saw 203.0.113.10");
+	expect_output(r, 1, "203.0.113.99");
+	assert_nothing_left(n);
+
+	/* a host's name: the function's own address is not what the internet sees */
+	file = variant(SERVERLESS, "seen-host.yaml", 1, "seen_source: nat-a", "seen_source: fn", NULL);
+	r = run(out, sizeof(out), NULL, "test", file, "--name", n, "--only", "outbound*", "--json", NULL);
+	assert_int_equal(r, 1);
+	json_t *doc = parse_json();
+	json_t *e = json_array_get(expectations(doc, n, 0, 1), 0);
+	expect_schema(e, 3);
+	expect_str(e, "observed", "reachable");
+	expect_str(e, "seen_source", "203.0.113.10");
+	expect_prefix(e, "reason", "seen_source: ");
+	expect_contains(e, "reason", "saw 203.0.113.10");
+	expect_contains(e, "reason", "10.0.3.4");
+	json_decref(doc);
+	assert_nothing_left(n);
+}
+
+/* via: a component the flow did not cross, or crossed in another order, fails. */
+static void test_via(void **state)
+{
+	(void)state;
+	const char *n = instance("via");
+	const char *file =
+		variant(SERVERLESS, "via.yaml", 1, "to: proxy, port: 3306/tcp, verdict: reachable }",
+			"to: proxy, port: 3306/tcp, verdict: reachable, via: [igw] }", NULL);
+	int r = run(out, sizeof(out), NULL, "test", file, "--name", n, "--only", "function*", "--json", NULL);
+	assert_int_equal(r, 1);
+	json_t *doc = parse_json();
+	json_t *e = json_array_get(expectations(doc, n, 0, 1), 0);
+	expect_schema(e, 0);
+	expect_str(e, "observed", "reachable"); /* the flow works; it just did not go that way */
+	expect_prefix(e, "reason", "via:");
+	expect_contains(e, "reason", "igw");
+	json_decref(doc);
+	assert_nothing_left(n);
+
+	r = run(out, sizeof(out), NULL, "test", file, "--name", n, "--only", "function*", NULL);
+	expect_output(r, 1, "expected reachable: via: ");
+	assert_nothing_left(n);
+
+	/* the right components, the wrong order */
+	file = variant(SERVERLESS, "via-order.yaml", 1, "via: [nat-a, igw]", "via: [igw, nat-a]", NULL);
+	r = run(out, sizeof(out), NULL, "test", file, "--name", n, "--only", "outbound*", NULL);
+	expect_output(r, 1, "0 passed, 1 failed");
+	expect_output(r, 1, "via: ");
+	assert_nothing_left(n);
+
+	/* components it did cross, in order: holds */
+	file = variant(SERVERLESS, "via-ok.yaml", 1, "to: proxy, port: 3306/tcp, verdict: reachable }",
+		       "to: proxy, port: 3306/tcp, verdict: reachable, via: [fn, main, proxy] }", NULL);
+	r = run(out, sizeof(out), NULL, "test", file, "--name", n, "--only", "function*", NULL);
+	expect_output(r, 0, "1 passed, 0 failed");
+	assert_nothing_left(n);
+}
+
+/* Nothing listening: refused, fast, and never counted as unreachable. */
+static void test_refused(void **state)
+{
+	(void)state;
+	const char *n = instance("ref");
+	int r = run(out, sizeof(out), NULL, "test", REFUSED, "--name", n, NULL);
+	expect_output(r, 1, "2 passed, 4 failed");
+	expect_output(r, 1, "refused");
+	expect_output(r, 1, "delivered");
+	assert_null(strstr(out, "dropped"));
+	assert_nothing_left(n);
+
+	r = run(out, sizeof(out), NULL, "test", REFUSED, "--name", n, "--json", NULL);
+	assert_int_equal(r, 1);
+	json_t *doc = parse_json();
+	json_t *list = expectations(doc, n, 2, 4);
+	size_t i;
+	json_t *e;
+	json_array_foreach (list, i, e) {
+		expect_schema(e, i);
+		expect_str(e, "address", "10.20.1.5");
+		assert_true(json_real_value(field(e, "time_ms")) < 500); /* an answer, not a timeout */
+	}
+	/* the listeners answer and see the client */
+	e = json_array_get(list, 0);
+	assert_true(json_is_true(field(e, "passed")));
+	expect_str(e, "seen_source", "10.20.1.4");
+	expect_contains(e, "response", "server 80/tcp from 10.20.1.4:");
+	e = json_array_get(list, 3);
+	assert_true(json_is_true(field(e, "passed")));
+	expect_str(e, "protocol", "udp");
+	assert_int_equal(num(e, "port"), 53);
+	expect_str(e, "seen_source", "10.20.1.4");
+	expect_contains(e, "response", "server 53/udp from 10.20.1.4:");
+
+	/* 81/tcp and 54/udp: the packet arrived, nothing listens */
+	static const size_t refused[] = {1, 2, 4, 5};
+	for (size_t k = 0; k < 4; k++) {
+		e = json_array_get(list, refused[k]);
+		assert_true(json_is_false(field(e, "passed")));
+		expect_str(e, "outcome", "refused");
+		expect_str(e, "observed", "unreachable");
+		expect_prefix(e, "reason", "refused");
+		expect_null(e, "seen_source");
+		expect_str(e, "last_seen", "server"); /* the evidence: it got there */
+	}
+	/* expected unreachable: refused is not that, and the message says the network delivered it */
+	e = json_array_get(list, 1);
+	expect_str(e, "expected", "unreachable");
+	expect_contains(e, "reason", "delivered");
+	expect_contains(e, "reason", "RST");
+	e = json_array_get(list, 4);
+	expect_str(e, "expected", "unreachable");
+	expect_contains(e, "reason", "delivered");
+	expect_contains(e, "reason", "ICMP");
+	/* expected reachable: fails as refused, saying nothing listens */
+	e = json_array_get(list, 2);
+	expect_str(e, "expected", "reachable");
+	expect_contains(e, "reason", "81/tcp");
+	e = json_array_get(list, 5);
+	expect_str(e, "expected", "reachable");
+	expect_contains(e, "reason", "54/udp");
+	json_decref(doc);
+	assert_nothing_left(n);
+}
+
+/* check on a running instance, all of it or only some. */
+static void test_check_running(void **state)
+{
+	(void)state;
+	const char *n = instance("chk");
+	up(SERVERLESS, n);
+	int r = run(out, sizeof(out), NULL, "check", n, NULL);
+	expect_output(r, 0, "7 passed, 0 failed");
+	assert_int_equal(count(out, "✓"), 7);
+
+	r = run(out, sizeof(out), NULL, "check", n, "--only", "outbound*", NULL);
+	expect_output(r, 0, "1 passed, 0 failed");
+	expect_output(r, 0, "outbound through NAT");
+	assert_int_equal(count(out, "✓"), 1);
+	assert_null(strstr(out, "fn → db"));
+
+	/* the label of an unnamed expectation matches too; options from the environment */
+	r = run(out, sizeof(out), "NETSIM_JSON=1", "check", n, "--only", "attacker → *", NULL);
+	assert_int_equal(r, 0);
+	json_t *doc = parse_json();
+	json_t *list = expectations(doc, n, 2, 0);
+	expect_str(json_array_get(list, 0), "name", "attacker → db:3306/tcp");
+	assert_int_equal(num(json_array_get(list, 0), "index"), 5);
+	expect_str(json_array_get(list, 1), "name", "attacker → bastion:22/tcp");
+	json_decref(doc);
+
+	/* check leaves the instance up */
+	assert_true(state_exists(n));
+	expect_reachable(n, "fn", NSIM_PROTO_TCP, "10.0.3.20", 3306, NULL);
+	assert_int_equal(run(out, sizeof(out), NULL, "down", n, NULL), 0);
+	assert_nothing_left(n);
+
+	/* not up: a clear error */
+	r = run(out, sizeof(out), NULL, "check", n, NULL);
+	expect_output(r, 1, "is not up");
+}
+
+/* The IPv4 sources of the packets in a pcap file (as libpcap reads it). */
+static size_t pcap_sources(const char *path, uint32_t *srcs, size_t max)
+{
+	char err[PCAP_ERRBUF_SIZE];
+	pcap_t *p = pcap_open_offline(path, err);
+	if (!p) {
+		fprintf(stderr, "%s: %s\n", path, err);
+		fail();
+	}
+	size_t hdr;
+	switch (pcap_datalink(p)) {
+	case DLT_LINUX_SLL:
+		hdr = 16;
+		break;
+	case DLT_LINUX_SLL2:
+		hdr = 20;
+		break;
+	default:
+		fprintf(stderr, "%s: link type %s\n", path, pcap_datalink_val_to_name(pcap_datalink(p)));
+		pcap_close(p);
+		fail();
+		return 0;
+	}
+	size_t n = 0;
+	struct pcap_pkthdr *h;
+	const u_char *data;
+	while (pcap_next_ex(p, &h, &data) == 1) {
+		if (h->caplen < hdr + 20 || (data[hdr] >> 4) != 4)
+			continue;
+		const u_char *ip = data + hdr + 12;
+		if (n < max)
+			srcs[n++] = (uint32_t)ip[0] << 24 | (uint32_t)ip[1] << 16 | (uint32_t)ip[2] << 8 | ip[3];
+	}
+	pcap_close(p);
+	return n;
+}
+
+static bool has(const uint32_t *srcs, size_t n, const char *addr)
+{
+	uint32_t a = A(addr);
+	for (size_t i = 0; i < n; i++)
+		if (srcs[i] == a)
+			return true;
+	return false;
+}
+
+/* --pcap writes files libpcap reads, with the translated addresses; --junit writes XML. */
+static void test_pcap_and_junit(void **state)
+{
+	(void)state;
+	const char *n = instance("pcap");
+	const char *dir = tmp_path("pcap");
+	const char *junit = tmp_path("pass.xml");
+	int r = run(out, sizeof(out), NULL, "test", SERVERLESS, "--name", n, "--pcap", dir, "--junit", junit, NULL);
+	expect_output(r, 0, "7 passed, 0 failed");
+	assert_nothing_left(n);
+	check_junit(junit, "7", "0");
+
+	uint32_t srcs[256];
+	char file[256];
+	snprintf(file, sizeof(file), "%s/04-outbound-through-nat-nat-a.pcap", dir);
+	size_t k = pcap_sources(file, srcs, 256);
+	assert_true(k >= 2);
+	assert_true(has(srcs, k, "10.0.3.4")); /* as the function sent it */
+	assert_true(has(srcs, k, "10.0.1.4")); /* as the NAT gateway sends it on */
+	assert_true(has(srcs, k, "198.51.100.20")); /* the answer */
+	snprintf(file, sizeof(file), "%s/04-outbound-through-nat-igw.pcap", dir);
+	k = pcap_sources(file, srcs, 256);
+	assert_true(has(srcs, k, "10.0.1.4"));
+	assert_true(has(srcs, k, "203.0.113.10")); /* the elastic IP */
+	assert_false(has(srcs, k, "10.0.3.4"));
+	snprintf(file, sizeof(file), "%s/04-outbound-through-nat-partner-api.pcap", dir);
+	k = pcap_sources(file, srcs, 256);
+	assert_true(has(srcs, k, "203.0.113.10"));
+	assert_false(has(srcs, k, "10.0.1.4"));
+	assert_false(has(srcs, k, "10.0.3.4"));
+	/* the dropped probe's evidence stops at the VPC router */
+	snprintf(file, sizeof(file), "%s/02-only-the-proxy-reaches-the-db-main.pcap", dir);
+	k = pcap_sources(file, srcs, 256);
+	assert_true(k >= 1);
+	assert_true(has(srcs, k, "10.0.3.4"));
+	snprintf(file, sizeof(file), "%s/02-only-the-proxy-reaches-the-db-db.pcap", dir);
+	assert_int_equal(access(file, F_OK), -1);
+
+	/* every file there opens, and names an expectation by number */
+	char path[512];
+	size_t files = 0;
+	for (size_t i = 1; i <= 7; i++) {
+		static const char *const slugs[] = {"function-reaches-the-proxy", "only-the-proxy-reaches-the-db",
+						    "proxy-db-3306-tcp",	  "outbound-through-nat",
+						    "attacker-db-3306-tcp",	  "attacker-bastion-22-tcp",
+						    "fn-192-0-2-7-icmp"};
+		static const char *const comps[] = {"fn", "main", "nat-a", "igw", "internet", "partner-api",
+						    "proxy", "db",	"attacker", "bastion"};
+		bool any = false;
+		for (size_t c = 0; c < sizeof(comps) / sizeof(comps[0]); c++) {
+			snprintf(path, sizeof(path), "%s/%02zu-%s-%s.pcap", dir, i, slugs[i - 1], comps[c]);
+			if (access(path, F_OK) < 0)
+				continue;
+			pcap_sources(path, srcs, 256);
+			any = true;
+			files++;
+		}
+		if (!any) {
+			fprintf(stderr, "no pcap file for expectation %zu (%s)\n", i, slugs[i - 1]);
+			fail();
+		}
+	}
+	assert_true(files >= 14);
+}
+
+/* Ctrl-C while probes wait: exit 130, and the topology is gone. */
+static void test_sigint(void **state)
+{
+	(void)state;
+	const char *n = instance("int");
+	const char *log = tmp_path("sigint.log");
+	double t0 = now_ms();
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (fd < 0)
+			_exit(126);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		signal(SIGINT, SIG_DFL);
+		execl(netsim, netsim, "test", SERVERLESS, "--name", n, "--timeout", "5000", (char *)NULL);
+		_exit(127);
+	}
+	char state_file[128];
+	snprintf(state_file, sizeof(state_file), "/run/netsim/%s/state.json", n);
+	bool seen = false;
+	while (now_ms() - t0 < 10000) {
+		if (access(state_file, F_OK) == 0) {
+			seen = true;
+			break;
+		}
+		int status;
+		if (waitpid(pid, &status, WNOHANG) == pid) {
+			char *text = read_text(log);
+			fprintf(stderr, "netsim test ended before it was up:\n%s\n", text);
+			free(text);
+			fail();
+		}
+		nanosleep(&(struct timespec){.tv_nsec = 2 * 1000 * 1000}, NULL);
+	}
+	if (!seen)
+		kill(pid, SIGKILL);
+	assert_true(seen);
+	assert_int_equal(kill(pid, SIGINT), 0);
+	int status;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	double ms = now_ms() - t0;
+	char *text = read_text(log);
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 130 || !strstr(text, "taken down")) {
+		fprintf(stderr, "status %#x, output:\n%s\n", status, text);
+		fail();
+	}
+	free(text);
+	assert_true(ms < 5000); /* interrupted, not finished */
+	assert_nothing_left(n);
+}
+
+/* as util.c's, and the temporary files too */
+static void on_signal(int sig)
+{
+	remove_tmpdir();
+	cleanup_all();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+int main(int argc, char **argv)
+{
+	int r = netns_test_init(argc, argv);
+	if (r)
+		return r;
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/netsim-test-check-XXXXXX");
+	if (!mkdtemp(tmpdir)) {
+		perror("mkdtemp");
+		return 1;
+	}
+	atexit(remove_tmpdir);
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_serverless_passes), cmocka_unit_test(test_json_hop_namespaces),
+		cmocka_unit_test(test_flipped_fail),	  cmocka_unit_test(test_seen_source_wrong),
+		cmocka_unit_test(test_via),		  cmocka_unit_test(test_refused),
+		cmocka_unit_test(test_check_running),	  cmocka_unit_test(test_pcap_and_junit),
+		cmocka_unit_test(test_sigint),
+	};
+	return cmocka_run_group_tests_name("netsim test/check", tests, NULL, NULL);
+}
