@@ -30,6 +30,8 @@ struct nsim_topology;
 /* Loads and validates path, printing every diagnostic to stderr. Returns
  * NSIM_EXIT_OK with *ret_t (owned by the caller), or the exit code to use. */
 int nsim_cli_load(const char *path, struct nsim_topology **ret_t);
+/* The same, also handing out the text read (caller frees). */
+int nsim_cli_load_text(const char *path, struct nsim_topology **ret_t, char **ret_text);
 
 int nsim_cmd_validate(int argc, char **argv);
 int nsim_cmd_plan(int argc, char **argv);

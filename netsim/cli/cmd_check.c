@@ -227,7 +227,8 @@ int nsim_cmd_test(int argc, char **argv)
 	if ((r = nsim_cli_need_root("test")))
 		return r;
 	struct nsim_topology *t = NULL;
-	if ((r = nsim_cli_load(file, &t)) != NSIM_EXIT_OK)
+	_cleanup_free_ char *text = NULL;
+	if ((r = nsim_cli_load_text(file, &t, &text)) != NSIM_EXIT_OK)
 		return r;
 	if (o.name && !nsim_plan_name_valid(o.name)) {
 		nsim_topology_free(t);
@@ -253,7 +254,7 @@ int nsim_cmd_test(int argc, char **argv)
 	pthread_mutex_lock(&phase);
 	struct nsim_up_stats stats;
 	char *error = NULL;
-	r = nsim_instance_up(p, file, &stats, &error);
+	r = nsim_instance_up(p, file, text, &stats, &error);
 	if (r == 0)
 		test_name = p->name;
 	test_keep = o.keep;
@@ -266,8 +267,8 @@ int nsim_cmd_test(int argc, char **argv)
 		return r == -EPERM ? NSIM_EXIT_ENV : NSIM_EXIT_FAIL;
 	}
 	if (!o.json)
-		printf("netsim test: '%s' up in %.1f ms (%zu namespaces); proving %zu expectations\n\n", p->name,
-		       stats.ms, stats.n_namespaces, t->n_expects);
+		printf("netsim test: '%s' up in %.1f ms (%zu namespaces); proving %s expectations\n\n", p->name,
+		       stats.ms, stats.n_namespaces, o.check.only ? "the matching" : "its");
 
 	int status = run_check(&o, t, p, file);
 

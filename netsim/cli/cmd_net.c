@@ -93,20 +93,24 @@ static int parse_opts(const char *cmd, int argc, char **argv, bool allow_name, b
 }
 
 static int load_plan(const char *cmd, const char *path, const char *name, struct nsim_topology **ret_t,
-		     struct nsim_plan **ret_p)
+		     struct nsim_plan **ret_p, char **ret_text)
 {
 	struct nsim_topology *t = NULL;
-	int r = nsim_cli_load(path, &t);
+	int r = nsim_cli_load_text(path, &t, ret_text);
 	if (r != NSIM_EXIT_OK)
 		return r;
 	if (name && !nsim_plan_name_valid(name)) {
 		nsim_topology_free(t);
+		if (ret_text)
+			free(TAKE_PTR(*ret_text));
 		return nsim_cli_usage_error(cmd, "invalid name '%s': use [a-z0-9-], 1-%d characters", name, NSIM_NAME_MAX);
 	}
 	struct nsim_plan *p = NULL;
 	if ((r = nsim_plan_build(t, name, &p)) < 0) {
 		fprintf(stderr, "netsim %s: error: planning failed: %s\n", cmd, strerror(-r));
 		nsim_topology_free(t);
+		if (ret_text)
+			free(TAKE_PTR(*ret_text));
 		return NSIM_EXIT_FAIL;
 	}
 	*ret_t = t;
@@ -141,7 +145,7 @@ int nsim_cmd_plan(int argc, char **argv)
 		return nsim_cli_usage_error("plan", i >= argc ? "no topology file given" : "one topology file at a time");
 	struct nsim_topology *t;
 	struct nsim_plan *p;
-	int r = load_plan("plan", argv[i], o.name, &t, &p);
+	int r = load_plan("plan", argv[i], o.name, &t, &p, NULL);
 	if (r != NSIM_EXIT_OK)
 		return r;
 
@@ -184,12 +188,13 @@ int nsim_cmd_up(int argc, char **argv)
 		return r;
 	struct nsim_topology *t;
 	struct nsim_plan *p;
-	if ((r = load_plan("up", argv[i], o.name, &t, &p)) != NSIM_EXIT_OK)
+	_cleanup_free_ char *text = NULL;
+	if ((r = load_plan("up", argv[i], o.name, &t, &p, &text)) != NSIM_EXIT_OK)
 		return r;
 
 	struct nsim_up_stats stats;
 	char *error = NULL;
-	int k = nsim_instance_up(p, argv[i], &stats, &error);
+	int k = nsim_instance_up(p, argv[i], text, &stats, &error);
 	if (k < 0) {
 		fprintf(stderr, "netsim up: error: %s\n", error ? error : strerror(-k));
 		if (k != -EEXIST)
@@ -327,7 +332,15 @@ int nsim_cmd_show(int argc, char **argv)
 	char *text = NULL;
 	int r = nsim_instance_read_state(argv[i], &text);
 	if (r < 0) {
-		fprintf(stderr, "netsim show: error: '%s' is not up%s\n", argv[i], r == -EACCES ? " (or you are not root)" : "");
+		char dir[128];
+		struct stat st;
+		snprintf(dir, sizeof(dir), NSIM_STATE_DIR "/%s", argv[i]);
+		if (r == -ENOENT && stat(dir, &st) == 0)
+			fprintf(stderr, "netsim show: error: '%s' is incomplete (its `up` is running, or was interrupted): "
+					"'netsim down %s' removes what it made\n", argv[i], argv[i]);
+		else
+			fprintf(stderr, "netsim show: error: '%s' is not up%s\n", argv[i],
+				r == -EACCES ? " (or you are not root)" : "");
 		return r == -EACCES ? NSIM_EXIT_ENV : NSIM_EXIT_FAIL;
 	}
 	json_t *j = json_loads(text, 0, NULL);

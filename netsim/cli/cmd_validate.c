@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
@@ -93,12 +94,13 @@ int nsim_cmd_validate(int argc, char **argv)
 	return n_bad || oom ? NSIM_EXIT_FAIL : NSIM_EXIT_OK;
 }
 
-int nsim_cli_load(const char *path, struct nsim_topology **ret_t)
+int nsim_cli_load_text(const char *path, struct nsim_topology **ret_t, char **ret_text)
 {
 	struct nsim_diags diags;
 	struct nsim_topology *t = NULL;
+	char *text = NULL;
 	nsim_diags_init(&diags);
-	int r = nsim_load_file(path, &diags, &t);
+	int r = nsim_load_file_text(path, &diags, &t, ret_text ? &text : NULL);
 	if (r == 0)
 		r = nsim_validate(t, &diags);
 	nsim_diags_sort(&diags, 0);
@@ -106,10 +108,18 @@ int nsim_cli_load(const char *path, struct nsim_topology **ret_t)
 	nsim_diags_clear(&diags);
 	if (r < 0) {
 		nsim_topology_free(t);
+		free(text);
 		if (r == -ENOMEM)
 			fprintf(stderr, "netsim: error: out of memory\n");
 		return NSIM_EXIT_FAIL;
 	}
 	*ret_t = t;
+	if (ret_text)
+		*ret_text = text;
 	return NSIM_EXIT_OK;
+}
+
+int nsim_cli_load(const char *path, struct nsim_topology **ret_t)
+{
+	return nsim_cli_load_text(path, ret_t, NULL);
 }

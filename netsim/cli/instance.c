@@ -127,7 +127,7 @@ static void stop_responder(pid_t pid, unsigned long long start)
 static int remove_state(const char *name)
 {
 	static const char *const files[] = {"state.json", "state.json.tmp", "namespaces", "namespaces.tmp",
-					    "topology.yaml", "topology.yaml.tmp"};
+					    "topology.yaml", "topology.yaml.tmp", "responder", "responder.tmp"};
 	for (size_t i = 0; i < ELEMENTSOF(files); i++) {
 		_cleanup_free_ char *p = state_path(name, files[i]);
 		if (!p)
@@ -185,6 +185,15 @@ static int down(const char *name, bool scan, bool *ret_found)
 		if (j && json_unpack(j, "{s:{s:I, s:I}}", "responder", "pid", &pid, "start_time", &start) == 0)
 			stop_responder((pid_t)pid, (unsigned long long)start);
 		json_decref(j);
+	}
+
+	_cleanup_free_ char *resp_file = state_path(name, "responder"), *resp = NULL;
+	if (resp_file && read_file(resp_file, &resp) == 0) {
+		int pid = 0;
+		unsigned long long start = 0;
+		found = true;
+		if (sscanf(resp, "%d %llu", &pid, &start) == 2)
+			stop_responder((pid_t)pid, start);
 	}
 
 	_cleanup_free_ char *list = NULL;
@@ -299,7 +308,7 @@ static char *state_json(const struct nsim_plan *p, const char *topo_path, pid_t 
 	for (size_t i = 0; i < p->n_namespaces; i++)
 		json_array_append_new(namespaces, json_string(p->namespaces[i]));
 	char abs[4096];
-	const char *topo = realpath(topo_path, abs) ? abs : topo_path;
+	const char *topo = streq(topo_path, "-") ? "<stdin>" : realpath(topo_path, abs) ? abs : topo_path;
 	json_t *j = json_pack("{s:s, s:s, s:I, s:o, s:o, s:{s:I, s:I}, s:{s:I, s:f}}", "name", p->name, "topology",
 			      topo, "created", (json_int_t)time(NULL), "hosts", hosts, "namespaces", namespaces,
 			      "responder", "pid", (json_int_t)pid, "start_time",
@@ -327,8 +336,8 @@ __attribute__((format(printf, 1, 2))) static char *sdup(const char *fmt, ...)
 	return r < 0 ? NULL : s;
 }
 
-int nsim_instance_up(const struct nsim_plan *p, const char *topo_path, struct nsim_up_stats *ret_stats,
-		     char **ret_error)
+int nsim_instance_up(const struct nsim_plan *p, const char *topo_path, const char *topo_text,
+		     struct nsim_up_stats *ret_stats, char **ret_error)
 {
 	double t0 = now_ms();
 	char *error = NULL;
@@ -381,12 +390,9 @@ int nsim_instance_up(const struct nsim_plan *p, const char *topo_path, struct ns
 	}
 
 	/* `check` proves the expectations of what is up, not of the file as it may be edited later */
-	if (topo_path && !streq(topo_path, "-")) {
-		_cleanup_free_ char *topo = NULL;
-		if ((r = read_file(topo_path, &topo)) < 0 || (r = write_atomic(p->name, "topology.yaml", topo)) < 0) {
-			error = sdup("keeping a copy of %s: %s", topo_path, strerror(-r));
-			goto fail;
-		}
+	if ((r = write_atomic(p->name, "topology.yaml", topo_text)) < 0) {
+		error = sdup("keeping a copy of %s: %s", topo_path, strerror(-r));
+		goto fail;
 	}
 
 	if ((r = nsim_apply_new(NULL, NULL, &ctx)) < 0) {
@@ -410,6 +416,13 @@ int nsim_instance_up(const struct nsim_plan *p, const char *topo_path, struct ns
 		error = sdup("starting the responders failed: %s", detail ? detail : strerror(-r));
 		free(detail);
 		goto fail;
+	}
+	/* recorded at once: `down` must find it even if we die before state.json */
+	if (pid > 0) {
+		char rec[64];
+		snprintf(rec, sizeof(rec), "%d %llu\n", (int)pid, proc_start_time(pid));
+		if ((r = write_atomic(p->name, "responder", rec)) < 0)
+			goto fail;
 	}
 
 	struct nsim_up_stats stats = {.n_ops = p->n_ops, .n_namespaces = p->n_namespaces, .ms = now_ms() - t0};

@@ -27,10 +27,11 @@ struct nsim_up_stats {
  * records the namespaces, applies every op, starts the responders and writes
  * state.json. On any failure, everything made so far is removed before
  * returning -errno; *ret_error then holds a sentence for the user (owned by
- * the caller). `topo_path` is recorded for `show`.
+ * the caller). `topo_path` is recorded for `show`, `topo_text` (the file as
+ * it was loaded) kept for `check`.
  */
-int nsim_instance_up(const struct nsim_plan *p, const char *topo_path, struct nsim_up_stats *ret_stats,
-		     char **ret_error);
+int nsim_instance_up(const struct nsim_plan *p, const char *topo_path, const char *topo_text,
+		     struct nsim_up_stats *ret_stats, char **ret_error);
 
 /* Removes instance `name`: stops its responders (by the PID recorded, checked
  * against its start time), deletes its namespaces and its state. Idempotent:

@@ -912,6 +912,12 @@ out:
 
 int nsim_load_file(const char *path, struct nsim_diags *diags, struct nsim_topology **ret_topo)
 {
+	return nsim_load_file_text(path, diags, ret_topo, NULL);
+}
+
+int nsim_load_file_text(const char *path, struct nsim_diags *diags, struct nsim_topology **ret_topo,
+			char **ret_text)
+{
 	struct nsim_pos pos = {.file = path, .line = 0, .col = 0};
 	bool is_stdin = streq(path, "-");
 	_cleanup_close_ int fd = is_stdin ? dup(STDIN_FILENO) : open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
@@ -964,5 +970,17 @@ int nsim_load_file(const char *path, struct nsim_diags *diags, struct nsim_topol
 			break;
 		len += (size_t)n;
 	}
-	return nsim_load_buffer(is_stdin ? "<stdin>" : path, buf, len, diags, ret_topo);
+	int r = nsim_load_buffer(is_stdin ? "<stdin>" : path, buf, len, diags, ret_topo);
+	if (r == 0 && ret_text) {
+		/* the text as read (NUL-terminated), e.g. to keep what `up` built */
+		char *text = realloc(buf, len + 1);
+		if (!text) {
+			nsim_topology_free(TAKE_PTR(*ret_topo));
+			return -ENOMEM;
+		}
+		text[len] = '\0';
+		buf = NULL;
+		*ret_text = text;
+	}
+	return r;
 }

@@ -26,3 +26,8 @@ int nsim_load_buffer(const char *file, const char *data, size_t len, struct nsim
  * Returns as nsim_load_buffer(), or -errno when the file can't be read (also
  * reported in diags). */
 int nsim_load_file(const char *path, struct nsim_diags *diags, struct nsim_topology **ret_topo);
+
+/* As nsim_load_file(), and on success also hands out the text read in
+ * *ret_text (NUL-terminated, owned by the caller). */
+int nsim_load_file_text(const char *path, struct nsim_diags *diags, struct nsim_topology **ret_topo,
+			char **ret_text);
