@@ -312,7 +312,8 @@ static void test_resolution(void **state)
 	assert_int_equal(v->hosts[3].address, ip("10.0.1.5"));
 	assert_non_null(v->hosts[1].sg_idx);
 	assert_int_equal(v->hosts[1].sg_idx[0], 1);
-	assert_null(v->hosts[3].sg_idx);
+	assert_non_null(v->hosts[3].sg_idx); /* bastion-sg */
+	assert_int_equal(v->hosts[3].sg_idx[0], 3);
 	/* proxy-sg admits fn-sg; db-sg admits proxy-sg */
 	assert_int_equal(v->security_groups[1].ingress[0].peer_vpc, 0);
 	assert_int_equal(v->security_groups[1].ingress[0].peer_sg, 0);
