@@ -50,6 +50,8 @@ static int load_target(const char *cmd, const char *arg, struct nsim_topology **
 		return nsim_cli_load(arg, ret_t);
 	char path[256];
 	snprintf(path, sizeof(path), NSIM_STATE_DIR "/%s/topology.yaml", arg);
+	if (access(path, R_OK) < 0 && errno == EACCES)
+		return nsim_cli_need_root(cmd);
 	if (access(path, R_OK) < 0) {
 		fprintf(stderr, "netsim %s: error: '%s' is neither a file nor a running topology (see 'netsim ls')\n", cmd,
 			arg);
@@ -132,12 +134,12 @@ int nsim_cmd_trace(int argc, char **argv)
 
 	struct nsim_analysis a;
 	struct nsim_check_report *rep = NULL;
+	struct nsim_plan *p = NULL; /* the report points into it */
 	if (running) {
 		/* the same flow on the wire: a one-expectation check */
 		if ((r = nsim_cli_need_root("trace")))
 			goto out;
 		struct nsim_expect *e = nsim_arena_alloc(t->arena, 1, sizeof(*e));
-		struct nsim_plan *p = NULL;
 		if (!e || nsim_plan_build(t, running, &p) < 0) {
 			r = NSIM_EXIT_FAIL;
 			goto out;
@@ -150,7 +152,6 @@ int nsim_cmd_trace(int argc, char **argv)
 		char *error = NULL;
 		struct nsim_check_opts o = {.timeout_ms = 1000, .capture = true};
 		int k = nsim_check_run(t, p, &o, &rep, &error);
-		nsim_plan_free(p);
 		if (k < 0) {
 			fprintf(stderr, "netsim trace: error: probing: %s\n", error ? error : strerror(-k));
 			free(error);
@@ -202,13 +203,14 @@ int nsim_cmd_trace(int argc, char **argv)
 				       line);
 			}
 			if (res->model_disagrees)
-				printf("netsim bug: the model and the network disagree: %s\n", res->reason);
+				printf("%s\n", res->reason);
 		}
 	}
 	r = a.prediction == NSIM_PREDICT_REACHABLE && (!rep || !rep->results[0].model_disagrees) ? NSIM_EXIT_OK
 												   : NSIM_EXIT_FAIL;
 	nsim_check_report_free(rep);
 out:
+	nsim_plan_free(p);
 	free(running);
 	nsim_topology_free(t);
 	return r;
@@ -367,13 +369,20 @@ int nsim_cmd_analyze(int argc, char **argv)
 					      e->name.name, "from", e->from.ref.name, "to", e->to.ref.name, "address",
 					      nsim_addr_fmt(f.dst, addr), "expected", nsim_verdict_name(e->verdict), "holds", ok,
 					      "predicted", nsim_report_analysis_json(&a));
+			json_object_set_new(x, "protocol", json_string(nsim_proto_name(f.proto)));
+			if (f.proto != NSIM_PROTO_ICMP)
+				json_object_set_new(x, "port", json_integer(f.dport));
 			json_array_append_new(list, x);
 			continue;
 		}
 		char flow[160];
 		snprintf(flow, sizeof(flow), "%s → %s", e->from.ref.name, target);
-		printf("%s %-40s predicted %-11s %-24s%s%s\n", ok ? "✓" : "✗", flow, nsim_prediction_name(a.prediction),
-		       a.reason ? nsim_reason_code(a.reason) : "", e->name.name ? "  " : "", e->name.name ? e->name.name : "");
+		printf("%s %-40s predicted %-11s", ok ? "✓" : "✗", flow, nsim_prediction_name(a.prediction));
+		if (a.reason || e->name.name)
+			printf(" %-24s", a.reason ? nsim_reason_code(a.reason) : "");
+		if (e->name.name)
+			printf(" %s", e->name.name);
+		putchar('\n');
 		if (!ok || a.reason)
 			printf("    %s%s\n", ok ? "" : "expected ", ok ? a.explanation : nsim_verdict_name(e->verdict));
 		if (!ok && a.explanation[0])

@@ -59,8 +59,13 @@ static int parse(const char *cmd, int argc, char **argv, bool test, struct check
 	};
 	const char *env;
 	*o = (struct check_opts){.check = {.timeout_ms = 1000, .capture = true}};
-	if ((env = getenv("NETSIM_TIMEOUT")) && *env)
-		o->check.timeout_ms = atoi(env);
+	if ((env = getenv("NETSIM_TIMEOUT")) && *env) {
+		char *end;
+		long ms = strtol(env, &end, 10);
+		if (*end || ms < 10 || ms > 600000)
+			return nsim_cli_usage_error(cmd, "NETSIM_TIMEOUT takes milliseconds, 10 to 600000, not '%s'", env);
+		o->check.timeout_ms = (int)ms;
+	}
 	if ((env = getenv("NETSIM_JSON")) && streq(env, "1"))
 		o->json = true;
 	if ((env = getenv("NETSIM_JUNIT")) && *env)
@@ -98,18 +103,17 @@ static int parse(const char *cmd, int argc, char **argv, bool test, struct check
 			break;
 		case 'n':
 			if (!test)
-				goto unknown;
+				return nsim_cli_usage_error(cmd, "--name is for 'netsim test': check takes the NAME as its argument");
 			o->name = optarg;
 			break;
 		case 'k':
 			if (!test)
-				goto unknown;
+				return nsim_cli_usage_error(cmd, "--keep is for 'netsim test'");
 			o->keep = true;
 			break;
 		case ':':
 			return nsim_cli_usage_error(cmd, "option '%s' needs a value", argv[optind - 1]);
 		default:
-		unknown:
 			return nsim_cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
 		}
 	}
@@ -124,6 +128,10 @@ static int parse(const char *cmd, int argc, char **argv, bool test, struct check
 static int report(const struct check_opts *o, const struct nsim_check_report *rep, const char *file)
 {
 	int status = rep->n_failed ? NSIM_EXIT_FAIL : NSIM_EXIT_OK;
+	if (!rep->n_results && o->check.only) {
+		fprintf(stderr, "netsim: error: no expectation matches --only '%s'\n", o->check.only);
+		return NSIM_EXIT_FAIL;
+	}
 	if (o->json)
 		nsim_report_check_json(stdout, rep, file);
 	else
@@ -143,8 +151,10 @@ static int report(const struct check_opts *o, const struct nsim_check_report *re
 		if (r < 0) {
 			fprintf(stderr, "netsim: error: writing packet files to %s: %s\n", o->pcap, strerror(-r));
 			status = NSIM_EXIT_FAIL;
-		} else if (!o->json)
-			printf("packet evidence: %s/\n", o->pcap);
+		} else if (!o->json) {
+			size_t len = strlen(o->pcap);
+			printf("packet evidence: %s%s\n", o->pcap, len && o->pcap[len - 1] == '/' ? "" : "/");
+		}
 	}
 	return status;
 }
@@ -214,6 +224,7 @@ static void *on_signal(void *arg)
 		fprintf(stderr, "'%s' taken down\n", test_name);
 	} else
 		fprintf(stderr, "stopping\n");
+	fflush(stdout);
 	_exit(128 + sig);
 }
 

@@ -441,6 +441,21 @@ static void parse_seen(struct nsim_check_result *r)
 		r->has_seen = true;
 }
 
+/* ICMP has no responder line: what the destination saw is the source of the
+ * echo request received in its own namespace. */
+static void seen_from_capture(struct nsim_check_result *r)
+{
+	const char *to = r->e->to.ref.name;
+	for (size_t i = 0; i < r->n_hops; i++) {
+		const struct nsim_hop *h = &r->hops[i];
+		if (streq(h->component, to) && (streq(h->kind, "host") || streq(h->kind, "internet host")) && h->has_in) {
+			r->seen = h->in_src;
+			r->has_seen = true;
+			return;
+		}
+	}
+}
+
 static void describe_drop(const struct nsim_check_result *r, char *buf, size_t size)
 {
 	if (!r->n_hops) {
@@ -463,7 +478,10 @@ static void judge_probe(const struct nsim_topology *t, struct nsim_check_result 
 	const struct nsim_probe_result *p = &r->probe;
 	char where[200] = "", a[NSIM_ADDR_STRLEN], b[NSIM_ADDR_STRLEN];
 	r->observed = p->outcome == NSIM_PROBE_REACHABLE ? NSIM_VERDICT_REACHABLE : NSIM_VERDICT_UNREACHABLE;
-	parse_seen(r);
+	if (r->proto == NSIM_PROTO_ICMP)
+		seen_from_capture(r);
+	else
+		parse_seen(r);
 
 	if (p->outcome == NSIM_PROBE_ERROR) {
 		snprintf(r->reason, sizeof(r->reason), "the probe could not run: %s", strerror(p->error));
@@ -624,8 +642,9 @@ int nsim_check_run(const struct nsim_topology *t, const struct nsim_plan *p, con
 			free(tmp.comps);
 			goto out;
 		}
-		if (o.only && fnmatch(o.only, probe_res.label, 0) != 0 &&
-		    !(t->expects[i].name.name && fnmatch(o.only, t->expects[i].name.name, 0) == 0)) {
+		char flow[200];
+		snprintf(flow, sizeof(flow), "%s → %s", t->expects[i].from.ref.name, probe_res.target);
+		if (o.only && fnmatch(o.only, probe_res.label, 0) != 0 && fnmatch(o.only, flow, 0) != 0) {
 			free(tmp.comps);
 			continue;
 		}

@@ -103,8 +103,9 @@ void nsim_report_check_text(FILE *out, const struct nsim_check_report *rep, bool
 				snprintf(ifs, sizeof(ifs), "%s→%s", h->if_in, h->if_out);
 			else
 				snprintf(ifs, sizeof(ifs), "%s", h->has_in ? h->if_in : h->if_out);
-			fprintf(out, "    %s%-14s %-18s +%7.3f ms  %s%s%s\n", dim, h->component, ifs, h->t_ms, line,
-				h->reply_seen ? "  (reply seen)" : "", reset);
+			fprintf(out, "    %s%-14s ", dim, h->component);
+			print_padded(out, ifs, 18);
+			fprintf(out, " +%7.3f ms  %s%s%s\n", h->t_ms, line, h->reply_seen ? "  (reply seen)" : "", reset);
 		}
 	}
 	fprintf(out, "\n%zu passed, %zu failed\n", rep->n_passed, rep->n_failed);

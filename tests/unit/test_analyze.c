@@ -1,0 +1,1066 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The analyzer (netsim/analyze/), from the model alone: every reason code
+ * triggered by a small topology of tests/data/analyze/, with its verdict, the
+ * component that blocked, key words of the explanation and the hop list;
+ * reachable paths (longest prefix, NAT, internet gateway, peering, security
+ * group references, default group, same subnet, union of groups, protocols),
+ * the reply's route and ACLs, the serverless example's expectations, and a
+ * 1000-host matrix.
+ *
+ * Every flow is analysed twice, with and without explanation, and both must
+ * agree on the verdict. Runs with the project root as working directory.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "analyze/analyze.h"
+#include "load/load.h"
+#include "model/net.h"
+#include "model/util.h"
+#include "validate/validate.h"
+
+#define DATA "tests/data/analyze/"
+
+/* ---- helpers ---- */
+
+struct topo {
+	struct nsim_topology *t;
+	struct nsim_analyzer *an;
+};
+
+static char last_flow[200]; /* the flow being checked, for failure messages */
+static struct topo cur;     /* the open topology: closed by teardown, also after a failure */
+static char tmp_path[64];   /* a generated topology to remove */
+
+static void dump_analysis(const struct nsim_analysis *a)
+{
+	fprintf(stderr, "flow %s: %s (%s), blocked at '%s'\n  %s\n", last_flow, nsim_prediction_name(a->prediction),
+		nsim_reason_code(a->reason), a->blocked_at, a->explanation);
+	for (size_t k = 0; k < a->n_hops; k++) {
+		const struct nsim_ahop *h = &a->hops[k];
+		fprintf(stderr, "  %2zu %s%s|%s%s   %s\n", k, h->reply ? "<" : "", h->component, h->kind,
+			h->blocked ? "!" : "", h->detail);
+	}
+}
+
+__attribute__((format(printf, 2, 3))) static void fail_with(const struct nsim_analysis *a, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (a)
+		dump_analysis(a);
+	fail_msg("%s: %s", last_flow, msg);
+}
+
+static void close_topo(struct topo *o)
+{
+	nsim_analyzer_free(o->an);
+	nsim_topology_free(o->t);
+	o->an = NULL;
+	o->t = NULL;
+}
+
+/* Loads and validates (warnings allowed), and builds an analyzer: the test's
+ * current topology, replacing the one before. */
+static struct topo *open_topo(const char *path)
+{
+	struct topo *o = &cur;
+	struct nsim_diags d;
+	close_topo(o);
+	nsim_diags_init(&d);
+	int r = nsim_load_file(path, &d, &o->t);
+	if (r == 0)
+		r = nsim_validate(o->t, &d);
+	if (r < 0 || d.n_errors) {
+		for (size_t i = 0; i < d.n; i++)
+			fprintf(stderr, "  %s:%u:%u: %s: %s\n", d.items[i].file, d.items[i].line, d.items[i].col,
+				nsim_severity_name(d.items[i].severity), d.items[i].message);
+		nsim_diags_clear(&d);
+		fail_msg("%s: does not load and validate (%d)", path, r);
+	}
+	nsim_diags_clear(&d);
+	assert_int_equal(nsim_analyzer_new(o->t, &o->an), 0);
+	assert_non_null(o->an);
+	return o;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	close_topo(&cur);
+	if (tmp_path[0])
+		unlink(tmp_path);
+	tmp_path[0] = '\0';
+	return 0;
+}
+
+static void parse_port(const char *s, enum nsim_proto *ret_proto, uint16_t *ret_port)
+{
+	if (streq(s, "icmp")) {
+		*ret_proto = NSIM_PROTO_ICMP;
+		*ret_port = 0;
+		return;
+	}
+	char *end;
+	long port = strtol(s, &end, 10);
+	assert_true(port >= 1 && port <= 65535);
+	assert_true(streq(end, "/tcp") || streq(end, "/udp"));
+	*ret_proto = streq(end, "/tcp") ? NSIM_PROTO_TCP : NSIM_PROTO_UDP;
+	*ret_port = (uint16_t)port;
+}
+
+static bool has_null(const char *s)
+{
+	return strstr(s, "(null)") != NULL;
+}
+
+/* What holds for every analysis, whatever the flow. */
+static void check_invariants(const struct nsim_analysis *a)
+{
+	size_t n_blocked = 0, blocked = 0;
+	for (size_t k = 0; k < a->n_hops; k++) {
+		const struct nsim_ahop *h = &a->hops[k];
+		if (h->blocked)
+			n_blocked++, blocked = k;
+		if (!h->component[0] || !h->kind[0] || has_null(h->component) || has_null(h->detail))
+			fail_with(a, "hop %zu is unnamed or prints a NULL string", k);
+	}
+	if (has_null(a->explanation) || has_null(a->blocked_at))
+		fail_with(a, "the explanation prints a NULL string");
+	if (a->prediction == NSIM_PREDICT_REACHABLE) {
+		if (a->reason != NSIM_REASON_NONE || a->blocked_at[0] || a->explanation[0] || n_blocked)
+			fail_with(a, "reachable, but with a reason, a blocking component or a blocked hop");
+		return;
+	}
+	if (a->reason == NSIM_REASON_NONE || !a->blocked_at[0] || !a->explanation[0])
+		fail_with(a, "not reachable, but without reason, blocking component or explanation");
+	if ((a->prediction == NSIM_PREDICT_REFUSED) != (a->reason == NSIM_REASON_NO_LISTENER))
+		fail_with(a, "refused goes with NO_LISTENER, and only with it");
+	if (n_blocked != 1)
+		fail_with(a, "%zu hops flagged blocked, want exactly 1", n_blocked);
+	if (!streq(a->hops[blocked].component, a->blocked_at))
+		fail_with(a, "the hop flagged blocked is '%s', but blocked_at is '%s'", a->hops[blocked].component,
+			  a->blocked_at);
+	if (blocked != a->n_hops - 1)
+		fail_with(a, "the blocked hop is not the last one");
+}
+
+/* Analyses FROM -> TO PORT ("3306/tcp", "53/udp", "icmp") the way `netsim
+ * trace` does, with explanation into *a; the verdict-only analysis must agree. */
+static void flow_sport(const struct topo *o, const char *from, const char *to, const char *port, uint16_t sport,
+		       struct nsim_analysis *a)
+{
+	struct nsim_flow f = {.sport = sport};
+	struct nsim_endpoint to_ep;
+	snprintf(last_flow, sizeof(last_flow), "%s: %s -> %s %s", o->t->name.name, from, to, port);
+	parse_port(port, &f.proto, &f.dport);
+	assert_int_equal(nsim_analyze_resolve(o->t, from, &f.from), 0);
+	assert_true(f.from.kind == NSIM_EP_HOST || f.from.kind == NSIM_EP_INET_HOST);
+	assert_int_equal(nsim_analyze_resolve(o->t, to, &to_ep), 0);
+	f.dst = nsim_analyze_target(o->t, &f.from, &to_ep);
+	assert_int_equal(nsim_analyzer_flow(o->an, &f, true, a), 0);
+	check_invariants(a);
+
+	struct nsim_analysis q;
+	memset(&q, 0x5a, sizeof(q)); /* the analyzer must fill it */
+	assert_int_equal(nsim_analyzer_flow(o->an, &f, false, &q), 0);
+	if (q.prediction != a->prediction || q.reason != a->reason || !streq(q.blocked_at, a->blocked_at))
+		fail_with(a, "explain=false says %s (%s) at '%s'", nsim_prediction_name(q.prediction),
+			  nsim_reason_code(q.reason), q.blocked_at);
+	if (q.n_hops != 0)
+		fail_with(a, "explain=false produced %zu hops", q.n_hops);
+}
+
+static void flow(const struct topo *o, const char *from, const char *to, const char *port, struct nsim_analysis *a)
+{
+	flow_sport(o, from, to, port, 0, a);
+}
+
+static void verdict(const struct nsim_analysis *a, enum nsim_prediction p, enum nsim_reason r, const char *blocked_at)
+{
+	if (a->prediction != p || a->reason != r || !streq(a->blocked_at, blocked_at))
+		fail_with(a, "want %s (%s) at '%s'", nsim_prediction_name(p), nsim_reason_code(r), blocked_at);
+}
+
+static void reachable(const struct nsim_analysis *a)
+{
+	verdict(a, NSIM_PREDICT_REACHABLE, NSIM_REASON_NONE, "");
+}
+
+/* Each needle (NULL-terminated list) is in the explanation. */
+static void explains_(const struct nsim_analysis *a, const char *const *needles)
+{
+	for (size_t i = 0; needles[i]; i++)
+		if (!strstr(a->explanation, needles[i]))
+			fail_with(a, "the explanation does not say '%s'", needles[i]);
+}
+#define EXPLAINS(a, ...) explains_((a), (const char *const[]){__VA_ARGS__, NULL})
+
+/* The hop list, each "component|kind", with "<" in front for a hop on the
+ * return path and "!" behind for the hop that blocked. */
+static void hops_(const struct nsim_analysis *a, const char *const *want)
+{
+	size_t n = 0;
+	while (want[n])
+		n++;
+	bool ok = n == a->n_hops;
+	for (size_t k = 0; ok && k < n; k++) {
+		const struct nsim_ahop *h = &a->hops[k];
+		char got[100];
+		snprintf(got, sizeof(got), "%s%s|%s%s", h->reply ? "<" : "", h->component, h->kind, h->blocked ? "!" : "");
+		ok = streq(got, want[k]);
+	}
+	if (ok)
+		return;
+	fprintf(stderr, "want hops:\n");
+	for (size_t k = 0; k < n; k++)
+		fprintf(stderr, "  %2zu %s\n", k, want[k]);
+	fail_with(a, "unexpected hops");
+}
+#define HOPS(a, ...) hops_((a), (const char *const[]){__VA_ARGS__, NULL})
+
+/* Hop k's detail says this. */
+static void detail(const struct nsim_analysis *a, size_t k, const char *needle)
+{
+	if (k >= a->n_hops || !strstr(a->hops[k].detail, needle))
+		fail_with(a, "hop %zu does not say '%s'", k, needle);
+}
+
+/* ---- reason codes ---- */
+
+static void test_reason_names(void **state)
+{
+	(void)state;
+	static const char *const want[] = {
+		[NSIM_REASON_NONE] = "REACHABLE",
+		[NSIM_REASON_NO_ROUTE] = "NO_ROUTE",
+		[NSIM_REASON_BLACKHOLE_ROUTE] = "BLACKHOLE_ROUTE",
+		[NSIM_REASON_NO_PUBLIC_IP] = "NO_PUBLIC_IP",
+		[NSIM_REASON_IGW_NOT_ATTACHED] = "IGW_NOT_ATTACHED",
+		[NSIM_REASON_NAT_INBOUND_UNSOLICITED] = "NAT_INBOUND_UNSOLICITED",
+		[NSIM_REASON_PEERING_NOT_TRANSITIVE] = "PEERING_NOT_TRANSITIVE",
+		[NSIM_REASON_ACL_DENY] = "ACL_DENY",
+		[NSIM_REASON_ACL_RETURN_DENY] = "ACL_RETURN_DENY",
+		[NSIM_REASON_SG_INGRESS_NO_RULE] = "SG_INGRESS_NO_RULE",
+		[NSIM_REASON_SG_EGRESS_NO_RULE] = "SG_EGRESS_NO_RULE",
+		[NSIM_REASON_NO_LISTENER] = "NO_LISTENER",
+	};
+	for (size_t r = 0; r < ELEMENTSOF(want); r++)
+		assert_string_equal(nsim_reason_code((enum nsim_reason)r), want[r]);
+	assert_string_equal(nsim_prediction_name(NSIM_PREDICT_REACHABLE), "reachable");
+	assert_string_equal(nsim_prediction_name(NSIM_PREDICT_REFUSED), "refused");
+	assert_string_equal(nsim_prediction_name(NSIM_PREDICT_BLOCKED), "unreachable");
+}
+
+/* ---- NO_ROUTE ---- */
+
+static void test_no_route_table(void **state)
+{
+	(void)state;
+	struct nsim_analysis a;
+	struct topo *o = open_topo(DATA "no-route.yaml");
+
+	flow(o, "web", "api", "443/tcp", &a);
+	verdict(&a, NSIM_PREDICT_BLOCKED, NSIM_REASON_NO_ROUTE, "web-rt");
+	EXPLAINS(&a, "route table web-rt", "web-a", "198.51.100.20");
+	HOPS(&a, "web|host", "default|security group", "web-rt|route table!");
+	detail(&a, 2, "no route matches 198.51.100.20");
+
+	/* the route the table has works: the failure above is the missing route */
+	flow(o, "web", "near", "443/tcp", &a);
+	reachable(&a);
+	detail(&a, 2, "203.0.113.0/24 -> igw");
+
+	/* no table at all: the local route only */
+	flow(o, "iso", "api", "443/tcp", &a);
+	verdict(&a, NSIM_PREDICT_BLOCKED, NSIM_REASON_NO_ROUTE, "(local only)");
+	EXPLAINS(&a, "iso-a", "198.51.100.20");
+	HOPS(&a, "iso|host", "default|security group", "(local only)|route table!");
+}
+
+/* An address of the VPC's CIDR that no interface has. */
+static void test_no_route_nobody_has_it(void **state)
+{
+	(void)state;
+	struct nsim_analysis a;
+	struct topo *o = open_topo(DATA "no-route.yaml");
+	flow(o, "web", "10.0.9.9", "icmp", &a);
+	assert_int_equal(a.prediction, NSIM_PREDICT_BLOCKED);
+	assert_int_equal(a.reason, NSIM_REASON_NO_ROUTE);
+	EXPLAINS(&a, "no network interface in VPC main has the address 10.0.9.9");
+	detail(&a, 2, "10.0.9.9 matches local (10.0.0.0/16)");
+	/* blocked where the address is looked up: the VPC's router (check_invariants:
+	 * the hop flagged blocked is the component named by blocked_at) */
+	assert_string_equal(a.blocked_at, "main");
+}
+
+static void test_no_route_private_from_internet(void **state)
+{
+	(void)state;
+	struct nsim_analysis a;
+	struct topo *o = open_topo(DATA "no-route.yaml");
+	flow(o, "api", "10.0.1.10", "80/tcp", &a);
+	verdict(&a, NSIM_PREDICT_BLOCKED, NSIM_REASON_NO_ROUTE, "internet");
+	EXPLAINS(&a, "10.0.1.10", "private address is not routed on the internet");
+	HOPS(&a, "api|internet host", "internet|internet!");
+
+	/* a host without public IP, named from the internet: its private address */
+	o = open_topo(DATA "public-ip.yaml");
+	flow(o, "client", "nopub", "443/tcp", &a);
+	verdict(&a, NSIM_PREDICT_BLOCKED, NSIM_REASON_NO_ROUTE, "internet");
+	EXPLAINS(&a, "10.0.1.11");
+}
+
+/* ---- BLACKHOLE_ROUTE, longest prefix match ---- */
+
+static void test_blackhole(void **state)
+{
+	(void)state;
+	struct nsim_analysis a;
+	struct topo *o = open_topo(DATA "blackhole.yaml");
+	flow(o, "web", "dropped", "443/tcp", &a);
+	verdict(&a, NSIM_PREDICT_BLOCKED, NSIM_REASON_BLACKHOLE_ROUTE, "pub");
+	EXPLAINS(&a, "route table pub", "192.0.2.0/24 -> blackhole", "192.0.2.7");
+	HOPS(&a, "web|host", "default|security group", "pub|route table!");
+	detail(&a, 2, "192.0.2.7 matches 192.0.2.0/24 -> blackhole");
+
+	flow(o, "web", "api", "443/tcp", &a);
+	reachable(&a);
+	detail(&a, 2, "198.51.100.20 matches 0.0.0.0/0 -> igw");
+}
+
+static void test_lpm(void **state)
+{
+	(void)state;
+	struct nsim_analysis a;
+	struct topo *o = open_topo(DATA "lpm.yaml");
+
+	/* only 0.0.0.0/0 matches: straight out through the IGW with the public IP */
+	flow(o, "web", "far", "443/tcp", &a);
+	reachable(&a);
+	HOPS(&a, "web|host", "default|security group", "web-rt|route table", "web-a|network ACL",
+	     "igw|internet gateway", "internet|internet", "far|internet host");
+	detail(&a, 2, "192.0.2.50 matches 0.0.0.0/0 -> igw");
+	detail(&a, 4, "10.0.2.10 becomes 203.0.113.20");
+	detail(&a, 6, "source seen: 203.0.113.20");
+
+	/* /24 beats /0: through the NAT gateway, seen as its elastic IP */
+	flow(o, "web", "api", "443/tcp", &a);
+	reachable(&a);
+	HOPS(&a, "web|host", "default|security group", "web-rt|route table", "web-a|network ACL",
+	     "pub-a|network ACL", "nat|NAT gateway", "pub|route table", "pub-a|network ACL",
+	     "igw|internet gateway", "internet|internet", "api|internet host");
+	detail(&a, 2, "198.51.100.20 matches 198.51.100.0/24 -> nat");
+	detail(&a, 10, "source seen: 203.0.113.10");
+
+	/* /26 beats /24 (written last in the file) */
+	flow(o, "web", "gone", "443/tcp", &a);
+	verdict(&a, NSIM_PREDICT_BLOCKED, NSIM_REASON_BLACKHOLE_ROUTE, "web-rt");
+	EXPLAINS(&a, "198.51.100.64/26 -> blackhole");
+
+	/* the local route beats 0.0.0.0/0 for the VPC's own addresses */
+	flow(o, "web", "peer", "80/tcp", &a);
+	reachable(&a);
+	detail(&a, 2, "10.0.1.10 matches local (10.0.0.0/16)");
+}
+
+/* ---- internet gateway, public IPs ---- */
+
+static void test_no_public_ip(void **state)
+{
+	(void)state;
+	struct nsim_analysis a;
+	struct topo *o = open_topo(DATA "public-ip.yaml");
+	flow(o, "nopub", "api", "443/tcp", &a);
+	verdict(&a, NSIM_PREDICT_BLOCKED, NSIM_REASON_NO_PUBLIC_IP, "igw");
+	EXPLAINS(&a, "internet gateway igw", "10.0.1.11 has no public or elastic IP");
+	HOPS(&a, "nopub|host", "web-sg|security group", "pub|route table", "pub-a|network ACL",
+	     "igw|internet gateway!");
+	detail(&a, 2, "0.0.0.0/0 -> igw");
+}
+
+static void test_public_ip_both_ways(void **state)
+{
+	(void)state;
+	struct nsim_analysis a;
+	struct topo *o = open_topo(DATA "public-ip.yaml");
+
+	flow(o, "web", "api", "443/tcp", &a);
+	reachable(&a);
+	HOPS(&a, "web|host", "web-sg|security group", "pub|route table", "pub-a|network ACL", "igw|internet gateway",
+	     "internet|internet", "api|internet host");
+	detail(&a, 4, "1:1 NAT: 10.0.1.10 becomes 203.0.113.20");
+	detail(&a, 6, "source seen: 203.0.113.20");
+
+	/* named from the internet, a host is its public IP */
+	flow(o, "client", "web", "443/tcp", &a);
+	reachable(&a);
+	HOPS(&a, "client|internet host", "internet|internet", "igw|internet gateway", "main|VPC router",
+	     "pub-a|network ACL", "web-sg|security group", "<pub|route table", "web|host");
+	detail(&a, 0, "203.0.113.20");
+	detail(&a, 2, "203.0.113.20 becomes 10.0.1.10");
+	detail(&a, 5, "tcp/443 0.0.0.0/0");
+	detail(&a, 6, "routes back the way it came");
+	detail(&a, 7, "source seen: 198.51.100.66");
+}
+
+/* A public IP in a subnet whose default route is a NAT gateway: the request
+ * arrives, the reply goes to the NAT gateway instead of the IGW. */
+static void test_reply_route_via_nat(void **state)
+{
+	(void)state;
+	struct nsim_analysis a;
+	struct topo *o = open_topo(DATA "public-ip.yaml");
+	flow(o, "client", "hidden", "443/tcp", &a);
+	verdict(&a, NSIM_PREDICT_BLOCKED, NSIM_REASON_NO_ROUTE, "priv");
+	EXPLAINS(&a, "the reply has no way back", "route table priv", "198.51.100.66", "igw");
+	HOPS(&a, "client|internet host", "internet|internet", "igw|internet gateway", "main|VPC router",
+	     "priv-a|network ACL", "web-sg|security group", "<priv|route table!");
+
+	/* outbound it is fine: through the NAT gateway */
+	flow(o, "hidden", "api", "443/tcp", &a);
+	reachable(&a);
+	detail(&a, 10, "source seen: 203.0.113.10");
+}
+
+/* No internet gateway: a public or elastic IP can't be reached from the
+ * internet, and nothing may print a missing gateway's name. */
+static void test_igw_not_attached(void **state)
+{
+	(void)state;
+	struct nsim_analysis a;
+	struct topo *o = open_topo(DATA "no-igw.yaml");
+	flow(o, "client", "web", "443/tcp", &a);
+	assert_int_equal(a.prediction, NSIM_PREDICT_BLOCKED);
+	if (a.reason != NSIM_REASON_IGW_NOT_ATTACHED)
+		fail_with(&a, "want IGW_NOT_ATTACHED: VPC main has no internet gateway for 203.0.113.20");
+	EXPLAINS(&a, "main");
+	for (size_t k = 0; k < a.n_hops; k++)
+		if (streq(a.hops[k].kind, "security group"))
+			fail_with(&a, "the packet never enters the VPC: no security group is evaluated");
+
+	flow(o, "client", "nat", "443/tcp", &a);
+	assert_int_equal(a.prediction, NSIM_PREDICT_BLOCKED);
+	if (a.reason != NSIM_REASON_IGW_NOT_ATTACHED && a.reason != NSIM_REASON_NAT_INBOUND_UNSOLICITED)
+		fail_with(&a, "want IGW_NOT_ATTACHED or NAT_INBOUND_UNSOLICITED");
+}
+
+/* ---- NAT gateway ---- */
+
+static void test_nat_path(void **state)
+{
+	(void)state;
+	struct nsim_analysis a;
+	struct topo *o = open_topo(DATA "nat.yaml");
+	flow(o, "fn", "api", "443/tcp", &a);
+	reachable(&a);
+	HOPS(&a, "fn|host", "default|security group", "app|route table", "app-a|network ACL", "pub-a|network ACL",
+	     "nat|NAT gateway", "pub|route table", "pub-a|network ACL", "igw|internet gateway", "internet|internet",
+	     "api|internet host");
+	/* addresses assigned from +4: NAT gateways first */
+	detail(&a, 0, "from 10.0.2.4");
+	detail(&a, 2, "0.0.0.0/0 -> nat");
+	detail(&a, 3, "outbound");
+	detail(&a, 4, "inbound");
+	detail(&a, 5, "source 10.0.2.4 becomes 10.0.1.4");
+	detail(&a, 6, "0.0.0.0/0 -> igw");
+	detail(&a, 8, "10.0.1.4 becomes 203.0.113.10");
+	detail(&a, 10, "source seen: 203.0.113.10");
+
+	flow(o, "fn", "api", "icmp", &a);
+	reachable(&a);
+}
+
+static void test_nat_inbound_unsolicited(void **state)
+{
+	(void)state;
+	struct nsim_analysis a;
+	struct topo *o = open_topo(DATA "nat.yaml");
+
+	/* from the internet: the elastic IP */
+	flow(o, "api", "nat", "443/tcp", &a);
+	verdict(&a, NSIM_PREDICT_BLOCKED, NSIM_REASON_NAT_INBOUND_UNSOLICITED, "nat");
+	EXPLAINS(&a, "NAT gateway nat");
+	HOPS(&a, "api|internet host", "internet|internet", "igw|internet gateway", "nat|NAT gateway!");
+	detail(&a, 0, "203.0.113.10");
+
+	/* it does not answer ping either */
+	flow(o, "api", "nat", "icmp", &a);
+	verdict(&a, NSIM_PREDICT_BLOCKED, NSIM_REASON_NAT_INBOUND_UNSOLICITED, "nat");
+
+	/* from its own VPC: the private address */
+	flow(o, "fn", "nat", "443/tcp", &a);
+	verdict(&a, NSIM_PREDICT_BLOCKED, NSIM_REASON_NAT_INBOUND_UNSOLICITED, "nat");
+	HOPS(&a, "fn|host", "default|security group", "app|route table", "app-a|network ACL", "pub-a|network ACL",
+	     "nat|NAT gateway!");
+	detail(&a, 0, "to 10.0.1.4");
+	detail(&a, 2, "matches local");
+
+	flow(o, "fn", "10.0.1.4", "icmp", &a);
+	verdict(&a, NSIM_PREDICT_BLOCKED, NSIM_REASON_NAT_INBOUND_UNSOLICITED, "nat");
+}
+
+/* The NAT gateway's subnet sends 0.0.0.0/0 back to the NAT gateway. */
+static void test_nat_routes_to_itself(void **state)
+{
+	(void)state;
+	struct nsim_analysis a;
+	struct topo *o = open_topo(DATA "nat-loop.yaml");
+	flow(o, "fn", "api", "443/tcp", &a);
+	assert_int_equal(a.prediction, NSIM_PREDICT_BLOCKED);
+	assert_int_equal(a.reason, NSIM_REASON_NO_ROUTE);
+	size_t n_nat = 0;
+	for (size_t k = 0; k < a.n_hops; k++)
+		n_nat += streq(a.hops[k].component, "nat");
+	if (n_nat != 1)
+		fail_with(&a, "the NAT gateway is crossed %zu times, want once", n_nat);
+	EXPLAINS(&a, "app", "nat");
+}
+
+/* ---- peering ---- */
+
+static void test_peering_not_transitive(void **state)
+{
+	(void)state;
+	struct nsim_analysis a;
+	struct topo *o = open_topo(DATA "peering.yaml");
+
+	flow(o, "ha", "hb", "80/tcp", &a);
+	reachable(&a);
+	HOPS(&a, "ha|host", "a-sg|security group", "a-rt|route table", "a-sub|network ACL", "pcx-ab|peering",
+	     "b|VPC router", "b-sub|network ACL", "b-sg|security group", "<b-rt|route table", "hb|host");
+	detail(&a, 0, "to 10.1.1.10"); /* peered: the private address, not the public IP */
+	detail(&a, 2, "10.1.0.0/16 -> pcx-ab");
+	detail(&a, 8, "routes back the way it came");
+	detail(&a, 9, "source seen: 10.0.1.10");
+
+	/* a routes c's CIDR to pcx-ab */
+	flow(o, "ha", "hc", "80/tcp", &a);
+	verdict(&a, NSIM_PREDICT_BLOCKED, NSIM_REASON_PEERING_NOT_TRANSITIVE, "pcx-ab");
+	EXPLAINS(&a, "peering pcx-ab", "VPC a", "VPC b", "not transitive");
+	HOPS(&a, "ha|host", "a-sg|security group", "a-rt|route table", "a-sub|network ACL", "pcx-ab|peering!");
+	detail(&a, 2, "10.2.0.0/16 -> pcx-ab");
+	detail(&a, 4, "10.2.1.10 is not in VPC b");
+
+	/* no edge-to-edge: a can't use b's internet gateway */
+	flow(o, "ha", "api", "443/tcp", &a);
+	verdict(&a, NSIM_PREDICT_BLOCKED, NSIM_REASON_PEERING_NOT_TRANSITIVE, "pcx-ab");
+	EXPLAINS(&a, "edge-to-edge");
+}
+
+/* b -> c: c's subnet has no route back to b. */
+static void test_peering_one_sided(void **state)
+{
+	(void)state;
+	struct nsim_analysis a;
+	struct topo *o = open_topo(DATA "peering.yaml");
+	flow(o, "hb", "hc", "80/tcp", &a);
+	verdict(&a, NSIM_PREDICT_BLOCKED, NSIM_REASON_NO_ROUTE, "c-rt");
+	EXPLAINS(&a, "the reply has no way back", "route table c-rt", "c-sub", "10.1.1.10", "pcx-bc");
+	HOPS(&a, "hb|host", "b-sg|security group", "b-rt|route table", "b-sub|network ACL", "pcx-bc|peering",
+	     "c|VPC router", "c-sub|network ACL", "c-sg|security group", "<c-rt|route table!");
+
+	/* and the other way the request itself has no route */
+	flow(o, "hc", "hb", "80/tcp", &a);
+	verdict(&a, NSIM_PREDICT_BLOCKED, NSIM_REASON_NO_ROUTE, "c-rt");
+	HOPS(&a, "hc|host", "c-sg|security group", "c-rt|route table!");
+}
+
+/* topologies/peering.yaml: svc-sg admits app-sg, a group of the peer VPC. */
+static void test_peering_sg_reference(void **state)
+{
+	(void)state;
+	struct nsim_analysis a;
+	struct topo *o = open_topo("topologies/peering.yaml");
+
+	flow(o, "app-server", "svc", "443/tcp", &a);
+	reachable(&a);
+	HOPS(&a, "app-server|host", "app-sg|security group", "main|route table", "app-a|network ACL",
+	     "pcx-app-shared|peering", "shared|VPC router", "svc-a|network ACL", "svc-sg|security group",
+	     "<to-app|route table", "svc|host");
+	detail(&a, 7, "svc-sg ingress #1: tcp/443 app-sg");
+	detail(&a, 9, "source seen: 10.0.1.4");
+
+	/* batch is in app's default group, not in app-sg */
+	flow(o, "batch", "svc", "443/tcp", &a);
+	verdict(&a, NSIM_PREDICT_BLOCKED, NSIM_REASON_SG_INGRESS_NO_RULE, "svc-sg");
+	EXPLAINS(&a, "security group svc-sg", "tcp/443", "10.0.1.5", "app-sg");
+	HOPS(&a, "batch|host", "default|security group", "main|route table", "app-a|network ACL",
+	     "pcx-app-shared|peering", "shared|VPC router", "svc-a|network ACL", "svc-sg|security group!");
+
+	/* app-sg has no ingress rule */
+	flow(o, "svc", "app-server", "icmp", &a);
+	verdict(&a, NSIM_PREDICT_BLOCKED, NSIM_REASON_SG_INGRESS_NO_RULE, "app-sg");
+	EXPLAINS(&a, "security group app-sg", "icmp", "it allows: nothing");
+}
+
+/* ---- network ACLs ---- */
+
+static void test_acl_deny_egress(void **state)
+{
+	(void)state;
+	struct nsim_analysis a;
+	struct topo *o = open_topo(DATA "acl-deny.yaml");
+	/* denied on the way out, although data-acl's rule 120 would let it in */
+	flow(o, "fn", "db", "22/tcp", &a);
+	verdict(&a, NSIM_PREDICT_BLOCKED, NSIM_REASON_ACL_DENY, "app-acl");
+	EXPLAINS(&a, "network ACL app-acl", "subnet app-a", "egress rule 100", "tcp/22", "10.0.4.10");
+	HOPS(&a, "fn|host", "default|security group", "(local only)|route table", "app-acl|network ACL!");
+	detail(&a, 3, "outbound: rule 100 denies");
+}
+
+static void test_acl_deny_ingress_and_order(void **state)
+{
+	(void)state;
+	struct nsim_analysis a;
+	struct topo *o = open_topo(DATA "acl-deny.yaml");
+
+	/* rule 90 deny is evaluated before rule 100 allow, though written after it */
+	flow(o, "fn", "db", "5432/tcp", &a);
+	verdict(&a, NSIM_PREDICT_BLOCKED, NSIM_REASON_ACL_DENY, "data-acl");
+	EXPLAINS(&a, "network ACL data-acl", "subnet data-a", "ingress rule 90", "tcp/5432", "10.0.3.10");
+	HOPS(&a, "fn|host", "default|security group", "(local only)|route table", "app-acl|network ACL",
+	     "data-acl|network ACL!");
+	detail(&a, 3, "rule 200 allows");
+	detail(&a, 4, "inbound: rule 90 denies");
+
+	/* rule 100 allow is evaluated before rule 110 deny */
+	flow(o, "fn", "db", "3306/tcp", &a);
+	reachable(&a);
+	HOPS(&a, "fn|host", "default|security group", "(local only)|route table", "app-acl|network ACL",
+	     "data-acl|network ACL", "db-sg|security group", "<data-acl|network ACL", "<app-acl|network ACL",
+	     "db|host");
+	detail(&a, 4, "rule 100 allows tcp/3306 from 10.0.3.10");
+	detail(&a, 6, "outbound: rule 100 allows tcp/32768 to 10.0.3.10");
+	detail(&a, 7, "inbound: rule 100 allows tcp/32768 from 10.0.4.10");
+
+	/* no rule matches: `*` */
+	flow(o, "fn", "db", "8080/tcp", &a);
+	verdict(&a, NSIM_PREDICT_BLOCKED, NSIM_REASON_ACL_DENY, "data-acl");
+	EXPLAINS(&a, "ingress rule *", "tcp/8080");
+}
+
+static void test_acl_return_deny(void **state)
+{
+	(void)state;
+	struct nsim_analysis a;
+	struct topo *o = open_topo(DATA "acl-return.yaml");
+
+	flow(o, "fn", "db", "3306/tcp", &a);
+	verdict(&a, NSIM_PREDICT_BLOCKED, NSIM_REASON_ACL_RETURN_DENY, "data");
+	EXPLAINS(&a, "network ACL data", "subnet data-a", "egress rule *", "tcp/32768", "10.0.3.10", "32768-60999");
+	HOPS(&a, "fn|host", "default|security group", "(local only)|route table", "app-a|network ACL",
+	     "data|network ACL", "db-sg|security group", "<data|network ACL!");
+	detail(&a, 4, "inbound: rule 100 allows tcp/3306");
+	detail(&a, 6, "reply");
+
+	/* the replies to app-b's ephemeral ports are allowed */
+	flow(o, "fn2", "db", "3306/tcp", &a);
+	reachable(&a);
+	detail(&a, 6, "rule 200 allows tcp/32768 to 10.0.5.10");
+
+	/* the reply goes to the client's source port */
+	flow_sport(o, "fn2", "db", "3306/tcp", 61000, &a);
+	verdict(&a, NSIM_PREDICT_BLOCKED, NSIM_REASON_ACL_RETURN_DENY, "data");
+	EXPLAINS(&a, "tcp/61000");
+	flow_sport(o, "fn2", "db", "3306/tcp", 60999, &a);
+	reachable(&a);
+}
+
+/* The NAT gateway's subnet ACL lacks inbound 1024-65535 from 0.0.0.0/0. */
+static void test_acl_return_deny_nat(void **state)
+{
+	(void)state;
+	struct nsim_analysis a;
+	struct topo *o = open_topo(DATA "nat-return.yaml");
+	flow(o, "fn", "api", "443/tcp", &a);
+	verdict(&a, NSIM_PREDICT_BLOCKED, NSIM_REASON_ACL_RETURN_DENY, "pub-acl");
+	EXPLAINS(&a, "network ACL pub-acl", "subnet pub-a", "ingress rule *", "198.51.100.20", "1024-65535");
+	HOPS(&a, "fn|host", "default|security group", "app|route table", "app-a|network ACL", "pub-acl|network ACL",
+	     "nat|NAT gateway", "pub|route table", "pub-acl|network ACL", "igw|internet gateway", "internet|internet",
+	     "<pub-acl|network ACL!");
+	detail(&a, 4, "inbound: rule 100 allows tcp/443 from 10.0.2.10");
+	detail(&a, 7, "outbound: rule 100 allows tcp/443 to 198.51.100.20");
+
+	flow(o, "fn", "api", "icmp", &a);
+	verdict(&a, NSIM_PREDICT_BLOCKED, NSIM_REASON_ACL_RETURN_DENY, "pub-acl");
+	EXPLAINS(&a, "icmp from 198.51.100.20");
+}
+
+/* ---- security groups ---- */
+
+static void test_sg_ingress_serverless(void **state)
+{
+	(void)state;
+	struct nsim_analysis a;
+	struct topo *o = open_topo("topologies/serverless-backend.yaml");
+	flow(o, "fn", "db", "3306/tcp", &a);
+	verdict(&a, NSIM_PREDICT_BLOCKED, NSIM_REASON_SG_INGRESS_NO_RULE, "db-sg");
+	/* names the group, the flow, the source's group and that only proxy-sg may reach it */
+	EXPLAINS(&a, "security group db-sg", "tcp/3306", "fn-sg", "it allows: tcp/3306 proxy-sg");
+	HOPS(&a, "fn|host", "fn-sg|security group", "private|route table", "app-c|network ACL", "data|network ACL",
+	     "db-sg|security group!");
+	detail(&a, 4, "rule 100 allows tcp/3306 from 10.0.3.4");
+
+	flow(o, "proxy", "db", "3306/tcp", &a);
+	reachable(&a);
+	detail(&a, 5, "db-sg ingress #1: tcp/3306 proxy-sg");
+
+	flow(o, "fn", "192.0.2.7", "icmp", &a);
+	verdict(&a, NSIM_PREDICT_BLOCKED, NSIM_REASON_BLACKHOLE_ROUTE, "private");
+	EXPLAINS(&a, "192.0.2.0/24 -> blackhole");
+}
+
+static void test_sg_egress(void **state)
+{
+	(void)state;
+	struct nsim_analysis a;
+	struct topo *o = open_topo(DATA "sg-egress.yaml");
+
+	flow(o, "locked", "db", "5432/tcp", &a);
+	verdict(&a, NSIM_PREDICT_BLOCKED, NSIM_REASON_SG_EGRESS_NO_RULE, "locked-sg");
+	EXPLAINS(&a, "security group locked-sg", "no egress rule allows tcp/5432 to 10.0.1.12", "it allows: nothing");
+	HOPS(&a, "locked|host", "locked-sg|security group!");
+
+	flow(o, "locked", "db", "icmp", &a);
+	verdict(&a, NSIM_PREDICT_BLOCKED, NSIM_REASON_SG_EGRESS_NO_RULE, "locked-sg");
+
+	/* egress to a group, ingress from a group */
+	flow(o, "web", "db", "5432/tcp", &a);
+	reachable(&a);
+	HOPS(&a, "web|host", "web-sg|security group", "(local only)|route table", "db-sg|security group", "db|host");
+	detail(&a, 1, "web-sg egress #2: tcp/5432 db-sg");
+	detail(&a, 3, "db-sg ingress #1: tcp/5432 web-sg");
+
+	/* db-sg would admit 6379, web-sg's egress does not let it out */
+	flow(o, "web", "db", "6379/tcp", &a);
+	verdict(&a, NSIM_PREDICT_BLOCKED, NSIM_REASON_SG_EGRESS_NO_RULE, "web-sg");
+	EXPLAINS(&a, "tcp/6379", "tcp/443 0.0.0.0/0", "tcp/5432 db-sg");
+
+	/* stateful: locked's reply needs no egress rule */
+	flow(o, "db", "locked", "22/tcp", &a);
+	reachable(&a);
+	HOPS(&a, "db|host", "db-sg|security group", "(local only)|route table", "locked-sg|security group",
+	     "locked|host");
+}
+
+/* Members of the default group reach each other; others can't reach them. */
+static void test_default_sg(void **state)
+{
+	(void)state;
+	struct nsim_analysis a;
+	struct topo *o = open_topo(DATA "default-sg.yaml");
+
+	flow(o, "m1", "m2", "80/tcp", &a);
+	reachable(&a);
+	HOPS(&a, "m1|host", "default|security group", "(local only)|route table", "app-a|network ACL",
+	     "app-b|network ACL", "default|security group", "m2|host");
+	detail(&a, 1, "default egress: all");
+	detail(&a, 5, "member of the default group");
+
+	flow(o, "m2", "m1", "icmp", &a);
+	reachable(&a);
+
+	flow(o, "outsider", "m1", "80/tcp", &a);
+	verdict(&a, NSIM_PREDICT_BLOCKED, NSIM_REASON_SG_INGRESS_NO_RULE, "default");
+	EXPLAINS(&a, "security group default", "tcp/80", "outsider", "other-sg", "only from its own members");
+	HOPS(&a, "outsider|host", "other-sg|security group", "(local only)|route table", "default|security group!");
+
+	/* the default group's outbound is all */
+	flow(o, "m1", "outsider", "80/tcp", &a);
+	reachable(&a);
+}
+
+/* Same subnet: no ACL (not even a deny-all one), but security groups. */
+static void test_same_subnet(void **state)
+{
+	(void)state;
+	struct nsim_analysis a;
+	struct topo *o = open_topo(DATA "same-subnet.yaml");
+
+	flow(o, "x", "y", "80/tcp", &a);
+	reachable(&a);
+	HOPS(&a, "x|host", "web-sg|security group", "(local only)|route table", "web-sg|security group", "y|host");
+
+	flow(o, "x", "y", "22/tcp", &a);
+	verdict(&a, NSIM_PREDICT_BLOCKED, NSIM_REASON_SG_INGRESS_NO_RULE, "web-sg");
+	EXPLAINS(&a, "tcp/22", "it allows: tcp/80 10.0.0.0/16");
+	HOPS(&a, "x|host", "web-sg|security group", "(local only)|route table", "web-sg|security group!");
+
+	/* leaving or entering the subnet, the ACL applies */
+	flow(o, "x", "z", "80/tcp", &a);
+	verdict(&a, NSIM_PREDICT_BLOCKED, NSIM_REASON_ACL_DENY, "deny-all");
+	EXPLAINS(&a, "egress rule *");
+	flow(o, "z", "x", "80/tcp", &a);
+	verdict(&a, NSIM_PREDICT_BLOCKED, NSIM_REASON_ACL_DENY, "deny-all");
+	EXPLAINS(&a, "ingress rule *");
+}
+
+/* Several groups: the union of their rules; protocols all and icmp. */
+static void test_multi_sg_and_protocols(void **state)
+{
+	(void)state;
+	struct nsim_analysis a;
+	struct topo *o = open_topo(DATA "multi-sg.yaml");
+
+	flow(o, "client", "srv", "22/tcp", &a);
+	reachable(&a);
+	detail(&a, 3, "ssh-sg ingress #1: tcp/22 10.0.1.0/24");
+	flow(o, "client", "srv", "80/tcp", &a);
+	reachable(&a);
+	detail(&a, 3, "web-sg ingress #1: tcp/80 0.0.0.0/0");
+	flow(o, "client", "srv", "icmp", &a);
+	reachable(&a);
+	detail(&a, 3, "ping-sg ingress #1: icmp 10.0.0.0/16");
+
+	flow(o, "client", "srv", "443/tcp", &a);
+	verdict(&a, NSIM_PREDICT_BLOCKED, NSIM_REASON_SG_INGRESS_NO_RULE, "ssh-sg, web-sg, ping-sg");
+	EXPLAINS(&a, "tcp/443", "tcp/22 10.0.1.0/24", "tcp/80 0.0.0.0/0", "icmp 10.0.0.0/16");
+	HOPS(&a, "client|host", "default|security group", "(local only)|route table",
+	     "ssh-sg, web-sg, ping-sg|security group!");
+
+	/* an icmp rule admits no tcp, and 22 is only from 10.0.1.0/24 */
+	flow(o, "pinger", "srv", "22/tcp", &a);
+	verdict(&a, NSIM_PREDICT_BLOCKED, NSIM_REASON_SG_INGRESS_NO_RULE, "ssh-sg, web-sg, ping-sg");
+
+	/* protocol all: any protocol and port */
+	flow(o, "client", "any", "53/udp", &a);
+	reachable(&a);
+	detail(&a, 3, "all-sg ingress #1: all 10.0.0.0/16");
+	flow(o, "client", "any", "8080/tcp", &a);
+	reachable(&a);
+	flow(o, "client", "any", "icmp", &a);
+	reachable(&a);
+
+	/* an ACL that allows icmp only */
+	flow(o, "client", "pinger", "icmp", &a);
+	reachable(&a);
+	HOPS(&a, "client|host", "default|security group", "(local only)|route table", "app-a|network ACL",
+	     "icmp-only|network ACL", "all-sg|security group", "<icmp-only|network ACL", "pinger|host");
+	detail(&a, 4, "rule 100 allows icmp");
+	detail(&a, 6, "rule 100 allows icmp");
+	flow(o, "client", "pinger", "80/tcp", &a);
+	verdict(&a, NSIM_PREDICT_BLOCKED, NSIM_REASON_ACL_DENY, "icmp-only");
+	EXPLAINS(&a, "ingress rule *", "tcp/80");
+}
+
+/* ---- NO_LISTENER ---- */
+
+static void test_no_listener(void **state)
+{
+	(void)state;
+	struct nsim_analysis a;
+	struct topo *o = open_topo(DATA "no-listener.yaml");
+
+	flow(o, "client", "db", "5432/tcp", &a);
+	verdict(&a, NSIM_PREDICT_REFUSED, NSIM_REASON_NO_LISTENER, "db");
+	EXPLAINS(&a, "db", "nothing listens on tcp/5432");
+	HOPS(&a, "client|host", "default|security group", "pub|route table", "open-sg|security group", "db|host!");
+
+	flow(o, "client", "db", "53/udp", &a);
+	verdict(&a, NSIM_PREDICT_REFUSED, NSIM_REASON_NO_LISTENER, "db");
+	EXPLAINS(&a, "udp/53");
+
+	/* every host answers ping */
+	flow(o, "client", "db", "icmp", &a);
+	reachable(&a);
+	flow(o, "client", "db", "3306/tcp", &a);
+	reachable(&a);
+
+	/* an internet host without listener */
+	flow(o, "client", "quiet", "80/tcp", &a);
+	verdict(&a, NSIM_PREDICT_REFUSED, NSIM_REASON_NO_LISTENER, "quiet");
+	HOPS(&a, "client|host", "default|security group", "pub|route table", "pub-a|network ACL",
+	     "igw|internet gateway", "internet|internet", "quiet|internet host!");
+}
+
+/* ---- API ---- */
+
+static void test_api(void **state)
+{
+	(void)state;
+	struct nsim_endpoint from, to;
+	struct topo *o = open_topo(DATA "public-ip.yaml");
+
+	assert_int_equal(nsim_analyze_resolve(o->t, "no-such-host", &to), -ENOENT);
+	assert_int_equal(nsim_analyze_resolve(o->t, "10.0.1.10", &to), 0);
+	assert_int_equal(to.kind, NSIM_EP_ADDRESS);
+
+	/* web: its private address from its VPC, its public IP from the internet */
+	char addr[NSIM_ADDR_STRLEN];
+	assert_int_equal(nsim_analyze_resolve(o->t, "web", &to), 0);
+	assert_int_equal(to.kind, NSIM_EP_HOST);
+	assert_int_equal(nsim_analyze_resolve(o->t, "nopub", &from), 0);
+	assert_string_equal(nsim_addr_fmt(nsim_analyze_target(o->t, &from, &to), addr), "10.0.1.10");
+	assert_int_equal(nsim_analyze_resolve(o->t, "client", &from), 0);
+	assert_int_equal(from.kind, NSIM_EP_INET_HOST);
+	assert_string_equal(nsim_addr_fmt(nsim_analyze_target(o->t, &from, &to), addr), "203.0.113.20");
+
+	/* a NAT gateway: its elastic IP from outside its VPC */
+	assert_int_equal(nsim_analyze_resolve(o->t, "nat", &to), 0);
+	assert_int_equal(to.kind, NSIM_EP_NAT);
+	assert_string_equal(nsim_addr_fmt(nsim_analyze_target(o->t, &from, &to), addr), "203.0.113.10");
+
+	/* the source must be a host or an internet host */
+	struct nsim_flow f = {.proto = NSIM_PROTO_TCP, .dport = 443};
+	struct nsim_analysis a;
+	assert_int_equal(nsim_analyze_resolve(o->t, "10.0.1.10", &f.from), 0);
+	assert_int_equal(nsim_addr_parse("203.0.113.20", &f.dst), 0);
+	assert_int_equal(nsim_analyzer_flow(o->an, &f, true, &a), -EINVAL);
+	assert_int_equal(nsim_analyze_resolve(o->t, "nat", &f.from), 0);
+	assert_int_equal(nsim_analyzer_flow(o->an, &f, true, &a), -EINVAL);
+
+	/* the one-shot analysis agrees with the analyzer */
+	assert_int_equal(nsim_analyze_resolve(o->t, "client", &f.from), 0);
+	struct nsim_analysis b;
+	assert_int_equal(nsim_analyze_flow(o->t, &f, &a), 0);
+	assert_int_equal(nsim_analyzer_flow(o->an, &f, true, &b), 0);
+	assert_int_equal(a.prediction, NSIM_PREDICT_REACHABLE);
+	assert_int_equal(a.n_hops, b.n_hops);
+	assert_memory_equal(a.hops, b.hops, a.n_hops * sizeof(a.hops[0]));
+
+	nsim_analyzer_free(NULL);
+}
+
+/* ---- the example and a big topology ---- */
+
+/* Like `netsim analyze`: every expectation of the example predicted to hold. */
+static void test_serverless_expectations(void **state)
+{
+	(void)state;
+	struct topo *o = open_topo("topologies/serverless-backend.yaml");
+	assert_int_equal(o->t->n_expects, 7);
+	for (size_t i = 0; i < o->t->n_expects; i++) {
+		const struct nsim_expect *e = &o->t->expects[i];
+		struct nsim_flow f = {.from = e->from, .proto = e->proto, .dport = e->has_port ? e->port.from : 0};
+		struct nsim_analysis a;
+		f.dst = nsim_analyze_target(o->t, &e->from, &e->to);
+		snprintf(last_flow, sizeof(last_flow), "expectation %zu: %s -> %s", i + 1, e->from.ref.name,
+			 e->to.ref.name);
+		assert_int_equal(nsim_analyzer_flow(o->an, &f, true, &a), 0);
+		check_invariants(&a);
+		enum nsim_prediction want =
+			e->verdict == NSIM_VERDICT_REACHABLE ? NSIM_PREDICT_REACHABLE : NSIM_PREDICT_BLOCKED;
+		if (a.prediction != want)
+			fail_with(&a, "expected %s", nsim_verdict_name(e->verdict));
+		if (e->has_seen_source && e->seen_source.kind == NSIM_EP_NAT) {
+			/* the destination sees the NAT gateway's elastic IP */
+			char eip[NSIM_ADDR_STRLEN];
+			nsim_addr_fmt(o->t->vpcs[e->seen_source.vpc].nat_gateways[e->seen_source.idx].elastic_ip, eip);
+			if (!a.n_hops || !strstr(a.hops[a.n_hops - 1].detail, eip))
+				fail_with(&a, "the destination should see %s", eip);
+		}
+		for (size_t k = 0; k < e->n_via; k++) {
+			bool seen = false;
+			for (size_t h = 0; h < a.n_hops; h++)
+				seen |= streq(a.hops[h].component, e->via[k].ref.name);
+			if (!seen)
+				fail_with(&a, "no hop through %s", e->via[k].ref.name);
+		}
+	}
+}
+
+static double now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/* scripts/gen-topology 1000: every host to every host on 80/tcp, verdicts only. */
+static void test_matrix_1000(void **state)
+{
+	(void)state;
+	char cmd[128];
+	snprintf(tmp_path, sizeof(tmp_path), "/tmp/netsim-test-analyze-XXXXXX");
+	int fd = mkstemp(tmp_path);
+	assert_true(fd >= 0);
+	close(fd);
+	snprintf(cmd, sizeof(cmd), "scripts/gen-topology 1000 > %s", tmp_path);
+	if (system(cmd) != 0) {
+		print_message("scripts/gen-topology failed (no python3?): skipped\n");
+		skip();
+	}
+	struct topo *o = open_topo(tmp_path);
+	assert_int_equal(o->t->n_vpcs, 1);
+	const struct nsim_vpc *v = &o->t->vpcs[0];
+	assert_int_equal(v->n_hosts, 1000);
+
+	size_t flows = 0, ok = 0;
+	double t0 = now_ms();
+	for (size_t i = 0; i < v->n_hosts; i++) {
+		struct nsim_flow f = {.from = {.kind = NSIM_EP_HOST, .vpc = 0, .idx = i}, .proto = NSIM_PROTO_TCP,
+				      .dport = 80};
+		for (size_t j = 0; j < v->n_hosts; j++) {
+			struct nsim_analysis a;
+			f.dst = v->hosts[j].address;
+			assert_int_equal(nsim_analyzer_flow(o->an, &f, false, &a), 0);
+			flows++;
+			ok += a.prediction == NSIM_PREDICT_REACHABLE;
+		}
+	}
+	double ms = now_ms() - t0;
+	print_message("1000-host topology: %zu flows (explain=false) in %.1f ms, %.0f flows/s\n", flows, ms,
+		      ms > 0 ? flows / (ms / 1e3) : 0.0);
+	assert_int_equal(flows, 1000000);
+	/* web-sg admits 80/tcp from the VPC; default ACLs; everyone listens */
+	assert_int_equal(ok, flows);
+
+	/* and from the internet, the private addresses are out of reach */
+	struct nsim_flow f = {.proto = NSIM_PROTO_TCP, .dport = 80};
+	struct nsim_analysis a;
+	assert_int_equal(nsim_analyze_resolve(o->t, "client", &f.from), 0);
+	f.dst = v->hosts[999].address;
+	assert_int_equal(nsim_analyzer_flow(o->an, &f, false, &a), 0);
+	assert_int_equal(a.reason, NSIM_REASON_NO_ROUTE);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_teardown(test_reason_names, teardown),
+		cmocka_unit_test_teardown(test_no_route_table, teardown),
+		cmocka_unit_test_teardown(test_no_route_nobody_has_it, teardown),
+		cmocka_unit_test_teardown(test_no_route_private_from_internet, teardown),
+		cmocka_unit_test_teardown(test_blackhole, teardown),
+		cmocka_unit_test_teardown(test_lpm, teardown),
+		cmocka_unit_test_teardown(test_no_public_ip, teardown),
+		cmocka_unit_test_teardown(test_public_ip_both_ways, teardown),
+		cmocka_unit_test_teardown(test_reply_route_via_nat, teardown),
+		cmocka_unit_test_teardown(test_igw_not_attached, teardown),
+		cmocka_unit_test_teardown(test_nat_path, teardown),
+		cmocka_unit_test_teardown(test_nat_inbound_unsolicited, teardown),
+		cmocka_unit_test_teardown(test_nat_routes_to_itself, teardown),
+		cmocka_unit_test_teardown(test_peering_not_transitive, teardown),
+		cmocka_unit_test_teardown(test_peering_one_sided, teardown),
+		cmocka_unit_test_teardown(test_peering_sg_reference, teardown),
+		cmocka_unit_test_teardown(test_acl_deny_egress, teardown),
+		cmocka_unit_test_teardown(test_acl_deny_ingress_and_order, teardown),
+		cmocka_unit_test_teardown(test_acl_return_deny, teardown),
+		cmocka_unit_test_teardown(test_acl_return_deny_nat, teardown),
+		cmocka_unit_test_teardown(test_sg_ingress_serverless, teardown),
+		cmocka_unit_test_teardown(test_sg_egress, teardown),
+		cmocka_unit_test_teardown(test_default_sg, teardown),
+		cmocka_unit_test_teardown(test_same_subnet, teardown),
+		cmocka_unit_test_teardown(test_multi_sg_and_protocols, teardown),
+		cmocka_unit_test_teardown(test_no_listener, teardown),
+		cmocka_unit_test_teardown(test_api, teardown),
+		cmocka_unit_test_teardown(test_serverless_expectations, teardown),
+		cmocka_unit_test_teardown(test_matrix_1000, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
