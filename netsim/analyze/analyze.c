@@ -57,6 +57,12 @@ struct walk {
 	enum nsim_target_kind back_kind; /* NSIM_TARGET_UNRESOLVED: local, nothing to check */
 	size_t back_idx;                 /* the peering */
 	const char *back_name;
+	/* the NAT gateways passed: each sends the reply on to the client by its subnet's table */
+	struct nat_leg {
+		size_t vpc, nat;
+		uint32_t client;
+	} nats[MAX_DEPTH + 2];
+	size_t n_nats;
 };
 
 __attribute__((format(printf, 5, 6))) static void hop(struct walk *w, const char *component, const char *kind,
@@ -420,6 +426,12 @@ static const struct nsim_route *lookup(const struct nsim_vpc *v, const struct ns
 	const struct nsim_route *best = NULL;
 	int best_len = -1;
 	*ret_table = rt == NSIM_NONE ? "(local only)" : v->route_tables[rt].name.name;
+	/* AWS: a route table applies to traffic leaving the subnet; within it,
+	 * packets go at layer 2, whatever (middlebox) route covers the subnet */
+	if (nsim_cidr_contains_addr(s->cidr, dst)) {
+		*ret_local = true;
+		return NULL;
+	}
 	if (nsim_cidr_contains_addr(v->cidr, dst))
 		best_len = v->cidr.len;
 	for (size_t i = 0; rt != NSIM_NONE && i < v->route_tables[rt].n_routes; i++) {
@@ -464,18 +476,31 @@ static void arrive(struct walk *w, size_t vi, uint32_t src, uint32_t dst, uint16
 	deliver_eni(w, vi, idx, nat, src);
 }
 
-/* A flow that came in through a peering or the internet gateway: the reply
- * is routed by the destination subnet's table and must find the way back. */
+/* The reply is routed by the destination subnet's table and must find the
+ * way back: to the peering or internet gateway the flow came in through, or,
+ * for a flow from inside the VPC, by the local route (or to the NAT gateway
+ * that sent it). AWS: return traffic must take the way the request took,
+ * asymmetric routing through a middlebox is not supported; within one subnet
+ * no route table applies (layer 2). */
 static bool route_back(struct walk *w, size_t vi, size_t si, uint32_t src)
 {
-	if (w->back_kind == NSIM_TARGET_UNRESOLVED)
-		return true;
 	const struct nsim_vpc *v = &w->t->vpcs[vi];
 	const struct nsim_subnet *s = &v->subnets[si];
 	bool local;
 	const char *table;
 	char a[NSIM_ADDR_STRLEN];
 	const struct nsim_route *r = lookup(v, s, src, &local, &table);
+	if (w->back_kind == NSIM_TARGET_UNRESOLVED) {
+		if (local || (r && r->kind == NSIM_TARGET_NAT && v->nat_gateways[r->target_idx].address == src))
+			return true;
+		hop(w, table, "route table", true, "reply: subnet %s: %s routes elsewhere", s->name.name,
+		    nsim_addr_fmt(src, a));
+		block(w, NSIM_REASON_NO_ROUTE, NSIM_PREDICT_BLOCKED, table,
+		      "the reply does not come back the way the request went: route table %s of subnet %s sends %s to "
+		      "%s, not by the local route (AWS does not support asymmetric routing through a middlebox)",
+		      table, s->name.name, a, r ? r->target.name : "nothing");
+		return false;
+	}
 	bool ok = r && r->kind == w->back_kind && (r->kind != NSIM_TARGET_PEERING || r->target_idx == w->back_idx);
 	hop(w, table, "route table", true, "reply: subnet %s: %s %s", s->name.name, nsim_addr_fmt(src, a),
 	    r ? (ok ? "routes back the way it came" : "routes elsewhere") : "has no route");
@@ -484,6 +509,32 @@ static bool route_back(struct walk *w, size_t vi, size_t si, uint32_t src)
 		      "the reply has no way back: route table %s of subnet %s %s %s, not to %s", table, s->name.name,
 		      r ? "sends" : "has no route for", a, w->back_name);
 	return ok;
+}
+
+/* A NAT gateway sends the reply it translates back to the client by its
+ * own subnet's route table (AWS routes what leaves an ENI by its subnet's
+ * table): it must take the local route, not a (middlebox) route elsewhere. */
+static bool nats_back(struct walk *w)
+{
+	for (size_t i = w->n_nats; i-- > 0;) {
+		const struct nsim_vpc *v = &w->t->vpcs[w->nats[i].vpc];
+		const struct nsim_nat_gateway *g = &v->nat_gateways[w->nats[i].nat];
+		const struct nsim_subnet *s = &v->subnets[g->subnet_idx];
+		bool local;
+		const char *table;
+		char a[NSIM_ADDR_STRLEN];
+		const struct nsim_route *r = lookup(v, s, w->nats[i].client, &local, &table);
+		if (local)
+			continue;
+		hop(w, table, "route table", true, "reply from NAT gateway %s: subnet %s: %s routes elsewhere",
+		    g->name.name, s->name.name, nsim_addr_fmt(w->nats[i].client, a));
+		block(w, NSIM_REASON_NO_ROUTE, NSIM_PREDICT_BLOCKED, table,
+		      "the reply has no way back from NAT gateway %s: route table %s of its subnet %s sends %s to %s, "
+		      "not by the local route",
+		      g->name.name, table, s->name.name, a, r ? r->target.name : "nothing");
+		return false;
+	}
+	return true;
 }
 
 static void deliver_eni(struct walk *w, size_t vi, size_t idx, bool nat, uint32_t src)
@@ -516,7 +567,7 @@ static void deliver_eni(struct walk *w, size_t vi, size_t idx, bool nat, uint32_
 		      h->name.name, proto_port(f, pp), nsim_addr_fmt(src, a), groups, rule);
 		return;
 	}
-	if (!route_back(w, vi, h->subnet_idx, src))
+	if (!route_back(w, vi, h->subnet_idx, src) || !nats_back(w))
 		return;
 	bool listens = listening(h->listen, h->n_listen, f);
 	/* no listener: TCP answers with a RST, UDP with ICMP port unreachable */
@@ -540,6 +591,8 @@ static void to_internet_host(struct walk *w, size_t ii, uint32_t src)
 	const struct nsim_flow *f = w->f;
 	char a[NSIM_ADDR_STRLEN], pp[32];
 	bool listens = listening(h->listen, h->n_listen, f);
+	if (!nats_back(w))
+		return;
 	acl_return(w, !listens && f->proto == NSIM_PROTO_UDP ? NSIM_PROTO_ICMP : f->proto);
 	if (w->done)
 		return;
@@ -562,6 +615,16 @@ static void internet(struct walk *w, uint32_t src, int depth)
 	if (e && e->kind == E_INET) {
 		hop(w, "internet", "internet", false, "to internet host %s", t->inet_hosts[e->idx].name.name);
 		to_internet_host(w, e->idx, src);
+		return;
+	}
+	if (e && (e->kind == E_PUBLIC || e->kind == E_EIP) && !t->vpcs[e->vpc_of].internet_gateway.name) {
+		const struct nsim_vpc *v = &t->vpcs[e->vpc_of];
+		hop(w, "internet", "internet", false, "%s belongs to VPC %s, which has no internet gateway",
+		    nsim_addr_fmt(dst, a), v->name.name);
+		block(w, NSIM_REASON_IGW_NOT_ATTACHED, NSIM_PREDICT_BLOCKED, "internet",
+		      "VPC %s has no internet gateway attached: its public and elastic IPs (%s) are not reachable "
+		      "from the internet",
+		      v->name.name, a);
 		return;
 	}
 	if (e && (e->kind == E_PUBLIC || e->kind == E_EIP)) {
@@ -616,6 +679,7 @@ static void from_subnet(struct walk *w, size_t vi, size_t si, uint32_t src, uint
 		hop(w, table, "route table", false, "subnet %s: %s matches local (%s)", s->name.name,
 		    nsim_addr_fmt(dst, a), nsim_cidr_fmt(v->cidr, c));
 		if (!find_eni(w, vi, dst, &idx, &nat)) {
+			hop(w, v->name.name, "VPC router", false, "nothing in VPC %s has %s", v->name.name, a);
 			block(w, NSIM_REASON_NO_ROUTE, NSIM_PREDICT_BLOCKED, v->name.name,
 			      "no network interface in VPC %s has the address %s", v->name.name, a);
 			return;
@@ -676,6 +740,21 @@ static void from_subnet(struct walk *w, size_t vi, size_t si, uint32_t src, uint
 		char b[NSIM_ADDR_STRLEN];
 		hop(w, g->name.name, "NAT gateway", false, "source %s becomes %s", nsim_addr_fmt(src, a),
 		    nsim_addr_fmt(g->address, b));
+		if (w->n_nats < ELEMENTSOF(w->nats))
+			w->nats[w->n_nats++] = (struct nat_leg){vi, r->target_idx, src};
+		/* the NAT's own traffic follows its subnet's table: back to itself is a loop */
+		bool nat_local;
+		const char *nat_table;
+		const struct nsim_route *nr = lookup(v, &v->subnets[g->subnet_idx], dst, &nat_local, &nat_table);
+		if (nr && nr->kind == NSIM_TARGET_NAT && nr->target_idx == r->target_idx) {
+			hop(w, nat_table, "route table", false, "subnet %s: %s matches %s -> %s, the NAT gateway itself",
+			    v->subnets[g->subnet_idx].name.name, a, nsim_cidr_fmt(nr->dest, c), g->name.name);
+			block(w, NSIM_REASON_NO_ROUTE, NSIM_PREDICT_BLOCKED, nat_table,
+			      "route table %s of subnet %s (NAT gateway %s's own subnet) sends %s back to %s: a loop; the "
+			      "NAT gateway's subnet must route to an internet gateway",
+			      nat_table, v->subnets[g->subnet_idx].name.name, g->name.name, a, g->name.name);
+			return;
+		}
 		from_subnet(w, vi, g->subnet_idx, g->address, g->elastic_ip, depth + 1);
 		return;
 	}

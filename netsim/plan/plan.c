@@ -31,6 +31,7 @@
 
 #define TABLE_BASE 100       /* kernel table of route table i: TABLE_BASE + i */
 #define RULE_PRIO_BASE 1000  /* ip rule of subnet i: RULE_PRIO_BASE + i */
+#define NAT_RULE_PRIO_BASE 500 /* ip rule of NAT gateway i, before the subnets' */
 #define LINK_NET 0xA9FE0000u /* 169.254.0.0 */
 #define INET_GW 0xA9FE0001u  /* 169.254.0.1: the internet router, as seen by internet hosts */
 
@@ -457,6 +458,68 @@ static void plan_vpc(struct builder *b, size_t vi, struct vpc_links *links, cons
 	}
 }
 
+/* Route table ri as kernel table `table`, leaving out the route to `skip`
+ * (NULL: none). */
+static void plan_table(struct builder *b, size_t vi, const struct vpc_links *links, const uint32_t *peer_nets,
+		       size_t ri, uint32_t table, const struct nsim_cidr *skip)
+{
+	const struct nsim_topology *t = b->t;
+	const struct nsim_vpc *v = &t->vpcs[vi];
+	const char *router = links[vi].router;
+	const struct nsim_route_table *rt = &v->route_tables[ri];
+	route(b, router, table, v->cidr, 0, NULL, NSIM_ROUTE_THROW,
+	      str(b, "route table %s: local (%s uses the VPC's own routes)", rt->name.name, v->name.name));
+	for (size_t i = 0; i < rt->n_routes; i++) {
+		const struct nsim_route *r = &rt->routes[i];
+		if (skip && nsim_cidr_network(r->dest) == nsim_cidr_network(*skip) && r->dest.len == skip->len)
+			continue;
+		const char *comment = str(b, "route table %s: %s", rt->name.name, r->target.name);
+		switch (r->kind) {
+		case NSIM_TARGET_IGW:
+			route(b, router, table, r->dest, links[vi].igw_net + 2, "igw", NSIM_ROUTE_UNICAST, comment);
+			break;
+		case NSIM_TARGET_NAT:
+			route(b, router, table, r->dest, v->nat_gateways[r->target_idx].address,
+			      port_name(b, 'n', v->nat_gateways[r->target_idx].name.name, r->target_idx),
+			      NSIM_ROUTE_UNICAST, comment);
+			break;
+		case NSIM_TARGET_PEERING: {
+			const struct nsim_peering *pc = &t->peerings[r->target_idx];
+			bool first = pc->vpc_idx[0] == vi;
+			uint32_t gw = peer_nets[r->target_idx] + (first ? 2 : 1);
+			route(b, router, table, r->dest, gw, port_name(b, 'p', pc->name.name, r->target_idx),
+			      NSIM_ROUTE_UNICAST, comment);
+			break;
+		}
+		case NSIM_TARGET_BLACKHOLE:
+		case NSIM_TARGET_UNRESOLVED:
+			route(b, router, table, r->dest, 0, NULL, NSIM_ROUTE_BLACKHOLE, comment);
+			break;
+		}
+	}
+}
+
+static bool has_route_to(const struct nsim_route_table *rt, struct nsim_cidr c)
+{
+	for (size_t i = 0; i < rt->n_routes; i++)
+		if (nsim_cidr_network(rt->routes[i].dest) == nsim_cidr_network(c) && rt->routes[i].dest.len == c.len)
+			return true;
+	return false;
+}
+
+/* The kernel table subnet si's traffic is routed by (NSIM_TABLE_MAIN: local
+ * route only). */
+static uint32_t subnet_table(const struct nsim_vpc *v, size_t si)
+{
+	const struct nsim_subnet *s = &v->subnets[si];
+	size_t rt = s->rt_idx != NSIM_NONE ? s->rt_idx : v->main_rt_idx;
+	if (rt == NSIM_NONE)
+		return NSIM_TABLE_MAIN;
+	if (has_route_to(&v->route_tables[rt], s->cidr))
+		return TABLE_BASE + (uint32_t)(v->n_route_tables + si);
+	return TABLE_BASE + (uint32_t)rt;
+}
+
 /* Route tables and the rules choosing them, after every link exists (a
  * gateway route needs its device), peerings included. */
 static void plan_routing(struct builder *b, size_t vi, const struct vpc_links *links,
@@ -466,51 +529,47 @@ static void plan_routing(struct builder *b, size_t vi, const struct vpc_links *l
 	const struct nsim_vpc *v = &t->vpcs[vi];
 	const char *router = links[vi].router;
 
-	for (size_t ri = 0; ri < v->n_route_tables && !b->err; ri++) {
-		const struct nsim_route_table *rt = &v->route_tables[ri];
-		uint32_t table = TABLE_BASE + (uint32_t)ri;
-		route(b, router, table, v->cidr, 0, NULL, NSIM_ROUTE_THROW,
-		      str(b, "route table %s: local (%s uses the VPC's own routes)", rt->name.name, v->name.name));
-		for (size_t i = 0; i < rt->n_routes; i++) {
-			const struct nsim_route *r = &rt->routes[i];
-			const char *comment = str(b, "route table %s: %s", rt->name.name, r->target.name);
-			switch (r->kind) {
-			case NSIM_TARGET_IGW:
-				route(b, router, table, r->dest, links[vi].igw_net + 2, "igw", NSIM_ROUTE_UNICAST, comment);
-				break;
-			case NSIM_TARGET_NAT:
-				route(b, router, table, r->dest, v->nat_gateways[r->target_idx].address,
-				      port_name(b, 'n', v->nat_gateways[r->target_idx].name.name, r->target_idx),
-				      NSIM_ROUTE_UNICAST, comment);
-				break;
-			case NSIM_TARGET_PEERING: {
-				const struct nsim_peering *pc = &t->peerings[r->target_idx];
-				bool first = pc->vpc_idx[0] == vi;
-				uint32_t gw = peer_nets[r->target_idx] + (first ? 2 : 1);
-				route(b, router, table, r->dest, gw, port_name(b, 'p', pc->name.name, r->target_idx),
-				      NSIM_ROUTE_UNICAST, comment);
-				break;
-			}
-			case NSIM_TARGET_BLACKHOLE:
-			case NSIM_TARGET_UNRESOLVED:
-				route(b, router, table, r->dest, 0, NULL, NSIM_ROUTE_BLACKHOLE, comment);
-				break;
-			}
-		}
-	}
+	for (size_t ri = 0; ri < v->n_route_tables && !b->err; ri++)
+		plan_table(b, vi, links, peer_nets, ri, TABLE_BASE + (uint32_t)ri, NULL);
 	for (size_t si = 0; si < v->n_subnets && !b->err; si++) {
 		const struct nsim_subnet *s = &v->subnets[si];
 		size_t rt = s->rt_idx != NSIM_NONE ? s->rt_idx : v->main_rt_idx;
 		if (rt == NSIM_NONE)
 			continue; /* local route only: the main table */
+		uint32_t table = subnet_table(v, si);
+		/* AWS: a route table applies to traffic leaving a subnet; within
+		 * it, packets go at layer 2. A (middlebox) route for the subnet's
+		 * own CIDR must not catch them: the subnet gets the table without it. */
+		if (table != TABLE_BASE + (uint32_t)rt)
+			plan_table(b, vi, links, peer_nets, rt, table, &s->cidr);
 		struct nsim_op *o = op(b, NSIM_OP_RULE, router);
 		if (!o)
 			return;
 		o->priority = RULE_PRIO_BASE + (uint32_t)si;
 		o->src = s->cidr;
-		o->table = TABLE_BASE + (uint32_t)rt;
+		o->table = table;
 		o->comment = str(b, "subnet %s uses route table %s%s", s->name.name, v->route_tables[rt].name.name,
 				 s->route_table.name ? "" : " (the VPC's main table)");
+	}
+	/* AWS routes what a NAT gateway sends by its subnet's table, also the
+	 * replies it translates back, whose source is another subnet's (or the
+	 * internet's): by the port they come from, not by their source. The
+	 * table's `throw` for the VPC CIDR goes on to the next rule: main, not
+	 * the rule of the source's subnet. */
+	for (size_t i = 0; i < v->n_nat_gateways && !b->err; i++) {
+		const struct nsim_nat_gateway *g = &v->nat_gateways[i];
+		uint32_t table = subnet_table(v, g->subnet_idx);
+		for (int k = 0; k < (table == NSIM_TABLE_MAIN ? 1 : 2); k++) {
+			struct nsim_op *o = op(b, NSIM_OP_RULE, router);
+			if (!o)
+				return;
+			o->priority = NAT_RULE_PRIO_BASE + 2 * (uint32_t)i + (uint32_t)k;
+			o->ifname = port_name(b, 'n', g->name.name, i);
+			o->table = k ? NSIM_TABLE_MAIN : table;
+			o->comment = k ? str(b, "NAT gateway %s: the VPC's own routes", g->name.name)
+				       : str(b, "NAT gateway %s: routed by the table of subnet %s", g->name.name,
+					     v->subnets[g->subnet_idx].name.name);
+		}
 	}
 	router_ruleset(b, router, vi);
 }
