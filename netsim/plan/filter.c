@@ -337,7 +337,11 @@ int nsim_plan_router_ruleset(const struct nsim_topology *t, size_t vi, char **re
 	sg_map(f, v, "egress");
 	sg_map(f, v, "ingress");
 
+	/* netsim's own point-to-point links (169.254.0.0/16) are no part of a VPC */
+	fprintf(f, "\tchain input {\n\t\ttype filter hook input priority filter; policy accept;\n"
+		   "\t\tip daddr 169.254.0.0/16 counter drop comment \"netsim's links are not in the VPC\"\n\t}\n");
 	fprintf(f, "\tchain forward {\n\t\ttype filter hook forward priority filter; policy accept;\n");
+	fprintf(f, "\t\tip daddr 169.254.0.0/16 counter drop comment \"netsim's links are not in the VPC\"\n");
 	peering_rules(f, t, vi);
 	if (any_acl)
 		fprintf(f, "\t\tiifname vmap @acl_leave comment \"network ACLs, stateless: leaving a subnet\"\n"

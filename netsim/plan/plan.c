@@ -593,6 +593,36 @@ static void plan_internet(struct builder *b, const char *internet)
 	}
 }
 
+/* An address nothing on the internet has gets an ICMP net unreachable, as a
+ * router on the way would send. Not left to the kernel's no-route path: that
+ * one is rate limited per source by sysctls only the root namespace has
+ * (route/error_cost), so most probes would wait out their timeout instead. */
+static void internet_unreachable(struct builder *b, const char *internet)
+{
+	static const char *const conf[][2] = {
+		{"net/ipv4/icmp_ratelimit", "0"},
+		{"net/ipv4/icmp_msgs_per_sec", "100000"},
+		{"net/ipv4/icmp_msgs_burst", "10000"},
+	};
+	for (size_t i = 0; i < ELEMENTSOF(conf); i++) {
+		struct nsim_op *o = op(b, NSIM_OP_SYSCTL, internet);
+		if (o) {
+			o->key = conf[i][0];
+			o->value = conf[i][1];
+		}
+	}
+	struct nsim_op *o = op(b, NSIM_OP_NFT, internet);
+	if (!o)
+		return;
+	o->comment = "the internet: no route means ICMP net unreachable";
+	o->text = "table inet netsim {\n"
+		  "\tchain prerouting {\n"
+		  "\t\ttype filter hook prerouting priority filter; policy accept;\n"
+		  "\t\tfib daddr oif missing counter reject with icmp type net-unreachable comment \"no route on the internet\"\n"
+		  "\t}\n"
+		  "}\n";
+}
+
 int nsim_plan_build(const struct nsim_topology *t, const char *name, struct nsim_plan **ret)
 {
 	if (!name)
@@ -641,8 +671,10 @@ int nsim_plan_build(const struct nsim_topology *t, const char *name, struct nsim
 	}
 	for (size_t i = 0; i < t->n_vpcs && !b.err; i++)
 		plan_routing(&b, i, links, peer_nets);
-	if (internet && !b.err)
+	if (internet && !b.err) {
 		plan_internet(&b, internet);
+		internet_unreachable(&b, internet);
+	}
 
 	if (b.err) {
 		nsim_arena_free(a);
