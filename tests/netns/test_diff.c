@@ -117,14 +117,14 @@ static const struct {
 static const uint32_t doc_nets[] = {0xC0000200u, 0xC6336400u, 0xCB007100u};
 
 struct gsub {
-	char name[8];
+	char name[16];
 	struct nsim_cidr cidr;
 	int rt;  /* -1: none named (the main table, or local only) */
 	int acl; /* -1: the default ACL */
 };
 
 struct ghost {
-	char name[8];
+	char name[16];
 	int sub;
 	uint32_t addr, pub;
 	int sg[2], n_sg;
@@ -132,7 +132,7 @@ struct ghost {
 };
 
 struct gvpc {
-	char name[4];
+	char name[16];
 	char l; /* 'a', 'b', 'c': names its components */
 	struct nsim_cidr cidr;
 	bool igw;
@@ -156,12 +156,12 @@ struct gen {
 	struct gvpc v[MAXV];
 	int n_peer;
 	struct {
-		char name[8];
+		char name[16];
 		int a, b;
 	} peer[3];
 	int n_inet;
 	struct {
-		char name[4];
+		char name[16];
 		uint32_t addr;
 		int svc[2], n_svc;
 	} inet[MAXI];
