@@ -231,13 +231,6 @@ struct service {
 	enum nsim_proto proto;
 };
 
-static double now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
 static int matrix(const struct nsim_topology *t, const struct nsim_analyzer *an, bool json, json_t *doc)
 {
 	size_t n_src = t->n_inet_hosts, n_svc = 0;
@@ -274,7 +267,7 @@ static int matrix(const struct nsim_topology *t, const struct nsim_analyzer *an,
 						    t->inet_hosts[i].listen[l].from, t->inet_hosts[i].listen[l].proto};
 	}
 
-	double t0 = now_ms();
+	double t0 = nsim_clock_ms(CLOCK_MONOTONIC);
 	size_t flows = 0;
 	json_t *list = json ? json_array() : NULL;
 	if (!json)
@@ -312,7 +305,7 @@ static int matrix(const struct nsim_topology *t, const struct nsim_analyzer *an,
 			printf(" and %zu more", n_ok - 8);
 		putchar('\n');
 	}
-	double ms = now_ms() - t0;
+	double ms = nsim_clock_ms(CLOCK_MONOTONIC) - t0;
 	if (json)
 		json_object_set_new(doc, "matrix",
 				    json_pack("{s:o, s:I, s:f}", "services", list, "flows", (json_int_t)flows, "ms", ms));

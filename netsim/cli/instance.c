@@ -319,13 +319,6 @@ static char *state_json(const struct nsim_plan *p, const char *topo_path, pid_t 
 	return text;
 }
 
-static double now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
 __attribute__((format(printf, 1, 2))) static char *sdup(const char *fmt, ...)
 {
 	char *s = NULL;
@@ -339,7 +332,7 @@ __attribute__((format(printf, 1, 2))) static char *sdup(const char *fmt, ...)
 int nsim_instance_up(const struct nsim_plan *p, const char *topo_path, const char *topo_text,
 		     struct nsim_up_stats *ret_stats, char **ret_error)
 {
-	double t0 = now_ms();
+	double t0 = nsim_clock_ms(CLOCK_MONOTONIC);
 	char *error = NULL;
 	struct nsim_apply *ctx = NULL;
 	pid_t pid = 0;
@@ -425,7 +418,7 @@ int nsim_instance_up(const struct nsim_plan *p, const char *topo_path, const cha
 			goto fail;
 	}
 
-	struct nsim_up_stats stats = {.n_ops = p->n_ops, .n_namespaces = p->n_namespaces, .ms = now_ms() - t0};
+	struct nsim_up_stats stats = {.n_ops = p->n_ops, .n_namespaces = p->n_namespaces, .ms = nsim_clock_ms(CLOCK_MONOTONIC) - t0};
 	state = state_json(p, topo_path, pid, &stats);
 	if (!state) {
 		r = -ENOMEM;
@@ -433,7 +426,7 @@ int nsim_instance_up(const struct nsim_plan *p, const char *topo_path, const cha
 	}
 	if ((r = write_atomic(p->name, "state.json", state)) < 0)
 		goto fail;
-	stats.ms = now_ms() - t0;
+	stats.ms = nsim_clock_ms(CLOCK_MONOTONIC) - t0;
 	if (ret_stats)
 		*ret_stats = stats;
 	return 0;

@@ -4,6 +4,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 
 static inline void nsim_freep(void *p) { free(*(void **)p); }
@@ -39,3 +40,12 @@ static inline void nsim_fclosep(FILE **f)
 
 #define ELEMENTSOF(x) (sizeof(x) / sizeof((x)[0]))
 #define streq(a, b) (strcmp((a), (b)) == 0)
+
+/* Milliseconds on `clock` (CLOCK_MONOTONIC for durations; CLOCK_REALTIME to
+ * compare with packet timestamps). */
+static inline double nsim_clock_ms(clockid_t clock)
+{
+	struct timespec ts;
+	clock_gettime(clock, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}

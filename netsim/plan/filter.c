@@ -316,15 +316,15 @@ int nsim_plan_router_ruleset(const struct nsim_topology *t, size_t vi, char **re
 		subnet_ports(f, v, si);
 		fprintf(f, " }\n\t}\n");
 		fprintf(f, "\tchain leave_%s {\n"
-			   "\t\toifname @ports_%s return comment \"within subnet %s: no ACL\"\n"
-			   "\t\tjump acl_%s_egress\n"
+			   "\t\toifname @ports_%s counter return comment \"within subnet %s: no ACL\"\n"
+			   "\t\tcounter jump acl_%s_egress comment \"leaving subnet %s\"\n"
 			   "\t}\n",
-			s->name.name, s->name.name, s->name.name, acl);
+			s->name.name, s->name.name, s->name.name, acl, s->name.name);
 		fprintf(f, "\tchain enter_%s {\n"
-			   "\t\tiifname @ports_%s return comment \"within subnet %s: no ACL\"\n"
-			   "\t\tjump acl_%s_ingress\n"
+			   "\t\tiifname @ports_%s counter return comment \"within subnet %s: no ACL\"\n"
+			   "\t\tcounter jump acl_%s_ingress comment \"entering subnet %s\"\n"
 			   "\t}\n",
-			s->name.name, s->name.name, s->name.name, acl);
+			s->name.name, s->name.name, s->name.name, acl, s->name.name);
 	}
 	if (any_acl) {
 		acl_map(f, v, "acl_leave", "leave");
@@ -346,7 +346,7 @@ int nsim_plan_router_ruleset(const struct nsim_topology *t, size_t vi, char **re
 	if (any_acl)
 		fprintf(f, "\t\tiifname vmap @acl_leave comment \"network ACLs, stateless: leaving a subnet\"\n"
 			   "\t\toifname vmap @acl_enter comment \"network ACLs, stateless: entering a subnet\"\n");
-	fprintf(f, "\t\tct state established,related accept comment \"security groups are stateful: replies pass\"\n"
+	fprintf(f, "\t\tct state established,related counter accept comment \"security groups are stateful: replies pass\"\n"
 		   "\t\tiifname vmap @sg_egress comment \"security groups: egress of the sending host\"\n"
 		   "\t\toifname vmap @sg_ingress comment \"security groups: ingress of the receiving host\"\n"
 		   "\t}\n}\n");

@@ -54,13 +54,6 @@ struct ctx {
 	struct nsim_analyzer *an;
 };
 
-static double realtime_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
 static void ns_of(struct ctx *c, char buf[128], const char *node)
 {
 	nsim_plan_ns_name(buf, 128, c->p->name, node);
@@ -286,7 +279,7 @@ static void *worker(void *arg)
 		if (i >= c->n_jobs)
 			return NULL;
 		struct probe_job *j = &c->jobs[i];
-		j->t0 = realtime_ms();
+		j->t0 = nsim_clock_ms(CLOCK_REALTIME);
 		int r = nsim_probe(j->from_ns, j->res->proto, j->res->addr, j->res->port, j->sport, j->timeout_ms,
 				   &j->res->probe);
 		if (r < 0) {
@@ -615,7 +608,7 @@ int nsim_check_run(const struct nsim_topology *t, const struct nsim_plan *p, con
 		o.timeout_ms = 1000;
 	if (!o.parallel)
 		o.parallel = 32;
-	double start = realtime_ms();
+	double start = nsim_clock_ms(CLOCK_REALTIME);
 
 	struct nsim_check_report *rep = calloc(1, sizeof(*rep));
 	struct ctx c = {.t = t, .p = p};
@@ -710,7 +703,7 @@ int nsim_check_run(const struct nsim_topology *t, const struct nsim_plan *p, con
 		else
 			rep->n_failed++;
 	}
-	rep->ms = realtime_ms() - start;
+	rep->ms = nsim_clock_ms(CLOCK_REALTIME) - start;
 
 out:
 	free_comps(&c);

@@ -27,16 +27,9 @@ struct job {
 	struct nsim_probe_result res;
 };
 
-static double now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
 static int remaining(double deadline)
 {
-	double left = deadline - now_ms();
+	double left = deadline - nsim_clock_ms(CLOCK_MONOTONIC);
 	return left <= 0 ? 0 : (int)left + 1;
 }
 
@@ -243,7 +236,7 @@ static void probe_icmp(struct job *j, struct sockaddr_in *sa, double deadline)
 static void *run(void *arg)
 {
 	struct job *j = arg;
-	double t0 = now_ms(), deadline = t0 + j->timeout_ms;
+	double t0 = nsim_clock_ms(CLOCK_MONOTONIC), deadline = t0 + j->timeout_ms;
 	char path[512];
 	snprintf(path, sizeof(path), "/run/netns/%s", j->ns);
 	int nsfd = open(path, O_RDONLY | O_CLOEXEC);
@@ -266,7 +259,7 @@ static void *run(void *arg)
 	default:
 		probe_tcp(j, &sa, deadline);
 	}
-	j->res.ms = now_ms() - t0;
+	j->res.ms = nsim_clock_ms(CLOCK_MONOTONIC) - t0;
 	return NULL;
 }
 
