@@ -279,6 +279,17 @@ static void on_packet(u_char *user, const struct pcap_pkthdr *hdr, const u_char 
 		p.icmp_type = l4[0];
 		if ((p.icmp_type == 0 || p.icmp_type == 8) && l4len >= 6)
 			p.sport = p.dport = be16(l4 + 4);
+		/* an error quotes the header of the packet it answers: keep its ports,
+		 * so the error can be told to belong to that flow */
+		if ((p.icmp_type == 3 || p.icmp_type == 11) && l4len >= 8 + 20) {
+			const uint8_t *q = l4 + 8;
+			size_t qihl = (size_t)(q[0] & 0x0f) * 4;
+			if (qihl >= 20 && l4len >= 8 + qihl + 4 && (q[9] == IPPROTO_TCP || q[9] == IPPROTO_UDP)) {
+				p.quoted_proto = q[9];
+				p.sport = be16(q + qihl);
+				p.dport = be16(q + qihl + 2);
+			}
+		}
 	}
 
 	if (c->n_recs == c->cap_recs) {

@@ -34,6 +34,7 @@ struct nsim_packet {
 	uint32_t src, dst;   /* host byte order */
 	uint16_t sport, dport; /* TCP/UDP ports; ICMP echo: both the echo id */
 	uint8_t icmp_type;   /* ICMP only */
+	uint8_t quoted_proto; /* ICMP errors: the protocol of the quoted packet (its ports in sport/dport) */
 	uint8_t tcp_flags;   /* TCP only */
 	/* the frame as captured (SLL2 header + IP), for pcap files */
 	uint32_t caplen, len;

@@ -305,6 +305,10 @@ static bool flow_forward(const struct nsim_packet *p, const struct nsim_check_re
 
 static bool flow_reverse(const struct nsim_packet *p, const struct nsim_check_result *r, uint16_t sport)
 {
+	/* an ICMP error about one of the probe's packets (port or net unreachable) */
+	if (p->proto == IPPROTO_ICMP && p->quoted_proto &&
+	    p->quoted_proto == (r->proto == NSIM_PROTO_TCP ? IPPROTO_TCP : IPPROTO_UDP))
+		return p->sport == sport && p->dport == r->port;
 	switch (r->proto) {
 	case NSIM_PROTO_TCP:
 		return p->proto == IPPROTO_TCP && p->dport == sport && p->sport == r->port;
