@@ -21,7 +21,7 @@
 struct nsim_check_opts {
 	int timeout_ms;      /* per probe; default 1000 */
 	const char *only;    /* fnmatch pattern on the name or "from -> to" label; NULL: all */
-	unsigned parallel;   /* probes at once; default 32 */
+	unsigned parallel;   /* probes at once; default 128 */
 	bool capture;        /* open captures (evidence, via); default true */
 };
 
