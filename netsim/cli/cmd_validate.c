@@ -65,6 +65,9 @@ int nsim_cmd_validate(int argc, char **argv)
 		struct nsim_topology *t = NULL;
 		size_t before = diags.n_errors, first = diags.n;
 		int r = nsim_load_file(argv[i], &diags, &t);
+		if (r == -EINVAL && diags.n_errors > before)
+			nsim_diag_note(&diags, (struct nsim_pos){.file = argv[i]},
+				       "the AWS rules were not checked yet: fix the errors above to see them");
 		if (r == 0)
 			r = nsim_validate(t, &diags);
 		nsim_diags_sort(&diags, first);

@@ -67,8 +67,9 @@ static int diag_cmp(const struct nsim_diag *a, const struct nsim_diag *b)
 	int r = strcmp(a->file, b->file);
 	if (r)
 		return r;
+	/* whole-file diagnostics (no line) close their file's list */
 	if (a->line != b->line)
-		return a->line < b->line ? -1 : 1;
+		return !a->line ? 1 : !b->line ? -1 : a->line < b->line ? -1 : 1;
 	if (a->col != b->col)
 		return a->col < b->col ? -1 : 1;
 	return 0;

@@ -620,6 +620,14 @@ static void internet_unreachable(struct builder *b, const char *internet)
 		  "\t\ttype filter hook prerouting priority filter; policy accept;\n"
 		  "\t\tfib daddr oif missing counter reject with icmp type net-unreachable comment \"no route on the internet\"\n"
 		  "\t}\n"
+		  "\tchain input {\n"
+		  "\t\ttype filter hook input priority filter; policy accept;\n"
+		  "\t\tip daddr 169.254.0.0/16 ip daddr != 169.254.0.1 counter drop comment \"netsim's links are not on the internet\"\n"
+		  "\t}\n"
+		  "\tchain forward {\n"
+		  "\t\ttype filter hook forward priority filter; policy accept;\n"
+		  "\t\tip daddr 169.254.0.0/16 counter drop comment \"netsim's links are not on the internet\"\n"
+		  "\t}\n"
 		  "}\n";
 }
 

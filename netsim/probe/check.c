@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "model/util.h"
 #include "plan/plan-internal.h"
@@ -663,8 +664,12 @@ int nsim_check_run(const struct nsim_topology *t, const struct nsim_plan *p, con
 		for (size_t i = 0; i < c.n_jobs; i++)
 			for (size_t k = 0; k < c.jobs[i].n_comps; k++)
 				used[c.jobs[i].comps[k]] = true;
-		for (size_t i = 0; i < c.n_comps; i++)
-			c.comps[i].ns_idx = used[i] ? add_ns(&c, c.comps[i].ns) : NSIM_NONE;
+		for (size_t i = 0; i < c.n_comps; i++) {
+			char path[256];
+			snprintf(path, sizeof(path), "/run/netns/%s", c.comps[i].ns);
+			/* a namespace removed by hand: its probes end in `error`, the rest go on */
+			c.comps[i].ns_idx = used[i] && access(path, F_OK) == 0 ? add_ns(&c, c.comps[i].ns) : NSIM_NONE;
+		}
 		free(used);
 		r = nsim_capture_start(c.ns_list, c.n_ns, "tcp or udp or icmp", &rep->capture, &err);
 		if (r < 0) {

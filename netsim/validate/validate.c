@@ -1149,6 +1149,17 @@ static void resolve_qualified_sg(struct ctx *c, size_t v, const struct nsim_secu
 			}
 		}
 	}
+	/* say why: the VPC is not peered, or has no such group */
+	for (size_t o = 0; o < c->t->n_vpcs; o++) {
+		const char *n = c->t->vpcs[o].name.name;
+		if (!n || strlen(n) != vlen || strncmp(n, vname, vlen) != 0 || !index_find(&c->ns[o].sgs, slash + 1))
+			continue;
+		nsim_diag_error(c->d, rule->peer.pos,
+				"security group '%s' (%s of a rule in '%s') is in VPC '%s', which is not peered with VPC "
+				"'%s': a rule can reference security groups of its own VPC or a peered VPC",
+				rule->peer.name, dir, nm(&sg->name), n, nm(&c->t->vpcs[v].name));
+		return;
+	}
 	nsim_diag_error(c->d, rule->peer.pos,
 			"security group '%s' (%s of a rule in '%s') does not exist: '<vpc>/<group>' names a "
 			"security group of this VPC or of a peered VPC",
