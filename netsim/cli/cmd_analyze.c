@@ -83,7 +83,7 @@ static void print_analysis(const struct nsim_analysis *a)
 {
 	for (size_t k = 0; k < a->n_hops; k++) {
 		const struct nsim_ahop *h = &a->hops[k];
-		printf("  %2zu %s%-16s %-16s %s%s\n", k + 1, h->reply ? "← " : "", h->component, h->kind, h->detail,
+		printf("  %2zu %s%-16s %-16s %s%s\n", k + 1, h->reply ? "← " : "  ", h->component, h->kind, h->detail,
 		       h->blocked ? "   ✗ blocked here" : "");
 	}
 	printf("verdict: %s", nsim_prediction_name(a->prediction));

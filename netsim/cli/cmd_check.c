@@ -17,8 +17,8 @@
 #include "report/check_report.h"
 
 #define OPTIONS_HELP                                                                                       \
-	"  --only PATTERN  only expectations whose name (or \"from → to\" label) matches the\n"           \
-	"                  shell pattern\n"                                                                  \
+	"  --only PATTERN  only expectations whose name or \"from → to:port/proto\" label\n"                \
+	"                  matches the shell pattern\n"                                                      \
 	"  --timeout MS    per probe (default 1000)                   env NETSIM_TIMEOUT\n"               \
 	"  --json          the report as JSON on stdout (docs/check.md) env NETSIM_JSON=1\n"              \
 	"  --junit FILE    also write JUnit XML to FILE               env NETSIM_JUNIT\n"                 \
@@ -183,7 +183,7 @@ int nsim_cmd_check(int argc, char **argv)
 		return r;
 	const char *name = argv[optind];
 	if (!nsim_plan_name_valid(name))
-		return nsim_cli_usage_error("check", "invalid name '%s'", name);
+		return nsim_cli_usage_error("check", "invalid name '%s': names are [a-z0-9-], 1 to 24 characters", name);
 	if ((r = nsim_cli_need_root("check")))
 		return r;
 	char path[256];
@@ -243,7 +243,7 @@ int nsim_cmd_test(int argc, char **argv)
 		return r;
 	if (o.name && !nsim_plan_name_valid(o.name)) {
 		nsim_topology_free(t);
-		return nsim_cli_usage_error("test", "invalid name '%s'", o.name);
+		return nsim_cli_usage_error("test", "invalid name '%s': names are [a-z0-9-], 1 to 24 characters", o.name);
 	}
 	struct nsim_plan *p = NULL;
 	if ((r = nsim_plan_build(t, o.name, &p)) < 0) {

@@ -239,7 +239,7 @@ int nsim_cmd_down(int argc, char **argv)
 		return r;
 	if (!o.all) {
 		if (!nsim_plan_name_valid(argv[i]))
-			return nsim_cli_usage_error("down", "invalid name '%s'", argv[i]);
+			return nsim_cli_usage_error("down", "invalid name '%s': names are [a-z0-9-], 1 to 24 characters", argv[i]);
 		return down_one(argv[i]);
 	}
 
@@ -386,7 +386,7 @@ int nsim_cmd_exec(int argc, char **argv)
 	if (i >= argc)
 		return nsim_cli_usage_error("exec", "no command given: netsim exec %s %s -- CMD [ARGS...]", name, host);
 	if (!nsim_plan_name_valid(name))
-		return nsim_cli_usage_error("exec", "invalid name '%s'", name);
+		return nsim_cli_usage_error("exec", "invalid name '%s': names are [a-z0-9-], 1 to 24 characters", name);
 	int r = nsim_cli_need_root("exec");
 	if (r)
 		return r;
