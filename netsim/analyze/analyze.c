@@ -414,7 +414,7 @@ static const struct nsim_route *lookup(const struct nsim_vpc *v, const struct ns
 
 static void deliver_eni(struct walk *w, size_t vi, size_t idx, bool nat, uint32_t src);
 static void from_subnet(struct walk *w, size_t vi, size_t si, uint32_t src, uint32_t src_public, int depth);
-static void internet(struct walk *w, uint32_t src, int depth);
+static void internet(struct walk *w, uint32_t src);
 
 /* Longest-prefix match in subnet si's route table, with the implicit local
  * route for the VPC CIDR. Returns the route, or NULL for local (*ret_local)
@@ -606,7 +606,7 @@ static void to_internet_host(struct walk *w, size_t ii, uint32_t src)
 }
 
 /* On the internet with public source `src`. */
-static void internet(struct walk *w, uint32_t src, int depth)
+static void internet(struct walk *w, uint32_t src)
 {
 	const struct nsim_topology *t = w->t;
 	uint32_t dst = w->f->dst;
@@ -647,7 +647,6 @@ static void internet(struct walk *w, uint32_t src, int depth)
 		arrive(w, vi, src, priv, w->f->sport, v->internet_gateway.name);
 		return;
 	}
-	(void)depth;
 	hop(w, "internet", "internet", false, "no route to %s", nsim_addr_fmt(dst, a));
 	block(w, NSIM_REASON_NO_ROUTE, NSIM_PREDICT_BLOCKED, "internet",
 	      "nothing on the internet has %s: it is no internet host's address, public IP or elastic IP%s", a,
@@ -731,7 +730,7 @@ static void from_subnet(struct walk *w, size_t vi, size_t si, uint32_t src, uint
 			hop(w, v->internet_gateway.name, "internet gateway", false, "1:1 NAT: %s becomes %s", nsim_addr_fmt(src, a),
 			    nsim_addr_fmt(src_public, b));
 		}
-		internet(w, src_public, depth + 1);
+		internet(w, src_public);
 		return;
 	case NSIM_TARGET_NAT: {
 		const struct nsim_nat_gateway *g = &v->nat_gateways[r->target_idx];
@@ -819,7 +818,7 @@ int nsim_analyzer_flow(const struct nsim_analyzer *an, const struct nsim_flow *f
 		const struct nsim_inet_host *h = &t->inet_hosts[f->from.idx];
 		hop(&w, h->name.name, "internet host", false, "sends %s to %s", proto_port(&flow, pp),
 		    nsim_addr_fmt(flow.dst, b));
-		internet(&w, h->address, 0);
+		internet(&w, h->address);
 		return 0;
 	}
 	return -EINVAL;

@@ -177,15 +177,9 @@ static int down(const char *name, bool scan, bool *ret_found)
 	if (!state_file || !ns_file)
 		return -ENOMEM;
 
-	_cleanup_free_ char *state = NULL;
-	if (read_file(state_file, &state) == 0) {
+	/* the responder is stopped from its own record (written as soon as it runs) */
+	if (access(state_file, F_OK) == 0)
 		found = true;
-		json_t *j = json_loads(state, 0, NULL);
-		json_int_t pid = 0, start = 0;
-		if (j && json_unpack(j, "{s:{s:I, s:I}}", "responder", "pid", &pid, "start_time", &start) == 0)
-			stop_responder((pid_t)pid, (unsigned long long)start);
-		json_decref(j);
-	}
 
 	_cleanup_free_ char *resp_file = state_path(name, "responder"), *resp = NULL;
 	if (resp_file && read_file(resp_file, &resp) == 0) {

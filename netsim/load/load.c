@@ -572,7 +572,7 @@ static void read_nat(struct loader *L, const struct ynode *n, struct nsim_nat_ga
 /* The ports of a rule: required for tcp/udp, meaningless for all/icmp (AWS
  * ignores them there; netsim refuses them so a rule means what it says). */
 static void read_rule_ports(struct loader *L, const struct ynode *rule, const struct ynode *ports,
-			    enum nsim_proto proto, bool *has_ports, uint16_t *from, uint16_t *to,
+			    bool *has_ports, uint16_t *from, uint16_t *to,
 			    struct nsim_pos *pos)
 {
 	if (ports) {
@@ -600,7 +600,7 @@ static void read_sg_rule(struct loader *L, const struct ynode *n, struct nsim_sg
 		return;
 	if (v[0] && get_proto(L, v[0], "protocol", &r->proto))
 		r->proto_pos = npos(L, v[0]);
-	read_rule_ports(L, n, v[1], r->proto, &r->has_ports, &r->port_from, &r->port_to, &r->ports_pos);
+	read_rule_ports(L, n, v[1], &r->has_ports, &r->port_from, &r->port_to, &r->ports_pos);
 	get_ref(L, v[2], peer_key, &r->peer);
 	if (r->peer.name && r->peer.name[0] >= '0' && r->peer.name[0] <= '9') {
 		r->peer_is_cidr = true;
@@ -660,7 +660,7 @@ static void read_acl_rule(struct loader *L, const struct ynode *n, struct nsim_a
 	}
 	if (v[1])
 		get_proto(L, v[1], "protocol", &r->proto);
-	read_rule_ports(L, n, v[2], r->proto, &r->has_ports, &r->port_from, &r->port_to, &r->ports_pos);
+	read_rule_ports(L, n, v[2], &r->has_ports, &r->port_from, &r->port_to, &r->ports_pos);
 	if (v[3])
 		get_cidr(L, v[3], peer_key, &r->cidr, &r->cidr_pos);
 	int action;

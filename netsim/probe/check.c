@@ -46,7 +46,7 @@ struct ctx {
 	const struct nsim_topology *t;
 	const struct nsim_plan *p;
 	struct comp *comps;
-	size_t n_comps, cap_comps;
+	size_t n_comps;
 	const char **ns_list;
 	size_t n_ns;
 	struct probe_job *jobs;
