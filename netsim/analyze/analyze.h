@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "model/model.h"
+#include "model/util.h"
 
 /* Stable reason codes (docs/analyze.md). */
 enum nsim_reason {
@@ -76,20 +77,20 @@ uint32_t nsim_analyze_target(const struct nsim_topology *t, const struct nsim_en
 /* An analyzer over a validated topology (kept alive by the caller): indexes
  * its addresses once. *ret owned by the caller. 0 or -ENOMEM. */
 struct nsim_analyzer;
-int nsim_analyzer_new(const struct nsim_topology *t, struct nsim_analyzer **ret);
+_must_check_ int nsim_analyzer_new(const struct nsim_topology *t, struct nsim_analyzer **ret);
 void nsim_analyzer_free(struct nsim_analyzer *an);
 
 /* Analyses one flow. explain=false computes the verdict and reason code
  * only (no hops, no sentence): for matrices. Returns 0 with *ret filled,
  * -EINVAL for a flow whose source is not a host or internet host. */
-int nsim_analyzer_flow(const struct nsim_analyzer *an, const struct nsim_flow *f, bool explain,
+_must_check_ int nsim_analyzer_flow(const struct nsim_analyzer *an, const struct nsim_flow *f, bool explain,
 		       struct nsim_analysis *ret);
 /* The same, for one flow, with its own analyzer. */
-int nsim_analyze_flow(const struct nsim_topology *t, const struct nsim_flow *f, struct nsim_analysis *ret);
+_must_check_ int nsim_analyze_flow(const struct nsim_topology *t, const struct nsim_flow *f, struct nsim_analysis *ret);
 
 /* A host, NAT gateway or internet host by name, or an address. -ENOENT otherwise.
  * *ret's ref points at text. */
-int nsim_analyze_resolve(const struct nsim_topology *t, const char *text, struct nsim_endpoint *ret);
+_must_check_ int nsim_analyze_resolve(const struct nsim_topology *t, const char *text, struct nsim_endpoint *ret);
 
 const char *nsim_reason_code(enum nsim_reason r);
 const char *nsim_prediction_name(enum nsim_prediction p);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "apply/apply.h"
+#include "model/util.h"
 
 /* libnftables select()s on its socket, and glibc aborts on an fd >= FD_SETSIZE
  * in an fd_set: keep few nft contexts (one fd each) open at a time. */
@@ -26,7 +27,7 @@ struct strmap {
 	size_t nb, n;
 };
 void *strmap_get(const struct strmap *m, const char *key);
-int strmap_put(struct strmap *m, const char *key, void *value);
+_must_check_ int strmap_put(struct strmap *m, const char *key, void *value);
 /* Calls free_value on each value (may be NULL), then releases the map. */
 void strmap_clear(struct strmap *m, void (*free_value)(void *));
 
@@ -60,27 +61,27 @@ struct nsim_apply {
 bool apply_netns_name_ok(const char *name);
 /* Moves a cached fd to >= FD_SETSIZE when the limit allows, so that the low
  * numbers stay free for code that uses select() (libnftables). */
-int apply_fd_high(int fd);
+_must_check_ int apply_fd_high(int fd);
 /* The cached namespace `name`, opening /run/netns/<name> and a route socket in
  * it on first use. */
-int apply_ns_get(struct nsim_apply *ctx, const char *name, struct nsim_ns **ret);
+_must_check_ int apply_ns_get(struct nsim_apply *ctx, const char *name, struct nsim_ns **ret);
 /* Run with the calling thread inside ns; always returns to ctx->self_ns. */
-int apply_netns_enter(struct nsim_apply *ctx, const struct nsim_ns *ns);
+_must_check_ int apply_netns_enter(struct nsim_apply *ctx, const struct nsim_ns *ns);
 void apply_netns_leave(struct nsim_apply *ctx);
 /* Opens ns->sk; the calling thread must be inside ns. */
-int apply_ns_open_socket(struct nsim_apply *ctx, struct nsim_ns *ns);
+_must_check_ int apply_ns_open_socket(struct nsim_apply *ctx, struct nsim_ns *ns);
 void apply_ns_free(void *p);
 
 /* libnl's -NLE_* to -errno, preferring the kernel's own errno when the
  * failure came from an netlink error message. */
-int apply_nl_errno(struct nsim_apply *ctx, int nlerr);
+_must_check_ int apply_nl_errno(struct nsim_apply *ctx, int nlerr);
 void apply_nft_free(struct nft_ctx *nft);
 
-int apply_kernel_netns_add(struct nsim_apply *ctx, const struct nsim_op *op);
-int apply_kernel_sysctl(struct nsim_apply *ctx, const struct nsim_op *op);
-int apply_kernel_veth(struct nsim_apply *ctx, const struct nsim_op *op);
-int apply_kernel_link_up(struct nsim_apply *ctx, const struct nsim_op *op);
-int apply_kernel_addr(struct nsim_apply *ctx, const struct nsim_op *op);
-int apply_kernel_route(struct nsim_apply *ctx, const struct nsim_op *op);
-int apply_kernel_rule(struct nsim_apply *ctx, const struct nsim_op *op);
-int apply_kernel_nft(struct nsim_apply *ctx, const struct nsim_op *op);
+_must_check_ int apply_kernel_netns_add(struct nsim_apply *ctx, const struct nsim_op *op);
+_must_check_ int apply_kernel_sysctl(struct nsim_apply *ctx, const struct nsim_op *op);
+_must_check_ int apply_kernel_veth(struct nsim_apply *ctx, const struct nsim_op *op);
+_must_check_ int apply_kernel_link_up(struct nsim_apply *ctx, const struct nsim_op *op);
+_must_check_ int apply_kernel_addr(struct nsim_apply *ctx, const struct nsim_op *op);
+_must_check_ int apply_kernel_route(struct nsim_apply *ctx, const struct nsim_op *op);
+_must_check_ int apply_kernel_rule(struct nsim_apply *ctx, const struct nsim_op *op);
+_must_check_ int apply_kernel_nft(struct nsim_apply *ctx, const struct nsim_op *op);

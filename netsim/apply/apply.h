@@ -13,6 +13,7 @@
 #include <stddef.h>
 
 #include "plan/plan.h"
+#include "model/util.h"
 
 #define NSIM_NETNS_PREFIX "netsim-"
 #define NSIM_NETNS_RUN_DIR "/run/netns"
@@ -48,7 +49,7 @@ extern const struct nsim_apply_backend nsim_apply_backend_record;
  * RLIMIT_NOFILE to the hard limit (two fds per namespace, kept >= FD_SETSIZE).
  * Returns 0, -ENOMEM, -EINVAL (NETSIM_FAIL_AT not a positive number) or -errno
  * (the calling thread's namespace can't be opened); *ret owned by the caller. */
-int nsim_apply_new(const struct nsim_apply_backend *backend, void *userdata, struct nsim_apply **ret);
+_must_check_ int nsim_apply_new(const struct nsim_apply_backend *backend, void *userdata, struct nsim_apply **ret);
 void nsim_apply_free(struct nsim_apply *ctx);
 void *nsim_apply_userdata(struct nsim_apply *ctx);
 
@@ -56,7 +57,7 @@ void *nsim_apply_userdata(struct nsim_apply *ctx);
  * failing op's -errno (nsim_apply_last_error() says which op and why).
  * *ret_done (may be NULL) is set in both cases to the number of ops that
  * succeeded, i.e. the index of the failing op. */
-int nsim_apply_ops(struct nsim_apply *ctx, const struct nsim_op *ops, size_t n, size_t *ret_done);
+_must_check_ int nsim_apply_ops(struct nsim_apply *ctx, const struct nsim_op *ops, size_t n, size_t *ret_done);
 
 /* The last failure as one human sentence: the op as an equivalent command,
  * strerror, then the kernel's or nft's own words. "" when nothing failed.
@@ -69,14 +70,14 @@ void nsim_apply_set_detail(struct nsim_apply *ctx, const char *fmt, ...) __attri
 const char *nsim_apply_recording(struct nsim_apply *ctx);
 /* op as one line of an equivalent iproute2/nft command (nft text quoted as
  * bash $'...'). 0 or -ENOMEM; *ret owned by the caller. */
-int nsim_apply_op_describe(const struct nsim_op *op, char **ret);
+_must_check_ int nsim_apply_op_describe(const struct nsim_op *op, char **ret);
 
 /* Removes /run/netns/<name> (detaching the bind mount); the kernel frees the
  * namespace and every veth in it once the last reference goes. Idempotent:
  * 0 when it does not exist. -EINVAL for a name outside "netsim-". */
-int nsim_apply_netns_del(const char *name);
+_must_check_ int nsim_apply_netns_del(const char *name);
 /* Names in /run/netns starting with prefix (which must start with "netsim-"),
  * sorted. *ret_names is NULL-terminated, owned by the caller
  * (nsim_apply_names_free()). No /run/netns = an empty list. */
-int nsim_apply_netns_list(const char *prefix, char ***ret_names, size_t *ret_n);
+_must_check_ int nsim_apply_netns_list(const char *prefix, char ***ret_names, size_t *ret_n);
 void nsim_apply_names_free(char **names);

@@ -176,8 +176,10 @@ int nsim_cmd_trace(int argc, char **argv)
 			char *text = NULL;
 			size_t len = 0;
 			FILE *m = open_memstream(&text, &len);
-			nsim_report_check_json(m, rep, NULL);
-			fclose(m);
+			if (!m || nsim_report_check_json(m, rep, NULL) < 0)
+				r = NSIM_EXIT_FAIL;
+			if (m)
+				fclose(m);
 			json_t *obs = json_loads(text, 0, NULL);
 			free(text);
 			json_t *first = json_array_get(json_object_get(obs, "expectations"), 0);

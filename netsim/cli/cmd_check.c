@@ -132,9 +132,12 @@ static int report(const struct check_opts *o, const struct nsim_check_report *re
 		fprintf(stderr, "netsim: error: no expectation matches --only '%s'\n", o->check.only);
 		return NSIM_EXIT_FAIL;
 	}
-	if (o->json)
-		nsim_report_check_json(stdout, rep, file);
-	else
+	if (o->json) {
+		if (nsim_report_check_json(stdout, rep, file) < 0) {
+			fprintf(stderr, "netsim: error: writing the JSON report: %m\n");
+			status = NSIM_EXIT_FAIL;
+		}
+	} else
 		nsim_report_check_text(stdout, rep, nsim_cli_color(1), o->verbose);
 	fflush(stdout);
 	if (o->junit) {
@@ -220,8 +223,12 @@ static void *on_signal(void *arg)
 	pthread_mutex_lock(&phase);
 	fprintf(stderr, "\nnetsim test: %s: ", strsignal(sig));
 	if (test_name && !test_keep) {
-		nsim_instance_down(test_name, NULL);
-		fprintf(stderr, "'%s' taken down\n", test_name);
+		int r = nsim_instance_down(test_name, NULL);
+		if (r < 0)
+			fprintf(stderr, "taking '%s' down failed: %s: run 'netsim down %s'\n", test_name, strerror(-r),
+				test_name);
+		else
+			fprintf(stderr, "'%s' taken down\n", test_name);
 	} else
 		fprintf(stderr, "stopping\n");
 	fflush(stdout);

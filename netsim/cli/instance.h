@@ -13,6 +13,7 @@
 
 #include "model/model.h"
 #include "plan/plan.h"
+#include "model/util.h"
 
 #define NSIM_STATE_DIR "/run/netsim"
 
@@ -30,17 +31,17 @@ struct nsim_up_stats {
  * the caller). `topo_path` is recorded for `show`, `topo_text` (the file as
  * it was loaded) kept for `check`.
  */
-int nsim_instance_up(const struct nsim_plan *p, const char *topo_path, const char *topo_text,
+_must_check_ int nsim_instance_up(const struct nsim_plan *p, const char *topo_path, const char *topo_text,
 		     struct nsim_up_stats *ret_stats, char **ret_error);
 
 /* Removes instance `name`: stops its responders (by the PID recorded, checked
  * against its start time), deletes its namespaces and its state. Idempotent:
  * *ret_found says whether anything was there. */
-int nsim_instance_down(const char *name, bool *ret_found);
+_must_check_ int nsim_instance_down(const char *name, bool *ret_found);
 
 /* Names of instances with state (sorted, NULL-terminated; free with
  * nsim_apply_names_free()). */
-int nsim_instance_list(char ***ret_names, size_t *ret_n);
+_must_check_ int nsim_instance_list(char ***ret_names, size_t *ret_n);
 
 /* state.json of `name` as text (caller frees), -ENOENT when not up. */
-int nsim_instance_read_state(const char *name, char **ret_json);
+_must_check_ int nsim_instance_read_state(const char *name, char **ret_json);

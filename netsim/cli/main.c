@@ -124,7 +124,7 @@ int main(int argc, char **argv)
 		if (streq(argv[i], "--"))
 			break;
 		if (streq(argv[i], "-h") || streq(argv[i], "--help")) {
-			char *help_argv[] = {"help", (char *)c->name, NULL};
+			char *help_argv[] = {(char *)"help", (char *)c->name, NULL};
 			return cmd_help(2, help_argv);
 		}
 	}

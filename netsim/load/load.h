@@ -6,6 +6,7 @@
 
 #include "model/diag.h"
 #include "model/model.h"
+#include "model/util.h"
 
 /* Limits on untrusted input, documented in docs/topology.md. */
 #define NSIM_LOAD_MAX_BYTES (8u << 20) /* 8 MiB */
@@ -19,15 +20,15 @@
  * caller) when no error was found, -EINVAL when the input is invalid (the
  * errors are in diags), -ENOMEM.
  */
-int nsim_load_buffer(const char *file, const char *data, size_t len, struct nsim_diags *diags,
+_must_check_ int nsim_load_buffer(const char *file, const char *data, size_t len, struct nsim_diags *diags,
 		     struct nsim_topology **ret_topo);
 
 /* Reads the file (refusing more than NSIM_LOAD_MAX_BYTES) and loads it.
  * Returns as nsim_load_buffer(), or -errno when the file can't be read (also
  * reported in diags). */
-int nsim_load_file(const char *path, struct nsim_diags *diags, struct nsim_topology **ret_topo);
+_must_check_ int nsim_load_file(const char *path, struct nsim_diags *diags, struct nsim_topology **ret_topo);
 
 /* As nsim_load_file(), and on success also hands out the text read in
  * *ret_text (NUL-terminated, owned by the caller). */
-int nsim_load_file_text(const char *path, struct nsim_diags *diags, struct nsim_topology **ret_topo,
+_must_check_ int nsim_load_file_text(const char *path, struct nsim_diags *diags, struct nsim_topology **ret_topo,
 			char **ret_text);

@@ -13,6 +13,7 @@
 
 #include "model/arena.h"
 #include "model/diag.h"
+#include "model/util.h"
 
 enum ynode_type {
 	Y_SCALAR = 0,
@@ -38,5 +39,5 @@ struct ynode {
  * Returns 0 with *ret_root (NULL for an empty document), -EINVAL on a syntax
  * or limit error, -ENOMEM.
  */
-int nsim_yaml_tree_parse(struct nsim_arena *arena, const char *file, const char *data, size_t len,
+_must_check_ int nsim_yaml_tree_parse(struct nsim_arena *arena, const char *file, const char *data, size_t len,
 			 struct nsim_diags *diags, struct ynode **ret_root);

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "model/util.h"
 
 struct nsim_cidr {
 	uint32_t addr; /* as written: may have host bits set until validated */
@@ -16,9 +17,9 @@ struct nsim_cidr {
 
 /* Parses dotted-quad "a.b.c.d" strictly (no leading zeros beyond "0", no
  * trailing junk). Returns 0 or -EINVAL; *ret_addr written only on success. */
-int nsim_addr_parse(const char *s, uint32_t *ret_addr);
+_must_check_ int nsim_addr_parse(const char *s, uint32_t *ret_addr);
 /* Parses "a.b.c.d/len" strictly. Host bits may be set; see nsim_cidr_aligned(). */
-int nsim_cidr_parse(const char *s, struct nsim_cidr *ret_cidr);
+_must_check_ int nsim_cidr_parse(const char *s, struct nsim_cidr *ret_cidr);
 
 /* Format into a caller buffer of at least NSIM_ADDR_STRLEN / NSIM_CIDR_STRLEN. Return buf. */
 char *nsim_addr_fmt(uint32_t addr, char *buf);

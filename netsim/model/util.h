@@ -20,6 +20,10 @@ static inline void nsim_fclosep(FILE **f)
 }
 
 #define _cleanup_(x) __attribute__((cleanup(x)))
+/* On every function returning 0 or -errno, as iproute2's libnetlink.h does:
+ * an ignored error is a compile error. */
+#define _must_check_ __attribute__((warn_unused_result))
+#define _noreturn_ __attribute__((noreturn))
 #define _cleanup_free_ _cleanup_(nsim_freep)
 #define _cleanup_close_ _cleanup_(nsim_closep)
 #define _cleanup_fclose_ _cleanup_(nsim_fclosep)

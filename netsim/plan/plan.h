@@ -16,6 +16,7 @@
 #include "model/arena.h"
 #include "model/model.h"
 #include "model/net.h"
+#include "model/util.h"
 
 enum nsim_op_kind {
 	NSIM_OP_NETNS = 0, /* create namespace `ns` (iproute2's /run/netns/<ns> recipe) */
@@ -97,7 +98,7 @@ bool nsim_plan_name_valid(const char *name);
  * topology's name). Returns 0 and *ret (owned by the caller), -EINVAL for a
  * bad name, -ENOMEM. The plan points into the topology: keep it alive.
  */
-int nsim_plan_build(const struct nsim_topology *t, const char *name, struct nsim_plan **ret);
+_must_check_ int nsim_plan_build(const struct nsim_topology *t, const char *name, struct nsim_plan **ret);
 void nsim_plan_free(struct nsim_plan *p);
 
 /* The namespace netsim uses for `node` of instance `name`. Returns the length

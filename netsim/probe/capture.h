@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "model/util.h"
 
 struct nsim_capture;
 
@@ -49,7 +50,7 @@ struct nsim_packet {
  * with nsim_capture_free()), or -errno; *ret_error (caller frees) then says
  * which namespace and why, in pcap's words.
  */
-int nsim_capture_start(const char *const *namespaces, size_t n, const char *filter, struct nsim_capture **ret,
+_must_check_ int nsim_capture_start(const char *const *namespaces, size_t n, const char *filter, struct nsim_capture **ret,
 		       char **ret_error);
 
 /* Stops the capture thread after draining every handle. Idempotent. */
@@ -66,6 +67,6 @@ uint64_t nsim_capture_kernel_drops(const struct nsim_capture *c);
 /* Writes the given packets (pointers into this capture) to a pcap file that
  * tcpdump -r and Wireshark open (DLT_LINUX_SLL: direction and protocol; the
  * interface is in the hop, not the file). Returns 0 or -errno. */
-int nsim_capture_write_pcap(const char *path, const struct nsim_packet *const *pkts, size_t n);
+_must_check_ int nsim_capture_write_pcap(const char *path, const struct nsim_packet *const *pkts, size_t n);
 
 void nsim_capture_free(struct nsim_capture *c);

@@ -17,6 +17,7 @@
 #include "plan/plan.h"
 #include "probe/capture.h"
 #include "probe/probe.h"
+#include "model/util.h"
 
 struct nsim_check_opts {
 	int timeout_ms;      /* per probe; default 1000 */
@@ -79,10 +80,10 @@ struct nsim_check_report {
  * -errno for a failure of netsim itself (*ret_error says what; caller frees).
  * Failed expectations are not an error: they are in the report.
  */
-int nsim_check_run(const struct nsim_topology *t, const struct nsim_plan *p, const struct nsim_check_opts *opts,
+_must_check_ int nsim_check_run(const struct nsim_topology *t, const struct nsim_plan *p, const struct nsim_check_opts *opts,
 		   struct nsim_check_report **ret, char **ret_error);
 void nsim_check_report_free(struct nsim_check_report *r);
 
 /* Writes one pcap file per hop of every result into dir (created if needed):
  * <n>-<slug>-<component>.pcap. Returns 0 or -errno. */
-int nsim_check_write_pcaps(const struct nsim_check_report *r, const char *dir);
+_must_check_ int nsim_check_write_pcaps(const struct nsim_check_report *r, const char *dir);

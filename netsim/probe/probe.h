@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "model/model.h"
+#include "model/util.h"
 
 enum nsim_probe_outcome {
 	NSIM_PROBE_REACHABLE = 0, /* connected (or echoed) and got the responder's line */
@@ -31,7 +32,7 @@ struct nsim_probe_result {
  * use, so captures can tell this probe's packets from others' (0: any; a
  * port already taken falls back to any). Returns 0 with *ret filled (the
  * outcome is in it), or -errno when no thread could be made. */
-int nsim_probe(const char *ns, enum nsim_proto proto, uint32_t addr, uint16_t port, uint16_t sport,
+_must_check_ int nsim_probe(const char *ns, enum nsim_proto proto, uint32_t addr, uint16_t port, uint16_t sport,
 	       int timeout_ms, struct nsim_probe_result *ret);
 
 const char *nsim_probe_outcome_name(enum nsim_probe_outcome o);

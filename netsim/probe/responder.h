@@ -15,6 +15,7 @@
 #include <sys/types.h>
 
 #include "plan/plan.h"
+#include "model/util.h"
 
 /*
  * Forks the responder process (a child of the caller, in its own session,
@@ -24,7 +25,7 @@
  * *ret_detail naming it, owned by the caller) after the child has exited.
  * Plans without listen ports start nothing: 0 with *ret_pid = 0.
  */
-int nsim_responder_start(const struct nsim_plan *p, pid_t *ret_pid, char **ret_detail);
+_must_check_ int nsim_responder_start(const struct nsim_plan *p, pid_t *ret_pid, char **ret_detail);
 
 /* The line a responder sends; buf of at least NSIM_RESPONSE_MAX bytes. */
 #define NSIM_RESPONSE_MAX 128

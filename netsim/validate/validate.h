@@ -8,7 +8,8 @@
 
 #include "model/diag.h"
 #include "model/model.h"
+#include "model/util.h"
 
 /* Appends every problem found to diags. Returns 0 when no error was found
  * (warnings allowed) and the model is complete, -EINVAL otherwise. */
-int nsim_validate(struct nsim_topology *t, struct nsim_diags *diags);
+_must_check_ int nsim_validate(struct nsim_topology *t, struct nsim_diags *diags);

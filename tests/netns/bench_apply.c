@@ -37,7 +37,8 @@ static void down_all(void)
 	if (nsim_apply_netns_list(prefix, &names, NULL) < 0)
 		return;
 	for (char **n = names; *n; n++)
-		(void)nsim_apply_netns_del(*n);
+		if (nsim_apply_netns_del(*n) < 0)
+			fprintf(stderr, "bench-apply: could not remove %s\n", *n);
 	nsim_apply_names_free(names);
 }
 

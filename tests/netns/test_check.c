@@ -312,7 +312,7 @@ static json_t *hop(json_t *e, const char *component)
 /* Runs python3 with `script` and args (NULL-terminated); its exit status. */
 static int python(const char *script, ...)
 {
-	char *argv[32] = {"python3", "-c", (char *)script};
+	char *argv[32] = {(char *)"python3", (char *)"-c", (char *)script};
 	int argc = 3;
 	va_list ap;
 	va_start(ap, script);
