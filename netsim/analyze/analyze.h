@@ -79,6 +79,7 @@ uint32_t nsim_analyze_target(const struct nsim_topology *t, const struct nsim_en
 struct nsim_analyzer;
 _must_check_ int nsim_analyzer_new(const struct nsim_topology *t, struct nsim_analyzer **ret);
 void nsim_analyzer_free(struct nsim_analyzer *an);
+NSIM_DEFINE_FREEP(struct nsim_analyzer, nsim_analyzer_free)
 
 /* Analyses one flow. explain=false computes the verdict and reason code
  * only (no hops, no sentence): for matrices. Returns 0 with *ret filled,

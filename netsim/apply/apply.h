@@ -16,7 +16,6 @@
 #include "model/util.h"
 
 #define NSIM_NETNS_PREFIX "netsim-"
-#define NSIM_NETNS_RUN_DIR "/run/netns"
 
 struct nsim_apply;
 

@@ -23,6 +23,19 @@ void nsim_topology_free(struct nsim_topology *t)
 		nsim_arena_free(t->arena); /* t itself lives in the arena */
 }
 
+bool nsim_topology_peered(const struct nsim_topology *t, size_t a, size_t b, size_t *ret_peering)
+{
+	for (size_t i = 0; a != b && i < t->n_peerings; i++) {
+		const struct nsim_peering *pc = &t->peerings[i];
+		if ((pc->vpc_idx[0] == a && pc->vpc_idx[1] == b) || (pc->vpc_idx[0] == b && pc->vpc_idx[1] == a)) {
+			if (ret_peering)
+				*ret_peering = i;
+			return true;
+		}
+	}
+	return false;
+}
+
 const char *nsim_proto_name(enum nsim_proto p)
 {
 	switch (p) {

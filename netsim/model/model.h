@@ -15,6 +15,7 @@
 
 #include "model/arena.h"
 #include "model/net.h"
+#include "model/util.h"
 
 #define NSIM_NAME_MAX 24 /* topology name: [a-z0-9-], 1-24 chars */
 #define NSIM_NONE ((size_t)-1)
@@ -293,6 +294,13 @@ struct nsim_topology {
 /* Returns a new, empty topology owned by the caller, or NULL on ENOMEM. */
 struct nsim_topology *nsim_topology_new(const char *file);
 void nsim_topology_free(struct nsim_topology *t);
+NSIM_DEFINE_FREEP(struct nsim_topology, nsim_topology_free)
+
+/* Whether VPCs a and b (indexes into t->vpcs) are peered; *ret_peering (may be
+ * NULL) gets the index into t->peerings of the peering connection. A VPC is
+ * not peered with itself. AWS: "VPC peering connections",
+ * https://docs.aws.amazon.com/vpc/latest/peering/what-is-vpc-peering.html */
+bool nsim_topology_peered(const struct nsim_topology *t, size_t a, size_t b, size_t *ret_peering);
 
 const char *nsim_proto_name(enum nsim_proto p);
 const char *nsim_host_kind_name(enum nsim_host_kind k);

@@ -28,6 +28,15 @@ static inline void nsim_fclosep(FILE **f)
 #define _cleanup_close_ _cleanup_(nsim_closep)
 #define _cleanup_fclose_ _cleanup_(nsim_fclosep)
 
+/* Defines name##p, a cleanup helper calling free_fn on a pointer variable
+ * (free_fn must be NULL-safe), as systemd's DEFINE_TRIVIAL_CLEANUP_FUNC. */
+#define NSIM_DEFINE_FREEP(type, free_fn)                  \
+	static inline void free_fn##p(type **p)           \
+	{                                                 \
+		free_fn(*p);                              \
+		*p = NULL;                                \
+	}
+
 /* Hands ownership out of a cleanup variable. */
 #define TAKE_PTR(p)                                \
 	({                                         \

@@ -98,6 +98,12 @@ size_t nsim_plan_ns_name(char *buf, size_t size, const char *name, const char *n
 	return n < 0 ? 0 : (size_t)n;
 }
 
+size_t nsim_plan_ns_path(char *buf, size_t size, const char *ns)
+{
+	int n = snprintf(buf, size, NSIM_NETNS_RUN_DIR "/%s", ns);
+	return n < 0 ? 0 : (size_t)n;
+}
+
 bool nsim_plan_name_valid(const char *name)
 {
 	size_t len = strlen(name);

@@ -100,6 +100,15 @@ bool nsim_plan_name_valid(const char *name);
  */
 _must_check_ int nsim_plan_build(const struct nsim_topology *t, const char *name, struct nsim_plan **ret);
 void nsim_plan_free(struct nsim_plan *p);
+NSIM_DEFINE_FREEP(struct nsim_plan, nsim_plan_free)
+
+/* Where iproute2 (and so netsim) pins named network namespaces. */
+#define NSIM_NETNS_RUN_DIR "/run/netns"
+
+/* The path of namespace `ns` (a full name, "netsim-x-fn") under
+ * NSIM_NETNS_RUN_DIR. Returns the length it needs; writes at most size bytes
+ * (always terminated). */
+size_t nsim_plan_ns_path(char *buf, size_t size, const char *ns);
 
 /* The namespace netsim uses for `node` of instance `name`. Returns the length
  * it needs; writes at most size bytes (always terminated). */

@@ -83,6 +83,7 @@ struct nsim_check_report {
 _must_check_ int nsim_check_run(const struct nsim_topology *t, const struct nsim_plan *p, const struct nsim_check_opts *opts,
 		   struct nsim_check_report **ret, char **ret_error);
 void nsim_check_report_free(struct nsim_check_report *r);
+NSIM_DEFINE_FREEP(struct nsim_check_report, nsim_check_report_free)
 
 /* Writes one pcap file per hop of every result into dir (created if needed):
  * <n>-<slug>-<component>.pcap. Returns 0 or -errno. */
