@@ -113,16 +113,6 @@ static const char *proto_port(const struct nsim_flow *f, char buf[32])
 
 /* ---- lookups ---- */
 
-static bool peered(const struct nsim_topology *t, size_t a, size_t b)
-{
-	for (size_t i = 0; i < t->n_peerings; i++) {
-		const struct nsim_peering *p = &t->peerings[i];
-		if ((p->vpc_idx[0] == a && p->vpc_idx[1] == b) || (p->vpc_idx[0] == b && p->vpc_idx[1] == a))
-			return true;
-	}
-	return false;
-}
-
 uint32_t nsim_analyze_target(const struct nsim_topology *t, const struct nsim_endpoint *from,
 			     const struct nsim_endpoint *to)
 {
@@ -130,7 +120,7 @@ uint32_t nsim_analyze_target(const struct nsim_topology *t, const struct nsim_en
 	switch (to->kind) {
 	case NSIM_EP_HOST: {
 		const struct nsim_host *h = &t->vpcs[to->vpc].hosts[to->idx];
-		bool inside = from_vpc != NSIM_NONE && (from_vpc == to->vpc || peered(t, from_vpc, to->vpc));
+		bool inside = from_vpc != NSIM_NONE && (from_vpc == to->vpc || nsim_topology_peered(t, from_vpc, to->vpc, NULL));
 		return !inside && h->public_ip ? h->public_ip : h->address;
 	}
 	case NSIM_EP_NAT: {

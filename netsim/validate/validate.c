@@ -194,15 +194,6 @@ static void peers_add(struct ctx *c, struct vpc_ns *ns, size_t vpc)
 	ns->peers[ns->n_peers++] = vpc;
 }
 
-static bool peered(const struct ctx *c, size_t v1, size_t v2)
-{
-	const struct vpc_ns *ns = &c->ns[v1];
-	for (size_t i = 0; i < ns->n_peers; i++)
-		if (ns->peers[i] == v2)
-			return true;
-	return false;
-}
-
 /* ---- "did you mean" ---- */
 
 /* Optimal string alignment distance: a swapped pair counts as one typo. */
@@ -1140,7 +1131,7 @@ static void resolve_qualified_sg(struct ctx *c, size_t v, const struct nsim_secu
 	for (size_t o = 0; o < c->t->n_vpcs && !e; o++) {
 		const char *n = c->t->vpcs[o].name.name;
 		if (n && strlen(n) == vlen && strncmp(n, vname, vlen) == 0 &&
-		    (o == v || peered(c, v, o))) {
+		    (o == v || nsim_topology_peered(c->t, v, o, NULL))) {
 			g = index_find(&c->ns[o].sgs, slash + 1);
 			if (g) {
 				rule->peer_vpc = o;
