@@ -8,11 +8,15 @@
 #include "analyze/analyze.h"
 #include "model/util.h"
 
+/* Linux's default ephemeral ports (ip_local_port_range). AWS lists 32768-61000
+ * for Linux, 1024-65535 for NAT gateways: "Ephemeral ports",
+ * https://docs.aws.amazon.com/vpc/latest/userguide/nacl-ephemeral-ports.html */
 #define LINUX_EPHEMERAL "32768-60999"
 #define MAX_DEPTH 4 /* NAT and peering hops one flow may take */
 
 /* Where the packet crosses a subnet boundary: replayed backwards for the
- * reply, since ACLs are stateless. */
+ * reply, since ACLs are stateless. AWS: "Control subnet traffic with network
+ * access control lists", https://docs.aws.amazon.com/vpc/latest/userguide/vpc-network-acls.html */
 struct crossing {
 	size_t vpc, subnet;
 	bool ingress;
@@ -21,7 +25,9 @@ struct crossing {
 };
 
 /* Addresses, sorted, so a 1000-host matrix is not quadratic: private ones
- * per VPC (peered VPCs may not overlap, others may), public ones global. */
+ * per VPC (peered VPCs may not overlap, others may), public ones global.
+ * AWS: "VPC peering limitations",
+ * https://docs.aws.amazon.com/vpc/latest/peering/vpc-peering-basics.html#vpc-peering-limitations */
 enum entry_kind {
 	E_HOST = 0, /* private address of a host */
 	E_NAT,      /* private address of a NAT gateway */
@@ -205,6 +211,9 @@ static void describe_sg_rule(const struct nsim_topology *t, const struct nsim_sg
 		snprintf(buf, size, "%s ?", pp);
 }
 
+/* AWS: "Security group rules", https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html;
+ * "Default security groups for your VPCs", https://docs.aws.amazon.com/vpc/latest/userguide/default-security-group.html
+ * (the default group: inbound from its own members, all outbound) */
 /* Whether host h's groups allow the packet (ingress: from `peer`; egress: to
  * it). *ret_rule names the rule that allows it, or lists what the groups allow. */
 static bool sg_allows(const struct walk *w, size_t v, const struct nsim_host *h, bool ingress, uint32_t peer,
@@ -295,7 +304,9 @@ static int cmp_num(const struct nsim_acl_rule *a, const struct nsim_acl_rule *b)
 }
 
 /* Evaluates subnet's ACL for a packet: lowest rule number first, first match
- * decides, `*` denies. Default ACL (none named): allow. *ret_rule 0 = `*`. */
+ * decides, `*` denies. Default ACL (none named): allow. *ret_rule 0 = `*`.
+ * AWS: "Control subnet traffic with network access control lists",
+ * https://docs.aws.amazon.com/vpc/latest/userguide/vpc-network-acls.html */
 static bool acl_allows(const struct nsim_vpc *v, const struct nsim_subnet *s, bool ingress, uint32_t peer,
 		       enum nsim_proto proto, uint16_t port, uint32_t *ret_rule, const char **ret_acl)
 {
@@ -334,6 +345,9 @@ static bool acl_forward(struct walk *w, size_t vi, size_t si, bool ingress, uint
 	bool ok = acl_allows(v, s, ingress, ingress ? src : dst, w->f->proto, w->f->dport, &rule, &acl);
 	if (w->n_cross < ELEMENTSOF(w->cross))
 		w->cross[w->n_cross++] = (struct crossing){vi, si, ingress, src, dst, sport};
+	/* Only where the packet enters or leaves a subnet; first match by number, `*` denies.
+	 * AWS: "Control subnet traffic with network access control lists",
+	 * https://docs.aws.amazon.com/vpc/latest/userguide/vpc-network-acls.html */
 	const char *dir = ingress ? "inbound" : "outbound";
 	if (!acl) {
 		hop(w, s->name.name, "network ACL", false, "default ACL of VPC %s: %s allowed", v->name.name, dir);
@@ -377,6 +391,8 @@ static void acl_return(struct walk *w, enum nsim_proto proto)
 		hop(w, acl, "network ACL", true, "reply: subnet %s %s: rule %s %s %s %s %s", s->name.name,
 		    ingress ? "inbound" : "outbound", rn, ok ? "allows" : "denies", pp, ingress ? "from" : "to",
 		    nsim_addr_fmt(peer, a));
+		/* Stateless: the reply needs a rule for the client's ephemeral port. AWS:
+		 * "Ephemeral ports", https://docs.aws.amazon.com/vpc/latest/userguide/nacl-ephemeral-ports.html */
 		if (!ok)
 			block(w, NSIM_REASON_ACL_RETURN_DENY, NSIM_PREDICT_BLOCKED, acl,
 			      "the reply is blocked by network ACL %s of subnet %s: %s rule %s denies %s %s %s; ACLs are "
@@ -392,7 +408,7 @@ static void acl_return(struct walk *w, enum nsim_proto proto)
 static bool listening(const struct nsim_service *l, size_t n, const struct nsim_flow *f)
 {
 	if (f->proto == NSIM_PROTO_ICMP)
-		return true; /* every host answers ping */
+		return true; /* netsim rule: every host answers ping */
 	for (size_t i = 0; i < n; i++)
 		if (l[i].proto == f->proto && f->dport >= l[i].from && f->dport <= l[i].to)
 			return true;
@@ -406,7 +422,9 @@ static void deliver_eni(struct walk *w, size_t vi, size_t idx, bool nat, uint32_
 static void from_subnet(struct walk *w, size_t vi, size_t si, uint32_t src, uint32_t src_public, int depth);
 static void internet(struct walk *w, uint32_t src);
 
-/* Longest-prefix match in subnet si's route table, with the implicit local
+/* AWS: "Route priority", https://docs.aws.amazon.com/vpc/latest/userguide/route-tables-priority.html;
+ * "Subnet route tables", https://docs.aws.amazon.com/vpc/latest/userguide/subnet-route-tables.html
+ * Longest-prefix match in subnet si's route table, with the implicit local
  * route for the VPC CIDR. Returns the route, or NULL for local (*ret_local)
  * or no match. */
 static const struct nsim_route *lookup(const struct nsim_vpc *v, const struct nsim_subnet *s, uint32_t dst,
@@ -417,7 +435,8 @@ static const struct nsim_route *lookup(const struct nsim_vpc *v, const struct ns
 	int best_len = -1;
 	*ret_table = rt == NSIM_NONE ? "(local only)" : v->route_tables[rt].name.name;
 	/* AWS: a route table applies to traffic leaving the subnet; within it,
-	 * packets go at layer 2, whatever (middlebox) route covers the subnet */
+	 * packets go at layer 2, whatever (middlebox) route covers the subnet:
+	 * "Example routing options", https://docs.aws.amazon.com/vpc/latest/userguide/route-table-options.html */
 	if (nsim_cidr_contains_addr(s->cidr, dst)) {
 		*ret_local = true;
 		return NULL;
@@ -452,6 +471,7 @@ static void arrive(struct walk *w, size_t vi, uint32_t src, uint32_t dst, uint16
 	char a[NSIM_ADDR_STRLEN];
 	size_t idx;
 	bool nat;
+	/* netsim rule: the local route reaches only the VPC's network interfaces */
 	if (!find_eni(w, vi, dst, &idx, &nat)) {
 		hop(w, v->name.name, "VPC router", false, "from %s: nothing in VPC %s has %s", via, v->name.name,
 		    nsim_addr_fmt(dst, a));
@@ -471,7 +491,8 @@ static void arrive(struct walk *w, size_t vi, uint32_t src, uint32_t dst, uint16
  * for a flow from inside the VPC, by the local route (or to the NAT gateway
  * that sent it). AWS: return traffic must take the way the request took,
  * asymmetric routing through a middlebox is not supported; within one subnet
- * no route table applies (layer 2). */
+ * no route table applies (layer 2). AWS: "Gateway route tables",
+ * https://docs.aws.amazon.com/vpc/latest/userguide/gateway-route-tables.html */
 static bool route_back(struct walk *w, size_t vi, size_t si, uint32_t src)
 {
 	const struct nsim_vpc *v = &w->t->vpcs[vi];
@@ -491,6 +512,11 @@ static bool route_back(struct walk *w, size_t vi, size_t si, uint32_t src)
 		      table, s->name.name, a, r ? r->target.name : "nothing");
 		return false;
 	}
+	/* Both sides of a peering (and the public subnet of a public host) need a route back.
+	 * AWS: "Update your route tables for a VPC peering connection",
+	 * https://docs.aws.amazon.com/vpc/latest/peering/vpc-peering-routing.html
+	 * AWS: "Enable internet access for a VPC using an internet gateway",
+	 * https://docs.aws.amazon.com/vpc/latest/userguide/VPC_Internet_Gateway.html */
 	bool ok = r && r->kind == w->back_kind && (r->kind != NSIM_TARGET_PEERING || r->target_idx == w->back_idx);
 	hop(w, table, "route table", true, "reply: subnet %s: %s %s", s->name.name, nsim_addr_fmt(src, a),
 	    r ? (ok ? "routes back the way it came" : "routes elsewhere") : "has no route");
@@ -503,7 +529,8 @@ static bool route_back(struct walk *w, size_t vi, size_t si, uint32_t src)
 
 /* A NAT gateway sends the reply it translates back to the client by its
  * own subnet's route table (AWS routes what leaves an ENI by its subnet's
- * table): it must take the local route, not a (middlebox) route elsewhere. */
+ * table): it must take the local route, not a (middlebox) route elsewhere.
+ * AWS: "Subnet route tables", https://docs.aws.amazon.com/vpc/latest/userguide/subnet-route-tables.html */
 static bool nats_back(struct walk *w)
 {
 	for (size_t i = w->n_nats; i-- > 0;) {
@@ -535,6 +562,9 @@ static void deliver_eni(struct walk *w, size_t vi, size_t idx, bool nat, uint32_
 	char a[NSIM_ADDR_STRLEN], pp[32], rule[320];
 	if (w->done)
 		return;
+	/* A NAT gateway accepts no unsolicited inbound connection.
+	 * AWS: "NAT gateways",
+	 * https://docs.aws.amazon.com/vpc/latest/userguide/vpc-nat-gateway.html */
 	if (nat) {
 		const char *name = v->nat_gateways[idx].name.name;
 		hop(w, name, "NAT gateway", false, "a new connection to the NAT gateway itself");
@@ -550,6 +580,9 @@ static void deliver_eni(struct walk *w, size_t vi, size_t idx, bool nat, uint32_
 	bool ok = sg_allows(w, vi, h, true, src, f, rule, sizeof(rule));
 	hop(w, names, "security group", false, "%s ingress of %s: %s", ok ? "allowed by" : "no rule in",
 	    h->name.name, rule);
+	/* Allow rules only; a group rule matches the members' private addresses.
+	 * AWS: "Security group rules",
+	 * https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html */
 	if (!ok) {
 		groups_of(w, src, groups, sizeof(groups));
 		block(w, NSIM_REASON_SG_INGRESS_NO_RULE, NSIM_PREDICT_BLOCKED, names,
@@ -564,6 +597,7 @@ static void deliver_eni(struct walk *w, size_t vi, size_t idx, bool nat, uint32_
 	acl_return(w, !listens && f->proto == NSIM_PROTO_UDP ? NSIM_PROTO_ICMP : f->proto);
 	if (w->done)
 		return;
+	/* netsim rule: a port listens when it is in `listen:`, not a network rule */
 	if (!listens) {
 		hop(w, h->name.name, "host", false, "nothing listens on %s", proto_port(f, pp));
 		block(w, NSIM_REASON_NO_LISTENER, NSIM_PREDICT_REFUSED, h->name.name,
@@ -586,6 +620,7 @@ static void to_internet_host(struct walk *w, size_t ii, uint32_t src)
 	acl_return(w, !listens && f->proto == NSIM_PROTO_UDP ? NSIM_PROTO_ICMP : f->proto);
 	if (w->done)
 		return;
+	/* netsim rule: a port listens when it is in `listen:`, not a network rule */
 	if (!listens) {
 		hop(w, h->name.name, "internet host", false, "nothing listens on %s", proto_port(f, pp));
 		block(w, NSIM_REASON_NO_LISTENER, NSIM_PREDICT_REFUSED, h->name.name,
@@ -607,6 +642,9 @@ static void internet(struct walk *w, uint32_t src)
 		to_internet_host(w, e->idx, src);
 		return;
 	}
+	/* Public and elastic IPs are reached through the VPC's internet gateway.
+	 * AWS: "Enable internet access for a VPC using an internet gateway",
+	 * https://docs.aws.amazon.com/vpc/latest/userguide/VPC_Internet_Gateway.html */
 	if (e && (e->kind == E_PUBLIC || e->kind == E_EIP) && !t->vpcs[e->vpc_of].internet_gateway.name) {
 		const struct nsim_vpc *v = &t->vpcs[e->vpc_of];
 		hop(w, "internet", "internet", false, "%s belongs to VPC %s, which has no internet gateway",
@@ -637,6 +675,7 @@ static void internet(struct walk *w, uint32_t src)
 		arrive(w, vi, src, priv, w->f->sport, v->internet_gateway.name);
 		return;
 	}
+	/* netsim rule: netsim's internet has its hosts and the public addresses, no private ones */
 	hop(w, "internet", "internet", false, "no route to %s", nsim_addr_fmt(dst, a));
 	block(w, NSIM_REASON_NO_ROUTE, NSIM_PREDICT_BLOCKED, "internet",
 	      "nothing on the internet has %s: it is no internet host's address, public IP or elastic IP%s", a,
@@ -655,6 +694,7 @@ static void from_subnet(struct walk *w, size_t vi, size_t si, uint32_t src, uint
 	char a[NSIM_ADDR_STRLEN], c[NSIM_CIDR_STRLEN];
 	if (w->done)
 		return;
+	/* netsim rule: at most MAX_DEPTH gateway steps: more is a loop */
 	if (depth > MAX_DEPTH) {
 		block(w, NSIM_REASON_NO_ROUTE, NSIM_PREDICT_BLOCKED, v->name.name, "routing loop: the flow never leaves");
 		return;
@@ -667,6 +707,7 @@ static void from_subnet(struct walk *w, size_t vi, size_t si, uint32_t src, uint
 		bool nat;
 		hop(w, table, "route table", false, "subnet %s: %s matches local (%s)", s->name.name,
 		    nsim_addr_fmt(dst, a), nsim_cidr_fmt(v->cidr, c));
+		/* netsim rule: the local route reaches only the VPC's network interfaces */
 		if (!find_eni(w, vi, dst, &idx, &nat)) {
 			hop(w, v->name.name, "VPC router", false, "nothing in VPC %s has %s", v->name.name, a);
 			block(w, NSIM_REASON_NO_ROUTE, NSIM_PREDICT_BLOCKED, v->name.name,
@@ -680,6 +721,9 @@ static void from_subnet(struct walk *w, size_t vi, size_t si, uint32_t src, uint
 		deliver_eni(w, vi, idx, nat, src);
 		return;
 	}
+	/* The most specific matching route decides; a packet no route matches is dropped.
+	 * AWS: "Route priority",
+	 * https://docs.aws.amazon.com/vpc/latest/userguide/route-tables-priority.html */
 	if (!r) {
 		hop(w, table, "route table", false, "subnet %s: no route matches %s", s->name.name, nsim_addr_fmt(dst, a));
 		block(w, NSIM_REASON_NO_ROUTE, NSIM_PREDICT_BLOCKED, table,
@@ -689,6 +733,9 @@ static void from_subnet(struct walk *w, size_t vi, size_t si, uint32_t src, uint
 	char route[64];
 	snprintf(route, sizeof(route), "%s -> %s", nsim_cidr_fmt(r->dest, c), r->target.name);
 	hop(w, table, "route table", false, "subnet %s: %s matches %s", s->name.name, nsim_addr_fmt(dst, a), route);
+	/* A route whose target is gone is a blackhole and drops what it matches.
+	 * AWS: "Route (Amazon EC2 API Reference)",
+	 * https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_Route.html */
 	if (r->kind == NSIM_TARGET_BLACKHOLE) {
 		block(w, NSIM_REASON_BLACKHOLE_ROUTE, NSIM_PREDICT_BLOCKED, table,
 		      "route table %s sends %s to a blackhole (route %s): the packet is dropped", table, a, route);
@@ -701,6 +748,9 @@ static void from_subnet(struct walk *w, size_t vi, size_t si, uint32_t src, uint
 		return;
 
 	switch (r->kind) {
+	/* An instance uses the internet gateway with a public IPv4 or elastic IP only.
+	 * AWS: "Enable internet access for a VPC using an internet gateway",
+	 * https://docs.aws.amazon.com/vpc/latest/userguide/VPC_Internet_Gateway.html */
 	case NSIM_TARGET_IGW:
 		if (!v->internet_gateway.name) {
 			block(w, NSIM_REASON_IGW_NOT_ATTACHED, NSIM_PREDICT_BLOCKED, r->target.name,
@@ -735,6 +785,9 @@ static void from_subnet(struct walk *w, size_t vi, size_t si, uint32_t src, uint
 		bool nat_local;
 		const char *nat_table;
 		const struct nsim_route *nr = lookup(v, &v->subnets[g->subnet_idx], dst, &nat_local, &nat_table);
+		/* A public NAT gateway's subnet routes to the internet gateway.
+		 * AWS: "NAT gateways",
+		 * https://docs.aws.amazon.com/vpc/latest/userguide/vpc-nat-gateway.html */
 		if (nr && nr->kind == NSIM_TARGET_NAT && nr->target_idx == r->target_idx) {
 			hop(w, nat_table, "route table", false, "subnet %s: %s matches %s -> %s, the NAT gateway itself",
 			    v->subnets[g->subnet_idx].name.name, a, nsim_cidr_fmt(nr->dest, c), g->name.name);
@@ -751,6 +804,9 @@ static void from_subnet(struct walk *w, size_t vi, size_t si, uint32_t src, uint
 		const struct nsim_peering *pc = &t->peerings[r->target_idx];
 		size_t other = pc->vpc_idx[0] == vi ? pc->vpc_idx[1] : pc->vpc_idx[0];
 		const struct nsim_vpc *ov = &t->vpcs[other];
+		/* No transitive peering, no edge-to-edge routing through a peer's gateways.
+		 * AWS: "VPC peering limitations",
+		 * https://docs.aws.amazon.com/vpc/latest/peering/vpc-peering-basics.html#vpc-peering-limitations */
 		if (!nsim_cidr_contains_addr(ov->cidr, dst) || !nsim_cidr_contains_addr(v->cidr, src)) {
 			hop(w, pc->name.name, "peering", false, "%s is not in VPC %s (%s)", nsim_addr_fmt(dst, a),
 			    ov->name.name, nsim_cidr_fmt(ov->cidr, c));
@@ -768,6 +824,7 @@ static void from_subnet(struct walk *w, size_t vi, size_t si, uint32_t src, uint
 		return;
 	}
 	default:
+		/* netsim rule: the validator refuses such a target, this is a backstop */
 		block(w, NSIM_REASON_NO_ROUTE, NSIM_PREDICT_BLOCKED, table, "route %s has an unusable target", route);
 	}
 }
@@ -795,6 +852,9 @@ int nsim_analyzer_flow(const struct nsim_analyzer *an, const struct nsim_flow *f
 		bool ok = sg_allows(&w, vi, h, false, flow.dst, &flow, rule, sizeof(rule));
 		hop(&w, names, "security group", false, "%s egress of %s: %s", ok ? "allowed by" : "no rule in",
 		    h->name.name, rule);
+		/* A new group allows all outbound until rules replace that; rules only allow.
+		 * AWS: "Security group rules",
+		 * https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html */
 		if (!ok) {
 			block(&w, NSIM_REASON_SG_EGRESS_NO_RULE, NSIM_PREDICT_BLOCKED, names,
 			      "blocked by security group %s of %s: no egress rule allows %s to %s; it allows: %s", names,

@@ -4,7 +4,8 @@
  * and the completion of the model: every name resolved to an index, every
  * missing private address assigned. Every problem is reported: nothing stops
  * at the first one, and a value already reported is not blamed again for what
- * follows from it.
+ * follows from it. Beside each message, the AWS documentation page it
+ * follows, or "netsim rule:" (tests/unit/check-aws-sources.sh keeps it so).
  */
 #include <errno.h>
 #include <stdint.h>
@@ -15,8 +16,12 @@
 #include "validate/validate.h"
 
 #define COMPONENT_NAME_MAX 32
-#define SG_PER_INTERFACE_MAX 5 /* AWS: security groups per network interface */
-#define ACL_RULE_MAX 32766     /* AWS: 32767 and up are reserved (the implicit deny) */
+/* AWS: "Amazon VPC quotas", security groups per network interface,
+ * https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html */
+#define SG_PER_INTERFACE_MAX 5
+/* AWS: 32767 and up are reserved; "CreateNetworkAclEntry (Amazon EC2 API Reference)",
+ * https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateNetworkAclEntry.html */
+#define ACL_RULE_MAX 32766
 /* "did you mean" compares with every name: bound that work on hostile input. */
 #define SUGGEST_BUDGET 256
 
@@ -277,6 +282,7 @@ static bool check_aligned(struct ctx *c, struct nsim_cidr x, struct nsim_pos pos
 {
 	char s[NSIM_CIDR_STRLEN], fixed[NSIM_CIDR_STRLEN];
 
+	/* netsim rule: a CIDR with host bits set is most likely a typo, so it is refused */
 	if (nsim_cidr_aligned(x))
 		return true;
 	nsim_diag_error(c->d, pos, "%s '%s': CIDR %s has host bits set; did you mean %s?", what, name,
@@ -284,7 +290,9 @@ static bool check_aligned(struct ctx *c, struct nsim_cidr x, struct nsim_pos pos
 	return false;
 }
 
-/* AWS: VPC and subnet CIDR blocks are /16 (65,536 addresses) to /28 (16). */
+/* AWS: VPC and subnet CIDR blocks are /16 (65,536 addresses) to /28 (16).
+ * "VPC CIDR blocks", https://docs.aws.amazon.com/vpc/latest/userguide/vpc-cidr-blocks.html;
+ * "Subnet CIDR blocks", https://docs.aws.amazon.com/vpc/latest/userguide/subnet-sizing.html */
 static bool check_block_size(struct ctx *c, struct nsim_cidr x, struct nsim_pos pos, const char *what,
 			     const char *name)
 {
@@ -318,6 +326,7 @@ static void check_topology_name(struct ctx *c)
 {
 	const struct nsim_ref *r = &c->t->name;
 
+	/* netsim rule: names become namespace, interface and nftables names */
 	if (!r->name || name_chars_ok(r->name, NSIM_NAME_MAX))
 		return;
 	nsim_diag_error(c->d, r->pos,
@@ -328,6 +337,7 @@ static void check_topology_name(struct ctx *c)
 
 static void check_name(struct ctx *c, const char *what, const struct nsim_ref *r)
 {
+	/* netsim rule: names become namespace, interface and nftables names */
 	if (!r->name || name_chars_ok(r->name, COMPONENT_NAME_MAX))
 		return;
 	nsim_diag_error(c->d, r->pos,
@@ -341,6 +351,7 @@ static void check_global_name(struct ctx *c, enum gkind k, const struct nsim_ref
 	check_name(c, gkind_name[k], r);
 	if (!r->name)
 		return;
+	/* netsim rule: "internet" and "blackhole" are keywords of the format */
 	if (streq(r->name, "internet"))
 		nsim_diag_error(c->d, r->pos,
 				"%s name 'internet' is reserved: expect and via use it for the simulated internet",
@@ -375,6 +386,7 @@ static void report_global_dups(struct ctx *c)
 {
 	const struct index *ix = &c->global;
 
+	/* netsim rule: expect, via and route targets refer to components by bare name */
 	for (size_t i = 1, first = 0; i < ix->n; i++) {
 		if (!streq(ix->v[first].name, ix->v[i].name)) {
 			first = i;
@@ -392,6 +404,7 @@ static void report_global_dups(struct ctx *c)
 static void build_vpc_index(struct ctx *c, struct index *ix, const char *what, const char *vpc_name)
 {
 	index_sort(ix);
+	/* netsim rule: rules and subnets refer to these by name within their VPC */
 	for (size_t i = 1, first = 0; i < ix->n; i++) {
 		if (!streq(ix->v[first].name, ix->v[i].name)) {
 			first = i;
@@ -422,6 +435,9 @@ static void check_vpc_names(struct ctx *c, size_t v)
 	for (size_t i = 0; i < vpc->n_security_groups; i++) {
 		const struct nsim_ref *r = &vpc->security_groups[i].name;
 		check_name(c, "security group", r);
+		/* Every VPC has a security group named "default".
+		 * AWS: "Default security groups for your VPCs",
+		 * https://docs.aws.amazon.com/vpc/latest/userguide/default-security-group.html */
 		if (r->name && streq(r->name, "default"))
 			nsim_diag_error(c->d, r->pos,
 					"security group name 'default' is reserved: it is the VPC's default "
@@ -431,6 +447,10 @@ static void check_vpc_names(struct ctx *c, size_t v)
 	for (size_t i = 0; i < vpc->n_network_acls; i++) {
 		const struct nsim_ref *r = &vpc->network_acls[i].name;
 		check_name(c, "network ACL", r);
+		/* Every VPC has a default network ACL.
+		 * AWS: "Control subnet traffic with network access control lists",
+		 * https://docs.aws.amazon.com/vpc/latest/userguide/vpc-network-acls.html
+		 * netsim rule: it has no name; "default" stands for it */
 		if (r->name && streq(r->name, "default"))
 			nsim_diag_error(c->d, r->pos,
 					"network ACL name 'default' is reserved: it is the VPC's default ACL, "
@@ -488,6 +508,10 @@ static void check_vpc_cidr(struct ctx *c, struct nsim_vpc *vpc)
 		return;
 	for (size_t i = 0; i < ELEMENTSOF(special_ranges); i++) {
 		struct nsim_cidr r = { special_ranges[i].addr, special_ranges[i].len };
+		/* Link-local 169.254.0.0/16 cannot be assigned to a VPC.
+		 * AWS: "VPC CIDR blocks",
+		 * https://docs.aws.amazon.com/vpc/latest/userguide/vpc-cidr-blocks.html
+		 * netsim rule: the other ranges are not unicast, or are netsim's internet */
 		if (!nsim_cidr_overlaps(cidr_norm(vpc->cidr), r))
 			continue;
 		nsim_diag_error(c->d, vpc->cidr_pos,
@@ -506,6 +530,9 @@ static void check_subnet_cidr(struct ctx *c, size_t v, size_t i)
 
 	check_aligned(c, s->cidr, s->cidr_pos, "subnet", nm(&s->name));
 	c->ns[v].subnet_ok[i] = check_block_size(c, s->cidr, s->cidr_pos, "subnet", nm(&s->name));
+	/* A subnet's CIDR is a subset of its VPC's.
+	 * AWS: "Subnet CIDR blocks",
+	 * https://docs.aws.amazon.com/vpc/latest/userguide/subnet-sizing.html */
 	if (!nsim_cidr_contains(cidr_norm(vpc->cidr), cidr_norm(s->cidr)))
 		nsim_diag_error(c->d, s->cidr_pos,
 				"subnet '%s' (%s) is outside VPC '%s' (%s): a subnet's CIDR must lie within its "
@@ -531,6 +558,9 @@ static void check_subnet_overlaps(struct ctx *c, size_t v)
 	for (size_t j = 0; j < vpc->n_subnets; j++) {
 		const struct nsim_subnet *s = &vpc->subnets[k[j].idx];
 		uint64_t end = nsim_cidr_broadcast(s->cidr);
+		/* The subnets of a VPC cannot overlap.
+		 * AWS: "Subnet CIDR blocks",
+		 * https://docs.aws.amazon.com/vpc/latest/userguide/subnet-sizing.html */
 		if (j > 0 && k[j].k <= max_end) {
 			const struct nsim_subnet *o = &vpc->subnets[max_i], *later = s, *earlier = o;
 			char a[NSIM_CIDR_STRLEN], b[NSIM_CIDR_STRLEN];
@@ -566,6 +596,7 @@ static void check_vpcs(struct ctx *c)
 
 static size_t resolve_peering_vpc(struct ctx *c, const struct nsim_peering *p, const struct nsim_ref *r)
 {
+	/* netsim rule: a peering names two VPCs of the file */
 	const struct entry *e = index_find(&c->global, r->name);
 	const char *hint;
 
@@ -589,6 +620,9 @@ static bool check_peering_pair(struct ctx *c, struct nsim_peering *p)
 	const struct nsim_vpc *a, *b;
 	char s1[NSIM_CIDR_STRLEN], s2[NSIM_CIDR_STRLEN];
 
+	/* A peering joins two VPCs whose CIDRs do not overlap (a VPC overlaps itself).
+	 * AWS: "VPC peering limitations",
+	 * https://docs.aws.amazon.com/vpc/latest/peering/vpc-peering-basics.html#vpc-peering-limitations */
 	if (p->vpc_idx[0] == NSIM_NONE || p->vpc_idx[1] == NSIM_NONE)
 		return false;
 	a = &c->t->vpcs[p->vpc_idx[0]];
@@ -629,6 +663,9 @@ static void check_peerings(struct ctx *c)
 		peers_add(c, &c->ns[y], x);
 		k[n++] = (struct key){ ((uint64_t)x << 32) | (uint32_t)y, p->between[0].pos, i };
 	}
+	/* One peering connection per pair of VPCs.
+	 * AWS: "VPC peering limitations",
+	 * https://docs.aws.amazon.com/vpc/latest/peering/vpc-peering-basics.html#vpc-peering-limitations */
 	keys_sort(k, n);
 	for (size_t j = 1, first = 0; j < n; j++) {
 		if (k[first].k != k[j].k) {
@@ -651,6 +688,9 @@ static void report_bad_target(struct ctx *c, size_t v, const struct nsim_route *
 	const char *vn = nm(&t->vpcs[v].name), *tn = r->target.name;
 	const struct nsim_peering *p;
 
+	/* A route targets a gateway or connection of its own VPC.
+	 * AWS: "Configure route tables",
+	 * https://docs.aws.amazon.com/vpc/latest/userguide/VPC_Route_Tables.html */
 	switch (e->kind) {
 	case G_IGW:
 	case G_NAT:
@@ -669,6 +709,9 @@ static void report_bad_target(struct ctx *c, size_t v, const struct nsim_route *
 				tn, nm(&t->vpcs[p->vpc_idx[0]].name), nm(&t->vpcs[p->vpc_idx[1]].name), vn);
 		return;
 	default:
+		/* Targets are gateways and connections.
+		 * AWS: "Configure route tables",
+		 * https://docs.aws.amazon.com/vpc/latest/userguide/VPC_Route_Tables.html */
 		nsim_diag_error(c->d, r->target.pos,
 				"route target '%s' is %s, not a route target: a target is the VPC's internet "
 				"gateway, one of its NAT gateways, a peering of the VPC, or 'blackhole'",
@@ -686,6 +729,7 @@ static void resolve_route_target(struct ctx *c, size_t v, struct nsim_route *r)
 	r->target_idx = NSIM_NONE;
 	if (!r->target.name)
 		return;
+	/* netsim rule: a target names a component of the file, or the keyword blackhole */
 	if (streq(r->target.name, "blackhole")) {
 		r->kind = NSIM_TARGET_BLACKHOLE;
 		return;
@@ -725,7 +769,9 @@ static bool is_subnet_cidr(const struct nsim_vpc *vpc, struct nsim_cidr x)
 	return false;
 }
 
-/* The local route for the VPC CIDR is implicit and can't be replaced. A more
+/* AWS: "Subnet route tables",
+ * https://docs.aws.amazon.com/vpc/latest/userguide/subnet-route-tables.html
+ * The local route for the VPC CIDR is implicit and can't be replaced. A more
  * specific route inside the VPC ("middlebox routing") must cover exactly one
  * subnet and point at a NAT gateway here (AWS also allows ENIs and GWLB
  * endpoints, which netsim doesn't model). */
@@ -747,6 +793,9 @@ static void check_route_dest(struct ctx *c, size_t v, const struct nsim_route_ta
 	}
 	if (!nsim_cidr_contains(vc, dest))
 		return;
+	/* More specific than local: a whole subnet's CIDR, NAT gateway (or ENI, GWLB endpoint) target.
+	 * AWS: "Subnet route tables",
+	 * https://docs.aws.amazon.com/vpc/latest/userguide/subnet-route-tables.html */
 	if ((r->kind != NSIM_TARGET_NAT && r->kind != NSIM_TARGET_UNRESOLVED) || !is_subnet_cidr(vpc, dest))
 		nsim_diag_error(c->d, r->dest_pos,
 				"route to %s in route table '%s' is more specific than the local route (%s): "
@@ -767,6 +816,7 @@ static void check_route_dups(struct ctx *c, const struct nsim_route_table *rt)
 		k[i] = (struct key){ ((uint64_t)x.addr << 8) | x.len, rt->routes[i].dest_pos, i };
 	}
 	keys_sort(k, rt->n_routes);
+	/* netsim rule: one route per destination, so the longest prefix match has one answer */
 	for (size_t j = 1, first = 0; j < rt->n_routes; j++) {
 		if (k[first].k != k[j].k) {
 			first = j;
@@ -788,6 +838,7 @@ static size_t resolve_vpc_ref(struct ctx *c, const struct index *ix, const struc
 
 	if (!r->name)
 		return NSIM_NONE;
+	/* netsim rule: a reference names a subnet, route table, ACL or group of the same VPC */
 	e = index_find(ix, r->name);
 	if (e)
 		return e->a;
@@ -865,7 +916,8 @@ static void resolve_placement(struct ctx *c, size_t v, struct placed p)
 	*p.subnet_idx = resolve_vpc_ref(c, &c->ns[v].subnets, p.subnet_ref, owner, "subnet", vn);
 }
 
-/* A given address: inside its subnet and not one of the five AWS keeps. */
+/* A given address: inside its subnet and not one of the five AWS keeps.
+ * AWS: "Subnet CIDR blocks", https://docs.aws.amazon.com/vpc/latest/userguide/subnet-sizing.html */
 static bool check_given_address(struct ctx *c, size_t v, struct placed p)
 {
 	const struct nsim_subnet *s;
@@ -883,6 +935,9 @@ static bool check_given_address(struct ctx *c, size_t v, struct placed p)
 				nsim_cidr_fmt(s->cidr, b));
 		return false;
 	}
+	/* The first four and the last address of a subnet are reserved.
+	 * AWS: "Subnet CIDR blocks",
+	 * https://docs.aws.amazon.com/vpc/latest/userguide/subnet-sizing.html */
 	if (nsim_subnet_reserved(cidr_norm(s->cidr), *p.address)) {
 		nsim_diag_error(c->d, p.address_pos,
 				"%s '%s' address %s is reserved in subnet '%s' (%s): AWS reserves the network "
@@ -904,6 +959,7 @@ static void report_address_dups(struct ctx *c, struct nsim_vpc *vpc, const struc
 {
 	char a[NSIM_ADDR_STRLEN];
 
+	/* netsim rule: one private address belongs to one network interface */
 	for (size_t j = 1, first = 0; j < n; j++) {
 		if (k[first].k != k[j].k) {
 			first = j;
@@ -952,6 +1008,9 @@ static void assign_address(struct ctx *c, size_t v, uint32_t *next, const struct
 		next[*p.subnet_idx] = nsim_subnet_first_usable(x);
 	while (next[*p.subnet_idx] <= last && addr_taken(k, n, next[*p.subnet_idx]))
 		next[*p.subnet_idx]++;
+	/* Five addresses of every subnet are reserved.
+	 * AWS: "Subnet CIDR blocks",
+	 * https://docs.aws.amazon.com/vpc/latest/userguide/subnet-sizing.html */
 	if (next[*p.subnet_idx] > last) {
 		nsim_diag_error(c->d, p.subnet_ref->pos,
 				"subnet '%s' (%s) has no free address left for %s '%s': a /%u has %llu usable "
@@ -992,6 +1051,9 @@ static void check_nat_reachability(struct ctx *c, size_t v)
 
 	for (size_t i = 0; i < vpc->n_nat_gateways; i++) {
 		const struct nsim_nat_gateway *n = &vpc->nat_gateways[i];
+		/* A public NAT gateway sits in a public subnet, routed to an internet gateway.
+		 * AWS: "NAT gateways",
+		 * https://docs.aws.amazon.com/vpc/latest/userguide/vpc-nat-gateway.html */
 		if (!vpc->internet_gateway.name) {
 			nsim_diag_warning(c->d, n->name.pos,
 					  "NAT gateway '%s' is in VPC '%s', which has no internet gateway: its "
@@ -1014,6 +1076,9 @@ static void check_public_ip_reachability(struct ctx *c, size_t v)
 
 	for (size_t i = 0; i < vpc->n_hosts; i++) {
 		const struct nsim_host *h = &vpc->hosts[i];
+		/* A public subnet routes to the internet gateway.
+		 * AWS: "Enable internet access for a VPC using an internet gateway",
+		 * https://docs.aws.amazon.com/vpc/latest/userguide/VPC_Internet_Gateway.html */
 		if (!h->public_ip || h->subnet_idx == NSIM_NONE || subnet_routes_to_igw(vpc, h->subnet_idx))
 			continue;
 		nsim_diag_warning(c->d, h->public_ip_pos,
@@ -1029,6 +1094,10 @@ static void check_public_ip_reachability(struct ctx *c, size_t v)
 static void check_ports(struct ctx *c, enum nsim_proto proto, bool has_ports, uint16_t from, uint16_t to,
 			struct nsim_pos ports_pos, struct nsim_pos proto_pos)
 {
+	/* TCP and UDP rules name a port range; all protocols and ICMP take none.
+	 * AWS: "Security group rules",
+	 * https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html
+	 * netsim rule: ports where AWS ignores them are refused, so a rule means what it says */
 	if (has_ports && proto == NSIM_PROTO_ALL)
 		nsim_diag_error(c->d, ports_pos,
 				"ports given for protocol all: 'all' means every protocol and every port, so it "
@@ -1049,6 +1118,7 @@ static void check_ports(struct ctx *c, enum nsim_proto proto, bool has_ports, ui
 static void check_listen(struct ctx *c, const char *what, const struct nsim_ref *name,
 			 const struct nsim_service *l, size_t n)
 {
+	/* netsim rule: the responder listens on TCP and UDP ports 1-65535 */
 	for (size_t i = 0; i < n; i++) {
 		if (l[i].proto != NSIM_PROTO_TCP && l[i].proto != NSIM_PROTO_UDP)
 			nsim_diag_error(c->d, l[i].pos,
@@ -1076,6 +1146,10 @@ static int find_sg_in_peers(struct ctx *c, size_t v, const struct nsim_ref *r, s
 	const struct vpc_ns *ns = &c->ns[v];
 	size_t fv = NSIM_NONE, fs = NSIM_NONE;
 
+	/* A rule may reference a group of a peered VPC.
+	 * AWS: "Update your security groups to reference peer security groups",
+	 * https://docs.aws.amazon.com/vpc/latest/peering/vpc-peering-security-groups.html
+	 * netsim rule: a bare name must say which VPC */
 	for (size_t i = 0; i < ns->n_peers; i++) {
 		const struct entry *e = index_find(&c->ns[ns->peers[i]].sgs, r->name);
 		if (!e || ns->peers[i] == fv)
@@ -1103,6 +1177,9 @@ static void report_sg_missing(struct ctx *c, size_t v, const struct nsim_securit
 {
 	const char *hint;
 
+	/* A referenced group is of the same VPC or a peered VPC.
+	 * AWS: "Security group rules",
+	 * https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html */
 	for (size_t o = 0; o < c->t->n_vpcs; o++) {
 		if (o == v || !index_find(&c->ns[o].sgs, r->name))
 			continue;
@@ -1140,6 +1217,9 @@ static void resolve_qualified_sg(struct ctx *c, size_t v, const struct nsim_secu
 			}
 		}
 	}
+	/* A rule may reference a group of a peered VPC.
+	 * AWS: "Update your security groups to reference peer security groups",
+	 * https://docs.aws.amazon.com/vpc/latest/peering/vpc-peering-security-groups.html */
 	/* say why: the VPC is not peered, or has no such group */
 	for (size_t o = 0; o < c->t->n_vpcs; o++) {
 		const char *n = c->t->vpcs[o].name.name;
@@ -1226,6 +1306,10 @@ static void check_host_sgs(struct ctx *c, size_t v, struct nsim_host *h)
 	for (size_t i = 0; i < h->n_security_groups; i++)
 		h->sg_idx[i] = resolve_vpc_ref(c, &c->ns[v].sgs, &h->security_groups[i], owner,
 					       "security group", vn);
+	/* At most 5 security groups per network interface.
+	 * AWS: "Amazon VPC quotas",
+	 * https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html
+	 * netsim rule: a group listed twice is a mistake */
 	if (h->n_security_groups > SG_PER_INTERFACE_MAX) {
 		nsim_diag_error(c->d, h->security_groups[SG_PER_INTERFACE_MAX].pos,
 				"host '%s' has %zu security groups: AWS allows at most %d per network interface",
@@ -1264,6 +1348,11 @@ static void check_acl_rules(struct ctx *c, const struct nsim_network_acl *acl, c
 		return;
 	for (size_t i = 0; i < n; i++) {
 		const struct nsim_acl_rule *r = &rules[i];
+		/* Rule numbers are 1 to 32766.
+		 * AWS: "CreateNetworkAclEntry (Amazon EC2 API Reference)",
+		 * https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateNetworkAclEntry.html
+		 * AWS: "Control subnet traffic with network access control lists",
+		 * https://docs.aws.amazon.com/vpc/latest/userguide/vpc-network-acls.html */
 		if (r->number < 1 || r->number > ACL_RULE_MAX)
 			nsim_diag_error(c->d, pos_or(r->number_pos, r->pos),
 					"network ACL '%s' rule number %u is out of range: AWS allows 1 to %d",
@@ -1273,6 +1362,9 @@ static void check_acl_rules(struct ctx *c, const struct nsim_network_acl *acl, c
 		k[i] = (struct key){ r->number, pos_or(r->number_pos, r->pos), i };
 	}
 	keys_sort(k, n);
+	/* Rules are evaluated by number, which must not already be in use.
+	 * AWS: "Control subnet traffic with network access control lists",
+	 * https://docs.aws.amazon.com/vpc/latest/userguide/vpc-network-acls.html */
 	for (size_t j = 1, first = 0; j < n; j++) {
 		if (k[first].k != k[j].k) {
 			first = j;
@@ -1310,6 +1402,7 @@ static bool check_public_addr(struct ctx *c, const struct pub *p)
 {
 	char a[NSIM_ADDR_STRLEN], s[NSIM_CIDR_STRLEN];
 
+	/* netsim rule: public addresses are netsim's internet: outside VPCs, in the documentation ranges */
 	for (size_t v = 0; v < c->t->n_vpcs; v++) {
 		const struct nsim_vpc *vpc = &c->t->vpcs[v];
 		if (!nsim_cidr_contains_addr(cidr_norm(vpc->cidr), p->addr))
@@ -1341,6 +1434,9 @@ static size_t collect_public(struct ctx *c, struct pub *out)
 		const struct nsim_vpc *vpc = &t->vpcs[v];
 		for (size_t i = 0; i < vpc->n_nat_gateways; i++) {
 			const struct nsim_nat_gateway *g = &vpc->nat_gateways[i];
+			/* A public NAT gateway needs an elastic IP address.
+			 * AWS: "NAT gateways",
+			 * https://docs.aws.amazon.com/vpc/latest/userguide/vpc-nat-gateway.html */
 			if (!g->elastic_ip) {
 				nsim_diag_error(c->d, g->name.pos,
 						"NAT gateway '%s' has no elastic_ip: a public NAT gateway needs an "
@@ -1384,6 +1480,7 @@ static void check_public_addresses(struct ctx *c)
 		if (check_public_addr(c, &p[i]))
 			k[nk++] = (struct key){ p[i].addr, p[i].pos, i };
 	keys_sort(k, nk);
+	/* netsim rule: one public address belongs to one resource */
 	for (size_t j = 1, first = 0; j < nk; j++) {
 		if (k[first].k != k[j].k) {
 			first = j;
@@ -1420,6 +1517,7 @@ static void resolve_endpoint(struct ctx *c, struct nsim_endpoint *ep, enum role 
 	const char *hint;
 	char a[NSIM_ADDR_STRLEN];
 
+	/* netsim rule: expect names hosts or internet hosts, a probe runs in a namespace */
 	ep->vpc = ep->idx = NSIM_NONE;
 	if (ep->kind == NSIM_EP_ADDRESS) {
 		if (role == ROLE_FROM)
@@ -1432,6 +1530,7 @@ static void resolve_endpoint(struct ctx *c, struct nsim_endpoint *ep, enum role 
 	ep->kind = NSIM_EP_UNRESOLVED;
 	if (!ep->ref.name)
 		return;
+	/* netsim rule: from names a host or internet host, to also an address */
 	e = index_find(&c->global, ep->ref.name);
 	if (e && (mask & M(e->kind))) {
 		ep->kind = e->kind == G_HOST ? NSIM_EP_HOST : e->kind == G_NAT ? NSIM_EP_NAT : NSIM_EP_INET_HOST;
@@ -1453,6 +1552,7 @@ static bool resolve_via_subnet(struct ctx *c, struct nsim_component *v)
 {
 	size_t found = 0;
 
+	/* netsim rule: via names components, a subnet name must say which */
 	for (size_t i = 0; i < c->t->n_vpcs; i++) {
 		const struct entry *e = index_find(&c->ns[i].subnets, v->ref.name);
 		if (!e)
@@ -1485,6 +1585,7 @@ static void resolve_via(struct ctx *c, struct nsim_component *v)
 	v->a = v->b = NSIM_NONE;
 	if (!v->ref.name)
 		return;
+	/* netsim rule: via names components of the file or the internet */
 	if (streq(v->ref.name, "internet")) {
 		v->kind = NSIM_COMP_INTERNET;
 		return;
@@ -1507,6 +1608,7 @@ static void resolve_via(struct ctx *c, struct nsim_component *v)
 
 static void check_expect_port(struct ctx *c, const struct nsim_expect *e)
 {
+	/* netsim rule: a probe goes to one TCP or UDP port, or is an ICMP echo */
 	if (!e->has_port) {
 		if (e->proto != NSIM_PROTO_ICMP)
 			nsim_diag_error(c->d, pos_or(e->proto_pos, e->pos),
