@@ -570,7 +570,8 @@ static void read_nat(struct loader *L, const struct ynode *n, struct nsim_nat_ga
 }
 
 /* The ports of a rule: required for tcp/udp, meaningless for all/icmp (AWS
- * ignores them there; netsim refuses them so a rule means what it says). */
+ * ignores them there; netsim refuses them so a rule means what it says).
+ * AWS: "Security group rules", https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html */
 static void read_rule_ports(struct loader *L, const struct ynode *rule, const struct ynode *ports,
 			    bool *has_ports, uint16_t *from, uint16_t *to,
 			    struct nsim_pos *pos)
@@ -631,7 +632,8 @@ static void read_sg(struct loader *L, const struct ynode *n, struct nsim_securit
 	get_ref(L, v[0], "name", &sg->name);
 	get_ref(L, v[1], "description", &sg->description);
 	READ_LIST(L, v[2], "ingress", sg->ingress, sg->n_ingress, read_sg_ingress);
-	/* absent egress: AWS's default allow-all rule; `egress: []`: none */
+	/* absent egress: AWS's default allow-all rule; `egress: []`: none. AWS:
+	 * "Security group rules", https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html */
 	sg->has_egress = v[3] != NULL;
 	if (v[3] && is_null(v[3]))
 		err(L, v[3], "'egress' is empty: write 'egress: []' for no outbound rules, or leave the key "
@@ -653,7 +655,8 @@ static void read_acl_rule(struct loader *L, const struct ynode *n, struct nsim_a
 	if (!read_map(L, n, what, keys, ELEMENTSOF(keys), v))
 		return;
 	unsigned long num;
-	/* the range check (1-32766) is the validator's, so it can name the AWS rule */
+	/* the range check (1-32766) is the validator's, so it can name the AWS rule:
+	 * https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateNetworkAclEntry.html */
 	if (v[0] && get_uint(L, v[0], "rule", 0, UINT32_MAX, &num)) {
 		r->number = (uint32_t)num;
 		r->number_pos = npos(L, v[0]);

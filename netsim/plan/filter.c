@@ -17,6 +17,12 @@
  * defaults `drop`: blocked traffic is dropped, never rejected, as in AWS.
  * Evaluated outside the hosts' namespaces, nothing run inside a host can
  * change them.
+ *
+ * AWS: "Control subnet traffic with network access control lists",
+ *   https://docs.aws.amazon.com/vpc/latest/userguide/vpc-network-acls.html
+ * "Security group rules", https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html
+ * "Default security groups for your VPCs", https://docs.aws.amazon.com/vpc/latest/userguide/default-security-group.html
+ * "NAT gateway basics" (no security group), https://docs.aws.amazon.com/vpc/latest/userguide/nat-gateway-basics.html
  */
 #include <errno.h>
 #include <stdio.h>
@@ -62,7 +68,8 @@ static void proto_match(FILE *f, enum nsim_proto proto, bool has_ports, uint16_t
 }
 
 /* The members of a security group: the private addresses of its hosts. The
- * default group's members are the VPC's hosts that name no group. */
+ * default group's members are the VPC's hosts that name no group. AWS:
+ * "Security group rules", https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html */
 static size_t members(const struct nsim_vpc *v, size_t sg, FILE *f)
 {
 	size_t n = 0;
@@ -266,6 +273,9 @@ static void sg_map(FILE *f, const struct nsim_vpc *v, const char *dir)
 	fprintf(f, "\t}\n");
 }
 
+/* Peering carries traffic between the two VPCs only: not transitive, no
+ * edge-to-edge routing. AWS: "VPC peering limitations",
+ * https://docs.aws.amazon.com/vpc/latest/peering/vpc-peering-basics.html#vpc-peering-limitations */
 static void peering_rules(FILE *f, const struct nsim_topology *t, size_t vi)
 {
 	const struct nsim_vpc *v = &t->vpcs[vi];

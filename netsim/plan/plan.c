@@ -19,6 +19,18 @@
  * Point-to-point links between netsim's routers use 169.254.0.0/16 /30s: they
  * never meet a VPC CIDR (10/8, 172.16/12, 192.168/16 or public) nor the
  * documentation ranges of the internet.
+ *
+ * The AWS rules this follows (the full list: docs/sources.md):
+ *   +1 is the VPC router: "Subnet CIDR blocks",
+ *     https://docs.aws.amazon.com/vpc/latest/userguide/subnet-sizing.html
+ *   longest prefix match, the local route: "Route priority",
+ *     https://docs.aws.amazon.com/vpc/latest/userguide/route-tables-priority.html
+ *   the IGW's 1:1 NAT: "Enable internet access for a VPC using an internet gateway",
+ *     https://docs.aws.amazon.com/vpc/latest/userguide/VPC_Internet_Gateway.html
+ *   NAT gateways: "NAT gateways",
+ *     https://docs.aws.amazon.com/vpc/latest/userguide/vpc-nat-gateway.html
+ *   peering: "VPC peering limitations",
+ *     https://docs.aws.amazon.com/vpc/latest/peering/vpc-peering-basics.html#vpc-peering-limitations
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -258,6 +270,10 @@ static const char *subnet_port(struct builder *b, const char *router, const stru
 	return ns;
 }
 
+/* A public NAT gateway: no unsolicited inbound connection, TCP, UDP and ICMP
+ * only, not usable from a peered VPC. AWS: "NAT gateway basics",
+ * https://docs.aws.amazon.com/vpc/latest/userguide/nat-gateway-basics.html; "NAT gateways",
+ * https://docs.aws.amazon.com/vpc/latest/userguide/vpc-nat-gateway.html */
 static const char *nat_ruleset(struct builder *b, const struct nsim_vpc *v, const struct nsim_nat_gateway *g)
 {
 	char a[NSIM_ADDR_STRLEN], c[NSIM_CIDR_STRLEN];
@@ -285,7 +301,9 @@ static const char *nat_ruleset(struct builder *b, const struct nsim_vpc *v, cons
 }
 
 /* The IGW's 1:1 NAT: each public/elastic IP <-> its private address. Traffic
- * without a mapping is dropped, whatever the route tables say. */
+ * without a mapping is dropped, whatever the route tables say. AWS: "Enable
+ * internet access for a VPC using an internet gateway",
+ * https://docs.aws.amazon.com/vpc/latest/userguide/VPC_Internet_Gateway.html */
 static const char *igw_ruleset(struct builder *b, const struct nsim_vpc *v)
 {
 	size_t n = 0;
@@ -545,7 +563,8 @@ static void plan_routing(struct builder *b, size_t vi, const struct vpc_links *l
 		uint32_t table = subnet_table(v, si);
 		/* AWS: a route table applies to traffic leaving a subnet; within
 		 * it, packets go at layer 2. A (middlebox) route for the subnet's
-		 * own CIDR must not catch them: the subnet gets the table without it. */
+		 * own CIDR must not catch them: the subnet gets the table without it.
+		 * "Example routing options", https://docs.aws.amazon.com/vpc/latest/userguide/route-table-options.html */
 		if (table != TABLE_BASE + (uint32_t)rt)
 			plan_table(b, vi, links, peer_nets, rt, table, &s->cidr);
 		struct nsim_op *o = op(b, NSIM_OP_RULE, router);
@@ -561,7 +580,8 @@ static void plan_routing(struct builder *b, size_t vi, const struct vpc_links *l
 	 * replies it translates back, whose source is another subnet's (or the
 	 * internet's): by the port they come from, not by their source. The
 	 * table's `throw` for the VPC CIDR goes on to the next rule: main, not
-	 * the rule of the source's subnet. */
+	 * the rule of the source's subnet. "Subnet route tables",
+	 * https://docs.aws.amazon.com/vpc/latest/userguide/subnet-route-tables.html */
 	for (size_t i = 0; i < v->n_nat_gateways && !b->err; i++) {
 		const struct nsim_nat_gateway *g = &v->nat_gateways[i];
 		uint32_t table = subnet_table(v, g->subnet_idx);
