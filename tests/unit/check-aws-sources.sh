@@ -4,7 +4,8 @@
 # analyzer verdict (block(..., NSIM_REASON_...) in netsim/analyze/analyze.c)
 # has, on its line or in the WINDOW lines above it, a comment with the AWS
 # documentation page it follows (https://docs.aws.amazon.com/...) or one that
-# says the rule is netsim's own ("netsim rule:"). docs/sources.md lists the pages.
+# says the rule is netsim's own ("netsim rule:"). docs/sources.md lists every
+# page the code cites; docs/topology.md and docs/analyze.md have a Sources section.
 # $1: the project root. Run with --self-test to see the check fail on a bad file.
 set -u
 root=${1:-.}
@@ -58,4 +59,15 @@ for f in "$root"/netsim/validate/*.c; do
 	check "$f" "$DIAG" || rc=1
 done
 check "$root/netsim/analyze/analyze.c" "$BLOCK" || rc=1
+
+# every AWS page the code cites is in docs/sources.md, the one list of them
+urls=$(grep -ohE 'https://docs\.aws\.amazon\.com/[^ ;,*)"]*' "$root"/netsim/*/*.c | sort -u)
+[ -n "$urls" ] || { echo "no AWS page cited in netsim/*/*.c"; rc=1; }
+for u in $urls; do
+	grep -qF "($u)" "$root/docs/sources.md" || { echo "docs/sources.md: $u (cited in the code) is missing"; rc=1; }
+done
+# and the user-facing references name their sources
+for d in topology analyze; do
+	grep -q '^## Sources' "$root/docs/$d.md" || { echo "docs/$d.md: no '## Sources' section"; rc=1; }
+done
 exit $rc
