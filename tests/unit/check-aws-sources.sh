@@ -38,8 +38,8 @@ check() {
 		}' "$1"
 }
 
-DIAG='nsim_diag_(error|warning)\('
-BLOCK='block\(&?w, NSIM_REASON_'
+DIAG='nsim_diag_(error|warning)[(]'
+BLOCK='block[(]&?w, NSIM_REASON_'
 
 if [ "${1:-}" = --self-test ]; then
 	tmp=$(mktemp -d) || exit 1
@@ -47,9 +47,13 @@ if [ "${1:-}" = --self-test ]; then
 	printf '/* AWS: "Subnet CIDR blocks",\n * https://docs.aws.amazon.com/vpc/latest/userguide/subnet-sizing.html */\nnsim_diag_error(d, p, "sourced");\n' >"$tmp/good.c"
 	printf '/* a comment, no source */\nnsim_diag_error(d, p, "unsourced");\n' >"$tmp/bad.c"
 	printf 'int x;\n' >"$tmp/none.c"
+	{ printf '/* https://docs.aws.amazon.com/vpc/latest/userguide/subnet-sizing.html */\n'
+	  for i in $(seq "$WINDOW"); do printf 'x();\n'; done
+	  printf 'nsim_diag_warning(d, p, "source too far above");\n'; } >"$tmp/far.c"
 	check "$tmp/good.c" "$DIAG" >/dev/null || { echo "FAIL: a sourced message was flagged"; exit 1; }
 	check "$tmp/bad.c" "$DIAG" >/dev/null && { echo "FAIL: an unsourced message passed"; exit 1; }
 	check "$tmp/none.c" "$DIAG" >/dev/null && { echo "FAIL: a file without messages passed"; exit 1; }
+	check "$tmp/far.c" "$DIAG" >/dev/null && { echo "FAIL: a source $((WINDOW + 1)) lines above passed"; exit 1; }
 	echo "self-test ok"
 	exit 0
 fi
