@@ -298,7 +298,7 @@ NSIM_DEFINE_FREEP(struct nsim_topology, nsim_topology_free)
 
 /* Whether VPCs a and b (indexes into t->vpcs) are peered; *ret_peering (may be
  * NULL) gets the index into t->peerings of the peering connection. A VPC is
- * not peered with itself. AWS: "VPC peering connections",
+ * not peered with itself. AWS: "What is VPC peering?",
  * https://docs.aws.amazon.com/vpc/latest/peering/what-is-vpc-peering.html */
 bool nsim_topology_peered(const struct nsim_topology *t, size_t a, size_t b, size_t *ret_peering);
 
