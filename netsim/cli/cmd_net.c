@@ -17,6 +17,7 @@
 #include "load/load.h"
 #include "model/util.h"
 #include "plan/plan.h"
+#include "report/escape.h"
 #include "report/report.h"
 #include "validate/validate.h"
 
@@ -103,7 +104,9 @@ static int load_plan(const char *cmd, const char *path, const char *name, struct
 		nsim_topology_free(t);
 		if (ret_text)
 			free(TAKE_PTR(*ret_text));
-		return nsim_cli_usage_error(cmd, "invalid name '%s': use [a-z0-9-], 1-%d characters", name, NSIM_NAME_MAX);
+		char e[NSIM_ESCAPED_MAX];
+		return nsim_cli_usage_error(cmd, "--name '%s': invalid instance name: " NSIM_NAME_RULE,
+					    nsim_report_escaped(name, e, sizeof(e)));
 	}
 	struct nsim_plan *p = NULL;
 	if ((r = nsim_plan_build(t, name, &p)) < 0) {
@@ -239,7 +242,8 @@ int nsim_cmd_down(int argc, char **argv)
 		return r;
 	if (!o.all) {
 		if (!nsim_plan_name_valid(argv[i]))
-			return nsim_cli_usage_error("down", "invalid name '%s': names are [a-z0-9-], 1 to 24 characters", argv[i]);
+			return nsim_cli_usage_error("down", "NAME '%s': invalid instance name: " NSIM_NAME_RULE,
+						    nsim_report_escaped(argv[i], (char[NSIM_ESCAPED_MAX]){0}, NSIM_ESCAPED_MAX));
 		return down_one(argv[i]);
 	}
 
@@ -386,7 +390,8 @@ int nsim_cmd_exec(int argc, char **argv)
 	if (i >= argc)
 		return nsim_cli_usage_error("exec", "no command given: netsim exec %s %s -- CMD [ARGS...]", name, host);
 	if (!nsim_plan_name_valid(name))
-		return nsim_cli_usage_error("exec", "invalid name '%s': names are [a-z0-9-], 1 to 24 characters", name);
+		return nsim_cli_usage_error("exec", "NAME '%s': invalid instance name: " NSIM_NAME_RULE,
+					    nsim_report_escaped(name, (char[NSIM_ESCAPED_MAX]){0}, NSIM_ESCAPED_MAX));
 	int r = nsim_cli_need_root("exec");
 	if (r)
 		return r;
