@@ -128,7 +128,7 @@ static int parse(const char *cmd, int argc, char **argv, bool test, struct check
 	return -1; /* go on */
 }
 
-static int write_junit(FILE *f, void *userdata)
+static int write_junit(FILE *f, const void *userdata)
 {
 	return nsim_report_check_junit(f, userdata);
 }
@@ -179,7 +179,7 @@ static int report(const struct check_opts *o, const struct nsim_check_report *re
 	fflush(stdout);
 	if (o->junit) {
 		/* a temporary file renamed over the path: never through a planted symlink */
-		int r = nsim_file_write(o->junit, write_junit, (void *)rep);
+		int r = nsim_file_write(o->junit, write_junit, rep);
 		if (r < 0) {
 			output_error("check", "--junit", o->junit, NULL, r);
 			status = NSIM_EXIT_FAIL;

@@ -117,7 +117,7 @@ int nsim_file_open_dir(const char *path, bool create, int *ret_fd, bool *ret_sti
 }
 
 int nsim_file_write_at(int dir_fd, bool sticky_shared, const char *name, nsim_file_writer write,
-		       void *userdata)
+		       const void *userdata)
 {
 	if (!*name || strchr(name, '/') || streq(name, ".") || streq(name, ".."))
 		return -EINVAL;
@@ -182,7 +182,7 @@ static int split_path(const char *path, char **ret_dir, const char **ret_name)
 	return 0;
 }
 
-int nsim_file_write(const char *path, nsim_file_writer write, void *userdata)
+int nsim_file_write(const char *path, nsim_file_writer write, const void *userdata)
 {
 	_cleanup_free_ char *dir = NULL;
 	const char *name;

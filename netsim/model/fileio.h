@@ -43,7 +43,7 @@ _must_check_ int nsim_file_read(const char *path, size_t max, char **ret_data, s
 _must_check_ int nsim_file_open_dir(const char *path, bool create, int *ret_fd, bool *ret_sticky_shared);
 
 /* Writes the content of the file to f; returns 0 or -errno. */
-typedef int (*nsim_file_writer)(FILE *f, void *userdata);
+typedef int (*nsim_file_writer)(FILE *f, const void *userdata);
 
 /*
  * Writes file `name` (no '/') in the directory open at dir_fd: a temporary
@@ -54,13 +54,13 @@ typedef int (*nsim_file_writer)(FILE *f, void *userdata);
  * file operations.
  */
 _must_check_ int nsim_file_write_at(int dir_fd, bool sticky_shared, const char *name, nsim_file_writer write,
-				    void *userdata);
+				    const void *userdata);
 
 /*
  * nsim_file_write_at() for a path: its directory (which must exist) is opened
  * and checked as nsim_file_open_dir() does. Returns as those two.
  */
-_must_check_ int nsim_file_write(const char *path, nsim_file_writer write, void *userdata);
+_must_check_ int nsim_file_write(const char *path, nsim_file_writer write, const void *userdata);
 
 /*
  * Checks, before any work, that `path` can be written by nsim_file_write():

@@ -634,7 +634,7 @@ struct pcap_job {
 	size_t n;
 };
 
-static int write_pcap_job(FILE *f, void *userdata)
+static int write_pcap_job(FILE *f, const void *userdata)
 {
 	const struct pcap_job *j = userdata;
 	return nsim_capture_write_pcap_file(f, j->pkts, j->n);

@@ -33,7 +33,7 @@ struct hop_file {
 	const struct nsim_hop *hop;
 };
 
-static int write_hop(FILE *f, void *userdata)
+static int write_hop(FILE *f, const void *userdata)
 {
 	const struct hop_file *h = userdata;
 	return nsim_capture_write_pcap_file(f, h->hop->pkts, h->hop->n_pkts);

@@ -15,8 +15,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
-/* Room for the escaped form of a name in a table (cut with "..." beyond). */
-#define NSIM_ESCAPED_MAX 256
+/* Room for the escaped form of a name or message (cut with "..." beyond). */
+#define NSIM_ESCAPED_MAX 1024
 
 /* Whether s holds a byte the functions below would escape. NULL: false. */
 bool nsim_report_needs_escape(const char *s);
@@ -33,3 +33,7 @@ const char *nsim_report_escaped(const char *s, char *buf, size_t size);
 
 /* An escaped copy of s (caller frees), or NULL on ENOMEM or when s is NULL. */
 char *nsim_report_escape_dup(const char *s);
+
+/* nsim_report_escaped() with a buffer that lives until the end of the
+ * enclosing block: for wrapping printf arguments. */
+#define NSIM_ESC(s) nsim_report_escaped((s), (char[NSIM_ESCAPED_MAX]){0}, NSIM_ESCAPED_MAX)
