@@ -11,13 +11,13 @@
 
 #include "cli/cli.h"
 #include "cli/instance.h"
+#include "model/fileio.h"
 #include "model/util.h"
 #include "plan/plan.h"
-#include "model/fileio.h"
 #include "probe/check.h"
 #include "probe/evidence_files.h"
-#include "report/escape.h"
 #include "report/check_report.h"
+#include "report/escape.h"
 
 #define OPTIONS_HELP                                                                                       \
 	"  --only PATTERN  only expectations whose name or \"from → to:port/proto\" label\n"                \
@@ -133,11 +133,12 @@ static int write_junit(FILE *f, const void *userdata)
 	return nsim_report_check_junit(f, userdata);
 }
 
-/* "netsim CMD: error: PATH: what is wrong" for an output path. */
+/* "netsim[ CMD]: error: OPTION PATH: what is wrong" for an output path. */
 static void output_error(const char *cmd, const char *opt, const char *path, const char *file, int r)
 {
 	char e[NSIM_ESCAPED_MAX], f[NSIM_ESCAPED_MAX];
-	fprintf(stderr, "netsim %s: error: %s %s%s%s: %s\n", cmd, opt, nsim_report_escaped(path, e, sizeof(e)),
+	fprintf(stderr, "netsim%s%s: error: %s %s%s%s: %s\n", cmd ? " " : "", cmd ? cmd : "", opt,
+		nsim_report_escaped(path, e, sizeof(e)),
 		file ? "/" : "", file ? nsim_report_escaped(file, f, sizeof(f)) : "", nsim_file_strerror(r));
 }
 
@@ -166,7 +167,7 @@ static int report(const struct check_opts *o, const struct nsim_check_report *re
 	int status = rep->n_failed ? NSIM_EXIT_FAIL : NSIM_EXIT_OK;
 	if (!rep->n_results && o->check.only) {
 		fprintf(stderr, "netsim: error: no expectation matches --only '%s'\n",
-			nsim_report_escaped(o->check.only, (char[NSIM_ESCAPED_MAX]){0}, NSIM_ESCAPED_MAX));
+			NSIM_ESC(o->check.only));
 		return NSIM_EXIT_FAIL;
 	}
 	if (o->json) {
@@ -181,7 +182,7 @@ static int report(const struct check_opts *o, const struct nsim_check_report *re
 		/* a temporary file renamed over the path: never through a planted symlink */
 		int r = nsim_file_write(o->junit, write_junit, rep);
 		if (r < 0) {
-			output_error("check", "--junit", o->junit, NULL, r);
+			output_error(NULL, "--junit", o->junit, NULL, r);
 			status = NSIM_EXIT_FAIL;
 		}
 	}
@@ -189,12 +190,12 @@ static int report(const struct check_opts *o, const struct nsim_check_report *re
 		_cleanup_free_ char *failed = NULL;
 		int r = nsim_evidence_write_pcaps(rep, o->pcap, &failed);
 		if (r < 0) {
-			output_error("check", "--pcap", o->pcap, failed, r);
+			output_error(NULL, "--pcap", o->pcap, failed, r);
 			status = NSIM_EXIT_FAIL;
 		} else if (!o->json) {
 			size_t len = strlen(o->pcap);
 			printf("packet evidence: %s%s\n",
-			       nsim_report_escaped(o->pcap, (char[NSIM_ESCAPED_MAX]){0}, NSIM_ESCAPED_MAX),
+			       NSIM_ESC(o->pcap),
 			       len && o->pcap[len - 1] == '/' ? "" : "/");
 		}
 	}
@@ -226,7 +227,7 @@ int nsim_cmd_check(int argc, char **argv)
 	const char *name = argv[optind];
 	if (!nsim_plan_name_valid(name))
 		return nsim_cli_usage_error("check", "NAME '%s': invalid instance name: " NSIM_NAME_RULE,
-					    nsim_report_escaped(name, (char[NSIM_ESCAPED_MAX]){0}, NSIM_ESCAPED_MAX));
+					    NSIM_ESC(name));
 	if ((r = nsim_cli_need_root("check")))
 		return r;
 	if ((r = check_outputs("check", &o)) >= 0)
@@ -295,7 +296,7 @@ int nsim_cmd_test(int argc, char **argv)
 	if (o.name && !nsim_plan_name_valid(o.name)) {
 		nsim_topology_free(t);
 		return nsim_cli_usage_error("test", "--name '%s': invalid instance name: " NSIM_NAME_RULE,
-					    nsim_report_escaped(o.name, (char[NSIM_ESCAPED_MAX]){0}, NSIM_ESCAPED_MAX));
+					    NSIM_ESC(o.name));
 	}
 	struct nsim_plan *p = NULL;
 	if ((r = nsim_plan_build(t, o.name, &p)) < 0) {

@@ -244,7 +244,7 @@ int nsim_cmd_down(int argc, char **argv)
 	if (!o.all) {
 		if (!nsim_plan_name_valid(argv[i]))
 			return nsim_cli_usage_error("down", "NAME '%s': invalid instance name: " NSIM_NAME_RULE,
-						    nsim_report_escaped(argv[i], (char[NSIM_ESCAPED_MAX]){0}, NSIM_ESCAPED_MAX));
+						    NSIM_ESC(argv[i]));
 		return down_one(argv[i]);
 	}
 
@@ -407,7 +407,7 @@ int nsim_cmd_exec(int argc, char **argv)
 		return nsim_cli_usage_error("exec", "no command given: netsim exec %s %s -- CMD [ARGS...]", name, host);
 	if (!nsim_plan_name_valid(name))
 		return nsim_cli_usage_error("exec", "NAME '%s': invalid instance name: " NSIM_NAME_RULE,
-					    nsim_report_escaped(name, (char[NSIM_ESCAPED_MAX]){0}, NSIM_ESCAPED_MAX));
+					    NSIM_ESC(name));
 	int r = nsim_cli_need_root("exec");
 	if (r)
 		return r;
