@@ -17,6 +17,7 @@
 #include "plan/plan.h"
 #include "probe/check.h"
 #include "report/check_report.h"
+#include "report/escape.h"
 
 const char nsim_help_trace[] =
 	"Walks AWS's evaluation for one flow from the model alone, like Reachability\n"
@@ -54,7 +55,7 @@ static int load_target(const char *cmd, const char *arg, struct nsim_topology **
 		return nsim_cli_need_root(cmd);
 	if (access(path, R_OK) < 0) {
 		fprintf(stderr, "netsim %s: error: '%s' is neither a file nor a running topology (see 'netsim ls')\n", cmd,
-			arg);
+			NSIM_ESC(arg));
 		return NSIM_EXIT_FAIL;
 	}
 	int r = nsim_cli_load(path, ret_t);
@@ -83,12 +84,12 @@ static void print_analysis(const struct nsim_analysis *a)
 {
 	for (size_t k = 0; k < a->n_hops; k++) {
 		const struct nsim_ahop *h = &a->hops[k];
-		printf("  %2zu %s%-16s %-16s %s%s\n", k + 1, h->reply ? "← " : "  ", h->component, h->kind, h->detail,
+		printf("  %2zu %s%-16s %-16s %s%s\n", k + 1, h->reply ? "← " : "  ", NSIM_ESC(h->component), h->kind, NSIM_ESC(h->detail),
 		       h->blocked ? "   ✗ blocked here" : "");
 	}
 	printf("verdict: %s", nsim_prediction_name(a->prediction));
 	if (a->reason != NSIM_REASON_NONE)
-		printf(" (%s)\n  %s\n", nsim_reason_code(a->reason), a->explanation);
+		printf(" (%s)\n  %s\n", nsim_reason_code(a->reason), NSIM_ESC(a->explanation));
 	else
 		printf("\n");
 }
@@ -120,13 +121,13 @@ int nsim_cmd_trace(int argc, char **argv)
 	struct nsim_endpoint to_ep;
 	if (nsim_analyze_resolve(t, from, &f.from) < 0 ||
 	    (f.from.kind != NSIM_EP_HOST && f.from.kind != NSIM_EP_INET_HOST)) {
-		fprintf(stderr, "netsim trace: error: FROM '%s' is not a host or internet host of '%s'\n", from, t->name.name);
+		fprintf(stderr, "netsim trace: error: FROM '%s' is not a host or internet host of '%s'\n", NSIM_ESC(from), NSIM_ESC(t->name.name));
 		r = NSIM_EXIT_USAGE;
 		goto out;
 	}
 	if (nsim_analyze_resolve(t, to, &to_ep) < 0) {
 		fprintf(stderr, "netsim trace: error: TO '%s' is not a host, NAT gateway, internet host or address of '%s'\n",
-			to, t->name.name);
+			NSIM_ESC(to), NSIM_ESC(t->name.name));
 		r = NSIM_EXIT_USAGE;
 		goto out;
 	}
@@ -191,21 +192,22 @@ int nsim_cmd_trace(int argc, char **argv)
 		putchar('\n');
 		json_decref(j);
 	} else {
-		printf("trace %s → %s %s (%s), model of '%s':\n", from, to, port, nsim_addr_fmt(f.dst, addr), t->name.name);
+		printf("trace %s → %s %s (%s), model of '%s':\n", NSIM_ESC(from), NSIM_ESC(to), NSIM_ESC(port), nsim_addr_fmt(f.dst, addr),
+		       NSIM_ESC(t->name.name));
 		print_analysis(&a);
 		if (rep) {
 			const struct nsim_check_result *res = &rep->results[0];
 			printf("\nobserved on '%s': %s in %.1f ms%s%s\n", running,
 			       res->probe.outcome == NSIM_PROBE_REACHABLE ? "reachable" : nsim_probe_outcome_name(res->probe.outcome),
-			       res->probe.ms, res->probe.response[0] ? ": " : "", res->probe.response);
+			       res->probe.ms, res->probe.response[0] ? ": " : "", NSIM_ESC(res->probe.response));
 			for (size_t k = 0; k < res->n_hops; k++) {
 				char line[200];
 				nsim_report_hop_line(&res->hops[k], f.proto != NSIM_PROTO_ICMP, line, sizeof(line));
-				printf("  %-16s %-18s +%7.3f ms  %s\n", res->hops[k].component, res->hops[k].kind, res->hops[k].t_ms,
+				printf("  %-16s %-18s +%7.3f ms  %s\n", NSIM_ESC(res->hops[k].component), res->hops[k].kind, res->hops[k].t_ms,
 				       line);
 			}
 			if (res->model_disagrees)
-				printf("%s\n", res->reason);
+				printf("%s\n", NSIM_ESC(res->reason));
 		}
 	}
 	r = a.prediction == NSIM_PREDICT_REACHABLE && (!rep || !rep->results[0].model_disagrees) ? NSIM_EXIT_OK
@@ -297,12 +299,12 @@ static int matrix(const struct nsim_topology *t, const struct nsim_analyzer *an,
 							      "protocol", nsim_proto_name(svc[s].proto), "reachable_from", from));
 			continue;
 		}
-		printf("  %-16s %5u/%-4s ← ", svc[s].name, svc[s].port, nsim_proto_name(svc[s].proto));
+		printf("  %-16s %5u/%-4s ← ", NSIM_ESC(svc[s].name), svc[s].port, nsim_proto_name(svc[s].proto));
 		if (!n_ok)
 			printf("nobody");
 		for (size_t i = 0, shown = 0; i < n_src && shown < 8; i++)
 			if (ok[i])
-				printf("%s%s", shown++ ? ", " : "", src_name[i]);
+				printf("%s%s", shown++ ? ", " : "", NSIM_ESC(src_name[i]));
 		if (n_ok > 8)
 			printf(" and %zu more", n_ok - 8);
 		putchar('\n');
@@ -371,17 +373,17 @@ int nsim_cmd_analyze(int argc, char **argv)
 			continue;
 		}
 		char flow[160];
-		snprintf(flow, sizeof(flow), "%s → %s", e->from.ref.name, target);
+		snprintf(flow, sizeof(flow), "%s → %s", NSIM_ESC(e->from.ref.name), NSIM_ESC(target));
 		printf("%s %-40s predicted %-11s", ok ? "✓" : "✗", flow, nsim_prediction_name(a.prediction));
 		if (a.reason || e->name.name)
 			printf(" %-24s", a.reason ? nsim_reason_code(a.reason) : "");
 		if (e->name.name)
-			printf(" %s", e->name.name);
+			printf(" %s", NSIM_ESC(e->name.name));
 		putchar('\n');
 		if (!ok || a.reason)
-			printf("    %s%s\n", ok ? "" : "expected ", ok ? a.explanation : nsim_verdict_name(e->verdict));
+			printf("    %s%s\n", ok ? "" : "expected ", ok ? NSIM_ESC(a.explanation) : nsim_verdict_name(e->verdict));
 		if (!ok && a.explanation[0])
-			printf("    %s\n", a.explanation);
+			printf("    %s\n", NSIM_ESC(a.explanation));
 	}
 	json_t *doc = json ? json_pack("{s:s, s:i, s:i, s:o}", "topology", t->name.name, "predicted_to_hold",
 				       (json_int_t)(t->n_expects - failed), "predicted_to_fail", (json_int_t)failed,

@@ -11,10 +11,13 @@
 
 #include "cli/cli.h"
 #include "cli/instance.h"
+#include "model/fileio.h"
 #include "model/util.h"
 #include "plan/plan.h"
 #include "probe/check.h"
+#include "probe/evidence_files.h"
 #include "report/check_report.h"
+#include "report/escape.h"
 
 #define OPTIONS_HELP                                                                                       \
 	"  --only PATTERN  only expectations whose name or \"from → to:port/proto\" label\n"                \
@@ -125,11 +128,46 @@ static int parse(const char *cmd, int argc, char **argv, bool test, struct check
 	return -1; /* go on */
 }
 
+static int write_junit(FILE *f, const void *userdata)
+{
+	return nsim_report_check_junit(f, userdata);
+}
+
+/* "netsim[ CMD]: error: OPTION PATH: what is wrong" for an output path. */
+static void output_error(const char *cmd, const char *opt, const char *path, const char *file, int r)
+{
+	char e[NSIM_ESCAPED_MAX], f[NSIM_ESCAPED_MAX];
+	fprintf(stderr, "netsim%s%s: error: %s %s%s%s: %s\n", cmd ? " " : "", cmd ? cmd : "", opt,
+		nsim_report_escaped(path, e, sizeof(e)),
+		file ? "/" : "", file ? nsim_report_escaped(file, f, sizeof(f)) : "", nsim_file_strerror(r));
+}
+
+/* Before anything is built: the output paths can be written (the --pcap
+ * directory is made now). Returns -1 to go on, or the exit code. */
+static int check_outputs(const char *cmd, const struct check_opts *o)
+{
+	int r;
+	if (o->junit && (r = nsim_file_check_writable(o->junit)) < 0) {
+		output_error(cmd, "--junit", o->junit, NULL, r);
+		return NSIM_EXIT_FAIL;
+	}
+	if (o->pcap) {
+		_cleanup_close_ int fd = -1;
+		bool sticky_shared;
+		if ((r = nsim_file_open_dir(o->pcap, true, &fd, &sticky_shared)) < 0) {
+			output_error(cmd, "--pcap", o->pcap, NULL, r);
+			return NSIM_EXIT_FAIL;
+		}
+	}
+	return -1;
+}
+
 static int report(const struct check_opts *o, const struct nsim_check_report *rep, const char *file)
 {
 	int status = rep->n_failed ? NSIM_EXIT_FAIL : NSIM_EXIT_OK;
 	if (!rep->n_results && o->check.only) {
-		fprintf(stderr, "netsim: error: no expectation matches --only '%s'\n", o->check.only);
+		fprintf(stderr, "netsim: error: no expectation matches --only '%s'\n",
+			NSIM_ESC(o->check.only));
 		return NSIM_EXIT_FAIL;
 	}
 	if (o->json) {
@@ -141,22 +179,24 @@ static int report(const struct check_opts *o, const struct nsim_check_report *re
 		nsim_report_check_text(stdout, rep, nsim_cli_color(1), o->verbose);
 	fflush(stdout);
 	if (o->junit) {
-		FILE *f = fopen(o->junit, "we");
-		if (!f || nsim_report_check_junit(f, rep) < 0) {
-			fprintf(stderr, "netsim: error: writing %s: %m\n", o->junit);
+		/* a temporary file renamed over the path: never through a planted symlink */
+		int r = nsim_file_write(o->junit, write_junit, rep);
+		if (r < 0) {
+			output_error(NULL, "--junit", o->junit, NULL, r);
 			status = NSIM_EXIT_FAIL;
 		}
-		if (f)
-			fclose(f);
 	}
 	if (o->pcap) {
-		int r = nsim_check_write_pcaps(rep, o->pcap);
+		_cleanup_free_ char *failed = NULL;
+		int r = nsim_evidence_write_pcaps(rep, o->pcap, &failed);
 		if (r < 0) {
-			fprintf(stderr, "netsim: error: writing packet files to %s: %s\n", o->pcap, strerror(-r));
+			output_error(NULL, "--pcap", o->pcap, failed, r);
 			status = NSIM_EXIT_FAIL;
 		} else if (!o->json) {
 			size_t len = strlen(o->pcap);
-			printf("packet evidence: %s%s\n", o->pcap, len && o->pcap[len - 1] == '/' ? "" : "/");
+			printf("packet evidence: %s%s\n",
+			       NSIM_ESC(o->pcap),
+			       len && o->pcap[len - 1] == '/' ? "" : "/");
 		}
 	}
 	return status;
@@ -186,8 +226,11 @@ int nsim_cmd_check(int argc, char **argv)
 		return r;
 	const char *name = argv[optind];
 	if (!nsim_plan_name_valid(name))
-		return nsim_cli_usage_error("check", "invalid name '%s': names are [a-z0-9-], 1 to 24 characters", name);
+		return nsim_cli_usage_error("check", "NAME '%s': invalid instance name: " NSIM_NAME_RULE,
+					    NSIM_ESC(name));
 	if ((r = nsim_cli_need_root("check")))
+		return r;
+	if ((r = check_outputs("check", &o)) >= 0)
 		return r;
 	char path[256];
 	snprintf(path, sizeof(path), NSIM_STATE_DIR "/%s/topology.yaml", name);
@@ -244,13 +287,16 @@ int nsim_cmd_test(int argc, char **argv)
 	const char *file = argv[optind];
 	if ((r = nsim_cli_need_root("test")))
 		return r;
+	if ((r = check_outputs("test", &o)) >= 0)
+		return r;
 	struct nsim_topology *t = NULL;
 	_cleanup_free_ char *text = NULL;
 	if ((r = nsim_cli_load_text(file, &t, &text)) != NSIM_EXIT_OK)
 		return r;
 	if (o.name && !nsim_plan_name_valid(o.name)) {
 		nsim_topology_free(t);
-		return nsim_cli_usage_error("test", "invalid name '%s': names are [a-z0-9-], 1 to 24 characters", o.name);
+		return nsim_cli_usage_error("test", "--name '%s': invalid instance name: " NSIM_NAME_RULE,
+					    NSIM_ESC(o.name));
 	}
 	struct nsim_plan *p = NULL;
 	if ((r = nsim_plan_build(t, o.name, &p)) < 0) {

@@ -17,7 +17,9 @@
 #include "load/load.h"
 #include "model/util.h"
 #include "plan/plan.h"
+#include "report/escape.h"
 #include "report/report.h"
+#include "report/state.h"
 #include "validate/validate.h"
 
 const char nsim_help_plan[] =
@@ -103,7 +105,9 @@ static int load_plan(const char *cmd, const char *path, const char *name, struct
 		nsim_topology_free(t);
 		if (ret_text)
 			free(TAKE_PTR(*ret_text));
-		return nsim_cli_usage_error(cmd, "invalid name '%s': use [a-z0-9-], 1-%d characters", name, NSIM_NAME_MAX);
+		char e[NSIM_ESCAPED_MAX];
+		return nsim_cli_usage_error(cmd, "--name '%s': invalid instance name: " NSIM_NAME_RULE,
+					    nsim_report_escaped(name, e, sizeof(e)));
 	}
 	struct nsim_plan *p = NULL;
 	if ((r = nsim_plan_build(t, name, &p)) < 0) {
@@ -239,7 +243,8 @@ int nsim_cmd_down(int argc, char **argv)
 		return r;
 	if (!o.all) {
 		if (!nsim_plan_name_valid(argv[i]))
-			return nsim_cli_usage_error("down", "invalid name '%s': names are [a-z0-9-], 1 to 24 characters", argv[i]);
+			return nsim_cli_usage_error("down", "NAME '%s': invalid instance name: " NSIM_NAME_RULE,
+						    NSIM_ESC(argv[i]));
 		return down_one(argv[i]);
 	}
 
@@ -300,7 +305,7 @@ int nsim_cmd_ls(int argc, char **argv)
 			if (up)
 				snprintf(ms, sizeof(ms), "%.1f", json_real_value(json_object_get(up, "ms")));
 			printf("%-24s %-6zu %-10s %s\n", names[k], hosts ? json_array_size(hosts) : 0, ms,
-			       topo ? topo : "(incomplete: run 'netsim down' on it)");
+			       topo ? NSIM_ESC(topo) : "(incomplete: run 'netsim down' on it)");
 		}
 		json_array_append_new(all, j);
 	}
@@ -327,8 +332,11 @@ int nsim_cmd_show(int argc, char **argv)
 	int i = parse_opts("show", argc, argv, false, false, &o);
 	if (i < 0)
 		return NSIM_EXIT_USAGE;
-	if (i != argc - 1 || !nsim_plan_name_valid(argv[i]))
+	if (i != argc - 1)
 		return nsim_cli_usage_error("show", "give the NAME of a topology that is up (see 'netsim ls')");
+	if (!nsim_plan_name_valid(argv[i]))
+		return nsim_cli_usage_error("show", "NAME '%s': invalid instance name: " NSIM_NAME_RULE,
+					    NSIM_ESC(argv[i]));
 	char *text = NULL;
 	int r = nsim_instance_read_state(argv[i], &text);
 	if (r < 0) {
@@ -343,8 +351,18 @@ int nsim_cmd_show(int argc, char **argv)
 				r == -EACCES ? " (or you are not root)" : "");
 		return r == -EACCES ? NSIM_EXIT_ENV : NSIM_EXIT_FAIL;
 	}
-	json_t *j = json_loads(text, 0, NULL);
+	json_t *j = NULL;
+	_cleanup_free_ char *error = NULL;
+	r = nsim_report_state_parse(text, &j, &error);
 	free(text);
+	if (r < 0) {
+		if (r == -ENOMEM)
+			fprintf(stderr, "netsim show: error: out of memory\n");
+		else
+			fprintf(stderr, "netsim show: error: %s/%s/state.json: %s: 'netsim down %s' removes what it made\n",
+				NSIM_STATE_DIR, argv[i], NSIM_ESC(error), argv[i]);
+		return NSIM_EXIT_FAIL;
+	}
 	json_t *hosts = json_object_get(j, "hosts");
 	size_t k;
 	json_t *h;
@@ -354,21 +372,23 @@ int nsim_cmd_show(int argc, char **argv)
 		json_object_set_new(h, "status", json_string(ns && ns_exists(ns) ? "up" : "missing"));
 	}
 	if (o.json) {
-		json_dumpf(j, stdout, JSON_INDENT(2));
+		json_dumpf(j, stdout, JSON_INDENT(2) | JSON_ENSURE_ASCII);
 		putchar('\n');
 	} else {
-		printf("%s: %s\n\n", argv[i], json_string_value(json_object_get(j, "topology")));
+		/* the state is checked (nsim_report_state_parse); its strings are still escaped */
+		printf("%s: %s\n\n", argv[i], NSIM_ESC(json_string_value(json_object_get(j, "topology"))));
 		printf("%-16s %-12s %-20s %-15s %-15s %-8s %s\n", "HOST", "KIND", "WHERE", "ADDRESS", "PUBLIC IP",
 		       "STATUS", "NAMESPACE");
 		json_array_foreach(hosts, k, h)
 		{
 			const char *pub = json_string_value(json_object_get(h, "public_ip"));
-			printf("%-16s %-12s %-20s %-15s %-15s %-8s %s\n", json_string_value(json_object_get(h, "name")),
-			       json_string_value(json_object_get(h, "kind")),
-			       json_string_value(json_object_get(h, "where")),
-			       json_string_value(json_object_get(h, "address")), pub ? pub : "-",
+			printf("%-16s %-12s %-20s %-15s %-15s %-8s %s\n",
+			       NSIM_ESC(json_string_value(json_object_get(h, "name"))),
+			       NSIM_ESC(json_string_value(json_object_get(h, "kind"))),
+			       NSIM_ESC(json_string_value(json_object_get(h, "where"))),
+			       NSIM_ESC(json_string_value(json_object_get(h, "address"))), pub ? NSIM_ESC(pub) : "-",
 			       json_string_value(json_object_get(h, "status")),
-			       json_string_value(json_object_get(h, "namespace")));
+			       NSIM_ESC(json_string_value(json_object_get(h, "namespace"))));
 		}
 	}
 	json_decref(j);
@@ -386,7 +406,8 @@ int nsim_cmd_exec(int argc, char **argv)
 	if (i >= argc)
 		return nsim_cli_usage_error("exec", "no command given: netsim exec %s %s -- CMD [ARGS...]", name, host);
 	if (!nsim_plan_name_valid(name))
-		return nsim_cli_usage_error("exec", "invalid name '%s': names are [a-z0-9-], 1 to 24 characters", name);
+		return nsim_cli_usage_error("exec", "NAME '%s': invalid instance name: " NSIM_NAME_RULE,
+					    NSIM_ESC(name));
 	int r = nsim_cli_need_root("exec");
 	if (r)
 		return r;
@@ -395,7 +416,7 @@ int nsim_cmd_exec(int argc, char **argv)
 	nsim_plan_ns_name(ns, sizeof(ns), name, host);
 	snprintf(path, sizeof(path), "%s/%s", NSIM_NETNS_RUN_DIR, ns);
 	if (strchr(host, '/') || strlen(host) > 64) {
-		fprintf(stderr, "netsim exec: error: invalid host name '%s'\n", host);
+		fprintf(stderr, "netsim exec: error: HOST '%s': invalid host name\n", NSIM_ESC(host));
 		return NSIM_EXIT_USAGE;
 	}
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -405,8 +426,8 @@ int nsim_cmd_exec(int argc, char **argv)
 		if (asprintf(&dir, NSIM_STATE_DIR "/%s", name) >= 0 && stat(dir, &st) < 0)
 			fprintf(stderr, "netsim exec: error: '%s' is not up (see 'netsim ls')\n", name);
 		else
-			fprintf(stderr, "netsim exec: error: '%s' has no host '%s' (see 'netsim show %s')\n", name, host,
-				name);
+			fprintf(stderr, "netsim exec: error: '%s' has no host '%s' (see 'netsim show %s')\n", name,
+				NSIM_ESC(host), name);
 		return NSIM_EXIT_FAIL;
 	}
 	if (setns(fd, CLONE_NEWNET) < 0) {
@@ -417,6 +438,6 @@ int nsim_cmd_exec(int argc, char **argv)
 	close(fd);
 	execvp(argv[i], argv + i);
 	int e = errno;
-	fprintf(stderr, "netsim exec: error: %s: %s\n", argv[i], strerror(e));
+	fprintf(stderr, "netsim exec: error: %s: %s\n", NSIM_ESC(argv[i]), strerror(e));
 	return e == ENOENT ? 127 : 126;
 }

@@ -16,6 +16,7 @@
 
 #include "apply/apply.h"
 #include "cli/instance.h"
+#include "model/fileio.h"
 #include "model/util.h"
 #include "probe/responder.h"
 
@@ -53,35 +54,13 @@ static int write_atomic(const char *name, const char *file, const char *data)
 	return 0;
 }
 
+/* state.json of 5000 hosts is about 1 MiB */
+#define STATE_MAX_BYTES (64u << 20)
+
 static int read_file(const char *path, char **ret)
 {
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	size_t cap = 4096, len = 0;
-	_cleanup_free_ char *buf = malloc(cap);
-	if (!buf)
-		return -ENOMEM;
-	for (;;) {
-		if (len + 1 >= cap) {
-			char *nb = realloc(buf, cap *= 2);
-			if (!nb)
-				return -ENOMEM;
-			buf = nb;
-		}
-		ssize_t n = read(fd, buf + len, cap - len - 1);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	buf[len] = '\0';
-	*ret = TAKE_PTR(buf);
-	return 0;
+	size_t len;
+	return nsim_file_read(path, STATE_MAX_BYTES, ret, &len);
 }
 
 /* The start time of a process (field 22 of /proc/PID/stat), to tell our

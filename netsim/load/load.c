@@ -16,6 +16,7 @@
 
 #include "load/load.h"
 #include "load/yaml_tree.h"
+#include "model/fileio.h"
 #include "model/util.h"
 
 struct loader {
@@ -245,7 +246,7 @@ static void get_ref(struct loader *L, const struct ynode *n, const char *key, st
 	ret->pos = npos(L, n);
 }
 
-static void get_addr(struct loader *L, const struct ynode *n, const char *key, uint32_t *ret,
+static void get_addr(struct loader *L, const struct ynode *n, const char *key, bool optional, uint32_t *ret,
 		     struct nsim_pos *ret_pos)
 {
 	if (!n || !want_scalar(L, n, key))
@@ -258,6 +259,16 @@ static void get_addr(struct loader *L, const struct ynode *n, const char *key, u
 			    (int)strcspn(n->value, "/"), n->value);
 		else
 			err(L, n, "'%s': '%s' is not an IPv4 address (like 10.0.1.4)", key, n->value);
+		return;
+	}
+	/* 0 is how the model says "not given": 0.0.0.0 must not pass for that.
+	 * AWS: neither a private address nor an elastic IP can be 0.0.0.0 ("this
+	 * host on this network", RFC 1122 3.2.1.3): "IP addressing for your VPCs
+	 * and subnets", https://docs.aws.amazon.com/vpc/latest/userguide/vpc-ip-addressing.html */
+	if (a == 0) {
+		err(L, n, "'%s': 0.0.0.0 is not a usable address (it means \"this host\", and AWS assigns it to "
+			  "nothing): give a real address%s",
+		    key, optional ? ", or leave the key out" : "");
 		return;
 	}
 	*ret = a;
@@ -564,9 +575,9 @@ static void read_nat(struct loader *L, const struct ynode *n, struct nsim_nat_ga
 	get_ref(L, v[0], "name", &g->name);
 	get_ref(L, v[1], "subnet", &g->subnet);
 	if (v[2])
-		get_addr(L, v[2], "elastic_ip", &g->elastic_ip, &g->elastic_ip_pos);
+		get_addr(L, v[2], "elastic_ip", false, &g->elastic_ip, &g->elastic_ip_pos);
 	if (v[3])
-		get_addr(L, v[3], "address", &g->address, &g->address_pos);
+		get_addr(L, v[3], "address", true, &g->address, &g->address_pos);
 }
 
 /* The ports of a rule: required for tcp/udp, meaningless for all/icmp (AWS
@@ -716,9 +727,9 @@ static void read_host(struct loader *L, const struct ynode *n, struct nsim_host 
 		h->kind = (enum nsim_host_kind)kind;
 	get_ref(L, v[2], "subnet", &h->subnet);
 	if (v[3])
-		get_addr(L, v[3], "address", &h->address, &h->address_pos);
+		get_addr(L, v[3], "address", true, &h->address, &h->address_pos);
 	if (v[4])
-		get_addr(L, v[4], "public_ip", &h->public_ip, &h->public_ip_pos);
+		get_addr(L, v[4], "public_ip", true, &h->public_ip, &h->public_ip_pos);
 	get_refs(L, v[5], "security_groups", &h->security_groups, &h->n_security_groups);
 	get_services(L, v[6], "listen", &h->listen, &h->n_listen);
 }
@@ -778,7 +789,7 @@ static void read_inet_host(struct loader *L, const struct ynode *n, struct nsim_
 		return;
 	get_ref(L, v[0], "name", &h->name);
 	if (v[1])
-		get_addr(L, v[1], "address", &h->address, &h->address_pos);
+		get_addr(L, v[1], "address", false, &h->address, &h->address_pos);
 	get_services(L, v[2], "listen", &h->listen, &h->n_listen);
 }
 
@@ -918,72 +929,41 @@ int nsim_load_file(const char *path, struct nsim_diags *diags, struct nsim_topol
 	return nsim_load_file_text(path, diags, ret_topo, NULL);
 }
 
+const char *nsim_load_strerror(int r)
+{
+	switch (r) {
+	case -EINVAL:
+		return "not a regular file: give a topology file, or '-' for standard input";
+	case -EISDIR:
+		return "is a directory, not a topology file";
+	case -EFBIG:
+		return "larger than the limit of 8388608 bytes (8 MiB)";
+	default:
+		return strerror(-r);
+	}
+}
+
+int nsim_load_read(const char *path, char **ret_text, size_t *ret_len)
+{
+	return nsim_file_read(path, NSIM_LOAD_MAX_BYTES, ret_text, ret_len);
+}
+
 int nsim_load_file_text(const char *path, struct nsim_diags *diags, struct nsim_topology **ret_topo,
 			char **ret_text)
 {
-	struct nsim_pos pos = {.file = path, .line = 0, .col = 0};
-	bool is_stdin = streq(path, "-");
-	_cleanup_close_ int fd = is_stdin ? dup(STDIN_FILENO) : open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0) {
-		int r = -errno;
-		nsim_diag_error(diags, pos, "cannot open: %s", strerror(-r));
+	_cleanup_free_ char *buf = NULL;
+	size_t len = 0;
+	int r = nsim_load_read(path, &buf, &len);
+	if (r < 0) {
+		nsim_diag_error(diags, (struct nsim_pos){.file = path}, "%s", nsim_load_strerror(r));
 		return r;
 	}
-	struct stat st;
-	if (fstat(fd, &st) < 0) {
-		int r = -errno;
-		nsim_diag_error(diags, pos, "cannot read: %s", strerror(-r));
+	struct nsim_topology *t = NULL;
+	r = nsim_load_buffer(streq(path, "-") ? "<stdin>" : path, buf, len, diags, &t);
+	if (r < 0)
 		return r;
-	}
-	if (S_ISDIR(st.st_mode)) {
-		nsim_diag_error(diags, pos, "is a directory, not a topology file");
-		return -EISDIR;
-	}
-	if (S_ISREG(st.st_mode) && (uint64_t)st.st_size > NSIM_LOAD_MAX_BYTES) {
-		nsim_diag_error(diags, pos, "file is %jd bytes; the limit is %u bytes (8 MiB)",
-				(intmax_t)st.st_size, NSIM_LOAD_MAX_BYTES);
-		return -EFBIG;
-	}
-
-	/* read at most one byte past the limit, so pipes can't grow us without bound */
-	size_t cap = S_ISREG(st.st_mode) ? (size_t)st.st_size + 1 : 65536, len = 0;
-	_cleanup_free_ char *buf = malloc(cap);
-	if (!buf)
-		return -ENOMEM;
-	for (;;) {
-		if (len == cap) {
-			if (cap > NSIM_LOAD_MAX_BYTES)
-				break;
-			size_t ncap = cap * 2;
-			char *nbuf = realloc(buf, ncap);
-			if (!nbuf)
-				return -ENOMEM;
-			buf = nbuf;
-			cap = ncap;
-		}
-		ssize_t n = read(fd, buf + len, cap - len);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			int r = -errno;
-			nsim_diag_error(diags, pos, "cannot read: %s", strerror(-r));
-			return r;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	int r = nsim_load_buffer(is_stdin ? "<stdin>" : path, buf, len, diags, ret_topo);
-	if (r == 0 && ret_text) {
-		/* the text as read (NUL-terminated), e.g. to keep what `up` built */
-		char *text = realloc(buf, len + 1);
-		if (!text) {
-			nsim_topology_free(TAKE_PTR(*ret_topo));
-			return -ENOMEM;
-		}
-		text[len] = '\0';
-		buf = NULL;
-		*ret_text = text;
-	}
-	return r;
+	*ret_topo = t;
+	if (ret_text)
+		*ret_text = TAKE_PTR(buf);
+	return 0;
 }

@@ -23,9 +23,20 @@
 _must_check_ int nsim_load_buffer(const char *file, const char *data, size_t len, struct nsim_diags *diags,
 		     struct nsim_topology **ret_topo);
 
-/* Reads the file (refusing more than NSIM_LOAD_MAX_BYTES) and loads it.
- * Returns as nsim_load_buffer(), or -errno when the file can't be read (also
- * reported in diags). */
+/*
+ * Reads `path` ("-": standard input) for loading: a regular file (or standard
+ * input) of at most NSIM_LOAD_MAX_BYTES, refused before reading when it is
+ * anything else, read once. Returns 0 and the text in *ret_text
+ * (NUL-terminated, owned by the caller; diagnostics show source lines from
+ * it) and *ret_len, or -errno as nsim_file_read() (model/fileio.h): -EISDIR,
+ * -EINVAL (not a regular file), -EFBIG, -ENOMEM, or open's -ENOENT, -EACCES...
+ */
+_must_check_ int nsim_load_read(const char *path, char **ret_text, size_t *ret_len);
+/* A sentence for an error of nsim_load_read() ("not a regular file: ..."). */
+const char *nsim_load_strerror(int r);
+
+/* nsim_load_read() then nsim_load_buffer() (a read error is also reported in
+ * diags, at the file). Returns as those. */
 _must_check_ int nsim_load_file(const char *path, struct nsim_diags *diags, struct nsim_topology **ret_topo);
 
 /* As nsim_load_file(), and on success also hands out the text read in

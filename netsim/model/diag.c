@@ -75,18 +75,56 @@ static int diag_cmp(const struct nsim_diag *a, const struct nsim_diag *b)
 	return 0;
 }
 
-void nsim_diags_sort(struct nsim_diags *d, size_t from)
+static void insertion_sort(struct nsim_diag *items, size_t n)
 {
-	/* insertion sort: stable, and lists are short and mostly in order */
-	for (size_t i = from + 1; i < d->n; i++) {
-		struct nsim_diag cur = d->items[i];
+	for (size_t i = 1; i < n; i++) {
+		struct nsim_diag cur = items[i];
 		size_t j = i;
-		while (j > from && diag_cmp(&d->items[j - 1], &cur) > 0) {
-			d->items[j] = d->items[j - 1];
+		while (j > 0 && diag_cmp(&items[j - 1], &cur) > 0) {
+			items[j] = items[j - 1];
 			j--;
 		}
-		d->items[j] = cur;
+		items[j] = cur;
 	}
+}
+
+/* Stable merge sort of items[0, n) using tmp (n items). */
+static void merge_sort(struct nsim_diag *items, struct nsim_diag *tmp, size_t n)
+{
+	if (n <= 16) {
+		insertion_sort(items, n);
+		return;
+	}
+	size_t mid = n / 2;
+	merge_sort(items, tmp, mid);
+	merge_sort(items + mid, tmp, n - mid);
+	if (diag_cmp(&items[mid - 1], &items[mid]) <= 0)
+		return; /* already in order: the usual case */
+	memcpy(tmp, items, n * sizeof(*items));
+	size_t i = 0, j = mid, k = 0;
+	while (i < mid && j < n)
+		items[k++] = diag_cmp(&tmp[j], &tmp[i]) < 0 ? tmp[j++] : tmp[i++];
+	while (i < mid)
+		items[k++] = tmp[i++];
+	while (j < n)
+		items[k++] = tmp[j++];
+}
+
+void nsim_diags_sort(struct nsim_diags *d, size_t from)
+{
+	/* stable: same position keeps insertion order. A large broken file
+	 * gives hundreds of thousands of diagnostics, from several passes:
+	 * O(n log n), and insertion sort (no memory) if the buffer is refused. */
+	if (d->n <= from + 1)
+		return;
+	size_t n = d->n - from;
+	struct nsim_diag *tmp = malloc(n * sizeof(*tmp));
+	if (!tmp) {
+		insertion_sort(d->items + from, n);
+		return;
+	}
+	merge_sort(d->items + from, tmp, n);
+	free(tmp);
 }
 
 const char *nsim_severity_name(enum nsim_severity s)

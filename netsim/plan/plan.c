@@ -119,7 +119,9 @@ size_t nsim_plan_ns_path(char *buf, size_t size, const char *ns)
 bool nsim_plan_name_valid(const char *name)
 {
 	size_t len = strlen(name);
-	return len >= 1 && len <= NSIM_NAME_MAX && strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789-") == len;
+	/* a leading '-' would also read as an option to ip(8) and nft(8) */
+	return len >= 1 && len <= NSIM_NAME_MAX && name[0] != '-' &&
+	       strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789-") == len;
 }
 
 /* Creates the namespace for `node` and returns its name. */

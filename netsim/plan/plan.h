@@ -90,7 +90,9 @@ struct nsim_plan {
 	size_t n_hosts;
 };
 
-/* Instance names: [a-z0-9-], 1-24 chars, like topology names. */
+/* Instance names: the rule of a topology's `name:` (validate/), as words for errors. */
+#define NSIM_NAME_RULE "use 1-24 characters from a-z, 0-9 and '-', starting with a letter or digit"
+/* Instance names: [a-z0-9][a-z0-9-]*, 1-24 chars, the rule of a topology's name. */
 bool nsim_plan_name_valid(const char *name);
 
 /*

@@ -18,6 +18,7 @@
 
 #include <pcap/pcap.h>
 
+#include "model/fileio.h"
 #include "model/util.h"
 #include "probe/capture.h"
 
@@ -584,20 +585,29 @@ static size_t sll2_to_sll(const uint8_t *in, size_t caplen, uint8_t *out, size_t
 	return caplen - 4;
 }
 
-int nsim_capture_write_pcap(const char *path, const struct nsim_packet *const *pkts, size_t n)
+int nsim_capture_write_pcap_file(FILE *f, const struct nsim_packet *const *pkts, size_t n)
 {
 	pcap_t *dead = pcap_open_dead(DLT_LINUX_SLL, SNAPLEN);
 	if (!dead)
 		return -ENOMEM;
-	FILE *f = fopen(path, "we");
-	if (!f) {
+	/* a dup, so that closing the dumper leaves f to its owner */
+	int fd = fcntl(fileno(f), F_DUPFD_CLOEXEC, 3);
+	FILE *df = fd < 0 ? NULL : fdopen(fd, "w");
+	if (!df) {
 		int r = -errno;
+		if (fd >= 0)
+			close(fd);
 		pcap_close(dead);
 		return r;
 	}
-	pcap_dumper_t *d = pcap_dump_fopen(dead, f);
+	if (fflush(f) != 0) {
+		fclose(df);
+		pcap_close(dead);
+		return -EIO;
+	}
+	pcap_dumper_t *d = pcap_dump_fopen(dead, df);
 	if (!d) {
-		fclose(f);
+		fclose(df);
 		pcap_close(dead);
 		return -EIO;
 	}
@@ -613,8 +623,25 @@ int nsim_capture_write_pcap(const char *path, const struct nsim_packet *const *p
 		};
 		pcap_dump((u_char *)d, &hdr, frame);
 	}
-	int r = pcap_dump_flush(d) < 0 || ferror(f) ? -EIO : 0;
-	pcap_dump_close(d); /* closes f */
+	int r = pcap_dump_flush(d) < 0 || ferror(df) ? -EIO : 0;
+	pcap_dump_close(d); /* closes df */
 	pcap_close(dead);
 	return r;
+}
+
+struct pcap_job {
+	const struct nsim_packet *const *pkts;
+	size_t n;
+};
+
+static int write_pcap_job(FILE *f, const void *userdata)
+{
+	const struct pcap_job *j = userdata;
+	return nsim_capture_write_pcap_file(f, j->pkts, j->n);
+}
+
+int nsim_capture_write_pcap(const char *path, const struct nsim_packet *const *pkts, size_t n)
+{
+	struct pcap_job j = {pkts, n};
+	return nsim_file_write(path, write_pcap_job, &j);
 }

@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include "model/util.h"
 
 struct nsim_capture;
@@ -64,9 +65,13 @@ const struct nsim_packet *nsim_capture_packets(const struct nsim_capture *c, siz
  * complete. Known after stop. */
 uint64_t nsim_capture_kernel_drops(const struct nsim_capture *c);
 
-/* Writes the given packets (pointers into this capture) to a pcap file that
+/* Writes the given packets (pointers into this capture) as a pcap file that
  * tcpdump -r and Wireshark open (DLT_LINUX_SLL: direction and protocol; the
- * interface is in the hop, not the file). Returns 0 or -errno. */
+ * interface is in the hop, not the file) to f, which stays open and owned by
+ * the caller (files are created by model/fileio.h). Returns 0 or -errno. */
+_must_check_ int nsim_capture_write_pcap_file(FILE *f, const struct nsim_packet *const *pkts, size_t n);
+/* The same to file `path`, written as nsim_file_write() does (a temporary file
+ * renamed over it, never through a symlink). Returns 0 or -errno. */
 _must_check_ int nsim_capture_write_pcap(const char *path, const struct nsim_packet *const *pkts, size_t n);
 
 void nsim_capture_free(struct nsim_capture *c);

@@ -85,6 +85,3 @@ _must_check_ int nsim_check_run(const struct nsim_topology *t, const struct nsim
 void nsim_check_report_free(struct nsim_check_report *r);
 NSIM_DEFINE_FREEP(struct nsim_check_report, nsim_check_report_free)
 
-/* Writes one pcap file per hop of every result into dir (created if needed):
- * <n>-<slug>-<component>.pcap. Returns 0 or -errno. */
-_must_check_ int nsim_check_write_pcaps(const struct nsim_check_report *r, const char *dir);

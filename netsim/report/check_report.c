@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "report/check_report.h"
+#include "report/escape.h"
 
 static void endpoint(char *buf, size_t size, uint32_t a, uint16_t port, bool ports)
 {
@@ -71,7 +72,7 @@ void nsim_report_check_text(FILE *out, const struct nsim_check_report *rep, bool
 		if (r->has_seen)
 			snprintf(seen, sizeof(seen), "seen %s", nsim_addr_fmt(r->seen, s));
 		char flow[200];
-		snprintf(flow, sizeof(flow), "%s → %s", r->e->from.ref.name, r->target);
+		snprintf(flow, sizeof(flow), "%s → %s", NSIM_ESC(r->e->from.ref.name), NSIM_ESC(r->target));
 		fprintf(out, "%s%s%s ", r->passed ? green : red, r->passed ? "✓" : "✗", reset);
 		print_padded(out, flow, 40);
 		char model[64] = "";
@@ -81,17 +82,17 @@ void nsim_report_check_text(FILE *out, const struct nsim_check_report *rep, bool
 			snprintf(model, sizeof(model), "model: %s", nsim_reason_code(r->predicted.reason));
 		fprintf(out, " %-12s %-31s %-20s %7.1f ms", observed_name(r), model, seen, r->probe.ms);
 		if (r->e->name.name)
-			fprintf(out, "  %s", r->e->name.name);
+			fprintf(out, "  %s", NSIM_ESC(r->e->name.name));
 		fputc('\n', out);
 		if (r->passed && !verbose)
 			continue;
 		if (!r->passed)
-			fprintf(out, "    %sexpected %s: %s%s\n", red, nsim_verdict_name(r->e->verdict), r->reason, reset);
+			fprintf(out, "    %sexpected %s: %s%s\n", red, nsim_verdict_name(r->e->verdict), NSIM_ESC(r->reason), reset);
 		if (r->model_disagrees) {
 			fprintf(out, "    model's path:\n");
 			for (size_t k = 0; k < r->predicted.n_hops; k++)
-				fprintf(out, "      %s%-14s %-16s %s%s\n", r->predicted.hops[k].reply ? "<- " : "", r->predicted.hops[k].component,
-					r->predicted.hops[k].kind, r->predicted.hops[k].detail, r->predicted.hops[k].blocked ? "  [blocked]" : "");
+				fprintf(out, "      %s%-14s %-16s %s%s\n", r->predicted.hops[k].reply ? "<- " : "", NSIM_ESC(r->predicted.hops[k].component),
+					r->predicted.hops[k].kind, NSIM_ESC(r->predicted.hops[k].detail), r->predicted.hops[k].blocked ? "  [blocked]" : "");
 			fprintf(out, "    network's path:\n");
 		}
 		for (size_t k = 0; k < r->n_hops; k++) {
@@ -103,7 +104,7 @@ void nsim_report_check_text(FILE *out, const struct nsim_check_report *rep, bool
 				snprintf(ifs, sizeof(ifs), "%s→%s", h->if_in, h->if_out);
 			else
 				snprintf(ifs, sizeof(ifs), "%s", h->has_in ? h->if_in : h->if_out);
-			fprintf(out, "    %s%-14s ", dim, h->component);
+			fprintf(out, "    %s%-14s ", dim, NSIM_ESC(h->component));
 			print_padded(out, ifs, 18);
 			fprintf(out, " +%7.3f ms  %s%s%s\n", h->t_ms, line, h->reply_seen ? "  (reply seen)" : "", reset);
 		}

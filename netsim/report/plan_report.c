@@ -2,11 +2,12 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "report/escape.h"
 #include "report/report.h"
 
 void nsim_report_plan_text(FILE *out, const struct nsim_plan *p)
 {
-	fprintf(out, "# netsim plan for '%s': %zu operations in %zu namespaces, %zu responder%s\n", p->name,
+	fprintf(out, "# netsim plan for '%s': %zu operations in %zu namespaces, %zu responder%s\n", NSIM_ESC(p->name),
 		p->n_ops, p->n_namespaces, p->n_responders, p->n_responders == 1 ? "" : "s");
 	fprintf(out, "# (netsim does this through netlink and libnftables; the commands are equivalents)\n");
 	for (size_t i = 0; i < p->n_ops; i++) {
@@ -16,12 +17,12 @@ void nsim_report_plan_text(FILE *out, const struct nsim_plan *p)
 		if (o->kind == NSIM_OP_NETNS)
 			fputc('\n', out);
 		if (o->comment && o->kind != NSIM_OP_NFT)
-			fprintf(out, "%-90s # %s\n", line, o->comment);
+			fprintf(out, "%-90s # %s\n", NSIM_ESC(line), NSIM_ESC(o->comment));
 		else
-			fprintf(out, "%s\n", line);
+			fprintf(out, "%s\n", NSIM_ESC(line));
 		if (o->kind == NSIM_OP_NFT) {
 			if (o->comment)
-				fprintf(out, "# %s\n", o->comment);
+				fprintf(out, "# %s\n", NSIM_ESC(o->comment));
 			fputs(o->text, out);
 			fputs("EOF\n", out);
 		}
@@ -29,7 +30,7 @@ void nsim_report_plan_text(FILE *out, const struct nsim_plan *p)
 	fputc('\n', out);
 	for (size_t i = 0; i < p->n_responders; i++) {
 		const struct nsim_plan_responder *r = &p->responders[i];
-		fprintf(out, "# responder in %s (%s):", r->ns, r->host);
+		fprintf(out, "# responder in %s (%s):", NSIM_ESC(r->ns), NSIM_ESC(r->host));
 		for (size_t j = 0; j < r->n_listen; j++) {
 			const struct nsim_service *s = &r->listen[j];
 			if (s->from == s->to)

@@ -59,5 +59,110 @@ if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
 	[ $rc -eq 3 ] && [[ $out == *"needs root"* ]] && ok || bad "non-root up: exit $rc: $out"
 fi
 
+# ---- hostile files, paths, names and output ----
+tmp=$(mktemp -d /tmp/netsim-test-cli-XXXXXX)
+instances=()
+cleanup() {
+	for n in "${instances[@]}"; do "$netsim" down "$n" >/dev/null 2>&1; done
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+# not a regular file: refused before reading, clearly, at once (timeout bounds time and so memory)
+out=$(timeout 10 "$netsim" validate /dev/zero 2>&1); rc=$?
+[ $rc -eq 1 ] && [[ $out == "netsim validate: error: /dev/zero: not a regular file"* ]] && ok || bad "/dev/zero: exit $rc: $out"
+mkfifo "$tmp/fifo"
+out=$(timeout 10 "$netsim" validate "$tmp/fifo" 2>&1); rc=$?
+[ $rc -eq 1 ] && [[ $out == "netsim validate: error: $tmp/fifo: not a regular file"* ]] && ok || bad "FIFO: exit $rc: $out"
+out=$(timeout 10 "$netsim" validate "$tmp" 2>&1); rc=$?
+[ $rc -eq 1 ] && [[ $out == "netsim validate: error: $tmp: is a directory"* ]] && ok || bad "directory: exit $rc: $out"
+truncate -s 9M "$tmp/big.yaml"
+out=$(timeout 10 "$netsim" validate "$tmp/big.yaml" 2>&1); rc=$?
+[ $rc -eq 1 ] && [[ $out == *"big.yaml: larger than the limit of 8388608 bytes (8 MiB)"* ]] && ok || bad "9 MiB file: exit $rc: $out"
+out=$(timeout 10 "$netsim" validate - </dev/zero 2>&1); rc=$?
+[ $rc -eq 1 ] && [[ $out == *"<stdin>: larger than the limit"* ]] && ok || bad "stdin /dev/zero: exit $rc: $out"
+out=$(timeout 10 "$netsim" plan /dev/zero 2>&1); rc=$?
+[ $rc -eq 1 ] && [[ $out == "netsim: error: /dev/zero: not a regular file"* ]] && ok || bad "plan /dev/zero: exit $rc: $out"
+# source lines come from the bytes read (standard input can't be read twice)
+out=$(printf 'name: x\nvpcs: 5\n' | "$netsim" validate - 2>&1)
+[[ $out == *"<stdin>:2:7: error:"*"    2 | vpcs: 5"* ]] && ok || bad "source line from stdin: $out"
+
+# error output is capped: 100 diagnostics, then how many more; JSON has them all
+python3 -c '
+print("name: big\nvpcs:\n  - name: v\n    cidr: 10.0.0.0/16\n    subnets: [{ name: s, cidr: 10.0.1.0/24 }]\n    hosts:")
+for i in range(3000): print("      - { name: h%d, subnet: nosuch, security_groups: [nope] }" % i)' >"$tmp/errors.yaml"
+out=$(timeout 20 "$netsim" validate "$tmp/errors.yaml" 2>&1); rc=$?
+lines=$(printf '%s\n' "$out" | wc -l)
+[ $rc -eq 1 ] && [ "$lines" -le 310 ] && [[ $out == *"netsim: 5900 more errors not shown"* ]] && [[ $out == *"6000 errors, 0 warnings in 1 file"* ]] &&
+	ok || bad "error cap: exit $rc, $lines lines: $(printf '%s\n' "$out" | tail -3)"
+n=$(timeout 20 "$netsim" validate --json "$tmp/errors.yaml" 2>/dev/null | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
+[ "$n" = 6000 ] && ok || bad "validate --json lists every error: $n"
+
+# control characters (YAML "\e", "\x07", U+009B) never reach the terminal raw
+no_controls() { python3 -c '
+import re, sys
+d = sys.stdin.buffer.read()
+m = re.search(rb"[\x00-\x08\x0b-\x1f\x7f]|\xc2[\x80-\x9f]", d)
+sys.exit(1 if m or not d else 0)'; }
+"$netsim" validate tests/data/hostile/control-chars.yaml 2>&1 | no_controls && ok || bad "validate prints raw control characters"
+"$netsim" validate tests/data/hostile/control-chars.yaml 2>&1 | grep -qF "topology name 'ctl\e[2J\a' is invalid" && ok ||
+	bad "validate shows the name escaped"
+"$netsim" analyze tests/data/hostile/control-chars-valid.yaml 2>&1 | no_controls && ok || bad "analyze prints raw control characters"
+"$netsim" plan tests/data/hostile/control-chars-valid.yaml 2>&1 | no_controls && ok || bad "plan prints raw control characters"
+"$netsim" trace tests/data/hostile/control-chars-valid.yaml client $'web\e[2J' 80/tcp 2>&1 | no_controls && ok ||
+	bad "trace prints raw control characters"
+"$netsim" validate $'tests/data/hostile/\e[2Jnosuch.yaml' 2>&1 | no_controls && ok || bad "a path is printed raw"
+
+# --name and NAME follow the topology name rule; the error names the argument
+out=$("$netsim" plan --name -x topologies/minimal.yaml 2>&1); rc=$?
+[ $rc -eq 2 ] && [[ $out == "netsim plan: error: --name '-x': invalid instance name: "*"starting with a letter or digit"* ]] &&
+	ok || bad "plan --name -x: exit $rc: $out"
+out=$("$netsim" plan --name $'a\e[2J' topologies/minimal.yaml 2>&1); rc=$?
+[ $rc -eq 2 ] && [[ $out == *"--name 'a\e[2J'"* ]] && ok || bad "plan --name with ESC: exit $rc: $out"
+"$netsim" plan --name 0-x topologies/minimal.yaml >/dev/null 2>&1 && ok || bad "plan --name 0-x must be accepted"
+out=$("$netsim" show -- -x 2>&1); rc=$?
+[ $rc -eq 2 ] && [[ $out == "netsim show: error: NAME '-x': invalid instance name"* ]] && ok || bad "show -x: exit $rc: $out"
+
+if [ "$(id -u)" -eq 0 ]; then
+	# output paths are checked before anything is built
+	out=$("$netsim" check nosuch --junit /nonexistent/dir/r.xml 2>&1); rc=$?
+	[ $rc -eq 1 ] && [[ $out == "netsim check: error: --junit /nonexistent/dir/r.xml: No such file or directory"* ]] &&
+		ok || bad "junit in a missing dir: exit $rc: $out"
+	mkdir "$tmp/theirs" && chown 65534:65534 "$tmp/theirs"
+	out=$("$netsim" check nosuch --pcap "$tmp/theirs" 2>&1); rc=$?
+	[ $rc -eq 1 ] && [[ $out == *"--pcap $tmp/theirs: owned by another user"* ]] && ok || bad "pcap dir of another user: exit $rc: $out"
+	mkdir -m 0777 "$tmp/open"
+	out=$("$netsim" check nosuch --pcap "$tmp/open" 2>&1); rc=$?
+	[ $rc -eq 1 ] && [[ $out == *"writable by others and not sticky"* ]] && ok || bad "world-writable pcap dir: exit $rc: $out"
+	ln -s /etc "$tmp/etc-link"
+	out=$("$netsim" check nosuch --pcap "$tmp/etc-link" 2>&1); rc=$?
+	[ $rc -eq 1 ] && [[ $out == *"is a symlink"* ]] && ok || bad "pcap dir a symlink: exit $rc: $out"
+
+	# a corrupt state.json: an error naming it, exit 1 (not "(null)" and 0)
+	name=hcli-show-$$
+	if mkdir -m 0700 "/run/netsim/$name" 2>/dev/null; then
+		printf '{"topology": ' >"/run/netsim/$name/state.json"
+		out=$("$netsim" show "$name" 2>&1); rc=$?
+		rm -rf "/run/netsim/${name:?}"
+		[ $rc -eq 1 ] && [[ $out == "netsim show: error: /run/netsim/$name/state.json: not valid JSON"* ]] && ok ||
+			bad "corrupt state.json: exit $rc: $out"
+	fi
+
+	# a symlink planted at the --junit path is replaced, not followed
+	mkdir "$tmp/out" && echo precious >"$tmp/outside" && ln -s "$tmp/outside" "$tmp/out/report.xml"
+	name=hcli-$$
+	instances+=("$name")
+	out=$(timeout 120 "$netsim" test topologies/minimal.yaml --name "$name" --junit "$tmp/out/report.xml" \
+		--pcap "$tmp/out/pcap" 2>&1); rc=$?
+	if [ $rc -eq 3 ]; then
+		echo "SKIP: netsim test cannot make namespaces here: $out"
+	else
+		[ $rc -eq 0 ] && [ "$(cat "$tmp/outside")" = precious ] && [ ! -L "$tmp/out/report.xml" ] &&
+			grep -q "<testsuite" "$tmp/out/report.xml" && [ -n "$(ls "$tmp/out/pcap")" ] &&
+			[ "$(stat -c %a "$tmp/out/report.xml")" = 644 ] && ok ||
+			bad "junit through a planted symlink: exit $rc, outside: $(cat "$tmp/outside"): $out"
+	fi
+fi
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

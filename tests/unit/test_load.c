@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The loader: values, positions, errors with hints, and hostile input. */
+#include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -7,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -441,6 +445,77 @@ static void test_file_errors(void **state)
 	assert_int_equal(nsim_load_file("/", &d, &t), -21);
 	assert_null(t);
 	nsim_diags_clear(&d);
+
+	/* refused before reading: a device that never ends, a FIFO nobody writes
+	 * (opening it must not block), a file over the limit (sparse: not read) */
+	assert_int_equal(nsim_load_file("/dev/zero", &d, &t), -EINVAL);
+	assert_non_null(strstr(d.items[0].message, "not a regular file"));
+	char dir[] = "/tmp/netsim-test-load-XXXXXX", path[64];
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/fifo", dir);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	assert_int_equal(nsim_load_file(path, &d, &t), -EINVAL);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/big.yaml", dir);
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(ftruncate(fd, NSIM_LOAD_MAX_BYTES + 1), 0);
+	close(fd);
+	assert_int_equal(nsim_load_file(path, &d, &t), -EFBIG);
+	assert_non_null(strstr(d.items[d.n - 1].message, "larger than the limit of 8388608 bytes"));
+	/* exactly the limit is read (and is then not YAML: NUL bytes) */
+	assert_int_equal(truncate(path, NSIM_LOAD_MAX_BYTES), 0);
+	char *text = NULL;
+	size_t len = 0;
+	assert_int_equal(nsim_load_read(path, &text, &len), 0);
+	assert_int_equal(len, NSIM_LOAD_MAX_BYTES);
+	free(text);
+	unlink(path);
+	rmdir(dir);
+	assert_null(t);
+	nsim_diags_clear(&d);
+}
+
+/* 0 meant "not given" in the model: 0.0.0.0 must be an error, not a default. */
+static void test_zero_address(void **state)
+{
+	(void)state;
+	expect_fail("name: x\nvpcs:\n  - name: a\n    cidr: 10.0.0.0/16\n    hosts:\n"
+		    "      - { name: h, subnet: s, address: 0.0.0.0 }\n",
+		    6, 40, "'address': 0.0.0.0 is not a usable address");
+	expect_fail("name: x\nvpcs:\n  - name: a\n    cidr: 10.0.0.0/16\n    hosts:\n"
+		    "      - { name: h, subnet: s, public_ip: 0.0.0.0 }\n",
+		    6, 42, "'public_ip': 0.0.0.0 is not a usable address");
+	expect_fail("name: x\nvpcs:\n  - name: a\n    cidr: 10.0.0.0/16\n    nat_gateways:\n"
+		    "      - { name: n, subnet: s, elastic_ip: 0.0.0.0 }\n",
+		    6, 43, "'elastic_ip': 0.0.0.0 is not a usable address");
+	expect_fail("name: x\nvpcs:\n  - name: a\n    cidr: 10.0.0.0/16\n    nat_gateways:\n"
+		    "      - { name: n, subnet: s, elastic_ip: 203.0.113.1, address: 0.0.0.0 }\n",
+		    6, 65, "'address': 0.0.0.0 is not a usable address");
+	expect_fail("name: x\ninternet:\n  hosts:\n    - { name: i, address: 0.0.0.0 }\n", 4, 27,
+		    "'address': 0.0.0.0 is not a usable address");
+}
+
+/* Sorting is stable (same position: insertion order) and fast on the
+ * hundreds of thousands of diagnostics of a large broken file. */
+static void test_diags_sort(void **state)
+{
+	(void)state;
+	struct nsim_diags d;
+	nsim_diags_init(&d);
+	const size_t n = 200000;
+	for (size_t i = 0; i < n; i++) /* two passes over the file, as the validator makes */
+		nsim_diag_error(&d, ((struct nsim_pos){.file = "f", .line = (unsigned)(i % (n / 2)) + 1, .col = 1}),
+				"%zu", i);
+	nsim_diag_note(&d, ((struct nsim_pos){.file = "f"}), "whole file");
+	nsim_diags_sort(&d, 0);
+	assert_false(d.oom);
+	for (size_t i = 0; i < n; i++) {
+		assert_int_equal(d.items[i].line, i / 2 + 1);
+		assert_int_equal(strtoul(d.items[i].message, NULL, 10), i / 2 + (i % 2) * (n / 2));
+	}
+	assert_int_equal(d.items[n].line, 0);
+	nsim_diags_clear(&d);
 }
 
 int main(void)
@@ -463,6 +538,8 @@ int main(void)
 		cmocka_unit_test(test_alias_bomb),
 		cmocka_unit_test(test_second_document),
 		cmocka_unit_test(test_file_errors),
+		cmocka_unit_test(test_zero_address),
+		cmocka_unit_test(test_diags_sort),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
