@@ -73,7 +73,21 @@ int nsim_file_read(const char *path, size_t max, char **ret_data, size_t *ret_le
 	return 0;
 }
 
-/* Owned by the caller or root, and writable by nobody else unless sticky. */
+/* The user who ran `sudo netsim`: a directory of theirs is safe for root to
+ * write to, since they could run anything as root already. (uid_t)-1: none. */
+static uid_t sudo_uid(void)
+{
+	const char *s = geteuid() == 0 ? getenv("SUDO_UID") : NULL;
+	char *end;
+	if (!s || !*s)
+		return (uid_t)-1;
+	errno = 0;
+	unsigned long v = strtoul(s, &end, 10);
+	return *end || errno || v >= (uid_t)-1 ? (uid_t)-1 : (uid_t)v;
+}
+
+/* Owned by the caller, root or the user who ran sudo, and writable by nobody
+ * else unless sticky. */
 static int check_dir(int fd, bool *ret_sticky_shared)
 {
 	struct stat st;
@@ -81,7 +95,7 @@ static int check_dir(int fd, bool *ret_sticky_shared)
 		return -errno;
 	if (!S_ISDIR(st.st_mode))
 		return -ENOTDIR;
-	if (st.st_uid != geteuid() && st.st_uid != 0)
+	if (st.st_uid != geteuid() && st.st_uid != 0 && st.st_uid != sudo_uid())
 		return -EPERM;
 	bool shared = st.st_mode & (S_IWGRP | S_IWOTH);
 	if (shared && !(st.st_mode & S_ISVTX))

@@ -201,6 +201,13 @@ static void test_write_shared_dirs(void **state)
 		assert_int_equal(nsim_file_open_dir(tmp("theirs"), false, &dfd, &shared), -EPERM);
 		assert_int_equal(nsim_file_write(tmp("theirs/x"), write_text, "x"), -EPERM);
 		assert_int_equal(access(tmp("theirs/x"), F_OK), -1);
+		/* ... unless that user is the one who ran sudo */
+		setenv("SUDO_UID", "65534", 1);
+		assert_int_equal(nsim_file_open_dir(tmp("theirs"), false, &dfd, &shared), 0);
+		close(dfd);
+		setenv("SUDO_UID", "65533", 1);
+		assert_int_equal(nsim_file_open_dir(tmp("theirs"), false, &dfd, &shared), -EPERM);
+		unsetenv("SUDO_UID");
 	}
 	assert_non_null(strstr(nsim_file_strerror(-EPERM), "owned by another user"));
 	assert_string_equal(nsim_file_strerror(-EINVAL), "not a regular file");
