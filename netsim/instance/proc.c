@@ -134,11 +134,10 @@ static _noreturn_ void child(pid_t parent, int ready, int go, const struct nsim_
 	char detail[256] = "";
 	int r = body->setup(body->userdata, detail, sizeof(detail));
 	(void)!write(ready, &r, sizeof(r));
-	if (r < 0)
+	if (r < 0) {
 		(void)!write(ready, detail, strlen(detail));
-	close(ready);
-	if (r < 0)
 		_exit(1);
+	}
 	char c;
 	ssize_t n;
 	while ((n = read(go, &c, 1)) < 0 && errno == EINTR)
@@ -148,6 +147,10 @@ static _noreturn_ void child(pid_t parent, int ready, int go, const struct nsim_
 	close(go);
 	if (prctl(PR_SET_PDEATHSIG, 0) < 0)
 		_exit(1);
+	/* the parent may exit once it reads this, not before: an exit before
+	 * the prctl above would still kill us */
+	(void)!write(ready, "a", 1);
+	close(ready);
 	body->serve(body->userdata);
 }
 
@@ -195,6 +198,16 @@ int nsim_proc_start(int dirfd, const char *ns, const struct nsim_proc_body *body
 		r = record_append(dirfd, pid, start, body->kind, ns);
 	if (r == 0 && write(go_w, "g", 1) != 1)
 		r = -errno;
+	char ack = 0;
+	if (r == 0) {
+		while ((n = read(ready_r, &ack, 1)) < 0 && errno == EINTR)
+			;
+		if (n != 1) {
+			r = -ECHILD;
+			if (ret_detail)
+				*ret_detail = instance_sprintf("the process exited before it was ready");
+		}
+	}
 	if (r < 0) {
 		(void)kill(pid, SIGKILL);
 		(void)waitpid(pid, NULL, 0);

@@ -10,8 +10,9 @@
  * child sets PR_SET_PDEATHSIG(SIGKILL) and checks getppid() right after
  * fork, runs body->setup, reports, then waits for a "go" byte that the
  * parent sends only after the record is on disk; only then does it clear
- * PDEATHSIG and go on to body->serve. EOF instead of "go" (the parent died)
- * makes it exit.
+ * PDEATHSIG, acknowledges (the parent returns only then: exiting before the
+ * child cleared PDEATHSIG would kill it) and goes on to body->serve. EOF
+ * instead of "go" (the parent died) makes it exit.
  */
 #pragma once
 
