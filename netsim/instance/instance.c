@@ -87,23 +87,18 @@ static bool ns_exists(const char *ns)
 
 /* ---- list ---- */
 
-int nsim_instance_list(char ***ret_names, size_t *ret_n, char **ret_error)
+/* The instance names in the state dir rootfd, sorted. */
+static int list_at(int rootfd, struct nsim_strv *names)
 {
-	_cleanup_(nsim_strv_clear) struct nsim_strv names = {0};
-	_cleanup_close_ int rootfd = -1;
-	int r = instance_root_open(false, &rootfd, ret_error);
-	if (r == -ENOENT)
-		return nsim_strv_steal(&names, ret_names, ret_n);
-	if (r < 0)
-		return r;
 	int dfd = dup(rootfd);
 	DIR *d = dfd < 0 ? NULL : fdopendir(dfd);
 	if (!d) {
-		r = -errno;
+		int r = -errno;
 		if (dfd >= 0)
 			close(dfd);
 		return r;
 	}
+	int r = 0;
 	for (struct dirent *e; r == 0 && (e = readdir(d));) {
 		if (e->d_name[0] == '.' || !nsim_plan_name_valid(e->d_name))
 			continue;
@@ -112,12 +107,22 @@ int nsim_instance_list(char ***ret_names, size_t *ret_n, char **ret_error)
 		if (type == DT_UNKNOWN && fstatat(rootfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0)
 			type = S_ISDIR(st.st_mode) ? DT_DIR : S_ISLNK(st.st_mode) ? DT_LNK : DT_REG;
 		if (type == DT_DIR || type == DT_LNK)
-			r = nsim_strv_append(&names, e->d_name);
+			r = nsim_strv_append(names, e->d_name);
 	}
 	closedir(d);
-	if (r < 0)
+	nsim_strv_sort(names);
+	return r;
+}
+
+int nsim_instance_list(char ***ret_names, size_t *ret_n, char **ret_error)
+{
+	_cleanup_(nsim_strv_clear) struct nsim_strv names = {0};
+	_cleanup_close_ int rootfd = -1;
+	int r = instance_root_open(false, &rootfd, ret_error);
+	if (r < 0 && r != -ENOENT)
 		return r;
-	nsim_strv_sort(&names);
+	if (r == 0 && (r = list_at(rootfd, &names)) < 0)
+		return r;
 	return nsim_strv_steal(&names, ret_names, ret_n);
 }
 
@@ -144,16 +149,15 @@ int nsim_instance_read_state(const char *name, char **ret_json)
 static int claimed_namespaces(int rootfd, const char *except, struct nsim_strv *ret_claimed,
 			      struct nsim_strv *ret_owner)
 {
-	_cleanup_(nsim_strv_freep) char **names = NULL;
-	size_t n = 0;
-	int r = nsim_instance_list(&names, &n, NULL);
+	_cleanup_(nsim_strv_clear) struct nsim_strv names = {0};
+	int r = list_at(rootfd, &names);
 	if (r < 0)
 		return r;
-	for (size_t i = 0; i < n; i++) {
-		if (except && streq(names[i], except))
+	for (size_t i = 0; i < names.n; i++) {
+		if (except && streq(names.v[i], except))
 			continue;
 		_cleanup_close_ int dirfd = -1;
-		if (instance_dir_open(rootfd, names[i], &dirfd) < 0)
+		if (instance_dir_open(rootfd, names.v[i], &dirfd) < 0)
 			continue;
 		_cleanup_(nsim_strv_clear) struct nsim_strv lines = {0};
 		if ((r = read_lines(dirfd, NAMESPACES, &lines)) < 0)
@@ -161,7 +165,7 @@ static int claimed_namespaces(int rootfd, const char *except, struct nsim_strv *
 		for (size_t k = 0; k < lines.n; k++) {
 			if ((r = nsim_strv_append(ret_claimed, lines.v[k])) < 0)
 				return r;
-			if (ret_owner && (r = nsim_strv_append(ret_owner, names[i])) < 0)
+			if (ret_owner && (r = nsim_strv_append(ret_owner, names.v[i])) < 0)
 				return r;
 		}
 	}

@@ -262,9 +262,16 @@ static pid_t find_child(pid_t parent, const char *comm)
 	return found;
 }
 
+static char foreign_made[4][64]; /* removed at exit, pass or fail */
+
 /* A namespace made by hand, as `ip netns add` does: not netsim's. */
 static void make_foreign_ns(const char *ns)
 {
+	for (size_t i = 0; i < 4; i++)
+		if (!foreign_made[i][0]) {
+			snprintf(foreign_made[i], sizeof(foreign_made[i]), "%s", ns);
+			break;
+		}
 	char path[256];
 	snprintf(path, sizeof(path), "/run/netns/%s", ns);
 	mkdir("/run/netns", 0755);
@@ -284,7 +291,7 @@ static void make_foreign_ns(const char *ns)
 
 static void remove_foreign_ns(const char *ns)
 {
-	char path[256];
+	char path[320];
 	snprintf(path, sizeof(path), "/run/netns/%s", ns);
 	umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW);
 	unlink(path);
@@ -507,7 +514,7 @@ static void test_namespace_collision(void **state)
 	assert_int_equal(failures, 0);
 }
 
-/* ---- (d) foreign namespaces ---- */
+/* ---- (d) foreign namespaces and processes ---- */
 
 static void test_foreign_namespaces(void **state)
 {
@@ -520,7 +527,42 @@ static void test_foreign_namespaces(void **state)
 	make_foreign_ns(extra);
 
 	assert_int_equal(nrun(state_dir, out, sizeof(out), "up", "topologies/minimal.yaml", "--name", name, NULL), 0);
+	/* and a process netsim did not start, inside one of its namespaces: reported, not killed */
+	char web[64], web_path[128];
+	snprintf(web, sizeof(web), "netsim-%s-web", name);
+	snprintf(web_path, sizeof(web_path), "/run/netns/%s", web);
+	struct stat web_st;
+	assert_int_equal(stat(web_path, &web_st), 0);
+	int hold[2];
+	assert_int_equal(pipe2(hold, O_CLOEXEC), 0);
+	pid_t sh = fork();
+	assert_true(sh >= 0);
+	if (sh == 0) {
+		dup2(hold[0], 0);
+		execl(netsim, netsim, "exec", name, "web", "--", "sh", "-c", "read x", (char *)NULL);
+		_exit(127);
+	}
+	close(hold[0]);
+	int sh_fd = pidfd_open(sh);
+	for (;;) { /* until it is inside */
+		char ns_path[64];
+		struct stat st;
+		snprintf(ns_path, sizeof(ns_path), "/proc/%d/ns/net", (int)sh);
+		if (has_exited(sh) || (stat(ns_path, &st) == 0 && st.st_ino == web_st.st_ino && st.st_dev == web_st.st_dev))
+			break;
+	}
 	assert_int_equal(nrun(state_dir, out, sizeof(out), "down", name, NULL), 0);
+	char left[128];
+	snprintf(left, sizeof(left), "pid %d (sh) in %s was not started by netsim: left alone", (int)sh, web);
+	bool reported = strstr(out, left) != NULL;
+	bool sh_alive = !exited(sh_fd, 0);
+	close(hold[1]);
+	waitpid(sh, NULL, 0);
+	close(sh_fd);
+	if (!reported)
+		fprintf(stderr, "wanted '%s' in:\n%s\n", left, out);
+	assert_true(reported);
+	assert_true(sh_alive);
 	bool survived_down = ns_exists(extra);
 	assert_int_equal(nrun(state_dir, out, sizeof(out), "ls", NULL), 0);
 	bool listed = strstr(out, "foreign") && strstr(out, extra);
@@ -652,6 +694,9 @@ static void cleanup(void)
 		return;
 	/* only our state dir: every instance in it is this run's */
 	nrun(state_dir, NULL, 0, "down", "--all", NULL);
+	for (size_t i = 0; i < 4; i++)
+		if (foreign_made[i][0])
+			remove_foreign_ns(foreign_made[i]);
 	char cmd[256];
 	snprintf(cmd, sizeof(cmd), "rm -rf -- '%s' '%s'", state_dir, topo_dir);
 	(void)!system(cmd);
