@@ -38,7 +38,8 @@ const char nsim_help_up[] =
 	"everything made so far is removed. Needs root.\n\n"
 	"Options:\n"
 	"  --name NAME   instance name (default: the topology's name), [a-z0-9-], 1-24 chars\n\n"
-	"Environment: NETSIM_FAIL_AT=N makes the Nth kernel operation fail (for tests).\n";
+	"Environment: NETSIM_FAIL_AT=N makes the Nth kernel operation fail (for tests);\n"
+	"NETSIM_STATE_DIR (default /run/netsim) for tests and isolated CI jobs.\n";
 
 const char nsim_help_down[] =
 	"Removes instance NAME: the processes it started (responders), the namespaces\n"
@@ -201,7 +202,7 @@ int nsim_cmd_up(int argc, char **argv)
 	int k = nsim_instance_up(p, argv[i], text, &stats, &error);
 	if (k < 0) {
 		fprintf(stderr, "netsim up: error: %s\n", error ? error : strerror(-k));
-		if (k != -EEXIST)
+		if (k != -EEXIST && k != -ELOOP && k != -ENOTDIR) /* those refuse before anything is made */
 			fprintf(stderr, "netsim up: everything made so far was removed\n");
 		free(error);
 		r = k == -EPERM || k == -EOPNOTSUPP || k == -EAFNOSUPPORT || k == -EPROTONOSUPPORT ? NSIM_EXIT_ENV

@@ -350,8 +350,9 @@ static int claim(int rootfd, const struct nsim_plan *p, int *ret_dirfd, char **r
 		return r;
 	}
 	if ((r = write_lines(dirfd, NAMESPACES, p->namespaces, p->n_namespaces)) < 0) {
-		*ret_error = instance_sprintf("writing %s/%s/" NAMESPACES ": %s", root, p->name, strerror(-r));
-		(void)!remove_state(rootfd, dirfd, p->name);
+		int k = remove_state(rootfd, dirfd, p->name);
+		*ret_error = instance_sprintf("writing %s/%s/" NAMESPACES ": %s%s", root, p->name, strerror(-r),
+					      k < 0 ? "; remove that directory by hand" : "");
 		return r;
 	}
 	*ret_dirfd = TAKE_FD(dirfd);

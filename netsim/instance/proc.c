@@ -229,9 +229,12 @@ int nsim_proc_stop_all(int dirfd, struct nsim_strv *stopped)
 	if (legacy) {
 		int pid;
 		unsigned long long start;
-		if (sscanf(legacy, "%d %llu", &pid, &start) == 2 && stop_one(pid, start) && stopped &&
-		    (r = nsim_strv_append(stopped, "responder")) < 0)
-			return r;
+		if (sscanf(legacy, "%d %llu", &pid, &start) == 2 && stop_one(pid, start) && stopped) {
+			char what[64];
+			snprintf(what, sizeof(what), "responder (pid %d)", pid);
+			if ((r = nsim_strv_append(stopped, what)) < 0)
+				return r;
+		}
 	}
 	for (char *save = NULL, *line = text ? strtok_r(text, "\n", &save) : NULL; line;
 	     line = strtok_r(NULL, "\n", &save)) {
