@@ -19,7 +19,8 @@
 #define RECORD "processes"
 #define LEGACY_RECORD "responder" /* one "PID STARTTIME" line, by netsim before the processes record */
 
-int nsim_proc_start_time(pid_t pid, unsigned long long *ret)
+/* Start time and state (R, S, Z, ...) from /proc/PID/stat. */
+static int proc_stat(pid_t pid, unsigned long long *ret_start, char *ret_state)
 {
 	char path[64], buf[1024];
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
@@ -32,12 +33,20 @@ int nsim_proc_start_time(pid_t pid, unsigned long long *ret)
 	buf[n] = '\0';
 	char *p = strrchr(buf, ')'); /* comm may hold spaces and parentheses */
 	unsigned long long start;
+	char state;
 	/* after ") ": state is field 3; starttime is field 22 */
-	if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %llu",
-			 &start) != 1)
+	if (!p || sscanf(p + 2, "%c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %llu",
+			 &state, &start) != 2)
 		return -EIO;
-	*ret = start;
+	*ret_start = start;
+	if (ret_state)
+		*ret_state = state;
 	return 0;
+}
+
+int nsim_proc_start_time(pid_t pid, unsigned long long *ret)
+{
+	return proc_stat(pid, ret, NULL);
 }
 
 static int pidfd_open(pid_t pid)
@@ -64,7 +73,9 @@ static bool pidfd_wait(int pidfd, int ms)
 static bool stop_one(pid_t pid, unsigned long long start)
 {
 	unsigned long long now;
-	if (pid <= 1 || !start || nsim_proc_start_time(pid, &now) < 0 || now != start)
+	char state;
+	/* a zombie has ended already (where PID 1 does not reap, it stays one) */
+	if (pid <= 1 || !start || proc_stat(pid, &now, &state) < 0 || now != start || state == 'Z' || state == 'X')
 		return false;
 	_cleanup_close_ int pidfd = pidfd_open(pid);
 	if (pidfd < 0)
