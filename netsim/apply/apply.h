@@ -50,6 +50,7 @@ extern const struct nsim_apply_backend nsim_apply_backend_record;
  * (the calling thread's namespace can't be opened); *ret owned by the caller. */
 _must_check_ int nsim_apply_new(const struct nsim_apply_backend *backend, void *userdata, struct nsim_apply **ret);
 void nsim_apply_free(struct nsim_apply *ctx);
+NSIM_DEFINE_FREEP(struct nsim_apply, nsim_apply_free)
 void *nsim_apply_userdata(struct nsim_apply *ctx);
 
 /* Executes ops[0..n) in order and stops at the first failure. Returns 0 or the
@@ -71,12 +72,13 @@ const char *nsim_apply_recording(struct nsim_apply *ctx);
  * bash $'...'). 0 or -ENOMEM; *ret owned by the caller. */
 _must_check_ int nsim_apply_op_describe(const struct nsim_op *op, char **ret);
 
-/* Removes /run/netns/<name> (detaching the bind mount); the kernel frees the
+/* Removes /run/netns/<name> (detaching the bind mount, never following a symlink); the kernel frees the
  * namespace and every veth in it once the last reference goes. Idempotent:
  * 0 when it does not exist. -EINVAL for a name outside "netsim-". */
 _must_check_ int nsim_apply_netns_del(const char *name);
 /* Names in /run/netns starting with prefix (which must start with "netsim-"),
  * sorted. *ret_names is NULL-terminated, owned by the caller
- * (nsim_apply_names_free()). No /run/netns = an empty list. */
+ * (nsim_strv_free(), model/strv.h; nsim_apply_names_free() is the same).
+ * No /run/netns = an empty list. */
 _must_check_ int nsim_apply_netns_list(const char *prefix, char ***ret_names, size_t *ret_n);
 void nsim_apply_names_free(char **names);

@@ -15,6 +15,7 @@
 #include <netlink/netlink.h>
 
 #include "apply/apply-internal.h"
+#include "model/strv.h"
 #include "model/util.h"
 
 bool apply_netns_name_ok(const char *name)
@@ -233,8 +234,9 @@ int nsim_apply_netns_del(const char *name)
 		return -EINVAL;
 	netns_path(name, path);
 	/* EINVAL: not a mount point, e.g. left by an `up` killed between
-	 * creating the file and mounting it */
-	if (umount2(path, MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT)
+	 * creating the file and mounting it. UMOUNT_NOFOLLOW: a symlink planted
+	 * in /run/netns is removed, never what it points at. */
+	if (umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW) < 0 && errno != EINVAL && errno != ENOENT)
 		return -errno;
 	if (unlink(path) < 0 && errno != ENOENT)
 		return -errno;
@@ -243,62 +245,28 @@ int nsim_apply_netns_del(const char *name)
 
 void nsim_apply_names_free(char **names)
 {
-	if (!names)
-		return;
-	for (char **n = names; *n; n++)
-		free(*n);
-	free(names);
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	nsim_strv_free(names);
 }
 
 int nsim_apply_netns_list(const char *prefix, char ***ret_names, size_t *ret_n)
 {
-	char **names = NULL;
-	size_t n = 0, cap = 0, plen;
+	_cleanup_(nsim_strv_clear) struct nsim_strv names = {0};
 	struct dirent *de;
-	DIR *d;
 	int r = 0;
 
 	if (!prefix || strncmp(prefix, NSIM_NETNS_PREFIX, strlen(NSIM_NETNS_PREFIX)) != 0)
 		return -EINVAL;
-	plen = strlen(prefix);
-	d = opendir(NSIM_NETNS_RUN_DIR);
+	size_t plen = strlen(prefix);
+	DIR *d = opendir(NSIM_NETNS_RUN_DIR);
 	if (!d && errno != ENOENT)
 		return -errno;
-	while (d && (de = readdir(d))) {
-		if (strncmp(de->d_name, prefix, plen) != 0)
-			continue;
-		if (n + 2 > cap) {
-			char **nn = realloc(names, (cap = cap ? cap * 2 : 16) * sizeof(*names));
-			if (!nn) {
-				r = -ENOMEM;
-				break;
-			}
-			names = nn;
-		}
-		if (!(names[n] = strdup(de->d_name))) {
-			r = -ENOMEM;
-			break;
-		}
-		names[++n] = NULL;
-	}
+	while (d && r == 0 && (de = readdir(d)))
+		if (strncmp(de->d_name, prefix, plen) == 0)
+			r = nsim_strv_append(&names, de->d_name);
 	if (d)
 		closedir(d);
-	if (r == 0 && !names && !(names = calloc(1, sizeof(*names))))
-		r = -ENOMEM;
-	if (r < 0) {
-		if (names)
-			names[n] = NULL;
-		nsim_apply_names_free(names);
+	if (r < 0)
 		return r;
-	}
-	qsort(names, n, sizeof(*names), cmp_str);
-	*ret_names = names;
-	if (ret_n)
-		*ret_n = n;
-	return 0;
+	nsim_strv_sort(&names);
+	return nsim_strv_steal(&names, ret_names, ret_n);
 }

@@ -12,7 +12,7 @@
 
 #include "analyze/analyze.h"
 #include "cli/cli.h"
-#include "cli/instance.h"
+#include "instance/instance.h"
 #include "model/util.h"
 #include "plan/plan.h"
 #include "probe/check.h"

@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
-#include "cli/instance.h"
+#include "instance/instance.h"
 #include "model/fileio.h"
 #include "model/util.h"
 #include "plan/plan.h"
@@ -266,12 +266,14 @@ static void *on_signal(void *arg)
 	pthread_mutex_lock(&phase);
 	fprintf(stderr, "\nnetsim test: %s: ", strsignal(sig));
 	if (test_name && !test_keep) {
-		int r = nsim_instance_down(test_name, NULL);
+		char *error = NULL;
+		int r = nsim_instance_down(test_name, NULL, &error);
 		if (r < 0)
-			fprintf(stderr, "taking '%s' down failed: %s: run 'netsim down %s'\n", test_name, strerror(-r),
-				test_name);
+			fprintf(stderr, "taking '%s' down failed: %s: run 'netsim down %s'\n", test_name,
+				error ? error : strerror(-r), test_name);
 		else
 			fprintf(stderr, "'%s' taken down\n", test_name);
+		free(error);
 	} else
 		fprintf(stderr, "stopping\n");
 	fflush(stdout);
@@ -338,9 +340,10 @@ int nsim_cmd_test(int argc, char **argv)
 
 	pthread_mutex_lock(&phase);
 	if (!o.keep) {
-		bool found;
-		if ((r = nsim_instance_down(p->name, &found)) < 0) {
-			fprintf(stderr, "netsim test: error: taking '%s' down: %s\n", p->name, strerror(-r));
+		_cleanup_free_ char *derror = NULL;
+		if ((r = nsim_instance_down(p->name, NULL, &derror)) < 0) {
+			fprintf(stderr, "netsim test: error: taking '%s' down: %s\n", p->name,
+				derror ? derror : strerror(-r));
 			status = NSIM_EXIT_FAIL;
 		}
 	} else if (!o.json)

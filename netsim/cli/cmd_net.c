@@ -13,8 +13,9 @@
 
 #include "apply/apply.h"
 #include "cli/cli.h"
-#include "cli/instance.h"
+#include "instance/instance.h"
 #include "load/load.h"
+#include "model/strv.h"
 #include "model/util.h"
 #include "plan/plan.h"
 #include "report/escape.h"
@@ -39,16 +40,20 @@ const char nsim_help_up[] =
 	"everything made so far is removed. Needs root.\n\n"
 	"Options:\n"
 	"  --name NAME   instance name (default: the topology's name), [a-z0-9-], 1-24 chars\n\n"
-	"Environment: NETSIM_FAIL_AT=N makes the Nth kernel operation fail (for tests).\n";
+	"Environment: NETSIM_FAIL_AT=N makes the Nth kernel operation fail (for tests);\n"
+	"NETSIM_STATE_DIR (default /run/netsim) for tests and isolated CI jobs.\n";
 
 const char nsim_help_down[] =
-	"Removes instance NAME: its responders, its namespaces (and with them every\n"
-	"interface, route and rule) and its state in /run/netsim/NAME. Also after an\n"
-	"`up` that was killed half-way. Running it twice is fine.\n\n"
+	"Removes instance NAME: the processes it started (responders), the namespaces\n"
+	"its record lists (and with them every interface, route and rule) and its\n"
+	"state in /run/netsim/NAME. Also after an `up` that was killed half-way.\n"
+	"Running it twice is fine. Namespaces no record lists are left alone.\n\n"
 	"Options:\n"
-	"  --all   remove every netsim instance, and any netsim- namespace left behind\n";
+	"  --all   remove every netsim instance, one at a time\n\n"
+	"Environment: NETSIM_STATE_DIR (default /run/netsim), for tests and isolated CI jobs.\n";
 
-const char nsim_help_ls[] = "Lists the instances that are up.\n\nOptions:\n  --json   as JSON\n";
+const char nsim_help_ls[] = "Lists the instances that are up, and netsim-* namespaces no instance owns\n"
+			    "(foreign: netsim leaves them alone).\n\nOptions:\n  --json   as JSON\n";
 
 const char nsim_help_show[] = "Shows the hosts of instance NAME: namespace, address, public IP, status.\n\n"
 			      "Options:\n  --json   as JSON (the state netsim keeps)\n";
@@ -201,7 +206,7 @@ int nsim_cmd_up(int argc, char **argv)
 	int k = nsim_instance_up(p, argv[i], text, &stats, &error);
 	if (k < 0) {
 		fprintf(stderr, "netsim up: error: %s\n", error ? error : strerror(-k));
-		if (k != -EEXIST)
+		if (k != -EEXIST && k != -ELOOP && k != -ENOTDIR) /* those refuse before anything is made */
 			fprintf(stderr, "netsim up: everything made so far was removed\n");
 		free(error);
 		r = k == -EPERM || k == -EOPNOTSUPP || k == -EAFNOSUPPORT || k == -EPROTONOSUPPORT ? NSIM_EXIT_ENV
@@ -220,13 +225,19 @@ int nsim_cmd_up(int argc, char **argv)
 
 static int down_one(const char *name)
 {
-	bool found = false;
-	int r = nsim_instance_down(name, &found);
+	_cleanup_(nsim_instance_down_result_clear) struct nsim_down_result res = {0};
+	_cleanup_free_ char *error = NULL;
+	int r = nsim_instance_down(name, &res, &error);
 	if (r < 0) {
-		fprintf(stderr, "netsim down: error: removing '%s': %s\n", name, strerror(-r));
+		fprintf(stderr, "netsim down: error: '%s': %s\n", name, error ? error : strerror(-r));
 		return NSIM_EXIT_FAIL;
 	}
-	printf(found ? "netsim: '%s' is down\n" : "netsim: '%s' was not up: nothing to remove\n", name);
+	for (size_t i = 0; i < res.stopped.n; i++)
+		printf("netsim: '%s': stopped %s\n", name, res.stopped.v[i]);
+	for (size_t i = 0; i < res.left_alone.n; i++)
+		fprintf(stderr, "netsim down: warning: '%s': %s was not started by netsim: left alone (it keeps that "
+				"namespace alive until it exits)\n", name, res.left_alone.v[i]);
+	printf(res.found ? "netsim: '%s' is down\n" : "netsim: '%s' was not up: nothing to remove\n", name);
 	return NSIM_EXIT_OK;
 }
 
@@ -248,27 +259,23 @@ int nsim_cmd_down(int argc, char **argv)
 		return down_one(argv[i]);
 	}
 
-	char **names = NULL;
+	_cleanup_(nsim_strv_freep) char **names = NULL;
+	_cleanup_free_ char *error = NULL;
 	size_t n = 0;
-	if ((r = nsim_instance_list(&names, &n)) < 0) {
-		fprintf(stderr, "netsim down: error: listing %s: %s\n", NSIM_STATE_DIR, strerror(-r));
-		return NSIM_EXIT_FAIL;
+	if ((r = nsim_instance_list(&names, &n, &error)) < 0) {
+		fprintf(stderr, "netsim down: error: %s\n", error ? error : strerror(-r));
+		return r == -EACCES ? NSIM_EXIT_ENV : NSIM_EXIT_FAIL;
 	}
 	int status = NSIM_EXIT_OK;
+	/* each under its own lock, in turn */
 	for (size_t k = 0; k < n; k++)
 		if (down_one(names[k]) != NSIM_EXIT_OK)
 			status = NSIM_EXIT_FAIL;
-	nsim_apply_names_free(names);
-	/* namespaces no state claims: an `up` killed before it wrote anything */
-	if (nsim_apply_netns_list(NSIM_NETNS_PREFIX, &names, &n) == 0) {
-		for (size_t k = 0; k < n; k++) {
-			if (nsim_apply_netns_del(names[k]) == 0)
-				printf("netsim: removed leftover namespace %s\n", names[k]);
-			else
-				status = NSIM_EXIT_FAIL;
-		}
-		nsim_apply_names_free(names);
-	}
+	/* netsim deletes only what its records name */
+	_cleanup_(nsim_strv_freep) char **foreign = NULL;
+	if (nsim_instance_foreign_namespaces(&foreign, &n) == 0)
+		for (size_t k = 0; k < n; k++)
+			printf("netsim: left alone: namespace %s (no netsim record owns it)\n", foreign[k]);
 	return status;
 }
 
@@ -280,11 +287,14 @@ int nsim_cmd_ls(int argc, char **argv)
 		return NSIM_EXIT_USAGE;
 	if (i != argc)
 		return nsim_cli_usage_error("ls", "unexpected argument '%s'", argv[i]);
-	char **names = NULL;
-	size_t n = 0;
-	int r = nsim_instance_list(&names, &n);
+	_cleanup_(nsim_strv_freep) char **names = NULL, **foreign = NULL;
+	_cleanup_free_ char *error = NULL;
+	size_t n = 0, n_foreign = 0;
+	int r = nsim_instance_list(&names, &n, &error);
+	if (r == 0)
+		r = nsim_instance_foreign_namespaces(&foreign, &n_foreign);
 	if (r < 0) {
-		fprintf(stderr, "netsim ls: error: %s: %s\n", NSIM_STATE_DIR, strerror(-r));
+		fprintf(stderr, "netsim ls: error: %s\n", error ? error : strerror(-r));
 		return r == -EACCES ? NSIM_EXIT_ENV : NSIM_EXIT_FAIL;
 	}
 	json_t *all = json_array();
@@ -309,13 +319,21 @@ int nsim_cmd_ls(int argc, char **argv)
 		}
 		json_array_append_new(all, j);
 	}
+	for (size_t k = 0; k < n_foreign; k++)
+		json_array_append_new(all, json_pack("{s:s, s:s}", "namespace", foreign[k], "status", "foreign"));
 	if (o.json) {
 		json_dumpf(all, stdout, JSON_INDENT(2));
 		putchar('\n');
-	} else if (!n)
-		printf("no netsim topology is up\n");
+	} else {
+		if (!n)
+			printf("no netsim topology is up\n");
+		if (n_foreign)
+			printf("\nforeign namespaces (named netsim-*, but no record in %s owns them; netsim leaves "
+			       "them alone):\n", nsim_instance_state_dir());
+		for (size_t k = 0; k < n_foreign; k++)
+			printf("  %s\n", foreign[k]);
+	}
 	json_decref(all);
-	nsim_apply_names_free(names);
 	return NSIM_EXIT_OK;
 }
 

@@ -4,14 +4,11 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <sched.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "model/util.h"
@@ -112,54 +109,59 @@ static void drain_conn(struct endpoint *c, size_t *n_conns)
 	}
 }
 
-/* The child: opens everything, reports on `ready` (0, or -errno + a message),
- * then serves until SIGTERM. Never returns. */
-static void __attribute__((noreturn)) serve(const struct nsim_plan *p, int ready)
-{
-	int epfd = epoll_create1(EPOLL_CLOEXEC);
-	int r = epfd < 0 ? -errno : 0;
-	char detail[256] = "";
+struct nsim_responder {
+	int epfd;
+};
 
+int nsim_responder_open(const struct nsim_plan *p, struct nsim_responder **ret, char *detail, size_t size)
+{
+	_cleanup_free_ struct nsim_responder *resp = calloc(1, sizeof(*resp));
+	if (!resp)
+		return -ENOMEM;
+	resp->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (resp->epfd < 0)
+		return -errno;
+	int r = 0;
 	for (size_t i = 0; i < p->n_responders && r == 0; i++) {
 		const struct nsim_plan_responder *rs = &p->responders[i];
 		char path[512];
-		snprintf(path, sizeof(path), "/run/netns/%s", rs->ns);
+		nsim_plan_ns_path(path, sizeof(path), rs->ns);
 		for (size_t j = 0; j < rs->n_listen && r == 0; j++) {
 			const struct nsim_service *s = &rs->listen[j];
+			bool udp = s->proto == NSIM_PROTO_UDP;
 			for (unsigned port = s->from; port <= s->to && r == 0; port++) {
-				for (int udp = 0; udp < 2 && r == 0; udp++) {
-					bool want_udp = s->proto == NSIM_PROTO_UDP;
-					if ((bool)udp != want_udp)
-						continue;
-					struct endpoint *ep = calloc(1, sizeof(*ep));
-					if (!ep) {
-						r = -ENOMEM;
-						break;
-					}
-					*ep = (struct endpoint){.host = rs->host, .port = (uint16_t)port, .udp = udp};
-					r = open_socket(path, udp, (uint16_t)port, &ep->fd);
-					struct epoll_event ev = {.events = EPOLLIN, .data.ptr = ep};
-					if (r == 0 && epoll_ctl(epfd, EPOLL_CTL_ADD, ep->fd, &ev) < 0)
-						r = -errno;
-					if (r < 0)
-						snprintf(detail, sizeof(detail), "responder for %s on %u/%s: %s", rs->host,
-							 port, udp ? "udp" : "tcp", strerror(-r));
+				struct endpoint *ep = calloc(1, sizeof(*ep));
+				if (!ep) {
+					r = -ENOMEM;
+					break;
+				}
+				*ep = (struct endpoint){.host = rs->host, .port = (uint16_t)port, .udp = udp};
+				r = open_socket(path, udp, (uint16_t)port, &ep->fd);
+				struct epoll_event ev = {.events = EPOLLIN, .data.ptr = ep};
+				if (r == 0 && epoll_ctl(resp->epfd, EPOLL_CTL_ADD, ep->fd, &ev) < 0)
+					r = -errno;
+				if (r < 0) {
+					snprintf(detail, size, "responder for %s on %u/%s: %s", rs->host, port,
+						 udp ? "udp" : "tcp", strerror(-r));
+					free(ep); /* the process exits: the sockets made so far go with it */
 				}
 			}
 		}
 	}
-	/* the report: an int, then the message */
-	(void)!write(ready, &r, sizeof(r));
-	if (r < 0)
-		(void)!write(ready, detail, strlen(detail));
-	close(ready);
-	if (r < 0)
-		_exit(1);
+	if (r < 0) {
+		close(resp->epfd);
+		return r;
+	}
+	*ret = TAKE_PTR(resp);
+	return 0;
+}
 
+void nsim_responder_serve(struct nsim_responder *resp)
+{
 	size_t n_conns = 0;
 	for (;;) {
 		struct epoll_event evs[64];
-		int n = epoll_wait(epfd, evs, 64, -1);
+		int n = epoll_wait(resp->epfd, evs, 64, -1);
 		for (int i = 0; i < n; i++) {
 			struct endpoint *ep = evs[i].data.ptr;
 			if (ep->conn)
@@ -167,66 +169,7 @@ static void __attribute__((noreturn)) serve(const struct nsim_plan *p, int ready
 			else if (ep->udp)
 				answer_udp(ep);
 			else
-				answer_tcp(epfd, ep, &n_conns);
+				answer_tcp(resp->epfd, ep, &n_conns);
 		}
 	}
-}
-
-int nsim_responder_start(const struct nsim_plan *p, pid_t *ret_pid, char **ret_detail)
-{
-	if (p->n_responders == 0) {
-		*ret_pid = 0;
-		return 0;
-	}
-	int fds[2];
-	if (pipe2(fds, O_CLOEXEC) < 0)
-		return -errno;
-	pid_t pid = fork();
-	if (pid < 0) {
-		int r = -errno;
-		close(fds[0]);
-		close(fds[1]);
-		return r;
-	}
-	if (pid == 0) {
-		close(fds[0]);
-		setsid();
-		/* the parent may block signals (netsim test does, to handle them in one thread) */
-		sigset_t none;
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		signal(SIGINT, SIG_IGN);
-		signal(SIGTERM, SIG_DFL);
-		signal(SIGPIPE, SIG_IGN);
-		prctl(PR_SET_NAME, "netsim-respond");
-		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-		if (null >= 0) {
-			dup2(null, 0);
-			dup2(null, 1);
-			dup2(null, 2);
-		}
-		(void)!chdir("/");
-		serve(p, fds[1]);
-	}
-	close(fds[1]);
-	int status = 0;
-	ssize_t n;
-	do
-		n = read(fds[0], &status, sizeof(status));
-	while (n < 0 && errno == EINTR);
-	if (n != sizeof(status))
-		status = -ECHILD; /* died before reporting */
-	if (status < 0) {
-		char detail[256] = "";
-		ssize_t m = read(fds[0], detail, sizeof(detail) - 1);
-		detail[m > 0 ? m : 0] = '\0';
-		if (ret_detail)
-			*ret_detail = strdup(detail[0] ? detail : "the responder process exited before it was ready");
-		close(fds[0]);
-		waitpid(pid, NULL, 0);
-		return status;
-	}
-	close(fds[0]);
-	*ret_pid = pid;
-	return 0;
 }

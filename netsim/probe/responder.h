@@ -12,20 +12,22 @@
  */
 #pragma once
 
-#include <sys/types.h>
-
 #include "plan/plan.h"
 #include "model/util.h"
 
+struct nsim_responder;
+
 /*
- * Forks the responder process (a child of the caller, in its own session,
- * stdio on /dev/null), which opens every socket and then reports back; returns
- * once every socket is listening (no sleeps: the child writes to a pipe).
- * Returns 0 and *ret_pid, or -errno of the first socket that failed (with
- * *ret_detail naming it, owned by the caller) after the child has exited.
- * Plans without listen ports start nothing: 0 with *ret_pid = 0.
+ * Opens every socket of every listen port of p in its host's namespace
+ * (leaving the calling thread in the last namespace entered: call it in the
+ * process that will serve, instance/proc.c's child). Returns 0 and *ret
+ * (lives until the process exits), or -ENOMEM / -errno of the first socket
+ * that failed with a sentence naming it in detail[0..size).
  */
-_must_check_ int nsim_responder_start(const struct nsim_plan *p, pid_t *ret_pid, char **ret_detail);
+_must_check_ int nsim_responder_open(const struct nsim_plan *p, struct nsim_responder **ret, char *detail,
+				     size_t size);
+/* Answers every connection and datagram until the process is killed. */
+_noreturn_ void nsim_responder_serve(struct nsim_responder *resp);
 
 /* The line a responder sends; buf of at least NSIM_RESPONSE_MAX bytes. */
 #define NSIM_RESPONSE_MAX 128
