@@ -358,9 +358,9 @@ int nsim_cmd_show(int argc, char **argv)
 	char *text = NULL;
 	int r = nsim_instance_read_state(argv[i], &text);
 	if (r < 0) {
-		char dir[128];
+		char dir[4096];
 		struct stat st;
-		snprintf(dir, sizeof(dir), NSIM_STATE_DIR "/%s", argv[i]);
+		snprintf(dir, sizeof(dir), "%s/%s", nsim_instance_state_dir(), argv[i]);
 		if (r == -ENOENT && stat(dir, &st) == 0)
 			fprintf(stderr, "netsim show: error: '%s' is incomplete (its `up` is running, or was interrupted): "
 					"'netsim down %s' removes what it made\n", argv[i], argv[i]);
@@ -378,7 +378,7 @@ int nsim_cmd_show(int argc, char **argv)
 			fprintf(stderr, "netsim show: error: out of memory\n");
 		else
 			fprintf(stderr, "netsim show: error: %s/%s/state.json: %s: 'netsim down %s' removes what it made\n",
-				NSIM_STATE_DIR, argv[i], NSIM_ESC(error), argv[i]);
+				nsim_instance_state_dir(), argv[i], NSIM_ESC(error), argv[i]);
 		return NSIM_EXIT_FAIL;
 	}
 	json_t *hosts = json_object_get(j, "hosts");
@@ -441,7 +441,7 @@ int nsim_cmd_exec(int argc, char **argv)
 	if (fd < 0) {
 		struct stat st;
 		_cleanup_free_ char *dir = NULL;
-		if (asprintf(&dir, NSIM_STATE_DIR "/%s", name) >= 0 && stat(dir, &st) < 0)
+		if (asprintf(&dir, "%s/%s", nsim_instance_state_dir(), name) >= 0 && stat(dir, &st) < 0)
 			fprintf(stderr, "netsim exec: error: '%s' is not up (see 'netsim ls')\n", name);
 		else
 			fprintf(stderr, "netsim exec: error: '%s' has no host '%s' (see 'netsim show %s')\n", name,
