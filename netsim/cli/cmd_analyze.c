@@ -93,11 +93,70 @@ static void print_analysis(const struct nsim_analysis *a)
 		printf("\n");
 }
 
+/* The observation of a running topology beside the model's trace. */
+static void print_observed(const char *running, const struct nsim_check_report *rep, enum nsim_proto proto)
+{
+	const struct nsim_check_result *res = &rep->results[0];
+	printf("\nobserved on '%s': %s in %.1f ms%s%.*s\n", running,
+	       res->probe.outcome == NSIM_PROBE_REACHABLE ? "reachable" : nsim_probe_outcome_name(res->probe.outcome),
+	       res->probe.ms, res->probe.response[0] ? ": " : "", (int)sizeof(res->probe.response), res->probe.response);
+	for (size_t k = 0; k < res->n_hops; k++) {
+		char line[200];
+		nsim_report_hop_line(&res->hops[k], proto != NSIM_PROTO_ICMP, line, sizeof(line));
+		printf("  %-16s %-18s +%7.3f ms  %s\n", res->hops[k].component, res->hops[k].kind, res->hops[k].t_ms, line);
+	}
+	if (res->model_disagrees)
+		printf("%s\n", res->reason);
+}
+
+static int trace_json(const struct nsim_topology *t, const char *from, const char *to, const struct nsim_flow *f,
+		      const struct nsim_analysis *a, const struct nsim_check_report *rep)
+{
+	char addr[NSIM_ADDR_STRLEN];
+	int r = 0;
+	json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}", "topology", t->name.name, "from", from, "to", to,
+			      "address", nsim_addr_fmt(f->dst, addr), "protocol", nsim_proto_name(f->proto), "predicted",
+			      nsim_report_analysis_json(a));
+	if (!j)
+		return -ENOMEM;
+	if (f->proto != NSIM_PROTO_ICMP)
+		json_object_set_new(j, "port", json_integer(f->dport));
+	if (rep) {
+		_cleanup_free_ char *text = NULL;
+		size_t len = 0;
+		FILE *m = open_memstream(&text, &len);
+		if (!m || nsim_report_check_json(m, rep, NULL) < 0)
+			r = -ENOMEM;
+		if (m)
+			fclose(m);
+		json_t *obs = text ? json_loads(text, 0, NULL) : NULL;
+		json_t *first = json_array_get(json_object_get(obs, "expectations"), 0);
+		if (first)
+			json_object_set(j, "observed", first);
+		json_t *err = json_object_get(obs, "error");
+		if (err)
+			json_object_set(j, "error", err);
+		json_decref(obs);
+	}
+	json_dumpf(j, stdout, JSON_INDENT(2));
+	putchar('\n');
+	json_decref(j);
+	return r;
+}
+
 int nsim_cmd_trace(int argc, char **argv)
 {
 	static const struct option opts[] = {{"json", no_argument, NULL, 'j'}, {}};
+	_cleanup_(nsim_topology_freep) struct nsim_topology *t = NULL;
+	_cleanup_(nsim_plan_freep) struct nsim_plan *p = NULL; /* the report points into it */
+	_cleanup_(nsim_check_report_freep) struct nsim_check_report *rep = NULL;
+	_cleanup_free_ char *running = NULL, *error = NULL;
+	struct nsim_flow f = {0};
+	struct nsim_endpoint to_ep;
+	struct nsim_analysis a;
 	bool json = false;
-	int c;
+	int c, r;
+
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -109,113 +168,69 @@ int nsim_cmd_trace(int argc, char **argv)
 		return nsim_cli_usage_error("trace", "usage: netsim trace FILE|NAME FROM TO PORT/PROTO (e.g. fn db 3306/tcp)");
 	const char *target = argv[optind], *from = argv[optind + 1], *to = argv[optind + 2], *port = argv[optind + 3];
 
-	struct nsim_flow f = {0};
 	if (parse_port(port, &f.proto, &f.dport) < 0)
 		return nsim_cli_usage_error("trace", "'%s' is not a port like 3306/tcp, 53/udp or icmp", port);
-	struct nsim_topology *t = NULL;
-	char *running = NULL;
-	int r = load_target("trace", target, &t, &running);
-	if (r != NSIM_EXIT_OK)
+	if ((r = load_target("trace", target, &t, &running)) != NSIM_EXIT_OK)
 		return r;
-	struct nsim_endpoint to_ep;
 	if (nsim_analyze_resolve(t, from, &f.from) < 0 ||
 	    (f.from.kind != NSIM_EP_HOST && f.from.kind != NSIM_EP_INET_HOST)) {
 		fprintf(stderr, "netsim trace: error: FROM '%s' is not a host or internet host of '%s'\n", from, t->name.name);
-		r = NSIM_EXIT_USAGE;
-		goto out;
+		return NSIM_EXIT_USAGE;
 	}
 	if (nsim_analyze_resolve(t, to, &to_ep) < 0) {
 		fprintf(stderr, "netsim trace: error: TO '%s' is not a host, NAT gateway, internet host or address of '%s'\n",
 			to, t->name.name);
-		r = NSIM_EXIT_USAGE;
-		goto out;
+		return NSIM_EXIT_USAGE;
 	}
 	f.dst = nsim_analyze_target(t, &f.from, &to_ep);
 
-	struct nsim_analysis a;
-	struct nsim_check_report *rep = NULL;
-	struct nsim_plan *p = NULL; /* the report points into it */
 	if (running) {
 		/* the same flow on the wire: a one-expectation check */
 		if ((r = nsim_cli_need_root("trace")))
-			goto out;
+			return r;
 		struct nsim_expect *e = nsim_arena_alloc(t->arena, 1, sizeof(*e));
-		if (!e || nsim_plan_build(t, running, &p) < 0) {
-			r = NSIM_EXIT_FAIL;
-			goto out;
+		if (!e || (r = nsim_plan_build(t, running, &p)) < 0) {
+			fprintf(stderr, "netsim trace: error: planning '%s': %s\n", running, strerror(e ? -r : ENOMEM));
+			return NSIM_EXIT_FAIL;
 		}
 		*e = (struct nsim_expect){.from = f.from, .to = to_ep, .has_port = f.proto != NSIM_PROTO_ICMP,
 					  .port = {.from = f.dport, .to = f.dport, .proto = f.proto}, .proto = f.proto};
 		e->name.name = NULL;
 		t->expects = e;
 		t->n_expects = 1;
-		char *error = NULL;
-		struct nsim_check_opts o = {.timeout_ms = 1000, .capture = true};
-		int k = nsim_check_run(t, p, &o, &rep, &error);
-		if (k < 0) {
-			fprintf(stderr, "netsim trace: error: probing: %s\n", error ? error : strerror(-k));
-			free(error);
-			r = NSIM_EXIT_FAIL;
-			goto out;
+		struct nsim_check_opts o = {.timeout_ms = 1000, .capture = true, .no_drift = true};
+		if ((r = nsim_check_run(t, p, &o, &rep, &error)) < 0) {
+			fprintf(stderr, "netsim trace: error: probing: %s\n", error ? error : strerror(-r));
+			return NSIM_EXIT_FAIL;
 		}
 		a = rep->results[0].predicted;
 		f.sport = rep->results[0].probe.sport;
-	} else if (nsim_analyze_flow(t, &f, &a) < 0) {
-		r = NSIM_EXIT_FAIL;
-		goto out;
+	} else if ((r = nsim_analyze_flow(t, &f, &a)) < 0) {
+		fprintf(stderr, "netsim trace: error: %s\n", strerror(-r));
+		return NSIM_EXIT_FAIL;
 	}
 
-	char addr[NSIM_ADDR_STRLEN];
+	int status = NSIM_EXIT_OK;
 	if (json) {
-		json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}", "topology", t->name.name, "from", from, "to", to,
-				      "address", nsim_addr_fmt(f.dst, addr), "protocol", nsim_proto_name(f.proto),
-				      "predicted", nsim_report_analysis_json(&a));
-		if (f.proto != NSIM_PROTO_ICMP)
-			json_object_set_new(j, "port", json_integer(f.dport));
-		if (rep) {
-			char *text = NULL;
-			size_t len = 0;
-			FILE *m = open_memstream(&text, &len);
-			if (!m || nsim_report_check_json(m, rep, NULL) < 0)
-				r = NSIM_EXIT_FAIL;
-			if (m)
-				fclose(m);
-			json_t *obs = json_loads(text, 0, NULL);
-			free(text);
-			json_t *first = json_array_get(json_object_get(obs, "expectations"), 0);
-			if (first)
-				json_object_set(j, "observed", first);
-			json_decref(obs);
+		if (trace_json(t, from, to, &f, &a, rep) < 0) {
+			fprintf(stderr, "netsim trace: error: writing JSON: %s\n", strerror(ENOMEM));
+			status = NSIM_EXIT_FAIL;
 		}
-		json_dumpf(j, stdout, JSON_INDENT(2));
-		putchar('\n');
-		json_decref(j);
 	} else {
+		char addr[NSIM_ADDR_STRLEN];
 		printf("trace %s → %s %s (%s), model of '%s':\n", from, to, port, nsim_addr_fmt(f.dst, addr), t->name.name);
 		print_analysis(&a);
-		if (rep) {
-			const struct nsim_check_result *res = &rep->results[0];
-			printf("\nobserved on '%s': %s in %.1f ms%s%s\n", running,
-			       res->probe.outcome == NSIM_PROBE_REACHABLE ? "reachable" : nsim_probe_outcome_name(res->probe.outcome),
-			       res->probe.ms, res->probe.response[0] ? ": " : "", res->probe.response);
-			for (size_t k = 0; k < res->n_hops; k++) {
-				char line[200];
-				nsim_report_hop_line(&res->hops[k], f.proto != NSIM_PROTO_ICMP, line, sizeof(line));
-				printf("  %-16s %-18s +%7.3f ms  %s\n", res->hops[k].component, res->hops[k].kind, res->hops[k].t_ms,
-				       line);
-			}
-			if (res->model_disagrees)
-				printf("%s\n", res->reason);
-		}
+		if (rep)
+			print_observed(running, rep, f.proto);
 	}
-	r = a.prediction == NSIM_PREDICT_REACHABLE && (!rep || !rep->results[0].model_disagrees) ? NSIM_EXIT_OK
+	if (rep && rep->error) {
+		fprintf(stderr, "netsim trace: error: %s\n", rep->error);
+		return NSIM_EXIT_FAIL;
+	}
+	if (status != NSIM_EXIT_OK)
+		return status;
+	return a.prediction == NSIM_PREDICT_REACHABLE && (!rep || !rep->results[0].model_disagrees) ? NSIM_EXIT_OK
 												   : NSIM_EXIT_FAIL;
-	nsim_check_report_free(rep);
-out:
-	nsim_plan_free(p);
-	free(running);
-	nsim_topology_free(t);
-	return r;
 }
 
 /* ---- analyze ---- */
@@ -320,6 +335,8 @@ static int matrix(const struct nsim_topology *t, const struct nsim_analyzer *an,
 int nsim_cmd_analyze(int argc, char **argv)
 {
 	static const struct option opts[] = {{"json", no_argument, NULL, 'j'}, {"matrix", no_argument, NULL, 'm'}, {}};
+	_cleanup_(nsim_topology_freep) struct nsim_topology *t = NULL;
+	_cleanup_(nsim_analyzer_freep) struct nsim_analyzer *an = NULL;
 	bool json = false, with_matrix = false;
 	int c;
 	optind = 1;
@@ -334,15 +351,14 @@ int nsim_cmd_analyze(int argc, char **argv)
 	}
 	if (argc - optind != 1)
 		return nsim_cli_usage_error("analyze", "usage: netsim analyze FILE [--json] [--matrix]");
-	struct nsim_topology *t = NULL;
 	int r = nsim_cli_load(argv[optind], &t);
 	if (r != NSIM_EXIT_OK)
 		return r;
-	struct nsim_analyzer *an = NULL;
-	if (nsim_analyzer_new(t, &an) < 0) {
-		nsim_topology_free(t);
+	if ((r = nsim_analyzer_new(t, &an)) < 0) {
+		fprintf(stderr, "netsim analyze: error: %s\n", strerror(-r));
 		return NSIM_EXIT_FAIL;
 	}
+	r = NSIM_EXIT_OK;
 	size_t failed = 0;
 	json_t *list = json_array();
 	for (size_t i = 0; i < t->n_expects; i++) {
@@ -396,7 +412,5 @@ int nsim_cmd_analyze(int argc, char **argv)
 		putchar('\n');
 		json_decref(doc);
 	}
-	nsim_analyzer_free(an);
-	nsim_topology_free(t);
 	return r != NSIM_EXIT_OK ? r : failed ? NSIM_EXIT_FAIL : NSIM_EXIT_OK;
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* check and test: expectations proved with real packets. */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
@@ -8,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <jansson.h>
 
 #include "cli/cli.h"
 #include "cli/instance.h"
@@ -127,7 +130,7 @@ static int parse(const char *cmd, int argc, char **argv, bool test, struct check
 
 static int report(const struct check_opts *o, const struct nsim_check_report *rep, const char *file)
 {
-	int status = rep->n_failed ? NSIM_EXIT_FAIL : NSIM_EXIT_OK;
+	int status = rep->n_failed || rep->n_drift || rep->error ? NSIM_EXIT_FAIL : NSIM_EXIT_OK;
 	if (!rep->n_results && o->check.only) {
 		fprintf(stderr, "netsim: error: no expectation matches --only '%s'\n", o->check.only);
 		return NSIM_EXIT_FAIL;
@@ -141,13 +144,11 @@ static int report(const struct check_opts *o, const struct nsim_check_report *re
 		nsim_report_check_text(stdout, rep, nsim_cli_color(1), o->verbose);
 	fflush(stdout);
 	if (o->junit) {
-		FILE *f = fopen(o->junit, "we");
+		_cleanup_fclose_ FILE *f = fopen(o->junit, "we");
 		if (!f || nsim_report_check_junit(f, rep) < 0) {
 			fprintf(stderr, "netsim: error: writing %s: %m\n", o->junit);
 			status = NSIM_EXIT_FAIL;
 		}
-		if (f)
-			fclose(f);
 	}
 	if (o->pcap) {
 		int r = nsim_check_write_pcaps(rep, o->pcap);
@@ -159,28 +160,85 @@ static int report(const struct check_opts *o, const struct nsim_check_report *re
 			printf("packet evidence: %s%s\n", o->pcap, len && o->pcap[len - 1] == '/' ? "" : "/");
 		}
 	}
+	/* errors of the run after the report: the rows say which probes they touched */
+	if (rep->n_drift)
+		fprintf(stderr, "netsim: error: the instance was changed outside netsim (%zu difference%s from what 'up' "
+				"built, listed above): bring it up again ('netsim down %s', then 'netsim up')\n",
+			rep->n_drift, rep->n_drift == 1 ? "" : "s", rep->name);
+	if (rep->error)
+		fprintf(stderr, "netsim: error: %s\n", rep->error);
 	return status;
 }
 
 static int run_check(const struct check_opts *o, const struct nsim_topology *t, const struct nsim_plan *p,
 		     const char *file)
 {
-	struct nsim_check_report *rep = NULL;
-	char *error = NULL;
+	_cleanup_(nsim_check_report_freep) struct nsim_check_report *rep = NULL;
+	_cleanup_free_ char *error = NULL;
 	int r = nsim_check_run(t, p, &o->check, &rep, &error);
 	if (r < 0) {
 		fprintf(stderr, "netsim: error: %s\n", error ? error : strerror(-r));
-		free(error);
 		return NSIM_EXIT_FAIL;
 	}
-	int status = report(o, rep, file);
-	nsim_check_report_free(rep);
-	return status;
+	return report(o, rep, file);
+}
+
+/* A small file of the state dir, or NULL (errno set). Never through a symlink. */
+static char *read_file(const char *path, int flags)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | flags);
+	if (fd < 0)
+		return NULL;
+	_cleanup_free_ char *buf = NULL;
+	size_t len = 0, cap = 0;
+	for (;;) {
+		if (len + 4096 + 1 > cap) {
+			if (cap > (64u << 20)) { /* topologies are limited far below this */
+				errno = EFBIG;
+				return NULL;
+			}
+			cap = cap ? cap * 2 : 8192;
+			char *b = realloc(buf, cap);
+			if (!b)
+				return NULL;
+			buf = b;
+		}
+		ssize_t n = read(fd, buf + len, cap - len - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return NULL;
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	buf[len] = '\0';
+	return TAKE_PTR(buf);
+}
+
+/* The topology file `up` was given, when it has changed since: said once. */
+static void note_topology_changed(const char *name, const char *kept)
+{
+	_cleanup_free_ char *state = NULL, *now = NULL;
+	if (nsim_instance_read_state(name, &state) < 0)
+		return;
+	json_t *j = json_loads(state, 0, NULL);
+	const char *path = json_string_value(json_object_get(j, "topology"));
+	if (path && path[0] == '/' && (now = read_file(path, 0)) && !streq(now, kept))
+		fprintf(stderr, "netsim check: note: %s has changed since '%s' was brought up; checking the topology as it "
+				"was at up\n",
+			path, name);
+	json_decref(j);
 }
 
 int nsim_cmd_check(int argc, char **argv)
 {
+	_cleanup_(nsim_topology_freep) struct nsim_topology *t = NULL;
+	_cleanup_(nsim_plan_freep) struct nsim_plan *p = NULL;
+	_cleanup_free_ char *kept = NULL, *digest = NULL;
 	struct check_opts o;
+	char path[256], digest_path[256];
+
 	int r = parse("check", argc, argv, false, &o);
 	if (r >= 0)
 		return r;
@@ -189,24 +247,28 @@ int nsim_cmd_check(int argc, char **argv)
 		return nsim_cli_usage_error("check", "invalid name '%s': names are [a-z0-9-], 1 to 24 characters", name);
 	if ((r = nsim_cli_need_root("check")))
 		return r;
-	char path[256];
 	snprintf(path, sizeof(path), NSIM_STATE_DIR "/%s/topology.yaml", name);
+	snprintf(digest_path, sizeof(digest_path), NSIM_STATE_DIR "/%s/kernel.digest", name);
 	if (access(path, R_OK) < 0) {
 		fprintf(stderr, "netsim check: error: '%s' is not up (see 'netsim ls')\n", name);
 		return NSIM_EXIT_FAIL;
 	}
-	struct nsim_topology *t = NULL;
 	if ((r = nsim_cli_load(path, &t)) != NSIM_EXIT_OK)
 		return r;
-	struct nsim_plan *p = NULL;
-	if (nsim_plan_build(t, name, &p) < 0) {
-		nsim_topology_free(t);
+	if ((r = nsim_plan_build(t, name, &p)) < 0) {
+		fprintf(stderr, "netsim check: error: planning '%s': %s\n", name, strerror(-r));
 		return NSIM_EXIT_FAIL;
 	}
-	r = run_check(&o, t, p, path);
-	nsim_plan_free(p);
-	nsim_topology_free(t);
-	return r;
+	if ((kept = read_file(path, O_NOFOLLOW)))
+		note_topology_changed(name, kept);
+	/* written by `up` when it knows how; without it rulesets are not compared */
+	digest = read_file(digest_path, O_NOFOLLOW);
+	if (!digest && errno != ENOENT) {
+		fprintf(stderr, "netsim check: error: reading %s: %m\n", digest_path);
+		return NSIM_EXIT_ENV;
+	}
+	o.check.digest_text = digest;
+	return run_check(&o, t, p, path);
 }
 
 /* Ctrl-C during `test`: take the topology down, then exit. The lock keeps
