@@ -64,12 +64,13 @@ static int add_ns(struct ctx *c, const char *ns, size_t *ret)
 	return 0;
 }
 
+/* Only a namespace known to be gone (ENOENT) counts as gone. */
 static bool ns_exists(const char *ns)
 {
 	char path[PATH_MAX];
 	if (nsim_plan_ns_path(path, sizeof(path), ns) >= sizeof(path))
 		return false;
-	return access(path, F_OK) == 0;
+	return access(path, F_OK) == 0 || errno != ENOENT;
 }
 
 static void *worker(void *arg)
