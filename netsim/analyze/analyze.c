@@ -65,19 +65,46 @@ struct walk {
 	size_t n_nats;
 };
 
+/* Text that does not fit its buffer ends in "…" (cut at a UTF-8 boundary):
+ * truncation is visible, never silent. */
+static void mark_truncated(char *buf, size_t size, int n)
+{
+	static const char ell[] = "…";
+	if (n < 0 || (size_t)n < size || size < sizeof(ell))
+		return;
+	size_t end = size - sizeof(ell); /* where "…" starts, its NUL at size-1 */
+	while (end > 0 && ((unsigned char)buf[end] & 0xC0) == 0x80)
+		end--;
+	memcpy(buf + end, ell, sizeof(ell));
+}
+
+__attribute__((format(printf, 3, 0))) static void vfmt(char *buf, size_t size, const char *fmt, va_list ap)
+{
+	mark_truncated(buf, size, vsnprintf(buf, size, fmt, ap));
+}
+
+static void copy(char *buf, size_t size, const char *s)
+{
+	mark_truncated(buf, size, snprintf(buf, size, "%s", s));
+}
+
 __attribute__((format(printf, 5, 6))) static void hop(struct walk *w, const char *component, const char *kind,
 						      bool reply, const char *fmt, ...)
 {
 	struct nsim_analysis *a = w->a;
-	if (w->quiet || a->n_hops >= NSIM_ANALYSIS_MAX_HOPS)
+	if (w->quiet)
 		return;
+	if (a->n_hops >= NSIM_ANALYSIS_MAX_HOPS) {
+		a->hops_truncated = true;
+		return;
+	}
 	struct nsim_ahop *h = &a->hops[a->n_hops++];
-	snprintf(h->component, sizeof(h->component), "%s", component);
-	snprintf(h->kind, sizeof(h->kind), "%s", kind);
+	copy(h->component, sizeof(h->component), component);
+	copy(h->kind, sizeof(h->kind), kind);
 	h->reply = reply;
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(h->detail, sizeof(h->detail), fmt, ap);
+	vfmt(h->detail, sizeof(h->detail), fmt, ap);
 	va_end(ap);
 }
 
@@ -91,12 +118,12 @@ __attribute__((format(printf, 5, 6))) static void block(struct walk *w, enum nsi
 	w->done = true;
 	a->reason = reason;
 	a->prediction = pred;
-	snprintf(a->blocked_at, sizeof(a->blocked_at), "%s", component);
+	copy(a->blocked_at, sizeof(a->blocked_at), component);
 	if (w->quiet)
 		return;
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(a->explanation, sizeof(a->explanation), fmt, ap);
+	vfmt(a->explanation, sizeof(a->explanation), fmt, ap);
 	va_end(ap);
 	if (a->n_hops)
 		a->hops[a->n_hops - 1].blocked = true;
@@ -262,7 +289,9 @@ static bool sg_allows(const struct walk *w, size_t v, const struct nsim_host *h,
 				return true;
 			}
 			size_t len = strlen(list);
-			snprintf(list + len, sizeof(list) - len, "%s%s", len ? ", " : "", d);
+			int k2 = snprintf(list + len, sizeof(list) - len, "%s%s", len ? ", " : "", d);
+			if (k2 >= 0 && len + (size_t)k2 >= sizeof(list))
+				mark_truncated(list, sizeof(list), (int)sizeof(list));
 		}
 	}
 	snprintf(ret_rule, size, "%s", list[0] ? list : "nothing");
@@ -278,7 +307,11 @@ static void sg_names(const struct nsim_vpc *v, const struct nsim_host *h, char *
 	}
 	for (size_t k = 0; k < h->n_security_groups; k++) {
 		size_t len = strlen(buf);
-		snprintf(buf + len, size - len, "%s%s", k ? ", " : "", v->security_groups[h->sg_idx[k]].name.name);
+		int n = snprintf(buf + len, size - len, "%s%s", k ? ", " : "", v->security_groups[h->sg_idx[k]].name.name);
+		if (n >= 0 && len + (size_t)n >= size) {
+			mark_truncated(buf, size, (int)size);
+			return;
+		}
 	}
 }
 

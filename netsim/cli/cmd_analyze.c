@@ -86,6 +86,8 @@ static void print_analysis(const struct nsim_analysis *a)
 		printf("  %2zu %s%-16s %-16s %s%s\n", k + 1, h->reply ? "← " : "  ", h->component, h->kind, h->detail,
 		       h->blocked ? "   ✗ blocked here" : "");
 	}
+	if (a->hops_truncated)
+		printf("  … more hops than the %d shown\n", NSIM_ANALYSIS_MAX_HOPS);
 	printf("verdict: %s", nsim_prediction_name(a->prediction));
 	if (a->reason != NSIM_REASON_NONE)
 		printf(" (%s)\n  %s\n", nsim_reason_code(a->reason), a->explanation);

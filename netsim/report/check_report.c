@@ -149,6 +149,8 @@ json_t *nsim_report_analysis_json(const struct nsim_analysis *a)
 			      nsim_reason_code(a->reason), "hops", hops);
 	json_object_set_new(j, "explanation", a->explanation[0] ? json_string(a->explanation) : json_null());
 	json_object_set_new(j, "blocked_at", a->blocked_at[0] ? json_string(a->blocked_at) : json_null());
+	if (a->hops_truncated)
+		json_object_set_new(j, "hops_truncated", json_true());
 	return j;
 }
 
