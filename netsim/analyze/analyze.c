@@ -857,41 +857,47 @@ int nsim_analyzer_flow(const struct nsim_analyzer *an, const struct nsim_flow *f
 	return -EINVAL;
 }
 
-static int add_entry(struct nsim_analyzer *an, size_t cap, uint32_t addr, size_t vpc, enum entry_kind kind,
+/* Appends an address (0: none) to the index, growing it. 0 or -ENOMEM. */
+static int add_entry(struct nsim_analyzer *an, size_t *cap, uint32_t addr, size_t vpc, enum entry_kind kind,
 		     size_t idx, size_t vpc_of)
 {
-	if (!addr || an->n >= cap)
+	if (!addr)
 		return 0;
+	if (an->n == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 64;
+		struct entry *e = reallocarray(an->e, ncap, sizeof(*e));
+		if (!e)
+			return -ENOMEM;
+		an->e = e;
+		*cap = ncap;
+	}
 	an->e[an->n++] = (struct entry){addr, vpc, kind, idx, vpc_of};
 	return 0;
 }
 
 int nsim_analyzer_new(const struct nsim_topology *t, struct nsim_analyzer **ret)
 {
-	struct nsim_analyzer *an = calloc(1, sizeof(*an));
-	size_t cap = t->n_inet_hosts + 1;
-	for (size_t v = 0; v < t->n_vpcs; v++)
-		cap += 2 * (t->vpcs[v].n_hosts + t->vpcs[v].n_nat_gateways);
-	if (!an || !(an->e = calloc(cap, sizeof(*an->e)))) {
-		free(an);
+	_cleanup_(nsim_analyzer_freep) struct nsim_analyzer *an = calloc(1, sizeof(*an));
+	size_t cap = 0;
+	int r = 0;
+	if (!an)
 		return -ENOMEM;
-	}
 	an->t = t;
-	for (size_t v = 0; v < t->n_vpcs; v++) {
+	for (size_t v = 0; v < t->n_vpcs && r >= 0; v++) {
 		const struct nsim_vpc *vpc = &t->vpcs[v];
-		for (size_t i = 0; i < vpc->n_hosts; i++) {
-			add_entry(an, cap, vpc->hosts[i].address, v, E_HOST, i, v);
-			add_entry(an, cap, vpc->hosts[i].public_ip, NSIM_NONE, E_PUBLIC, i, v);
-		}
-		for (size_t i = 0; i < vpc->n_nat_gateways; i++) {
-			add_entry(an, cap, vpc->nat_gateways[i].address, v, E_NAT, i, v);
-			add_entry(an, cap, vpc->nat_gateways[i].elastic_ip, NSIM_NONE, E_EIP, i, v);
-		}
+		for (size_t i = 0; i < vpc->n_hosts && r >= 0; i++)
+			if ((r = add_entry(an, &cap, vpc->hosts[i].address, v, E_HOST, i, v)) >= 0)
+				r = add_entry(an, &cap, vpc->hosts[i].public_ip, NSIM_NONE, E_PUBLIC, i, v);
+		for (size_t i = 0; i < vpc->n_nat_gateways && r >= 0; i++)
+			if ((r = add_entry(an, &cap, vpc->nat_gateways[i].address, v, E_NAT, i, v)) >= 0)
+				r = add_entry(an, &cap, vpc->nat_gateways[i].elastic_ip, NSIM_NONE, E_EIP, i, v);
 	}
-	for (size_t i = 0; i < t->n_inet_hosts; i++)
-		add_entry(an, cap, t->inet_hosts[i].address, NSIM_NONE, E_INET, i, NSIM_NONE);
+	for (size_t i = 0; i < t->n_inet_hosts && r >= 0; i++)
+		r = add_entry(an, &cap, t->inet_hosts[i].address, NSIM_NONE, E_INET, i, NSIM_NONE);
+	if (r < 0)
+		return r;
 	qsort(an->e, an->n, sizeof(*an->e), cmp_entry);
-	*ret = an;
+	*ret = TAKE_PTR(an);
 	return 0;
 }
 

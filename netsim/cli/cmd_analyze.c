@@ -250,41 +250,82 @@ struct service {
 	enum nsim_proto proto;
 };
 
+struct matrix_lists {
+	struct nsim_endpoint *src;
+	const char **src_name;
+	size_t n_src, cap_src;
+	struct service *svc;
+	size_t n_svc, cap_svc;
+};
+
+static void matrix_lists_done(struct matrix_lists *m)
+{
+	free(m->src);
+	free(m->src_name);
+	free(m->svc);
+}
+
+static int add_source(struct matrix_lists *m, struct nsim_endpoint ep, const char *name)
+{
+	if (m->n_src == m->cap_src) {
+		size_t cap = m->cap_src ? m->cap_src * 2 : 64;
+		struct nsim_endpoint *s = reallocarray(m->src, cap, sizeof(*s));
+		if (!s)
+			return -ENOMEM;
+		m->src = s;
+		const char **n = reallocarray(m->src_name, cap, sizeof(*n));
+		if (!n)
+			return -ENOMEM;
+		m->src_name = n;
+		m->cap_src = cap;
+	}
+	m->src[m->n_src] = ep;
+	m->src_name[m->n_src++] = name;
+	return 0;
+}
+
+static int add_services(struct matrix_lists *m, struct nsim_endpoint ep, const char *name,
+			const struct nsim_service *listen, size_t n)
+{
+	for (size_t l = 0; l < n; l++) {
+		if (m->n_svc == m->cap_svc) {
+			size_t cap = m->cap_svc ? m->cap_svc * 2 : 64;
+			struct service *s = reallocarray(m->svc, cap, sizeof(*s));
+			if (!s)
+				return -ENOMEM;
+			m->svc = s;
+			m->cap_svc = cap;
+		}
+		m->svc[m->n_svc++] = (struct service){ep, name, listen[l].from, listen[l].proto};
+	}
+	return 0;
+}
+
 static int matrix(const struct nsim_topology *t, const struct nsim_analyzer *an, bool json, json_t *doc)
 {
-	size_t n_src = t->n_inet_hosts, n_svc = 0;
-	for (size_t v = 0; v < t->n_vpcs; v++) {
-		n_src += t->vpcs[v].n_hosts;
-		for (size_t i = 0; i < t->vpcs[v].n_hosts; i++)
-			n_svc += t->vpcs[v].hosts[i].n_listen;
-	}
-	for (size_t i = 0; i < t->n_inet_hosts; i++)
-		n_svc += t->inet_hosts[i].n_listen;
-	struct nsim_endpoint *src = calloc(n_src + 1, sizeof(*src));
-	const char **src_name = calloc(n_src + 1, sizeof(char *));
-	struct service *svc = calloc(n_svc + 1, sizeof(*svc));
-	bool *ok = calloc(n_src + 1, sizeof(bool));
-	if (!src || !src_name || !svc || !ok) {
-		free(src), free(src_name), free(svc), free(ok);
-		return -ENOMEM;
-	}
-	size_t k = 0, m = 0;
-	for (size_t v = 0; v < t->n_vpcs; v++)
-		for (size_t i = 0; i < t->vpcs[v].n_hosts; i++) {
+	_cleanup_(matrix_lists_done) struct matrix_lists m = {0};
+	int r = 0;
+	for (size_t v = 0; v < t->n_vpcs && r >= 0; v++)
+		for (size_t i = 0; i < t->vpcs[v].n_hosts && r >= 0; i++) {
 			const struct nsim_host *h = &t->vpcs[v].hosts[i];
-			src[k] = (struct nsim_endpoint){.kind = NSIM_EP_HOST, .vpc = v, .idx = i};
-			src_name[k++] = h->name.name;
-			for (size_t l = 0; l < h->n_listen; l++)
-				svc[m++] = (struct service){{.kind = NSIM_EP_HOST, .vpc = v, .idx = i}, h->name.name,
-							    h->listen[l].from, h->listen[l].proto};
+			struct nsim_endpoint ep = {.kind = NSIM_EP_HOST, .vpc = v, .idx = i};
+			if ((r = add_source(&m, ep, h->name.name)) >= 0)
+				r = add_services(&m, ep, h->name.name, h->listen, h->n_listen);
 		}
-	for (size_t i = 0; i < t->n_inet_hosts; i++) {
-		src[k] = (struct nsim_endpoint){.kind = NSIM_EP_INET_HOST, .idx = i};
-		src_name[k++] = t->inet_hosts[i].name.name;
-		for (size_t l = 0; l < t->inet_hosts[i].n_listen; l++)
-			svc[m++] = (struct service){{.kind = NSIM_EP_INET_HOST, .idx = i}, t->inet_hosts[i].name.name,
-						    t->inet_hosts[i].listen[l].from, t->inet_hosts[i].listen[l].proto};
+	for (size_t i = 0; i < t->n_inet_hosts && r >= 0; i++) {
+		struct nsim_endpoint ep = {.kind = NSIM_EP_INET_HOST, .idx = i};
+		if ((r = add_source(&m, ep, t->inet_hosts[i].name.name)) >= 0)
+			r = add_services(&m, ep, t->inet_hosts[i].name.name, t->inet_hosts[i].listen, t->inet_hosts[i].n_listen);
 	}
+	if (r < 0)
+		return r;
+	_cleanup_free_ bool *ok = calloc(m.n_src + 1, sizeof(bool));
+	if (!ok)
+		return -ENOMEM;
+	const struct nsim_endpoint *src = m.src;
+	const char *const *src_name = m.src_name;
+	const struct service *svc = m.svc;
+	size_t n_src = m.n_src, n_svc = m.n_svc;
 
 	double t0 = nsim_clock_ms(CLOCK_MONOTONIC);
 	size_t flows = 0;
@@ -330,7 +371,6 @@ static int matrix(const struct nsim_topology *t, const struct nsim_analyzer *an,
 				    json_pack("{s:o, s:I, s:f}", "services", list, "flows", (json_int_t)flows, "ms", ms));
 	else
 		printf("(%zu flows analysed in %.1f ms)\n", flows, ms);
-	free(src), free(src_name), free(svc), free(ok);
 	return 0;
 }
 
