@@ -64,9 +64,11 @@ static void synth(const struct nsim_check_prep *pp, size_t k, const struct nsim_
 	else
 		memset(p->ifname, 'e', sizeof(p->ifname)); /* unterminated, as a hostile capture might give */
 	static const uint8_t protos[] = {IPPROTO_TCP, IPPROTO_UDP, IPPROTO_ICMP};
-	p->proto = protos[(x >> 2) % 3];
+	/* mostly the probe's own protocol, so that many packets belong to its flow */
+	p->proto = (x & 4) ? (r->proto == NSIM_PROTO_TCP ? IPPROTO_TCP : r->proto == NSIM_PROTO_UDP ? IPPROTO_UDP : IPPROTO_ICMP)
+			   : protos[(x >> 3) % 3];
 	p->src = next(), p->dst = (x & 16) ? r->addr : next();
-	bool fwd = x & 32, related = x & 64;
+	bool fwd = x & 32, related = (x & 64) || (x & 512);
 	uint16_t a = related ? sport : (uint16_t)next(), b = related ? r->port : (uint16_t)next();
 	p->sport = fwd ? a : b;
 	p->dport = fwd ? b : a;
@@ -108,7 +110,7 @@ static void one(struct nsim_check_prep *pp, const struct nsim_analyzer *an, stru
 	}
 	double t0 = 1000.0;
 	for (size_t i = 0; i < n; i++)
-		synth(pp, cands.idx[next() % cands.n], &r, sport, t0 - 2 + (double)i * 0.01, &pkts[i]);
+		synth(pp, cands.idx[next() % cands.n], &r, sport, t0 - 1.05 + (double)i * 0.01, &pkts[i]);
 
 	if (nsim_check_collect_hops(pp, &cands, t0, pkts, n, arena, &r) == 0 &&
 	    nsim_check_judge(pp->t, (next() & 3) ? an : NULL, 1000, next() & 1, arena, &r) == 0)

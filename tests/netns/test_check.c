@@ -38,6 +38,7 @@
 #define SERVERLESS "topologies/serverless-backend.yaml"
 #define REFUSED "tests/data/check/refused.yaml"
 #define MANY_NAT "tests/data/check/many-nat.yaml"
+#define VIA_KINDS "tests/data/check/via-kinds.yaml"
 #define ELEMENTS(x) (sizeof(x) / sizeof((x)[0]))
 
 /* The serverless example's expectations, in file order, as the report labels them. */
@@ -934,6 +935,17 @@ static void test_many_nat(void **state)
 	assert_nothing_left(n);
 }
 
+/* Every kind of via component, subnets and a peering among them: the
+ * candidates restricted to router ports are found. */
+static void test_via_kinds(void **state)
+{
+	(void)state;
+	const char *n = instance("vias");
+	int r = run(out, sizeof(out), NULL, "test", VIA_KINDS, "--name", n, NULL);
+	expect_output(r, 0, "4 passed, 0 failed");
+	assert_nothing_left(n);
+}
+
 /* Runs a command (not netsim) to completion; asserts it exits 0. */
 static void sh(const char *const argv[])
 {
@@ -1178,6 +1190,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_sigint),		  cmocka_unit_test(test_many_nat),
 		cmocka_unit_test(test_drift_route),	  cmocka_unit_test(test_drift_nft),
 		cmocka_unit_test(test_topology_changed),  cmocka_unit_test(test_namespace_gone),
+		cmocka_unit_test(test_via_kinds),
 	};
 	return cmocka_run_group_tests_name("netsim test/check", tests, NULL, NULL);
 }
