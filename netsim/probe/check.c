@@ -163,7 +163,7 @@ int nsim_check_run(const struct nsim_topology *t, const struct nsim_plan *p, con
 
 	_cleanup_(nsim_check_report_freep) struct nsim_check_report *rep = calloc(1, sizeof(*rep));
 	struct ctx c = {.t = t, .p = p, .prep = {.t = t, .instance = p->name}};
-	int r = -ENOMEM;
+	int r = -ENOMEM, changed = 0;
 	if (!rep || !(rep->arena = nsim_arena_new()))
 		goto out;
 	rep->results = calloc(t->n_expects + 1, sizeof(*rep->results));
@@ -216,6 +216,14 @@ int nsim_check_run(const struct nsim_topology *t, const struct nsim_plan *p, con
 		if (r < 0)
 			goto out;
 		r = nsim_capture_start(c.ns_list, c.n_ns, "tcp or udp or icmp", &rep->capture, &err);
+		if (r < 0 && (changed = gone(p, rep)) != 0) {
+			/* a namespace went away since: the run goes on without
+			 * evidence, and ends with that error */
+			free(err);
+			if ((r = changed) < 0)
+				goto out;
+			r = 0;
+		}
 		if (r < 0) {
 			if (ret_error)
 				*ret_error = err;
@@ -249,7 +257,8 @@ int nsim_check_run(const struct nsim_topology *t, const struct nsim_plan *p, con
 	}
 	/* namespaces gone during the run: an error of the run, and nothing it
 	 * saw is a netsim bug */
-	int changed = gone(p, rep);
+	if (!changed)
+		changed = gone(p, rep);
 	if ((r = changed) < 0)
 		goto out;
 	for (size_t i = 0; i < c.n_jobs; i++) {
