@@ -53,6 +53,7 @@ __attribute__((format(printf, 2, 3))) static void finding(struct findings *f, co
 	int n = vasprintf(&f->list[f->n], fmt, ap);
 	va_end(ap);
 	if (n < 0) {
+		f->list[f->n] = NULL; /* undefined after a failure: the list stays terminated */
 		f->err = -ENOMEM;
 		return;
 	}

@@ -183,7 +183,7 @@ static int run_check(const struct check_opts *o, const struct nsim_topology *t, 
 	return report(o, rep, file);
 }
 
-/* A small file of the state dir, or NULL (errno set). Never through a symlink. */
+/* A whole file, or NULL (errno set); flags: O_NOFOLLOW for the state dir. */
 static char *read_file(const char *path, int flags)
 {
 	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | flags);
@@ -253,14 +253,13 @@ int nsim_cmd_check(int argc, char **argv)
 		fprintf(stderr, "netsim check: error: '%s' is not up (see 'netsim ls')\n", name);
 		return NSIM_EXIT_FAIL;
 	}
-	if ((r = nsim_cli_load(path, &t)) != NSIM_EXIT_OK)
+	if ((r = nsim_cli_load_text(path, &t, &kept)) != NSIM_EXIT_OK)
 		return r;
 	if ((r = nsim_plan_build(t, name, &p)) < 0) {
 		fprintf(stderr, "netsim check: error: planning '%s': %s\n", name, strerror(-r));
 		return NSIM_EXIT_FAIL;
 	}
-	if ((kept = read_file(path, O_NOFOLLOW)))
-		note_topology_changed(name, kept);
+	note_topology_changed(name, kept);
 	/* written by `up` when it knows how; without it rulesets are not compared */
 	digest = read_file(digest_path, O_NOFOLLOW);
 	if (!digest && errno != ENOENT) {

@@ -139,7 +139,7 @@ static int unrun_error(struct nsim_check_report *rep)
 		const struct nsim_check_result *r = &rep->results[i];
 		if (r->probe.outcome != NSIM_PROBE_ERROR)
 			continue;
-		if (r->probe.error == ENOENT)
+		if (r->probe.error == ENOENT && !ns_exists(r->from_ns))
 			rep->error = nsim_arena_printf(rep->arena,
 						       "the instance changed while it was being checked: namespace %s is gone",
 						       r->from_ns);
@@ -172,8 +172,12 @@ int nsim_check_run(const struct nsim_topology *t, const struct nsim_plan *p, con
 		goto out;
 	rep->name = p->name;
 
-	if (!o.no_drift && (r = drift(p, &o, rep)) < 0)
+	if (!o.no_drift && (r = drift(p, &o, rep)) < 0) {
+		if (ret_error && asprintf(ret_error, "reading the instance's routes, rules and rulesets to compare them with "
+					  "what 'up' built: %s", strerror(-r)) < 0)
+			*ret_error = NULL;
 		goto out;
+	}
 
 	for (size_t i = 0; i < t->n_expects; i++) {
 		struct nsim_check_result res;
