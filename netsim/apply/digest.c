@@ -132,18 +132,23 @@ static uint32_t addr_of(struct nl_addr *a, unsigned *ret_len)
 	return v;
 }
 
-/* "table private" when the op's comment names its route table, else the number. */
-static void table_name(const struct nsim_op *op, uint32_t table, char *buf, size_t size)
+/* "table private" when a route op of this namespace into that table names
+ * its route table in its comment ("route table private: ..."), "table main",
+ * else "table N". */
+static void table_name(const struct job *j, const struct ns_ops *o, uint32_t table, char *buf, size_t size)
 {
 	static const char prefix[] = "route table ";
 	if (table == NSIM_TABLE_MAIN) {
 		snprintf(buf, size, "table main");
 		return;
 	}
-	if (op && op->comment && strncmp(op->comment, prefix, sizeof(prefix) - 1) == 0) {
+	for (size_t i = 0; o && i < o->n; i++) {
+		const struct nsim_op *op = &j->p->ops[o->idx[i]];
+		if (op->kind != NSIM_OP_ROUTE || op->table != table || !op->comment ||
+		    strncmp(op->comment, prefix, sizeof(prefix) - 1) != 0)
+			continue;
 		const char *name = op->comment + sizeof(prefix) - 1;
-		size_t len = strcspn(name, ":");
-		snprintf(buf, size, "table %.*s", (int)len, name);
+		snprintf(buf, size, "table %.*s", (int)strcspn(name, ":"), name);
 		return;
 	}
 	snprintf(buf, size, "table %u", table);
@@ -215,14 +220,14 @@ static int compare_routes(struct job *j, struct nl_sock *sk, const char *ns, con
 			    kr[m].type == op->route_type)
 				found = kr[m].matched = true;
 		if (!found) {
-			table_name(op, op->table, table, sizeof(table));
+			table_name(j, o, op->table, table, sizeof(table));
 			finding(&j->f, "%s %s missing from %s in %s", route_kind(op->route_type), nsim_cidr_fmt(op->dst, c),
 				table, ns);
 		}
 	}
 	for (size_t m = 0; m < k; m++)
 		if (kr[m].ours && !kr[m].matched) {
-			table_name(NULL, kr[m].table, table, sizeof(table));
+			table_name(j, o, kr[m].table, table, sizeof(table));
 			finding(&j->f, "%s %s in %s of %s was not made by netsim", route_kind(kr[m].type),
 				nsim_cidr_fmt((struct nsim_cidr){.addr = kr[m].dst, .len = (uint8_t)kr[m].len}, c), table, ns);
 		}
@@ -270,7 +275,7 @@ static int compare_rules(struct job *j, struct nl_sock *sk, const char *ns, cons
 			    (!op->src.len || kr[m].src == op->src.addr) && streq(kr[m].iif, op->ifname ? op->ifname : ""))
 				found = kr[m].matched = true;
 		if (!found) {
-			table_name(NULL, op->table, table, sizeof(table));
+			table_name(j, o, op->table, table, sizeof(table));
 			finding(&j->f, "rule %u (from %s%s%s lookup %s) missing from %s", op->priority,
 				op->src.len ? nsim_cidr_fmt(op->src, c) : "all", op->ifname ? " iif " : "",
 				op->ifname ? op->ifname : "", table, ns);
@@ -278,7 +283,7 @@ static int compare_rules(struct job *j, struct nl_sock *sk, const char *ns, cons
 	}
 	for (size_t m = 0; m < k; m++)
 		if (!kr[m].matched && !default_rule(&kr[m])) {
-			table_name(NULL, kr[m].table, table, sizeof(table));
+			table_name(j, o, kr[m].table, table, sizeof(table));
 			finding(&j->f, "rule %u (lookup %s) in %s was not made by netsim", kr[m].prio, table, ns);
 		}
 	free(kr);

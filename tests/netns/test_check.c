@@ -1017,6 +1017,16 @@ static void test_drift_route(void **state)
 		assert_false(json_is_true(json_object_get(json_array_get(list, i), "model_disagrees")) &&
 			     strstr(str(json_array_get(list, i), "reason"), "netsim bug"));
 	json_decref(doc);
+
+	/* a route added and a rule deleted: named too */
+	sh((const char *const[]){"ip", "-n", ns, "route", "add", "blackhole", "10.99.0.0/16", "table", "100", NULL});
+	sh((const char *const[]){"ip", "-n", ns, "rule", "del", "priority", "1001", NULL});
+	r = run(out, sizeof(out), NULL, "check", n, NULL);
+	snprintf(want, sizeof(want), "blackhole route 10.99.0.0/16 in table public of %s was not made by netsim", ns);
+	expect_output(r, 1, want);
+	snprintf(want, sizeof(want), "rule 1001 (from 10.0.3.0/24 lookup table private) missing from %s", ns);
+	expect_output(r, 1, want);
+	expect_output(r, 1, "(3 differences from what 'up' built, listed above)");
 	down(n);
 	assert_nothing_left(n);
 }
