@@ -2,6 +2,7 @@
 /* check and test: expectations proved with real packets. */
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
@@ -186,9 +187,15 @@ static int run_check(const struct check_opts *o, const struct nsim_topology *t, 
 /* A whole file, or NULL (errno set); flags: O_NOFOLLOW for the state dir. */
 static char *read_file(const char *path, int flags)
 {
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | flags);
-	if (fd < 0)
+	/* O_NONBLOCK: a FIFO put in a file's place must not hang check */
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | flags);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) < 0)
 		return NULL;
+	if (!S_ISREG(st.st_mode)) {
+		errno = EINVAL;
+		return NULL;
+	}
 	_cleanup_free_ char *buf = NULL;
 	size_t len = 0, cap = 0;
 	for (;;) {
