@@ -350,6 +350,9 @@ static bool recorded_hash(const char *text, const char *ns, uint64_t *ret)
 
 static int one_ns(struct job *j, const char *ns)
 {
+	const struct ns_ops *o = strmap_get(&j->by_ns, ns);
+	if (j->snapshot_mode && !(o && o->nft))
+		return 0; /* the snapshot holds rulesets only */
 	char path[PATH_MAX];
 	if (nsim_plan_ns_path(path, sizeof(path), ns) >= sizeof(path))
 		return -ENAMETOOLONG;
@@ -366,7 +369,6 @@ static int one_ns(struct job *j, const char *ns)
 	close(fd);
 	if (r < 0)
 		return r;
-	const struct ns_ops *o = strmap_get(&j->by_ns, ns);
 
 	if (o && o->nft && (j->snapshot_mode || j->digest_text)) {
 		uint64_t h = 0, want = 0;
