@@ -71,19 +71,46 @@ struct walk {
 	size_t n_nats;
 };
 
+/* Text that does not fit its buffer ends in "…" (cut at a UTF-8 boundary):
+ * truncation is visible, never silent. */
+static void mark_truncated(char *buf, size_t size, int n)
+{
+	static const char ell[] = "…";
+	if (n < 0 || (size_t)n < size || size < sizeof(ell))
+		return;
+	size_t end = size - sizeof(ell); /* where "…" starts, its NUL at size-1 */
+	while (end > 0 && ((unsigned char)buf[end] & 0xC0) == 0x80)
+		end--;
+	memcpy(buf + end, ell, sizeof(ell));
+}
+
+__attribute__((format(printf, 3, 0))) static void vfmt(char *buf, size_t size, const char *fmt, va_list ap)
+{
+	mark_truncated(buf, size, vsnprintf(buf, size, fmt, ap));
+}
+
+static void copy(char *buf, size_t size, const char *s)
+{
+	mark_truncated(buf, size, snprintf(buf, size, "%s", s));
+}
+
 __attribute__((format(printf, 5, 6))) static void hop(struct walk *w, const char *component, const char *kind,
 						      bool reply, const char *fmt, ...)
 {
 	struct nsim_analysis *a = w->a;
-	if (w->quiet || a->n_hops >= NSIM_ANALYSIS_MAX_HOPS)
+	if (w->quiet)
 		return;
+	if (a->n_hops >= NSIM_ANALYSIS_MAX_HOPS) {
+		a->hops_truncated = true;
+		return;
+	}
 	struct nsim_ahop *h = &a->hops[a->n_hops++];
-	snprintf(h->component, sizeof(h->component), "%s", component);
-	snprintf(h->kind, sizeof(h->kind), "%s", kind);
+	copy(h->component, sizeof(h->component), component);
+	copy(h->kind, sizeof(h->kind), kind);
 	h->reply = reply;
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(h->detail, sizeof(h->detail), fmt, ap);
+	vfmt(h->detail, sizeof(h->detail), fmt, ap);
 	va_end(ap);
 }
 
@@ -97,12 +124,12 @@ __attribute__((format(printf, 5, 6))) static void block(struct walk *w, enum nsi
 	w->done = true;
 	a->reason = reason;
 	a->prediction = pred;
-	snprintf(a->blocked_at, sizeof(a->blocked_at), "%s", component);
+	copy(a->blocked_at, sizeof(a->blocked_at), component);
 	if (w->quiet)
 		return;
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(a->explanation, sizeof(a->explanation), fmt, ap);
+	vfmt(a->explanation, sizeof(a->explanation), fmt, ap);
 	va_end(ap);
 	if (a->n_hops)
 		a->hops[a->n_hops - 1].blocked = true;
@@ -261,7 +288,9 @@ static bool sg_allows(const struct walk *w, size_t v, const struct nsim_host *h,
 				return true;
 			}
 			size_t len = strlen(list);
-			snprintf(list + len, sizeof(list) - len, "%s%s", len ? ", " : "", d);
+			int k2 = snprintf(list + len, sizeof(list) - len, "%s%s", len ? ", " : "", d);
+			if (k2 >= 0 && len + (size_t)k2 >= sizeof(list))
+				mark_truncated(list, sizeof(list), (int)sizeof(list));
 		}
 	}
 	snprintf(ret_rule, size, "%s", list[0] ? list : "nothing");
@@ -277,7 +306,11 @@ static void sg_names(const struct nsim_vpc *v, const struct nsim_host *h, char *
 	}
 	for (size_t k = 0; k < h->n_security_groups; k++) {
 		size_t len = strlen(buf);
-		snprintf(buf + len, size - len, "%s%s", k ? ", " : "", v->security_groups[h->sg_idx[k]].name.name);
+		int n = snprintf(buf + len, size - len, "%s%s", k ? ", " : "", v->security_groups[h->sg_idx[k]].name.name);
+		if (n >= 0 && len + (size_t)n >= size) {
+			mark_truncated(buf, size, (int)size);
+			return;
+		}
 	}
 }
 
@@ -874,41 +907,47 @@ int nsim_analyzer_flow(const struct nsim_analyzer *an, const struct nsim_flow *f
 	return -EINVAL;
 }
 
-static int add_entry(struct nsim_analyzer *an, size_t cap, uint32_t addr, size_t vpc, enum entry_kind kind,
+/* Appends an address (0: none) to the index, growing it. 0 or -ENOMEM. */
+static int add_entry(struct nsim_analyzer *an, size_t *cap, uint32_t addr, size_t vpc, enum entry_kind kind,
 		     size_t idx, size_t vpc_of)
 {
-	if (!addr || an->n >= cap)
+	if (!addr)
 		return 0;
+	if (an->n == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 64;
+		struct entry *e = reallocarray(an->e, ncap, sizeof(*e));
+		if (!e)
+			return -ENOMEM;
+		an->e = e;
+		*cap = ncap;
+	}
 	an->e[an->n++] = (struct entry){addr, vpc, kind, idx, vpc_of};
 	return 0;
 }
 
 int nsim_analyzer_new(const struct nsim_topology *t, struct nsim_analyzer **ret)
 {
-	struct nsim_analyzer *an = calloc(1, sizeof(*an));
-	size_t cap = t->n_inet_hosts + 1;
-	for (size_t v = 0; v < t->n_vpcs; v++)
-		cap += 2 * (t->vpcs[v].n_hosts + t->vpcs[v].n_nat_gateways);
-	if (!an || !(an->e = calloc(cap, sizeof(*an->e)))) {
-		free(an);
+	_cleanup_(nsim_analyzer_freep) struct nsim_analyzer *an = calloc(1, sizeof(*an));
+	size_t cap = 0;
+	int r = 0;
+	if (!an)
 		return -ENOMEM;
-	}
 	an->t = t;
-	for (size_t v = 0; v < t->n_vpcs; v++) {
+	for (size_t v = 0; v < t->n_vpcs && r >= 0; v++) {
 		const struct nsim_vpc *vpc = &t->vpcs[v];
-		for (size_t i = 0; i < vpc->n_hosts; i++) {
-			add_entry(an, cap, vpc->hosts[i].address, v, E_HOST, i, v);
-			add_entry(an, cap, vpc->hosts[i].public_ip, NSIM_NONE, E_PUBLIC, i, v);
-		}
-		for (size_t i = 0; i < vpc->n_nat_gateways; i++) {
-			add_entry(an, cap, vpc->nat_gateways[i].address, v, E_NAT, i, v);
-			add_entry(an, cap, vpc->nat_gateways[i].elastic_ip, NSIM_NONE, E_EIP, i, v);
-		}
+		for (size_t i = 0; i < vpc->n_hosts && r >= 0; i++)
+			if ((r = add_entry(an, &cap, vpc->hosts[i].address, v, E_HOST, i, v)) >= 0)
+				r = add_entry(an, &cap, vpc->hosts[i].public_ip, NSIM_NONE, E_PUBLIC, i, v);
+		for (size_t i = 0; i < vpc->n_nat_gateways && r >= 0; i++)
+			if ((r = add_entry(an, &cap, vpc->nat_gateways[i].address, v, E_NAT, i, v)) >= 0)
+				r = add_entry(an, &cap, vpc->nat_gateways[i].elastic_ip, NSIM_NONE, E_EIP, i, v);
 	}
-	for (size_t i = 0; i < t->n_inet_hosts; i++)
-		add_entry(an, cap, t->inet_hosts[i].address, NSIM_NONE, E_INET, i, NSIM_NONE);
+	for (size_t i = 0; i < t->n_inet_hosts && r >= 0; i++)
+		r = add_entry(an, &cap, t->inet_hosts[i].address, NSIM_NONE, E_INET, i, NSIM_NONE);
+	if (r < 0)
+		return r;
 	qsort(an->e, an->n, sizeof(*an->e), cmp_entry);
-	*ret = an;
+	*ret = TAKE_PTR(an);
 	return 0;
 }
 

@@ -50,8 +50,9 @@ struct nsim_flow {
 
 #define NSIM_ANALYSIS_MAX_HOPS 48
 
+/* Texts longer than their buffer end in "…" (never cut silently). */
 struct nsim_ahop {
-	char component[40]; /* as named in the topology */
+	char component[40]; /* as named in the topology (security groups: a list of names) */
 	char kind[24];      /* "host", "security group", "route table", "network ACL", ... */
 	char detail[200];   /* what was evaluated and its result */
 	bool reply;         /* on the return path */
@@ -65,6 +66,7 @@ struct nsim_analysis {
 	char blocked_at[40];    /* component that blocked ("" when reachable) */
 	struct nsim_ahop hops[NSIM_ANALYSIS_MAX_HOPS];
 	size_t n_hops;
+	bool hops_truncated;    /* more hops than NSIM_ANALYSIS_MAX_HOPS: the rest left out */
 };
 
 /* The address a probe from `from` uses for `to`: a host's private address

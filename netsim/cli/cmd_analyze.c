@@ -49,8 +49,8 @@ static int load_target(const char *cmd, const char *arg, struct nsim_topology **
 	*ret_running = NULL;
 	if (stat(arg, &st) == 0 || !nsim_plan_name_valid(arg))
 		return nsim_cli_load(arg, ret_t);
-	char path[256];
-	snprintf(path, sizeof(path), NSIM_STATE_DIR "/%s/topology.yaml", arg);
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/%s/topology.yaml", nsim_instance_state_dir(), arg);
 	if (access(path, R_OK) < 0 && errno == EACCES)
 		return nsim_cli_need_root(cmd);
 	if (access(path, R_OK) < 0) {
@@ -87,6 +87,8 @@ static void print_analysis(const struct nsim_analysis *a)
 		printf("  %2zu %s%-16s %-16s %s%s\n", k + 1, h->reply ? "← " : "  ", NSIM_ESC(h->component), h->kind, NSIM_ESC(h->detail),
 		       h->blocked ? "   ✗ blocked here" : "");
 	}
+	if (a->hops_truncated)
+		printf("  … more hops than the %d shown\n", NSIM_ANALYSIS_MAX_HOPS);
 	printf("verdict: %s", nsim_prediction_name(a->prediction));
 	if (a->reason != NSIM_REASON_NONE)
 		printf(" (%s)\n  %s\n", nsim_reason_code(a->reason), NSIM_ESC(a->explanation));
@@ -94,11 +96,71 @@ static void print_analysis(const struct nsim_analysis *a)
 		printf("\n");
 }
 
+/* The observation of a running topology beside the model's trace. */
+static void print_observed(const char *running, const struct nsim_check_report *rep, enum nsim_proto proto)
+{
+	const struct nsim_check_result *res = &rep->results[0];
+	printf("\nobserved on '%s': %s in %.1f ms%s%s\n", running,
+	       res->probe.outcome == NSIM_PROBE_REACHABLE ? "reachable" : nsim_probe_outcome_name(res->probe.outcome),
+	       res->probe.ms, res->probe.response[0] ? ": " : "", NSIM_ESC(res->probe.response));
+	for (size_t k = 0; k < res->n_hops; k++) {
+		char line[200];
+		nsim_report_hop_line(&res->hops[k], proto != NSIM_PROTO_ICMP, line, sizeof(line));
+		printf("  %-16s %-18s +%7.3f ms  %s\n", NSIM_ESC(res->hops[k].component), res->hops[k].kind,
+		       res->hops[k].t_ms, NSIM_ESC(line));
+	}
+	if (res->model_disagrees)
+		printf("%s\n", NSIM_ESC(res->reason));
+}
+
+static int trace_json(const struct nsim_topology *t, const char *from, const char *to, const struct nsim_flow *f,
+		      const struct nsim_analysis *a, const struct nsim_check_report *rep)
+{
+	char addr[NSIM_ADDR_STRLEN];
+	int r = 0;
+	json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}", "topology", t->name.name, "from", from, "to", to,
+			      "address", nsim_addr_fmt(f->dst, addr), "protocol", nsim_proto_name(f->proto), "predicted",
+			      nsim_report_analysis_json(a));
+	if (!j)
+		return -ENOMEM;
+	if (f->proto != NSIM_PROTO_ICMP)
+		json_object_set_new(j, "port", json_integer(f->dport));
+	if (rep) {
+		_cleanup_free_ char *text = NULL;
+		size_t len = 0;
+		FILE *m = open_memstream(&text, &len);
+		if (!m || nsim_report_check_json(m, rep, NULL) < 0)
+			r = -ENOMEM;
+		if (m)
+			fclose(m);
+		json_t *obs = text ? json_loads(text, 0, NULL) : NULL;
+		json_t *first = json_array_get(json_object_get(obs, "expectations"), 0);
+		if (first)
+			json_object_set(j, "observed", first);
+		json_t *err = json_object_get(obs, "error");
+		if (err)
+			json_object_set(j, "error", err);
+		json_decref(obs);
+	}
+	json_dumpf(j, stdout, JSON_INDENT(2));
+	putchar('\n');
+	json_decref(j);
+	return r;
+}
+
 int nsim_cmd_trace(int argc, char **argv)
 {
 	static const struct option opts[] = {{"json", no_argument, NULL, 'j'}, {}};
+	_cleanup_(nsim_topology_freep) struct nsim_topology *t = NULL;
+	_cleanup_(nsim_plan_freep) struct nsim_plan *p = NULL; /* the report points into it */
+	_cleanup_(nsim_check_report_freep) struct nsim_check_report *rep = NULL;
+	_cleanup_free_ char *running = NULL, *error = NULL;
+	struct nsim_flow f = {0};
+	struct nsim_endpoint to_ep;
+	struct nsim_analysis a;
 	bool json = false;
-	int c;
+	int c, r;
+
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -110,114 +172,70 @@ int nsim_cmd_trace(int argc, char **argv)
 		return nsim_cli_usage_error("trace", "usage: netsim trace FILE|NAME FROM TO PORT/PROTO (e.g. fn db 3306/tcp)");
 	const char *target = argv[optind], *from = argv[optind + 1], *to = argv[optind + 2], *port = argv[optind + 3];
 
-	struct nsim_flow f = {0};
 	if (parse_port(port, &f.proto, &f.dport) < 0)
 		return nsim_cli_usage_error("trace", "'%s' is not a port like 3306/tcp, 53/udp or icmp", port);
-	struct nsim_topology *t = NULL;
-	char *running = NULL;
-	int r = load_target("trace", target, &t, &running);
-	if (r != NSIM_EXIT_OK)
+	if ((r = load_target("trace", target, &t, &running)) != NSIM_EXIT_OK)
 		return r;
-	struct nsim_endpoint to_ep;
 	if (nsim_analyze_resolve(t, from, &f.from) < 0 ||
 	    (f.from.kind != NSIM_EP_HOST && f.from.kind != NSIM_EP_INET_HOST)) {
 		fprintf(stderr, "netsim trace: error: FROM '%s' is not a host or internet host of '%s'\n", NSIM_ESC(from), NSIM_ESC(t->name.name));
-		r = NSIM_EXIT_USAGE;
-		goto out;
+		return NSIM_EXIT_USAGE;
 	}
 	if (nsim_analyze_resolve(t, to, &to_ep) < 0) {
 		fprintf(stderr, "netsim trace: error: TO '%s' is not a host, NAT gateway, internet host or address of '%s'\n",
 			NSIM_ESC(to), NSIM_ESC(t->name.name));
-		r = NSIM_EXIT_USAGE;
-		goto out;
+		return NSIM_EXIT_USAGE;
 	}
 	f.dst = nsim_analyze_target(t, &f.from, &to_ep);
 
-	struct nsim_analysis a;
-	struct nsim_check_report *rep = NULL;
-	struct nsim_plan *p = NULL; /* the report points into it */
 	if (running) {
 		/* the same flow on the wire: a one-expectation check */
 		if ((r = nsim_cli_need_root("trace")))
-			goto out;
+			return r;
 		struct nsim_expect *e = nsim_arena_alloc(t->arena, 1, sizeof(*e));
-		if (!e || nsim_plan_build(t, running, &p) < 0) {
-			r = NSIM_EXIT_FAIL;
-			goto out;
+		if (!e || (r = nsim_plan_build(t, running, &p)) < 0) {
+			fprintf(stderr, "netsim trace: error: planning '%s': %s\n", running, strerror(e ? -r : ENOMEM));
+			return NSIM_EXIT_FAIL;
 		}
 		*e = (struct nsim_expect){.from = f.from, .to = to_ep, .has_port = f.proto != NSIM_PROTO_ICMP,
 					  .port = {.from = f.dport, .to = f.dport, .proto = f.proto}, .proto = f.proto};
 		e->name.name = NULL;
 		t->expects = e;
 		t->n_expects = 1;
-		char *error = NULL;
-		struct nsim_check_opts o = {.timeout_ms = 1000, .capture = true};
-		int k = nsim_check_run(t, p, &o, &rep, &error);
-		if (k < 0) {
-			fprintf(stderr, "netsim trace: error: probing: %s\n", error ? error : strerror(-k));
-			free(error);
-			r = NSIM_EXIT_FAIL;
-			goto out;
+		struct nsim_check_opts o = {.timeout_ms = 1000, .capture = true, .no_drift = true};
+		if ((r = nsim_check_run(t, p, &o, &rep, &error)) < 0) {
+			fprintf(stderr, "netsim trace: error: probing: %s\n", error ? error : strerror(-r));
+			return NSIM_EXIT_FAIL;
 		}
 		a = rep->results[0].predicted;
 		f.sport = rep->results[0].probe.sport;
-	} else if (nsim_analyze_flow(t, &f, &a) < 0) {
-		r = NSIM_EXIT_FAIL;
-		goto out;
+	} else if ((r = nsim_analyze_flow(t, &f, &a)) < 0) {
+		fprintf(stderr, "netsim trace: error: %s\n", strerror(-r));
+		return NSIM_EXIT_FAIL;
 	}
 
-	char addr[NSIM_ADDR_STRLEN];
+	int status = NSIM_EXIT_OK;
 	if (json) {
-		json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}", "topology", t->name.name, "from", from, "to", to,
-				      "address", nsim_addr_fmt(f.dst, addr), "protocol", nsim_proto_name(f.proto),
-				      "predicted", nsim_report_analysis_json(&a));
-		if (f.proto != NSIM_PROTO_ICMP)
-			json_object_set_new(j, "port", json_integer(f.dport));
-		if (rep) {
-			char *text = NULL;
-			size_t len = 0;
-			FILE *m = open_memstream(&text, &len);
-			if (!m || nsim_report_check_json(m, rep, NULL) < 0)
-				r = NSIM_EXIT_FAIL;
-			if (m)
-				fclose(m);
-			json_t *obs = json_loads(text, 0, NULL);
-			free(text);
-			json_t *first = json_array_get(json_object_get(obs, "expectations"), 0);
-			if (first)
-				json_object_set(j, "observed", first);
-			json_decref(obs);
+		if (trace_json(t, from, to, &f, &a, rep) < 0) {
+			fprintf(stderr, "netsim trace: error: writing JSON: %s\n", strerror(ENOMEM));
+			status = NSIM_EXIT_FAIL;
 		}
-		json_dumpf(j, stdout, JSON_INDENT(2));
-		putchar('\n');
-		json_decref(j);
 	} else {
+		char addr[NSIM_ADDR_STRLEN];
 		printf("trace %s → %s %s (%s), model of '%s':\n", NSIM_ESC(from), NSIM_ESC(to), NSIM_ESC(port), nsim_addr_fmt(f.dst, addr),
 		       NSIM_ESC(t->name.name));
 		print_analysis(&a);
-		if (rep) {
-			const struct nsim_check_result *res = &rep->results[0];
-			printf("\nobserved on '%s': %s in %.1f ms%s%s\n", running,
-			       res->probe.outcome == NSIM_PROBE_REACHABLE ? "reachable" : nsim_probe_outcome_name(res->probe.outcome),
-			       res->probe.ms, res->probe.response[0] ? ": " : "", NSIM_ESC(res->probe.response));
-			for (size_t k = 0; k < res->n_hops; k++) {
-				char line[200];
-				nsim_report_hop_line(&res->hops[k], f.proto != NSIM_PROTO_ICMP, line, sizeof(line));
-				printf("  %-16s %-18s +%7.3f ms  %s\n", NSIM_ESC(res->hops[k].component), res->hops[k].kind, res->hops[k].t_ms,
-				       line);
-			}
-			if (res->model_disagrees)
-				printf("%s\n", NSIM_ESC(res->reason));
-		}
+		if (rep)
+			print_observed(running, rep, f.proto);
 	}
-	r = a.prediction == NSIM_PREDICT_REACHABLE && (!rep || !rep->results[0].model_disagrees) ? NSIM_EXIT_OK
+	if (rep && rep->error) {
+		fprintf(stderr, "netsim trace: error: %s\n", NSIM_ESC(rep->error));
+		return NSIM_EXIT_FAIL;
+	}
+	if (status != NSIM_EXIT_OK)
+		return status;
+	return a.prediction == NSIM_PREDICT_REACHABLE && (!rep || !rep->results[0].model_disagrees) ? NSIM_EXIT_OK
 												   : NSIM_EXIT_FAIL;
-	nsim_check_report_free(rep);
-out:
-	nsim_plan_free(p);
-	free(running);
-	nsim_topology_free(t);
-	return r;
 }
 
 /* ---- analyze ---- */
@@ -235,41 +253,82 @@ struct service {
 	enum nsim_proto proto;
 };
 
+struct matrix_lists {
+	struct nsim_endpoint *src;
+	const char **src_name;
+	size_t n_src, cap_src;
+	struct service *svc;
+	size_t n_svc, cap_svc;
+};
+
+static void matrix_lists_done(struct matrix_lists *m)
+{
+	free(m->src);
+	free(m->src_name);
+	free(m->svc);
+}
+
+static int add_source(struct matrix_lists *m, struct nsim_endpoint ep, const char *name)
+{
+	if (m->n_src == m->cap_src) {
+		size_t cap = m->cap_src ? m->cap_src * 2 : 64;
+		struct nsim_endpoint *s = reallocarray(m->src, cap, sizeof(*s));
+		if (!s)
+			return -ENOMEM;
+		m->src = s;
+		const char **n = reallocarray(m->src_name, cap, sizeof(*n));
+		if (!n)
+			return -ENOMEM;
+		m->src_name = n;
+		m->cap_src = cap;
+	}
+	m->src[m->n_src] = ep;
+	m->src_name[m->n_src++] = name;
+	return 0;
+}
+
+static int add_services(struct matrix_lists *m, struct nsim_endpoint ep, const char *name,
+			const struct nsim_service *listen, size_t n)
+{
+	for (size_t l = 0; l < n; l++) {
+		if (m->n_svc == m->cap_svc) {
+			size_t cap = m->cap_svc ? m->cap_svc * 2 : 64;
+			struct service *s = reallocarray(m->svc, cap, sizeof(*s));
+			if (!s)
+				return -ENOMEM;
+			m->svc = s;
+			m->cap_svc = cap;
+		}
+		m->svc[m->n_svc++] = (struct service){ep, name, listen[l].from, listen[l].proto};
+	}
+	return 0;
+}
+
 static int matrix(const struct nsim_topology *t, const struct nsim_analyzer *an, bool json, json_t *doc)
 {
-	size_t n_src = t->n_inet_hosts, n_svc = 0;
-	for (size_t v = 0; v < t->n_vpcs; v++) {
-		n_src += t->vpcs[v].n_hosts;
-		for (size_t i = 0; i < t->vpcs[v].n_hosts; i++)
-			n_svc += t->vpcs[v].hosts[i].n_listen;
-	}
-	for (size_t i = 0; i < t->n_inet_hosts; i++)
-		n_svc += t->inet_hosts[i].n_listen;
-	struct nsim_endpoint *src = calloc(n_src + 1, sizeof(*src));
-	const char **src_name = calloc(n_src + 1, sizeof(char *));
-	struct service *svc = calloc(n_svc + 1, sizeof(*svc));
-	bool *ok = calloc(n_src + 1, sizeof(bool));
-	if (!src || !src_name || !svc || !ok) {
-		free(src), free(src_name), free(svc), free(ok);
-		return -ENOMEM;
-	}
-	size_t k = 0, m = 0;
-	for (size_t v = 0; v < t->n_vpcs; v++)
-		for (size_t i = 0; i < t->vpcs[v].n_hosts; i++) {
+	_cleanup_(matrix_lists_done) struct matrix_lists m = {0};
+	int r = 0;
+	for (size_t v = 0; v < t->n_vpcs && r >= 0; v++)
+		for (size_t i = 0; i < t->vpcs[v].n_hosts && r >= 0; i++) {
 			const struct nsim_host *h = &t->vpcs[v].hosts[i];
-			src[k] = (struct nsim_endpoint){.kind = NSIM_EP_HOST, .vpc = v, .idx = i};
-			src_name[k++] = h->name.name;
-			for (size_t l = 0; l < h->n_listen; l++)
-				svc[m++] = (struct service){{.kind = NSIM_EP_HOST, .vpc = v, .idx = i}, h->name.name,
-							    h->listen[l].from, h->listen[l].proto};
+			struct nsim_endpoint ep = {.kind = NSIM_EP_HOST, .vpc = v, .idx = i};
+			if ((r = add_source(&m, ep, h->name.name)) >= 0)
+				r = add_services(&m, ep, h->name.name, h->listen, h->n_listen);
 		}
-	for (size_t i = 0; i < t->n_inet_hosts; i++) {
-		src[k] = (struct nsim_endpoint){.kind = NSIM_EP_INET_HOST, .idx = i};
-		src_name[k++] = t->inet_hosts[i].name.name;
-		for (size_t l = 0; l < t->inet_hosts[i].n_listen; l++)
-			svc[m++] = (struct service){{.kind = NSIM_EP_INET_HOST, .idx = i}, t->inet_hosts[i].name.name,
-						    t->inet_hosts[i].listen[l].from, t->inet_hosts[i].listen[l].proto};
+	for (size_t i = 0; i < t->n_inet_hosts && r >= 0; i++) {
+		struct nsim_endpoint ep = {.kind = NSIM_EP_INET_HOST, .idx = i};
+		if ((r = add_source(&m, ep, t->inet_hosts[i].name.name)) >= 0)
+			r = add_services(&m, ep, t->inet_hosts[i].name.name, t->inet_hosts[i].listen, t->inet_hosts[i].n_listen);
 	}
+	if (r < 0)
+		return r;
+	_cleanup_free_ bool *ok = calloc(m.n_src + 1, sizeof(bool));
+	if (!ok)
+		return -ENOMEM;
+	const struct nsim_endpoint *src = m.src;
+	const char *const *src_name = m.src_name;
+	const struct service *svc = m.svc;
+	size_t n_src = m.n_src, n_svc = m.n_svc;
 
 	double t0 = nsim_clock_ms(CLOCK_MONOTONIC);
 	size_t flows = 0;
@@ -315,13 +374,14 @@ static int matrix(const struct nsim_topology *t, const struct nsim_analyzer *an,
 				    json_pack("{s:o, s:I, s:f}", "services", list, "flows", (json_int_t)flows, "ms", ms));
 	else
 		printf("(%zu flows analysed in %.1f ms)\n", flows, ms);
-	free(src), free(src_name), free(svc), free(ok);
 	return 0;
 }
 
 int nsim_cmd_analyze(int argc, char **argv)
 {
 	static const struct option opts[] = {{"json", no_argument, NULL, 'j'}, {"matrix", no_argument, NULL, 'm'}, {}};
+	_cleanup_(nsim_topology_freep) struct nsim_topology *t = NULL;
+	_cleanup_(nsim_analyzer_freep) struct nsim_analyzer *an = NULL;
 	bool json = false, with_matrix = false;
 	int c;
 	optind = 1;
@@ -336,15 +396,14 @@ int nsim_cmd_analyze(int argc, char **argv)
 	}
 	if (argc - optind != 1)
 		return nsim_cli_usage_error("analyze", "usage: netsim analyze FILE [--json] [--matrix]");
-	struct nsim_topology *t = NULL;
 	int r = nsim_cli_load(argv[optind], &t);
 	if (r != NSIM_EXIT_OK)
 		return r;
-	struct nsim_analyzer *an = NULL;
-	if (nsim_analyzer_new(t, &an) < 0) {
-		nsim_topology_free(t);
+	if ((r = nsim_analyzer_new(t, &an)) < 0) {
+		fprintf(stderr, "netsim analyze: error: %s\n", strerror(-r));
 		return NSIM_EXIT_FAIL;
 	}
+	r = NSIM_EXIT_OK;
 	size_t failed = 0;
 	json_t *list = json_array();
 	for (size_t i = 0; i < t->n_expects; i++) {
@@ -398,7 +457,5 @@ int nsim_cmd_analyze(int argc, char **argv)
 		putchar('\n');
 		json_decref(doc);
 	}
-	nsim_analyzer_free(an);
-	nsim_topology_free(t);
 	return r != NSIM_EXIT_OK ? r : failed ? NSIM_EXIT_FAIL : NSIM_EXIT_OK;
 }

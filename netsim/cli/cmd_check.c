@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* check and test: expectations proved with real packets. */
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
@@ -9,8 +11,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "cli/cli.h"
 #include "instance/instance.h"
+#include "load/load.h"
 #include "model/fileio.h"
 #include "model/util.h"
 #include "plan/plan.h"
@@ -164,7 +169,7 @@ static int check_outputs(const char *cmd, const struct check_opts *o)
 
 static int report(const struct check_opts *o, const struct nsim_check_report *rep, const char *file)
 {
-	int status = rep->n_failed ? NSIM_EXIT_FAIL : NSIM_EXIT_OK;
+	int status = rep->n_failed || rep->n_drift || rep->error ? NSIM_EXIT_FAIL : NSIM_EXIT_OK;
 	if (!rep->n_results && o->check.only) {
 		fprintf(stderr, "netsim: error: no expectation matches --only '%s'\n",
 			NSIM_ESC(o->check.only));
@@ -199,28 +204,53 @@ static int report(const struct check_opts *o, const struct nsim_check_report *re
 			       len && o->pcap[len - 1] == '/' ? "" : "/");
 		}
 	}
+	/* errors of the run after the report: the rows say which probes they touched */
+	if (rep->n_drift)
+		fprintf(stderr, "netsim: error: the instance was changed outside netsim (%zu difference%s from what 'up' "
+				"built, listed above): bring it up again ('netsim down %s', then 'netsim up')\n",
+			rep->n_drift, rep->n_drift == 1 ? "" : "s", rep->name);
+	if (rep->error)
+		fprintf(stderr, "netsim: error: %s\n", rep->error);
 	return status;
 }
 
 static int run_check(const struct check_opts *o, const struct nsim_topology *t, const struct nsim_plan *p,
 		     const char *file)
 {
-	struct nsim_check_report *rep = NULL;
-	char *error = NULL;
+	_cleanup_(nsim_check_report_freep) struct nsim_check_report *rep = NULL;
+	_cleanup_free_ char *error = NULL;
 	int r = nsim_check_run(t, p, &o->check, &rep, &error);
 	if (r < 0) {
 		fprintf(stderr, "netsim: error: %s\n", error ? error : strerror(-r));
-		free(error);
 		return NSIM_EXIT_FAIL;
 	}
-	int status = report(o, rep, file);
-	nsim_check_report_free(rep);
-	return status;
+	return report(o, rep, file);
+}
+
+/* The topology file `up` was given, when it has changed since: said once. */
+static void note_topology_changed(const char *name, const char *kept)
+{
+	_cleanup_free_ char *state = NULL, *now = NULL;
+	if (nsim_instance_read_state(name, &state) < 0)
+		return;
+	json_t *j = json_loads(state, 0, NULL);
+	const char *path = json_string_value(json_object_get(j, "topology"));
+	size_t len;
+	if (path && path[0] == '/' && nsim_file_read(path, NSIM_LOAD_MAX_BYTES, &now, &len) == 0 && !streq(now, kept))
+		fprintf(stderr, "netsim check: note: %s has changed since '%s' was brought up; checking the topology as it "
+				"was at up\n",
+			path, name);
+	json_decref(j);
 }
 
 int nsim_cmd_check(int argc, char **argv)
 {
+	_cleanup_(nsim_topology_freep) struct nsim_topology *t = NULL;
+	_cleanup_(nsim_plan_freep) struct nsim_plan *p = NULL;
+	_cleanup_free_ char *kept = NULL, *digest = NULL;
 	struct check_opts o;
+	_cleanup_free_ char *path = NULL;
+
 	int r = parse("check", argc, argv, false, &o);
 	if (r >= 0)
 		return r;
@@ -232,24 +262,29 @@ int nsim_cmd_check(int argc, char **argv)
 		return r;
 	if ((r = check_outputs("check", &o)) >= 0)
 		return r;
-	char path[256];
-	snprintf(path, sizeof(path), NSIM_STATE_DIR "/%s/topology.yaml", name);
+	if (asprintf(&path, "%s/%s/topology.yaml", nsim_instance_state_dir(), name) < 0) {
+		path = NULL;
+		return NSIM_EXIT_FAIL;
+	}
 	if (access(path, R_OK) < 0) {
 		fprintf(stderr, "netsim check: error: '%s' is not up (see 'netsim ls')\n", name);
 		return NSIM_EXIT_FAIL;
 	}
-	struct nsim_topology *t = NULL;
-	if ((r = nsim_cli_load(path, &t)) != NSIM_EXIT_OK)
+	if ((r = nsim_cli_load_text(path, &t, &kept)) != NSIM_EXIT_OK)
 		return r;
-	struct nsim_plan *p = NULL;
-	if (nsim_plan_build(t, name, &p) < 0) {
-		nsim_topology_free(t);
+	if ((r = nsim_plan_build(t, name, &p)) < 0) {
+		fprintf(stderr, "netsim check: error: planning '%s': %s\n", name, strerror(-r));
 		return NSIM_EXIT_FAIL;
 	}
-	r = run_check(&o, t, p, path);
-	nsim_plan_free(p);
-	nsim_topology_free(t);
-	return r;
+	note_topology_changed(name, kept);
+	/* written by `up` when it knows how; without it rulesets are not compared */
+	if ((r = nsim_instance_read_file(name, "kernel.digest", &digest)) < 0 && r != -ENOENT) {
+		fprintf(stderr, "netsim check: error: reading %s/%s/kernel.digest: %s\n", nsim_instance_state_dir(), name,
+			strerror(-r));
+		return NSIM_EXIT_ENV;
+	}
+	o.check.digest_text = digest;
+	return run_check(&o, t, p, path);
 }
 
 /* Ctrl-C during `test`: take the topology down, then exit. The lock keeps

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "apply/apply.h"
+#include "apply/digest.h"
 #include "instance/instance-internal.h"
 #include "instance/instance.h"
 #include "instance/proc.h"
@@ -436,8 +437,13 @@ static int build(const struct nsim_plan *p, int dirfd, const char *topo_path, co
 	/* the cached sockets and nft contexts hold the namespaces: let go before anything else */
 	nsim_apply_free(TAKE_PTR(ctx));
 
-	/* Extension point: whatever must follow a successful apply (e.g. a
-	 * snapshot of the kernel state for drift detection) goes here. */
+	/* what `check` compares the kernel with later, to tell drift from a netsim bug */
+	_cleanup_free_ char *digest = NULL;
+	if ((r = nsim_apply_digest_snapshot(p, &digest)) < 0 ||
+	    (r = instance_file_write(dirfd, "kernel.digest", digest)) < 0) {
+		*ret_error = instance_sprintf("recording the kernel state (kernel.digest): %s", strerror(-r));
+		return r;
+	}
 
 	pid_t pid = 0;
 	if (p->n_responders) {

@@ -116,6 +116,11 @@ size_t nsim_plan_ns_path(char *buf, size_t size, const char *ns);
  * it needs; writes at most size bytes (always terminated). */
 size_t nsim_plan_ns_name(char *buf, size_t size, const char *name, const char *node);
 
+/* A router port's name (fits IFNAMSIZ): "<prefix>-<name>" when it fits, else
+ * "<prefix><index>". Prefixes: 'h' host, 'n' NAT gateway, 'g' internet
+ * gateway, 'p' peering; index is the object's in its list. */
+void nsim_plan_port_name(char buf[static 16], char prefix, const char *name, size_t index);
+
 /* One line per op, like the iproute2/nft command doing the same, into buf
  * (always terminated); NFT ops print only their first line. */
 void nsim_plan_op_format(const struct nsim_op *op, char *buf, size_t size);

@@ -16,6 +16,7 @@
 #include "model/model.h"
 #include "plan/plan.h"
 #include "probe/capture.h"
+#include "probe/evidence.h"
 #include "probe/probe.h"
 #include "model/util.h"
 
@@ -24,61 +25,39 @@ struct nsim_check_opts {
 	const char *only;    /* fnmatch pattern on the name or "from -> to" label; NULL: all */
 	unsigned parallel;   /* probes at once; default 128 */
 	bool capture;        /* open captures (evidence, via); default true */
-};
-
-/* What one component saw of the probe's forward packets. */
-struct nsim_hop {
-	const char *component; /* as named in the topology ("nat-a", "main", "internet") */
-	const char *kind;      /* "host", "VPC router", "NAT gateway", ... */
-	char ns[128];
-	double t_ms;           /* first forward packet, ms after the probe started */
-	size_t first;          /* its position in the capture's (exactly ordered) packet list */
-	char if_in[16], if_out[16];
-	/* the first forward packet received and the first sent, as addresses:ports */
-	bool has_in, has_out;
-	uint32_t in_src, in_dst, out_src, out_dst;
-	uint16_t in_sport, in_dport, out_sport, out_dport;
-	bool reply_seen; /* a packet of the reverse direction passed here too */
-	const struct nsim_packet **pkts; /* every packet of the flow seen here, for pcap files */
-	size_t n_pkts;
-};
-
-struct nsim_check_result {
-	size_t index; /* in topo->expects */
-	const struct nsim_expect *e;
-	char label[160];       /* the name, or "from → to port/proto" */
-	char target[96];       /* "db:3306/tcp" */
-	uint32_t addr;         /* the address probed */
-	uint16_t port;
-	enum nsim_proto proto;
-	struct nsim_probe_result probe;
-	enum nsim_verdict observed;
-	bool passed;
-	bool has_seen;
-	uint32_t seen; /* the source address the responder reported */
-	struct nsim_analysis predicted; /* what the model says of the same flow */
-	bool model_disagrees;  /* the network did something else: a netsim bug */
-	char reason[1024];     /* why it failed; "" when passed */
-	char last_seen[64];    /* the last component a forward packet was seen at ("" if none) */
-	struct nsim_hop *hops; /* components where the flow was seen, by time */
-	size_t n_hops;
+	bool no_drift;       /* skip the comparison with what `up` built */
+	const char *digest_text; /* kernel.digest as `up` stored it (nsim_apply_digest_snapshot());
+				  * NULL: nft rulesets are not compared */
 };
 
 struct nsim_check_report {
 	const char *name; /* the instance */
+	struct nsim_arena *arena; /* owns every text of the report and its results */
 	struct nsim_check_result *results;
 	size_t n_results;
-	size_t n_passed, n_failed;
+	size_t n_passed, n_failed; /* n_failed counts the rows whose probe could not run too */
+	size_t n_unrun;            /* rows whose probe could not run */
 	double ms;
 	uint64_t kernel_drops;     /* capture packets lost (evidence may be incomplete) */
 	struct nsim_capture *capture; /* owns the packets the hops point at */
+	/* what differs from what `up` built, one finding each ("route 0.0.0.0/0
+	 * missing from table private in netsim-x-main"), found before probing */
+	const char **drift;
+	size_t n_drift;
+	/* an error of the run, not a verdict: probes that could not run ("the
+	 * instance changed while it was being checked: namespace netsim-x-fn is
+	 * gone"); NULL when none */
+	const char *error;
 };
 
 /*
- * Runs every expectation of t (as instance p->name, which must be up).
- * Returns 0 and *ret (owned by the caller; nsim_check_report_free()), or
- * -errno for a failure of netsim itself (*ret_error says what; caller frees).
- * Failed expectations are not an error: they are in the report.
+ * Runs every expectation of t (as instance p->name, which must be up): first
+ * compares the instance with the plan (drift, unless opts->no_drift), then
+ * probes. Returns 0 and *ret (owned by the caller; nsim_check_report_free()),
+ * or -errno for a failure of netsim itself (*ret_error says what; caller
+ * frees): -ENOMEM, or a capture's -errno. Failed expectations, drift and
+ * probes that could not run are not an error: they are in the report
+ * (n_failed, drift, error).
  */
 _must_check_ int nsim_check_run(const struct nsim_topology *t, const struct nsim_plan *p, const struct nsim_check_opts *opts,
 		   struct nsim_check_report **ret, char **ret_error);

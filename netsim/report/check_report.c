@@ -65,18 +65,22 @@ void nsim_report_check_text(FILE *out, const struct nsim_check_report *rep, bool
 {
 	const char *green = color ? "\033[32m" : "", *red = color ? "\033[1;31m" : "", *dim = color ? "\033[2m" : "",
 		   *reset = color ? "\033[0m" : "";
+	for (size_t i = 0; i < rep->n_drift; i++)
+		fprintf(out, "%sdrift:%s the instance was changed outside netsim: %s\n", red, reset, rep->drift[i]);
+	if (rep->n_drift)
+		fputc('\n', out);
 	for (size_t i = 0; i < rep->n_results; i++) {
 		const struct nsim_check_result *r = &rep->results[i];
 		char seen[40] = "";
 		char s[NSIM_ADDR_STRLEN];
 		if (r->has_seen)
 			snprintf(seen, sizeof(seen), "seen %s", nsim_addr_fmt(r->seen, s));
-		char flow[200];
-		snprintf(flow, sizeof(flow), "%s → %s", NSIM_ESC(r->e->from.ref.name), NSIM_ESC(r->target));
 		fprintf(out, "%s%s%s ", r->passed ? green : red, r->passed ? "✓" : "✗", reset);
-		print_padded(out, flow, 40);
+		print_padded(out, NSIM_ESC(r->flow), 40);
 		char model[64] = "";
-		if (r->predicted.prediction == NSIM_PREDICT_REACHABLE)
+		if (!r->has_predicted)
+			snprintf(model, sizeof(model), "model: -");
+		else if (r->predicted.prediction == NSIM_PREDICT_REACHABLE)
 			snprintf(model, sizeof(model), "model: reachable");
 		else
 			snprintf(model, sizeof(model), "model: %s", nsim_reason_code(r->predicted.reason));
@@ -146,6 +150,8 @@ json_t *nsim_report_analysis_json(const struct nsim_analysis *a)
 			      nsim_reason_code(a->reason), "hops", hops);
 	json_object_set_new(j, "explanation", a->explanation[0] ? json_string(a->explanation) : json_null());
 	json_object_set_new(j, "blocked_at", a->blocked_at[0] ? json_string(a->blocked_at) : json_null());
+	if (a->hops_truncated)
+		json_object_set_new(j, "hops_truncated", json_true());
 	return j;
 }
 
@@ -170,13 +176,17 @@ int nsim_report_check_json(FILE *out, const struct nsim_check_report *rep, const
 		json_object_set_new(e, "seen_source", r->has_seen ? json_string(nsim_addr_fmt(r->seen, a)) : json_null());
 		json_object_set_new(e, "reason", r->passed ? json_null() : json_string(r->reason));
 		json_object_set_new(e, "last_seen", r->last_seen[0] ? json_string(r->last_seen) : json_null());
-		json_object_set_new(e, "predicted", nsim_report_analysis_json(&r->predicted));
+		json_object_set_new(e, "predicted", r->has_predicted ? nsim_report_analysis_json(&r->predicted) : json_null());
 		json_object_set_new(e, "model_disagrees", json_boolean(r->model_disagrees));
 		json_array_append_new(list, e);
 	}
-	json_t *doc = json_pack("{s:i, s:s, s:s?, s:i, s:i, s:f, s:o}", "schema", 1, "topology", rep->name, "file", file,
-				"passed", (json_int_t)rep->n_passed, "failed", (json_int_t)rep->n_failed, "time_ms",
-				rep->ms, "expectations", list);
+	json_t *drift = json_array();
+	for (size_t i = 0; i < rep->n_drift; i++)
+		json_array_append_new(drift, json_string(rep->drift[i]));
+	json_t *doc = json_pack("{s:i, s:s, s:s?, s:i, s:i, s:i, s:f, s:o, s:o, s:s?}", "schema", 1, "topology", rep->name,
+				"file", file, "passed", (json_int_t)rep->n_passed, "failed", (json_int_t)rep->n_failed,
+				"unrun", (json_int_t)rep->n_unrun, "time_ms", rep->ms, "expectations", list, "drift", drift,
+				"error", rep->error);
 	if (!doc)
 		return -ENOMEM;
 	int r = json_dumpf(doc, out, JSON_INDENT(2)) < 0 ? -EIO : 0;
@@ -212,8 +222,22 @@ int nsim_report_check_junit(FILE *out, const struct nsim_check_report *rep)
 {
 	fprintf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n  <testsuite name=\"netsim ");
 	xml_escaped(out, rep->name);
-	fprintf(out, "\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" time=\"%.3f\">\n", rep->n_results, rep->n_failed,
-		rep->ms / 1000.0);
+	bool run_error = rep->error || rep->n_drift;
+	fprintf(out, "\" tests=\"%zu\" failures=\"%zu\" errors=\"%d\" time=\"%.3f\">\n", rep->n_results + run_error,
+		rep->n_failed, run_error, rep->ms / 1000.0);
+	if (run_error) {
+		/* an error of the run, not of one expectation: a testcase of its own */
+		fprintf(out, "    <testcase classname=\"");
+		xml_escaped(out, rep->name);
+		fprintf(out, "\" name=\"the instance\">\n      <error message=\"");
+		xml_escaped(out, rep->error ? rep->error : "the instance was changed outside netsim");
+		fprintf(out, "\" type=\"%s\">", rep->error ? "run" : "drift");
+		for (size_t i = 0; i < rep->n_drift; i++) {
+			xml_escaped(out, rep->drift[i]);
+			fputc('\n', out);
+		}
+		fprintf(out, "</error>\n    </testcase>\n");
+	}
 	for (size_t i = 0; i < rep->n_results; i++) {
 		const struct nsim_check_result *r = &rep->results[i];
 		fprintf(out, "    <testcase classname=\"");
@@ -228,10 +252,8 @@ int nsim_report_check_junit(FILE *out, const struct nsim_check_report *rep)
 		fprintf(out, ">\n      <failure message=\"");
 		xml_escaped(out, r->reason);
 		fprintf(out, "\" type=\"%s\">", observed_name(r));
-		char flow[200];
-		snprintf(flow, sizeof(flow), "%s → %s: expected %s, observed %s\n", r->e->from.ref.name, r->target,
-			 nsim_verdict_name(r->e->verdict), observed_name(r));
-		xml_escaped(out, flow);
+		xml_escaped(out, r->flow);
+		fprintf(out, ": expected %s, observed %s\n", nsim_verdict_name(r->e->verdict), observed_name(r));
 		for (size_t k = 0; k < r->n_hops; k++) {
 			char line[200], full[300];
 			nsim_report_hop_line(&r->hops[k], r->proto != NSIM_PROTO_ICMP, line, sizeof(line));

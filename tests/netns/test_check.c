@@ -27,10 +27,19 @@
 #include <jansson.h>
 #include <pcap/pcap.h>
 
+#include "apply/apply.h"
+#include "apply/digest.h"
+#include "load/load.h"
+#include "model/diag.h"
+#include "plan/plan.h"
+#include "validate/validate.h"
 #include "util.h"
 
 #define SERVERLESS "topologies/serverless-backend.yaml"
 #define REFUSED "tests/data/check/refused.yaml"
+#define MANY_NAT "tests/data/check/many-nat.yaml"
+#define VIA_KINDS "tests/data/check/via-kinds.yaml"
+#define ELEMENTS(x) (sizeof(x) / sizeof((x)[0]))
 
 /* The serverless example's expectations, in file order, as the report labels them. */
 static const char *const labels[] = {
@@ -51,8 +60,12 @@ static int rm_entry(const char *path, const struct stat *st, int flag, struct FT
 	return 0;
 }
 
+static char digest_file[128]; /* a kernel.digest this file wrote into a state dir */
+
 static void remove_tmpdir(void)
 {
+	if (digest_file[0])
+		unlink(digest_file);
 	if (tmpdir[0])
 		nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
@@ -907,6 +920,256 @@ static void test_sigint(void **state)
 	assert_nothing_left(n);
 }
 
+
+/* ---- regressions: capacity, drift, an instance changed while checked ---- */
+
+/* 24 NAT gateways and a probe to the internet: every NAT gateway is a
+ * candidate (the list was sized by a formula without them: heap overflow). */
+static void test_many_nat(void **state)
+{
+	(void)state;
+	const char *n = instance("nat24");
+	int r = run(out, sizeof(out), NULL, "test", MANY_NAT, "--name", n, NULL);
+	expect_output(r, 0, "1 passed, 0 failed");
+	expect_output(r, 0, "seen 203.0.113.101");
+	assert_nothing_left(n);
+}
+
+/* Every kind of via component, subnets and a peering among them: the
+ * candidates restricted to router ports are found. */
+static void test_via_kinds(void **state)
+{
+	(void)state;
+	const char *n = instance("vias");
+	int r = run(out, sizeof(out), NULL, "test", VIA_KINDS, "--name", n, NULL);
+	expect_output(r, 0, "4 passed, 0 failed");
+	assert_nothing_left(n);
+}
+
+/* Runs a command (not netsim) to completion; asserts it exits 0. */
+static void sh(const char *const argv[])
+{
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		execvp(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	int status;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		fprintf(stderr, "%s %s ... failed (status %#x)\n", argv[0], argv[1], status);
+		fail();
+	}
+}
+
+/* The line of the text report for flow `flow` ("fn → db:3306/tcp"). */
+static const char *row(const char *flow, char *buf, size_t size)
+{
+	const char *p = strstr(out, flow);
+	if (!p) {
+		fprintf(stderr, "no row for '%s' in:\n%s\n", flow, out);
+		fail();
+	}
+	const char *start = p;
+	while (start > out && start[-1] != '\n')
+		start--;
+	size_t len = strcspn(start, "\n");
+	snprintf(buf, size, "%.*s", (int)len, start);
+	return buf;
+}
+
+/* A route deleted by hand is drift, named exactly; the rows it changes are
+ * drift too, not netsim bugs; exit 1. */
+static void test_drift_route(void **state)
+{
+	(void)state;
+	const char *n = instance("drift");
+	up(SERVERLESS, n);
+	char ns[64];
+	snprintf(ns, sizeof(ns), "netsim-%s-main", n);
+	/* the private route table is kernel table 101 (plan.c: TABLE_BASE + index) */
+	sh((const char *const[]){"ip", "-n", ns, "route", "del", "0.0.0.0/0", "table", "101", NULL});
+	int r = run(out, sizeof(out), NULL, "check", n, NULL);
+	char want[160];
+	snprintf(want, sizeof(want),
+		 "drift: the instance was changed outside netsim: route 0.0.0.0/0 missing from table private in %s", ns);
+	expect_output(r, 1, want);
+	expect_output(r, 1, "netsim: error: the instance was changed outside netsim");
+	if (strstr(out, "netsim bug")) {
+		fprintf(stderr, "drift reported as a netsim bug:\n%s\n", out);
+		fail();
+	}
+
+	r = run(out, sizeof(out), NULL, "check", n, "--json", NULL);
+	assert_int_equal(r, 1);
+	char *json_end = strrchr(out, '}'); /* stderr's error line follows the document */
+	assert_non_null(json_end);
+	json_end[1] = '\0';
+	json_t *doc = parse_json();
+	json_t *drift = field(doc, "drift");
+	assert_true(json_is_array(drift));
+	assert_int_equal(json_array_size(drift), 1);
+	snprintf(want, sizeof(want), "route 0.0.0.0/0 missing from table private in %s", ns);
+	assert_string_equal(json_string_value(json_array_get(drift, 0)), want);
+	json_t *list = field(doc, "expectations");
+	for (size_t i = 0; i < json_array_size(list); i++)
+		assert_false(json_is_true(json_object_get(json_array_get(list, i), "model_disagrees")) &&
+			     strstr(str(json_array_get(list, i), "reason"), "netsim bug"));
+	json_decref(doc);
+
+	/* a route added and a rule deleted: named too */
+	sh((const char *const[]){"ip", "-n", ns, "route", "add", "blackhole", "10.99.0.0/16", "table", "100", NULL});
+	sh((const char *const[]){"ip", "-n", ns, "rule", "del", "priority", "1001", NULL});
+	r = run(out, sizeof(out), NULL, "check", n, NULL);
+	snprintf(want, sizeof(want), "blackhole route 10.99.0.0/16 in table public of %s was not made by netsim", ns);
+	expect_output(r, 1, want);
+	snprintf(want, sizeof(want), "rule 1001 (from 10.0.3.0/24 lookup table private) missing from %s", ns);
+	expect_output(r, 1, want);
+	expect_output(r, 1, "(3 differences from what 'up' built, listed above)");
+	down(n);
+	assert_nothing_left(n);
+}
+
+/* An nft ruleset changed by hand differs from the digest `up` recorded. */
+static void test_drift_nft(void **state)
+{
+	(void)state;
+	const char *n = instance("dnft");
+	up(SERVERLESS, n);
+	/* what `up` stores as kernel.digest, made here with the library call */
+	struct nsim_topology *t = NULL;
+	struct nsim_diags diags;
+	nsim_diags_init(&diags);
+	assert_int_equal(nsim_load_file(SERVERLESS, &diags, &t), 0);
+	assert_int_equal(nsim_validate(t, &diags), 0);
+	struct nsim_plan *p = NULL;
+	assert_int_equal(nsim_plan_build(t, n, &p), 0);
+	char *digest = NULL;
+	assert_int_equal(nsim_apply_digest_snapshot(p, &digest), 0);
+	assert_non_null(strstr(digest, "nft netsim-"));
+	char *path = digest_file;
+	snprintf(digest_file, sizeof(digest_file), "/run/netsim/%s/kernel.digest", n);
+	FILE *f = fopen(path, "wxe");
+	assert_non_null(f);
+	fputs(digest, f);
+	assert_int_equal(fclose(f), 0);
+	free(digest);
+	nsim_plan_free(p);
+	nsim_diags_clear(&diags);
+	nsim_topology_free(t);
+
+	/* unchanged: no drift, every expectation holds (counters differ: ignored) */
+	int r = run(out, sizeof(out), NULL, "check", n, NULL);
+	expect_output(r, 0, "7 passed, 0 failed");
+	assert_null(strstr(out, "drift"));
+
+	char ns[64];
+	snprintf(ns, sizeof(ns), "netsim-%s-main", n);
+	sh((const char *const[]){"ip", "netns", "exec", ns, "nft", "add", "table", "ip", "handmade", NULL});
+	r = run(out, sizeof(out), NULL, "check", n, NULL);
+	char want[160];
+	snprintf(want, sizeof(want), "the nft ruleset of %s differs from the one 'up' loaded", ns);
+	expect_output(r, 1, want);
+	/* kernel.digest is this test's until `up` writes it: down removes only its own files */
+	assert_int_equal(unlink(path), 0);
+	digest_file[0] = '\0';
+	down(n);
+	assert_nothing_left(n);
+}
+
+/* `up` kept the topology: a file changed since is checked as it was, said once. */
+static void test_topology_changed(void **state)
+{
+	(void)state;
+	const char *n = instance("chg");
+	const char *copy = variant(REFUSED, "changed.yaml", 1, "name: refused", "name: refused", NULL);
+	up(copy, n);
+	int r = run(out, sizeof(out), NULL, "check", n, NULL);
+	assert_int_equal(r, 1); /* refused.yaml has failing expectations by design */
+	assert_null(strstr(out, "has changed"));
+	variant(REFUSED, "changed.yaml", 1, "server, subnet: lan, listen: [80/tcp, 53/udp]",
+		"server, subnet: lan, listen: [80/tcp, 53/udp, 81/tcp]", NULL);
+	r = run(out, sizeof(out), NULL, "check", n, NULL);
+	assert_int_equal(r, 1);
+	assert_int_equal(count(out, "has changed since"), 1);
+	expect_output(r, 1, "checking the topology as it was at up");
+	/* as at up: nothing listens on 81/tcp */
+	expect_output(r, 1, "2 passed, 4 failed");
+	down(n);
+	assert_nothing_left(n);
+}
+
+/* A namespace deleted while check runs (after a seeded random delay, or
+ * before it starts): an error of the run, exit 1, never a netsim bug, and
+ * the model's real prediction in every row. */
+static void test_namespace_gone(void **state)
+{
+	(void)state;
+	unsigned seed = (unsigned)time(NULL) ^ (unsigned)getpid();
+	const char *env = getenv("NETSIM_TEST_SEED");
+	if (env && *env)
+		seed = (unsigned)strtoul(env, NULL, 10);
+	fprintf(stderr, "test_namespace_gone: seed %u (NETSIM_TEST_SEED=%u replays it)\n", seed, seed);
+	srand(seed);
+	static const char *const suffixes[] = {"gone0", "gone1", "gone2"};
+	for (size_t it = 0; it < ELEMENTS(suffixes); it++) {
+		const char *n = instance(suffixes[it]);
+		up(SERVERLESS, n);
+		char ns[64];
+		snprintf(ns, sizeof(ns), "netsim-%s-fn", n);
+		/* the first round deletes it before check starts; the others while
+		 * its probes wait (the unreachable ones for their whole timeout) */
+		long delay_ms = it == 0 ? -1 : rand() % 1200;
+		fprintf(stderr, "  round %zu: delete %s after %ld ms\n", it, ns, delay_ms);
+		if (delay_ms < 0)
+			assert_int_equal(nsim_apply_netns_del(ns), 0);
+
+		int pipefd[2];
+		assert_int_equal(pipe2(pipefd, O_CLOEXEC), 0);
+		pid_t pid = fork();
+		assert_true(pid >= 0);
+		if (pid == 0) {
+			dup2(pipefd[1], 1);
+			dup2(pipefd[1], 2);
+			execl(netsim, netsim, "check", n, "--timeout", "1500", (char *)NULL);
+			_exit(127);
+		}
+		close(pipefd[1]);
+		if (delay_ms >= 0) {
+			nanosleep(&(struct timespec){.tv_sec = delay_ms / 1000, .tv_nsec = (delay_ms % 1000) * 1000000L}, NULL);
+			assert_int_equal(nsim_apply_netns_del(ns), 0);
+		}
+		size_t len = 0;
+		for (ssize_t k; (k = read(pipefd[0], out + len, sizeof(out) - 1 - len)) > 0;)
+			len += (size_t)k;
+		out[len] = '\0';
+		close(pipefd[0]);
+		int status;
+		assert_int_equal(waitpid(pid, &status, 0), pid);
+		assert_true(WIFEXITED(status));
+		char want[160];
+		snprintf(want, sizeof(want), "the instance changed while it was being checked: namespace %s is gone", ns);
+		expect_output(WEXITSTATUS(status), 1, want);
+		if (strstr(out, "netsim bug")) {
+			fprintf(stderr, "round %zu: a namespace deleted during check reported as a netsim bug:\n%s\n", it, out);
+			fail();
+		}
+		/* the model says the function cannot reach the DB (only the proxy can) */
+		char line[512];
+		if (strstr(row("fn → db:3306/tcp", line, sizeof(line)), "model: reachable")) {
+			fprintf(stderr, "round %zu: the row shows the model as reachable:\n%s\n", it, out);
+			fail();
+		}
+		if (!strstr(line, "model: SG_INGRESS_NO_RULE")) {
+			fprintf(stderr, "round %zu: row '%s'\n", it, line);
+			fail();
+		}
+		down(n);
+		assert_nothing_left(n);
+	}
+}
+
 /* as util.c's, and the temporary files too */
 static void on_signal(int sig)
 {
@@ -934,7 +1197,10 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_flipped_fail),	  cmocka_unit_test(test_seen_source_wrong),
 		cmocka_unit_test(test_via),		  cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_check_running),	  cmocka_unit_test(test_pcap_and_junit),
-		cmocka_unit_test(test_sigint),
+		cmocka_unit_test(test_sigint),		  cmocka_unit_test(test_many_nat),
+		cmocka_unit_test(test_drift_route),	  cmocka_unit_test(test_drift_nft),
+		cmocka_unit_test(test_topology_changed),  cmocka_unit_test(test_namespace_gone),
+		cmocka_unit_test(test_via_kinds),
 	};
 	return cmocka_run_group_tests_name("netsim test/check", tests, NULL, NULL);
 }

@@ -1029,6 +1029,35 @@ static void test_matrix_1000(void **state)
 	assert_int_equal(a.reason, NSIM_REASON_NO_ROUTE);
 }
 
+/* Text longer than its buffer ends in "…": never cut silently. */
+static bool ends_with_ellipsis(const char *s)
+{
+	size_t len = strlen(s);
+	return len >= 3 && streq(s + len - 3, "…");
+}
+
+static void test_truncation_visible(void **state)
+{
+	(void)state;
+	struct nsim_analysis a;
+	struct topo *o = open_topo(DATA "long-names.yaml");
+	flow(o, "client-with-a-long-name-xxxxxxxx", "server-with-a-long-name-yyyyyyyy", "443/tcp", &a);
+	assert_int_equal(a.prediction, NSIM_PREDICT_BLOCKED);
+	assert_int_equal(a.reason, NSIM_REASON_SG_INGRESS_NO_RULE);
+	/* the five group names (~170 bytes) do not fit blocked_at or a hop's component */
+	assert_true(ends_with_ellipsis(a.blocked_at));
+	assert_int_equal(strncmp(a.blocked_at, "security-group-number-one-aaaaa, ", 33), 0);
+	assert_true(a.n_hops > 0);
+	assert_true(ends_with_ellipsis(a.hops[a.n_hops - 1].component));
+	assert_true(a.hops[a.n_hops - 1].blocked);
+	/* the explanation lists every rule of the five groups: more than fits */
+	assert_true(strlen(a.explanation) < sizeof(a.explanation));
+	assert_non_null(strstr(a.explanation, "…"));
+	assert_false(a.hops_truncated);
+	/* short texts are left alone */
+	assert_false(ends_with_ellipsis(a.hops[0].component));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1061,6 +1090,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_api, teardown),
 		cmocka_unit_test_teardown(test_serverless_expectations, teardown),
 		cmocka_unit_test_teardown(test_matrix_1000, teardown),
+		cmocka_unit_test_teardown(test_truncation_visible, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

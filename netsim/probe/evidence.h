@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The pure half of `check`: for each expectation, the address probed, its
+ * label, the components whose captures may see the probe (candidates); then,
+ * from a list of captured packets, where the probe was seen (hops), and the
+ * verdict held against the expectation and the model. No syscalls: the
+ * kernel-facing half (probe/check.c) runs probes and captures and calls these,
+ * and tests/fuzz/fuzz_evidence.c drives them over arbitrary topologies.
+ *
+ * Every text of a result is sized from its content and owned by an arena the
+ * caller gives (the report's).
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "analyze/analyze.h"
+#include "model/arena.h"
+#include "model/model.h"
+#include "model/util.h"
+#include "probe/capture.h"
+#include "probe/probe.h"
+
+/* What one component saw of the probe's forward packets. */
+struct nsim_hop {
+	const char *component; /* as named in the topology ("nat-a", "main", "internet") */
+	const char *kind;      /* "host", "VPC router", "NAT gateway", ... */
+	const char *ns;        /* its namespace (arena) */
+	double t_ms;           /* first forward packet, ms after the probe started */
+	size_t first;          /* its position in the capture's (exactly ordered) packet list */
+	char if_in[16], if_out[16]; /* IFNAMSIZ */
+	/* the first forward packet received and the first sent, as addresses:ports */
+	bool has_in, has_out;
+	uint32_t in_src, in_dst, out_src, out_dst;
+	uint16_t in_sport, in_dport, out_sport, out_dport;
+	bool reply_seen; /* a packet of the reverse direction passed here too */
+	const struct nsim_packet **pkts; /* every packet of the flow seen here, for pcap files (heap) */
+	size_t n_pkts;
+};
+
+struct nsim_check_result {
+	size_t index; /* in topo->expects */
+	const struct nsim_expect *e;
+	const char *label;     /* the name, or "from → to port/proto" (arena) */
+	const char *target;    /* "db:3306/tcp" (arena) */
+	const char *flow;      /* "from → target" (arena) */
+	const char *from_ns;   /* the namespace the probe is sent from (arena) */
+	uint32_t addr;         /* the address probed */
+	uint16_t port;
+	enum nsim_proto proto;
+	struct nsim_probe_result probe;
+	enum nsim_verdict observed;
+	bool passed;
+	bool has_seen;
+	uint32_t seen; /* the source address the responder reported */
+	struct nsim_analysis predicted; /* what the model says of the same flow */
+	bool has_predicted;    /* predicted was computed */
+	bool model_disagrees;  /* the network did something else: a netsim bug (or drift) */
+	const char *reason;    /* why it failed; "" when passed (arena) */
+	const char *last_seen; /* the last component a forward packet was seen at ("" if none) */
+	struct nsim_hop *hops; /* components where the flow was seen, by time (heap) */
+	size_t n_hops;
+};
+
+/* A place packets can be seen: a namespace, optionally some of its interfaces. */
+struct nsim_check_comp {
+	const char *name; /* points into the topology */
+	const char *kind;
+	char *ns;         /* owned */
+	char **ifaces;    /* owned; NULL: every interface */
+	size_t n_ifaces;
+	size_t ns_idx;    /* the caller's: index in the capture's namespace list, NSIM_NONE if none */
+};
+
+/* The components of every probe of one run, shared so each namespace is
+ * captured once. Zero it, then set t and instance. */
+struct nsim_check_prep {
+	const struct nsim_topology *t;
+	const char *instance;
+	struct nsim_check_comp *comps;
+	size_t n_comps, cap_comps;
+};
+
+/* The candidate components of one probe: indexes into prep->comps. */
+struct nsim_check_cands {
+	size_t *idx;
+	size_t n, cap;
+};
+
+void nsim_check_prep_done(struct nsim_check_prep *pp);
+void nsim_check_cands_done(struct nsim_check_cands *c);
+/* Frees what a result holds on the heap (its hops); its texts are the arena's. */
+void nsim_check_result_done(struct nsim_check_result *r);
+
+/*
+ * Prepares the probe of expectation ei of pp->t (validated): fills *ret (the
+ * address probed, label, target, flow, from_ns; the rest zero, texts "") and
+ * appends its candidate components to *cands (zeroed by the caller, freed
+ * with nsim_check_cands_done() in every case). Texts come from `arena`.
+ * Returns 0, -EINVAL when the expectation's source is not a host or internet
+ * host, or -ENOMEM.
+ */
+_must_check_ int nsim_check_prepare(struct nsim_check_prep *pp, size_t ei, struct nsim_arena *arena,
+				    struct nsim_check_result *ret, struct nsim_check_cands *cands);
+
+/*
+ * Finds where r's probe (r->probe.sport, started at t0, CLOCK_REALTIME ms)
+ * was seen among pkts[0..n) (ordered by time; ns as the comps' ns_idx), and
+ * sets r->hops (by time; freed by nsim_check_result_done()) and
+ * r->last_seen. Returns 0 or -ENOMEM (r->hops then NULL).
+ */
+_must_check_ int nsim_check_collect_hops(const struct nsim_check_prep *pp, const struct nsim_check_cands *cands,
+					 double t0, const struct nsim_packet *pkts, size_t n, struct nsim_arena *arena,
+					 struct nsim_check_result *r);
+
+/*
+ * Decides r->passed, r->observed and r->reason from r->probe and r->hops,
+ * and sets r->predicted from the analyzer `an` (may be NULL: no model), for
+ * every outcome, a probe that could not run too. A disagreement of model and
+ * network sets r->model_disagrees; its reason says "netsim bug", or, when
+ * `drifted`, that the instance was changed outside netsim. timeout_ms: the
+ * probe's, for the reason's words. Returns 0 or -ENOMEM.
+ */
+_must_check_ int nsim_check_judge(const struct nsim_topology *t, const struct nsim_analyzer *an, int timeout_ms,
+				  bool drifted, struct nsim_arena *arena, struct nsim_check_result *r);

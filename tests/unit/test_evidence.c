@@ -1,0 +1,233 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * check's pure half (netsim/probe/evidence.c) without root: the candidates of
+ * a probe (every NAT gateway of 24: the list once overflowed), the address
+ * and labels, hops from a synthetic packet list, and verdicts: seen_source,
+ * a probe that could not run (the model's prediction still there), and a
+ * disagreement with the model called a netsim bug, or drift on a drifted
+ * instance. Runs with the project root as working directory.
+ */
+#include <errno.h>
+#include <netinet/in.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "analyze/analyze.h"
+#include "load/load.h"
+#include "model/arena.h"
+#include "model/net.h"
+#include "model/util.h"
+#include "probe/evidence.h"
+#include "validate/validate.h"
+
+struct fix {
+	struct nsim_topology *t;
+	struct nsim_analyzer *an;
+	struct nsim_arena *arena;
+	struct nsim_check_prep pp;
+	struct nsim_check_cands cands;
+	struct nsim_check_result r;
+};
+
+static struct fix fx;
+
+static void load(const char *path)
+{
+	struct nsim_diags d;
+	nsim_diags_init(&d);
+	assert_int_equal(nsim_load_file(path, &d, &fx.t), 0);
+	assert_int_equal(nsim_validate(fx.t, &d), 0);
+	nsim_diags_clear(&d);
+	assert_int_equal(nsim_analyzer_new(fx.t, &fx.an), 0);
+	assert_non_null(fx.arena = nsim_arena_new());
+	fx.pp = (struct nsim_check_prep){.t = fx.t, .instance = "x"};
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	nsim_check_result_done(&fx.r);
+	nsim_check_cands_done(&fx.cands);
+	nsim_check_prep_done(&fx.pp);
+	nsim_arena_free(fx.arena);
+	nsim_analyzer_free(fx.an);
+	nsim_topology_free(fx.t);
+	fx = (struct fix){0};
+	return 0;
+}
+
+static bool candidate(const char *name, const char *kind)
+{
+	for (size_t i = 0; i < fx.cands.n; i++) {
+		const struct nsim_check_comp *k = &fx.pp.comps[fx.cands.idx[i]];
+		if (streq(k->name, name) && streq(k->kind, kind))
+			return true;
+	}
+	return false;
+}
+
+static const struct nsim_check_comp *comp(const char *name)
+{
+	for (size_t i = 0; i < fx.pp.n_comps; i++)
+		if (streq(fx.pp.comps[i].name, name))
+			return &fx.pp.comps[i];
+	fail_msg("no component %s", name);
+	return NULL;
+}
+
+static uint32_t A(const char *s)
+{
+	uint32_t a;
+	assert_int_equal(nsim_addr_parse(s, &a), 0);
+	return a;
+}
+
+/* A TCP packet of the probe (forward: sport -> dport) at component `name`. */
+static struct nsim_packet pkt(const char *name, const char *ifname, enum nsim_pkt_dir dir, double t, bool fwd,
+			      const char *src, const char *dst)
+{
+	struct nsim_packet p = {.ns = comp(name)->ns_idx, .dir = dir, .t_ms = t, .proto = IPPROTO_TCP,
+				.src = A(src), .dst = A(dst), .sport = fwd ? 32768 : 443, .dport = fwd ? 443 : 32768};
+	snprintf(p.ifname, sizeof(p.ifname), "%s", ifname);
+	return p;
+}
+
+/* 24 NAT gateways: all are candidates of a probe to the internet. */
+static void test_many_nat_candidates(void **state)
+{
+	(void)state;
+	load("tests/data/check/many-nat.yaml");
+	assert_int_equal(nsim_check_prepare(&fx.pp, 0, fx.arena, &fx.r, &fx.cands), 0);
+	assert_int_equal(fx.cands.n, 1 + 1 + 24 + 1 + 1 + 1); /* app, vpc, nats, igw, internet, api */
+	char name[16];
+	for (int i = 1; i <= 24; i++) {
+		snprintf(name, sizeof(name), "nat-%d", i);
+		assert_true(candidate(name, "NAT gateway"));
+	}
+	assert_true(candidate("app", "host"));
+	assert_true(candidate("vpc", "VPC router"));
+	assert_true(candidate("igw", "internet gateway"));
+	assert_true(candidate("internet", "internet"));
+	assert_true(candidate("api", "internet host"));
+	assert_string_equal(fx.r.label, "out through the first NAT");
+	assert_string_equal(fx.r.target, "api:443/tcp");
+	assert_string_equal(fx.r.flow, "app → api:443/tcp");
+	assert_string_equal(fx.r.from_ns, "netsim-x-app");
+	assert_int_equal(fx.r.addr, A("198.51.100.20"));
+	assert_string_equal(fx.r.reason, "");
+	assert_string_equal(comp("nat-7")->ns, "netsim-x-nat-7");
+}
+
+static void prepared_with_packets(const char *response)
+{
+	load("tests/data/check/many-nat.yaml");
+	assert_int_equal(nsim_check_prepare(&fx.pp, 0, fx.arena, &fx.r, &fx.cands), 0);
+	for (size_t i = 0; i < fx.pp.n_comps; i++)
+		fx.pp.comps[i].ns_idx = i;
+	fx.r.probe = (struct nsim_probe_result){.outcome = NSIM_PROBE_REACHABLE, .ms = 1.0, .sport = 32768};
+	snprintf(fx.r.probe.response, sizeof(fx.r.probe.response), "%s", response);
+	struct nsim_packet p[] = {
+		pkt("app", "eth0", NSIM_PKT_OUT, 100.10, true, "10.30.2.4", "198.51.100.20"),
+		pkt("vpc", "h-app", NSIM_PKT_IN, 100.11, true, "10.30.2.4", "198.51.100.20"),
+		pkt("vpc", "n-nat-1", NSIM_PKT_OUT, 100.12, true, "10.30.2.4", "198.51.100.20"),
+		pkt("nat-1", "eth0", NSIM_PKT_IN, 100.13, true, "10.30.2.4", "198.51.100.20"),
+		pkt("nat-1", "eth0", NSIM_PKT_OUT, 100.14, true, "10.30.1.4", "198.51.100.20"),
+		pkt("api", "eth0", NSIM_PKT_IN, 100.20, true, "203.0.113.101", "198.51.100.20"),
+		pkt("api", "eth0", NSIM_PKT_OUT, 100.21, false, "198.51.100.20", "203.0.113.101"),
+		/* another probe's packet: not this flow */
+		pkt("igw", "vpc", NSIM_PKT_IN, 100.30, true, "10.30.1.4", "198.51.100.21"),
+	};
+	p[7].sport = 32769;
+	assert_int_equal(nsim_check_collect_hops(&fx.pp, &fx.cands, 100.0, p, ELEMENTSOF(p), fx.arena, &fx.r), 0);
+	assert_int_equal(fx.r.n_hops, 4);
+	assert_string_equal(fx.r.hops[0].component, "app");
+	assert_string_equal(fx.r.hops[1].component, "vpc");
+	assert_string_equal(fx.r.hops[1].if_in, "h-app");
+	assert_string_equal(fx.r.hops[1].if_out, "n-nat-1");
+	assert_string_equal(fx.r.hops[2].component, "nat-1");
+	assert_int_equal(fx.r.hops[2].out_src, A("10.30.1.4"));
+	assert_string_equal(fx.r.hops[3].component, "api");
+	assert_true(fx.r.hops[3].reply_seen);
+	assert_int_equal(fx.r.hops[3].n_pkts, 2);
+	assert_string_equal(fx.r.hops[3].ns, "netsim-x-api");
+	assert_string_equal(fx.r.last_seen, "api");
+}
+
+static void test_seen_source(void **state)
+{
+	(void)state;
+	prepared_with_packets("netsim api 443/tcp from 203.0.113.101:32768");
+	assert_int_equal(nsim_check_judge(fx.t, fx.an, 1000, false, fx.arena, &fx.r), 0);
+	assert_true(fx.r.passed);
+	assert_string_equal(fx.r.reason, "");
+	assert_true(fx.r.has_predicted);
+	assert_int_equal(fx.r.predicted.prediction, NSIM_PREDICT_REACHABLE);
+	assert_false(fx.r.model_disagrees);
+}
+
+static void test_seen_source_wrong(void **state)
+{
+	(void)state;
+	prepared_with_packets("netsim api 443/tcp from 203.0.113.102:32768");
+	assert_int_equal(nsim_check_judge(fx.t, fx.an, 1000, false, fx.arena, &fx.r), 0);
+	assert_false(fx.r.passed);
+	assert_string_equal(fx.r.reason, "seen_source: api:443/tcp saw 203.0.113.102, expected 203.0.113.101 (nat-1)");
+}
+
+/* A probe that could not run: no verdict, but the model's prediction. */
+static void test_unrun_keeps_prediction(void **state)
+{
+	(void)state;
+	load("topologies/serverless-backend.yaml");
+	/* expectation 2: fn -> db, which the model says the db's group blocks */
+	assert_int_equal(nsim_check_prepare(&fx.pp, 1, fx.arena, &fx.r, &fx.cands), 0);
+	fx.r.probe = (struct nsim_probe_result){.outcome = NSIM_PROBE_ERROR, .error = ENOENT, .sport = 32768};
+	assert_int_equal(nsim_check_collect_hops(&fx.pp, &fx.cands, 0, NULL, 0, fx.arena, &fx.r), 0);
+	assert_int_equal(nsim_check_judge(fx.t, fx.an, 1000, false, fx.arena, &fx.r), 0);
+	assert_false(fx.r.passed);
+	assert_string_equal(fx.r.reason, "the probe could not run: No such file or directory");
+	assert_true(fx.r.has_predicted);
+	assert_int_equal(fx.r.predicted.prediction, NSIM_PREDICT_BLOCKED);
+	assert_int_equal(fx.r.predicted.reason, NSIM_REASON_SG_INGRESS_NO_RULE);
+	assert_false(fx.r.model_disagrees);
+}
+
+/* The network did what the model says it cannot: a netsim bug, unless the
+ * instance drifted. */
+static void test_disagreement(void **state)
+{
+	(void)state;
+	load("topologies/serverless-backend.yaml");
+	for (int drifted = 0; drifted < 2; drifted++) {
+		nsim_check_result_done(&fx.r);
+		nsim_check_cands_done(&fx.cands);
+		assert_int_equal(nsim_check_prepare(&fx.pp, 1, fx.arena, &fx.r, &fx.cands), 0);
+		fx.r.probe = (struct nsim_probe_result){.outcome = NSIM_PROBE_REACHABLE, .sport = 32768};
+		assert_int_equal(nsim_check_judge(fx.t, fx.an, 1000, drifted, fx.arena, &fx.r), 0);
+		assert_false(fx.r.passed);
+		assert_true(fx.r.model_disagrees);
+		const char *want = drifted ? "the instance was changed outside netsim (drift): model says unreachable"
+					   : "netsim bug: model says unreachable";
+		if (strncmp(fx.r.reason, want, strlen(want)) != 0)
+			fail_msg("reason '%s', want it to start with '%s'", fx.r.reason, want);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_teardown(test_many_nat_candidates, teardown),
+		cmocka_unit_test_teardown(test_seen_source, teardown),
+		cmocka_unit_test_teardown(test_seen_source_wrong, teardown),
+		cmocka_unit_test_teardown(test_unrun_keeps_prediction, teardown),
+		cmocka_unit_test_teardown(test_disagreement, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
