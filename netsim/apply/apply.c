@@ -15,67 +15,6 @@
 #include "apply/apply-internal.h"
 #include "model/util.h"
 
-static uint64_t strhash(const char *s)
-{
-	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
-}
-
-void *strmap_get(const struct strmap *m, const char *key)
-{
-	if (!m->nb)
-		return NULL;
-	for (struct strmap_entry *e = m->b[strhash(key) & (m->nb - 1)]; e; e = e->next)
-		if (streq(e->key, key))
-			return e->value;
-	return NULL;
-}
-
-int strmap_put(struct strmap *m, const char *key, void *value)
-{
-	if (m->n >= m->nb) {
-		size_t nb = m->nb ? m->nb * 2 : 16;
-		struct strmap_entry **b = calloc(nb, sizeof(*b));
-		if (!b)
-			return -ENOMEM;
-		for (size_t i = 0; i < m->nb; i++)
-			for (struct strmap_entry *e = m->b[i], *next; e; e = next) {
-				size_t j = strhash(e->key) & (nb - 1);
-				next = e->next;
-				e->next = b[j];
-				b[j] = e;
-			}
-		free(m->b);
-		m->b = b;
-		m->nb = nb;
-	}
-	size_t len = strlen(key) + 1, i = strhash(key) & (m->nb - 1);
-	struct strmap_entry *e = malloc(sizeof(*e) + len);
-	if (!e)
-		return -ENOMEM;
-	memcpy(e->key, key, len);
-	e->value = value;
-	e->next = m->b[i];
-	m->b[i] = e;
-	m->n++;
-	return 0;
-}
-
-void strmap_clear(struct strmap *m, void (*free_value)(void *))
-{
-	for (size_t i = 0; i < m->nb; i++)
-		for (struct strmap_entry *e = m->b[i], *next; e; e = next) {
-			next = e->next;
-			if (free_value)
-				free_value(e->value);
-			free(e);
-		}
-	free(m->b);
-	*m = (struct strmap){0};
-}
-
 int nsim_apply_new(const struct nsim_apply_backend *backend, void *userdata, struct nsim_apply **ret)
 {
 	const char *fail_at = getenv("NETSIM_FAIL_AT"), *crash_at = getenv("NETSIM_CRASH_AT");
@@ -119,7 +58,7 @@ void nsim_apply_free(struct nsim_apply *ctx)
 {
 	if (!ctx)
 		return;
-	strmap_clear(&ctx->ns, apply_ns_free);
+	nsim_hashmap_clear(&ctx->ns, apply_ns_free);
 	if (ctx->self_ns >= 0)
 		close(ctx->self_ns);
 	free(ctx->error);

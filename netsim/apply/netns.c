@@ -67,7 +67,7 @@ void apply_ns_free(void *p)
 		nl_socket_free(ns->sk);
 	if (ns->fd >= 0)
 		close(ns->fd);
-	strmap_clear(&ns->ifindex, NULL);
+	nsim_hashmap_clear(&ns->ifindex, NULL);
 	free(ns->name);
 	free(ns);
 }
@@ -89,7 +89,7 @@ static struct nsim_ns *ns_alloc(const char *name)
 int apply_ns_get(struct nsim_apply *ctx, const char *name, struct nsim_ns **ret)
 {
 	char path[PATH_MAX];
-	struct nsim_ns *ns = strmap_get(&ctx->ns, name ? name : "");
+	struct nsim_ns *ns = nsim_hashmap_get(&ctx->ns, name ? name : "");
 	int r;
 
 	if (ns) {
@@ -111,7 +111,7 @@ int apply_ns_get(struct nsim_apply *ctx, const char *name, struct nsim_ns **ret)
 		apply_netns_leave(ctx);
 	}
 	if (r == 0)
-		r = strmap_put(&ctx->ns, name, ns);
+		r = nsim_hashmap_put(&ctx->ns, name, ns);
 	if (r < 0) {
 		apply_ns_free(ns);
 		return r;
@@ -151,7 +151,7 @@ int apply_kernel_netns_add(struct nsim_apply *ctx, const struct nsim_op *op)
 
 	if (!apply_netns_name_ok(op->ns))
 		return -EINVAL;
-	if (strmap_get(&ctx->ns, op->ns))
+	if (nsim_hashmap_get(&ctx->ns, op->ns))
 		return -EEXIST;
 	r = run_dir_prepare(ctx);
 	if (r < 0)
@@ -186,7 +186,7 @@ int apply_kernel_netns_add(struct nsim_apply *ctx, const struct nsim_op *op)
 		r = apply_ns_open_socket(ctx, ns);
 	apply_netns_leave(ctx);
 	if (r == 0)
-		r = strmap_put(&ctx->ns, op->ns, ns);
+		r = nsim_hashmap_put(&ctx->ns, op->ns, ns);
 	if (r == 0)
 		return 0;
 fail:

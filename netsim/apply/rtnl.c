@@ -122,7 +122,7 @@ static struct nl_addr *addr4(uint32_t a, unsigned len)
 static int ifindex(struct nsim_apply *ctx, struct nsim_ns *ns, const char *ifname, int *ret)
 {
 	_cleanup_(link_putp) struct rtnl_link *link = NULL;
-	void *v = strmap_get(&ns->ifindex, ifname);
+	void *v = nsim_hashmap_get(&ns->ifindex, ifname);
 	int r;
 
 	if (v) {
@@ -137,7 +137,7 @@ static int ifindex(struct nsim_apply *ctx, struct nsim_ns *ns, const char *ifnam
 		return r;
 	}
 	int idx = rtnl_link_get_ifindex(link);
-	r = strmap_put(&ns->ifindex, ifname, (void *)(intptr_t)idx);
+	r = nsim_hashmap_put(&ns->ifindex, ifname, (void *)(intptr_t)idx);
 	if (r < 0)
 		return r;
 	*ret = idx;
