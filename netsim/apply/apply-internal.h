@@ -71,3 +71,4 @@ _must_check_ int apply_kernel_addr(struct nsim_apply *ctx, const struct nsim_op 
 _must_check_ int apply_kernel_route(struct nsim_apply *ctx, const struct nsim_op *op);
 _must_check_ int apply_kernel_rule(struct nsim_apply *ctx, const struct nsim_op *op);
 _must_check_ int apply_kernel_nft(struct nsim_apply *ctx, const struct nsim_op *op);
+_must_check_ int apply_kernel_neigh(struct nsim_apply *ctx, const struct nsim_op *op);

@@ -154,6 +154,7 @@ const struct nsim_apply_backend nsim_apply_backend_record = {
 	.route = record,
 	.rule = record,
 	.nft = record,
+	.neigh = record,
 };
 
 static int dispatch(struct nsim_apply *ctx, const struct nsim_op *op)
@@ -170,6 +171,7 @@ static int dispatch(struct nsim_apply *ctx, const struct nsim_op *op)
 	case NSIM_OP_ROUTE: fn = b->route; break;
 	case NSIM_OP_RULE: fn = b->rule; break;
 	case NSIM_OP_NFT: fn = b->nft; break;
+	case NSIM_OP_NEIGH: fn = b->neigh; break;
 	}
 	if (!fn)
 		return -EOPNOTSUPP;
@@ -186,8 +188,98 @@ static int dispatch(struct nsim_apply *ctx, const struct nsim_op *op)
 	return fn(ctx, op);
 }
 
+static const char *op_step(const struct nsim_op *op)
+{
+	switch (op->kind) {
+	case NSIM_OP_NETNS: return "netns";
+	case NSIM_OP_SYSCTL: return "sysctl";
+	case NSIM_OP_VETH: return "veth";
+	case NSIM_OP_LINK_UP: return "link";
+	case NSIM_OP_ADDR: return "addr";
+	case NSIM_OP_ROUTE: return "route";
+	case NSIM_OP_RULE: return "rule";
+	case NSIM_OP_NFT: return "nft";
+	case NSIM_OP_NEIGH: return "neigh";
+	}
+	return NULL;
+}
+
+/* A number from a /proc file, or -1. */
+static long long proc_number(const char *path)
+{
+	_cleanup_fclose_ FILE *f = fopen(path, "re");
+	long long v;
+	return f && fscanf(f, "%lld", &v) == 1 ? v : -1;
+}
+
+static void rlimit_words(char *buf, size_t size)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0) {
+		snprintf(buf, size, "the process's limit on open files (ulimit -n)");
+		return;
+	}
+	char hard[32] = "unlimited";
+	if (rl.rlim_max != RLIM_INFINITY)
+		snprintf(hard, sizeof(hard), "%llu", (unsigned long long)rl.rlim_max);
+	snprintf(buf, size, "the process's limit on open files (RLIMIT_NOFILE, ulimit -n: %llu, hard limit %s)",
+		 (unsigned long long)rl.rlim_cur, hard);
+}
+
+const char *nsim_apply_limit_hint(int err, const char *what, char *buf, size_t size)
+{
+	char words[160];
+	long long v;
+	if (err < 0)
+		err = -err;
+	buf[0] = 0;
+	switch (err) {
+	case EMFILE:
+		rlimit_words(words, sizeof(words));
+		snprintf(buf, size,
+			 "%s was reached: `up` keeps two or three open per namespace it is still building; "
+			 "raise it (ulimit -n) and run again",
+			 words);
+		break;
+	case ENFILE:
+		v = proc_number("/proc/sys/fs/file-max");
+		snprintf(buf, size,
+			 "the system-wide limit on open files (fs.file-max = %lld) was reached: other processes hold "
+			 "them; close some, or raise it (sysctl fs.file-max)", v);
+		break;
+	case ENOSPC:
+		if (what && streq(what, "netns")) {
+			v = proc_number("/proc/sys/user/max_net_namespaces");
+			snprintf(buf, size,
+				 "the limit on network namespaces (user.max_net_namespaces = %lld) was reached: "
+				 "take down other instances (netsim ls) or raise it", v);
+		}
+		break;
+	case ENOBUFS:
+		v = proc_number("/proc/sys/net/ipv4/neigh/default/gc_thresh3");
+		if (what && streq(what, "neigh"))
+			snprintf(buf, size,
+				 "the kernel could not allocate a neighbour entry: permanent entries are exempt from "
+				 "the neighbour table's limit (net.ipv4.neigh.default.gc_thresh3 = %lld, shared by "
+				 "every namespace), so this is kernel memory", v);
+		else
+			snprintf(buf, size,
+				 "a kernel buffer or table is full (for packets: the neighbour table, "
+				 "net.ipv4.neigh.default.gc_thresh3 = %lld entries shared by every namespace; for "
+				 "netlink: the socket's receive buffer)", v);
+		break;
+	case ENOMEM:
+		snprintf(buf, size, "out of memory (the kernel's, or netsim's own)");
+		break;
+	default:
+		break;
+	}
+	return buf;
+}
+
 static void set_error(struct nsim_apply *ctx, const struct nsim_op *op, int r)
 {
+	char hint[512];
 	char *buf = NULL;
 	size_t len;
 	FILE *f = open_memstream(&buf, &len);
@@ -199,19 +291,65 @@ static void set_error(struct nsim_apply *ctx, const struct nsim_op *op, int r)
 	else
 		describe(f, op);
 	fprintf(f, ": %s%s%s", strerror(-r), ctx->detail[0] ? ": " : "", ctx->detail);
+	if (nsim_apply_limit_hint(r, op_step(op), hint, sizeof(hint))[0])
+		fprintf(f, ": %s", hint);
 	if (fclose(f) == 0)
 		ctx->error = buf;
 	else
 		free(buf);
 }
 
+/* Drops what the context caches for namespace `name` (fd, route socket, nft
+ * context, interface indexes). */
+static void release_ns(struct nsim_apply *ctx, const char *name)
+{
+	struct nsim_ns *ns = nsim_hashmap_remove(&ctx->ns, name);
+	if (!ns)
+		return;
+	for (size_t i = 0; i < ELEMENTSOF(ctx->nft_ring); i++)
+		if (ctx->nft_ring[i] == ns)
+			ctx->nft_ring[i] = NULL;
+	apply_ns_free(ns);
+}
+
+/* name -> 1 + the index of the last op in ops[0..n) working in it. */
+static int index_last_ops(const struct nsim_op *ops, size_t n, struct nsim_hashmap *last)
+{
+	for (size_t i = 0; i < n; i++) {
+		int r = ops[i].ns ? nsim_hashmap_put(last, ops[i].ns, (void *)(uintptr_t)(i + 1)) : 0;
+		if (r == 0 && ops[i].kind == NSIM_OP_VETH && ops[i].peer_ns)
+			r = nsim_hashmap_put(last, ops[i].peer_ns, (void *)(uintptr_t)(i + 1));
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static void release_done(struct nsim_apply *ctx, const struct nsim_hashmap *last, const struct nsim_op *op, size_t i)
+{
+	const char *names[2] = {op->ns, op->kind == NSIM_OP_VETH ? op->peer_ns : NULL};
+	for (size_t k = 0; k < ELEMENTSOF(names); k++)
+		if (names[k] && (uintptr_t)nsim_hashmap_get(last, names[k]) == i + 1)
+			release_ns(ctx, names[k]);
+}
+
 int nsim_apply_ops(struct nsim_apply *ctx, const struct nsim_op *ops, size_t n, size_t *ret_done)
 {
-	size_t i;
+	struct nsim_hashmap last = {0};
+	bool caches = ctx->backend == &nsim_apply_backend_kernel;
+	size_t i = 0;
 	int r = 0;
 
 	free(ctx->error);
 	ctx->error = NULL;
+	/* Only the kernel backend caches per namespace: release each one after
+	 * its last op, so the fds held do not grow with the topology. */
+	if (caches && (r = index_last_ops(ops, n, &last)) < 0) {
+		nsim_hashmap_clear(&last, NULL);
+		if (ret_done)
+			*ret_done = 0;
+		return r;
+	}
 	for (i = 0; i < n; i++) {
 		ctx->detail[0] = 0;
 		ctx->nl_errno = 0;
@@ -220,7 +358,10 @@ int nsim_apply_ops(struct nsim_apply *ctx, const struct nsim_op *ops, size_t n, 
 			set_error(ctx, &ops[i], r);
 			break;
 		}
+		if (caches)
+			release_done(ctx, &last, &ops[i], i);
 	}
+	nsim_hashmap_clear(&last, NULL);
 	if (ret_done)
 		*ret_done = i;
 	return r;
@@ -236,4 +377,5 @@ const struct nsim_apply_backend nsim_apply_backend_kernel = {
 	.route = apply_kernel_route,
 	.rule = apply_kernel_rule,
 	.nft = apply_kernel_nft,
+	.neigh = apply_kernel_neigh,
 };
