@@ -250,6 +250,23 @@ static void test_neigh_permanent(void **state)
 	assert_int_equal(spawn(out, sizeof(out), 0, NULL, link_c), 0);
 	assert_non_null(strstr(out, cmac));
 
+	/* a probe that cannot open its namespace for want of fds names the limit */
+	struct rlimit saved, low;
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &saved), 0);
+	int lowest = dup(0);
+	assert_true(lowest >= 0);
+	close(lowest);
+	low = (struct rlimit){(rlim_t)lowest, saved.rlim_max};
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
+	struct nsim_probe_result pr;
+	int k = nsim_probe(client, NSIM_PROTO_TCP, A("10.0.1.10"), 80, 0, 1000, &pr);
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &saved), 0);
+	assert_int_equal(k, 0);
+	fprintf(stderr, "# probe under ulimit -n %d: %s: %s\n", lowest, strerror(pr.error), pr.detail);
+	assert_int_equal(pr.outcome, NSIM_PROBE_ERROR);
+	assert_int_equal(pr.error, EMFILE);
+	assert_non_null(strstr(pr.detail, "limit on open files (RLIMIT_NOFILE, ulimit -n: "));
+
 	down(n);
 	assert_nothing_left(n);
 }
