@@ -274,15 +274,24 @@ static void add_host_info(struct builder *b, const char *name, const char *ns, c
 	struct nsim_plan *p = b->p;
 	if (b->err)
 		return;
+	struct nsim_plan_host *hosts = grow(b, p->hosts, &p->cap_hosts, p->n_hosts, sizeof(*hosts));
+	if (!hosts)
+		return;
+	p->hosts = hosts;
 	p->hosts[p->n_hosts++] = (struct nsim_plan_host){name, ns, kind, where, addr, public_ip};
 }
 
 static void add_responder(struct builder *b, const char *ns, const char *host, uint32_t addr,
 			  const struct nsim_service *listen, size_t n)
 {
+	struct nsim_plan *p = b->p;
 	if (n == 0 || b->err)
 		return;
-	b->p->responders[b->p->n_responders++] =
+	struct nsim_plan_responder *rs = grow(b, p->responders, &p->cap_responders, p->n_responders, sizeof(*rs));
+	if (!rs)
+		return;
+	p->responders = rs;
+	p->responders[p->n_responders++] =
 		(struct nsim_plan_responder){.ns = ns, .host = host, .addr = addr, .listen = listen, .n_listen = n};
 }
 
@@ -706,18 +715,13 @@ int nsim_plan_build(const struct nsim_topology *t, const char *name, struct nsim
 	p->arena = a;
 	p->name = nsim_arena_strdup(a, name);
 
-	size_t n_hosts = t->n_inet_hosts, n_resp = t->n_inet_hosts;
 	bool any_igw = false;
-	for (size_t i = 0; i < t->n_vpcs; i++) {
-		n_hosts += t->vpcs[i].n_hosts + t->vpcs[i].n_nat_gateways;
-		n_resp += t->vpcs[i].n_hosts;
+	for (size_t i = 0; i < t->n_vpcs; i++)
 		any_igw |= t->vpcs[i].internet_gateway.name != NULL;
-	}
-	p->hosts = nsim_arena_alloc(a, n_hosts + 1, sizeof(*p->hosts));
-	p->responders = nsim_arena_alloc(a, n_resp + 1, sizeof(*p->responders));
+	/* one per VPC, one per peering: indexed like the topology's arrays */
 	struct vpc_links *links = nsim_arena_alloc(a, t->n_vpcs + 1, sizeof(*links));
 	uint32_t *peer_nets = nsim_arena_alloc(a, t->n_peerings + 1, sizeof(*peer_nets));
-	if (!p->name || !p->hosts || !p->responders || !links || !peer_nets)
+	if (!p->name || !links || !peer_nets)
 		b.err = -ENOMEM;
 
 	const char *internet = NULL;

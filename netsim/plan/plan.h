@@ -94,9 +94,9 @@ struct nsim_plan {
 	const char **namespaces; /* every namespace the ops create, in creation order */
 	size_t n_namespaces, cap_namespaces;
 	struct nsim_plan_responder *responders;
-	size_t n_responders;
+	size_t n_responders, cap_responders;
 	struct nsim_plan_host *hosts; /* hosts, NAT gateways, internet hosts: what `up` shows */
-	size_t n_hosts;
+	size_t n_hosts, cap_hosts;
 };
 
 /* Instance names: [a-z0-9-], 1-24 chars, like topology names. */
