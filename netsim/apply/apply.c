@@ -42,8 +42,10 @@ int nsim_apply_new(const struct nsim_apply_backend *backend, void *userdata, str
 		ctx->self_ns = apply_fd_high(open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC));
 		if (ctx->self_ns < 0)
 			return -errno;
-		/* Each namespace keeps an fd and a socket open: 1000 hosts need
-		 * more than the usual soft limit of 1024. */
+		/* `up` itself needs few (namespaces are released after their
+		 * last op), but the responder it forks next keeps one socket per
+		 * listening port, and libnftables wants our fds above
+		 * FD_SETSIZE (apply_fd_high()). */
 		struct rlimit rl;
 		if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
 			rl.rlim_cur = rl.rlim_max;
