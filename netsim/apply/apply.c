@@ -206,12 +206,16 @@ static const char *op_step(const struct nsim_op *op)
 	return NULL;
 }
 
-/* A number from a /proc file, or -1. */
-static long long proc_number(const char *path)
+/* " = <the number in a /proc file>", or "" when it cannot be read (at the
+ * system's file limit, for one). */
+static const char *proc_value(const char *path, char buf[static 32])
 {
 	_cleanup_fclose_ FILE *f = fopen(path, "re");
 	long long v;
-	return f && fscanf(f, "%lld", &v) == 1 ? v : -1;
+	buf[0] = 0;
+	if (f && fscanf(f, "%lld", &v) == 1)
+		snprintf(buf, 32, " = %lld", v);
+	return buf;
 }
 
 static void rlimit_words(char *buf, size_t size)
@@ -230,8 +234,8 @@ static void rlimit_words(char *buf, size_t size)
 
 const char *nsim_apply_limit_hint(int err, const char *what, char *buf, size_t size)
 {
-	char words[160];
-	long long v;
+	char words[160], num[32];
+	const char *v;
 	if (err < 0)
 		err = -err;
 	buf[0] = 0;
@@ -244,30 +248,30 @@ const char *nsim_apply_limit_hint(int err, const char *what, char *buf, size_t s
 			 words);
 		break;
 	case ENFILE:
-		v = proc_number("/proc/sys/fs/file-max");
+		v = proc_value("/proc/sys/fs/file-max", num);
 		snprintf(buf, size,
-			 "the system-wide limit on open files (fs.file-max = %lld) was reached: other processes hold "
+			 "the system-wide limit on open files (fs.file-max%s) was reached: other processes hold "
 			 "them; close some, or raise it (sysctl fs.file-max)", v);
 		break;
 	case ENOSPC:
 		if (what && streq(what, "netns")) {
-			v = proc_number("/proc/sys/user/max_net_namespaces");
+			v = proc_value("/proc/sys/user/max_net_namespaces", num);
 			snprintf(buf, size,
-				 "the limit on network namespaces (user.max_net_namespaces = %lld) was reached: "
+				 "the limit on network namespaces (user.max_net_namespaces%s) was reached: "
 				 "take down other instances (netsim ls) or raise it", v);
 		}
 		break;
 	case ENOBUFS:
-		v = proc_number("/proc/sys/net/ipv4/neigh/default/gc_thresh3");
+		v = proc_value("/proc/sys/net/ipv4/neigh/default/gc_thresh3", num);
 		if (what && streq(what, "neigh"))
 			snprintf(buf, size,
 				 "the kernel could not allocate a neighbour entry: permanent entries are exempt from "
-				 "the neighbour table's limit (net.ipv4.neigh.default.gc_thresh3 = %lld, shared by "
+				 "the neighbour table's limit (net.ipv4.neigh.default.gc_thresh3%s, shared by "
 				 "every namespace), so this is kernel memory", v);
 		else
 			snprintf(buf, size,
 				 "a kernel buffer or table is full (for packets: the neighbour table, "
-				 "net.ipv4.neigh.default.gc_thresh3 = %lld entries shared by every namespace; for "
+				 "net.ipv4.neigh.default.gc_thresh3%s, shared by every namespace; for "
 				 "netlink: the socket's receive buffer)", v);
 		break;
 	case ENOMEM:

@@ -36,18 +36,23 @@ static int remaining(double deadline)
 	return left <= 0 ? 0 : (int)left + 1;
 }
 
-/* A number from a /proc file, or -1. */
-static long long proc_number(const char *path)
+/* " = <the number in a /proc file>", or "" when it cannot be read (at the
+ * system's file limit, for one). */
+static const char *proc_value(const char *path, char buf[static 32])
 {
 	_cleanup_fclose_ FILE *f = fopen(path, "re");
 	long long v;
-	return f && fscanf(f, "%lld", &v) == 1 ? v : -1;
+	buf[0] = 0;
+	if (f && fscanf(f, "%lld", &v) == 1)
+		snprintf(buf, 32, " = %lld", v);
+	return buf;
 }
 
 /* Names the limit behind e, if it is one. */
 static void limit_detail(struct nsim_probe_result *r, int e)
 {
 	struct rlimit rl;
+	char num[32];
 	switch (e) {
 	case EMFILE:
 		if (getrlimit(RLIMIT_NOFILE, &rl) == 0)
@@ -58,15 +63,15 @@ static void limit_detail(struct nsim_probe_result *r, int e)
 		break;
 	case ENFILE:
 		snprintf(r->detail, sizeof(r->detail),
-			 "the system-wide limit on open files (fs.file-max = %lld) was reached: other processes hold "
+			 "the system-wide limit on open files (fs.file-max%s) was reached: other processes hold "
 			 "them; close some, or raise it (sysctl fs.file-max)",
-			 proc_number("/proc/sys/fs/file-max"));
+			 proc_value("/proc/sys/fs/file-max", num));
 		break;
 	case ENOBUFS:
 		snprintf(r->detail, sizeof(r->detail),
 			 "the kernel ran out of buffer space for the probe (socket buffers or the neighbour table, "
-			 "net.ipv4.neigh.default.gc_thresh3 = %lld entries shared by every namespace)",
-			 proc_number("/proc/sys/net/ipv4/neigh/default/gc_thresh3"));
+			 "net.ipv4.neigh.default.gc_thresh3%s, shared by every namespace)",
+			 proc_value("/proc/sys/net/ipv4/neigh/default/gc_thresh3", num));
 		break;
 	default:
 		break;
@@ -337,6 +342,7 @@ int nsim_probe(const char *ns, enum nsim_proto proto, uint32_t addr, uint16_t po
 {
 	struct job j = {.ns = ns, .proto = proto, .addr = addr, .port = port, .sport = sport, .timeout_ms = timeout_ms};
 	pthread_t th;
+	char num[32];
 	unsigned long long fulls0 = 0, fulls1 = 0;
 	bool have_fulls = neigh_table_fulls(&fulls0);
 	/* a thread of its own: setns must not move the caller */
@@ -354,10 +360,10 @@ int nsim_probe(const char *ns, enum nsim_proto proto, uint32_t addr, uint16_t po
 		j.res.error = ENOBUFS;
 		snprintf(j.res.detail, sizeof(j.res.detail),
 			 "the kernel's neighbour table overflowed while the probe ran (%llu entries refused; its "
-			 "limit net.ipv4.neigh.default.gc_thresh3 = %lld is shared by every namespace on this "
+			 "limit net.ipv4.neigh.default.gc_thresh3%s is shared by every namespace on this "
 			 "machine): the packets may have been dropped for that, not by the network's rules. netsim's "
 			 "own entries are permanent and exempt: other traffic on this machine fills the table",
-			 fulls1 - fulls0, proc_number("/proc/sys/net/ipv4/neigh/default/gc_thresh3"));
+			 fulls1 - fulls0, proc_value("/proc/sys/net/ipv4/neigh/default/gc_thresh3", num));
 	}
 	*ret = j.res;
 	return 0;
