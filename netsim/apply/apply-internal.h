@@ -23,6 +23,7 @@ struct nsim_ns {
 	int fd;              /* /run/netns/<name> or the namespace itself */
 	struct nl_sock *sk;  /* NETLINK_ROUTE, opened inside */
 	struct nft_ctx *nft; /* created inside on first NFT op */
+	int sysctl_dir;      /* /proc/sys/net/ipv4 as seen inside, on first SYSCTL op; -1 = not yet */
 	struct nsim_hashmap ifindex; /* ifname -> (void *)(intptr_t)ifindex */
 };
 

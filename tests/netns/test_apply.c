@@ -558,6 +558,12 @@ static void test_errors(void)
 	CHECK_R(nsim_apply_ops(ctx, &(struct nsim_op){.kind = NSIM_OP_SYSCTL, .ns = e, .key = "net/../kernel/hostname",
 						     .value = "x"}, 1, NULL),
 		-EINVAL);
+	/* net/ipv4/ keys are opened relative to /proc/sys/net/ipv4: an absolute remainder is refused */
+	CHECK_R(nsim_apply_ops(ctx, &(struct nsim_op){.kind = NSIM_OP_SYSCTL, .ns = e, .key = "net/ipv4//proc/sys/kernel/hostname",
+						     .value = "x"}, 1, NULL),
+		-EINVAL);
+	CHECK_R(nsim_apply_ops(ctx, &(struct nsim_op){.kind = NSIM_OP_SYSCTL, .ns = e, .key = "net/ipv4/", .value = "x"}, 1, NULL),
+		-EINVAL);
 	CHECK_R(nsim_apply_ops(ctx, &(struct nsim_op){.kind = NSIM_OP_SYSCTL, .ns = e, .key = "net/ipv4/conf/nosuch/forwarding",
 						     .value = "1"}, 1, NULL),
 		-ENOENT);
