@@ -169,6 +169,8 @@ static void test_2000_hosts_256_fds(void **state)
 	char *file = gen_topology("2000", n);
 	char out[4096];
 	int r = up_limited(out, sizeof(out), 256, file, n);
+	unlink(file); /* before any assert: up keeps its own copy */
+	free(file);
 	if (r != 0)
 		fprintf(stderr, "netsim up (ulimit -n 256) failed (%d):\n%s\n", r, out);
 	assert_int_equal(r, 0);
@@ -191,8 +193,6 @@ static void test_2000_hosts_256_fds(void **state)
 
 	assert_int_equal(run(out, sizeof(out), NULL, "down", n, NULL), 0);
 	assert_nothing_left(n);
-	unlink(file);
-	free(file);
 }
 
 /* Too few fds even so: the error names the limit and what to do, and the
@@ -204,6 +204,8 @@ static void test_fd_limit_message(void **state)
 	char *file = gen_topology("20", n);
 	char out[8192];
 	int r = up_limited(out, sizeof(out), 8, file, n);
+	unlink(file);
+	free(file);
 	fprintf(stderr, "# %s", out);
 	assert_int_not_equal(r, 0);
 	assert_non_null(strstr(out, "Too many open files"));
@@ -211,8 +213,6 @@ static void test_fd_limit_message(void **state)
 	assert_non_null(strstr(out, "raise it (ulimit -n)"));
 	assert_non_null(strstr(out, "everything made so far was removed"));
 	assert_nothing_left(n);
-	unlink(file);
-	free(file);
 }
 
 /* The entries are permanent and carry the MACs the plan gave both ends. */
