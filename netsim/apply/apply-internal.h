@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "apply/apply.h"
+#include "model/hashmap.h"
 #include "model/util.h"
 
 /* libnftables select()s on its socket, and glibc aborts on an fd >= FD_SETSIZE
@@ -16,28 +17,14 @@
 struct nl_sock;
 struct nft_ctx;
 
-/* String-keyed hash map (chained, doubling); keys are copied. */
-struct strmap_entry {
-	struct strmap_entry *next;
-	void *value;
-	char key[];
-};
-struct strmap {
-	struct strmap_entry **b;
-	size_t nb, n;
-};
-void *strmap_get(const struct strmap *m, const char *key);
-_must_check_ int strmap_put(struct strmap *m, const char *key, void *value);
-/* Calls free_value on each value (may be NULL), then releases the map. */
-void strmap_clear(struct strmap *m, void (*free_value)(void *));
-
 /* What the context keeps per namespace. */
 struct nsim_ns {
 	char *name;
 	int fd;              /* /run/netns/<name> or the namespace itself */
 	struct nl_sock *sk;  /* NETLINK_ROUTE, opened inside */
 	struct nft_ctx *nft; /* created inside on first NFT op */
-	struct strmap ifindex; /* ifname -> (void *)(intptr_t)ifindex */
+	int sysctl_dir;      /* /proc/sys/net/ipv4 as seen inside, on first SYSCTL op; -1 = not yet */
+	struct nsim_hashmap ifindex; /* ifname -> (void *)(intptr_t)ifindex */
 };
 
 struct nsim_apply {
@@ -47,7 +34,7 @@ struct nsim_apply {
 	bool run_dir_ready;   /* /run/netns exists and is a shared mount */
 	unsigned long fail_at, count;
 	unsigned long crash_at; /* NETSIM_CRASH_AT: SIGKILL ourselves at that op */
-	struct strmap ns;     /* name -> struct nsim_ns * */
+	struct nsim_hashmap ns;    /* name -> struct nsim_ns * */
 	struct nsim_ns *nft_ring[APPLY_NFT_CACHED]; /* namespaces holding an nft context, oldest first out */
 	unsigned nft_next;
 	int nl_errno;         /* the kernel's errno from the last netlink error */
@@ -85,3 +72,4 @@ _must_check_ int apply_kernel_addr(struct nsim_apply *ctx, const struct nsim_op 
 _must_check_ int apply_kernel_route(struct nsim_apply *ctx, const struct nsim_op *op);
 _must_check_ int apply_kernel_rule(struct nsim_apply *ctx, const struct nsim_op *op);
 _must_check_ int apply_kernel_nft(struct nsim_apply *ctx, const struct nsim_op *op);
+_must_check_ int apply_kernel_neigh(struct nsim_apply *ctx, const struct nsim_op *op);

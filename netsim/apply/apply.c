@@ -15,67 +15,6 @@
 #include "apply/apply-internal.h"
 #include "model/util.h"
 
-static uint64_t strhash(const char *s)
-{
-	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
-}
-
-void *strmap_get(const struct strmap *m, const char *key)
-{
-	if (!m->nb)
-		return NULL;
-	for (struct strmap_entry *e = m->b[strhash(key) & (m->nb - 1)]; e; e = e->next)
-		if (streq(e->key, key))
-			return e->value;
-	return NULL;
-}
-
-int strmap_put(struct strmap *m, const char *key, void *value)
-{
-	if (m->n >= m->nb) {
-		size_t nb = m->nb ? m->nb * 2 : 16;
-		struct strmap_entry **b = calloc(nb, sizeof(*b));
-		if (!b)
-			return -ENOMEM;
-		for (size_t i = 0; i < m->nb; i++)
-			for (struct strmap_entry *e = m->b[i], *next; e; e = next) {
-				size_t j = strhash(e->key) & (nb - 1);
-				next = e->next;
-				e->next = b[j];
-				b[j] = e;
-			}
-		free(m->b);
-		m->b = b;
-		m->nb = nb;
-	}
-	size_t len = strlen(key) + 1, i = strhash(key) & (m->nb - 1);
-	struct strmap_entry *e = malloc(sizeof(*e) + len);
-	if (!e)
-		return -ENOMEM;
-	memcpy(e->key, key, len);
-	e->value = value;
-	e->next = m->b[i];
-	m->b[i] = e;
-	m->n++;
-	return 0;
-}
-
-void strmap_clear(struct strmap *m, void (*free_value)(void *))
-{
-	for (size_t i = 0; i < m->nb; i++)
-		for (struct strmap_entry *e = m->b[i], *next; e; e = next) {
-			next = e->next;
-			if (free_value)
-				free_value(e->value);
-			free(e);
-		}
-	free(m->b);
-	*m = (struct strmap){0};
-}
-
 int nsim_apply_new(const struct nsim_apply_backend *backend, void *userdata, struct nsim_apply **ret)
 {
 	const char *fail_at = getenv("NETSIM_FAIL_AT"), *crash_at = getenv("NETSIM_CRASH_AT");
@@ -103,8 +42,10 @@ int nsim_apply_new(const struct nsim_apply_backend *backend, void *userdata, str
 		ctx->self_ns = apply_fd_high(open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC));
 		if (ctx->self_ns < 0)
 			return -errno;
-		/* Each namespace keeps an fd and a socket open: 1000 hosts need
-		 * more than the usual soft limit of 1024. */
+		/* `up` itself needs few (namespaces are released after their
+		 * last op), but the responder it forks next keeps one socket per
+		 * listening port, and libnftables wants our fds above
+		 * FD_SETSIZE (apply_fd_high()). */
 		struct rlimit rl;
 		if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
 			rl.rlim_cur = rl.rlim_max;
@@ -119,7 +60,7 @@ void nsim_apply_free(struct nsim_apply *ctx)
 {
 	if (!ctx)
 		return;
-	strmap_clear(&ctx->ns, apply_ns_free);
+	nsim_hashmap_clear(&ctx->ns, apply_ns_free);
 	if (ctx->self_ns >= 0)
 		close(ctx->self_ns);
 	free(ctx->error);
@@ -215,6 +156,7 @@ const struct nsim_apply_backend nsim_apply_backend_record = {
 	.route = record,
 	.rule = record,
 	.nft = record,
+	.neigh = record,
 };
 
 static int dispatch(struct nsim_apply *ctx, const struct nsim_op *op)
@@ -231,6 +173,7 @@ static int dispatch(struct nsim_apply *ctx, const struct nsim_op *op)
 	case NSIM_OP_ROUTE: fn = b->route; break;
 	case NSIM_OP_RULE: fn = b->rule; break;
 	case NSIM_OP_NFT: fn = b->nft; break;
+	case NSIM_OP_NEIGH: fn = b->neigh; break;
 	}
 	if (!fn)
 		return -EOPNOTSUPP;
@@ -247,8 +190,102 @@ static int dispatch(struct nsim_apply *ctx, const struct nsim_op *op)
 	return fn(ctx, op);
 }
 
+static const char *op_step(const struct nsim_op *op)
+{
+	switch (op->kind) {
+	case NSIM_OP_NETNS: return "netns";
+	case NSIM_OP_SYSCTL: return "sysctl";
+	case NSIM_OP_VETH: return "veth";
+	case NSIM_OP_LINK_UP: return "link";
+	case NSIM_OP_ADDR: return "addr";
+	case NSIM_OP_ROUTE: return "route";
+	case NSIM_OP_RULE: return "rule";
+	case NSIM_OP_NFT: return "nft";
+	case NSIM_OP_NEIGH: return "neigh";
+	}
+	return NULL;
+}
+
+/* " = <the number in a /proc file>", or "" when it cannot be read (at the
+ * system's file limit, for one). */
+static const char *proc_value(const char *path, char buf[static 32])
+{
+	_cleanup_fclose_ FILE *f = fopen(path, "re");
+	long long v;
+	buf[0] = 0;
+	if (f && fscanf(f, "%lld", &v) == 1)
+		snprintf(buf, 32, " = %lld", v);
+	return buf;
+}
+
+static void rlimit_words(char *buf, size_t size)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0) {
+		snprintf(buf, size, "the process's limit on open files (ulimit -n)");
+		return;
+	}
+	char hard[32] = "unlimited";
+	if (rl.rlim_max != RLIM_INFINITY)
+		snprintf(hard, sizeof(hard), "%llu", (unsigned long long)rl.rlim_max);
+	snprintf(buf, size, "the process's limit on open files (RLIMIT_NOFILE, ulimit -n: %llu, hard limit %s)",
+		 (unsigned long long)rl.rlim_cur, hard);
+}
+
+const char *nsim_apply_limit_hint(int err, const char *what, char *buf, size_t size)
+{
+	char words[160], num[32];
+	const char *v;
+	if (err < 0)
+		err = -err;
+	buf[0] = 0;
+	switch (err) {
+	case EMFILE:
+		rlimit_words(words, sizeof(words));
+		snprintf(buf, size,
+			 "%s was reached: `up` keeps two or three open per namespace it is still building; "
+			 "raise it (ulimit -n) and run again",
+			 words);
+		break;
+	case ENFILE:
+		v = proc_value("/proc/sys/fs/file-max", num);
+		snprintf(buf, size,
+			 "the system-wide limit on open files (fs.file-max%s) was reached: other processes hold "
+			 "them; close some, or raise it (sysctl fs.file-max)", v);
+		break;
+	case ENOSPC:
+		if (what && streq(what, "netns")) {
+			v = proc_value("/proc/sys/user/max_net_namespaces", num);
+			snprintf(buf, size,
+				 "the limit on network namespaces (user.max_net_namespaces%s) was reached: "
+				 "take down other instances (netsim ls) or raise it", v);
+		}
+		break;
+	case ENOBUFS:
+		v = proc_value("/proc/sys/net/ipv4/neigh/default/gc_thresh3", num);
+		if (what && streq(what, "neigh"))
+			snprintf(buf, size,
+				 "the kernel could not allocate a neighbour entry: permanent entries are exempt from "
+				 "the neighbour table's limit (net.ipv4.neigh.default.gc_thresh3%s, shared by "
+				 "every namespace), so this is kernel memory", v);
+		else
+			snprintf(buf, size,
+				 "a kernel buffer or table is full (for packets: the neighbour table, "
+				 "net.ipv4.neigh.default.gc_thresh3%s, shared by every namespace; for "
+				 "netlink: the socket's receive buffer)", v);
+		break;
+	case ENOMEM:
+		snprintf(buf, size, "out of memory (the kernel's, or netsim's own)");
+		break;
+	default:
+		break;
+	}
+	return buf;
+}
+
 static void set_error(struct nsim_apply *ctx, const struct nsim_op *op, int r)
 {
+	char hint[512];
 	char *buf = NULL;
 	size_t len;
 	FILE *f = open_memstream(&buf, &len);
@@ -260,19 +297,65 @@ static void set_error(struct nsim_apply *ctx, const struct nsim_op *op, int r)
 	else
 		describe(f, op);
 	fprintf(f, ": %s%s%s", strerror(-r), ctx->detail[0] ? ": " : "", ctx->detail);
+	if (nsim_apply_limit_hint(r, op_step(op), hint, sizeof(hint))[0])
+		fprintf(f, ": %s", hint);
 	if (fclose(f) == 0)
 		ctx->error = buf;
 	else
 		free(buf);
 }
 
+/* Drops what the context caches for namespace `name` (fd, route socket, nft
+ * context, interface indexes). */
+static void release_ns(struct nsim_apply *ctx, const char *name)
+{
+	struct nsim_ns *ns = nsim_hashmap_remove(&ctx->ns, name);
+	if (!ns)
+		return;
+	for (size_t i = 0; i < ELEMENTSOF(ctx->nft_ring); i++)
+		if (ctx->nft_ring[i] == ns)
+			ctx->nft_ring[i] = NULL;
+	apply_ns_free(ns);
+}
+
+/* name -> 1 + the index of the last op in ops[0..n) working in it. */
+static int index_last_ops(const struct nsim_op *ops, size_t n, struct nsim_hashmap *last)
+{
+	for (size_t i = 0; i < n; i++) {
+		int r = ops[i].ns ? nsim_hashmap_put(last, ops[i].ns, (void *)(uintptr_t)(i + 1)) : 0;
+		if (r == 0 && ops[i].kind == NSIM_OP_VETH && ops[i].peer_ns)
+			r = nsim_hashmap_put(last, ops[i].peer_ns, (void *)(uintptr_t)(i + 1));
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static void release_done(struct nsim_apply *ctx, const struct nsim_hashmap *last, const struct nsim_op *op, size_t i)
+{
+	const char *names[2] = {op->ns, op->kind == NSIM_OP_VETH ? op->peer_ns : NULL};
+	for (size_t k = 0; k < ELEMENTSOF(names); k++)
+		if (names[k] && (uintptr_t)nsim_hashmap_get(last, names[k]) == i + 1)
+			release_ns(ctx, names[k]);
+}
+
 int nsim_apply_ops(struct nsim_apply *ctx, const struct nsim_op *ops, size_t n, size_t *ret_done)
 {
-	size_t i;
+	struct nsim_hashmap last = {0};
+	bool caches = ctx->backend == &nsim_apply_backend_kernel;
+	size_t i = 0;
 	int r = 0;
 
 	free(ctx->error);
 	ctx->error = NULL;
+	/* Only the kernel backend caches per namespace: release each one after
+	 * its last op, so the fds held do not grow with the topology. */
+	if (caches && (r = index_last_ops(ops, n, &last)) < 0) {
+		nsim_hashmap_clear(&last, NULL);
+		if (ret_done)
+			*ret_done = 0;
+		return r;
+	}
 	for (i = 0; i < n; i++) {
 		ctx->detail[0] = 0;
 		ctx->nl_errno = 0;
@@ -281,7 +364,10 @@ int nsim_apply_ops(struct nsim_apply *ctx, const struct nsim_op *ops, size_t n, 
 			set_error(ctx, &ops[i], r);
 			break;
 		}
+		if (caches)
+			release_done(ctx, &last, &ops[i], i);
 	}
+	nsim_hashmap_clear(&last, NULL);
 	if (ret_done)
 		*ret_done = i;
 	return r;
@@ -297,4 +383,5 @@ const struct nsim_apply_backend nsim_apply_backend_kernel = {
 	.route = apply_kernel_route,
 	.rule = apply_kernel_rule,
 	.nft = apply_kernel_nft,
+	.neigh = apply_kernel_neigh,
 };

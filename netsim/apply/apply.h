@@ -31,6 +31,7 @@ struct nsim_apply_backend {
 	int (*route)(struct nsim_apply *ctx, const struct nsim_op *op);
 	int (*rule)(struct nsim_apply *ctx, const struct nsim_op *op);
 	int (*nft)(struct nsim_apply *ctx, const struct nsim_op *op);
+	int (*neigh)(struct nsim_apply *ctx, const struct nsim_op *op);
 };
 
 /* Executes for real (root). */
@@ -42,10 +43,14 @@ extern const struct nsim_apply_backend nsim_apply_backend_record;
 /* backend NULL = kernel; userdata is for custom backends (nsim_apply_userdata()).
  * NETSIM_FAIL_AT=N makes the Nth op executed through this context (1-based,
  * counted across calls) fail with -EIO before touching anything.
- * The context caches, per namespace, an fd, a route socket and an nft context;
- * they keep the namespace alive: free the context before deleting namespaces.
- * Use it from one thread at a time. The kernel backend raises the soft
- * RLIMIT_NOFILE to the hard limit (two fds per namespace, kept >= FD_SETSIZE).
+ * The context caches, per namespace, an fd, a route socket and an nft context
+ * (two or three fds); nsim_apply_ops() releases a namespace's as soon as the
+ * ops it was given have nothing more to do there, so the fds in use stay
+ * bounded by the namespaces still being worked on (the routers, mostly), not
+ * by the topology's size. What is cached keeps its namespace alive: free the
+ * context before deleting namespaces. Use it from one thread at a time. The
+ * kernel backend raises the soft RLIMIT_NOFILE to the hard limit and keeps
+ * its fds >= FD_SETSIZE where the limit allows (libnftables uses select()).
  * Returns 0, -ENOMEM, -EINVAL (NETSIM_FAIL_AT not a positive number) or -errno
  * (the calling thread's namespace can't be opened); *ret owned by the caller. */
 _must_check_ int nsim_apply_new(const struct nsim_apply_backend *backend, void *userdata, struct nsim_apply **ret);
@@ -54,17 +59,31 @@ NSIM_DEFINE_FREEP(struct nsim_apply, nsim_apply_free)
 void *nsim_apply_userdata(struct nsim_apply *ctx);
 
 /* Executes ops[0..n) in order and stops at the first failure. Returns 0 or the
- * failing op's -errno (nsim_apply_last_error() says which op and why).
+ * failing op's -errno (nsim_apply_last_error() says which op and why, and for
+ * EMFILE, ENFILE, ENOBUFS, ENOSPC, ENOMEM which kernel or process limit was
+ * reached, in words). A namespace no later op of ops[0..n) works in is
+ * released from the context's cache once its last op succeeded (a later call
+ * opens it again if needed); -ENOMEM before the first op when the index of
+ * last ops cannot be built.
  * *ret_done (may be NULL) is set in both cases to the number of ops that
  * succeeded, i.e. the index of the failing op. */
 _must_check_ int nsim_apply_ops(struct nsim_apply *ctx, const struct nsim_op *ops, size_t n, size_t *ret_done);
 
 /* The last failure as one human sentence: the op as an equivalent command,
- * strerror, then the kernel's or nft's own words. "" when nothing failed.
+ * strerror, then the kernel's or nft's own words, then the limit that was hit
+ * when the error is one (nsim_apply_limit_hint()). "" when nothing failed.
  * Owned by ctx, valid until the next nsim_apply_ops() or free. */
 const char *nsim_apply_last_error(struct nsim_apply *ctx);
 /* Backends: attach detail to the failure being returned (printf-style). */
 void nsim_apply_set_detail(struct nsim_apply *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* For an errno that means "a limit was reached" (EMFILE, ENFILE, ENOBUFS,
+ * ENOSPC from namespace creation, ENOMEM), a sentence naming the limit, its
+ * current value where it can be read, and what to do; "" for any other
+ * error. Reads /proc and getrlimit(), changes nothing. Writes buf (always
+ * terminated) and returns it. `what` names the failing step ("netns",
+ * "neigh", "socket", ... or NULL) to tell apart the limits behind one errno. */
+const char *nsim_apply_limit_hint(int err, const char *what, char *buf, size_t size);
 
 /* The recording backend's output ("" for other backends). Owned by ctx. */
 const char *nsim_apply_recording(struct nsim_apply *ctx);

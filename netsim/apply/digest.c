@@ -70,7 +70,7 @@ struct ns_ops {
 struct job {
 	const struct nsim_plan *p;
 	const char *digest_text;
-	struct strmap by_ns; /* namespace -> struct ns_ops * */
+	struct nsim_hashmap by_ns; /* namespace -> struct ns_ops * */
 	struct findings f;
 	char *snapshot; /* snapshot mode: the text made */
 	size_t snap_len;
@@ -92,11 +92,11 @@ static int index_ops(struct job *j)
 		const struct nsim_op *op = &j->p->ops[i];
 		if (op->kind != NSIM_OP_ROUTE && op->kind != NSIM_OP_RULE && op->kind != NSIM_OP_NFT)
 			continue;
-		struct ns_ops *o = strmap_get(&j->by_ns, op->ns);
+		struct ns_ops *o = nsim_hashmap_get(&j->by_ns, op->ns);
 		if (!o) {
 			if (!(o = calloc(1, sizeof(*o))))
 				return -ENOMEM;
-			if (strmap_put(&j->by_ns, op->ns, o) < 0) {
+			if (nsim_hashmap_put(&j->by_ns, op->ns, o) < 0) {
 				free(o);
 				return -ENOMEM;
 			}
@@ -350,7 +350,7 @@ static bool recorded_hash(const char *text, const char *ns, uint64_t *ret)
 
 static int one_ns(struct job *j, const char *ns)
 {
-	const struct ns_ops *o = strmap_get(&j->by_ns, ns);
+	const struct ns_ops *o = nsim_hashmap_get(&j->by_ns, ns);
 	if (j->snapshot_mode && !(o && o->nft))
 		return 0; /* the snapshot holds rulesets only */
 	char path[PATH_MAX];
@@ -429,7 +429,7 @@ int nsim_apply_digest_snapshot(const struct nsim_plan *p, char **ret_text)
 {
 	struct job j = {.p = p, .snapshot_mode = true};
 	int r = run_job(&j);
-	strmap_clear(&j.by_ns, ns_ops_free);
+	nsim_hashmap_clear(&j.by_ns, ns_ops_free);
 	if (r == 0 && !j.snapshot)
 		j.snapshot = strdup("");
 	if (r == 0 && !j.snapshot)
@@ -447,7 +447,7 @@ int nsim_apply_digest_compare(const struct nsim_plan *p, const char *digest_text
 {
 	struct job j = {.p = p, .digest_text = digest_text};
 	int r = run_job(&j);
-	strmap_clear(&j.by_ns, ns_ops_free);
+	nsim_hashmap_clear(&j.by_ns, ns_ops_free);
 	if (r == 0 && !j.f.list && !(j.f.list = calloc(1, sizeof(char *))))
 		r = -ENOMEM;
 	if (r < 0) {

@@ -68,7 +68,9 @@ void apply_ns_free(void *p)
 		nl_socket_free(ns->sk);
 	if (ns->fd >= 0)
 		close(ns->fd);
-	strmap_clear(&ns->ifindex, NULL);
+	if (ns->sysctl_dir >= 0)
+		close(ns->sysctl_dir);
+	nsim_hashmap_clear(&ns->ifindex, NULL);
 	free(ns->name);
 	free(ns);
 }
@@ -79,6 +81,7 @@ static struct nsim_ns *ns_alloc(const char *name)
 	if (!ns)
 		return NULL;
 	ns->fd = -1;
+	ns->sysctl_dir = -1;
 	ns->name = strdup(name);
 	if (!ns->name) {
 		free(ns);
@@ -90,7 +93,7 @@ static struct nsim_ns *ns_alloc(const char *name)
 int apply_ns_get(struct nsim_apply *ctx, const char *name, struct nsim_ns **ret)
 {
 	char path[PATH_MAX];
-	struct nsim_ns *ns = strmap_get(&ctx->ns, name ? name : "");
+	struct nsim_ns *ns = nsim_hashmap_get(&ctx->ns, name ? name : "");
 	int r;
 
 	if (ns) {
@@ -112,7 +115,7 @@ int apply_ns_get(struct nsim_apply *ctx, const char *name, struct nsim_ns **ret)
 		apply_netns_leave(ctx);
 	}
 	if (r == 0)
-		r = strmap_put(&ctx->ns, name, ns);
+		r = nsim_hashmap_put(&ctx->ns, name, ns);
 	if (r < 0) {
 		apply_ns_free(ns);
 		return r;
@@ -152,7 +155,7 @@ int apply_kernel_netns_add(struct nsim_apply *ctx, const struct nsim_op *op)
 
 	if (!apply_netns_name_ok(op->ns))
 		return -EINVAL;
-	if (strmap_get(&ctx->ns, op->ns))
+	if (nsim_hashmap_get(&ctx->ns, op->ns))
 		return -EEXIST;
 	r = run_dir_prepare(ctx);
 	if (r < 0)
@@ -187,7 +190,7 @@ int apply_kernel_netns_add(struct nsim_apply *ctx, const struct nsim_op *op)
 		r = apply_ns_open_socket(ctx, ns);
 	apply_netns_leave(ctx);
 	if (r == 0)
-		r = strmap_put(&ctx->ns, op->ns, ns);
+		r = nsim_hashmap_put(&ctx->ns, op->ns, ns);
 	if (r == 0)
 		return 0;
 fail:
@@ -199,28 +202,47 @@ fail:
 
 int apply_kernel_sysctl(struct nsim_apply *ctx, const struct nsim_op *op)
 {
-	char path[PATH_MAX];
 	struct nsim_ns *ns;
 	int r;
 
-	/* Only net/ is per namespace: any other key would change the host. */
+	/* Only net/ is per namespace: any other key would change the host.
+	 * net/ipv4/ keys are opened relative to /proc/sys/net/ipv4: never an
+	 * absolute path. */
 	if (!op->key || !op->value || strncmp(op->key, "net/", 4) != 0 || strstr(op->key, ".."))
+		return -EINVAL;
+	bool v4 = strncmp(op->key, "net/ipv4/", 9) == 0;
+	if (v4 && (op->key[9] == '/' || !op->key[9]))
 		return -EINVAL;
 	r = apply_ns_get(ctx, op->ns, &ns);
 	if (r < 0)
 		return r;
-	snprintf(path, sizeof(path), "/proc/sys/%s", op->key);
 	/* /proc/sys/net resolves against the opening task's namespace: the
-	 * file must be opened by this thread while it is inside. */
+	 * file must be opened by this thread while it is inside. Every
+	 * namespace has its own dentry for /proc/sys/net/ipv4, all with one
+	 * name under one parent (the kernel tells them apart by namespace, in
+	 * proc_sys_compare()), so each walk through it costs a compare per
+	 * namespace on the machine: walk it once per namespace and open the
+	 * keys relative to it. */
 	r = apply_netns_enter(ctx, ns);
 	if (r < 0)
 		return r;
-	_cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
+	int fd;
+	if (v4) {
+		if (ns->sysctl_dir < 0)
+			ns->sysctl_dir = apply_fd_high(open("/proc/sys/net/ipv4", O_PATH | O_DIRECTORY | O_CLOEXEC));
+		fd = ns->sysctl_dir < 0 ? -1 : openat(ns->sysctl_dir, op->key + 9, O_WRONLY | O_CLOEXEC);
+	} else {
+		char path[PATH_MAX];
+		snprintf(path, sizeof(path), "/proc/sys/%s", op->key);
+		fd = open(path, O_WRONLY | O_CLOEXEC);
+	}
+	r = fd < 0 ? -errno : 0;
 	apply_netns_leave(ctx);
-	if (fd < 0)
-		return -errno;
+	if (r < 0)
+		return r;
+	_cleanup_close_ int fd_ = fd;
 	size_t len = strlen(op->value);
-	ssize_t n = write(fd, op->value, len);
+	ssize_t n = write(fd_, op->value, len);
 	if (n < 0)
 		return -errno;
 	return (size_t)n == len ? 0 : -EIO;

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <linux/netlink.h>
 #include <nftables/libnftables.h>
@@ -38,10 +39,12 @@ static int nft_errno(const char *msg)
 static int nft_ctx_open(struct nft_ctx **ret)
 {
 	/* libnftables 1.0.6 exit()s the whole process when it cannot open its
-	 * netlink socket: try one first. */
-	_cleanup_close_ int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_NETFILTER);
+	 * netlink socket: try one first, and close it again so that its fd is
+	 * free for libnftables when the fd limit is close. */
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_NETFILTER);
 	if (fd < 0)
 		return -errno;
+	close(fd);
 	struct nft_ctx *nft = nft_ctx_new(NFT_CTX_DEFAULT);
 	if (!nft)
 		return -ENOMEM;

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <linux/fib_rules.h>
+#include <linux/neighbour.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <netlink/errno.h>
@@ -17,6 +18,7 @@
 #include <netlink/route/addr.h>
 #include <netlink/route/link.h>
 #include <netlink/route/link/veth.h>
+#include <netlink/route/neighbour.h>
 #include <netlink/route/route.h>
 #include <netlink/route/rule.h>
 
@@ -28,6 +30,7 @@ static inline void link_putp(struct rtnl_link **p) { if (*p) rtnl_link_put(*p); 
 static inline void addr_putp(struct rtnl_addr **p) { if (*p) rtnl_addr_put(*p); }
 static inline void route_putp(struct rtnl_route **p) { if (*p) rtnl_route_put(*p); }
 static inline void rule_putp(struct rtnl_rule **p) { if (*p) rtnl_rule_put(*p); }
+static inline void neigh_putp(struct rtnl_neigh **p) { if (*p) rtnl_neigh_put(*p); }
 
 int apply_nl_errno(struct nsim_apply *ctx, int nlerr)
 {
@@ -122,7 +125,7 @@ static struct nl_addr *addr4(uint32_t a, unsigned len)
 static int ifindex(struct nsim_apply *ctx, struct nsim_ns *ns, const char *ifname, int *ret)
 {
 	_cleanup_(link_putp) struct rtnl_link *link = NULL;
-	void *v = strmap_get(&ns->ifindex, ifname);
+	void *v = nsim_hashmap_get(&ns->ifindex, ifname);
 	int r;
 
 	if (v) {
@@ -137,7 +140,7 @@ static int ifindex(struct nsim_apply *ctx, struct nsim_ns *ns, const char *ifnam
 		return r;
 	}
 	int idx = rtnl_link_get_ifindex(link);
-	r = strmap_put(&ns->ifindex, ifname, (void *)(intptr_t)idx);
+	r = nsim_hashmap_put(&ns->ifindex, ifname, (void *)(intptr_t)idx);
 	if (r < 0)
 		return r;
 	*ret = idx;
@@ -155,6 +158,28 @@ static int ns_and_ifindex(struct nsim_apply *ctx, const struct nsim_op *op, stru
 	return op->ifname ? ifindex(ctx, ns, op->ifname, ret_idx) : 0;
 }
 
+static bool lladdr_set(const uint8_t a[static NSIM_LLADDR_LEN])
+{
+	for (int i = 0; i < NSIM_LLADDR_LEN; i++)
+		if (a[i])
+			return true;
+	return false;
+}
+
+static struct nl_addr *lladdr(const uint8_t a[static NSIM_LLADDR_LEN])
+{
+	return nl_addr_build(AF_LLC, a, NSIM_LLADDR_LEN);
+}
+
+static int set_lladdr(struct nsim_apply *ctx, struct rtnl_link *link, const uint8_t a[static NSIM_LLADDR_LEN])
+{
+	_cleanup_(nl_addr_putp) struct nl_addr *ll = lladdr(a);
+	if (!ll)
+		return -ENOMEM;
+	rtnl_link_set_addr(link, ll);
+	return 0;
+}
+
 int apply_kernel_veth(struct nsim_apply *ctx, const struct nsim_op *op)
 {
 	struct nsim_ns *ns, *peer_ns;
@@ -170,6 +195,15 @@ int apply_kernel_veth(struct nsim_apply *ctx, const struct nsim_op *op)
 	rtnl_link_set_name(link, op->ifname);
 	struct rtnl_link *peer = rtnl_link_veth_get_peer(link);
 	rtnl_link_set_name(peer, op->peer_ifname);
+	/* the plan's MACs (IFLA_ADDRESS of each end): its neighbour entries name them */
+	if (lladdr_set(op->lladdr) && (r = set_lladdr(ctx, link, op->lladdr)) < 0) {
+		rtnl_link_put(peer);
+		return r;
+	}
+	if (lladdr_set(op->peer_lladdr) && (r = set_lladdr(ctx, peer, op->peer_lladdr)) < 0) {
+		rtnl_link_put(peer);
+		return r;
+	}
 	/* The peer is born in its namespace (IFLA_NET_NS_FD in the peer info):
 	 * creating it here and moving it costs ~30x more per link. */
 	if (peer_ns != ns)
@@ -302,5 +336,31 @@ int apply_kernel_rule(struct nsim_apply *ctx, const struct nsim_op *op)
 	if (op->ifname && (r = rtnl_rule_set_iif(rule, op->ifname)) < 0)
 		return apply_nl_errno(ctx, r);
 	r = rtnl_rule_add(ns->sk, rule, NLM_F_EXCL);
+	return r < 0 ? apply_nl_errno(ctx, r) : 0;
+}
+
+int apply_kernel_neigh(struct nsim_apply *ctx, const struct nsim_op *op)
+{
+	struct nsim_ns *ns;
+	int idx, r;
+
+	if (!op->ifname || !lladdr_set(op->lladdr))
+		return -EINVAL;
+	if ((r = ns_and_ifindex(ctx, op, &ns, &idx)) < 0)
+		return r;
+	_cleanup_(neigh_putp) struct rtnl_neigh *n = rtnl_neigh_alloc();
+	_cleanup_(nl_addr_putp) struct nl_addr *dst = addr4(op->addr, 32);
+	_cleanup_(nl_addr_putp) struct nl_addr *ll = lladdr(op->lladdr);
+	if (!n || !dst || !ll)
+		return -ENOMEM;
+	rtnl_neigh_set_ifindex(n, idx);
+	rtnl_neigh_set_family(n, AF_INET);
+	if ((r = rtnl_neigh_set_dst(n, dst)) < 0)
+		return apply_nl_errno(ctx, r);
+	rtnl_neigh_set_lladdr(n, ll);
+	/* permanent: never garbage-collected, and not counted against
+	 * gc_thresh3 (see plan.c, neigh()) */
+	rtnl_neigh_set_state(n, NUD_PERMANENT);
+	r = rtnl_neigh_add(ns->sk, n, NLM_F_CREATE | NLM_F_REPLACE);
 	return r < 0 ? apply_nl_errno(ctx, r) : 0;
 }

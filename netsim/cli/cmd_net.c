@@ -132,7 +132,7 @@ static json_t *op_json(const struct nsim_op *o)
 	static const char *const kinds[] = {
 		[NSIM_OP_NETNS] = "netns", [NSIM_OP_SYSCTL] = "sysctl", [NSIM_OP_VETH] = "veth",
 		[NSIM_OP_LINK_UP] = "link-up", [NSIM_OP_ADDR] = "addr", [NSIM_OP_ROUTE] = "route",
-		[NSIM_OP_RULE] = "rule", [NSIM_OP_NFT] = "nft",
+		[NSIM_OP_RULE] = "rule", [NSIM_OP_NFT] = "nft", [NSIM_OP_NEIGH] = "neigh",
 	};
 	char line[512];
 	nsim_plan_op_format(o, line, sizeof(line));

@@ -38,6 +38,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/hashmap.h"
 #include "model/util.h"
 #include "plan/plan-internal.h"
 
@@ -174,16 +175,60 @@ static const char *port_name(struct builder *b, char prefix, const char *name, s
 	return str(b, "%s", buf);
 }
 
+void nsim_plan_lladdr(const char *ns, const char *ifname, uint8_t ret[static NSIM_LLADDR_LEN])
+{
+	uint64_t h = nsim_hash_str(nsim_hash_str(nsim_hash_str(NSIM_HASH_INIT, ns), "/"), ifname);
+	ret[0] = 0x02;
+	for (int i = 1; i < NSIM_LLADDR_LEN; i++)
+		ret[i] = (uint8_t)(h >> (8 * (i - 1)));
+}
+
+const char *nsim_plan_lladdr_fmt(const uint8_t a[static NSIM_LLADDR_LEN], char buf[static NSIM_LLADDR_STRLEN])
+{
+	snprintf(buf, NSIM_LLADDR_STRLEN, "%02x:%02x:%02x:%02x:%02x:%02x", a[0], a[1], a[2], a[3], a[4], a[5]);
+	return buf;
+}
+
 static void veth(struct builder *b, const char *ns, const char *ifname, const char *peer_ns,
 		 const char *peer_ifname, const char *comment)
 {
 	struct nsim_op *o = op(b, NSIM_OP_VETH, ns);
-	if (!o)
+	if (!o || !ns || !ifname || !peer_ns || !peer_ifname)
 		return;
 	o->ifname = ifname;
 	o->peer_ns = peer_ns;
 	o->peer_ifname = peer_ifname;
 	o->comment = comment;
+	nsim_plan_lladdr(ns, ifname, o->lladdr);
+	nsim_plan_lladdr(peer_ns, peer_ifname, o->peer_lladdr);
+}
+
+/* The kernel's neighbour table is one for every namespace, and its dynamic
+ * entries are capped by gc_thresh3 (1024 by default, a root-namespace sysctl
+ * netsim leaves alone): at a few hundred hosts, ARP alone overflows it and
+ * packets are dropped. netsim knows both ends of every link, so it installs
+ * the entries itself as permanent ones, which the kernel exempts from that
+ * cap and from garbage collection (net/core/neighbour.c, neigh_alloc():
+ * exempt_from_gc). In `ns`, on `ifname`: `addr` is at the MAC of
+ * `peer_ifname` in `peer_ns`. */
+static void neigh(struct builder *b, const char *ns, const char *ifname, uint32_t addr, const char *peer_ns,
+		  const char *peer_ifname)
+{
+	struct nsim_op *o = op(b, NSIM_OP_NEIGH, ns);
+	if (!o || !peer_ns || !peer_ifname)
+		return;
+	o->ifname = ifname;
+	o->addr = addr;
+	nsim_plan_lladdr(peer_ns, peer_ifname, o->lladdr);
+}
+
+/* Both directions of a point-to-point link: a (in ns_a) reaches addr_b on
+ * b, and back. */
+static void neigh_pair(struct builder *b, const char *ns_a, const char *if_a, uint32_t addr_a, const char *ns_b,
+		       const char *if_b, uint32_t addr_b)
+{
+	neigh(b, ns_a, if_a, addr_b, ns_b, if_b);
+	neigh(b, ns_b, if_b, addr_a, ns_a, if_a);
 }
 
 static void addr_up(struct builder *b, const char *ns, const char *ifname, uint32_t addr, uint8_t prefix)
@@ -243,15 +288,24 @@ static void add_host_info(struct builder *b, const char *name, const char *ns, c
 	struct nsim_plan *p = b->p;
 	if (b->err)
 		return;
+	struct nsim_plan_host *hosts = grow(b, p->hosts, &p->cap_hosts, p->n_hosts, sizeof(*hosts));
+	if (!hosts)
+		return;
+	p->hosts = hosts;
 	p->hosts[p->n_hosts++] = (struct nsim_plan_host){name, ns, kind, where, addr, public_ip};
 }
 
 static void add_responder(struct builder *b, const char *ns, const char *host, uint32_t addr,
 			  const struct nsim_service *listen, size_t n)
 {
+	struct nsim_plan *p = b->p;
 	if (n == 0 || b->err)
 		return;
-	b->p->responders[b->p->n_responders++] =
+	struct nsim_plan_responder *rs = grow(b, p->responders, &p->cap_responders, p->n_responders, sizeof(*rs));
+	if (!rs)
+		return;
+	p->responders = rs;
+	p->responders[p->n_responders++] =
 		(struct nsim_plan_responder){.ns = ns, .host = host, .addr = addr, .listen = listen, .n_listen = n};
 }
 
@@ -269,6 +323,9 @@ static const char *subnet_port(struct builder *b, const char *router, const stru
 	no_proxy_delay(b, router, port);
 	route(b, router, NSIM_TABLE_MAIN, host_cidr(addr), 0, port, NSIM_ROUTE_UNICAST,
 	      str(b, "local route to %s", node));
+	/* the gateway and the host; other addresses of the subnet are answered
+	 * by the router's proxy ARP when a flow needs them */
+	neigh_pair(b, ns, "eth0", addr, router, port, nsim_subnet_router(s->cidr));
 	return ns;
 }
 
@@ -460,6 +517,7 @@ static void plan_vpc(struct builder *b, size_t vi, struct vpc_links *links, cons
 		addr_up(b, router, "igw", igw_net + 1, 30);
 		addr_up(b, igw, "vpc", igw_net + 2, 30);
 		route(b, igw, NSIM_TABLE_MAIN, v->cidr, igw_net + 1, "vpc", NSIM_ROUTE_UNICAST, str(b, "VPC %s", v->name.name));
+		neigh_pair(b, router, "igw", igw_net + 1, igw, "vpc", igw_net + 2);
 
 		uint32_t inet_net = link_net(b);
 		const char *port = port_name(b, 'g', v->internet_gateway.name, vi);
@@ -467,6 +525,7 @@ static void plan_vpc(struct builder *b, size_t vi, struct vpc_links *links, cons
 		addr_up(b, igw, "inet", inet_net + 2, 30);
 		addr_up(b, internet, port, inet_net + 1, 30);
 		route(b, igw, NSIM_TABLE_MAIN, default_route, inet_net + 1, "inet", NSIM_ROUTE_UNICAST, "the internet");
+		neigh_pair(b, igw, "inet", inet_net + 2, internet, port, inet_net + 1);
 		for (size_t i = 0; i < v->n_nat_gateways + v->n_hosts; i++) {
 			uint32_t pub = i < v->n_nat_gateways ? v->nat_gateways[i].elastic_ip
 							     : v->hosts[i - v->n_nat_gateways].public_ip;
@@ -616,6 +675,7 @@ static void plan_internet(struct builder *b, const char *internet)
 		no_proxy_delay(b, internet, port);
 		route(b, internet, NSIM_TABLE_MAIN, host_cidr(h->address), 0, port, NSIM_ROUTE_UNICAST,
 		      str(b, "internet host %s", h->name.name));
+		neigh_pair(b, ns, "eth0", h->address, internet, port, INET_GW);
 		add_host_info(b, h->name.name, ns, "internet", "internet", h->address, 0);
 		add_responder(b, ns, h->name.name, h->address, h->listen, h->n_listen);
 	}
@@ -677,18 +737,13 @@ int nsim_plan_build(const struct nsim_topology *t, const char *name, struct nsim
 	p->arena = a;
 	p->name = nsim_arena_strdup(a, name);
 
-	size_t n_hosts = t->n_inet_hosts, n_resp = t->n_inet_hosts;
 	bool any_igw = false;
-	for (size_t i = 0; i < t->n_vpcs; i++) {
-		n_hosts += t->vpcs[i].n_hosts + t->vpcs[i].n_nat_gateways;
-		n_resp += t->vpcs[i].n_hosts;
+	for (size_t i = 0; i < t->n_vpcs; i++)
 		any_igw |= t->vpcs[i].internet_gateway.name != NULL;
-	}
-	p->hosts = nsim_arena_alloc(a, n_hosts + 1, sizeof(*p->hosts));
-	p->responders = nsim_arena_alloc(a, n_resp + 1, sizeof(*p->responders));
+	/* one per VPC, one per peering: indexed like the topology's arrays */
 	struct vpc_links *links = nsim_arena_alloc(a, t->n_vpcs + 1, sizeof(*links));
 	uint32_t *peer_nets = nsim_arena_alloc(a, t->n_peerings + 1, sizeof(*peer_nets));
-	if (!p->name || !p->hosts || !p->responders || !links || !peer_nets)
+	if (!p->name || !links || !peer_nets)
 		b.err = -ENOMEM;
 
 	const char *internet = NULL;
@@ -704,6 +759,7 @@ int nsim_plan_build(const struct nsim_topology *t, const char *name, struct nsim
 		veth(&b, ra, port, rb, port, str(&b, "peering %s", pc->name.name));
 		addr_up(&b, ra, port, peer_nets[i] + 1, 30);
 		addr_up(&b, rb, port, peer_nets[i] + 2, 30);
+		neigh_pair(&b, ra, port, peer_nets[i] + 1, rb, port, peer_nets[i] + 2);
 	}
 	for (size_t i = 0; i < t->n_vpcs && !b.err; i++)
 		plan_routing(&b, i, links, peer_nets);
@@ -739,10 +795,24 @@ void nsim_plan_op_format(const struct nsim_op *o, char *buf, size_t size)
 			if (*p == '/')
 				*p = '.';
 		return;
-	case NSIM_OP_VETH:
-		snprintf(buf, size, "ip -n %s link add %s type veth peer name %s netns %s", o->ns, o->ifname,
-			 o->peer_ifname, o->peer_ns);
+	case NSIM_OP_VETH: {
+		/* " address <mac>", or nothing for an op made without one (the kernel picks) */
+		char m[NSIM_LLADDR_STRLEN + 9] = "", pm[NSIM_LLADDR_STRLEN + 9] = "", x[NSIM_LLADDR_STRLEN];
+		static const uint8_t none[NSIM_LLADDR_LEN];
+		if (memcmp(o->lladdr, none, sizeof(none)) != 0)
+			snprintf(m, sizeof(m), " address %s", nsim_plan_lladdr_fmt(o->lladdr, x));
+		if (memcmp(o->peer_lladdr, none, sizeof(none)) != 0)
+			snprintf(pm, sizeof(pm), " address %s", nsim_plan_lladdr_fmt(o->peer_lladdr, x));
+		snprintf(buf, size, "ip -n %s link add %s%s type veth peer name %s%s netns %s", o->ns, o->ifname, m,
+			 o->peer_ifname, pm, o->peer_ns);
 		return;
+	}
+	case NSIM_OP_NEIGH: {
+		char m[NSIM_LLADDR_STRLEN];
+		snprintf(buf, size, "ip -n %s neigh replace %s lladdr %s dev %s nud permanent", o->ns,
+			 nsim_addr_fmt(o->addr, a), nsim_plan_lladdr_fmt(o->lladdr, m), o->ifname);
+		return;
+	}
 	case NSIM_OP_LINK_UP:
 		snprintf(buf, size, "ip -n %s link set %s up", o->ns, o->ifname);
 		return;

@@ -27,7 +27,11 @@ enum nsim_op_kind {
 	NSIM_OP_ROUTE,     /* in `ns`: route `dst` in `table`: unicast via `gateway` (0 = none; onlink) dev `ifname` (NULL = any), blackhole or throw */
 	NSIM_OP_RULE,      /* in `ns`: ip rule `priority`: from `src` (len 0 = any) iif `ifname` (NULL = any) lookup `table` */
 	NSIM_OP_NFT,       /* in `ns`: load `text` (an nft ruleset) as one transaction */
+	NSIM_OP_NEIGH,     /* in `ns`: permanent neighbour entry `addr` -> `lladdr` on `ifname` */
 };
+
+/* Ethernet address length: veth ends and neighbour entries. */
+#define NSIM_LLADDR_LEN 6
 
 enum nsim_route_type {
 	NSIM_ROUTE_UNICAST = 0,
@@ -40,13 +44,13 @@ enum nsim_route_type {
 struct nsim_op {
 	enum nsim_op_kind kind;
 	const char *ns;          /* every op */
-	const char *ifname;      /* VETH, LINK_UP, ADDR, ROUTE (optional), RULE (optional) */
+	const char *ifname;      /* VETH, LINK_UP, ADDR, ROUTE (optional), RULE (optional), NEIGH */
 	const char *peer_ns;     /* VETH */
 	const char *peer_ifname; /* VETH */
 	const char *key;         /* SYSCTL: e.g. "net/ipv4/ip_forward" */
 	const char *value;       /* SYSCTL */
 	const char *text;        /* NFT */
-	uint32_t addr;           /* ADDR */
+	uint32_t addr;           /* ADDR, NEIGH */
 	uint8_t prefix;          /* ADDR */
 	struct nsim_cidr dst;    /* ROUTE */
 	uint32_t gateway;        /* ROUTE: 0 = directly connected / dev route */
@@ -54,6 +58,11 @@ struct nsim_op {
 	uint32_t table;          /* ROUTE, RULE */
 	uint32_t priority;       /* RULE */
 	struct nsim_cidr src;    /* RULE */
+	/* VETH: the MAC of `ifname` (set at creation, IFLA_ADDRESS); NEIGH: the
+	 * neighbour's. Locally administered, derived from namespace and ifname:
+	 * nsim_plan_lladdr(). */
+	uint8_t lladdr[NSIM_LLADDR_LEN];
+	uint8_t peer_lladdr[NSIM_LLADDR_LEN]; /* VETH: the MAC of `peer_ifname` */
 	const char *comment;     /* why this op exists, for `netsim plan` ("subnet app-c route table private") */
 };
 
@@ -85,9 +94,9 @@ struct nsim_plan {
 	const char **namespaces; /* every namespace the ops create, in creation order */
 	size_t n_namespaces, cap_namespaces;
 	struct nsim_plan_responder *responders;
-	size_t n_responders;
+	size_t n_responders, cap_responders;
 	struct nsim_plan_host *hosts; /* hosts, NAT gateways, internet hosts: what `up` shows */
-	size_t n_hosts;
+	size_t n_hosts, cap_hosts;
 };
 
 /* Instance names: the rule of a topology's `name:` (validate/), as words for errors. */
@@ -120,6 +129,17 @@ size_t nsim_plan_ns_name(char *buf, size_t size, const char *name, const char *n
  * "<prefix><index>". Prefixes: 'h' host, 'n' NAT gateway, 'g' internet
  * gateway, 'p' peering; index is the object's in its list. */
 void nsim_plan_port_name(char buf[static 16], char prefix, const char *name, size_t index);
+
+/* The MAC netsim gives interface `ifname` of namespace `ns` (a full name):
+ * 02 (locally administered, unicast) then 40 bits of the FNV-1a hash of
+ * "<ns>/<ifname>". Pure and stable, so the plan can name the MACs of both ends
+ * of a link before they exist; a collision on one link is harmless (each end
+ * of a veth accepts frames to its own address, which the other end then has). */
+void nsim_plan_lladdr(const char *ns, const char *ifname, uint8_t ret[static NSIM_LLADDR_LEN]);
+
+/* "02:xx:xx:xx:xx:xx" into buf (at least 18 bytes). Returns buf. */
+#define NSIM_LLADDR_STRLEN 18
+const char *nsim_plan_lladdr_fmt(const uint8_t a[static NSIM_LLADDR_LEN], char buf[static NSIM_LLADDR_STRLEN]);
 
 /* One line per op, like the iproute2/nft command doing the same, into buf
  * (always terminated); NFT ops print only their first line. */

@@ -145,7 +145,7 @@ static int unrun_error(struct nsim_check_report *rep)
 						       r->from_ns);
 		else
 			rep->error = nsim_arena_printf(rep->arena, "the probe from %s could not run: %s", r->from_ns,
-						       strerror(r->probe.error));
+						       r->probe.detail[0] ? r->probe.detail : strerror(r->probe.error));
 		return rep->error ? 0 : -ENOMEM;
 	}
 	return 0;

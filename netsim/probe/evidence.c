@@ -540,7 +540,8 @@ static int judge_probe(const struct nsim_topology *t, struct nsim_check_result *
 
 	switch (p->outcome) {
 	case NSIM_PROBE_ERROR:
-		reason = nsim_arena_printf(arena, "the probe could not run: %s", strerror(p->error));
+		reason = nsim_arena_printf(arena, "the probe could not run: %s",
+					   p->detail[0] ? p->detail : strerror(p->error));
 		goto done;
 	case NSIM_PROBE_REACHABLE:
 		if (e->verdict == NSIM_VERDICT_UNREACHABLE) {

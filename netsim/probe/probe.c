@@ -11,6 +11,9 @@
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -33,9 +36,80 @@ static int remaining(double deadline)
 	return left <= 0 ? 0 : (int)left + 1;
 }
 
+/* " = <the number in a /proc file>", or "" when it cannot be read (at the
+ * system's file limit, for one). */
+static const char *proc_value(const char *path, char buf[static 32])
+{
+	_cleanup_fclose_ FILE *f = fopen(path, "re");
+	long long v;
+	buf[0] = 0;
+	if (f && fscanf(f, "%lld", &v) == 1)
+		snprintf(buf, 32, " = %lld", v);
+	return buf;
+}
+
+/* Names the limit behind e, if it is one. */
+static void limit_detail(struct nsim_probe_result *r, int e)
+{
+	struct rlimit rl;
+	char num[32];
+	switch (e) {
+	case EMFILE:
+		if (getrlimit(RLIMIT_NOFILE, &rl) == 0)
+			snprintf(r->detail, sizeof(r->detail),
+				 "the process's limit on open files (RLIMIT_NOFILE, ulimit -n: %llu) was reached: each "
+				 "probe in flight holds a socket and a capture; raise it (ulimit -n) and run again",
+				 (unsigned long long)rl.rlim_cur);
+		break;
+	case ENFILE:
+		snprintf(r->detail, sizeof(r->detail),
+			 "the system-wide limit on open files (fs.file-max%s) was reached: other processes hold "
+			 "them; close some, or raise it (sysctl fs.file-max)",
+			 proc_value("/proc/sys/fs/file-max", num));
+		break;
+	case ENOBUFS:
+		snprintf(r->detail, sizeof(r->detail),
+			 "the kernel ran out of buffer space for the probe (socket buffers or the neighbour table, "
+			 "net.ipv4.neigh.default.gc_thresh3%s, shared by every namespace)",
+			 proc_value("/proc/sys/net/ipv4/neigh/default/gc_thresh3", num));
+		break;
+	default:
+		break;
+	}
+}
+
+/* The kernel's count of neighbour entries refused because its table (one for
+ * every namespace) was full: the table_fulls column of
+ * /proc/net/stat/arp_cache, one hex line per CPU. That file exists in the
+ * initial namespace's /proc/net only: read by the caller's thread, which
+ * never enters a netsim namespace. false when it cannot be read. */
+static bool neigh_table_fulls(unsigned long long *ret)
+{
+	_cleanup_fclose_ FILE *f = fopen("/proc/net/stat/arp_cache", "re");
+	char line[1024], *save = NULL;
+	int col = -1, i = 0;
+	unsigned long long sum = 0;
+	if (!f || !fgets(line, sizeof(line), f))
+		return false;
+	for (char *t = strtok_r(line, " \n", &save); t; t = strtok_r(NULL, " \n", &save), i++)
+		if (streq(t, "table_fulls"))
+			col = i;
+	if (col < 0)
+		return false;
+	while (fgets(line, sizeof(line), f)) {
+		i = 0;
+		for (char *t = strtok_r(line, " \n", &save); t; t = strtok_r(NULL, " \n", &save), i++)
+			if (i == col)
+				sum += strtoull(t, NULL, 16);
+	}
+	*ret = sum;
+	return true;
+}
+
 static void classify_errno(struct nsim_probe_result *r, int e)
 {
 	r->error = e;
+	limit_detail(r, e);
 	switch (e) {
 	case ECONNREFUSED:
 		r->outcome = NSIM_PROBE_REFUSED;
@@ -268,11 +342,29 @@ int nsim_probe(const char *ns, enum nsim_proto proto, uint32_t addr, uint16_t po
 {
 	struct job j = {.ns = ns, .proto = proto, .addr = addr, .port = port, .sport = sport, .timeout_ms = timeout_ms};
 	pthread_t th;
+	char num[32];
+	unsigned long long fulls0 = 0, fulls1 = 0;
+	bool have_fulls = neigh_table_fulls(&fulls0);
 	/* a thread of its own: setns must not move the caller */
 	int r = pthread_create(&th, NULL, run, &j);
 	if (r)
 		return -r;
 	pthread_join(th, NULL);
+	/* No answer while the kernel refused neighbour entries: the packets may
+	 * have died for want of one, whatever the network's rules say. The
+	 * counter is machine-wide, so this may be another's overflow: either way
+	 * the outcome proves nothing. */
+	if (have_fulls && j.res.outcome != NSIM_PROBE_REACHABLE && j.res.outcome != NSIM_PROBE_REFUSED &&
+	    neigh_table_fulls(&fulls1) && fulls1 > fulls0) {
+		j.res.outcome = NSIM_PROBE_ERROR;
+		j.res.error = ENOBUFS;
+		snprintf(j.res.detail, sizeof(j.res.detail),
+			 "the kernel's neighbour table overflowed while the probe ran (%llu entries refused; its "
+			 "limit net.ipv4.neigh.default.gc_thresh3%s is shared by every namespace on this "
+			 "machine): the packets may have been dropped for that, not by the network's rules. netsim's "
+			 "own entries are permanent and exempt: other traffic on this machine fills the table",
+			 fulls1 - fulls0, proc_value("/proc/sys/net/ipv4/neigh/default/gc_thresh3", num));
+	}
 	*ret = j.res;
 	return 0;
 }

@@ -16,7 +16,7 @@ enum nsim_probe_outcome {
 	NSIM_PROBE_REFUSED,       /* TCP RST or ICMP port unreachable: the path works, nothing listens */
 	NSIM_PROBE_DROPPED,       /* no answer within the timeout */
 	NSIM_PROBE_NO_ROUTE,      /* no route (locally, or ICMP net/host unreachable from a router) */
-	NSIM_PROBE_ERROR,         /* the probe itself failed (namespace gone, ...) */
+	NSIM_PROBE_ERROR,         /* the probe itself failed (namespace gone, a kernel limit hit: see detail) */
 };
 
 struct nsim_probe_result {
@@ -25,10 +25,16 @@ struct nsim_probe_result {
 	char response[128]; /* the responder's line, without newline ("" if none) */
 	double ms;          /* time to the outcome */
 	uint16_t sport;     /* the source port (or echo id) used */
+	/* With outcome ERROR because a kernel or process limit was reached
+	 * (EMFILE, ENFILE, ENOBUFS for the neighbour table...): which limit, its
+	 * value and what to do, in words; "" otherwise. */
+	char detail[512];
 };
 
 /* Sends the probe from namespace `ns` (a full name, e.g. netsim-x-fn) to
- * addr:port. `sport` is the source port (TCP/UDP) or the echo id (ICMP) to
+ * addr:port. A probe that got no answer while the kernel's neighbour table
+ * (one for all namespaces) refused entries is not a verdict: its outcome is
+ * ERROR with error ENOBUFS and the words in detail. `sport` is the source port (TCP/UDP) or the echo id (ICMP) to
  * use, so captures can tell this probe's packets from others' (0: any; a
  * port already taken falls back to any). Returns 0 with *ret filled (the
  * outcome is in it), or -errno when no thread could be made. */

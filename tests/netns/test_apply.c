@@ -29,7 +29,10 @@
 #include <net/if.h>
 #include <netlink/netlink.h>
 #include <netlink/route/addr.h>
+#include <dirent.h>
+#include <linux/neighbour.h>
 #include <netlink/route/link.h>
+#include <netlink/route/neighbour.h>
 #include <netlink/route/route.h>
 #include <netlink/route/rule.h>
 
@@ -62,8 +65,8 @@ static int failures;
 
 /* Every namespace this test may make, with its /run/netns path precomputed so
  * that the signal handler only needs umount2() and unlink(). */
-enum { NS_A, NS_R, NS_B, NS_E, NS_F1, NS_F2, NS_F3, NS_F4, NS_D, NS_MAX };
-static const char *const suffix[NS_MAX] = {"a", "r", "b", "e", "f1", "f2", "f3", "f4", "d"};
+enum { NS_A, NS_R, NS_B, NS_E, NS_F1, NS_F2, NS_F3, NS_F4, NS_D, NS_N1, NS_N2, NS_N3, NS_MAX };
+static const char *const suffix[NS_MAX] = {"a", "r", "b", "e", "f1", "f2", "f3", "f4", "d", "n1", "n2", "n3"};
 static char name[NS_MAX][64];
 static char path[NS_MAX][PATH_MAX];
 static char prefix[64];
@@ -555,6 +558,12 @@ static void test_errors(void)
 	CHECK_R(nsim_apply_ops(ctx, &(struct nsim_op){.kind = NSIM_OP_SYSCTL, .ns = e, .key = "net/../kernel/hostname",
 						     .value = "x"}, 1, NULL),
 		-EINVAL);
+	/* net/ipv4/ keys are opened relative to /proc/sys/net/ipv4: an absolute remainder is refused */
+	CHECK_R(nsim_apply_ops(ctx, &(struct nsim_op){.kind = NSIM_OP_SYSCTL, .ns = e, .key = "net/ipv4//proc/sys/kernel/hostname",
+						     .value = "x"}, 1, NULL),
+		-EINVAL);
+	CHECK_R(nsim_apply_ops(ctx, &(struct nsim_op){.kind = NSIM_OP_SYSCTL, .ns = e, .key = "net/ipv4/", .value = "x"}, 1, NULL),
+		-EINVAL);
 	CHECK_R(nsim_apply_ops(ctx, &(struct nsim_op){.kind = NSIM_OP_SYSCTL, .ns = e, .key = "net/ipv4/conf/nosuch/forwarding",
 						     .value = "1"}, 1, NULL),
 		-ENOENT);
@@ -596,6 +605,101 @@ static void test_fail_at(void)
 out:
 	nsim_apply_free(ctx);
 	for (int i = NS_F1; i <= NS_F4; i++)
+		if (nsim_apply_netns_del(name[i]) < 0 || ns_exists(i))
+			failures++;
+}
+
+static int count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	int n = 0;
+	if (!d)
+		return -1;
+	for (struct dirent *e; (e = readdir(d));)
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n - 1; /* the directory's own fd */
+}
+
+/* Neighbour entries with the MACs set at veth creation, and the context's
+ * per-namespace cache released after each namespace's last op: the fds held
+ * once the ops are done do not depend on how many namespaces they made. */
+static void test_neigh_release(void)
+{
+	const char *h1 = name[NS_N1], *h2 = name[NS_N2], *r = name[NS_N3];
+	struct nsim_op ops[] = {
+		{.kind = NSIM_OP_NETNS, .ns = r},
+		{.kind = NSIM_OP_NETNS, .ns = h1},
+		{.kind = NSIM_OP_VETH, .ns = h1, .ifname = "eth0", .peer_ns = r, .peer_ifname = "p1"},
+		{.kind = NSIM_OP_LINK_UP, .ns = h1, .ifname = "eth0"},
+		{.kind = NSIM_OP_LINK_UP, .ns = r, .ifname = "p1"},
+		{.kind = NSIM_OP_ADDR, .ns = h1, .ifname = "eth0", .addr = IP(10, 0, 1, 4), .prefix = 24},
+		{.kind = NSIM_OP_ADDR, .ns = r, .ifname = "p1", .addr = IP(10, 0, 1, 1), .prefix = 32},
+		{.kind = NSIM_OP_NEIGH, .ns = h1, .ifname = "eth0", .addr = IP(10, 0, 1, 1)},
+		{.kind = NSIM_OP_NEIGH, .ns = r, .ifname = "p1", .addr = IP(10, 0, 1, 4)},
+		{.kind = NSIM_OP_NETNS, .ns = h2},
+		{.kind = NSIM_OP_VETH, .ns = h2, .ifname = "eth0", .peer_ns = r, .peer_ifname = "p2"},
+		{.kind = NSIM_OP_LINK_UP, .ns = h2, .ifname = "eth0"},
+		{.kind = NSIM_OP_LINK_UP, .ns = r, .ifname = "p2"},
+	};
+	nsim_plan_lladdr(h1, "eth0", ops[2].lladdr);
+	nsim_plan_lladdr(r, "p1", ops[2].peer_lladdr);
+	nsim_plan_lladdr(r, "p1", ops[7].lladdr);
+	nsim_plan_lladdr(h1, "eth0", ops[8].lladdr);
+	nsim_plan_lladdr(h2, "eth0", ops[10].lladdr);
+	nsim_plan_lladdr(r, "p2", ops[10].peer_lladdr);
+	struct nsim_apply *ctx = NULL;
+	struct nl_sock *sk = NULL;
+	struct nl_cache *neighs = NULL, *links = NULL;
+	size_t done = 0;
+
+	int before = count_fds();
+	CHECK_R(nsim_apply_new(NULL, NULL, &ctx), 0);
+	int ret = nsim_apply_ops(ctx, ops, ELEMENTSOF(ops), &done);
+	if (ret < 0)
+		fprintf(stderr, "op %zu: %s\n", done, nsim_apply_last_error(ctx));
+	CHECK_R(ret, 0);
+	/* three namespaces made, none held: only the fd of the caller's namespace stays */
+	CHECK_R(count_fds(), before + 1);
+	/* a later call opens a released namespace again, and lets it go again */
+	CHECK_R(nsim_apply_ops(ctx, &(struct nsim_op){.kind = NSIM_OP_ADDR, .ns = h2, .ifname = "eth0",
+						     .addr = IP(10, 0, 2, 4), .prefix = 24}, 1, NULL), 0);
+	CHECK_R(count_fds(), before + 1);
+	/* the same kind of op without a MAC is refused */
+	CHECK_R(nsim_apply_ops(ctx, &(struct nsim_op){.kind = NSIM_OP_NEIGH, .ns = h2, .ifname = "eth0",
+						     .addr = IP(10, 0, 2, 1)}, 1, NULL), -EINVAL);
+
+	sk = nl_in(h1);
+	CHECK(sk);
+	CHECK_R(rtnl_link_alloc_cache(sk, AF_UNSPEC, &links), 0);
+	struct rtnl_link *eth0 = rtnl_link_get_by_name(links, "eth0");
+	CHECK(eth0);
+	struct nl_addr *mac = rtnl_link_get_addr(eth0);
+	CHECK(mac && nl_addr_get_len(mac) == NSIM_LLADDR_LEN &&
+	      memcmp(nl_addr_get_binary_addr(mac), ops[2].lladdr, NSIM_LLADDR_LEN) == 0);
+	int idx = rtnl_link_get_ifindex(eth0);
+	rtnl_link_put(eth0);
+	CHECK_R(rtnl_neigh_alloc_cache(sk, &neighs), 0);
+	bool found = false;
+	for (struct nl_object *o = nl_cache_get_first(neighs); o; o = nl_cache_get_next(o)) {
+		struct rtnl_neigh *ne = (struct rtnl_neigh *)o;
+		struct nl_addr *dst = rtnl_neigh_get_dst(ne), *ll = rtnl_neigh_get_lladdr(ne);
+		uint32_t be = htonl(IP(10, 0, 1, 1));
+		if (rtnl_neigh_get_ifindex(ne) == idx && dst && memcmp(nl_addr_get_binary_addr(dst), &be, 4) == 0 &&
+		    ll && memcmp(nl_addr_get_binary_addr(ll), ops[7].lladdr, NSIM_LLADDR_LEN) == 0 &&
+		    rtnl_neigh_get_state(ne) == NUD_PERMANENT)
+			found = true;
+	}
+	CHECK(found);
+out:
+	if (neighs)
+		nl_cache_free(neighs);
+	if (links)
+		nl_cache_free(links);
+	if (sk)
+		nl_socket_free(sk);
+	nsim_apply_free(ctx);
+	for (int i = NS_N1; i <= NS_N3; i++)
 		if (nsim_apply_netns_del(name[i]) < 0 || ns_exists(i))
 			failures++;
 }
@@ -646,6 +750,7 @@ int main(void)
 		{"layout", test_layout},
 		{"errors", test_errors},
 		{"fail_at", test_fail_at},
+		{"neigh_release", test_neigh_release},
 	};
 	for (size_t i = 0; i < ELEMENTSOF(tests); i++) {
 		int before = failures;

@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include "load/load.h"
+#include "model/util.h"
 #include "plan/plan.h"
 #include "report/report.h"
 #include "validate/validate.h"
@@ -76,6 +77,42 @@ static bool made_before(const struct nsim_plan *p, size_t upto, const char *ns)
 	return false;
 }
 
+/* A NEIGH op names an address and MAC that the other end of its link has:
+ * a VETH with one end (ns, ifname) whose other end carries that MAC (the one
+ * set at its creation) and, by an ADDR op, that address. */
+static void check_neigh(const struct nsim_plan *p, const struct nsim_op *n)
+{
+	for (size_t i = 0; i < p->n_ops; i++) {
+		const struct nsim_op *v = &p->ops[i];
+		if (v->kind != NSIM_OP_VETH)
+			continue;
+		const char *other_ns, *other_if;
+		const uint8_t *other_mac;
+		if (streq(v->ns, n->ns) && streq(v->ifname, n->ifname)) {
+			other_ns = v->peer_ns, other_if = v->peer_ifname, other_mac = v->peer_lladdr;
+		} else if (streq(v->peer_ns, n->ns) && streq(v->peer_ifname, n->ifname)) {
+			other_ns = v->ns, other_if = v->ifname, other_mac = v->lladdr;
+		} else
+			continue;
+		assert_memory_equal(other_mac, n->lladdr, NSIM_LLADDR_LEN);
+		uint8_t mac[NSIM_LLADDR_LEN];
+		nsim_plan_lladdr(other_ns, other_if, mac);
+		assert_memory_equal(mac, other_mac, NSIM_LLADDR_LEN);
+		assert_true(mac[0] == 0x02); /* locally administered, unicast */
+		for (size_t k = 0; k < p->n_ops; k++) {
+			const struct nsim_op *a = &p->ops[k];
+			if (a->kind == NSIM_OP_ADDR && streq(a->ns, other_ns) && streq(a->ifname, other_if) &&
+			    a->addr == n->addr)
+				return;
+		}
+		fprintf(stderr, "neighbour %s on %s in %s: the other end has no such address\n",
+			nsim_addr_fmt(n->addr, (char[NSIM_ADDR_STRLEN]){0}), n->ifname, n->ns);
+		fail();
+	}
+	fprintf(stderr, "neighbour on %s in %s: no veth has that end\n", n->ifname, n->ns);
+	fail();
+}
+
 static void check_invariants(const struct nsim_plan *p)
 {
 	char prefix[64];
@@ -99,6 +136,8 @@ static void check_invariants(const struct nsim_plan *p)
 			assert_true(strlen(o->ifname) < 16);
 		if (o->kind == NSIM_OP_SYSCTL)
 			assert_int_equal(strncmp(o->key, "net/ipv4/", 9), 0);
+		if (o->kind == NSIM_OP_NEIGH)
+			check_neigh(p, o);
 	}
 }
 
@@ -186,6 +225,18 @@ static void test_semantics(void **state)
 	assert_non_null(find_op(p, NSIM_OP_ADDR, "-fn", "10.0.3.4/24 dev eth0"));
 	assert_non_null(find_op(p, NSIM_OP_ROUTE, "-fn", "default via 10.0.3.1"));
 	assert_non_null(find_op(p, NSIM_OP_ROUTE, "-main", "10.0.3.4/32 dev h-fn"));
+	/* no ARP between a host and its router: permanent entries both ways */
+	assert_non_null(find_op(p, NSIM_OP_NEIGH, "-fn", "neigh replace 10.0.3.1 lladdr 02:"));
+	assert_non_null(find_op(p, NSIM_OP_NEIGH, "-main", "neigh replace 10.0.3.4 lladdr 02:"));
+	assert_non_null(find_op(p, NSIM_OP_NEIGH, "-main", "dev igw nud permanent"));
+	assert_non_null(find_op(p, NSIM_OP_NEIGH, "-internet", "198.51.100.20 lladdr"));
+	/* every link's ends have a neighbour entry for each other: 2 per veth */
+	size_t n_veth = 0, n_neigh = 0;
+	for (size_t i = 0; i < p->n_ops; i++) {
+		n_veth += p->ops[i].kind == NSIM_OP_VETH;
+		n_neigh += p->ops[i].kind == NSIM_OP_NEIGH;
+	}
+	assert_int_equal(n_neigh, 2 * n_veth);
 	/* LPM: each route table throws the VPC CIDR back to the local routes */
 	assert_non_null(find_op(p, NSIM_OP_ROUTE, "-main", "throw 10.0.0.0/16 table 100"));
 	assert_non_null(find_op(p, NSIM_OP_ROUTE, "-main", "blackhole 192.0.2.0/24 table 101"));
@@ -217,13 +268,34 @@ static void test_semantics(void **state)
 	assert_non_null(nft);
 	assert_non_null(strstr(nft->text, "ip saddr != 10.1.0.0/16 counter drop"));
 	assert_non_null(find_op(p, NSIM_OP_NFT, "-shared", "not transitive"));
+	assert_non_null(find_op(p, NSIM_OP_NEIGH, "-app", "169.254.0."));
 	nsim_plan_free(p);
 	nsim_topology_free(t);
+}
+
+/* MACs are stable (a golden property of their own: the plan prints them) and
+ * tell namespaces and interfaces apart. */
+static void test_lladdr(void **state)
+{
+	(void)state;
+	uint8_t a[NSIM_LLADDR_LEN], b[NSIM_LLADDR_LEN];
+	char s[NSIM_LLADDR_STRLEN];
+	nsim_plan_lladdr("netsim-minimal-client", "eth0", a);
+	assert_string_equal(nsim_plan_lladdr_fmt(a, s), "02:6d:bf:91:88:1b");
+	nsim_plan_lladdr("netsim-minimal-web", "eth0", b);
+	assert_memory_not_equal(a, b, NSIM_LLADDR_LEN);
+	nsim_plan_lladdr("netsim-minimal-client", "eth1", b);
+	assert_memory_not_equal(a, b, NSIM_LLADDR_LEN);
+	/* the separator keeps the pair apart from its concatenation */
+	nsim_plan_lladdr("netsim-ab", "c", a);
+	nsim_plan_lladdr("netsim-a", "bc", b);
+	assert_memory_not_equal(a, b, NSIM_LLADDR_LEN);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_lladdr),
 		cmocka_unit_test(test_golden),
 		cmocka_unit_test(test_semantics),
 	};
