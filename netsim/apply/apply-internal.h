@@ -63,6 +63,11 @@ void apply_ns_free(void *p);
  * failure came from an netlink error message. */
 _must_check_ int apply_nl_errno(struct nsim_apply *ctx, int nlerr);
 void apply_nft_free(struct nft_ctx *nft);
+/* A libnftables context with buffered output and errors, created in the
+ * calling thread's namespace; checks first that a netfilter netlink socket
+ * can be opened (libnftables 1.0.6 exit()s the process when it cannot).
+ * 0, -ENOMEM or -errno of socket(). */
+_must_check_ int apply_nft_open(struct nft_ctx **ret);
 
 _must_check_ int apply_kernel_netns_add(struct nsim_apply *ctx, const struct nsim_op *op);
 _must_check_ int apply_kernel_sysctl(struct nsim_apply *ctx, const struct nsim_op *op);

@@ -13,6 +13,7 @@
 #include <sys/resource.h>
 
 #include "apply/apply-internal.h"
+#include "model/fileio.h"
 #include "model/util.h"
 
 int nsim_apply_new(const struct nsim_apply_backend *backend, void *userdata, struct nsim_apply **ret)
@@ -206,18 +207,6 @@ static const char *op_step(const struct nsim_op *op)
 	return NULL;
 }
 
-/* " = <the number in a /proc file>", or "" when it cannot be read (at the
- * system's file limit, for one). */
-static const char *proc_value(const char *path, char buf[static 32])
-{
-	_cleanup_fclose_ FILE *f = fopen(path, "re");
-	long long v;
-	buf[0] = 0;
-	if (f && fscanf(f, "%lld", &v) == 1)
-		snprintf(buf, 32, " = %lld", v);
-	return buf;
-}
-
 static void rlimit_words(char *buf, size_t size)
 {
 	struct rlimit rl;
@@ -248,21 +237,21 @@ const char *nsim_apply_limit_hint(int err, const char *what, char *buf, size_t s
 			 words);
 		break;
 	case ENFILE:
-		v = proc_value("/proc/sys/fs/file-max", num);
+		v = nsim_file_limit_value("/proc/sys/fs/file-max", num);
 		snprintf(buf, size,
 			 "the system-wide limit on open files (fs.file-max%s) was reached: other processes hold "
 			 "them; close some, or raise it (sysctl fs.file-max)", v);
 		break;
 	case ENOSPC:
 		if (what && streq(what, "netns")) {
-			v = proc_value("/proc/sys/user/max_net_namespaces", num);
+			v = nsim_file_limit_value("/proc/sys/user/max_net_namespaces", num);
 			snprintf(buf, size,
 				 "the limit on network namespaces (user.max_net_namespaces%s) was reached: "
 				 "take down other instances (netsim ls) or raise it", v);
 		}
 		break;
 	case ENOBUFS:
-		v = proc_value("/proc/sys/net/ipv4/neigh/default/gc_thresh3", num);
+		v = nsim_file_limit_value("/proc/sys/net/ipv4/neigh/default/gc_thresh3", num);
 		if (what && streq(what, "neigh"))
 			snprintf(buf, size,
 				 "the kernel could not allocate a neighbour entry: permanent entries are exempt from "

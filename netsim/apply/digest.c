@@ -304,18 +304,10 @@ static uint64_t fnv1a(const char *s)
 /* The ruleset's hash, inside the current namespace. */
 static int ruleset_hash(uint64_t *ret)
 {
-	/* libnftables 1.0.6 exit()s the whole process when it cannot open its
-	 * netlink socket: try one first (as apply/nft.c does). */
-	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_NETFILTER);
-	if (fd < 0)
-		return -errno;
-	close(fd);
-	struct nft_ctx *nft = nft_ctx_new(NFT_CTX_DEFAULT);
-	if (!nft)
-		return -ENOMEM;
-	int r = -ENOMEM;
-	if (nft_ctx_buffer_output(nft) < 0 || nft_ctx_buffer_error(nft) < 0)
-		goto out;
+	struct nft_ctx *nft = NULL;
+	int r = apply_nft_open(&nft);
+	if (r < 0)
+		return r;
 	/* counters change with every packet: leave them out */
 	nft_ctx_output_set_flags(nft, nft_ctx_output_get_flags(nft) | NFT_CTX_OUTPUT_STATELESS);
 	if (nft_run_cmd_from_buffer(nft, "list ruleset") != 0) {

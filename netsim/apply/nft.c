@@ -36,7 +36,7 @@ static int nft_errno(const char *msg)
 	return -best;
 }
 
-static int nft_ctx_open(struct nft_ctx **ret)
+int apply_nft_open(struct nft_ctx **ret)
 {
 	/* libnftables 1.0.6 exit()s the whole process when it cannot open its
 	 * netlink socket: try one first, and close it again so that its fd is
@@ -76,7 +76,7 @@ int apply_kernel_nft(struct nsim_apply *ctx, const struct nsim_op *op)
 			apply_nft_free((*slot)->nft);
 			(*slot)->nft = NULL;
 		}
-		r = nft_ctx_open(&ns->nft);
+		r = apply_nft_open(&ns->nft);
 		if (r == 0) {
 			*slot = ns;
 			ctx->nft_next = (ctx->nft_next + 1) % APPLY_NFT_CACHED;

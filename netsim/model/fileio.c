@@ -256,3 +256,13 @@ const char *nsim_file_strerror(int r)
 		return strerror(-r);
 	}
 }
+
+const char *nsim_file_limit_value(const char *path, char buf[static 32])
+{
+	_cleanup_fclose_ FILE *f = fopen(path, "re");
+	long long v;
+	buf[0] = '\0';
+	if (f && fscanf(f, "%lld", &v) == 1)
+		snprintf(buf, 32, " = %lld", v);
+	return buf;
+}

@@ -71,3 +71,8 @@ _must_check_ int nsim_file_check_writable(const char *path);
 
 /* A sentence for an error of the functions above ("not a regular file", ...). */
 const char *nsim_file_strerror(int r);
+
+/* " = N", N the number in the file at path (a /proc/sys limit), or "" when it
+ * cannot be read (at the system's file limit, for one): for sentences that
+ * name a kernel limit. Returns buf. */
+const char *nsim_file_limit_value(const char *path, char buf[static 32]);

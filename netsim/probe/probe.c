@@ -18,6 +18,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "apply/apply.h"
+#include "model/fileio.h"
 #include "model/util.h"
 #include "probe/probe.h"
 
@@ -36,23 +38,10 @@ static int remaining(double deadline)
 	return left <= 0 ? 0 : (int)left + 1;
 }
 
-/* " = <the number in a /proc file>", or "" when it cannot be read (at the
- * system's file limit, for one). */
-static const char *proc_value(const char *path, char buf[static 32])
-{
-	_cleanup_fclose_ FILE *f = fopen(path, "re");
-	long long v;
-	buf[0] = 0;
-	if (f && fscanf(f, "%lld", &v) == 1)
-		snprintf(buf, 32, " = %lld", v);
-	return buf;
-}
-
 /* Names the limit behind e, if it is one. */
 static void limit_detail(struct nsim_probe_result *r, int e)
 {
 	struct rlimit rl;
-	char num[32];
 	switch (e) {
 	case EMFILE:
 		if (getrlimit(RLIMIT_NOFILE, &rl) == 0)
@@ -61,19 +50,8 @@ static void limit_detail(struct nsim_probe_result *r, int e)
 				 "probe in flight holds a socket and a capture; raise it (ulimit -n) and run again",
 				 (unsigned long long)rl.rlim_cur);
 		break;
-	case ENFILE:
-		snprintf(r->detail, sizeof(r->detail),
-			 "the system-wide limit on open files (fs.file-max%s) was reached: other processes hold "
-			 "them; close some, or raise it (sysctl fs.file-max)",
-			 proc_value("/proc/sys/fs/file-max", num));
-		break;
-	case ENOBUFS:
-		snprintf(r->detail, sizeof(r->detail),
-			 "the kernel ran out of buffer space for the probe (socket buffers or the neighbour table, "
-			 "net.ipv4.neigh.default.gc_thresh3%s, shared by every namespace)",
-			 proc_value("/proc/sys/net/ipv4/neigh/default/gc_thresh3", num));
-		break;
-	default:
+	default: /* the same limits as for `up`, in the same words */
+		nsim_apply_limit_hint(e, "probe", r->detail, sizeof(r->detail));
 		break;
 	}
 }
@@ -363,7 +341,7 @@ int nsim_probe(const char *ns, enum nsim_proto proto, uint32_t addr, uint16_t po
 			 "limit net.ipv4.neigh.default.gc_thresh3%s is shared by every namespace on this "
 			 "machine): the packets may have been dropped for that, not by the network's rules. netsim's "
 			 "own entries are permanent and exempt: other traffic on this machine fills the table",
-			 fulls1 - fulls0, proc_value("/proc/sys/net/ipv4/neigh/default/gc_thresh3", num));
+			 fulls1 - fulls0, nsim_file_limit_value("/proc/sys/net/ipv4/neigh/default/gc_thresh3", num));
 	}
 	*ret = j.res;
 	return 0;
