@@ -102,28 +102,22 @@ static int parse_opts(const char *cmd, int argc, char **argv, bool allow_name, b
 static int load_plan(const char *cmd, const char *path, const char *name, struct nsim_topology **ret_t,
 		     struct nsim_plan **ret_p, char **ret_text)
 {
-	struct nsim_topology *t = NULL;
-	int r = nsim_cli_load_text(path, &t, ret_text);
+	_cleanup_(nsim_topology_freep) struct nsim_topology *t = NULL;
+	_cleanup_(nsim_plan_freep) struct nsim_plan *p = NULL;
+	_cleanup_free_ char *text = NULL;
+	int r = nsim_cli_load_text(path, &t, &text);
 	if (r != NSIM_EXIT_OK)
 		return r;
-	if (name && !nsim_plan_name_valid(name)) {
-		nsim_topology_free(t);
-		if (ret_text)
-			free(TAKE_PTR(*ret_text));
-		char e[NSIM_ESCAPED_MAX];
-		return nsim_cli_usage_error(cmd, "--name '%s': invalid instance name: " NSIM_NAME_RULE,
-					    nsim_report_escaped(name, e, sizeof(e)));
-	}
-	struct nsim_plan *p = NULL;
+	if (name && !nsim_plan_name_valid(name))
+		return nsim_cli_usage_error(cmd, "--name '%s': invalid instance name: " NSIM_NAME_RULE, NSIM_ESC(name));
 	if ((r = nsim_plan_build(t, name, &p)) < 0) {
 		fprintf(stderr, "netsim %s: error: planning failed: %s\n", cmd, strerror(-r));
-		nsim_topology_free(t);
-		if (ret_text)
-			free(TAKE_PTR(*ret_text));
 		return NSIM_EXIT_FAIL;
 	}
-	*ret_t = t;
-	*ret_p = p;
+	*ret_t = TAKE_PTR(t);
+	*ret_p = TAKE_PTR(p);
+	if (ret_text)
+		*ret_text = TAKE_PTR(text);
 	return NSIM_EXIT_OK;
 }
 
@@ -152,8 +146,8 @@ int nsim_cmd_plan(int argc, char **argv)
 		return NSIM_EXIT_USAGE;
 	if (i != argc - 1)
 		return nsim_cli_usage_error("plan", i >= argc ? "no topology file given" : "one topology file at a time");
-	struct nsim_topology *t;
-	struct nsim_plan *p;
+	_cleanup_(nsim_topology_freep) struct nsim_topology *t = NULL;
+	_cleanup_(nsim_plan_freep) struct nsim_plan *p = NULL;
 	int r = load_plan("plan", argv[i], o.name, &t, &p, NULL);
 	if (r != NSIM_EXIT_OK)
 		return r;
@@ -168,8 +162,6 @@ int nsim_cmd_plan(int argc, char **argv)
 		json_decref(j);
 	} else
 		nsim_report_plan_text(stdout, p);
-	nsim_plan_free(p);
-	nsim_topology_free(t);
 	return NSIM_EXIT_OK;
 }
 
@@ -179,7 +171,7 @@ static void print_hosts_table(const struct nsim_plan *p)
 	for (size_t i = 0; i < p->n_hosts; i++) {
 		const struct nsim_plan_host *h = &p->hosts[i];
 		char a[NSIM_ADDR_STRLEN], pub[NSIM_ADDR_STRLEN];
-		printf("%-16s %-12s %-20s %-15s %s\n", h->name, h->kind, h->where, nsim_addr_fmt(h->addr, a),
+		printf("%-16s %-12s %-20s %-15s %s\n", NSIM_ESC(h->name), h->kind, NSIM_ESC(h->where), nsim_addr_fmt(h->addr, a),
 		       h->public_ip ? nsim_addr_fmt(h->public_ip, pub) : "-");
 	}
 }
@@ -195,20 +187,18 @@ int nsim_cmd_up(int argc, char **argv)
 	int r = nsim_cli_need_root("up");
 	if (r)
 		return r;
-	struct nsim_topology *t;
-	struct nsim_plan *p;
-	_cleanup_free_ char *text = NULL;
+	_cleanup_(nsim_topology_freep) struct nsim_topology *t = NULL;
+	_cleanup_(nsim_plan_freep) struct nsim_plan *p = NULL;
+	_cleanup_free_ char *text = NULL, *error = NULL;
 	if ((r = load_plan("up", argv[i], o.name, &t, &p, &text)) != NSIM_EXIT_OK)
 		return r;
 
 	struct nsim_up_stats stats;
-	char *error = NULL;
 	int k = nsim_instance_up(p, argv[i], text, &stats, &error);
 	if (k < 0) {
 		fprintf(stderr, "netsim up: error: %s\n", error ? error : strerror(-k));
 		if (k != -EEXIST && k != -ELOOP && k != -ENOTDIR) /* those refuse before anything is made */
 			fprintf(stderr, "netsim up: everything made so far was removed\n");
-		free(error);
 		r = k == -EPERM || k == -EOPNOTSUPP || k == -EAFNOSUPPORT || k == -EPROTONOSUPPORT ? NSIM_EXIT_ENV
 												       : NSIM_EXIT_FAIL;
 	} else {
@@ -218,8 +208,6 @@ int nsim_cmd_up(int argc, char **argv)
 		printf("\nInspect: sudo netsim exec %s HOST -- COMMAND    Remove: sudo netsim down %s\n", p->name,
 		       p->name);
 	}
-	nsim_plan_free(p);
-	nsim_topology_free(t);
 	return r;
 }
 
