@@ -1425,10 +1425,31 @@ static bool check_public_addr(struct ctx *c, const struct pub *p)
 	return true;
 }
 
-static size_t collect_public(struct ctx *c, struct pub *out)
+struct pubs {
+	struct pub *v;
+	size_t n, cap;
+};
+
+/* Checked append: false (and c->oom) when out of memory. */
+static bool pub_add(struct ctx *c, struct pubs *l, struct pub p)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 16;
+		struct pub *v = realloc(l->v, cap * sizeof(*v));
+		if (!v) {
+			c->oom = true;
+			return false;
+		}
+		l->v = v;
+		l->cap = cap;
+	}
+	l->v[l->n++] = p;
+	return true;
+}
+
+static bool collect_public(struct ctx *c, struct pubs *out)
 {
 	struct nsim_topology *t = c->t;
-	size_t n = 0;
 
 	for (size_t v = 0; v < t->n_vpcs; v++) {
 		const struct nsim_vpc *vpc = &t->vpcs[v];
@@ -1444,39 +1465,40 @@ static size_t collect_public(struct ctx *c, struct pub *out)
 						nm(&g->name));
 				continue;
 			}
-			out[n++] = (struct pub){ "elastic IP", "NAT gateway", &g->name, g->elastic_ip,
-						 g->elastic_ip_pos };
+			if (!pub_add(c, out, (struct pub){ "elastic IP", "NAT gateway", &g->name, g->elastic_ip,
+							   g->elastic_ip_pos }))
+				return false;
 		}
 		for (size_t i = 0; i < vpc->n_hosts; i++) {
 			const struct nsim_host *h = &vpc->hosts[i];
-			if (h->public_ip)
-				out[n++] = (struct pub){ "public IP", "host", &h->name, h->public_ip,
-							 h->public_ip_pos };
+			if (h->public_ip && !pub_add(c, out, (struct pub){ "public IP", "host", &h->name, h->public_ip,
+									   h->public_ip_pos }))
+				return false;
 		}
 	}
 	for (size_t i = 0; i < t->n_inet_hosts; i++) {
 		const struct nsim_inet_host *h = &t->inet_hosts[i];
-		out[n++] = (struct pub){ "address", "internet host", &h->name, h->address, h->address_pos };
+		if (!pub_add(c, out, (struct pub){ "address", "internet host", &h->name, h->address, h->address_pos }))
+			return false;
 	}
-	return n;
+	return true;
 }
 
 static void check_public_addresses(struct ctx *c)
 {
-	struct nsim_topology *t = c->t;
-	size_t max = t->n_inet_hosts, n, nk = 0;
+	struct pubs l = {0};
+	size_t nk = 0;
 	char a[NSIM_ADDR_STRLEN];
 
-	for (size_t v = 0; v < t->n_vpcs; v++)
-		max += t->vpcs[v].n_nat_gateways + t->vpcs[v].n_hosts;
-	_cleanup_free_ struct pub *p = calloc(max ? max : 1, sizeof(*p));
-	_cleanup_free_ struct key *k = keys_new(c, max);
-	if (!p || !k) {
-		c->oom = true;
+	if (!collect_public(c, &l)) {
+		free(l.v);
 		return;
 	}
-	n = collect_public(c, p);
-	for (size_t i = 0; i < n; i++)
+	_cleanup_free_ struct pub *p = l.v;
+	_cleanup_free_ struct key *k = keys_new(c, l.n);
+	if (!k)
+		return;
+	for (size_t i = 0; i < l.n; i++)
 		if (check_public_addr(c, &p[i]))
 			k[nk++] = (struct key){ p[i].addr, p[i].pos, i };
 	keys_sort(k, nk);
