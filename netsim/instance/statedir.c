@@ -13,6 +13,7 @@
 
 #include "instance/instance-internal.h"
 #include "instance/instance.h"
+#include "model/fileio.h"
 
 #define LOCK_DIR ".lock"
 #define FILE_MAX (16u << 20)
@@ -129,40 +130,8 @@ int instance_dir_open(int rootfd, const char *name, int *ret_fd)
 
 int instance_file_read(int dirfd, const char *file, char **ret)
 {
-	_cleanup_close_ int fd = openat(dirfd, file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
-	if (fd < 0)
-		return -errno;
-	struct stat st;
-	if (fstat(fd, &st) < 0)
-		return -errno;
-	if (!S_ISREG(st.st_mode))
-		return -EINVAL;
-	size_t cap = 4096, len = 0;
-	_cleanup_free_ char *buf = malloc(cap);
-	if (!buf)
-		return -ENOMEM;
-	for (;;) {
-		if (len + 1 >= cap) {
-			if (cap >= FILE_MAX)
-				return -EFBIG;
-			char *nb = realloc(buf, cap *= 2);
-			if (!nb)
-				return -ENOMEM;
-			buf = nb;
-		}
-		ssize_t n = read(fd, buf + len, cap - len - 1);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	buf[len] = '\0';
-	*ret = TAKE_PTR(buf);
-	return 0;
+	size_t len;
+	return nsim_file_read_at(dirfd, file, FILE_MAX, ret, &len);
 }
 
 int instance_file_write(int dirfd, const char *file, const char *data)

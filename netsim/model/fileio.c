@@ -13,12 +13,12 @@
 
 #include "model/fileio.h"
 
-int nsim_file_read(const char *path, size_t max, char **ret_data, size_t *ret_len)
+static int read_all(int dir_fd, const char *path, int flags, size_t max, char **ret_data, size_t *ret_len)
 {
-	bool is_stdin = streq(path, "-");
+	bool is_stdin = dir_fd == AT_FDCWD && streq(path, "-");
 	/* O_NONBLOCK: opening a FIFO with no writer would wait forever */
 	_cleanup_close_ int fd = is_stdin ? fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 3)
-					  : open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+					  : openat(dir_fd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | flags);
 	if (fd < 0)
 		return -errno;
 	struct stat st;
@@ -71,6 +71,16 @@ int nsim_file_read(const char *path, size_t max, char **ret_data, size_t *ret_le
 	*ret_data = TAKE_PTR(buf);
 	*ret_len = len;
 	return 0;
+}
+
+int nsim_file_read(const char *path, size_t max, char **ret_data, size_t *ret_len)
+{
+	return read_all(AT_FDCWD, path, 0, max, ret_data, ret_len);
+}
+
+int nsim_file_read_at(int dir_fd, const char *name, size_t max, char **ret_data, size_t *ret_len)
+{
+	return read_all(dir_fd, name, O_NOFOLLOW, max, ret_data, ret_len);
 }
 
 /* The user who ran `sudo netsim`: a directory of theirs is safe for root to

@@ -30,6 +30,9 @@
  * -errno of open/read (-ENOENT, -EACCES, ...).
  */
 _must_check_ int nsim_file_read(const char *path, size_t max, char **ret_data, size_t *ret_len);
+/* The same for `name` in the directory open at dir_fd, never through a
+ * symlink (-ELOOP); "-" is a file name here. */
+_must_check_ int nsim_file_read_at(int dir_fd, const char *name, size_t max, char **ret_data, size_t *ret_len);
 
 /*
  * Opens directory `path` to write output files into, creating it (0755) when

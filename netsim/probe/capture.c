@@ -20,6 +20,7 @@
 
 #include "model/fileio.h"
 #include "model/util.h"
+#include "plan/plan.h"
 #include "probe/capture.h"
 
 #define SNAPLEN 256
@@ -151,7 +152,7 @@ static int open_one(struct handle *h, const char *filter)
 {
 	char err[PCAP_ERRBUF_SIZE] = "";
 	char path[PATH_MAX];
-	snprintf(path, sizeof(path), "/run/netns/%s", h->ns);
+	nsim_plan_ns_path(path, sizeof(path), h->ns);
 	_cleanup_close_ int nsfd = open(path, O_RDONLY | O_CLOEXEC);
 	if (nsfd < 0)
 		return fail(h, -errno, "%s: %s", path, strerror(errno));

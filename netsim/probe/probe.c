@@ -21,6 +21,7 @@
 #include "apply/apply.h"
 #include "model/fileio.h"
 #include "model/util.h"
+#include "plan/plan.h"
 #include "probe/probe.h"
 
 struct job {
@@ -290,7 +291,7 @@ static void *run(void *arg)
 	struct job *j = arg;
 	double t0 = nsim_clock_ms(CLOCK_MONOTONIC), deadline = t0 + j->timeout_ms;
 	char path[512];
-	snprintf(path, sizeof(path), "/run/netns/%s", j->ns);
+	nsim_plan_ns_path(path, sizeof(path), j->ns);
 	int nsfd = open(path, O_RDONLY | O_CLOEXEC);
 	if (nsfd < 0 || setns(nsfd, CLONE_NEWNET) < 0) {
 		classify_errno(&j->res, errno);
