@@ -128,6 +128,26 @@ ENUMS = {
     (None, "proto_names"): ("$defs", "protocol"),
 }
 
+# Values each definition accepts and rejects (the forms of docs/topology.md).
+VALUES = {
+    "name": (["a", "public-a", "0-x", "a" * 32], ["", "-a", "A", "a_b", "a.b", "a" * 33, 5]),
+    "componentName": (["igw", "nat-a"], ["internet", "blackhole", "-x"]),
+    "groupName": (["web-sg", "internet"], ["default"]),
+    "cidr": (["0.0.0.0/0", "10.0.1.0/24", "255.255.255.255/32"],
+             ["10.0.1.0", "10.0.1.0/33", "256.0.0.0/8", "10.0.1/24", "01.0.0.0/8", "10.0.0.0/8 "]),
+    "blockCidr": (["10.0.0.0/16", "10.0.1.0/28"], ["10.0.0.0/15", "10.0.0.0/29", "0.0.0.0/0"]),
+    "address": (["10.0.3.20", "255.255.255.255", "0.0.0.1"], ["0.0.0.0", "10.0.3", "10.0.3.256", "10.0.0.0/8"]),
+    "publicAddress": (["192.0.2.1", "198.51.100.20", "203.0.113.255"],
+                      ["8.8.8.8", "10.0.1.9", "0.0.0.0", "203.0.114.1", "192.0.2.256"]),
+    "nameOrAddress": (["db", "192.0.2.7"], ["a.b", "DB", "10.0.0.0/8"]),
+    "ports": ([0, 3306, 65535, "1024-65535", "3306", "0-65535"],
+              [-1, 65536, "3306/tcp", "1024-65536", "a", 1.5, "1024 - 65535"]),
+    "service": (["3306/tcp", "53/udp", "8000-8010/tcp", "65535/udp"],
+                ["3306", "0/tcp", "65536/tcp", "3306/icmp", "3306/TCP", 3306]),
+    "listen": (["22/tcp", ["3306/tcp", "53/udp"], [], None], [["3306"], "3306", {"a": "b"}]),
+    "protocol": (["tcp", "udp", "icmp", "all"], ["TCP", "ip", 6]),
+}
+
 failures = []
 
 
@@ -319,6 +339,13 @@ def main():
     Draft202012Validator.check_schema(schema)
     check(True, "schema is valid against the draft 2020-12 meta-schema")
     validator = Draft202012Validator(schema)
+
+    for name, (good, bad) in VALUES.items():
+        v = Draft202012Validator({"$ref": "#/$defs/" + name, "$defs": schema["$defs"]})
+        for x in good:
+            check(v.is_valid(x), f"$defs/{name} accepts {x!r}")
+        for x in bad:
+            check(not v.is_valid(x), f"$defs/{name} rejects {x!r}")
 
     os.chdir(ROOT)
     valid = sorted(set(VALID_FILES) | {f for d in VALID_DIRS for f in glob.glob(d + "/*.yaml")})
