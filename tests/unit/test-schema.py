@@ -164,6 +164,31 @@ def load_yaml(path):
         return yaml.safe_load(f)
 
 
+# yaml-language-server (VS Code's YAML extension, Neovim's yamlls) validates with draft-07 semantics:
+# the schema keeps to keywords that mean the same there ($defs is reached by a JSON pointer).
+PORTABLE_KEYWORDS = {
+    "$schema", "$defs", "$ref", "title", "description", "default", "type", "properties", "required",
+    "additionalProperties", "items", "allOf", "oneOf", "not", "if", "then", "else", "enum", "const",
+    "pattern", "minLength", "maxLength", "minimum", "maximum", "minItems", "maxItems", "uniqueItems",
+}
+
+
+def keywords(node, names_here=False, out=None):
+    """Every keyword used in a schema (the keys of "properties" and "$defs" are names, not keywords)."""
+    out = set() if out is None else out
+    if isinstance(node, dict):
+        for k, v in node.items():
+            if not names_here:
+                out.add(k)
+            if k in ("enum", "const", "default") and not names_here:
+                continue
+            keywords(v, not names_here and k in ("properties", "$defs"), out)
+    elif isinstance(node, list):
+        for v in node:
+            keywords(v, False, out)
+    return out
+
+
 def error_paths(validator, doc):
     return ["/".join(str(p) for p in e.absolute_path) for e in validator.iter_errors(doc)]
 
@@ -339,6 +364,8 @@ def main():
     Draft202012Validator.check_schema(schema)
     check(True, "schema is valid against the draft 2020-12 meta-schema")
     validator = Draft202012Validator(schema)
+    extra = keywords(schema) - PORTABLE_KEYWORDS
+    check(not extra, f"schema uses only keywords draft-07 editors understand (others: {sorted(extra)})")
 
     for name, (good, bad) in VALUES.items():
         v = Draft202012Validator({"$ref": "#/$defs/" + name, "$defs": schema["$defs"]})
