@@ -770,6 +770,10 @@ static void read_peering(struct loader *L, const struct ynode *n, struct nsim_pe
 		return;
 	get_ref(L, v[0], "name", &p->name);
 	const struct ynode *seq = v[1] ? want_seq(L, v[1], "between") : NULL;
+	if (v[1] && is_null(v[1])) {
+		err(L, v[1], "'between' names exactly two VPCs, not none");
+		return;
+	}
 	if (!seq)
 		return;
 	if (seq->n != 2) {

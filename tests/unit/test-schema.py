@@ -62,6 +62,7 @@ STRUCTURAL = {
     "tests/data/invalid/load-egress-empty.yaml": "vpcs/0/security_groups/0/egress",
     "tests/data/invalid/load-listen-no-protocol.yaml": "vpcs/0/hosts/0/listen",
     "tests/data/invalid/load-missing-required-key.yaml": "vpcs/0/hosts/0",
+    "tests/data/invalid/load-between-null.yaml": "peerings/0/between",
     "tests/data/invalid/load-unknown-key.yaml": "vpcs/0/subnets/0",
     "tests/data/invalid/load-wrong-type.yaml": "vpcs/0/hosts/0/subnet",
     "tests/data/invalid/name-invalid-chars.yaml": "vpcs/0/hosts/0/name",
