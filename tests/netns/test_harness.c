@@ -1,0 +1,273 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The netns harness itself (util.c): a test process that made an instance
+ * (with its responder), a namespace through apply/ and a temporary directory
+ * ends mid-run, by SIGTERM while netsim runs, by SIGKILL, by abort() or by a
+ * plain exit; afterwards nothing it made remains: no namespace, no state, no
+ * file, no process. The victim is this binary again (--victim MODE FIFO); this
+ * process is its subreaper, so every orphan comes back here to be counted.
+ * argv[1]: the netsim binary. Root; exit 77 (skip) otherwise.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "apply/apply.h"
+#include "util.h"
+
+static const char *self;
+static const char *topology = "topologies/minimal.yaml";
+
+/* ---- the victim ------------------------------------------------------- */
+
+static void write_line(const char *fifo, const char *fmt, ...)
+{
+	va_list ap;
+	FILE *f = fopen(fifo, "we");
+	if (!f)
+		exit(3);
+	va_start(ap, fmt);
+	vfprintf(f, fmt, ap);
+	va_end(ap);
+	fclose(f);
+}
+
+/* Makes one of each thing the harness removes, tells the test where they
+ * are, then ends as `mode` says. */
+static int victim(const char *mode, const char *fifo)
+{
+	struct nsim_apply *ctx = NULL;
+	char file[PATH_MAX];
+
+	const char *n = instance("v");
+	up(topology, n);
+	const char *ns = netns_namespace("vraw");
+	if (nsim_apply_new(NULL, NULL, &ctx) < 0 ||
+	    nsim_apply_ops(ctx, &(struct nsim_op){.kind = NSIM_OP_NETNS, .ns = ns}, 1, NULL) < 0)
+		return 3;
+	nsim_apply_free(ctx);
+	snprintf(file, sizeof(file), "%s/made", netns_tmpdir());
+	int fd = open(file, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return 3;
+	close(fd);
+	write_line(fifo, "%s %s %s\n", n, ns, netns_tmpdir());
+
+	if (streq(mode, "term")) {
+		/* netsim runs (a shell inside the instance, which says its PID)
+		 * when the test's SIGTERM comes */
+		char script[PATH_MAX + 64];
+		snprintf(script, sizeof(script), "echo $$ > %s; exec sleep 600", fifo);
+		run(NULL, 0, NULL, "exec", n, "client", "--", "sh", "-c", script, NULL);
+		return 4; /* not reached: the signal ends this process */
+	}
+	if (streq(mode, "abort"))
+		abort();
+	if (streq(mode, "exit"))
+		return 0;
+	/* "kill": wait for SIGKILL (stdin is a pipe the test never writes) */
+	char b;
+	while (read(0, &b, 1) < 0 && errno == EINTR)
+		;
+	return 4;
+}
+
+/* ---- the test --------------------------------------------------------- */
+
+static char *read_fifo(const char *fifo)
+{
+	static char buf[PATH_MAX * 2];
+	size_t len = 0;
+	int fd = open(fifo, O_RDONLY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	for (ssize_t k; (k = read(fd, buf + len, sizeof(buf) - 1 - len)) > 0;)
+		len += (size_t)k;
+	close(fd);
+	buf[len] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return buf;
+}
+
+/* Children of this process, orphans of the victim included (the guardian,
+ * anything left running): waits for each to end, 10 s at most. Returns how
+ * many did not end (those are killed, and named on stderr). */
+static int wait_descendants(void)
+{
+	char path[64], comm[64];
+	int left = 0;
+	snprintf(path, sizeof(path), "/proc/self/task/%d/children", (int)getpid());
+	FILE *f = fopen(path, "re");
+	assert_non_null(f);
+	for (int pid; fscanf(f, "%d", &pid) == 1;) {
+		if (pid == netns_guardian())
+			continue;
+		int pfd = (int)syscall(SYS_pidfd_open, pid, 0);
+		struct pollfd p = {.fd = pfd, .events = POLLIN};
+		if (pfd >= 0 && poll(&p, 1, 10000) != 1) {
+			snprintf(path, sizeof(path), "/proc/%d/comm", pid);
+			FILE *c = fopen(path, "re");
+			if (!c || !fgets(comm, sizeof(comm), c))
+				snprintf(comm, sizeof(comm), "?\n");
+			if (c)
+				fclose(c);
+			fprintf(stderr, "process %d (%.*s) still running\n", pid, (int)strcspn(comm, "\n"), comm);
+			kill(pid, SIGKILL);
+			left++;
+		}
+		if (pfd >= 0)
+			close(pfd);
+		waitpid(pid, NULL, 0);
+	}
+	fclose(f);
+	return left;
+}
+
+static void nothing_left(const char *name, const char *ns, const char *dir)
+{
+	char path[PATH_MAX];
+	nsim_plan_ns_path(path, sizeof(path), ns);
+	if (count_namespaces(name) || state_exists(name) || access(path, F_OK) == 0 || access(dir, F_OK) == 0) {
+		fprintf(stderr, "left behind: %zu namespaces of %s%s%s%s\n", count_namespaces(name), name,
+			state_exists(name) ? ", its state" : "", access(path, F_OK) == 0 ? ", namespace " : "",
+			access(path, F_OK) == 0 ? ns : "");
+		if (access(dir, F_OK) == 0)
+			fprintf(stderr, "left behind: %s\n", dir);
+		fail();
+	}
+	assert_nothing_left(name);
+}
+
+/* Runs a victim that ends as `mode` says; checks how it ended and that
+ * nothing it made remains. */
+static void victim_ends(const char *mode, int want_signal)
+{
+	char fifo[PATH_MAX], name[64], ns[128], dir[PATH_MAX];
+	int stdin_pipe[2];
+	snprintf(fifo, sizeof(fifo), "%s/%s.fifo", netns_tmpdir(), mode);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	assert_int_equal(pipe2(stdin_pipe, O_CLOEXEC), 0);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		dup2(stdin_pipe[0], 0);
+		execl(self, self, netsim, "--victim", mode, fifo, (char *)NULL);
+		_exit(127);
+	}
+	close(stdin_pipe[0]);
+	char *made = read_fifo(fifo);
+	if (sscanf(made, "%63s %127s %4095s", name, ns, dir) != 3) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		fail_msg("victim said '%s'", made);
+	}
+	assert_true(count_namespaces(name) > 0 && state_exists(name));
+	assert_int_equal(access(dir, F_OK), 0);
+
+	pid_t sleeper = 0;
+	if (streq(mode, "term")) {
+		sleeper = atoi(read_fifo(fifo));
+		assert_true(sleeper > 0);
+		assert_int_equal(kill(pid, SIGTERM), 0);
+	} else if (streq(mode, "kill")) {
+		assert_int_equal(kill(pid, SIGKILL), 0);
+	}
+	int status;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	close(stdin_pipe[1]);
+	if (want_signal) {
+		if (!WIFSIGNALED(status) || WTERMSIG(status) != want_signal)
+			fail_msg("victim (%s): status %#x, wanted death by signal %d", mode, status, want_signal);
+	} else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		fail_msg("victim (%s): status %#x, wanted exit 0", mode, status);
+	}
+	/* a handled signal or an exit cleans before the process ends; SIGKILL
+	 * and abort() leave it to the guardian, an orphan now: wait for it */
+	if (streq(mode, "term") || streq(mode, "exit"))
+		nothing_left(name, ns, dir);
+	assert_int_equal(wait_descendants(), 0);
+	nothing_left(name, ns, dir);
+	if (sleeper)
+		assert_true(kill(sleeper, 0) < 0 && errno == ESRCH);
+	unlink(fifo);
+}
+
+static void test_sigterm_mid_run(void **state)
+{
+	(void)state;
+	victim_ends("term", SIGTERM);
+}
+
+static void test_sigkill(void **state)
+{
+	(void)state;
+	victim_ends("kill", SIGKILL);
+}
+
+static void test_abort(void **state)
+{
+	(void)state;
+	victim_ends("abort", SIGABRT);
+}
+
+static void test_exit(void **state)
+{
+	(void)state;
+	victim_ends("exit", 0);
+}
+
+/* Names the harness hands out: unique to the process, valid for netsim. */
+static void test_names(void **state)
+{
+	(void)state;
+	char want[32];
+	snprintf(want, sizeof(want), "t%d-", (int)getpid() % 100000);
+	assert_string_equal(netns_name_prefix(), want);
+	const char *a = instance("names-a"), *b = instance("names-b");
+	assert_true(strncmp(a, want, strlen(want)) == 0 && streq(a + strlen(want), "names-a"));
+	assert_true(nsim_plan_name_valid(a) && nsim_plan_name_valid(b) && !streq(a, b));
+	const char *ns = netns_namespace("names");
+	assert_true(strncmp(ns, "netsim-", 7) == 0 && streq(ns + 7 + strlen(want), "names"));
+	assert_ptr_equal(netns_tmpdir(), netns_tmpdir());
+	struct stat st;
+	assert_int_equal(stat(netns_tmpdir(), &st), 0);
+	assert_true(S_ISDIR(st.st_mode) && (st.st_mode & 0777) == 0700);
+}
+
+int main(int argc, char **argv)
+{
+	self = argv[0];
+	if (argc == 5 && streq(argv[2], "--victim")) {
+		int r = netns_test_init(2, argv);
+		return r ? r : victim(argv[3], argv[4]);
+	}
+	int r = netns_test_init(argc, argv);
+	if (r)
+		return r;
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0) {
+		perror("PR_SET_CHILD_SUBREAPER");
+		return 99;
+	}
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_sigterm_mid_run),
+		cmocka_unit_test(test_sigkill),
+		cmocka_unit_test(test_abort),
+		cmocka_unit_test(test_exit),
+	};
+	return cmocka_run_group_tests_name("netns harness", tests, NULL, NULL);
+}
