@@ -501,20 +501,59 @@ static void skip_test(const char *fmt, ...)
 	va_end(ap);
 }
 
-/* 0, or the errno why this process cannot make a network namespace
- * (containers, seccomp): tried in a child that exits at once. */
-static int namespace_error(void)
+/* Whether this process can do what netsim does: make a network namespace
+ * (not in some containers or under seccomp) and pin it with a bind mount
+ * under /run (not from a user namespace). Tried in a child that exits at
+ * once; otherwise `why` says what failed. */
+static bool namespaces_usable(char *why, size_t size)
 {
+	const char *dir = access(NSIM_NETNS_RUN_DIR, F_OK) == 0 ? NSIM_NETNS_RUN_DIR : "/run";
+	char path[PATH_MAX];
+	int fds[2], status;
+	ssize_t n = 0;
+
+	snprintf(path, sizeof(path), "%s/.netsim-test-probe-%d", dir, (int)getpid());
+	if (pipe2(fds, O_CLOEXEC) < 0) {
+		snprintf(why, size, "pipe: %s", strerror(errno));
+		return false;
+	}
 	pid_t pid = fork();
-	int status;
-	if (pid < 0)
-		return errno;
-	if (pid == 0)
-		_exit(unshare(CLONE_NEWNET) < 0 ? errno : 0);
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return errno;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : EIO;
+	if (pid == 0) {
+		char msg[PATH_MAX + 128];
+		int fd = -1, len = 0;
+		if (unshare(CLONE_NEWNET) < 0)
+			len = snprintf(msg, sizeof(msg), "cannot create a network namespace: %m");
+		else if ((fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0)) < 0)
+			len = snprintf(msg, sizeof(msg), "cannot create %s: %m", path);
+		else if (mount("/proc/self/ns/net", path, NULL, MS_BIND, NULL) < 0)
+			len = snprintf(msg, sizeof(msg), "cannot pin a namespace in %s (as netsim does): %m", dir);
+		if (fd >= 0) {
+			close(fd);
+			(void)umount2(path, MNT_DETACH);
+			unlink(path);
+		}
+		if (len > 0 && write(fds[1], msg, (size_t)len) < 0)
+			_exit(2);
+		_exit(len > 0);
+	}
+	close(fds[1]);
+	if (pid < 0) {
+		close(fds[0]);
+		snprintf(why, size, "fork: %s", strerror(errno));
+		return false;
+	}
+	while ((n = read(fds[0], why, size - 1)) < 0 && errno == EINTR)
+		;
+	why[n > 0 ? n : 0] = '\0';
+	close(fds[0]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	/* if the child died half-way */
+	(void)umount2(path, MNT_DETACH);
+	(void)unlink(path);
+	if (n <= 0 && !(WIFEXITED(status) && WEXITSTATUS(status) == 0))
+		snprintf(why, size, "the namespace probe ended with status %#x", status);
+	return n <= 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
 int netns_harness_init(const char *netsim_binary)
@@ -527,9 +566,9 @@ int netns_harness_init(const char *netsim_binary)
 		skip_test("needs root (network namespaces): run the netns suite as root");
 		return 77;
 	}
-	int e = namespace_error();
-	if (e) {
-		skip_test("cannot create a network namespace: %s", strerror(e));
+	char why[PATH_MAX + 128];
+	if (!namespaces_usable(why, sizeof(why))) {
+		skip_test("%s", why);
 		return 77;
 	}
 	if (netsim && access(netsim, X_OK) < 0) {
