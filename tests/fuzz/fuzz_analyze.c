@@ -95,7 +95,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int r = 0;
 
 	if (!t)
-		return -1; /* not a valid topology: keep it out of the corpus (the load target covers it) */
+		return -1; /* not a valid topology: libFuzzer 15+ keeps it out of the corpus (fuzz-load covers it) */
 	if (nsim_analyzer_new(t, &an) < 0)
 		return 0; /* -ENOMEM */
 	for (size_t v = 0; v < t->n_vpcs && r == 0; v++) {

@@ -28,7 +28,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char line[512];
 
 	if (!t)
-		return -1; /* not a valid topology: keep it out of the corpus (the load target covers it) */
+		return -1; /* not a valid topology: libFuzzer 15+ keeps it out of the corpus (fuzz-load covers it) */
 	int r = nsim_plan_build(t, NULL, &p);
 	/* a validated topology always plans; only memory may run out */
 	if (r < 0 && r != -ENOMEM)
