@@ -76,28 +76,46 @@ static int victim(const char *mode, const char *fifo)
 		run(NULL, 0, NULL, "exec", n, "client", "--", "sh", "-c", script, NULL);
 		return 4; /* not reached: the signal ends this process */
 	}
-	if (streq(mode, "abort"))
-		abort();
-	if (streq(mode, "exit"))
-		return 0;
-	/* "kill": wait for SIGKILL (stdin is a pipe the test never writes) */
+	/* stdin is a pipe the test closes when it has seen what was made
+	 * ("exit", "abort"), or never ("kill": SIGKILL comes first) */
 	char b;
 	while (read(0, &b, 1) < 0 && errno == EINTR)
 		;
-	return 4;
+	if (streq(mode, "abort"))
+		abort();
+	return streq(mode, "exit") ? 0 : 4;
 }
 
 /* ---- the test --------------------------------------------------------- */
 
-static char *read_fifo(const char *fifo)
+/* One line from the fifo, written by the victim (or by what it runs); fails
+ * if the victim ends first. */
+static char *read_fifo(const char *fifo, pid_t victim)
 {
 	static char buf[PATH_MAX * 2];
 	size_t len = 0;
-	int fd = open(fifo, O_RDONLY | O_CLOEXEC);
-	assert_true(fd >= 0);
-	for (ssize_t k; (k = read(fd, buf + len, sizeof(buf) - 1 - len)) > 0;)
-		len += (size_t)k;
+	int fd = open(fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	int pidfd = (int)syscall(SYS_pidfd_open, victim, 0);
+	assert_true(fd >= 0 && pidfd >= 0);
+	for (;;) {
+		struct pollfd p[2] = {{.fd = fd, .events = POLLIN}, {.fd = pidfd, .events = POLLIN}};
+		/* the bound only guards against a hang: both are events */
+		int n = poll(p, 2, 60000);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0 || (!(p[0].revents & (POLLIN | POLLHUP)) && p[1].revents)) {
+			close(fd);
+			close(pidfd);
+			fail_msg("the victim ended (or hung) before it wrote to %s", fifo);
+		}
+		ssize_t k = read(fd, buf + len, sizeof(buf) - 1 - len);
+		if (k > 0)
+			len += (size_t)k;
+		else if (k == 0 || errno != EAGAIN)
+			break; /* the writer is done */
+	}
 	close(fd);
+	close(pidfd);
 	buf[len] = '\0';
 	buf[strcspn(buf, "\n")] = '\0';
 	return buf;
@@ -152,6 +170,25 @@ static void nothing_left(const char *name, const char *ns, const char *dir)
 	assert_nothing_left(name);
 }
 
+/* The running victim, ended by teardown when an assertion left it behind. */
+static pid_t victim_pid;
+static int victim_stdin = -1;
+
+static int teardown(void **state)
+{
+	(void)state;
+	if (victim_pid > 0) {
+		kill(victim_pid, SIGKILL);
+		waitpid(victim_pid, NULL, 0);
+		(void)wait_descendants();
+	}
+	if (victim_stdin >= 0)
+		close(victim_stdin);
+	victim_pid = 0;
+	victim_stdin = -1;
+	return 0;
+}
+
 /* Runs a victim that ends as `mode` says; checks how it ended and that
  * nothing it made remains. */
 static void victim_ends(const char *mode, int want_signal)
@@ -169,26 +206,28 @@ static void victim_ends(const char *mode, int want_signal)
 		_exit(127);
 	}
 	close(stdin_pipe[0]);
-	char *made = read_fifo(fifo);
-	if (sscanf(made, "%63s %127s %4095s", name, ns, dir) != 3) {
-		kill(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
+	victim_pid = pid;
+	victim_stdin = stdin_pipe[1];
+	char *made = read_fifo(fifo, pid);
+	if (sscanf(made, "%63s %127s %4095s", name, ns, dir) != 3)
 		fail_msg("victim said '%s'", made);
-	}
 	assert_true(count_namespaces(name) > 0 && state_exists(name));
 	assert_int_equal(access(dir, F_OK), 0);
 
 	pid_t sleeper = 0;
 	if (streq(mode, "term")) {
-		sleeper = atoi(read_fifo(fifo));
+		sleeper = atoi(read_fifo(fifo, pid));
 		assert_true(sleeper > 0);
 		assert_int_equal(kill(pid, SIGTERM), 0);
 	} else if (streq(mode, "kill")) {
 		assert_int_equal(kill(pid, SIGKILL), 0);
+	} else {
+		close(victim_stdin); /* go on: exit or abort */
+		victim_stdin = -1;
 	}
 	int status;
 	assert_int_equal(waitpid(pid, &status, 0), pid);
-	close(stdin_pipe[1]);
+	victim_pid = 0;
 	if (want_signal) {
 		if (!WIFSIGNALED(status) || WTERMSIG(status) != want_signal)
 			fail_msg("victim (%s): status %#x, wanted death by signal %d", mode, status, want_signal);
@@ -264,10 +303,10 @@ int main(int argc, char **argv)
 	}
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_names),
-		cmocka_unit_test(test_sigterm_mid_run),
-		cmocka_unit_test(test_sigkill),
-		cmocka_unit_test(test_abort),
-		cmocka_unit_test(test_exit),
+		cmocka_unit_test_teardown(test_sigterm_mid_run, teardown),
+		cmocka_unit_test_teardown(test_sigkill, teardown),
+		cmocka_unit_test_teardown(test_abort, teardown),
+		cmocka_unit_test_teardown(test_exit, teardown),
 	};
 	return cmocka_run_group_tests_name("netns harness", tests, NULL, NULL);
 }
