@@ -88,37 +88,61 @@ static int victim(const char *mode, const char *fifo)
 
 /* ---- the test --------------------------------------------------------- */
 
-/* One line from the fifo, written by the victim (or by what it runs); fails
- * if the victim ends first. */
-static char *read_fifo(const char *fifo, pid_t victim)
+/* The fifo the victim (and what it runs) writes lines to. The test holds a
+ * write end too, so the reader never sees end of file between writers. */
+struct fifo {
+	int rd, wr;
+	char buf[PATH_MAX * 2];
+	size_t len;
+};
+
+static void fifo_open(struct fifo *f, const char *path)
 {
-	static char buf[PATH_MAX * 2];
-	size_t len = 0;
-	int fd = open(fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	f->len = 0;
+	assert_int_equal(mkfifo(path, 0600), 0);
+	f->rd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	assert_true(f->rd >= 0);
+	f->wr = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+	assert_true(f->wr >= 0);
+}
+
+static void fifo_close(struct fifo *f)
+{
+	if (f->rd >= 0)
+		close(f->rd);
+	if (f->wr >= 0)
+		close(f->wr);
+	f->rd = f->wr = -1;
+}
+
+/* The next line, without its newline; fails if the victim ends first. */
+static char *fifo_line(struct fifo *f, pid_t victim)
+{
+	static char line[PATH_MAX * 2];
 	int pidfd = (int)syscall(SYS_pidfd_open, victim, 0);
-	assert_true(fd >= 0 && pidfd >= 0);
-	for (;;) {
-		struct pollfd p[2] = {{.fd = fd, .events = POLLIN}, {.fd = pidfd, .events = POLLIN}};
+	char *nl;
+	assert_true(pidfd >= 0);
+	while (!(nl = memchr(f->buf, '\n', f->len))) {
+		struct pollfd p[2] = {{.fd = f->rd, .events = POLLIN}, {.fd = pidfd, .events = POLLIN}};
 		/* the bound only guards against a hang: both are events */
 		int n = poll(p, 2, 60000);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n <= 0 || (!(p[0].revents & (POLLIN | POLLHUP)) && p[1].revents)) {
-			close(fd);
+		if (n <= 0 || (!(p[0].revents & POLLIN) && p[1].revents) || f->len == sizeof(f->buf)) {
 			close(pidfd);
-			fail_msg("the victim ended (or hung) before it wrote to %s", fifo);
+			fail_msg("the victim ended (or hung) before it wrote a line");
 		}
-		ssize_t k = read(fd, buf + len, sizeof(buf) - 1 - len);
+		ssize_t k = read(f->rd, f->buf + f->len, sizeof(f->buf) - f->len);
 		if (k > 0)
-			len += (size_t)k;
-		else if (k == 0 || errno != EAGAIN)
-			break; /* the writer is done */
+			f->len += (size_t)k;
 	}
-	close(fd);
 	close(pidfd);
-	buf[len] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
-	return buf;
+	size_t n = (size_t)(nl - f->buf);
+	memcpy(line, f->buf, n);
+	line[n] = '\0';
+	f->len -= n + 1;
+	memmove(f->buf, nl + 1, f->len);
+	return line;
 }
 
 /* Children of this process, orphans of the victim included (the guardian,
@@ -173,6 +197,7 @@ static void nothing_left(const char *name, const char *ns, const char *dir)
 /* The running victim, ended by teardown when an assertion left it behind. */
 static pid_t victim_pid;
 static int victim_stdin = -1;
+static struct fifo fifo = {.rd = -1, .wr = -1};
 
 static int teardown(void **state)
 {
@@ -186,6 +211,7 @@ static int teardown(void **state)
 		close(victim_stdin);
 	victim_pid = 0;
 	victim_stdin = -1;
+	fifo_close(&fifo);
 	return 0;
 }
 
@@ -193,22 +219,22 @@ static int teardown(void **state)
  * nothing it made remains. */
 static void victim_ends(const char *mode, int want_signal)
 {
-	char fifo[PATH_MAX], name[64], ns[128], dir[PATH_MAX];
+	char path[PATH_MAX], name[64], ns[128], dir[PATH_MAX];
 	int stdin_pipe[2];
-	snprintf(fifo, sizeof(fifo), "%s/%s.fifo", netns_tmpdir(), mode);
-	assert_int_equal(mkfifo(fifo, 0600), 0);
+	snprintf(path, sizeof(path), "%s/%s.fifo", netns_tmpdir(), mode);
+	fifo_open(&fifo, path);
 	assert_int_equal(pipe2(stdin_pipe, O_CLOEXEC), 0);
 	pid_t pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
 		dup2(stdin_pipe[0], 0);
-		execl(self, self, netsim, "--victim", mode, fifo, (char *)NULL);
+		execl(self, self, netsim, "--victim", mode, path, (char *)NULL);
 		_exit(127);
 	}
 	close(stdin_pipe[0]);
 	victim_pid = pid;
 	victim_stdin = stdin_pipe[1];
-	char *made = read_fifo(fifo, pid);
+	char *made = fifo_line(&fifo, pid);
 	if (sscanf(made, "%63s %127s %4095s", name, ns, dir) != 3)
 		fail_msg("victim said '%s'", made);
 	assert_true(count_namespaces(name) > 0 && state_exists(name));
@@ -216,7 +242,7 @@ static void victim_ends(const char *mode, int want_signal)
 
 	pid_t sleeper = 0;
 	if (streq(mode, "term")) {
-		sleeper = atoi(read_fifo(fifo, pid));
+		sleeper = atoi(fifo_line(&fifo, pid));
 		assert_true(sleeper > 0);
 		assert_int_equal(kill(pid, SIGTERM), 0);
 	} else if (streq(mode, "kill")) {
@@ -242,7 +268,8 @@ static void victim_ends(const char *mode, int want_signal)
 	nothing_left(name, ns, dir);
 	if (sleeper)
 		assert_true(kill(sleeper, 0) < 0 && errno == ESRCH);
-	unlink(fifo);
+	fifo_close(&fifo);
+	unlink(path);
 }
 
 static void test_sigterm_mid_run(void **state)
