@@ -3,7 +3,8 @@
  * apply/ against the real kernel: builds a router and two hosts in namespaces
  * through nsim_apply_ops(), then proves the result with real sockets opened
  * inside the namespaces and reads the state back through netlink.
- * Root only (exit 77 otherwise). Every namespace is removed, pass or fail.
+ * Root only (the harness's skip rule, util.h). Every namespace is named and
+ * removed by the harness, pass or fail.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -38,6 +39,7 @@
 
 #include "apply/apply.h"
 #include "model/util.h"
+#include "util.h"
 
 #define IP(a, b, c, d) ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (uint32_t)(d))
 
@@ -63,29 +65,13 @@ static int failures;
 		}                                                                               \
 	} while (0)
 
-/* Every namespace this test may make, with its /run/netns path precomputed so
- * that the signal handler only needs umount2() and unlink(). */
+/* Every namespace this test may make: named, and removed at exit or on a
+ * signal, by the harness. */
 enum { NS_A, NS_R, NS_B, NS_E, NS_F1, NS_F2, NS_F3, NS_F4, NS_D, NS_N1, NS_N2, NS_N3, NS_MAX };
 static const char *const suffix[NS_MAX] = {"a", "r", "b", "e", "f1", "f2", "f3", "f4", "d", "n1", "n2", "n3"};
-static char name[NS_MAX][64];
+static const char *name[NS_MAX];
 static char path[NS_MAX][PATH_MAX];
 static char prefix[64];
-
-static void cleanup(void)
-{
-	for (int i = 0; i < NS_MAX; i++)
-		if (path[i][0]) {
-			(void)umount2(path[i], MNT_DETACH);
-			(void)unlink(path[i]);
-		}
-}
-
-static void on_signal(int sig)
-{
-	cleanup();
-	signal(sig, SIG_DFL);
-	raise(sig);
-}
 
 static bool ns_exists(int i)
 {
@@ -704,43 +690,23 @@ out:
 			failures++;
 }
 
-/* Can this process make a network namespace at all? (containers, seccomp) */
-static void *probe_thread(void *p)
-{
-	*(int *)p = unshare(CLONE_NEWNET) < 0 ? -errno : 0;
-	return NULL;
-}
-
 int main(void)
 {
-	pthread_t t;
-	int can = -1;
 	char **left = NULL;
 	size_t n = 0;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	test_record();
 	printf("%s record\n", failures ? "not ok" : "ok");
-	if (geteuid() != 0) {
-		printf("# skip: the kernel tests need root\n");
-		return failures ? 1 : 77;
-	}
-	if (pthread_create(&t, NULL, probe_thread, &can) == 0)
-		pthread_join(t, NULL);
-	if (can < 0) {
-		printf("# skip: cannot create network namespaces: %s\n", strerror(-can));
-		return failures ? 1 : 77;
-	}
+	int r = netns_harness_init(NULL);
+	if (r)
+		return failures ? 1 : r;
 
-	snprintf(prefix, sizeof(prefix), "netsim-t%ld-", (long)getpid());
+	snprintf(prefix, sizeof(prefix), "netsim-%s", netns_name_prefix());
 	for (int i = 0; i < NS_MAX; i++) {
-		snprintf(name[i], sizeof(name[i]), "%s%s", prefix, suffix[i]);
-		snprintf(path[i], sizeof(path[i]), NSIM_NETNS_RUN_DIR "/%s", name[i]);
+		name[i] = netns_namespace(suffix[i]);
+		nsim_plan_ns_path(path[i], sizeof(path[i]), name[i]);
 	}
-	atexit(cleanup);
-	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGABRT, SIGSEGV, SIGBUS, SIGFPE, SIGILL};
-	for (size_t i = 0; i < ELEMENTSOF(sigs); i++)
-		signal(sigs[i], on_signal);
 
 	static const struct {
 		const char *name;
@@ -758,7 +724,7 @@ int main(void)
 		printf("%s %s\n", failures > before ? "not ok" : "ok", tests[i].name);
 	}
 
-	cleanup();
+	cleanup_all();
 	if (nsim_apply_netns_list(prefix, &left, &n) < 0 || n) {
 		printf("not ok: %zu namespaces left behind\n", n);
 		failures++;

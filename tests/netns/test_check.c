@@ -8,7 +8,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <netinet/in.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -48,23 +47,10 @@ static const char *const labels[] = {
 };
 #define N_LABELS (sizeof(labels) / sizeof(labels[0]))
 
-static char tmpdir[64]; /* everything this file writes, removed at exit */
+static char tmpdir[64]; /* everything this file writes: netns_tmpdir() */
 static char out[256 * 1024];
 
 /* ---- helpers ---- */
-
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st, (void)flag, (void)ftw;
-	remove(path);
-	return 0;
-}
-
-static void remove_tmpdir(void)
-{
-	if (tmpdir[0])
-		nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
 
 static const char *tmp_path(const char *name)
 {
@@ -882,6 +868,7 @@ static void test_sigint(void **state)
 		execl(netsim, netsim, "test", SERVERLESS, "--name", n, "--timeout", "5000", (char *)NULL);
 		_exit(127);
 	}
+	assert_int_equal(netns_track_child(pid), 0); /* a signal to this test stops it too */
 	char state_file[128];
 	snprintf(state_file, sizeof(state_file), "/run/netsim/%s/state.json", n);
 	bool seen = false;
@@ -892,6 +879,7 @@ static void test_sigint(void **state)
 		}
 		int status;
 		if (waitpid(pid, &status, WNOHANG) == pid) {
+			netns_untrack_child(pid);
 			char *text = read_text(log);
 			fprintf(stderr, "netsim test ended before it was up:\n%s\n", text);
 			free(text);
@@ -905,6 +893,7 @@ static void test_sigint(void **state)
 	assert_int_equal(kill(pid, SIGINT), 0);
 	int status;
 	assert_int_equal(waitpid(pid, &status, 0), pid);
+	netns_untrack_child(pid);
 	double ms = now_ms() - t0;
 	char *text = read_text(log);
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 130 || !strstr(text, "taken down")) {
@@ -1131,6 +1120,7 @@ static void test_namespace_gone(void **state)
 			execl(netsim, netsim, "check", n, "--timeout", "1500", (char *)NULL);
 			_exit(127);
 		}
+		assert_int_equal(netns_track_child(pid), 0); /* killed by the harness on a signal */
 		close(pipefd[1]);
 		if (delay_ms >= 0) {
 			nanosleep(&(struct timespec){.tv_sec = delay_ms / 1000, .tv_nsec = (delay_ms % 1000) * 1000000L}, NULL);
@@ -1141,6 +1131,11 @@ static void test_namespace_gone(void **state)
 			len += (size_t)k;
 		out[len] = '\0';
 		close(pipefd[0]);
+		/* untracked while still a zombie: its PID cannot be reused under the handler */
+		siginfo_t si;
+		while (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOWAIT) < 0 && errno == EINTR)
+			;
+		netns_untrack_child(pid);
 		int status;
 		assert_int_equal(waitpid(pid, &status, 0), pid);
 		assert_true(WIFEXITED(status));
@@ -1166,28 +1161,13 @@ static void test_namespace_gone(void **state)
 	}
 }
 
-/* as util.c's, and the temporary files too */
-static void on_signal(int sig)
-{
-	remove_tmpdir();
-	cleanup_all();
-	signal(sig, SIG_DFL);
-	raise(sig);
-}
-
 int main(int argc, char **argv)
 {
 	int r = netns_test_init(argc, argv);
 	if (r)
 		return r;
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/netsim-test-check-XXXXXX");
-	if (!mkdtemp(tmpdir)) {
-		perror("mkdtemp");
-		return 1;
-	}
-	atexit(remove_tmpdir);
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
+	/* the harness removes it at exit and on a signal */
+	snprintf(tmpdir, sizeof(tmpdir), "%s", netns_tmpdir());
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_serverless_passes), cmocka_unit_test(test_json_hop_namespaces),
 		cmocka_unit_test(test_flipped_fail),	  cmocka_unit_test(test_seen_source_wrong),

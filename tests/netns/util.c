@@ -1,8 +1,16 @@
 /* SPDX-License-Identifier: MIT */
-/* Shared by the netns tests: run netsim as a user would, probe from inside namespaces. */
+/*
+ * Shared by the netns tests: the harness (skip rule, names, cleanup pass or
+ * fail, see util.h), and netsim run as a user would, probed from inside
+ * namespaces.
+ */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <limits.h>
 #include <net/if.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -11,24 +19,311 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
+#include <pthread.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
+#include "plan/plan.h"
 #include "util.h"
 
 const char *netsim;
-static char names[32][32];
-static size_t n_names;
 static char root_links_before[4096];
+
+/*
+ * The guardian: a process forked at init (before any thread), in a session
+ * of its own so that a signal to the test's process group (Ctrl-C, meson's
+ * timeout) leaves it alive. The test sends it one line per thing to remove
+ * (each a single write below PIPE_BUF, so lines never interleave):
+ *   i NAME   an instance: `netsim down NAME`
+ *   n NAME   a namespace made by apply/: umount and unlink /run/netns/NAME
+ *   d PATH   a directory: removed with its contents
+ *   c        remove the instances and namespaces now, then answer one byte
+ *   x        the same, directories included
+ * and at end of file (the test exited or died in any way) it removes
+ * everything and exits. So the cleanup always runs in a normal process.
+ */
+static int cmd_fd = -1, ack_fd = -1;
+static pid_t guardian_pid;
+static char name_prefix[32];
+
+/* Children a signal must kill before the cleanup (read by the handler). */
+static volatile sig_atomic_t children[16];
+
+static const int cleanup_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+
+struct strv {
+	char **v;
+	size_t n, cap;
+};
+
+static int strv_add(struct strv *l, const char *s)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 16;
+		char **v = realloc(l->v, cap * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		l->v = v;
+		l->cap = cap;
+	}
+	if (!(l->v[l->n] = strdup(s)))
+		return -ENOMEM;
+	l->n++;
+	return 0;
+}
+
+static void strv_clear(struct strv *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i]);
+	l->n = 0;
+}
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st, (void)flag, (void)ftw;
+	if (remove(path) < 0 && errno != ENOENT)
+		fprintf(stderr, "netns harness: cannot remove %s: %m\n", path);
+	return 0;
+}
+
+static void guardian_down(const char *name)
+{
+	pid_t pid = fork();
+	if (pid < 0) {
+		fprintf(stderr, "netns harness: cannot run netsim down %s: %m\n", name);
+		return;
+	}
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+		if (null >= 0) {
+			dup2(null, 0);
+			dup2(null, 1);
+		}
+		execl(netsim, netsim, "down", name, (char *)NULL);
+		_exit(127);
+	}
+	int status;
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		fprintf(stderr, "netns harness: netsim down %s failed (status %#x)\n", name, status);
+}
+
+static void guardian_clean(struct strv *inst, struct strv *ns, struct strv *dirs)
+{
+	for (size_t i = 0; i < inst->n; i++)
+		guardian_down(inst->v[i]);
+	for (size_t i = 0; i < ns->n; i++) {
+		char path[PATH_MAX];
+		nsim_plan_ns_path(path, sizeof(path), ns->v[i]);
+		(void)umount2(path, MNT_DETACH);
+		if (unlink(path) < 0 && errno != ENOENT)
+			fprintf(stderr, "netns harness: cannot remove %s: %m\n", path);
+	}
+	strv_clear(inst);
+	strv_clear(ns);
+	if (dirs) {
+		for (size_t i = 0; i < dirs->n; i++)
+			nftw(dirs->v[i], rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+		strv_clear(dirs);
+	}
+}
+
+static _Noreturn void guardian(int in, int ack)
+{
+	struct strv inst = {0}, ns = {0}, dirs = {0};
+	char *line = NULL;
+	size_t size = 0;
+
+	setsid();
+	for (size_t i = 0; i < ELEMENTSOF(cleanup_signals); i++)
+		signal(cleanup_signals[i], SIG_IGN);
+	signal(SIGPIPE, SIG_IGN);
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (null >= 0) {
+		dup2(null, 0);
+		dup2(null, 1);
+	}
+	FILE *f = fdopen(in, "r");
+	if (!f)
+		_exit(1);
+	for (ssize_t n; (n = getline(&line, &size, f)) > 0;) {
+		if (line[n - 1] == '\n')
+			line[n - 1] = '\0';
+		int r = 0;
+		switch (line[0]) {
+		case 'i':
+			r = strv_add(&inst, line + 2);
+			break;
+		case 'n':
+			r = strv_add(&ns, line + 2);
+			break;
+		case 'd':
+			r = strv_add(&dirs, line + 2);
+			break;
+		case 'c':
+		case 'x':
+			guardian_clean(&inst, &ns, line[0] == 'x' ? &dirs : NULL);
+			/* no answer needed when the test is gone (EPIPE) */
+			if (write(ack, "", 1) < 0 && errno != EPIPE)
+				fprintf(stderr, "netns harness: cannot answer the test: %m\n");
+			break;
+		default:
+			fprintf(stderr, "netns harness: bad guardian request '%s'\n", line);
+			break;
+		}
+		if (r < 0)
+			fprintf(stderr, "netns harness: cannot record '%s': %s\n", line, strerror(-r));
+	}
+	guardian_clean(&inst, &ns, &dirs);
+	_exit(0);
+}
+
+/* Async-signal-safe: asks the guardian to clean, waits for its answer (or
+ * for its end). */
+static void clean_now(char what)
+{
+	char msg[2] = {what, '\n'}, b;
+	if (cmd_fd < 0 || write(cmd_fd, msg, 2) != 2)
+		return;
+	while (read(ack_fd, &b, 1) < 0 && errno == EINTR)
+		;
+}
+
+static void block_cleanup_signals(sigset_t *old)
+{
+	sigset_t s;
+	sigemptyset(&s);
+	for (size_t i = 0; i < ELEMENTSOF(cleanup_signals); i++)
+		sigaddset(&s, cleanup_signals[i]);
+	pthread_sigmask(SIG_BLOCK, &s, old);
+}
+
+static void record(char kind, const char *text)
+{
+	char line[PATH_MAX + 4];
+	int n = snprintf(line, sizeof(line), "%c %s\n", kind, text);
+	if (n < 0 || (size_t)n >= sizeof(line) || strchr(text, '\n'))
+		fail_msg("netns harness: cannot record '%s'", text);
+	if (cmd_fd < 0)
+		fail_msg("netns harness: '%s' made before netns_harness_init()", text);
+	if (write(cmd_fd, line, (size_t)n) != n)
+		fail_msg("netns harness: the guardian is gone, cannot record '%s': %m", text);
+}
+
+void cleanup_all(void)
+{
+	sigset_t old;
+	block_cleanup_signals(&old);
+	clean_now('c');
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
+static void harness_exit(void)
+{
+	sigset_t old;
+	block_cleanup_signals(&old);
+	clean_now('x');
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
+/* Only async-signal-safe calls: kill and reap the running children, let the
+ * guardian clean (its answer is a read), then die of the same signal. */
+static void on_signal(int sig)
+{
+	for (size_t i = 0; i < ELEMENTSOF(children); i++) {
+		pid_t pid = children[i];
+		if (pid <= 0)
+			continue;
+		if (kill(-pid, SIGKILL) < 0)
+			kill(pid, SIGKILL);
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
+		children[i] = 0;
+	}
+	clean_now('x');
+	struct sigaction dfl = {.sa_handler = SIG_DFL};
+	sigemptyset(&dfl.sa_mask);
+	sigaction(sig, &dfl, NULL);
+	sigset_t s;
+	sigemptyset(&s);
+	sigaddset(&s, sig);
+	pthread_sigmask(SIG_UNBLOCK, &s, NULL);
+	raise(sig);
+}
+
+int netns_track_child(pid_t pid)
+{
+	for (size_t i = 0; i < ELEMENTSOF(children); i++)
+		if (__atomic_compare_exchange_n(&children[i], &(sig_atomic_t){0}, (sig_atomic_t)pid, false,
+						__ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+			return 0;
+	return -ENOSPC;
+}
+
+void netns_untrack_child(pid_t pid)
+{
+	for (size_t i = 0; i < ELEMENTSOF(children); i++)
+		if (children[i] == pid)
+			children[i] = 0;
+}
+
+pid_t netns_guardian(void)
+{
+	return guardian_pid;
+}
+
+const char *netns_name_prefix(void)
+{
+	return name_prefix;
+}
+
+static const char *keep(struct strv *l, const char *s)
+{
+	if (strv_add(l, s) < 0)
+		fail_msg("netns harness: out of memory");
+	return l->v[l->n - 1];
+}
 
 const char *instance(const char *suffix)
 {
-	char *n = names[n_names++];
-	snprintf(n, sizeof(names[0]), "t%d-%s", (int)getpid() % 100000, suffix);
-	return n;
+	static struct strv names;
+	char n[64];
+	snprintf(n, sizeof(n), "%s%s", name_prefix, suffix);
+	if (!netsim || !nsim_plan_name_valid(n))
+		fail_msg("netns harness: instance '%s': %s", n,
+			 netsim ? "names are [a-z0-9-], 1 to 24 characters" : "no netsim binary given");
+	record('i', n);
+	return keep(&names, n);
+}
+
+const char *netns_namespace(const char *suffix)
+{
+	static struct strv names;
+	char n[128];
+	snprintf(n, sizeof(n), "netsim-%s%s", name_prefix, suffix);
+	record('n', n);
+	return keep(&names, n);
+}
+
+const char *netns_tmpdir(void)
+{
+	static char dir[64];
+	if (!dir[0]) {
+		snprintf(dir, sizeof(dir), "/tmp/netsim-%s-XXXXXX", program_invocation_short_name);
+		if (!mkdtemp(dir)) {
+			dir[0] = '\0';
+			fail_msg("netns harness: mkdtemp: %m");
+		}
+		record('d', dir);
+	}
+	return dir;
 }
 
 /* Runs netsim with args; stdout+stderr into out (if any). Returns the exit
@@ -45,26 +340,42 @@ int run(char *out, size_t size, const char *env, ...)
 	argv[argc] = NULL;
 
 	int pipefd[2];
-	assert_int_equal(pipe(pipefd), 0);
+	sigset_t old;
+	assert_non_null(netsim);
+	assert_int_equal(pipe2(pipefd, O_CLOEXEC), 0);
+	/* tracked before a signal can see it; a group of its own so the
+	 * handler can kill whatever it started too */
+	block_cleanup_signals(&old);
 	pid_t pid = fork();
-	assert_true(pid >= 0);
 	if (pid == 0) {
+		setpgid(0, 0);
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
 		dup2(pipefd[1], 1);
 		dup2(pipefd[1], 2);
-		close(pipefd[0]);
-		close(pipefd[1]);
 		if (env)
 			putenv((char *)env);
 		execv(netsim, argv);
 		_exit(127);
 	}
+	int tracked = pid > 0 ? netns_track_child(pid) : 0;
+	if (pid > 0)
+		setpgid(pid, pid);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	close(pipefd[1]);
+	if (pid < 0)
+		close(pipefd[0]);
+	assert_true(pid > 0);
+	if (tracked < 0)
+		fprintf(stderr, "netns harness: %d children tracked already: a signal will not stop pid %d\n",
+			(int)ELEMENTSOF(children), (int)pid);
 	size_t len = 0;
 	char sink[4096];
 	for (;;) {
 		char *dst = out && len + 1 < size ? out + len : sink;
 		size_t room = out && len + 1 < size ? size - len - 1 : sizeof(sink);
 		ssize_t n = read(pipefd[0], dst, room);
+		if (n < 0 && errno == EINTR)
+			continue;
 		if (n <= 0)
 			break;
 		if (dst != sink)
@@ -73,8 +384,14 @@ int run(char *out, size_t size, const char *env, ...)
 	if (out)
 		out[len] = '\0';
 	close(pipefd[0]);
+	/* untracked while still a zombie, so its PID cannot be reused under the handler */
+	siginfo_t si;
+	while (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOWAIT) < 0 && errno == EINTR)
+		;
+	netns_untrack_child(pid);
 	int status;
-	waitpid(pid, &status, 0);
+	while (waitpid(pid, &status, 0) < 0)
+		assert_int_equal(errno, EINTR);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
@@ -174,17 +491,126 @@ void assert_nothing_left(const char *name)
 	assert_string_equal(now, root_links_before);
 }
 
-void cleanup_all(void)
+static void skip_test(const char *fmt, ...)
 {
-	for (size_t i = 0; i < n_names; i++)
-		down(names[i]);
+	va_list ap;
+	va_start(ap, fmt);
+	fprintf(stderr, "skip: ");
+	vfprintf(stderr, fmt, ap);
+	fprintf(stderr, "\n");
+	va_end(ap);
 }
 
-static void on_signal(int sig)
+/* Whether this process can do what netsim does: make a network namespace
+ * (not in some containers or under seccomp) and pin it with a bind mount
+ * under /run (not from a user namespace). Tried in a child that exits at
+ * once; otherwise `why` says what failed. */
+static bool namespaces_usable(char *why, size_t size)
 {
-	cleanup_all();
-	signal(sig, SIG_DFL);
-	raise(sig);
+	const char *dir = access(NSIM_NETNS_RUN_DIR, F_OK) == 0 ? NSIM_NETNS_RUN_DIR : "/run";
+	char path[PATH_MAX];
+	int fds[2], status;
+	ssize_t n = 0;
+
+	snprintf(path, sizeof(path), "%s/.netsim-test-probe-%d", dir, (int)getpid());
+	if (pipe2(fds, O_CLOEXEC) < 0) {
+		snprintf(why, size, "pipe: %s", strerror(errno));
+		return false;
+	}
+	pid_t pid = fork();
+	if (pid == 0) {
+		char msg[PATH_MAX + 128];
+		int fd = -1, len = 0;
+		if (unshare(CLONE_NEWNET) < 0)
+			len = snprintf(msg, sizeof(msg), "cannot create a network namespace: %m");
+		else if ((fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0)) < 0)
+			len = snprintf(msg, sizeof(msg), "cannot create %s: %m", path);
+		else if (mount("/proc/self/ns/net", path, NULL, MS_BIND, NULL) < 0)
+			len = snprintf(msg, sizeof(msg), "cannot pin a namespace in %s (as netsim does): %m", dir);
+		if (fd >= 0) {
+			close(fd);
+			(void)umount2(path, MNT_DETACH);
+			unlink(path);
+		}
+		if (len > 0 && write(fds[1], msg, (size_t)len) < 0)
+			_exit(2);
+		_exit(len > 0);
+	}
+	close(fds[1]);
+	if (pid < 0) {
+		close(fds[0]);
+		snprintf(why, size, "fork: %s", strerror(errno));
+		return false;
+	}
+	while ((n = read(fds[0], why, size - 1)) < 0 && errno == EINTR)
+		;
+	why[n > 0 ? n : 0] = '\0';
+	close(fds[0]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	/* if the child died half-way */
+	(void)umount2(path, MNT_DETACH);
+	(void)unlink(path);
+	if (n <= 0 && !(WIFEXITED(status) && WEXITSTATUS(status) == 0))
+		snprintf(why, size, "the namespace probe ended with status %#x", status);
+	return n <= 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+int netns_harness_init(const char *netsim_binary)
+{
+	int fds[2], acks[2];
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	netsim = netsim_binary;
+	if (geteuid() != 0) {
+		skip_test("needs root (network namespaces): run the netns suite as root");
+		return 77;
+	}
+	char why[PATH_MAX + 128];
+	if (!namespaces_usable(why, sizeof(why))) {
+		skip_test("%s", why);
+		return 77;
+	}
+	if (netsim && access(netsim, X_OK) < 0) {
+		fprintf(stderr, "netns harness: %s: %m\n", netsim);
+		return 99;
+	}
+	snprintf(name_prefix, sizeof(name_prefix), "t%d-", (int)getpid() % 100000);
+	root_links(root_links_before, sizeof(root_links_before));
+
+	if (pipe2(fds, O_CLOEXEC) < 0 || pipe2(acks, O_CLOEXEC) < 0) {
+		fprintf(stderr, "netns harness: pipe: %m\n");
+		return 99;
+	}
+	fflush(NULL);
+	guardian_pid = fork();
+	if (guardian_pid < 0) {
+		fprintf(stderr, "netns harness: fork: %m\n");
+		return 99;
+	}
+	if (guardian_pid == 0) {
+		close(fds[1]);
+		close(acks[0]);
+		guardian(fds[0], acks[1]);
+	}
+	close(fds[0]);
+	close(acks[1]);
+	cmd_fd = fds[1];
+	ack_fd = acks[0];
+	atexit(harness_exit);
+
+	struct sigaction sa = {.sa_handler = on_signal};
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < ELEMENTSOF(cleanup_signals); i++)
+		sigaddset(&sa.sa_mask, cleanup_signals[i]);
+	for (size_t i = 0; i < ELEMENTSOF(cleanup_signals); i++) {
+		struct sigaction old;
+		/* a signal ignored by whoever started the test (nohup) stays ignored */
+		if (sigaction(cleanup_signals[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+			continue;
+		sigaction(cleanup_signals[i], &sa, NULL);
+	}
+	return 0;
 }
 
 int netns_test_init(int argc, char **argv)
@@ -193,18 +619,5 @@ int netns_test_init(int argc, char **argv)
 		fprintf(stderr, "usage: %s NETSIM-BINARY\n", argv[0]);
 		return 2;
 	}
-	netsim = argv[1];
-	if (geteuid() != 0) {
-		fprintf(stderr, "skip: needs root\n");
-		return 77;
-	}
-	if (access("/proc/self/ns/net", F_OK) < 0) {
-		fprintf(stderr, "skip: no network namespaces\n");
-		return 77;
-	}
-	root_links(root_links_before, sizeof(root_links_before));
-	atexit(cleanup_all);
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
-	return 0;
+	return netns_harness_init(argv[1]);
 }

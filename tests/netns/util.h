@@ -1,23 +1,57 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Shared by the netns tests (cmocka). Instances are named t<pid>-SUFFIX and
- * all removed at exit, pass or fail.
+ * The one harness of the netns tests. It gives every test:
+ * - one skip rule: exit 77, with "skip: REASON" on stderr, when not root or
+ *   when this process cannot make a network namespace;
+ * - names unique to the process: instances t<pid>-SUFFIX (removed with
+ *   `netsim down`), namespaces netsim-t<pid>-SUFFIX (unmounted and unlinked),
+ *   a private temporary directory;
+ * - cleanup of all of them, pass or fail: at exit, on SIGINT, SIGTERM, SIGHUP
+ *   and SIGQUIT (the handler only kills the running netsim by PID, then waits
+ *   for the cleanup, then dies of the same signal), and when the process dies
+ *   any other way (crash, abort, SIGKILL). The cleanup runs in a guardian
+ *   process forked at init, which holds the list: never in a signal handler.
+ * The rest runs netsim as a user would and probes from inside namespaces
+ * (cmocka assertions).
  */
 #pragma once
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "model/model.h"
 #include "model/net.h"
+#include "model/util.h"
 #include "probe/probe.h"
 
 extern const char *netsim; /* the binary under test (argv[1]) */
 
-/* Call first in main(): returns 0 to go on, else the exit code (77 = skip). */
+/* Call first in main(): returns 0 to go on, else the exit code (77 = skip,
+ * 2 = usage, 99 = the harness could not start). argv[1]: the netsim binary. */
 int netns_test_init(int argc, char **argv);
+/* The same for a test that may not run netsim (netsim NULL: instance() and
+ * run() must not be used). Returns 0, 77 (skip) or 99. */
+int netns_harness_init(const char *netsim_binary);
+/* Removes everything made so far (waits until it is gone). Also at exit. */
 void cleanup_all(void);
+
+/* The guardian process (the harness's own test waits for it). */
+pid_t netns_guardian(void);
+/* "t<pid>-", the start of every instance name of this process. */
+const char *netns_name_prefix(void);
+/* A namespace name for apply/ to create, "netsim-t<pid>-SUFFIX", removed
+ * (umount, unlink of its /run/netns file) at cleanup. Valid until exit. */
+const char *netns_namespace(const char *suffix);
+/* A private directory (mode 0700) under /tmp, removed with its contents at
+ * cleanup. Made on first use; valid until exit. */
+const char *netns_tmpdir(void);
+/* A child this test forked itself (run() tracks its own): a signal kills it
+ * (and its process group if it leads one) before the cleanup. 0, or -ENOSPC
+ * when 16 are tracked already. Untrack it once it is reaped. */
+_must_check_ int netns_track_child(pid_t pid);
+void netns_untrack_child(pid_t pid);
 
 /* A fresh instance name, removed at exit. */
 const char *instance(const char *suffix);
