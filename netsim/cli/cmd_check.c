@@ -463,11 +463,6 @@ int nsim_cmd_test(int argc, char **argv)
 		e.message = junit_bad ? "the --junit path can't be written" : "the --pcap directory can't be used";
 		return error_reports(&o, &e, junit_bad, r);
 	}
-	if ((r = nsim_cli_need_root("test"))) {
-		e.stage = "environment";
-		e.message = "netsim test needs root (network namespaces need CAP_SYS_ADMIN and CAP_NET_ADMIN)";
-		return error_reports(&o, &e, false, r);
-	}
 
 	_cleanup_(nsim_diags_clear) struct nsim_diags diags = {0};
 	nsim_diags_init(&diags);
@@ -483,6 +478,14 @@ int nsim_cmd_test(int argc, char **argv)
 		return error_reports(&o, &e, false, NSIM_EXIT_FAIL);
 	}
 	e.name = o.name ? o.name : t->name.name;
+	/* after the file: invalid input is exit 1 for anyone; root only for what needs it */
+	if ((r = nsim_cli_need_root("test"))) {
+		e.stage = "environment";
+		e.message = "netsim test needs root (network namespaces need CAP_SYS_ADMIN and CAP_NET_ADMIN)";
+		r = error_reports(&o, &e, false, r);
+		nsim_topology_free(t);
+		return r;
+	}
 
 	/* signals go to one thread, which cleans up; every other thread blocks them */
 	static sigset_t set;
@@ -540,11 +543,12 @@ int nsim_cmd_test(int argc, char **argv)
 		nsim_topology_free(t);
 		return r;
 	}
-	/* the instance's name: with --json on stderr, keeping stdout one JSON document */
-	fprintf(o.json ? stderr : stdout,
-		"netsim test: '%s' up in %.1f ms (%zu namespaces); proving %s expectations\n%s", p->name, stats.ms,
-		stats.n_namespaces, o.check.only ? "the matching" : "its", o.json ? "" : "\n");
-	fflush(o.json ? stderr : stdout);
+	/* the instance's name; with --json the document's "topology" says it */
+	if (!o.json) {
+		printf("netsim test: '%s' up in %.1f ms (%zu namespaces); proving %s expectations\n\n", p->name,
+		       stats.ms, stats.n_namespaces, o.check.only ? "the matching" : "its");
+		fflush(stdout);
+	}
 
 	int status = run_check(&o, t, p, file);
 
