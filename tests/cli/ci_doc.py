@@ -96,7 +96,7 @@ def main():
         sys.exit(__doc__)
     try:
         found = jobs(sys.argv[2])
-    except (AssertionError, KeyError, IndexError, ValueError, yaml.YAMLError) as e:
+    except (AssertionError, AttributeError, KeyError, IndexError, TypeError, ValueError, yaml.YAMLError) as e:
         print("ci-doc: %s: %s: %s" % (sys.argv[2], type(e).__name__, e), file=sys.stderr)
         sys.exit(1)
     if sys.argv[1] == "check":
