@@ -269,7 +269,7 @@ static int unique_name(const char *base, char ret[static NSIM_NAME_MAX + 1])
 	static const char chars[] = "abcdefghijklmnopqrstuvwxyz0123456789";
 	uint8_t rnd[4];
 	if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
-		return -errno ? -errno : -EIO;
+		return errno > 0 ? -errno : -EIO;
 	size_t keep = strlen(base);
 	if (keep > NSIM_NAME_MAX - 1 - sizeof(rnd))
 		keep = NSIM_NAME_MAX - 1 - sizeof(rnd);
@@ -477,7 +477,6 @@ int nsim_cmd_test(int argc, char **argv)
 		e.diags = &diags;
 		return error_reports(&o, &e, false, NSIM_EXIT_FAIL);
 	}
-	e.name = o.name ? o.name : t->name.name;
 	/* after the file: invalid input is exit 1 for anyone; root only for what needs it */
 	if ((r = nsim_cli_need_root("test"))) {
 		e.stage = "environment";
