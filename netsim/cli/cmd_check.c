@@ -157,13 +157,14 @@ static void output_error(const char *cmd, const char *opt, const char *path, con
 
 /* Before anything is built: the output paths can be written (the --pcap
  * directory is made now). Returns -1 to go on, or the exit code; *ret_junit_bad
- * says the --junit path is the one refused. */
-static int check_outputs(const char *cmd, const struct check_opts *o, bool *ret_junit_bad)
+ * says the --junit path is the one refused, why ("OPTION PATH: reason") what. */
+static int check_outputs(const char *cmd, const struct check_opts *o, bool *ret_junit_bad, char *why, size_t size)
 {
 	int r;
 	*ret_junit_bad = false;
 	if (o->junit && (r = nsim_file_check_writable(o->junit)) < 0) {
 		output_error(cmd, "--junit", o->junit, NULL, r);
+		snprintf(why, size, "--junit %s: %s", o->junit, nsim_file_strerror(r));
 		*ret_junit_bad = true;
 		return NSIM_EXIT_FAIL;
 	}
@@ -172,6 +173,7 @@ static int check_outputs(const char *cmd, const struct check_opts *o, bool *ret_
 		bool sticky_shared;
 		if ((r = nsim_file_open_dir(o->pcap, true, &fd, &sticky_shared)) < 0) {
 			output_error(cmd, "--pcap", o->pcap, NULL, r);
+			snprintf(why, size, "--pcap %s: %s", o->pcap, nsim_file_strerror(r));
 			return NSIM_EXIT_FAIL;
 		}
 	}
@@ -385,8 +387,9 @@ int nsim_cmd_check(int argc, char **argv)
 		return r;
 	bool junit_bad;
 	struct nsim_check_error e = {.name = name, .stage = "environment"};
-	if ((r = check_outputs("check", &o, &junit_bad)) >= 0) {
-		e.message = junit_bad ? "the --junit path can't be written" : "the --pcap directory can't be used";
+	char why[1024];
+	if ((r = check_outputs("check", &o, &junit_bad, why, sizeof(why))) >= 0) {
+		e.message = why;
 		return error_reports(&o, &e, junit_bad, r);
 	}
 	if (asprintf(&path, "%s/%s/topology.yaml", nsim_instance_state_dir(), name) < 0) {
@@ -458,9 +461,10 @@ int nsim_cmd_test(int argc, char **argv)
 	/* the outputs first: a bad path must cost nothing, and the reports of every later outcome need them */
 	bool junit_bad;
 	struct nsim_check_error e = {.name = o.name, .file = shown};
-	if ((r = check_outputs("test", &o, &junit_bad)) >= 0) {
+	char why[1024];
+	if ((r = check_outputs("test", &o, &junit_bad, why, sizeof(why))) >= 0) {
 		e.stage = "environment";
-		e.message = junit_bad ? "the --junit path can't be written" : "the --pcap directory can't be used";
+		e.message = why;
 		return error_reports(&o, &e, junit_bad, r);
 	}
 
