@@ -211,6 +211,10 @@ if [ "$(id -u)" -eq 0 ]; then
 		grep -q "injected by NETSIM_FAIL_AT=3" "$tmp/up.json" && grep -q "injected by NETSIM_FAIL_AT=3" "$tmp/up.xml" &&
 		[ ! -e "/run/netsim/$name" ] && ! ls /run/netns | grep -q "^netsim-$name-" &&
 		ok || bad "test with a failed up: exit $rc, instance '$name': $(cat "$tmp/up.err")"
+	# check of an instance that is not up: the reports say so too
+	"$netsim" check "nosuch$$" --junit "$tmp/notup.xml" --json >"$tmp/notup.json" 2>/dev/null; rc=$?
+	[ $rc -eq 1 ] && reports_hold run "$tmp/notup.xml" "$tmp/notup.json" &&
+		grep -q '"error": "the instance is not up"' "$tmp/notup.json" && ok || bad "check of an instance not up: exit $rc"
 	# a bad output path builds nothing: not the instance, not one namespace
 	name=cinb$$
 	sed "s/^name: minimal /name: $name /" topologies/minimal.yaml >"$tmp/nobuild.yaml"
