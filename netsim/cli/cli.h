@@ -27,10 +27,17 @@ int nsim_cli_need_root(const char *cmd);
 int nsim_cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 struct nsim_topology;
+struct nsim_diags;
 /* Loads and validates path, printing every diagnostic to stderr. Returns
  * NSIM_EXIT_OK with *ret_t (owned by the caller), or the exit code to use. */
 int nsim_cli_load(const char *path, struct nsim_topology **ret_t);
-/* The same, also handing out the text read (caller frees). */
+/* Loads and validates path ("-": standard input) into diags (initialised by
+ * the caller, who clears it), printing every diagnostic to stderr as a
+ * compiler does. Returns 0 with *ret_t and *ret_text (the text read, both
+ * owned by the caller), 1 when the file is invalid or cannot be read (the
+ * reason is in diags too), or -ENOMEM. */
+int nsim_cli_load_diags(const char *path, struct nsim_diags *diags, struct nsim_topology **ret_t, char **ret_text);
+/* The same as nsim_cli_load, also handing out the text read (caller frees). */
 int nsim_cli_load_text(const char *path, struct nsim_topology **ret_t, char **ret_text);
 
 int nsim_cmd_validate(int argc, char **argv);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -23,6 +24,8 @@
 #include "probe/evidence_files.h"
 #include "report/check_report.h"
 #include "report/escape.h"
+#include "report/report.h"
+#include "validate/validate.h"
 
 #define OPTIONS_HELP                                                                                       \
 	"  --only PATTERN  only expectations whose name or \"from → to:port/proto\" label\n"                \
@@ -46,9 +49,14 @@ const char nsim_help_test[] =
 	"Brings FILE up, proves every expectation (as `netsim check`), and takes it\n"
 	"down again, also on failure or Ctrl-C. For CI.\n\n"
 	"Options:\n"
-	"  --name NAME     instance name (default: the topology's name)\n"
+	"  --name NAME     instance name (default: the topology's name, shortened to\n"
+	"                  fit, then '-' and 4 random characters, so that parallel\n"
+	"                  runs of one file never collide)\n"
 	"  --keep          leave the topology up afterwards, for inspection\n" OPTIONS_HELP
-	"\nExit status: 0 when every expectation holds, 1 otherwise, 3 when not root.\n";
+	"\nThe reports (--json, --junit) are written on every outcome: when the file is\n"
+	"invalid or 'up' fails they hold one error with the diagnostics (docs/ci.md).\n"
+	"\nExit status: 0 when every expectation holds, 1 otherwise (also an invalid\n"
+	"file or a failed 'up'), 3 when not root.\n";
 
 struct check_opts {
 	struct nsim_check_opts check;
@@ -148,12 +156,16 @@ static void output_error(const char *cmd, const char *opt, const char *path, con
 }
 
 /* Before anything is built: the output paths can be written (the --pcap
- * directory is made now). Returns -1 to go on, or the exit code. */
-static int check_outputs(const char *cmd, const struct check_opts *o)
+ * directory is made now). Returns -1 to go on, or the exit code; *ret_junit_bad
+ * says the --junit path is the one refused, why ("OPTION PATH: reason") what. */
+static int check_outputs(const char *cmd, const struct check_opts *o, bool *ret_junit_bad, char *why, size_t size)
 {
 	int r;
+	*ret_junit_bad = false;
 	if (o->junit && (r = nsim_file_check_writable(o->junit)) < 0) {
 		output_error(cmd, "--junit", o->junit, NULL, r);
+		snprintf(why, size, "--junit %s: %s", o->junit, nsim_file_strerror(r));
+		*ret_junit_bad = true;
 		return NSIM_EXIT_FAIL;
 	}
 	if (o->pcap) {
@@ -161,19 +173,94 @@ static int check_outputs(const char *cmd, const struct check_opts *o)
 		bool sticky_shared;
 		if ((r = nsim_file_open_dir(o->pcap, true, &fd, &sticky_shared)) < 0) {
 			output_error(cmd, "--pcap", o->pcap, NULL, r);
+			snprintf(why, size, "--pcap %s: %s", o->pcap, nsim_file_strerror(r));
 			return NSIM_EXIT_FAIL;
 		}
 	}
 	return -1;
 }
 
+static int write_error_junit(FILE *f, const void *userdata)
+{
+	return nsim_report_check_error_junit(f, userdata);
+}
+
+/* An outcome without results: the reports asked for (JSON on stdout, the
+ * --junit file unless its path is what failed) hold the error, so that CI
+ * shows why. The error itself was printed already. Returns status, or
+ * NSIM_EXIT_FAIL when a report could not be written and status was 0. */
+static int error_reports(const struct check_opts *o, const struct nsim_check_error *e, bool junit_bad, int status)
+{
+	int r;
+	if (o->json) {
+		if ((r = nsim_report_check_error_json(stdout, e)) < 0) {
+			fprintf(stderr, "netsim: error: writing the JSON report: %s\n", strerror(-r));
+			status = status ? status : NSIM_EXIT_FAIL;
+		}
+		fflush(stdout);
+	}
+	if (o->junit && !junit_bad && (r = nsim_file_write(o->junit, write_error_junit, e)) < 0) {
+		output_error(NULL, "--junit", o->junit, NULL, r);
+		status = status ? status : NSIM_EXIT_FAIL;
+	}
+	return status;
+}
+
+/* One diagnostic as a compiler writes it ("FILE:LINE:COL: error: MESSAGE"),
+ * with how many more errors there are. Returns a new string or NULL. */
+static char *diag_summary(const struct nsim_diags *d)
+{
+	const struct nsim_diag *g = NULL;
+	for (size_t i = 0; i < d->n && !g; i++)
+		if (d->items[i].severity == NSIM_SEV_ERROR)
+			g = &d->items[i];
+	if (!g)
+		return strdup("the topology is invalid");
+	char pos[32] = "", more[64] = "", *s;
+	if (g->line)
+		snprintf(pos, sizeof(pos), ":%u:%u", g->line, g->col);
+	if (d->n_errors > 1)
+		snprintf(more, sizeof(more), " (and %zu more error%s)", d->n_errors - 1, d->n_errors == 2 ? "" : "s");
+	if (asprintf(&s, "%s%s: error: %s%s", g->file ? g->file : "", pos, g->message, more) < 0)
+		return NULL;
+	return s;
+}
+
+
+/* "<base>-<4 random characters>", base shortened so the whole stays within
+ * NSIM_NAME_MAX: a name no other run picks, so parallel CI jobs of one file
+ * never share an instance (or its namespaces). */
+static int unique_name(const char *base, char ret[static NSIM_NAME_MAX + 1])
+{
+	static const char chars[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+	uint8_t rnd[4];
+	if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
+		return errno > 0 ? -errno : -EIO;
+	size_t keep = strlen(base);
+	if (keep > NSIM_NAME_MAX - 1 - sizeof(rnd))
+		keep = NSIM_NAME_MAX - 1 - sizeof(rnd);
+	while (keep > 1 && base[keep - 1] == '-')
+		keep--;
+	char suffix[sizeof(rnd) + 1];
+	for (size_t i = 0; i < sizeof(rnd); i++)
+		suffix[i] = chars[rnd[i] % (sizeof(chars) - 1)];
+	suffix[sizeof(rnd)] = '\0';
+	snprintf(ret, NSIM_NAME_MAX + 1, "%.*s-%s", (int)keep, base, suffix);
+	return 0;
+}
+
 static int report(const struct check_opts *o, const struct nsim_check_report *rep, const char *file)
 {
 	int status = rep->n_failed || rep->n_drift || rep->error ? NSIM_EXIT_FAIL : NSIM_EXIT_OK;
 	if (!rep->n_results && o->check.only) {
+		_cleanup_free_ char *msg = NULL;
+		if (asprintf(&msg, "no expectation matches --only '%s'", o->check.only) < 0)
+			msg = NULL;
 		fprintf(stderr, "netsim: error: no expectation matches --only '%s'\n",
 			NSIM_ESC(o->check.only));
-		return NSIM_EXIT_FAIL;
+		struct nsim_check_error e = {.name = rep->name, .file = file, .stage = "run",
+					     .message = msg ? msg : "no expectation matches --only"};
+		return error_reports(o, &e, false, NSIM_EXIT_FAIL);
 	}
 	if (o->json) {
 		if (nsim_report_check_json(stdout, rep, file) < 0) {
@@ -222,7 +309,9 @@ static int run_check(const struct check_opts *o, const struct nsim_topology *t, 
 	int r = nsim_check_run(t, p, &o->check, &rep, &error);
 	if (r < 0) {
 		fprintf(stderr, "netsim: error: %s\n", error ? error : strerror(-r));
-		return NSIM_EXIT_FAIL;
+		struct nsim_check_error e = {.name = p->name, .file = file, .stage = "run",
+					     .message = error ? error : strerror(-r)};
+		return error_reports(o, &e, false, NSIM_EXIT_FAIL);
 	}
 	return report(o, rep, file);
 }
@@ -260,15 +349,22 @@ int nsim_cmd_check(int argc, char **argv)
 					    NSIM_ESC(name));
 	if ((r = nsim_cli_need_root("check")))
 		return r;
-	if ((r = check_outputs("check", &o)) >= 0)
-		return r;
+	bool junit_bad;
+	struct nsim_check_error e = {.name = name, .stage = "environment"};
+	char why[1024];
+	if ((r = check_outputs("check", &o, &junit_bad, why, sizeof(why))) >= 0) {
+		e.message = why;
+		return error_reports(&o, &e, junit_bad, r);
+	}
 	if (asprintf(&path, "%s/%s/topology.yaml", nsim_instance_state_dir(), name) < 0) {
 		path = NULL;
 		return NSIM_EXIT_FAIL;
 	}
 	if (access(path, R_OK) < 0) {
 		fprintf(stderr, "netsim check: error: '%s' is not up (see 'netsim ls')\n", name);
-		return NSIM_EXIT_FAIL;
+		e.stage = "run";
+		e.message = "the instance is not up";
+		return error_reports(&o, &e, false, NSIM_EXIT_FAIL);
 	}
 	if ((r = nsim_cli_load_text(path, &t, &kept)) != NSIM_EXIT_OK)
 		return r;
@@ -322,24 +418,40 @@ int nsim_cmd_test(int argc, char **argv)
 	if (r >= 0)
 		return r;
 	const char *file = argv[optind];
-	if ((r = nsim_cli_need_root("test")))
-		return r;
-	if ((r = check_outputs("test", &o)) >= 0)
-		return r;
-	struct nsim_topology *t = NULL;
-	_cleanup_free_ char *text = NULL;
-	if ((r = nsim_cli_load_text(file, &t, &text)) != NSIM_EXIT_OK)
-		return r;
-	if (o.name && !nsim_plan_name_valid(o.name)) {
-		nsim_topology_free(t);
+	const char *shown = streq(file, "-") ? "<stdin>" : file;
+	if (o.name && !nsim_plan_name_valid(o.name))
 		return nsim_cli_usage_error("test", "--name '%s': invalid instance name: " NSIM_NAME_RULE,
 					    NSIM_ESC(o.name));
+	/* the outputs first: a bad path must cost nothing, and the reports of every later outcome need them */
+	bool junit_bad;
+	struct nsim_check_error e = {.name = o.name, .file = shown};
+	char why[1024];
+	if ((r = check_outputs("test", &o, &junit_bad, why, sizeof(why))) >= 0) {
+		e.stage = "environment";
+		e.message = why;
+		return error_reports(&o, &e, junit_bad, r);
 	}
-	struct nsim_plan *p = NULL;
-	if ((r = nsim_plan_build(t, o.name, &p)) < 0) {
-		fprintf(stderr, "netsim test: error: planning failed: %s\n", strerror(-r));
+
+	_cleanup_(nsim_diags_clear) struct nsim_diags diags = {0};
+	nsim_diags_init(&diags);
+	struct nsim_topology *t = NULL;
+	_cleanup_free_ char *text = NULL;
+	if ((r = nsim_cli_load_diags(file, &diags, &t, &text)) != 0) {
+		_cleanup_free_ char *msg = r > 0 ? diag_summary(&diags) : NULL;
+		if (r < 0)
+			fprintf(stderr, "netsim test: error: out of memory\n");
+		e.stage = "invalid";
+		e.message = msg ? msg : r < 0 ? "out of memory" : "the topology is invalid";
+		e.diags = &diags;
+		return error_reports(&o, &e, false, NSIM_EXIT_FAIL);
+	}
+	/* after the file: invalid input is exit 1 for anyone; root only for what needs it */
+	if ((r = nsim_cli_need_root("test"))) {
+		e.stage = "environment";
+		e.message = "netsim test needs root (network namespaces need CAP_SYS_ADMIN and CAP_NET_ADMIN)";
+		r = error_reports(&o, &e, false, r);
 		nsim_topology_free(t);
-		return NSIM_EXIT_FAIL;
+		return r;
 	}
 
 	/* signals go to one thread, which cleans up; every other thread blocks them */
@@ -352,24 +464,58 @@ int nsim_cmd_test(int argc, char **argv)
 	pthread_t sig_thread;
 	pthread_create(&sig_thread, NULL, on_signal, &set);
 
-	pthread_mutex_lock(&phase);
+	/* a name of its own unless --name: parallel jobs of one file never collide; should
+	 * another run hold the name drawn (or a namespace it implies), draw again */
+	struct nsim_plan *p = NULL;
 	struct nsim_up_stats stats;
-	char *error = NULL;
-	r = nsim_instance_up(p, file, text, &stats, &error);
-	if (r == 0)
-		test_name = p->name;
-	test_keep = o.keep;
-	pthread_mutex_unlock(&phase);
+	_cleanup_free_ char *error = NULL;
+	char name[NSIM_NAME_MAX + 1];
+	for (int attempt = 0;; attempt++) {
+		if (!o.name && (r = unique_name(t->name.name, name)) < 0) {
+			fprintf(stderr, "netsim test: error: drawing a random instance name: %s\n", strerror(-r));
+			e.stage = "environment";
+			e.message = "drawing a random instance name failed";
+			r = error_reports(&o, &e, false, NSIM_EXIT_ENV);
+			nsim_topology_free(t);
+			return r;
+		}
+		e.name = o.name ? o.name : name;
+		if ((r = nsim_plan_build(t, e.name, &p)) < 0) {
+			fprintf(stderr, "netsim test: error: planning failed: %s\n", strerror(-r));
+			e.stage = "up";
+			e.message = "planning failed";
+			r = error_reports(&o, &e, false, NSIM_EXIT_FAIL);
+			nsim_topology_free(t);
+			return r;
+		}
+		pthread_mutex_lock(&phase);
+		free(error);
+		error = NULL;
+		r = nsim_instance_up(p, file, text, &stats, &error);
+		if (r == 0)
+			test_name = p->name;
+		test_keep = o.keep;
+		pthread_mutex_unlock(&phase);
+		if (r != -EEXIST || o.name || attempt >= 4)
+			break;
+		nsim_plan_free(p);
+		p = NULL;
+	}
 	if (r < 0) {
 		fprintf(stderr, "netsim test: error: %s\n", error ? error : strerror(-r));
-		free(error);
+		e.stage = "up";
+		e.message = error ? error : strerror(-r);
+		r = error_reports(&o, &e, false, r == -EPERM ? NSIM_EXIT_ENV : NSIM_EXIT_FAIL);
 		nsim_plan_free(p);
 		nsim_topology_free(t);
-		return r == -EPERM ? NSIM_EXIT_ENV : NSIM_EXIT_FAIL;
+		return r;
 	}
-	if (!o.json)
+	/* the instance's name; with --json the document's "topology" says it */
+	if (!o.json) {
 		printf("netsim test: '%s' up in %.1f ms (%zu namespaces); proving %s expectations\n\n", p->name,
 		       stats.ms, stats.n_namespaces, o.check.only ? "the matching" : "its");
+		fflush(stdout);
+	}
 
 	int status = run_check(&o, t, p, file);
 
@@ -381,8 +527,9 @@ int nsim_cmd_test(int argc, char **argv)
 				derror ? derror : strerror(-r));
 			status = NSIM_EXIT_FAIL;
 		}
-	} else if (!o.json)
-		printf("'%s' is still up (--keep): sudo netsim down %s\n", p->name, p->name);
+	} else
+		fprintf(o.json ? stderr : stdout, "'%s' is still up (--keep): remove it with 'netsim down %s'\n",
+			p->name, p->name);
 	test_name = NULL;
 	pthread_mutex_unlock(&phase);
 	nsim_plan_free(p);

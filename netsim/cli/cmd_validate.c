@@ -142,35 +142,50 @@ int nsim_cmd_validate(int argc, char **argv)
 	return n_bad || oom ? NSIM_EXIT_FAIL : NSIM_EXIT_OK;
 }
 
-int nsim_cli_load_text(const char *path, struct nsim_topology **ret_t, char **ret_text)
+int nsim_cli_load_diags(const char *file, struct nsim_diags *diags, struct nsim_topology **ret_t, char **ret_text)
 {
 	_cleanup_free_ char *text = NULL;
-	size_t len = 0;
-	int r = nsim_load_read(path, &text, &len);
-	if (r < 0) {
-		fputs("netsim: error: ", stderr);
-		nsim_report_fputs_escaped(stderr, streq(path, "-") ? "<stdin>" : path);
-		fprintf(stderr, ": %s\n", nsim_load_strerror(r));
-		return NSIM_EXIT_FAIL;
-	}
-	struct nsim_diags diags;
 	_cleanup_(nsim_topology_freep) struct nsim_topology *t = NULL;
-	nsim_diags_init(&diags);
-	r = nsim_load_buffer(streq(path, "-") ? "<stdin>" : path, text, len, &diags, &t);
-	if (r == 0)
-		r = nsim_validate(t, &diags);
-	nsim_diags_sort(&diags, 0);
-	struct nsim_diag_printer pr = {.out = stderr, .color = nsim_cli_color(2), .max = NSIM_REPORT_DIAGS_MAX,
-				       .hint = "; 'netsim validate --json' lists them all"};
-	nsim_report_diags_text(&pr, &diags, 0, text, len);
-	nsim_report_diags_text_end(&pr);
-	nsim_diags_clear(&diags);
+	const char *name = streq(file, "-") ? "<stdin>" : file;
+	size_t len = 0;
+	int r = nsim_load_read(file, &text, &len);
 	if (r < 0) {
 		if (r == -ENOMEM)
-			fprintf(stderr, "netsim: error: out of memory\n");
-		return NSIM_EXIT_FAIL;
+			return r;
+		fputs("netsim: error: ", stderr);
+		nsim_report_fputs_escaped(stderr, name);
+		fprintf(stderr, ": %s\n", nsim_load_strerror(r));
+		nsim_diag_error(diags, (struct nsim_pos){.file = name}, "%s", nsim_load_strerror(r));
+		return diags->oom ? -ENOMEM : 1;
 	}
+	r = nsim_load_buffer(name, text, len, diags, &t);
+	if (r == 0)
+		r = nsim_validate(t, diags);
+	nsim_diags_sort(diags, 0);
+	struct nsim_diag_printer pr = {.out = stderr, .color = nsim_cli_color(2), .max = NSIM_REPORT_DIAGS_MAX,
+				       .hint = "; 'netsim validate --json' lists them all"};
+	nsim_report_diags_text(&pr, diags, 0, text, len);
+	nsim_report_diags_text_end(&pr);
+	if (r == -ENOMEM || diags->oom)
+		return -ENOMEM;
+	if (r < 0 || diags->n_errors)
+		return 1;
 	*ret_t = TAKE_PTR(t);
+	*ret_text = TAKE_PTR(text);
+	return 0;
+}
+
+int nsim_cli_load_text(const char *path, struct nsim_topology **ret_t, char **ret_text)
+{
+	struct nsim_diags diags;
+	_cleanup_free_ char *text = NULL;
+	nsim_diags_init(&diags);
+	int r = nsim_cli_load_diags(path, &diags, ret_t, &text);
+	nsim_diags_clear(&diags);
+	if (r < 0)
+		fprintf(stderr, "netsim: error: out of memory\n");
+	if (r != 0)
+		return NSIM_EXIT_FAIL;
 	if (ret_text)
 		*ret_text = TAKE_PTR(text);
 	return NSIM_EXIT_OK;

@@ -265,3 +265,73 @@ int nsim_report_check_junit(FILE *out, const struct nsim_check_report *rep)
 	fprintf(out, "  </testsuite>\n</testsuites>\n");
 	return ferror(out) ? -EIO : 0;
 }
+
+static json_t *diag_json(const struct nsim_diag *g)
+{
+	return json_pack("{s:s, s:i, s:i, s:s, s:s}", "file", g->file ? g->file : "", "line", (json_int_t)g->line,
+			 "column", (json_int_t)g->col, "severity", nsim_severity_name(g->severity), "message",
+			 g->message);
+}
+
+int nsim_report_check_error_json(FILE *out, const struct nsim_check_error *e)
+{
+	json_t *diags = json_array();
+	if (!diags)
+		return -ENOMEM;
+	for (size_t i = 0; e->diags && i < e->diags->n; i++)
+		if (json_array_append_new(diags, diag_json(&e->diags->items[i])) < 0) {
+			json_decref(diags);
+			return -ENOMEM;
+		}
+	json_t *doc = json_pack("{s:i, s:s?, s:s?, s:i, s:i, s:i, s:f, s:[], s:[], s:s, s:s, s:o}", "schema", 1,
+				"topology", e->name, "file", e->file, "passed", 0, "failed", 0, "unrun", 0, "time_ms",
+				0.0, "expectations", "drift", "error", e->message, "stage", e->stage, "diagnostics",
+				diags);
+	if (!doc)
+		return -ENOMEM;
+	int r = json_dumpf(doc, out, JSON_INDENT(2)) < 0 ? -EIO : 0;
+	fputc('\n', out);
+	json_decref(doc);
+	return r;
+}
+
+static const char *error_case_name(const char *stage)
+{
+	if (streq(stage, "invalid"))
+		return "the topology file";
+	if (streq(stage, "environment"))
+		return "the environment";
+	if (streq(stage, "up"))
+		return "up";
+	return "the run";
+}
+
+int nsim_report_check_error_junit(FILE *out, const struct nsim_check_error *e)
+{
+	const char *suite = e->name ? e->name : e->file ? e->file : "netsim";
+	fprintf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n  <testsuite name=\"netsim ");
+	xml_escaped(out, suite);
+	fprintf(out, "\" tests=\"1\" failures=\"0\" errors=\"1\" time=\"0.000\">\n    <testcase classname=\"");
+	xml_escaped(out, suite);
+	fprintf(out, "\" name=\"%s\">\n      <error message=\"", error_case_name(e->stage));
+	xml_escaped(out, e->message);
+	fprintf(out, "\" type=\"");
+	xml_escaped(out, e->stage);
+	fputs("\">", out);
+	for (size_t i = 0; e->diags && i < e->diags->n; i++) {
+		const struct nsim_diag *g = &e->diags->items[i];
+		char pos[32] = "";
+		if (g->line)
+			snprintf(pos, sizeof(pos), ":%u:%u", g->line, g->col);
+		xml_escaped(out, g->file ? g->file : "");
+		fprintf(out, "%s: %s: ", pos, nsim_severity_name(g->severity));
+		xml_escaped(out, g->message);
+		fputc('\n', out);
+	}
+	if (!e->diags || !e->diags->n) {
+		xml_escaped(out, e->message);
+		fputc('\n', out);
+	}
+	fprintf(out, "</error>\n    </testcase>\n  </testsuite>\n</testsuites>\n");
+	return ferror(out) ? -EIO : 0;
+}

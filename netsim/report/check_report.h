@@ -8,6 +8,7 @@
 #include <jansson.h>
 
 #include "analyze/analyze.h"
+#include "model/diag.h"
 #include "probe/check.h"
 #include "model/util.h"
 
@@ -22,3 +23,22 @@ _must_check_ int nsim_report_check_junit(FILE *out, const struct nsim_check_repo
 void nsim_report_hop_line(const struct nsim_hop *h, bool ports, char *buf, size_t size);
 /* An analysis as JSON: {verdict, reason, explanation, blocked_at, hops[]}. New reference. */
 json_t *nsim_report_analysis_json(const struct nsim_analysis *a);
+
+/* An outcome without results (docs/check.md, "Reports when there are no
+ * results"): the file is invalid, `up` failed, the run could not start. */
+struct nsim_check_error {
+	const char *name;    /* the instance name; NULL when none was chosen yet */
+	const char *file;    /* the topology file; may be NULL */
+	const char *stage;   /* "invalid", "environment", "up", "run": what failed */
+	const char *message; /* one line, for people */
+	const struct nsim_diags *diags; /* the file's diagnostics; may be NULL */
+};
+/* The JSON document of an error outcome: the schema-1 keys with no
+ * expectations, "error" the message, "stage", and "diagnostics" a list of
+ * {file, line, column, severity, message} as `validate --json` writes them.
+ * Returns 0, -ENOMEM, or -EIO when writing failed. */
+_must_check_ int nsim_report_check_error_json(FILE *out, const struct nsim_check_error *e);
+/* JUnit XML of an error outcome: one testsuite, one testcase holding an
+ * <error> whose message is e->message and whose text is every diagnostic as
+ * "FILE:LINE:COL: SEVERITY: MESSAGE". Returns 0, or -EIO when writing failed. */
+_must_check_ int nsim_report_check_error_junit(FILE *out, const struct nsim_check_error *e);

@@ -123,6 +123,69 @@ out=$("$netsim" plan --name $'a\e[2J' topologies/minimal.yaml 2>&1); rc=$?
 out=$("$netsim" show -- -x 2>&1); rc=$?
 [ $rc -eq 2 ] && [[ $out == "netsim show: error: NAME '-x': invalid instance name"* ]] && ok || bad "show -x: exit $rc: $out"
 
+# ---- CI: reports on every outcome (docs/ci.md) ----
+# reports_hold STAGE XML JSON [FILE POS]: the JUnit file has one testcase with an <error> of type
+# STAGE, the JSON document "error", "stage" and, for FILE, its first diagnostic at POS (LINE:COL)
+reports_hold() {
+	python3 - "$@" <<'PY'
+import json, sys, xml.etree.ElementTree as ET
+stage, xml_path, json_path = sys.argv[1:4]
+file, pos = (sys.argv[4:6] + [None, None])[:2]
+root = ET.parse(xml_path).getroot()
+assert root.tag == 'testsuites', root.tag
+suites = root.findall('testsuite')
+assert len(suites) == 1, suites
+s = suites[0]
+assert (s.get('tests'), s.get('failures'), s.get('errors')) == ('1', '0', '1'), s.attrib
+cases = s.findall('testcase')
+assert len(cases) == 1, cases
+err = cases[0].find('error')
+assert err is not None and err.get('type') == stage, ET.tostring(cases[0])
+assert err.get('message') and err.text, ET.tostring(err)
+d = json.load(open(json_path))
+assert d['schema'] == 1 and d['expectations'] == [] and d['passed'] == 0 and d['failed'] == 0, d
+assert d['stage'] == stage and d['error'] == err.get('message'), (d['error'], err.get('message'))
+assert isinstance(d['diagnostics'], list), d
+if file:
+    line, col = map(int, pos.split(':'))
+    want = '%s:%d:%d: error: ' % (file, line, col)
+    assert d['error'].startswith(want), d['error']
+    assert want in err.text, err.text
+    g = d['diagnostics'][0]
+    assert (g['file'], g['line'], g['column'], g['severity']) == (file, line, col, 'error'), g
+    assert g['message'] in err.text, err.text
+PY
+}
+# an invalid file: exit 1 (root or not: nothing is built), both reports hold its diagnostics,
+# and stderr has them as a compiler writes them
+f=tests/data/invalid/subnet-outside-vpc.yaml
+pos=$(head -1 "$f" | sed -n 's/^# expect: \([0-9]*:[0-9]*\): .*/\1/p')
+"$netsim" test "$f" --junit "$tmp/invalid.xml" --json >"$tmp/invalid.json" 2>"$tmp/invalid.err"; rc=$?
+[ $rc -eq 1 ] && reports_hold invalid "$tmp/invalid.xml" "$tmp/invalid.json" "$f" "$pos" &&
+	grep -q "^$f:$pos: error: subnet 'data'" "$tmp/invalid.err" && ok || bad "test of an invalid file: exit $rc: $(cat "$tmp/invalid.err")"
+# every diagnostic is in both: one with three errors
+printf 'name: three\nvpcs:\n  - name: v\n    cidr: 10.0.0.0/16\n    subnets: [{ name: s, cidr: 10.0.1.0/24 }]\n    hosts:\n%s\n' \
+	"$(for i in 1 2 3; do echo "      - { name: h$i, subnet: nosuch }"; done)" >"$tmp/three.yaml"
+"$netsim" test "$tmp/three.yaml" --junit "$tmp/three.xml" --json >"$tmp/three.json" 2>/dev/null; rc=$?
+[ $rc -eq 1 ] && python3 - "$tmp/three.xml" "$tmp/three.json" <<'PY' && ok || bad "test of a file with 3 errors: exit $rc"
+import json, sys, xml.etree.ElementTree as ET
+err = ET.parse(sys.argv[1]).getroot().find('testsuite/testcase/error')
+d = json.load(open(sys.argv[2]))
+errors = [g for g in d['diagnostics'] if g['severity'] == 'error']
+assert len(errors) == 3 and [g['line'] for g in errors] == [7, 8, 9], d['diagnostics']
+assert d['error'].endswith('(and 2 more errors)'), d['error']
+assert err.text.count(': error: ') == 3, err.text
+PY
+# a file that can't be read: the same, the reason as its one diagnostic
+"$netsim" test "$tmp/nosuch.yaml" --junit "$tmp/nosuch.xml" --json >"$tmp/nosuch.json" 2>/dev/null; rc=$?
+[ $rc -eq 1 ] && reports_hold invalid "$tmp/nosuch.xml" "$tmp/nosuch.json" &&
+	python3 -c 'import json,sys; g=json.load(open(sys.argv[1]))["diagnostics"]; assert len(g)==1 and g[0]["line"]==0 and "No such file" in g[0]["message"], g' "$tmp/nosuch.json" &&
+	ok || bad "test of a missing file: exit $rc"
+# the output paths come first: a bad --junit is said before the file is even read
+out=$("$netsim" test "$f" --junit /nonexistent/dir/r.xml 2>&1); rc=$?
+[ $rc -eq 1 ] && [[ $out == "netsim test: error: --junit /nonexistent/dir/r.xml: No such file or directory" ]] &&
+	ok || bad "test with a bad --junit: exit $rc: $out"
+
 if [ "$(id -u)" -eq 0 ]; then
 	# output paths are checked before anything is built
 	out=$("$netsim" check nosuch --junit /nonexistent/dir/r.xml 2>&1); rc=$?
@@ -137,6 +200,27 @@ if [ "$(id -u)" -eq 0 ]; then
 	ln -s /etc "$tmp/etc-link"
 	out=$("$netsim" check nosuch --pcap "$tmp/etc-link" 2>&1); rc=$?
 	[ $rc -eq 1 ] && [[ $out == *"is a symlink"* ]] && ok || bad "pcap dir a symlink: exit $rc: $out"
+
+	# a failed 'up' (its 3rd kernel operation made to fail): exit 1, both reports say why, under
+	# the instance name drawn for it (<topology>-XXXX), and nothing of it is left
+	out=$(NETSIM_FAIL_AT=3 timeout 120 "$netsim" test topologies/minimal.yaml --junit "$tmp/up.xml" --json \
+		2>"$tmp/up.err" >"$tmp/up.json"); rc=$?
+	name=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["topology"])' "$tmp/up.json" 2>/dev/null)
+	[ -n "$name" ] && instances+=("$name")
+	[ $rc -eq 1 ] && reports_hold up "$tmp/up.xml" "$tmp/up.json" && [[ $name =~ ^minimal-[a-z0-9]{4}$ ]] &&
+		grep -q "injected by NETSIM_FAIL_AT=3" "$tmp/up.json" && grep -q "injected by NETSIM_FAIL_AT=3" "$tmp/up.xml" &&
+		[ ! -e "/run/netsim/$name" ] && ! ls /run/netns | grep -q "^netsim-$name-" &&
+		ok || bad "test with a failed up: exit $rc, instance '$name': $(cat "$tmp/up.err")"
+	# check of an instance that is not up: the reports say so too
+	"$netsim" check "nosuch$$" --junit "$tmp/notup.xml" --json >"$tmp/notup.json" 2>/dev/null; rc=$?
+	[ $rc -eq 1 ] && reports_hold run "$tmp/notup.xml" "$tmp/notup.json" &&
+		grep -q '"error": "the instance is not up"' "$tmp/notup.json" && ok || bad "check of an instance not up: exit $rc"
+	# a bad output path builds nothing: not the instance, not one namespace
+	name=cinb$$
+	sed "s/^name: minimal /name: $name /" topologies/minimal.yaml >"$tmp/nobuild.yaml"
+	out=$("$netsim" test "$tmp/nobuild.yaml" --pcap "$tmp/open" 2>&1); rc=$?
+	[ $rc -eq 1 ] && [[ $out == *"writable by others and not sticky"* ]] && ! ls /run/netsim | grep -q "^$name" &&
+		! ls /run/netns | grep -q "^netsim-$name" && ok || bad "test with a bad --pcap built something: exit $rc: $out"
 
 	# a corrupt state.json: an error naming it, exit 1 (not "(null)" and 0)
 	name=hcli-show-$$

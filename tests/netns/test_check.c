@@ -1161,6 +1161,136 @@ static void test_namespace_gone(void **state)
 	}
 }
 
+/* ---- CI: names of their own, reports on every outcome ---- */
+
+/* Instances named by `netsim test` itself (not t<pid>-...): taken down at exit. */
+static char drawn[4][32];
+static size_t n_drawn;
+
+static void down_drawn(void)
+{
+	for (size_t i = 0; i < n_drawn; i++)
+		if (state_exists(drawn[i]) || count_namespaces(drawn[i]))
+			run(NULL, 0, NULL, "down", drawn[i], NULL);
+}
+
+/* The instance name in text, between `before` and the next quote; kept for
+ * down_drawn. Fails when there is none. */
+static const char *drawn_name(const char *text, const char *before)
+{
+	const char *p = strstr(text, before);
+	if (!p) {
+		fprintf(stderr, "no \"%s\" in:\n%s\n", before, text);
+		fail();
+	}
+	p += strlen(before);
+	size_t len = strcspn(p, "'");
+	assert_true(len > 0 && len < sizeof(drawn[0]) && n_drawn < ELEMENTS(drawn));
+	memcpy(drawn[n_drawn], p, len);
+	drawn[n_drawn][len] = '\0';
+	return drawn[n_drawn++];
+}
+
+/* name is base, '-', then 4 characters of [a-z0-9], and a valid instance name. */
+static void expect_drawn(const char *name, const char *base)
+{
+	size_t len = strlen(base);
+	if (strncmp(name, base, len) != 0 || name[len] != '-' || strlen(name + len + 1) != 4 ||
+	    strspn(name + len + 1, "abcdefghijklmnopqrstuvwxyz0123456789") != 4 || !nsim_plan_name_valid(name)) {
+		fprintf(stderr, "instance '%s' is not '%s-' and 4 random characters\n", name, base);
+		fail();
+	}
+}
+
+/* Two CI jobs test the same file at once, without --name: each draws a name
+ * of its own, both pass, and neither leaves anything behind. */
+static void test_parallel_same_file(void **state)
+{
+	(void)state;
+	pid_t pids[2];
+	const char *logs[2] = {tmp_path("parallel-0.log"), tmp_path("parallel-1.log")};
+	for (int i = 0; i < 2; i++) {
+		pids[i] = fork();
+		assert_true(pids[i] >= 0);
+		if (pids[i] == 0) {
+			int fd = open(logs[i], O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+			if (fd < 0)
+				_exit(126);
+			dup2(fd, 1);
+			dup2(fd, 2);
+			execl(netsim, netsim, "test", SERVERLESS, (char *)NULL);
+			_exit(127);
+		}
+		/* not tracked (the harness would SIGKILL it): Ctrl-C and meson's
+		 * timeout reach it through the process group, and `netsim test`
+		 * takes its own instance down on those signals */
+	}
+	int status[2];
+	for (int i = 0; i < 2; i++)
+		assert_int_equal(waitpid(pids[i], &status[i], 0), pids[i]);
+	const char *names[2];
+	for (int i = 0; i < 2; i++) {
+		char *text = read_text(logs[i]);
+		if (!WIFEXITED(status[i]) || WEXITSTATUS(status[i]) != 0 || !strstr(text, "7 passed, 0 failed")) {
+			fprintf(stderr, "job %d: status %#x, output:\n%s\n", i, status[i], text);
+			fail();
+		}
+		names[i] = drawn_name(text, "netsim test: '");
+		free(text);
+		expect_drawn(names[i], "serverless-backend");
+	}
+	assert_string_not_equal(names[0], names[1]);
+	assert_nothing_left(names[0]);
+	assert_nothing_left(names[1]);
+}
+
+/* --keep says which instance stays up and how to remove it; a 24-character
+ * topology name is shortened to fit the suffix. */
+static void test_keep_names_instance(void **state)
+{
+	(void)state;
+	const char *file = variant("topologies/minimal.yaml", "long-name.yaml", 1, "name: minimal ",
+				   "name: abcdefghijklmnopqrstuvwx ", NULL);
+	int r = run(out, sizeof(out), NULL, "test", file, "--keep", NULL);
+	const char *name = r == 0 ? drawn_name(out, "\n'") : NULL;
+	expect_output(r, 0, "3 passed, 0 failed");
+	expect_drawn(name, "abcdefghijklmnopqrs");
+	char want[128];
+	snprintf(want, sizeof(want), "'%s' is still up (--keep): remove it with 'netsim down %s'\n", name, name);
+	expect_output(r, 0, want);
+	assert_true(state_exists(name));
+	assert_int_equal(count_namespaces(name), 3);
+	r = run(out, sizeof(out), NULL, "down", name, NULL);
+	expect_output(r, 0, "is down");
+	assert_nothing_left(name);
+}
+
+/* A failed `up` (the 3rd kernel operation made to fail): exit 1, the JUnit
+ * file holds the error, and nothing is left. */
+static void test_failed_up_reports(void **state)
+{
+	(void)state;
+	const char *n = instance("fup");
+	const char *junit = tmp_path("failed-up.xml");
+	int r = run(out, sizeof(out), "NETSIM_FAIL_AT=3", "test", SERVERLESS, "--name", n, "--junit", junit, NULL);
+	expect_output(r, 1, "injected by NETSIM_FAIL_AT=3");
+	r = python("import sys, xml.dom.minidom as m\n"
+		   "s = m.parse(sys.argv[1]).getElementsByTagName('testsuite')[0]\n"
+		   "assert s.getAttribute('name') == 'netsim ' + sys.argv[2], s.getAttribute('name')\n"
+		   "assert (s.getAttribute('tests'), s.getAttribute('errors')) == ('1', '1')\n"
+		   "e = s.getElementsByTagName('error')\n"
+		   "assert len(e) == 1 and e[0].getAttribute('type') == 'up'\n"
+		   "assert 'injected by NETSIM_FAIL_AT=3' in e[0].getAttribute('message'), e[0].getAttribute('message')\n",
+		   junit, n, NULL);
+	if (r != 0) {
+		char *xml = read_text(junit);
+		fprintf(stderr, "%s: not the JUnit error expected:\n%s\n", junit, xml);
+		free(xml);
+		fail();
+	}
+	assert_nothing_left(n);
+}
+
 int main(int argc, char **argv)
 {
 	int r = netns_test_init(argc, argv);
@@ -1168,6 +1298,8 @@ int main(int argc, char **argv)
 		return r;
 	/* the harness removes it at exit and on a signal */
 	snprintf(tmpdir, sizeof(tmpdir), "%s", netns_tmpdir());
+	/* instances `netsim test` named itself: taken down at exit, pass or fail */
+	atexit(down_drawn);
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_serverless_passes), cmocka_unit_test(test_json_hop_namespaces),
 		cmocka_unit_test(test_flipped_fail),	  cmocka_unit_test(test_seen_source_wrong),
@@ -1176,7 +1308,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_sigint),		  cmocka_unit_test(test_many_nat),
 		cmocka_unit_test(test_drift_route),	  cmocka_unit_test(test_drift_nft),
 		cmocka_unit_test(test_topology_changed),  cmocka_unit_test(test_namespace_gone),
-		cmocka_unit_test(test_via_kinds),
+		cmocka_unit_test(test_via_kinds),	  cmocka_unit_test(test_parallel_same_file),
+		cmocka_unit_test(test_keep_names_instance), cmocka_unit_test(test_failed_up_reports),
 	};
 	return cmocka_run_group_tests_name("netsim test/check", tests, NULL, NULL);
 }
