@@ -3,10 +3,13 @@
 # COMP_CWORD set, as bash does, asserting the candidates: commands, options of `test`, instance names
 # from a temporary NETSIM_STATE_DIR with fake instance dirs, hosts of `exec` from a fake state.json and
 # from `netsim show NAME --json`, topology files. zsh's completion gets a syntax check (zsh -n) when zsh
-# is installed. Usage: test-completion.sh SOURCE_ROOT
+# is installed. With the netsim binary, the completion is held against it: every command of `netsim help`
+# and every option of `netsim help CMD` is offered, so a new command or option fails this test until the
+# completion knows it. Usage: test-completion.sh SOURCE_ROOT [NETSIM]
 set -uo pipefail
 
-root=${1:?usage: test-completion.sh SOURCE_ROOT}
+root=${1:?usage: test-completion.sh SOURCE_ROOT [NETSIM]}
+netsim_bin=${2:-}
 tmp=$(mktemp -d)
 trap 'rm -rf -- "$tmp"' EXIT
 fail=0
@@ -143,6 +146,23 @@ touch "$tmp/topo/a.yaml" "$tmp/topo/b.yml" "$tmp/topo/notes.txt"
 	expect 'netsim test a.yaml --junit n' notes.txt
 	expect 'netsim test a.yaml --pcap ' sub
 ) || fail=1
+
+# in step with the binary: its commands, and each command's options
+if [[ -n $netsim_bin ]]; then
+	mapfile -t cmds < <("$netsim_bin" help | sed -n 's/^  \([a-z][a-z]*\)  .*/\1/p')
+	((${#cmds[@]} >= 10)) || { echo "FAIL: 'netsim help' listed ${#cmds[@]} commands"; fail=1; }
+	expect 'netsim ' "${cmds[@]}"
+	zsh_spec=$(<"$root/completions/_netsim")
+	for c in "${cmds[@]}"; do
+		mapfile -t opts < <("$netsim_bin" help "$c" | grep -oE '(^|[ ,])--?[a-z][a-z-]*' | tr -d ' ,' | sort -u)
+		((${#opts[@]})) && contains "netsim $c -" "${opts[@]}"
+		for o in "${opts[@]}"; do
+			[[ $o == --help ]] && continue
+			[[ $zsh_spec == *[^a-z-]"$o"[=[,\}]* ]] ||
+				{ echo "FAIL: zsh completion lacks $o of $c"; fail=1; }
+		done
+	done
+fi
 
 if command -v zsh >/dev/null; then
 	if zsh -n "$root/completions/_netsim"; then

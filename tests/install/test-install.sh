@@ -57,6 +57,13 @@ else
 	for var in NETSIM_STATE_DIR NETSIM_TIMEOUT NETSIM_JSON NETSIM_JUNIT NETSIM_PCAP NETSIM_FAIL_AT; do
 		check grep -qE "^       $var(=|$)" "$tmp/man.txt"
 	done
+	# every option of every command of the binary (netsim help CMD) is in the page
+	for cmd in $("$d$bindir/netsim" help | sed -n 's/^  \([a-z][a-z]*\)  .*/\1/p'); do
+		for o in $("$d$bindir/netsim" help "$cmd" | grep -oE '(^|[ ,])--?[a-z][a-z-]*' | tr -d ' ,' | sort -u); do
+			grep -qE -- "(^|[^a-z-])$o([^a-z-]|\$)" "$tmp/man.txt" ||
+				{ echo "FAIL: option $o of $cmd not in the man page"; fail=1; }
+		done
+	done
 	check grep -q '/run/netsim' "$tmp/man.txt"
 	check grep -q '/run/netns/netsim-NAME-NODE' "$tmp/man.txt"
 	# no line wider than the terminal
