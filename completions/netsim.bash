@@ -77,7 +77,7 @@ _netsim_options()
 _netsim()
 {
 	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
-	local netsim=${COMP_WORDS[0]} cmd= i w dashdash=0
+	local netsim=${COMP_WORDS[0]} cmd='' i w dashdash=0
 	local -a pos=()
 	COMPREPLY=()
 
