@@ -181,11 +181,6 @@ static int nrun(const char *state, char *out, size_t size, ...)
 	return collect(pid, fd, out, size);
 }
 
-static size_t count_ns(const char *name)
-{
-	return count_namespaces(name);
-}
-
 static bool path_exists(const char *dir, const char *name)
 {
 	char path[PATH_MAX];
@@ -396,7 +391,7 @@ static void test_kill_up_while_responder_starts(void **state)
 			      (int)resp, delay);
 			close(resp_fd);
 		}
-		CHECK(count_ns(name) == 0, "%zu namespaces left", count_ns(name));
+		CHECK(count_namespaces(name) == 0, "%zu namespaces left", count_namespaces(name));
 		CHECK(!path_exists(state_dir, name), "state left");
 		if (!ok) {
 			failures++;
@@ -423,7 +418,7 @@ static void race_down(bool all)
 	double t0 = now_us();
 	assert_int_equal(nrun(state_dir, out, sizeof(out), "up", file, "--name", name, NULL), 0);
 	unsigned window = (unsigned)(now_us() - t0) + 1;
-	size_t n_ns = count_ns(name);
+	size_t n_ns = count_namespaces(name);
 	assert_true(n_ns > 0);
 	assert_int_equal(nrun(state_dir, out, sizeof(out), "down", name, NULL), 0);
 
@@ -454,15 +449,15 @@ static void race_down(bool all)
 		if (u == 0 && strstr(out, "is up") && !removed) {
 			/* down came first: the `up` that said "is up" must be up, whole */
 			up_won++;
-			CHECK(count_ns(name) == n_ns, "up said 'is up' but %zu of %zu namespaces exist", count_ns(name),
-			      n_ns);
+			CHECK(count_namespaces(name) == n_ns, "up said 'is up' but %zu of %zu namespaces exist",
+			      count_namespaces(name), n_ns);
 			char file_path[128];
 			snprintf(file_path, sizeof(file_path), "%s/state.json", name);
 			CHECK(path_exists(state_dir, file_path), "up said 'is up' but there is no state.json");
 			d = nrun(state_dir, dout, sizeof(dout), "down", name, NULL);
 			CHECK(d == 0 && strstr(dout, "stopped responder"), "down after up: %s", dout);
 		}
-		CHECK(count_ns(name) == 0, "%zu namespaces left", count_ns(name));
+		CHECK(count_namespaces(name) == 0, "%zu namespaces left", count_namespaces(name));
 		CHECK(!path_exists(state_dir, name), "state left");
 		if (!ok) {
 			failures++;
@@ -498,7 +493,7 @@ static void test_namespace_collision(void **state)
 
 	assert_int_equal(nrun(state_dir, out, sizeof(out), "up", fa, "--name", a, NULL), 0);
 	assert_true(ns_exists(ns));
-	size_t n_a = count_ns(a);
+	size_t n_a = count_namespaces(a);
 	assert_int_equal(nrun(state_dir, out, sizeof(out), "up", fab, "--name", ab, NULL), 1);
 	char want[128];
 	snprintf(want, sizeof(want), "claimed by instance '%s'", a);
@@ -507,13 +502,13 @@ static void test_namespace_collision(void **state)
 	assert_non_null(strstr(out, want));
 	/* refused before anything was made: a is whole, ab has nothing */
 	assert_true(ns_exists(ns));
-	assert_int_equal(count_ns(a), n_a);
+	assert_int_equal(count_namespaces(a), n_a);
 	assert_false(path_exists(state_dir, ab));
 	assert_int_equal(nrun(state_dir, out, sizeof(out), "down", ab, NULL), 0);
 	assert_non_null(strstr(out, "was not up"));
 	assert_true(ns_exists(ns));
 	assert_int_equal(nrun(state_dir, out, sizeof(out), "down", a, NULL), 0);
-	assert_int_equal(count_ns(a), 0);
+	assert_int_equal(count_namespaces(a), 0);
 
 	/* both at once: one wins whole, the other is refused and makes nothing */
 	unsigned failures = 0, a_won = 0;
@@ -542,7 +537,7 @@ static void test_namespace_collision(void **state)
 		CHECK(ns_exists(winner_router), "the winner lost %s", winner_router);
 		down_quiet(a);
 		down_quiet(ab);
-		CHECK(count_ns(a) == 0, "%zu namespaces left", count_ns(a));
+		CHECK(count_namespaces(a) == 0, "%zu namespaces left", count_namespaces(a));
 		failures += !ok;
 	}
 	report_loop("namespace-collision", iterations, failures, a_won);
@@ -615,7 +610,7 @@ static void test_foreign_namespaces(void **state)
 	assert_true(listed_json);
 	assert_true(survived_all);
 	assert_true(said);
-	assert_int_equal(count_ns(name), 0);
+	assert_int_equal(count_namespaces(name), 0);
 }
 
 /* ---- (e) a symlinked state dir ---- */
@@ -717,7 +712,7 @@ static void test_symlinked_state(void **state)
 	assert_true(victim_alive);
 	assert_true(ns_alive);
 	assert_true(files_kept);
-	assert_int_equal(count_ns(name), 0);
+	assert_int_equal(count_namespaces(name), 0);
 }
 
 /* ---- setup ---- */
