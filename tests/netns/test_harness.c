@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The netns harness itself (util.c): a test process that made an instance
- * (with its responder), a namespace through apply/ and a temporary directory
- * ends mid-run, by SIGTERM while netsim runs, by SIGKILL, by abort() or by a
+ * (with its responder), an instance in its private state dir, a namespace
+ * through apply/ and a temporary directory ends mid-run, by SIGTERM while netsim runs, by SIGKILL, by abort() or by a
  * plain exit; afterwards nothing it made remains: no namespace, no state, no
  * file, no process. The victim is this binary again (--victim MODE FIFO); this
  * process is its subreaper, so every orphan comes back here to be counted.
@@ -47,15 +47,29 @@ static void write_line(const char *fifo, const char *fmt, ...)
 	fclose(f);
 }
 
+/* NETSIM_STATE_DIR=netns_state_dir(), for run()'s env */
+static const char *state_env(void)
+{
+	static char env[PATH_MAX + 32];
+	snprintf(env, sizeof(env), "NETSIM_STATE_DIR=%s", netns_state_dir());
+	return env;
+}
+
 /* Makes one of each thing the harness removes, tells the test where they
  * are, then ends as `mode` says. */
 static int victim(const char *mode, const char *fifo)
 {
 	struct nsim_apply *ctx = NULL;
-	char file[PATH_MAX];
+	char file[PATH_MAX], private[32], out[8192];
 
 	const char *n = instance("v");
 	up(topology, n);
+	/* one the guardian removes with `down --all` in the state dir */
+	snprintf(private, sizeof(private), "%sp", netns_name_prefix());
+	if (run(out, sizeof(out), state_env(), "up", topology, "--name", private, NULL) != 0) {
+		fprintf(stderr, "%s\n", out);
+		return 3;
+	}
 	const char *ns = netns_namespace("vraw");
 	if (nsim_apply_new(NULL, NULL, &ctx) < 0 ||
 	    nsim_apply_ops(ctx, &(struct nsim_op){.kind = NSIM_OP_NETNS, .ns = ns}, 1, NULL) < 0)
@@ -66,7 +80,7 @@ static int victim(const char *mode, const char *fifo)
 	if (fd < 0)
 		return 3;
 	close(fd);
-	write_line(fifo, "%s %s %s\n", n, ns, netns_tmpdir());
+	write_line(fifo, "%s %s %s %s\n", n, ns, netns_tmpdir(), private);
 
 	if (streq(mode, "term")) {
 		/* netsim runs (a shell inside the instance, which says its PID)
@@ -179,9 +193,14 @@ static int wait_descendants(void)
 	return left;
 }
 
-static void nothing_left(const char *name, const char *ns, const char *dir)
+static void nothing_left(const char *name, const char *ns, const char *dir, const char *private)
 {
 	char path[PATH_MAX];
+	if (count_namespaces(private)) {
+		fprintf(stderr, "left behind: %zu namespaces of %s (in the private state dir)\n",
+			count_namespaces(private), private);
+		fail();
+	}
 	nsim_plan_ns_path(path, sizeof(path), ns);
 	if (count_namespaces(name) || state_exists(name) || access(path, F_OK) == 0 || access(dir, F_OK) == 0) {
 		fprintf(stderr, "left behind: %zu namespaces of %s%s%s%s\n", count_namespaces(name), name,
@@ -219,7 +238,7 @@ static int teardown(void **state)
  * nothing it made remains. */
 static void victim_ends(const char *mode, int want_signal)
 {
-	char path[PATH_MAX], name[64], ns[128], dir[PATH_MAX];
+	char path[PATH_MAX], name[64], ns[128], dir[PATH_MAX], private[64];
 	int stdin_pipe[2];
 	snprintf(path, sizeof(path), "%s/%s.fifo", netns_tmpdir(), mode);
 	fifo_open(&fifo, path);
@@ -235,9 +254,10 @@ static void victim_ends(const char *mode, int want_signal)
 	victim_pid = pid;
 	victim_stdin = stdin_pipe[1];
 	char *made = fifo_line(&fifo, pid);
-	if (sscanf(made, "%63s %127s %4095s", name, ns, dir) != 3)
+	if (sscanf(made, "%63s %127s %4095s %63s", name, ns, dir, private) != 4)
 		fail_msg("victim said '%s'", made);
 	assert_true(count_namespaces(name) > 0 && state_exists(name));
+	assert_true(count_namespaces(private) > 0 && !state_exists(private));
 	assert_int_equal(access(dir, F_OK), 0);
 
 	pid_t sleeper = 0;
@@ -263,9 +283,9 @@ static void victim_ends(const char *mode, int want_signal)
 	/* a handled signal or an exit cleans before the process ends; SIGKILL
 	 * and abort() leave it to the guardian, an orphan now: wait for it */
 	if (streq(mode, "term") || streq(mode, "exit"))
-		nothing_left(name, ns, dir);
+		nothing_left(name, ns, dir, private);
 	assert_int_equal(wait_descendants(), 0);
-	nothing_left(name, ns, dir);
+	nothing_left(name, ns, dir, private);
 	if (sleeper)
 		assert_true(kill(sleeper, 0) < 0 && errno == ESRCH);
 	fifo_close(&fifo);
@@ -314,6 +334,36 @@ static void test_names(void **state)
 	assert_true(S_ISDIR(st.st_mode) && (st.st_mode & 0777) == 0700);
 }
 
+/* The private state dir: in the tmpdir, as netsim requires it; cleanup_all()
+ * removes its instances and keeps it. */
+static void test_state_dir(void **state)
+{
+	(void)state;
+	const char *dir = netns_state_dir();
+	char want[PATH_MAX], name[32], out[8192];
+	snprintf(want, sizeof(want), "%s/state", netns_tmpdir());
+	assert_string_equal(dir, want);
+	assert_ptr_equal(netns_state_dir(), dir);
+	struct stat st;
+	assert_int_equal(lstat(dir, &st), 0);
+	assert_true(S_ISDIR(st.st_mode) && (st.st_mode & 0777) == 0700 && st.st_uid == 0);
+
+	snprintf(name, sizeof(name), "%sstate", netns_name_prefix());
+	int r = run(out, sizeof(out), state_env(), "up", topology, "--name", name, NULL);
+	if (r != 0)
+		fprintf(stderr, "%s\n", out);
+	assert_int_equal(r, 0);
+	assert_true(count_namespaces(name) > 0 && !state_exists(name));
+	snprintf(want, sizeof(want), "%s/%s", dir, name);
+	assert_int_equal(access(want, F_OK), 0);
+	cleanup_all();
+	assert_int_equal(count_namespaces(name), 0);
+	assert_true(access(want, F_OK) < 0 && errno == ENOENT);
+	assert_int_equal(access(dir, F_OK), 0);
+	assert_int_equal(run(out, sizeof(out), state_env(), "ls", NULL), 0);
+	assert_null(strstr(out, name));
+}
+
 int main(int argc, char **argv)
 {
 	self = argv[0];
@@ -330,6 +380,7 @@ int main(int argc, char **argv)
 	}
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_state_dir),
 		cmocka_unit_test_teardown(test_sigterm_mid_run, teardown),
 		cmocka_unit_test_teardown(test_sigkill, teardown),
 		cmocka_unit_test_teardown(test_abort, teardown),

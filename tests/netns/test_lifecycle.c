@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The lifecycle under kills, races, collisions, foreign namespaces and planted
- * symlinks (issue 9). argv[1]: the netsim binary. Root; exit 77 (skip) when
- * network namespaces can't be made.
+ * symlinks (issue 9). argv[1]: the netsim binary. The netns harness (util.h)
+ * gives the skip rule, the names and the cleanup pass or fail.
  *
- * Every run uses a state dir of its own (NETSIM_STATE_DIR, a mkdtemp dir), so
- * `down --all` here never touches another instance on the machine, and
- * instance names l<pid>-..., so its namespaces are its own. Race loops use
+ * Every run uses the harness's private state dir (NETSIM_STATE_DIR=
+ * netns_state_dir()), so `down --all` here never touches another instance on
+ * the machine, and instance names netns_name_prefix()SUFFIX (t<pid>-...), so
+ * its namespaces are its own; the foreign namespaces it makes are named by
+ * netns_namespace(), and every netsim it starts is tracked
+ * (netns_track_child), so an interrupted run leaves nothing. Race loops use
  * random delays from a seeded generator: the seed is printed, and
  * NETSIM_TEST_SEED=N replays it. NETSIM_LIFECYCLE_ITERATIONS=N changes the
  * number of iterations of each loop (default 20; scripts/bench --stress).
@@ -14,8 +17,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
-#include <pthread.h>
 #include <sched.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -35,10 +38,10 @@
 
 #include <cmocka.h>
 
-static const char *netsim;
-static char state_dir[64] = "/tmp/netsim-lc-XXXXXX";
-static char topo_dir[64] = "/tmp/netsim-lc-topo-XXXXXX";
-static char prefix[16];
+#include "util.h"
+
+/* the harness's: a private state dir and a private temporary directory */
+static const char *state_dir, *topo_dir;
 static unsigned iterations = 20;
 static uint64_t rng, seed;
 
@@ -69,6 +72,48 @@ static double now_us(void)
 	return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
 }
 
+/* fork(), the child in a process group of its own and tracked by the harness
+ * (a signal to the test kills it and its group before the cleanup) from
+ * before a signal can see it. Returns what fork() returns (0 in the child,
+ * with every signal unblocked). */
+static pid_t fork_tracked(void)
+{
+	sigset_t all, old;
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &old);
+	pid_t pid = fork();
+	if (pid == 0) {
+		sigset_t none;
+		setpgid(0, 0);
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		return 0;
+	}
+	int tracked = pid > 0 ? netns_track_child(pid) : 0;
+	if (pid > 0)
+		setpgid(pid, pid);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	assert_true(pid > 0);
+	if (tracked < 0)
+		fprintf(stderr, "cannot track pid %d (%s): a signal will not stop it\n", (int)pid, strerror(-tracked));
+	return pid;
+}
+
+/* Reaps a child of fork_tracked(): untracked while still a zombie, so its PID
+ * cannot be reused under the harness's signal handler. The exit status or
+ * 128+signal. */
+static int reap(pid_t pid)
+{
+	siginfo_t si;
+	while (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOWAIT) < 0)
+		assert_int_equal(errno, EINTR);
+	netns_untrack_child(pid);
+	int status;
+	while (waitpid(pid, &status, 0) < 0)
+		assert_int_equal(errno, EINTR);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
 /* Starts netsim with argv (NULL-terminated, without the binary) and the given
  * state dir; its stdout+stderr go to *ret_fd (a pipe) when not NULL. */
 static pid_t spawn(const char *state, const char *const *argv, int *ret_fd)
@@ -81,12 +126,8 @@ static pid_t spawn(const char *state, const char *const *argv, int *ret_fd)
 	int fds[2] = {-1, -1};
 	if (ret_fd)
 		assert_int_equal(pipe2(fds, O_CLOEXEC), 0);
-	pid_t pid = fork();
-	assert_true(pid >= 0);
+	pid_t pid = fork_tracked();
 	if (pid == 0) {
-		sigset_t none;
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
 		int null = open("/dev/null", O_RDWR);
 		dup2(ret_fd ? fds[1] : null, 1);
 		dup2(ret_fd ? fds[1] : null, 2);
@@ -121,10 +162,7 @@ static int collect(pid_t pid, int fd, char *out, size_t size)
 	}
 	if (out && size)
 		out[len] = '\0';
-	int status;
-	while (waitpid(pid, &status, 0) < 0)
-		assert_int_equal(errno, EINTR);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	return reap(pid);
 }
 
 /* Runs netsim to its end in state dir `state`; output in out. */
@@ -143,23 +181,9 @@ static int nrun(const char *state, char *out, size_t size, ...)
 	return collect(pid, fd, out, size);
 }
 
-static size_t count_ns(const char *name)
-{
-	char pre[64];
-	snprintf(pre, sizeof(pre), "netsim-%s-", name);
-	DIR *d = opendir("/run/netns");
-	size_t n = 0;
-	if (!d)
-		return 0;
-	for (struct dirent *e; (e = readdir(d));)
-		n += strncmp(e->d_name, pre, strlen(pre)) == 0;
-	closedir(d);
-	return n;
-}
-
 static bool path_exists(const char *dir, const char *name)
 {
-	char path[256];
+	char path[PATH_MAX];
 	struct stat st;
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	return lstat(path, &st) == 0;
@@ -170,18 +194,20 @@ static bool ns_exists(const char *ns)
 	return path_exists("/run/netns", ns);
 }
 
+/* An instance name netns_name_prefix()SUFFIX, in our state dir only (so the
+ * guardian's `down --all` there removes it, not `netsim down NAME`). */
 static const char *name_of(const char *suffix)
 {
 	static char names[8][32];
 	static unsigned next;
 	char *n = names[next++ % 8];
-	snprintf(n, sizeof(names[0]), "%s%s", prefix, suffix);
+	snprintf(n, sizeof(names[0]), "%s%s", netns_name_prefix(), suffix);
 	return n;
 }
 
 static const char *write_topo(const char *file, const char *text)
 {
-	static char paths[8][128];
+	static char paths[8][PATH_MAX];
 	static unsigned next;
 	char *p = paths[next++ % 8];
 	snprintf(p, sizeof(paths[0]), "%s/%s", topo_dir, file);
@@ -262,21 +288,14 @@ static pid_t find_child(pid_t parent, const char *comm)
 	return found;
 }
 
-static char foreign_made[4][64]; /* removed at exit, pass or fail */
-
-/* A namespace made by hand, as `ip netns add` does: not netsim's. */
+/* A namespace made by hand, as `ip netns add` does: not netsim's. `ns` comes
+ * from netns_namespace(), so the harness removes it, pass or fail. */
 static void make_foreign_ns(const char *ns)
 {
-	for (size_t i = 0; i < 4; i++)
-		if (!foreign_made[i][0]) {
-			snprintf(foreign_made[i], sizeof(foreign_made[i]), "%s", ns);
-			break;
-		}
 	char path[256];
 	snprintf(path, sizeof(path), "/run/netns/%s", ns);
 	mkdir("/run/netns", 0755);
-	pid_t pid = fork();
-	assert_true(pid >= 0);
+	pid_t pid = fork_tracked();
 	if (pid == 0) {
 		int fd = open(path, O_RDONLY | O_CREAT | O_EXCL, 0);
 		if (fd < 0 || unshare(CLONE_NEWNET) < 0 ||
@@ -284,9 +303,7 @@ static void make_foreign_ns(const char *ns)
 			_exit(1);
 		_exit(0);
 	}
-	int status;
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	assert_int_equal(reap(pid), 0);
 }
 
 static void remove_foreign_ns(const char *ns)
@@ -374,7 +391,7 @@ static void test_kill_up_while_responder_starts(void **state)
 			      (int)resp, delay);
 			close(resp_fd);
 		}
-		CHECK(count_ns(name) == 0, "%zu namespaces left", count_ns(name));
+		CHECK(count_namespaces(name) == 0, "%zu namespaces left", count_namespaces(name));
 		CHECK(!path_exists(state_dir, name), "state left");
 		if (!ok) {
 			failures++;
@@ -401,7 +418,7 @@ static void race_down(bool all)
 	double t0 = now_us();
 	assert_int_equal(nrun(state_dir, out, sizeof(out), "up", file, "--name", name, NULL), 0);
 	unsigned window = (unsigned)(now_us() - t0) + 1;
-	size_t n_ns = count_ns(name);
+	size_t n_ns = count_namespaces(name);
 	assert_true(n_ns > 0);
 	assert_int_equal(nrun(state_dir, out, sizeof(out), "down", name, NULL), 0);
 
@@ -432,15 +449,15 @@ static void race_down(bool all)
 		if (u == 0 && strstr(out, "is up") && !removed) {
 			/* down came first: the `up` that said "is up" must be up, whole */
 			up_won++;
-			CHECK(count_ns(name) == n_ns, "up said 'is up' but %zu of %zu namespaces exist", count_ns(name),
-			      n_ns);
+			CHECK(count_namespaces(name) == n_ns, "up said 'is up' but %zu of %zu namespaces exist",
+			      count_namespaces(name), n_ns);
 			char file_path[128];
 			snprintf(file_path, sizeof(file_path), "%s/state.json", name);
 			CHECK(path_exists(state_dir, file_path), "up said 'is up' but there is no state.json");
 			d = nrun(state_dir, dout, sizeof(dout), "down", name, NULL);
 			CHECK(d == 0 && strstr(dout, "stopped responder"), "down after up: %s", dout);
 		}
-		CHECK(count_ns(name) == 0, "%zu namespaces left", count_ns(name));
+		CHECK(count_namespaces(name) == 0, "%zu namespaces left", count_namespaces(name));
 		CHECK(!path_exists(state_dir, name), "state left");
 		if (!ok) {
 			failures++;
@@ -476,7 +493,7 @@ static void test_namespace_collision(void **state)
 
 	assert_int_equal(nrun(state_dir, out, sizeof(out), "up", fa, "--name", a, NULL), 0);
 	assert_true(ns_exists(ns));
-	size_t n_a = count_ns(a);
+	size_t n_a = count_namespaces(a);
 	assert_int_equal(nrun(state_dir, out, sizeof(out), "up", fab, "--name", ab, NULL), 1);
 	char want[128];
 	snprintf(want, sizeof(want), "claimed by instance '%s'", a);
@@ -485,13 +502,13 @@ static void test_namespace_collision(void **state)
 	assert_non_null(strstr(out, want));
 	/* refused before anything was made: a is whole, ab has nothing */
 	assert_true(ns_exists(ns));
-	assert_int_equal(count_ns(a), n_a);
+	assert_int_equal(count_namespaces(a), n_a);
 	assert_false(path_exists(state_dir, ab));
 	assert_int_equal(nrun(state_dir, out, sizeof(out), "down", ab, NULL), 0);
 	assert_non_null(strstr(out, "was not up"));
 	assert_true(ns_exists(ns));
 	assert_int_equal(nrun(state_dir, out, sizeof(out), "down", a, NULL), 0);
-	assert_int_equal(count_ns(a), 0);
+	assert_int_equal(count_namespaces(a), 0);
 
 	/* both at once: one wins whole, the other is refused and makes nothing */
 	unsigned failures = 0, a_won = 0;
@@ -520,7 +537,7 @@ static void test_namespace_collision(void **state)
 		CHECK(ns_exists(winner_router), "the winner lost %s", winner_router);
 		down_quiet(a);
 		down_quiet(ab);
-		CHECK(count_ns(a) == 0, "%zu namespaces left", count_ns(a));
+		CHECK(count_namespaces(a) == 0, "%zu namespaces left", count_namespaces(a));
 		failures += !ok;
 	}
 	report_loop("namespace-collision", iterations, failures, a_won);
@@ -535,8 +552,8 @@ static void test_foreign_namespaces(void **state)
 	const char *name = name_of("f");
 	/* with a state dir of our own, every other netsim namespace on the machine is foreign too */
 	static char out[1 << 21];
-	char extra[64];
-	snprintf(extra, sizeof(extra), "netsim-%s-extra", name);
+	/* netsim-NAME-extra: in the instance's namespace prefix, not its own */
+	const char *extra = netns_namespace("f-extra");
 	make_foreign_ns(extra);
 
 	assert_int_equal(nrun(state_dir, out, sizeof(out), "up", "topologies/minimal.yaml", "--name", name, NULL), 0);
@@ -548,8 +565,7 @@ static void test_foreign_namespaces(void **state)
 	assert_int_equal(stat(web_path, &web_st), 0);
 	int hold[2];
 	assert_int_equal(pipe2(hold, O_CLOEXEC), 0);
-	pid_t sh = fork();
-	assert_true(sh >= 0);
+	pid_t sh = fork_tracked();
 	if (sh == 0) {
 		dup2(hold[0], 0);
 		execl(netsim, netsim, "exec", name, "web", "--", "sh", "-c", "read x", (char *)NULL);
@@ -570,7 +586,7 @@ static void test_foreign_namespaces(void **state)
 	bool reported = strstr(out, left) != NULL;
 	bool sh_alive = !exited(sh_fd, 0);
 	close(hold[1]);
-	waitpid(sh, NULL, 0);
+	reap(sh);
 	close(sh_fd);
 	if (!reported)
 		fprintf(stderr, "wanted '%s' in:\n%s\n", left, out);
@@ -594,7 +610,7 @@ static void test_foreign_namespaces(void **state)
 	assert_true(listed_json);
 	assert_true(survived_all);
 	assert_true(said);
-	assert_int_equal(count_ns(name), 0);
+	assert_int_equal(count_namespaces(name), 0);
 }
 
 /* ---- (e) a symlinked state dir ---- */
@@ -603,16 +619,16 @@ static void test_symlinked_state(void **state)
 {
 	(void)state;
 	const char *name = name_of("s");
-	char victim_dir[64] = "/tmp/netsim-lc-victim-XXXXXX", victim_ns[64], link[128], out[8192], text[256];
-	assert_non_null(mkdtemp(victim_dir));
-	snprintf(victim_ns, sizeof(victim_ns), "netsim-%s-victim", name);
+	char victim_dir[PATH_MAX - 64], link[PATH_MAX], out[8192], text[256];
+	snprintf(victim_dir, sizeof(victim_dir), "%s/victim", topo_dir);
+	assert_int_equal(mkdir(victim_dir, 0700), 0);
+	const char *victim_ns = netns_namespace("s-victim");
 	make_foreign_ns(victim_ns);
 
 	/* a process that is not netsim's, recorded in the target as if it were */
 	int hold[2];
 	assert_int_equal(pipe2(hold, O_CLOEXEC), 0);
-	pid_t victim = fork();
-	assert_true(victim >= 0);
+	pid_t victim = fork_tracked();
 	if (victim == 0) {
 		char c;
 		close(hold[1]);
@@ -634,7 +650,7 @@ static void test_symlinked_state(void **state)
 				"%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %llu", &start),
 			 1);
 	snprintf(text, sizeof(text), "%d %llu responder -\n", (int)victim, start);
-	char f[128];
+	char f[PATH_MAX];
 	snprintf(f, sizeof(f), "%s/processes", victim_dir);
 	FILE *fp = fopen(f, "we");
 	fputs(text, fp);
@@ -651,7 +667,7 @@ static void test_symlinked_state(void **state)
 	int r2 = nrun(state_dir, out, sizeof(out), "down", "--all", NULL);
 	bool said2 = strstr(out, "symbolic link") != NULL;
 	/* the state dir itself a symlink: refused by down and up alike */
-	char root_link[128];
+	char root_link[PATH_MAX];
 	snprintf(root_link, sizeof(root_link), "%s/root-link", topo_dir);
 	assert_int_equal(symlink(state_dir, root_link), 0);
 	int r3 = nrun(root_link, out, sizeof(out), "down", name, NULL);
@@ -659,7 +675,7 @@ static void test_symlinked_state(void **state)
 	int r4 = nrun(root_link, out, sizeof(out), "up", "topologies/minimal.yaml", "--name", name, NULL);
 	bool said4 = strstr(out, "symbolic link") != NULL;
 	/* a state dir others can read: refused */
-	char open_dir[128];
+	char open_dir[PATH_MAX];
 	snprintf(open_dir, sizeof(open_dir), "%s/open-state", topo_dir);
 	assert_int_equal(mkdir(open_dir, 0755), 0);
 	chmod(open_dir, 0755);
@@ -671,7 +687,7 @@ static void test_symlinked_state(void **state)
 	bool files_kept = path_exists(victim_dir, "processes") && path_exists(victim_dir, "namespaces");
 
 	close(hold[1]); /* our victim ends */
-	waitpid(victim, NULL, 0);
+	reap(victim);
 	close(victim_fd);
 	remove_foreign_ns(victim_ns);
 	unlink(link);
@@ -696,49 +712,24 @@ static void test_symlinked_state(void **state)
 	assert_true(victim_alive);
 	assert_true(ns_alive);
 	assert_true(files_kept);
-	assert_int_equal(count_ns(name), 0);
+	assert_int_equal(count_namespaces(name), 0);
 }
 
 /* ---- setup ---- */
 
-static void cleanup(void)
+static int setup(void **state)
 {
-	if (state_dir[strlen(state_dir) - 1] == 'X')
-		return;
-	/* only our state dir: every instance in it is this run's */
-	nrun(state_dir, NULL, 0, "down", "--all", NULL);
-	for (size_t i = 0; i < 4; i++)
-		if (foreign_made[i][0])
-			remove_foreign_ns(foreign_made[i]);
-	char cmd[256];
-	snprintf(cmd, sizeof(cmd), "rm -rf -- '%s' '%s'", state_dir, topo_dir);
-	(void)!system(cmd);
-}
-
-static void *on_signal(void *arg)
-{
-	int sig = 0;
-	sigwait(arg, &sig);
-	fprintf(stderr, "%s: cleaning up\n", strsignal(sig));
-	cleanup();
-	_exit(128 + sig);
+	(void)state;
+	state_dir = netns_state_dir();
+	topo_dir = netns_tmpdir();
+	return 0;
 }
 
 int main(int argc, char **argv)
 {
-	if (argc < 2) {
-		fprintf(stderr, "usage: %s NETSIM-BINARY\n", argv[0]);
-		return 2;
-	}
-	netsim = argv[1];
-	if (geteuid() != 0) {
-		fprintf(stderr, "skip: needs root\n");
-		return 77;
-	}
-	if (access("/proc/self/ns/net", F_OK) < 0) {
-		fprintf(stderr, "skip: no network namespaces\n");
-		return 77;
-	}
+	int r = netns_test_init(argc, argv);
+	if (r)
+		return r;
 	const char *env = getenv("NETSIM_TEST_SEED");
 	rng = env && *env ? strtoull(env, NULL, 10) : (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
 	if (!rng)
@@ -748,22 +739,6 @@ int main(int argc, char **argv)
 		(unsigned long long)rng);
 	if ((env = getenv("NETSIM_LIFECYCLE_ITERATIONS")) && atoi(env) > 0)
 		iterations = (unsigned)atoi(env);
-	snprintf(prefix, sizeof(prefix), "l%d", (int)getpid() % 100000);
-	if (!mkdtemp(state_dir) || !mkdtemp(topo_dir)) {
-		perror("mkdtemp");
-		return 1;
-	}
-	atexit(cleanup);
-	/* Ctrl-C or meson's timeout: one thread cleans up (not a signal handler:
-	 * it forks); an `up` in flight is waited for by netsim's own lock */
-	static sigset_t set;
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	pthread_t thread;
-	if (pthread_create(&thread, NULL, on_signal, &set) != 0)
-		return 1;
 
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_kill_up_while_responder_starts),
@@ -775,5 +750,5 @@ int main(int argc, char **argv)
 	};
 	if ((env = getenv("NETSIM_LIFECYCLE_TESTS")) && *env)
 		cmocka_set_test_filter(env);
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, setup, NULL);
 }

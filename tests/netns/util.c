@@ -41,7 +41,10 @@ static char root_links_before[4096];
  *   i NAME   an instance: `netsim down NAME`
  *   n NAME   a namespace made by apply/: umount and unlink /run/netns/NAME
  *   d PATH   a directory: removed with its contents
- *   c        remove the instances and namespaces now, then answer one byte
+ *   s DIR    a private netsim state dir: `NETSIM_STATE_DIR=DIR netsim down
+ *            --all` (first, before the instances, namespaces and directories)
+ *   c        remove the instances and namespaces now (and every instance of
+ *            the state dirs, which stay), then answer one byte
  *   x        the same, directories included
  * and at end of file (the test exited or died in any way) it removes
  * everything and exits. So the cleanup always runs in a normal process.
@@ -91,11 +94,14 @@ static int rm_entry(const char *path, const struct stat *st, int flag, struct FT
 	return 0;
 }
 
-static void guardian_down(const char *name)
+/* `netsim down NAME`, or with state_dir `NETSIM_STATE_DIR=state_dir netsim
+ * down --all`; run by the guardian, a normal single-threaded process. */
+static void guardian_down(const char *name, const char *state_dir)
 {
+	const char *what = state_dir ? "--all" : name;
 	pid_t pid = fork();
 	if (pid < 0) {
-		fprintf(stderr, "netns harness: cannot run netsim down %s: %m\n", name);
+		fprintf(stderr, "netns harness: cannot run netsim down %s: %m\n", what);
 		return;
 	}
 	if (pid == 0) {
@@ -104,7 +110,9 @@ static void guardian_down(const char *name)
 			dup2(null, 0);
 			dup2(null, 1);
 		}
-		execl(netsim, netsim, "down", name, (char *)NULL);
+		if (state_dir && setenv("NETSIM_STATE_DIR", state_dir, 1) < 0)
+			_exit(127);
+		execl(netsim, netsim, "down", what, (char *)NULL);
 		_exit(127);
 	}
 	int status;
@@ -112,13 +120,17 @@ static void guardian_down(const char *name)
 		if (errno != EINTR)
 			return;
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		fprintf(stderr, "netns harness: netsim down %s failed (status %#x)\n", name, status);
+		fprintf(stderr, "netns harness: %s%snetsim down %s failed (status %#x)\n",
+			state_dir ? "NETSIM_STATE_DIR=" : "", state_dir ? state_dir : "", what, status);
 }
 
-static void guardian_clean(struct strv *inst, struct strv *ns, struct strv *dirs)
+static void guardian_clean(struct strv *states, struct strv *inst, struct strv *ns, struct strv *dirs)
 {
+	/* before the directories: the state dirs live in them */
+	for (size_t i = 0; i < states->n; i++)
+		guardian_down(NULL, states->v[i]);
 	for (size_t i = 0; i < inst->n; i++)
-		guardian_down(inst->v[i]);
+		guardian_down(inst->v[i], NULL);
 	for (size_t i = 0; i < ns->n; i++) {
 		char path[PATH_MAX];
 		nsim_plan_ns_path(path, sizeof(path), ns->v[i]);
@@ -132,12 +144,13 @@ static void guardian_clean(struct strv *inst, struct strv *ns, struct strv *dirs
 		for (size_t i = 0; i < dirs->n; i++)
 			nftw(dirs->v[i], rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 		strv_clear(dirs);
+		strv_clear(states);
 	}
 }
 
 static _Noreturn void guardian(int in, int ack)
 {
-	struct strv inst = {0}, ns = {0}, dirs = {0};
+	struct strv states = {0}, inst = {0}, ns = {0}, dirs = {0};
 	char *line = NULL;
 	size_t size = 0;
 
@@ -167,9 +180,12 @@ static _Noreturn void guardian(int in, int ack)
 		case 'd':
 			r = strv_add(&dirs, line + 2);
 			break;
+		case 's':
+			r = strv_add(&states, line + 2);
+			break;
 		case 'c':
 		case 'x':
-			guardian_clean(&inst, &ns, line[0] == 'x' ? &dirs : NULL);
+			guardian_clean(&states, &inst, &ns, line[0] == 'x' ? &dirs : NULL);
 			/* no answer needed when the test is gone (EPIPE) */
 			if (write(ack, "", 1) < 0 && errno != EPIPE)
 				fprintf(stderr, "netns harness: cannot answer the test: %m\n");
@@ -181,7 +197,7 @@ static _Noreturn void guardian(int in, int ack)
 		if (r < 0)
 			fprintf(stderr, "netns harness: cannot record '%s': %s\n", line, strerror(-r));
 	}
-	guardian_clean(&inst, &ns, &dirs);
+	guardian_clean(&states, &inst, &ns, &dirs);
 	_exit(0);
 }
 
@@ -322,6 +338,23 @@ const char *netns_tmpdir(void)
 			fail_msg("netns harness: mkdtemp: %m");
 		}
 		record('d', dir);
+	}
+	return dir;
+}
+
+const char *netns_state_dir(void)
+{
+	static char dir[PATH_MAX];
+	if (!dir[0]) {
+		if (!netsim)
+			fail_msg("netns harness: a state dir needs the netsim binary (netns_test_init)");
+		char path[PATH_MAX];
+		snprintf(path, sizeof(path), "%s/state", netns_tmpdir());
+		/* netsim refuses a state dir not owned by root or open to others */
+		if (mkdir(path, 0700) < 0 || chmod(path, 0700) < 0 || chown(path, 0, 0) < 0)
+			fail_msg("netns harness: cannot make the state dir %s: %m", path);
+		record('s', path);
+		memcpy(dir, path, sizeof(dir));
 	}
 	return dir;
 }

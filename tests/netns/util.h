@@ -5,7 +5,10 @@
  *   when this process cannot make a network namespace;
  * - names unique to the process: instances t<pid>-SUFFIX (removed with
  *   `netsim down`), namespaces netsim-t<pid>-SUFFIX (unmounted and unlinked),
- *   a private temporary directory;
+ *   a private temporary directory, and on request a private netsim state dir
+ *   in it (netns_state_dir(), for `netsim down --all` or records of the
+ *   test's own: removed with `NETSIM_STATE_DIR=DIR netsim down --all`, run
+ *   by the guardian before it removes the directories);
  * - cleanup of all of them, pass or fail: at exit, on SIGINT, SIGTERM, SIGHUP
  *   and SIGQUIT (the handler only kills the running netsim by PID, then waits
  *   for the cleanup, then dies of the same signal), and when the process dies
@@ -47,6 +50,14 @@ const char *netns_namespace(const char *suffix);
 /* A private directory (mode 0700) under /tmp, removed with its contents at
  * cleanup. Made on first use; valid until exit. */
 const char *netns_tmpdir(void);
+/* A private netsim state dir (NETSIM_STATE_DIR=it for the netsim the test
+ * runs): "TMPDIR/state", mode 0700, owned by root, in netns_tmpdir(). At
+ * cleanup the guardian runs `NETSIM_STATE_DIR=it netsim down --all` (also
+ * for cleanup_all(), which keeps the dir), then removes it with the tmpdir.
+ * Made on first use (fails the test if it cannot be, or if no netsim binary
+ * was given); valid until exit. Instances in it should still be named
+ * netns_name_prefix()SUFFIX. */
+const char *netns_state_dir(void);
 /* A child this test forked itself (run() tracks its own): a signal kills it
  * (and its process group if it leads one) before the cleanup. 0, or -ENOSPC
  * when 16 are tracked already. Untrack it once it is reaped. */
