@@ -68,5 +68,15 @@ const char *nsim_host_kind_name(enum nsim_host_kind k)
 
 const char *nsim_verdict_name(enum nsim_verdict v)
 {
-	return v == NSIM_VERDICT_REACHABLE ? "reachable" : "unreachable";
+	switch (v) {
+	case NSIM_VERDICT_REACHABLE:
+		return "reachable";
+	case NSIM_VERDICT_UNREACHABLE:
+		return "unreachable";
+	case NSIM_VERDICT_SUCCEEDS:
+		return "succeeds";
+	case NSIM_VERDICT_FAILS:
+		return "fails";
+	}
+	return "?";
 }

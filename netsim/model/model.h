@@ -54,6 +54,31 @@ enum nsim_host_kind {
 	NSIM_HOST_DATABASE,
 };
 
+enum nsim_endpoint_kind {
+	NSIM_EP_UNRESOLVED = 0,
+	NSIM_EP_HOST,      /* vpc, idx: vpcs[vpc].hosts[idx] */
+	NSIM_EP_INET_HOST, /* idx: topo->inet_hosts[idx] */
+	NSIM_EP_NAT,       /* vpc, idx: vpcs[vpc].nat_gateways[idx] (seen_source only) */
+	NSIM_EP_ADDRESS,   /* addr */
+	NSIM_EP_DNS,       /* a DNS name (ref.name), resolved where it is used: from the source's VPC */
+};
+
+struct nsim_endpoint {
+	struct nsim_ref ref; /* as written: a name or an address */
+	enum nsim_endpoint_kind kind;
+	size_t vpc, idx;
+	uint32_t addr; /* NSIM_EP_ADDRESS */
+};
+
+/* A command: an argv list, or one string run with /bin/sh -c (`run:`,
+ * `command:`). argc == 0: none given. */
+struct nsim_argv {
+	struct nsim_pos pos;
+	bool shell;  /* written as a string: argv[0] is the whole string */
+	char **argv; /* NULL-terminated */
+	size_t argc;
+};
+
 struct nsim_subnet {
 	struct nsim_pos pos;
 	struct nsim_ref name;
@@ -175,6 +200,18 @@ struct nsim_host {
 	size_t n_security_groups;
 	struct nsim_service *listen;
 	size_t n_listen;
+	/* run: the host's own service, serving its listen: ports (no responder
+	 * on them); started after the network is up, in the host's namespace */
+	struct nsim_argv run;
+	uint32_t ready_timeout_ms; /* how long `up` waits for listen: TCP ports; 0 = default (15000) */
+	struct nsim_pos ready_timeout_pos;
+	struct nsim_ref *dns_names; /* names the VPC resolvers answer with this host's address */
+	size_t n_dns_names;
+	/* targets: (a proxy) every connection to a listen: port is relayed to
+	 * the same port of the first reachable target (ref as written; resolved
+	 * by validate/ to hosts: NSIM_EP_HOST) */
+	struct nsim_endpoint *targets;
+	size_t n_targets;
 
 	/* resolved by validate/ */
 	size_t subnet_idx;
@@ -200,6 +237,10 @@ struct nsim_vpc {
 	size_t n_network_acls;
 	struct nsim_host *hosts;
 	size_t n_hosts;
+	/* dns_support: the Amazon-provided DNS server at the VPC's base address
+	 * +2 (and 169.254.169.253); default true, as in AWS */
+	bool dns_support;
+	struct nsim_pos dns_support_pos;
 
 	size_t main_rt_idx; /* resolved; NSIM_NONE: local route only */
 };
@@ -219,27 +260,47 @@ struct nsim_inet_host {
 	struct nsim_pos address_pos;
 	struct nsim_service *listen;
 	size_t n_listen;
+	struct nsim_ref *dns_names; /* names the VPC resolvers answer with this address */
+	size_t n_dns_names;
+};
+
+enum nsim_dns_type {
+	NSIM_DNS_A = 0,
+	NSIM_DNS_CNAME,
+};
+
+/* A record of a Route 53 private hosted zone. */
+struct nsim_dns_record {
+	struct nsim_pos pos;
+	struct nsim_ref name;  /* relative to the zone ("db") or absolute ("db.corp.internal.") */
+	enum nsim_dns_type type;
+	struct nsim_pos type_pos;
+	struct nsim_ref value; /* A: a host or internet host name, or an address; CNAME: a DNS name */
+
+	/* resolved by validate/ */
+	char *fqdn;          /* "db.corp.internal", lower case, no trailing dot */
+	uint32_t addr;       /* A: the address it answers (a host's private address) */
+};
+
+/* route53.private_zones: a private hosted zone associated with VPCs. */
+struct nsim_private_zone {
+	struct nsim_pos pos;
+	struct nsim_ref name; /* "corp.internal" */
+	struct nsim_ref *vpcs;
+	size_t n_vpcs;
+	struct nsim_dns_record *records;
+	size_t n_records;
+
+	size_t *vpc_idx; /* resolved; parallel to vpcs */
 };
 
 enum nsim_verdict {
 	NSIM_VERDICT_REACHABLE = 0,
 	NSIM_VERDICT_UNREACHABLE,
+	NSIM_VERDICT_SUCCEEDS, /* command: exits 0 */
+	NSIM_VERDICT_FAILS,    /* command: exits non-zero (or times out) */
 };
 
-enum nsim_endpoint_kind {
-	NSIM_EP_UNRESOLVED = 0,
-	NSIM_EP_HOST,      /* vpc, idx: vpcs[vpc].hosts[idx] */
-	NSIM_EP_INET_HOST, /* idx: topo->inet_hosts[idx] */
-	NSIM_EP_NAT,       /* vpc, idx: vpcs[vpc].nat_gateways[idx] (seen_source only) */
-	NSIM_EP_ADDRESS,   /* addr */
-};
-
-struct nsim_endpoint {
-	struct nsim_ref ref; /* as written: a name or an address */
-	enum nsim_endpoint_kind kind;
-	size_t vpc, idx;
-	uint32_t addr; /* NSIM_EP_ADDRESS */
-};
 
 enum nsim_component_kind {
 	NSIM_COMP_UNRESOLVED = 0,
@@ -274,6 +335,15 @@ struct nsim_expect {
 	struct nsim_endpoint seen_source;
 	struct nsim_component *via;
 	size_t n_via;
+	/* reaches: the bytes sent arrive at this host, through every relay
+	 * (targets:) on the way */
+	bool has_reaches;
+	struct nsim_endpoint reaches;
+	/* command: run in `from` with its DNS configuration; verdict succeeds or
+	 * fails. argc == 0: a probe expectation */
+	struct nsim_argv command;
+	uint32_t timeout_ms; /* command: 0 = default (10000) */
+	struct nsim_pos timeout_pos;
 };
 
 struct nsim_topology {
@@ -281,6 +351,7 @@ struct nsim_topology {
 	char *file;               /* path as given to the loader */
 	struct nsim_ref name;
 	struct nsim_ref description;
+	struct nsim_ref region; /* NULL name: us-east-1 (its private names end in ec2.internal) */
 	struct nsim_vpc *vpcs;
 	size_t n_vpcs;
 	struct nsim_peering *peerings;
@@ -289,6 +360,8 @@ struct nsim_topology {
 	size_t n_inet_hosts;
 	struct nsim_expect *expects;
 	size_t n_expects;
+	struct nsim_private_zone *private_zones; /* route53: private_zones: */
+	size_t n_private_zones;
 };
 
 /* Returns a new, empty topology owned by the caller, or NULL on ENOMEM. */

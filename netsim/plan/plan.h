@@ -77,6 +77,33 @@ struct nsim_plan_responder {
 	size_t n_listen;
 };
 
+/* A process the plan starts after the kernel ops (and the responders): a
+ * VPC's DNS server, a host's run: service. Started by instance/ through the
+ * process records (instance/proc.h), stopped by `down`. */
+enum nsim_plan_process_kind {
+	NSIM_PROCESS_RESOLVER = 0, /* dnsmasq: the VPC's Amazon-provided DNS server */
+	NSIM_PROCESS_SERVICE,      /* a host's run: */
+};
+
+struct nsim_plan_file {
+	const char *name; /* a file name in the instance's state dir, e.g. "dns-main.conf" */
+	const char *text;
+};
+
+struct nsim_plan_process {
+	enum nsim_plan_process_kind kind;
+	const char *name;      /* "dns-main", "service-db": also its log file's name (<name>.log) */
+	const char *ns;        /* the namespace it runs in */
+	const char *host;      /* the host (services), NULL for resolvers */
+	const char *vpc;       /* its VPC (its DNS configuration) */
+	const struct nsim_argv *argv; /* resolvers: argv made by the plan; services: points into the topology */
+	const struct nsim_plan_file *files; /* written into the state dir before it starts */
+	size_t n_files;
+	const struct nsim_service *ready; /* TCP ports that accept connections once it is ready */
+	size_t n_ready;
+	uint32_t ready_timeout_ms;
+};
+
 struct nsim_plan_host {
 	const char *name;
 	const char *ns;
@@ -97,6 +124,8 @@ struct nsim_plan {
 	size_t n_responders, cap_responders;
 	struct nsim_plan_host *hosts; /* hosts, NAT gateways, internet hosts: what `up` shows */
 	size_t n_hosts, cap_hosts;
+	struct nsim_plan_process *processes; /* in start order: resolvers, then services */
+	size_t n_processes, cap_processes;
 };
 
 /* Instance names: the rule of a topology's `name:` (validate/), as words for errors. */

@@ -208,6 +208,7 @@ int nsim_check_prepare(struct nsim_check_prep *pp, size_t ei, struct nsim_arena 
 	case NSIM_EP_UNRESOLVED:
 	case NSIM_EP_NAT:
 	case NSIM_EP_ADDRESS:
+	case NSIM_EP_DNS:
 		return -EINVAL; /* the validator allows only hosts */
 	}
 
@@ -221,6 +222,7 @@ int nsim_check_prepare(struct nsim_check_prep *pp, size_t ei, struct nsim_arena 
 		break;
 	case NSIM_EP_ADDRESS:
 	case NSIM_EP_UNRESOLVED:
+	case NSIM_EP_DNS: /* TODO(dns): the address the name resolves to from the source's VPC */
 		to_vpc = vpc_of_addr(t, res.addr);
 		break;
 	}
@@ -456,6 +458,7 @@ static uint32_t expected_source(const struct nsim_topology *t, const struct nsim
 		return t->inet_hosts[s->idx].address;
 	case NSIM_EP_ADDRESS:
 	case NSIM_EP_UNRESOLVED:
+	case NSIM_EP_DNS:
 		break;
 	}
 	return s->addr;
