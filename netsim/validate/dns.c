@@ -436,3 +436,19 @@ int nsim_validate_dns(struct nsim_topology *t, struct nsim_diags *d)
 		return r;
 	return check_zones(t, d);
 }
+
+void nsim_validate_dns_expect(const struct nsim_topology *t, const struct nsim_expect *e, struct nsim_diags *d)
+{
+	if (e->from.kind != NSIM_EP_HOST || e->from.vpc == NSIM_NONE)
+		return;
+	const struct nsim_vpc *vpc = &t->vpcs[e->from.vpc];
+	/* With enableDnsSupport off, the Amazon-provided DNS server does not
+	 * answer in the VPC. AWS: "DNS attributes for your VPC",
+	 * https://docs.aws.amazon.com/vpc/latest/userguide/vpc-dns.html */
+	if (!vpc->dns_support)
+		nsim_diag_warning(d, e->to.ref.pos,
+				  "'%s' is a DNS name, and '%s' is in VPC '%s', which has dns_support: false "
+				  "(at %u:%u): no resolver answers there, so the name does not resolve",
+				  e->to.ref.name, nm(&e->from.ref), nm(&vpc->name), vpc->dns_support_pos.line,
+				  vpc->dns_support_pos.col);
+}

@@ -42,3 +42,7 @@ void nsim_validate_command_expect(const struct nsim_expect *e, struct nsim_diags
  * addresses are assigned): resolves each zone's vpc_idx and each record's
  * fqdn and addr. Appends problems to d. Returns 0, or -ENOMEM. */
 _must_check_ int nsim_validate_dns(struct nsim_topology *t, struct nsim_diags *d);
+
+/* A probe expectation whose `to` is a DNS name (NSIM_EP_DNS), after `from`
+ * is resolved: warns when the source's VPC has no resolver. */
+void nsim_validate_dns_expect(const struct nsim_topology *t, const struct nsim_expect *e, struct nsim_diags *d);

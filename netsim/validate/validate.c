@@ -1576,8 +1576,18 @@ static void resolve_endpoint(struct ctx *c, struct nsim_endpoint *ep, enum role 
 	}
 	/* netsim rule: a `to` with a dot that is no component name (names have
 	 * no dots) is a DNS name, resolved from the source's VPC where used */
-	if (role == ROLE_TO && strchr(ep->ref.name, '.') && !nsim_validate_dns_name(ep->ref.name)) {
-		ep->kind = NSIM_EP_DNS;
+	if (role == ROLE_TO && strchr(ep->ref.name, '.')) {
+		const char *why = nsim_validate_dns_name(ep->ref.name);
+		if (!why) {
+			ep->kind = NSIM_EP_DNS;
+			return;
+		}
+		/* AWS: "DNS domain name format",
+		 * https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/DomainNameFormat.html */
+		nsim_diag_error(c->d, ep->ref.pos,
+				"expect 'to': '%s' is neither a host, an internet host nor an address, and not a "
+				"valid DNS name: %s",
+				ep->ref.name, why);
 		return;
 	}
 	hint = suggest(c, &c->global, mask, ep->ref.name);
@@ -1682,8 +1692,16 @@ static void check_expects(struct ctx *c)
 					"unreachable",
 					nsim_verdict_name(e->verdict));
 		resolve_endpoint(c, &e->to, ROLE_TO);
-		if (e->has_reaches)
+		if (e->has_reaches) {
 			resolve_endpoint(c, &e->reaches, ROLE_REACHES);
+			/* netsim rule: reaches says where the bytes of a connection arrive */
+			if (e->verdict != NSIM_VERDICT_REACHABLE)
+				nsim_diag_error(c->d, e->reaches.ref.pos,
+						"reaches is checked on reachable expectations: an unreachable "
+						"flow arrives nowhere (remove it)");
+		}
+		if (e->to.kind == NSIM_EP_DNS)
+			nsim_validate_dns_expect(c->t, e, c->d);
 		if (e->has_seen_source)
 			resolve_endpoint(c, &e->seen_source, ROLE_SEEN);
 		for (size_t j = 0; j < e->n_via; j++)
