@@ -888,7 +888,7 @@ int nsim_analyzer_flow(const struct nsim_analyzer *an, const struct nsim_flow *f
 		hop(&w, resolver, "DNS resolver", false, "%s", why);
 		/* AWS: "DNS attributes for your VPC" (the Amazon-provided DNS
 		 * server answers the VPC's names; without DNS support, none),
-		 * https://docs.aws.amazon.com/vpc/latest/userguide/AmazonDNS-concepts.html */
+		 * https://docs.aws.amazon.com/vpc/latest/userguide/vpc-dns.html */
 		if (r < 0) {
 			block(&w, NSIM_REASON_NAME_NOT_FOUND, NSIM_PREDICT_BLOCKED, resolver, "%s", why);
 			return 0;

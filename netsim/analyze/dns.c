@@ -12,7 +12,7 @@
  * (docs/analyze.md).
  *
  * AWS: "DNS attributes for your VPC",
- *   https://docs.aws.amazon.com/vpc/latest/userguide/AmazonDNS-concepts.html
+ *   https://docs.aws.amazon.com/vpc/latest/userguide/vpc-dns.html
  * "Working with private hosted zones",
  *   https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/hosted-zones-private.html
  */

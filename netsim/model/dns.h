@@ -21,7 +21,7 @@
  * AWS: "Amazon EC2 instance hostname types",
  *   https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-instance-naming.html
  * "DNS attributes for your VPC",
- *   https://docs.aws.amazon.com/vpc/latest/userguide/AmazonDNS-concepts.html
+ *   https://docs.aws.amazon.com/vpc/latest/userguide/vpc-dns.html
  * "Working with private hosted zones",
  *   https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/hosted-zones-private.html
  */

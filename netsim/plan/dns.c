@@ -9,7 +9,7 @@
  * AWS: "Amazon DNS server",
  *   https://docs.aws.amazon.com/vpc/latest/userguide/AmazonDNS-concepts.html#AmazonDNS
  * "DNS attributes for your VPC",
- *   https://docs.aws.amazon.com/vpc/latest/userguide/AmazonDNS-concepts.html
+ *   https://docs.aws.amazon.com/vpc/latest/userguide/vpc-dns.html
  */
 #include <errno.h>
 #include <stdio.h>
