@@ -505,6 +505,60 @@ static void test_analyze(void **state)
 	nsim_topology_free(t);
 }
 
+static const struct nsim_host *find_host(const struct nsim_topology *t, const char *name)
+{
+	for (size_t v = 0; v < t->n_vpcs; v++)
+		for (size_t i = 0; i < t->vpcs[v].n_hosts; i++)
+			if (streq(t->vpcs[v].hosts[i].name.name, name))
+				return &t->vpcs[v].hosts[i];
+	fail_msg("no host %s", name);
+	return NULL;
+}
+
+/* A file through the loader and validator (fmt): region, dns_support,
+ * dns_names, private zone records with fqdn and addr filled by validate/. */
+static void test_loaded(void **state)
+{
+	(void)state;
+	struct nsim_diags d;
+	struct nsim_topology *t = NULL;
+	nsim_diags_init(&d);
+	assert_int_equal(nsim_load_file("tests/data/valid/real-stack.yaml", &d, &t), 0);
+	assert_int_equal(nsim_validate(t, &d), 0);
+	nsim_diags_clear(&d);
+	uint32_t fn = find_host(t, "fn")->address, proxy = find_host(t, "proxy")->address,
+		 db = find_host(t, "db")->address, web = find_host(t, "web")->address;
+	char pn[NSIM_DNS_NAME_MAX];
+	assert_int_equal(resolve_ok(t, 0, nsim_dns_private_name(t, fn, pn, sizeof(pn)), 1), fn);
+	assert_non_null(strstr(pn, ".ap-northeast-2.compute.internal"));
+	assert_int_equal(resolve_ok(t, 0, "items-proxy.proxy-abc123.ap-northeast-2.rds.amazonaws.com", 1), proxy);
+	assert_int_equal(resolve_ok(t, 0, "items.cluster-abc123.ap-northeast-2.rds.amazonaws.com.", 1), db);
+	assert_int_equal(resolve_ok(t, 0, "db.corp.internal", 1), db);
+	assert_int_equal(resolve_ok(t, 0, "secrets.corp.internal", 1), A("192.0.2.80"));
+	assert_int_equal(resolve_ok(t, 0, "legacy.corp.internal", 1), A("10.0.4.200"));
+	assert_int_equal(resolve_ok(t, 0, "WWW.corp.internal", 2), web);
+	assert_int_equal(resolve_ok(t, 0, "secretsmanager.ap-northeast-2.amazonaws.com", 1), A("192.0.2.80"));
+	struct nsim_dns_answer a;
+	assert_int_equal(nsim_dns_resolve(t, 0, "nowhere.corp.internal", &a), -ENOENT);
+
+	char *conf = NULL;
+	assert_int_equal(nsim_plan_dns_conf(t, 0, &conf), 0);
+	assert_non_null(strstr(conf, "cname=www.corp.internal,web.corp.internal\n"));
+	assert_non_null(strstr(conf, "host-record=legacy.corp.internal,10.0.4.200\n"));
+	free(conf);
+
+	/* the file's second expectation: the name resolves, db-sg drops it */
+	const struct nsim_expect *e = &t->expects[1];
+	assert_int_equal(e->to.kind, NSIM_EP_DNS);
+	struct nsim_flow f = {.from = e->from, .proto = e->proto, .dport = e->port.from, .name = e->to.ref.name};
+	f.dst = nsim_analyze_target(t, &e->from, &e->to);
+	assert_int_equal(f.dst, db);
+	struct nsim_analysis an;
+	assert_int_equal(nsim_analyze_flow(t, &f, &an), 0);
+	assert_int_equal(an.reason, NSIM_REASON_SG_INGRESS_NO_RULE);
+	nsim_topology_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -517,6 +571,7 @@ int main(void)
 		cmocka_unit_test(test_dnsmasq_conf),
 		cmocka_unit_test(test_plan),
 		cmocka_unit_test(test_analyze),
+		cmocka_unit_test(test_loaded),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
