@@ -27,7 +27,8 @@ struct nsim_vfound nsim_validate_find(const struct nsim_topology *t, const char 
 
 /* NULL when s is a valid DNS name (RFC 1035 section 2.3.1 labels of 1-63
  * letters, digits, '-' or '_', not starting or ending with '-'; at most 253
- * characters; one optional final dot), else why not, as words. */
+ * characters; one optional final dot; a name with dots does not end in an
+ * all-digit label, which reads as an address), else why not, as words. */
 const char *nsim_validate_dns_name(const char *s);
 
 /* run:, ready_timeout: and targets: of every host (after addresses are
