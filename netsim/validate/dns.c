@@ -398,6 +398,8 @@ static void check_records(struct nsim_topology *t, struct nsim_private_zone *z, 
 			const struct nsim_dns_record *o = &z->records[j];
 			if (!o->fqdn || !streq(o->fqdn, r->fqdn))
 				continue;
+			/* AWS: "Supported DNS record types",
+			 * https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/ResourceRecordTypes.html */
 			if (r->type == NSIM_DNS_CNAME || o->type == NSIM_DNS_CNAME)
 				nsim_diag_error(d, r->name.pos,
 						"'%s' has a CNAME and another record (at %u:%u): a name with a "
