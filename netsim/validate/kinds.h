@@ -39,6 +39,11 @@ _must_check_ int nsim_validate_services(struct nsim_topology *t, struct nsim_dia
  * succeeds or fails, none of the probe keys. Appends problems to d. */
 void nsim_validate_command_expect(const struct nsim_expect *e, struct nsim_diags *d);
 
+/* The new keys' rules on a probe expectation (no command:): no timeout,
+ * verdict reachable or unreachable, reaches only when reachable. Appends
+ * problems to d. */
+void nsim_validate_probe_expect(const struct nsim_expect *e, struct nsim_diags *d);
+
 /* region:, dns_support:, dns_names: and route53 private zones (after
  * addresses are assigned): resolves each zone's vpc_idx and each record's
  * fqdn and addr. Appends problems to d. Returns 0, or -ENOMEM. */
