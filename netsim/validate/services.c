@@ -223,3 +223,21 @@ void nsim_validate_command_expect(const struct nsim_expect *e, struct nsim_diags
 		nsim_diag_error(d, e->reaches.ref.pos,
 				"reaches is checked on probe expectations (to:), not on command:");
 }
+
+void nsim_validate_probe_expect(const struct nsim_expect *e, struct nsim_diags *d)
+{
+	/* netsim rule: a timeout bounds a command; probes have their own */
+	if (e->timeout_ms)
+		nsim_diag_error(d, e->timeout_pos,
+				"timeout applies to command: expectations; a probe has its own timeouts (remove it)");
+	/* netsim rule: a probe's verdict is about packets */
+	if (e->verdict == NSIM_VERDICT_SUCCEEDS || e->verdict == NSIM_VERDICT_FAILS)
+		nsim_diag_error(d, e->verdict_pos,
+				"verdict %s is for command: expectations; a probe (to:) is reachable or unreachable",
+				nsim_verdict_name(e->verdict));
+	/* netsim rule: reaches says where the bytes of a connection arrive */
+	if (e->has_reaches && e->verdict != NSIM_VERDICT_REACHABLE)
+		nsim_diag_error(d, e->reaches.ref.pos,
+				"reaches is checked on reachable expectations: an unreachable flow arrives nowhere "
+				"(remove it)");
+}

@@ -1680,26 +1680,10 @@ static void check_expects(struct ctx *c)
 			nsim_validate_command_expect(e, c->d);
 			continue;
 		}
-		/* netsim rule: a timeout bounds a command; probes have their own */
-		if (e->timeout_ms)
-			nsim_diag_error(c->d, e->timeout_pos,
-					"timeout applies to command: expectations; a probe has its own timeouts "
-					"(remove it)");
-		/* netsim rule: a probe's verdict is about packets */
-		if (e->verdict == NSIM_VERDICT_SUCCEEDS || e->verdict == NSIM_VERDICT_FAILS)
-			nsim_diag_error(c->d, e->verdict_pos,
-					"verdict %s is for command: expectations; a probe (to:) is reachable or "
-					"unreachable",
-					nsim_verdict_name(e->verdict));
+		nsim_validate_probe_expect(e, c->d);
 		resolve_endpoint(c, &e->to, ROLE_TO);
-		if (e->has_reaches) {
+		if (e->has_reaches)
 			resolve_endpoint(c, &e->reaches, ROLE_REACHES);
-			/* netsim rule: reaches says where the bytes of a connection arrive */
-			if (e->verdict != NSIM_VERDICT_REACHABLE)
-				nsim_diag_error(c->d, e->reaches.ref.pos,
-						"reaches is checked on reachable expectations: an unreachable "
-						"flow arrives nowhere (remove it)");
-		}
 		if (e->to.kind == NSIM_EP_DNS)
 			nsim_validate_dns_expect(c->t, e, c->d);
 		if (e->has_seen_source)

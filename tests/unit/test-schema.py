@@ -130,7 +130,7 @@ SEMANTIC = {
     host-ready-timeout-without-run host-targets-internet-host host-targets-missing host-targets-no-listen
     host-targets-not-proxy host-targets-self host-targets-unpeered-vpc host-targets-with-run record-a-twice
     record-a-value-dns-name record-a-value-nat-vpc record-a-value-unknown record-cname-address
-    record-cname-and-a record-cname-apex record-outside-zone zone-same-name-same-vpc zone-vpc-missing
+    record-cname-and-a record-cname-apex record-cname-self record-outside-zone zone-same-name-same-vpc zone-vpc-missing
     zone-vpc-without-dns-support""".split()
 }
 
@@ -173,8 +173,8 @@ VALUES = {
     "listen": (["22/tcp", ["3306/tcp", "53/udp"], [], None], [["3306"], "3306", {"a": "b"}]),
     "protocol": (["tcp", "udp", "icmp", "all"], ["TCP", "ip", 6]),
     "dnsName": (["db", "items.cluster-abc123.ap-northeast-2.rds.amazonaws.com", "db.corp.internal.", "_srv.x"],
-                ["", "-a.b", "a-.b", "a..b", "a b", "a" * 64 + ".b", ("a" * 62 + ".") * 5 + "b", 5]),
-    "destination": (["db", "192.0.2.7", "db.corp.internal", "x.y."], ["", "DB", "10.0.0.0/8", "a..b"]),
+                ["", "-a.b", "a-.b", "a..b", "a b", "x.1", "10.0.1.300", "a" * 64 + ".b", ("a" * 62 + ".") * 5 + "b", 5]),
+    "destination": (["db", "192.0.2.7", "db.corp.internal", "x.y."], ["", "DB", "10.0.0.0/8", "a..b", "10.0.1.300"]),
     "command": (["mariadb -e 'select 1'", ["getent", "hosts", "db"]], ["", [], {"a": "b"}, None]),
     "duration": (["15s", "500ms", "2m", 15, "15"], ["15 s", "1h", 0, -1, "s", 1.5]),
 }
