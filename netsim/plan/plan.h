@@ -90,11 +90,13 @@ enum nsim_plan_process_kind {
  * the host).
  *
  * The placeholder rule: argv and file texts never hold the state dir's path
- * (the plan is pure and does not know it); an argv element may contain
- * NSIM_PLAN_STATE_DIR ("@STATE@"), which the starter (instance/) replaces by
- * the instance's state dir, without a trailing slash, before exec:
- * "--conf-file=@STATE@/dns-main.conf". Nothing else is substituted. */
-#define NSIM_PLAN_STATE_DIR "@STATE@"
+ * (the plan is pure and does not know it); an argv element or a process's
+ * file text may contain NSIM_PLAN_STATE_DIR ("@STATE_DIR@"), which the
+ * starter (instance/) replaces by the instance's state dir (absolute, no
+ * trailing slash) before it writes the files and execs:
+ * "--conf-file=@STATE_DIR@/dns-main.conf". Nothing else is substituted.
+ * (plan/services.h defines the same macro with the same value.) */
+#define NSIM_PLAN_STATE_DIR "@STATE_DIR@"
 
 struct nsim_plan_file {
 	const char *name; /* a file name in the instance's state dir, e.g. "dns-main.conf"; NULL: none */

@@ -179,7 +179,7 @@ static void test_resolver(void **state)
 	fclose(f);
 	up(file, n);
 
-	/* the plan's configuration and argv, with @STATE@ made this test's dir */
+	/* the plan's configuration and argv, with @STATE_DIR@ made this test's dir */
 	struct nsim_diags d;
 	struct nsim_topology *t = NULL;
 	struct nsim_plan *p = NULL;
@@ -195,7 +195,7 @@ static void test_resolver(void **state)
 	assert_non_null(f);
 	fputs(pr->files[0].text, f);
 	fclose(f);
-	assert_string_equal(pr->argv->argv[2], "--conf-file=@STATE@/dns-main.conf");
+	assert_string_equal(pr->argv->argv[2], "--conf-file=@STATE_DIR@/dns-main.conf");
 	snprintf(arg, sizeof(arg), "--conf-file=%s/dns-main.conf", netns_tmpdir());
 	snprintf(ns, sizeof(ns), "%s", pr->ns);
 

@@ -398,7 +398,7 @@ static void test_plan(void **state)
 	assert_int_equal(pr->argv->argc, 3);
 	assert_string_equal(pr->argv->argv[0], "dnsmasq");
 	assert_string_equal(pr->argv->argv[1], "--keep-in-foreground");
-	assert_string_equal(pr->argv->argv[2], "--conf-file=@STATE@/dns-main.conf");
+	assert_string_equal(pr->argv->argv[2], "--conf-file=@STATE_DIR@/dns-main.conf");
 	assert_null(pr->argv->argv[3]);
 	assert_int_equal(pr->n_files, 1);
 	assert_string_equal(pr->files[0].name, "dns-main.conf");
