@@ -62,6 +62,8 @@ static int add_process(struct nsim_plan *p, const struct nsim_plan_process *pr)
 }
 
 struct conf {
+	const struct nsim_topology *t;
+	size_t vi;
 	FILE *f;
 	struct nsim_hashmap seen; /* names written: the first record of a name is its answer */
 };
@@ -79,10 +81,20 @@ static int conf_record(const struct nsim_dns_rr *rr, void *userdata)
 	 * left out (the validator refuses them; this is a backstop) */
 	if (strpbrk(rr->name, ",/#= \t\n\\") || (rr->target && strpbrk(rr->target, ",/#= \t\n\\")))
 		return 0;
-	if (rr->type == NSIM_DNS_A)
+	if (rr->type == NSIM_DNS_A) {
 		fprintf(c->f, "host-record=%s,%s\n", rr->name, nsim_addr_fmt(rr->addr, a));
-	else
-		fprintf(c->f, "cname=%s,%s\n", rr->name, rr->target);
+		return 0;
+	}
+	/* a CNAME whose chain ends nowhere in the view, or loops, is left out:
+	 * the name gets NXDOMAIN as nsim_dns_resolve() says (and dnsmasq
+	 * refuses to start on a CNAME loop) */
+	struct nsim_dns_answer ans;
+	r = nsim_dns_resolve(c->t, c->vi, rr->name, &ans);
+	if (r == -ENOENT || r == -ELOOP)
+		return 0;
+	if (r < 0)
+		return r;
+	fprintf(c->f, "cname=%s,%s\n", rr->name, rr->target);
 	return 0;
 }
 
@@ -92,7 +104,7 @@ int nsim_plan_dns_conf(const struct nsim_topology *t, size_t vi, char **ret)
 	const struct nsim_vpc *v = &t->vpcs[vi];
 	char *text = NULL, a[NSIM_ADDR_STRLEN], ll[NSIM_ADDR_STRLEN];
 	size_t len = 0;
-	struct conf c = {.f = open_memstream(&text, &len)};
+	struct conf c = {.t = t, .vi = vi, .f = open_memstream(&text, &len)};
 	if (!c.f)
 		return -ENOMEM;
 	nsim_addr_fmt(nsim_plan_dns_address(v), a);

@@ -5,7 +5,8 @@
  * starter (instance/) would, answers hosts over UDP and TCP on +2 and
  * 169.254.169.253: names of the view, NXDOMAIN for the rest, and its traffic
  * passes a network ACL that drops the same UDP to a host (the SG/ACL
- * exemption, plan/filter.c). Skips (77) without root or without dnsmasq.
+ * exemption, plan/filter.c); a private zone's CNAME chain answers, a CNAME
+ * loop (which the validator allows) neither stops dnsmasq nor answers. Skips (77) without root or without dnsmasq.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -55,7 +56,16 @@ static const char topology[] =
 	"      - { name: fn, subnet: app, address: 10.0.3.4, listen: [53/udp] }\n"
 	"      - { name: proxy, subnet: app, address: 10.0.3.20, listen: [53/udp, 3306/tcp],\n"
 	"          dns_names: [items-proxy.proxy-abc123.ap-northeast-2.rds.amazonaws.com] }\n"
-	"      - { name: db, subnet: data, address: 10.0.4.4 }\n";
+	"      - { name: db, subnet: data, address: 10.0.4.4 }\n"
+	"route53:\n"
+	"  private_zones:\n"
+	"    - name: corp.internal\n"
+	"      vpcs: [main]\n"
+	"      records:\n"
+	"        - { name: db, type: A, value: db }\n"
+	"        - { name: alias, type: CNAME, value: db.corp.internal }\n"
+	"        - { name: loop1, type: CNAME, value: loop2.corp.internal }\n"
+	"        - { name: loop2, type: CNAME, value: loop1.corp.internal }\n";
 
 /* A type-A query for name to server:53 from namespace ns, over UDP or TCP,
  * in a child that enters ns. Returns the rcode (0, 3 = NXDOMAIN) with the
@@ -238,6 +248,10 @@ static void test_resolver(void **state)
 	assert_int_equal(query(fn, "169.254.169.253", "ITEMS-PROXY.proxy-abc123.ap-northeast-2.rds.amazonaws.com", false, &addr), 0);
 	assert_int_equal(addr, A("10.0.3.20"));
 	assert_int_equal(query(fn, "10.0.0.2", "nothing.example.com", false, &addr), 3); /* NXDOMAIN, nothing forwarded */
+	/* a private zone: a CNAME chain answers; a loop (left out, or dnsmasq would not start) is NXDOMAIN */
+	assert_int_equal(query(fn, "10.0.0.2", "alias.corp.internal", false, &addr), 0);
+	assert_int_equal(addr, A("10.0.4.4"));
+	assert_int_equal(query(fn, "10.0.0.2", "loop1.corp.internal", false, &addr), 3);
 	assert_int_equal(query(fn, "10.0.0.2", "ip-10-0-3-5.ap-northeast-2.compute.internal", true, &addr), 3);
 
 	/* db's ACL allows only TCP: UDP to a host's listening 53/udp is dropped, the resolver's is not */

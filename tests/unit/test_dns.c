@@ -317,6 +317,10 @@ static void test_dnsmasq_conf(void **state)
 	assert_null(strstr(conf, "priv.other.internal"));
 	assert_null(strstr(conf, "10.1.0.10"));
 	assert_null(strstr(conf, "server="));
+	/* loops (dnsmasq would not start) and dangling CNAMEs are left out: NXDOMAIN, as resolved */
+	assert_null(strstr(conf, "loop1"));
+	assert_null(strstr(conf, "loop2"));
+	assert_null(strstr(conf, "dangling"));
 	free(conf);
 	nsim_topology_free(t);
 }
