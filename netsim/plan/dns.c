@@ -144,12 +144,15 @@ static int add_host_files(struct nsim_plan *p, const struct nsim_topology *t, si
 	const struct nsim_vpc *v = &t->vpcs[vi];
 	char a[NSIM_ADDR_STRLEN], d[NSIM_DNS_NAME_MAX], pn[NSIM_DNS_NAME_MAX];
 	nsim_dns_domain(t, d, sizeof(d));
+	size_t from = 0; /* p->hosts has the VPC's hosts in order: search on from the last one */
 	for (size_t i = 0; i < v->n_hosts; i++) {
 		const struct nsim_host *h = &v->hosts[i];
 		struct nsim_plan_host *ph = NULL;
-		for (size_t k = 0; k < p->n_hosts && !ph; k++)
+		for (size_t n = 0; n < p->n_hosts && !ph; n++) {
+			size_t k = (from + n) % p->n_hosts;
 			if (streq(p->hosts[k].name, h->name.name) && p->hosts[k].addr == h->address)
-				ph = &p->hosts[k];
+				ph = &p->hosts[k], from = k + 1;
+		}
 		if (!ph)
 			continue;
 		nsim_dns_private_name(t, h->address, pn, sizeof(pn));
