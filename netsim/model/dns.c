@@ -197,8 +197,8 @@ static int match(const struct nsim_dns_rr *rr, void *userdata)
 	return 1;
 }
 
-/* Public DNS: only what the internet can see. */
-static int public_view(const struct nsim_topology *t, int (*cb)(const struct nsim_dns_rr *, void *), void *userdata)
+int nsim_dns_public_foreach(const struct nsim_topology *t, int (*cb)(const struct nsim_dns_rr *, void *),
+			    void *userdata)
 {
 	int r;
 	for (size_t ov = 0; ov < t->n_vpcs; ov++)
@@ -225,7 +225,7 @@ static int resolve(const struct nsim_topology *t, size_t vi, const char *name, s
 	a.n_chain = 1;
 	for (;;) {
 		struct lookup l = {.name = a.chain[a.n_chain - 1]};
-		int r = vi == NSIM_NONE ? public_view(t, match, &l) : nsim_dns_view_foreach(t, vi, match, &l);
+		int r = vi == NSIM_NONE ? nsim_dns_public_foreach(t, match, &l) : nsim_dns_view_foreach(t, vi, match, &l);
 		if (r < 0)
 			return r;
 		if (!l.found)

@@ -95,6 +95,12 @@ struct nsim_dns_answer {
 _must_check_ int nsim_dns_resolve(const struct nsim_topology *t, size_t vi, const char *name,
 				  struct nsim_dns_answer *ret);
 
+/* Calls cb for every record public DNS answers (what the internet sees):
+ * VPC hosts' dns_names with a public IP (that IP), then internet hosts'
+ * dns_names. cb as for nsim_dns_view_foreach(); returns the same. */
+_must_check_ int nsim_dns_public_foreach(const struct nsim_topology *t,
+					 int (*cb)(const struct nsim_dns_rr *rr, void *userdata), void *userdata);
+
 /* Resolves `name` as public DNS does from the internet: only internet hosts'
  * dns_names (their address) and VPC hosts' dns_names with a public IP (that
  * IP). Returns 0 and *ret, -ENOENT, -EINVAL as nsim_dns_resolve. */

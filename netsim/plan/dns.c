@@ -89,7 +89,8 @@ static int conf_record(const struct nsim_dns_rr *rr, void *userdata)
 	 * the name gets NXDOMAIN as nsim_dns_resolve() says (and dnsmasq
 	 * refuses to start on a CNAME loop) */
 	struct nsim_dns_answer ans;
-	r = nsim_dns_resolve(c->t, c->vi, rr->name, &ans);
+	r = c->vi == NSIM_NONE ? nsim_dns_resolve_public(c->t, rr->name, &ans)
+			       : nsim_dns_resolve(c->t, c->vi, rr->name, &ans);
 	if (r == -ENOENT || r == -ELOOP)
 		return 0;
 	if (r < 0)
@@ -98,36 +99,36 @@ static int conf_record(const struct nsim_dns_rr *rr, void *userdata)
 	return 0;
 }
 
-/* The dnsmasq configuration of VPC vi's resolver. *ret malloc'd. */
-int nsim_plan_dns_conf(const struct nsim_topology *t, size_t vi, char **ret)
+/* A dnsmasq configuration: VPC vi's view (NSIM_NONE: public DNS),
+ * listening on addrs. *ret malloc'd. */
+static int build_conf(const struct nsim_topology *t, size_t vi, const char *title, const uint32_t *addrs, size_t n,
+		      char **ret)
 {
-	const struct nsim_vpc *v = &t->vpcs[vi];
-	char *text = NULL, a[NSIM_ADDR_STRLEN], ll[NSIM_ADDR_STRLEN];
+	char *text = NULL, a[NSIM_ADDR_STRLEN];
 	size_t len = 0;
 	struct conf c = {.t = t, .vi = vi, .f = open_memstream(&text, &len)};
 	if (!c.f)
 		return -ENOMEM;
-	nsim_addr_fmt(nsim_plan_dns_address(v), a);
-	nsim_addr_fmt(NSIM_DNS_LINK_LOCAL, ll);
-	fprintf(c.f,
-		"# netsim: the Amazon-provided DNS server of VPC %s (%s and %s)\n"
-		"# answers the VPC's view only: no upstream, no /etc/hosts, NXDOMAIN for any other name\n"
-		"no-resolv\n"
-		"no-hosts\n"
-		"no-poll\n"
-		"bind-interfaces\n"
-		"listen-address=%s\n"
-		"listen-address=%s\n"
-		"port=53\n"
-		"local=/#/\n"
-		"pid-file=\n"
-		"user=nobody\n"
-		"group=nogroup\n"
-		"log-facility=-\n"
-		"cache-size=0\n"
-		"local-ttl=60\n",
-		v->name.name, a, ll, a, ll);
-	int r = nsim_dns_view_foreach(t, vi, conf_record, &c);
+	fprintf(c.f, "# netsim: %s (", title);
+	for (size_t i = 0; i < n; i++)
+		fprintf(c.f, "%s%s", i ? " and " : "", nsim_addr_fmt(addrs[i], a));
+	fprintf(c.f, ")\n"
+		     "# answers its view only: no upstream, no /etc/hosts, NXDOMAIN for any other name\n"
+		     "no-resolv\n"
+		     "no-hosts\n"
+		     "no-poll\n"
+		     "bind-interfaces\n");
+	for (size_t i = 0; i < n; i++)
+		fprintf(c.f, "listen-address=%s\n", nsim_addr_fmt(addrs[i], a));
+	fprintf(c.f, "port=53\n"
+		     "local=/#/\n"
+		     "pid-file=\n"
+		     "user=nobody\n"
+		     "group=nogroup\n"
+		     "log-facility=-\n"
+		     "cache-size=0\n"
+		     "local-ttl=60\n");
+	int r = vi == NSIM_NONE ? nsim_dns_public_foreach(t, conf_record, &c) : nsim_dns_view_foreach(t, vi, conf_record, &c);
 	nsim_hashmap_clear(&c.seen, NULL);
 	if (fclose(c.f) != 0 && r >= 0)
 		r = -ENOMEM;
@@ -137,6 +138,15 @@ int nsim_plan_dns_conf(const struct nsim_topology *t, size_t vi, char **ret)
 	}
 	*ret = text;
 	return 0;
+}
+
+int nsim_plan_dns_conf(const struct nsim_topology *t, size_t vi, char **ret)
+{
+	const struct nsim_vpc *v = &t->vpcs[vi];
+	const uint32_t addrs[] = {nsim_plan_dns_address(v), NSIM_DNS_LINK_LOCAL};
+	char title[128];
+	snprintf(title, sizeof(title), "the Amazon-provided DNS server of VPC %s", v->name.name);
+	return build_conf(t, vi, title, addrs, ELEMENTSOF(addrs), ret);
 }
 
 static int add_host_files(struct nsim_plan *p, const struct nsim_topology *t, size_t vi)
@@ -173,6 +183,43 @@ static int add_host_files(struct nsim_plan *p, const struct nsim_topology *t, si
 	return 0;
 }
 
+/* A dnsmasq process "dns-<name>" in ns with its configuration conf (copied). */
+static int add_resolver(struct nsim_plan *p, const char *conf, const char *name_, const char *ns, const char *vpc,
+			uint32_t ready_addr)
+{
+	struct nsim_plan_file *file = nsim_arena_alloc(p->arena, 1, sizeof(*file));
+	struct nsim_argv *argv = nsim_arena_alloc(p->arena, 1, sizeof(*argv));
+	char **args = nsim_arena_alloc(p->arena, 4, sizeof(*args));
+	const char *name = nsim_arena_printf(p->arena, "dns-%s", name_);
+	if (!file || !argv || !args || !name)
+		return -ENOMEM;
+	file->name = nsim_arena_printf(p->arena, "%s.conf", name);
+	file->text = nsim_arena_strdup(p->arena, conf);
+	if (!file->name || !file->text)
+		return -ENOMEM;
+	args[0] = (char *)"dnsmasq";
+	args[1] = (char *)"--keep-in-foreground";
+	args[2] = nsim_arena_printf(p->arena, "--conf-file=" NSIM_PLAN_STATE_DIR "/%s", file->name);
+	args[3] = NULL;
+	if (!args[2])
+		return -ENOMEM;
+	*argv = (struct nsim_argv){.argv = args, .argc = 3};
+	struct nsim_plan_process pr = {
+		.kind = NSIM_PROCESS_RESOLVER,
+		.name = name,
+		.ns = ns,
+		.vpc = vpc,
+		.argv = argv,
+		.files = file,
+		.n_files = 1,
+		.ready = &dns_ready,
+		.n_ready = 1,
+		.ready_timeout_ms = 5000,
+		.ready_addr = ready_addr,
+	};
+	return add_process(p, &pr);
+}
+
 int nsim_plan_dns(struct nsim_plan *p, const struct nsim_topology *t, size_t vi, const char *router)
 {
 	const struct nsim_vpc *v = &t->vpcs[vi];
@@ -193,36 +240,46 @@ int nsim_plan_dns(struct nsim_plan *p, const struct nsim_topology *t, size_t vi,
 	char *conf = NULL;
 	if ((r = nsim_plan_dns_conf(t, vi, &conf)) < 0)
 		return r;
-	struct nsim_plan_file *file = nsim_arena_alloc(p->arena, 1, sizeof(*file));
-	struct nsim_argv *argv = nsim_arena_alloc(p->arena, 1, sizeof(*argv));
-	char **args = nsim_arena_alloc(p->arena, 4, sizeof(*args));
-	const char *name = nsim_arena_printf(p->arena, "dns-%s", v->name.name);
-	if (file) {
-		file->name = nsim_arena_printf(p->arena, "%s.conf", name ? name : "");
-		file->text = nsim_arena_strdup(p->arena, conf);
-	}
+	r = add_resolver(p, conf, v->name.name, router, v->name.name, addrs[0]);
 	free(conf);
-	if (!file || !file->name || !file->text || !argv || !args || !name)
-		return -ENOMEM;
-	args[0] = (char *)"dnsmasq";
-	args[1] = (char *)"--keep-in-foreground";
-	args[2] = nsim_arena_printf(p->arena, "--conf-file=" NSIM_PLAN_STATE_DIR "/%s", file->name);
-	args[3] = NULL;
-	if (!args[2])
-		return -ENOMEM;
-	*argv = (struct nsim_argv){.argv = args, .argc = 3};
-	struct nsim_plan_process pr = {
-		.kind = NSIM_PROCESS_RESOLVER,
-		.name = name,
-		.ns = router,
-		.vpc = v->name.name,
-		.argv = argv,
-		.files = file,
-		.n_files = 1,
-		.ready = &dns_ready,
-		.n_ready = 1,
-		.ready_timeout_ms = 5000,
-		.ready_addr = addrs[0],
-	};
-	return add_process(p, &pr);
+	return r;
+}
+
+static int any_record(const struct nsim_dns_rr *rr, void *userdata)
+{
+	(void)rr;
+	(void)userdata;
+	return 1;
+}
+
+int nsim_plan_dns_public(struct nsim_plan *p, const struct nsim_topology *t, const char *internet, uint32_t addr)
+{
+	char a[NSIM_ADDR_STRLEN];
+	nsim_addr_fmt(addr, a);
+	for (size_t i = 0; i < p->n_hosts; i++) {
+		struct nsim_plan_host *ph = &p->hosts[i];
+		if (!streq(ph->kind, "internet"))
+			continue;
+		ph->resolv_conf.name = nsim_arena_printf(p->arena, "resolv-%s.conf", ph->name);
+		ph->resolv_conf.text = nsim_arena_printf(p->arena, "# netsim: internet host %s: public DNS\nnameserver %s\n",
+							 ph->name, a);
+		ph->hosts_file.name = nsim_arena_printf(p->arena, "hosts-%s", ph->name);
+		ph->hosts_file.text = nsim_arena_printf(
+			p->arena, "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n%s\t%s\n",
+			nsim_addr_fmt(ph->addr, a), ph->name);
+		nsim_addr_fmt(addr, a);
+		if (!ph->resolv_conf.name || !ph->resolv_conf.text || !ph->hosts_file.name || !ph->hosts_file.text)
+			return -ENOMEM;
+	}
+	/* nothing to answer: no process (a query gets "port unreachable" at once) */
+	int r = nsim_dns_public_foreach(t, any_record, NULL);
+	if (r <= 0)
+		return r;
+	char *conf = NULL;
+	r = build_conf(t, NSIM_NONE, "public DNS, as the internet sees it", &addr, 1, &conf);
+	if (r < 0)
+		return r;
+	r = add_resolver(p, conf, "internet", internet, NULL, addr);
+	free(conf);
+	return r;
 }

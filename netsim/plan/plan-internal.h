@@ -20,3 +20,10 @@ _must_check_ int nsim_plan_dns(struct nsim_plan *p, const struct nsim_topology *
 /* The dnsmasq configuration of VPC vi's resolver. *ret malloc'd, owned by the
  * caller. 0 or -ENOMEM. */
 _must_check_ int nsim_plan_dns_conf(const struct nsim_topology *t, size_t vi, char **ret);
+/* plan/dns.c: public DNS, as the internet sees it (model/dns.h's
+ * nsim_dns_public_foreach): a dnsmasq in the internet namespace on addr (the
+ * internet router as internet hosts see it), and internet hosts' resolv.conf
+ * and hosts (in p->hosts: call after they were added). No process when
+ * public DNS has no name. 0 or -ENOMEM. */
+_must_check_ int nsim_plan_dns_public(struct nsim_plan *p, const struct nsim_topology *t, const char *internet,
+				      uint32_t addr);

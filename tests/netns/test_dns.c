@@ -57,6 +57,9 @@ static const char topology[] =
 	"      - { name: proxy, subnet: app, address: 10.0.3.20, listen: [53/udp, 3306/tcp],\n"
 	"          dns_names: [items-proxy.proxy-abc123.ap-northeast-2.rds.amazonaws.com] }\n"
 	"      - { name: db, subnet: data, address: 10.0.4.4 }\n"
+	"internet:\n"
+	"  hosts:\n"
+	"    - { name: partner, address: 198.51.100.20, dns_names: [api.partner.example] }\n"
 	"route53:\n"
 	"  private_zones:\n"
 	"    - name: corp.internal\n"
@@ -146,19 +149,52 @@ out:
 	return res[0];
 }
 
-static pid_t dnsmasq_pid; /* stopped by the teardown, pass or fail */
+static pid_t pids[4]; /* the dnsmasqs started: stopped by the teardown, pass or fail */
+static size_t n_pids;
 
 static int stop_dnsmasq(void **state)
 {
 	(void)state;
-	if (dnsmasq_pid > 0) {
+	for (size_t i = 0; i < n_pids; i++) {
 		int status;
-		kill(dnsmasq_pid, SIGTERM);
-		waitpid(dnsmasq_pid, &status, 0);
-		netns_untrack_child(dnsmasq_pid);
-		dnsmasq_pid = 0;
+		kill(pids[i], SIGTERM);
+		waitpid(pids[i], &status, 0);
+		netns_untrack_child(pids[i]);
 	}
+	n_pids = 0;
 	return 0;
+}
+
+/* Starts a plan process as the starter would: its files into this test's
+ * dir, @STATE_DIR@ replaced, in its namespace, in its own process group. */
+static void start(const struct nsim_plan_process *pr)
+{
+	char conf[512], arg[600];
+	assert_true(n_pids < ELEMENTSOF(pids));
+	assert_int_equal(pr->n_files, 1);
+	snprintf(conf, sizeof(conf), "%s/%s", netns_tmpdir(), pr->files[0].name);
+	FILE *f = fopen(conf, "w");
+	assert_non_null(f);
+	fputs(pr->files[0].text, f);
+	fclose(f);
+	const char *rest = strstr(pr->argv->argv[2], NSIM_PLAN_STATE_DIR);
+	assert_non_null(rest);
+	snprintf(arg, sizeof(arg), "--conf-file=%s%s", netns_tmpdir(), rest + strlen(NSIM_PLAN_STATE_DIR));
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		char path[256];
+		nsim_plan_ns_path(path, sizeof(path), pr->ns);
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
+		int null = open("/dev/null", O_WRONLY);
+		if (fd < 0 || setns(fd, CLONE_NEWNET) < 0 || null < 0 || dup2(null, 1) < 0 || dup2(null, 2) < 0)
+			_exit(127);
+		setpgid(0, 0);
+		execl(DNSMASQ, "dnsmasq", pr->argv->argv[1], arg, (char *)NULL);
+		_exit(127);
+	}
+	pids[n_pids++] = pid;
+	assert_int_equal(netns_track_child(pid), 0);
 }
 
 static uint64_t exemption_packets(const char *n)
@@ -181,7 +217,7 @@ static void test_resolver(void **state)
 {
 	(void)state;
 	const char *n = instance("dns");
-	char file[512], conf[512], ns[128], arg[600];
+	char file[512];
 	snprintf(file, sizeof(file), "%s/dns.yaml", netns_tmpdir());
 	FILE *f = fopen(file, "w");
 	assert_non_null(f);
@@ -198,32 +234,10 @@ static void test_resolver(void **state)
 	assert_int_equal(nsim_validate(t, &d), 0);
 	nsim_diags_clear(&d);
 	assert_int_equal(nsim_plan_build(t, n, &p), 0);
-	assert_int_equal(p->n_processes, 1);
-	const struct nsim_plan_process *pr = &p->processes[0];
-	snprintf(conf, sizeof(conf), "%s/%s", netns_tmpdir(), pr->files[0].name);
-	f = fopen(conf, "w");
-	assert_non_null(f);
-	fputs(pr->files[0].text, f);
-	fclose(f);
-	assert_string_equal(pr->argv->argv[2], "--conf-file=@STATE_DIR@/dns-main.conf");
-	snprintf(arg, sizeof(arg), "--conf-file=%s/dns-main.conf", netns_tmpdir());
-	snprintf(ns, sizeof(ns), "%s", pr->ns);
-
-	pid_t pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		char path[256];
-		nsim_plan_ns_path(path, sizeof(path), ns);
-		int fd = open(path, O_RDONLY | O_CLOEXEC);
-		int null = open("/dev/null", O_WRONLY);
-		if (fd < 0 || setns(fd, CLONE_NEWNET) < 0 || null < 0 || dup2(null, 1) < 0 || dup2(null, 2) < 0)
-			_exit(127);
-		setpgid(0, 0);
-		execl(DNSMASQ, "dnsmasq", pr->argv->argv[1], arg, (char *)NULL);
-		_exit(127);
-	}
-	dnsmasq_pid = pid;
-	assert_int_equal(netns_track_child(pid), 0);
+	assert_string_equal(p->processes[0].argv->argv[2], "--conf-file=@STATE_DIR@/dns-main.conf");
+	assert_int_equal(p->n_processes, 2); /* dns-main, dns-internet */
+	for (size_t k = 0; k < p->n_processes; k++)
+		start(&p->processes[k]);
 
 	const char *fn = NULL, *db = NULL;
 	for (size_t i = 0; i < p->n_hosts; i++) {
@@ -253,6 +267,19 @@ static void test_resolver(void **state)
 	assert_int_equal(addr, A("10.0.4.4"));
 	assert_int_equal(query(fn, "10.0.0.2", "loop1.corp.internal", false, &addr), 3);
 	assert_int_equal(query(fn, "10.0.0.2", "ip-10-0-3-5.ap-northeast-2.compute.internal", true, &addr), 3);
+
+	/* an internet host asks public DNS on the internet router: only public names */
+	const char *partner = NULL;
+	for (size_t i = 0; i < p->n_hosts; i++)
+		if (streq(p->hosts[i].name, "partner"))
+			partner = p->hosts[i].ns;
+	assert_non_null(partner);
+	rc = -1;
+	for (int i = 0; i < 10 && rc < 0; i++)
+		rc = query(partner, "169.254.0.1", "api.partner.example", false, &addr);
+	assert_int_equal(rc, 0);
+	assert_int_equal(addr, A("198.51.100.20"));
+	assert_int_equal(query(partner, "169.254.0.1", "items-proxy.proxy-abc123.ap-northeast-2.rds.amazonaws.com", true, &addr), 3);
 
 	/* db's ACL allows only TCP: UDP to a host's listening 53/udp is dropped, the resolver's is not */
 	expect_blocked(n, "db", NSIM_PROTO_UDP, "10.0.3.20", 53);

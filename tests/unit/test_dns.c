@@ -345,6 +345,9 @@ static struct nsim_topology *serverless(bool dns_support)
 		if (streq(h->name.name, "db")) {
 			h->dns_names = refs(t->arena, NAMES("items.cluster-abc123.ap-northeast-2.rds.amazonaws.com"));
 			h->n_dns_names = 1;
+		} else if (streq(h->name.name, "bastion")) {
+			h->dns_names = refs(t->arena, NAMES("bastion.example.com"));
+			h->n_dns_names = 1;
 		} else if (streq(h->name.name, "proxy")) {
 			h->dns_names = refs(t->arena, NAMES("items-proxy.proxy-abc123.ap-northeast-2.rds.amazonaws.com"));
 			h->n_dns_names = 1;
@@ -391,8 +394,9 @@ static void test_plan(void **state)
 	}
 	assert_int_equal(found, 12);
 
-	/* one resolver process, its file, its argv with the state dir placeholder */
-	assert_int_equal(p->n_processes, 1);
+	/* the VPC's resolver and public DNS (it has names: partner-api's, bastion's), each with its file and
+	 * argv with the state dir placeholder */
+	assert_int_equal(p->n_processes, 2);
 	const struct nsim_plan_process *pr = &p->processes[0];
 	assert_int_equal(pr->kind, NSIM_PROCESS_RESOLVER);
 	assert_string_equal(pr->name, "dns-main");
@@ -412,6 +416,16 @@ static void test_plan(void **state)
 	assert_int_equal(pr->ready[0].from, 53);
 	assert_int_equal(pr->ready[0].proto, NSIM_PROTO_TCP);
 	assert_int_equal(pr->ready_addr, A("10.0.0.2"));
+	pr = &p->processes[1];
+	assert_string_equal(pr->name, "dns-internet");
+	assert_string_equal(pr->ns, "netsim-dnstest-internet");
+	assert_null(pr->vpc);
+	assert_string_equal(pr->argv->argv[2], "--conf-file=@STATE_DIR@/dns-internet.conf");
+	assert_non_null(strstr(pr->files[0].text, "listen-address=169.254.0.1\n"));
+	assert_non_null(strstr(pr->files[0].text, "host-record=api.partner.example,198.51.100.20\n"));
+	assert_non_null(strstr(pr->files[0].text, "host-record=bastion.example.com,203.0.113.20\n"));
+	assert_null(strstr(pr->files[0].text, "rds.amazonaws.com"));
+	assert_null(strstr(pr->files[0].text, "compute.internal"));
 
 	/* every VPC host has its resolv.conf and hosts; NAT gateways and internet hosts none */
 	const struct nsim_plan_host *h = plan_host(p, "fn");
@@ -427,20 +441,33 @@ static void test_plan(void **state)
 		 "10-0-3-4", "10-0-3-4");
 	assert_string_equal(strstr(h->hosts_file.text, "10.0.3."), want);
 	assert_null(plan_host(p, "nat-a")->resolv_conf.name);
-	assert_null(plan_host(p, "partner-api")->resolv_conf.name);
+	/* internet hosts ask public DNS, on the internet router (169.254.0.1) */
+	h = plan_host(p, "partner-api");
+	assert_string_equal(h->resolv_conf.name, "resolv-partner-api.conf");
+	assert_non_null(strstr(h->resolv_conf.text, "\nnameserver 169.254.0.1\n"));
+	assert_non_null(strstr(h->hosts_file.text, "198.51.100.20\tpartner-api\n"));
 	nsim_plan_free(p);
 	nsim_topology_free(t);
 
 	/* without dns_support: no resolver, no exemption; resolv.conf still names +2 (nothing answers, as in AWS) */
 	t = serverless(false);
 	assert_int_equal(nsim_plan_build(t, "dnstest", &p), 0);
-	assert_int_equal(p->n_processes, 0);
+	assert_int_equal(p->n_processes, 1); /* public DNS only */
+	assert_string_equal(p->processes[0].name, "dns-internet");
 	for (size_t i = 0; i < p->n_ops; i++) {
 		assert_false(p->ops[i].kind == NSIM_OP_ADDR && streq(p->ops[i].ifname, "lo"));
 		if (p->ops[i].kind == NSIM_OP_NFT)
 			assert_null(strstr(p->ops[i].text, "dport 53"));
 	}
 	assert_non_null(strstr(plan_host(p, "fn")->resolv_conf.text, "nameserver 10.0.0.2\n"));
+	nsim_plan_free(p);
+	/* nothing public to answer: no public DNS process either, internet hosts keep their resolv.conf */
+	t->inet_hosts[0].n_dns_names = 0;
+	for (size_t i = 0; i < t->vpcs[0].n_hosts; i++)
+		t->vpcs[0].hosts[i].n_dns_names = 0;
+	assert_int_equal(nsim_plan_build(t, "dnstest", &p), 0);
+	assert_int_equal(p->n_processes, 0);
+	assert_non_null(strstr(plan_host(p, "partner-api")->resolv_conf.text, "nameserver 169.254.0.1\n"));
 	nsim_plan_free(p);
 	nsim_topology_free(t);
 }
