@@ -1677,6 +1677,7 @@ static void check_expects(struct ctx *c)
 		struct nsim_expect *e = &c->t->expects[i];
 		resolve_endpoint(c, &e->from, ROLE_FROM);
 		if (e->command.argc) {
+			e->to.vpc = e->to.idx = NSIM_NONE; /* none: the command names its destinations */
 			nsim_validate_command_expect(e, c->d);
 			continue;
 		}

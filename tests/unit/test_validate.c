@@ -489,6 +489,7 @@ static void test_real_stack_resolution(void **state)
 	/* command: expectations: from resolved, no to */
 	assert_int_equal(t->expects[2].from.kind, NSIM_EP_HOST);
 	assert_int_equal(t->expects[2].to.kind, NSIM_EP_UNRESOLVED);
+	assert_int_equal(t->expects[2].to.vpc, NSIM_NONE);
 	assert_int_equal(t->expects[2].verdict, NSIM_VERDICT_SUCCEEDS);
 	assert_int_equal(t->expects[2].timeout_ms, 20000);
 	done(&res);
