@@ -82,12 +82,50 @@ static void *worker(void *arg)
 			return NULL;
 		struct probe_job *j = &c->jobs[i];
 		j->t0 = nsim_clock_ms(CLOCK_REALTIME);
+		if (j->res->is_command)
+			continue; /* after the probes: see run_commands() */
+		if (j->res->dns_name) {
+			if (!j->res->resolver)
+				continue;
+			int d = nsim_probe_resolve(j->res->from_ns, j->res->resolver, j->res->dns_name, j->timeout_ms,
+						   &j->res->answer);
+			if (d < 0) {
+				j->res->answer.outcome = NSIM_PROBE_DNS_ERROR;
+				j->res->answer.error = -d;
+			}
+			j->res->dns_queried = true;
+			if (j->res->answer.outcome != NSIM_PROBE_DNS_ANSWER)
+				continue;
+			j->res->addr = j->res->answer.addr;
+			j->t0 = nsim_clock_ms(CLOCK_REALTIME);
+		}
 		int r = nsim_probe(j->res->from_ns, j->res->proto, j->res->addr, j->res->port, j->sport, j->timeout_ms,
 				   &j->res->probe);
 		if (r < 0) {
 			j->res->probe.outcome = NSIM_PROBE_ERROR;
 			j->res->probe.error = -r;
 		}
+	}
+}
+
+/* command: expectations, one at a time after the probes, while the
+ * captures still run: a real client may take seconds and its own retries,
+ * and one at a time its packets are told from the others' by time. */
+static void run_commands(struct ctx *c)
+{
+	for (size_t i = 0; i < c->n_jobs; i++) {
+		struct probe_job *j = &c->jobs[i];
+		if (!j->res->is_command)
+			continue;
+		const struct nsim_expect *e = j->res->e;
+		const char *host = e->from.ref.name;
+		int tmo = e->timeout_ms ? (int)e->timeout_ms : 10000;
+		int r = nsim_probe_command(j->res->from_ns, j->res->resolver, host, &e->command, tmo, &j->res->cmd);
+		if (r < 0) {
+			j->res->cmd.error = -r;
+			snprintf(j->res->cmd.detail, sizeof(j->res->cmd.detail), "starting it: %s", strerror(-r));
+		}
+		j->t0 = j->res->cmd.t0;
 	}
 }
 
@@ -251,6 +289,7 @@ int nsim_check_run(const struct nsim_topology *t, const struct nsim_plan *p, con
 	for (unsigned i = 0; i < started; i++)
 		pthread_join(th[i], NULL);
 	free(th);
+	run_commands(&c);
 
 	size_t n_pkts = 0;
 	const struct nsim_packet *pkts = NULL;
