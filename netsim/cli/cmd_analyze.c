@@ -182,11 +182,13 @@ int nsim_cmd_trace(int argc, char **argv)
 		return NSIM_EXIT_USAGE;
 	}
 	if (nsim_analyze_resolve(t, to, &to_ep) < 0) {
-		fprintf(stderr, "netsim trace: error: TO '%s' is not a host, NAT gateway, internet host or address of '%s'\n",
+		fprintf(stderr, "netsim trace: error: TO '%s' is not a host, NAT gateway, internet host, address or DNS name of '%s'\n",
 			NSIM_ESC(to), NSIM_ESC(t->name.name));
 		return NSIM_EXIT_USAGE;
 	}
 	f.dst = nsim_analyze_target(t, &f.from, &to_ep);
+	if (to_ep.kind == NSIM_EP_DNS)
+		f.name = to_ep.ref.name; /* resolved in the analysis: NAME_NOT_FOUND is its verdict */
 
 	if (running) {
 		/* the same flow on the wire: a one-expectation check */
@@ -410,6 +412,8 @@ int nsim_cmd_analyze(int argc, char **argv)
 		const struct nsim_expect *e = &t->expects[i];
 		struct nsim_flow f = {.from = e->from, .proto = e->proto, .dport = e->has_port ? e->port.from : 0};
 		f.dst = nsim_analyze_target(t, &e->from, &e->to);
+		if (e->to.kind == NSIM_EP_DNS)
+			f.name = e->to.ref.name;
 		struct nsim_analysis a;
 		if (nsim_analyzer_flow(an, &f, true, &a) < 0)
 			continue;

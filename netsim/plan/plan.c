@@ -763,6 +763,9 @@ int nsim_plan_build(const struct nsim_topology *t, const char *name, struct nsim
 	}
 	for (size_t i = 0; i < t->n_vpcs && !b.err; i++)
 		plan_routing(&b, i, links, peer_nets);
+	/* each VPC's resolver (plan/dns.c): after the routers' rulesets, before any process */
+	for (size_t i = 0; i < t->n_vpcs && !b.err; i++)
+		b.err = nsim_plan_dns(p, t, i, links[i].router);
 	if (internet && !b.err) {
 		plan_internet(&b, internet);
 		internet_unreachable(&b, internet);
