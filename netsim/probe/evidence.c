@@ -176,7 +176,7 @@ uint32_t nsim_check_resolver(const struct nsim_topology *t, size_t vi)
 {
 	if (vi >= t->n_vpcs || !t->vpcs[vi].dns_support)
 		return 0;
-	return t->vpcs[vi].cidr.addr + 2;
+	return nsim_plan_dns_address(&t->vpcs[vi]);
 }
 
 /* The host (vpc, idx) whose address is a, false when none. */
@@ -201,62 +201,19 @@ static size_t inet_host_of_addr(const struct nsim_topology *t, uint32_t a)
 	return NSIM_NONE;
 }
 
-#if __has_include("model/dns.h")
-#include "model/dns.h"
-/* The model's answer to `name` from VPC vi: model/dns.h, the view the VPC's
- * dnsmasq is configured from. */
-static void model_resolve(const struct nsim_topology *t, size_t vi, const char *name, struct nsim_check_result *r)
+/* The model's answer to `name` from the expectation's source: the view its
+ * VPC's dnsmasq is configured from (analyze/dns.c, model/dns.c). */
+static int model_resolve(const struct nsim_topology *t, const struct nsim_expect *e, const char *name,
+			 struct nsim_arena *arena, struct nsim_check_result *r)
 {
-	struct nsim_dns_answer a;
-	int k = nsim_dns_resolve(t, vi, name, &a);
+	char why[512];
+	uint32_t addr = 0;
+	int k = nsim_analyze_name(t, &e->from, name, &addr, why, sizeof(why));
 	r->model_resolves = k == 0;
-	r->model_addr = k == 0 ? a.addr : 0;
-	r->model_dns_error = k == 0 ? "" : k == -EHOSTUNREACH ? "the VPC has no DNS server (dns_support: false)"
-				 : k == -ELOOP ? "a CNAME loop" : "NXDOMAIN";
+	r->model_addr = k == 0 ? addr : 0;
+	r->model_dns_error = k == 0 ? "" : nsim_arena_strdup(arena, why);
+	return r->model_dns_error ? 0 : -ENOMEM;
 }
-#else
-static bool name_eq(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-	if (la && a[la - 1] == '.')
-		la--;
-	if (lb && b[lb - 1] == '.')
-		lb--;
-	return la == lb && strncasecmp(a, b, la) == 0;
-}
-
-/* Until model/dns.h: the hosts' dns_names only (own and peered VPCs: the
- * private address; internet hosts: theirs). */
-static void model_resolve(const struct nsim_topology *t, size_t vi, const char *name, struct nsim_check_result *r)
-{
-	r->model_resolves = false;
-	r->model_dns_error = "NXDOMAIN";
-	if (!t->vpcs[vi].dns_support) {
-		r->model_dns_error = "the VPC has no DNS server (dns_support: false)";
-		return;
-	}
-	for (size_t v = 0; v < t->n_vpcs; v++) {
-		if (v != vi && !nsim_topology_peered(t, vi, v, NULL))
-			continue;
-		for (size_t i = 0; i < t->vpcs[v].n_hosts; i++)
-			for (size_t k = 0; k < t->vpcs[v].hosts[i].n_dns_names; k++)
-				if (name_eq(t->vpcs[v].hosts[i].dns_names[k].name, name)) {
-					r->model_resolves = true;
-					r->model_addr = t->vpcs[v].hosts[i].address;
-					r->model_dns_error = "";
-					return;
-				}
-	}
-	for (size_t i = 0; i < t->n_inet_hosts; i++)
-		for (size_t k = 0; k < t->inet_hosts[i].n_dns_names; k++)
-			if (name_eq(t->inet_hosts[i].dns_names[k].name, name)) {
-				r->model_resolves = true;
-				r->model_addr = t->inet_hosts[i].address;
-				r->model_dns_error = "";
-				return;
-			}
-}
-#endif
 
 /* A command as one line: the string, or the argv list joined by spaces. */
 static const char *command_text(struct nsim_arena *arena, const struct nsim_argv *a)
@@ -346,11 +303,11 @@ int nsim_check_prepare(struct nsim_check_prep *pp, size_t ei, struct nsim_arena 
 	res.addr = nsim_analyze_target(t, &e->from, &e->to);
 	if (e->to.kind == NSIM_EP_DNS) {
 		res.dns_name = e->to.ref.name;
-		if (from_vpc != NSIM_NONE) {
+		if (from_vpc != NSIM_NONE)
 			res.resolver = nsim_check_resolver(t, from_vpc);
-			model_resolve(t, from_vpc, res.dns_name, &res);
-		} else
-			res.model_dns_error = "an internet host has no VPC resolver";
+		int d = model_resolve(t, e, res.dns_name, arena, &res);
+		if (d < 0)
+			return d;
 		/* probed at the model's answer until the network's is known */
 		res.addr = res.model_addr;
 	}
@@ -1152,8 +1109,15 @@ int nsim_check_judge(const struct nsim_topology *t, const struct nsim_analyzer *
 		return judge_command(r, arena);
 	if (r->dns_name) {
 		int d = judge_dns(t, r, arena);
-		if (d != 0)
-			return d < 0 ? d : 0;
+		if (d < 0)
+			return d;
+		if (d > 0) {
+			/* no address to probe: the model's view of the name (NAME_NOT_FOUND, or its path) */
+			struct nsim_flow f = {.from = r->e->from, .proto = r->proto, .dport = r->port, .name = r->dns_name};
+			if (an && nsim_analyzer_flow(an, &f, true, &r->predicted) == 0)
+				r->has_predicted = true;
+			return 0;
+		}
 	}
 	int k = judge_probe(t, r, timeout_ms, arena);
 	if (k < 0)
