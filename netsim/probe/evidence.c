@@ -942,8 +942,13 @@ static int judge_dns(const struct nsim_topology *t, struct nsim_check_result *r,
 					   r->model_dns_error[0] ? r->model_dns_error : "no resolver");
 		goto verdict;
 	}
-	if (!r->dns_queried) /* only when something failed before the query */
-		return 1;
+	if (!r->dns_queried) {
+		/* the query was never sent (only when something failed before it) */
+		r->probe.outcome = NSIM_PROBE_ERROR;
+		r->probe.error = EAGAIN;
+		r->reason = nsim_arena_printf(arena, "the name %s was not looked up", r->dns_name);
+		return r->reason ? 1 : -ENOMEM;
+	}
 	switch (a->outcome) {
 	case NSIM_PROBE_DNS_ANSWER:
 		if (!r->model_resolves || r->model_addr != a->addr) {
