@@ -133,6 +133,12 @@ static void read_line(int fd, double deadline, struct nsim_probe_result *r)
 	char *nl = strchr(r->response, '\n');
 	if (nl)
 		*nl = '\0';
+	/* a real service (run:, a relay's target) may greet in binary, NULs
+	 * included (MySQL's handshake): the line is shown and parsed as text */
+	len = nl ? (size_t)(nl - r->response) : len;
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)r->response[i] < 0x20 || (unsigned char)r->response[i] >= 0x7f)
+			r->response[i] = '.';
 }
 
 /* Binds to the requested source port; any port if it is taken. Records the port used. */
