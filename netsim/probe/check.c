@@ -181,6 +181,8 @@ static int unrun_error(struct nsim_check_report *rep)
 			rep->error = nsim_arena_printf(rep->arena,
 						       "the instance changed while it was being checked: namespace %s is gone",
 						       r->from_ns);
+		else if (r->is_command)
+			rep->error = nsim_arena_printf(rep->arena, "expectation '%s': %s", r->label, r->reason);
 		else
 			rep->error = nsim_arena_printf(rep->arena, "the probe from %s could not run: %s", r->from_ns,
 						       r->probe.detail[0] ? r->probe.detail : strerror(r->probe.error));

@@ -503,47 +503,86 @@ const char *nsim_probe_dns_outcome_name(enum nsim_probe_dns_outcome o)
 
 /* ---- commands ---- */
 
-/* A file for the private mount namespace's bind mounts: a memfd, so nothing
- * is written to disk. -errno on failure. */
-static int text_memfd(const char *name, const char *text)
+/* The files bound over /etc/resolv.conf and /etc/hosts live in a private
+ * directory (0700, made by mkdtemp) while the command runs: a bind mount
+ * needs a linked file (a memfd or an O_TMPFILE is refused). */
+struct dns_files {
+	char dir[64];
+	char resolv[96], hosts[96];
+};
+
+static int write_file_at(int dirfd, const char *name, const char *text)
 {
-	int fd = memfd_create(name, MFD_CLOEXEC);
+	_cleanup_close_ int fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return -errno;
 	size_t len = strlen(text);
-	if (write(fd, text, len) != (ssize_t)len) {
-		int e = errno ? errno : EIO;
-		close(fd);
-		return -e;
+	if (write(fd, text, len) != (ssize_t)len)
+		return errno ? -errno : -EIO;
+	return 0;
+}
+
+static void dns_files_remove(struct dns_files *f)
+{
+	if (!f->dir[0])
+		return;
+	if (f->resolv[0])
+		(void)unlink(f->resolv);
+	if (f->hosts[0])
+		(void)unlink(f->hosts);
+	(void)rmdir(f->dir);
+	f->dir[0] = '\0';
+}
+
+static int dns_files_make(struct dns_files *f, uint32_t resolver, const char *host)
+{
+	char text[600], a[NSIM_ADDR_STRLEN];
+	*f = (struct dns_files){0};
+	if (!resolver && !host)
+		return 0;
+	snprintf(f->dir, sizeof(f->dir), "/run/netsim-command.XXXXXX");
+	if (!mkdtemp(f->dir)) {
+		f->dir[0] = '\0';
+		return -errno;
 	}
-	return fd;
+	_cleanup_close_ int dirfd = open(f->dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	int r = dirfd < 0 ? -errno : 0;
+	if (r == 0 && resolver) {
+		snprintf(text, sizeof(text), "# netsim: the VPC's Amazon-provided DNS server\nnameserver %s\n",
+			 nsim_addr_fmt(resolver, a));
+		snprintf(f->resolv, sizeof(f->resolv), "%s/resolv.conf", f->dir);
+		r = write_file_at(dirfd, "resolv.conf", text);
+	}
+	if (r == 0 && host) {
+		snprintf(text, sizeof(text), "127.0.0.1\tlocalhost\n127.0.1.1\t%.200s\n::1\tlocalhost ip6-localhost ip6-loopback\n",
+			 host);
+		snprintf(f->hosts, sizeof(f->hosts), "%s/hosts", f->dir);
+		r = write_file_at(dirfd, "hosts", text);
+	}
+	if (r < 0)
+		dns_files_remove(f);
+	return r;
 }
 
 /* In the child, between fork and exec: syscalls only (the parent has threads). */
-_noreturn_ static void child(int nsfd, int resolv_fd, int hosts_fd, int out, const struct nsim_argv *cmd,
+_noreturn_ static void child(int nsfd, const struct dns_files *files, int out, const struct nsim_argv *cmd,
 			     char *const envp[], int errpipe)
 {
 	int step = 0;
-	char self[64];
 	(void)setpgid(0, 0);
 	if (setns(nsfd, CLONE_NEWNET) < 0)
 		goto fail;
 	step = 1;
-	if ((resolv_fd >= 0 || hosts_fd >= 0) &&
-	    (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0))
+	/* slave, not private: nothing mounted here reaches the machine, and
+	 * /etc/resolv.conf as a symlink is followed to its target by mount() */
+	if (files->dir[0] && (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0))
 		goto fail;
 	step = 2;
-	if (resolv_fd >= 0) {
-		snprintf(self, sizeof(self), "/proc/self/fd/%d", resolv_fd);
-		if (mount(self, "/etc/resolv.conf", NULL, MS_BIND, NULL) < 0)
-			goto fail;
-	}
+	if (files->resolv[0] && mount(files->resolv, "/etc/resolv.conf", NULL, MS_BIND, NULL) < 0)
+		goto fail;
 	step = 3;
-	if (hosts_fd >= 0) {
-		snprintf(self, sizeof(self), "/proc/self/fd/%d", hosts_fd);
-		if (mount(self, "/etc/hosts", NULL, MS_BIND, NULL) < 0)
-			goto fail;
-	}
+	if (files->hosts[0] && mount(files->hosts, "/etc/hosts", NULL, MS_BIND, NULL) < 0)
+		goto fail;
 	step = 4;
 	int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (null < 0 || dup2(null, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0)
@@ -588,7 +627,7 @@ int nsim_probe_command(const char *ns, uint32_t resolver, const char *host, cons
 		       int timeout_ms, struct nsim_probe_command_result *ret)
 {
 	struct nsim_probe_command_result res = {0};
-	char path[512], text[600];
+	char path[512];
 	if (!cmd || !cmd->argc || !cmd->argv || !cmd->argv[0])
 		return -EINVAL;
 	nsim_plan_ns_path(path, sizeof(path), ns);
@@ -598,20 +637,6 @@ int nsim_probe_command(const char *ns, uint32_t resolver, const char *host, cons
 		snprintf(res.detail, sizeof(res.detail), "opening the namespace %.180s: %s", ns, strerror(errno));
 		*ret = res;
 		return 0;
-	}
-	_cleanup_close_ int resolv_fd = -1, hosts_fd = -1;
-	char a[NSIM_ADDR_STRLEN];
-	if (resolver) {
-		snprintf(text, sizeof(text), "# netsim: the VPC's Amazon-provided DNS server\nnameserver %s\n",
-			 nsim_addr_fmt(resolver, a));
-		if ((resolv_fd = text_memfd("resolv.conf", text)) < 0)
-			return resolv_fd;
-	}
-	if (host) {
-		snprintf(text, sizeof(text), "127.0.0.1\tlocalhost\n127.0.1.1\t%s\n::1\tlocalhost ip6-localhost ip6-loopback\n",
-			 host);
-		if ((hosts_fd = text_memfd("hosts", text)) < 0)
-			return hosts_fd;
 	}
 	/* the environment: the caller's, and NETSIM_HOST */
 	size_t n_env = 0;
@@ -627,26 +652,39 @@ int nsim_probe_command(const char *ns, uint32_t resolver, const char *host, cons
 			envp[k++] = environ[i];
 	envp[k++] = host_var;
 
+	struct dns_files files;
+	int r = dns_files_make(&files, resolver, host);
+	if (r < 0) {
+		res.error = -r;
+		snprintf(res.detail, sizeof(res.detail), "writing its resolv.conf and hosts under /run: %s", strerror(-r));
+		*ret = res;
+		return 0;
+	}
 	int out[2], errp[2];
-	if (pipe2(out, O_CLOEXEC) < 0)
-		return -errno;
+	if (pipe2(out, O_CLOEXEC) < 0) {
+		r = -errno;
+		dns_files_remove(&files);
+		return r;
+	}
 	if (pipe2(errp, O_CLOEXEC) < 0) {
-		int e = errno;
+		r = -errno;
 		close(out[0]);
 		close(out[1]);
-		return -e;
+		dns_files_remove(&files);
+		return r;
 	}
 	res.t0 = nsim_clock_ms(CLOCK_REALTIME);
 	double m0 = nsim_clock_ms(CLOCK_MONOTONIC), deadline = m0 + (timeout_ms > 0 ? timeout_ms : 10000);
 	pid_t pid = fork();
 	if (pid == 0)
-		child(nsfd, resolv_fd, hosts_fd, out[1], cmd, envp, errp[1]);
+		child(nsfd, &files, out[1], cmd, envp, errp[1]);
 	int fork_errno = errno;
 	close(out[1]);
 	close(errp[1]);
 	if (pid < 0) {
 		close(out[0]);
 		close(errp[0]);
+		dns_files_remove(&files);
 		return -fork_errno;
 	}
 	(void)setpgid(pid, pid);
@@ -700,6 +738,7 @@ int nsim_probe_command(const char *ns, uint32_t resolver, const char *host, cons
 		close(pidfd);
 	close(out[0]);
 	close(errp[0]);
+	dns_files_remove(&files);
 	res.t1 = nsim_clock_ms(CLOCK_REALTIME);
 	res.ms = nsim_clock_ms(CLOCK_MONOTONIC) - m0;
 	if (WIFEXITED(status)) {
