@@ -270,13 +270,19 @@ int nsim_report_check_json(FILE *out, const struct nsim_check_report *rep, const
 		json_t *hops = json_array();
 		for (size_t k = 0; k < r->n_hops; k++)
 			json_array_append_new(hops, hop_json(&r->hops[k], r->proto != NSIM_PROTO_ICMP));
-		json_t *e = json_pack("{s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:f, s:o}", "index",
+		/* a command's row has no destination: to, address and protocol are null */
+		json_t *e = json_pack("{s:i, s:s, s:s, s:s?, s:s?, s:s?, s:s, s:s, s:s, s:b, s:f, s:o}", "index",
 				      (json_int_t)r->index + 1, "name", r->label, "from", r->e->from.ref.name, "to",
-				      r->e->to.ref.name, "address", nsim_addr_fmt(r->addr, a), "protocol",
-				      nsim_proto_name(r->proto), "expected", nsim_verdict_name(r->e->verdict), "observed",
-				      nsim_verdict_name(r->observed), "outcome", observed_name(r), "passed", r->passed,
-				      "time_ms", r->probe.ms, "hops", hops);
-		if (r->proto != NSIM_PROTO_ICMP)
+				      r->is_command ? NULL : r->e->to.ref.name, "address",
+				      r->is_command ? NULL : nsim_addr_fmt(r->addr, a), "protocol",
+				      r->is_command ? NULL : nsim_proto_name(r->proto), "expected",
+				      nsim_verdict_name(r->e->verdict), "observed", nsim_verdict_name(r->observed), "outcome",
+				      observed_name(r), "passed", r->passed, "time_ms", r->probe.ms, "hops", hops);
+		if (!e) {
+			json_decref(list);
+			return -ENOMEM;
+		}
+		if (r->proto != NSIM_PROTO_ICMP && !r->is_command)
 			json_object_set_new(e, "port", json_integer(r->port));
 		json_object_set_new(e, "response", r->probe.response[0] ? json_string(r->probe.response) : json_null());
 		json_object_set_new(e, "seen_source", r->has_seen ? json_string(nsim_addr_fmt(r->seen, a)) : json_null());
