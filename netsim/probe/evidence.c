@@ -542,6 +542,7 @@ static int collect_leg(const struct nsim_check_prep *pp, const struct nsim_check
 		struct nsim_hop h = {.component = k->name, .kind = k->kind, .ns = k->ns, .leg = leg};
 		size_t cap = 0;
 		bool seen = false;
+		const struct nsim_packet *first = NULL;
 		for (size_t i = 0; i < n; i++) {
 			const struct nsim_packet *p = &pkts[i];
 			if (!on_comp(k, p))
@@ -563,7 +564,12 @@ static int collect_leg(const struct nsim_check_prep *pp, const struct nsim_check
 				h.t_ms = p->t_ms - t0;
 				h.first = i;
 				seen = true;
+				first = p;
 			}
+			/* a command's packets are many flows: a hop shows its first one */
+			if (m->kind == 1 && (p->src != first->src || p->dst != first->dst || p->sport != first->sport ||
+					     p->dport != first->dport || p->proto != first->proto))
+				continue;
 			if (p->dir == NSIM_PKT_IN && !h.has_in) {
 				h.has_in = true;
 				copy_ifname(h.if_in, p->ifname);
