@@ -268,6 +268,63 @@ static void test_backend_names(void **state)
 	assert_nothing_left(n);
 }
 
+/* Names alone (the VPC's DNS server, no relay needed): the DB's own name
+ * resolves to its private address; a name that exists nowhere is
+ * NAME_NOT_FOUND in the model and NXDOMAIN in the network, and a row that
+ * expected it reachable fails saying so. */
+static void test_name_not_found(void **state)
+{
+	(void)state;
+	const char *n = instance("nx");
+	up(BACKEND, n);
+	char ns[64];
+	snprintf(ns, sizeof(ns), "netsim-%s-fn", n);
+	struct nsim_probe_answer a;
+	assert_int_equal(nsim_probe_resolve(ns, A("10.0.0.2"), PROXY_NAME, 1000, &a), 0);
+	if (a.outcome != NSIM_PROBE_DNS_ANSWER) {
+		fprintf(stderr, "skip: no DNS server answers in the VPC: `up` does not start the resolvers\n");
+		down(n);
+		skip();
+	}
+	assert_int_equal(a.addr, A("10.0.3.20"));
+	int r = run(out, sizeof(out), NULL, "check", n, "--only", "a name that exists nowhere", "--json", NULL);
+	assert_int_equal(r, 0);
+	json_t *doc = parse_json();
+	json_t *e = row(doc, 0);
+	assert_true(json_is_true(field(e, "passed")));
+	expect_str(field(e, "dns"), "outcome", "NXDOMAIN");
+	expect_str(field(e, "dns"), "model", "NAME_NOT_FOUND");
+	expect_str(field(e, "predicted"), "reason", "NAME_NOT_FOUND");
+	expect_str(e, "outcome", "no such name");
+	assert_true(json_is_false(field(e, "model_disagrees")));
+	assert_int_equal(json_array_size(field(e, "hops")), 0); /* nothing was sent */
+	json_decref(doc);
+
+	r = run(out, sizeof(out), NULL, "check", n, "--only", "the DB's own name resolves but the SG drops", "--json",
+		NULL);
+	assert_int_equal(r, 0);
+	doc = parse_json();
+	e = row(doc, 0);
+	expect_str(field(e, "dns"), "answer", "10.0.4.4");
+	expect_str(e, "address", "10.0.4.4");
+	expect_str(e, "outcome", "dropped");
+	json_decref(doc);
+	down(n);
+
+	/* the same name expected reachable: fails, in the user's words */
+	char path[256], cmd[1024];
+	snprintf(path, sizeof(path), "%s/nx.yaml", netns_tmpdir());
+	snprintf(cmd, sizeof(cmd),
+		 "sed '/a name that exists nowhere/{n;s/verdict: unreachable/verdict: reachable/}' "
+		 "%s > %s && grep -A1 'a name that exists nowhere' %s | grep -q 'verdict: reachable'", BACKEND, path, path);
+	assert_int_equal(system(cmd), 0);
+	r = run(out, sizeof(out), NULL, "test", path, "--name", n, "--only", "a name that exists nowhere", NULL);
+	expect_output(r, 1, "0 passed, 1 failed");
+	expect_output(r, 1, "the name does not resolve from fn's VPC (NXDOMAIN from 10.0.0.2)");
+	expect_output(r, 1, "model: NAME_NOT_FOUND");
+	assert_nothing_left(n);
+}
+
 /* The relay's second leg blocked (db's SG no longer admits the proxy): the
  * proxy accepts, nothing answers behind it; reaches: fails naming the leg,
  * and the model agrees (no "netsim bug"). */
@@ -349,6 +406,7 @@ int main(int argc, char **argv)
 		return r;
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_commands),
+		cmocka_unit_test(test_name_not_found),
 		cmocka_unit_test(test_backend_names),
 		cmocka_unit_test(test_reaches_leg_blocked),
 		cmocka_unit_test(test_serverless_real),
