@@ -1074,9 +1074,12 @@ static int judge_reaches(const struct nsim_topology *t, const struct nsim_analyz
 	const struct nsim_expect *e = r->e;
 	if (an && model_relay(t, an, r, arena) < 0)
 		return -ENOMEM;
-	if (!e->has_reaches || r->probe.outcome != NSIM_PROBE_REACHABLE)
+	if (r->probe.outcome != NSIM_PROBE_REACHABLE)
 		return 0;
-	const char *want = e->reaches.ref.name, *got = network_reaches(t, r), *reason = NULL;
+	r->reached = network_reaches(t, r);
+	if (!e->has_reaches)
+		return 0;
+	const char *want = e->reaches.ref.name, *got = r->reached, *reason = NULL;
 	bool net_ok = streq(got, want);
 	if (an && r->has_predicted && !r->model_disagrees && !streq(got, r->model_reaches)) {
 		r->model_disagrees = true;
@@ -1116,6 +1119,7 @@ int nsim_check_judge(const struct nsim_topology *t, const struct nsim_analyzer *
 		r->answered_by = "";
 	if (!r->leg2)
 		r->leg2 = "";
+	r->reached = "";
 	if (r->is_command)
 		return judge_command(r, arena);
 	if (r->dns_name) {

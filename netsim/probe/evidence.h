@@ -80,6 +80,7 @@ struct nsim_check_result {
 	uint16_t seen_port;              /* the source port the responder reported */
 	bool relay;                      /* the target is a proxy with targets: */
 	uint32_t relay_addr;             /* the proxy's address: the source its targets see */
+	const char *reached;             /* the host the bytes arrived at (the line's, or leg 2's capture), "" */
 	const char *model_reaches;       /* the host the model says the bytes arrive at, "" when none */
 	struct nsim_analysis predicted2; /* the model of leg 2 (the proxy to a target), has_predicted2 */
 	bool has_predicted2;

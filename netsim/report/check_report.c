@@ -89,7 +89,13 @@ static void extra_lines(FILE *out, const struct nsim_check_result *r, const char
 		fprintf(out, "%s\n", reset);
 	}
 	if (r->relay && r->probe.outcome == NSIM_PROBE_REACHABLE) {
-		fprintf(out, "    %srelayed: answered by %s", dim, r->answered_by[0] ? NSIM_ESC(r->answered_by) : "no responder");
+		if (r->answered_by[0])
+			fprintf(out, "    %srelayed: answered by %s", dim, NSIM_ESC(r->answered_by));
+		else if (r->reached && r->reached[0])
+			fprintf(out, "    %srelayed to %s (its own service: no responder line; seen in leg 2's capture)", dim,
+				NSIM_ESC(r->reached));
+		else
+			fprintf(out, "    %srelayed: nothing answered behind the proxy", dim);
 		if (r->has_seen)
 			fprintf(out, ", which saw the source %s:%u", nsim_addr_fmt(r->seen, a), r->seen_port);
 		if (r->model_reaches[0])
@@ -233,7 +239,8 @@ static void add_stack_json(json_t *e, const struct nsim_check_result *r)
 				r->model_resolves ? nsim_addr_fmt(r->model_addr, m) : "NAME_NOT_FOUND");
 	}
 	if (r->relay) {
-		relay = json_pack("{s:s?, s:s?, s:s?, s:o}", "answered_by", r->answered_by[0] ? r->answered_by : NULL,
+		relay = json_pack("{s:s?, s:s?, s:s?, s:s?, s:o}", "reached", r->reached && r->reached[0] ? r->reached : NULL,
+				  "answered_by", r->answered_by[0] ? r->answered_by : NULL,
 				  "model_reaches", r->model_reaches[0] ? r->model_reaches : NULL, "leg2",
 				  r->leg2[0] ? r->leg2 : NULL, "leg2_predicted",
 				  r->has_predicted2 ? nsim_report_analysis_json(&r->predicted2) : json_null());

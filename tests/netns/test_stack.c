@@ -235,6 +235,7 @@ static void test_backend_names(void **state)
 	expect_str(field(e, "dns"), "resolver", "10.0.0.2");
 	expect_str(field(e, "dns"), "model", "10.0.3.20");
 	expect_str(field(e, "relay"), "answered_by", "db");
+	expect_str(field(e, "relay"), "reached", "db");
 	expect_str(field(e, "relay"), "model_reaches", "db");
 	expect_str(e, "seen_source", "10.0.3.20"); /* db saw the proxy, as behind an RDS Proxy */
 	json_t *h1 = leg_hop(e, 1, "proxy"), *h2 = leg_hop(e, 2, "db");
@@ -391,6 +392,7 @@ static void test_serverless_real(void **state)
 	assert_int_equal(json_integer_value(field(doc, "passed")), 5);
 	json_t *e = row(doc, 0); /* mariadbd answers, not a responder: db seen in leg 2's capture */
 	expect_str(field(e, "relay"), "model_reaches", "db");
+	expect_str(field(e, "relay"), "reached", "db");
 	assert_non_null(leg_hop(e, 2, "db"));
 	e = row(doc, 2);
 	expect_str(field(e, "command"), "output_tail", "1");
