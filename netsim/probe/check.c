@@ -118,9 +118,20 @@ static void run_commands(struct ctx *c)
 		if (!j->res->is_command)
 			continue;
 		const struct nsim_expect *e = j->res->e;
-		const char *host = e->from.ref.name;
 		int tmo = e->timeout_ms ? (int)e->timeout_ms : 10000;
-		int r = nsim_probe_command(j->res->from_ns, j->res->resolver, host, &e->command, tmo, &j->res->cmd);
+		struct nsim_probe_dns_conf dns = {.host = e->from.ref.name};
+		char fallback[96], a[NSIM_ADDR_STRLEN];
+		/* the plan's files: what `exec` and the host's services see */
+		for (size_t k = 0; k < c->p->n_hosts; k++)
+			if (streq(c->p->hosts[k].name, dns.host) && c->p->hosts[k].resolv_conf.name) {
+				dns.resolv_conf = c->p->hosts[k].resolv_conf.text;
+				dns.hosts = c->p->hosts[k].hosts_file.text;
+			}
+		if (!dns.resolv_conf && j->res->resolver) {
+			snprintf(fallback, sizeof(fallback), "nameserver %s\n", nsim_addr_fmt(j->res->resolver, a));
+			dns.resolv_conf = fallback;
+		}
+		int r = nsim_probe_command(j->res->from_ns, &dns, &e->command, tmo, &j->res->cmd);
 		if (r < 0) {
 			j->res->cmd.error = -r;
 			snprintf(j->res->cmd.detail, sizeof(j->res->cmd.detail), "starting it: %s", strerror(-r));

@@ -533,16 +533,102 @@ static int leg_match(const struct matcher *m, const struct nsim_packet *p)
 	return 0;
 }
 
+/* Appends h to r->hops (cap: its capacity); h's packets go with it. */
+static int push_hop(struct nsim_check_result *r, size_t *cap, struct nsim_hop *h, struct nsim_arena *arena)
+{
+	/* the namespace name outlives the components: the report's arena keeps it */
+	if (!(h->ns = nsim_arena_strdup(arena, h->ns)) || grow((void **)&r->hops, cap, r->n_hops, sizeof(*r->hops)) < 0) {
+		free(h->pkts);
+		return -ENOMEM;
+	}
+	r->hops[r->n_hops++] = *h;
+	return 0;
+}
+
+static void hop_packet(struct nsim_hop *h, const struct nsim_packet *p)
+{
+	if (p->dir == NSIM_PKT_IN && !h->has_in) {
+		h->has_in = true;
+		copy_ifname(h->if_in, p->ifname);
+		h->in_src = p->src, h->in_dst = p->dst, h->in_sport = p->sport, h->in_dport = p->dport;
+	} else if (p->dir == NSIM_PKT_OUT && !h->has_out) {
+		h->has_out = true;
+		copy_ifname(h->if_out, p->ifname);
+		h->out_src = p->src, h->out_dst = p->dst, h->out_sport = p->sport, h->out_dport = p->dport;
+	}
+}
+
+#define COMMAND_FLOWS_MAX 8 /* flows shown per component for a command */
+
+static bool same_flow(const struct nsim_packet *a, const struct nsim_packet *b, bool reverse)
+{
+	if (a->proto != b->proto)
+		return false;
+	if (reverse)
+		return a->src == b->dst && a->dst == b->src && a->sport == b->dport && a->dport == b->sport;
+	return a->src == b->src && a->dst == b->dst && a->sport == b->sport && a->dport == b->dport;
+}
+
+/* A command's packets: one hop per flow (its first forward packet's
+ * addresses and ports) and component, the first COMMAND_FLOWS_MAX flows of
+ * each component. */
+static int collect_command(const struct nsim_check_prep *pp, const struct nsim_check_cands *cands, double t0,
+			   const struct nsim_packet *pkts, size_t n, struct nsim_arena *arena, struct nsim_check_result *r,
+			   const struct matcher *m, size_t *hcap)
+{
+	for (size_t ci = 0; ci < cands->n; ci++) {
+		const struct nsim_check_comp *k = &pp->comps[cands->idx[ci]];
+		struct nsim_hop flows[COMMAND_FLOWS_MAX];
+		const struct nsim_packet *firsts[COMMAND_FLOWS_MAX];
+		size_t caps[COMMAND_FLOWS_MAX] = {0}, nf = 0;
+		int ret = 0;
+		for (size_t i = 0; i < n && ret == 0; i++) {
+			const struct nsim_packet *p = &pkts[i];
+			int dir = on_comp(k, p) ? leg_match(m, p) : 0;
+			if (!dir)
+				continue;
+			size_t f = 0;
+			while (f < nf && !same_flow(firsts[f], p, dir < 0))
+				f++;
+			if (f == nf) {
+				if (dir < 0 || nf == COMMAND_FLOWS_MAX)
+					continue;
+				flows[nf] = (struct nsim_hop){.component = k->name, .kind = k->kind, .ns = k->ns, .leg = 1,
+							      .t_ms = p->t_ms - t0, .first = i};
+				firsts[nf++] = p;
+			}
+			struct nsim_hop *h = &flows[f];
+			if (grow((void **)&h->pkts, &caps[f], h->n_pkts, sizeof(*h->pkts)) < 0) {
+				ret = -ENOMEM;
+				break;
+			}
+			h->pkts[h->n_pkts++] = p;
+			if (dir < 0)
+				h->reply_seen = true;
+			else
+				hop_packet(h, p);
+		}
+		for (size_t f = 0; f < nf; f++) {
+			if (ret == 0)
+				ret = push_hop(r, hcap, &flows[f], arena);
+			else
+				free(flows[f].pkts);
+		}
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
 static int collect_leg(const struct nsim_check_prep *pp, const struct nsim_check_cands *cands, double t0,
 		       const struct nsim_packet *pkts, size_t n, struct nsim_arena *arena, struct nsim_check_result *r,
-		       const struct matcher *m, int leg)
+		       const struct matcher *m, int leg, size_t *hcap)
 {
 	for (size_t ci = 0; ci < cands->n; ci++) {
 		const struct nsim_check_comp *k = &pp->comps[cands->idx[ci]];
 		struct nsim_hop h = {.component = k->name, .kind = k->kind, .ns = k->ns, .leg = leg};
 		size_t cap = 0;
 		bool seen = false;
-		const struct nsim_packet *first = NULL;
 		for (size_t i = 0; i < n; i++) {
 			const struct nsim_packet *p = &pkts[i];
 			if (!on_comp(k, p))
@@ -564,29 +650,13 @@ static int collect_leg(const struct nsim_check_prep *pp, const struct nsim_check
 				h.t_ms = p->t_ms - t0;
 				h.first = i;
 				seen = true;
-				first = p;
 			}
-			/* a command's packets are many flows: a hop shows its first one */
-			if (m->kind == 1 && (p->src != first->src || p->dst != first->dst || p->sport != first->sport ||
-					     p->dport != first->dport || p->proto != first->proto))
-				continue;
-			if (p->dir == NSIM_PKT_IN && !h.has_in) {
-				h.has_in = true;
-				copy_ifname(h.if_in, p->ifname);
-				h.in_src = p->src, h.in_dst = p->dst, h.in_sport = p->sport, h.in_dport = p->dport;
-			} else if (p->dir == NSIM_PKT_OUT && !h.has_out) {
-				h.has_out = true;
-				copy_ifname(h.if_out, p->ifname);
-				h.out_src = p->src, h.out_dst = p->dst, h.out_sport = p->sport, h.out_dport = p->dport;
-			}
+			hop_packet(&h, p);
 		}
 		if (seen) {
-			/* the namespace name outlives the components: the report's arena keeps it */
-			if (!(h.ns = nsim_arena_strdup(arena, k->ns))) {
-				free(h.pkts);
-				return -ENOMEM;
-			}
-			r->hops[r->n_hops++] = h;
+			int k2 = push_hop(r, hcap, &h, arena);
+			if (k2 < 0)
+				return k2;
 		} else
 			free(h.pkts);
 	}
@@ -631,18 +701,18 @@ int nsim_check_collect_hops(const struct nsim_check_prep *pp, const struct nsim_
 	}
 	if (!cands->n)
 		return 0;
-	/* each component at most once per leg */
-	struct nsim_hop *hops = calloc(2 * cands->n, sizeof(*hops));
-	if (!hops)
-		return -ENOMEM;
-	r->hops = hops;
-	int k = collect_leg(pp, cands, t0, pkts, n, arena, r, &m, 1);
+	size_t hcap = 0;
+	int k;
+	if (m.kind == 1)
+		k = collect_command(pp, cands, t0, pkts, n, arena, r, &m, &hcap);
+	else
+		k = collect_leg(pp, cands, t0, pkts, n, arena, r, &m, 1, &hcap);
 	if (k >= 0 && r->relay && r->probe.outcome == NSIM_PROBE_REACHABLE && r->proto != NSIM_PROTO_ICMP) {
 		struct matcher m2 = {.kind = 2, .t = pp->t, .r = r, .lo = t0 - 1, .hi = 1e300,
 				     .exact = r->has_seen && r->seen == r->relay_addr && r->seen_port};
 		if (!m2.exact)
 			m2.hi = t0 + r->probe.ms + 100;
-		k = collect_leg(pp, cands, t0, pkts, n, arena, r, &m2, 2);
+		k = collect_leg(pp, cands, t0, pkts, n, arena, r, &m2, 2, &hcap);
 	}
 	if (k < 0) {
 		nsim_check_result_done(r);

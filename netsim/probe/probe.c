@@ -534,11 +534,10 @@ static void dns_files_remove(struct dns_files *f)
 	f->dir[0] = '\0';
 }
 
-static int dns_files_make(struct dns_files *f, uint32_t resolver, const char *host)
+static int dns_files_make(struct dns_files *f, const struct nsim_probe_dns_conf *dns)
 {
-	char text[600], a[NSIM_ADDR_STRLEN];
 	*f = (struct dns_files){0};
-	if (!resolver && !host)
+	if (!dns || (!dns->resolv_conf && !dns->hosts))
 		return 0;
 	snprintf(f->dir, sizeof(f->dir), "/run/netsim-command.XXXXXX");
 	if (!mkdtemp(f->dir)) {
@@ -547,17 +546,13 @@ static int dns_files_make(struct dns_files *f, uint32_t resolver, const char *ho
 	}
 	_cleanup_close_ int dirfd = open(f->dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	int r = dirfd < 0 ? -errno : 0;
-	if (r == 0 && resolver) {
-		snprintf(text, sizeof(text), "# netsim: the VPC's Amazon-provided DNS server\nnameserver %s\n",
-			 nsim_addr_fmt(resolver, a));
+	if (r == 0 && dns->resolv_conf) {
 		snprintf(f->resolv, sizeof(f->resolv), "%s/resolv.conf", f->dir);
-		r = write_file_at(dirfd, "resolv.conf", text);
+		r = write_file_at(dirfd, "resolv.conf", dns->resolv_conf);
 	}
-	if (r == 0 && host) {
-		snprintf(text, sizeof(text), "127.0.0.1\tlocalhost\n127.0.1.1\t%.200s\n::1\tlocalhost ip6-localhost ip6-loopback\n",
-			 host);
+	if (r == 0 && dns->hosts) {
 		snprintf(f->hosts, sizeof(f->hosts), "%s/hosts", f->dir);
-		r = write_file_at(dirfd, "hosts", text);
+		r = write_file_at(dirfd, "hosts", dns->hosts);
 	}
 	if (r < 0)
 		dns_files_remove(f);
@@ -623,7 +618,7 @@ static void keep_tail(struct nsim_probe_command_result *r, const char *buf, size
 
 extern char **environ;
 
-int nsim_probe_command(const char *ns, uint32_t resolver, const char *host, const struct nsim_argv *cmd,
+int nsim_probe_command(const char *ns, const struct nsim_probe_dns_conf *dns, const struct nsim_argv *cmd,
 		       int timeout_ms, struct nsim_probe_command_result *ret)
 {
 	struct nsim_probe_command_result res = {0};
@@ -644,6 +639,7 @@ int nsim_probe_command(const char *ns, uint32_t resolver, const char *host, cons
 		n_env++;
 	_cleanup_free_ char **envp = calloc(n_env + 2, sizeof(*envp));
 	_cleanup_free_ char *host_var = NULL;
+	const char *host = dns ? dns->host : NULL;
 	if (!envp || asprintf(&host_var, "NETSIM_HOST=%s", host ? host : "") < 0)
 		return -ENOMEM;
 	size_t k = 0;
@@ -653,7 +649,7 @@ int nsim_probe_command(const char *ns, uint32_t resolver, const char *host, cons
 	envp[k++] = host_var;
 
 	struct dns_files files;
-	int r = dns_files_make(&files, resolver, host);
+	int r = dns_files_make(&files, dns);
 	if (r < 0) {
 		res.error = -r;
 		snprintf(res.detail, sizeof(res.detail), "writing its resolv.conf and hosts under /run: %s", strerror(-r));

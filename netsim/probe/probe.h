@@ -87,14 +87,24 @@ struct nsim_probe_command_result {
 	char detail[256];   /* what could not be done, "" otherwise */
 };
 
+/* A host's DNS configuration for a command: the texts bound over
+ * /etc/resolv.conf and /etc/hosts (the plan's, plan/dns.c: what `exec` and
+ * services see), NULL: that file is left as the machine's. */
+struct nsim_probe_dns_conf {
+	const char *resolv_conf;
+	const char *hosts;
+	const char *host; /* NETSIM_HOST */
+};
+
 /* Runs cmd (argv, or a string through /bin/sh -c) in namespace `ns` with the
- * host's DNS configuration: a private mount namespace where /etc/resolv.conf
- * names `resolver` (0: left as it is) and /etc/hosts names `host` (NULL:
- * left), in a process group of its own, with stdin /dev/null, stdout and
- * stderr to one pipe, and NETSIM_HOST set. At timeout_ms the process group is
- * killed (SIGKILL); when the command exits, what remains of its group is
- * killed too. Returns 0 with *ret filled (a command that could not be
- * started is in it: error, detail), or -errno when the pipe or the process
- * could not be made. */
-_must_check_ int nsim_probe_command(const char *ns, uint32_t resolver, const char *host, const struct nsim_argv *cmd,
+ * host's DNS configuration `dns`: a private mount namespace (/ a slave of the
+ * machine's) where /etc/resolv.conf and /etc/hosts are bound from files of a
+ * private directory under /run (removed when it ends), in a process group of
+ * its own, with stdin /dev/null, stdout and stderr to one pipe, and
+ * NETSIM_HOST set. At timeout_ms the process group is killed (SIGKILL); when
+ * the command exits, what remains of its group is killed too. Returns 0 with
+ * *ret filled (a command that could not be started is in it: error, detail),
+ * -EINVAL for an empty cmd, or -errno when the pipe or the process could not
+ * be made. */
+_must_check_ int nsim_probe_command(const char *ns, const struct nsim_probe_dns_conf *dns, const struct nsim_argv *cmd,
 				    int timeout_ms, struct nsim_probe_command_result *ret);
