@@ -686,7 +686,7 @@ int nsim_check_collect_hops(const struct nsim_check_prep *pp, const struct nsim_
 	struct matcher m = {.t = pp->t, .r = r, .lo = t0 - 1, .hi = 1e300};
 	if (r->is_command) {
 		m.kind = 1;
-		m.lo = r->cmd.t0 - 1;
+		m.lo = r->cmd.t0; /* no slack: the previous command's last packets are just before */
 		m.hi = r->cmd.t1 + 1;
 		if (!r->cmd.t0)
 			return 0;
