@@ -1069,6 +1069,7 @@ verdict:
 	if (!reason)
 		return -ENOMEM;
 	r->probe.outcome = NSIM_PROBE_NO_ROUTE; /* no address: nothing was sent */
+	r->probe.ms = r->dns_queried ? a->ms : 0;
 	if (e->verdict == NSIM_VERDICT_UNREACHABLE) {
 		r->passed = true;
 		r->reason = "";

@@ -281,7 +281,7 @@ int nsim_report_check_json(FILE *out, const struct nsim_check_report *rep, const
 		json_t *e = json_pack("{s:i, s:s, s:s, s:s?, s:s?, s:s?, s:s, s:s, s:s, s:b, s:f, s:o}", "index",
 				      (json_int_t)r->index + 1, "name", r->label, "from", r->e->from.ref.name, "to",
 				      r->is_command ? NULL : r->e->to.ref.name, "address",
-				      r->is_command ? NULL : nsim_addr_fmt(r->addr, a), "protocol",
+				      r->is_command || (r->dns_name && !r->addr) ? NULL : nsim_addr_fmt(r->addr, a), "protocol",
 				      r->is_command ? NULL : nsim_proto_name(r->proto), "expected",
 				      nsim_verdict_name(r->e->verdict), "observed", nsim_verdict_name(r->observed), "outcome",
 				      observed_name(r), "passed", r->passed, "time_ms", r->probe.ms, "hops", hops);
