@@ -1059,6 +1059,8 @@ static int judge_dns(const struct nsim_topology *t, struct nsim_check_result *r,
 	}
 	if (reason && r->model_resolves) {
 		r->model_disagrees = true;
+		r->probe.outcome = NSIM_PROBE_NO_ROUTE; /* no address: nothing was sent */
+		r->probe.ms = a->ms;
 		reason = nsim_arena_printf(arena, "netsim bug: the model answers %s with %s; %s", r->dns_name,
 					   nsim_addr_fmt(r->model_addr, y), reason);
 		r->reason = reason ? reason : NULL;
