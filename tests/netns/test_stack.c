@@ -128,28 +128,51 @@ static bool have_program(const char *name)
 	return system(cmd) == 0;
 }
 
-/* The stack's own parts must be running before its tests mean anything: the
- * VPC's DNS server answers in `fn`, and the proxy relays (db answers). A
- * missing part is a failure, not a skip, once this branch is merged with the
- * ones that start them; until then (the lead's merge), say so and skip. */
-static bool stack_running(const char *n)
+/* The stack's own parts come from other branches of issue 12 (the VPC's DNS
+ * server started by `up`, the proxy's relay). Until they are in this build,
+ * say so and skip; once they are (this build has `netsim logs`, which comes
+ * with the process starter; its plan of the example names a relay), a part
+ * that does not work fails the test. */
+static bool build_has_resolvers(void)
+{
+	run(out, sizeof(out), NULL, "help", NULL);
+	if (strstr(out, "logs "))
+		return true;
+	fprintf(stderr, "skip: this build does not start the VPCs' DNS servers (no `netsim logs`: the process "
+			"starter of issue 12 is not merged)\n");
+	return false;
+}
+
+static bool build_has_relay(void)
+{
+	if (!build_has_resolvers())
+		return false;
+	run(out, sizeof(out), NULL, "plan", BACKEND, NULL);
+	if (strstr(out, "relay"))
+		return true;
+	fprintf(stderr, "skip: this build has no relay for targets: (its plan of %s names none)\n", BACKEND);
+	return false;
+}
+
+/* Both parts, once in the build, must work: the VPC's DNS server answers in
+ * `fn`, and the proxy relays (db's responder answers through it). */
+static void expect_stack_running(const char *n)
 {
 	char ns[64];
 	snprintf(ns, sizeof(ns), "netsim-%s-fn", n);
 	struct nsim_probe_answer a;
 	assert_int_equal(nsim_probe_resolve(ns, A("10.0.0.2"), PROXY_NAME, 1000, &a), 0);
-	if (a.outcome != NSIM_PROBE_DNS_ANSWER) {
-		fprintf(stderr, "skip: no DNS server answers in the VPC (%s): `up` does not start the resolvers\n",
+	if (a.outcome != NSIM_PROBE_DNS_ANSWER || a.addr != A("10.0.3.20")) {
+		fprintf(stderr, "the VPC's DNS server did not answer %s with 10.0.3.20: %s\n", PROXY_NAME,
 			nsim_probe_dns_outcome_name(a.outcome));
-		return false;
+		fail();
 	}
 	struct nsim_probe_result p = probe(n, "fn", NSIM_PROTO_TCP, "10.0.3.20", 3306, 1000);
 	if (p.outcome != NSIM_PROBE_REACHABLE || strncmp(p.response, "netsim db ", 10) != 0) {
-		fprintf(stderr, "skip: the proxy does not relay to db (response '%s'): `up` does not start relays\n",
+		fprintf(stderr, "the proxy does not relay to db: %s, response '%s'\n", nsim_probe_outcome_name(p.outcome),
 			p.response);
-		return false;
+		fail();
 	}
-	return true;
 }
 
 /* ---- the tests ---- */
@@ -224,12 +247,11 @@ static void test_commands(void **state)
 static void test_backend_names(void **state)
 {
 	(void)state;
+	if (!build_has_relay())
+		skip();
 	const char *n = instance("names");
 	up(BACKEND, n);
-	if (!stack_running(n)) {
-		down(n);
-		skip();
-	}
+	expect_stack_running(n);
 	int r = run(out, sizeof(out), NULL, "check", n, "--verbose", NULL);
 	expect_output(r, 0, "11 passed, 0 failed");
 	expect_output(r, 0, "name " PROXY_NAME " → 10.0.3.20");
@@ -287,17 +309,15 @@ static void test_backend_names(void **state)
 static void test_name_not_found(void **state)
 {
 	(void)state;
+	if (!build_has_resolvers())
+		skip();
 	const char *n = instance("nx");
 	up(BACKEND, n);
 	char ns[64];
 	snprintf(ns, sizeof(ns), "netsim-%s-fn", n);
 	struct nsim_probe_answer a;
 	assert_int_equal(nsim_probe_resolve(ns, A("10.0.0.2"), PROXY_NAME, 1000, &a), 0);
-	if (a.outcome != NSIM_PROBE_DNS_ANSWER) {
-		fprintf(stderr, "skip: no DNS server answers in the VPC: `up` does not start the resolvers\n");
-		down(n);
-		skip();
-	}
+	assert_int_equal(a.outcome, NSIM_PROBE_DNS_ANSWER);
 	assert_int_equal(a.addr, A("10.0.3.20"));
 	int r = run(out, sizeof(out), NULL, "check", n, "--only", "a name that exists nowhere", "--json", NULL);
 	assert_int_equal(r, 0);
@@ -350,18 +370,10 @@ static void test_reaches_leg_blocked(void **state)
 		 "sed 's/{ protocol: tcp, ports: 3306, source: proxy-sg }/{ protocol: tcp, ports: 3306, source: 10.9.0.0\\/16 }/' "
 		 "%s > %s && grep -q 'source: 10.9.0.0/16' %s", BACKEND, path, path);
 	assert_int_equal(system(cmd), 0);
+	if (!build_has_relay())
+		skip();
 	const char *n = instance("leg2");
 	up(path, n);
-	char ns[64];
-	snprintf(ns, sizeof(ns), "netsim-%s-fn", n);
-	struct nsim_probe_answer a;
-	assert_int_equal(nsim_probe_resolve(ns, A("10.0.0.2"), PROXY_NAME, 1000, &a), 0);
-	struct nsim_probe_result p = probe(n, "fn", NSIM_PROTO_TCP, "10.0.3.20", 3306, 1000);
-	if (a.outcome != NSIM_PROBE_DNS_ANSWER || strncmp(p.response, "netsim proxy ", 13) == 0) {
-		fprintf(stderr, "skip: the resolvers or the relay are not started by `up`\n");
-		down(n);
-		skip();
-	}
 	int r = run(out, sizeof(out), NULL, "check", n, "--only", "function reaches the DB by the proxy's name", NULL);
 	expect_output(r, 1, "0 passed, 1 failed");
 	expect_output(r, 1, "reaches: the bytes arrived at no host");
@@ -384,13 +396,11 @@ static void test_serverless_real(void **state)
 				"and mariadb-client)\n");
 		skip();
 	}
+	if (!build_has_relay())
+		skip();
 	assert_int_equal(system("scripts/mariadb-datadir >/dev/null"), 0);
 	const char *n = instance("real");
 	up(REAL, n);
-	if (!stack_running(n)) {
-		down(n);
-		skip();
-	}
 	int r = run(out, sizeof(out), NULL, "check", n, "--json", NULL);
 	if (r != 0) {
 		run(out, sizeof(out), NULL, "check", n, "--verbose", NULL);
