@@ -21,7 +21,7 @@
 /* Probes use source ports (and echo ids) from here on, one per expectation,
  * so each probe's packets can be told apart in the captures. They lie in
  * Linux's ephemeral range, so ACLs written for real clients see real ports. */
-#define SPORT_BASE 32768u
+#define SPORT_BASE NSIM_CHECK_SPORT_BASE
 #define SPORT_SPAN 28000u
 
 struct probe_job {

@@ -526,6 +526,11 @@ static int leg_match(const struct matcher *m, const struct nsim_packet *p)
 	if (m->exact)
 		return p->src == r->seen && p->sport == r->seen_port && p->dport == r->port ? 1
 		       : p->dst == r->seen && p->dport == r->seen_port && p->sport == r->port ? -1 : 0;
+	/* without the relay's port: its flows to a target on the port, not
+	 * another expectation's probe from the proxy itself (its port is ours) */
+	uint16_t own = p->src == r->relay_addr ? p->sport : p->dport;
+	if (own >= NSIM_CHECK_SPORT_BASE && own < NSIM_CHECK_SPORT_BASE + m->t->n_expects)
+		return 0;
 	if (p->src == r->relay_addr && p->dport == r->port && is_target_of_relay(m, p->dst))
 		return 1;
 	if (p->dst == r->relay_addr && p->sport == r->port && is_target_of_relay(m, p->src))
@@ -707,7 +712,11 @@ int nsim_check_collect_hops(const struct nsim_check_prep *pp, const struct nsim_
 		k = collect_command(pp, cands, t0, pkts, n, arena, r, &m, &hcap);
 	else
 		k = collect_leg(pp, cands, t0, pkts, n, arena, r, &m, 1, &hcap);
-	if (k >= 0 && r->relay && r->probe.outcome == NSIM_PROBE_REACHABLE && r->proto != NSIM_PROTO_ICMP) {
+	/* leg 2: the relay's connection, when the line came from behind it (a
+	 * responder that reported the proxy as its source) or there was no line
+	 * (a target with its own service); not when the proxy answered itself */
+	bool relayed = r->has_seen ? r->seen == r->relay_addr && r->seen_port : r->answered_by && !r->answered_by[0];
+	if (k >= 0 && r->relay && relayed && r->probe.outcome == NSIM_PROBE_REACHABLE && r->proto != NSIM_PROTO_ICMP) {
 		struct matcher m2 = {.kind = 2, .t = pp->t, .r = r, .lo = t0 - 1, .hi = 1e300,
 				     .exact = r->has_seen && r->seen == r->relay_addr && r->seen_port};
 		if (!m2.exact)

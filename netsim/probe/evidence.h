@@ -124,6 +124,10 @@ void nsim_check_cands_done(struct nsim_check_cands *c);
 /* Frees what a result holds on the heap (its hops); its texts are the arena's. */
 void nsim_check_result_done(struct nsim_check_result *r);
 
+/* Probe n of a run binds source port (or echo id) NSIM_CHECK_SPORT_BASE + n
+ * (probe/check.c), so its packets can be told apart in the captures. */
+#define NSIM_CHECK_SPORT_BASE 32768u
+
 /* The address of the Amazon-provided DNS server of VPC vi (its base +2), 0
  * when it has none (dns_support: false). AWS: "Amazon DNS server",
  * https://docs.aws.amazon.com/vpc/latest/userguide/AmazonDNS-concepts.html */
