@@ -582,6 +582,9 @@ _noreturn_ static void child(int nsfd, const struct dns_files *files, int out, c
 	int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (null < 0 || dup2(null, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0)
 		goto fail;
+	/* nothing of netsim's (capture sockets, the namespace's fd) reaches the
+	 * command; errpipe stays open until the exec */
+	(void)close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
 	step = 5;
 	if (cmd->shell) {
 		char *sh[] = {(char *)"/bin/sh", (char *)"-c", cmd->argv[0], NULL};
