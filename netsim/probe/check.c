@@ -21,7 +21,7 @@
 /* Probes use source ports (and echo ids) from here on, one per expectation,
  * so each probe's packets can be told apart in the captures. They lie in
  * Linux's ephemeral range, so ACLs written for real clients see real ports. */
-#define SPORT_BASE 32768u
+#define SPORT_BASE NSIM_CHECK_SPORT_BASE
 #define SPORT_SPAN 28000u
 
 struct probe_job {
@@ -82,12 +82,61 @@ static void *worker(void *arg)
 			return NULL;
 		struct probe_job *j = &c->jobs[i];
 		j->t0 = nsim_clock_ms(CLOCK_REALTIME);
+		if (j->res->is_command)
+			continue; /* after the probes: see run_commands() */
+		if (j->res->dns_name) {
+			if (!j->res->resolver)
+				continue;
+			int d = nsim_probe_resolve(j->res->from_ns, j->res->resolver, j->res->dns_name, j->timeout_ms,
+						   &j->res->answer);
+			if (d < 0) {
+				j->res->answer.outcome = NSIM_PROBE_DNS_ERROR;
+				j->res->answer.error = -d;
+			}
+			j->res->dns_queried = true;
+			if (j->res->answer.outcome != NSIM_PROBE_DNS_ANSWER)
+				continue;
+			j->res->addr = j->res->answer.addr;
+			j->t0 = nsim_clock_ms(CLOCK_REALTIME);
+		}
 		int r = nsim_probe(j->res->from_ns, j->res->proto, j->res->addr, j->res->port, j->sport, j->timeout_ms,
 				   &j->res->probe);
 		if (r < 0) {
 			j->res->probe.outcome = NSIM_PROBE_ERROR;
 			j->res->probe.error = -r;
 		}
+	}
+}
+
+/* command: expectations, one at a time after the probes, while the
+ * captures still run: a real client may take seconds and its own retries,
+ * and one at a time its packets are told from the others' by time. */
+static void run_commands(struct ctx *c)
+{
+	for (size_t i = 0; i < c->n_jobs; i++) {
+		struct probe_job *j = &c->jobs[i];
+		if (!j->res->is_command)
+			continue;
+		const struct nsim_expect *e = j->res->e;
+		int tmo = e->timeout_ms ? (int)e->timeout_ms : 10000;
+		struct nsim_probe_dns_conf dns = {.host = e->from.ref.name};
+		char fallback[96], a[NSIM_ADDR_STRLEN];
+		/* the plan's files: what `exec` and the host's services see */
+		for (size_t k = 0; k < c->p->n_hosts; k++)
+			if (streq(c->p->hosts[k].name, dns.host) && c->p->hosts[k].resolv_conf.name) {
+				dns.resolv_conf = c->p->hosts[k].resolv_conf.text;
+				dns.hosts = c->p->hosts[k].hosts_file.text;
+			}
+		if (!dns.resolv_conf && j->res->resolver) {
+			snprintf(fallback, sizeof(fallback), "nameserver %s\n", nsim_addr_fmt(j->res->resolver, a));
+			dns.resolv_conf = fallback;
+		}
+		int r = nsim_probe_command(j->res->from_ns, &dns, &e->command, tmo, &j->res->cmd);
+		if (r < 0) {
+			j->res->cmd.error = -r;
+			snprintf(j->res->cmd.detail, sizeof(j->res->cmd.detail), "starting it: %s", strerror(-r));
+		}
+		j->t0 = j->res->cmd.t0;
 	}
 }
 
@@ -143,6 +192,8 @@ static int unrun_error(struct nsim_check_report *rep)
 			rep->error = nsim_arena_printf(rep->arena,
 						       "the instance changed while it was being checked: namespace %s is gone",
 						       r->from_ns);
+		else if (r->is_command)
+			rep->error = nsim_arena_printf(rep->arena, "expectation '%s': %s", r->label, r->reason);
 		else
 			rep->error = nsim_arena_printf(rep->arena, "the probe from %s could not run: %s", r->from_ns,
 						       r->probe.detail[0] ? r->probe.detail : strerror(r->probe.error));
@@ -251,6 +302,7 @@ int nsim_check_run(const struct nsim_topology *t, const struct nsim_plan *p, con
 	for (unsigned i = 0; i < started; i++)
 		pthread_join(th[i], NULL);
 	free(th);
+	run_commands(&c);
 
 	size_t n_pkts = 0;
 	const struct nsim_packet *pkts = NULL;

@@ -172,10 +172,71 @@ static size_t vpc_of_addr(const struct nsim_topology *t, uint32_t a)
 	return NSIM_NONE;
 }
 
+uint32_t nsim_check_resolver(const struct nsim_topology *t, size_t vi)
+{
+	if (vi >= t->n_vpcs || !t->vpcs[vi].dns_support)
+		return 0;
+	return nsim_plan_dns_address(&t->vpcs[vi]);
+}
+
+/* The host (vpc, idx) whose address is a, false when none. */
+static bool host_of_addr(const struct nsim_topology *t, uint32_t a, size_t *ret_vpc, size_t *ret_idx)
+{
+	for (size_t v = 0; v < t->n_vpcs; v++)
+		for (size_t i = 0; i < t->vpcs[v].n_hosts; i++)
+			if (t->vpcs[v].hosts[i].address == a ||
+			    (t->vpcs[v].hosts[i].public_ip && t->vpcs[v].hosts[i].public_ip == a)) {
+				*ret_vpc = v;
+				*ret_idx = i;
+				return true;
+			}
+	return false;
+}
+
+static size_t inet_host_of_addr(const struct nsim_topology *t, uint32_t a)
+{
+	for (size_t i = 0; i < t->n_inet_hosts; i++)
+		if (t->inet_hosts[i].address == a)
+			return i;
+	return NSIM_NONE;
+}
+
+/* The model's answer to `name` from the expectation's source: the view its
+ * VPC's dnsmasq is configured from (analyze/dns.c, model/dns.c). */
+static int model_resolve(const struct nsim_topology *t, const struct nsim_expect *e, const char *name,
+			 struct nsim_arena *arena, struct nsim_check_result *r)
+{
+	char why[512];
+	uint32_t addr = 0;
+	int k = nsim_analyze_name(t, &e->from, name, &addr, why, sizeof(why));
+	r->model_resolves = k == 0;
+	r->model_addr = k == 0 ? addr : 0;
+	r->model_dns_error = k == 0 ? "" : nsim_arena_strdup(arena, why);
+	return r->model_dns_error ? 0 : -ENOMEM;
+}
+
+/* A command as one line: the string, or the argv list joined by spaces. */
+static const char *command_text(struct nsim_arena *arena, const struct nsim_argv *a)
+{
+	if (a->shell || a->argc == 1)
+		return nsim_arena_strdup(arena, a->argv[0]);
+	const char *s = "";
+	for (size_t i = 0; s && i < a->argc; i++)
+		s = nsim_arena_printf(arena, "%s%s%s", s, i ? " " : "", a->argv[i]);
+	return s;
+}
+
 static int fmt_target(struct nsim_arena *arena, struct nsim_check_result *r, const struct nsim_expect *e)
 {
 	char a[NSIM_ADDR_STRLEN];
 	const char *to = e->to.kind == NSIM_EP_ADDRESS ? nsim_addr_fmt(r->addr, a) : e->to.ref.name;
+	if (r->is_command) {
+		/* "fn $ mariadb -h ..." */
+		r->target = r->command;
+		r->flow = nsim_arena_printf(arena, "%s $ %s", e->from.ref.name, r->command);
+		r->label = e->name.name ? e->name.name : r->flow;
+		return r->flow ? 0 : -ENOMEM;
+	}
 	if (r->proto == NSIM_PROTO_ICMP)
 		r->target = nsim_arena_printf(arena, "%s icmp", to);
 	else
@@ -195,7 +256,8 @@ int nsim_check_prepare(struct nsim_check_prep *pp, size_t ei, struct nsim_arena 
 	size_t from_vpc = NSIM_NONE, to_vpc = NSIM_NONE, k = 0;
 	const char *from_node = NULL;
 	struct nsim_check_result res = {.index = ei, .e = e, .proto = e->proto, .port = e->has_port ? e->port.from : 0,
-					.reason = "", .last_seen = ""};
+					.reason = "", .last_seen = "", .answered_by = "", .model_reaches = "", .leg2 = "",
+					.model_dns_error = ""};
 
 	switch (e->from.kind) {
 	case NSIM_EP_HOST:
@@ -212,7 +274,43 @@ int nsim_check_prepare(struct nsim_check_prep *pp, size_t ei, struct nsim_arena 
 		return -EINVAL; /* the validator allows only hosts */
 	}
 
+	if (e->command.argc) {
+		res.is_command = true;
+		if (!(res.command = command_text(arena, &e->command)))
+			return -ENOMEM;
+		res.from_addr = from_vpc != NSIM_NONE ? t->vpcs[from_vpc].hosts[e->from.idx].address
+						      : t->inet_hosts[e->from.idx].address;
+		res.resolver = nsim_check_resolver(t, from_vpc);
+		int r = fmt_target(arena, &res, e);
+		char *from_ns = r < 0 ? NULL : ns_name(pp, from_node);
+		if (!from_ns)
+			return -ENOMEM;
+		res.from_ns = nsim_arena_strdup(arena, from_ns);
+		free(from_ns);
+		if (!res.from_ns)
+			return -ENOMEM;
+		/* its packets: as its host and its VPC's router saw them */
+		r = add_candidate(cands, add_comp(pp, from_node, from_vpc == NSIM_NONE ? "internet host" : "host",
+						  from_node, &k), &k);
+		if (r >= 0 && from_vpc != NSIM_NONE)
+			r = add_candidate(cands, comp_vpc(pp, from_vpc, &k), &k);
+		if (r < 0)
+			return r;
+		*ret = res;
+		return 0;
+	}
+
 	res.addr = nsim_analyze_target(t, &e->from, &e->to);
+	if (e->to.kind == NSIM_EP_DNS) {
+		res.dns_name = e->to.ref.name;
+		if (from_vpc != NSIM_NONE)
+			res.resolver = nsim_check_resolver(t, from_vpc);
+		int d = model_resolve(t, e, res.dns_name, arena, &res);
+		if (d < 0)
+			return d;
+		/* probed at the model's answer until the network's is known */
+		res.addr = res.model_addr;
+	}
 	switch (e->to.kind) {
 	case NSIM_EP_HOST:
 	case NSIM_EP_NAT:
@@ -222,7 +320,7 @@ int nsim_check_prepare(struct nsim_check_prep *pp, size_t ei, struct nsim_arena 
 		break;
 	case NSIM_EP_ADDRESS:
 	case NSIM_EP_UNRESOLVED:
-	case NSIM_EP_DNS: /* TODO(dns): the address the name resolves to from the source's VPC */
+	case NSIM_EP_DNS:
 		to_vpc = vpc_of_addr(t, res.addr);
 		break;
 	}
@@ -260,12 +358,38 @@ int nsim_check_prepare(struct nsim_check_prep *pp, size_t ei, struct nsim_arena 
 		r = add_candidate(cands, comp_peering(pp, pc, &k), &k);
 	if (r >= 0 && outside && (from_vpc == NSIM_NONE || to_vpc == NSIM_NONE || t->n_inet_hosts))
 		r = add_candidate(cands, add_comp(pp, "internet", "internet", "internet", &k), &k);
-	if (r >= 0 && e->to.kind == NSIM_EP_HOST) {
-		const char *to_node = t->vpcs[to_vpc].hosts[e->to.idx].name.name;
+	/* the host behind the address (a name's too) and, for a proxy, its targets */
+	size_t hv = NSIM_NONE, hi = NSIM_NONE, ii = NSIM_NONE;
+	if (e->to.kind == NSIM_EP_HOST)
+		hv = e->to.vpc, hi = e->to.idx;
+	else if (e->to.kind == NSIM_EP_INET_HOST)
+		ii = e->to.idx;
+	else if (res.addr && !host_of_addr(t, res.addr, &hv, &hi))
+		ii = inet_host_of_addr(t, res.addr);
+	if (r >= 0 && hv != NSIM_NONE) {
+		const struct nsim_host *h = &t->vpcs[hv].hosts[hi];
+		const char *to_node = h->name.name;
 		r = add_candidate(cands, add_comp(pp, to_node, "host", to_node, &k), &k);
-	} else if (r >= 0 && e->to.kind == NSIM_EP_INET_HOST) {
-		const char *to_node = t->inet_hosts[e->to.idx].name.name;
+		if (h->n_targets) {
+			res.relay = true;
+			res.relay_addr = h->address;
+		}
+		for (size_t g = 0; g < h->n_targets && r >= 0; g++) {
+			const struct nsim_endpoint *tg = &h->targets[g];
+			if (tg->kind != NSIM_EP_HOST)
+				continue;
+			const char *tn = t->vpcs[tg->vpc].hosts[tg->idx].name.name;
+			r = add_candidate(cands, add_comp(pp, tn, "host", tn, &k), &k);
+			if (r >= 0 && tg->vpc != hv)
+				r = add_candidate(cands, comp_vpc(pp, tg->vpc, &k), &k);
+		}
+	} else if (r >= 0 && ii != NSIM_NONE) {
+		const char *to_node = t->inet_hosts[ii].name.name;
 		r = add_candidate(cands, add_comp(pp, to_node, "internet host", to_node, &k), &k);
+	}
+	if (r >= 0 && e->has_reaches && e->reaches.kind == NSIM_EP_HOST) {
+		const char *rn = t->vpcs[e->reaches.vpc].hosts[e->reaches.idx].name.name;
+		r = add_candidate(cands, add_comp(pp, rn, "host", rn, &k), &k);
 	}
 	for (size_t i = 0; i < e->n_via && r >= 0; i++)
 		r = add_candidate(cands, comp_of(pp, &e->via[i], &k), &k);
@@ -361,33 +485,165 @@ static void copy_ifname(char dst[16], const char src[16])
 	dst[15] = '\0';
 }
 
-int nsim_check_collect_hops(const struct nsim_check_prep *pp, const struct nsim_check_cands *cands, double t0,
-			    const struct nsim_packet *pkts, size_t n, struct nsim_arena *arena, struct nsim_check_result *r)
+/* Which packets belong to a leg of a result. */
+struct matcher {
+	int kind; /* 0: the probe's flow; 1: a command's packets; 2: a relay's flow to its target */
+	const struct nsim_topology *t;
+	const struct nsim_check_result *r;
+	double lo, hi; /* CLOCK_REALTIME ms */
+	bool exact;    /* relay: the responder reported the relay's source port */
+};
+
+static bool is_target_of_relay(const struct matcher *m, uint32_t a)
 {
-	uint16_t sport = r->probe.sport;
-	nsim_check_result_done(r);
-	r->last_seen = "";
-	if (!sport || !cands->n)
+	size_t v, i;
+	if (!host_of_addr(m->t, m->r->relay_addr, &v, &i))
+		return false;
+	const struct nsim_host *h = &m->t->vpcs[v].hosts[i];
+	for (size_t g = 0; g < h->n_targets; g++)
+		if (h->targets[g].kind == NSIM_EP_HOST && m->t->vpcs[h->targets[g].vpc].hosts[h->targets[g].idx].address == a)
+			return true;
+	return false;
+}
+
+/* 1: forward, -1: reverse, 0: not of the leg. */
+static int leg_match(const struct matcher *m, const struct nsim_packet *p)
+{
+	const struct nsim_check_result *r = m->r;
+	if (p->t_ms < m->lo || p->t_ms > m->hi)
 		return 0;
-	struct nsim_hop *hops = calloc(cands->n, sizeof(*hops));
-	if (!hops)
+	switch (m->kind) {
+	case 0:
+		return flow_forward(p, r, r->probe.sport) ? 1 : flow_reverse(p, r, r->probe.sport) ? -1 : 0;
+	case 1:
+		return p->src == r->from_addr ? 1 : p->dst == r->from_addr ? -1 : 0;
+	default:
+		break;
+	}
+	uint8_t proto = r->proto == NSIM_PROTO_UDP ? IPPROTO_UDP : IPPROTO_TCP;
+	if (p->proto != proto)
+		return 0;
+	if (m->exact)
+		return p->src == r->seen && p->sport == r->seen_port && p->dport == r->port ? 1
+		       : p->dst == r->seen && p->dport == r->seen_port && p->sport == r->port ? -1 : 0;
+	/* without the relay's port: its flows to a target on the port, not
+	 * another expectation's probe from the proxy itself (its port is ours) */
+	uint16_t own = p->src == r->relay_addr ? p->sport : p->dport;
+	if (own >= NSIM_CHECK_SPORT_BASE && own < NSIM_CHECK_SPORT_BASE + m->t->n_expects)
+		return 0;
+	if (p->src == r->relay_addr && p->dport == r->port && is_target_of_relay(m, p->dst))
+		return 1;
+	if (p->dst == r->relay_addr && p->sport == r->port && is_target_of_relay(m, p->src))
+		return -1;
+	return 0;
+}
+
+/* Appends h to r->hops (cap: its capacity); h's packets go with it. */
+static int push_hop(struct nsim_check_result *r, size_t *cap, struct nsim_hop *h, struct nsim_arena *arena)
+{
+	/* the namespace name outlives the components: the report's arena keeps it */
+	if (!(h->ns = nsim_arena_strdup(arena, h->ns)) || grow((void **)&r->hops, cap, r->n_hops, sizeof(*r->hops)) < 0) {
+		free(h->pkts);
 		return -ENOMEM;
-	r->hops = hops;
+	}
+	r->hops[r->n_hops++] = *h;
+	return 0;
+}
+
+static void hop_packet(struct nsim_hop *h, const struct nsim_packet *p)
+{
+	if (p->dir == NSIM_PKT_IN && !h->has_in) {
+		h->has_in = true;
+		copy_ifname(h->if_in, p->ifname);
+		h->in_src = p->src, h->in_dst = p->dst, h->in_sport = p->sport, h->in_dport = p->dport;
+	} else if (p->dir == NSIM_PKT_OUT && !h->has_out) {
+		h->has_out = true;
+		copy_ifname(h->if_out, p->ifname);
+		h->out_src = p->src, h->out_dst = p->dst, h->out_sport = p->sport, h->out_dport = p->dport;
+	}
+}
+
+#define COMMAND_FLOWS_MAX 8 /* flows shown per component for a command */
+
+static bool same_flow(const struct nsim_packet *a, const struct nsim_packet *b, bool reverse)
+{
+	if (a->proto != b->proto)
+		return false;
+	if (reverse)
+		return a->src == b->dst && a->dst == b->src && a->sport == b->dport && a->dport == b->sport;
+	return a->src == b->src && a->dst == b->dst && a->sport == b->sport && a->dport == b->dport;
+}
+
+/* A command's packets: one hop per flow (its first forward packet's
+ * addresses and ports) and component, the first COMMAND_FLOWS_MAX flows of
+ * each component. */
+static int collect_command(const struct nsim_check_prep *pp, const struct nsim_check_cands *cands, double t0,
+			   const struct nsim_packet *pkts, size_t n, struct nsim_arena *arena, struct nsim_check_result *r,
+			   const struct matcher *m, size_t *hcap)
+{
 	for (size_t ci = 0; ci < cands->n; ci++) {
 		const struct nsim_check_comp *k = &pp->comps[cands->idx[ci]];
-		struct nsim_hop h = {.component = k->name, .kind = k->kind, .ns = k->ns};
+		struct nsim_hop flows[COMMAND_FLOWS_MAX];
+		const struct nsim_packet *firsts[COMMAND_FLOWS_MAX];
+		size_t caps[COMMAND_FLOWS_MAX] = {0}, nf = 0;
+		int ret = 0;
+		for (size_t i = 0; i < n && ret == 0; i++) {
+			const struct nsim_packet *p = &pkts[i];
+			int dir = on_comp(k, p) ? leg_match(m, p) : 0;
+			if (!dir)
+				continue;
+			size_t f = 0;
+			while (f < nf && !same_flow(firsts[f], p, dir < 0))
+				f++;
+			if (f == nf) {
+				if (dir < 0 || nf == COMMAND_FLOWS_MAX)
+					continue;
+				flows[nf] = (struct nsim_hop){.component = k->name, .kind = k->kind, .ns = k->ns, .leg = 1,
+							      .t_ms = p->t_ms - t0, .first = i};
+				firsts[nf++] = p;
+			}
+			struct nsim_hop *h = &flows[f];
+			if (grow((void **)&h->pkts, &caps[f], h->n_pkts, sizeof(*h->pkts)) < 0) {
+				ret = -ENOMEM;
+				break;
+			}
+			h->pkts[h->n_pkts++] = p;
+			if (dir < 0)
+				h->reply_seen = true;
+			else
+				hop_packet(h, p);
+		}
+		for (size_t f = 0; f < nf; f++) {
+			if (ret == 0)
+				ret = push_hop(r, hcap, &flows[f], arena);
+			else
+				free(flows[f].pkts);
+		}
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
+static int collect_leg(const struct nsim_check_prep *pp, const struct nsim_check_cands *cands, double t0,
+		       const struct nsim_packet *pkts, size_t n, struct nsim_arena *arena, struct nsim_check_result *r,
+		       const struct matcher *m, int leg, size_t *hcap)
+{
+	for (size_t ci = 0; ci < cands->n; ci++) {
+		const struct nsim_check_comp *k = &pp->comps[cands->idx[ci]];
+		struct nsim_hop h = {.component = k->name, .kind = k->kind, .ns = k->ns, .leg = leg};
 		size_t cap = 0;
 		bool seen = false;
 		for (size_t i = 0; i < n; i++) {
 			const struct nsim_packet *p = &pkts[i];
-			if (p->t_ms < t0 - 1 || !on_comp(k, p))
+			if (!on_comp(k, p))
 				continue;
-			bool fwd = flow_forward(p, r, sport);
-			if (!fwd && !flow_reverse(p, r, sport))
+			int dir = leg_match(m, p);
+			if (!dir)
 				continue;
+			bool fwd = dir > 0;
 			if (grow((void **)&h.pkts, &cap, h.n_pkts, sizeof(*h.pkts)) < 0) {
 				free(h.pkts);
-				nsim_check_result_done(r);
 				return -ENOMEM;
 			}
 			h.pkts[h.n_pkts++] = p;
@@ -400,26 +656,76 @@ int nsim_check_collect_hops(const struct nsim_check_prep *pp, const struct nsim_
 				h.first = i;
 				seen = true;
 			}
-			if (p->dir == NSIM_PKT_IN && !h.has_in) {
-				h.has_in = true;
-				copy_ifname(h.if_in, p->ifname);
-				h.in_src = p->src, h.in_dst = p->dst, h.in_sport = p->sport, h.in_dport = p->dport;
-			} else if (p->dir == NSIM_PKT_OUT && !h.has_out) {
-				h.has_out = true;
-				copy_ifname(h.if_out, p->ifname);
-				h.out_src = p->src, h.out_dst = p->dst, h.out_sport = p->sport, h.out_dport = p->dport;
-			}
+			hop_packet(&h, p);
 		}
 		if (seen) {
-			/* the namespace name outlives the components: the report's arena keeps it */
-			if (!(h.ns = nsim_arena_strdup(arena, k->ns))) {
-				free(h.pkts);
-				nsim_check_result_done(r);
-				return -ENOMEM;
-			}
-			r->hops[r->n_hops++] = h;
+			int k2 = push_hop(r, hcap, &h, arena);
+			if (k2 < 0)
+				return k2;
 		} else
 			free(h.pkts);
+	}
+	return 0;
+}
+
+static void parse_seen(struct nsim_check_result *r);
+
+/* "netsim <host> <port>/<proto> from ...": the host that answered, "" if none. */
+static const char *answered_by(const struct nsim_check_result *r, struct nsim_arena *arena)
+{
+	const char *resp = r->probe.response;
+	size_t len = strnlen(resp, sizeof(r->probe.response));
+	if (len < 8 || strncmp(resp, "netsim ", 7) != 0)
+		return "";
+	const char *sp = memchr(resp + 7, ' ', len - 7);
+	if (!sp)
+		return "";
+	return nsim_arena_printf(arena, "%.*s", (int)(sp - resp - 7), resp + 7);
+}
+
+int nsim_check_collect_hops(const struct nsim_check_prep *pp, const struct nsim_check_cands *cands, double t0,
+			    const struct nsim_packet *pkts, size_t n, struct nsim_arena *arena, struct nsim_check_result *r)
+{
+	nsim_check_result_done(r);
+	r->last_seen = "";
+	struct matcher m = {.t = pp->t, .r = r, .lo = t0 - 1, .hi = 1e300};
+	if (r->is_command) {
+		m.kind = 1;
+		m.lo = r->cmd.t0; /* no slack: the previous command's last packets are just before */
+		m.hi = r->cmd.t1 + 1;
+		if (!r->cmd.t0)
+			return 0;
+	} else {
+		if (r->proto != NSIM_PROTO_ICMP) {
+			parse_seen(r);
+			if (!(r->answered_by = answered_by(r, arena)))
+				return -ENOMEM;
+		}
+		if (!r->probe.sport)
+			return 0;
+	}
+	if (!cands->n)
+		return 0;
+	size_t hcap = 0;
+	int k;
+	if (m.kind == 1)
+		k = collect_command(pp, cands, t0, pkts, n, arena, r, &m, &hcap);
+	else
+		k = collect_leg(pp, cands, t0, pkts, n, arena, r, &m, 1, &hcap);
+	/* leg 2: the relay's connection, when the line came from behind it (a
+	 * responder that reported the proxy as its source) or there was no line
+	 * (a target with its own service); not when the proxy answered itself */
+	bool relayed = r->has_seen ? r->seen == r->relay_addr && r->seen_port : r->answered_by && !r->answered_by[0];
+	if (k >= 0 && r->relay && relayed && r->probe.outcome == NSIM_PROBE_REACHABLE && r->proto != NSIM_PROTO_ICMP) {
+		struct matcher m2 = {.kind = 2, .t = pp->t, .r = r, .lo = t0 - 1, .hi = 1e300,
+				     .exact = r->has_seen && r->seen == r->relay_addr && r->seen_port};
+		if (!m2.exact)
+			m2.hi = t0 + r->probe.ms + 100;
+		k = collect_leg(pp, cands, t0, pkts, n, arena, r, &m2, 2, &hcap);
+	}
+	if (k < 0) {
+		nsim_check_result_done(r);
+		return k;
 	}
 	if (!r->n_hops) {
 		free(r->hops);
@@ -483,6 +789,8 @@ static void parse_seen(struct nsim_check_result *r)
 	ip[n] = '\0';
 	if (nsim_addr_parse(ip, &r->seen) == 0)
 		r->has_seen = true;
+	if (r->has_seen && from + n < resp + len)
+		r->seen_port = (uint16_t)strtoul(from + n + 1, NULL, 10);
 }
 
 /* ICMP has no responder line: what the destination saw is the source of the
@@ -642,16 +950,277 @@ static enum nsim_prediction observed_class(enum nsim_probe_outcome o)
 	return NSIM_PREDICT_BLOCKED;
 }
 
+/* The last (at most 5) lines of a command's output. */
+static const char *tail_lines(const struct nsim_probe_command_result *c, struct nsim_arena *arena)
+{
+	size_t len = c->output_len;
+	while (len && (c->output[len - 1] == '\n' || c->output[len - 1] == '\r'))
+		len--;
+	size_t start = len;
+	for (int lines = 0; start > 0; start--)
+		if (c->output[start - 1] == '\n' && ++lines == 5)
+			break;
+	return nsim_arena_printf(arena, "%.*s", (int)(len - start), c->output + start);
+}
+
+static int judge_command(struct nsim_check_result *r, struct nsim_arena *arena)
+{
+	const struct nsim_expect *e = r->e;
+	const struct nsim_probe_command_result *c = &r->cmd;
+	const char *reason;
+	uint32_t timeout = e->timeout_ms ? e->timeout_ms : 10000;
+	r->passed = false;
+	r->has_predicted = false; /* the model does not run programs */
+	if (!(r->output_tail = tail_lines(c, arena)))
+		return -ENOMEM;
+	r->probe.ms = c->ms;
+	/* a command that could not start is no verdict: a `fails` expectation
+	 * must not pass because the program is missing */
+	if (c->error || (e->command.shell && c->exited && c->exit_code == 127)) {
+		r->probe.outcome = NSIM_PROBE_ERROR;
+		r->probe.error = c->error ? c->error : ENOENT;
+		r->observed = NSIM_VERDICT_FAILS;
+		reason = c->error ? nsim_arena_printf(arena, "the command could not run: %s", c->detail)
+				  : nsim_arena_printf(arena, "the command could not run: the shell did not find it "
+							     "(exit status 127): %s", r->output_tail);
+		r->reason = reason ? reason : NULL;
+		snprintf(r->probe.detail, sizeof(r->probe.detail), "%s", reason ? reason : "");
+		return reason ? 0 : -ENOMEM;
+	}
+	r->probe.outcome = NSIM_PROBE_REACHABLE; /* it ran */
+	bool ok = c->exited && c->exit_code == 0 && !c->timed_out;
+	r->observed = ok ? NSIM_VERDICT_SUCCEEDS : NSIM_VERDICT_FAILS;
+	if (r->observed == e->verdict) {
+		r->passed = true;
+		r->reason = "";
+		return 0;
+	}
+	const char *tail = r->output_tail[0] ? nsim_arena_printf(arena, "; its last output: %s", r->output_tail) : "";
+	if (!tail)
+		return -ENOMEM;
+	if (ok)
+		reason = nsim_arena_printf(arena, "succeeded: exited with status 0 in %.1f ms%s", c->ms, tail);
+	else if (c->timed_out)
+		reason = nsim_arena_printf(arena, "failed: still running after %.3g s, killed%s", timeout / 1000.0, tail);
+	else if (c->exited)
+		reason = nsim_arena_printf(arena, "failed: exited with status %d%s", c->exit_code, tail);
+	else
+		reason = nsim_arena_printf(arena, "failed: killed by signal %d (%s)%s", c->signal, strsignal(c->signal), tail);
+	if (!reason)
+		return -ENOMEM;
+	r->reason = reason;
+	return 0;
+}
+
+/* The name of a `to:` DNS name. 1: judged here (the name gave no address),
+ * 0: go on to the probe of the answer, -ENOMEM. */
+static int judge_dns(const struct nsim_topology *t, struct nsim_check_result *r, struct nsim_arena *arena)
+{
+	const struct nsim_expect *e = r->e;
+	const struct nsim_probe_answer *a = &r->answer;
+	char x[NSIM_ADDR_STRLEN], y[NSIM_ADDR_STRLEN];
+	const char *from = e->from.ref.name, *reason = NULL;
+	r->passed = false;
+	r->observed = NSIM_VERDICT_UNREACHABLE;
+	if (!r->resolver) {
+		reason = nsim_arena_printf(arena, "the name does not resolve from %s: %s", from,
+					   r->model_dns_error[0] ? r->model_dns_error : "no resolver");
+		goto verdict;
+	}
+	if (!r->dns_queried) {
+		/* the query was never sent (only when something failed before it) */
+		r->probe.outcome = NSIM_PROBE_ERROR;
+		r->probe.error = EAGAIN;
+		r->reason = nsim_arena_printf(arena, "the name %s was not looked up", r->dns_name);
+		return r->reason ? 1 : -ENOMEM;
+	}
+	switch (a->outcome) {
+	case NSIM_PROBE_DNS_ANSWER:
+		if (!r->model_resolves || r->model_addr != a->addr) {
+			r->model_disagrees = true;
+			reason = r->model_resolves
+					 ? nsim_arena_printf(arena, "netsim bug: the model answers %s with %s, the resolver %s "
+								    "answered %s", r->dns_name, nsim_addr_fmt(r->model_addr, x),
+							     nsim_addr_fmt(r->resolver, y), nsim_addr_fmt(a->addr, x))
+					 : nsim_arena_printf(arena, "netsim bug: model says NAME_NOT_FOUND (%s), the resolver "
+								    "%s answered %s", r->model_dns_error,
+							     nsim_addr_fmt(r->resolver, y), nsim_addr_fmt(a->addr, x));
+			r->reason = reason ? reason : NULL;
+			return reason ? 1 : -ENOMEM;
+		}
+		r->addr = a->addr;
+		return 0;
+	case NSIM_PROBE_DNS_NXDOMAIN:
+	case NSIM_PROBE_DNS_NODATA:
+		reason = nsim_arena_printf(arena, "the name does not resolve from %s's VPC (%s from %s)", from,
+					   nsim_probe_dns_outcome_name(a->outcome), nsim_addr_fmt(r->resolver, x));
+		break;
+	case NSIM_PROBE_DNS_TIMEOUT:
+		reason = nsim_arena_printf(arena, "the resolver %s did not answer from %s", nsim_addr_fmt(r->resolver, x),
+					   from);
+		break;
+	case NSIM_PROBE_DNS_ERROR:
+		r->probe.outcome = NSIM_PROBE_ERROR;
+		r->probe.error = a->error;
+		reason = nsim_arena_printf(arena, "the name could not be looked up: %s", strerror(a->error));
+		r->reason = reason ? reason : NULL;
+		return reason ? 1 : -ENOMEM;
+	}
+	if (reason && r->model_resolves) {
+		r->model_disagrees = true;
+		r->probe.outcome = NSIM_PROBE_NO_ROUTE; /* no address: nothing was sent */
+		r->probe.ms = a->ms;
+		reason = nsim_arena_printf(arena, "netsim bug: the model answers %s with %s; %s", r->dns_name,
+					   nsim_addr_fmt(r->model_addr, y), reason);
+		r->reason = reason ? reason : NULL;
+		return reason ? 1 : -ENOMEM;
+	}
+verdict:
+	(void)t;
+	if (!reason)
+		return -ENOMEM;
+	r->probe.outcome = NSIM_PROBE_NO_ROUTE; /* no address: nothing was sent */
+	r->probe.ms = r->dns_queried ? a->ms : 0;
+	if (e->verdict == NSIM_VERDICT_UNREACHABLE) {
+		r->passed = true;
+		r->reason = "";
+	} else
+		r->reason = reason;
+	return 1;
+}
+
+/* The host a relay's bytes arrive at, as the network showed it: the
+ * responder's line names it; a service of its own (run:) has no line, then
+ * the capture in the target's namespace (leg 2 received there). */
+static const char *network_reaches(const struct nsim_topology *t, const struct nsim_check_result *r)
+{
+	if (r->answered_by[0])
+		return r->answered_by;
+	for (size_t i = 0; i < r->n_hops; i++)
+		if (r->hops[i].leg == 2 && r->hops[i].has_in && streq(r->hops[i].kind, "host") &&
+		    r->hops[i].in_dst != r->relay_addr)
+			return r->hops[i].component;
+	if (!r->relay && r->probe.outcome == NSIM_PROBE_REACHABLE) {
+		size_t v, i;
+		if (host_of_addr(t, r->addr, &v, &i))
+			return t->vpcs[v].hosts[i].name.name;
+	}
+	return "";
+}
+
+/* The model of reaches: leg 1 (r->predicted) reachable, then the proxy's
+ * flow to its first reachable target. Sets model_reaches, predicted2, leg2. */
+static int model_relay(const struct nsim_topology *t, const struct nsim_analyzer *an, struct nsim_check_result *r,
+		       struct nsim_arena *arena)
+{
+	size_t v, i;
+	r->model_reaches = "";
+	if (!r->has_predicted || r->predicted.prediction != NSIM_PREDICT_REACHABLE)
+		return 0;
+	if (!host_of_addr(t, r->addr, &v, &i))
+		return 0;
+	const struct nsim_host *h = &t->vpcs[v].hosts[i];
+	if (!h->n_targets) {
+		r->model_reaches = h->name.name;
+		return 0;
+	}
+	for (size_t g = 0; g < h->n_targets; g++) {
+		const struct nsim_endpoint *tg = &h->targets[g];
+		if (tg->kind != NSIM_EP_HOST)
+			continue;
+		const struct nsim_host *th = &t->vpcs[tg->vpc].hosts[tg->idx];
+		struct nsim_flow f = {.from = {.ref = h->name, .kind = NSIM_EP_HOST, .vpc = v, .idx = i},
+				      .dst = th->address, .proto = r->proto, .dport = r->port, .sport = r->seen_port};
+		struct nsim_analysis a;
+		if (nsim_analyzer_flow(an, &f, true, &a) < 0)
+			continue;
+		if (!r->has_predicted2 || a.prediction == NSIM_PREDICT_REACHABLE) {
+			r->predicted2 = a;
+			r->has_predicted2 = true;
+			r->leg2 = nsim_arena_printf(arena, "%s → %s:%u/%s", h->name.name, th->name.name, r->port,
+						    nsim_proto_name(r->proto));
+			if (!r->leg2)
+				return -ENOMEM;
+		}
+		if (a.prediction == NSIM_PREDICT_REACHABLE) {
+			r->model_reaches = th->name.name;
+			return 0;
+		}
+	}
+	return 0;
+}
+
+static int judge_reaches(const struct nsim_topology *t, const struct nsim_analyzer *an, bool drifted,
+			 struct nsim_check_result *r, struct nsim_arena *arena)
+{
+	const struct nsim_expect *e = r->e;
+	if (an && model_relay(t, an, r, arena) < 0)
+		return -ENOMEM;
+	if (r->probe.outcome != NSIM_PROBE_REACHABLE)
+		return 0;
+	r->reached = network_reaches(t, r);
+	if (!e->has_reaches)
+		return 0;
+	const char *want = e->reaches.ref.name, *got = r->reached, *reason = NULL;
+	bool net_ok = streq(got, want);
+	if (an && r->has_predicted && !r->model_disagrees && !streq(got, r->model_reaches)) {
+		r->model_disagrees = true;
+		reason = nsim_arena_printf(arena, "%s: model says the bytes arrive at %s%s%s%s, network: at %s",
+					   drifted ? "the instance was changed outside netsim (drift)" : "netsim bug",
+					   r->model_reaches[0] ? r->model_reaches : "no host",
+					   r->has_predicted2 && r->predicted2.explanation[0] ? " (" : "",
+					   r->has_predicted2 ? r->predicted2.explanation : "",
+					   r->has_predicted2 && r->predicted2.explanation[0] ? ")" : "", got[0] ? got : "no host");
+	} else if (!net_ok && e->verdict == NSIM_VERDICT_REACHABLE) {
+		const char *why = r->has_predicted2 && r->predicted2.prediction != NSIM_PREDICT_REACHABLE
+					  ? nsim_arena_printf(arena, "; the relay's leg %s is blocked: %s", r->leg2,
+							      r->predicted2.explanation)
+					  : "";
+		reason = why ? nsim_arena_printf(arena, "reaches: the bytes arrived at %s, not %s%s",
+						 got[0] ? got : "no host (the relay answered, nothing behind it did)",
+						 want, why)
+			     : NULL;
+	} else
+		return 0;
+	if (!reason)
+		return -ENOMEM;
+	r->passed = false;
+	r->reason = reason;
+	return 0;
+}
+
 int nsim_check_judge(const struct nsim_topology *t, const struct nsim_analyzer *an, int timeout_ms, bool drifted,
 		     struct nsim_arena *arena, struct nsim_check_result *r)
 {
 	r->model_disagrees = false;
 	r->has_predicted = false;
+	r->has_predicted2 = false;
+	if (!r->model_reaches)
+		r->model_reaches = "";
+	if (!r->answered_by)
+		r->answered_by = "";
+	if (!r->leg2)
+		r->leg2 = "";
+	r->reached = "";
+	if (r->is_command)
+		return judge_command(r, arena);
+	if (r->dns_name) {
+		int d = judge_dns(t, r, arena);
+		if (d < 0)
+			return d;
+		if (d > 0) {
+			/* no address to probe: the model's view of the name (NAME_NOT_FOUND, or its path) */
+			struct nsim_flow f = {.from = r->e->from, .proto = r->proto, .dport = r->port, .name = r->dns_name};
+			if (an && nsim_analyzer_flow(an, &f, true, &r->predicted) == 0)
+				r->has_predicted = true;
+			return 0;
+		}
+	}
 	int k = judge_probe(t, r, timeout_ms, arena);
 	if (k < 0)
 		return k;
 	if (!an)
-		return 0;
+		return judge_reaches(t, an, drifted, r, arena);
 	/* the model's prediction is shown for every row, one whose probe could not run too */
 	struct nsim_flow f = {.from = r->e->from, .dst = r->addr, .proto = r->proto, .dport = r->port,
 			      .sport = r->probe.sport};
@@ -674,5 +1243,5 @@ int nsim_check_judge(const struct nsim_topology *t, const struct nsim_analyzer *
 	if (!reason)
 		return -ENOMEM;
 	r->reason = reason;
-	return 0;
+	return judge_reaches(t, an, drifted, r, arena);
 }

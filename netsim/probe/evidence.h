@@ -38,6 +38,9 @@ struct nsim_hop {
 	bool reply_seen; /* a packet of the reverse direction passed here too */
 	const struct nsim_packet **pkts; /* every packet of the flow seen here, for pcap files (heap) */
 	size_t n_pkts;
+	/* 1: the source's own flow (a command's: its packets); 2: a relay's
+	 * flow from the proxy to its target (reaches:, targets:) */
+	int leg;
 };
 
 struct nsim_check_result {
@@ -62,6 +65,33 @@ struct nsim_check_result {
 	const char *last_seen; /* the last component a forward packet was seen at ("" if none) */
 	struct nsim_hop *hops; /* components where the flow was seen, by time (heap) */
 	size_t n_hops;
+
+	/* to: a DNS name (dns_name non-NULL): resolved from the source's VPC */
+	const char *dns_name;
+	uint32_t resolver;               /* the VPC's resolver queried (0: the source has none) */
+	struct nsim_probe_answer answer; /* the network's answer (set by the caller before judging) */
+	bool dns_queried;                /* answer is set */
+	bool model_resolves;             /* the model's answer: model_addr, or NAME_NOT_FOUND */
+	uint32_t model_addr;
+	const char *model_dns_error;     /* why the model has no answer ("NXDOMAIN", "no DNS support"), "" */
+
+	/* reaches: / a relay: the host whose responder answered ("" when none said) */
+	const char *answered_by;
+	uint16_t seen_port;              /* the source port the responder reported */
+	bool relay;                      /* the target is a proxy with targets: */
+	uint32_t relay_addr;             /* the proxy's address: the source its targets see */
+	const char *reached;             /* the host the bytes arrived at (the line's, or leg 2's capture), "" */
+	const char *model_reaches;       /* the host the model says the bytes arrive at, "" when none */
+	struct nsim_analysis predicted2; /* the model of leg 2 (the proxy to a target), has_predicted2 */
+	bool has_predicted2;
+	const char *leg2;                /* "proxy → db:3306/tcp" (arena), "" when no relay */
+
+	/* command: (is_command) */
+	bool is_command;
+	const char *command;             /* as written (arena) */
+	struct nsim_probe_command_result cmd; /* set by the caller before judging */
+	uint32_t from_addr;              /* the source host's address: its packets are the command's */
+	const char *output_tail;         /* its last lines of output, as written ("" when none; arena) */
 };
 
 /* A place packets can be seen: a namespace, optionally some of its interfaces. */
@@ -93,6 +123,15 @@ void nsim_check_prep_done(struct nsim_check_prep *pp);
 void nsim_check_cands_done(struct nsim_check_cands *c);
 /* Frees what a result holds on the heap (its hops); its texts are the arena's. */
 void nsim_check_result_done(struct nsim_check_result *r);
+
+/* Probe n of a run binds source port (or echo id) NSIM_CHECK_SPORT_BASE + n
+ * (probe/check.c), so its packets can be told apart in the captures. */
+#define NSIM_CHECK_SPORT_BASE 32768u
+
+/* The address of the Amazon-provided DNS server of VPC vi (its base +2), 0
+ * when it has none (dns_support: false). AWS: "Amazon DNS server",
+ * https://docs.aws.amazon.com/vpc/latest/userguide/AmazonDNS-concepts.html */
+uint32_t nsim_check_resolver(const struct nsim_topology *t, size_t vi);
 
 /*
  * Prepares the probe of expectation ei of pp->t (validated): fills *ret (the

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "report/check_report.h"
@@ -58,7 +59,72 @@ static void print_padded(FILE *out, const char *s, size_t width)
 
 static const char *observed_name(const struct nsim_check_result *r)
 {
+	if (r->is_command)
+		return r->probe.outcome == NSIM_PROBE_ERROR ? "error" : nsim_verdict_name(r->observed);
+	if (r->dns_name && r->observed == NSIM_VERDICT_UNREACHABLE && r->dns_queried &&
+	    (r->answer.outcome == NSIM_PROBE_DNS_NXDOMAIN || r->answer.outcome == NSIM_PROBE_DNS_NODATA))
+		return "no such name";
 	return r->probe.outcome == NSIM_PROBE_REACHABLE ? "reachable" : nsim_probe_outcome_name(r->probe.outcome);
+}
+
+/* The name's answer, a relay's target, a command's exit: under the row. */
+static void extra_lines(FILE *out, const struct nsim_check_result *r, const char *dim, const char *reset)
+{
+	char a[NSIM_ADDR_STRLEN], b[NSIM_ADDR_STRLEN];
+	if (r->dns_name) {
+		fprintf(out, "    %sname %s", dim, NSIM_ESC(r->dns_name));
+		if (!r->resolver)
+			fprintf(out, ": no resolver in the source's VPC");
+		else if (r->dns_queried && r->answer.outcome == NSIM_PROBE_DNS_ANSWER)
+			fprintf(out, " → %s%s%s (resolver %s, %.1f ms)", nsim_addr_fmt(r->answer.addr, a),
+				r->answer.cname[0] ? " via CNAME " : "", r->answer.cname[0] ? NSIM_ESC(r->answer.cname) : "",
+				nsim_addr_fmt(r->resolver, b), r->answer.ms);
+		else if (r->dns_queried)
+			fprintf(out, ": %s (resolver %s)", nsim_probe_dns_outcome_name(r->answer.outcome),
+				nsim_addr_fmt(r->resolver, b));
+		if (r->model_resolves)
+			fprintf(out, "; model: %s", nsim_addr_fmt(r->model_addr, a));
+		else
+			fprintf(out, "; model: NAME_NOT_FOUND (%s)", r->model_dns_error);
+		fprintf(out, "%s\n", reset);
+	}
+	if (r->relay && r->probe.outcome == NSIM_PROBE_REACHABLE) {
+		if (r->answered_by[0])
+			fprintf(out, "    %srelayed: answered by %s", dim, NSIM_ESC(r->answered_by));
+		else if (r->reached && r->reached[0])
+			fprintf(out, "    %srelayed to %s (its own service: no responder line; seen in leg 2's capture)", dim,
+				NSIM_ESC(r->reached));
+		else
+			fprintf(out, "    %srelayed: nothing answered behind the proxy", dim);
+		if (r->has_seen)
+			fprintf(out, ", which saw the source %s:%u", nsim_addr_fmt(r->seen, a), r->seen_port);
+		if (r->model_reaches[0])
+			fprintf(out, "; model: reaches %s", NSIM_ESC(r->model_reaches));
+		else if (r->has_predicted2)
+			fprintf(out, "; model: %s blocked: %s", NSIM_ESC(r->leg2), NSIM_ESC(r->predicted2.explanation));
+		fprintf(out, "%s\n", reset);
+	}
+	if (r->is_command && r->probe.outcome != NSIM_PROBE_ERROR) {
+		if (r->cmd.timed_out)
+			fprintf(out, "    %skilled at the timeout after %.1f ms", dim, r->cmd.ms);
+		else if (r->cmd.exited)
+			fprintf(out, "    %sexit status %d in %.1f ms", dim, r->cmd.exit_code, r->cmd.ms);
+		else
+			fprintf(out, "    %skilled by signal %d after %.1f ms", dim, r->cmd.signal, r->cmd.ms);
+		fprintf(out, "%s\n", reset);
+		if (r->output_tail && r->output_tail[0]) {
+			/* line by line, each escaped: the output is the program's, any bytes */
+			const char *p = r->output_tail;
+			while (*p) {
+				const char *nl = strchr(p, '\n');
+				size_t n = nl ? (size_t)(nl - p) : strlen(p);
+				char line[512];
+				snprintf(line, sizeof(line), "%.*s", (int)(n < sizeof(line) - 1 ? n : sizeof(line) - 1), p);
+				fprintf(out, "    %s| %s%s\n", dim, NSIM_ESC(line), reset);
+				p += n + (nl ? 1 : 0);
+			}
+		}
+	}
 }
 
 void nsim_report_check_text(FILE *out, const struct nsim_check_report *rep, bool color, bool verbose)
@@ -78,7 +144,9 @@ void nsim_report_check_text(FILE *out, const struct nsim_check_report *rep, bool
 		fprintf(out, "%s%s%s ", r->passed ? green : red, r->passed ? "✓" : "✗", reset);
 		print_padded(out, NSIM_ESC(r->flow), 40);
 		char model[64] = "";
-		if (!r->has_predicted)
+		if (r->dns_name && !r->model_resolves)
+			snprintf(model, sizeof(model), "model: NAME_NOT_FOUND");
+		else if (!r->has_predicted)
 			snprintf(model, sizeof(model), "model: -");
 		else if (r->predicted.prediction == NSIM_PREDICT_REACHABLE)
 			snprintf(model, sizeof(model), "model: reachable");
@@ -88,6 +156,7 @@ void nsim_report_check_text(FILE *out, const struct nsim_check_report *rep, bool
 		if (r->e->name.name)
 			fprintf(out, "  %s", NSIM_ESC(r->e->name.name));
 		fputc('\n', out);
+		extra_lines(out, r, dim, reset);
 		if (r->passed && !verbose)
 			continue;
 		if (!r->passed)
@@ -108,7 +177,7 @@ void nsim_report_check_text(FILE *out, const struct nsim_check_report *rep, bool
 				snprintf(ifs, sizeof(ifs), "%s→%s", h->if_in, h->if_out);
 			else
 				snprintf(ifs, sizeof(ifs), "%s", h->has_in ? h->if_in : h->if_out);
-			fprintf(out, "    %s%-14s ", dim, NSIM_ESC(h->component));
+			fprintf(out, "    %s%s%-14s ", dim, h->leg == 2 ? "leg 2 " : r->relay ? "leg 1 " : "", NSIM_ESC(h->component));
 			print_padded(out, ifs, 18);
 			fprintf(out, " +%7.3f ms  %s%s%s\n", h->t_ms, line, h->reply_seen ? "  (reply seen)" : "", reset);
 		}
@@ -123,8 +192,8 @@ static json_t *hop_json(const struct nsim_hop *h, bool ports)
 {
 	char a[NSIM_ADDR_STRLEN], b[NSIM_ADDR_STRLEN], line[200];
 	nsim_report_hop_line(h, ports, line, sizeof(line));
-	json_t *j = json_pack("{s:s, s:s, s:s, s:f, s:b, s:s}", "component", h->component, "kind", h->kind, "namespace",
-			      h->ns, "time_ms", h->t_ms, "reply_seen", h->reply_seen, "summary", line);
+	json_t *j = json_pack("{s:s, s:s, s:s, s:f, s:b, s:s, s:i}", "component", h->component, "kind", h->kind, "namespace",
+			      h->ns, "time_ms", h->t_ms, "reply_seen", h->reply_seen, "summary", line, "leg", h->leg ? h->leg : 1);
 	if (h->has_in)
 		json_object_set_new(j, "received",
 				    json_pack("{s:s, s:s, s:i, s:s, s:i}", "interface", h->if_in, "src",
@@ -155,6 +224,50 @@ json_t *nsim_report_analysis_json(const struct nsim_analysis *a)
 	return j;
 }
 
+/* dns, relay and command: members, null when the row has none. */
+static void add_stack_json(json_t *e, const struct nsim_check_result *r)
+{
+	char a[NSIM_ADDR_STRLEN], b[NSIM_ADDR_STRLEN], m[NSIM_ADDR_STRLEN];
+	json_t *dns = json_null(), *relay = json_null(), *cmd = json_null();
+	if (r->dns_name) {
+		bool ans = r->dns_queried && r->answer.outcome == NSIM_PROBE_DNS_ANSWER;
+		dns = json_pack("{s:s, s:s?, s:s, s:s?, s:s?, s:s?}", "name", r->dns_name, "resolver",
+				r->resolver ? nsim_addr_fmt(r->resolver, b) : NULL, "outcome",
+				r->dns_queried ? nsim_probe_dns_outcome_name(r->answer.outcome) : "not queried", "answer",
+				ans ? nsim_addr_fmt(r->answer.addr, a) : NULL, "cname",
+				ans && r->answer.cname[0] ? r->answer.cname : NULL, "model",
+				r->model_resolves ? nsim_addr_fmt(r->model_addr, m) : "NAME_NOT_FOUND");
+	}
+	if (r->relay) {
+		relay = json_pack("{s:s?, s:s?, s:s?, s:s?, s:o}", "reached", r->reached && r->reached[0] ? r->reached : NULL,
+				  "answered_by", r->answered_by[0] ? r->answered_by : NULL,
+				  "model_reaches", r->model_reaches[0] ? r->model_reaches : NULL, "leg2",
+				  r->leg2[0] ? r->leg2 : NULL, "leg2_predicted",
+				  r->has_predicted2 ? nsim_report_analysis_json(&r->predicted2) : json_null());
+	}
+	if (r->is_command) {
+		cmd = json_pack("{s:s, s:b, s:f}", "command", r->command, "timed_out", r->cmd.timed_out, "time_ms", r->cmd.ms);
+		json_object_set_new(cmd, "exit_status", r->cmd.exited ? json_integer(r->cmd.exit_code) : json_null());
+		json_object_set_new(cmd, "signal", r->cmd.signal ? json_integer(r->cmd.signal) : json_null());
+		/* the program's bytes: a JSON string must be UTF-8 */
+		const char *tail = r->output_tail ? r->output_tail : "";
+		json_t *o = json_string(tail);
+		if (!o) {
+			/* not UTF-8: its bytes above ASCII become '?' */
+			char *c = strdup(tail);
+			for (char *p = c; p && *p; p++)
+				if ((unsigned char)*p >= 0x80)
+					*p = '?';
+			o = c ? json_string(c) : NULL;
+			free(c);
+		}
+		json_object_set_new(cmd, "output_tail", o ? o : json_null());
+	}
+	json_object_set_new(e, "dns", dns);
+	json_object_set_new(e, "relay", relay);
+	json_object_set_new(e, "command", cmd);
+}
+
 int nsim_report_check_json(FILE *out, const struct nsim_check_report *rep, const char *file)
 {
 	json_t *list = json_array();
@@ -164,13 +277,19 @@ int nsim_report_check_json(FILE *out, const struct nsim_check_report *rep, const
 		json_t *hops = json_array();
 		for (size_t k = 0; k < r->n_hops; k++)
 			json_array_append_new(hops, hop_json(&r->hops[k], r->proto != NSIM_PROTO_ICMP));
-		json_t *e = json_pack("{s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:f, s:o}", "index",
+		/* a command's row has no destination: to, address and protocol are null */
+		json_t *e = json_pack("{s:i, s:s, s:s, s:s?, s:s?, s:s?, s:s, s:s, s:s, s:b, s:f, s:o}", "index",
 				      (json_int_t)r->index + 1, "name", r->label, "from", r->e->from.ref.name, "to",
-				      r->e->to.ref.name, "address", nsim_addr_fmt(r->addr, a), "protocol",
-				      nsim_proto_name(r->proto), "expected", nsim_verdict_name(r->e->verdict), "observed",
-				      nsim_verdict_name(r->observed), "outcome", observed_name(r), "passed", r->passed,
-				      "time_ms", r->probe.ms, "hops", hops);
-		if (r->proto != NSIM_PROTO_ICMP)
+				      r->is_command ? NULL : r->e->to.ref.name, "address",
+				      r->is_command || (r->dns_name && !r->addr) ? NULL : nsim_addr_fmt(r->addr, a), "protocol",
+				      r->is_command ? NULL : nsim_proto_name(r->proto), "expected",
+				      nsim_verdict_name(r->e->verdict), "observed", nsim_verdict_name(r->observed), "outcome",
+				      observed_name(r), "passed", r->passed, "time_ms", r->probe.ms, "hops", hops);
+		if (!e) {
+			json_decref(list);
+			return -ENOMEM;
+		}
+		if (r->proto != NSIM_PROTO_ICMP && !r->is_command)
 			json_object_set_new(e, "port", json_integer(r->port));
 		json_object_set_new(e, "response", r->probe.response[0] ? json_string(r->probe.response) : json_null());
 		json_object_set_new(e, "seen_source", r->has_seen ? json_string(nsim_addr_fmt(r->seen, a)) : json_null());
@@ -178,6 +297,7 @@ int nsim_report_check_json(FILE *out, const struct nsim_check_report *rep, const
 		json_object_set_new(e, "last_seen", r->last_seen[0] ? json_string(r->last_seen) : json_null());
 		json_object_set_new(e, "predicted", r->has_predicted ? nsim_report_analysis_json(&r->predicted) : json_null());
 		json_object_set_new(e, "model_disagrees", json_boolean(r->model_disagrees));
+		add_stack_json(e, r);
 		json_array_append_new(list, e);
 	}
 	json_t *drift = json_array();

@@ -34,7 +34,13 @@
 #include "validate/validate.h"
 #include "util.h"
 
-#define SERVERLESS "topologies/serverless-backend.yaml"
+/* The serverless example as it was before names and the relay: the proxy
+ * answers itself (no targets:) and the expectations by DNS name are cut
+ * (tests/netns/test_stack.c proves those). Written to tmpdir by main(). */
+#define SERVERLESS_EXAMPLE "topologies/serverless-backend.yaml"
+#define STACK_MARKER "  # to: a DNS name:"
+static char serverless_path[128];
+#define SERVERLESS ((const char *)serverless_path)
 #define REFUSED "tests/data/check/refused.yaml"
 #define MANY_NAT "tests/data/check/many-nat.yaml"
 #define VIA_KINDS "tests/data/check/via-kinds.yaml"
@@ -1291,6 +1297,32 @@ static void test_failed_up_reports(void **state)
 	assert_nothing_left(n);
 }
 
+/* The example without targets: and without the expectations after STACK_MARKER. */
+static void write_serverless_base(void)
+{
+	char *text = read_text(SERVERLESS_EXAMPLE);
+	size_t n;
+	char *cut = strstr(text, STACK_MARKER);
+	if (!cut) {
+		fprintf(stderr, "%s: no line '%s'\n", SERVERLESS_EXAMPLE, STACK_MARKER);
+		exit(1);
+	}
+	*cut = '\0';
+	char *base = replace_all(text, "targets: [db],", "", &n);
+	if (n != 1) {
+		fprintf(stderr, "%s: 'targets: [db],' occurs %zu times, expected 1\n", SERVERLESS_EXAMPLE, n);
+		exit(1);
+	}
+	snprintf(serverless_path, sizeof(serverless_path), "%s", tmp_path("serverless-backend.yaml"));
+	FILE *f = fopen(serverless_path, "we");
+	if (!f || fputs(base, f) < 0 || fclose(f) != 0) {
+		fprintf(stderr, "%s: %m\n", serverless_path);
+		exit(1);
+	}
+	free(text);
+	free(base);
+}
+
 int main(int argc, char **argv)
 {
 	int r = netns_test_init(argc, argv);
@@ -1298,6 +1330,7 @@ int main(int argc, char **argv)
 		return r;
 	/* the harness removes it at exit and on a signal */
 	snprintf(tmpdir, sizeof(tmpdir), "%s", netns_tmpdir());
+	write_serverless_base();
 	/* instances `netsim test` named itself: taken down at exit, pass or fail */
 	atexit(down_drawn);
 	const struct CMUnitTest tests[] = {

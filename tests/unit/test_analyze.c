@@ -945,7 +945,7 @@ static void test_serverless_expectations(void **state)
 {
 	(void)state;
 	struct topo *o = open_topo("topologies/serverless-backend.yaml");
-	assert_int_equal(o->t->n_expects, 7);
+	assert_int_equal(o->t->n_expects, 11);
 	for (size_t i = 0; i < o->t->n_expects; i++) {
 		const struct nsim_expect *e = &o->t->expects[i];
 		struct nsim_flow f = {.from = e->from, .proto = e->proto, .dport = e->has_port ? e->port.from : 0};

@@ -462,7 +462,8 @@ static void test_plan(void **state)
 	assert_non_null(strstr(plan_host(p, "fn")->resolv_conf.text, "nameserver 10.0.0.2\n"));
 	nsim_plan_free(p);
 	/* nothing public to answer: no public DNS process either, internet hosts keep their resolv.conf */
-	t->inet_hosts[0].n_dns_names = 0;
+	for (size_t i = 0; i < t->n_inet_hosts; i++)
+		t->inet_hosts[i].n_dns_names = 0;
 	for (size_t i = 0; i < t->vpcs[0].n_hosts; i++)
 		t->vpcs[0].hosts[i].n_dns_names = 0;
 	assert_int_equal(nsim_plan_build(t, "dnstest", &p), 0);

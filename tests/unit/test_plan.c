@@ -299,7 +299,7 @@ static void test_semantics(void **state)
 	/* the internet routes public IPs to the IGW */
 	assert_non_null(find_op(p, NSIM_OP_ROUTE, "-internet", "203.0.113.10/32 via"));
 	assert_non_null(find_op(p, NSIM_OP_ROUTE, "-internet", "203.0.113.20/32 via"));
-	assert_int_equal(p->n_responders, 4); /* proxy, db, bastion, partner-api */
+	assert_int_equal(p->n_responders, 5); /* proxy, db, bastion, partner-api, secretsmanager */
 	nsim_plan_free(p);
 
 	assert_int_equal(nsim_plan_build(t, "Bad_Name", &p), -EINVAL);
