@@ -41,6 +41,7 @@
 #include "model/hashmap.h"
 #include "model/util.h"
 #include "plan/plan-internal.h"
+#include "plan/services.h"
 
 #define TABLE_BASE 100       /* kernel table of route table i: TABLE_BASE + i */
 #define RULE_PRIO_BASE 1000  /* ip rule of subnet i: RULE_PRIO_BASE + i */
@@ -767,6 +768,8 @@ int nsim_plan_build(const struct nsim_topology *t, const char *name, struct nsim
 		plan_internet(&b, internet);
 		internet_unreachable(&b, internet);
 	}
+	if (!b.err)
+		b.err = nsim_plan_services(p, t);
 
 	if (b.err) {
 		nsim_arena_free(a);

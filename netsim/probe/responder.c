@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "model/util.h"
+#include "plan/services.h"
 #include "probe/responder.h"
 
 #define MAX_CONNS 4096
@@ -124,6 +125,9 @@ int nsim_responder_open(const struct nsim_plan *p, struct nsim_responder **ret, 
 	int r = 0;
 	for (size_t i = 0; i < p->n_responders && r == 0; i++) {
 		const struct nsim_plan_responder *rs = &p->responders[i];
+		/* a host with run: serves its listen: ports with its own processes */
+		if (nsim_plan_service_of(p, rs->host))
+			continue;
 		char path[512];
 		nsim_plan_ns_path(path, sizeof(path), rs->ns);
 		for (size_t j = 0; j < rs->n_listen && r == 0; j++) {

@@ -18,7 +18,8 @@
 struct nsim_responder;
 
 /*
- * Opens every socket of every listen port of p in its host's namespace
+ * Opens every socket of every listen port of p in its host's namespace, but
+ * for hosts with a run: service (nsim_plan_service_of()),
  * (leaving the calling thread in the last namespace entered: call it in the
  * process that will serve, instance/proc.c's child). Returns 0 and *ret
  * (lives until the process exits), or -ENOMEM / -errno of the first socket
