@@ -518,6 +518,108 @@ static void get_refs(struct loader *L, const struct ynode *n, const char *key, s
 		}                                                                                    \
 	} while (0)
 
+/* run: [argv, ...] or run: "shell command"; command: likewise. */
+static void get_argv(struct loader *L, const struct ynode *n, const char *key, struct nsim_argv *ret)
+{
+	if (!n || !visit(L, n))
+		return;
+	if (n->type == Y_SCALAR && !is_null(n)) {
+		if (n->len == 0 || strspn(n->value, " \t") == n->len) {
+			err(L, n, "'%s' is empty: give a command (a string run with /bin/sh -c, or a list: "
+				  "[program, arg, ...])", key);
+			return;
+		}
+		char **argv = nsim_arena_alloc(L->a, 2, sizeof(*argv));
+		if (!argv) {
+			L->diags->oom = true;
+			return;
+		}
+		argv[0] = (char *)n->value;
+		*ret = (struct nsim_argv){.pos = npos(L, n), .shell = true, .argv = argv, .argc = 1};
+		return;
+	}
+	if (n->type != Y_SEQ) {
+		err(L, n, "'%s' must be a command: a string (run with /bin/sh -c) or a list [program, arg, ...], "
+			  "not %s", key, type_name(n));
+		return;
+	}
+	if (n->n == 0) {
+		err(L, n, "'%s' is an empty list: give at least the program, e.g. [mariadbd, --user=mysql]", key);
+		return;
+	}
+	char **argv = nsim_arena_alloc(L->a, n->n + 1, sizeof(*argv));
+	if (!argv) {
+		L->diags->oom = true;
+		return;
+	}
+	for (size_t i = 0; i < n->n; i++) {
+		const struct ynode *it = n->items[i];
+		if (!visit(L, it))
+			return;
+		/* an argument may be empty (""), but not null, a list or a mapping */
+		if (it->type != Y_SCALAR || (it->plain && is_null(it))) {
+			err(L, it, "'%s': each argument must be a single value (quote it), not %s", key,
+			    type_name(it));
+			return;
+		}
+		argv[i] = (char *)it->value;
+	}
+	if (n->items[0]->len == 0) {
+		err(L, n->items[0], "'%s': the program (the first item) is empty", key);
+		return;
+	}
+	*ret = (struct nsim_argv){.pos = npos(L, n), .shell = false, .argv = argv, .argc = n->n};
+}
+
+/* A duration: "15s", "500ms", or a whole number of seconds; 1 ms to 1 hour. */
+static bool get_duration_ms(struct loader *L, const struct ynode *n, const char *key, uint32_t *ret,
+			    struct nsim_pos *ret_pos)
+{
+	if (!want_scalar(L, n, key))
+		return false;
+	const char *s = n->value;
+	size_t digits = strspn(s, "0123456789");
+	const char *unit = s + digits;
+	unsigned long long mult;
+	if (streq(unit, "") || streq(unit, "s"))
+		mult = 1000;
+	else if (streq(unit, "ms"))
+		mult = 1;
+	else if (streq(unit, "m"))
+		mult = 60000;
+	else
+		mult = 0;
+	if (digits == 0 || digits > 9 || mult == 0) {
+		err(L, n, "'%s': '%s' is not a duration: write e.g. 15s, 500ms, 2m or a number of seconds", key,
+		    s);
+		return false;
+	}
+	unsigned long long v = strtoull(s, NULL, 10) * mult;
+	if (v == 0 || v > 3600000ULL) {
+		err(L, n, "'%s': %s is out of range: from 1ms to 1 hour (3600s)", key, s);
+		return false;
+	}
+	*ret = (uint32_t)v;
+	*ret_pos = npos(L, n);
+	return true;
+}
+
+static bool get_bool(struct loader *L, const struct ynode *n, const char *key, bool *ret)
+{
+	if (!want_scalar(L, n, key))
+		return false;
+	if (streq(n->value, "true")) {
+		*ret = true;
+		return true;
+	}
+	if (streq(n->value, "false")) {
+		*ret = false;
+		return true;
+	}
+	err(L, n, "'%s' is true or false, not '%s'", key, n->value);
+	return false;
+}
+
 /* ---- objects ---- */
 
 static void read_subnet(struct loader *L, const struct ynode *n, struct nsim_subnet *s)
@@ -715,6 +817,7 @@ static void read_host(struct loader *L, const struct ynode *n, struct nsim_host 
 	static const struct key keys[] = {
 		{"name", true},	     {"kind", false},		 {"subnet", true}, {"address", false},
 		{"public_ip", false}, {"security_groups", false}, {"listen", false},
+		{"run", false},	     {"ready_timeout", false},	 {"dns_names", false}, {"targets", false},
 	};
 	const struct ynode *v[ELEMENTSOF(keys)];
 	h->pos = npos(L, n);
@@ -732,6 +835,18 @@ static void read_host(struct loader *L, const struct ynode *n, struct nsim_host 
 		get_addr(L, v[4], "public_ip", true, &h->public_ip, &h->public_ip_pos);
 	get_refs(L, v[5], "security_groups", &h->security_groups, &h->n_security_groups);
 	get_services(L, v[6], "listen", &h->listen, &h->n_listen);
+	get_argv(L, v[7], "run", &h->run);
+	if (v[8])
+		get_duration_ms(L, v[8], "ready_timeout", &h->ready_timeout_ms, &h->ready_timeout_pos);
+	get_refs(L, v[9], "dns_names", &h->dns_names, &h->n_dns_names);
+	const struct ynode *targets = v[10] ? want_seq(L, v[10], "targets") : NULL;
+	if (targets && ALLOC_ARRAY(L, h->targets, targets->n))
+		for (size_t i = 0; i < targets->n; i++) {
+			struct nsim_endpoint *ep = &h->targets[h->n_targets];
+			get_ref(L, targets->items[i], "targets", &ep->ref);
+			if (ep->ref.name)
+				h->n_targets++;
+		}
 }
 
 static void read_vpc(struct loader *L, const struct ynode *n, struct nsim_vpc *vpc)
@@ -740,11 +855,13 @@ static void read_vpc(struct loader *L, const struct ynode *n, struct nsim_vpc *v
 		{"name", true},		    {"cidr", true},		 {"internet_gateway", false},
 		{"main_route_table", false}, {"subnets", false},	 {"route_tables", false},
 		{"nat_gateways", false},    {"security_groups", false}, {"network_acls", false},
-		{"hosts", false},
+		{"hosts", false},	    {"dns_support", false},
 	};
 	const struct ynode *v[ELEMENTSOF(keys)];
 	vpc->pos = npos(L, n);
 	vpc->main_rt_idx = NSIM_NONE;
+	vpc->dns_support = true; /* AWS's default for every VPC */
+	vpc->dns_support_pos = vpc->pos;
 	if (!read_map(L, n, "VPC", keys, ELEMENTSOF(keys), v))
 		return;
 	get_ref(L, v[0], "name", &vpc->name);
@@ -758,6 +875,8 @@ static void read_vpc(struct loader *L, const struct ynode *n, struct nsim_vpc *v
 	READ_LIST(L, v[7], "security_groups", vpc->security_groups, vpc->n_security_groups, read_sg);
 	READ_LIST(L, v[8], "network_acls", vpc->network_acls, vpc->n_network_acls, read_acl);
 	READ_LIST(L, v[9], "hosts", vpc->hosts, vpc->n_hosts, read_host);
+	if (v[10] && get_bool(L, v[10], "dns_support", &vpc->dns_support))
+		vpc->dns_support_pos = npos(L, v[10]);
 }
 
 static void read_peering(struct loader *L, const struct ynode *n, struct nsim_peering *p)
@@ -786,7 +905,9 @@ static void read_peering(struct loader *L, const struct ynode *n, struct nsim_pe
 
 static void read_inet_host(struct loader *L, const struct ynode *n, struct nsim_inet_host *h)
 {
-	static const struct key keys[] = {{"name", true}, {"address", true}, {"listen", false}};
+	static const struct key keys[] = {
+		{"name", true}, {"address", true}, {"listen", false}, {"dns_names", false},
+	};
 	const struct ynode *v[ELEMENTSOF(keys)];
 	h->pos = npos(L, n);
 	if (!read_map(L, n, "internet host", keys, ELEMENTSOF(keys), v))
@@ -795,6 +916,7 @@ static void read_inet_host(struct loader *L, const struct ynode *n, struct nsim_
 	if (v[1])
 		get_addr(L, v[1], "address", false, &h->address, &h->address_pos);
 	get_services(L, v[2], "listen", &h->listen, &h->n_listen);
+	get_refs(L, v[3], "dns_names", &h->dns_names, &h->n_dns_names);
 }
 
 static void read_endpoint(struct loader *L, const struct ynode *n, const char *key, struct nsim_endpoint *ep)
@@ -809,18 +931,28 @@ static void read_expect(struct loader *L, const struct ynode *n, struct nsim_exp
 	static const char *const verdicts[] = {
 		[NSIM_VERDICT_REACHABLE] = "reachable",
 		[NSIM_VERDICT_UNREACHABLE] = "unreachable",
+		[NSIM_VERDICT_SUCCEEDS] = "succeeds",
+		[NSIM_VERDICT_FAILS] = "fails",
 	};
+	/* `to` is required of probes only: a command: expectation has none */
 	static const struct key keys[] = {
-		{"name", false},     {"from", true},	     {"to", true},  {"port", false},
+		{"name", false},     {"from", true},	     {"to", false},  {"port", false},
 		{"protocol", false}, {"verdict", true}, {"seen_source", false}, {"via", false},
+		{"reaches", false},  {"command", false}, {"timeout", false},
 	};
 	const struct ynode *v[ELEMENTSOF(keys)];
 	e->pos = npos(L, n);
 	if (!read_map(L, n, "expectation", keys, ELEMENTSOF(keys), v))
 		return;
+	if (!v[2] && !v[9])
+		err(L, n, "expectation is missing the required key 'to'");
+	if (v[2] && v[9])
+		err(L, v[2], "'to' and 'command' do not go together: a command expectation runs 'command' in "
+			     "'from' (name its destinations inside the command); a probe expectation has 'to'");
 	get_ref(L, v[0], "name", &e->name);
 	read_endpoint(L, v[1], "from", &e->from);
-	read_endpoint(L, v[2], "to", &e->to);
+	if (v[2])
+		read_endpoint(L, v[2], "to", &e->to);
 	if (v[3] && get_service(L, v[3], "port", &e->port)) {
 		e->has_port = true;
 		e->proto = e->port.proto;
@@ -861,6 +993,13 @@ static void read_expect(struct loader *L, const struct ynode *n, struct nsim_exp
 			if (e->via[e->n_via].ref.name)
 				e->n_via++;
 		}
+	if (v[8]) {
+		e->has_reaches = true;
+		read_endpoint(L, v[8], "reaches", &e->reaches);
+	}
+	get_argv(L, v[9], "command", &e->command);
+	if (v[10])
+		get_duration_ms(L, v[10], "timeout", &e->timeout_ms, &e->timeout_pos);
 }
 
 static void read_internet(struct loader *L, const struct ynode *n)
@@ -872,11 +1011,51 @@ static void read_internet(struct loader *L, const struct ynode *n)
 	READ_LIST(L, v[0], "hosts", L->t->inet_hosts, L->t->n_inet_hosts, read_inet_host);
 }
 
+static void read_dns_record(struct loader *L, const struct ynode *n, struct nsim_dns_record *r)
+{
+	static const char *const types[] = {[NSIM_DNS_A] = "A", [NSIM_DNS_CNAME] = "CNAME"};
+	static const struct key keys[] = {{"name", true}, {"type", true}, {"value", true}};
+	const struct ynode *v[ELEMENTSOF(keys)];
+	r->pos = npos(L, n);
+	if (!read_map(L, n, "DNS record", keys, ELEMENTSOF(keys), v))
+		return;
+	get_ref(L, v[0], "name", &r->name);
+	int type;
+	/* netsim rule: only A and CNAME records; other types are not modelled */
+	if (v[1] && get_enum(L, v[1], "type", types, ELEMENTSOF(types), &type)) {
+		r->type = (enum nsim_dns_type)type;
+		r->type_pos = npos(L, v[1]);
+	}
+	get_ref(L, v[2], "value", &r->value);
+}
+
+static void read_private_zone(struct loader *L, const struct ynode *n, struct nsim_private_zone *z)
+{
+	static const struct key keys[] = {{"name", true}, {"vpcs", true}, {"records", false}};
+	const struct ynode *v[ELEMENTSOF(keys)];
+	z->pos = npos(L, n);
+	if (!read_map(L, n, "private hosted zone", keys, ELEMENTSOF(keys), v))
+		return;
+	get_ref(L, v[0], "name", &z->name);
+	get_refs(L, v[1], "vpcs", &z->vpcs, &z->n_vpcs);
+	READ_LIST(L, v[2], "records", z->records, z->n_records, read_dns_record);
+}
+
+static void read_route53(struct loader *L, const struct ynode *n)
+{
+	static const struct key keys[] = {{"private_zones", false}};
+	const struct ynode *v[ELEMENTSOF(keys)];
+	if (is_null(n) || !read_map(L, n, "route53", keys, ELEMENTSOF(keys), v))
+		return;
+	READ_LIST(L, v[0], "private_zones", L->t->private_zones, L->t->n_private_zones, read_private_zone);
+}
+
 static void read_topology(struct loader *L, const struct ynode *root)
 {
 	static const struct key keys[] = {
 		{"name", true},	     {"description", false}, {"vpcs", false},
 		{"peerings", false}, {"internet", false},    {"expect", false},
+		{"region", false},   {"route53", false},
 	};
 	const struct ynode *v[ELEMENTSOF(keys)];
 	struct nsim_topology *t = L->t;
@@ -889,6 +1068,9 @@ static void read_topology(struct loader *L, const struct ynode *root)
 	if (v[4])
 		read_internet(L, v[4]);
 	READ_LIST(L, v[5], "expect", t->expects, t->n_expects, read_expect);
+	get_ref(L, v[6], "region", &t->region);
+	if (v[7])
+		read_route53(L, v[7]);
 }
 
 int nsim_load_buffer(const char *file, const char *data, size_t len, struct nsim_diags *diags,

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "model/util.h"
+#include "validate/kinds.h"
 #include "validate/validate.h"
 
 #define COMPONENT_NAME_MAX 32
@@ -1527,14 +1528,16 @@ static void check_inet_hosts(struct ctx *c)
 
 /* ---- expectations ---- */
 
-enum role { ROLE_FROM, ROLE_TO, ROLE_SEEN };
+enum role { ROLE_FROM, ROLE_TO, ROLE_SEEN, ROLE_REACHES };
 
-static const char *const role_key[] = { "from", "to", "seen_source" };
+static const char *const role_key[] = { "from", "to", "seen_source", "reaches" };
 
 static void resolve_endpoint(struct ctx *c, struct nsim_endpoint *ep, enum role role)
 {
-	unsigned mask = M(G_HOST) | M(G_INET_HOST) | (role == ROLE_SEEN ? M(G_NAT) : 0);
-	const char *want = role == ROLE_SEEN ? "a NAT gateway, a host or an internet host" : "a host or an internet host";
+	unsigned mask = role == ROLE_REACHES ? M(G_HOST)
+		      : M(G_HOST) | M(G_INET_HOST) | (role == ROLE_SEEN ? M(G_NAT) : 0);
+	const char *want = role == ROLE_SEEN ? "a NAT gateway, a host or an internet host"
+			 : role == ROLE_REACHES ? "a host of a VPC" : "a host or an internet host";
 	const struct entry *e;
 	const char *hint;
 	char a[NSIM_ADDR_STRLEN];
@@ -1542,6 +1545,11 @@ static void resolve_endpoint(struct ctx *c, struct nsim_endpoint *ep, enum role 
 	/* netsim rule: expect names hosts or internet hosts, a probe runs in a namespace */
 	ep->vpc = ep->idx = NSIM_NONE;
 	if (ep->kind == NSIM_EP_ADDRESS) {
+		/* netsim rule: reaches names the host the bytes arrive at */
+		if (role == ROLE_REACHES)
+			nsim_diag_error(c->d, ep->ref.pos,
+					"expect 'reaches' is the address %s: name the host the bytes must arrive at",
+					nsim_addr_fmt(ep->addr, a));
 		if (role == ROLE_FROM)
 			nsim_diag_error(c->d, ep->ref.pos,
 					"expect 'from' is the address %s: a probe runs inside a host's namespace, "
@@ -1562,7 +1570,14 @@ static void resolve_endpoint(struct ctx *c, struct nsim_endpoint *ep, enum role 
 	}
 	if (e) {
 		nsim_diag_error(c->d, ep->ref.pos, "expect '%s': '%s' is %s, not %s%s", role_key[role],
-				ep->ref.name, gkind_a[e->kind], want, role == ROLE_FROM ? "" : " or an address");
+				ep->ref.name, gkind_a[e->kind], want,
+				role == ROLE_FROM || role == ROLE_REACHES ? "" : " or an address");
+		return;
+	}
+	/* netsim rule: a `to` with a dot that is no component name (names have
+	 * no dots) is a DNS name, resolved from the source's VPC where used */
+	if (role == ROLE_TO && strchr(ep->ref.name, '.') && !nsim_validate_dns_name(ep->ref.name)) {
+		ep->kind = NSIM_EP_DNS;
 		return;
 	}
 	hint = suggest(c, &c->global, mask, ep->ref.name);
@@ -1651,7 +1666,24 @@ static void check_expects(struct ctx *c)
 	for (size_t i = 0; i < c->t->n_expects; i++) {
 		struct nsim_expect *e = &c->t->expects[i];
 		resolve_endpoint(c, &e->from, ROLE_FROM);
+		if (e->command.argc) {
+			nsim_validate_command_expect(e, c->d);
+			continue;
+		}
+		/* netsim rule: a timeout bounds a command; probes have their own */
+		if (e->timeout_ms)
+			nsim_diag_error(c->d, e->timeout_pos,
+					"timeout applies to command: expectations; a probe has its own timeouts "
+					"(remove it)");
+		/* netsim rule: a probe's verdict is about packets */
+		if (e->verdict == NSIM_VERDICT_SUCCEEDS || e->verdict == NSIM_VERDICT_FAILS)
+			nsim_diag_error(c->d, e->verdict_pos,
+					"verdict %s is for command: expectations; a probe (to:) is reachable or "
+					"unreachable",
+					nsim_verdict_name(e->verdict));
 		resolve_endpoint(c, &e->to, ROLE_TO);
+		if (e->has_reaches)
+			resolve_endpoint(c, &e->reaches, ROLE_REACHES);
 		if (e->has_seen_source)
 			resolve_endpoint(c, &e->seen_source, ROLE_SEEN);
 		for (size_t j = 0; j < e->n_via; j++)
@@ -1711,6 +1743,8 @@ static void validate_all(struct ctx *c)
 	}
 	check_public_addresses(c);
 	check_inet_hosts(c);
+	if (nsim_validate_services(t, c->d) < 0 || nsim_validate_dns(t, c->d) < 0)
+		c->oom = true;
 	check_expects(c);
 }
 

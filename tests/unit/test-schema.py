@@ -120,12 +120,14 @@ OBJECTS = {
     "read_acl": "networkAcl", "read_acl_ingress": "aclIngressRule",
     "read_acl_egress": "aclEgressRule", "read_host": "host", "read_peering": "peering",
     "read_inet_host": "internetHost", "read_expect": "expectation", "read_internet": "internet",
+    "read_route53": "route53", "read_private_zone": "privateZone", "read_dns_record": "dnsRecord",
 }
 # The loader's value tables and the schema enums that must equal them.
 ENUMS = {
     ("read_host", "kinds"): ("host", "kind"),
     ("read_expect", "verdicts"): ("expectation", "verdict"),
     ("read_acl_rule", "actions"): ("aclIngressRule", "action"),
+    ("read_dns_record", "types"): ("dnsRecord", "type"),
     (None, "proto_names"): ("$defs", "protocol"),
 }
 
@@ -147,6 +149,11 @@ VALUES = {
                 ["3306", "0/tcp", "65536/tcp", "3306/icmp", "3306/TCP", 3306]),
     "listen": (["22/tcp", ["3306/tcp", "53/udp"], [], None], [["3306"], "3306", {"a": "b"}]),
     "protocol": (["tcp", "udp", "icmp", "all"], ["TCP", "ip", 6]),
+    "dnsName": (["db", "items.cluster-abc123.ap-northeast-2.rds.amazonaws.com", "db.corp.internal.", "_srv.x"],
+                ["", "-a.b", "a-.b", "a..b", "a b", "a" * 64 + ".b", ("a" * 62 + ".") * 5 + "b", 5]),
+    "destination": (["db", "192.0.2.7", "db.corp.internal", "x.y."], ["", "DB", "10.0.0.0/8", "a..b"]),
+    "command": (["mariadb -e 'select 1'", ["getent", "hosts", "db"]], ["", [], {"a": "b"}, None]),
+    "duration": (["15s", "500ms", "2m", 15, "15"], ["15 s", "1h", 0, -1, "s", 1.5]),
 }
 
 failures = []

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The rules of one resource kind each (validate/services.c, validate/dns.c),
+ * called by validate.c in its order of evaluation. Internal to validate/.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "model/diag.h"
+#include "model/model.h"
+#include "model/util.h"
+
+/* What a bare name refers to: a host, internet host, NAT gateway, or
+ * something else (`what` says what, e.g. "a VPC"); kind NSIM_EP_UNRESOLVED
+ * and what NULL when nothing has that name. */
+struct nsim_vfound {
+	enum nsim_endpoint_kind kind;
+	size_t vpc, idx;
+	const char *what;
+};
+
+/* Looks `name` up among the components of t (linear: used for the few
+ * names of targets:, records and reaches:). */
+struct nsim_vfound nsim_validate_find(const struct nsim_topology *t, const char *name);
+
+/* NULL when s is a valid DNS name (RFC 1035 section 2.3.1 labels of 1-63
+ * letters, digits, '-' or '_', not starting or ending with '-'; at most 253
+ * characters; one optional final dot), else why not, as words. */
+const char *nsim_validate_dns_name(const char *s);
+
+/* run:, ready_timeout: and targets: of every host (after addresses are
+ * assigned). Appends problems to d. Returns 0, or -ENOMEM. */
+_must_check_ int nsim_validate_services(struct nsim_topology *t, struct nsim_diags *d);
+
+/* The rules of a command: expectation (e->command.argc > 0): verdict
+ * succeeds or fails, none of the probe keys. Appends problems to d. */
+void nsim_validate_command_expect(const struct nsim_expect *e, struct nsim_diags *d);
+
+/* region:, dns_support:, dns_names: and route53 private zones (after
+ * addresses are assigned): resolves each zone's vpc_idx and each record's
+ * fqdn and addr. Appends problems to d. Returns 0, or -ENOMEM. */
+_must_check_ int nsim_validate_dns(struct nsim_topology *t, struct nsim_diags *d);
