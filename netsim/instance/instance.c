@@ -256,7 +256,10 @@ static int delete_namespaces(const char *name, char *const *list, size_t n, stru
 		struct stat root_ns, own_ns;
 		/* never the root's namespace nor ours, whatever is mounted there */
 		size_t kept = 0;
-		bool known = stat("/proc/1/ns/net", &root_ns) == 0 && stat("/proc/self/ns/net", &own_ns) == 0;
+		/* PID 1's may be unreadable (a container): then ours, the namespace netsim runs in, stands for it */
+		bool known = stat("/proc/self/ns/net", &own_ns) == 0;
+		if (stat("/proc/1/ns/net", &root_ns) < 0)
+			root_ns = own_ns;
 		for (size_t i = 0; i < n_gone; i++) {
 			if (!known || (st[i].st_ino == root_ns.st_ino && st[i].st_dev == root_ns.st_dev) ||
 			    (st[i].st_ino == own_ns.st_ino && st[i].st_dev == own_ns.st_dev))
