@@ -19,8 +19,9 @@
 
 const char nsim_help_logs[] =
 	"Prints the log (stdout and stderr) of a process netsim started for HOST of\n"
-	"instance NAME: the host's run: service (service-HOST.log), or the resolver\n"
-	"of the VPC named HOST (dns-HOST.log). Control characters are escaped when\n"
+	"instance NAME: the host's run: service (service-HOST.log), a proxy's relay\n"
+	"(relay-HOST.log: which target each connection went to), or the resolver of\n"
+	"the VPC named HOST (dns-HOST.log). Control characters are escaped when\n"
 	"the output is a terminal.\n\n"
 	"Options:\n"
 	"  -f, --follow   keep printing what is written, until the instance goes down\n"
@@ -82,7 +83,7 @@ int nsim_cmd_logs(int argc, char **argv)
 	if (r)
 		return r;
 
-	static const char *const prefixes[] = {"service-", "dns-", ""};
+	static const char *const prefixes[] = {"service-", "relay-", "dns-", ""};
 	char file[128];
 	_cleanup_close_ int fd = -1;
 	r = -ENOENT;

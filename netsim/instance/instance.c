@@ -415,13 +415,14 @@ static int claim(int rootfd, const struct nsim_plan *p, int *ret_dirfd, char **r
 
 struct responder_body {
 	const struct nsim_plan *p;
+	int dirfd;
 	struct nsim_responder *resp;
 };
 
 static int responder_setup(void *userdata, char *detail, size_t size)
 {
 	struct responder_body *b = userdata;
-	return nsim_responder_open(b->p, &b->resp, detail, size);
+	return nsim_responder_open(b->p, b->dirfd, &b->resp, detail, size);
 }
 
 static _noreturn_ void responder_serve(void *userdata)
@@ -500,10 +501,10 @@ static int build(const struct nsim_plan *p, int dirfd, const char *topo_path, co
 
 	pid_t pid = 0;
 	if (p->n_responders) {
-		struct responder_body b = {.p = p};
+		struct responder_body b = {.p = p, .dirfd = dirfd};
 		const struct nsim_proc_body body = {.kind = "responder", .comm = "netsim-respond",
 						    .setup = responder_setup, .serve = responder_serve,
-						    .userdata = &b};
+						    .userdata = &b, .keep_fd = dirfd};
 		_cleanup_free_ char *detail = NULL;
 		if ((r = nsim_proc_start(dirfd, NULL, &body, &pid, &detail)) < 0) {
 			*ret_error = instance_sprintf("starting the responders failed: %s",

@@ -770,6 +770,8 @@ int nsim_plan_build(const struct nsim_topology *t, const char *name, struct nsim
 	}
 	if (!b.err)
 		b.err = nsim_plan_services(p, t);
+	if (!b.err)
+		b.err = nsim_plan_relays(p, t);
 
 	if (b.err) {
 		nsim_arena_free(a);

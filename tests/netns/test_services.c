@@ -97,6 +97,21 @@ static void test_never_ready_fails_up(void **state)
 	assert_nothing_left(n);
 }
 
+/* targets: the proxy relays to db: db's responder line reaches fn, with the proxy's address as source */
+static void test_relay(void **state)
+{
+	(void)state;
+	const char *n = instance("rl");
+	char out[16384];
+	up("tests/data/netns/relay.yaml", n);
+	expect_reachable(n, "fn", NSIM_PROTO_TCP, "10.0.3.20", 3306, "netsim db 3306/tcp from 10.0.3.20:");
+	assert_int_equal(run(out, sizeof(out), NULL, "logs", n, "proxy", NULL), 0);
+	assert_non_null(strstr(out, "netsim relay proxy 3306/tcp: 10.0.3.4:"));
+	assert_non_null(strstr(out, " -> db 3306/tcp"));
+	assert_int_equal(run(out, sizeof(out), NULL, "down", n, NULL), 0);
+	assert_nothing_left(n);
+}
+
 int main(int argc, char **argv)
 {
 	int r = netns_test_init(argc, argv);
@@ -105,6 +120,7 @@ int main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_service_serves_its_port),
 		cmocka_unit_test(test_never_ready_fails_up),
+		cmocka_unit_test(test_relay),
 	};
 	r = cmocka_run_group_tests(tests, NULL, NULL);
 	cleanup_all();
