@@ -162,6 +162,11 @@ uint32_t nsim_analyze_target(const struct nsim_topology *t, const struct nsim_en
 	}
 	case NSIM_EP_INET_HOST:
 		return t->inet_hosts[to->idx].address;
+	case NSIM_EP_DNS: {
+		uint32_t addr = 0;
+		char why[8];
+		return nsim_analyze_name(t, from, to->ref.name, &addr, why, sizeof(why)) == 0 ? addr : 0;
+	}
 	default:
 		return to->addr;
 	}
@@ -874,6 +879,22 @@ int nsim_analyzer_flow(const struct nsim_analyzer *an, const struct nsim_flow *f
 	struct walk w = {.an = an, .quiet = !explain, .t = t, .f = &flow, .a = a};
 	char rule[320], pp[32], b[NSIM_ADDR_STRLEN];
 
+	if (f->name) {
+		char why[sizeof(a->explanation)];
+		const char *resolver = f->from.kind == NSIM_EP_HOST ? t->vpcs[f->from.vpc].name.name : "public DNS";
+		int r = nsim_analyze_name(t, &f->from, f->name, &flow.dst, why, sizeof(why));
+		if (r == -EINVAL)
+			return r;
+		hop(&w, resolver, "DNS resolver", false, "%s", why);
+		/* AWS: "DNS attributes for your VPC" (the Amazon-provided DNS
+		 * server answers the VPC's names; without DNS support, none),
+		 * https://docs.aws.amazon.com/vpc/latest/userguide/vpc-dns.html */
+		if (r < 0) {
+			block(&w, NSIM_REASON_NAME_NOT_FOUND, NSIM_PREDICT_BLOCKED, resolver, "%s", why);
+			return 0;
+		}
+	}
+
 	if (f->from.kind == NSIM_EP_HOST) {
 		size_t vi = f->from.vpc;
 		const struct nsim_vpc *v = &t->vpcs[vi];
@@ -990,9 +1011,12 @@ int nsim_analyze_resolve(const struct nsim_topology *t, const char *text, struct
 			ep.kind = NSIM_EP_INET_HOST, ep.idx = i;
 			goto found;
 		}
-	if (nsim_addr_parse(text, &ep.addr) < 0)
+	if (nsim_addr_parse(text, &ep.addr) == 0)
+		ep.kind = NSIM_EP_ADDRESS;
+	else if (strchr(text, '.'))
+		ep.kind = NSIM_EP_DNS;
+	else
 		return -ENOENT;
-	ep.kind = NSIM_EP_ADDRESS;
 found:
 	*ret = ep;
 	return 0;
@@ -1013,6 +1037,7 @@ const char *nsim_reason_code(enum nsim_reason r)
 		[NSIM_REASON_SG_INGRESS_NO_RULE] = "SG_INGRESS_NO_RULE",
 		[NSIM_REASON_SG_EGRESS_NO_RULE] = "SG_EGRESS_NO_RULE",
 		[NSIM_REASON_NO_LISTENER] = "NO_LISTENER",
+		[NSIM_REASON_NAME_NOT_FOUND] = "NAME_NOT_FOUND",
 	};
 	return (size_t)r < ELEMENTSOF(codes) ? codes[r] : "?";
 }

@@ -31,6 +31,7 @@ enum nsim_reason {
 	NSIM_REASON_SG_INGRESS_NO_RULE,
 	NSIM_REASON_SG_EGRESS_NO_RULE,
 	NSIM_REASON_NO_LISTENER, /* delivered, nothing listens: refused */
+	NSIM_REASON_NAME_NOT_FOUND, /* the flow's DNS name does not resolve from its source (analyze/dns.c) */
 };
 
 /* What a probe would observe, as classes the data plane can show. */
@@ -46,6 +47,9 @@ struct nsim_flow {
 	enum nsim_proto proto;     /* tcp, udp or icmp */
 	uint16_t dport;
 	uint16_t sport; /* the client's source port (ACL return path); 0: 32768 (Linux's first ephemeral port) */
+	/* a DNS name to resolve from the source first (dst is then its answer);
+	 * NULL: dst as given. One that does not resolve: NAME_NOT_FOUND. */
+	const char *name;
 };
 
 #define NSIM_ANALYSIS_MAX_HOPS 48
@@ -72,9 +76,19 @@ struct nsim_analysis {
 /* The address a probe from `from` uses for `to`: a host's private address
  * from its own or a peered VPC, its public IP from anywhere else (if it has
  * one); an internet host's address; a NAT gateway's elastic IP from outside
- * its VPC; an address as given. */
+ * its VPC; an address as given; a DNS name's answer from `from`
+ * (nsim_analyze_name; 0 when it does not resolve). */
 uint32_t nsim_analyze_target(const struct nsim_topology *t, const struct nsim_endpoint *from,
 			     const struct nsim_endpoint *to);
+
+/* Resolves DNS name `name` as `from` (a host: its VPC's resolver; an
+ * internet host: public DNS) would (analyze/dns.c). Returns 0 and *ret_addr,
+ * with the answer and its CNAME chain as a sentence in why; -ENOENT with why
+ * saying why not (NXDOMAIN, no dns_support, a CNAME loop, not a name);
+ * -EINVAL when from is neither a host nor an internet host. why: size bytes,
+ * always terminated, written in both cases. */
+_must_check_ int nsim_analyze_name(const struct nsim_topology *t, const struct nsim_endpoint *from, const char *name,
+				   uint32_t *ret_addr, char *why, size_t size);
 
 /* An analyzer over a validated topology (kept alive by the caller): indexes
  * its addresses once. *ret owned by the caller. 0 or -ENOMEM. */
@@ -91,8 +105,9 @@ _must_check_ int nsim_analyzer_flow(const struct nsim_analyzer *an, const struct
 /* The same, for one flow, with its own analyzer. */
 _must_check_ int nsim_analyze_flow(const struct nsim_topology *t, const struct nsim_flow *f, struct nsim_analysis *ret);
 
-/* A host, NAT gateway or internet host by name, or an address. -ENOENT otherwise.
- * *ret's ref points at text. */
+/* A host, NAT gateway or internet host by name, or an address; else, text
+ * with a '.', a DNS name (NSIM_EP_DNS, resolved later from the source:
+ * struct nsim_flow's name). -ENOENT otherwise. *ret's ref points at text. */
 _must_check_ int nsim_analyze_resolve(const struct nsim_topology *t, const char *text, struct nsim_endpoint *ret);
 
 const char *nsim_reason_code(enum nsim_reason r);

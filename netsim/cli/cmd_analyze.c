@@ -182,11 +182,13 @@ int nsim_cmd_trace(int argc, char **argv)
 		return NSIM_EXIT_USAGE;
 	}
 	if (nsim_analyze_resolve(t, to, &to_ep) < 0) {
-		fprintf(stderr, "netsim trace: error: TO '%s' is not a host, NAT gateway, internet host or address of '%s'\n",
+		fprintf(stderr, "netsim trace: error: TO '%s' is not a host, NAT gateway, internet host, address or DNS name of '%s'\n",
 			NSIM_ESC(to), NSIM_ESC(t->name.name));
 		return NSIM_EXIT_USAGE;
 	}
 	f.dst = nsim_analyze_target(t, &f.from, &to_ep);
+	if (to_ep.kind == NSIM_EP_DNS)
+		f.name = to_ep.ref.name; /* resolved in the analysis: NAME_NOT_FOUND is its verdict */
 
 	if (running) {
 		/* the same flow on the wire: a one-expectation check */
@@ -222,7 +224,8 @@ int nsim_cmd_trace(int argc, char **argv)
 		}
 	} else {
 		char addr[NSIM_ADDR_STRLEN];
-		printf("trace %s → %s %s (%s), model of '%s':\n", NSIM_ESC(from), NSIM_ESC(to), NSIM_ESC(port), nsim_addr_fmt(f.dst, addr),
+		printf("trace %s → %s %s (%s), model of '%s':\n", NSIM_ESC(from), NSIM_ESC(to), NSIM_ESC(port),
+		       f.name && !f.dst ? "no address" : nsim_addr_fmt(f.dst, addr),
 		       NSIM_ESC(t->name.name));
 		print_analysis(&a);
 		if (rep)
@@ -404,12 +407,18 @@ int nsim_cmd_analyze(int argc, char **argv)
 		return NSIM_EXIT_FAIL;
 	}
 	r = NSIM_EXIT_OK;
-	size_t failed = 0;
+	size_t failed = 0, commands = 0;
 	json_t *list = json_array();
 	for (size_t i = 0; i < t->n_expects; i++) {
 		const struct nsim_expect *e = &t->expects[i];
+		if (e->command.argc) {
+			commands++;
+			continue; /* command: expectations run programs; the model has no flow for them */
+		}
 		struct nsim_flow f = {.from = e->from, .proto = e->proto, .dport = e->has_port ? e->port.from : 0};
 		f.dst = nsim_analyze_target(t, &e->from, &e->to);
+		if (e->to.kind == NSIM_EP_DNS)
+			f.name = e->to.ref.name;
 		struct nsim_analysis a;
 		if (nsim_analyzer_flow(an, &f, true, &a) < 0)
 			continue;
@@ -449,7 +458,8 @@ int nsim_cmd_analyze(int argc, char **argv)
 				       "expectations", list)
 			   : (json_decref(list), NULL);
 	if (!json)
-		printf("\n%zu predicted to hold, %zu predicted to fail\n", t->n_expects - failed, failed);
+		printf("\n%zu predicted to hold, %zu predicted to fail%s\n", t->n_expects - commands - failed, failed,
+		       commands ? " (command: expectations are run by `netsim test` only)" : "");
 	if (with_matrix && matrix(t, an, json, doc) < 0)
 		r = NSIM_EXIT_FAIL;
 	if (json) {

@@ -142,6 +142,18 @@ static json_t *op_json(const struct nsim_op *o)
 	return j;
 }
 
+/* A process of the plan (a resolver, a service) with the files written for it. */
+static json_t *process_json(const struct nsim_plan_process *pr)
+{
+	json_t *argv = json_array(), *files = json_array();
+	for (size_t k = 0; pr->argv && k < pr->argv->argc; k++)
+		json_array_append_new(argv, json_string(pr->argv->argv[k]));
+	for (size_t k = 0; k < pr->n_files; k++)
+		json_array_append_new(files, json_pack("{s:s, s:s}", "name", pr->files[k].name, "text", pr->files[k].text));
+	return json_pack("{s:s, s:s, s:s, s:o, s:o}", "kind", pr->kind == NSIM_PROCESS_RESOLVER ? "resolver" : "service",
+			 "name", pr->name, "namespace", pr->ns, "argv", argv, "files", files);
+}
+
 int nsim_cmd_plan(int argc, char **argv)
 {
 	struct opts o = {0};
@@ -160,7 +172,10 @@ int nsim_cmd_plan(int argc, char **argv)
 		json_t *ops = json_array();
 		for (size_t k = 0; k < p->n_ops; k++)
 			json_array_append_new(ops, op_json(&p->ops[k]));
-		json_t *j = json_pack("{s:s, s:o}", "name", p->name, "operations", ops);
+		json_t *procs = json_array();
+		for (size_t k = 0; k < p->n_processes; k++)
+			json_array_append_new(procs, process_json(&p->processes[k]));
+		json_t *j = json_pack("{s:s, s:o, s:o}", "name", p->name, "operations", ops, "processes", procs);
 		json_dumpf(j, stdout, JSON_INDENT(2));
 		putchar('\n');
 		json_decref(j);

@@ -203,19 +203,15 @@ static uint32_t host_addr(const struct nsim_plan *p, const char *host)
 	return 0;
 }
 
+static int write_file(const struct nsim_plan_file *f, int dirfd, const char *dir, char **ret_error);
+
 static int start_one(const struct nsim_plan *p, const struct nsim_plan_process *pp, int dirfd, const char *dir,
 		     char **ret_error)
 {
 	int r;
-	for (size_t i = 0; i < pp->n_files; i++) {
-		_cleanup_free_ char *text = substitute(pp->files[i].text, dir);
-		if (!text)
-			return -ENOMEM;
-		if ((r = instance_file_write(dirfd, pp->files[i].name, text)) < 0) {
-			*ret_error = instance_sprintf("writing %s/%s: %s", dir, pp->files[i].name, strerror(-r));
+	for (size_t i = 0; i < pp->n_files; i++)
+		if ((r = write_file(&pp->files[i], dirfd, dir, ret_error)) < 0)
 			return r;
-		}
-	}
 	/* the argv with the state dir in place of its placeholder */
 	_cleanup_free_ char **argv = calloc(pp->argv->argc + 1, sizeof(*argv));
 	if (!argv)
@@ -253,10 +249,10 @@ static int start_one(const struct nsim_plan *p, const struct nsim_plan_process *
 		return -errno;
 	uint32_t timeout = pp->ready_timeout_ms ? pp->ready_timeout_ms : READY_TIMEOUT_DEFAULT_MS;
 	double deadline = nsim_clock_ms(CLOCK_MONOTONIC) + timeout;
-	uint32_t addr = pp->host ? host_addr(p, pp->host) : 0;
+	uint32_t addr = pp->ready_addr ? pp->ready_addr : pp->host ? host_addr(p, pp->host) : 0;
 	for (size_t i = 0; i < pp->n_ready && r == 0; i++) {
 		uint16_t port = pp->ready[i].from;
-		r = pp->host && addr ? wait_port(pp->ns, addr, port, pidfd, deadline) : wait_udp(pid, port, pidfd, deadline);
+		r = addr ? wait_port(pp->ns, addr, port, pidfd, deadline) : wait_udp(pid, port, pidfd, deadline);
 		if (r == 0)
 			continue;
 		_cleanup_free_ char *tail = instance_file_tail(dirfd, log, LOG_TAIL_LINES);
@@ -267,19 +263,40 @@ static int start_one(const struct nsim_plan *p, const struct nsim_plan_process *
 				"%s%s%s is not ready: %s:%u/%s %s within %u ms (ready_timeout); the end of its log "
 				"(%s/%s):\n%s",
 				pp->name, pp->host ? " of host " : "", pp->host ? pp->host : "", nsim_addr_fmt(addr, a),
-				port, pp->host ? "tcp" : "udp", why, timeout, dir, log, tail ? tail : "    (empty)");
+				port, addr ? "tcp" : "udp", why, timeout, dir, log, tail ? tail : "    (empty)");
 		else
 			*ret_error = instance_sprintf("%s%s%s is not ready: it %s before port %u/%s was served; the end "
 						      "of its log (%s/%s):\n%s",
 						      pp->name, pp->host ? " of host " : "", pp->host ? pp->host : "",
-						      r == -ECHILD ? "exited" : why, port, pp->host ? "tcp" : "udp", dir,
+						      r == -ECHILD ? "exited" : why, port, addr ? "tcp" : "udp", dir,
 						      log, tail ? tail : "    (empty)");
 	}
 	return r;
 }
 
+static int write_file(const struct nsim_plan_file *f, int dirfd, const char *dir, char **ret_error)
+{
+	if (!f->name || !f->text)
+		return 0;
+	_cleanup_free_ char *text = substitute(f->text, dir);
+	if (!text)
+		return -ENOMEM;
+	int r = instance_file_write(dirfd, f->name, text);
+	if (r < 0)
+		*ret_error = instance_sprintf("writing %s/%s: %s", dir, f->name, strerror(-r));
+	return r;
+}
+
 int instance_start_processes(const struct nsim_plan *p, int dirfd, const char *dir_path, char **ret_error)
 {
+	/* the hosts' DNS configuration, before anything runs in a host */
+	for (size_t i = 0; i < p->n_hosts; i++) {
+		int r = write_file(&p->hosts[i].resolv_conf, dirfd, dir_path, ret_error);
+		if (r == 0)
+			r = write_file(&p->hosts[i].hosts_file, dirfd, dir_path, ret_error);
+		if (r < 0)
+			return r;
+	}
 	static const enum nsim_plan_process_kind order[] = {NSIM_PROCESS_RESOLVER, NSIM_PROCESS_SERVICE};
 	for (size_t o = 0; o < ELEMENTSOF(order); o++)
 		for (size_t i = 0; i < p->n_processes; i++) {

@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/dns.h"
 #include "plan/plan-internal.h"
 
 void nsim_plan_port_name(char buf[static 16], char prefix, const char *name, size_t index)
@@ -298,6 +299,28 @@ static void peering_rules(FILE *f, const struct nsim_topology *t, size_t vi)
 	}
 }
 
+/* Traffic to and from the Amazon-provided DNS server is filtered by neither
+ * security groups nor network ACLs. The resolver lives on the router's lo
+ * (plan/dns.c), so its queries reach the input hook and its answers leave by
+ * output: neither passes the forward chain, where the SG and ACL chains
+ * are. This rule says so and keeps 169.254.169.253 out of the drop of
+ * netsim's link addresses below. AWS: "Control subnet traffic with network
+ * access control lists" ("Network ACLs ... do not filter traffic destined to
+ * and from ... Amazon Domain Name Services (DNS)"),
+ * https://docs.aws.amazon.com/vpc/latest/userguide/vpc-network-acls.html;
+ * "Control traffic to your AWS resources using security groups" (security
+ * groups do not filter traffic to and from Amazon DNS either),
+ * https://docs.aws.amazon.com/vpc/latest/userguide/vpc-security-groups.html */
+static void dns_exemption(FILE *f, const struct nsim_vpc *v)
+{
+	char a[NSIM_ADDR_STRLEN], ll[NSIM_ADDR_STRLEN];
+	if (!v->dns_support)
+		return;
+	fprintf(f, "\t\tip daddr { %s, %s } meta l4proto { tcp, udp } th dport 53 counter accept "
+		   "comment \"the Amazon DNS server: no security group or network ACL applies\"\n",
+		nsim_addr_fmt(nsim_plan_dns_address(v), a), nsim_addr_fmt(NSIM_DNS_LINK_LOCAL, ll));
+}
+
 int nsim_plan_router_ruleset(const struct nsim_topology *t, size_t vi, char **ret)
 {
 	const struct nsim_vpc *v = &t->vpcs[vi];
@@ -348,8 +371,9 @@ int nsim_plan_router_ruleset(const struct nsim_topology *t, size_t vi, char **re
 	sg_map(f, v, "ingress");
 
 	/* netsim's own point-to-point links (169.254.0.0/16) are no part of a VPC */
-	fprintf(f, "\tchain input {\n\t\ttype filter hook input priority filter; policy accept;\n"
-		   "\t\tip daddr 169.254.0.0/16 counter drop comment \"netsim's links are not in the VPC\"\n\t}\n");
+	fprintf(f, "\tchain input {\n\t\ttype filter hook input priority filter; policy accept;\n");
+	dns_exemption(f, v);
+	fprintf(f, "\t\tip daddr 169.254.0.0/16 counter drop comment \"netsim's links are not in the VPC\"\n\t}\n");
 	fprintf(f, "\tchain forward {\n\t\ttype filter hook forward priority filter; policy accept;\n");
 	fprintf(f, "\t\tip daddr 169.254.0.0/16 counter drop comment \"netsim's links are not in the VPC\"\n");
 	peering_rules(f, t, vi);

@@ -707,6 +707,7 @@ static void internet_unreachable(struct builder *b, const char *internet)
 	o->text = "table inet netsim {\n"
 		  "\tchain prerouting {\n"
 		  "\t\ttype filter hook prerouting priority filter; policy accept;\n"
+		  "\t\tip daddr 169.254.0.1 meta l4proto { tcp, udp } th dport 53 accept comment \"public DNS (plan/dns.c)\"\n"
 		  "\t\tfib daddr oif missing counter reject with icmp type net-unreachable comment \"no route on the internet\"\n"
 		  "\t}\n"
 		  "\tchain input {\n"
@@ -764,9 +765,15 @@ int nsim_plan_build(const struct nsim_topology *t, const char *name, struct nsim
 	}
 	for (size_t i = 0; i < t->n_vpcs && !b.err; i++)
 		plan_routing(&b, i, links, peer_nets);
+	/* each VPC's resolver (plan/dns.c): after the routers' rulesets, before any process */
+	for (size_t i = 0; i < t->n_vpcs && !b.err; i++)
+		b.err = nsim_plan_dns(p, t, i, links[i].router);
 	if (internet && !b.err) {
 		plan_internet(&b, internet);
 		internet_unreachable(&b, internet);
+		/* public DNS for internet hosts (plan/dns.c) */
+		if (!b.err && t->n_inet_hosts)
+			b.err = nsim_plan_dns_public(p, t, internet, INET_GW);
 	}
 	if (!b.err)
 		b.err = nsim_plan_services(p, t);

@@ -85,8 +85,21 @@ enum nsim_plan_process_kind {
 	NSIM_PROCESS_SERVICE,      /* a host's run: */
 };
 
+/* A file the starter writes into the instance's state dir before a process
+ * starts (or, for a host's resolv_conf/hosts_file, before anything runs in
+ * the host).
+ *
+ * The placeholder rule: argv and file texts never hold the state dir's path
+ * (the plan is pure and does not know it); an argv element or a process's
+ * file text may contain NSIM_PLAN_STATE_DIR ("@STATE_DIR@"), which the
+ * starter (instance/) replaces by the instance's state dir (absolute, no
+ * trailing slash) before it writes the files and execs:
+ * "--conf-file=@STATE_DIR@/dns-main.conf". Nothing else is substituted.
+ * (plan/services.h defines the same macro with the same value.) */
+#define NSIM_PLAN_STATE_DIR "@STATE_DIR@"
+
 struct nsim_plan_file {
-	const char *name; /* a file name in the instance's state dir, e.g. "dns-main.conf" */
+	const char *name; /* a file name in the instance's state dir, e.g. "dns-main.conf"; NULL: none */
 	const char *text;
 };
 
@@ -102,6 +115,7 @@ struct nsim_plan_process {
 	const struct nsim_service *ready; /* TCP ports that accept connections once it is ready */
 	size_t n_ready;
 	uint32_t ready_timeout_ms;
+	uint32_t ready_addr; /* the address the ready ports are tried on; 0: the host's address */
 };
 
 /* A proxy with targets: the responder relays each connection to one of its
@@ -122,6 +136,14 @@ struct nsim_plan_host {
 	const char *where;  /* "main/app-c", "internet" */
 	uint32_t addr;
 	uint32_t public_ip; /* public or elastic IP, 0 = none */
+	/* VPC hosts (not NAT gateways, not internet hosts): what every process
+	 * netsim starts in the host sees as /etc/resolv.conf (nameserver: the
+	 * VPC's resolver, +2; search: the region's private domain) and as
+	 * /etc/hosts (localhost and the host's own names). Files in the state
+	 * dir ("resolv-fn.conf", "hosts-fn"); name NULL: none (keep the
+	 * machine's). Filled by plan/dns.c. */
+	struct nsim_plan_file resolv_conf;
+	struct nsim_plan_file hosts_file;
 };
 
 struct nsim_plan {
@@ -140,6 +162,12 @@ struct nsim_plan {
 	struct nsim_plan_relay *relays; /* proxies with targets: (plan/services.c) */
 	size_t n_relays;
 };
+
+/* The address of VPC v's Amazon-provided DNS server: the base of its CIDR +2
+ * (the other, 169.254.169.253, is NSIM_DNS_LINK_LOCAL in model/dns.h). AWS:
+ * "Amazon DNS server",
+ * https://docs.aws.amazon.com/vpc/latest/userguide/AmazonDNS-concepts.html#AmazonDNS */
+uint32_t nsim_plan_dns_address(const struct nsim_vpc *v);
 
 /* Instance names: the rule of a topology's `name:` (validate/), as words for errors. */
 #define NSIM_NAME_RULE "use 1-24 characters from a-z, 0-9 and '-', starting with a letter or digit"

@@ -40,4 +40,15 @@ void nsim_report_plan_text(FILE *out, const struct nsim_plan *p)
 		}
 		fputc('\n', out);
 	}
+	/* processes (resolvers, services) with the files written for them */
+	for (size_t i = 0; i < p->n_processes; i++) {
+		const struct nsim_plan_process *pr = &p->processes[i];
+		for (size_t j = 0; j < pr->n_files; j++)
+			fprintf(out, "cat > " NSIM_PLAN_STATE_DIR "/%s <<'EOF'\n%sEOF\n", NSIM_ESC(pr->files[j].name),
+				pr->files[j].text);
+		fprintf(out, "# process %s in %s:", NSIM_ESC(pr->name), NSIM_ESC(pr->ns));
+		for (size_t j = 0; pr->argv && j < pr->argv->argc; j++)
+			fprintf(out, " %s", NSIM_ESC(pr->argv->argv[j]));
+		fputc('\n', out);
+	}
 }

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "model/arena.h"
 #include "validate/kinds.h"
@@ -49,6 +50,10 @@ const char *nsim_validate_dns_name(const char *s)
 		return "it has an empty label (two dots in a row, or a leading dot)";
 	if (s[len - 1] == '-')
 		return "a label ends with '-'";
+	/* a top-level label is never all digits (RFC 3696 section 2): such a
+	 * name is a mistyped address */
+	if (label < len && strspn(s + len - label, "0123456789") == label)
+		return "its last label is all digits, so it reads as a mistyped IPv4 address";
 	return NULL;
 }
 
@@ -62,6 +67,15 @@ static char *dns_norm(struct nsim_arena *a, const char *s)
 	for (char *p = r; p && *p; p++)
 		*p = (char)tolower((unsigned char)*p);
 	return r;
+}
+
+/* a equals the normalized name b, ignoring case and a's final dot */
+static bool same_name(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	if (la > 1 && a[la - 1] == '.')
+		la--;
+	return la == lb && strncasecmp(a, b, lb) == 0;
 }
 
 /* ---- region ---- */
@@ -308,14 +322,14 @@ static void check_record_value(struct nsim_topology *t, struct nsim_dns_record *
 		/* A CNAME's value is a domain name. AWS: "Supported DNS record types",
 		 * https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/ResourceRecordTypes.html */
 		const char *why = nsim_validate_dns_name(value);
-		if (why)
-			nsim_diag_error(d, r->value.pos, "CNAME '%s': value '%s' is not a DNS name: %s",
-					nm(&r->name), value, why);
-		else if (r->fqdn && nsim_addr_parse(value, &a) == 0)
+		if (nsim_addr_parse(value, &a) == 0)
 			nsim_diag_error(d, r->value.pos,
 					"CNAME '%s': value '%s' is an address: a CNAME names another DNS name "
 					"(write type: A for an address)",
 					nm(&r->name), value);
+		else if (why)
+			nsim_diag_error(d, r->value.pos, "CNAME '%s': value '%s' is not a DNS name: %s",
+					nm(&r->name), value, why);
 		return;
 	}
 	/* An A record's value is an IPv4 address. AWS: "Supported DNS record types",
@@ -367,6 +381,12 @@ static void check_records(struct nsim_topology *t, struct nsim_private_zone *z, 
 		/* There is no CNAME at the zone apex, and a name with a CNAME has no
 		 * other record. AWS: "Supported DNS record types",
 		 * https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/ResourceRecordTypes.html */
+		/* netsim rule: a CNAME to its own name never resolves */
+		if (r->type == NSIM_DNS_CNAME && r->value.name && same_name(r->value.name, r->fqdn)) {
+			nsim_diag_error(d, r->value.pos, "CNAME '%s' points to itself: it would never resolve",
+					r->fqdn);
+			continue;
+		}
 		if (r->type == NSIM_DNS_CNAME && streq(r->fqdn, zone)) {
 			nsim_diag_error(d, r->name.pos,
 					"CNAME at the zone apex '%s': AWS does not allow a CNAME record with the "
@@ -378,6 +398,8 @@ static void check_records(struct nsim_topology *t, struct nsim_private_zone *z, 
 			const struct nsim_dns_record *o = &z->records[j];
 			if (!o->fqdn || !streq(o->fqdn, r->fqdn))
 				continue;
+			/* AWS: "Supported DNS record types",
+			 * https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/ResourceRecordTypes.html */
 			if (r->type == NSIM_DNS_CNAME || o->type == NSIM_DNS_CNAME)
 				nsim_diag_error(d, r->name.pos,
 						"'%s' has a CNAME and another record (at %u:%u): a name with a "
@@ -435,4 +457,20 @@ int nsim_validate_dns(struct nsim_topology *t, struct nsim_diags *d)
 	if (r < 0)
 		return r;
 	return check_zones(t, d);
+}
+
+void nsim_validate_dns_expect(const struct nsim_topology *t, const struct nsim_expect *e, struct nsim_diags *d)
+{
+	if (e->from.kind != NSIM_EP_HOST || e->from.vpc == NSIM_NONE)
+		return;
+	const struct nsim_vpc *vpc = &t->vpcs[e->from.vpc];
+	/* With enableDnsSupport off, the Amazon-provided DNS server does not
+	 * answer in the VPC. AWS: "DNS attributes for your VPC",
+	 * https://docs.aws.amazon.com/vpc/latest/userguide/vpc-dns.html */
+	if (!vpc->dns_support)
+		nsim_diag_warning(d, e->to.ref.pos,
+				  "'%s' is a DNS name, and '%s' is in VPC '%s', which has dns_support: false "
+				  "(at %u:%u): no resolver answers there, so the name does not resolve",
+				  e->to.ref.name, nm(&e->from.ref), nm(&vpc->name), vpc->dns_support_pos.line,
+				  vpc->dns_support_pos.col);
 }

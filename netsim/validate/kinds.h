@@ -27,7 +27,8 @@ struct nsim_vfound nsim_validate_find(const struct nsim_topology *t, const char 
 
 /* NULL when s is a valid DNS name (RFC 1035 section 2.3.1 labels of 1-63
  * letters, digits, '-' or '_', not starting or ending with '-'; at most 253
- * characters; one optional final dot), else why not, as words. */
+ * characters; one optional final dot; a name with dots does not end in an
+ * all-digit label, which reads as an address), else why not, as words. */
 const char *nsim_validate_dns_name(const char *s);
 
 /* run:, ready_timeout: and targets: of every host (after addresses are
@@ -38,7 +39,16 @@ _must_check_ int nsim_validate_services(struct nsim_topology *t, struct nsim_dia
  * succeeds or fails, none of the probe keys. Appends problems to d. */
 void nsim_validate_command_expect(const struct nsim_expect *e, struct nsim_diags *d);
 
+/* The new keys' rules on a probe expectation (no command:): no timeout,
+ * verdict reachable or unreachable, reaches only when reachable. Appends
+ * problems to d. */
+void nsim_validate_probe_expect(const struct nsim_expect *e, struct nsim_diags *d);
+
 /* region:, dns_support:, dns_names: and route53 private zones (after
  * addresses are assigned): resolves each zone's vpc_idx and each record's
  * fqdn and addr. Appends problems to d. Returns 0, or -ENOMEM. */
 _must_check_ int nsim_validate_dns(struct nsim_topology *t, struct nsim_diags *d);
+
+/* A probe expectation whose `to` is a DNS name (NSIM_EP_DNS), after `from`
+ * is resolved: warns when the source's VPC has no resolver. */
+void nsim_validate_dns_expect(const struct nsim_topology *t, const struct nsim_expect *e, struct nsim_diags *d);

@@ -5,6 +5,7 @@
  * AWS page it follows or "netsim rule:".
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "validate/kinds.h"
@@ -83,6 +84,36 @@ static bool target_listed_before(const struct nsim_host *h, size_t i)
 	return false;
 }
 
+static bool serves(const struct nsim_host *h, const struct nsim_service *s)
+{
+	for (size_t i = 0; i < h->n_listen; i++)
+		if (h->listen[i].proto == s->proto && h->listen[i].from <= s->from && s->to <= h->listen[i].to)
+			return true;
+	return false;
+}
+
+static void check_target_ports(const struct nsim_host *proxy, const struct nsim_host *target,
+			       const struct nsim_ref *ref, struct nsim_diags *d)
+{
+	for (size_t i = 0; i < proxy->n_listen; i++) {
+		const struct nsim_service *s = &proxy->listen[i];
+		/* netsim rule: the relay connects to the same port of the target,
+		 * which then must serve it */
+		if (!serves(target, s)) {
+			char port[16];
+			if (s->from == s->to)
+				snprintf(port, sizeof(port), "%u", (unsigned)s->from);
+			else
+				snprintf(port, sizeof(port), "%u-%u", (unsigned)s->from, (unsigned)s->to);
+			nsim_diag_warning(d, ref->pos,
+					  "target '%s' of proxy '%s' does not listen on %s/%s: connections the proxy "
+					  "relays there are refused (add it to the target's listen:)",
+					  ref->name, nm(&proxy->name), port, nsim_proto_name(s->proto));
+			return;
+		}
+	}
+}
+
 static void check_target(struct nsim_topology *t, size_t v, size_t hi, size_t i, struct nsim_diags *d)
 {
 	struct nsim_host *h = &t->vpcs[v].hosts[hi];
@@ -123,6 +154,7 @@ static void check_target(struct nsim_topology *t, size_t v, size_t hi, size_t i,
 	ep->kind = NSIM_EP_HOST;
 	ep->vpc = f.vpc;
 	ep->idx = f.idx;
+	check_target_ports(h, &t->vpcs[f.vpc].hosts[f.idx], &ep->ref, d);
 	/* netsim rule: a target listed twice is a mistake */
 	if (target_listed_before(h, i))
 		nsim_diag_error(d, ep->ref.pos, "host '%s' lists target '%s' twice", nm(&h->name), ep->ref.name);
@@ -152,8 +184,8 @@ static void check_targets(struct nsim_topology *t, size_t v, size_t hi, struct n
 	/* netsim rule: the relay and a run: service would serve the same ports */
 	if (h->run.argc)
 		nsim_diag_error(d, h->run.pos,
-				"host '%s' has both run: and targets:: netsim's relay serves the listen: ports of "
-				"a proxy with targets, so run: would compete for them (keep one)",
+				"host '%s' has both run: and targets: netsim's relay serves the listen: ports of a "
+				"proxy with targets, so run: would compete for them (keep one)",
 				nm(&h->name));
 	for (size_t i = 0; i < h->n_targets; i++)
 		check_target(t, v, hi, i, d);
@@ -190,4 +222,22 @@ void nsim_validate_command_expect(const struct nsim_expect *e, struct nsim_diags
 	if (e->has_reaches)
 		nsim_diag_error(d, e->reaches.ref.pos,
 				"reaches is checked on probe expectations (to:), not on command:");
+}
+
+void nsim_validate_probe_expect(const struct nsim_expect *e, struct nsim_diags *d)
+{
+	/* netsim rule: a timeout bounds a command; probes have their own */
+	if (e->timeout_ms)
+		nsim_diag_error(d, e->timeout_pos,
+				"timeout applies to command: expectations; a probe has its own timeouts (remove it)");
+	/* netsim rule: a probe's verdict is about packets */
+	if (e->verdict == NSIM_VERDICT_SUCCEEDS || e->verdict == NSIM_VERDICT_FAILS)
+		nsim_diag_error(d, e->verdict_pos,
+				"verdict %s is for command: expectations; a probe (to:) is reachable or unreachable",
+				nsim_verdict_name(e->verdict));
+	/* netsim rule: reaches says where the bytes of a connection arrive */
+	if (e->has_reaches && e->verdict != NSIM_VERDICT_REACHABLE)
+		nsim_diag_error(d, e->reaches.ref.pos,
+				"reaches is checked on reachable expectations: an unreachable flow arrives nowhere "
+				"(remove it)");
 }

@@ -1576,8 +1576,18 @@ static void resolve_endpoint(struct ctx *c, struct nsim_endpoint *ep, enum role 
 	}
 	/* netsim rule: a `to` with a dot that is no component name (names have
 	 * no dots) is a DNS name, resolved from the source's VPC where used */
-	if (role == ROLE_TO && strchr(ep->ref.name, '.') && !nsim_validate_dns_name(ep->ref.name)) {
-		ep->kind = NSIM_EP_DNS;
+	if (role == ROLE_TO && strchr(ep->ref.name, '.')) {
+		const char *why = nsim_validate_dns_name(ep->ref.name);
+		if (!why) {
+			ep->kind = NSIM_EP_DNS;
+			return;
+		}
+		/* AWS: "DNS domain name format",
+		 * https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/DomainNameFormat.html */
+		nsim_diag_error(c->d, ep->ref.pos,
+				"expect 'to': '%s' is neither a host, an internet host nor an address, and not a "
+				"valid DNS name: %s",
+				ep->ref.name, why);
 		return;
 	}
 	hint = suggest(c, &c->global, mask, ep->ref.name);
@@ -1667,23 +1677,16 @@ static void check_expects(struct ctx *c)
 		struct nsim_expect *e = &c->t->expects[i];
 		resolve_endpoint(c, &e->from, ROLE_FROM);
 		if (e->command.argc) {
+			e->to.vpc = e->to.idx = NSIM_NONE; /* none: the command names its destinations */
 			nsim_validate_command_expect(e, c->d);
 			continue;
 		}
-		/* netsim rule: a timeout bounds a command; probes have their own */
-		if (e->timeout_ms)
-			nsim_diag_error(c->d, e->timeout_pos,
-					"timeout applies to command: expectations; a probe has its own timeouts "
-					"(remove it)");
-		/* netsim rule: a probe's verdict is about packets */
-		if (e->verdict == NSIM_VERDICT_SUCCEEDS || e->verdict == NSIM_VERDICT_FAILS)
-			nsim_diag_error(c->d, e->verdict_pos,
-					"verdict %s is for command: expectations; a probe (to:) is reachable or "
-					"unreachable",
-					nsim_verdict_name(e->verdict));
+		nsim_validate_probe_expect(e, c->d);
 		resolve_endpoint(c, &e->to, ROLE_TO);
 		if (e->has_reaches)
 			resolve_endpoint(c, &e->reaches, ROLE_REACHES);
+		if (e->to.kind == NSIM_EP_DNS)
+			nsim_validate_dns_expect(c->t, e, c->d);
 		if (e->has_seen_source)
 			resolve_endpoint(c, &e->seen_source, ROLE_SEEN);
 		for (size_t j = 0; j < e->n_via; j++)

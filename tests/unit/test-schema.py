@@ -85,6 +85,23 @@ STRUCTURAL = {
     "tests/data/invalid/topology-name-too-long.yaml": "name",
     "tests/data/invalid/vpc-cidr-too-large.yaml": "vpcs/0/cidr",
     "tests/data/invalid/vpc-cidr-too-small.yaml": "vpcs/0/cidr",
+    "tests/data/invalid/expect-command-empty.yaml": "expect/0/command",
+    "tests/data/invalid/expect-command-verdict-reachable.yaml": "expect/0/verdict",
+    "tests/data/invalid/expect-command-with-port.yaml": "expect/0",
+    "tests/data/invalid/expect-command-with-reaches.yaml": "expect/0",
+    "tests/data/invalid/expect-command-with-to.yaml": "expect/0",
+    "tests/data/invalid/expect-probe-timeout.yaml": "expect/0",
+    "tests/data/invalid/expect-probe-verdict-succeeds.yaml": "expect/0/verdict",
+    "tests/data/invalid/expect-to-dns-name-invalid.yaml": "expect/0/to",
+    "tests/data/invalid/host-dns-name-invalid.yaml": "vpcs/0/hosts/2/dns_names/0",
+    "tests/data/invalid/host-ready-timeout-malformed.yaml": "vpcs/0/hosts/2/ready_timeout",
+    "tests/data/invalid/host-run-empty-list.yaml": "vpcs/0/hosts/2/run",
+    "tests/data/invalid/host-targets-twice.yaml": "vpcs/0/hosts/1/targets",
+    "tests/data/invalid/record-type-unknown.yaml": "route53/private_zones/0/records/0/type",
+    "tests/data/invalid/region-invalid.yaml": "region",
+    "tests/data/invalid/vpc-dns-support-not-boolean.yaml": "vpcs/0/dns_support",
+    "tests/data/invalid/zone-name-invalid.yaml": "route53/private_zones/0/name",
+    "tests/data/invalid/zone-no-vpcs.yaml": "route53/private_zones/0/vpcs",
 }
 
 # Invalid only for a semantic reason: references, uniqueness, overlaps, alignment, address
@@ -108,7 +125,13 @@ SEMANTIC = {
     sg-destination-missing sg-qualified-unpeered-vpc sg-source-missing sg-source-unaligned
     sg-source-unpeered-vpc subnet-cidr-unaligned subnet-full-given-address subnet-full
     subnet-network-acl-missing subnet-outside-vpc subnet-overlap subnet-route-table-missing
-    vpc-cidr-documentation vpc-cidr-loopback vpc-cidr-unaligned""".split()
+    vpc-cidr-documentation vpc-cidr-loopback vpc-cidr-unaligned
+    expect-reaches-internet-host expect-reaches-unreachable host-dns-name-duplicate
+    host-ready-timeout-without-run host-targets-internet-host host-targets-missing host-targets-no-listen
+    host-targets-not-proxy host-targets-self host-targets-unpeered-vpc host-targets-with-run record-a-twice
+    record-a-value-dns-name record-a-value-nat-vpc record-a-value-unknown record-cname-address
+    record-cname-and-a record-cname-apex record-cname-self record-outside-zone zone-same-name-same-vpc zone-vpc-missing
+    zone-vpc-without-dns-support""".split()
 }
 
 # The loader's parse functions and the schema objects they read ("" is the document).
@@ -150,8 +173,8 @@ VALUES = {
     "listen": (["22/tcp", ["3306/tcp", "53/udp"], [], None], [["3306"], "3306", {"a": "b"}]),
     "protocol": (["tcp", "udp", "icmp", "all"], ["TCP", "ip", 6]),
     "dnsName": (["db", "items.cluster-abc123.ap-northeast-2.rds.amazonaws.com", "db.corp.internal.", "_srv.x"],
-                ["", "-a.b", "a-.b", "a..b", "a b", "a" * 64 + ".b", ("a" * 62 + ".") * 5 + "b", 5]),
-    "destination": (["db", "192.0.2.7", "db.corp.internal", "x.y."], ["", "DB", "10.0.0.0/8", "a..b"]),
+                ["", "-a.b", "a-.b", "a..b", "a b", "x.1", "10.0.1.300", "a" * 64 + ".b", ("a" * 62 + ".") * 5 + "b", 5]),
+    "destination": (["db", "192.0.2.7", "db.corp.internal", "x.y."], ["", "DB", "10.0.0.0/8", "a..b", "10.0.1.300"]),
     "command": (["mariadb -e 'select 1'", ["getent", "hosts", "db"]], ["", [], {"a": "b"}, None]),
     "duration": (["15s", "500ms", "2m", 15, "15"], ["15 s", "1h", 0, -1, "s", 1.5]),
 }

@@ -258,7 +258,9 @@ static void test_reason_names(void **state)
 		[NSIM_REASON_SG_INGRESS_NO_RULE] = "SG_INGRESS_NO_RULE",
 		[NSIM_REASON_SG_EGRESS_NO_RULE] = "SG_EGRESS_NO_RULE",
 		[NSIM_REASON_NO_LISTENER] = "NO_LISTENER",
+		[NSIM_REASON_NAME_NOT_FOUND] = "NAME_NOT_FOUND", /* appended: codes are stable */
 	};
+	assert_int_equal(NSIM_REASON_NAME_NOT_FOUND, 12);
 	for (size_t r = 0; r < ELEMENTSOF(want); r++)
 		assert_string_equal(nsim_reason_code((enum nsim_reason)r), want[r]);
 	assert_string_equal(nsim_prediction_name(NSIM_PREDICT_REACHABLE), "reachable");

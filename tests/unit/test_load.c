@@ -518,6 +518,153 @@ static void test_diags_sort(void **state)
 	nsim_diags_clear(&d);
 }
 
+
+static const char real_stack[] =
+	"name: real\n"
+	"region: ap-northeast-2\n"
+	"vpcs:\n"
+	"  - name: main\n"
+	"    cidr: 10.0.0.0/16\n"
+	"    subnets: [{ name: app, cidr: 10.0.1.0/24 }]\n"
+	"    hosts:\n"
+	"      - { name: db, subnet: app, listen: [3306/tcp], run: [mariadbd, --port=3306, ''],\n"
+	"          ready_timeout: 30s, dns_names: [db.example.com, DB2.example.com.] }\n"
+	"      - { name: px, kind: proxy, subnet: app, listen: [3306/tcp], targets: [db, db9] }\n"
+	"      - { name: web, subnet: app, listen: [80/tcp], run: 'exec httpd -f', ready_timeout: 500ms }\n"
+	"      - { name: w2, subnet: app, ready_timeout: 15 }\n"
+	"      - { name: w3, subnet: app, ready_timeout: 2m }\n"
+	"  - { name: other, cidr: 10.1.0.0/16, dns_support: false }\n"
+	"internet:\n"
+	"  hosts: [{ name: sm, address: 192.0.2.80, dns_names: [sm.example.com] }]\n"
+	"route53:\n"
+	"  private_zones:\n"
+	"    - name: corp.internal\n"
+	"      vpcs: [main, other]\n"
+	"      records:\n"
+	"        - { name: db, type: A, value: db }\n"
+	"        - { name: www, type: CNAME, value: web.corp.internal }\n"
+	"expect:\n"
+	"  - { from: px, to: db.example.com, port: 3306/tcp, verdict: reachable, reaches: db }\n"
+	"  - { from: px, command: 'mariadb -h db -e \"select 1\"', timeout: 20s, verdict: succeeds }\n"
+	"  - { from: px, command: [getent, hosts, nowhere], verdict: fails }\n";
+
+static void test_real_stack(void **state)
+{
+	(void)state;
+	struct result res = load(real_stack);
+	if (res.r != 0)
+		dump(&res.diags);
+	assert_int_equal(res.r, 0);
+	const struct nsim_topology *t = res.t;
+	assert_string_equal(t->region.name, "ap-northeast-2");
+	assert_int_equal(t->region.pos.line, 2);
+	assert_int_equal(t->region.pos.col, 9);
+	const struct nsim_vpc *v = &t->vpcs[0];
+	assert_true(v->dns_support); /* AWS's default */
+	assert_false(t->vpcs[1].dns_support);
+	assert_int_equal(t->vpcs[1].dns_support_pos.line, 14);
+	assert_int_equal(t->vpcs[1].dns_support_pos.col, 52);
+
+	const struct nsim_host *db = &v->hosts[0], *px = &v->hosts[1], *web = &v->hosts[2];
+	assert_false(db->run.shell);
+	assert_int_equal(db->run.argc, 3);
+	assert_string_equal(db->run.argv[0], "mariadbd");
+	assert_string_equal(db->run.argv[1], "--port=3306");
+	assert_string_equal(db->run.argv[2], ""); /* an empty argument is an argument */
+	assert_null(db->run.argv[3]);
+	assert_int_equal(db->run.pos.line, 8);
+	assert_int_equal(db->run.pos.col, 59);
+	assert_int_equal(db->ready_timeout_ms, 30000);
+	assert_int_equal(db->ready_timeout_pos.line, 9);
+	assert_int_equal(db->ready_timeout_pos.col, 26);
+	assert_int_equal(db->n_dns_names, 2);
+	assert_string_equal(db->dns_names[1].name, "DB2.example.com."); /* as written */
+	assert_int_equal(db->dns_names[1].pos.col, 59);
+	assert_int_equal(px->n_targets, 2);
+	assert_string_equal(px->targets[1].ref.name, "db9");
+	assert_int_equal(px->targets[1].kind, NSIM_EP_UNRESOLVED);
+	assert_int_equal(px->targets[1].ref.pos.col, 81);
+	assert_true(web->run.shell);
+	assert_int_equal(web->run.argc, 1);
+	assert_string_equal(web->run.argv[0], "exec httpd -f");
+	assert_null(web->run.argv[1]);
+	assert_int_equal(web->ready_timeout_ms, 500);
+	assert_int_equal(v->hosts[3].ready_timeout_ms, 15000);
+	assert_int_equal(v->hosts[3].run.argc, 0);
+	assert_int_equal(v->hosts[4].ready_timeout_ms, 120000);
+	assert_int_equal(t->inet_hosts[0].n_dns_names, 1);
+	assert_string_equal(t->inet_hosts[0].dns_names[0].name, "sm.example.com");
+
+	assert_int_equal(t->n_private_zones, 1);
+	const struct nsim_private_zone *z = &t->private_zones[0];
+	assert_string_equal(z->name.name, "corp.internal");
+	assert_int_equal(z->n_vpcs, 2);
+	assert_string_equal(z->vpcs[1].name, "other");
+	assert_int_equal(z->n_records, 2);
+	assert_int_equal(z->records[0].type, NSIM_DNS_A);
+	assert_int_equal(z->records[1].type, NSIM_DNS_CNAME);
+	assert_int_equal(z->records[1].type_pos.line, 23);
+	assert_int_equal(z->records[1].type_pos.col, 30);
+	assert_string_equal(z->records[1].value.name, "web.corp.internal");
+	assert_null(z->records[1].fqdn); /* validate/ fills it */
+
+	const struct nsim_expect *e = &t->expects[0];
+	assert_int_equal(e->to.kind, NSIM_EP_UNRESOLVED); /* validate/ makes it NSIM_EP_DNS */
+	assert_true(e->has_reaches);
+	assert_string_equal(e->reaches.ref.name, "db");
+	assert_int_equal(e->command.argc, 0);
+	e = &t->expects[1];
+	assert_null(e->to.ref.name);
+	assert_true(e->command.shell);
+	assert_string_equal(e->command.argv[0], "mariadb -h db -e \"select 1\"");
+	assert_int_equal(e->timeout_ms, 20000);
+	assert_int_equal(e->verdict, NSIM_VERDICT_SUCCEEDS);
+	assert_false(e->has_port);
+	e = &t->expects[2];
+	assert_int_equal(e->command.argc, 3);
+	assert_int_equal(e->verdict, NSIM_VERDICT_FAILS);
+	assert_int_equal(e->timeout_ms, 0); /* default: 10 s, applied by check */
+	done(&res);
+}
+
+#define HOST_RS "name: t\nvpcs:\n  - name: main\n    cidr: 10.0.0.0/16\n    hosts:\n      - "
+
+static void test_real_stack_errors(void **state)
+{
+	(void)state;
+	expect_fail(HOST_RS "{ name: a, subnet: s, run: {a: b} }\n", 6, 36, "'run' must be a command");
+	expect_fail(HOST_RS "{ name: a, subnet: s, run: [a, [b]] }\n", 6, 40, "each argument must be a single value");
+	expect_fail(HOST_RS "{ name: a, subnet: s, run: [a, ~] }\n", 6, 40, "each argument must be a single value");
+	expect_fail(HOST_RS "{ name: a, subnet: s, run: ['', b] }\n", 6, 37, "the program (the first item) is empty");
+	expect_fail(HOST_RS "{ name: a, subnet: s, run: '  ' }\n", 6, 36, "'run' is empty");
+	expect_fail(HOST_RS "{ name: a, subnet: s, run: [] }\n", 6, 36, "'run' is an empty list");
+	expect_fail(HOST_RS "{ name: a, subnet: s, ready_timeout: 0s }\n", 6, 46, "out of range");
+	expect_fail(HOST_RS "{ name: a, subnet: s, ready_timeout: 3601s }\n", 6, 46, "out of range");
+	expect_fail(HOST_RS "{ name: a, subnet: s, ready_timeout: 9999999999 }\n", 6, 46, "not a duration");
+	expect_fail(HOST_RS "{ name: a, subnet: s, ready_timeout: 1.5s }\n", 6, 46, "not a duration");
+	expect_fail(HOST_RS "{ name: a, subnet: s, ready_timeout: 5h }\n", 6, 46, "not a duration");
+	expect_fail(HOST_RS "{ name: a, subnet: s, dns_names: db.example.com }\n", 6, 42, "'dns_names' must be a list");
+	expect_fail(HOST_RS "{ name: a, subnet: s, targets: [[b]] }\n", 6, 41, "'targets' must be a single value");
+	expect_fail(HOST_RS "{ name: a, subnet: s, dns_name: [x.y] }\n", 6, 31, "did you mean 'dns_names'?");
+	expect_fail("name: t\nvpcs: [{ name: m, cidr: 10.0.0.0/16, dns_support: yes }]\n", 2, 51,
+		    "'dns_support' is true or false, not 'yes'");
+	expect_fail("name: t\nregion: [a]\n", 2, 9, "'region' must be a single value");
+	expect_fail("name: t\nroute53: { zones: [] }\n", 2, 12, "unknown key 'zones' in route53");
+	expect_fail("name: t\nroute53: { private_zones: [{ name: z, vpcs: [m], records: [{ name: a, type: AAAA, value: b }] }] }\n",
+		    2, 77, "'type': unknown value 'AAAA'");
+	expect_fail("name: t\nroute53: { private_zones: [{ name: z }] }\n", 2, 28,
+		    "private hosted zone is missing the required key 'vpcs'");
+	/* an expectation needs to: unless it has command:, and not both */
+	expect_fail("name: t\nexpect: [{ from: a, port: 80/tcp, verdict: reachable }]\n", 2, 10,
+		    "expectation is missing the required key 'to'");
+	expect_fail("name: t\nexpect: [{ from: a, to: b, command: c, verdict: succeeds }]\n", 2, 25,
+		    "'to' and 'command' do not go together");
+	expect_fail("name: t\nexpect: [{ from: a, command: c, verdict: ok }]\n", 2, 42,
+		    "'verdict': unknown value 'ok'");
+	expect_fail("name: t\nexpect: [{ from: a, command: c, timeout: 10 s, verdict: fails }]\n", 2, 42,
+		    "'timeout': '10 s' is not a duration");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -540,6 +687,8 @@ int main(void)
 		cmocka_unit_test(test_file_errors),
 		cmocka_unit_test(test_zero_address),
 		cmocka_unit_test(test_diags_sort),
+		cmocka_unit_test(test_real_stack),
+		cmocka_unit_test(test_real_stack_errors),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

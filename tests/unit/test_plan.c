@@ -113,6 +113,51 @@ static void check_neigh(const struct nsim_plan *p, const struct nsim_op *n)
 	fail();
 }
 
+/* A file the starter writes into the state dir: a plain name, no path. */
+static void check_file_name(const char *name)
+{
+	assert_non_null(name);
+	assert_true(name[0] && name[0] != '.' && !strchr(name, '/'));
+}
+
+/* Processes run in the plan's namespaces, name their files in the state dir
+ * by NSIM_PLAN_STATE_DIR only, and files have plain names; every VPC host
+ * has its resolv.conf and hosts file. */
+static void check_files(const struct nsim_plan *p)
+{
+	for (size_t i = 0; i < p->n_processes; i++) {
+		const struct nsim_plan_process *pr = &p->processes[i];
+		bool known = false;
+		for (size_t k = 0; k < p->n_namespaces; k++)
+			known |= streq(p->namespaces[k], pr->ns);
+		assert_true(known);
+		check_file_name(pr->name);
+		assert_non_null(pr->argv);
+		assert_true(pr->argv->argc > 0);
+		assert_null(pr->argv->argv[pr->argv->argc]);
+		for (size_t j = 0; j < pr->n_files; j++) {
+			check_file_name(pr->files[j].name);
+			assert_non_null(pr->files[j].text);
+		}
+		if (pr->kind == NSIM_PROCESS_RESOLVER) {
+			char want[300];
+			snprintf(want, sizeof(want), "--conf-file=" NSIM_PLAN_STATE_DIR "/%s", pr->files[0].name);
+			assert_string_equal(pr->argv->argv[pr->argv->argc - 1], want);
+		}
+	}
+	for (size_t i = 0; i < p->n_hosts; i++) {
+		const struct nsim_plan_host *h = &p->hosts[i];
+		bool vpc_host = strcmp(h->kind, "nat-gateway") != 0; /* VPC and internet hosts */
+		assert_int_equal(h->resolv_conf.name != NULL, vpc_host);
+		assert_int_equal(h->hosts_file.name != NULL, vpc_host);
+		if (vpc_host) {
+			check_file_name(h->resolv_conf.name);
+			check_file_name(h->hosts_file.name);
+			assert_non_null(strstr(h->resolv_conf.text, "\nnameserver "));
+		}
+	}
+}
+
 static void check_invariants(const struct nsim_plan *p)
 {
 	char prefix[64];
@@ -139,6 +184,7 @@ static void check_invariants(const struct nsim_plan *p)
 		if (o->kind == NSIM_OP_NEIGH)
 			check_neigh(p, o);
 	}
+	check_files(p);
 }
 
 static void test_golden(void **state)

@@ -437,6 +437,134 @@ static void test_many_names(void **state)
 	free(text);
 }
 
+
+/* run:, targets:, dns_names:, private zones and the new expectations, as
+ * validate/ completes them (tests/data/valid/real-stack.yaml). */
+static void test_real_stack_resolution(void **state)
+{
+	char path[4096];
+	struct result res;
+	const struct nsim_topology *t;
+	const struct nsim_private_zone *z;
+	const struct nsim_host *px;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/valid/real-stack.yaml", data_dir);
+	res = check_file(path);
+	t = res.t;
+	if (res.r != 0 || res.diags.n)
+		dump("real-stack", &res.diags);
+	assert_int_equal(res.r, 0);
+	assert_int_equal(res.diags.n, 0);
+	/* hosts: fn, proxy, db, web; proxy targets db */
+	px = &t->vpcs[0].hosts[1];
+	assert_int_equal(px->n_targets, 1);
+	assert_int_equal(px->targets[0].kind, NSIM_EP_HOST);
+	assert_int_equal(px->targets[0].vpc, 0);
+	assert_int_equal(px->targets[0].idx, 2);
+	assert_true(t->vpcs[0].dns_support);
+
+	z = &t->private_zones[0];
+	assert_non_null(z->vpc_idx);
+	assert_int_equal(z->vpc_idx[0], 0);
+	/* records: db A db, secrets A secretsmanager, legacy A 10.0.4.200,
+	 * www.corp.internal. CNAME, web A web */
+	assert_string_equal(z->records[0].fqdn, "db.corp.internal");
+	assert_int_equal(z->records[0].addr, t->vpcs[0].hosts[2].address);
+	assert_int_equal(z->records[0].addr, ip("10.0.4.4"));
+	assert_int_equal(z->records[1].addr, ip("192.0.2.80"));
+	assert_int_equal(z->records[2].addr, ip("10.0.4.200"));
+	assert_string_equal(z->records[3].fqdn, "www.corp.internal");
+	assert_int_equal(z->records[3].type, NSIM_DNS_CNAME);
+	assert_int_equal(z->records[3].addr, 0);
+	assert_int_equal(z->records[4].addr, t->vpcs[0].hosts[3].address);
+
+	/* to: a DNS name, kept for the dns/stack code; reaches: a host */
+	assert_int_equal(t->expects[0].to.kind, NSIM_EP_DNS);
+	assert_string_equal(t->expects[0].to.ref.name, "items-proxy.proxy-abc123.ap-northeast-2.rds.amazonaws.com");
+	assert_true(t->expects[0].has_reaches);
+	assert_int_equal(t->expects[0].reaches.kind, NSIM_EP_HOST);
+	assert_int_equal(t->expects[0].reaches.idx, 2);
+	assert_int_equal(t->expects[1].to.kind, NSIM_EP_DNS);
+	/* command: expectations: from resolved, no to */
+	assert_int_equal(t->expects[2].from.kind, NSIM_EP_HOST);
+	assert_int_equal(t->expects[2].to.kind, NSIM_EP_UNRESOLVED);
+	assert_int_equal(t->expects[2].to.vpc, NSIM_NONE);
+	assert_int_equal(t->expects[2].verdict, NSIM_VERDICT_SUCCEEDS);
+	assert_int_equal(t->expects[2].timeout_ms, 20000);
+	done(&res);
+}
+
+/* A target in a peered VPC resolves; record names are case-insensitive and
+ * absolute names keep to their zone; one error per problem. */
+static void test_real_stack_rules(void **state)
+{
+	static const char text[] =
+		"name: t\n"
+		"vpcs:\n"
+		"  - name: a\n"
+		"    cidr: 10.0.0.0/16\n"
+		"    subnets: [{ name: s, cidr: 10.0.1.0/24 }]\n"
+		"    hosts:\n"
+		"      - { name: px, kind: proxy, subnet: s, listen: [5432/tcp], targets: [pg] }\n"
+		"  - name: b\n"
+		"    cidr: 10.1.0.0/16\n"
+		"    subnets: [{ name: s, cidr: 10.1.1.0/24 }]\n"
+		"    hosts:\n"
+		"      - { name: pg, subnet: s, listen: [5432/tcp], dns_names: [PG.Example.Com.] }\n"
+		"peerings: [{ name: ab, between: [a, b] }]\n"
+		"route53:\n"
+		"  private_zones:\n"
+		"    - name: Corp.Internal.\n"
+		"      vpcs: [a, b]\n"
+		"      records:\n"
+		"        - { name: PG, type: A, value: pg }\n"
+		"        - { name: Alias.corp.internal., type: CNAME, value: pg.corp.internal }\n"
+		"expect:\n"
+		"  - { from: px, to: pg.example.com, port: 5432/tcp, verdict: reachable, reaches: pg }\n";
+	struct result res;
+	const struct nsim_private_zone *z;
+
+	(void)state;
+	res = check_text(text);
+	if (res.r != 0 || res.diags.n)
+		dump("t.yaml", &res.diags);
+	assert_int_equal(res.r, 0);
+	assert_int_equal(res.diags.n, 0);
+	assert_int_equal(res.t->vpcs[0].hosts[0].targets[0].kind, NSIM_EP_HOST);
+	assert_int_equal(res.t->vpcs[0].hosts[0].targets[0].vpc, 1);
+	assert_int_equal(res.t->vpcs[0].hosts[0].targets[0].idx, 0);
+	z = &res.t->private_zones[0];
+	assert_int_equal(z->vpc_idx[1], 1);
+	assert_string_equal(z->records[0].fqdn, "pg.corp.internal");
+	assert_int_equal(z->records[0].addr, ip("10.1.1.4"));
+	assert_string_equal(z->records[1].fqdn, "alias.corp.internal");
+	assert_int_equal(res.t->expects[0].reaches.vpc, 1);
+	done(&res);
+
+	/* without the peering: the target, not the expectation, is blamed */
+	static const char unpeered[] =
+		"name: t\n"
+		"region: us-gov-west-1\n"
+		"vpcs:\n"
+		"  - name: a\n"
+		"    cidr: 10.0.0.0/16\n"
+		"    subnets: [{ name: s, cidr: 10.0.1.0/24 }]\n"
+		"    hosts:\n"
+		"      - { name: px, kind: proxy, subnet: s, listen: [5432/tcp], targets: [pg] }\n"
+		"  - name: b\n"
+		"    cidr: 10.1.0.0/16\n"
+		"    subnets: [{ name: s, cidr: 10.1.1.0/24 }]\n"
+		"    hosts:\n"
+		"      - { name: pg, subnet: s, listen: [5432/tcp] }\n";
+	res = check_text(unpeered);
+	assert_int_equal(res.r, -EINVAL);
+	assert_int_equal(res.diags.n_errors, 1);
+	assert_true(has_diag(&res.diags, 8, 75, NSIM_SEV_ERROR, "neither 'a' nor peered with it"));
+	assert_int_equal(res.t->vpcs[0].hosts[0].targets[0].kind, NSIM_EP_UNRESOLVED);
+	done(&res);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct CMUnitTest direct[] = {
@@ -447,6 +575,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_reports_all_errors),
 		cmocka_unit_test(test_warnings_only_is_valid),
 		cmocka_unit_test(test_many_names),
+		cmocka_unit_test(test_real_stack_resolution),
+		cmocka_unit_test(test_real_stack_rules),
 	};
 	char invalid[4096], warnings[4096], valid[4096], topologies[4096];
 	int failed = 0;
