@@ -108,6 +108,28 @@ static void test_relay(void **state)
 	assert_int_equal(run(out, sizeof(out), NULL, "logs", n, "proxy", NULL), 0);
 	assert_non_null(strstr(out, "netsim relay proxy 3306/tcp: 10.0.3.4:"));
 	assert_non_null(strstr(out, " -> db 3306/tcp"));
+
+	/* exec has the host's DNS configuration: its VPC's resolver answers the private names */
+	char before[4096] = "", after[4096] = "";
+	FILE *f = fopen("/etc/resolv.conf", "re");
+	if (f) {
+		size_t k = fread(before, 1, sizeof(before) - 1, f);
+		before[k] = '\0';
+		fclose(f);
+	}
+	assert_int_equal(run(out, sizeof(out), NULL, "exec", n, "fn", "--", "sh", "-c",
+			     "cat /etc/resolv.conf; getent hosts ip-10-0-4-4.ec2.internal", NULL), 0);
+	assert_non_null(strstr(out, "nameserver 10.0.0.2"));
+	assert_non_null(strstr(out, "10.0.4.4        ip-10-0-4-4.ec2.internal"));
+	/* and the machine's file is untouched: the bind mount stayed in exec's own mount namespace */
+	f = fopen("/etc/resolv.conf", "re");
+	if (f) {
+		size_t k = fread(after, 1, sizeof(after) - 1, f);
+		after[k] = '\0';
+		fclose(f);
+	}
+	assert_string_equal(before, after);
+	assert_null(strstr(after, "nameserver 10.0.0.2"));
 	assert_int_equal(run(out, sizeof(out), NULL, "down", n, NULL), 0);
 	assert_nothing_left(n);
 }
