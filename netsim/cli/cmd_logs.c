@@ -64,7 +64,7 @@ int nsim_cmd_logs(int argc, char **argv)
 	int c;
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+f", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "f", longopts, NULL)) != -1) {
 		if (c == 'f')
 			follow = true;
 		else

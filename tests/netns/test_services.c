@@ -48,6 +48,35 @@ static void test_service_serves_its_port(void **state)
 	assert_int_equal(run(out, sizeof(out), NULL, "logs", n, "client", NULL), 1);
 	assert_non_null(strstr(out, "has no log for 'client'"));
 
+	/* logs -f: what is there, then what is written, until the instance goes down */
+	int lfd[2];
+	assert_int_equal(pipe2(lfd, O_CLOEXEC), 0);
+	pid_t follower = fork();
+	assert_true(follower >= 0);
+	if (follower == 0) {
+		dup2(lfd[1], 1);
+		execl(netsim, netsim, "logs", n, "web", "-f", (char *)NULL);
+		_exit(127);
+	}
+	close(lfd[1]);
+	assert_int_equal(netns_track_child(follower), 0);
+	char followed[8192] = "";
+	size_t got = 0;
+	while (!strstr(followed, "Serving HTTP")) {
+		ssize_t k = read(lfd[0], followed + got, sizeof(followed) - 1 - got);
+		assert_true(k > 0);
+		got += (size_t)k;
+		followed[got] = '\0';
+	}
+	assert_int_equal(run(out, sizeof(out), NULL, "exec", n, "client", "--", "sh", "-c",
+			     "printf 'GET /followed HTTP/1.0\\r\\n\\r\\n' | nc -w 5 10.0.1.5 8080 >/dev/null", NULL), 0);
+	while (!strstr(followed, "GET /followed")) {
+		ssize_t k = read(lfd[0], followed + got, sizeof(followed) - 1 - got);
+		assert_true(k > 0);
+		got += (size_t)k;
+		followed[got] = '\0';
+	}
+
 	/* a process started later with exec belongs to the instance: down stops it and says so */
 	int fds[2];
 	assert_int_equal(pipe2(fds, O_CLOEXEC), 0);
@@ -77,6 +106,11 @@ static void test_service_serves_its_port(void **state)
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	netns_untrack_child(pid);
 	assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM);
+	/* the follower ends by itself once the instance is down */
+	assert_int_equal(waitpid(follower, &status, 0), follower);
+	netns_untrack_child(follower);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	close(lfd[0]);
 	assert_nothing_left(n);
 }
 
