@@ -422,7 +422,9 @@ struct responder_body {
 static int responder_setup(void *userdata, char *detail, size_t size)
 {
 	struct responder_body *b = userdata;
-	return nsim_responder_open(b->p, b->dirfd, &b->resp, detail, size);
+	int r = nsim_responder_open(b->p, b->dirfd, &b->resp, detail, size);
+	close(b->dirfd); /* the relay logs are open: nothing of the state dir stays held */
+	return r;
 }
 
 static _noreturn_ void responder_serve(void *userdata)
