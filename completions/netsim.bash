@@ -4,7 +4,7 @@
 # instance for `exec` and `trace` (from `netsim show NAME --json`, else NAME/state.json), topology
 # files (*.yaml, *.yml) for FILE arguments.
 
-_netsim_commands="validate plan up down ls show exec test check trace analyze help"
+_netsim_commands="validate plan up down ls show exec logs test check trace analyze help"
 
 _netsim_state_dir()
 {
@@ -66,6 +66,7 @@ _netsim_options()
 	down) echo --all --help ;;
 	ls | show | trace) echo --json --help ;;
 	exec) echo --help ;;
+	logs) echo --follow -f --help ;;
 	test) echo --name --keep --only --timeout --json --junit --pcap --verbose -v --help ;;
 	check) echo --only --timeout --json --junit --pcap --verbose -v --help ;;
 	analyze) echo --json --matrix --help ;;
@@ -152,7 +153,7 @@ _netsim()
 	down | show | check)
 		((n == 0)) && mapfile -t COMPREPLY < <(compgen -W "$(_netsim_instances)" -- "$cur")
 		;;
-	exec)
+	exec | logs)
 		if ((n == 0)); then
 			mapfile -t COMPREPLY < <(compgen -W "$(_netsim_instances)" -- "$cur")
 		elif ((n == 1)); then

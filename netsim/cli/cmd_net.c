@@ -14,6 +14,7 @@
 #include "apply/apply.h"
 #include "cli/cli.h"
 #include "instance/instance.h"
+#include "instance/proc.h"
 #include "load/load.h"
 #include "model/strv.h"
 #include "model/util.h"
@@ -61,7 +62,10 @@ const char nsim_help_show[] = "Shows the hosts of instance NAME: namespace, addr
 const char nsim_help_exec[] =
 	"Runs CMD inside the network namespace of HOST of instance NAME (any host,\n"
 	"internet host, NAT gateway, internet gateway or VPC router by name), with\n"
-	"stdin, stdout and stderr passed through; exits with CMD's status.\n"
+	"stdin, stdout and stderr passed through; exits with CMD's status. CMD sees\n"
+	"the host's DNS configuration (its VPC's resolver in /etc/resolv.conf, its\n"
+	"/etc/hosts) through a private mount namespace, and NETSIM_HOST and\n"
+	"NETSIM_INSTANCE in its environment. `netsim down` stops it.\n"
 	"Example: netsim exec serverless-backend fn -- nc 198.51.100.20 443\n";
 
 /* getopt_long over argv with only --name/--json/--all; returns <0 on a usage error. */
@@ -451,12 +455,22 @@ int nsim_cmd_exec(int argc, char **argv)
 				NSIM_ESC(host), name);
 		return NSIM_EXIT_FAIL;
 	}
-	if (setns(fd, CLONE_NEWNET) < 0) {
-		fprintf(stderr, "netsim exec: error: entering %s: %m\n", ns);
-		close(fd);
+	close(fd);
+	/* the host's DNS configuration, as every process netsim starts in it has */
+	_cleanup_free_ char *dir = NULL, *resolv = NULL, *hosts = NULL;
+	if (asprintf(&dir, "%s/%s", nsim_instance_state_dir(), name) < 0 ||
+	    nsim_instance_dns_files(dir, host, &resolv, &hosts) < 0) {
+		fprintf(stderr, "netsim exec: error: out of memory\n");
 		return NSIM_EXIT_ENV;
 	}
-	close(fd);
+	char detail[512] = "";
+	const struct nsim_proc_exec pe = {.ns = ns, .resolv_conf = resolv, .hosts = hosts};
+	if (nsim_proc_enter(&pe, detail, sizeof(detail)) < 0) {
+		fprintf(stderr, "netsim exec: error: %s\n", NSIM_ESC(detail));
+		return NSIM_EXIT_ENV;
+	}
+	setenv("NETSIM_HOST", host, 1);
+	setenv("NETSIM_INSTANCE", name, 1);
 	execvp(argv[i], argv + i);
 	int e = errno;
 	fprintf(stderr, "netsim exec: error: %s: %s\n", NSIM_ESC(argv[i]), strerror(e));

@@ -24,6 +24,8 @@ static const struct nsim_command commands[] = {
 	 nsim_cmd_show},
 	{"exec", "NAME HOST -- CMD...", "run a command inside a host's namespace (root)", nsim_help_exec,
 	 nsim_cmd_exec},
+	{"logs", "NAME HOST [-f]", "print the log of a host's run: service or a VPC's resolver (root)", nsim_help_logs,
+	 nsim_cmd_logs},
 	{"test", "FILE [--keep] [--json] [--junit F] [--pcap D]", "up, prove every expectation with packets, down",
 	 nsim_help_test, nsim_cmd_test},
 	{"check", "NAME [--only P] [--json] [--junit F] [--pcap D]", "prove the expectations of a running topology",

@@ -27,3 +27,19 @@ _must_check_ int instance_file_write(int dirfd, const char *file, const char *da
 /* Sentence for a refused state dir or instance dir (caller frees), NULL on ENOMEM. */
 char *instance_dir_error(int r, const char *path);
 char *instance_sprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+struct nsim_plan;
+/*
+ * `up`'s last step (instance/services.c): writes the files of
+ * p->processes into dirfd (the state dir placeholder NSIM_PLAN_STATE_DIR
+ * replaced by dir_path, the instance's absolute state dir), starts every
+ * process (resolvers first, then services; recorded, logged to NAME.log), and
+ * waits until each one's ready ports accept connections (bounded by its
+ * ready_timeout_ms, default 15 s). 0, or -errno with *ret_error (the tail of
+ * the log of a process that never became ready); what was started stays
+ * recorded, for the rollback.
+ */
+_must_check_ int instance_start_processes(const struct nsim_plan *p, int dirfd, const char *dir_path,
+					  char **ret_error);
+/* The last `lines` lines of dirfd/file, indented, or NULL (no such file, ENOMEM). */
+char *instance_file_tail(int dirfd, const char *file, size_t lines);

@@ -140,6 +140,28 @@ int nsim_instance_read_file(const char *name, const char *file, char **ret_text)
 	return instance_file_read(dirfd, file, ret_text);
 }
 
+int nsim_instance_open_file(const char *name, const char *file, int *ret_fd)
+{
+	_cleanup_close_ int rootfd = -1, dirfd = -1;
+	if (!nsim_plan_name_valid(name) || strchr(file, '/'))
+		return -EINVAL;
+	int r = instance_root_open(false, &rootfd, NULL);
+	if (r < 0)
+		return r;
+	if ((r = instance_dir_open(rootfd, name, &dirfd)) < 0)
+		return r;
+	int fd = openat(dirfd, file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	struct stat st;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return -EINVAL;
+	}
+	*ret_fd = fd;
+	return 0;
+}
+
 int nsim_instance_read_state(const char *name, char **ret_json)
 {
 	return nsim_instance_read_file(name, "state.json", ret_json);
@@ -219,6 +241,37 @@ static int delete_namespaces(const char *name, char *const *list, size_t n, stru
 	snprintf(prefix, sizeof(prefix), NSIM_NETNS_PREFIX "%s-", name);
 	size_t n_gone = 0;
 	int r = 0;
+	/* every process still inside the instance's namespaces is the instance's
+	 * (`netsim exec`, a service's children): end them before the namespaces go */
+	for (size_t i = 0; i < n; i++) {
+		char path[PATH_MAX];
+		if (strncmp(list[i], prefix, strlen(prefix)) != 0)
+			continue;
+		nsim_plan_ns_path(path, sizeof(path), list[i]);
+		/* lstat: a symlink planted there names someone else's namespace */
+		if (lstat(path, &st[n_gone]) == 0 && S_ISREG(st[n_gone].st_mode))
+			gone[n_gone++] = list[i];
+	}
+	if (n_gone) {
+		struct stat root_ns, own_ns;
+		/* never the root's namespace nor ours, whatever is mounted there */
+		size_t kept = 0;
+		/* PID 1's may be unreadable (a container): then ours, the namespace netsim runs in, stands for it */
+		bool known = stat("/proc/self/ns/net", &own_ns) == 0;
+		if (stat("/proc/1/ns/net", &root_ns) < 0)
+			root_ns = own_ns;
+		for (size_t i = 0; i < n_gone; i++) {
+			if (!known || (st[i].st_ino == root_ns.st_ino && st[i].st_dev == root_ns.st_dev) ||
+			    (st[i].st_ino == own_ns.st_ino && st[i].st_dev == own_ns.st_dev))
+				continue;
+			st[kept] = st[i];
+			gone[kept++] = gone[i];
+		}
+		n_gone = kept;
+		if ((r = nsim_proc_stop_in_namespaces(st, gone, n_gone, &res->stopped)) < 0)
+			return r;
+	}
+	n_gone = 0;
 	for (size_t i = 0; i < n; i++) {
 		char path[PATH_MAX];
 		/* a record names only this instance's namespaces; anything else is not ours to delete */
@@ -362,13 +415,16 @@ static int claim(int rootfd, const struct nsim_plan *p, int *ret_dirfd, char **r
 
 struct responder_body {
 	const struct nsim_plan *p;
+	int dirfd;
 	struct nsim_responder *resp;
 };
 
 static int responder_setup(void *userdata, char *detail, size_t size)
 {
 	struct responder_body *b = userdata;
-	return nsim_responder_open(b->p, &b->resp, detail, size);
+	int r = nsim_responder_open(b->p, b->dirfd, &b->resp, detail, size);
+	close(b->dirfd); /* the relay logs are open: nothing of the state dir stays held */
+	return r;
 }
 
 static _noreturn_ void responder_serve(void *userdata)
@@ -447,10 +503,10 @@ static int build(const struct nsim_plan *p, int dirfd, const char *topo_path, co
 
 	pid_t pid = 0;
 	if (p->n_responders) {
-		struct responder_body b = {.p = p};
+		struct responder_body b = {.p = p, .dirfd = dirfd};
 		const struct nsim_proc_body body = {.kind = "responder", .comm = "netsim-respond",
 						    .setup = responder_setup, .serve = responder_serve,
-						    .userdata = &b};
+						    .userdata = &b, .keep_fd = dirfd};
 		_cleanup_free_ char *detail = NULL;
 		if ((r = nsim_proc_start(dirfd, NULL, &body, &pid, &detail)) < 0) {
 			*ret_error = instance_sprintf("starting the responders failed: %s",
@@ -458,6 +514,12 @@ static int build(const struct nsim_plan *p, int dirfd, const char *topo_path, co
 			return r;
 		}
 	}
+
+	_cleanup_free_ char *dir_path = instance_sprintf("%s/%s", nsim_instance_state_dir(), p->name);
+	if (!dir_path)
+		return -ENOMEM;
+	if ((r = instance_start_processes(p, dirfd, dir_path, ret_error)) < 0)
+		return r;
 
 	struct nsim_up_stats stats = {.n_ops = p->n_ops, .n_namespaces = p->n_namespaces,
 				      .ms = nsim_clock_ms(CLOCK_MONOTONIC) - t0};

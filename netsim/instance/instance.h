@@ -97,3 +97,19 @@ _must_check_ int nsim_instance_foreign_namespaces(char ***ret_names, size_t *ret
 _must_check_ int nsim_instance_read_state(const char *name, char **ret_json);
 /* Any file of the instance's state (e.g. "topology.yaml"), same errors. */
 _must_check_ int nsim_instance_read_file(const char *name, const char *file, char **ret_text);
+
+/* The DNS configuration of a host: files of the instance's state dir that
+ * every process netsim starts in the host sees as /etc/resolv.conf and
+ * /etc/hosts (a private mount namespace, instance/proc.h); the plan writes
+ * them (struct nsim_plan_file); a missing one leaves the machine's file. */
+#define NSIM_INSTANCE_RESOLV_FMT "resolv-%s.conf" /* the host's name */
+#define NSIM_INSTANCE_HOSTS_FMT "hosts-%s"
+/* Absolute paths of host's DNS files in state dir `dir` (both caller-owned).
+ * 0 or -ENOMEM. */
+_must_check_ int nsim_instance_dns_files(const char *dir, const char *host, char **ret_resolv, char **ret_hosts);
+
+/* Opens file (a plain name, e.g. "service-db.log") of instance `name` for
+ * reading, never through a symlink: 0 and *ret_fd (caller closes); -ENOENT,
+ * -EINVAL (not a regular file, a '/' in file, a bad name),
+ * -ELOOP/-ENOTDIR/-EPERM for an unsafe state dir or ROOT/NAME. */
+_must_check_ int nsim_instance_open_file(const char *name, const char *file, int *ret_fd);

@@ -8,13 +8,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sched.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "instance/instance-internal.h"
 #include "instance/proc.h"
+#include "plan/plan.h"
 
 #define RECORD "processes"
 #define LEGACY_RECORD "responder" /* one "PID STARTTIME" line, by netsim before the processes record */
@@ -85,6 +88,9 @@ static bool stop_one(pid_t pid, unsigned long long start)
 		return false;
 	if (pidfd_signal(pidfd, SIGTERM) < 0)
 		return false;
+	/* its process group too (each process leads its own session): a shell's children */
+	if (getpgid(pid) == pid)
+		(void)kill(-pid, SIGTERM);
 	if (!pidfd_wait(pidfd, 2000)) {
 		(void)pidfd_signal(pidfd, SIGKILL);
 		(void)pidfd_wait(pidfd, 5000);
@@ -106,15 +112,24 @@ static int record_append(int dirfd, pid_t pid, unsigned long long start, const c
 	return instance_file_write(dirfd, RECORD, text);
 }
 
-/* Closes every fd from 3 up but keep[0..2). */
-static void close_others(const int keep[2])
+/* Closes every fd from 3 up but keep[0..3) (entries below 3 ignored). */
+static void close_others(int keep[3])
 {
-	int a = keep[0] < keep[1] ? keep[0] : keep[1], b = keep[0] < keep[1] ? keep[1] : keep[0];
-	if (a > 3)
-		(void)syscall(SYS_close_range, 3, a - 1, 0);
-	if (b > a + 1)
-		(void)syscall(SYS_close_range, a + 1, b - 1, 0);
-	(void)syscall(SYS_close_range, b + 1, ~0U, 0);
+	for (int i = 0; i < 3; i++)
+		for (int k = i + 1; k < 3; k++)
+			if (keep[k] < keep[i]) {
+				int t = keep[i];
+				keep[i] = keep[k], keep[k] = t;
+			}
+	unsigned from = 3;
+	for (int i = 0; i < 3; i++) {
+		if (keep[i] < (int)from)
+			continue;
+		if ((unsigned)keep[i] > from)
+			(void)syscall(SYS_close_range, from, (unsigned)keep[i] - 1, 0);
+		from = (unsigned)keep[i] + 1;
+	}
+	(void)syscall(SYS_close_range, from, ~0U, 0);
 }
 
 static _noreturn_ void child(pid_t parent, int ready, int go, const struct nsim_proc_body *body)
@@ -139,7 +154,7 @@ static _noreturn_ void child(pid_t parent, int ready, int go, const struct nsim_
 		dup2(null, 2);
 	}
 	/* nothing of the parent's: above all not its flock on the instance lock */
-	close_others((int[2]){ready, go});
+	close_others((int[3]){ready, go, body->keep_fd});
 	(void)!chdir("/");
 
 	char detail[256] = "";
@@ -305,4 +320,202 @@ int nsim_proc_find_in_namespaces(const struct stat *ns_st, char *const *ns_names
 	}
 	closedir(d);
 	return r;
+}
+
+/* ---- external programs ---- */
+
+static int bind_file(const char *src, const char *dst, char *detail, size_t size)
+{
+	struct stat st;
+	if (!src || stat(src, &st) < 0)
+		return 0; /* no such configuration (yet): the host's own file stays */
+	char target[PATH_MAX];
+	/* a symlinked /etc/resolv.conf (systemd-resolved): mount over its target, as iproute2 does */
+	const char *where = realpath(dst, target) ? target : dst;
+	if (mount(src, where, NULL, MS_BIND, NULL) < 0) {
+		int r = -errno;
+		snprintf(detail, size, "binding %s over %s: %s", src, where, strerror(-r));
+		return r;
+	}
+	return 0;
+}
+
+int nsim_proc_enter(const struct nsim_proc_exec *e, char *detail, size_t size)
+{
+	if (e->ns) {
+		char path[PATH_MAX];
+		nsim_plan_ns_path(path, sizeof(path), e->ns);
+		_cleanup_close_ int nsfd = open(path, O_RDONLY | O_CLOEXEC);
+		if (nsfd < 0 || setns(nsfd, CLONE_NEWNET) < 0) {
+			int r = -errno;
+			snprintf(detail, size, "entering namespace %s: %s", e->ns, strerror(-r));
+			return r;
+		}
+	}
+	if (!e->resolv_conf && !e->hosts)
+		return 0;
+	/* a private mount namespace, slave to the host's: our binds never leak out */
+	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_SLAVE | MS_REC, NULL) < 0) {
+		int r = -errno;
+		snprintf(detail, size, "a private mount namespace: %s", strerror(-r));
+		return r;
+	}
+	int r = bind_file(e->resolv_conf, "/etc/resolv.conf", detail, size);
+	if (r == 0)
+		r = bind_file(e->hosts, "/etc/hosts", detail, size);
+	return r;
+}
+
+int nsim_proc_check_program(const struct nsim_argv *argv, char *detail, size_t size)
+{
+	const char *prog = argv->shell ? "/bin/sh" : argv->argv[0];
+	if (strchr(prog, '/')) {
+		if (access(prog, X_OK) == 0)
+			return 0;
+		int r = -errno;
+		snprintf(detail, size, "%s: %s", prog, strerror(-r));
+		return r;
+	}
+	const char *path = getenv("PATH");
+	if (!path || !*path)
+		path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+	for (const char *p = path; *p;) {
+		size_t len = strcspn(p, ":");
+		char full[PATH_MAX];
+		if (len && (size_t)snprintf(full, sizeof(full), "%.*s/%s", (int)len, p, prog) < sizeof(full) &&
+		    access(full, X_OK) == 0)
+			return 0;
+		p += len;
+		if (*p == ':')
+			p++;
+	}
+	snprintf(detail, size, "%s: command not found (not in $PATH: %s)", prog, path);
+	return -ENOENT;
+}
+
+void nsim_proc_exec(const struct nsim_proc_exec *e)
+{
+	if (e->host)
+		setenv("NETSIM_HOST", e->host, 1);
+	if (e->instance)
+		setenv("NETSIM_INSTANCE", e->instance, 1);
+	(void)!chdir("/");
+	if (e->argv->shell)
+		execl("/bin/sh", "sh", "-c", e->argv->argv[0], (char *)NULL);
+	else
+		execvp(e->argv->argv[0], e->argv->argv);
+	int err = errno;
+	dprintf(2, "netsim: %s: %s\n", e->argv->shell ? "/bin/sh" : e->argv->argv[0], strerror(err));
+	_exit(127);
+}
+
+struct exec_body {
+	const struct nsim_proc_exec *e;
+	int log;
+};
+
+static int exec_setup(void *userdata, char *detail, size_t size)
+{
+	struct exec_body *b = userdata;
+	int r = nsim_proc_check_program(b->e->argv, detail, size);
+	return r < 0 ? r : nsim_proc_enter(b->e, detail, size);
+}
+
+static _noreturn_ void exec_serve(void *userdata)
+{
+	struct exec_body *b = userdata;
+	if (dup2(b->log, 1) < 0 || dup2(b->log, 2) < 0)
+		_exit(127);
+	close(b->log);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
+	signal(SIGPIPE, SIG_DFL);
+	nsim_proc_exec(b->e);
+}
+
+int nsim_proc_start_exec(int dirfd, const char *kind, const char *log_name, const struct nsim_proc_exec *e,
+			 pid_t *ret_pid, char **ret_detail)
+{
+	_cleanup_close_ int log = openat(dirfd, log_name, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (log < 0)
+		return -errno;
+	struct exec_body b = {.e = e, .log = log};
+	char comm[16];
+	const char *prog = e->argv->shell ? "sh" : e->argv->argv[0];
+	const char *slash = strrchr(prog, '/');
+	snprintf(comm, sizeof(comm), "%s", slash ? slash + 1 : prog);
+	const struct nsim_proc_body body = {.kind = kind, .comm = comm, .setup = exec_setup, .serve = exec_serve,
+					    .userdata = &b, .keep_fd = log};
+	return nsim_proc_start(dirfd, e->ns, &body, ret_pid, ret_detail);
+}
+
+/* The network namespace (st_dev, st_ino) of pid, 0 or -errno. */
+static int pid_netns(const char *pid, struct stat *ret)
+{
+	char path[300];
+	snprintf(path, sizeof(path), "/proc/%s/ns/net", pid);
+	return stat(path, ret) < 0 ? -errno : 0;
+}
+
+static ssize_t ns_index(const struct stat *st, const struct stat *ns_st, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (st->st_ino == ns_st[i].st_ino && st->st_dev == ns_st[i].st_dev)
+			return (ssize_t)i;
+	return -1;
+}
+
+int nsim_proc_stop_in_namespaces(const struct stat *ns_st, char *const *ns_names, size_t n, struct nsim_strv *stopped)
+{
+	if (!n)
+		return 0;
+	/* a few rounds: a process may fork while we look */
+	for (int round = 0; round < 4; round++) {
+		DIR *d = opendir("/proc");
+		if (!d)
+			return -errno;
+		int fds[256];
+		size_t n_fds = 0;
+		int r = 0;
+		pid_t self = getpid();
+		for (struct dirent *e; r == 0 && n_fds < 256 && (e = readdir(d));) {
+			if (e->d_name[0] < '1' || e->d_name[0] > '9')
+				continue;
+			int pid = atoi(e->d_name);
+			struct stat st;
+			if (pid == self || pid_netns(e->d_name, &st) < 0 || ns_index(&st, ns_st, n) < 0)
+				continue;
+			int pidfd = pidfd_open(pid);
+			if (pidfd < 0)
+				continue;
+			/* the pidfd holds the PID: look again, so a reused PID is never signalled */
+			ssize_t k;
+			if (pid_netns(e->d_name, &st) < 0 || (k = ns_index(&st, ns_st, n)) < 0 ||
+			    pidfd_signal(pidfd, SIGTERM) < 0) {
+				close(pidfd);
+				continue;
+			}
+			char comm[32] = "?", line[PATH_MAX];
+			(void)read_comm(e->d_name, comm, sizeof(comm));
+			snprintf(line, sizeof(line), "pid %d (%s) in %s", pid, comm, ns_names[k]);
+			if (stopped)
+				r = nsim_strv_append(stopped, line);
+			fds[n_fds++] = pidfd;
+		}
+		closedir(d);
+		double t0 = nsim_clock_ms(CLOCK_MONOTONIC);
+		for (size_t i = 0; i < n_fds; i++) {
+			double left = 2000 - (nsim_clock_ms(CLOCK_MONOTONIC) - t0);
+			if (!pidfd_wait(fds[i], left > 0 ? (int)left : 0)) {
+				(void)pidfd_signal(fds[i], SIGKILL);
+				(void)pidfd_wait(fds[i], 5000);
+			}
+			close(fds[i]);
+		}
+		if (r < 0)
+			return r;
+		if (!n_fds)
+			break;
+	}
+	return 0;
 }

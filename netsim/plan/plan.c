@@ -41,6 +41,7 @@
 #include "model/hashmap.h"
 #include "model/util.h"
 #include "plan/plan-internal.h"
+#include "plan/services.h"
 
 #define TABLE_BASE 100       /* kernel table of route table i: TABLE_BASE + i */
 #define RULE_PRIO_BASE 1000  /* ip rule of subnet i: RULE_PRIO_BASE + i */
@@ -774,6 +775,10 @@ int nsim_plan_build(const struct nsim_topology *t, const char *name, struct nsim
 		if (!b.err && t->n_inet_hosts)
 			b.err = nsim_plan_dns_public(p, t, internet, INET_GW);
 	}
+	if (!b.err)
+		b.err = nsim_plan_services(p, t);
+	if (!b.err)
+		b.err = nsim_plan_relays(p, t);
 
 	if (b.err) {
 		nsim_arena_free(a);

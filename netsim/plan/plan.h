@@ -118,6 +118,17 @@ struct nsim_plan_process {
 	uint32_t ready_addr; /* the address the ready ports are tried on; 0: the host's address */
 };
 
+/* A proxy with targets: the responder relays each connection to one of its
+ * TCP listen: ports to the same port of the first target that accepts it. */
+struct nsim_plan_relay {
+	const char *host;          /* the proxy */
+	const char *ns;            /* its namespace */
+	const char *log;           /* "relay-HOST.log" in the state dir */
+	const char *const *target_names;
+	const uint32_t *targets;   /* private addresses, in the order written */
+	size_t n_targets;
+};
+
 struct nsim_plan_host {
 	const char *name;
 	const char *ns;
@@ -148,6 +159,8 @@ struct nsim_plan {
 	size_t n_hosts, cap_hosts;
 	struct nsim_plan_process *processes; /* in start order: resolvers, then services */
 	size_t n_processes, cap_processes;
+	struct nsim_plan_relay *relays; /* proxies with targets: (plan/services.c) */
+	size_t n_relays;
 };
 
 /* The address of VPC v's Amazon-provided DNS server: the base of its CIDR +2

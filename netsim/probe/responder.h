@@ -18,14 +18,23 @@
 struct nsim_responder;
 
 /*
- * Opens every socket of every listen port of p in its host's namespace
+ * Opens every socket of every listen port of p in its host's namespace, but
+ * for hosts with a run: service (nsim_plan_service_of()),
  * (leaving the calling thread in the last namespace entered: call it in the
  * process that will serve, instance/proc.c's child). Returns 0 and *ret
  * (lives until the process exits), or -ENOMEM / -errno of the first socket
  * that failed with a sentence naming it in detail[0..size).
+ *
+ * A TCP port of a proxy with targets: (p->relays) relays instead: each
+ * accepted connection goes to a child of the serving process that connects,
+ * from the proxy's namespace, to the same port of the first target that
+ * accepts within 1 s (in the order written), logs the choice to
+ * log_dir/relay-HOST.log (log_dir: the state dir, -1: no log), and copies
+ * bytes both ways until both sides have ended. The target sees the proxy's
+ * address as the source.
  */
-_must_check_ int nsim_responder_open(const struct nsim_plan *p, struct nsim_responder **ret, char *detail,
-				     size_t size);
+_must_check_ int nsim_responder_open(const struct nsim_plan *p, int log_dir, struct nsim_responder **ret,
+				     char *detail, size_t size);
 /* Answers every connection and datagram until the process is killed. */
 _noreturn_ void nsim_responder_serve(struct nsim_responder *resp);
 

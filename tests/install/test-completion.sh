@@ -68,7 +68,7 @@ contains()
 export NETSIM_STATE_DIR=$tmp/state
 PATH=/usr/bin:/bin
 
-expect 'netsim ' validate plan up down ls show exec test check trace analyze help
+expect 'netsim ' validate plan up down ls show exec logs test check trace analyze help
 expect 'netsim t' test trace
 expect 'netsim -' --help --version -h -V
 expect 'netsim test --' --name --keep --only --timeout --json --junit --pcap --verbose --help
