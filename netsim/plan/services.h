@@ -6,10 +6,6 @@
 #include "model/util.h"
 #include "plan/plan.h"
 
-/* The placeholder a plan process's argv may hold: `up` replaces it with the
- * instance's state dir (an absolute path) before it starts the process. */
-#define NSIM_PLAN_STATE_DIR "@STATE_DIR@"
-
 /*
  * Appends to p->processes one NSIM_PROCESS_SERVICE per host of t with run:
  * (in topology order, after what p->processes holds), named "service-HOST",
