@@ -38,7 +38,8 @@ static void test_serverless(void **state)
 	const char *n = instance("sb");
 	up("topologies/serverless-backend.yaml", n);
 	/* fn -> proxy, same subnet, through the VPC router */
-	expect_reachable(n, "fn", NSIM_PROTO_TCP, "10.0.3.20", 3306, "proxy 3306/tcp from 10.0.3.4:");
+	/* the proxy relays to db (targets: [db]): db answers, and saw the proxy */
+	expect_reachable(n, "fn", NSIM_PROTO_TCP, "10.0.3.20", 3306, "db 3306/tcp from 10.0.3.20:");
 	/* fn -> partner-api through the NAT gateway: the partner sees the elastic IP */
 	expect_reachable(n, "fn", NSIM_PROTO_TCP, "198.51.100.20", 443, "partner-api 443/tcp from 203.0.113.10:");
 	/* the internet reaches the bastion on its public IP; the bastion sees the real source */
@@ -120,7 +121,7 @@ static void test_overlapping_instances(void **state)
 	down(a);
 	assert_int_equal(count_namespaces(a), 0);
 	/* b is untouched by a's down */
-	expect_reachable(b, "fn", NSIM_PROTO_TCP, "10.0.3.20", 3306, "proxy");
+	expect_reachable(b, "fn", NSIM_PROTO_TCP, "10.0.3.20", 3306, "db 3306/tcp from 10.0.3.20:");
 	down(b);
 	assert_nothing_left(b);
 }
@@ -176,7 +177,7 @@ static void test_down_after_kill(void **state)
 	assert_nothing_left(n);
 	/* and the name can be used again */
 	up(file, n);
-	expect_reachable(n, "fn", NSIM_PROTO_TCP, "10.0.3.20", 3306, "proxy");
+	expect_reachable(n, "fn", NSIM_PROTO_TCP, "10.0.3.20", 3306, "db 3306/tcp from 10.0.3.20:");
 	down(n);
 	assert_nothing_left(n);
 }
