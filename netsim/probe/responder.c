@@ -206,14 +206,18 @@ static void answer_udp(struct endpoint *ep)
 	}
 }
 
-static void drain_conn(struct endpoint *c, size_t *n_conns)
+static void drain_conn(int epfd, struct endpoint *c, size_t *n_conns)
 {
 	char buf[4096];
 	ssize_t r;
 	while ((r = read(c->fd, buf, sizeof(buf))) > 0)
 		;
 	if (r == 0 || (errno != EAGAIN && errno != EINTR)) {
-		close(c->fd); /* also removes it from the epoll set */
+		/* close() alone leaves it in the epoll set while a relay child
+		 * forked meanwhile still holds a copy of the fd: its events would
+		 * then point at freed memory */
+		(void)epoll_ctl(epfd, EPOLL_CTL_DEL, c->fd, NULL);
+		close(c->fd);
 		free(c);
 		(*n_conns)--;
 	}
@@ -297,7 +301,7 @@ void nsim_responder_serve(struct nsim_responder *resp)
 		for (int i = 0; i < n; i++) {
 			struct endpoint *ep = evs[i].data.ptr;
 			if (ep->conn)
-				drain_conn(ep, &n_conns);
+				drain_conn(resp->epfd, ep, &n_conns);
 			else if (ep->udp)
 				answer_udp(ep);
 			else

@@ -128,33 +128,7 @@ static bool have_program(const char *name)
 	return system(cmd) == 0;
 }
 
-/* The stack's own parts come from other branches of issue 12 (the VPC's DNS
- * server started by `up`, the proxy's relay). Until they are in this build,
- * say so and skip; once they are (this build has `netsim logs`, which comes
- * with the process starter; its plan of the example names a relay), a part
- * that does not work fails the test. */
-static bool build_has_resolvers(void)
-{
-	run(out, sizeof(out), NULL, "help", NULL);
-	if (strstr(out, "logs "))
-		return true;
-	fprintf(stderr, "skip: this build does not start the VPCs' DNS servers (no `netsim logs`: the process "
-			"starter of issue 12 is not merged)\n");
-	return false;
-}
-
-static bool build_has_relay(void)
-{
-	if (!build_has_resolvers())
-		return false;
-	run(out, sizeof(out), NULL, "plan", BACKEND, NULL);
-	if (strstr(out, "relay"))
-		return true;
-	fprintf(stderr, "skip: this build has no relay for targets: (its plan of %s names none)\n", BACKEND);
-	return false;
-}
-
-/* Both parts, once in the build, must work: the VPC's DNS server answers in
+/* Both parts must work: the VPC's DNS server answers in
  * `fn`, and the proxy relays (db's responder answers through it). */
 static void expect_stack_running(const char *n)
 {
@@ -250,8 +224,6 @@ static void test_commands(void **state)
 static void test_backend_names(void **state)
 {
 	(void)state;
-	if (!build_has_relay())
-		skip();
 	const char *n = instance("names");
 	up(BACKEND, n);
 	expect_stack_running(n);
@@ -312,8 +284,6 @@ static void test_backend_names(void **state)
 static void test_name_not_found(void **state)
 {
 	(void)state;
-	if (!build_has_resolvers())
-		skip();
 	const char *n = instance("nx");
 	up(BACKEND, n);
 	char ns[64];
@@ -373,8 +343,6 @@ static void test_reaches_leg_blocked(void **state)
 		 "sed 's/{ protocol: tcp, ports: 3306, source: proxy-sg }/{ protocol: tcp, ports: 3306, source: 10.9.0.0\\/16 }/' "
 		 "%s > %s && grep -q 'source: 10.9.0.0/16' %s", BACKEND, path, path);
 	assert_int_equal(system(cmd), 0);
-	if (!build_has_relay())
-		skip();
 	const char *n = instance("leg2");
 	up(path, n);
 	int r = run(out, sizeof(out), NULL, "check", n, "--only", "function reaches the DB by the proxy's name", NULL);
@@ -399,8 +367,6 @@ static void test_serverless_real(void **state)
 				"and mariadb-client)\n");
 		skip();
 	}
-	if (!build_has_relay())
-		skip();
 	assert_int_equal(system("scripts/mariadb-datadir >/dev/null"), 0);
 	const char *n = instance("real");
 	up(REAL, n);
