@@ -32,6 +32,7 @@
 #include "model/diag.h"
 #include "plan/plan.h"
 #include "validate/validate.h"
+#include "json_assert.h"
 #include "util.h"
 
 /* The serverless example as it was before names and the relay: the proxy
@@ -159,88 +160,6 @@ static void expect_output(int status, int want_status, const char *want)
 	if (status != want_status || (want && !strstr(out, want))) {
 		fprintf(stderr, "exit %d (wanted %d), output wanted to contain '%s':\n%s\n", status, want_status,
 			want ? want : "", out);
-		fail();
-	}
-}
-
-static json_t *parse_json(void)
-{
-	json_error_t err;
-	json_t *doc = json_loads(out, 0, &err);
-	if (!doc) {
-		fprintf(stderr, "not JSON (line %d: %s):\n%s\n", err.line, err.text, out);
-		fail();
-	}
-	return doc;
-}
-
-static json_t *field(json_t *obj, const char *key)
-{
-	json_t *v = json_object_get(obj, key);
-	if (!v) {
-		char *s = json_dumps(obj, JSON_INDENT(2));
-		fprintf(stderr, "no field '%s' in\n%s\n", key, s);
-		free(s);
-		fail();
-	}
-	return v;
-}
-
-static const char *str(json_t *obj, const char *key)
-{
-	json_t *v = field(obj, key);
-	if (!json_is_string(v)) {
-		fprintf(stderr, "field '%s' is not a string\n", key);
-		fail();
-	}
-	return json_string_value(v);
-}
-
-static json_int_t num(json_t *obj, const char *key)
-{
-	json_t *v = field(obj, key);
-	assert_true(json_is_integer(v));
-	return json_integer_value(v);
-}
-
-static void expect_str(json_t *obj, const char *key, const char *want)
-{
-	const char *got = str(obj, key);
-	if (strcmp(got, want) != 0) {
-		fprintf(stderr, "expectation %lld: %s is '%s', expected '%s'\n",
-			(long long)json_integer_value(json_object_get(obj, "index")), key, got, want);
-		fail();
-	}
-}
-
-static void expect_prefix(json_t *obj, const char *key, const char *want)
-{
-	const char *got = str(obj, key);
-	if (strncmp(got, want, strlen(want)) != 0) {
-		fprintf(stderr, "expectation %lld: %s is '%s', expected it to start with '%s'\n",
-			(long long)json_integer_value(json_object_get(obj, "index")), key, got, want);
-		fail();
-	}
-}
-
-static void expect_contains(json_t *obj, const char *key, const char *want)
-{
-	const char *got = str(obj, key);
-	if (!strstr(got, want)) {
-		fprintf(stderr, "expectation %lld: %s is '%s', expected it to contain '%s'\n",
-			(long long)json_integer_value(json_object_get(obj, "index")), key, got, want);
-		fail();
-	}
-}
-
-static void expect_null(json_t *obj, const char *key)
-{
-	json_t *v = field(obj, key);
-	if (!json_is_null(v)) {
-		char *s = json_dumps(v, JSON_ENCODE_ANY);
-		fprintf(stderr, "expectation %lld: %s is %s, expected null\n",
-			(long long)json_integer_value(json_object_get(obj, "index")), key, s);
-		free(s);
 		fail();
 	}
 }
@@ -398,7 +317,7 @@ static void test_serverless_passes(void **state)
 
 	r = run(out, sizeof(out), NULL, "test", SERVERLESS, "--name", n, "--json", NULL);
 	assert_int_equal(r, 0);
-	json_t *doc = parse_json();
+	json_t *doc = json_doc(out);
 	json_t *list = expectations(doc, n, 7, 0);
 	size_t i;
 	json_t *e;
@@ -498,7 +417,7 @@ static void test_json_hop_namespaces(void **state)
 	const char *n = instance("ns");
 	int r = run(out, sizeof(out), NULL, "test", SERVERLESS, "--name", n, "--json", NULL);
 	assert_int_equal(r, 0);
-	json_t *doc = parse_json();
+	json_t *doc = json_doc(out);
 	json_t *list = expectations(doc, n, 7, 0);
 	size_t i, k;
 	json_t *e, *h;
@@ -536,7 +455,7 @@ static void test_flipped_fail(void **state)
 
 	r = run(out, sizeof(out), NULL, "test", file, "--name", n, "--json", NULL);
 	assert_int_equal(r, 1);
-	json_t *doc = parse_json();
+	json_t *doc = json_doc(out);
 	json_t *list = expectations(doc, n, 0, 7);
 	size_t i;
 	json_t *e;
@@ -591,7 +510,7 @@ static void test_seen_source_wrong(void **state)
 	file = variant(SERVERLESS, "seen-host.yaml", 1, "seen_source: nat-a", "seen_source: fn", NULL);
 	r = run(out, sizeof(out), NULL, "test", file, "--name", n, "--only", "outbound*", "--json", NULL);
 	assert_int_equal(r, 1);
-	json_t *doc = parse_json();
+	json_t *doc = json_doc(out);
 	json_t *e = json_array_get(expectations(doc, n, 0, 1), 0);
 	expect_schema(e, 3);
 	expect_str(e, "observed", "reachable");
@@ -613,7 +532,7 @@ static void test_via(void **state)
 			"to: proxy, port: 3306/tcp, verdict: reachable, via: [igw] }", NULL);
 	int r = run(out, sizeof(out), NULL, "test", file, "--name", n, "--only", "function*", "--json", NULL);
 	assert_int_equal(r, 1);
-	json_t *doc = parse_json();
+	json_t *doc = json_doc(out);
 	json_t *e = json_array_get(expectations(doc, n, 0, 1), 0);
 	expect_schema(e, 0);
 	expect_str(e, "observed", "reachable"); /* the flow works; it just did not go that way */
@@ -655,7 +574,7 @@ static void test_refused(void **state)
 
 	r = run(out, sizeof(out), NULL, "test", REFUSED, "--name", n, "--json", NULL);
 	assert_int_equal(r, 1);
-	json_t *doc = parse_json();
+	json_t *doc = json_doc(out);
 	json_t *list = expectations(doc, n, 2, 4);
 	size_t i;
 	json_t *e;
@@ -726,7 +645,7 @@ static void test_check_running(void **state)
 	/* the label of an unnamed expectation matches too; options from the environment */
 	r = run(out, sizeof(out), "NETSIM_JSON=1", "check", n, "--only", "attacker → *", NULL);
 	assert_int_equal(r, 0);
-	json_t *doc = parse_json();
+	json_t *doc = json_doc(out);
 	json_t *list = expectations(doc, n, 2, 0);
 	expect_str(json_array_get(list, 0), "name", "attacker → db:3306/tcp");
 	assert_int_equal(num(json_array_get(list, 0), "index"), 5);
@@ -997,7 +916,7 @@ static void test_drift_route(void **state)
 	char *json_end = strrchr(out, '}'); /* stderr's error line follows the document */
 	assert_non_null(json_end);
 	json_end[1] = '\0';
-	json_t *doc = parse_json();
+	json_t *doc = json_doc(out);
 	json_t *drift = field(doc, "drift");
 	assert_true(json_is_array(drift));
 	assert_int_equal(json_array_size(drift), 1);

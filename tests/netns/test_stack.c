@@ -24,6 +24,7 @@
 
 #include "model/util.h"
 #include "probe/probe.h"
+#include "json_assert.h"
 #include "util.h"
 
 #define BACKEND "topologies/serverless-backend.yaml"
@@ -40,65 +41,6 @@ static void expect_output(int status, int want_status, const char *want)
 	if (status != want_status || (want && !strstr(out, want))) {
 		fprintf(stderr, "exit %d (wanted %d), output wanted to contain '%s':\n%s\n", status, want_status,
 			want ? want : "", out);
-		fail();
-	}
-}
-
-static json_t *parse_json(void)
-{
-	json_error_t err;
-	/* the document is the last thing on stdout: skip any line before its '{' */
-	const char *p = strstr(out, "{\n");
-	json_t *doc = p ? json_loads(p, JSON_DISABLE_EOF_CHECK, &err) : NULL; /* an error line may follow */
-	if (!doc) {
-		fprintf(stderr, "not JSON (line %d: %s):\n%s\n", p ? err.line : 0, p ? err.text : "no '{'", out);
-		fail();
-	}
-	return doc;
-}
-
-static json_t *field(json_t *obj, const char *key)
-{
-	json_t *v = json_object_get(obj, key);
-	if (!v) {
-		char *s = json_dumps(obj, JSON_INDENT(2));
-		fprintf(stderr, "no field '%s' in\n%s\n", key, s);
-		free(s);
-		fail();
-	}
-	return v;
-}
-
-static const char *str(json_t *obj, const char *key)
-{
-	json_t *v = field(obj, key);
-	if (!json_is_string(v)) {
-		char *s = json_dumps(obj, JSON_INDENT(2));
-		fprintf(stderr, "field '%s' is not a string in\n%s\n", key, s);
-		free(s);
-		fail();
-	}
-	return json_string_value(v);
-}
-
-static void expect_str(json_t *obj, const char *key, const char *want)
-{
-	const char *got = str(obj, key);
-	if (strcmp(got, want) != 0) {
-		char *s = json_dumps(obj, JSON_INDENT(2));
-		fprintf(stderr, "%s is '%s', expected '%s', in\n%s\n", key, got, want, s);
-		free(s);
-		fail();
-	}
-}
-
-static void expect_contains(json_t *obj, const char *key, const char *want)
-{
-	const char *got = str(obj, key);
-	if (!strstr(got, want)) {
-		char *s = json_dumps(obj, JSON_INDENT(2));
-		fprintf(stderr, "%s is '%s', expected it to contain '%s', in\n%s\n", key, got, want, s);
-		free(s);
 		fail();
 	}
 }
@@ -166,7 +108,7 @@ static void test_commands(void **state)
 
 	r = run(out, sizeof(out), NULL, "test", COMMANDS, "--name", n, "--json", NULL);
 	assert_int_equal(r, 1);
-	json_t *doc = parse_json();
+	json_t *doc = json_doc(out);
 	json_t *e = row(doc, 0); /* resolv.conf and hosts are the host's */
 	assert_true(json_is_true(field(e, "passed")));
 	expect_str(e, "observed", "succeeds");
@@ -234,7 +176,7 @@ static void test_backend_names(void **state)
 	expect_output(r, 0, "leg 2 db");
 	r = run(out, sizeof(out), NULL, "check", n, "--json", NULL);
 	assert_int_equal(r, 0);
-	json_t *doc = parse_json();
+	json_t *doc = json_doc(out);
 
 	json_t *e = row(doc, 7); /* to: the proxy's name, reaches: db */
 	expect_str(e, "to", PROXY_NAME);
@@ -294,7 +236,7 @@ static void test_name_not_found(void **state)
 	assert_int_equal(a.addr, A("10.0.3.20"));
 	int r = run(out, sizeof(out), NULL, "check", n, "--only", "a name that exists nowhere", "--json", NULL);
 	assert_int_equal(r, 0);
-	json_t *doc = parse_json();
+	json_t *doc = json_doc(out);
 	json_t *e = row(doc, 0);
 	assert_true(json_is_true(field(e, "passed")));
 	expect_str(field(e, "dns"), "outcome", "NXDOMAIN");
@@ -308,7 +250,7 @@ static void test_name_not_found(void **state)
 	r = run(out, sizeof(out), NULL, "check", n, "--only", "the DB's own name resolves but the SG drops", "--json",
 		NULL);
 	assert_int_equal(r, 0);
-	doc = parse_json();
+	doc = json_doc(out);
 	e = row(doc, 0);
 	expect_str(field(e, "dns"), "answer", "10.0.4.4");
 	expect_str(e, "address", "10.0.4.4");
@@ -378,7 +320,7 @@ static void test_serverless_real(void **state)
 		fprintf(stderr, "db's log:\n%s\n", out);
 		fail();
 	}
-	json_t *doc = parse_json();
+	json_t *doc = json_doc(out);
 	assert_int_equal(json_integer_value(field(doc, "passed")), 5);
 	json_t *e = row(doc, 0); /* mariadbd answers, not a responder: db seen in leg 2's capture */
 	expect_str(field(e, "relay"), "model_reaches", "db");
