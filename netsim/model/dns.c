@@ -113,6 +113,23 @@ static int host_records(const struct nsim_topology *t, size_t vi, size_t i, uint
 	return 0;
 }
 
+/* Every internet host's dns_names, answered with its address (in every view,
+ * and in public DNS). */
+static int inet_records(const struct nsim_topology *t, int (*cb)(const struct nsim_dns_rr *, void *), void *userdata)
+{
+	int r;
+	for (size_t i = 0; i < t->n_inet_hosts; i++) {
+		const struct nsim_inet_host *h = &t->inet_hosts[i];
+		char n[NSIM_DNS_NAME_MAX];
+		struct nsim_dns_rr rr = {.name = n, .type = NSIM_DNS_A, .addr = h->address,
+					 .source = NSIM_DNS_FROM_INET_HOST, .idx = i};
+		for (size_t k = 0; k < h->n_dns_names; k++)
+			if (nsim_dns_normalize(h->dns_names[k].name, n) == 0 && (r = cb(&rr, userdata)) != 0)
+				return r;
+	}
+	return 0;
+}
+
 int nsim_dns_view_foreach(const struct nsim_topology *t, size_t vi,
 			  int (*cb)(const struct nsim_dns_rr *rr, void *userdata), void *userdata)
 {
@@ -163,16 +180,7 @@ int nsim_dns_view_foreach(const struct nsim_topology *t, size_t vi,
 		}
 
 	/* 5. internet hosts */
-	for (size_t i = 0; i < t->n_inet_hosts; i++) {
-		const struct nsim_inet_host *h = &t->inet_hosts[i];
-		char n[NSIM_DNS_NAME_MAX];
-		struct nsim_dns_rr rr = {.name = n, .type = NSIM_DNS_A, .addr = h->address,
-					 .source = NSIM_DNS_FROM_INET_HOST, .idx = i};
-		for (size_t k = 0; k < h->n_dns_names; k++)
-			if (nsim_dns_normalize(h->dns_names[k].name, n) == 0 && (r = cb(&rr, userdata)) != 0)
-				return r;
-	}
-	return 0;
+	return inet_records(t, cb, userdata);
 }
 
 struct lookup {
@@ -205,16 +213,7 @@ int nsim_dns_public_foreach(const struct nsim_topology *t, int (*cb)(const struc
 		for (size_t i = 0; i < t->vpcs[ov].n_hosts; i++)
 			if ((r = host_records(t, ov, i, t->vpcs[ov].hosts[i].public_ip, false, cb, userdata)) != 0)
 				return r;
-	for (size_t i = 0; i < t->n_inet_hosts; i++) {
-		const struct nsim_inet_host *h = &t->inet_hosts[i];
-		char n[NSIM_DNS_NAME_MAX];
-		struct nsim_dns_rr rr = {.name = n, .type = NSIM_DNS_A, .addr = h->address,
-					 .source = NSIM_DNS_FROM_INET_HOST, .idx = i};
-		for (size_t k = 0; k < h->n_dns_names; k++)
-			if (nsim_dns_normalize(h->dns_names[k].name, n) == 0 && (r = cb(&rr, userdata)) != 0)
-				return r;
-	}
-	return 0;
+	return inet_records(t, cb, userdata);
 }
 
 static int resolve(const struct nsim_topology *t, size_t vi, const char *name, struct nsim_dns_answer *ret)
