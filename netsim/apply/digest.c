@@ -26,6 +26,7 @@
 
 #include "apply/apply-internal.h"
 #include "apply/digest.h"
+#include "model/hashmap.h"
 #include "model/util.h"
 
 struct findings {
@@ -290,16 +291,6 @@ static int compare_rules(struct job *j, struct nl_sock *sk, const char *ns, cons
 	return 0;
 }
 
-/* FNV-1a, 64 bits: a change detector, not a defence. */
-static uint64_t fnv1a(const char *s)
-{
-	uint64_t h = 0xcbf29ce484222325ull;
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 0x100000001b3ull;
-	}
-	return h;
-}
 
 /* The ruleset's hash, inside the current namespace. */
 static int ruleset_hash(uint64_t *ret)
@@ -315,7 +306,8 @@ static int ruleset_hash(uint64_t *ret)
 		goto out;
 	}
 	const char *text = nft_ctx_get_output_buffer(nft);
-	*ret = fnv1a(text ? text : "");
+	/* FNV-1a: a change detector, not a defence */
+	*ret = nsim_hash_str(NSIM_HASH_INIT, text ? text : "");
 	r = 0;
 out:
 	nft_ctx_free(nft);

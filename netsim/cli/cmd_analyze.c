@@ -453,12 +453,13 @@ int nsim_cmd_analyze(int argc, char **argv)
 		if (!ok && a.explanation[0])
 			printf("    %s\n", NSIM_ESC(a.explanation));
 	}
+	size_t held = t->n_expects - commands - failed; /* command: expectations are not predicted */
 	json_t *doc = json ? json_pack("{s:s, s:i, s:i, s:o}", "topology", t->name.name, "predicted_to_hold",
-				       (json_int_t)(t->n_expects - failed), "predicted_to_fail", (json_int_t)failed,
+				       (json_int_t)held, "predicted_to_fail", (json_int_t)failed,
 				       "expectations", list)
 			   : (json_decref(list), NULL);
 	if (!json)
-		printf("\n%zu predicted to hold, %zu predicted to fail%s\n", t->n_expects - commands - failed, failed,
+		printf("\n%zu predicted to hold, %zu predicted to fail%s\n", held, failed,
 		       commands ? " (command: expectations are run by `netsim test` only)" : "");
 	if (with_matrix && matrix(t, an, json, doc) < 0)
 		r = NSIM_EXIT_FAIL;

@@ -263,8 +263,9 @@ static int report(const struct check_opts *o, const struct nsim_check_report *re
 		return error_reports(o, &e, false, NSIM_EXIT_FAIL);
 	}
 	if (o->json) {
-		if (nsim_report_check_json(stdout, rep, file) < 0) {
-			fprintf(stderr, "netsim: error: writing the JSON report: %m\n");
+		int k = nsim_report_check_json(stdout, rep, file);
+		if (k < 0) {
+			fprintf(stderr, "netsim: error: writing the JSON report: %s\n", strerror(-k));
 			status = NSIM_EXIT_FAIL;
 		}
 	} else

@@ -241,9 +241,9 @@ static int down_one(const char *name)
 	}
 	for (size_t i = 0; i < res.stopped.n; i++)
 		printf("netsim: '%s': stopped %s\n", name, res.stopped.v[i]);
-	for (size_t i = 0; i < res.left_alone.n; i++)
-		fprintf(stderr, "netsim down: warning: '%s': %s was not started by netsim: left alone (it keeps that "
-				"namespace alive until it exits)\n", name, res.left_alone.v[i]);
+	for (size_t i = 0; i < res.still_running.n; i++)
+		fprintf(stderr, "netsim down: warning: '%s': %s is still running after SIGTERM and SIGKILL (it keeps "
+				"that namespace alive until it exits)\n", name, res.still_running.v[i]);
 	printf(res.found ? "netsim: '%s' is down\n" : "netsim: '%s' was not up: nothing to remove\n", name);
 	return NSIM_EXIT_OK;
 }

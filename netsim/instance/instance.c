@@ -225,7 +225,7 @@ void nsim_instance_down_result_clear(struct nsim_down_result *res)
 	if (!res)
 		return;
 	nsim_strv_clear(&res->stopped);
-	nsim_strv_clear(&res->left_alone);
+	nsim_strv_clear(&res->still_running);
 	*res = (struct nsim_down_result){0};
 }
 
@@ -293,7 +293,7 @@ static int delete_namespaces(const char *name, char *const *list, size_t n, stru
 			gone[n_gone++] = list[i];
 		}
 	}
-	int k = nsim_proc_find_in_namespaces(st, gone, n_gone, &res->left_alone);
+	int k = nsim_proc_find_in_namespaces(st, gone, n_gone, &res->still_running);
 	return r < 0 ? r : k;
 }
 

@@ -56,8 +56,9 @@ struct nsim_down_result {
 	bool found;                  /* there was an instance (or a half-made one) */
 	size_t n_namespaces;         /* namespaces deleted */
 	struct nsim_strv stopped;    /* "responder (pid 1234)": recorded processes ended */
-	struct nsim_strv left_alone; /* "pid 99 (bash) in netsim-x-fn": processes netsim did not start,
-					still in its namespaces when they were deleted */
+	struct nsim_strv still_running; /* "pid 99 (bash) in netsim-x-fn": processes still in its
+					   namespaces after SIGTERM and SIGKILL (entered meanwhile, or not
+					   killable) when they were deleted */
 };
 void nsim_instance_down_result_clear(struct nsim_down_result *res);
 

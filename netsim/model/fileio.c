@@ -276,3 +276,8 @@ const char *nsim_file_limit_value(const char *path, char buf[static 32])
 		snprintf(buf, 32, " = %lld", v);
 	return buf;
 }
+
+int nsim_file_text(FILE *f, const void *text)
+{
+	return fputs(text, f) < 0 ? -EIO : 0;
+}

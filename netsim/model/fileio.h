@@ -47,6 +47,8 @@ _must_check_ int nsim_file_open_dir(const char *path, bool create, int *ret_fd, 
 
 /* Writes the content of the file to f; returns 0 or -errno. */
 typedef int (*nsim_file_writer)(FILE *f, const void *userdata);
+/* The writer of a file holding one string: userdata is the NUL-terminated text. */
+_must_check_ int nsim_file_text(FILE *f, const void *text);
 
 /*
  * Writes file `name` (no '/') in the directory open at dir_fd: a temporary

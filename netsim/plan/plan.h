@@ -94,8 +94,7 @@ enum nsim_plan_process_kind {
  * file text may contain NSIM_PLAN_STATE_DIR ("@STATE_DIR@"), which the
  * starter (instance/) replaces by the instance's state dir (absolute, no
  * trailing slash) before it writes the files and execs:
- * "--conf-file=@STATE_DIR@/dns-main.conf". Nothing else is substituted.
- * (plan/services.h defines the same macro with the same value.) */
+ * "--conf-file=@STATE_DIR@/dns-main.conf". Nothing else is substituted. */
 #define NSIM_PLAN_STATE_DIR "@STATE_DIR@"
 
 struct nsim_plan_file {

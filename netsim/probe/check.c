@@ -18,10 +18,10 @@
 #include "model/util.h"
 #include "probe/check.h"
 
-/* Probes use source ports (and echo ids) from here on, one per expectation,
- * so each probe's packets can be told apart in the captures. They lie in
- * Linux's ephemeral range, so ACLs written for real clients see real ports. */
-#define SPORT_BASE NSIM_CHECK_SPORT_BASE
+/* Probes use source ports (and echo ids) from NSIM_CHECK_SPORT_BASE on, one
+ * per expectation, so each probe's packets can be told apart in the captures.
+ * They lie in Linux's ephemeral range, so ACLs written for real clients see
+ * real ports. */
 #define SPORT_SPAN 28000u
 
 struct probe_job {
@@ -33,7 +33,6 @@ struct probe_job {
 };
 
 struct ctx {
-	const struct nsim_topology *t;
 	const struct nsim_plan *p;
 	struct nsim_check_prep prep;
 	const char **ns_list; /* the names belong to prep's comps */
@@ -213,7 +212,7 @@ int nsim_check_run(const struct nsim_topology *t, const struct nsim_plan *p, con
 	double start = nsim_clock_ms(CLOCK_REALTIME);
 
 	_cleanup_(nsim_check_report_freep) struct nsim_check_report *rep = calloc(1, sizeof(*rep));
-	struct ctx c = {.t = t, .p = p, .prep = {.t = t, .instance = p->name}};
+	struct ctx c = {.p = p, .prep = {.t = t, .instance = p->name}};
 	int r = -ENOMEM, changed = 0;
 	if (!rep || !(rep->arena = nsim_arena_new()))
 		goto out;
@@ -247,7 +246,7 @@ int nsim_check_run(const struct nsim_topology *t, const struct nsim_plan *p, con
 		rep->results[rep->n_results] = res;
 		j->res = &rep->results[rep->n_results++];
 		j->timeout_ms = o.timeout_ms;
-		j->sport = (uint16_t)(SPORT_BASE + (c.n_jobs % SPORT_SPAN));
+		j->sport = (uint16_t)(NSIM_CHECK_SPORT_BASE + (c.n_jobs % SPORT_SPAN));
 		c.n_jobs++;
 	}
 	if (o.capture && c.n_jobs) {

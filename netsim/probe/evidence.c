@@ -274,6 +274,14 @@ int nsim_check_prepare(struct nsim_check_prep *pp, size_t ei, struct nsim_arena 
 		return -EINVAL; /* the validator allows only hosts */
 	}
 
+	/* the source: where the probe (or command) runs, and a place its packets are seen */
+	int r = add_candidate(cands, add_comp(pp, from_node, from_vpc == NSIM_NONE ? "internet host" : "host",
+					      from_node, &k), &k);
+	if (r < 0)
+		return r;
+	if (!(res.from_ns = nsim_arena_strdup(arena, pp->comps[k].ns)))
+		return -ENOMEM;
+
 	if (e->command.argc) {
 		res.is_command = true;
 		if (!(res.command = command_text(arena, &e->command)))
@@ -281,17 +289,8 @@ int nsim_check_prepare(struct nsim_check_prep *pp, size_t ei, struct nsim_arena 
 		res.from_addr = from_vpc != NSIM_NONE ? t->vpcs[from_vpc].hosts[e->from.idx].address
 						      : t->inet_hosts[e->from.idx].address;
 		res.resolver = nsim_check_resolver(t, from_vpc);
-		int r = fmt_target(arena, &res, e);
-		char *from_ns = r < 0 ? NULL : ns_name(pp, from_node);
-		if (!from_ns)
-			return -ENOMEM;
-		res.from_ns = nsim_arena_strdup(arena, from_ns);
-		free(from_ns);
-		if (!res.from_ns)
-			return -ENOMEM;
 		/* its packets: as its host and its VPC's router saw them */
-		r = add_candidate(cands, add_comp(pp, from_node, from_vpc == NSIM_NONE ? "internet host" : "host",
-						  from_node, &k), &k);
+		r = fmt_target(arena, &res, e);
 		if (r >= 0 && from_vpc != NSIM_NONE)
 			r = add_candidate(cands, comp_vpc(pp, from_vpc, &k), &k);
 		if (r < 0)
@@ -324,19 +323,10 @@ int nsim_check_prepare(struct nsim_check_prep *pp, size_t ei, struct nsim_arena 
 		to_vpc = vpc_of_addr(t, res.addr);
 		break;
 	}
-	int r = fmt_target(arena, &res, e);
-	if (r < 0)
+	if ((r = fmt_target(arena, &res, e)) < 0)
 		return r;
-	char *from_ns = ns_name(pp, from_node);
-	if (!from_ns)
-		return -ENOMEM;
-	res.from_ns = nsim_arena_strdup(arena, from_ns);
-	free(from_ns);
-	if (!res.from_ns)
-		return -ENOMEM;
 
-	/* endpoints, the routers and gateways the flow may cross, the via list */
-	r = add_candidate(cands, add_comp(pp, from_node, from_vpc == NSIM_NONE ? "internet host" : "host", from_node, &k), &k);
+	/* the routers and gateways the flow may cross, the destination, the via list */
 	size_t vpcs[2] = {from_vpc, to_vpc}, pc;
 	bool outside = from_vpc == NSIM_NONE || to_vpc == NSIM_NONE ||
 		       (from_vpc != to_vpc && !nsim_topology_peered(t, from_vpc, to_vpc, NULL));

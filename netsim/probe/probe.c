@@ -300,21 +300,28 @@ static void probe_icmp(struct job *j, struct sockaddr_in *sa, double deadline)
 	}
 }
 
+static int enter_ns(const char *ns)
+{
+	char path[512];
+	nsim_plan_ns_path(path, sizeof(path), ns);
+	int nsfd = open(path, O_RDONLY | O_CLOEXEC);
+	if (nsfd < 0)
+		return -errno;
+	int r = setns(nsfd, CLONE_NEWNET) < 0 ? -errno : 0;
+	close(nsfd);
+	return r;
+}
+
 static void *run(void *arg)
 {
 	struct job *j = arg;
 	double t0 = nsim_clock_ms(CLOCK_MONOTONIC), deadline = t0 + j->timeout_ms;
-	char path[512];
-	nsim_plan_ns_path(path, sizeof(path), j->ns);
-	int nsfd = open(path, O_RDONLY | O_CLOEXEC);
-	if (nsfd < 0 || setns(nsfd, CLONE_NEWNET) < 0) {
-		classify_errno(&j->res, errno);
+	int e = enter_ns(j->ns);
+	if (e < 0) {
+		classify_errno(&j->res, -e);
 		j->res.outcome = NSIM_PROBE_ERROR;
-		if (nsfd >= 0)
-			close(nsfd);
 		return NULL;
 	}
-	close(nsfd);
 	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(j->port), .sin_addr.s_addr = htonl(j->addr)};
 	switch (j->proto) {
 	case NSIM_PROTO_UDP:
@@ -388,17 +395,6 @@ struct dns_job {
 	struct nsim_probe_answer res;
 };
 
-static int enter_ns(const char *ns)
-{
-	char path[512];
-	nsim_plan_ns_path(path, sizeof(path), ns);
-	int nsfd = open(path, O_RDONLY | O_CLOEXEC);
-	if (nsfd < 0)
-		return -errno;
-	int r = setns(nsfd, CLONE_NEWNET) < 0 ? -errno : 0;
-	close(nsfd);
-	return r;
-}
 
 /* The first A record of the answer section; the CNAME it went through. */
 static void parse_answer(const unsigned char *buf, int len, struct nsim_probe_answer *a)
@@ -511,17 +507,6 @@ struct dns_files {
 	char resolv[96], hosts[96];
 };
 
-static int write_file_at(int dirfd, const char *name, const char *text)
-{
-	_cleanup_close_ int fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return -errno;
-	size_t len = strlen(text);
-	if (write(fd, text, len) != (ssize_t)len)
-		return errno ? -errno : -EIO;
-	return 0;
-}
-
 static void dns_files_remove(struct dns_files *f)
 {
 	if (!f->dir[0])
@@ -548,11 +533,11 @@ static int dns_files_make(struct dns_files *f, const struct nsim_probe_dns_conf 
 	int r = dirfd < 0 ? -errno : 0;
 	if (r == 0 && dns->resolv_conf) {
 		snprintf(f->resolv, sizeof(f->resolv), "%s/resolv.conf", f->dir);
-		r = write_file_at(dirfd, "resolv.conf", dns->resolv_conf);
+		r = nsim_file_write_at(dirfd, false, "resolv.conf", nsim_file_text, dns->resolv_conf);
 	}
 	if (r == 0 && dns->hosts) {
 		snprintf(f->hosts, sizeof(f->hosts), "%s/hosts", f->dir);
-		r = write_file_at(dirfd, "hosts", dns->hosts);
+		r = nsim_file_write_at(dirfd, false, "hosts", nsim_file_text, dns->hosts);
 	}
 	if (r < 0)
 		dns_files_remove(f);

@@ -15,13 +15,13 @@
 
 #include <netinet/in.h>
 
+#include "fuzz.h"
 #include "analyze/analyze.h"
 #include "load/load.h"
 #include "model/arena.h"
 #include "probe/evidence.h"
 #include "validate/validate.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static uint64_t rng;
 
@@ -122,14 +122,11 @@ static void one(struct nsim_check_prep *pp, const struct nsim_analyzer *an, stru
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct nsim_diags diags;
-	struct nsim_topology *t = NULL;
-	nsim_diags_init(&diags);
 	rng = 0x6e6574736d;
 	for (size_t i = 0; i < size; i++)
 		rng = (rng ^ data[i]) * 0x100000001b3ull;
-	if (nsim_load_buffer("fuzz.yaml", (const char *)data, size, &diags, &t) == 0 && nsim_validate(t, &diags) == 0 &&
-	    !diags.n_errors) {
+	struct nsim_topology *t = fuzz_topology(data, size);
+	if (t) {
 		struct nsim_analyzer *an = NULL;
 		struct nsim_arena *arena = nsim_arena_new();
 		struct nsim_check_prep pp = {.t = t, .instance = t->name.name ? t->name.name : "fuzz"};
@@ -141,6 +138,5 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		nsim_arena_free(arena);
 	}
 	nsim_topology_free(t);
-	nsim_diags_clear(&diags);
 	return 0;
 }
