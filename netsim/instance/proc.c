@@ -52,7 +52,7 @@ int nsim_proc_start_time(pid_t pid, unsigned long long *ret)
 	return proc_stat(pid, ret, NULL);
 }
 
-static int pidfd_open(pid_t pid)
+int nsim_proc_pidfd_open(pid_t pid)
 {
 	return (int)syscall(SYS_pidfd_open, pid, 0);
 }
@@ -62,7 +62,7 @@ static int pidfd_signal(int pidfd, int sig)
 	return syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0 ? -errno : 0;
 }
 
-static bool pidfd_wait(int pidfd, int ms)
+bool nsim_proc_pidfd_wait(int pidfd, int ms)
 {
 	struct pollfd pfd = {.fd = pidfd, .events = POLLIN};
 	int n;
@@ -80,7 +80,7 @@ static bool stop_one(pid_t pid, unsigned long long start)
 	/* a zombie has ended already (where PID 1 does not reap, it stays one) */
 	if (pid <= 1 || !start || proc_stat(pid, &now, &state) < 0 || now != start || state == 'Z' || state == 'X')
 		return false;
-	_cleanup_close_ int pidfd = pidfd_open(pid);
+	_cleanup_close_ int pidfd = nsim_proc_pidfd_open(pid);
 	if (pidfd < 0)
 		return false;
 	/* the pidfd names one process for good: check it is still ours, then signal through it */
@@ -91,9 +91,9 @@ static bool stop_one(pid_t pid, unsigned long long start)
 	/* its process group too (each process leads its own session): a shell's children */
 	if (getpgid(pid) == pid)
 		(void)kill(-pid, SIGTERM);
-	if (!pidfd_wait(pidfd, 2000)) {
+	if (!nsim_proc_pidfd_wait(pidfd, 2000)) {
 		(void)pidfd_signal(pidfd, SIGKILL);
-		(void)pidfd_wait(pidfd, 5000);
+		(void)nsim_proc_pidfd_wait(pidfd, 5000);
 	}
 	/* our own child (a rollback, or `netsim test`): reap it */
 	(void)waitpid(pid, NULL, WNOHANG);
@@ -485,7 +485,7 @@ int nsim_proc_stop_in_namespaces(const struct stat *ns_st, char *const *ns_names
 			struct stat st;
 			if (pid == self || pid_netns(e->d_name, &st) < 0 || ns_index(&st, ns_st, n) < 0)
 				continue;
-			int pidfd = pidfd_open(pid);
+			int pidfd = nsim_proc_pidfd_open(pid);
 			if (pidfd < 0)
 				continue;
 			/* the pidfd holds the PID: look again, so a reused PID is never signalled */
@@ -506,9 +506,9 @@ int nsim_proc_stop_in_namespaces(const struct stat *ns_st, char *const *ns_names
 		double t0 = nsim_clock_ms(CLOCK_MONOTONIC);
 		for (size_t i = 0; i < n_fds; i++) {
 			double left = 2000 - (nsim_clock_ms(CLOCK_MONOTONIC) - t0);
-			if (!pidfd_wait(fds[i], left > 0 ? (int)left : 0)) {
+			if (!nsim_proc_pidfd_wait(fds[i], left > 0 ? (int)left : 0)) {
 				(void)pidfd_signal(fds[i], SIGKILL);
-				(void)pidfd_wait(fds[i], 5000);
+				(void)nsim_proc_pidfd_wait(fds[i], 5000);
 			}
 			close(fds[i]);
 		}

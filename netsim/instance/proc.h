@@ -69,6 +69,10 @@ _must_check_ int nsim_proc_find_in_namespaces(const struct stat *ns_st, char *co
 /* The start time of pid (field 22 of /proc/PID/stat): 0 or -ENOENT (gone),
  * -EIO (unreadable). */
 _must_check_ int nsim_proc_start_time(pid_t pid, unsigned long long *ret);
+/* A pidfd of pid (pidfd_open(2)): an fd, or -1 with errno set. */
+int nsim_proc_pidfd_open(pid_t pid);
+/* Waits up to ms for pidfd to become readable: true when the process has exited. */
+bool nsim_proc_pidfd_wait(int pidfd, int ms);
 
 /* An external program run as a process of an instance (run: services,
  * resolvers, `netsim exec`). */

@@ -14,7 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -76,11 +75,6 @@ char *instance_file_tail(int dirfd, const char *file, size_t lines)
 	return out;
 }
 
-static int pidfd_open(pid_t pid)
-{
-	return (int)syscall(SYS_pidfd_open, pid, 0);
-}
-
 /* A socket made inside namespace ns; the calling thread returns to its own. */
 static int ns_socket(const char *ns, int type, int *ret_fd)
 {
@@ -100,16 +94,6 @@ static int ns_socket(const char *ns, int type, int *ret_fd)
 		return r;
 	*ret_fd = fd;
 	return 0;
-}
-
-/* Waits for events on the pidfd up to ms: true when the process has exited. */
-static bool exited_within(int pidfd, int ms)
-{
-	struct pollfd pfd = {.fd = pidfd, .events = POLLIN};
-	int n;
-	while ((n = poll(&pfd, 1, ms)) < 0 && errno == EINTR)
-		;
-	return n > 0;
 }
 
 /*
@@ -154,7 +138,7 @@ static int wait_port(const char *ns, uint32_t addr, uint16_t port, int pidfd, do
 		double left = deadline - nsim_clock_ms(CLOCK_MONOTONIC);
 		if (left <= 0)
 			return -ETIMEDOUT;
-		if (exited_within(pidfd, backoff < left ? backoff : (int)left + 1))
+		if (nsim_proc_pidfd_wait(pidfd, backoff < left ? backoff : (int)left + 1))
 			return -ECHILD;
 		if (backoff < 128)
 			backoff *= 2;
@@ -187,7 +171,7 @@ static int wait_udp(pid_t pid, uint16_t port, int pidfd, double deadline)
 		double left = deadline - nsim_clock_ms(CLOCK_MONOTONIC);
 		if (left <= 0)
 			return -ETIMEDOUT;
-		if (exited_within(pidfd, backoff < left ? backoff : (int)left + 1))
+		if (nsim_proc_pidfd_wait(pidfd, backoff < left ? backoff : (int)left + 1))
 			return -ECHILD;
 		if (backoff < 128)
 			backoff *= 2;
@@ -244,7 +228,7 @@ static int start_one(const struct nsim_plan *p, const struct nsim_plan_process *
 	if (r < 0 || !pp->n_ready)
 		return r;
 
-	_cleanup_close_ int pidfd = pidfd_open(pid);
+	_cleanup_close_ int pidfd = nsim_proc_pidfd_open(pid);
 	if (pidfd < 0)
 		return -errno;
 	uint32_t timeout = pp->ready_timeout_ms ? pp->ready_timeout_ms : READY_TIMEOUT_DEFAULT_MS;
