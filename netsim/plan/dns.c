@@ -27,40 +27,6 @@ uint32_t nsim_plan_dns_address(const struct nsim_vpc *v)
 	return nsim_cidr_network(v->cidr) + 2;
 }
 
-static void *grow(struct nsim_arena *a, void *arr, size_t *cap, size_t n, size_t size)
-{
-	if (n < *cap)
-		return arr;
-	size_t ncap = *cap ? *cap * 2 : 16;
-	void *na = nsim_arena_alloc(a, ncap, size);
-	if (!na)
-		return NULL;
-	if (n)
-		memcpy(na, arr, n * size);
-	*cap = ncap;
-	return na;
-}
-
-static int add_op(struct nsim_plan *p, const struct nsim_op *o)
-{
-	struct nsim_op *ops = grow(p->arena, p->ops, &p->cap_ops, p->n_ops, sizeof(*ops));
-	if (!ops)
-		return -ENOMEM;
-	p->ops = ops;
-	p->ops[p->n_ops++] = *o;
-	return 0;
-}
-
-static int add_process(struct nsim_plan *p, const struct nsim_plan_process *pr)
-{
-	struct nsim_plan_process *ps = grow(p->arena, p->processes, &p->cap_processes, p->n_processes, sizeof(*ps));
-	if (!ps)
-		return -ENOMEM;
-	p->processes = ps;
-	p->processes[p->n_processes++] = *pr;
-	return 0;
-}
-
 struct conf {
 	const struct nsim_topology *t;
 	size_t vi;
@@ -217,7 +183,7 @@ static int add_resolver(struct nsim_plan *p, const char *conf, const char *name_
 		.ready_timeout_ms = 5000,
 		.ready_addr = ready_addr,
 	};
-	return add_process(p, &pr);
+	return nsim_plan_add_process(p, &pr);
 }
 
 int nsim_plan_dns(struct nsim_plan *p, const struct nsim_topology *t, size_t vi, const char *router)
@@ -233,7 +199,7 @@ int nsim_plan_dns(struct nsim_plan *p, const struct nsim_topology *t, size_t vi,
 				    .table = NSIM_TABLE_MAIN,
 				    .comment = nsim_arena_printf(p->arena, "VPC %s: Amazon-provided DNS server (%s)",
 								 v->name.name, i ? "link-local" : "+2")};
-		if (!o.comment || (r = add_op(p, &o)) < 0)
+		if (!o.comment || (r = nsim_plan_add_op(p, &o)) < 0)
 			return -ENOMEM;
 	}
 

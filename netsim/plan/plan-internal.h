@@ -5,6 +5,13 @@
 #include "plan/plan.h"
 #include "model/util.h"
 
+/* arr (n used of *cap elements of size, in p's arena) with room for one
+ * more: arr itself, or a copy twice as large (*cap updated); NULL on ENOMEM. */
+void *nsim_plan_grow(struct nsim_plan *p, void *arr, size_t *cap, size_t n, size_t size);
+/* Appends a copy of o / pr to p->ops / p->processes. 0 or -ENOMEM. */
+_must_check_ int nsim_plan_add_op(struct nsim_plan *p, const struct nsim_op *o);
+_must_check_ int nsim_plan_add_process(struct nsim_plan *p, const struct nsim_plan_process *pr);
+
 /* The VPC router's `inet netsim` ruleset (peering filters, network ACLs,
  * security groups). *ret is malloc'd, owned by the caller. */
 _must_check_ int nsim_plan_router_ruleset(const struct nsim_topology *t, size_t vi, char **ret);

@@ -56,19 +56,45 @@ struct builder {
 	unsigned n_links; /* /30s handed out */
 };
 
-static void *grow(struct builder *b, void *arr, size_t *cap, size_t n, size_t size)
+void *nsim_plan_grow(struct nsim_plan *p, void *arr, size_t *cap, size_t n, size_t size)
 {
 	if (n < *cap)
 		return arr;
 	size_t ncap = *cap ? *cap * 2 : 64;
-	void *na = nsim_arena_alloc(b->p->arena, ncap, size);
-	if (!na) {
-		b->err = -ENOMEM;
+	void *na = nsim_arena_alloc(p->arena, ncap, size);
+	if (!na)
 		return NULL;
-	}
 	if (n)
 		memcpy(na, arr, n * size);
 	*cap = ncap;
+	return na;
+}
+
+int nsim_plan_add_op(struct nsim_plan *p, const struct nsim_op *o)
+{
+	struct nsim_op *ops = nsim_plan_grow(p, p->ops, &p->cap_ops, p->n_ops, sizeof(*ops));
+	if (!ops)
+		return -ENOMEM;
+	p->ops = ops;
+	p->ops[p->n_ops++] = *o;
+	return 0;
+}
+
+int nsim_plan_add_process(struct nsim_plan *p, const struct nsim_plan_process *pr)
+{
+	struct nsim_plan_process *ps = nsim_plan_grow(p, p->processes, &p->cap_processes, p->n_processes, sizeof(*ps));
+	if (!ps)
+		return -ENOMEM;
+	p->processes = ps;
+	p->processes[p->n_processes++] = *pr;
+	return 0;
+}
+
+static void *grow(struct builder *b, void *arr, size_t *cap, size_t n, size_t size)
+{
+	void *na = nsim_plan_grow(b->p, arr, cap, n, size);
+	if (!na)
+		b->err = -ENOMEM;
 	return na;
 }
 

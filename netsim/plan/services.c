@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "model/arena.h"
+#include "plan/plan-internal.h"
 #include "plan/services.h"
 
 static const char *host_ns(const struct nsim_plan *p, const char *name)
@@ -12,22 +13,6 @@ static const char *host_ns(const struct nsim_plan *p, const char *name)
 		if (streq(p->hosts[i].name, name))
 			return p->hosts[i].ns;
 	return NULL;
-}
-
-static int append(struct nsim_plan *p, const struct nsim_plan_process *proc)
-{
-	if (p->n_processes == p->cap_processes) {
-		size_t ncap = p->cap_processes ? p->cap_processes * 2 : 8;
-		struct nsim_plan_process *n = nsim_arena_alloc(p->arena, ncap, sizeof(*n));
-		if (!n)
-			return -ENOMEM;
-		if (p->n_processes)
-			memcpy(n, p->processes, p->n_processes * sizeof(*n));
-		p->processes = n;
-		p->cap_processes = ncap;
-	}
-	p->processes[p->n_processes++] = *proc;
-	return 0;
 }
 
 int nsim_plan_services(struct nsim_plan *p, const struct nsim_topology *t)
@@ -54,7 +39,7 @@ int nsim_plan_services(struct nsim_plan *p, const struct nsim_topology *t)
 			for (size_t k = 0; k < h->n_listen; k++)
 				if (h->listen[k].proto == NSIM_PROTO_TCP)
 					ready[n_tcp++] = h->listen[k];
-			int r = append(p, &(struct nsim_plan_process){
+			int r = nsim_plan_add_process(p, &(struct nsim_plan_process){
 						  .kind = NSIM_PROCESS_SERVICE, .name = name, .ns = ns,
 						  .host = h->name.name, .vpc = v->name.name, .argv = &h->run,
 						  .ready = ready, .n_ready = n_tcp,
