@@ -32,6 +32,10 @@ enum nsim_reason {
 	NSIM_REASON_SG_EGRESS_NO_RULE,
 	NSIM_REASON_NO_LISTENER, /* delivered, nothing listens: refused */
 	NSIM_REASON_NAME_NOT_FOUND, /* the flow's DNS name does not resolve from its source (analyze/dns.c) */
+	/* VPC endpoints (analyze/endpoints.c) */
+	NSIM_REASON_ENDPOINT_SG_INGRESS_NO_RULE, /* the interface endpoint's groups do not admit the client */
+	NSIM_REASON_ENDPOINT_NOT_IN_REGION,      /* the service is in another region than the VPC's endpoint */
+	NSIM_REASON_NAME_RESOLVES_PUBLIC,        /* private DNS off: the service name gave its public address, and that path fails */
 };
 
 /* What a probe would observe, as classes the data plane can show. */
@@ -54,6 +58,41 @@ struct nsim_flow {
 
 #define NSIM_ANALYSIS_MAX_HOPS 48
 
+/* What decided a blocked flow, in model terms: for suggested fixes
+ * (analyze/fix.c) and blocked_by: assertions. comp.kind is
+ * NSIM_COMP_UNRESOLVED when the flow is reachable. Kinds used:
+ * SECURITY_GROUP (b: NSIM_NONE for the VPC's default group), NETWORK_ACL,
+ * ROUTE_TABLE, VPC (nothing has the address), IGW, NAT, PEERING, ENDPOINT,
+ * HOST (nothing listens), INTERNET. */
+struct nsim_decision {
+	struct nsim_component comp; /* comp.ref.name: the component's name as shown */
+	uint32_t rule;         /* NETWORK_ACL: the deciding rule's number; 0: the `*` rule */
+	bool reply;            /* decided on the return path */
+	size_t vpc, subnet;    /* where the packet was (NSIM_NONE: on the internet) */
+	size_t host;           /* SECURITY_GROUP ingress/egress: the host in vpc whose groups decided (NSIM_NONE: none) */
+	uint32_t src, dst;     /* the packet there, after any NAT */
+	uint16_t sport, dport;
+	enum nsim_proto proto;
+};
+
+enum nsim_fix_action {
+	NSIM_FIX_NONE = 0,
+	NSIM_FIX_ADD,
+	NSIM_FIX_REMOVE,
+	NSIM_FIX_CHANGE,
+};
+
+/* The smallest change to the topology that would open (or, for a flow
+ * expected unreachable, close) the path: computed by analyze/fix.c. */
+struct nsim_fix {
+	enum nsim_fix_action action;
+	char component[64]; /* "db-sg", "main/db-sg", "private" */
+	char path[160];     /* where in the file: "vpcs[main].security_groups[db-sg].ingress" */
+	char yaml[256];     /* the YAML to add or remove, or the new value */
+	char text[400];     /* the line shown after `fix:` */
+	bool others;        /* other changes would also do */
+};
+
 /* Texts longer than their buffer end in "…" (never cut silently). */
 struct nsim_ahop {
 	char component[40]; /* as named in the topology (security groups: a list of names) */
@@ -71,6 +110,8 @@ struct nsim_analysis {
 	struct nsim_ahop hops[NSIM_ANALYSIS_MAX_HOPS];
 	size_t n_hops;
 	bool hops_truncated;    /* more hops than NSIM_ANALYSIS_MAX_HOPS: the rest left out */
+	struct nsim_decision decision; /* filled with explain=true */
+	struct nsim_fix fix;           /* filled with explain=true; action NSIM_FIX_NONE when there is none */
 };
 
 /* The address a probe from `from` uses for `to`: a host's private address

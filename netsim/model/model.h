@@ -99,17 +99,44 @@ enum nsim_target_kind {
 	NSIM_TARGET_NAT,
 	NSIM_TARGET_PEERING,
 	NSIM_TARGET_BLACKHOLE,
+	NSIM_TARGET_GATEWAY_ENDPOINT, /* target_idx: index in vpc->endpoints (a route validate/ adds) */
+};
+
+/* A prefix list: a named set of CIDRs usable as a route destination and a
+ * security-group rule peer (`pl:NAME`). Customer-managed ones are written in
+ * a VPC's prefix_lists:; AWS-managed ones (`pl:s3`, `pl:dynamodb`) are made
+ * by validate/ and hold the /32 of every internet host of that service in the
+ * topology's region. AWS: "Managed prefix lists",
+ * https://docs.aws.amazon.com/vpc/latest/userguide/managed-prefix-lists.html */
+struct nsim_prefix_list {
+	struct nsim_pos pos;
+	struct nsim_ref name;      /* "office"; AWS-managed: the service ("s3") */
+	struct nsim_cidr *cidrs;
+	struct nsim_pos *cidr_pos; /* parallel to cidrs (AWS-managed: the service hosts' address positions) */
+	size_t n_cidrs;
+	uint32_t max_entries;      /* as written, or n_cidrs; counts against SG-rule and route quotas */
+	struct nsim_pos max_entries_pos;
+
+	/* filled by validate/ */
+	const char *service; /* AWS-managed: the service ("s3"); NULL: customer-managed */
+	char *id;            /* an AWS-style id, stable for the file: "pl-" + 8 hex digits */
 };
 
 struct nsim_route {
 	struct nsim_pos pos;
-	struct nsim_cidr dest;
+	struct nsim_cidr dest;     /* unused when dest_pl */
 	struct nsim_pos dest_pos;
+	struct nsim_ref dest_list; /* destination: pl:NAME (name without "pl:"); NULL name: dest is a CIDR */
 	struct nsim_ref target;
 
 	/* resolved by validate/ */
 	enum nsim_target_kind kind;
-	size_t target_idx; /* NAT: index in vpc->nat_gateways; PEERING: in topo->peerings */
+	size_t target_idx; /* NAT: index in vpc->nat_gateways; PEERING: in topo->peerings;
+			    * GATEWAY_ENDPOINT: in vpc->endpoints */
+	/* destination a prefix list: the route matches each of its CIDRs, and
+	 * competes in longest-prefix match with the longest of them that matches */
+	const struct nsim_prefix_list *dest_pl;
+	bool managed; /* added by validate/ for a gateway endpoint (AWS: cannot be edited by hand) */
 };
 
 struct nsim_route_table {
@@ -147,6 +174,8 @@ struct nsim_sg_rule {
 	/* resolved by validate/ when !peer_is_cidr */
 	size_t peer_vpc;
 	size_t peer_sg;
+	/* `pl:NAME`: a prefix list (peer_sg is then NSIM_NONE) */
+	const struct nsim_prefix_list *peer_pl;
 };
 
 struct nsim_security_group {
@@ -218,6 +247,48 @@ struct nsim_host {
 	size_t *sg_idx; /* parallel to security_groups */
 };
 
+enum nsim_vpce_type {
+	NSIM_VPCE_INTERFACE = 0,
+	NSIM_VPCE_GATEWAY,
+};
+
+/* A VPC endpoint to an AWS service (vpcs[].endpoints). AWS PrivateLink
+ * guide: "Gateway endpoints",
+ * https://docs.aws.amazon.com/vpc/latest/privatelink/gateway-endpoints.html,
+ * and "Access an AWS service using an interface VPC endpoint",
+ * https://docs.aws.amazon.com/vpc/latest/privatelink/create-interface-endpoint.html */
+struct nsim_vpc_endpoint {
+	struct nsim_pos pos;
+	struct nsim_ref name;
+	enum nsim_vpce_type type;
+	struct nsim_pos type_pos;
+	struct nsim_ref service; /* as written: "secretsmanager", or "com.amazonaws.<region>.secretsmanager" */
+	/* interface: one network interface per subnet, protected by the groups
+	 * (none: the VPC's default group) */
+	struct nsim_ref *subnets;
+	size_t n_subnets;
+	struct nsim_ref *security_groups;
+	size_t n_security_groups;
+	bool private_dns; /* interface; default true (as AWS for AWS services) */
+	struct nsim_pos private_dns_pos;
+	/* gateway: the route tables that get the route to the service's prefix list */
+	struct nsim_ref *route_tables;
+	size_t n_route_tables;
+
+	/* resolved by validate/ */
+	const char *service_name;   /* "secretsmanager" */
+	const char *service_region; /* the service's region: the topology's unless the full name says another */
+	size_t *subnet_idx;         /* parallel to subnets */
+	uint32_t *addresses;        /* interface: the network interface's private address in each subnet (parallel to subnets) */
+	size_t *sg_idx;             /* parallel to security_groups */
+	size_t *rt_idx;             /* parallel to route_tables */
+	const struct nsim_prefix_list *pl; /* gateway: the service's AWS-managed list */
+	size_t *service_hosts;      /* the internet hosts (topo->inet_hosts indexes) of this service in service_region */
+	size_t n_service_hosts;
+	char *dns_name;             /* "vpce-<name>.<service>.<region>.vpce.amazonaws.com" (interface) */
+	char *id;                   /* AWS-style id "vpce-" + 17 hex digits, stable for the file */
+};
+
 struct nsim_vpc {
 	struct nsim_pos pos;
 	struct nsim_ref name;
@@ -241,6 +312,14 @@ struct nsim_vpc {
 	 * +2 (and 169.254.169.253); default true, as in AWS */
 	bool dns_support;
 	struct nsim_pos dns_support_pos;
+	/* dns_hostnames (enableDnsHostnames): default false, as for a VPC made
+	 * with the API or CloudFormation; interface endpoints' private DNS needs it */
+	bool dns_hostnames;
+	struct nsim_pos dns_hostnames_pos;
+	struct nsim_vpc_endpoint *endpoints;
+	size_t n_endpoints;
+	struct nsim_prefix_list *prefix_lists; /* customer-managed */
+	size_t n_prefix_lists;
 
 	size_t main_rt_idx; /* resolved; NSIM_NONE: local route only */
 };
@@ -262,6 +341,11 @@ struct nsim_inet_host {
 	size_t n_listen;
 	struct nsim_ref *dns_names; /* names the VPC resolvers answer with this address */
 	size_t n_dns_names;
+	/* service: the public endpoint of an AWS service ("s3"), in region
+	 * (NULL name: the topology's). Without dns_names, validate/ gives it
+	 * AWS's name, "<service>.<region>.amazonaws.com". */
+	struct nsim_ref service;
+	struct nsim_ref region;
 };
 
 enum nsim_dns_type {
@@ -312,6 +396,11 @@ enum nsim_component_kind {
 	NSIM_COMP_PEERING,   /* a = peering */
 	NSIM_COMP_INET_HOST, /* a = inet host */
 	NSIM_COMP_INTERNET,  /* the internet itself */
+	NSIM_COMP_ENDPOINT,  /* a = vpc, b = endpoint (vpc->endpoints) */
+	NSIM_COMP_SECURITY_GROUP, /* a = vpc, b = group */
+	NSIM_COMP_NETWORK_ACL,    /* a = vpc, b = network ACL (NSIM_NONE: the VPC's default ACL) */
+	NSIM_COMP_ROUTE_TABLE,    /* a = vpc, b = route table (NSIM_NONE: the main one when it names none) */
+	NSIM_COMP_PREFIX_LIST,    /* a = vpc, b = prefix list */
 };
 
 struct nsim_component {
@@ -344,6 +433,15 @@ struct nsim_expect {
 	struct nsim_argv command;
 	uint32_t timeout_ms; /* command: 0 = default (10000) */
 	struct nsim_pos timeout_pos;
+	/* blocked_by: (verdict unreachable) what must decide it: a component
+	 * (`db-sg`, `acl-data#200`: an ACL and its rule number) or a reason code
+	 * (`SG_INGRESS_NO_RULE`). NULL name: not asserted. */
+	struct nsim_ref blocked_by;
+	/* resolved by validate/: the component (kind NSIM_COMP_UNRESOLVED when it
+	 * names a reason code), the rule number (0: none given) */
+	struct nsim_component blocked_by_comp;
+	uint32_t blocked_by_rule;
+	const char *blocked_by_reason; /* the reason code, or NULL */
 };
 
 struct nsim_topology {

@@ -603,6 +603,7 @@ static void plan_table(struct builder *b, size_t vi, const struct vpc_links *lin
 			      NSIM_ROUTE_UNICAST, comment);
 			break;
 		}
+		case NSIM_TARGET_GATEWAY_ENDPOINT: /* TODO(endpoints): plan/endpoints.c */
 		case NSIM_TARGET_BLACKHOLE:
 		case NSIM_TARGET_UNRESOLVED:
 			route(b, router, table, r->dest, 0, NULL, NSIM_ROUTE_BLACKHOLE, comment);

@@ -140,6 +140,11 @@ static int comp_of(struct nsim_check_prep *pp, const struct nsim_component *v, s
 		return comp_peering(pp, v->a, ret);
 	case NSIM_COMP_INET_HOST:
 		return add_comp(pp, t->inet_hosts[v->a].name.name, "internet host", t->inet_hosts[v->a].name.name, ret);
+	case NSIM_COMP_ENDPOINT: /* TODO(endpoints): the endpoint's namespaces */
+	case NSIM_COMP_SECURITY_GROUP: /* not via: components (blocked_by: only) */
+	case NSIM_COMP_NETWORK_ACL:
+	case NSIM_COMP_ROUTE_TABLE:
+	case NSIM_COMP_PREFIX_LIST:
 	case NSIM_COMP_INTERNET:
 	case NSIM_COMP_UNRESOLVED: /* the validator resolves every via */
 		break;
