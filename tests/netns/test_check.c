@@ -581,7 +581,12 @@ static void test_refused(void **state)
 	json_array_foreach (list, i, e) {
 		expect_schema(e, i);
 		expect_str(e, "address", "10.20.1.5");
-		assert_true(json_real_value(field(e, "time_ms")) < 500); /* an answer, not a timeout */
+		/* an answer (data, a RST or an ICMP error), not a timeout: no timing
+		 * bound, a loaded machine may take long to schedule the probe */
+		const char *o = str(e, "outcome");
+		if (strcmp(o, "reachable") && strcmp(o, "refused"))
+			fail_msg("expectation %zu: outcome %s, wanted an answer: %s", i, o, json_dumps(e, JSON_COMPACT));
+
 	}
 	/* the listeners answer and see the client */
 	e = json_array_get(list, 0);
