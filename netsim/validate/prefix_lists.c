@@ -320,7 +320,7 @@ static const char *route_owner(const struct nsim_vpc *vpc, const struct nsim_rou
 static void check_list_routes(const struct nsim_vpc *vpc, const struct nsim_route_table *rt, struct nsim_diags *d)
 {
 	uint64_t total = 0;
-	char o1[80], o2[80];
+	char o1[80];
 
 	for (size_t j = 0; j < rt->n_routes; j++) {
 		const struct nsim_route *ro = &rt->routes[j];
@@ -330,16 +330,27 @@ static void check_list_routes(const struct nsim_vpc *vpc, const struct nsim_rout
 		/* A route table has one route per destination, a prefix list
 		 * included (RouteAlreadyExists). AWS: "Route tables for gateway
 		 * endpoints", https://docs.aws.amazon.com/vpc/latest/privatelink/gateway-endpoints.html */
-		for (size_t k = 0; k < j; k++)
-			if (rt->routes[k].dest_pl == ro->dest_pl) {
+		for (size_t k = 0; k < j; k++) {
+			const struct nsim_route *first = &rt->routes[k];
+			if (first->dest_pl != ro->dest_pl)
+				continue;
+			if (ro->managed && ro->target_idx < vpc->n_endpoints)
+				nsim_diag_error(d, ro->pos,
+						"gateway endpoint '%s' adds a route to prefix list '%s' to route table "
+						"'%s', which already has one%s (at %u:%u): a route table holds one route "
+						"per destination",
+						nm(&vpc->endpoints[ro->target_idx].name), nm(&ro->dest_pl->name),
+						nm(&rt->name), route_owner(vpc, first, o1, sizeof(o1)), first->pos.line,
+						first->pos.col);
+			else
 				nsim_diag_error(d, ro->dest_pos,
-						"route table '%s' already has a route to prefix list '%s'%s (at %u:%u)%s: "
+						"route table '%s' already has a route to prefix list '%s'%s (at %u:%u): "
 						"a route table holds one route per destination",
 						nm(&rt->name), nm(&ro->dest_pl->name),
-						route_owner(vpc, &rt->routes[k], o1, sizeof(o1)), rt->routes[k].dest_pos.line,
-						rt->routes[k].dest_pos.col, route_owner(vpc, ro, o2, sizeof(o2)));
-				break;
-			}
+						route_owner(vpc, first, o1, sizeof(o1)), first->dest_pos.line,
+						first->dest_pos.col);
+			break;
+		}
 	}
 	/* A referenced prefix list counts its max entries against the route
 	 * table's quota of 50 routes. AWS: "Amazon VPC quotas",
