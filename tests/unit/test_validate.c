@@ -617,6 +617,7 @@ static void test_endpoints_resolution(void **state)
 
 	/* gateway: no interface, the AWS-managed list, a managed route each */
 	assert_int_equal(s3->type, NSIM_VPCE_GATEWAY);
+	assert_false(s3->private_dns); /* no DNS name of its own */
 	assert_null(s3->dns_name);
 	assert_null(s3->addresses);
 	assert_int_equal(s3->rt_idx[0], 0);
