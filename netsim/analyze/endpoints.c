@@ -209,8 +209,8 @@ bool nsim_analyze_endpoint_local(struct walk *w, size_t vi, size_t si, uint32_t 
 	 * the flow never crosses an internet gateway. AWS: "AWS PrivateLink
 	 * concepts", https://docs.aws.amazon.com/vpc/latest/privatelink/concepts.html */
 	nsim_analyze_hop(w, ep->name.name, "interface endpoint", false,
-			 "network interface %s in subnet %s: to %s (%s, %s) privately, source becomes %s", a,
-			 v->subnets[dsub].name.name, h->name.name, nsim_addr_fmt(h->address, b), ep->service_name, a);
+			 "network interface %s in subnet %s: to %s's host %s (%s) privately, source becomes %s", a,
+			 v->subnets[dsub].name.name, ep->service_name, h->name.name, nsim_addr_fmt(h->address, b), a);
 	bool listens = nsim_analyze_listening(h->listen, h->n_listen, f);
 	nsim_analyze_acl_return(w, f->proto);
 	if (w->done)
@@ -269,12 +269,12 @@ void nsim_analyze_endpoint_reasons(struct walk *w)
 		a->reason = NSIM_REASON_NAME_RESOLVES_PUBLIC;
 		if (w->quiet)
 			return;
-		const char *off = ep->private_dns ? "needs dns_hostnames: true on VPC" : "is off: VPC";
 		nsim_analyze_textf(why, sizeof(why),
-				   "private DNS of interface endpoint %s %s %s, so %s resolved to %s, the public address of "
-				   "%s, not to the endpoint; on that path: %s",
-				   ep->name.name, off, v->name.name, f->name, nsim_addr_fmt(f->dst, ab), h->name.name,
-				   a->explanation);
+				   "%s interface endpoint %s of VPC %s%s, so %s resolved to %s (the public address of %s), "
+				   "not to the endpoint; on that path: %s",
+				   ep->private_dns ? "private DNS needs dns_hostnames: true:" : "private DNS is off on",
+				   ep->name.name, v->name.name, ep->private_dns ? " has it, the VPC has not" : "", f->name,
+				   nsim_addr_fmt(f->dst, ab), h->name.name, a->explanation);
 		if (a->n_hops && streq(a->hops[0].kind, "DNS resolver")) {
 			char d[sizeof(a->hops[0].detail)];
 			nsim_analyze_textf(d, sizeof(d), "%s (private DNS of %s: off)", a->hops[0].detail, ep->name.name);
