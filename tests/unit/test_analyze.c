@@ -594,7 +594,7 @@ static void test_peering_sg_reference(void **state)
 	HOPS(&a, "app-server|host", "app-sg|security group", "main|route table", "app-a|network ACL",
 	     "pcx-app-shared|peering", "shared|VPC router", "svc-a|network ACL", "svc-sg|security group",
 	     "<to-app|route table", "svc|host");
-	detail(&a, 7, "svc-sg ingress #1: tcp/443 app-sg");
+	detail(&a, 7, "svc-sg ingress #1: tcp/443 app/app-sg"); /* another VPC's group: VPC/GROUP */
 	detail(&a, 9, "source seen: 10.0.1.4");
 
 	/* batch is in app's default group, not in app-sg */
