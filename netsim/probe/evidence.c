@@ -1190,6 +1190,7 @@ int nsim_check_judge(const struct nsim_topology *t, const struct nsim_analyzer *
 	r->model_disagrees = false;
 	r->has_predicted = false;
 	r->has_predicted2 = false;
+	r->fix = (struct nsim_fix){0};
 	if (!r->model_reaches)
 		r->model_reaches = "";
 	if (!r->answered_by)
@@ -1235,8 +1236,22 @@ int nsim_check_judge(const struct nsim_topology *t, const struct nsim_analyzer *
 					   nsim_probe_outcome_name(r->probe.outcome));
 	} else if (!r->passed && r->predicted.explanation[0])
 		reason = nsim_arena_printf(arena, "%s; %s", r->reason, r->predicted.explanation);
+	else if (r->passed && r->e->verdict == NSIM_VERDICT_UNREACHABLE) {
+		/* blocked_by: the model's deciding component must be the one named */
+		char why[sizeof(r->predicted.explanation) + 200];
+		if (!nsim_analyze_blocked_by_match(t, r->e, &r->predicted, why, sizeof(why))) {
+			r->passed = false;
+			reason = nsim_arena_printf(arena, "%s", why);
+		}
+	}
 	if (!reason)
 		return -ENOMEM;
 	r->reason = reason;
+	if (!r->passed && !r->model_disagrees) {
+		if (r->predicted.prediction == NSIM_PREDICT_REACHABLE && r->e->verdict == NSIM_VERDICT_UNREACHABLE)
+			nsim_analyze_fix_close(t, &f, &r->predicted, &r->fix);
+		else if (r->predicted.prediction != NSIM_PREDICT_REACHABLE && r->e->verdict == NSIM_VERDICT_REACHABLE)
+			r->fix = r->predicted.fix;
+	}
 	return judge_reaches(t, an, drifted, r, arena);
 }

@@ -503,22 +503,29 @@ static void test_endpoint_sg_ingress(void **state)
 {
 	(void)state;
 	struct nsim_analysis a;
+	char addr[NSIM_ADDR_STRLEN];
 	struct topo *o = open_topo(DATA "endpoints.yaml");
 
 	flow(o, "other", "secretsmanager.ap-northeast-2.amazonaws.com", "443/tcp", &a);
 	verdict(&a, NSIM_PREDICT_BLOCKED, NSIM_REASON_ENDPOINT_SG_INGRESS_NO_RULE, "ep-sg");
 	EXPLAINS(&a, "security group ep-sg of interface endpoint sm-ep", "tcp/443", "10.0.1.10 (other, in other-sg)",
 		 "it allows: tcp/443 fn-sg, tcp/443 10.2.0.0/16");
-	assert_int_equal(a.decision.comp.kind, NSIM_COMP_SECURITY_GROUP);
-	assert_string_equal(a.decision.comp.ref.name, "ep-sg");
+	/* the endpoint decided, by its groups' ingress, on the client's packet */
+	assert_int_equal(a.decision.comp.kind, NSIM_COMP_ENDPOINT);
+	assert_string_equal(a.decision.comp.ref.name, "sm-ep");
 	assert_int_equal(a.decision.comp.a, 0);
+	assert_int_equal(a.decision.comp.b, 0);
+	assert_true(a.decision.ingress);
+	assert_string_equal(nsim_addr_fmt(a.decision.src, addr), "10.0.1.10");
+	assert_int_equal(a.decision.dport, 443);
 
 	/* an endpoint without groups is in the VPC's default group: its members only */
 	flow(o, "fn", "kms.ap-northeast-2.amazonaws.com", "443/tcp", &a);
 	verdict(&a, NSIM_PREDICT_BLOCKED, NSIM_REASON_ENDPOINT_SG_INGRESS_NO_RULE, "default");
 	EXPLAINS(&a, "security group default of interface endpoint kms-ep", "(fn, in fn-sg)",
 		 "the default group allows inbound only from its own members");
-	assert_int_equal(a.decision.comp.b, NSIM_NONE);
+	assert_string_equal(a.decision.comp.ref.name, "kms-ep");
+	assert_int_equal(a.decision.comp.b, 1);
 }
 
 static void test_gateway_endpoint(void **state)
@@ -838,7 +845,7 @@ static void test_peering_sg_reference(void **state)
 	HOPS(&a, "app-server|host", "app-sg|security group", "main|route table", "app-a|network ACL",
 	     "pcx-app-shared|peering", "shared|VPC router", "svc-a|network ACL", "svc-sg|security group",
 	     "<to-app|route table", "svc|host");
-	detail(&a, 7, "svc-sg ingress #1: tcp/443 app-sg");
+	detail(&a, 7, "svc-sg ingress #1: tcp/443 app/app-sg"); /* another VPC's group: VPC/GROUP */
 	detail(&a, 9, "source seen: 10.0.1.4");
 
 	/* batch is in app's default group, not in app-sg */
