@@ -85,3 +85,13 @@ void plan_host_info(struct plan_builder *b, const char *name, const char *ns, co
  * routes and neighbour entries both ways. Returns the namespace. */
 const char *plan_subnet_port(struct plan_builder *b, const char *router, const struct nsim_subnet *s,
 			     const char *node, char prefix, size_t index, uint32_t addr, bool is_router);
+
+/* plan/endpoints.c: VPC vi's endpoints, before its routes: each interface
+ * endpoint's network interfaces (routed ports of `router`), each gateway
+ * endpoint's namespace and its link to the router (its /30 in
+ * gw_nets[endpoint index]: the router has .1, the endpoint .2). */
+void plan_endpoints(struct plan_builder *b, size_t vi, const char *router, uint32_t *gw_nets);
+/* plan/endpoints.c: after the internet hosts exist: the private links from
+ * the endpoints to their service hosts, the interface endpoints' NAT, the
+ * service hosts' replies by link. */
+void plan_endpoint_services(struct plan_builder *b);

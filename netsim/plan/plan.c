@@ -490,6 +490,7 @@ static void router_ruleset(struct plan_builder *b, const char *router, size_t vi
 struct vpc_links {
 	const char *router;
 	uint32_t igw_net; /* router <-> IGW /30; 0 = no IGW */
+	uint32_t *gw_nets; /* router <-> gateway endpoint i /30 (plan/endpoints.c) */
 };
 
 static void plan_vpc(struct plan_builder *b, size_t vi, struct vpc_links *links, const char *internet)
@@ -519,6 +520,12 @@ static void plan_vpc(struct plan_builder *b, size_t vi, struct vpc_links *links,
 			      plan_str(b, "%s/%s", v->name.name, s->name.name), h->address, h->public_ip);
 		add_responder(b, ns, h->name.name, h->address, h->listen, h->n_listen);
 	}
+
+	/* the VPC endpoints (plan/endpoints.c) */
+	if (!b->err && !(links[vi].gw_nets = nsim_arena_alloc(b->p->arena, v->n_endpoints + 1, sizeof(uint32_t))))
+		b->err = -ENOMEM;
+	if (!b->err)
+		plan_endpoints(b, vi, router, links[vi].gw_nets);
 
 	/* the internet gateway */
 	if (v->internet_gateway.name && !b->err) {
@@ -555,6 +562,81 @@ static void plan_vpc(struct plan_builder *b, size_t vi, struct vpc_links *links,
 	}
 }
 
+static bool same_cidr(struct nsim_cidr a, struct nsim_cidr b)
+{
+	return a.len == b.len && nsim_cidr_network(a) == nsim_cidr_network(b);
+}
+
+/* Whether the kernel table holds route i of rt for c, one of its
+ * destinations. A route to a prefix list is one kernel route per CIDR of the
+ * list, so the kernel's longest-prefix match weighs each CIDR as AWS does.
+ * For the same CIDR, a static route wins over a prefix-list route; of two
+ * prefix-list routes netsim takes the first written (AWS does not say which;
+ * a kernel table holds one). AWS: "Route priority" ("Route priority for
+ * prefix lists"),
+ * https://docs.aws.amazon.com/vpc/latest/userguide/route-tables-priority.html */
+static bool route_holds(const struct nsim_route_table *rt, size_t i, size_t ci, struct nsim_cidr c)
+{
+	const struct nsim_route *r = &rt->routes[i];
+	if (!r->dest_pl)
+		return true;
+	for (size_t j = 0; j < ci; j++)
+		if (same_cidr(r->dest_pl->cidrs[j], c))
+			return false;
+	for (size_t k = 0; k < rt->n_routes; k++) {
+		const struct nsim_route *o = &rt->routes[k];
+		if (k == i)
+			continue;
+		if (!o->dest_pl) {
+			if (same_cidr(o->dest, c))
+				return false;
+			continue;
+		}
+		for (size_t j = 0; k < i && j < o->dest_pl->n_cidrs; j++)
+			if (same_cidr(o->dest_pl->cidrs[j], c))
+				return false;
+	}
+	return true;
+}
+
+/* The kernel route of r (in VPC vi) to dest in `table`. */
+static void target_route(struct plan_builder *b, size_t vi, const struct vpc_links *links, const uint32_t *peer_nets,
+			 uint32_t table, const struct nsim_route *r, struct nsim_cidr dest, const char *comment)
+{
+	const struct nsim_topology *t = b->t;
+	const struct nsim_vpc *v = &t->vpcs[vi];
+	const char *router = links[vi].router;
+	switch (r->kind) {
+	case NSIM_TARGET_IGW:
+		plan_route(b, router, table, dest, links[vi].igw_net + 2, "igw", NSIM_ROUTE_UNICAST, comment);
+		return;
+	case NSIM_TARGET_NAT:
+		plan_route(b, router, table, dest, v->nat_gateways[r->target_idx].address,
+			   plan_port_name(b, 'n', v->nat_gateways[r->target_idx].name.name, r->target_idx),
+			   NSIM_ROUTE_UNICAST, comment);
+		return;
+	case NSIM_TARGET_PEERING: {
+		const struct nsim_peering *pc = &t->peerings[r->target_idx];
+		bool first = pc->vpc_idx[0] == vi;
+		uint32_t gw = peer_nets[r->target_idx] + (first ? 2 : 1);
+		plan_route(b, router, table, dest, gw, plan_port_name(b, 'p', pc->name.name, r->target_idx),
+			   NSIM_ROUTE_UNICAST, comment);
+		return;
+	}
+	case NSIM_TARGET_GATEWAY_ENDPOINT: {
+		char port[16];
+		nsim_plan_endpoint_port(port, t, vi, r->target_idx, 0);
+		plan_route(b, router, table, dest, links[vi].gw_nets[r->target_idx] + 2, plan_str(b, "%s", port),
+			   NSIM_ROUTE_UNICAST, comment);
+		return;
+	}
+	case NSIM_TARGET_BLACKHOLE:
+	case NSIM_TARGET_UNRESOLVED:
+		break;
+	}
+	plan_route(b, router, table, dest, 0, NULL, NSIM_ROUTE_BLACKHOLE, comment);
+}
+
 /* Route table ri as kernel table `table`, leaving out the route to `skip`
  * (NULL: none). */
 static void plan_table(struct plan_builder *b, size_t vi, const struct vpc_links *links, const uint32_t *peer_nets,
@@ -565,43 +647,38 @@ static void plan_table(struct plan_builder *b, size_t vi, const struct vpc_links
 	const char *router = links[vi].router;
 	const struct nsim_route_table *rt = &v->route_tables[ri];
 	plan_route(b, router, table, v->cidr, 0, NULL, NSIM_ROUTE_THROW,
-	      plan_str(b, "route table %s: local (%s uses the VPC's own routes)", rt->name.name, v->name.name));
+		   plan_str(b, "route table %s: local (%s uses the VPC's own routes)", rt->name.name, v->name.name));
 	for (size_t i = 0; i < rt->n_routes; i++) {
 		const struct nsim_route *r = &rt->routes[i];
-		if (skip && nsim_cidr_network(r->dest) == nsim_cidr_network(*skip) && r->dest.len == skip->len)
+		if (!r->dest_pl) {
+			if (skip && same_cidr(r->dest, *skip))
+				continue;
+			target_route(b, vi, links, peer_nets, table, r, r->dest,
+				     plan_str(b, "route table %s: %s", rt->name.name, r->target.name));
 			continue;
-		const char *comment = plan_str(b, "route table %s: %s", rt->name.name, r->target.name);
-		switch (r->kind) {
-		case NSIM_TARGET_IGW:
-			plan_route(b, router, table, r->dest, links[vi].igw_net + 2, "igw", NSIM_ROUTE_UNICAST, comment);
-			break;
-		case NSIM_TARGET_NAT:
-			plan_route(b, router, table, r->dest, v->nat_gateways[r->target_idx].address,
-			      plan_port_name(b, 'n', v->nat_gateways[r->target_idx].name.name, r->target_idx),
-			      NSIM_ROUTE_UNICAST, comment);
-			break;
-		case NSIM_TARGET_PEERING: {
-			const struct nsim_peering *pc = &t->peerings[r->target_idx];
-			bool first = pc->vpc_idx[0] == vi;
-			uint32_t gw = peer_nets[r->target_idx] + (first ? 2 : 1);
-			plan_route(b, router, table, r->dest, gw, plan_port_name(b, 'p', pc->name.name, r->target_idx),
-			      NSIM_ROUTE_UNICAST, comment);
-			break;
 		}
-		case NSIM_TARGET_GATEWAY_ENDPOINT: /* TODO(endpoints): plan/endpoints.c */
-		case NSIM_TARGET_BLACKHOLE:
-		case NSIM_TARGET_UNRESOLVED:
-			plan_route(b, router, table, r->dest, 0, NULL, NSIM_ROUTE_BLACKHOLE, comment);
-			break;
+		for (size_t ci = 0; ci < r->dest_pl->n_cidrs; ci++) {
+			struct nsim_cidr c = r->dest_pl->cidrs[ci];
+			/* the local route covers the VPC's own CIDR (the throw above) */
+			if ((skip && same_cidr(c, *skip)) || same_cidr(c, v->cidr) || !route_holds(rt, i, ci, c))
+				continue;
+			target_route(b, vi, links, peer_nets, table, r, c,
+				     plan_str(b, "route table %s: pl:%s -> %s", rt->name.name, r->dest_pl->name.name,
+					      r->target.name));
 		}
 	}
 }
 
 static bool has_route_to(const struct nsim_route_table *rt, struct nsim_cidr c)
 {
-	for (size_t i = 0; i < rt->n_routes; i++)
-		if (nsim_cidr_network(rt->routes[i].dest) == nsim_cidr_network(c) && rt->routes[i].dest.len == c.len)
+	for (size_t i = 0; i < rt->n_routes; i++) {
+		const struct nsim_route *r = &rt->routes[i];
+		if (!r->dest_pl && same_cidr(r->dest, c))
 			return true;
+		for (size_t k = 0; r->dest_pl && k < r->dest_pl->n_cidrs; k++)
+			if (same_cidr(r->dest_pl->cidrs[k], c))
+				return true;
+	}
 	return false;
 }
 
@@ -783,6 +860,8 @@ int nsim_plan_build(const struct nsim_topology *t, const char *name, struct nsim
 	if (internet && !b.err) {
 		plan_internet(&b, internet);
 		internet_unreachable(&b, internet);
+		/* the endpoints' private links to their services (plan/endpoints.c) */
+		plan_endpoint_services(&b);
 		/* public DNS for internet hosts (plan/dns.c) */
 		if (!b.err && t->n_inet_hosts)
 			b.err = nsim_plan_dns_public(p, t, internet, INET_GW);
@@ -861,11 +940,15 @@ void nsim_plan_op_format(const struct nsim_op *o, char *buf, size_t size)
 				 o->ifname ? o->ifname : "?", table);
 		return;
 	}
-	case NSIM_OP_RULE:
-		snprintf(buf, size, "ip -n %s rule add priority %u from %s%s%s lookup %u", o->ns, o->priority,
+	case NSIM_OP_RULE: {
+		char mark[24] = "";
+		if (o->fwmark)
+			snprintf(mark, sizeof(mark), " fwmark %#x", o->fwmark);
+		snprintf(buf, size, "ip -n %s rule add priority %u from %s%s%s%s lookup %u", o->ns, o->priority,
 			 o->src.len ? nsim_cidr_fmt(o->src, c) : "all", o->ifname ? " iif " : "",
-			 o->ifname ? o->ifname : "", o->table);
+			 o->ifname ? o->ifname : "", mark, o->table);
 		return;
+	}
 	case NSIM_OP_NFT:
 		snprintf(buf, size, "ip netns exec %s nft -f - <<'EOF'", o->ns);
 		return;
