@@ -620,6 +620,27 @@ static bool get_bool(struct loader *L, const struct ynode *n, const char *key, b
 	return false;
 }
 
+/* `pl:NAME`: a prefix list where a CIDR could stand (route destinations,
+ * security-group rule peers). AWS: "Managed prefix lists",
+ * https://docs.aws.amazon.com/vpc/latest/userguide/managed-prefix-lists.html */
+static bool is_pl_ref(const struct ynode *n)
+{
+	return n->type == Y_SCALAR && strncmp(n->value, "pl:", 3) == 0;
+}
+
+/* The list's name (without "pl:") and its position. */
+static void get_pl_ref(struct loader *L, const struct ynode *n, const char *key, struct nsim_ref *ret)
+{
+	if (!want_scalar(L, n, key))
+		return;
+	if (n->value[3] == '\0') {
+		err(L, n, "'%s': 'pl:' needs the prefix list's name, e.g. pl:office or pl:s3", key);
+		return;
+	}
+	ret->name = (char *)n->value + 3;
+	ret->pos = npos(L, n);
+}
+
 /* ---- objects ---- */
 
 static void read_subnet(struct loader *L, const struct ynode *n, struct nsim_subnet *s)
@@ -648,7 +669,10 @@ static void read_route(struct loader *L, const struct ynode *n, struct nsim_rout
 	r->target_idx = NSIM_NONE;
 	if (!read_map(L, n, "route", keys, ELEMENTSOF(keys), v))
 		return;
-	if (v[0])
+	if (v[0] && is_pl_ref(v[0])) {
+		get_pl_ref(L, v[0], "destination", &r->dest_list);
+		r->dest_pos = r->dest_list.pos;
+	} else if (v[0])
 		get_cidr(L, v[0], "destination", &r->dest, &r->dest_pos);
 	get_ref(L, v[1], "target", &r->target);
 }
@@ -716,6 +740,9 @@ static void read_sg_rule(struct loader *L, const struct ynode *n, struct nsim_sg
 		r->proto_pos = npos(L, v[0]);
 	read_rule_ports(L, n, v[1], &r->has_ports, &r->port_from, &r->port_to, &r->ports_pos);
 	get_ref(L, v[2], peer_key, &r->peer);
+	/* `pl:NAME` stays as written in peer; validate/ resolves it to peer_pl */
+	if (v[2] && is_pl_ref(v[2]) && v[2]->value[3] == '\0')
+		err(L, v[2], "'%s': 'pl:' needs the prefix list's name, e.g. pl:office or pl:s3", peer_key);
 	if (r->peer.name && r->peer.name[0] >= '0' && r->peer.name[0] <= '9') {
 		r->peer_is_cidr = true;
 		get_cidr(L, v[2], peer_key, &r->peer_cidr, &r->peer.pos);
@@ -777,7 +804,14 @@ static void read_acl_rule(struct loader *L, const struct ynode *n, struct nsim_a
 	if (v[1])
 		get_proto(L, v[1], "protocol", &r->proto);
 	read_rule_ports(L, n, v[2], &r->has_ports, &r->port_from, &r->port_to, &r->ports_pos);
-	if (v[3])
+	/* Network ACL rules match CIDR blocks; prefix lists are for routes and
+	 * security groups. AWS: "Control subnet traffic with network access
+	 * control lists", https://docs.aws.amazon.com/vpc/latest/userguide/vpc-network-acls.html */
+	if (v[3] && is_pl_ref(v[3]))
+		err(L, v[3], "'%s': a network ACL rule cannot name a prefix list ('%s'): AWS network ACL rules "
+			     "match a CIDR block only; write the CIDR, one rule per block",
+		    peer_key, v[3]->value);
+	else if (v[3])
 		get_cidr(L, v[3], peer_key, &r->cidr, &r->cidr_pos);
 	int action;
 	if (v[4] && get_enum(L, v[4], "action", actions, ELEMENTSOF(actions), &action))
@@ -849,19 +883,71 @@ static void read_host(struct loader *L, const struct ynode *n, struct nsim_host 
 		}
 }
 
+static void read_vpc_endpoint(struct loader *L, const struct ynode *n, struct nsim_vpc_endpoint *e)
+{
+	static const char *const types[] = {[NSIM_VPCE_INTERFACE] = "interface", [NSIM_VPCE_GATEWAY] = "gateway"};
+	static const struct key keys[] = {
+		{"name", true},		   {"type", true},	   {"service", true},	   {"subnets", false},
+		{"security_groups", false}, {"private_dns", false}, {"route_tables", false},
+	};
+	const struct ynode *v[ELEMENTSOF(keys)];
+	e->pos = npos(L, n);
+	e->private_dns = true; /* AWS's default for an AWS service's interface endpoint */
+	e->private_dns_pos = e->pos;
+	e->type_pos = e->pos;
+	if (!read_map(L, n, "VPC endpoint", keys, ELEMENTSOF(keys), v))
+		return;
+	get_ref(L, v[0], "name", &e->name);
+	int type;
+	if (v[1] && get_enum(L, v[1], "type", types, ELEMENTSOF(types), &type)) {
+		e->type = (enum nsim_vpce_type)type;
+		e->type_pos = npos(L, v[1]);
+	}
+	get_ref(L, v[2], "service", &e->service);
+	get_refs(L, v[3], "subnets", &e->subnets, &e->n_subnets);
+	get_refs(L, v[4], "security_groups", &e->security_groups, &e->n_security_groups);
+	if (v[5] && get_bool(L, v[5], "private_dns", &e->private_dns))
+		e->private_dns_pos = npos(L, v[5]);
+	get_refs(L, v[6], "route_tables", &e->route_tables, &e->n_route_tables);
+}
+
+static void read_prefix_list(struct loader *L, const struct ynode *n, struct nsim_prefix_list *pl)
+{
+	static const struct key keys[] = {{"name", true}, {"cidrs", true}, {"max_entries", false}};
+	const struct ynode *v[ELEMENTSOF(keys)];
+	pl->pos = npos(L, n);
+	if (!read_map(L, n, "prefix list", keys, ELEMENTSOF(keys), v))
+		return;
+	get_ref(L, v[0], "name", &pl->name);
+	const struct ynode *seq = v[1] ? want_seq(L, v[1], "cidrs") : NULL;
+	if (seq && ALLOC_ARRAY(L, pl->cidrs, seq->n) && ALLOC_ARRAY(L, pl->cidr_pos, seq->n))
+		for (size_t i = 0; i < seq->n; i++)
+			if (get_cidr(L, seq->items[i], "cidrs", &pl->cidrs[pl->n_cidrs], &pl->cidr_pos[pl->n_cidrs]))
+				pl->n_cidrs++;
+	unsigned long max;
+	/* the range (1 to 1000) is the validator's, so it can name the AWS quota */
+	if (v[2] && get_uint(L, v[2], "max_entries", 0, UINT32_MAX, &max)) {
+		pl->max_entries = (uint32_t)max;
+		pl->max_entries_pos = npos(L, v[2]);
+	}
+}
+
 static void read_vpc(struct loader *L, const struct ynode *n, struct nsim_vpc *vpc)
 {
 	static const struct key keys[] = {
 		{"name", true},		    {"cidr", true},		 {"internet_gateway", false},
 		{"main_route_table", false}, {"subnets", false},	 {"route_tables", false},
 		{"nat_gateways", false},    {"security_groups", false}, {"network_acls", false},
-		{"hosts", false},	    {"dns_support", false},
+		{"hosts", false},	    {"dns_support", false},	 {"dns_hostnames", false},
+		{"endpoints", false},	    {"prefix_lists", false},
 	};
 	const struct ynode *v[ELEMENTSOF(keys)];
 	vpc->pos = npos(L, n);
 	vpc->main_rt_idx = NSIM_NONE;
 	vpc->dns_support = true; /* AWS's default for every VPC */
 	vpc->dns_support_pos = vpc->pos;
+	vpc->dns_hostnames = false; /* AWS's default for a VPC made with the API or CloudFormation */
+	vpc->dns_hostnames_pos = vpc->pos;
 	if (!read_map(L, n, "VPC", keys, ELEMENTSOF(keys), v))
 		return;
 	get_ref(L, v[0], "name", &vpc->name);
@@ -877,6 +963,10 @@ static void read_vpc(struct loader *L, const struct ynode *n, struct nsim_vpc *v
 	READ_LIST(L, v[9], "hosts", vpc->hosts, vpc->n_hosts, read_host);
 	if (v[10] && get_bool(L, v[10], "dns_support", &vpc->dns_support))
 		vpc->dns_support_pos = npos(L, v[10]);
+	if (v[11] && get_bool(L, v[11], "dns_hostnames", &vpc->dns_hostnames))
+		vpc->dns_hostnames_pos = npos(L, v[11]);
+	READ_LIST(L, v[12], "endpoints", vpc->endpoints, vpc->n_endpoints, read_vpc_endpoint);
+	READ_LIST(L, v[13], "prefix_lists", vpc->prefix_lists, vpc->n_prefix_lists, read_prefix_list);
 }
 
 static void read_peering(struct loader *L, const struct ynode *n, struct nsim_peering *p)
@@ -906,7 +996,8 @@ static void read_peering(struct loader *L, const struct ynode *n, struct nsim_pe
 static void read_inet_host(struct loader *L, const struct ynode *n, struct nsim_inet_host *h)
 {
 	static const struct key keys[] = {
-		{"name", true}, {"address", true}, {"listen", false}, {"dns_names", false},
+		{"name", true},	      {"address", true}, {"listen", false},
+		{"dns_names", false}, {"service", false}, {"region", false},
 	};
 	const struct ynode *v[ELEMENTSOF(keys)];
 	h->pos = npos(L, n);
@@ -917,6 +1008,8 @@ static void read_inet_host(struct loader *L, const struct ynode *n, struct nsim_
 		get_addr(L, v[1], "address", false, &h->address, &h->address_pos);
 	get_services(L, v[2], "listen", &h->listen, &h->n_listen);
 	get_refs(L, v[3], "dns_names", &h->dns_names, &h->n_dns_names);
+	get_ref(L, v[4], "service", &h->service);
+	get_ref(L, v[5], "region", &h->region);
 }
 
 static void read_endpoint(struct loader *L, const struct ynode *n, const char *key, struct nsim_endpoint *ep)

@@ -130,6 +130,51 @@ static int inet_records(const struct nsim_topology *t, int (*cb)(const struct ns
 	return 0;
 }
 
+/* One A record per network interface of endpoint e for the name n. */
+static int endpoint_name(const struct nsim_vpc_endpoint *e, size_t vi, size_t ei, const char *name,
+			 int (*cb)(const struct nsim_dns_rr *, void *), void *userdata)
+{
+	char n[NSIM_DNS_NAME_MAX];
+	struct nsim_dns_rr rr = {.name = n, .type = NSIM_DNS_A, .source = NSIM_DNS_FROM_ENDPOINT, .vpc = vi, .idx = ei};
+	int r;
+	if (!name || nsim_dns_normalize(name, n) < 0)
+		return 0;
+	for (size_t j = 0; e->addresses && j < e->n_subnets; j++) {
+		if (!(rr.addr = e->addresses[j]))
+			continue;
+		if ((r = cb(&rr, userdata)) != 0)
+			return r;
+	}
+	return 0;
+}
+
+/* VPC vi's interface endpoints: the endpoint-specific name, and with private
+ * DNS (which needs dns_hostnames) the service's public names, inside this
+ * VPC only. AWS: "Access an AWS service using an interface VPC endpoint",
+ * https://docs.aws.amazon.com/vpc/latest/privatelink/create-interface-endpoint.html */
+static int endpoint_records(const struct nsim_topology *t, size_t vi, int (*cb)(const struct nsim_dns_rr *, void *),
+			    void *userdata)
+{
+	const struct nsim_vpc *v = &t->vpcs[vi];
+	int r;
+	for (size_t ei = 0; ei < v->n_endpoints; ei++) {
+		const struct nsim_vpc_endpoint *e = &v->endpoints[ei];
+		if (e->type != NSIM_VPCE_INTERFACE)
+			continue;
+		if ((r = endpoint_name(e, vi, ei, e->dns_name, cb, userdata)) != 0)
+			return r;
+		if (!e->private_dns || !v->dns_hostnames)
+			continue;
+		for (size_t k = 0; k < e->n_service_hosts; k++) {
+			const struct nsim_inet_host *h = &t->inet_hosts[e->service_hosts[k]];
+			for (size_t m = 0; m < h->n_dns_names; m++)
+				if ((r = endpoint_name(e, vi, ei, h->dns_names[m].name, cb, userdata)) != 0)
+					return r;
+		}
+	}
+	return 0;
+}
+
 int nsim_dns_view_foreach(const struct nsim_topology *t, size_t vi,
 			  int (*cb)(const struct nsim_dns_rr *rr, void *userdata), void *userdata)
 {
@@ -163,6 +208,10 @@ int nsim_dns_view_foreach(const struct nsim_topology *t, size_t vi,
 				return r;
 		}
 	}
+
+	/* 1b. interface endpoints of the VPC */
+	if ((r = endpoint_records(t, vi, cb, userdata)) != 0)
+		return r;
 
 	/* 2.-4. hosts: own VPC, peered VPCs (private), the rest (public IP) */
 	for (int pass = 0; pass < 3; pass++)

@@ -8,6 +8,11 @@
  * A VPC's view, first match wins (documented in docs/dataplane.md, "DNS"):
  *   1. records of the Route 53 private hosted zones associated with the VPC
  *      (A: an address; CNAME: another name, followed through this view);
+ *   1b. the VPC's interface endpoints: the endpoint-specific name
+ *      (vpce-<name>.<service>.<region>.vpce.amazonaws.com) always, and with
+ *      private DNS on, the public names of the service (its service hosts'
+ *      dns_names) -> the endpoint's network interfaces, one record each
+ *      (a name with several addresses: every record of it is the answer);
  *   2. the VPC's own hosts: their private DNS names
  *      (ip-10-0-3-4.<region>.compute.internal) and dns_names: -> private address;
  *   3. hosts of peered VPCs: the same, -> private address (netsim models a
@@ -24,6 +29,8 @@
  *   https://docs.aws.amazon.com/vpc/latest/userguide/vpc-dns.html
  * "Working with private hosted zones",
  *   https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/hosted-zones-private.html
+ * "Access an AWS service using an interface VPC endpoint" (DNS hostnames,
+ *   private DNS), https://docs.aws.amazon.com/vpc/latest/privatelink/create-interface-endpoint.html
  */
 #pragma once
 
@@ -59,6 +66,7 @@ enum nsim_dns_source {
 	NSIM_DNS_FROM_ZONE = 0,  /* a private hosted zone record; zone = index in t->private_zones */
 	NSIM_DNS_FROM_HOST,      /* a host's private name or dns_name; vpc, idx */
 	NSIM_DNS_FROM_INET_HOST, /* an internet host's dns_name; idx */
+	NSIM_DNS_FROM_ENDPOINT,  /* an interface endpoint's network interface; vpc, idx: vpcs[vpc].endpoints[idx] */
 };
 
 /* One record of a view. Strings point into buffers valid during the
@@ -79,7 +87,9 @@ struct nsim_dns_rr {
 _must_check_ int nsim_dns_view_foreach(const struct nsim_topology *t, size_t vi,
 				       int (*cb)(const struct nsim_dns_rr *rr, void *userdata), void *userdata);
 
-/* An answer: the address and the CNAMEs followed to reach it. */
+/* An answer: the address and the CNAMEs followed to reach it. An endpoint's
+ * name has one address per network interface: addr is the first (the
+ * others are in the view, in the same order). */
 struct nsim_dns_answer {
 	uint32_t addr;
 	char chain[NSIM_DNS_CHAIN_MAX][NSIM_DNS_NAME_MAX]; /* the names from the asked one, CNAME by CNAME */

@@ -460,6 +460,11 @@ struct nsim_topology {
 	size_t n_expects;
 	struct nsim_private_zone *private_zones; /* route53: private_zones: */
 	size_t n_private_zones;
+	/* made by validate/: the AWS-managed prefix lists in use (`pl:s3`, a
+	 * gateway endpoint's), one per service; the array is allocated once
+	 * with room for every such service, so pointers to it stay valid */
+	struct nsim_prefix_list *aws_prefix_lists;
+	size_t n_aws_prefix_lists;
 };
 
 /* Returns a new, empty topology owned by the caller, or NULL on ENOMEM. */

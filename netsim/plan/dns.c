@@ -38,9 +38,14 @@ static int conf_record(const struct nsim_dns_rr *rr, void *userdata)
 {
 	struct conf *c = userdata;
 	char a[NSIM_ADDR_STRLEN];
-	if (nsim_hashmap_get(&c->seen, rr->name))
+	/* an interface endpoint's name has one record per network interface:
+	 * the later ones of the same endpoint are answers too (one host-record
+	 * line each; dnsmasq answers them all) */
+	void *mark = rr->source == NSIM_DNS_FROM_ENDPOINT ? (void *)(uintptr_t)(2 + rr->idx) : (void *)1;
+	void *seen = nsim_hashmap_get(&c->seen, rr->name);
+	if (seen && (seen != mark || mark == (void *)1))
 		return 0;
-	int r = nsim_hashmap_put(&c->seen, rr->name, (void *)1);
+	int r = seen ? 0 : nsim_hashmap_put(&c->seen, rr->name, mark);
 	if (r < 0)
 		return r;
 	/* names are the user's text: one that could break the line format is

@@ -91,7 +91,7 @@ static bool lower_run(const char **s, size_t min, size_t max)
 }
 
 /* [a-z]{2}(-gov)?-[a-z]+-[0-9] */
-static bool region_ok(const char *s)
+bool nsim_validate_region_ok(const char *s)
 {
 	if (!lower_run(&s, 2, 2) || *s++ != '-')
 		return false;
@@ -107,7 +107,7 @@ static void check_region(const struct nsim_topology *t, struct nsim_diags *d)
 	/* Region codes like ap-northeast-2 or us-gov-west-1: "Regions and Zones",
 	 * https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/using-regions-availability-zones.html
 	 * netsim rule: the form only is checked, not the list of regions */
-	if (t->region.name && !region_ok(t->region.name))
+	if (t->region.name && !nsim_validate_region_ok(t->region.name))
 		nsim_diag_error(d, t->region.pos,
 				"region '%s' is not an AWS region code like us-east-1, ap-northeast-2 or "
 				"us-gov-west-1",

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The rules of one resource kind each (validate/services.c, validate/dns.c),
+ * The rules of one resource kind each (validate/services.c, validate/dns.c,
+ * validate/endpoints.c, validate/prefix_lists.c),
  * called by validate.c in its order of evaluation. Internal to validate/.
  */
 #pragma once
@@ -52,3 +53,35 @@ _must_check_ int nsim_validate_dns(struct nsim_topology *t, struct nsim_diags *d
 /* A probe expectation whose `to` is a DNS name (NSIM_EP_DNS), after `from`
  * is resolved: warns when the source's VPC has no resolver. */
 void nsim_validate_dns_expect(const struct nsim_topology *t, const struct nsim_expect *e, struct nsim_diags *d);
+
+/* Whether s has the form of an AWS region code ([a-z]{2}(-gov)?-[a-z]+-[0-9]:
+ * us-east-1, ap-northeast-2, us-gov-west-1); the form only. */
+bool nsim_validate_region_ok(const char *s);
+
+/* The topology's region: region:, or us-east-1 when it names none. */
+const char *nsim_validate_region(const struct nsim_topology *t);
+
+/* The AWS-managed prefix list of `service` ("s3", "dynamodb"), made on first
+ * use in t->aws_prefix_lists: the /32 of every internet host with that
+ * service: in the topology's region. *ret (the topology's) is NULL when the
+ * service has no AWS-managed list. Returns 0, or -ENOMEM. */
+_must_check_ int nsim_validate_aws_prefix_list(struct nsim_topology *t, const char *service,
+					       const struct nsim_prefix_list **ret);
+
+/* VPC endpoints and the internet hosts that are AWS services' public
+ * endpoints (service:), after addresses are assigned: resolves each
+ * endpoint's service, region, route tables, groups and service hosts, fills
+ * its id and dns_name, adds a gateway endpoint's route to each of its route
+ * tables (managed), and gives a service host without dns_names AWS's name.
+ * Appends problems to d. Returns 0, or -ENOMEM. */
+_must_check_ int nsim_validate_endpoints(struct nsim_topology *t, struct nsim_diags *d);
+
+/* Prefix lists, after nsim_validate_endpoints(): the customer-managed lists
+ * of each VPC, `pl:NAME` in route destinations (dest_pl) and security-group
+ * rules (peer_pl), and the quotas they count against. Appends problems to
+ * d. Returns 0, or -ENOMEM. */
+_must_check_ int nsim_validate_prefix_lists(struct nsim_topology *t, struct nsim_diags *d);
+
+/* The closest of names[0..n) to name, when close enough to be a typo (or a
+ * name cut short); NULL when none is. */
+const char *nsim_validate_suggest(const char *name, const char *const *names, size_t n);

@@ -28,7 +28,7 @@
 
 /* VPCs, gateways, hosts, peerings and internet hosts share one namespace:
  * expect:, via: and route targets refer to them by bare name. */
-enum gkind { G_VPC, G_IGW, G_NAT, G_HOST, G_PEERING, G_INET_HOST, G_N };
+enum gkind { G_VPC, G_IGW, G_NAT, G_HOST, G_PEERING, G_INET_HOST, G_ENDPOINT, G_N };
 #define M(k) (1u << (k))
 #define M_ANY (M(G_N) - 1)
 
@@ -39,6 +39,7 @@ static const char *const gkind_a[G_N] = {
 	[G_HOST] = "a host",
 	[G_PEERING] = "a peering",
 	[G_INET_HOST] = "an internet host",
+	[G_ENDPOINT] = "a VPC endpoint",
 };
 
 static const char *const gkind_name[G_N] = {
@@ -48,6 +49,7 @@ static const char *const gkind_name[G_N] = {
 	[G_HOST] = "host",
 	[G_PEERING] = "peering",
 	[G_INET_HOST] = "internet host",
+	[G_ENDPOINT] = "VPC endpoint",
 };
 
 struct entry {
@@ -375,6 +377,8 @@ static void build_global(struct ctx *c)
 			index_add(c, &c->global, &vpc->nat_gateways[i].name, G_NAT, v, i);
 		for (size_t i = 0; i < vpc->n_hosts; i++)
 			index_add(c, &c->global, &vpc->hosts[i].name, G_HOST, v, i);
+		for (size_t i = 0; i < vpc->n_endpoints; i++)
+			index_add(c, &c->global, &vpc->endpoints[i].name, G_ENDPOINT, v, i);
 	}
 	for (size_t i = 0; i < t->n_peerings; i++)
 		index_add(c, &c->global, &t->peerings[i].name, G_PEERING, i, 0);
@@ -395,8 +399,8 @@ static void report_global_dups(struct ctx *c)
 		}
 		nsim_diag_error(c->d, ix->v[i].pos,
 				"name '%s' is already used by %s (first defined at %u:%u): VPCs, internet "
-				"gateways, NAT gateways, hosts, peerings and internet hosts share one namespace, "
-				"since expect and via refer to them by name",
+				"gateways, NAT gateways, hosts, VPC endpoints, peerings and internet hosts share "
+				"one namespace, since expect and via refer to them by name",
 				ix->v[i].name, gkind_a[ix->v[first].kind], ix->v[first].pos.line,
 				ix->v[first].pos.col);
 	}
@@ -462,6 +466,8 @@ static void check_vpc_names(struct ctx *c, size_t v)
 		check_global_name(c, G_NAT, &vpc->nat_gateways[i].name);
 	for (size_t i = 0; i < vpc->n_hosts; i++)
 		check_global_name(c, G_HOST, &vpc->hosts[i].name);
+	for (size_t i = 0; i < vpc->n_endpoints; i++)
+		check_global_name(c, G_ENDPOINT, &vpc->endpoints[i].name);
 
 	build_vpc_index(c, &ns->subnets, "subnet", nm(&vpc->name));
 	build_vpc_index(c, &ns->rts, "route table", nm(&vpc->name));
@@ -709,6 +715,18 @@ static void report_bad_target(struct ctx *c, size_t v, const struct nsim_route *
 				"involve VPC '%s': a route can only use a peering of its own VPC",
 				tn, nm(&t->vpcs[p->vpc_idx[0]].name), nm(&t->vpcs[p->vpc_idx[1]].name), vn);
 		return;
+	case G_ENDPOINT:
+		/* A gateway endpoint's route is added by the endpoint, to the route
+		 * tables it names, and can't be edited; an interface endpoint is no
+		 * route target. AWS: "Gateway endpoints",
+		 * https://docs.aws.amazon.com/vpc/latest/privatelink/gateway-endpoints.html */
+		nsim_diag_error(c->d, r->target.pos,
+				"route target '%s' is a VPC endpoint: AWS adds a gateway endpoint's route itself, "
+				"to the route tables in the endpoint's route_tables:, and that route cannot be "
+				"edited; remove this route and list the route table in the endpoint's "
+				"route_tables: instead",
+				tn);
+		return;
 	default:
 		/* Targets are gateways and connections.
 		 * AWS: "Configure route tables",
@@ -809,16 +827,18 @@ static void check_route_dups(struct ctx *c, const struct nsim_route_table *rt)
 {
 	_cleanup_free_ struct key *k = keys_new(c, rt->n_routes);
 	char s[NSIM_CIDR_STRLEN];
+	size_t n = 0;
 
 	if (!k)
 		return;
 	for (size_t i = 0; i < rt->n_routes; i++) {
 		struct nsim_cidr x = cidr_norm(rt->routes[i].dest);
-		k[i] = (struct key){ ((uint64_t)x.addr << 8) | x.len, rt->routes[i].dest_pos, i };
+		if (!rt->routes[i].dest_list.name) /* prefix lists: validate/prefix_lists.c */
+			k[n++] = (struct key){ ((uint64_t)x.addr << 8) | x.len, rt->routes[i].dest_pos, i };
 	}
-	keys_sort(k, rt->n_routes);
+	keys_sort(k, n);
 	/* netsim rule: one route per destination, so the longest prefix match has one answer */
-	for (size_t j = 1, first = 0; j < rt->n_routes; j++) {
+	for (size_t j = 1, first = 0; j < n; j++) {
 		if (k[first].k != k[j].k) {
 			first = j;
 			continue;
@@ -859,7 +879,9 @@ static void check_route_tables(struct ctx *c, size_t v)
 		struct nsim_route_table *rt = &vpc->route_tables[i];
 		for (size_t j = 0; j < rt->n_routes; j++) {
 			resolve_route_target(c, v, &rt->routes[j]);
-			check_route_dest(c, v, rt, &rt->routes[j]);
+			/* a prefix-list destination: validate/prefix_lists.c */
+			if (!rt->routes[j].dest_list.name)
+				check_route_dest(c, v, rt, &rt->routes[j]);
 		}
 		check_route_dups(c, rt);
 	}
@@ -950,13 +972,48 @@ static bool check_given_address(struct ctx *c, size_t v, struct placed p)
 	return true;
 }
 
-static struct placed placed_at(struct nsim_vpc *vpc, size_t i)
+/* An interface endpoint's network interface in its j-th subnet: always an
+ * assigned address. AWS: "Access an AWS service using an interface VPC
+ * endpoint", https://docs.aws.amazon.com/vpc/latest/privatelink/create-interface-endpoint.html */
+static struct placed placed_endpoint(struct nsim_vpc_endpoint *e, size_t j)
 {
-	return i < vpc->n_nat_gateways ? placed_nat(&vpc->nat_gateways[i])
-				       : placed_host(&vpc->hosts[i - vpc->n_nat_gateways]);
+	return (struct placed){ "VPC endpoint", &e->name, &e->subnets[j], &e->subnet_idx[j], &e->addresses[j],
+				e->name.pos };
 }
 
-static void report_address_dups(struct ctx *c, struct nsim_vpc *vpc, const struct key *k, size_t n)
+/* Every network interface of the VPC to place, in the assigner's order:
+ * NAT gateways, hosts, then interface endpoints (so that adding an endpoint
+ * moves no host). NULL on ENOMEM. */
+static struct placed *placed_all(struct ctx *c, struct nsim_vpc *vpc, size_t *ret_n)
+{
+	size_t n = vpc->n_nat_gateways + vpc->n_hosts, k = 0;
+	struct placed *all;
+
+	for (size_t i = 0; i < vpc->n_endpoints; i++) {
+		struct nsim_vpc_endpoint *e = &vpc->endpoints[i];
+		if (e->type != NSIM_VPCE_INTERFACE || !e->n_subnets)
+			continue;
+		e->subnet_idx = nsim_arena_alloc(c->t->arena, e->n_subnets, sizeof(*e->subnet_idx));
+		e->addresses = nsim_arena_alloc(c->t->arena, e->n_subnets, sizeof(*e->addresses));
+		if (!e->subnet_idx || !e->addresses)
+			return NULL;
+		n += e->n_subnets;
+	}
+	all = calloc(n ? n : 1, sizeof(*all));
+	if (!all)
+		return NULL;
+	for (size_t i = 0; i < vpc->n_nat_gateways; i++)
+		all[k++] = placed_nat(&vpc->nat_gateways[i]);
+	for (size_t i = 0; i < vpc->n_hosts; i++)
+		all[k++] = placed_host(&vpc->hosts[i]);
+	for (size_t i = 0; i < vpc->n_endpoints; i++)
+		for (size_t j = 0; vpc->endpoints[i].subnet_idx && j < vpc->endpoints[i].n_subnets; j++)
+			all[k++] = placed_endpoint(&vpc->endpoints[i], j);
+	*ret_n = n;
+	return all;
+}
+
+static void report_address_dups(struct ctx *c, const struct placed *all, const struct key *k, size_t n)
 {
 	char a[NSIM_ADDR_STRLEN];
 
@@ -966,7 +1023,7 @@ static void report_address_dups(struct ctx *c, struct nsim_vpc *vpc, const struc
 			first = j;
 			continue;
 		}
-		struct placed p = placed_at(vpc, k[j].idx), o = placed_at(vpc, k[first].idx);
+		struct placed p = all[k[j].idx], o = all[k[first].idx];
 		nsim_diag_error(c->d, k[j].pos,
 				"%s '%s' address %s is already used by %s '%s' (first defined at %u:%u): "
 				"private addresses in a VPC must be unique",
@@ -1026,24 +1083,25 @@ static void assign_address(struct ctx *c, size_t v, uint32_t *next, const struct
 static void place_vpc(struct ctx *c, size_t v)
 {
 	struct nsim_vpc *vpc = &c->t->vpcs[v];
-	size_t total = vpc->n_nat_gateways + vpc->n_hosts, n = 0;
-	_cleanup_free_ struct key *k = keys_new(c, total);
+	size_t total = 0, n = 0;
+	_cleanup_free_ struct placed *all = placed_all(c, vpc, &total);
+	_cleanup_free_ struct key *k = all ? keys_new(c, total) : NULL;
 	_cleanup_free_ uint32_t *next = calloc(vpc->n_subnets ? vpc->n_subnets : 1, sizeof(*next));
 
-	if (!k || !next) {
+	if (!all || !k || !next) {
 		c->oom = true;
 		return;
 	}
 	for (size_t i = 0; i < total; i++) {
-		struct placed p = placed_at(vpc, i);
+		struct placed p = all[i];
 		resolve_placement(c, v, p);
 		if (check_given_address(c, v, p))
 			k[n++] = (struct key){ *p.address, p.address_pos, i };
 	}
 	keys_sort(k, n);
-	report_address_dups(c, vpc, k, n);
+	report_address_dups(c, all, k, n);
 	for (size_t i = 0; i < total; i++)
-		assign_address(c, v, next, k, n, placed_at(vpc, i));
+		assign_address(c, v, next, k, n, all[i]);
 }
 
 static void check_nat_reachability(struct ctx *c, size_t v)
@@ -1274,7 +1332,7 @@ static void check_sg_rules(struct ctx *c, size_t v, const struct nsim_security_g
 		if (r->peer_is_cidr)
 			check_aligned(c, r->peer_cidr, pos_or(r->peer.pos, r->pos), "security group",
 				      nm(&sg->name));
-		else
+		else if (!r->peer.name || strncmp(r->peer.name, "pl:", 3) != 0) /* pl:: validate/prefix_lists.c */
 			resolve_sg_peer(c, v, sg, r, dir);
 	}
 }
@@ -1624,6 +1682,7 @@ static void resolve_via(struct ctx *c, struct nsim_component *v)
 	static const enum nsim_component_kind kinds[G_N] = {
 		[G_VPC] = NSIM_COMP_VPC,   [G_IGW] = NSIM_COMP_IGW,         [G_NAT] = NSIM_COMP_NAT,
 		[G_HOST] = NSIM_COMP_HOST, [G_PEERING] = NSIM_COMP_PEERING, [G_INET_HOST] = NSIM_COMP_INET_HOST,
+		[G_ENDPOINT] = NSIM_COMP_ENDPOINT,
 	};
 	const struct entry *e;
 	const char *hint;
@@ -1641,7 +1700,7 @@ static void resolve_via(struct ctx *c, struct nsim_component *v)
 	if (e) {
 		v->kind = kinds[e->kind];
 		v->a = e->a;
-		v->b = e->kind == G_NAT || e->kind == G_HOST ? e->b : NSIM_NONE;
+		v->b = e->kind == G_NAT || e->kind == G_HOST || e->kind == G_ENDPOINT ? e->b : NSIM_NONE;
 		return;
 	}
 	if (resolve_via_subnet(c, v))
@@ -1649,7 +1708,7 @@ static void resolve_via(struct ctx *c, struct nsim_component *v)
 	hint = suggest(c, &c->global, M_ANY, v->ref.name);
 	nsim_diag_error(c->d, v->ref.pos,
 			"via: no component named '%s': via names a VPC, subnet, internet gateway, NAT gateway, "
-			"host, peering, internet host or 'internet'" DYM,
+			"host, VPC endpoint, peering, internet host or 'internet'" DYM,
 			v->ref.name, DYM_ARGS(hint));
 }
 
@@ -1746,7 +1805,8 @@ static void validate_all(struct ctx *c)
 	}
 	check_public_addresses(c);
 	check_inet_hosts(c);
-	if (nsim_validate_services(t, c->d) < 0 || nsim_validate_dns(t, c->d) < 0)
+	if (nsim_validate_endpoints(t, c->d) < 0 || nsim_validate_prefix_lists(t, c->d) < 0 ||
+	    nsim_validate_services(t, c->d) < 0 || nsim_validate_dns(t, c->d) < 0)
 		c->oom = true;
 	check_expects(c);
 }

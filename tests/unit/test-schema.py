@@ -144,6 +144,7 @@ OBJECTS = {
     "read_acl_egress": "aclEgressRule", "read_host": "host", "read_peering": "peering",
     "read_inet_host": "internetHost", "read_expect": "expectation", "read_internet": "internet",
     "read_route53": "route53", "read_private_zone": "privateZone", "read_dns_record": "dnsRecord",
+    "read_vpc_endpoint": "vpcEndpoint", "read_prefix_list": "prefixList",
 }
 # The loader's value tables and the schema enums that must equal them.
 ENUMS = {
@@ -151,6 +152,7 @@ ENUMS = {
     ("read_expect", "verdicts"): ("expectation", "verdict"),
     ("read_acl_rule", "actions"): ("aclIngressRule", "action"),
     ("read_dns_record", "types"): ("dnsRecord", "type"),
+    ("read_vpc_endpoint", "types"): ("vpcEndpoint", "type"),
     (None, "proto_names"): ("$defs", "protocol"),
 }
 
