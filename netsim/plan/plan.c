@@ -521,12 +521,6 @@ static void plan_vpc(struct plan_builder *b, size_t vi, struct vpc_links *links,
 		add_responder(b, ns, h->name.name, h->address, h->listen, h->n_listen);
 	}
 
-	/* the VPC endpoints (plan/endpoints.c) */
-	if (!b->err && !(links[vi].gw_nets = nsim_arena_alloc(b->p->arena, v->n_endpoints + 1, sizeof(uint32_t))))
-		b->err = -ENOMEM;
-	if (!b->err)
-		plan_endpoints(b, vi, router, links[vi].gw_nets);
-
 	/* the internet gateway */
 	if (v->internet_gateway.name && !b->err) {
 		const char *igw = plan_netns(b, v->internet_gateway.name, true);
@@ -560,6 +554,12 @@ static void plan_vpc(struct plan_builder *b, size_t vi, struct vpc_links *links,
 			o->comment = plan_str(b, "internet gateway %s: 1:1 NAT", v->internet_gateway.name);
 		}
 	}
+
+	/* the VPC endpoints (plan/endpoints.c) */
+	if (!b->err && !(links[vi].gw_nets = nsim_arena_alloc(b->p->arena, v->n_endpoints + 1, sizeof(uint32_t))))
+		b->err = -ENOMEM;
+	if (!b->err)
+		plan_endpoints(b, vi, router, links[vi].gw_nets);
 }
 
 static bool same_cidr(struct nsim_cidr a, struct nsim_cidr b)

@@ -147,7 +147,8 @@ static void check_files(const struct nsim_plan *p)
 	}
 	for (size_t i = 0; i < p->n_hosts; i++) {
 		const struct nsim_plan_host *h = &p->hosts[i];
-		bool vpc_host = strcmp(h->kind, "nat-gateway") != 0; /* VPC and internet hosts */
+		/* VPC and internet hosts (not NAT gateways, not endpoints) */
+		bool vpc_host = strcmp(h->kind, "nat-gateway") != 0 && strcmp(h->kind, "endpoint") != 0;
 		assert_int_equal(h->resolv_conf.name != NULL, vpc_host);
 		assert_int_equal(h->hosts_file.name != NULL, vpc_host);
 		if (vpc_host) {
