@@ -5,71 +5,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analyze/analyze.h"
+#include "analyze/analyze-internal.h"
 #include "model/util.h"
 
 /* Linux's default ephemeral ports (ip_local_port_range). AWS lists 32768-61000
  * for Linux, 1024-65535 for NAT gateways: "Ephemeral ports",
  * https://docs.aws.amazon.com/vpc/latest/userguide/nacl-ephemeral-ports.html */
 #define LINUX_EPHEMERAL "32768-60999"
-#define MAX_DEPTH 4 /* NAT and peering hops one flow may take */
-
-/* Where the packet crosses a subnet boundary: replayed backwards for the
- * reply, since ACLs are stateless. AWS: "Control subnet traffic with network
- * access control lists", https://docs.aws.amazon.com/vpc/latest/userguide/vpc-network-acls.html */
-struct crossing {
-	size_t vpc, subnet;
-	bool ingress;
-	uint32_t src, dst; /* the packet's addresses there */
-	uint16_t sport;    /* its source port there (the reply's destination port) */
-};
-
-/* Addresses, sorted, so a 1000-host matrix is not quadratic: private ones
- * per VPC (peered VPCs may not overlap, others may), public ones global.
- * AWS: "VPC peering limitations",
- * https://docs.aws.amazon.com/vpc/latest/peering/vpc-peering-basics.html#vpc-peering-limitations */
-enum entry_kind {
-	E_HOST = 0, /* private address of a host */
-	E_NAT,      /* private address of a NAT gateway */
-	E_PUBLIC,   /* public IP of a host */
-	E_EIP,      /* elastic IP of a NAT gateway */
-	E_INET,     /* an internet host */
-};
-
-struct entry {
-	uint32_t addr;
-	size_t vpc; /* NSIM_NONE for global addresses */
-	enum entry_kind kind;
-	size_t idx;
-	size_t vpc_of; /* the VPC of a public or elastic IP */
-};
-
-struct nsim_analyzer {
-	const struct nsim_topology *t;
-	struct entry *e;
-	size_t n;
-};
-
-struct walk {
-	const struct nsim_analyzer *an;
-	bool quiet; /* verdicts only: no hop or explanation text */
-	const struct nsim_topology *t;
-	const struct nsim_flow *f;
-	struct nsim_analysis *a;
-	struct crossing cross[16];
-	size_t n_cross;
-	bool done;
-	/* the reply of a flow that came in through a gateway must route back to it */
-	enum nsim_target_kind back_kind; /* NSIM_TARGET_UNRESOLVED: local, nothing to check */
-	size_t back_idx;                 /* the peering */
-	const char *back_name;
-	/* the NAT gateways passed: each sends the reply on to the client by its subnet's table */
-	struct nat_leg {
-		size_t vpc, nat;
-		uint32_t client;
-	} nats[MAX_DEPTH + 2];
-	size_t n_nats;
-};
 
 /* Text that does not fit its buffer ends in "…" (cut at a UTF-8 boundary):
  * truncation is visible, never silent. */
@@ -186,11 +128,12 @@ static const struct entry *find(const struct nsim_analyzer *an, size_t vpc, uint
 	return bsearch(&key, an->e, an->n, sizeof(*an->e), cmp_entry);
 }
 
-/* An ENI of VPC v with this private address: a host (ret_nat false) or a NAT gateway. */
+/* An ENI of VPC v with this private address: a host (ret_nat false) or a
+ * NAT gateway (an interface endpoint's: analyze/endpoints.c). */
 static bool find_eni(const struct walk *w, size_t v, uint32_t addr, size_t *ret_idx, bool *ret_nat)
 {
 	const struct entry *e = find(w->an, v, addr);
-	if (!e)
+	if (!e || e->kind == E_VPCE)
 		return false;
 	*ret_idx = e->idx;
 	*ret_nat = e->kind == E_NAT;
@@ -237,6 +180,8 @@ static void describe_sg_rule(const struct nsim_topology *t, const struct nsim_sg
 		snprintf(pp, sizeof(pp), "%s/%u-%u", nsim_proto_name(r->proto), r->port_from, r->port_to);
 	if (r->peer_is_cidr)
 		snprintf(buf, size, "%s %s", pp, nsim_cidr_fmt(r->peer_cidr, c));
+	else if (r->peer_pl)
+		snprintf(buf, size, "%s pl:%s", pp, r->peer_pl->name.name);
 	else if (r->peer_vpc != NSIM_NONE)
 		snprintf(buf, size, "%s %s", pp, t->vpcs[r->peer_vpc].security_groups[r->peer_sg].name.name);
 	else
@@ -279,7 +224,8 @@ static bool sg_allows(const struct walk *w, size_t v, const struct nsim_host *h,
 		for (size_t i = 0; i < n; i++) {
 			const struct nsim_sg_rule *r = &rules[i];
 			bool peer_ok = r->peer_is_cidr ? nsim_cidr_contains_addr(r->peer_cidr, peer)
-						       : r->peer_vpc != NSIM_NONE && addr_in_sg(w, r->peer_vpc, r->peer_sg, peer);
+				       : r->peer_pl	   ? nsim_analyze_pl_match(r->peer_pl, peer) >= 0
+							   : r->peer_vpc != NSIM_NONE && addr_in_sg(w, r->peer_vpc, r->peer_sg, peer);
 			bool match = peer_ok && proto_ok(r->proto, r->has_ports, r->port_from, r->port_to, f->proto, f->dport);
 			if (!size) {
 				if (match)
@@ -483,9 +429,15 @@ static const struct nsim_route *lookup(const struct nsim_vpc *v, const struct ns
 		best_len = v->cidr.len;
 	for (size_t i = 0; rt != NSIM_NONE && i < v->route_tables[rt].n_routes; i++) {
 		const struct nsim_route *r = &v->route_tables[rt].routes[i];
-		if (nsim_cidr_contains_addr(r->dest, dst) && (int)r->dest.len > best_len) {
+		/* A prefix-list route competes by the longest of its CIDRs that
+		 * matches; at the same length a static route wins over it.
+		 * AWS: "Route priority" (route priority for prefix lists),
+		 * https://docs.aws.amazon.com/vpc/latest/userguide/route-tables-priority.html */
+		int len = r->dest_pl ? nsim_analyze_pl_match(r->dest_pl, dst)
+				     : nsim_cidr_contains_addr(r->dest, dst) ? (int)r->dest.len : -1;
+		if (len > best_len || (len == best_len && best && best->dest_pl && !r->dest_pl)) {
 			best = r;
-			best_len = r->dest.len;
+			best_len = len;
 		}
 	}
 	*ret_local = !best && best_len >= 0;
@@ -509,6 +461,8 @@ static void arrive(struct walk *w, size_t vi, uint32_t src, uint32_t dst, uint16
 	char a[NSIM_ADDR_STRLEN];
 	size_t idx;
 	bool nat;
+	if (nsim_analyze_endpoint_local(w, vi, NSIM_NONE, src, dst, sport, via))
+		return;
 	/* netsim rule: the local route reaches only the VPC's network interfaces */
 	if (!find_eni(w, vi, dst, &idx, &nat)) {
 		hop(w, v->name.name, "VPC router", false, "from %s: nothing in VPC %s has %s", via, v->name.name,
@@ -729,7 +683,7 @@ static void from_subnet(struct walk *w, size_t vi, size_t si, uint32_t src, uint
 	const struct nsim_subnet *s = &v->subnets[si];
 	uint32_t dst = w->f->dst;
 	uint16_t sport = w->f->sport;
-	char a[NSIM_ADDR_STRLEN], c[NSIM_CIDR_STRLEN];
+	char a[NSIM_ADDR_STRLEN], c[NSIM_CIDR_STRLEN], c2[64];
 	if (w->done)
 		return;
 	/* netsim rule: at most MAX_DEPTH gateway steps: more is a loop */
@@ -745,6 +699,8 @@ static void from_subnet(struct walk *w, size_t vi, size_t si, uint32_t src, uint
 		bool nat;
 		hop(w, table, "route table", false, "subnet %s: %s matches local (%s)", s->name.name,
 		    nsim_addr_fmt(dst, a), nsim_cidr_fmt(v->cidr, c));
+		if (nsim_analyze_endpoint_local(w, vi, si, src, dst, sport, NULL))
+			return;
 		/* netsim rule: the local route reaches only the VPC's network interfaces */
 		if (!find_eni(w, vi, dst, &idx, &nat)) {
 			hop(w, v->name.name, "VPC router", false, "nothing in VPC %s has %s", v->name.name, a);
@@ -768,8 +724,9 @@ static void from_subnet(struct walk *w, size_t vi, size_t si, uint32_t src, uint
 		      "route table %s (subnet %s) has no route for %s", table, s->name.name, a);
 		return;
 	}
-	char route[64];
-	snprintf(route, sizeof(route), "%s -> %s", nsim_cidr_fmt(r->dest, c), r->target.name);
+	char route[96];
+	nsim_analyze_route_dest(r, dst, c2, sizeof(c2));
+	snprintf(route, sizeof(route), "%s -> %s", c2, r->target.name);
 	hop(w, table, "route table", false, "subnet %s: %s matches %s", s->name.name, nsim_addr_fmt(dst, a), route);
 	/* A route whose target is gone is a blackhole and drops what it matches.
 	 * AWS: "Route (Amazon EC2 API Reference)",
@@ -827,8 +784,9 @@ static void from_subnet(struct walk *w, size_t vi, size_t si, uint32_t src, uint
 		 * AWS: "NAT gateways",
 		 * https://docs.aws.amazon.com/vpc/latest/userguide/vpc-nat-gateway.html */
 		if (nr && nr->kind == NSIM_TARGET_NAT && nr->target_idx == r->target_idx) {
+			nsim_analyze_route_dest(nr, dst, c2, sizeof(c2));
 			hop(w, nat_table, "route table", false, "subnet %s: %s matches %s -> %s, the NAT gateway itself",
-			    v->subnets[g->subnet_idx].name.name, a, nsim_cidr_fmt(nr->dest, c), g->name.name);
+			    v->subnets[g->subnet_idx].name.name, a, c2, g->name.name);
 			block(w, NSIM_REASON_NO_ROUTE, NSIM_PREDICT_BLOCKED, nat_table,
 			      "route table %s of subnet %s (NAT gateway %s's own subnet) sends %s back to %s: a loop; the "
 			      "NAT gateway's subnet must route to an internet gateway",
@@ -861,6 +819,9 @@ static void from_subnet(struct walk *w, size_t vi, size_t si, uint32_t src, uint
 		arrive(w, other, src, dst, sport, pc->name.name);
 		return;
 	}
+	case NSIM_TARGET_GATEWAY_ENDPOINT:
+		nsim_analyze_gateway_endpoint(w, vi, si, r, src);
+		return;
 	default:
 		/* netsim rule: the validator refuses such a target, this is a backstop */
 		block(w, NSIM_REASON_NO_ROUTE, NSIM_PREDICT_BLOCKED, table, "route %s has an unusable target", route);
@@ -909,13 +870,14 @@ int nsim_analyzer_flow(const struct nsim_analyzer *an, const struct nsim_flow *f
 		/* A new group allows all outbound until rules replace that; rules only allow.
 		 * AWS: "Security group rules",
 		 * https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html */
-		if (!ok) {
+		if (!ok)
 			block(&w, NSIM_REASON_SG_EGRESS_NO_RULE, NSIM_PREDICT_BLOCKED, names,
 			      "blocked by security group %s of %s: no egress rule allows %s to %s; it allows: %s", names,
 			      h->name.name, proto_port(&flow, pp), nsim_addr_fmt(flow.dst, b), rule);
-			return 0;
-		}
-		from_subnet(&w, vi, h->subnet_idx, h->address, h->public_ip, 0);
+		else
+			from_subnet(&w, vi, h->subnet_idx, h->address, h->public_ip, 0);
+		if (an->endpoints)
+			nsim_analyze_endpoint_reasons(&w);
 		return 0;
 	}
 	if (f->from.kind == NSIM_EP_INET_HOST) {
@@ -942,7 +904,7 @@ static int add_entry(struct nsim_analyzer *an, size_t *cap, uint32_t addr, size_
 		an->e = e;
 		*cap = ncap;
 	}
-	an->e[an->n++] = (struct entry){addr, vpc, kind, idx, vpc_of};
+	an->e[an->n++] = (struct entry){.addr = addr, .vpc = vpc, .kind = kind, .idx = idx, .vpc_of = vpc_of};
 	return 0;
 }
 
@@ -962,6 +924,14 @@ int nsim_analyzer_new(const struct nsim_topology *t, struct nsim_analyzer **ret)
 		for (size_t i = 0; i < vpc->n_nat_gateways && r >= 0; i++)
 			if ((r = add_entry(an, &cap, vpc->nat_gateways[i].address, v, E_NAT, i, v)) >= 0)
 				r = add_entry(an, &cap, vpc->nat_gateways[i].elastic_ip, NSIM_NONE, E_EIP, i, v);
+		/* interface endpoints' network interfaces (analyze/endpoints.c) */
+		for (size_t i = 0; i < vpc->n_endpoints && r >= 0; i++) {
+			const struct nsim_vpc_endpoint *ep = &vpc->endpoints[i];
+			an->endpoints = true;
+			for (size_t k = 0; ep->type == NSIM_VPCE_INTERFACE && ep->addresses && k < ep->n_subnets && r >= 0; k++)
+				if (ep->addresses[k] && (r = add_entry(an, &cap, ep->addresses[k], v, E_VPCE, i, v)) >= 0)
+					an->e[an->n - 1].slot = (uint32_t)k;
+		}
 	}
 	for (size_t i = 0; i < t->n_inet_hosts && r >= 0; i++)
 		r = add_entry(an, &cap, t->inet_hosts[i].address, NSIM_NONE, E_INET, i, NSIM_NONE);
@@ -1038,6 +1008,9 @@ const char *nsim_reason_code(enum nsim_reason r)
 		[NSIM_REASON_SG_EGRESS_NO_RULE] = "SG_EGRESS_NO_RULE",
 		[NSIM_REASON_NO_LISTENER] = "NO_LISTENER",
 		[NSIM_REASON_NAME_NOT_FOUND] = "NAME_NOT_FOUND",
+		[NSIM_REASON_ENDPOINT_SG_INGRESS_NO_RULE] = "ENDPOINT_SG_INGRESS_NO_RULE",
+		[NSIM_REASON_ENDPOINT_NOT_IN_REGION] = "ENDPOINT_NOT_IN_REGION",
+		[NSIM_REASON_NAME_RESOLVES_PUBLIC] = "NAME_RESOLVES_PUBLIC",
 	};
 	return (size_t)r < ELEMENTSOF(codes) ? codes[r] : "?";
 }
@@ -1053,4 +1026,96 @@ const char *nsim_prediction_name(enum nsim_prediction p)
 		return "unreachable";
 	}
 	return "?";
+}
+
+/* ---- the walk's steps, for the kinds in files of their own (analyze-internal.h) ---- */
+
+const struct entry *nsim_analyze_find(const struct nsim_analyzer *an, size_t vpc, uint32_t addr)
+{
+	return find(an, vpc, addr);
+}
+
+void nsim_analyze_hop(struct walk *w, const char *component, const char *kind, bool reply, const char *fmt, ...)
+{
+	char detail[sizeof(w->a->hops[0].detail)];
+	va_list ap;
+	if (w->quiet)
+		return;
+	va_start(ap, fmt);
+	vfmt(detail, sizeof(detail), fmt, ap);
+	va_end(ap);
+	hop(w, component, kind, reply, "%s", detail);
+}
+
+void nsim_analyze_block(struct walk *w, enum nsim_reason reason, enum nsim_prediction pred, const char *component,
+			const char *fmt, ...)
+{
+	char text[sizeof(w->a->explanation)] = "";
+	va_list ap;
+	if (!w->quiet && !w->done) {
+		va_start(ap, fmt);
+		vfmt(text, sizeof(text), fmt, ap);
+		va_end(ap);
+	}
+	block(w, reason, pred, component, "%s", text);
+}
+
+void nsim_analyze_textf(char *buf, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vfmt(buf, size, fmt, ap);
+	va_end(ap);
+}
+
+const char *nsim_analyze_proto_port(const struct nsim_flow *f, char buf[32])
+{
+	return proto_port(f, buf);
+}
+
+bool nsim_analyze_acl_forward(struct walk *w, size_t vi, size_t si, bool ingress, uint32_t src, uint32_t dst,
+			      uint16_t sport)
+{
+	return acl_forward(w, vi, si, ingress, src, dst, sport);
+}
+
+void nsim_analyze_acl_return(struct walk *w, enum nsim_proto proto)
+{
+	acl_return(w, proto);
+}
+
+bool nsim_analyze_route_back(struct walk *w, size_t vi, size_t si, uint32_t src)
+{
+	return route_back(w, vi, si, src);
+}
+
+bool nsim_analyze_nats_back(struct walk *w)
+{
+	return nats_back(w);
+}
+
+bool nsim_analyze_listening(const struct nsim_service *l, size_t n, const struct nsim_flow *f)
+{
+	return listening(l, n, f);
+}
+
+bool nsim_analyze_sg_allows(const struct walk *w, size_t vi, const struct nsim_host *h, bool ingress, uint32_t peer,
+			    const struct nsim_flow *f, char *ret_rule, size_t size)
+{
+	return sg_allows(w, vi, h, ingress, peer, f, ret_rule, size);
+}
+
+void nsim_analyze_sg_names(const struct nsim_vpc *v, const struct nsim_host *h, char *buf, size_t size)
+{
+	sg_names(v, h, buf, size);
+}
+
+void nsim_analyze_groups_of(const struct walk *w, uint32_t addr, char *buf, size_t size)
+{
+	groups_of(w, addr, buf, size);
+}
+
+void nsim_analyze_to_internet_host(struct walk *w, size_t ii, uint32_t src)
+{
+	to_internet_host(w, ii, src);
 }
