@@ -225,10 +225,14 @@ static void test_gateway(void **state)
 	e = json_array_get(list, 2); /* the partner: no route, no NAT */
 	expect_str(e, "observed", "unreachable");
 
-	e = json_array_get(list, 3); /* from the peered VPC: main's peering filter drops it */
+	/* from the peered VPC: its router's peering filter drops it (only to
+	 * main's CIDR), before main and its endpoint */
+	e = json_array_get(list, 3);
 	expect_str(e, "outcome", "dropped");
-	expect_str(e, "last_seen", "main");
+	expect_str(e, "last_seen", "peer");
+	assert_null(find_hop(e, "main"));
 	assert_null(find_hop(e, "s3-ep"));
+	assert_null(find_hop(e, "s3"));
 	json_decref(doc);
 	assert_nothing_left(n);
 }
