@@ -185,6 +185,7 @@ struct krule {
 	uint32_t prio, table, src;
 	unsigned len;
 	char iif[16];
+	uint32_t mark; /* 0: none */
 	bool matched;
 };
 
@@ -260,6 +261,8 @@ static int compare_rules(struct job *j, struct nl_sock *sk, const char *ns, cons
 		x->prio = rtnl_rule_get_prio(ru);
 		x->table = rtnl_rule_get_table(ru);
 		x->src = addr_of(rtnl_rule_get_src(ru), &x->len);
+		/* libnl: UINT32_MAX when the rule has no fwmark */
+		x->mark = rtnl_rule_get_mark(ru) == UINT32_MAX ? 0 : rtnl_rule_get_mark(ru);
 		const char *iif = rtnl_rule_get_iif(ru);
 		snprintf(x->iif, sizeof(x->iif), "%s", iif ? iif : "");
 	}
@@ -273,7 +276,8 @@ static int compare_rules(struct job *j, struct nl_sock *sk, const char *ns, cons
 		bool found = false;
 		for (size_t m = 0; m < k && !found; m++)
 			if (kr[m].prio == op->priority && kr[m].table == op->table && kr[m].len == op->src.len &&
-			    (!op->src.len || kr[m].src == op->src.addr) && streq(kr[m].iif, op->ifname ? op->ifname : ""))
+			    (!op->src.len || kr[m].src == op->src.addr) && streq(kr[m].iif, op->ifname ? op->ifname : "") &&
+			    kr[m].mark == op->fwmark)
 				found = kr[m].matched = true;
 		if (!found) {
 			table_name(j, o, op->table, table, sizeof(table));

@@ -335,6 +335,8 @@ int apply_kernel_rule(struct nsim_apply *ctx, const struct nsim_op *op)
 	}
 	if (op->ifname && (r = rtnl_rule_set_iif(rule, op->ifname)) < 0)
 		return apply_nl_errno(ctx, r);
+	if (op->fwmark)
+		rtnl_rule_set_mark(rule, op->fwmark);
 	r = rtnl_rule_add(ns->sk, rule, NLM_F_EXCL);
 	return r < 0 ? apply_nl_errno(ctx, r) : 0;
 }

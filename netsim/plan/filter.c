@@ -40,10 +40,15 @@ void nsim_plan_port_name(char buf[static 16], char prefix, const char *name, siz
 		snprintf(buf, 16, "%c%zu", prefix, index % 100000000);
 }
 
-/* "ip saddr 10.0.0.0/16 " or "ip saddr @sg_main_db-sg " or "" for 0.0.0.0/0. */
+/* "ip saddr 10.0.0.0/16 " or "ip saddr @sg_main_db-sg " or "ip saddr
+ * @pl_office " or "" for 0.0.0.0/0. */
 static void peer_match(FILE *f, const struct nsim_topology *t, const char *dir, const struct nsim_sg_rule *r)
 {
 	char c[NSIM_CIDR_STRLEN];
+	if (r->peer_pl) {
+		fprintf(f, "ip %s @pl_%s ", dir, r->peer_pl->name.name);
+		return;
+	}
 	if (r->peer_is_cidr) {
 		if (r->peer_cidr.len)
 			fprintf(f, "ip %s %s ", dir, nsim_cidr_fmt(r->peer_cidr, c));
@@ -68,13 +73,36 @@ static void proto_match(FILE *f, enum nsim_proto proto, bool has_ports, uint16_t
 		fprintf(f, "th dport %u-%u ", from, to);
 }
 
-/* The members of a security group: the private addresses of its hosts. The
- * default group's members are the VPC's hosts that name no group. AWS:
+/* Whether an interface with the groups sg_idx[0..n) is a member of group
+ * sg (NSIM_NONE: the default group, which those naming none are in). */
+static bool in_group(const size_t *sg_idx, size_t n, size_t sg)
+{
+	if (sg == NSIM_NONE)
+		return n == 0;
+	for (size_t k = 0; k < n; k++)
+		if (sg_idx[k] == sg)
+			return true;
+	return false;
+}
+
+/* The members of a security group: the private addresses of its hosts and
+ * of the network interfaces of its interface endpoints. The default group's
+ * members are the VPC's hosts (and endpoints) that name no group. AWS:
  * "Security group rules", https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html */
 static size_t members(const struct nsim_vpc *v, size_t sg, FILE *f)
 {
 	size_t n = 0;
 	char a[NSIM_ADDR_STRLEN];
+	for (size_t i = 0; i < v->n_endpoints; i++) {
+		const struct nsim_vpc_endpoint *ep = &v->endpoints[i];
+		if (ep->type != NSIM_VPCE_INTERFACE || !ep->addresses || !in_group(ep->sg_idx, ep->n_security_groups, sg))
+			continue;
+		for (size_t k = 0; k < ep->n_subnets; k++) {
+			if (f)
+				fprintf(f, "%s%s", n ? ", " : "", nsim_addr_fmt(ep->addresses[k], a));
+			n++;
+		}
+	}
 	for (size_t i = 0; i < v->n_hosts; i++) {
 		const struct nsim_host *h = &v->hosts[i];
 		bool in = false;
@@ -104,6 +132,47 @@ static void print_set(FILE *f, const struct nsim_vpc *v, size_t sg)
 	fprintf(f, "\t}\n");
 }
 
+/* The rule at position pos in v's rules, in the order group, ingress then
+ * egress; NULL past the end. */
+static const struct nsim_sg_rule *rule_at(const struct nsim_vpc *v, size_t pos)
+{
+	for (size_t g = 0; g < v->n_security_groups; g++) {
+		const struct nsim_security_group *x = &v->security_groups[g];
+		if (pos < x->n_ingress)
+			return &x->ingress[pos];
+		pos -= x->n_ingress;
+		if (pos < x->n_egress)
+			return &x->egress[pos];
+		pos -= x->n_egress;
+	}
+	return NULL;
+}
+
+/* A set per prefix list that a rule of v's groups names: its CIDRs, merged
+ * where they overlap (an interval set refuses overlapping elements).
+ * Security groups may name prefix lists as a source or destination. AWS:
+ * "Reference prefix lists in your AWS resources",
+ * https://docs.aws.amazon.com/vpc/latest/userguide/managed-prefix-lists-referencing.html */
+static void pl_sets(FILE *f, const struct nsim_vpc *v)
+{
+	char c[NSIM_CIDR_STRLEN];
+	const struct nsim_sg_rule *r;
+	for (size_t i = 0; (r = rule_at(v, i)); i++) {
+		const struct nsim_prefix_list *pl = r->peer_pl;
+		bool seen = false;
+		for (size_t k = 0; pl && k < i && !seen; k++)
+			seen = rule_at(v, k)->peer_pl == pl;
+		if (!pl || seen)
+			continue;
+		fprintf(f, "\tset pl_%s {\n\t\ttype ipv4_addr\n\t\tflags interval\n\t\tauto-merge\n"
+			   "\t\tcomment \"prefix list %s%s\"\n",
+			pl->name.name, pl->name.name, pl->service ? " (AWS-managed)" : "");
+		for (size_t k = 0; k < pl->n_cidrs; k++)
+			fprintf(f, "%s%s", k ? ", " : "\t\telements = { ", nsim_cidr_fmt(pl->cidrs[k], c));
+		fprintf(f, "%s\t}\n", pl->n_cidrs ? " }\n" : "");
+	}
+}
+
 /* Sets for every group a rule of this VPC names (its own or a peered VPC's),
  * plus the default group. */
 static void sets(FILE *f, const struct nsim_topology *t, size_t vi)
@@ -129,6 +198,7 @@ static void sets(FILE *f, const struct nsim_topology *t, size_t vi)
 	}
 	if (members(&t->vpcs[vi], NSIM_NONE, NULL))
 		print_set(f, &t->vpcs[vi], NSIM_NONE);
+	pl_sets(f, &t->vpcs[vi]);
 }
 
 static void sg_rules(FILE *f, const struct nsim_topology *t, const struct nsim_security_group *g, bool ingress)
@@ -149,12 +219,15 @@ static void sg_rules(FILE *f, const struct nsim_topology *t, const struct nsim_s
 	}
 }
 
-static void host_chain(FILE *f, const struct nsim_topology *t, const struct nsim_vpc *v, const struct nsim_host *h,
-		       bool ingress)
+/* The security-group chain of an interface (a host's, an endpoint's
+ * network interface's) named `name`, in groups sg_idx[0..n) of v (none: the
+ * VPC's default group). */
+static void sg_chain(FILE *f, const struct nsim_topology *t, const struct nsim_vpc *v, const char *name,
+		     const char *who, const size_t *sg_idx, size_t n, bool ingress)
 {
 	const char *dir = ingress ? "ingress" : "egress";
-	fprintf(f, "\tchain %s_%s {\n", dir, h->name.name);
-	if (h->n_security_groups == 0) {
+	fprintf(f, "\tchain %s_%s {\n", dir, name);
+	if (n == 0) {
 		/* the default group: inbound from its own members, all outbound */
 		if (ingress)
 			fprintf(f, "\t\tip saddr @sg_%s_default counter return comment \"sg default ingress: from members of the VPC's default group\"\n",
@@ -162,10 +235,69 @@ static void host_chain(FILE *f, const struct nsim_topology *t, const struct nsim
 		else
 			fprintf(f, "\t\tcounter return comment \"sg default egress: all\"\n");
 	}
-	for (size_t k = 0; k < h->n_security_groups; k++)
-		sg_rules(f, t, &v->security_groups[h->sg_idx[k]], ingress);
-	fprintf(f, "\t\tcounter drop comment \"sg %s of %s: no rule allows it\"\n", dir, h->name.name);
+	for (size_t k = 0; k < n; k++)
+		sg_rules(f, t, &v->security_groups[sg_idx[k]], ingress);
+	fprintf(f, "\t\tcounter drop comment \"sg %s of %s: no rule allows it\"\n", dir, who);
 	fprintf(f, "\t}\n");
+}
+
+static void host_chain(FILE *f, const struct nsim_topology *t, const struct nsim_vpc *v, const struct nsim_host *h,
+		       bool ingress)
+{
+	sg_chain(f, t, v, h->name.name, h->name.name, h->sg_idx, h->n_security_groups, ingress);
+}
+
+/* The chains of each network interface of v's interface endpoints: named
+ * `<dir>_<endpoint>_<subnet>` ('_' is in no name: no host's chain). The
+ * endpoint's groups filter what reaches the service through it. AWS:
+ * "Access an AWS service using an interface VPC endpoint",
+ * https://docs.aws.amazon.com/vpc/latest/privatelink/create-interface-endpoint.html */
+static void endpoint_chains(FILE *f, const struct nsim_topology *t, const struct nsim_vpc *v)
+{
+	char name[160], who[160];
+	for (size_t ei = 0; ei < v->n_endpoints; ei++) {
+		const struct nsim_vpc_endpoint *ep = &v->endpoints[ei];
+		if (ep->type != NSIM_VPCE_INTERFACE || !ep->subnet_idx)
+			continue;
+		for (size_t k = 0; k < ep->n_subnets; k++) {
+			const char *sn = v->subnets[ep->subnet_idx[k]].name.name;
+			snprintf(name, sizeof(name), "%s_%s", ep->name.name, sn);
+			snprintf(who, sizeof(who), "endpoint %s in %s", ep->name.name, sn);
+			sg_chain(f, t, v, name, who, ep->sg_idx, ep->n_security_groups, false);
+			sg_chain(f, t, v, name, who, ep->sg_idx, ep->n_security_groups, true);
+		}
+	}
+}
+
+/* The router ports of v's endpoint interfaces in subnet si (NSIM_NONE:
+ * all), after n others: `"port"`, or with `: jump <jump>_<subnet>` (acl
+ * maps), or `: jump <dir>_<endpoint>_<subnet>` (sg maps, dir given). f NULL:
+ * only counted. Returns n plus their number. */
+static size_t endpoint_ports(FILE *f, const struct nsim_topology *t, size_t vi, size_t si, size_t n,
+			     const char *jump, const char *dir)
+{
+	const struct nsim_vpc *v = &t->vpcs[vi];
+	char port[16];
+	for (size_t ei = 0; ei < v->n_endpoints; ei++) {
+		const struct nsim_vpc_endpoint *ep = &v->endpoints[ei];
+		if (ep->type != NSIM_VPCE_INTERFACE || !ep->subnet_idx)
+			continue;
+		for (size_t k = 0; k < ep->n_subnets; k++) {
+			const char *sn = v->subnets[ep->subnet_idx[k]].name.name;
+			if (si != NSIM_NONE && ep->subnet_idx[k] != si)
+				continue;
+			if (f) {
+				nsim_plan_endpoint_port(port, t, vi, ei, k);
+				fprintf(f, "%s\"%s\"", n ? ", " : "", port);
+				if (jump)
+					fprintf(f, " : jump %s_%s", jump, sn);
+				else if (dir)
+					fprintf(f, " : jump %s_%s_%s", dir, ep->name.name, sn);
+			}
+			n++;
+		}
+	}
+	return n;
 }
 
 static int cmp_rule(const void *a, const void *b)
@@ -208,9 +340,10 @@ static size_t subnet_acl(const struct nsim_subnet *s)
 	return s->network_acl.name ? s->acl_idx : NSIM_NONE;
 }
 
-/* Ports of subnet si: its hosts and NAT gateways. */
-static void subnet_ports(FILE *f, const struct nsim_vpc *v, size_t si)
+/* Ports of subnet si: its hosts, NAT gateways and endpoint interfaces. */
+static void subnet_ports(FILE *f, const struct nsim_topology *t, size_t vi, size_t si)
 {
+	const struct nsim_vpc *v = &t->vpcs[vi];
 	char port[16];
 	size_t n = 0;
 	for (size_t i = 0; i < v->n_nat_gateways; i++)
@@ -223,10 +356,14 @@ static void subnet_ports(FILE *f, const struct nsim_vpc *v, size_t si)
 			nsim_plan_port_name(port, 'h', v->hosts[i].name.name, i);
 			fprintf(f, "%s\"%s\"", n++ ? ", " : "", port);
 		}
+	endpoint_ports(f, t, vi, si, n, NULL, NULL);
 }
 
-static bool subnet_has_ports(const struct nsim_vpc *v, size_t si)
+static bool subnet_has_ports(const struct nsim_topology *t, size_t vi, size_t si)
 {
+	const struct nsim_vpc *v = &t->vpcs[vi];
+	if (endpoint_ports(NULL, t, vi, si, 0, NULL, NULL))
+		return true;
 	for (size_t i = 0; i < v->n_nat_gateways; i++)
 		if (v->nat_gateways[i].subnet_idx == si)
 			return true;
@@ -237,8 +374,9 @@ static bool subnet_has_ports(const struct nsim_vpc *v, size_t si)
 }
 
 /* ifname -> jump chain, for every port of the subnets that have a custom ACL. */
-static void acl_map(FILE *f, const struct nsim_vpc *v, const char *name, const char *prefix)
+static void acl_map(FILE *f, const struct nsim_topology *t, size_t vi, const char *name, const char *prefix)
 {
+	const struct nsim_vpc *v = &t->vpcs[vi];
 	char port[16];
 	size_t n = 0;
 	fprintf(f, "\tmap %s {\n\t\ttype ifname : verdict\n\t\telements = { ", name);
@@ -255,20 +393,23 @@ static void acl_map(FILE *f, const struct nsim_vpc *v, const char *name, const c
 				nsim_plan_port_name(port, 'h', v->hosts[i].name.name, i);
 				fprintf(f, "%s\"%s\" : jump %s_%s", n++ ? ", " : "", port, prefix, v->subnets[si].name.name);
 			}
+		n = endpoint_ports(f, t, vi, si, n, prefix, NULL);
 	}
 	fprintf(f, " }\n\t}\n");
 }
 
-static void sg_map(FILE *f, const struct nsim_vpc *v, const char *dir)
+static void sg_map(FILE *f, const struct nsim_topology *t, size_t vi, const char *dir)
 {
+	const struct nsim_vpc *v = &t->vpcs[vi];
 	char port[16];
 	fprintf(f, "\tmap sg_%s {\n\t\ttype ifname : verdict\n", dir);
-	if (v->n_hosts) {
+	if (v->n_hosts || endpoint_ports(NULL, t, vi, NSIM_NONE, 0, NULL, NULL)) {
 		fprintf(f, "\t\telements = { ");
 		for (size_t i = 0; i < v->n_hosts; i++) {
 			nsim_plan_port_name(port, 'h', v->hosts[i].name.name, i);
 			fprintf(f, "%s\"%s\" : jump %s_%s", i ? ", " : "", port, dir, v->hosts[i].name.name);
 		}
+		endpoint_ports(f, t, vi, NSIM_NONE, v->n_hosts, NULL, dir);
 		fprintf(f, " }\n");
 	}
 	fprintf(f, "\t}\n");
@@ -341,12 +482,12 @@ int nsim_plan_router_ruleset(const struct nsim_topology *t, size_t vi, char **re
 	bool any_acl = false;
 	for (size_t si = 0; si < v->n_subnets; si++) {
 		const struct nsim_subnet *s = &v->subnets[si];
-		if (subnet_acl(s) == NSIM_NONE || !subnet_has_ports(v, si))
+		if (subnet_acl(s) == NSIM_NONE || !subnet_has_ports(t, vi, si))
 			continue;
 		any_acl = true;
 		const char *acl = v->network_acls[s->acl_idx].name.name;
 		fprintf(f, "\tset ports_%s {\n\t\ttype ifname\n\t\telements = { ", s->name.name);
-		subnet_ports(f, v, si);
+		subnet_ports(f, t, vi, si);
 		fprintf(f, " }\n\t}\n");
 		fprintf(f, "\tchain leave_%s {\n"
 			   "\t\toifname @ports_%s counter return comment \"within subnet %s: no ACL\"\n"
@@ -360,15 +501,16 @@ int nsim_plan_router_ruleset(const struct nsim_topology *t, size_t vi, char **re
 			s->name.name, s->name.name, s->name.name, acl, s->name.name);
 	}
 	if (any_acl) {
-		acl_map(f, v, "acl_leave", "leave");
-		acl_map(f, v, "acl_enter", "enter");
+		acl_map(f, t, vi, "acl_leave", "leave");
+		acl_map(f, t, vi, "acl_enter", "enter");
 	}
 	for (size_t i = 0; i < v->n_hosts; i++) {
 		host_chain(f, t, v, &v->hosts[i], false);
 		host_chain(f, t, v, &v->hosts[i], true);
 	}
-	sg_map(f, v, "egress");
-	sg_map(f, v, "ingress");
+	endpoint_chains(f, t, v);
+	sg_map(f, t, vi, "egress");
+	sg_map(f, t, vi, "ingress");
 
 	/* netsim's own point-to-point links (169.254.0.0/16) are no part of a VPC */
 	fprintf(f, "\tchain input {\n\t\ttype filter hook input priority filter; policy accept;\n");

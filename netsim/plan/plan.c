@@ -46,15 +46,7 @@
 #define TABLE_BASE 100       /* kernel table of route table i: TABLE_BASE + i */
 #define RULE_PRIO_BASE 1000  /* ip rule of subnet i: RULE_PRIO_BASE + i */
 #define NAT_RULE_PRIO_BASE 500 /* ip rule of NAT gateway i, before the subnets' */
-#define LINK_NET 0xA9FE0000u /* 169.254.0.0 */
 #define INET_GW 0xA9FE0001u  /* 169.254.0.1: the internet router, as seen by internet hosts */
-
-struct builder {
-	const struct nsim_topology *t;
-	struct nsim_plan *p;
-	int err;
-	unsigned n_links; /* /30s handed out */
-};
 
 void *nsim_plan_grow(struct nsim_plan *p, void *arr, size_t *cap, size_t n, size_t size)
 {
@@ -90,7 +82,7 @@ int nsim_plan_add_process(struct nsim_plan *p, const struct nsim_plan_process *p
 	return 0;
 }
 
-static void *grow(struct builder *b, void *arr, size_t *cap, size_t n, size_t size)
+static void *grow(struct plan_builder *b, void *arr, size_t *cap, size_t n, size_t size)
 {
 	void *na = nsim_plan_grow(b->p, arr, cap, n, size);
 	if (!na)
@@ -98,7 +90,7 @@ static void *grow(struct builder *b, void *arr, size_t *cap, size_t n, size_t si
 	return na;
 }
 
-static struct nsim_op *op(struct builder *b, enum nsim_op_kind kind, const char *ns)
+struct nsim_op *plan_op(struct plan_builder *b, enum nsim_op_kind kind, const char *ns)
 {
 	struct nsim_plan *p = b->p;
 	if (b->err)
@@ -112,7 +104,7 @@ static struct nsim_op *op(struct builder *b, enum nsim_op_kind kind, const char 
 	return o;
 }
 
-__attribute__((format(printf, 2, 3))) static const char *str(struct builder *b, const char *fmt, ...)
+const char *plan_str(struct plan_builder *b, const char *fmt, ...)
 {
 	if (b->err)
 		return NULL;
@@ -153,10 +145,10 @@ bool nsim_plan_name_valid(const char *name)
 }
 
 /* Creates the namespace for `node` and returns its name. */
-static const char *netns(struct builder *b, const char *node, bool router)
+const char *plan_netns(struct plan_builder *b, const char *node, bool router)
 {
-	const char *ns = str(b, "netsim-%s-%s", b->p->name, node);
-	struct nsim_op *o = op(b, NSIM_OP_NETNS, ns);
+	const char *ns = plan_str(b, "netsim-%s-%s", b->p->name, node);
+	struct nsim_op *o = plan_op(b, NSIM_OP_NETNS, ns);
 	if (!o)
 		return NULL;
 	o->comment = node;
@@ -183,23 +175,23 @@ static const char *netns(struct builder *b, const char *node, bool router)
 	};
 	size_t n = router ? ELEMENTSOF(router_conf) : ELEMENTSOF(host_conf);
 	for (size_t i = 0; i < n; i++) {
-		struct nsim_op *s = op(b, NSIM_OP_SYSCTL, ns);
+		struct nsim_op *s = plan_op(b, NSIM_OP_SYSCTL, ns);
 		if (!s)
 			return NULL;
 		s->key = router ? router_conf[i][0] : host_conf[i][0];
 		s->value = router ? router_conf[i][1] : host_conf[i][1];
 	}
-	struct nsim_op *lo = op(b, NSIM_OP_LINK_UP, ns);
+	struct nsim_op *lo = plan_op(b, NSIM_OP_LINK_UP, ns);
 	if (lo)
 		lo->ifname = "lo";
 	return b->err ? NULL : ns;
 }
 
-static const char *port_name(struct builder *b, char prefix, const char *name, size_t index)
+const char *plan_port_name(struct plan_builder *b, char prefix, const char *name, size_t index)
 {
 	char buf[16];
 	nsim_plan_port_name(buf, prefix, name, index);
-	return str(b, "%s", buf);
+	return plan_str(b, "%s", buf);
 }
 
 void nsim_plan_lladdr(const char *ns, const char *ifname, uint8_t ret[static NSIM_LLADDR_LEN])
@@ -216,10 +208,10 @@ const char *nsim_plan_lladdr_fmt(const uint8_t a[static NSIM_LLADDR_LEN], char b
 	return buf;
 }
 
-static void veth(struct builder *b, const char *ns, const char *ifname, const char *peer_ns,
+void plan_veth(struct plan_builder *b, const char *ns, const char *ifname, const char *peer_ns,
 		 const char *peer_ifname, const char *comment)
 {
-	struct nsim_op *o = op(b, NSIM_OP_VETH, ns);
+	struct nsim_op *o = plan_op(b, NSIM_OP_VETH, ns);
 	if (!o || !ns || !ifname || !peer_ns || !peer_ifname)
 		return;
 	o->ifname = ifname;
@@ -238,10 +230,10 @@ static void veth(struct builder *b, const char *ns, const char *ifname, const ch
  * cap and from garbage collection (net/core/neighbour.c, neigh_alloc():
  * exempt_from_gc). In `ns`, on `ifname`: `addr` is at the MAC of
  * `peer_ifname` in `peer_ns`. */
-static void neigh(struct builder *b, const char *ns, const char *ifname, uint32_t addr, const char *peer_ns,
+static void neigh(struct plan_builder *b, const char *ns, const char *ifname, uint32_t addr, const char *peer_ns,
 		  const char *peer_ifname)
 {
-	struct nsim_op *o = op(b, NSIM_OP_NEIGH, ns);
+	struct nsim_op *o = plan_op(b, NSIM_OP_NEIGH, ns);
 	if (!o || !peer_ns || !peer_ifname)
 		return;
 	o->ifname = ifname;
@@ -251,41 +243,41 @@ static void neigh(struct builder *b, const char *ns, const char *ifname, uint32_
 
 /* Both directions of a point-to-point link: a (in ns_a) reaches addr_b on
  * b, and back. */
-static void neigh_pair(struct builder *b, const char *ns_a, const char *if_a, uint32_t addr_a, const char *ns_b,
+void plan_neigh_pair(struct plan_builder *b, const char *ns_a, const char *if_a, uint32_t addr_a, const char *ns_b,
 		       const char *if_b, uint32_t addr_b)
 {
 	neigh(b, ns_a, if_a, addr_b, ns_b, if_b);
 	neigh(b, ns_b, if_b, addr_a, ns_a, if_a);
 }
 
-static void addr_up(struct builder *b, const char *ns, const char *ifname, uint32_t addr, uint8_t prefix)
+void plan_addr_up(struct plan_builder *b, const char *ns, const char *ifname, uint32_t addr, uint8_t prefix)
 {
-	struct nsim_op *o = op(b, NSIM_OP_ADDR, ns);
+	struct nsim_op *o = plan_op(b, NSIM_OP_ADDR, ns);
 	if (o) {
 		o->ifname = ifname;
 		o->addr = addr;
 		o->prefix = prefix;
 	}
-	if ((o = op(b, NSIM_OP_LINK_UP, ns)))
+	if ((o = plan_op(b, NSIM_OP_LINK_UP, ns)))
 		o->ifname = ifname;
 }
 
 /* Proxy ARP answers after a random delay of up to proxy_delay (0.8 s by
  * default, copied from the root namespace into every new interface; there is
  * no per-namespace default): a port answering for its subnet must not wait. */
-static void no_proxy_delay(struct builder *b, const char *ns, const char *port)
+void plan_no_proxy_delay(struct plan_builder *b, const char *ns, const char *port)
 {
-	struct nsim_op *o = op(b, NSIM_OP_SYSCTL, ns);
+	struct nsim_op *o = plan_op(b, NSIM_OP_SYSCTL, ns);
 	if (o) {
-		o->key = str(b, "net/ipv4/neigh/%s/proxy_delay", port);
+		o->key = plan_str(b, "net/ipv4/neigh/%s/proxy_delay", port);
 		o->value = "0";
 	}
 }
 
-static void route(struct builder *b, const char *ns, uint32_t table, struct nsim_cidr dst, uint32_t gw,
+void plan_route(struct plan_builder *b, const char *ns, uint32_t table, struct nsim_cidr dst, uint32_t gw,
 		  const char *ifname, enum nsim_route_type type, const char *comment)
 {
-	struct nsim_op *o = op(b, NSIM_OP_ROUTE, ns);
+	struct nsim_op *o = plan_op(b, NSIM_OP_ROUTE, ns);
 	if (!o)
 		return;
 	o->table = table;
@@ -296,20 +288,13 @@ static void route(struct builder *b, const char *ns, uint32_t table, struct nsim
 	o->comment = comment;
 }
 
-static struct nsim_cidr host_cidr(uint32_t addr)
-{
-	return (struct nsim_cidr){addr, 32};
-}
-
-static const struct nsim_cidr default_route = {0, 0};
-
 /* A /30 for a point-to-point link between two of netsim's routers: .1 and .2 */
-static uint32_t link_net(struct builder *b)
+uint32_t plan_link_net(struct plan_builder *b)
 {
-	return LINK_NET + 4u * (++b->n_links);
+	return PLAN_LINK_NET + 4u * (++b->n_links);
 }
 
-static void add_host_info(struct builder *b, const char *name, const char *ns, const char *kind,
+void plan_host_info(struct plan_builder *b, const char *name, const char *ns, const char *kind,
 			  const char *where, uint32_t addr, uint32_t public_ip)
 {
 	struct nsim_plan *p = b->p;
@@ -322,7 +307,7 @@ static void add_host_info(struct builder *b, const char *name, const char *ns, c
 	p->hosts[p->n_hosts++] = (struct nsim_plan_host){name, ns, kind, where, addr, public_ip};
 }
 
-static void add_responder(struct builder *b, const char *ns, const char *host, uint32_t addr,
+static void add_responder(struct plan_builder *b, const char *ns, const char *host, uint32_t addr,
 			  const struct nsim_service *listen, size_t n)
 {
 	struct nsim_plan *p = b->p;
@@ -337,22 +322,22 @@ static void add_responder(struct builder *b, const char *ns, const char *host, u
 }
 
 /* A host-like port in a VPC subnet: host or NAT gateway. */
-static const char *subnet_port(struct builder *b, const char *router, const struct nsim_subnet *s,
+const char *plan_subnet_port(struct plan_builder *b, const char *router, const struct nsim_subnet *s,
 			       const char *node, char prefix, size_t index, uint32_t addr, bool is_router)
 {
-	const char *ns = netns(b, node, is_router);
-	const char *port = port_name(b, prefix, node, index);
-	veth(b, ns, "eth0", router, port, str(b, "%s in subnet %s", node, s->name.name));
-	addr_up(b, ns, "eth0", addr, s->cidr.len);
-	route(b, ns, NSIM_TABLE_MAIN, default_route, nsim_subnet_router(s->cidr), "eth0", NSIM_ROUTE_UNICAST,
+	const char *ns = plan_netns(b, node, is_router);
+	const char *port = plan_port_name(b, prefix, node, index);
+	plan_veth(b, ns, "eth0", router, port, plan_str(b, "%s in subnet %s", node, s->name.name));
+	plan_addr_up(b, ns, "eth0", addr, s->cidr.len);
+	plan_route(b, ns, NSIM_TABLE_MAIN, plan_default_route, nsim_subnet_router(s->cidr), "eth0", NSIM_ROUTE_UNICAST,
 	      "default via the subnet router (+1)");
-	addr_up(b, router, port, nsim_subnet_router(s->cidr), 32);
-	no_proxy_delay(b, router, port);
-	route(b, router, NSIM_TABLE_MAIN, host_cidr(addr), 0, port, NSIM_ROUTE_UNICAST,
-	      str(b, "local route to %s", node));
+	plan_addr_up(b, router, port, nsim_subnet_router(s->cidr), 32);
+	plan_no_proxy_delay(b, router, port);
+	plan_route(b, router, NSIM_TABLE_MAIN, plan_host_cidr(addr), 0, port, NSIM_ROUTE_UNICAST,
+	      plan_str(b, "local route to %s", node));
 	/* the gateway and the host; other addresses of the subnet are answered
 	 * by the router's proxy ARP when a flow needs them */
-	neigh_pair(b, ns, "eth0", addr, router, port, nsim_subnet_router(s->cidr));
+	plan_neigh_pair(b, ns, "eth0", addr, router, port, nsim_subnet_router(s->cidr));
 	return ns;
 }
 
@@ -360,12 +345,12 @@ static const char *subnet_port(struct builder *b, const char *router, const stru
  * only, not usable from a peered VPC. AWS: "NAT gateway basics",
  * https://docs.aws.amazon.com/vpc/latest/userguide/nat-gateway-basics.html; "NAT gateways",
  * https://docs.aws.amazon.com/vpc/latest/userguide/vpc-nat-gateway.html */
-static const char *nat_ruleset(struct builder *b, const struct nsim_vpc *v, const struct nsim_nat_gateway *g)
+static const char *nat_ruleset(struct plan_builder *b, const struct nsim_vpc *v, const struct nsim_nat_gateway *g)
 {
 	char a[NSIM_ADDR_STRLEN], c[NSIM_CIDR_STRLEN];
 	nsim_addr_fmt(g->address, a);
 	nsim_cidr_fmt(v->cidr, c);
-	return str(b,
+	return plan_str(b,
 		   "table ip netsim {\n"
 		   "\tchain input {\n"
 		   "\t\ttype filter hook input priority filter; policy drop;\n"
@@ -390,7 +375,7 @@ static const char *nat_ruleset(struct builder *b, const struct nsim_vpc *v, cons
  * without a mapping is dropped, whatever the route tables say. AWS: "Enable
  * internet access for a VPC using an internet gateway",
  * https://docs.aws.amazon.com/vpc/latest/userguide/VPC_Internet_Gateway.html */
-static const char *igw_ruleset(struct builder *b, const struct nsim_vpc *v)
+static const char *igw_ruleset(struct plan_builder *b, const struct nsim_vpc *v)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < v->n_hosts; i++)
@@ -438,7 +423,7 @@ static const char *igw_ruleset(struct builder *b, const struct nsim_vpc *v)
 
 	const char *text;
 	if (n == 0)
-		text = str(b,
+		text = plan_str(b,
 			   "table ip netsim {\n"
 			   "\tchain forward {\n"
 			   "\t\ttype filter hook forward priority filter; policy drop;\n"
@@ -447,7 +432,7 @@ static const char *igw_ruleset(struct builder *b, const struct nsim_vpc *v)
 			   "}\n",
 			   v->internet_gateway.name, v->name.name);
 	else
-		text = str(b,
+		text = plan_str(b,
 			   "table ip netsim {\n"
 			   "\tset mapped {\n"
 			   "\t\ttype ipv4_addr\n"
@@ -484,7 +469,7 @@ static const char *igw_ruleset(struct builder *b, const struct nsim_vpc *v)
 	return text;
 }
 
-static void router_ruleset(struct builder *b, const char *router, size_t vi)
+static void router_ruleset(struct plan_builder *b, const char *router, size_t vi)
 {
 	char *text = NULL;
 	int r = nsim_plan_router_ruleset(b->t, vi, &text);
@@ -492,10 +477,10 @@ static void router_ruleset(struct builder *b, const char *router, size_t vi)
 		b->err = r;
 		return;
 	}
-	struct nsim_op *o = op(b, NSIM_OP_NFT, router);
+	struct nsim_op *o = plan_op(b, NSIM_OP_NFT, router);
 	if (o) {
 		o->text = nsim_arena_strdup(b->p->arena, text);
-		o->comment = str(b, "VPC %s router: peering filters, network ACLs, security groups", b->t->vpcs[vi].name.name);
+		o->comment = plan_str(b, "VPC %s router: peering filters, network ACLs, security groups", b->t->vpcs[vi].name.name);
 		if (!o->text)
 			b->err = -ENOMEM;
 	}
@@ -505,118 +490,195 @@ static void router_ruleset(struct builder *b, const char *router, size_t vi)
 struct vpc_links {
 	const char *router;
 	uint32_t igw_net; /* router <-> IGW /30; 0 = no IGW */
+	uint32_t *gw_nets; /* router <-> gateway endpoint i /30 (plan/endpoints.c) */
 };
 
-static void plan_vpc(struct builder *b, size_t vi, struct vpc_links *links, const char *internet)
+static void plan_vpc(struct plan_builder *b, size_t vi, struct vpc_links *links, const char *internet)
 {
 	const struct nsim_vpc *v = &b->t->vpcs[vi];
-	const char *router = netns(b, v->name.name, true);
+	const char *router = plan_netns(b, v->name.name, true);
 	links[vi].router = router;
 
 	/* the NAT gateways and hosts, each a port of the router */
 	for (size_t i = 0; i < v->n_nat_gateways && !b->err; i++) {
 		const struct nsim_nat_gateway *g = &v->nat_gateways[i];
 		const struct nsim_subnet *s = &v->subnets[g->subnet_idx];
-		const char *ns = subnet_port(b, router, s, g->name.name, 'n', i, g->address, true);
-		struct nsim_op *o = op(b, NSIM_OP_NFT, ns);
+		const char *ns = plan_subnet_port(b, router, s, g->name.name, 'n', i, g->address, true);
+		struct nsim_op *o = plan_op(b, NSIM_OP_NFT, ns);
 		if (o) {
 			o->text = nat_ruleset(b, v, g);
-			o->comment = str(b, "NAT gateway %s", g->name.name);
+			o->comment = plan_str(b, "NAT gateway %s", g->name.name);
 		}
-		add_host_info(b, g->name.name, ns, "nat-gateway", str(b, "%s/%s", v->name.name, s->name.name),
+		plan_host_info(b, g->name.name, ns, "nat-gateway", plan_str(b, "%s/%s", v->name.name, s->name.name),
 			      g->address, g->elastic_ip);
 	}
 	for (size_t i = 0; i < v->n_hosts && !b->err; i++) {
 		const struct nsim_host *h = &v->hosts[i];
 		const struct nsim_subnet *s = &v->subnets[h->subnet_idx];
-		const char *ns = subnet_port(b, router, s, h->name.name, 'h', i, h->address, false);
-		add_host_info(b, h->name.name, ns, nsim_host_kind_name(h->kind),
-			      str(b, "%s/%s", v->name.name, s->name.name), h->address, h->public_ip);
+		const char *ns = plan_subnet_port(b, router, s, h->name.name, 'h', i, h->address, false);
+		plan_host_info(b, h->name.name, ns, nsim_host_kind_name(h->kind),
+			      plan_str(b, "%s/%s", v->name.name, s->name.name), h->address, h->public_ip);
 		add_responder(b, ns, h->name.name, h->address, h->listen, h->n_listen);
 	}
 
 	/* the internet gateway */
 	if (v->internet_gateway.name && !b->err) {
-		const char *igw = netns(b, v->internet_gateway.name, true);
-		uint32_t igw_net = link_net(b);
+		const char *igw = plan_netns(b, v->internet_gateway.name, true);
+		uint32_t igw_net = plan_link_net(b);
 		links[vi].igw_net = igw_net;
-		veth(b, router, "igw", igw, "vpc", str(b, "VPC %s <-> internet gateway %s", v->name.name, v->internet_gateway.name));
-		addr_up(b, router, "igw", igw_net + 1, 30);
-		addr_up(b, igw, "vpc", igw_net + 2, 30);
-		route(b, igw, NSIM_TABLE_MAIN, v->cidr, igw_net + 1, "vpc", NSIM_ROUTE_UNICAST, str(b, "VPC %s", v->name.name));
-		neigh_pair(b, router, "igw", igw_net + 1, igw, "vpc", igw_net + 2);
+		plan_veth(b, router, "igw", igw, "vpc", plan_str(b, "VPC %s <-> internet gateway %s", v->name.name, v->internet_gateway.name));
+		plan_addr_up(b, router, "igw", igw_net + 1, 30);
+		plan_addr_up(b, igw, "vpc", igw_net + 2, 30);
+		plan_route(b, igw, NSIM_TABLE_MAIN, v->cidr, igw_net + 1, "vpc", NSIM_ROUTE_UNICAST, plan_str(b, "VPC %s", v->name.name));
+		plan_neigh_pair(b, router, "igw", igw_net + 1, igw, "vpc", igw_net + 2);
 
-		uint32_t inet_net = link_net(b);
-		const char *port = port_name(b, 'g', v->internet_gateway.name, vi);
-		veth(b, igw, "inet", internet, port, str(b, "internet gateway %s <-> the internet", v->internet_gateway.name));
-		addr_up(b, igw, "inet", inet_net + 2, 30);
-		addr_up(b, internet, port, inet_net + 1, 30);
-		route(b, igw, NSIM_TABLE_MAIN, default_route, inet_net + 1, "inet", NSIM_ROUTE_UNICAST, "the internet");
-		neigh_pair(b, igw, "inet", inet_net + 2, internet, port, inet_net + 1);
+		uint32_t inet_net = plan_link_net(b);
+		const char *port = plan_port_name(b, 'g', v->internet_gateway.name, vi);
+		plan_veth(b, igw, "inet", internet, port, plan_str(b, "internet gateway %s <-> the internet", v->internet_gateway.name));
+		plan_addr_up(b, igw, "inet", inet_net + 2, 30);
+		plan_addr_up(b, internet, port, inet_net + 1, 30);
+		plan_route(b, igw, NSIM_TABLE_MAIN, plan_default_route, inet_net + 1, "inet", NSIM_ROUTE_UNICAST, "the internet");
+		plan_neigh_pair(b, igw, "inet", inet_net + 2, internet, port, inet_net + 1);
 		for (size_t i = 0; i < v->n_nat_gateways + v->n_hosts; i++) {
 			uint32_t pub = i < v->n_nat_gateways ? v->nat_gateways[i].elastic_ip
 							     : v->hosts[i - v->n_nat_gateways].public_ip;
 			const char *who = i < v->n_nat_gateways ? v->nat_gateways[i].name.name
 								: v->hosts[i - v->n_nat_gateways].name.name;
 			if (pub)
-				route(b, internet, NSIM_TABLE_MAIN, host_cidr(pub), inet_net + 2, port, NSIM_ROUTE_UNICAST,
-				      str(b, "public IP of %s, behind %s", who, v->internet_gateway.name));
+				plan_route(b, internet, NSIM_TABLE_MAIN, plan_host_cidr(pub), inet_net + 2, port, NSIM_ROUTE_UNICAST,
+				      plan_str(b, "public IP of %s, behind %s", who, v->internet_gateway.name));
 		}
-		struct nsim_op *o = op(b, NSIM_OP_NFT, igw);
+		struct nsim_op *o = plan_op(b, NSIM_OP_NFT, igw);
 		if (o) {
 			o->text = igw_ruleset(b, v);
-			o->comment = str(b, "internet gateway %s: 1:1 NAT", v->internet_gateway.name);
+			o->comment = plan_str(b, "internet gateway %s: 1:1 NAT", v->internet_gateway.name);
 		}
 	}
+
+	/* the VPC endpoints (plan/endpoints.c) */
+	if (!b->err && !(links[vi].gw_nets = nsim_arena_alloc(b->p->arena, v->n_endpoints + 1, sizeof(uint32_t))))
+		b->err = -ENOMEM;
+	if (!b->err)
+		plan_endpoints(b, vi, router, links[vi].gw_nets);
+}
+
+static bool same_cidr(struct nsim_cidr a, struct nsim_cidr b)
+{
+	return a.len == b.len && nsim_cidr_network(a) == nsim_cidr_network(b);
+}
+
+/* Whether the kernel table holds route i of rt for c, one of its
+ * destinations. A route to a prefix list is one kernel route per CIDR of the
+ * list, so the kernel's longest-prefix match weighs each CIDR as AWS does.
+ * For the same CIDR, a static route wins over a prefix-list route; of two
+ * prefix-list routes netsim takes the first written (AWS does not say which;
+ * a kernel table holds one). AWS: "Route priority" ("Route priority for
+ * prefix lists"),
+ * https://docs.aws.amazon.com/vpc/latest/userguide/route-tables-priority.html */
+static bool route_holds(const struct nsim_route_table *rt, size_t i, size_t ci, struct nsim_cidr c)
+{
+	const struct nsim_route *r = &rt->routes[i];
+	if (!r->dest_pl)
+		return true;
+	for (size_t j = 0; j < ci; j++)
+		if (same_cidr(r->dest_pl->cidrs[j], c))
+			return false;
+	for (size_t k = 0; k < rt->n_routes; k++) {
+		const struct nsim_route *o = &rt->routes[k];
+		if (k == i)
+			continue;
+		if (!o->dest_pl) {
+			if (same_cidr(o->dest, c))
+				return false;
+			continue;
+		}
+		for (size_t j = 0; k < i && j < o->dest_pl->n_cidrs; j++)
+			if (same_cidr(o->dest_pl->cidrs[j], c))
+				return false;
+	}
+	return true;
+}
+
+/* The kernel route of r (in VPC vi) to dest in `table`. */
+static void target_route(struct plan_builder *b, size_t vi, const struct vpc_links *links, const uint32_t *peer_nets,
+			 uint32_t table, const struct nsim_route *r, struct nsim_cidr dest, const char *comment)
+{
+	const struct nsim_topology *t = b->t;
+	const struct nsim_vpc *v = &t->vpcs[vi];
+	const char *router = links[vi].router;
+	switch (r->kind) {
+	case NSIM_TARGET_IGW:
+		plan_route(b, router, table, dest, links[vi].igw_net + 2, "igw", NSIM_ROUTE_UNICAST, comment);
+		return;
+	case NSIM_TARGET_NAT:
+		plan_route(b, router, table, dest, v->nat_gateways[r->target_idx].address,
+			   plan_port_name(b, 'n', v->nat_gateways[r->target_idx].name.name, r->target_idx),
+			   NSIM_ROUTE_UNICAST, comment);
+		return;
+	case NSIM_TARGET_PEERING: {
+		const struct nsim_peering *pc = &t->peerings[r->target_idx];
+		bool first = pc->vpc_idx[0] == vi;
+		uint32_t gw = peer_nets[r->target_idx] + (first ? 2 : 1);
+		plan_route(b, router, table, dest, gw, plan_port_name(b, 'p', pc->name.name, r->target_idx),
+			   NSIM_ROUTE_UNICAST, comment);
+		return;
+	}
+	case NSIM_TARGET_GATEWAY_ENDPOINT: {
+		char port[16];
+		nsim_plan_endpoint_port(port, t, vi, r->target_idx, 0);
+		plan_route(b, router, table, dest, links[vi].gw_nets[r->target_idx] + 2, plan_str(b, "%s", port),
+			   NSIM_ROUTE_UNICAST, comment);
+		return;
+	}
+	case NSIM_TARGET_BLACKHOLE:
+	case NSIM_TARGET_UNRESOLVED:
+		break;
+	}
+	plan_route(b, router, table, dest, 0, NULL, NSIM_ROUTE_BLACKHOLE, comment);
 }
 
 /* Route table ri as kernel table `table`, leaving out the route to `skip`
  * (NULL: none). */
-static void plan_table(struct builder *b, size_t vi, const struct vpc_links *links, const uint32_t *peer_nets,
+static void plan_table(struct plan_builder *b, size_t vi, const struct vpc_links *links, const uint32_t *peer_nets,
 		       size_t ri, uint32_t table, const struct nsim_cidr *skip)
 {
 	const struct nsim_topology *t = b->t;
 	const struct nsim_vpc *v = &t->vpcs[vi];
 	const char *router = links[vi].router;
 	const struct nsim_route_table *rt = &v->route_tables[ri];
-	route(b, router, table, v->cidr, 0, NULL, NSIM_ROUTE_THROW,
-	      str(b, "route table %s: local (%s uses the VPC's own routes)", rt->name.name, v->name.name));
+	plan_route(b, router, table, v->cidr, 0, NULL, NSIM_ROUTE_THROW,
+		   plan_str(b, "route table %s: local (%s uses the VPC's own routes)", rt->name.name, v->name.name));
 	for (size_t i = 0; i < rt->n_routes; i++) {
 		const struct nsim_route *r = &rt->routes[i];
-		if (skip && nsim_cidr_network(r->dest) == nsim_cidr_network(*skip) && r->dest.len == skip->len)
+		if (!r->dest_pl) {
+			if (skip && same_cidr(r->dest, *skip))
+				continue;
+			target_route(b, vi, links, peer_nets, table, r, r->dest,
+				     plan_str(b, "route table %s: %s", rt->name.name, r->target.name));
 			continue;
-		const char *comment = str(b, "route table %s: %s", rt->name.name, r->target.name);
-		switch (r->kind) {
-		case NSIM_TARGET_IGW:
-			route(b, router, table, r->dest, links[vi].igw_net + 2, "igw", NSIM_ROUTE_UNICAST, comment);
-			break;
-		case NSIM_TARGET_NAT:
-			route(b, router, table, r->dest, v->nat_gateways[r->target_idx].address,
-			      port_name(b, 'n', v->nat_gateways[r->target_idx].name.name, r->target_idx),
-			      NSIM_ROUTE_UNICAST, comment);
-			break;
-		case NSIM_TARGET_PEERING: {
-			const struct nsim_peering *pc = &t->peerings[r->target_idx];
-			bool first = pc->vpc_idx[0] == vi;
-			uint32_t gw = peer_nets[r->target_idx] + (first ? 2 : 1);
-			route(b, router, table, r->dest, gw, port_name(b, 'p', pc->name.name, r->target_idx),
-			      NSIM_ROUTE_UNICAST, comment);
-			break;
 		}
-		case NSIM_TARGET_GATEWAY_ENDPOINT: /* TODO(endpoints): plan/endpoints.c */
-		case NSIM_TARGET_BLACKHOLE:
-		case NSIM_TARGET_UNRESOLVED:
-			route(b, router, table, r->dest, 0, NULL, NSIM_ROUTE_BLACKHOLE, comment);
-			break;
+		for (size_t ci = 0; ci < r->dest_pl->n_cidrs; ci++) {
+			struct nsim_cidr c = r->dest_pl->cidrs[ci];
+			/* the local route covers the VPC's own CIDR (the throw above) */
+			if ((skip && same_cidr(c, *skip)) || same_cidr(c, v->cidr) || !route_holds(rt, i, ci, c))
+				continue;
+			target_route(b, vi, links, peer_nets, table, r, c,
+				     plan_str(b, "route table %s: pl:%s -> %s", rt->name.name, r->dest_pl->name.name,
+					      r->target.name));
 		}
 	}
 }
 
 static bool has_route_to(const struct nsim_route_table *rt, struct nsim_cidr c)
 {
-	for (size_t i = 0; i < rt->n_routes; i++)
-		if (nsim_cidr_network(rt->routes[i].dest) == nsim_cidr_network(c) && rt->routes[i].dest.len == c.len)
+	for (size_t i = 0; i < rt->n_routes; i++) {
+		const struct nsim_route *r = &rt->routes[i];
+		if (!r->dest_pl && same_cidr(r->dest, c))
 			return true;
+		for (size_t k = 0; r->dest_pl && k < r->dest_pl->n_cidrs; k++)
+			if (same_cidr(r->dest_pl->cidrs[k], c))
+				return true;
+	}
 	return false;
 }
 
@@ -635,7 +697,7 @@ static uint32_t subnet_table(const struct nsim_vpc *v, size_t si)
 
 /* Route tables and the rules choosing them, after every link exists (a
  * gateway route needs its device), peerings included. */
-static void plan_routing(struct builder *b, size_t vi, const struct vpc_links *links,
+static void plan_routing(struct plan_builder *b, size_t vi, const struct vpc_links *links,
 			 const uint32_t *peer_nets)
 {
 	const struct nsim_topology *t = b->t;
@@ -656,13 +718,13 @@ static void plan_routing(struct builder *b, size_t vi, const struct vpc_links *l
 		 * "Example routing options", https://docs.aws.amazon.com/vpc/latest/userguide/route-table-options.html */
 		if (table != TABLE_BASE + (uint32_t)rt)
 			plan_table(b, vi, links, peer_nets, rt, table, &s->cidr);
-		struct nsim_op *o = op(b, NSIM_OP_RULE, router);
+		struct nsim_op *o = plan_op(b, NSIM_OP_RULE, router);
 		if (!o)
 			return;
 		o->priority = RULE_PRIO_BASE + (uint32_t)si;
 		o->src = s->cidr;
 		o->table = table;
-		o->comment = str(b, "subnet %s uses route table %s%s", s->name.name, v->route_tables[rt].name.name,
+		o->comment = plan_str(b, "subnet %s uses route table %s%s", s->name.name, v->route_tables[rt].name.name,
 				 s->route_table.name ? "" : " (the VPC's main table)");
 	}
 	/* AWS routes what a NAT gateway sends by its subnet's table, also the
@@ -675,36 +737,36 @@ static void plan_routing(struct builder *b, size_t vi, const struct vpc_links *l
 		const struct nsim_nat_gateway *g = &v->nat_gateways[i];
 		uint32_t table = subnet_table(v, g->subnet_idx);
 		for (int k = 0; k < (table == NSIM_TABLE_MAIN ? 1 : 2); k++) {
-			struct nsim_op *o = op(b, NSIM_OP_RULE, router);
+			struct nsim_op *o = plan_op(b, NSIM_OP_RULE, router);
 			if (!o)
 				return;
 			o->priority = NAT_RULE_PRIO_BASE + 2 * (uint32_t)i + (uint32_t)k;
-			o->ifname = port_name(b, 'n', g->name.name, i);
+			o->ifname = plan_port_name(b, 'n', g->name.name, i);
 			o->table = k ? NSIM_TABLE_MAIN : table;
-			o->comment = k ? str(b, "NAT gateway %s: the VPC's own routes", g->name.name)
-				       : str(b, "NAT gateway %s: routed by the table of subnet %s", g->name.name,
+			o->comment = k ? plan_str(b, "NAT gateway %s: the VPC's own routes", g->name.name)
+				       : plan_str(b, "NAT gateway %s: routed by the table of subnet %s", g->name.name,
 					     v->subnets[g->subnet_idx].name.name);
 		}
 	}
 	router_ruleset(b, router, vi);
 }
 
-static void plan_internet(struct builder *b, const char *internet)
+static void plan_internet(struct plan_builder *b, const char *internet)
 {
 	const struct nsim_topology *t = b->t;
 	for (size_t i = 0; i < t->n_inet_hosts && !b->err; i++) {
 		const struct nsim_inet_host *h = &t->inet_hosts[i];
-		const char *ns = netns(b, h->name.name, false);
-		const char *port = port_name(b, 'h', h->name.name, i);
-		veth(b, ns, "eth0", internet, port, str(b, "internet host %s", h->name.name));
-		addr_up(b, ns, "eth0", h->address, 32);
-		route(b, ns, NSIM_TABLE_MAIN, default_route, INET_GW, "eth0", NSIM_ROUTE_UNICAST, "default via the internet");
-		addr_up(b, internet, port, INET_GW, 32);
-		no_proxy_delay(b, internet, port);
-		route(b, internet, NSIM_TABLE_MAIN, host_cidr(h->address), 0, port, NSIM_ROUTE_UNICAST,
-		      str(b, "internet host %s", h->name.name));
-		neigh_pair(b, ns, "eth0", h->address, internet, port, INET_GW);
-		add_host_info(b, h->name.name, ns, "internet", "internet", h->address, 0);
+		const char *ns = plan_netns(b, h->name.name, false);
+		const char *port = plan_port_name(b, 'h', h->name.name, i);
+		plan_veth(b, ns, "eth0", internet, port, plan_str(b, "internet host %s", h->name.name));
+		plan_addr_up(b, ns, "eth0", h->address, 32);
+		plan_route(b, ns, NSIM_TABLE_MAIN, plan_default_route, INET_GW, "eth0", NSIM_ROUTE_UNICAST, "default via the internet");
+		plan_addr_up(b, internet, port, INET_GW, 32);
+		plan_no_proxy_delay(b, internet, port);
+		plan_route(b, internet, NSIM_TABLE_MAIN, plan_host_cidr(h->address), 0, port, NSIM_ROUTE_UNICAST,
+		      plan_str(b, "internet host %s", h->name.name));
+		plan_neigh_pair(b, ns, "eth0", h->address, internet, port, INET_GW);
+		plan_host_info(b, h->name.name, ns, "internet", "internet", h->address, 0);
 		add_responder(b, ns, h->name.name, h->address, h->listen, h->n_listen);
 	}
 }
@@ -713,7 +775,7 @@ static void plan_internet(struct builder *b, const char *internet)
  * router on the way would send. Not left to the kernel's no-route path: that
  * one is rate limited per source by sysctls only the root namespace has
  * (route/error_cost), so most probes would wait out their timeout instead. */
-static void internet_unreachable(struct builder *b, const char *internet)
+static void internet_unreachable(struct plan_builder *b, const char *internet)
 {
 	static const char *const conf[][2] = {
 		{"net/ipv4/icmp_ratelimit", "0"},
@@ -721,13 +783,13 @@ static void internet_unreachable(struct builder *b, const char *internet)
 		{"net/ipv4/icmp_msgs_burst", "10000"},
 	};
 	for (size_t i = 0; i < ELEMENTSOF(conf); i++) {
-		struct nsim_op *o = op(b, NSIM_OP_SYSCTL, internet);
+		struct nsim_op *o = plan_op(b, NSIM_OP_SYSCTL, internet);
 		if (o) {
 			o->key = conf[i][0];
 			o->value = conf[i][1];
 		}
 	}
-	struct nsim_op *o = op(b, NSIM_OP_NFT, internet);
+	struct nsim_op *o = plan_op(b, NSIM_OP_NFT, internet);
 	if (!o)
 		return;
 	o->comment = "the internet: no route means ICMP net unreachable";
@@ -758,7 +820,7 @@ int nsim_plan_build(const struct nsim_topology *t, const char *name, struct nsim
 	if (!a)
 		return -ENOMEM;
 	struct nsim_plan *p = nsim_arena_alloc(a, 1, sizeof(*p));
-	struct builder b = {.t = t, .p = p};
+	struct plan_builder b = {.t = t, .p = p};
 	if (!p) {
 		nsim_arena_free(a);
 		return -ENOMEM;
@@ -777,18 +839,18 @@ int nsim_plan_build(const struct nsim_topology *t, const char *name, struct nsim
 
 	const char *internet = NULL;
 	if (!b.err && (t->n_inet_hosts || any_igw))
-		internet = netns(&b, "internet", true);
+		internet = plan_netns(&b, "internet", true);
 	for (size_t i = 0; i < t->n_vpcs && !b.err; i++)
 		plan_vpc(&b, i, links, internet);
 	for (size_t i = 0; i < t->n_peerings && !b.err; i++) {
 		const struct nsim_peering *pc = &t->peerings[i];
-		const char *port = port_name(&b, 'p', pc->name.name, i);
+		const char *port = plan_port_name(&b, 'p', pc->name.name, i);
 		const char *ra = links[pc->vpc_idx[0]].router, *rb = links[pc->vpc_idx[1]].router;
-		peer_nets[i] = link_net(&b);
-		veth(&b, ra, port, rb, port, str(&b, "peering %s", pc->name.name));
-		addr_up(&b, ra, port, peer_nets[i] + 1, 30);
-		addr_up(&b, rb, port, peer_nets[i] + 2, 30);
-		neigh_pair(&b, ra, port, peer_nets[i] + 1, rb, port, peer_nets[i] + 2);
+		peer_nets[i] = plan_link_net(&b);
+		plan_veth(&b, ra, port, rb, port, plan_str(&b, "peering %s", pc->name.name));
+		plan_addr_up(&b, ra, port, peer_nets[i] + 1, 30);
+		plan_addr_up(&b, rb, port, peer_nets[i] + 2, 30);
+		plan_neigh_pair(&b, ra, port, peer_nets[i] + 1, rb, port, peer_nets[i] + 2);
 	}
 	for (size_t i = 0; i < t->n_vpcs && !b.err; i++)
 		plan_routing(&b, i, links, peer_nets);
@@ -798,6 +860,8 @@ int nsim_plan_build(const struct nsim_topology *t, const char *name, struct nsim
 	if (internet && !b.err) {
 		plan_internet(&b, internet);
 		internet_unreachable(&b, internet);
+		/* the endpoints' private links to their services (plan/endpoints.c) */
+		plan_endpoint_services(&b);
 		/* public DNS for internet hosts (plan/dns.c) */
 		if (!b.err && t->n_inet_hosts)
 			b.err = nsim_plan_dns_public(p, t, internet, INET_GW);
@@ -876,11 +940,15 @@ void nsim_plan_op_format(const struct nsim_op *o, char *buf, size_t size)
 				 o->ifname ? o->ifname : "?", table);
 		return;
 	}
-	case NSIM_OP_RULE:
-		snprintf(buf, size, "ip -n %s rule add priority %u from %s%s%s lookup %u", o->ns, o->priority,
+	case NSIM_OP_RULE: {
+		char mark[24] = "";
+		if (o->fwmark)
+			snprintf(mark, sizeof(mark), " fwmark %#x", o->fwmark);
+		snprintf(buf, size, "ip -n %s rule add priority %u from %s%s%s%s lookup %u", o->ns, o->priority,
 			 o->src.len ? nsim_cidr_fmt(o->src, c) : "all", o->ifname ? " iif " : "",
-			 o->ifname ? o->ifname : "", o->table);
+			 o->ifname ? o->ifname : "", mark, o->table);
 		return;
+	}
 	case NSIM_OP_NFT:
 		snprintf(buf, size, "ip netns exec %s nft -f - <<'EOF'", o->ns);
 		return;

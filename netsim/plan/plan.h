@@ -25,7 +25,7 @@ enum nsim_op_kind {
 	NSIM_OP_LINK_UP,   /* in `ns`: set `ifname` up (also "lo") */
 	NSIM_OP_ADDR,      /* in `ns`: add `addr`/`prefix` to `ifname` (prefix 32 for routed ports) */
 	NSIM_OP_ROUTE,     /* in `ns`: route `dst` in `table`: unicast via `gateway` (0 = none; onlink) dev `ifname` (NULL = any), blackhole or throw */
-	NSIM_OP_RULE,      /* in `ns`: ip rule `priority`: from `src` (len 0 = any) iif `ifname` (NULL = any) lookup `table` */
+	NSIM_OP_RULE,      /* in `ns`: ip rule `priority`: from `src` (len 0 = any) iif `ifname` (NULL = any) fwmark `fwmark` (0 = any) lookup `table` */
 	NSIM_OP_NFT,       /* in `ns`: load `text` (an nft ruleset) as one transaction */
 	NSIM_OP_NEIGH,     /* in `ns`: permanent neighbour entry `addr` -> `lladdr` on `ifname` */
 };
@@ -57,6 +57,7 @@ struct nsim_op {
 	enum nsim_route_type route_type; /* ROUTE */
 	uint32_t table;          /* ROUTE, RULE */
 	uint32_t priority;       /* RULE */
+	uint32_t fwmark;         /* RULE: packets with this mark only (0 = any mark) */
 	struct nsim_cidr src;    /* RULE */
 	/* VETH: the MAC of `ifname` (set at creation, IFLA_ADDRESS); NEIGH: the
 	 * neighbour's. Locally administered, derived from namespace and ifname:
@@ -196,8 +197,18 @@ size_t nsim_plan_ns_name(char *buf, size_t size, const char *name, const char *n
 
 /* A router port's name (fits IFNAMSIZ): "<prefix>-<name>" when it fits, else
  * "<prefix><index>". Prefixes: 'h' host, 'n' NAT gateway, 'g' internet
- * gateway, 'p' peering; index is the object's in its list. */
+ * gateway, 'p' peering, 'e' VPC endpoint; index is the object's in its list. */
 void nsim_plan_port_name(char buf[static 16], char prefix, const char *name, size_t index);
+
+/* VPC endpoint ei of VPC vi: the node its namespace is named after: the
+ * endpoint's name for a gateway endpoint; "<endpoint>.<subnet>" for an
+ * interface endpoint's network interface in its k-th subnet (k is ignored
+ * for a gateway endpoint). Returns the length it needs; writes at most size
+ * bytes (always terminated). */
+size_t nsim_plan_endpoint_node(char *buf, size_t size, const struct nsim_topology *t, size_t vi, size_t ei, size_t k);
+/* Its port on the VPC router (prefix 'e'), also the name of its private
+ * link's end in the service host. */
+void nsim_plan_endpoint_port(char buf[static 16], const struct nsim_topology *t, size_t vi, size_t ei, size_t k);
 
 /* The MAC netsim gives interface `ifname` of namespace `ns` (a full name):
  * 02 (locally administered, unicast) then 40 bits of the FNV-1a hash of

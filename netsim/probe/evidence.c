@@ -36,35 +36,45 @@ static char *ns_name(const struct nsim_check_prep *pp, const char *node)
 	return s;
 }
 
-/* The component (name, kind) living in node's namespace; *ret its index. */
+/* The component (name, kind) living in node's namespace; *ret its index.
+ * One component may live in several namespaces (an interface endpoint's
+ * network interfaces): one entry each. */
 static int add_comp(struct nsim_check_prep *pp, const char *name, const char *kind, const char *node, size_t *ret)
 {
-	for (size_t i = 0; i < pp->n_comps; i++)
-		if (streq(pp->comps[i].name, name) && streq(pp->comps[i].kind, kind)) {
-			*ret = i;
-			return 0;
-		}
-	if (grow((void **)&pp->comps, &pp->cap_comps, pp->n_comps, sizeof(*pp->comps)) < 0)
-		return -ENOMEM;
 	char *ns = ns_name(pp, node);
 	if (!ns)
 		return -ENOMEM;
+	for (size_t i = 0; i < pp->n_comps; i++)
+		if (streq(pp->comps[i].name, name) && streq(pp->comps[i].kind, kind) && streq(pp->comps[i].ns, ns)) {
+			free(ns);
+			*ret = i;
+			return 0;
+		}
+	if (grow((void **)&pp->comps, &pp->cap_comps, pp->n_comps, sizeof(*pp->comps)) < 0) {
+		free(ns);
+		return -ENOMEM;
+	}
 	pp->comps[pp->n_comps] = (struct nsim_check_comp){.name = name, .kind = kind, .ns = ns, .ns_idx = NSIM_NONE};
 	*ret = pp->n_comps++;
 	return 0;
 }
 
 /* Restricts a component to the given interfaces (router ports). */
-static int add_iface(struct nsim_check_comp *k, size_t *cap, char prefix, const char *name, size_t index)
+static int add_port(struct nsim_check_comp *k, size_t *cap, const char *port)
 {
-	char port[16];
-	nsim_plan_port_name(port, prefix, name, index);
 	if (grow((void **)&k->ifaces, cap, k->n_ifaces, sizeof(*k->ifaces)) < 0)
 		return -ENOMEM;
 	if (!(k->ifaces[k->n_ifaces] = strdup(port)))
 		return -ENOMEM;
 	k->n_ifaces++;
 	return 0;
+}
+
+static int add_iface(struct nsim_check_comp *k, size_t *cap, char prefix, const char *name, size_t index)
+{
+	char port[16];
+	nsim_plan_port_name(port, prefix, name, index);
+	return add_port(k, cap, port);
 }
 
 static int comp_vpc(struct nsim_check_prep *pp, size_t vi, size_t *ret)
@@ -111,6 +121,15 @@ static int comp_subnet(struct nsim_check_prep *pp, size_t vi, size_t si, size_t 
 	for (size_t i = 0; i < v->n_hosts; i++)
 		if (v->hosts[i].subnet_idx == si && (r = add_iface(cp, &cap, 'h', v->hosts[i].name.name, i)) < 0)
 			return r;
+	for (size_t i = 0; i < v->n_endpoints; i++) {
+		const struct nsim_vpc_endpoint *ep = &v->endpoints[i];
+		for (size_t s = 0; ep->type == NSIM_VPCE_INTERFACE && ep->subnet_idx && s < ep->n_subnets; s++) {
+			char port[16];
+			nsim_plan_endpoint_port(port, pp->t, vi, i, s);
+			if (ep->subnet_idx[s] == si && (r = add_port(cp, &cap, port)) < 0)
+				return r;
+		}
+	}
 	if (!cp->ifaces) {
 		/* a port list that matches nothing, not "every interface" */
 		cp->ifaces = calloc(1, sizeof(*cp->ifaces));
@@ -118,6 +137,21 @@ static int comp_subnet(struct nsim_check_prep *pp, size_t vi, size_t si, size_t 
 			return -ENOMEM;
 	}
 	return 0;
+}
+
+/* The namespace of endpoint ei of VPC vi: its network interface in its k-th
+ * subnet (interface), or its own (gateway). */
+static int comp_endpoint(struct nsim_check_prep *pp, size_t vi, size_t ei, size_t k, size_t *ret)
+{
+	const struct nsim_vpc_endpoint *ep = &pp->t->vpcs[vi].endpoints[ei];
+	size_t len = nsim_plan_endpoint_node(NULL, 0, pp->t, vi, ei, k);
+	char *node = malloc(len + 1);
+	if (!node)
+		return -ENOMEM;
+	nsim_plan_endpoint_node(node, len + 1, pp->t, vi, ei, k);
+	int r = add_comp(pp, ep->name.name, ep->type == NSIM_VPCE_GATEWAY ? "gateway endpoint" : "endpoint", node, ret);
+	free(node);
+	return r;
 }
 
 static int comp_of(struct nsim_check_prep *pp, const struct nsim_component *v, size_t *ret)
@@ -140,7 +174,8 @@ static int comp_of(struct nsim_check_prep *pp, const struct nsim_component *v, s
 		return comp_peering(pp, v->a, ret);
 	case NSIM_COMP_INET_HOST:
 		return add_comp(pp, t->inet_hosts[v->a].name.name, "internet host", t->inet_hosts[v->a].name.name, ret);
-	case NSIM_COMP_ENDPOINT: /* TODO(endpoints): the endpoint's namespaces */
+	case NSIM_COMP_ENDPOINT: /* its first namespace (candidates: add_endpoint_candidates) */
+		return comp_endpoint(pp, v->a, v->b, 0, ret);
 	case NSIM_COMP_SECURITY_GROUP: /* not via: components (blocked_by: only) */
 	case NSIM_COMP_NETWORK_ACL:
 	case NSIM_COMP_ROUTE_TABLE:
@@ -166,6 +201,50 @@ static int add_candidate(struct nsim_check_cands *c, int r, const size_t *kp)
 		return -ENOMEM;
 	c->idx[c->n++] = k;
 	return 0;
+}
+
+/* Every namespace of endpoint ei of VPC vi as a candidate. */
+static int add_endpoint_candidates(struct nsim_check_prep *pp, struct nsim_check_cands *c, size_t vi, size_t ei)
+{
+	const struct nsim_vpc_endpoint *ep = &pp->t->vpcs[vi].endpoints[ei];
+	size_t n = ep->type == NSIM_VPCE_INTERFACE ? ep->n_subnets : 1, k;
+	int r = 0;
+	for (size_t i = 0; i < n && r >= 0; i++)
+		r = add_candidate(c, comp_endpoint(pp, vi, ei, i, &k), &k);
+	return r;
+}
+
+/* The endpoints a flow from VPC vi to address a may cross, as candidates:
+ * the interface endpoint whose network interface has a (any VPC's: a peered
+ * one's is reachable) and its service host; a gateway endpoint of vi to
+ * a service host at a. */
+static int endpoint_candidates(struct nsim_check_prep *pp, struct nsim_check_cands *c, size_t vi, uint32_t a)
+{
+	const struct nsim_topology *t = pp->t;
+	size_t k;
+	int r = 0;
+	for (size_t v = 0; v < t->n_vpcs && r >= 0; v++)
+		for (size_t ei = 0; ei < t->vpcs[v].n_endpoints && r >= 0; ei++) {
+			const struct nsim_vpc_endpoint *ep = &t->vpcs[v].endpoints[ei];
+			if (ep->type == NSIM_VPCE_INTERFACE) {
+				for (size_t s = 0; ep->addresses && s < ep->n_subnets && r >= 0; s++) {
+					if (ep->addresses[s] != a)
+						continue;
+					r = add_candidate(c, comp_endpoint(pp, v, ei, s, &k), &k);
+					if (r >= 0 && ep->n_service_hosts) {
+						const char *sh = t->inet_hosts[ep->service_hosts[0]].name.name;
+						r = add_candidate(c, add_comp(pp, sh, "internet host", sh, &k), &k);
+					}
+				}
+				continue;
+			}
+			if (v != vi)
+				continue;
+			for (size_t s = 0; s < ep->n_service_hosts && r >= 0; s++)
+				if (t->inet_hosts[ep->service_hosts[s]].address == a)
+					r = add_candidate(c, comp_endpoint(pp, v, ei, 0, &k), &k);
+		}
+	return r;
 }
 
 /* The VPC an address belongs to, NSIM_NONE when outside every VPC. */
@@ -382,12 +461,15 @@ int nsim_check_prepare(struct nsim_check_prep *pp, size_t ei, struct nsim_arena 
 		const char *to_node = t->inet_hosts[ii].name.name;
 		r = add_candidate(cands, add_comp(pp, to_node, "internet host", to_node, &k), &k);
 	}
+	if (r >= 0 && res.addr)
+		r = endpoint_candidates(pp, cands, from_vpc, res.addr);
 	if (r >= 0 && e->has_reaches && e->reaches.kind == NSIM_EP_HOST) {
 		const char *rn = t->vpcs[e->reaches.vpc].hosts[e->reaches.idx].name.name;
 		r = add_candidate(cands, add_comp(pp, rn, "host", rn, &k), &k);
 	}
 	for (size_t i = 0; i < e->n_via && r >= 0; i++)
-		r = add_candidate(cands, comp_of(pp, &e->via[i], &k), &k);
+		r = e->via[i].kind == NSIM_COMP_ENDPOINT ? add_endpoint_candidates(pp, cands, e->via[i].a, e->via[i].b)
+							 : add_candidate(cands, comp_of(pp, &e->via[i], &k), &k);
 	if (r < 0)
 		return r;
 	*ret = res;
@@ -1190,6 +1272,7 @@ int nsim_check_judge(const struct nsim_topology *t, const struct nsim_analyzer *
 	r->model_disagrees = false;
 	r->has_predicted = false;
 	r->has_predicted2 = false;
+	r->fix = (struct nsim_fix){0};
 	if (!r->model_reaches)
 		r->model_reaches = "";
 	if (!r->answered_by)
@@ -1235,8 +1318,22 @@ int nsim_check_judge(const struct nsim_topology *t, const struct nsim_analyzer *
 					   nsim_probe_outcome_name(r->probe.outcome));
 	} else if (!r->passed && r->predicted.explanation[0])
 		reason = nsim_arena_printf(arena, "%s; %s", r->reason, r->predicted.explanation);
+	else if (r->passed && r->e->verdict == NSIM_VERDICT_UNREACHABLE) {
+		/* blocked_by: the model's deciding component must be the one named */
+		char why[sizeof(r->predicted.explanation) + 200];
+		if (!nsim_analyze_blocked_by_match(t, r->e, &r->predicted, why, sizeof(why))) {
+			r->passed = false;
+			reason = nsim_arena_printf(arena, "%s", why);
+		}
+	}
 	if (!reason)
 		return -ENOMEM;
 	r->reason = reason;
+	if (!r->passed && !r->model_disagrees) {
+		if (r->predicted.prediction == NSIM_PREDICT_REACHABLE && r->e->verdict == NSIM_VERDICT_UNREACHABLE)
+			nsim_analyze_fix_close(t, &f, &r->predicted, &r->fix);
+		else if (r->predicted.prediction != NSIM_PREDICT_REACHABLE && r->e->verdict == NSIM_VERDICT_REACHABLE)
+			r->fix = r->predicted.fix;
+	}
 	return judge_reaches(t, an, drifted, r, arena);
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every rule netsim enforces or reports names its source: each validator
 # message (nsim_diag_error/nsim_diag_warning in netsim/validate/*.c) and each
-# analyzer verdict (block(..., NSIM_REASON_...) in netsim/analyze/analyze.c)
+# analyzer verdict (block(..., NSIM_REASON_...) in netsim/analyze/analyze.c and
+# endpoints.c)
 # has, on its line or in the WINDOW lines above it, a comment with the AWS
 # documentation page it follows (https://docs.aws.amazon.com/...) or one that
 # says the rule is netsim's own ("netsim rule:"). docs/sources.md lists every
@@ -62,7 +63,9 @@ rc=0
 for f in "$root"/netsim/validate/*.c; do
 	check "$f" "$DIAG" || rc=1
 done
-check "$root/netsim/analyze/analyze.c" "$BLOCK" || rc=1
+for f in analyze endpoints; do
+	check "$root/netsim/analyze/$f.c" "$BLOCK" || rc=1
+done
 
 # every AWS page the code cites is in docs/sources.md, the one list of them
 urls=$(grep -ohE 'https://docs\.aws\.amazon\.com/[^ ;,*)"]*' "$root"/netsim/*/*.c | sort -u)

@@ -172,6 +172,8 @@ static void flow_sport(const struct topo *o, const char *from, const char *to, c
 	assert_true(f.from.kind == NSIM_EP_HOST || f.from.kind == NSIM_EP_INET_HOST);
 	assert_int_equal(nsim_analyze_resolve(o->t, to, &to_ep), 0);
 	f.dst = nsim_analyze_target(o->t, &f.from, &to_ep);
+	if (to_ep.kind == NSIM_EP_DNS)
+		f.name = to; /* as `netsim trace`: resolved in the analysis */
 	assert_int_equal(nsim_analyzer_flow(o->an, &f, true, a), 0);
 	check_invariants(a);
 
@@ -259,8 +261,12 @@ static void test_reason_names(void **state)
 		[NSIM_REASON_SG_EGRESS_NO_RULE] = "SG_EGRESS_NO_RULE",
 		[NSIM_REASON_NO_LISTENER] = "NO_LISTENER",
 		[NSIM_REASON_NAME_NOT_FOUND] = "NAME_NOT_FOUND", /* appended: codes are stable */
+		[NSIM_REASON_ENDPOINT_SG_INGRESS_NO_RULE] = "ENDPOINT_SG_INGRESS_NO_RULE",
+		[NSIM_REASON_ENDPOINT_NOT_IN_REGION] = "ENDPOINT_NOT_IN_REGION",
+		[NSIM_REASON_NAME_RESOLVES_PUBLIC] = "NAME_RESOLVES_PUBLIC",
 	};
 	assert_int_equal(NSIM_REASON_NAME_NOT_FOUND, 12);
+	assert_int_equal(NSIM_REASON_NAME_RESOLVES_PUBLIC, 15);
 	for (size_t r = 0; r < ELEMENTSOF(want); r++)
 		assert_string_equal(nsim_reason_code((enum nsim_reason)r), want[r]);
 	assert_string_equal(nsim_prediction_name(NSIM_PREDICT_REACHABLE), "reachable");
@@ -378,6 +384,251 @@ static void test_lpm(void **state)
 	flow(o, "web", "peer", "80/tcp", &a);
 	reachable(&a);
 	detail(&a, 2, "10.0.1.10 matches local (10.0.0.0/16)");
+}
+
+/* ---- prefix lists ---- */
+
+/* A prefix-list route competes by the longest of its CIDRs that matches. */
+static void test_prefix_list_lpm(void **state)
+{
+	(void)state;
+	struct nsim_analysis a;
+	struct topo *o = open_topo(DATA "prefix-lists.yaml");
+
+	/* pl:office's /28 beats the static /24: through the NAT gateway */
+	flow(o, "web", "office-gw", "443/tcp", &a);
+	reachable(&a);
+	detail(&a, 2, "198.51.100.4 matches pl:office (198.51.100.0/28) -> nat");
+	detail(&a, a.n_hops - 1, "source seen: 203.0.113.10");
+
+	/* the static /29 beats pl:office's /28 */
+	flow(o, "web", "office-bh", "443/tcp", &a);
+	verdict(&a, NSIM_PREDICT_BLOCKED, NSIM_REASON_BLACKHOLE_ROUTE, "web-rt");
+	EXPLAINS(&a, "198.51.100.8/29 -> blackhole");
+
+	/* outside the list: the static /24 to the internet gateway */
+	flow(o, "web", "outside", "443/tcp", &a);
+	reachable(&a);
+	detail(&a, 2, "198.51.100.20 matches 198.51.100.0/24 -> igw");
+	detail(&a, a.n_hops - 1, "source seen: 203.0.113.20");
+
+	/* the same length (/25) in the list and in a static route: the static one wins */
+	flow(o, "web", "tie", "443/tcp", &a);
+	verdict(&a, NSIM_PREDICT_BLOCKED, NSIM_REASON_BLACKHOLE_ROUTE, "web-rt");
+	EXPLAINS(&a, "203.0.113.128/25 -> blackhole");
+	detail(&a, 2, "203.0.113.200 matches 203.0.113.128/25 -> blackhole");
+}
+
+/* A security group rule whose source is a prefix list admits its CIDRs. */
+static void test_prefix_list_sg(void **state)
+{
+	(void)state;
+	struct nsim_analysis a;
+	struct topo *o = open_topo(DATA "prefix-lists.yaml");
+
+	flow(o, "office-gw", "vault", "443/tcp", &a);
+	reachable(&a);
+	bool seen = false;
+	for (size_t k = 0; k < a.n_hops; k++)
+		seen |= strstr(a.hops[k].detail, "vault-sg ingress #1: tcp/443 pl:office") != NULL;
+	if (!seen)
+		fail_with(&a, "no hop names the rule with pl:office");
+
+	flow(o, "outside", "vault", "443/tcp", &a);
+	verdict(&a, NSIM_PREDICT_BLOCKED, NSIM_REASON_SG_INGRESS_NO_RULE, "vault-sg");
+	EXPLAINS(&a, "198.51.100.20", "it allows: tcp/443 pl:office");
+}
+
+/* ---- VPC endpoints ---- */
+
+/* The address of interface endpoint `name`'s network interface in its k-th subnet. */
+static const char *eni(const struct topo *o, const char *name, size_t k, char buf[NSIM_ADDR_STRLEN])
+{
+	for (size_t v = 0; v < o->t->n_vpcs; v++)
+		for (size_t i = 0; i < o->t->vpcs[v].n_endpoints; i++) {
+			const struct nsim_vpc_endpoint *ep = &o->t->vpcs[v].endpoints[i];
+			if (streq(ep->name.name, name)) {
+				assert_true(k < ep->n_subnets && ep->addresses && ep->addresses[k]);
+				return nsim_addr_fmt(ep->addresses[k], buf);
+			}
+		}
+	fail_msg("no endpoint %s", name);
+	return NULL;
+}
+
+static void test_interface_endpoint(void **state)
+{
+	(void)state;
+	struct nsim_analysis a;
+	char ep[NSIM_ADDR_STRLEN], want[64];
+	struct topo *o = open_topo(DATA "endpoints.yaml");
+	eni(o, "sm-ep", 0, ep);
+
+	/* private DNS: the service's name is the endpoint's interface, with no NAT or IGW */
+	flow(o, "fn", "secretsmanager.ap-northeast-2.amazonaws.com", "443/tcp", &a);
+	reachable(&a);
+	HOPS(&a, "main|DNS resolver", "fn|host", "fn-sg|security group", "private|route table", "app-c|network ACL",
+	     "ep-acl|network ACL", "ep-sg|security group", "sm-ep|interface endpoint", "<ep-acl|network ACL",
+	     "secretsmanager|internet host");
+	detail(&a, 0, ep);
+	detail(&a, 3, "matches local");
+	detail(&a, 6, "ep-sg ingress #1: tcp/443 fn-sg");
+	/* the service sees the endpoint's network interface */
+	snprintf(want, sizeof(want), "source seen: %s", ep);
+	detail(&a, a.n_hops - 1, want);
+
+	/* the endpoint in the default group, in the client's own subnet: no ACL */
+	flow(o, "plain", "kms.ap-northeast-2.amazonaws.com", "443/tcp", &a);
+	reachable(&a);
+	HOPS(&a, "main|DNS resolver", "plain|host", "default|security group", "private|route table",
+	     "default|security group", "kms-ep|interface endpoint", "kms|internet host");
+	detail(&a, 4, "default ingress: from a member of the default group");
+
+	/* TCP only */
+	char kms[NSIM_ADDR_STRLEN];
+	eni(o, "kms-ep", 0, kms);
+	flow(o, "plain", kms, "53/udp", &a);
+	verdict(&a, NSIM_PREDICT_BLOCKED, NSIM_REASON_NO_ROUTE, "kms-ep");
+	EXPLAINS(&a, "interface endpoint kms-ep carries TCP only", "udp/53");
+	flow(o, "plain", kms, "icmp", &a);
+	verdict(&a, NSIM_PREDICT_BLOCKED, NSIM_REASON_NO_ROUTE, "kms-ep");
+
+	/* the service's host decides what listens */
+	flow(o, "plain", kms, "8443/tcp", &a);
+	verdict(&a, NSIM_PREDICT_REFUSED, NSIM_REASON_NO_LISTENER, "kms");
+	EXPLAINS(&a, "interface endpoint kms-ep", "tcp/8443");
+}
+
+static void test_endpoint_sg_ingress(void **state)
+{
+	(void)state;
+	struct nsim_analysis a;
+	char addr[NSIM_ADDR_STRLEN];
+	struct topo *o = open_topo(DATA "endpoints.yaml");
+
+	flow(o, "other", "secretsmanager.ap-northeast-2.amazonaws.com", "443/tcp", &a);
+	verdict(&a, NSIM_PREDICT_BLOCKED, NSIM_REASON_ENDPOINT_SG_INGRESS_NO_RULE, "ep-sg");
+	EXPLAINS(&a, "security group ep-sg of interface endpoint sm-ep", "tcp/443", "10.0.1.10 (other, in other-sg)",
+		 "it allows: tcp/443 fn-sg, tcp/443 10.2.0.0/16");
+	/* the endpoint decided, by its groups' ingress, on the client's packet */
+	assert_int_equal(a.decision.comp.kind, NSIM_COMP_ENDPOINT);
+	assert_string_equal(a.decision.comp.ref.name, "sm-ep");
+	assert_int_equal(a.decision.comp.a, 0);
+	assert_int_equal(a.decision.comp.b, 0);
+	assert_true(a.decision.ingress);
+	assert_string_equal(nsim_addr_fmt(a.decision.src, addr), "10.0.1.10");
+	assert_int_equal(a.decision.dport, 443);
+
+	/* an endpoint without groups is in the VPC's default group: its members only */
+	flow(o, "fn", "kms.ap-northeast-2.amazonaws.com", "443/tcp", &a);
+	verdict(&a, NSIM_PREDICT_BLOCKED, NSIM_REASON_ENDPOINT_SG_INGRESS_NO_RULE, "default");
+	EXPLAINS(&a, "security group default of interface endpoint kms-ep", "(fn, in fn-sg)",
+		 "the default group allows inbound only from its own members");
+	assert_string_equal(a.decision.comp.ref.name, "kms-ep");
+	assert_int_equal(a.decision.comp.b, 1);
+}
+
+static void test_gateway_endpoint(void **state)
+{
+	(void)state;
+	struct nsim_analysis a;
+	struct topo *o = open_topo(DATA "endpoints.yaml");
+
+	/* no NAT gateway, no internet gateway: the route to pl:s3 */
+	flow(o, "fn", "s3.ap-northeast-2.amazonaws.com", "443/tcp", &a);
+	reachable(&a);
+	HOPS(&a, "main|DNS resolver", "fn|host", "fn-sg|security group", "private|route table", "app-c|network ACL",
+	     "s3-ep|gateway endpoint", "s3|internet host");
+	detail(&a, 3, "192.0.2.90 matches pl:s3 (192.0.2.90/32) -> s3-ep");
+	detail(&a, 5, "source 10.0.3.10 unchanged");
+	/* the service sees the private address */
+	detail(&a, 6, "source seen: 10.0.3.10");
+
+	/* by the host's name too */
+	flow(o, "fn", "s3", "443/tcp", &a);
+	reachable(&a);
+
+	/* nothing else goes out */
+	flow(o, "fn", "partner-api", "443/tcp", &a);
+	verdict(&a, NSIM_PREDICT_BLOCKED, NSIM_REASON_NO_ROUTE, "private");
+}
+
+/* S3 of another region: the gateway endpoint's list does not hold it. */
+static void test_endpoint_not_in_region(void **state)
+{
+	(void)state;
+	struct nsim_analysis a;
+	struct topo *o = open_topo(DATA "endpoints.yaml");
+
+	flow(o, "fn", "s3-west", "443/tcp", &a);
+	verdict(&a, NSIM_PREDICT_BLOCKED, NSIM_REASON_ENDPOINT_NOT_IN_REGION, "private");
+	EXPLAINS(&a, "s3-west (192.0.2.91) is s3 in us-west-2", "gateway endpoint s3-ep", "ap-northeast-2 only",
+		 "the route to pl:s3 does not cover 192.0.2.91", "route table private");
+	assert_int_equal(a.decision.comp.kind, NSIM_COMP_ENDPOINT);
+	assert_string_equal(a.decision.comp.ref.name, "s3-ep");
+
+	/* by its AWS name as well */
+	flow(o, "fn", "s3.us-west-2.amazonaws.com", "443/tcp", &a);
+	verdict(&a, NSIM_PREDICT_BLOCKED, NSIM_REASON_ENDPOINT_NOT_IN_REGION, "private");
+}
+
+/* A peered VPC cannot use main's gateway endpoint (no edge-to-edge
+ * routing), but reaches main's interface endpoint by its address. */
+static void test_endpoints_from_peered_vpc(void **state)
+{
+	(void)state;
+	struct nsim_analysis a;
+	char ep[NSIM_ADDR_STRLEN], want[64];
+	struct topo *o = open_topo(DATA "endpoints.yaml");
+
+	flow(o, "p1", "s3", "443/tcp", &a);
+	verdict(&a, NSIM_PREDICT_BLOCKED, NSIM_REASON_PEERING_NOT_TRANSITIVE, "pcx-peer");
+	EXPLAINS(&a, "peering is not transitive and allows no edge-to-edge routing");
+
+	eni(o, "sm-ep", 0, ep);
+	flow(o, "p1", ep, "443/tcp", &a);
+	reachable(&a);
+	HOPS(&a, "p1|host", "default|security group", "peer-rt|route table", "peer-a|network ACL",
+	     "pcx-peer|peering", "main|VPC router", "ep-acl|network ACL", "ep-sg|security group",
+	     "<private|route table", "sm-ep|interface endpoint", "<ep-acl|network ACL", "secretsmanager|internet host");
+	detail(&a, 5, "local route to interface endpoint sm-ep");
+	snprintf(want, sizeof(want), "source seen: %s", ep);
+	detail(&a, a.n_hops - 1, want);
+}
+
+/* Private DNS off: the service's name resolves to its public address. */
+static void test_name_resolves_public(void **state)
+{
+	(void)state;
+	struct nsim_analysis a;
+	char ep[NSIM_ADDR_STRLEN], want[64];
+	struct topo *o = open_topo(DATA "endpoints.yaml");
+
+	flow(o, "old-fn", "secretsmanager.ap-northeast-2.amazonaws.com", "443/tcp", &a);
+	verdict(&a, NSIM_PREDICT_BLOCKED, NSIM_REASON_NAME_RESOLVES_PUBLIC, "(local only)");
+	EXPLAINS(&a, "private DNS is off on interface endpoint sm-legacy of VPC legacy", "resolved to 192.0.2.80",
+		 "route table (local only) (subnet iso) has no route for 192.0.2.80");
+	detail(&a, 0, "private DNS of sm-legacy: off");
+	assert_int_equal(a.decision.comp.kind, NSIM_COMP_ENDPOINT);
+	assert_string_equal(a.decision.comp.ref.name, "sm-legacy");
+	assert_int_equal(a.decision.comp.a, 1);
+
+	/* the public address is fine where a NAT gateway leads to it */
+	flow(o, "nat-fn", "secretsmanager.ap-northeast-2.amazonaws.com", "443/tcp", &a);
+	reachable(&a);
+	detail(&a, a.n_hops - 1, "source seen: 203.0.113.50");
+
+	/* the endpoint's own name always resolves to its interfaces */
+	eni(o, "sm-legacy", 0, ep);
+	flow(o, "old-fn", "vpce-sm-legacy.secretsmanager.ap-northeast-2.vpce.amazonaws.com", "443/tcp", &a);
+	reachable(&a);
+	detail(&a, 0, ep);
+	snprintf(want, sizeof(want), "source seen: %s", ep);
+	detail(&a, a.n_hops - 1, want);
+
+	/* by its address (no name), the public path's own reason */
+	flow(o, "old-fn", "secretsmanager", "443/tcp", &a);
+	verdict(&a, NSIM_PREDICT_BLOCKED, NSIM_REASON_NO_ROUTE, "(local only)");
 }
 
 /* ---- internet gateway, public IPs ---- */
@@ -594,7 +845,7 @@ static void test_peering_sg_reference(void **state)
 	HOPS(&a, "app-server|host", "app-sg|security group", "main|route table", "app-a|network ACL",
 	     "pcx-app-shared|peering", "shared|VPC router", "svc-a|network ACL", "svc-sg|security group",
 	     "<to-app|route table", "svc|host");
-	detail(&a, 7, "svc-sg ingress #1: tcp/443 app-sg");
+	detail(&a, 7, "svc-sg ingress #1: tcp/443 app/app-sg"); /* another VPC's group: VPC/GROUP */
 	detail(&a, 9, "source seen: 10.0.1.4");
 
 	/* batch is in app's default group, not in app-sg */
@@ -1069,6 +1320,14 @@ int main(void)
 		cmocka_unit_test_teardown(test_no_route_private_from_internet, teardown),
 		cmocka_unit_test_teardown(test_blackhole, teardown),
 		cmocka_unit_test_teardown(test_lpm, teardown),
+		cmocka_unit_test_teardown(test_prefix_list_lpm, teardown),
+		cmocka_unit_test_teardown(test_prefix_list_sg, teardown),
+		cmocka_unit_test_teardown(test_interface_endpoint, teardown),
+		cmocka_unit_test_teardown(test_endpoint_sg_ingress, teardown),
+		cmocka_unit_test_teardown(test_gateway_endpoint, teardown),
+		cmocka_unit_test_teardown(test_endpoint_not_in_region, teardown),
+		cmocka_unit_test_teardown(test_endpoints_from_peered_vpc, teardown),
+		cmocka_unit_test_teardown(test_name_resolves_public, teardown),
 		cmocka_unit_test_teardown(test_no_public_ip, teardown),
 		cmocka_unit_test_teardown(test_public_ip_both_ways, teardown),
 		cmocka_unit_test_teardown(test_reply_route_via_nat, teardown),

@@ -147,7 +147,8 @@ static void check_files(const struct nsim_plan *p)
 	}
 	for (size_t i = 0; i < p->n_hosts; i++) {
 		const struct nsim_plan_host *h = &p->hosts[i];
-		bool vpc_host = strcmp(h->kind, "nat-gateway") != 0; /* VPC and internet hosts */
+		/* VPC and internet hosts (not NAT gateways, not endpoints) */
+		bool vpc_host = strcmp(h->kind, "nat-gateway") != 0 && strcmp(h->kind, "endpoint") != 0;
 		assert_int_equal(h->resolv_conf.name != NULL, vpc_host);
 		assert_int_equal(h->hosts_file.name != NULL, vpc_host);
 		if (vpc_host) {
@@ -319,6 +320,84 @@ static void test_semantics(void **state)
 	nsim_topology_free(t);
 }
 
+/* VPC endpoints and prefix lists (tests/data/endpoints/, proved with packets
+ * by tests/netns/test_endpoints.c). */
+static void test_endpoints(void **state)
+{
+	(void)state;
+	struct nsim_plan *p = NULL;
+
+	/* a prefix-list route is one kernel route per CIDR, competing by its
+	 * own length; a static route to the same CIDR wins (Route priority) */
+	struct nsim_topology *t = load_valid("tests/data/endpoints/prefix-list.yaml");
+	assert_int_equal(nsim_plan_build(t, "pl", &p), 0);
+	check_invariants(p);
+	assert_non_null(find_op(p, NSIM_OP_ROUTE, "-main", "blackhole 198.51.100.0/24 table 100"));
+	assert_non_null(find_op(p, NSIM_OP_ROUTE, "-main", "198.51.100.0/28 via 169.254.0.6 dev igw onlink table 100"));
+	assert_non_null(find_op(p, NSIM_OP_ROUTE, "-main", "198.51.100.64/28 via 169.254.0.6 dev igw onlink table 100"));
+	assert_null(find_op(p, NSIM_OP_ROUTE, "-main", "blackhole 198.51.100.64/28"));
+	assert_non_null(find_op(p, NSIM_OP_ROUTE, "-main", "blackhole 198.51.100.96/28 table 100"));
+	assert_null(find_op(p, NSIM_OP_ROUTE, "-main", "default via 169.254.0.6 dev igw onlink table 100"));
+	/* a security group's prefix-list source: a set of its CIDRs */
+	const struct nsim_op *nft = find_op(p, NSIM_OP_NFT, "-main", "set pl_office");
+	assert_non_null(nft);
+	assert_non_null(strstr(nft->text, "elements = { 198.51.100.0/28 }"));
+	assert_non_null(strstr(nft->text, "ip saddr @pl_office meta l4proto tcp th dport 22 counter return"));
+	nsim_plan_free(p);
+	nsim_topology_free(t);
+
+	/* interface endpoint: a routed port in its subnet, its groups at the
+	 * router, DNAT/SNAT to the service over a private link */
+	t = load_valid("tests/data/endpoints/interface.yaml");
+	assert_int_equal(nsim_plan_build(t, "ifc", &p), 0);
+	check_invariants(p);
+	assert_non_null(find_op(p, NSIM_OP_ADDR, "-sm-ep.ep", "10.50.2.4/24 dev eth0"));
+	assert_non_null(find_op(p, NSIM_OP_ROUTE, "-main", "10.50.2.4/32 dev e-sm-ep.ep"));
+	nft = find_op(p, NSIM_OP_NFT, "-main", "ingress_sm-ep_ep");
+	assert_non_null(nft);
+	assert_non_null(strstr(nft->text, "\"e-sm-ep.ep\" : jump ingress_sm-ep_ep"));
+	assert_non_null(strstr(nft->text, "ip saddr @sg_main_fn-sg meta l4proto tcp th dport 443 counter return"));
+	nft = find_op(p, NSIM_OP_NFT, "-sm-ep.ep", NULL);
+	assert_non_null(nft);
+	assert_non_null(strstr(nft->text, "ip daddr 10.50.2.4 meta l4proto tcp dnat to 192.0.2.80"));
+	assert_non_null(strstr(nft->text, "oifname \"svc\" snat to 10.50.2.4"));
+	assert_non_null(find_op(p, NSIM_OP_ROUTE, "-sm-ep.ep", "192.0.2.80/32 via 169.254.0."));
+	/* the service host answers by link: mark, rule, table */
+	assert_non_null(find_op(p, NSIM_OP_RULE, "-secretsmanager", "fwmark 0x1 lookup 200"));
+	assert_non_null(find_op(p, NSIM_OP_ROUTE, "-secretsmanager", "dev e-sm-ep.ep onlink table 200"));
+	assert_non_null(find_op(p, NSIM_OP_NFT, "-secretsmanager", "\"e-sm-ep.ep\" : 1"));
+	/* `up` shows the interface */
+	bool shown = false;
+	for (size_t i = 0; i < p->n_hosts; i++)
+		shown |= streq(p->hosts[i].name, "sm-ep") && streq(p->hosts[i].kind, "endpoint") &&
+			 streq(p->hosts[i].where, "main/ep");
+	assert_true(shown);
+	nsim_plan_free(p);
+	nsim_topology_free(t);
+
+	/* gateway endpoint: the managed route to S3's list, no NAT on the way */
+	t = load_valid("tests/data/endpoints/gateway.yaml");
+	assert_int_equal(nsim_plan_build(t, "gw", &p), 0);
+	check_invariants(p);
+	assert_non_null(find_op(p, NSIM_OP_ROUTE, "-main", "192.0.2.90/32 via 169.254.0.6 dev e-s3-ep onlink table 100"));
+	assert_non_null(find_op(p, NSIM_OP_ROUTE, "-s3-ep", "10.60.0.0/16 via 169.254.0.5 dev vpc"));
+	assert_non_null(find_op(p, NSIM_OP_ROUTE, "-s3-ep", "192.0.2.90/32 via"));
+	assert_null(find_op(p, NSIM_OP_NFT, "-s3-ep", NULL));
+	assert_non_null(find_op(p, NSIM_OP_NFT, "-main", "ip daddr @pl_s3 meta l4proto tcp th dport 443"));
+	nsim_plan_free(p);
+	nsim_topology_free(t);
+
+	/* one service host, two VPCs with one CIDR: a mark and a table per link */
+	t = load_valid("tests/data/endpoints/overlap.yaml");
+	assert_int_equal(nsim_plan_build(t, "ovl", &p), 0);
+	check_invariants(p);
+	assert_non_null(find_op(p, NSIM_OP_RULE, "-secretsmanager", "fwmark 0x1 lookup 200"));
+	assert_non_null(find_op(p, NSIM_OP_RULE, "-secretsmanager", "fwmark 0x2 lookup 201"));
+	assert_non_null(find_op(p, NSIM_OP_NFT, "-secretsmanager", "\"e-sm-left.ep\" : 1, \"e-sm-right.ep\" : 2"));
+	nsim_plan_free(p);
+	nsim_topology_free(t);
+}
+
 /* MACs are stable (a golden property of their own: the plan prints them) and
  * tell namespaces and interfaces apart. */
 static void test_lladdr(void **state)
@@ -344,6 +423,7 @@ int main(void)
 		cmocka_unit_test(test_lladdr),
 		cmocka_unit_test(test_golden),
 		cmocka_unit_test(test_semantics),
+		cmocka_unit_test(test_endpoints),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,303 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * VPC endpoints and prefix lists with real packets, through `netsim test` as
+ * a user runs it (its text and JSON): an interface endpoint reached by the
+ * service's AWS name through the VPC resolver (private DNS on and off, its
+ * security group), a gateway endpoint (the source the service sees, a peered
+ * VPC that cannot use it), customer prefix lists in routes (AWS's route
+ * priority) and in a security group, and two unpeered VPCs with the same
+ * CIDR whose endpoints share an address. Topologies: tests/data/endpoints/.
+ * argv[1]: the netsim binary. Root; exit 77 (skip) otherwise. Run from the
+ * source root.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "json_assert.h"
+#include "util.h"
+
+#define INTERFACE "tests/data/endpoints/interface.yaml"
+#define GATEWAY "tests/data/endpoints/gateway.yaml"
+#define PREFIX_LIST "tests/data/endpoints/prefix-list.yaml"
+#define OVERLAP "tests/data/endpoints/overlap.yaml"
+
+static char out[256 * 1024];
+
+static char *read_text(const char *path)
+{
+	FILE *f = fopen(path, "re");
+	if (!f) {
+		fprintf(stderr, "cannot open %s: %m\n", path);
+		fail();
+	}
+	char *buf = NULL;
+	size_t size = 0;
+	FILE *m = open_memstream(&buf, &size);
+	assert_non_null(m);
+	char chunk[4096];
+	for (size_t n; (n = fread(chunk, 1, sizeof(chunk), f)) > 0;)
+		fwrite(chunk, 1, n, m);
+	fclose(f);
+	fclose(m);
+	return buf;
+}
+
+/* A copy of `src` in the test's tmpdir named `name`, with each pair of
+ * (from, to, ..., NULL) replaced; each `from` must occur exactly once. */
+static const char *variant(const char *src, const char *name, ...)
+{
+	char *text = read_text(src);
+	va_list ap;
+	va_start(ap, name);
+	for (const char *from; (from = va_arg(ap, const char *));) {
+		const char *to = va_arg(ap, const char *);
+		char *hit = strstr(text, from);
+		if (!hit || strstr(hit + 1, from)) {
+			fprintf(stderr, "'%s' does not occur exactly once in %s\n", from, src);
+			fail();
+		}
+		char *next = NULL;
+		assert_true(asprintf(&next, "%.*s%s%s", (int)(hit - text), text, to, hit + strlen(from)) > 0);
+		free(text);
+		text = next;
+	}
+	va_end(ap);
+	static char path[256];
+	snprintf(path, sizeof(path), "%s/%s", netns_tmpdir(), name);
+	FILE *f = fopen(path, "we");
+	assert_non_null(f);
+	fputs(text, f);
+	assert_int_equal(fclose(f), 0);
+	free(text);
+	return path;
+}
+
+static void expect_output(int status, int want_status, const char *want)
+{
+	if (status != want_status || (want && !strstr(out, want))) {
+		fprintf(stderr, "exit %d (wanted %d), output wanted to contain '%s':\n%s\n", status, want_status,
+			want ? want : "", out);
+		fail();
+	}
+}
+
+/* `netsim test FILE --json` as instance n: the document's expectations,
+ * `passed` of them passed and none failed. */
+static json_t *test_json(const char *file, const char *n, json_int_t passed, json_t **ret_doc)
+{
+	int r = run(out, sizeof(out), NULL, "test", file, "--name", n, "--json", NULL);
+	json_t *doc = json_doc(out);
+	if (r != 0 || num(doc, "failed") != 0) {
+		fprintf(stderr, "netsim test %s: exit %d:\n%s\n", file, r, out);
+		fail();
+	}
+	assert_int_equal(num(doc, "passed"), passed);
+	*ret_doc = doc;
+	return field(doc, "expectations");
+}
+
+static json_t *find_hop(json_t *e, const char *component)
+{
+	size_t k;
+	json_t *h;
+	json_array_foreach (field(e, "hops"), k, h)
+		if (strcmp(str(h, "component"), component) == 0)
+			return h;
+	return NULL;
+}
+
+static json_t *hop(json_t *e, const char *component)
+{
+	json_t *h = find_hop(e, component);
+	if (!h) {
+		fprintf(stderr, "expectation %s: no hop at %s in %s\n", str(e, "name"), component,
+			json_dumps(field(e, "hops"), 0));
+		fail();
+	}
+	return h;
+}
+
+static bool in_cidr(const char *addr, const char *net, unsigned len)
+{
+	uint32_t a = A(addr), n = A(net), mask = len ? ~0u << (32 - len) : 0;
+	return (a & mask) == (n & mask);
+}
+
+/* Through the interface endpoint by the service's AWS name, resolved by the
+ * VPC's resolver to the endpoint's network interface: the service sees that
+ * interface as the source, and the packets never reach the internet. */
+static void test_interface(void **state)
+{
+	(void)state;
+	const char *n = instance("ifc");
+	json_t *doc, *list = test_json(INTERFACE, n, 3, &doc);
+
+	json_t *e = json_array_get(list, 0);
+	const char *eni = str(e, "address");
+	assert_true(in_cidr(eni, "10.50.2.0", 24)); /* private DNS: the interface in subnet ep */
+	expect_str(e, "outcome", "reachable");
+	expect_str(e, "seen_source", eni);             /* SNAT to the interface */
+	expect_contains(e, "response", "secretsmanager 443/tcp from ");
+	json_t *ep = hop(e, "sm-ep");
+	expect_str(ep, "kind", "endpoint");
+	assert_string_equal(str(field(ep, "received"), "dst"), eni);
+	assert_string_equal(str(field(ep, "sent"), "dst"), "192.0.2.80");
+	assert_string_equal(str(field(ep, "sent"), "src"), eni);
+	json_t *svc = hop(e, "secretsmanager");
+	assert_string_equal(str(field(svc, "received"), "src"), eni);
+	assert_null(find_hop(e, "internet"));
+	expect_str(e, "last_seen", "secretsmanager");
+
+	/* the endpoint's group admits fn-sg only: dropped at the VPC router */
+	e = json_array_get(list, 1);
+	expect_str(e, "address", eni);
+	expect_str(e, "outcome", "dropped");
+	expect_str(e, "last_seen", "main");
+	assert_null(find_hop(e, "sm-ep"));
+
+	/* no internet gateway, no NAT: the public address is unreachable */
+	e = json_array_get(list, 2);
+	expect_str(e, "address", "192.0.2.80");
+	expect_str(e, "observed", "unreachable");
+	json_decref(doc);
+	assert_nothing_left(n);
+}
+
+/* Private DNS off: the name gives the public address, and without a NAT
+ * the flow fails; the endpoint-specific name still leads to the interface. */
+static void test_private_dns_off(void **state)
+{
+	(void)state;
+	const char *path = variant(INTERFACE, "private-dns-off.yaml", "private_dns: true", "private_dns: false",
+				   "port: 443/tcp, verdict: reachable, via: [main, sm-ep, secretsmanager]",
+				   "port: 443/tcp, verdict: unreachable", NULL);
+	const char *n = instance("dnsoff");
+	json_t *doc, *list = test_json(path, n, 3, &doc);
+	json_t *e = json_array_get(list, 0);
+	expect_str(e, "address", "192.0.2.80");
+	expect_str(e, "observed", "unreachable");
+	assert_null(find_hop(e, "sm-ep"));
+	assert_null(find_hop(e, "secretsmanager"));
+	json_decref(doc);
+
+	/* and with it expected reachable, the report says why it is not */
+	path = variant(INTERFACE, "private-dns-off-fails.yaml", "private_dns: true", "private_dns: false", NULL);
+	int r = run(out, sizeof(out), NULL, "test", path, "--name", n, NULL);
+	expect_output(r, 1, "2 passed, 1 failed");
+	expect_output(r, 1, "192.0.2.80");
+	assert_nothing_left(n);
+}
+
+/* Through the gateway endpoint by S3's name: S3 sees the client's private
+ * address; a port the group does not allow to pl:s3 is dropped; a peered
+ * VPC routing S3's address to the peering does not get through. */
+static void test_gateway(void **state)
+{
+	(void)state;
+	const char *n = instance("gw");
+	json_t *doc, *list = test_json(GATEWAY, n, 4, &doc);
+
+	json_t *e = json_array_get(list, 0);
+	expect_str(e, "address", "192.0.2.90");
+	expect_str(e, "outcome", "reachable");
+	const char *fn = str(field(hop(e, "fn"), "sent"), "src");
+	assert_true(in_cidr(fn, "10.60.1.0", 24));
+	expect_str(e, "seen_source", fn); /* no NAT on the way */
+	json_t *gw = hop(e, "s3-ep");
+	expect_str(gw, "kind", "gateway endpoint");
+	assert_string_equal(str(field(gw, "received"), "src"), fn);
+	assert_string_equal(str(field(gw, "sent"), "src"), fn);
+	assert_string_equal(str(field(hop(e, "s3"), "received"), "src"), fn);
+	assert_null(find_hop(e, "internet"));
+
+	e = json_array_get(list, 1); /* 80/tcp: fn-sg's egress allows 443 to pl:s3 only */
+	expect_str(e, "outcome", "dropped");
+	expect_str(e, "last_seen", "main");
+
+	e = json_array_get(list, 2); /* the partner: no route, no NAT */
+	expect_str(e, "observed", "unreachable");
+
+	/* from the peered VPC: its router's peering filter drops it (only to
+	 * main's CIDR), before main and its endpoint */
+	e = json_array_get(list, 3);
+	expect_str(e, "outcome", "dropped");
+	expect_str(e, "last_seen", "peer");
+	assert_null(find_hop(e, "main"));
+	assert_null(find_hop(e, "s3-ep"));
+	assert_null(find_hop(e, "s3"));
+	json_decref(doc);
+	assert_nothing_left(n);
+}
+
+/* The same topology with the S3 expectation flipped fails: the
+ * expectations can fail (the endpoint really carries the flow). */
+static void test_gateway_flipped(void **state)
+{
+	(void)state;
+	const char *path = variant(GATEWAY, "gateway-flipped.yaml",
+				   "port: 443/tcp, verdict: reachable, seen_source: fn, via: [main, s3-ep, s3]",
+				   "port: 443/tcp, verdict: unreachable", NULL);
+	const char *n = instance("gwflip");
+	int r = run(out, sizeof(out), NULL, "test", path, "--name", n, NULL);
+	expect_output(r, 1, "3 passed, 1 failed");
+	expect_output(r, 1, "reachable: ");
+	assert_nothing_left(n);
+}
+
+/* Prefix lists: as route destinations (each CIDR competes by its own
+ * length; a static route to the same CIDR wins) and as an SG source. */
+static void test_prefix_list(void **state)
+{
+	(void)state;
+	const char *n = instance("pl");
+	json_t *doc, *list = test_json(PREFIX_LIST, n, 6, &doc);
+	json_t *e = json_array_get(list, 0);
+	expect_str(e, "seen_source", "203.0.113.70");
+	hop(e, "igw");
+	e = json_array_get(list, 2); /* the list's blackhole: dropped at the router */
+	expect_str(e, "last_seen", "main");
+	e = json_array_get(list, 4);
+	expect_str(e, "seen_source", "198.51.100.5");
+	e = json_array_get(list, 5);
+	expect_str(e, "outcome", "dropped");
+	json_decref(doc);
+	assert_nothing_left(n);
+}
+
+/* Two VPCs with one CIDR: their endpoints' interfaces share an address, the
+ * service host answers each through its own link. */
+static void test_overlap(void **state)
+{
+	(void)state;
+	const char *n = instance("ovl");
+	json_t *doc, *list = test_json(OVERLAP, n, 2, &doc);
+	json_t *l = json_array_get(list, 0), *r = json_array_get(list, 1);
+	expect_str(l, "address", str(r, "address")); /* the same address in both VPCs */
+	expect_str(l, "seen_source", str(l, "address"));
+	expect_str(r, "seen_source", str(r, "address"));
+	assert_true(json_is_true(field(hop(l, "sm-left"), "reply_seen")));
+	assert_true(json_is_true(field(hop(r, "sm-right"), "reply_seen")));
+	json_decref(doc);
+	assert_nothing_left(n);
+}
+
+int main(int argc, char **argv)
+{
+	int r = netns_test_init(argc, argv);
+	if (r)
+		return r;
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_interface),	cmocka_unit_test(test_private_dns_off),
+		cmocka_unit_test(test_gateway),		cmocka_unit_test(test_gateway_flipped),
+		cmocka_unit_test(test_prefix_list),	cmocka_unit_test(test_overlap),
+	};
+	return cmocka_run_group_tests_name("VPC endpoints and prefix lists", tests, NULL, NULL);
+}
