@@ -440,14 +440,8 @@ static void check_vpc_names(struct ctx *c, size_t v)
 	}
 	for (size_t i = 0; i < vpc->n_security_groups; i++) {
 		const struct nsim_ref *r = &vpc->security_groups[i].name;
+		/* `default` is the VPC's default group (validate/security_groups.c) */
 		check_name(c, "security group", r);
-		/* Every VPC has a security group named "default".
-		 * AWS: "Default security groups for your VPCs",
-		 * https://docs.aws.amazon.com/vpc/latest/userguide/default-security-group.html */
-		if (r->name && streq(r->name, "default"))
-			nsim_diag_error(c->d, r->pos,
-					"security group name 'default' is reserved: it is the VPC's default "
-					"security group, which hosts without security_groups use");
 		index_add(c, &ns->sgs, r, 0, i, 0);
 	}
 	for (size_t i = 0; i < vpc->n_network_acls; i++) {
@@ -1260,6 +1254,7 @@ static void resolve_sg_peer(struct ctx *c, size_t v, const struct nsim_security_
 	if (e) {
 		rule->peer_vpc = v;
 		rule->peer_sg = e->a;
+		nsim_validate_sg_ambiguous(c->t, v, sg, rule, dir, c->d);
 		return;
 	}
 	if (find_sg_in_peers(c, v, &rule->peer, &rule->peer_vpc, &rule->peer_sg) != 0)
@@ -1739,6 +1734,10 @@ static void validate_all(struct ctx *c)
 {
 	struct nsim_topology *t = c->t;
 
+	if (nsim_validate_default_sg(t) < 0) {
+		c->oom = true;
+		return;
+	}
 	check_names(c);
 	check_vpcs(c);
 	check_peerings(c);

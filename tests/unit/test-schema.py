@@ -68,7 +68,6 @@ STRUCTURAL = {
     "tests/data/invalid/name-invalid-chars.yaml": "vpcs/0/hosts/0/name",
     "tests/data/invalid/name-leading-dash.yaml": "vpcs/0/name",
     "tests/data/invalid/name-reserved-blackhole.yaml": "vpcs/0/internet_gateway",
-    "tests/data/invalid/name-reserved-default-sg.yaml": "vpcs/0/security_groups/0/name",
     "tests/data/invalid/name-reserved-internet.yaml": "vpcs/0/hosts/1/name",
     "tests/data/invalid/name-too-long.yaml": "vpcs/0/subnets/0/name",
     "tests/data/invalid/nat-elastic-ip-in-vpc.yaml": "vpcs/0/nat_gateways/0/elastic_ip",

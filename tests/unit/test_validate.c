@@ -610,6 +610,46 @@ static void test_blocked_by(void **state)
 			assert_string_equal(codes[i], nsim_reason_code((enum nsim_reason)i));
 }
 
+/* `default` names the VPC's default group: added with AWS's rules when the
+ * file does not write it; hosts that name no group are put in it */
+static void test_default_sg_named(void **state)
+{
+	char path[4096];
+	struct result res;
+	const struct nsim_vpc *v;
+	const struct nsim_security_group *g;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/valid/default-sg-named.yaml", data_dir);
+	res = check_file(path);
+	assert_int_equal(res.r, 0);
+	v = &res.t->vpcs[0];
+	assert_int_equal(v->n_security_groups, 3);
+	g = &v->security_groups[2];
+	assert_string_equal(g->name.name, "default");
+	assert_false(g->has_egress); /* all outbound */
+	assert_int_equal(g->n_ingress, 1);
+	assert_int_equal(g->ingress[0].proto, NSIM_PROTO_ALL);
+	assert_int_equal(g->ingress[0].peer_vpc, 0);
+	assert_int_equal(g->ingress[0].peer_sg, 2); /* its own members */
+	/* runner: [job-sg, default]; cache named none: now [default] */
+	assert_int_equal(v->hosts[0].n_security_groups, 2);
+	assert_int_equal(v->hosts[0].sg_idx[1], 2);
+	assert_int_equal(v->hosts[2].n_security_groups, 1);
+	assert_int_equal(v->hosts[2].sg_idx[0], 2);
+	/* metrics-sg admits the default group's members */
+	assert_int_equal(v->security_groups[1].ingress[0].peer_sg, 2);
+	done(&res);
+
+	/* a file that never names it has no such group: its hosts keep n == 0 */
+	snprintf(path, sizeof(path), "%s/sg/default-sg.yaml", data_dir);
+	res = check_file(path);
+	assert_int_equal(res.r, 0);
+	assert_int_equal(res.t->vpcs[0].n_security_groups, 1);
+	assert_int_equal(res.t->vpcs[0].hosts[0].n_security_groups, 0);
+	done(&res);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct CMUnitTest direct[] = {
@@ -623,6 +663,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_real_stack_resolution),
 		cmocka_unit_test(test_real_stack_rules),
 		cmocka_unit_test(test_blocked_by),
+		cmocka_unit_test(test_default_sg_named),
 	};
 	char invalid[4096], warnings[4096], valid[4096], topologies[4096];
 	int failed = 0;
