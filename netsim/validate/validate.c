@@ -515,9 +515,11 @@ static void check_vpc_cidr(struct ctx *c, struct nsim_vpc *vpc)
 		if (!nsim_cidr_overlaps(cidr_norm(vpc->cidr), r))
 			continue;
 		nsim_diag_error(c->d, vpc->cidr_pos,
-				"VPC '%s' CIDR %s overlaps %s: a VPC's addresses must be ordinary unicast "
-				"addresses (use a private range such as 10.0.0.0/16)",
-				nm(&vpc->name), nsim_cidr_fmt(vpc->cidr, s), special_ranges[i].what);
+				"VPC '%s' CIDR %s overlaps %s: %s (use a private range such as 10.0.0.0/16)",
+				nm(&vpc->name), nsim_cidr_fmt(vpc->cidr, s), special_ranges[i].what,
+				i >= ELEMENTSOF(special_ranges) - 3
+					? "netsim does not model VPCs in its internet's ranges yet"
+					: "a VPC's addresses must be ordinary unicast addresses");
 		return;
 	}
 }
@@ -708,13 +710,27 @@ static void report_bad_target(struct ctx *c, size_t v, const struct nsim_route *
 				"involve VPC '%s': a route can only use a peering of its own VPC",
 				tn, nm(&t->vpcs[p->vpc_idx[0]].name), nm(&t->vpcs[p->vpc_idx[1]].name), vn);
 		return;
+	case G_HOST:
+		/* AWS allows an instance or a network interface as a target (a NAT
+		 * instance, an appliance). AWS: "Configure route tables",
+		 * https://docs.aws.amazon.com/vpc/latest/userguide/VPC_Route_Tables.html
+		 * netsim rule: format v1 does not model those targets yet */
+		nsim_diag_error(c->d, r->target.pos,
+				"route target '%s' is a host: AWS allows an instance or network interface as a route "
+				"target (e.g. a NAT instance), but netsim does not model instance or network-interface "
+				"targets yet (format v1); a NAT gateway is the managed equivalent for outbound "
+				"traffic (nat_gateways: and target: <its name>)",
+				tn);
+		return;
 	default:
 		/* Targets are gateways and connections.
 		 * AWS: "Configure route tables",
 		 * https://docs.aws.amazon.com/vpc/latest/userguide/VPC_Route_Tables.html */
 		nsim_diag_error(c->d, r->target.pos,
 				"route target '%s' is %s, not a route target: a target is the VPC's internet "
-				"gateway, one of its NAT gateways, a peering of the VPC, or 'blackhole'",
+				"gateway, one of its NAT gateways, a peering of the VPC, or 'blackhole' (netsim "
+				"does not model AWS's other targets yet: transit and virtual private gateways, "
+				"endpoints, network interfaces)",
 				tn, gkind_a[e->kind]);
 	}
 }
@@ -1313,7 +1329,8 @@ static void check_host_sgs(struct ctx *c, size_t v, struct nsim_host *h)
 	 * netsim rule: a group listed twice is a mistake */
 	if (h->n_security_groups > SG_PER_INTERFACE_MAX) {
 		nsim_diag_error(c->d, h->security_groups[SG_PER_INTERFACE_MAX].pos,
-				"host '%s' has %zu security groups: AWS allows at most %d per network interface",
+				"host '%s' has %zu security groups: AWS allows at most %d per network interface "
+				"(the default quota; netsim does not model raised quotas yet)",
 				nm(&h->name), h->n_security_groups, SG_PER_INTERFACE_MAX);
 		return;
 	}
@@ -1462,7 +1479,8 @@ static bool collect_public(struct ctx *c, struct pubs *out)
 			if (!g->elastic_ip) {
 				nsim_diag_error(c->d, g->name.pos,
 						"NAT gateway '%s' has no elastic_ip: a public NAT gateway needs an "
-						"elastic IP address to reach the internet",
+						"elastic IP address to reach the internet (AWS also has private NAT "
+						"gateways, without one: netsim does not model them yet)",
 						nm(&g->name));
 				continue;
 			}

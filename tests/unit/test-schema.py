@@ -101,6 +101,8 @@ STRUCTURAL = {
     "tests/data/invalid/vpc-dns-support-not-boolean.yaml": "vpcs/0/dns_support",
     "tests/data/invalid/zone-name-invalid.yaml": "route53/private_zones/0/name",
     "tests/data/invalid/zone-no-vpcs.yaml": "route53/private_zones/0/vpcs",
+    "tests/data/invalid/message-nat-security-groups.yaml": "vpcs/0/nat_gateways/0",
+    "tests/data/invalid/message-acl-sg-source.yaml": "vpcs/0/network_acls/0/ingress/0/source",
 }
 
 # Invalid only for a semantic reason: references, uniqueness, overlaps, alignment, address
@@ -131,7 +133,8 @@ SEMANTIC = {
     record-a-value-dns-name record-a-value-nat-vpc record-a-value-unknown record-cname-address
     record-cname-and-a record-cname-apex record-cname-self record-outside-zone zone-same-name-same-vpc zone-vpc-missing
     zone-vpc-without-dns-support expect-blocked-by-unknown expect-blocked-by-reachable
-    expect-blocked-by-rule-not-acl expect-blocked-by-acl-rule-missing expect-blocked-by-code-unknown""".split()
+    expect-blocked-by-rule-not-acl expect-blocked-by-acl-rule-missing expect-blocked-by-code-unknown
+    message-route-to-host""".split()
 }
 
 # The loader's parse functions and the schema objects they read ("" is the document).
