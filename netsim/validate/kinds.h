@@ -73,3 +73,8 @@ _must_check_ int nsim_validate_default_sg(struct nsim_topology *t);
  * the other (validate/security_groups.c). */
 void nsim_validate_sg_ambiguous(const struct nsim_topology *t, size_t v, const struct nsim_security_group *sg,
 				const struct nsim_sg_rule *r, const char *dir, struct nsim_diags *d);
+
+/* The lints (validate/lints.c): warnings, each with a note "fix: ...", about
+ * designs AWS accepts that do not do what they seem to. t is valid and
+ * complete (no error was found). Appends to d. */
+void nsim_validate_lints(const struct nsim_topology *t, struct nsim_diags *d);

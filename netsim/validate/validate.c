@@ -890,18 +890,6 @@ static void check_route_tables(struct ctx *c, size_t v)
 	}
 }
 
-static bool subnet_routes_to_igw(const struct nsim_vpc *vpc, size_t subnet)
-{
-	size_t rt = vpc->subnets[subnet].rt_idx;
-
-	if (rt == NSIM_NONE)
-		return false;
-	for (size_t i = 0; i < vpc->route_tables[rt].n_routes; i++)
-		if (vpc->route_tables[rt].routes[i].kind == NSIM_TARGET_IGW)
-			return true;
-	return false;
-}
-
 /* ---- private addresses: NAT gateways and hosts ---- */
 
 struct placed {
@@ -1059,50 +1047,6 @@ static void place_vpc(struct ctx *c, size_t v)
 	report_address_dups(c, vpc, k, n);
 	for (size_t i = 0; i < total; i++)
 		assign_address(c, v, next, k, n, placed_at(vpc, i));
-}
-
-static void check_nat_reachability(struct ctx *c, size_t v)
-{
-	struct nsim_vpc *vpc = &c->t->vpcs[v];
-
-	for (size_t i = 0; i < vpc->n_nat_gateways; i++) {
-		const struct nsim_nat_gateway *n = &vpc->nat_gateways[i];
-		/* A public NAT gateway sits in a public subnet, routed to an internet gateway.
-		 * AWS: "NAT gateways",
-		 * https://docs.aws.amazon.com/vpc/latest/userguide/vpc-nat-gateway.html */
-		if (!vpc->internet_gateway.name) {
-			nsim_diag_warning(c->d, n->name.pos,
-					  "NAT gateway '%s' is in VPC '%s', which has no internet gateway: its "
-					  "outbound traffic would be dropped",
-					  nm(&n->name), nm(&vpc->name));
-			continue;
-		}
-		if (n->subnet_idx != NSIM_NONE && !subnet_routes_to_igw(vpc, n->subnet_idx))
-			nsim_diag_warning(c->d, n->subnet.pos,
-					  "NAT gateway '%s' is in subnet '%s' whose route table has no route to an "
-					  "internet gateway: its outbound traffic would be dropped",
-					  nm(&n->name), nm(&vpc->subnets[n->subnet_idx].name));
-	}
-}
-
-static void check_public_ip_reachability(struct ctx *c, size_t v)
-{
-	struct nsim_vpc *vpc = &c->t->vpcs[v];
-	char a[NSIM_ADDR_STRLEN];
-
-	for (size_t i = 0; i < vpc->n_hosts; i++) {
-		const struct nsim_host *h = &vpc->hosts[i];
-		/* A public subnet routes to the internet gateway.
-		 * AWS: "Enable internet access for a VPC using an internet gateway",
-		 * https://docs.aws.amazon.com/vpc/latest/userguide/VPC_Internet_Gateway.html */
-		if (!h->public_ip || h->subnet_idx == NSIM_NONE || subnet_routes_to_igw(vpc, h->subnet_idx))
-			continue;
-		nsim_diag_warning(c->d, h->public_ip_pos,
-				  "host '%s' has public IP %s, but its subnet '%s' has no route to an internet "
-				  "gateway: it won't be reachable from the internet",
-				  nm(&h->name), nsim_addr_fmt(h->public_ip, a),
-				  nm(&vpc->subnets[h->subnet_idx].name));
-	}
 }
 
 /* ---- ports ---- */
@@ -1762,8 +1706,6 @@ static void validate_all(struct ctx *c)
 	for (size_t v = 0; v < t->n_vpcs; v++) {
 		check_route_tables(c, v);
 		place_vpc(c, v);
-		check_nat_reachability(c, v);
-		check_public_ip_reachability(c, v);
 		check_security_groups(c, v);
 		check_hosts(c, v);
 		check_acls(c, v);
@@ -1787,5 +1729,8 @@ int nsim_validate(struct nsim_topology *t, struct nsim_diags *diags)
 	ctx_done(&c);
 	if (r < 0 || c.oom)
 		return -ENOMEM;
+	/* the lints read a complete model: only when nothing is wrong */
+	if (diags->n_errors == errors_before)
+		nsim_validate_lints(t, diags);
 	return diags->n_errors > errors_before ? -EINVAL : 0;
 }
