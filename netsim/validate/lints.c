@@ -35,6 +35,21 @@ static struct nsim_cidr norm(struct nsim_cidr x)
 
 #define fix(d, pos, ...) nsim_diag_note((d), (pos), "fix: " __VA_ARGS__)
 
+/* AWS allows 20 rules per ACL direction (40 with a raised quota): the ACL
+ * lints compare rules pairwise, so a longer list (hostile input) is skipped.
+ * AWS: "Amazon VPC quotas", https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html */
+#define ACL_RULES_LINTED 64
+/* Bounds the scans over all hosts that some lints make, on hostile input. */
+#define SCAN_BUDGET 4096
+
+struct lint {
+	const struct nsim_topology *t;
+	struct nsim_diags *d;
+	uint32_t *addrs; /* every address of the topology, sorted */
+	size_t n_addrs;
+	unsigned budget;
+};
+
 /* ---- route tables and gateways ---- */
 
 static bool table_has(const struct nsim_route_table *rt, enum nsim_target_kind k, size_t idx, bool default_only)
@@ -56,10 +71,35 @@ static bool vpc_routes_to(const struct nsim_vpc *vpc, enum nsim_target_kind k, s
 	return false;
 }
 
-static bool subnet_routes_to_igw(const struct nsim_vpc *vpc, size_t subnet, bool default_only)
+/* Per route table of a VPC: routes anything / 0.0.0.0/0 to the internet gateway. */
+struct igw_tables {
+	bool *any, *dflt;
+};
+
+static int igw_tables_init(const struct nsim_vpc *vpc, struct igw_tables *ret)
+{
+	ret->any = calloc(vpc->n_route_tables + 1, sizeof(bool));
+	ret->dflt = calloc(vpc->n_route_tables + 1, sizeof(bool));
+	if (!ret->any || !ret->dflt)
+		return -ENOMEM;
+	for (size_t i = 0; i < vpc->n_route_tables; i++) {
+		ret->any[i] = table_has(&vpc->route_tables[i], NSIM_TARGET_IGW, NSIM_NONE, false);
+		ret->dflt[i] = table_has(&vpc->route_tables[i], NSIM_TARGET_IGW, NSIM_NONE, true);
+	}
+	return 0;
+}
+
+static void igw_tables_done(struct igw_tables *x)
+{
+	free(x->any);
+	free(x->dflt);
+}
+
+static bool subnet_routes_to_igw(const struct nsim_vpc *vpc, const struct igw_tables *x, size_t subnet,
+				 bool default_only)
 {
 	size_t rt = vpc->subnets[subnet].rt_idx;
-	return rt != NSIM_NONE && table_has(&vpc->route_tables[rt], NSIM_TARGET_IGW, NSIM_NONE, default_only);
+	return rt != NSIM_NONE && (default_only ? x->dflt[rt] : x->any[rt]);
 }
 
 /* A private subnet's table: one that routes 0.0.0.0/0 to a NAT gateway, or any other than a public one. */
@@ -73,9 +113,21 @@ static const char *private_table(const struct nsim_vpc *vpc)
 
 static void lint_gateways(const struct nsim_vpc *vpc, struct nsim_diags *d)
 {
+	bool *used = calloc(vpc->n_nat_gateways + 1, sizeof(*used));
+
+	if (!used) {
+		d->oom = true;
+		return;
+	}
+	for (size_t i = 0; i < vpc->n_route_tables; i++)
+		for (size_t j = 0; j < vpc->route_tables[i].n_routes; j++) {
+			const struct nsim_route *r = &vpc->route_tables[i].routes[j];
+			if (r->kind == NSIM_TARGET_NAT && r->target_idx < vpc->n_nat_gateways)
+				used[r->target_idx] = true;
+		}
 	for (size_t i = 0; i < vpc->n_nat_gateways; i++) {
 		const struct nsim_nat_gateway *n = &vpc->nat_gateways[i];
-		if (vpc_routes_to(vpc, NSIM_TARGET_NAT, i))
+		if (used[i])
 			continue;
 		/* Instances reach a NAT gateway through a route to it in their
 		 * subnet's route table. AWS: "NAT gateways",
@@ -89,6 +141,7 @@ static void lint_gateways(const struct nsim_vpc *vpc, struct nsim_diags *d)
 		    "0.0.0.0/0, target: %s }), or remove the NAT gateway",
 		    nm(&n->name));
 	}
+	free(used);
 	if (vpc->internet_gateway.name && !vpc_routes_to(vpc, NSIM_TARGET_IGW, NSIM_NONE)) {
 		/* A subnet uses the internet gateway through a route to it.
 		 * AWS: "Enable internet access for a VPC using an internet gateway",
@@ -106,12 +159,18 @@ static void lint_gateways(const struct nsim_vpc *vpc, struct nsim_diags *d)
 
 static void lint_unused_tables(const struct nsim_vpc *vpc, struct nsim_diags *d)
 {
+	bool *used = calloc(vpc->n_route_tables + 1, sizeof(*used));
+
+	if (!used) {
+		d->oom = true;
+		return;
+	}
+	for (size_t s = 0; s < vpc->n_subnets; s++)
+		if (vpc->subnets[s].rt_idx != NSIM_NONE)
+			used[vpc->subnets[s].rt_idx] = true;
 	for (size_t i = 0; i < vpc->n_route_tables; i++) {
 		const struct nsim_route_table *rt = &vpc->route_tables[i];
-		bool used = i == vpc->main_rt_idx;
-		for (size_t s = 0; s < vpc->n_subnets && !used; s++)
-			used = vpc->subnets[s].rt_idx == i;
-		if (used)
+		if (used[i] || i == vpc->main_rt_idx)
 			continue;
 		/* A route table applies to the subnets associated with it (the
 		 * main table to the others). AWS: "Subnet route tables",
@@ -122,6 +181,7 @@ static void lint_unused_tables(const struct nsim_vpc *vpc, struct nsim_diags *d)
 				  nm(&rt->name), nm(&vpc->name));
 		fix(d, rt->name.pos, "associate it with a subnet (route_table: %s), or remove it", nm(&rt->name));
 	}
+	free(used);
 }
 
 static void lint_peering_routes(const struct nsim_topology *t, const struct nsim_vpc *vpc, struct nsim_diags *d)
@@ -207,86 +267,88 @@ static void lint_shadowed(const struct nsim_network_acl *acl, const struct nsim_
 	}
 }
 
-/* Port sets over 0-65535: one bit per port. */
-struct ports {
-	uint8_t bits[8192];
+/* Ports [lo, hi] cut where any rule's range starts or ends: within a
+ * segment, each rule matches every port or none. */
+#define MAX_SEGS (2 * ACL_RULES_LINTED + 2)
+
+struct seg {
+	unsigned from, to;
+	bool open;
 };
 
-static void ports_set(struct ports *p, unsigned lo, unsigned hi)
+static int unsigned_cmp(const void *x, const void *y)
 {
-	for (unsigned x = lo; x <= hi; x++)
-		p->bits[x >> 3] |= (uint8_t)(1u << (x & 7));
+	unsigned a = *(const unsigned *)x, b = *(const unsigned *)y;
+	return a < b ? -1 : a > b;
 }
 
-static bool ports_has(const struct ports *p, unsigned x)
+static bool rule_matches(const struct nsim_acl_rule *r, enum nsim_proto proto, struct nsim_cidr x, unsigned port)
 {
-	return p->bits[x >> 3] & (1u << (x & 7));
+	if (r->proto != NSIM_PROTO_ALL && r->proto != proto)
+		return false;
+	if (!nsim_cidr_contains(norm(r->cidr), norm(x)))
+		return false;
+	return r->proto == NSIM_PROTO_ALL || !r->has_ports || (port >= r->port_from && port <= r->port_to);
 }
 
-/* Which ports of [lo, hi] the rules of one direction allow for proto, for
- * every address of x (a rule whose CIDR does not contain all of x does not
- * count): first match by number, `*` denies. *ret_deny: the number of the
- * first deny rule that closes part of the range (0: the `*` rule). */
-static void acl_open_ports(const struct nsim_acl_rule *rules, size_t n, enum nsim_proto proto, struct nsim_cidr x,
-			   unsigned lo, unsigned hi, struct ports *ret_open, uint32_t *ret_deny)
+/* Which ports of [lo, hi] the rules of one direction (n <= ACL_RULES_LINTED)
+ * allow for proto, for every address of x (a rule whose CIDR does not
+ * contain all of x does not count): first match by number, `*` denies.
+ * Returns the number of segments in ret (at most MAX_SEGS); *ret_deny: the
+ * number of the first deny rule that closes part of the range (0: `*`). */
+static size_t acl_open_ports(const struct nsim_acl_rule *rules, size_t n, enum nsim_proto proto, struct nsim_cidr x,
+			     unsigned lo, unsigned hi, struct seg *ret, uint32_t *ret_deny)
 {
-	struct ports decided = {{0}};
-	uint32_t last = 0;
+	unsigned cuts[MAX_SEGS];
+	size_t n_cuts = 0, n_segs = 0;
 
 	*ret_deny = 0;
-	for (;;) {
-		const struct nsim_acl_rule *r = NULL;
-		for (size_t i = 0; i < n; i++)
-			if (rules[i].number > last && (!r || rules[i].number < r->number))
-				r = &rules[i];
-		if (!r)
-			break;
-		last = r->number;
-		if ((r->proto != NSIM_PROTO_ALL && r->proto != proto) || !nsim_cidr_contains(norm(r->cidr), norm(x)))
+	cuts[n_cuts++] = lo;
+	cuts[n_cuts++] = hi + 1;
+	for (size_t i = 0; i < n; i++) {
+		if (rules[i].proto == NSIM_PROTO_ALL || !rules[i].has_ports)
 			continue;
-		unsigned from = r->proto == NSIM_PROTO_ALL || !r->has_ports ? 0 : r->port_from;
-		unsigned to = r->proto == NSIM_PROTO_ALL || !r->has_ports ? 65535 : r->port_to;
-		for (unsigned p = from < lo ? lo : from; p <= (to > hi ? hi : to); p++) {
-			if (ports_has(&decided, p))
-				continue;
-			ports_set(&decided, p, p);
-			if (r->action == NSIM_ACL_ALLOW)
-				ports_set(ret_open, p, p);
-			else if (!*ret_deny)
-				*ret_deny = r->number;
-		}
+		if (rules[i].port_from > lo && rules[i].port_from <= hi)
+			cuts[n_cuts++] = rules[i].port_from;
+		if ((unsigned)rules[i].port_to + 1 > lo && rules[i].port_to < hi)
+			cuts[n_cuts++] = (unsigned)rules[i].port_to + 1;
 	}
+	qsort(cuts, n_cuts, sizeof(*cuts), unsigned_cmp);
+	for (size_t k = 0; k + 1 < n_cuts; k++) {
+		const struct nsim_acl_rule *first = NULL;
+		if (cuts[k] == cuts[k + 1])
+			continue;
+		for (size_t i = 0; i < n; i++)
+			if (rule_matches(&rules[i], proto, x, cuts[k]) && (!first || rules[i].number < first->number))
+				first = &rules[i];
+		bool open = first && first->action == NSIM_ACL_ALLOW;
+		if (!open && first && (!*ret_deny || first->number < *ret_deny))
+			*ret_deny = first->number;
+		if (n_segs && ret[n_segs - 1].open == open)
+			ret[n_segs - 1].to = cuts[k + 1] - 1;
+		else
+			ret[n_segs++] = (struct seg){cuts[k], cuts[k + 1] - 1, open};
+	}
+	return n_segs;
 }
 
-/* "32768-40000, 50001-60999", or "none". */
-static void ports_fmt(const struct ports *p, unsigned lo, unsigned hi, char *buf, size_t size)
+/* The open segments: "32768-40000, 50001-60999", or "none". */
+static void ports_fmt(const struct seg *segs, size_t n, char *buf, size_t size)
 {
 	size_t len = 0;
 
 	buf[0] = '\0';
-	for (unsigned x = lo; x <= hi; x++) {
-		unsigned y = x;
-		if (!ports_has(p, x))
+	for (size_t i = 0; i < n; i++) {
+		int k;
+		if (!segs[i].open || len >= size)
 			continue;
-		while (y < hi && ports_has(p, y + 1))
-			y++;
-		if (len < size) {
-			int k = y == x ? snprintf(buf + len, size - len, "%s%u", len ? ", " : "", x)
-				       : snprintf(buf + len, size - len, "%s%u-%u", len ? ", " : "", x, y);
-			len += k > 0 ? (size_t)k : 0;
-		}
-		x = y;
+		k = segs[i].from == segs[i].to
+			    ? snprintf(buf + len, size - len, "%s%u", len ? ", " : "", segs[i].from)
+			    : snprintf(buf + len, size - len, "%s%u-%u", len ? ", " : "", segs[i].from, segs[i].to);
+		len += k > 0 ? (size_t)k : 0;
 	}
 	if (!buf[0])
 		snprintf(buf, size, "none");
-}
-
-static bool range_all(const struct ports *p, unsigned lo, unsigned hi)
-{
-	for (unsigned x = lo; x <= hi; x++)
-		if (!ports_has(p, x))
-			return false;
-	return true;
 }
 
 /* A rule number free in rules, below `below` if possible (for the fix). */
@@ -359,15 +421,17 @@ static bool rule_has_server(const struct nsim_topology *t, const struct nsim_vpc
 /* One service rule `r` of `acl` in direction `dir` (traffic to or from port
  * r->ports, peer r->cidr): do the other direction's rules let the replies
  * through, on the whole ephemeral range of the clients? */
-static void lint_return(const struct nsim_topology *t, const struct nsim_vpc *vpc, size_t subnet,
-			const struct nsim_network_acl *acl, const struct nsim_acl_rule *r, bool ingress,
-			struct nsim_diags *d)
+static void lint_return(struct lint *l, const struct nsim_vpc *vpc, size_t subnet, const struct nsim_network_acl *acl,
+			const struct nsim_acl_rule *r, bool ingress)
 {
+	const struct nsim_topology *t = l->t;
+	struct nsim_diags *d = l->d;
 	const struct nsim_acl_rule *back = ingress ? acl->egress : acl->ingress;
 	size_t n_back = ingress ? acl->n_egress : acl->n_ingress;
 	unsigned lo = EPH_LINUX_LO, hi = EPH_LINUX_HI;
 	const char *who = "Linux clients";
-	struct ports *open;
+	struct seg segs[MAX_SEGS];
+	size_t n_segs;
 	uint32_t deny;
 	char c[NSIM_CIDR_STRLEN], list[160], service[16];
 
@@ -375,8 +439,11 @@ static void lint_return(const struct nsim_topology *t, const struct nsim_vpc *vp
 	    r->port_to - r->port_from >= SERVICE_PORTS_MAX)
 		return;
 	/* within the subnet no ACL applies */
-	if (nsim_cidr_contains(norm(vpc->subnets[subnet].cidr), norm(r->cidr)) ||
-	    !rule_has_server(t, vpc, vpc->subnets[subnet].acl_idx, r, ingress))
+	if (nsim_cidr_contains(norm(vpc->subnets[subnet].cidr), norm(r->cidr)) || n_back > ACL_RULES_LINTED ||
+	    l->budget == 0)
+		return;
+	l->budget--;
+	if (!rule_has_server(t, vpc, vpc->subnets[subnet].acl_idx, r, ingress))
 		return;
 	/* clients behind a NAT gateway, and Lambda functions, use 1024-65535 */
 	if (ingress && cidr_has_kind(t, r->cidr, NSIM_HOST_FUNCTION)) {
@@ -386,18 +453,10 @@ static void lint_return(const struct nsim_topology *t, const struct nsim_vpc *vp
 		lo = EPH_NAT_LO, hi = EPH_NAT_HI;
 		who = "the NAT gateway in this subnet";
 	}
-	open = calloc(1, sizeof(*open));
-	if (!open) {
-		d->oom = true;
+	n_segs = acl_open_ports(back, n_back, r->proto, r->cidr, lo, hi, segs, &deny);
+	if (n_segs == 1 && segs[0].open)
 		return;
-	}
-	acl_open_ports(back, n_back, r->proto, r->cidr, lo, hi, open, &deny);
-	if (range_all(open, lo, hi)) {
-		free(open);
-		return;
-	}
-	ports_fmt(open, lo, hi, list, sizeof(list));
-	free(open);
+	ports_fmt(segs, n_segs, list, sizeof(list));
 	if (r->port_from == r->port_to)
 		snprintf(service, sizeof(service), "%u", (unsigned)r->port_from);
 	else
@@ -418,51 +477,88 @@ static void lint_return(const struct nsim_topology *t, const struct nsim_vpc *vp
 	    nsim_proto_name(r->proto), lo, hi, ingress ? "destination" : "source", c);
 }
 
-static void lint_acls(const struct nsim_topology *t, const struct nsim_vpc *vpc, struct nsim_diags *d)
+static void lint_acls(struct lint *l, const struct nsim_vpc *vpc)
 {
+	bool *seen = calloc(vpc->n_network_acls + 1, sizeof(*seen));
+
+	if (!seen) {
+		l->d->oom = true;
+		return;
+	}
 	for (size_t i = 0; i < vpc->n_network_acls; i++) {
 		const struct nsim_network_acl *acl = &vpc->network_acls[i];
-		lint_shadowed(acl, acl->ingress, acl->n_ingress, "ingress", d);
-		lint_shadowed(acl, acl->egress, acl->n_egress, "egress", d);
+		if (acl->n_ingress <= ACL_RULES_LINTED)
+			lint_shadowed(acl, acl->ingress, acl->n_ingress, "ingress", l->d);
+		if (acl->n_egress <= ACL_RULES_LINTED)
+			lint_shadowed(acl, acl->egress, acl->n_egress, "egress", l->d);
 	}
+	/* an ACL shared by subnets: its return paths are linted once, for the first */
 	for (size_t s = 0; s < vpc->n_subnets; s++) {
+		size_t a = vpc->subnets[s].acl_idx;
 		const struct nsim_network_acl *acl;
-		if (vpc->subnets[s].acl_idx == NSIM_NONE)
+		if (a == NSIM_NONE || seen[a])
 			continue;
-		acl = &vpc->network_acls[vpc->subnets[s].acl_idx];
-		/* an ACL shared by subnets: its rules are linted once, for the first */
-		bool first = true;
-		for (size_t o = 0; o < s && first; o++)
-			first = vpc->subnets[o].acl_idx != vpc->subnets[s].acl_idx;
-		if (!first)
-			continue;
-		for (size_t k = 0; k < acl->n_ingress; k++)
-			lint_return(t, vpc, s, acl, &acl->ingress[k], true, d);
-		for (size_t k = 0; k < acl->n_egress; k++)
-			lint_return(t, vpc, s, acl, &acl->egress[k], false, d);
+		seen[a] = true;
+		acl = &vpc->network_acls[a];
+		for (size_t k = 0; k < acl->n_ingress && acl->n_ingress <= ACL_RULES_LINTED; k++)
+			lint_return(l, vpc, s, acl, &acl->ingress[k], true);
+		for (size_t k = 0; k < acl->n_egress && acl->n_egress <= ACL_RULES_LINTED; k++)
+			lint_return(l, vpc, s, acl, &acl->egress[k], false);
 	}
+	free(seen);
 }
 
 /* ---- CIDRs that match nothing ---- */
 
-static bool cidr_hits_address(const struct nsim_topology *t, struct nsim_cidr x)
+static bool cidr_hits_address(const struct lint *l, struct nsim_cidr x)
 {
-	x = norm(x);
+	uint32_t lo = nsim_cidr_network(x), hi = nsim_cidr_broadcast(x);
+	size_t a = 0, b = l->n_addrs;
+
+	while (a < b) {
+		size_t mid = a + (b - a) / 2;
+		if (l->addrs[mid] < lo)
+			a = mid + 1;
+		else
+			b = mid;
+	}
+	return a < l->n_addrs && l->addrs[a] <= hi;
+}
+
+static int addr_cmp(const void *x, const void *y)
+{
+	uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
+	return a < b ? -1 : a > b;
+}
+
+/* Every host, NAT gateway, public, elastic and internet address, sorted. */
+static int collect_addrs(struct lint *l)
+{
+	const struct nsim_topology *t = l->t;
+	size_t n = t->n_inet_hosts;
+
+	for (size_t v = 0; v < t->n_vpcs; v++)
+		n += 2 * t->vpcs[v].n_hosts + 2 * t->vpcs[v].n_nat_gateways;
+	l->addrs = calloc(n ? n : 1, sizeof(*l->addrs));
+	if (!l->addrs)
+		return -ENOMEM;
 	for (size_t v = 0; v < t->n_vpcs; v++) {
 		const struct nsim_vpc *vpc = &t->vpcs[v];
-		for (size_t i = 0; i < vpc->n_hosts; i++)
-			if (nsim_cidr_contains_addr(x, vpc->hosts[i].address) ||
-			    (vpc->hosts[i].public_ip && nsim_cidr_contains_addr(x, vpc->hosts[i].public_ip)))
-				return true;
-		for (size_t i = 0; i < vpc->n_nat_gateways; i++)
-			if (nsim_cidr_contains_addr(x, vpc->nat_gateways[i].address) ||
-			    nsim_cidr_contains_addr(x, vpc->nat_gateways[i].elastic_ip))
-				return true;
+		for (size_t i = 0; i < vpc->n_hosts; i++) {
+			l->addrs[l->n_addrs++] = vpc->hosts[i].address;
+			if (vpc->hosts[i].public_ip)
+				l->addrs[l->n_addrs++] = vpc->hosts[i].public_ip;
+		}
+		for (size_t i = 0; i < vpc->n_nat_gateways; i++) {
+			l->addrs[l->n_addrs++] = vpc->nat_gateways[i].address;
+			l->addrs[l->n_addrs++] = vpc->nat_gateways[i].elastic_ip;
+		}
 	}
 	for (size_t i = 0; i < t->n_inet_hosts; i++)
-		if (nsim_cidr_contains_addr(x, t->inet_hosts[i].address))
-			return true;
-	return false;
+		l->addrs[l->n_addrs++] = t->inet_hosts[i].address;
+	if (l->n_addrs > 1)
+		qsort(l->addrs, l->n_addrs, sizeof(*l->addrs), addr_cmp);
+	return 0;
 }
 
 /* A CIDR that is likely a typo: it covers no address of the topology, and
@@ -470,14 +566,16 @@ static bool cidr_hits_address(const struct nsim_topology *t, struct nsim_cidr x)
  * a small block (/24 or longer) outside every VPC. A VPC's or subnet's CIDR,
  * a larger block, and 0.0.0.0/0 are deliberate. *ret_hint: a subnet it lies
  * in (its CIDR is the likely intent), or NULL. */
-static bool cidr_suspect(const struct nsim_topology *t, struct nsim_cidr x, const struct nsim_subnet **ret_hint)
+static bool cidr_suspect(struct lint *l, struct nsim_cidr x, const struct nsim_subnet **ret_hint)
 {
+	const struct nsim_topology *t = l->t;
 	bool inside = false;
 
 	x = norm(x);
 	*ret_hint = NULL;
-	if (x.len == 0 || cidr_hits_address(t, x))
+	if (x.len == 0 || cidr_hits_address(l, x) || l->budget == 0)
 		return false;
+	l->budget--;
 	for (size_t v = 0; v < t->n_vpcs; v++) {
 		const struct nsim_vpc *vpc = &t->vpcs[v];
 		if (nsim_cidr_contains(x, norm(vpc->cidr)))
@@ -496,13 +594,13 @@ static bool cidr_suspect(const struct nsim_topology *t, struct nsim_cidr x, cons
 	return inside || x.len >= 24;
 }
 
-static void lint_cidr(const struct nsim_topology *t, struct nsim_cidr x, struct nsim_pos pos, const char *what,
-		      struct nsim_diags *d)
+static void lint_cidr(struct lint *l, struct nsim_cidr x, struct nsim_pos pos, const char *what)
 {
+	struct nsim_diags *d = l->d;
 	const struct nsim_subnet *hint;
 	char c[NSIM_CIDR_STRLEN], h[NSIM_CIDR_STRLEN];
 
-	if (!cidr_suspect(t, x, &hint))
+	if (!cidr_suspect(l, x, &hint))
 		return;
 	/* A rule's CIDR matches the packets' addresses. AWS: "Security group
 	 * rules", https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html;
@@ -519,7 +617,7 @@ static void lint_cidr(const struct nsim_topology *t, struct nsim_cidr x, struct 
 		fix(d, pos, "correct the address (or remove the rule)");
 }
 
-static void lint_rule_cidrs(const struct nsim_topology *t, const struct nsim_vpc *vpc, struct nsim_diags *d)
+static void lint_rule_cidrs(struct lint *l, const struct nsim_vpc *vpc)
 {
 	char what[96];
 
@@ -532,7 +630,7 @@ static void lint_rule_cidrs(const struct nsim_topology *t, const struct nsim_vpc
 				continue;
 			snprintf(what, sizeof(what), "security group '%.32s' %s rule #%zu", nm(&sg->name),
 				 in ? "ingress" : "egress", in ? i + 1 : i - sg->n_ingress + 1);
-			lint_cidr(t, r->peer_cidr, r->peer.pos, what, d);
+			lint_cidr(l, r->peer_cidr, r->peer.pos, what);
 		}
 	}
 	for (size_t a = 0; a < vpc->n_network_acls; a++) {
@@ -542,14 +640,14 @@ static void lint_rule_cidrs(const struct nsim_topology *t, const struct nsim_vpc
 			const struct nsim_acl_rule *r = in ? &acl->ingress[i] : &acl->egress[i - acl->n_ingress];
 			snprintf(what, sizeof(what), "network ACL '%.32s' %s rule %u", nm(&acl->name),
 				 in ? "ingress" : "egress", (unsigned)r->number);
-			lint_cidr(t, r->cidr, r->cidr_pos, what, d);
+			lint_cidr(l, r->cidr, r->cidr_pos, what);
 		}
 	}
 }
 
 /* ---- public and private subnets ---- */
 
-static void lint_hosts(const struct nsim_vpc *vpc, struct nsim_diags *d)
+static void lint_hosts(const struct nsim_vpc *vpc, const struct igw_tables *x, struct nsim_diags *d)
 {
 	const char *priv = private_table(vpc);
 	char a[NSIM_ADDR_STRLEN];
@@ -557,7 +655,7 @@ static void lint_hosts(const struct nsim_vpc *vpc, struct nsim_diags *d)
 	for (size_t i = 0; i < vpc->n_hosts; i++) {
 		const struct nsim_host *h = &vpc->hosts[i];
 		const char *sn = nm(&vpc->subnets[h->subnet_idx].name);
-		if (h->public_ip && !subnet_routes_to_igw(vpc, h->subnet_idx, false)) {
+		if (h->public_ip && !subnet_routes_to_igw(vpc, x, h->subnet_idx, false)) {
 			/* A public subnet routes to the internet gateway.
 			 * AWS: "Enable internet access for a VPC using an internet gateway",
 			 * https://docs.aws.amazon.com/vpc/latest/userguide/VPC_Internet_Gateway.html */
@@ -569,7 +667,7 @@ static void lint_hosts(const struct nsim_vpc *vpc, struct nsim_diags *d)
 			    "move it to a public subnet (one whose route table sends 0.0.0.0/0 to the internet "
 			    "gateway), or remove public_ip");
 		}
-		if (!h->public_ip && vpc->internet_gateway.name && subnet_routes_to_igw(vpc, h->subnet_idx, true)) {
+		if (!h->public_ip && vpc->internet_gateway.name && subnet_routes_to_igw(vpc, x, h->subnet_idx, true)) {
 			/* An instance without a public IP cannot use the internet
 			 * gateway, even in a subnet that routes to it.
 			 * AWS: "Enable internet access for a VPC using an internet gateway",
@@ -587,7 +685,7 @@ static void lint_hosts(const struct nsim_vpc *vpc, struct nsim_diags *d)
 	}
 }
 
-static void lint_nat_placement(const struct nsim_vpc *vpc, struct nsim_diags *d)
+static void lint_nat_placement(const struct nsim_vpc *vpc, const struct igw_tables *x, struct nsim_diags *d)
 {
 	for (size_t i = 0; i < vpc->n_nat_gateways; i++) {
 		const struct nsim_nat_gateway *n = &vpc->nat_gateways[i];
@@ -602,7 +700,7 @@ static void lint_nat_placement(const struct nsim_vpc *vpc, struct nsim_diags *d)
 			fix(d, n->name.pos, "attach one (internet_gateway: igw) and route the NAT gateway's subnet to it");
 			continue;
 		}
-		if (subnet_routes_to_igw(vpc, n->subnet_idx, false))
+		if (subnet_routes_to_igw(vpc, x, n->subnet_idx, false))
 			continue;
 		nsim_diag_warning(d, n->subnet.pos,
 				  "NAT gateway '%s' is in subnet '%s' whose route table has no route to an "
@@ -617,14 +715,28 @@ static void lint_nat_placement(const struct nsim_vpc *vpc, struct nsim_diags *d)
 
 void nsim_validate_lints(const struct nsim_topology *t, struct nsim_diags *d)
 {
+	struct lint l = {.t = t, .d = d, .budget = SCAN_BUDGET};
+
+	if (collect_addrs(&l) < 0) {
+		d->oom = true;
+		return;
+	}
 	for (size_t v = 0; v < t->n_vpcs; v++) {
 		const struct nsim_vpc *vpc = &t->vpcs[v];
-		lint_nat_placement(vpc, d);
+		struct igw_tables x = {0};
+		if (igw_tables_init(vpc, &x) < 0) {
+			igw_tables_done(&x);
+			d->oom = true;
+			break;
+		}
+		lint_nat_placement(vpc, &x, d);
 		lint_gateways(vpc, d);
 		lint_unused_tables(vpc, d);
 		lint_peering_routes(t, vpc, d);
-		lint_hosts(vpc, d);
-		lint_acls(t, vpc, d);
-		lint_rule_cidrs(t, vpc, d);
+		lint_hosts(vpc, &x, d);
+		lint_acls(&l, vpc);
+		lint_rule_cidrs(&l, vpc);
+		igw_tables_done(&x);
 	}
+	free(l.addrs);
 }
