@@ -15,8 +15,9 @@
  * Terraform's aws_default_security_group: the rules listed replace AWS's
  * defaults). When the file names `default` (a host's security_groups, a
  * rule's source or destination) without writing it, it is added here with
- * AWS's rules. Either way, once it exists as a group, hosts that name no
- * group are given it explicitly, so every later stage sees one group.
+ * AWS's rules. Either way, once it exists as a group, hosts and interface
+ * endpoints that name no group are given it explicitly, so every later
+ * stage sees one group.
  */
 #include <errno.h>
 #include <string.h>
@@ -59,6 +60,10 @@ static bool named(const struct nsim_topology *t, size_t v)
 	for (size_t i = 0; i < vpc->n_hosts; i++)
 		for (size_t k = 0; k < vpc->hosts[i].n_security_groups; k++)
 			if (is_default(vpc->hosts[i].security_groups[k].name))
+				return true;
+	for (size_t i = 0; i < vpc->n_endpoints; i++)
+		for (size_t k = 0; k < vpc->endpoints[i].n_security_groups; k++)
+			if (is_default(vpc->endpoints[i].security_groups[k].name))
 				return true;
 	for (size_t o = 0; o < t->n_vpcs; o++)
 		for (size_t g = 0; g < t->vpcs[o].n_security_groups; g++) {
@@ -130,6 +135,18 @@ int nsim_validate_default_sg(struct nsim_topology *t)
 				return -ENOMEM;
 			h->security_groups[0] = (struct nsim_ref){.name = (char *)"default", .pos = h->pos};
 			h->n_security_groups = 1;
+		}
+		/* interface endpoints without groups are in the default group too,
+		 * as AWS places them */
+		for (size_t i = 0; i < vpc->n_endpoints; i++) {
+			struct nsim_vpc_endpoint *e = &vpc->endpoints[i];
+			if (e->type != NSIM_VPCE_INTERFACE || e->n_security_groups)
+				continue;
+			e->security_groups = nsim_arena_alloc(t->arena, 1, sizeof(*e->security_groups));
+			if (!e->security_groups)
+				return -ENOMEM;
+			e->security_groups[0] = (struct nsim_ref){.name = (char *)"default", .pos = e->pos};
+			e->n_security_groups = 1;
 		}
 	}
 	return 0;
