@@ -135,6 +135,26 @@ struct key {
 	bool required;
 };
 
+/* Keys people write where AWS has no such setting: the error gives AWS's
+ * reason instead of "unknown key". NULL for any other key. */
+static const char *misplaced_key(const char *what, const char *key)
+{
+	static const struct {
+		const char *what, *key, *why;
+	} misplaced[] = {
+		/* AWS: "NAT gateway basics",
+		 * https://docs.aws.amazon.com/vpc/latest/userguide/nat-gateway-basics.html */
+		{"NAT gateway", "security_groups",
+		 "'security_groups' does not apply to a NAT gateway: AWS associates no security group with a NAT "
+		 "gateway; the network ACL of its subnet is what filters its traffic (remove the key, and give the "
+		 "subnet a network_acl to filter)"},
+	};
+	for (size_t i = 0; i < ELEMENTSOF(misplaced); i++)
+		if (streq(misplaced[i].what, what) && streq(misplaced[i].key, key))
+			return misplaced[i].why;
+	return NULL;
+}
+
 static bool add_field(struct loader *L, const struct ynode *map_key, const struct ynode *value,
 		      const struct key *keys, size_t n_keys, const struct ynode **out,
 		      const struct ynode **out_key, const char *what, bool from_merge)
@@ -155,6 +175,11 @@ static bool add_field(struct loader *L, const struct ynode *map_key, const struc
 		out[i] = value;
 		out_key[i] = map_key;
 		return true;
+	}
+	const char *why = misplaced_key(what, map_key->value);
+	if (why) {
+		err(L, map_key, "%s", why);
+		return false;
 	}
 	const char *names[32];
 	size_t n = n_keys < ELEMENTSOF(names) ? n_keys : ELEMENTSOF(names);
@@ -781,6 +806,25 @@ static void read_sg(struct loader *L, const struct ynode *n, struct nsim_securit
 	READ_LIST(L, v[3], "egress", sg->egress, sg->n_egress, read_sg_egress);
 }
 
+/* A network ACL rule's source or destination written as a name (a security
+ * group, a prefix list): reported with AWS's reason. AWS: "Control subnet
+ * traffic with network access control lists",
+ * https://docs.aws.amazon.com/vpc/latest/userguide/vpc-network-acls.html */
+static bool acl_peer_is_name(struct loader *L, const struct ynode *n, const char *key)
+{
+	const char *s = n->type == Y_SCALAR ? n->value : NULL;
+	if (!s || !((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z')))
+		return false;
+	if (strncmp(s, "pl:", 3) == 0)
+		err(L, n, "'%s': '%s' is a prefix list: network ACL rules match CIDR blocks only (AWS), not prefix "
+			  "lists; write one rule per CIDR of the list", key, s);
+	else
+		err(L, n, "'%s': '%s' is not a CIDR block: network ACL rules match CIDR blocks only (AWS), not "
+			  "security groups; name '%s' in a security group rule instead (e.g. source: %s in the "
+			  "destination's group), and give this ACL the CIDR of its members' subnet", key, s, s, s);
+	return true;
+}
+
 static void read_acl_rule(struct loader *L, const struct ynode *n, struct nsim_acl_rule *r,
 			  const char *peer_key)
 {
@@ -811,7 +855,7 @@ static void read_acl_rule(struct loader *L, const struct ynode *n, struct nsim_a
 		err(L, v[3], "'%s': a network ACL rule cannot name a prefix list ('%s'): AWS network ACL rules "
 			     "match a CIDR block only; write the CIDR, one rule per block",
 		    peer_key, v[3]->value);
-	else if (v[3])
+	else if (v[3] && !acl_peer_is_name(L, v[3], peer_key))
 		get_cidr(L, v[3], peer_key, &r->cidr, &r->cidr_pos);
 	int action;
 	if (v[4] && get_enum(L, v[4], "action", actions, ELEMENTSOF(actions), &action))
@@ -1031,7 +1075,7 @@ static void read_expect(struct loader *L, const struct ynode *n, struct nsim_exp
 	static const struct key keys[] = {
 		{"name", false},     {"from", true},	     {"to", false},  {"port", false},
 		{"protocol", false}, {"verdict", true}, {"seen_source", false}, {"via", false},
-		{"reaches", false},  {"command", false}, {"timeout", false},
+		{"reaches", false},  {"command", false}, {"timeout", false}, {"blocked_by", false},
 	};
 	const struct ynode *v[ELEMENTSOF(keys)];
 	e->pos = npos(L, n);
@@ -1093,6 +1137,7 @@ static void read_expect(struct loader *L, const struct ynode *n, struct nsim_exp
 	get_argv(L, v[9], "command", &e->command);
 	if (v[10])
 		get_duration_ms(L, v[10], "timeout", &e->timeout_ms, &e->timeout_pos);
+	get_ref(L, v[11], "blocked_by", &e->blocked_by);
 }
 
 static void read_internet(struct loader *L, const struct ynode *n)

@@ -37,7 +37,8 @@ LOAD_C = os.path.join(ROOT, "netsim/load/load.c")
 
 # Directories whose every file is a valid topology (warnings allowed).
 VALID_DIRS = ["topologies", "tests/data/valid", "tests/data/warnings", "tests/data/analyze",
-              "tests/data/check", "tests/data/netns", "tests/data/sg", "tests/data/endpoints"]
+              "tests/data/check", "tests/data/netns", "tests/data/sg", "tests/data/endpoints",
+              "tests/data/lint"]
 VALID_FILES = ["tests/data/hostile/control-chars-valid.yaml"]
 
 # Invalid for a structural reason: the schema must reject them, with an error at this path
@@ -68,7 +69,6 @@ STRUCTURAL = {
     "tests/data/invalid/name-invalid-chars.yaml": "vpcs/0/hosts/0/name",
     "tests/data/invalid/name-leading-dash.yaml": "vpcs/0/name",
     "tests/data/invalid/name-reserved-blackhole.yaml": "vpcs/0/internet_gateway",
-    "tests/data/invalid/name-reserved-default-sg.yaml": "vpcs/0/security_groups/0/name",
     "tests/data/invalid/name-reserved-internet.yaml": "vpcs/0/hosts/1/name",
     "tests/data/invalid/name-too-long.yaml": "vpcs/0/subnets/0/name",
     "tests/data/invalid/nat-elastic-ip-in-vpc.yaml": "vpcs/0/nat_gateways/0/elastic_ip",
@@ -110,6 +110,8 @@ STRUCTURAL = {
     "tests/data/invalid/prefix-list-cidr-twice.yaml": "vpcs/0/prefix_lists/0/cidrs",
     "tests/data/invalid/prefix-list-in-acl.yaml": "vpcs/0/network_acls/0/ingress/0/source",
     "tests/data/invalid/prefix-list-max-entries-zero.yaml": "vpcs/0/prefix_lists/0/max_entries",
+    "tests/data/invalid/message-nat-security-groups.yaml": "vpcs/0/nat_gateways/0",
+    "tests/data/invalid/message-acl-sg-source.yaml": "vpcs/0/network_acls/0/ingress/0/source",
 }
 
 # Invalid only for a semantic reason: references, uniqueness, overlaps, alignment, address
@@ -150,6 +152,9 @@ SEMANTIC = {
     prefix-list-max-entries-too-small prefix-list-name-duplicate prefix-list-name-reserved
     prefix-list-route-duplicate prefix-list-route-missing prefix-list-route-quota prefix-list-route-twice
     prefix-list-sg-missing prefix-list-sg-quota""".split()
+    zone-vpc-without-dns-support expect-blocked-by-unknown expect-blocked-by-reachable
+    expect-blocked-by-rule-not-acl expect-blocked-by-acl-rule-missing expect-blocked-by-code-unknown
+    message-route-to-host""".split()
 }
 
 # The loader's parse functions and the schema objects they read ("" is the document).

@@ -20,6 +20,7 @@
 
 #include <cmocka.h>
 
+#include "analyze/analyze.h"
 #include "load/load.h"
 #include "model/net.h"
 #include "model/util.h"
@@ -135,6 +136,111 @@ static void test_expectation_file(void **state)
 		fprintf(stderr, "%s: unexpected result %d with %zu errors\n", path, res.r, res.diags.n_errors);
 		dump(path, &res.diags);
 		fail();
+	}
+	done(&res);
+}
+
+/* A lint file (tests/data/lint/): line 1 "# expect: LINE:COL: warning:
+ * MESSAGE", line 2 "# fix: TEXT". The file is valid, with exactly that one
+ * warning (the whole message), followed by the note "fix: TEXT" at the same
+ * place. */
+static void test_lint_file(void **state)
+{
+	const char *path = *state;
+	struct expectation want;
+	struct result res;
+	char line[1200], fix[1200] = "";
+	size_t n_notes = 0;
+
+	if (read_expectation(path, &want) < 0 || want.sev != NSIM_SEV_WARNING) {
+		fprintf(stderr, "%s: the first line must be '# expect: LINE:COL: warning: MESSAGE'\n", path);
+		fail();
+	}
+	{
+		_cleanup_fclose_ FILE *f = fopen(path, "re");
+		assert_non_null(f);
+		assert_non_null(fgets(line, sizeof(line), f));
+		assert_non_null(fgets(line, sizeof(line), f));
+		line[strcspn(line, "\n")] = '\0';
+		assert_true(strncmp(line, "# fix: ", 7) == 0);
+		snprintf(fix, sizeof(fix), "fix: %s", line + 7);
+	}
+	res = check_file(path);
+	if (res.r != 0 || res.diags.n_errors != 0 || res.diags.n_warnings != 1) {
+		dump(path, &res.diags);
+		fail_msg("%s: want valid, with exactly one warning", path);
+	}
+	for (size_t i = 0; i < res.diags.n; i++) {
+		const struct nsim_diag *g = &res.diags.items[i];
+		if (g->severity == NSIM_SEV_WARNING &&
+		    (g->line != want.line || g->col != want.col || !streq(g->message, want.message))) {
+			dump(path, &res.diags);
+			fail_msg("%s: want %u:%u: warning: %s", path, want.line, want.col, want.message);
+		}
+		if (g->severity == NSIM_SEV_NOTE) {
+			n_notes++;
+			if (g->line != want.line || g->col != want.col || !streq(g->message, fix)) {
+				dump(path, &res.diags);
+				fail_msg("%s: want %u:%u: note: %s", path, want.line, want.col, fix);
+			}
+		}
+	}
+	assert_int_equal(n_notes, 1);
+	done(&res);
+}
+
+/* Files with one of the lints' defects on purpose (what they test needs it):
+ * the only warnings a file of the examples and of tests/data's valid
+ * directories may have. */
+static const struct {
+	const char *file, *warning;
+} known_defects[] = {
+	{"valid/address-assignment-skips-given.yaml", "is used by no route"},
+	{"valid/address-assignment-skips-given.yaml", "without a public IP"},
+	{"analyze/acl-deny.yaml", "can never match"},           /* the deciding rule's number */
+	{"analyze/acl-return.yaml", "ephemeral range"},         /* ACL_RETURN_DENY */
+	{"analyze/lpm.yaml", "without a public IP"},            /* NO_PUBLIC_IP */
+	{"analyze/nat-loop.yaml", "is used by no route"},       /* the NAT loop */
+	{"analyze/nat-loop.yaml", "no route to an internet gateway"},
+	{"analyze/no-igw.yaml", "no internet gateway"},         /* IGW_NOT_ATTACHED */
+	{"analyze/no-igw.yaml", "is used by no route"},
+	{"analyze/no-igw.yaml", "has public IP"},
+	{"analyze/no-listener.yaml", "without a public IP"},
+	{"analyze/peering.yaml", "reaches beyond VPC"},         /* PEERING_NOT_TRANSITIVE */
+	{"analyze/public-ip.yaml", "without a public IP"},      /* NO_PUBLIC_IP */
+	{"analyze/public-ip.yaml", "has public IP"},
+	{"check/many-nat.yaml", "is used by no route"},         /* 24 NAT gateways to list */
+	{"netns/chain.yaml", "reaches beyond VPC"},             /* peering is not transitive, on packets */
+	{"netns/lpm.yaml", "without a public IP"},
+	{"sg/acl-order-deny110.yaml", "can never match"},       /* rule order on packets */
+	{"sg/acl-order-deny90.yaml", "can never match"},
+	{"sg/ephemeral-missing.yaml", "ephemeral range"},       /* the missing return rule on packets */
+};
+
+/* The examples and the valid test files: no warning beyond known_defects. */
+static void test_lints_silent(void **state)
+{
+	const char *path = *state;
+	struct result res = check_file(path);
+
+	if (res.r != 0 || res.diags.n_errors != 0) {
+		dump(path, &res.diags);
+		fail();
+	}
+	for (size_t i = 0; i < res.diags.n; i++) {
+		const struct nsim_diag *g = &res.diags.items[i];
+		bool known = false;
+		if (g->severity != NSIM_SEV_WARNING)
+			continue;
+		for (size_t k = 0; k < ELEMENTSOF(known_defects) && !known; k++) {
+			size_t fl = strlen(path), kl = strlen(known_defects[k].file);
+			known = fl >= kl && streq(path + fl - kl, known_defects[k].file) &&
+				strstr(g->message, known_defects[k].warning);
+		}
+		if (!known) {
+			dump(path, &res.diags);
+			fail_msg("%s:%u:%u: an unexpected warning: %s", path, g->line, g->col, g->message);
+		}
 	}
 	done(&res);
 }
@@ -409,7 +515,9 @@ static void test_warnings_only_is_valid(void **state)
 				       "    hosts: [{ name: h, subnet: s, public_ip: 192.0.2.2 }]\n");
 	assert_int_equal(res.r, 0);
 	assert_int_equal(res.diags.n_errors, 0);
-	assert_int_equal(res.diags.n_warnings, 2);
+	/* NAT without an internet gateway, public IP without a route to one,
+	 * and the lint: a NAT gateway that no route uses */
+	assert_int_equal(res.diags.n_warnings, 3);
 	done(&res);
 }
 
@@ -712,6 +820,87 @@ static void test_endpoints_ids(void **state)
 	done(&res);
 	res = check_text(text);
 	assert_string_equal(res.t->vpcs[0].endpoints[0].id, id);
+/* blocked_by: each form resolves to its component, rule or reason code */
+static void test_blocked_by(void **state)
+{
+	char path[4096];
+	struct result res;
+	const struct nsim_expect *e;
+	const char *const *codes;
+	size_t n_codes;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/valid/expect-blocked-by.yaml", data_dir);
+	res = check_file(path);
+	assert_int_equal(res.r, 0);
+	e = res.t->expects;
+	assert_int_equal(res.t->n_expects, 6);
+	assert_int_equal(e[0].blocked_by_comp.kind, NSIM_COMP_SECURITY_GROUP);
+	assert_int_equal(e[0].blocked_by_comp.a, 0);
+	assert_int_equal(e[0].blocked_by_comp.b, 1);
+	assert_string_equal(e[0].blocked_by_comp.ref.name, "db-sg");
+	assert_null(e[0].blocked_by_reason);
+	assert_int_equal(e[1].blocked_by_comp.kind, NSIM_COMP_SECURITY_GROUP);
+	assert_int_equal(e[1].blocked_by_comp.b, 1);
+	assert_string_equal(e[1].blocked_by_comp.ref.name, "db-sg");
+	assert_int_equal(e[2].blocked_by_comp.kind, NSIM_COMP_NETWORK_ACL);
+	assert_int_equal(e[2].blocked_by_comp.b, 0);
+	assert_int_equal(e[2].blocked_by_rule, 200);
+	assert_string_equal(e[2].blocked_by_comp.ref.name, "acl-data");
+	assert_int_equal(e[3].blocked_by_comp.kind, NSIM_COMP_UNRESOLVED);
+	assert_string_equal(e[3].blocked_by_reason, "SG_INGRESS_NO_RULE");
+	assert_int_equal(e[4].blocked_by_comp.kind, NSIM_COMP_HOST);
+	assert_int_equal(e[4].blocked_by_comp.b, 1);
+	assert_int_equal(e[5].blocked_by_comp.kind, NSIM_COMP_SECURITY_GROUP);
+	assert_int_equal(e[5].blocked_by_comp.b, NSIM_NONE);
+	done(&res);
+
+	/* validate's copy of the reason codes agrees with analyze's names */
+	codes = nsim_validate_reason_codes(&n_codes);
+	assert_int_equal(n_codes, NSIM_REASON_NAME_RESOLVES_PUBLIC + 1);
+	assert_null(codes[0]);
+	for (size_t i = 1; i < n_codes; i++)
+		if (!streq(nsim_reason_code((enum nsim_reason)i), "?"))
+			assert_string_equal(codes[i], nsim_reason_code((enum nsim_reason)i));
+}
+
+/* `default` names the VPC's default group: added with AWS's rules when the
+ * file does not write it; hosts that name no group are put in it */
+static void test_default_sg_named(void **state)
+{
+	char path[4096];
+	struct result res;
+	const struct nsim_vpc *v;
+	const struct nsim_security_group *g;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/valid/default-sg-named.yaml", data_dir);
+	res = check_file(path);
+	assert_int_equal(res.r, 0);
+	v = &res.t->vpcs[0];
+	assert_int_equal(v->n_security_groups, 3);
+	g = &v->security_groups[2];
+	assert_string_equal(g->name.name, "default");
+	assert_false(g->has_egress); /* all outbound */
+	assert_int_equal(g->n_ingress, 1);
+	assert_int_equal(g->ingress[0].proto, NSIM_PROTO_ALL);
+	assert_int_equal(g->ingress[0].peer_vpc, 0);
+	assert_int_equal(g->ingress[0].peer_sg, 2); /* its own members */
+	/* runner: [job-sg, default]; cache named none: now [default] */
+	assert_int_equal(v->hosts[0].n_security_groups, 2);
+	assert_int_equal(v->hosts[0].sg_idx[1], 2);
+	assert_int_equal(v->hosts[2].n_security_groups, 1);
+	assert_int_equal(v->hosts[2].sg_idx[0], 2);
+	/* metrics-sg admits the default group's members */
+	assert_int_equal(v->security_groups[1].ingress[0].peer_sg, 2);
+	done(&res);
+
+	/* a file that never names it has no such group: its hosts keep n == 0 */
+	snprintf(path, sizeof(path), "%s/sg/default-sg.yaml", data_dir);
+	res = check_file(path);
+	assert_int_equal(res.r, 0);
+	assert_int_equal(res.t->vpcs[0].n_security_groups, 1);
+	assert_int_equal(res.t->vpcs[0].hosts[0].n_security_groups, 0);
 	done(&res);
 }
 
@@ -729,6 +918,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_real_stack_rules),
 		cmocka_unit_test(test_endpoints_resolution),
 		cmocka_unit_test(test_endpoints_ids),
+		cmocka_unit_test(test_blocked_by),
+		cmocka_unit_test(test_default_sg_named),
 	};
 	char invalid[4096], warnings[4096], valid[4096], topologies[4096];
 	int failed = 0;
@@ -745,6 +936,19 @@ int main(int argc, char **argv)
 	failed += run_file_group("invalid", (const char *const[]){ invalid, warnings }, 2,
 				 test_expectation_file, 40);
 	failed += run_file_group("valid", (const char *const[]){ valid, topologies }, 2, test_valid_file, 3);
+	{
+		static const char *const dirs[] = { "valid", "analyze", "check", "netns", "sg" };
+		char silent[6][4096], lint[4096];
+		const char *silent_dirs[6];
+		for (size_t i = 0; i < ELEMENTSOF(dirs); i++) {
+			snprintf(silent[i], sizeof(silent[i]), "%s/%s", data_dir, dirs[i]);
+			silent_dirs[i] = silent[i];
+		}
+		silent_dirs[5] = topologies;
+		snprintf(lint, sizeof(lint), "%s/lint", data_dir);
+		failed += run_file_group("lint", (const char *const[]){ lint }, 1, test_lint_file, 12);
+		failed += run_file_group("lints-silent", silent_dirs, 6, test_lints_silent, 40);
+	}
 	failed += cmocka_run_group_tests_name("direct", direct, NULL, NULL);
 	return failed ? 1 : 0;
 }
