@@ -37,7 +37,7 @@ LOAD_C = os.path.join(ROOT, "netsim/load/load.c")
 
 # Directories whose every file is a valid topology (warnings allowed).
 VALID_DIRS = ["topologies", "tests/data/valid", "tests/data/warnings", "tests/data/analyze",
-              "tests/data/check", "tests/data/netns", "tests/data/sg"]
+              "tests/data/check", "tests/data/netns", "tests/data/sg", "tests/data/fix"]
 VALID_FILES = ["tests/data/hostile/control-chars-valid.yaml"]
 
 # Invalid for a structural reason: the schema must reject them, with an error at this path
