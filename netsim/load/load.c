@@ -938,7 +938,7 @@ static void read_expect(struct loader *L, const struct ynode *n, struct nsim_exp
 	static const struct key keys[] = {
 		{"name", false},     {"from", true},	     {"to", false},  {"port", false},
 		{"protocol", false}, {"verdict", true}, {"seen_source", false}, {"via", false},
-		{"reaches", false},  {"command", false}, {"timeout", false},
+		{"reaches", false},  {"command", false}, {"timeout", false}, {"blocked_by", false},
 	};
 	const struct ynode *v[ELEMENTSOF(keys)];
 	e->pos = npos(L, n);
@@ -1000,6 +1000,7 @@ static void read_expect(struct loader *L, const struct ynode *n, struct nsim_exp
 	get_argv(L, v[9], "command", &e->command);
 	if (v[10])
 		get_duration_ms(L, v[10], "timeout", &e->timeout_ms, &e->timeout_pos);
+	get_ref(L, v[11], "blocked_by", &e->blocked_by);
 }
 
 static void read_internet(struct loader *L, const struct ynode *n)

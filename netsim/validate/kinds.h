@@ -52,3 +52,12 @@ _must_check_ int nsim_validate_dns(struct nsim_topology *t, struct nsim_diags *d
 /* A probe expectation whose `to` is a DNS name (NSIM_EP_DNS), after `from`
  * is resolved: warns when the source's VPC has no resolver. */
 void nsim_validate_dns_expect(const struct nsim_topology *t, const struct nsim_expect *e, struct nsim_diags *d);
+
+/* The optimal string alignment distance between a and b (SIZE_MAX when
+ * either is longer than 64): for did-you-mean. */
+size_t nsim_validate_edit_distance(const char *a, const char *b);
+
+/* blocked_by: of expectation e (validate/blocked_by.c), after its from and
+ * to are resolved: fills blocked_by_comp, blocked_by_rule and
+ * blocked_by_reason, or appends why not to d. */
+void nsim_validate_blocked_by(struct nsim_topology *t, struct nsim_expect *e, struct nsim_diags *d);

@@ -228,6 +228,11 @@ static size_t edit_distance(const char *a, const char *b)
 	return d[la % 3][lb];
 }
 
+size_t nsim_validate_edit_distance(const char *a, const char *b)
+{
+	return edit_distance(a, b);
+}
+
 /* 'web' for 'web-sg': a name cut short is as likely as a typo. */
 static bool is_prefix(const char *shorter, const char *longer)
 {
@@ -1693,6 +1698,8 @@ static void check_expects(struct ctx *c)
 			resolve_via(c, &e->via[j]);
 		check_expect_port(c, e);
 	}
+	for (size_t i = 0; i < c->t->n_expects; i++)
+		nsim_validate_blocked_by(c->t, &c->t->expects[i], c->d);
 }
 
 /* ---- driver ---- */

@@ -13,3 +13,8 @@
 /* Appends every problem found to diags. Returns 0 when no error was found
  * (warnings allowed) and the model is complete, -EINVAL otherwise. */
 _must_check_ int nsim_validate(struct nsim_topology *t, struct nsim_diags *diags);
+
+/* The reason codes blocked_by: accepts, indexed by enum nsim_reason
+ * (analyze/analyze.h; [0], reachable, is NULL). *ret_n: the table's size.
+ * Static storage. */
+const char *const *nsim_validate_reason_codes(size_t *ret_n);

@@ -131,7 +131,8 @@ SEMANTIC = {
     host-targets-not-proxy host-targets-self host-targets-unpeered-vpc host-targets-with-run record-a-twice
     record-a-value-dns-name record-a-value-nat-vpc record-a-value-unknown record-cname-address
     record-cname-and-a record-cname-apex record-cname-self record-outside-zone zone-same-name-same-vpc zone-vpc-missing
-    zone-vpc-without-dns-support""".split()
+    zone-vpc-without-dns-support expect-blocked-by-unknown expect-blocked-by-reachable
+    expect-blocked-by-rule-not-acl expect-blocked-by-acl-rule-missing expect-blocked-by-code-unknown""".split()
 }
 
 # The loader's parse functions and the schema objects they read ("" is the document).

@@ -20,6 +20,7 @@
 
 #include <cmocka.h>
 
+#include "analyze/analyze.h"
 #include "load/load.h"
 #include "model/net.h"
 #include "model/util.h"
@@ -565,6 +566,50 @@ static void test_real_stack_rules(void **state)
 	done(&res);
 }
 
+/* blocked_by: each form resolves to its component, rule or reason code */
+static void test_blocked_by(void **state)
+{
+	char path[4096];
+	struct result res;
+	const struct nsim_expect *e;
+	const char *const *codes;
+	size_t n_codes;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/valid/expect-blocked-by.yaml", data_dir);
+	res = check_file(path);
+	assert_int_equal(res.r, 0);
+	e = res.t->expects;
+	assert_int_equal(res.t->n_expects, 6);
+	assert_int_equal(e[0].blocked_by_comp.kind, NSIM_COMP_SECURITY_GROUP);
+	assert_int_equal(e[0].blocked_by_comp.a, 0);
+	assert_int_equal(e[0].blocked_by_comp.b, 1);
+	assert_string_equal(e[0].blocked_by_comp.ref.name, "db-sg");
+	assert_null(e[0].blocked_by_reason);
+	assert_int_equal(e[1].blocked_by_comp.kind, NSIM_COMP_SECURITY_GROUP);
+	assert_int_equal(e[1].blocked_by_comp.b, 1);
+	assert_string_equal(e[1].blocked_by_comp.ref.name, "db-sg");
+	assert_int_equal(e[2].blocked_by_comp.kind, NSIM_COMP_NETWORK_ACL);
+	assert_int_equal(e[2].blocked_by_comp.b, 0);
+	assert_int_equal(e[2].blocked_by_rule, 200);
+	assert_string_equal(e[2].blocked_by_comp.ref.name, "acl-data");
+	assert_int_equal(e[3].blocked_by_comp.kind, NSIM_COMP_UNRESOLVED);
+	assert_string_equal(e[3].blocked_by_reason, "SG_INGRESS_NO_RULE");
+	assert_int_equal(e[4].blocked_by_comp.kind, NSIM_COMP_HOST);
+	assert_int_equal(e[4].blocked_by_comp.b, 1);
+	assert_int_equal(e[5].blocked_by_comp.kind, NSIM_COMP_SECURITY_GROUP);
+	assert_int_equal(e[5].blocked_by_comp.b, NSIM_NONE);
+	done(&res);
+
+	/* validate's copy of the reason codes agrees with analyze's names */
+	codes = nsim_validate_reason_codes(&n_codes);
+	assert_int_equal(n_codes, NSIM_REASON_NAME_RESOLVES_PUBLIC + 1);
+	assert_null(codes[0]);
+	for (size_t i = 1; i < n_codes; i++)
+		if (!streq(nsim_reason_code((enum nsim_reason)i), "?"))
+			assert_string_equal(codes[i], nsim_reason_code((enum nsim_reason)i));
+}
+
 int main(int argc, char **argv)
 {
 	static const struct CMUnitTest direct[] = {
@@ -577,6 +622,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_many_names),
 		cmocka_unit_test(test_real_stack_resolution),
 		cmocka_unit_test(test_real_stack_rules),
+		cmocka_unit_test(test_blocked_by),
 	};
 	char invalid[4096], warnings[4096], valid[4096], topologies[4096];
 	int failed = 0;
