@@ -66,5 +66,25 @@ assert f["yaml"] == "{ protocol: tcp, ports: 3306, source: fn-sg }", f
 assert f["others"] is False, f
 ' && ok || bad "analyze --json fix object"
 
+# blocked_by: in analyze: the wrong reason fails and says what blocks it instead (text, JSON)
+out=$("$netsim" analyze tests/data/analyze/blocked-by-wrong.yaml); rc=$?
+[ $rc -eq 1 ] && has "$out" "✗ fn → db:3306/tcp" &&
+	has "$out" "    blocked_by: db-sg, but fn-sg blocks it instead (SG_EGRESS_NO_RULE): blocked by security group fn-sg" &&
+	has "$out" "✓ fn → proxy:3306/tcp" && has "$out" "1 predicted to hold, 2 predicted to fail" && ok ||
+	bad "analyze blocked_by (exit $rc): $out"
+"$netsim" analyze --json tests/data/analyze/blocked-by-wrong.yaml | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+e = d["expectations"]
+assert d["predicted_to_fail"] == 2, d
+assert e[0]["holds"] is False and e[0]["blocked_by"] == "db-sg", e[0]
+assert e[0]["reason"].startswith("blocked_by: db-sg, but fn-sg blocks it instead"), e[0]["reason"]
+assert e[1]["holds"] is True and e[1]["reason"] is None and e[1]["fix"] is None, e[1]
+assert e[2]["fix"]["action"] == "remove", e[2]
+' && ok || bad "analyze --json blocked_by"
+# the example uses it, and every blocked_by there holds
+"$netsim" analyze topologies/serverless-backend.yaml >/dev/null && grep -q "blocked_by: db-sg" topologies/serverless-backend.yaml &&
+	ok || bad "serverless-backend's blocked_by: do not hold"
+
 echo "explain: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
