@@ -37,8 +37,9 @@ LOAD_C = os.path.join(ROOT, "netsim/load/load.c")
 
 # Directories whose every file is a valid topology (warnings allowed).
 VALID_DIRS = ["topologies", "tests/data/valid", "tests/data/warnings", "tests/data/analyze",
-              "tests/data/check", "tests/data/netns", "tests/data/sg", "tests/data/fix"]
+              "tests/data/check", "tests/data/netns", "tests/data/sg"]
 VALID_FILES = ["tests/data/hostile/control-chars-valid.yaml"]
+VALID_DIRS += ["tests/data/fix"]  # suggested fixes, applied by test-fix-apply.py
 
 # Invalid for a structural reason: the schema must reject them, with an error at this path
 # ("" is the document itself).
