@@ -24,7 +24,8 @@ const char nsim_help_trace[] =
 	"Analyzer: source security group egress, route table (longest prefix), subnet\n"
 	"ACLs, gateways (internet, NAT, peering), destination ACL and security group,\n"
 	"listener, and the reply through the stateless ACLs. Prints each hop, the\n"
-	"verdict, and what blocked the flow (reason codes: docs/analyze.md).\n\n"
+	"verdict, what blocked the flow (reason codes: docs/analyze.md), and after\n"
+	"fix: the smallest change to the file that would open it.\n\n"
 	"FILE|NAME is a topology file, or the name of a running topology: then the\n"
 	"probe is also sent, and what the captures saw is printed beside the model.\n"
 	"FROM is a host or internet host; TO a host, NAT gateway, internet host or\n"
@@ -35,7 +36,9 @@ const char nsim_help_trace[] =
 
 const char nsim_help_analyze[] =
 	"Predicts every expectation of FILE from the model alone (no root, no packets)\n"
-	"and says why each blocked flow is blocked.\n\n"
+	"and says why each blocked flow is blocked; an expectation predicted to fail\n"
+	"gets, after fix:, the change to the file that would make it hold. blocked_by:\n"
+	"must name what the model finds blocking the flow.\n\n"
 	"Options:\n"
 	"  --json     as JSON\n"
 	"  --matrix   also: for every listening port of every host, which hosts (and\n"

@@ -47,11 +47,17 @@ void nsim_report_hop_line(const struct nsim_hop *h, bool ports, char *buf, size_
 }
 
 /* printf's widths count bytes; "→" is three of them and one column. */
-static void print_padded(FILE *out, const char *s, size_t width)
+static size_t columns(const char *s)
 {
 	size_t cols = 0;
 	for (const char *p = s; *p; p++)
 		cols += ((unsigned char)*p & 0xC0) != 0x80;
+	return cols;
+}
+
+static void print_padded(FILE *out, const char *s, size_t width)
+{
+	size_t cols = columns(s);
 	fputs(s, out);
 	for (; cols < width; cols++)
 		fputc(' ', out);
@@ -164,10 +170,22 @@ void nsim_report_check_text(FILE *out, const struct nsim_check_report *rep, bool
 		if (!r->passed && r->fix.text[0])
 			fprintf(out, "    fix: %s\n", NSIM_ESC(r->fix.text));
 		if (r->model_disagrees) {
+			/* columns as wide as the longest name (AWS default names are long) */
+			size_t wc = 14, wk = 16;
+			for (size_t k = 0; k < r->predicted.n_hops; k++) {
+				size_t c = columns(NSIM_ESC(r->predicted.hops[k].component)), n = columns(r->predicted.hops[k].kind);
+				wc = c > wc ? c : wc;
+				wk = n > wk ? n : wk;
+			}
 			fprintf(out, "    model's path:\n");
-			for (size_t k = 0; k < r->predicted.n_hops; k++)
-				fprintf(out, "      %s%-14s %-16s %s%s\n", r->predicted.hops[k].reply ? "<- " : "", NSIM_ESC(r->predicted.hops[k].component),
-					r->predicted.hops[k].kind, NSIM_ESC(r->predicted.hops[k].detail), r->predicted.hops[k].blocked ? "  [blocked]" : "");
+			for (size_t k = 0; k < r->predicted.n_hops; k++) {
+				fprintf(out, "      %s", r->predicted.hops[k].reply ? "<- " : "");
+				print_padded(out, NSIM_ESC(r->predicted.hops[k].component), wc);
+				fputc(' ', out);
+				print_padded(out, r->predicted.hops[k].kind, wk);
+				fprintf(out, " %s%s\n", NSIM_ESC(r->predicted.hops[k].detail),
+					r->predicted.hops[k].blocked ? "  [blocked]" : "");
+			}
 			fprintf(out, "    network's path:\n");
 		}
 		for (size_t k = 0; k < r->n_hops; k++) {

@@ -136,11 +136,28 @@ static const char *variant(const char *src, const char *name, size_t times, ...)
 	return path;
 }
 
-/* The serverless example with every verdict flipped. */
+/* Removes every ", blocked_by: VALUE" (with the line break before it) from
+ * text, in place: it applies to unreachable expectations only. */
+static void strip_blocked_by(char *text)
+{
+	for (char *p; (p = strstr(text, "blocked_by:"));) {
+		char *start = p;
+		while (start > text && strchr(" \t\n,", start[-1]))
+			if (*--start == ',')
+				break;
+		char *end = p + strlen("blocked_by:");
+		end += strspn(end, " ");
+		end += strcspn(end, " ,}\n");
+		memmove(start, end, strlen(end) + 1);
+	}
+}
+
+/* The serverless example with every verdict flipped (and no blocked_by:). */
 static const char *flipped(void)
 {
 	char *text = read_text(SERVERLESS);
 	size_t a, b, c;
+	strip_blocked_by(text);
 	char *t1 = replace_all(text, "verdict: reachable", "verdict: @FLIP@", &a);
 	char *t2 = replace_all(t1, "verdict: unreachable", "verdict: reachable", &b);
 	char *t3 = replace_all(t2, "verdict: @FLIP@", "verdict: unreachable", &c);
@@ -450,8 +467,17 @@ static void test_flipped_fail(void **state)
 	assert_int_equal(count(out, "✗"), 7);
 	expect_output(r, 1, "expected reachable: dropped: no answer from db:3306/tcp within 1 s; last seen at main");
 	expect_output(r, 1, "expected unreachable: reachable: ");
+	/* each with the change that would make it hold: to add, or to remove */
+	expect_output(r, 1, "\n    fix: add to db-sg ingress: { protocol: tcp, ports: 3306, source: fn-sg }\n");
+	expect_output(r, 1, "\n    fix: remove from db-sg ingress: { protocol: tcp, ports: 3306, source: proxy-sg }\n");
 	assert_nothing_left(n);
 	check_junit(junit, "7", "7");
+	char *xml = read_text(junit);
+	if (!strstr(xml, "fix: add to db-sg ingress: { protocol: tcp, ports: 3306, source: fn-sg }\n</failure>")) {
+		fprintf(stderr, "%s: no fix: line in the failure:\n%s\n", junit, xml);
+		fail();
+	}
+	free(xml);
 
 	r = run(out, sizeof(out), NULL, "test", file, "--name", n, "--json", NULL);
 	assert_int_equal(r, 1);
@@ -476,6 +502,13 @@ static void test_flipped_fail(void **state)
 	e = json_array_get(list, 1);
 	expect_str(e, "expected", "reachable");
 	expect_str(e, "outcome", "dropped");
+	json_t *fix = field(e, "fix");
+	expect_str(fix, "action", "add");
+	expect_str(fix, "component", "db-sg");
+	expect_str(fix, "path", "vpcs[main].security_groups[db-sg].ingress");
+	expect_str(fix, "yaml", "{ protocol: tcp, ports: 3306, source: fn-sg }");
+	expect_str(field(field(e, "predicted"), "fix"), "yaml", "{ protocol: tcp, ports: 3306, source: fn-sg }");
+	expect_str(field(json_array_get(list, 2), "fix"), "action", "remove");
 	expect_prefix(e, "reason", "dropped: no answer from db:3306/tcp within 1 s");
 	expect_contains(e, "reason", "last seen at main");
 	expect_str(e, "last_seen", "main");
@@ -489,6 +522,39 @@ static void test_flipped_fail(void **state)
 	expect_str(e, "outcome", "dropped");
 	expect_prefix(e, "reason", "dropped");
 	expect_contains(e, "reason", "192.0.2.7");
+	json_decref(doc);
+	assert_nothing_left(n);
+}
+
+/* blocked_by: dropped as expected, but by another group: fails, saying
+ * which (text, JSON, JUnit); the one that names the deciding group passes. */
+static void test_blocked_by(void **state)
+{
+	(void)state;
+	const char *n = instance("by");
+	const char *junit = tmp_path("blocked-by.xml");
+	const char *file = "tests/data/analyze/blocked-by-wrong.yaml";
+	int r = run(out, sizeof(out), NULL, "test", file, "--name", n, "--junit", junit, NULL);
+	expect_output(r, 1, "1 passed, 2 failed");
+	expect_output(r, 1, "expected unreachable: blocked_by: db-sg, but fn-sg blocks it instead (SG_EGRESS_NO_RULE)");
+	expect_output(r, 1, "fix: remove from db-sg ingress: { protocol: tcp, ports: 3306, source: proxy-sg }");
+	char *xml = read_text(junit);
+	if (!strstr(xml, "message=\"blocked_by: db-sg, but fn-sg blocks it instead (SG_EGRESS_NO_RULE)")) {
+		fprintf(stderr, "%s: no blocked_by failure:\n%s\n", junit, xml);
+		fail();
+	}
+	free(xml);
+	r = run(out, sizeof(out), NULL, "test", file, "--name", n, "--json", NULL);
+	assert_int_equal(r, 1);
+	json_t *doc = json_doc(out);
+	json_t *list = expectations(doc, n, 1, 2);
+	json_t *e = json_array_get(list, 0);
+	expect_str(e, "outcome", "dropped");
+	expect_prefix(e, "reason", "blocked_by: db-sg, but fn-sg blocks it instead (SG_EGRESS_NO_RULE): ");
+	assert_true(json_is_false(field(e, "model_disagrees")));
+	e = json_array_get(list, 1);
+	assert_true(json_is_true(field(e, "passed")));
+	expect_null(e, "fix");
 	json_decref(doc);
 	assert_nothing_left(n);
 }
@@ -1260,6 +1326,7 @@ int main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_serverless_passes), cmocka_unit_test(test_json_hop_namespaces),
 		cmocka_unit_test(test_flipped_fail),	  cmocka_unit_test(test_seen_source_wrong),
+		cmocka_unit_test(test_blocked_by),
 		cmocka_unit_test(test_via),		  cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_check_running),	  cmocka_unit_test(test_pcap_and_junit),
 		cmocka_unit_test(test_sigint),		  cmocka_unit_test(test_many_nat),

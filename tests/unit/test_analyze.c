@@ -1311,6 +1311,418 @@ static void test_truncation_visible(void **state)
 	assert_false(ends_with_ellipsis(a.hops[0].component));
 }
 
+/* ---- decisions, suggested fixes, blocked_by: (issue 10) ---- */
+
+#define FIX "tests/data/fix/"
+
+/* The decision names the component in model terms. */
+static void decided(const struct nsim_analysis *a, enum nsim_component_kind kind, const char *name)
+{
+	if (a->decision.comp.kind != kind || !a->decision.comp.ref.name || !streq(a->decision.comp.ref.name, name))
+		fail_with(a, "decided by kind %d '%s', want kind %d '%s'", a->decision.comp.kind,
+			  a->decision.comp.ref.name ? a->decision.comp.ref.name : "(none)", kind, name);
+}
+
+/* The fix: its action, path, yaml and text, exactly. */
+static void fixes(const struct nsim_analysis *a, const struct nsim_fix *x, enum nsim_fix_action action,
+		  const char *path, const char *yaml, const char *text)
+{
+	if (x->action != action || !streq(x->path, path) || !streq(x->yaml, yaml) || !streq(x->text, text))
+		fail_with(a, "fix: %s '%s' '%s' '%s'\n want: %s '%s' '%s' '%s'", nsim_fix_action_name(x->action), x->path,
+			  x->yaml, x->text, nsim_fix_action_name(action), path, yaml, text);
+}
+
+static void test_fix_routes(void **state)
+{
+	(void)state;
+	struct nsim_analysis a;
+	struct topo *o = open_topo(FIX "no-route.yaml");
+	flow(o, "fn", "api", "443/tcp", &a);
+	verdict(&a, NSIM_PREDICT_BLOCKED, NSIM_REASON_NO_ROUTE, "private");
+	decided(&a, NSIM_COMP_ROUTE_TABLE, "private");
+	assert_int_equal(a.decision.comp.a, 0);
+	assert_int_equal(a.decision.comp.b, 1);
+	assert_int_equal(a.decision.subnet, 1);
+	assert_false(a.decision.reply);
+	fixes(&a, &a.fix, NSIM_FIX_ADD, "vpcs[main].route_tables[private].routes",
+	      "{ destination: 0.0.0.0/0, target: nat-a }",
+	      "add to route table private: { destination: 0.0.0.0/0, target: nat-a }");
+	assert_false(a.fix.others);
+
+	o = open_topo(FIX "blackhole.yaml");
+	flow(o, "fn", "api", "443/tcp", &a);
+	verdict(&a, NSIM_PREDICT_BLOCKED, NSIM_REASON_BLACKHOLE_ROUTE, "private");
+	decided(&a, NSIM_COMP_ROUTE_TABLE, "private");
+	fixes(&a, &a.fix, NSIM_FIX_CHANGE, "vpcs[main].route_tables[private].routes[0.0.0.0/0].target", "nat-a",
+	      "in route table private, change the target of 0.0.0.0/0 from blackhole to nat-a");
+
+	o = open_topo(FIX "peering.yaml");
+	flow(o, "ha", "hc", "80/tcp", &a);
+	verdict(&a, NSIM_PREDICT_BLOCKED, NSIM_REASON_PEERING_NOT_TRANSITIVE, "pcx-ab");
+	decided(&a, NSIM_COMP_PEERING, "pcx-ab");
+	assert_int_equal(a.decision.comp.a, 0);
+	fixes(&a, &a.fix, NSIM_FIX_CHANGE, "vpcs[a].route_tables[a-rt].routes[10.2.0.0/16].target", "pcx-ac",
+	      "in route table a-rt, change the target of 10.2.0.0/16 from pcx-ab to pcx-ac");
+
+	/* no table at all: a table to add, and the subnet to point at it */
+	o = open_topo(DATA "no-route.yaml");
+	flow(o, "iso", "api", "443/tcp", &a);
+	decided(&a, NSIM_COMP_ROUTE_TABLE, "(local only)");
+	assert_int_equal(a.decision.comp.b, NSIM_NONE);
+	/* nothing in the VPC could carry it to the internet: no NAT gateway, no public IP */
+	fixes(&a, &a.fix, NSIM_FIX_NONE, "", "",
+	      "VPC main has no NAT gateway whose subnet routes to internet gateway igw: add one in a public subnet, then "
+	      "route 0.0.0.0/0 to it");
+	assert_true(a.fix.others);
+
+	/* the reply's way back over a peering: the route to add on the far side */
+	o = open_topo(DATA "peering.yaml");
+	flow(o, "hb", "hc", "80/tcp", &a);
+	assert_int_equal(a.reason, NSIM_REASON_NO_ROUTE);
+	decided(&a, NSIM_COMP_ROUTE_TABLE, "c-rt");
+	assert_true(a.decision.reply);
+	fixes(&a, &a.fix, NSIM_FIX_ADD, "vpcs[c].route_tables[c-rt].routes", "{ destination: 10.1.0.0/16, target: pcx-bc }",
+	      "add to route table c-rt: { destination: 10.1.0.0/16, target: pcx-bc }");
+}
+
+/* field/nat-loop.yaml: the NAT gateway's own subnet routes back to it */
+static void test_fix_nat_loop(void **state)
+{
+	(void)state;
+	struct nsim_analysis a;
+	struct topo *o = open_topo(DATA "field-nat-loop.yaml");
+	flow(o, "worker", "feed", "443/tcp", &a);
+	verdict(&a, NSIM_PREDICT_BLOCKED, NSIM_REASON_NO_ROUTE, "inner-rt");
+	/* the address that matches the route is the destination's, not the worker's */
+	EXPLAINS(&a, "sends 198.51.100.40 back to nat");
+	if (strstr(a.explanation, "10.7.2.5"))
+		fail_with(&a, "the explanation names the client's address");
+	detail(&a, a.n_hops - 1, "198.51.100.40 matches 0.0.0.0/0 -> nat, the NAT gateway itself");
+	decided(&a, NSIM_COMP_ROUTE_TABLE, "inner-rt");
+	assert_int_equal(a.decision.dst, 0xc6336428); /* 198.51.100.40 */
+	fixes(&a, &a.fix, NSIM_FIX_CHANGE, "vpcs[v].route_tables[inner-rt].routes[0.0.0.0/0].target", "igw",
+	      "in route table inner-rt, change the target of 0.0.0.0/0 from nat to igw: NAT gateway nat's subnet must "
+	      "route to the internet gateway (or move nat to a public subnet)");
+	assert_true(a.fix.others);
+}
+
+/* field/ambiguous-sg.yaml: VPC/GROUP wherever a bare name would read as a contradiction */
+static void test_ambiguous_sg_names(void **state)
+{
+	(void)state;
+	struct nsim_analysis a;
+	struct topo *o = open_topo(DATA "field-ambiguous-sg.yaml");
+	flow(o, "shop1", "pg", "5432/tcp", &a);
+	verdict(&a, NSIM_PREDICT_BLOCKED, NSIM_REASON_SG_INGRESS_NO_RULE, "db-sg");
+	EXPLAINS(&a, "no ingress rule allows tcp/5432 from 10.30.1.4 (shop1, in shop/web-sg); it allows: tcp/5432 store/web-sg");
+	detail(&a, 1, "shop/web-sg egress: all");
+	decided(&a, NSIM_COMP_SECURITY_GROUP, "db-sg");
+	assert_int_equal(a.decision.comp.a, 1);
+	assert_true(a.decision.ingress);
+	fixes(&a, &a.fix, NSIM_FIX_ADD, "vpcs[store].security_groups[db-sg].ingress",
+	      "{ protocol: tcp, ports: 5432, source: shop/web-sg }",
+	      "add to db-sg ingress: { protocol: tcp, ports: 5432, source: shop/web-sg }");
+	/* a group of the host's own VPC with a name no peer shares stays bare */
+	o = open_topo(DATA "peering.yaml");
+	flow(o, "ha", "hb", "80/tcp", &a);
+	detail(&a, 1, "a-sg egress: all");
+}
+
+static void test_fix_gateways(void **state)
+{
+	(void)state;
+	struct nsim_analysis a;
+	struct topo *o = open_topo(FIX "no-public-ip.yaml");
+	flow(o, "web", "api", "443/tcp", &a);
+	verdict(&a, NSIM_PREDICT_BLOCKED, NSIM_REASON_NO_PUBLIC_IP, "igw");
+	decided(&a, NSIM_COMP_IGW, "igw");
+	fixes(&a, &a.fix, NSIM_FIX_ADD, "vpcs[main].hosts[web].public_ip", "203.0.113.10",
+	      "web is in public subnet public-a without a public IP: give it public_ip: 203.0.113.10, or move it to a "
+	      "private subnet that routes 0.0.0.0/0 to a NAT gateway");
+	assert_true(a.fix.others);
+
+	o = open_topo(FIX "igw-not-attached.yaml");
+	flow(o, "client", "web", "443/tcp", &a);
+	verdict(&a, NSIM_PREDICT_BLOCKED, NSIM_REASON_IGW_NOT_ATTACHED, "internet");
+	decided(&a, NSIM_COMP_IGW, "main");
+	fixes(&a, &a.fix, NSIM_FIX_ADD, "vpcs[main].internet_gateway", "igw-main",
+	      "attach an internet gateway to VPC main (internet_gateway: igw-main), and route 0.0.0.0/0 to it from the "
+	      "host's subnet");
+
+	o = open_topo(FIX "nat-inbound.yaml");
+	flow(o, "client", "203.0.113.10", "443/tcp", &a);
+	verdict(&a, NSIM_PREDICT_BLOCKED, NSIM_REASON_NAT_INBOUND_UNSOLICITED, "nat-a");
+	decided(&a, NSIM_COMP_NAT, "nat-a");
+	assert_int_equal(a.fix.action, NSIM_FIX_NONE);
+	assert_non_null(strstr(a.fix.text, "a NAT gateway accepts no connection started toward it"));
+
+	/* a private address from the internet: the host's public IP */
+	o = open_topo(DATA "public-ip.yaml");
+	flow(o, "client", "nopub", "443/tcp", &a);
+	decided(&a, NSIM_COMP_INTERNET, "internet");
+	assert_int_equal(a.fix.action, NSIM_FIX_ADD);
+	assert_string_equal(a.fix.path, "vpcs[main].hosts[nopub].public_ip");
+}
+
+static void test_fix_acls(void **state)
+{
+	(void)state;
+	struct nsim_analysis a;
+	struct topo *o = open_topo(FIX "acl-deny.yaml");
+	flow(o, "ops", "db", "22/tcp", &a);
+	verdict(&a, NSIM_PREDICT_BLOCKED, NSIM_REASON_ACL_DENY, "data");
+	decided(&a, NSIM_COMP_NETWORK_ACL, "data");
+	assert_int_equal(a.decision.rule, 110);
+	assert_true(a.decision.ingress);
+	assert_false(a.decision.reply);
+	assert_int_equal(a.decision.subnet, 1);
+	fixes(&a, &a.fix, NSIM_FIX_ADD, "vpcs[main].network_acls[data].ingress",
+	      "{ rule: 109, protocol: tcp, ports: 22, source: 10.0.3.0/24, action: allow }",
+	      "add to network ACL data ingress: { rule: 109, protocol: tcp, ports: 22, source: 10.0.3.0/24, action: "
+	      "allow }");
+
+	o = open_topo(FIX "acl-return.yaml");
+	flow(o, "fn", "db", "3306/tcp", &a);
+	verdict(&a, NSIM_PREDICT_BLOCKED, NSIM_REASON_ACL_RETURN_DENY, "data");
+	decided(&a, NSIM_COMP_NETWORK_ACL, "data");
+	assert_int_equal(a.decision.rule, 0); /* `*` */
+	assert_true(a.decision.reply);
+	assert_false(a.decision.ingress);
+	assert_int_equal(a.decision.dport, 32768); /* the reply goes to the client's port */
+	assert_int_equal(a.decision.sport, 3306);
+	fixes(&a, &a.fix, NSIM_FIX_ADD, "vpcs[main].network_acls[data].egress",
+	      "{ rule: 110, protocol: tcp, ports: 1024-65535, destination: 10.0.3.0/24, action: allow }",
+	      "add to network ACL data egress: { rule: 110, protocol: tcp, ports: 1024-65535, destination: "
+	      "10.0.3.0/24, action: allow } (ACLs are stateless: the reply goes to the client's ephemeral port)");
+}
+
+static void test_fix_groups_listeners_names(void **state)
+{
+	(void)state;
+	struct nsim_analysis a;
+	struct topo *o = open_topo(FIX "sg-ingress.yaml");
+	flow(o, "fn", "db", "3306/tcp", &a);
+	decided(&a, NSIM_COMP_SECURITY_GROUP, "db-sg");
+	assert_int_equal(a.decision.host, 1);
+	fixes(&a, &a.fix, NSIM_FIX_ADD, "vpcs[main].security_groups[db-sg].ingress",
+	      "{ protocol: tcp, ports: 3306, source: fn-sg }", "add to db-sg ingress: { protocol: tcp, ports: 3306, source: fn-sg }");
+
+	o = open_topo(FIX "sg-egress.yaml");
+	flow(o, "fn", "db", "3306/tcp", &a);
+	verdict(&a, NSIM_PREDICT_BLOCKED, NSIM_REASON_SG_EGRESS_NO_RULE, "fn-sg");
+	decided(&a, NSIM_COMP_SECURITY_GROUP, "fn-sg");
+	assert_false(a.decision.ingress);
+	assert_int_equal(a.decision.host, 0);
+	fixes(&a, &a.fix, NSIM_FIX_ADD, "vpcs[main].security_groups[fn-sg].egress",
+	      "{ protocol: tcp, ports: 3306, destination: db-sg }",
+	      "add to fn-sg egress: { protocol: tcp, ports: 3306, destination: db-sg }");
+
+	/* a client without groups: its /32; ping: no ports */
+	o = open_topo(DATA "long-sg-name.yaml");
+	flow(o, "fn", "db", "icmp", &a);
+	assert_string_equal(a.fix.yaml, "{ protocol: icmp, source: 10.0.3.4/32 }");
+
+	/* a host in the default group: a group of its own */
+	o = open_topo(DATA "default-sg.yaml");
+	flow(o, "outsider", "m1", "80/tcp", &a);
+	decided(&a, NSIM_COMP_SECURITY_GROUP, "default");
+	assert_int_equal(a.decision.comp.b, NSIM_NONE);
+	fixes(&a, &a.fix, NSIM_FIX_ADD, "vpcs[main].security_groups",
+	      "{ name: m1-sg, ingress: [ { protocol: tcp, ports: 80, source: other-sg } ] }",
+	      "m1 is in VPC main's default group: add to security_groups: { name: m1-sg, ingress: [ { protocol: tcp, "
+	      "ports: 80, source: other-sg } ] }, and give m1 security_groups: [m1-sg]");
+	assert_true(a.fix.others);
+
+	o = open_topo(FIX "no-listener.yaml");
+	flow(o, "fn", "web", "8080/tcp", &a);
+	decided(&a, NSIM_COMP_HOST, "web");
+	fixes(&a, &a.fix, NSIM_FIX_ADD, "vpcs[main].hosts[web].listen", "8080/tcp",
+	      "add to web listen: 8080/tcp (or run a service there that listens on it)");
+
+	o = open_topo(FIX "name-not-found.yaml");
+	struct nsim_flow f = {.proto = NSIM_PROTO_TCP, .dport = 3306, .name = "db.corp.example"};
+	assert_int_equal(nsim_analyze_resolve(o->t, "fn", &f.from), 0);
+	assert_int_equal(nsim_analyzer_flow(o->an, &f, true, &a), 0);
+	assert_int_equal(a.reason, NSIM_REASON_NAME_NOT_FOUND);
+	decided(&a, NSIM_COMP_VPC, "main");
+	fixes(&a, &a.fix, NSIM_FIX_ADD, "vpcs[main].hosts[db].dns_names", "db.corp.example",
+	      "add to db dns_names: db.corp.example");
+}
+
+/* Reason codes of VPC endpoints (their walk is analyze/endpoints.c): the
+ * fix from a decision, on an endpoint made here in C. */
+static void test_fix_endpoints(void **state)
+{
+	(void)state;
+	struct topo *o = open_topo(FIX "sg-ingress.yaml");
+	struct nsim_topology *t = o->t;
+	struct nsim_vpc *v = &t->vpcs[0];
+	struct nsim_vpc_endpoint *ep = nsim_arena_alloc(t->arena, 1, sizeof(*ep));
+	size_t *sg = nsim_arena_alloc(t->arena, 1, sizeof(*sg));
+	assert_non_null(ep);
+	assert_non_null(sg);
+	sg[0] = 2; /* db-sg */
+	ep->name.name = (char *)"secrets";
+	ep->n_security_groups = 1;
+	ep->sg_idx = sg;
+	ep->service_region = "eu-west-1";
+	v->endpoints = ep;
+	v->n_endpoints = 1;
+
+	struct nsim_analysis a = {.prediction = NSIM_PREDICT_BLOCKED, .reason = NSIM_REASON_ENDPOINT_SG_INGRESS_NO_RULE};
+	a.decision = (struct nsim_decision){.comp = {.ref = {.name = (char *)"secrets"}, .kind = NSIM_COMP_ENDPOINT, .a = 0, .b = 0},
+					    .vpc = 0, .subnet = 0, .host = NSIM_NONE, .src = v->hosts[0].address,
+					    .dst = 0x0a000305, .dport = 443, .proto = NSIM_PROTO_TCP};
+	struct nsim_flow f = {.from = {.kind = NSIM_EP_HOST, .vpc = 0, .idx = 0}, .dst = 0x0a000305,
+			      .proto = NSIM_PROTO_TCP, .dport = 443};
+	nsim_analyze_fix(t, &f, &a);
+	fixes(&a, &a.fix, NSIM_FIX_ADD, "vpcs[main].security_groups[db-sg].ingress",
+	      "{ protocol: tcp, ports: 443, source: fn-sg }",
+	      "add to db-sg ingress (the groups of endpoint secrets): { protocol: tcp, ports: 443, source: fn-sg }");
+
+	a.reason = NSIM_REASON_NAME_RESOLVES_PUBLIC;
+	nsim_analyze_fix(t, &f, &a);
+	assert_int_equal(a.fix.action, NSIM_FIX_CHANGE);
+	assert_string_equal(a.fix.path, "vpcs[main].endpoints[secrets].private_dns");
+	assert_string_equal(a.fix.yaml, "true");
+	assert_non_null(strstr(a.fix.text, "dns_hostnames: true"));
+
+	a.reason = NSIM_REASON_ENDPOINT_NOT_IN_REGION;
+	nsim_analyze_fix(t, &f, &a);
+	assert_non_null(strstr(a.fix.text, "endpoint secrets"));
+	assert_true(a.fix.others);
+	v->endpoints = NULL;
+	v->n_endpoints = 0;
+}
+
+static void test_fix_close(void **state)
+{
+	(void)state;
+	struct nsim_analysis a;
+	struct nsim_fix x;
+	struct nsim_flow f = {.proto = NSIM_PROTO_TCP, .dport = 3306, .sport = 32768};
+	struct nsim_endpoint to;
+	struct topo *o = open_topo(FIX "close-sg.yaml");
+	assert_int_equal(nsim_analyze_resolve(o->t, "fn", &f.from), 0);
+	assert_int_equal(nsim_analyze_resolve(o->t, "db", &to), 0);
+	f.dst = nsim_analyze_target(o->t, &f.from, &to);
+	assert_int_equal(nsim_analyzer_flow(o->an, &f, true, &a), 0);
+	reachable(&a);
+	assert_int_equal(a.decision.comp.kind, NSIM_COMP_UNRESOLVED);
+	assert_int_equal(a.decision.host, 1);
+	assert_int_equal(a.fix.action, NSIM_FIX_NONE);
+	nsim_analyze_fix_close(o->t, &f, &a, &x);
+	fixes(&a, &x, NSIM_FIX_REMOVE, "vpcs[main].security_groups[db-sg].ingress",
+	      "{ protocol: tcp, ports: 3306, source: fn-sg }", "remove from db-sg ingress: { protocol: tcp, ports: 3306, source: fn-sg }");
+
+	o = open_topo(FIX "close-route.yaml");
+	flow(o, "fn", "api", "443/tcp", &a);
+	struct nsim_flow g = {.proto = NSIM_PROTO_TCP, .dport = 443, .dst = 0xc6336414};
+	assert_int_equal(nsim_analyze_resolve(o->t, "fn", &g.from), 0);
+	nsim_analyze_fix_close(o->t, &g, &a, &x);
+	fixes(&a, &x, NSIM_FIX_REMOVE, "vpcs[main].route_tables[private].routes",
+	      "{ destination: 0.0.0.0/0, target: nat-a }", "remove from route table private: { destination: 0.0.0.0/0, target: nat-a }");
+
+	/* a blocked flow has nothing to close */
+	o = open_topo(FIX "sg-ingress.yaml");
+	flow(o, "fn", "db", "3306/tcp", &a);
+	nsim_analyze_fix_close(o->t, &f, &a, &x);
+	assert_int_equal(x.action, NSIM_FIX_NONE);
+}
+
+/* An expectation with blocked_by: as validate/ resolves it. */
+static struct nsim_expect by_comp(const char *text, enum nsim_component_kind kind, size_t a, size_t b, uint32_t rule)
+{
+	return (struct nsim_expect){.verdict = NSIM_VERDICT_UNREACHABLE, .blocked_by = {.name = (char *)text},
+				    .blocked_by_comp = {.ref = {.name = (char *)text}, .kind = kind, .a = a, .b = b},
+				    .blocked_by_rule = rule};
+}
+
+static void test_blocked_by(void **state)
+{
+	(void)state;
+	struct nsim_analysis a;
+	char why[600];
+	struct topo *o = open_topo(DATA "../../../topologies/serverless-backend.yaml");
+	const struct nsim_vpc *v = &o->t->vpcs[0];
+	size_t db_sg = NSIM_NONE, fn_sg = NSIM_NONE;
+	for (size_t g = 0; g < v->n_security_groups; g++) {
+		if (streq(v->security_groups[g].name.name, "db-sg"))
+			db_sg = g;
+		if (streq(v->security_groups[g].name.name, "fn-sg"))
+			fn_sg = g;
+	}
+	assert_true(db_sg != NSIM_NONE && fn_sg != NSIM_NONE);
+	flow(o, "fn", "db", "3306/tcp", &a);
+
+	struct nsim_expect none = {.verdict = NSIM_VERDICT_UNREACHABLE};
+	assert_true(nsim_analyze_blocked_by_match(o->t, &none, &a, why, sizeof(why)));
+	struct nsim_expect e = by_comp("db-sg", NSIM_COMP_SECURITY_GROUP, 0, db_sg, 0);
+	assert_true(nsim_analyze_blocked_by_match(o->t, &e, &a, why, sizeof(why)));
+	assert_string_equal(why, "");
+	e = (struct nsim_expect){.verdict = NSIM_VERDICT_UNREACHABLE, .blocked_by = {.name = (char *)"SG_INGRESS_NO_RULE"},
+				 .blocked_by_reason = "SG_INGRESS_NO_RULE"};
+	assert_true(nsim_analyze_blocked_by_match(o->t, &e, &a, why, sizeof(why)));
+
+	/* the wrong reason: says what blocks it instead */
+	e = by_comp("fn-sg", NSIM_COMP_SECURITY_GROUP, 0, fn_sg, 0);
+	assert_false(nsim_analyze_blocked_by_match(o->t, &e, &a, why, sizeof(why)));
+	if (!strstr(why, "blocked_by: fn-sg, but db-sg blocks it instead (SG_INGRESS_NO_RULE): blocked by security group db-sg"))
+		fail_msg("why: %s", why);
+	e = (struct nsim_expect){.verdict = NSIM_VERDICT_UNREACHABLE, .blocked_by = {.name = (char *)"ACL_DENY"},
+				 .blocked_by_reason = "ACL_DENY"};
+	assert_false(nsim_analyze_blocked_by_match(o->t, &e, &a, why, sizeof(why)));
+
+	/* reachable: nothing blocks it */
+	flow(o, "proxy", "db", "3306/tcp", &a);
+	e = by_comp("db-sg", NSIM_COMP_SECURITY_GROUP, 0, db_sg, 0);
+	assert_false(nsim_analyze_blocked_by_match(o->t, &e, &a, why, sizeof(why)));
+	assert_non_null(strstr(why, "nothing blocks the flow"));
+
+	/* an ACL and its rule */
+	o = open_topo(FIX "acl-deny.yaml");
+	flow(o, "ops", "db", "22/tcp", &a);
+	e = by_comp("data", NSIM_COMP_NETWORK_ACL, 0, 0, 0);
+	assert_true(nsim_analyze_blocked_by_match(o->t, &e, &a, why, sizeof(why)));
+	e = by_comp("data#110", NSIM_COMP_NETWORK_ACL, 0, 0, 110);
+	assert_true(nsim_analyze_blocked_by_match(o->t, &e, &a, why, sizeof(why)));
+	e = by_comp("data#100", NSIM_COMP_NETWORK_ACL, 0, 0, 100);
+	assert_false(nsim_analyze_blocked_by_match(o->t, &e, &a, why, sizeof(why)));
+	assert_non_null(strstr(why, "data rule 110 blocks it instead (ACL_DENY)"));
+
+	/* a route table, a peering */
+	o = open_topo(FIX "no-route.yaml");
+	flow(o, "fn", "api", "443/tcp", &a);
+	e = by_comp("private", NSIM_COMP_ROUTE_TABLE, 0, 1, 0);
+	assert_true(nsim_analyze_blocked_by_match(o->t, &e, &a, why, sizeof(why)));
+	e = by_comp("public", NSIM_COMP_ROUTE_TABLE, 0, 0, 0);
+	assert_false(nsim_analyze_blocked_by_match(o->t, &e, &a, why, sizeof(why)));
+	o = open_topo(FIX "peering.yaml");
+	flow(o, "ha", "hc", "80/tcp", &a);
+	e = by_comp("pcx-ab", NSIM_COMP_PEERING, 0, NSIM_NONE, 0);
+	assert_true(nsim_analyze_blocked_by_match(o->t, &e, &a, why, sizeof(why)));
+	e = by_comp("pcx-ac", NSIM_COMP_PEERING, 1, NSIM_NONE, 0);
+	assert_false(nsim_analyze_blocked_by_match(o->t, &e, &a, why, sizeof(why)));
+}
+
+/* Several groups on a host: any of them matches blocked_by:, the first names the decision */
+static void test_blocked_by_several_groups(void **state)
+{
+	(void)state;
+	struct nsim_analysis a;
+	char why[600];
+	struct topo *o = open_topo(DATA "long-names.yaml");
+	flow(o, "client-with-a-long-name-xxxxxxxx", "server-with-a-long-name-yyyyyyyy", "443/tcp", &a);
+	const struct nsim_host *h = &o->t->vpcs[0].hosts[a.decision.host];
+	assert_true(h->n_security_groups > 1);
+	assert_int_equal(a.decision.comp.b, h->sg_idx[0]);
+	for (size_t k = 0; k < h->n_security_groups; k++) {
+		struct nsim_expect e = by_comp("g", NSIM_COMP_SECURITY_GROUP, 0, h->sg_idx[k], 0);
+		assert_true(nsim_analyze_blocked_by_match(o->t, &e, &a, why, sizeof(why)));
+	}
+	assert_true(a.fix.others); /* any of the groups would do */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1352,6 +1764,16 @@ int main(void)
 		cmocka_unit_test_teardown(test_serverless_expectations, teardown),
 		cmocka_unit_test_teardown(test_matrix_1000, teardown),
 		cmocka_unit_test_teardown(test_truncation_visible, teardown),
+		cmocka_unit_test_teardown(test_fix_routes, teardown),
+		cmocka_unit_test_teardown(test_fix_nat_loop, teardown),
+		cmocka_unit_test_teardown(test_ambiguous_sg_names, teardown),
+		cmocka_unit_test_teardown(test_fix_gateways, teardown),
+		cmocka_unit_test_teardown(test_fix_acls, teardown),
+		cmocka_unit_test_teardown(test_fix_groups_listeners_names, teardown),
+		cmocka_unit_test_teardown(test_fix_endpoints, teardown),
+		cmocka_unit_test_teardown(test_fix_close, teardown),
+		cmocka_unit_test_teardown(test_blocked_by, teardown),
+		cmocka_unit_test_teardown(test_blocked_by_several_groups, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

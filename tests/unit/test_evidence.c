@@ -220,6 +220,41 @@ static void test_disagreement(void **state)
 	}
 }
 
+/* blocked_by: an unreachable expectation that holds for another reason
+ * fails, saying what blocks it instead; a failed one carries the fix. */
+static void test_blocked_by_and_fix(void **state)
+{
+	(void)state;
+	load("tests/data/analyze/blocked-by-wrong.yaml");
+	for (size_t i = 0; i < 3; i++) {
+		nsim_check_result_done(&fx.r);
+		nsim_check_cands_done(&fx.cands);
+		assert_int_equal(nsim_check_prepare(&fx.pp, i, fx.arena, &fx.r, &fx.cands), 0);
+		fx.r.probe = (struct nsim_probe_result){.outcome = i == 2 ? NSIM_PROBE_REACHABLE : NSIM_PROBE_DROPPED,
+							.sport = 32768};
+		assert_int_equal(nsim_check_collect_hops(&fx.pp, &fx.cands, 0, NULL, 0, fx.arena, &fx.r), 0);
+		assert_int_equal(nsim_check_judge(fx.t, fx.an, 1000, false, fx.arena, &fx.r), 0);
+		assert_false(fx.r.model_disagrees);
+		switch (i) {
+		case 0: /* dropped, as expected, but by fn-sg, not db-sg */
+			assert_false(fx.r.passed);
+			if (!strstr(fx.r.reason, "blocked_by: db-sg, but fn-sg blocks it instead (SG_EGRESS_NO_RULE): ") ||
+			    fx.r.reason != strstr(fx.r.reason, "blocked_by:"))
+				fail_msg("reason: %s", fx.r.reason);
+			break;
+		case 1: /* blocked by the group it names */
+			assert_true(fx.r.passed);
+			assert_string_equal(fx.r.reason, "");
+			assert_int_equal(fx.r.fix.action, NSIM_FIX_NONE);
+			break;
+		default: /* reachable, expected not: what to remove */
+			assert_false(fx.r.passed);
+			assert_int_equal(fx.r.fix.action, NSIM_FIX_REMOVE);
+			assert_string_equal(fx.r.fix.text, "remove from db-sg ingress: { protocol: tcp, ports: 3306, source: proxy-sg }");
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -228,6 +263,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_seen_source_wrong, teardown),
 		cmocka_unit_test_teardown(test_unrun_keeps_prediction, teardown),
 		cmocka_unit_test_teardown(test_disagreement, teardown),
+		cmocka_unit_test_teardown(test_blocked_by_and_fix, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
