@@ -726,6 +726,8 @@ static void report_bad_target(struct ctx *c, size_t v, const struct nsim_route *
 				"to the route tables in the endpoint's route_tables:, and that route cannot be "
 				"edited; remove this route and list the route table in the endpoint's "
 				"route_tables: instead",
+				tn);
+		return;
 	case G_HOST:
 		/* AWS allows an instance or a network interface as a target (a NAT
 		 * instance, an appliance). AWS: "Configure route tables",

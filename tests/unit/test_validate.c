@@ -820,6 +820,9 @@ static void test_endpoints_ids(void **state)
 	done(&res);
 	res = check_text(text);
 	assert_string_equal(res.t->vpcs[0].endpoints[0].id, id);
+	done(&res);
+}
+
 /* blocked_by: each form resolves to its component, rule or reason code */
 static void test_blocked_by(void **state)
 {
