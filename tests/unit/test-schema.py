@@ -152,8 +152,8 @@ SEMANTIC = {
     internet-host-service-name-duplicate internet-host-service-unknown prefix-list-cidr-unaligned
     prefix-list-max-entries-too-small prefix-list-name-duplicate prefix-list-name-reserved
     prefix-list-route-duplicate prefix-list-route-missing prefix-list-route-quota prefix-list-route-twice
-    prefix-list-sg-missing prefix-list-sg-quota""".split()
-    zone-vpc-without-dns-support expect-blocked-by-unknown expect-blocked-by-reachable
+    prefix-list-sg-missing prefix-list-sg-quota
+    expect-blocked-by-unknown expect-blocked-by-reachable
     expect-blocked-by-rule-not-acl expect-blocked-by-acl-rule-missing expect-blocked-by-code-unknown
     message-route-to-host""".split()
 }
