@@ -215,6 +215,10 @@ static const struct {
 	{"sg/acl-order-deny110.yaml", "can never match"},       /* rule order on packets */
 	{"sg/acl-order-deny90.yaml", "can never match"},
 	{"sg/ephemeral-missing.yaml", "ephemeral range"},       /* the missing return rule on packets */
+	{"analyze/endpoints.yaml", "reaches beyond VPC"},       /* a peered VPC cannot use the gateway endpoint */
+	{"analyze/field-ambiguous-sg.yaml", "also has a group named"}, /* the field input itself */
+	{"analyze/field-nat-loop.yaml", "no route to an internet gateway"},
+	{"analyze/long-sg-name.yaml", "matches no address"},    /* only the name's length matters */
 };
 
 /* The examples and the valid test files: no warning beyond known_defects. */
