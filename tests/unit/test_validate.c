@@ -218,6 +218,7 @@ static const struct {
 	{"analyze/endpoints.yaml", "reaches beyond VPC"},       /* a peered VPC cannot use the gateway endpoint */
 	{"analyze/field-ambiguous-sg.yaml", "also has a group named"}, /* the field input itself */
 	{"analyze/field-nat-loop.yaml", "no route to an internet gateway"},
+	{"analyze/field-nat-loop.yaml", "is used by no route"},
 	{"analyze/long-sg-name.yaml", "matches no address"},    /* only the name's length matters */
 };
 
