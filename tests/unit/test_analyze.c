@@ -1227,6 +1227,35 @@ static void test_serverless_expectations(void **state)
 	}
 }
 
+/* The endpoints example: every probe expectation predicted to hold (a `to:`
+ * DNS name resolved from the source, as `netsim analyze` does). */
+static void test_endpoints_example(void **state)
+{
+	(void)state;
+	struct topo *o = open_topo("topologies/serverless-endpoints.yaml");
+	size_t n = 0;
+	for (size_t i = 0; i < o->t->n_expects; i++) {
+		const struct nsim_expect *e = &o->t->expects[i];
+		if (e->command.argc)
+			continue;
+		struct nsim_flow f = {.from = e->from, .proto = e->proto, .dport = e->has_port ? e->port.from : 0};
+		struct nsim_analysis a;
+		f.dst = nsim_analyze_target(o->t, &e->from, &e->to);
+		if (e->to.kind == NSIM_EP_DNS)
+			f.name = e->to.ref.name;
+		snprintf(last_flow, sizeof(last_flow), "expectation %zu: %s -> %s", i + 1, e->from.ref.name,
+			 e->to.ref.name);
+		assert_int_equal(nsim_analyzer_flow(o->an, &f, true, &a), 0);
+		check_invariants(&a);
+		enum nsim_prediction want =
+			e->verdict == NSIM_VERDICT_REACHABLE ? NSIM_PREDICT_REACHABLE : NSIM_PREDICT_BLOCKED;
+		if (a.prediction != want)
+			fail_with(&a, "expected %s", nsim_verdict_name(e->verdict));
+		n++;
+	}
+	assert_true(n >= 5);
+}
+
 static double now_ms(void)
 {
 	struct timespec ts;
@@ -1350,6 +1379,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_no_listener, teardown),
 		cmocka_unit_test_teardown(test_api, teardown),
 		cmocka_unit_test_teardown(test_serverless_expectations, teardown),
+		cmocka_unit_test_teardown(test_endpoints_example, teardown),
 		cmocka_unit_test_teardown(test_matrix_1000, teardown),
 		cmocka_unit_test_teardown(test_truncation_visible, teardown),
 	};
