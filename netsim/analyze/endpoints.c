@@ -197,8 +197,8 @@ bool nsim_analyze_endpoint_local(struct walk *w, size_t vi, size_t si, uint32_t 
 	 * the flow never crosses an internet gateway. AWS: "AWS PrivateLink
 	 * concepts", https://docs.aws.amazon.com/vpc/latest/privatelink/concepts.html */
 	nsim_analyze_hop(w, ep->name.name, "interface endpoint", false,
-			 "network interface %s in subnet %s: to %s's host %s (%s) privately, source becomes %s", a,
-			 v->subnets[dsub].name.name, ep->service_name, h->name.name, nsim_addr_fmt(h->address, b), a);
+			 "network interface %s in subnet %s: to service host %s (%s) privately, source becomes %s", a,
+			 v->subnets[dsub].name.name, h->name.name, nsim_addr_fmt(h->address, b), a);
 	bool listens = nsim_analyze_listening(h->listen, h->n_listen, f);
 	nsim_analyze_acl_return(w, f->proto);
 	if (w->done)
