@@ -1299,9 +1299,11 @@ int nsim_check_judge(const struct nsim_topology *t, const struct nsim_analyzer *
 		return k;
 	if (!an)
 		return judge_reaches(t, an, drifted, r, arena);
-	/* the model's prediction is shown for every row, one whose probe could not run too */
+	/* the model's prediction is shown for every row, one whose probe could not run too;
+	 * a name, resolved by the model too (judge_dns: to the same address), so that
+	 * the model can say why its answer fails (NAME_RESOLVES_PUBLIC) */
 	struct nsim_flow f = {.from = r->e->from, .dst = r->addr, .proto = r->proto, .dport = r->port,
-			      .sport = r->probe.sport};
+			      .sport = r->probe.sport, .name = r->dns_name};
 	if (nsim_analyzer_flow(an, &f, true, &r->predicted) < 0)
 		return 0;
 	r->has_predicted = true;
