@@ -196,6 +196,48 @@ static void test_private_dns_off(void **state)
 	assert_nothing_left(n);
 }
 
+/* An interface endpoint is TCP only: with a group open to everything,
+ * ICMP and UDP stop at the interface; TCP to a port the service does not
+ * listen on reaches the service host, which refuses it. */
+static void test_interface_tcp_only(void **state)
+{
+	(void)state;
+	const char *path = variant(INTERFACE, "tcp-only.yaml", "{ protocol: tcp, ports: 443, source: fn-sg }",
+				   "{ protocol: all, source: fn-sg }", "expect:\n",
+				   "expect:\n"
+				   "  - { name: ping, from: fn, to: 10.50.2.4, protocol: icmp, verdict: unreachable }\n"
+				   "  - { name: udp, from: fn, to: 10.50.2.4, port: 443/udp, verdict: unreachable }\n"
+				   "  - { name: tcp 443, from: fn, to: 10.50.2.4, port: 443/tcp, verdict: reachable }\n"
+				   "  - { name: the endpoint name, from: fn,\n"
+				   "      to: vpce-sm-ep.secretsmanager.ap-northeast-2.vpce.amazonaws.com, port: 443/tcp,\n"
+				   "      verdict: reachable }\n",
+				   NULL);
+	const char *n = instance("tcp");
+	json_t *doc, *list = test_json(path, n, 7, &doc);
+	for (size_t i = 0; i < 2; i++) {
+		json_t *e = json_array_get(list, i);
+		expect_str(e, "address", "10.50.2.4");
+		expect_str(e, "outcome", "dropped");
+		expect_str(e, "last_seen", "sm-ep");
+		json_t *ep = hop(e, "sm-ep");
+		assert_null(json_object_get(ep, "sent")); /* received, not forwarded */
+		assert_null(find_hop(e, "secretsmanager"));
+	}
+	json_t *e = json_array_get(list, 2);
+	expect_str(e, "seen_source", "10.50.2.4");
+	e = json_array_get(list, 3);
+	expect_str(e, "address", "10.50.2.4"); /* the endpoint-specific name: always its interfaces */
+	expect_str(e, "outcome", "reachable");
+	json_decref(doc);
+
+	path = variant(path, "tcp-80.yaml", "expect:\n",
+		       "expect:\n  - { from: fn, to: 10.50.2.4, port: 80/tcp, verdict: reachable }\n", NULL);
+	int r = run(out, sizeof(out), NULL, "test", path, "--name", n, NULL);
+	expect_output(r, 1, "7 passed, 1 failed");
+	expect_output(r, 1, "refused: 10.50.2.4:80/tcp");
+	assert_nothing_left(n);
+}
+
 /* Through the gateway endpoint by S3's name: S3 sees the client's private
  * address; a port the group does not allow to pl:s3 is dropped; a peered
  * VPC routing S3's address to the peering does not get through. */
@@ -295,7 +337,8 @@ int main(int argc, char **argv)
 	if (r)
 		return r;
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_interface),	cmocka_unit_test(test_private_dns_off),
+		cmocka_unit_test(test_interface),	cmocka_unit_test(test_interface_tcp_only),
+		cmocka_unit_test(test_private_dns_off),
 		cmocka_unit_test(test_gateway),		cmocka_unit_test(test_gateway_flipped),
 		cmocka_unit_test(test_prefix_list),	cmocka_unit_test(test_overlap),
 	};
