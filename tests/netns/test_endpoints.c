@@ -192,7 +192,8 @@ static void test_private_dns_off(void **state)
 	path = variant(INTERFACE, "private-dns-off-fails.yaml", "private_dns: true", "private_dns: false", NULL);
 	int r = run(out, sizeof(out), NULL, "test", path, "--name", n, NULL);
 	expect_output(r, 1, "2 passed, 1 failed");
-	expect_output(r, 1, "192.0.2.80");
+	expect_output(r, 1, "name secretsmanager.ap-northeast-2.amazonaws.com → 192.0.2.80");
+	expect_output(r, 1, "no route to 192.0.2.80");
 	assert_nothing_left(n);
 }
 
