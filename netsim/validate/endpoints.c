@@ -144,13 +144,86 @@ const char *nsim_validate_suggest(const char *name, const char *const *names, si
 	return best;
 }
 
-static const char *service_hint(const char *name)
+/* ---- sorted names ---- */
+
+static int vname_cmp(const void *x, const void *y)
+{
+	const struct nsim_vname *a = x, *b = y;
+	int r = strcmp(a->name, b->name);
+
+	if (r)
+		return r;
+	if (a->pos.line != b->pos.line)
+		return a->pos.line < b->pos.line ? -1 : 1;
+	if (a->pos.col != b->pos.col)
+		return a->pos.col < b->pos.col ? -1 : 1;
+	return a->idx < b->idx ? -1 : a->idx > b->idx;
+}
+
+void nsim_vnames_sort(struct nsim_vname *v, size_t n)
+{
+	if (n > 1)
+		qsort(v, n, sizeof(*v), vname_cmp);
+}
+
+const struct nsim_vname *nsim_vnames_find(const struct nsim_vname *v, size_t n, const char *name)
+{
+	size_t lo = 0, hi = n;
+
+	if (!name)
+		return NULL;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (strcmp(v[mid].name, name) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && streq(v[lo].name, name) ? &v[lo] : NULL;
+}
+
+/* "did you mean" compares with many names: bound that work on hostile input */
+#define SUGGEST_BUDGET 256
+#define SUGGEST_NAMES 64
+
+struct ectx {
+	struct nsim_topology *t;
+	struct nsim_diags *d;
+	unsigned budget;
+	/* service hosts by "service/region", sorted */
+	struct nsim_vname *hosts;
+	size_t n_hosts;
+	/* the current VPC's route tables and groups, sorted by name */
+	struct nsim_vname *rts, *sgs;
+	size_t n_rts, n_sgs;
+	size_t *listed_by;    /* per subnet of the VPC: 1 + the endpoint that listed it last */
+	size_t *rt_listed_by; /* per route table of the VPC: likewise */
+};
+
+static const char *service_hint(struct ectx *c, const char *name)
 {
 	const char *names[ELEMENTSOF(services)];
 
+	if (c->budget == 0)
+		return NULL;
+	c->budget--;
 	for (size_t i = 0; i < ELEMENTSOF(services); i++)
 		names[i] = services[i].name;
 	return nsim_validate_suggest(name, names, ELEMENTSOF(services));
+}
+
+/* The closest of the first SUGGEST_NAMES names of sorted v. */
+static const char *vname_hint(struct ectx *c, const struct nsim_vname *v, size_t n, const char *name)
+{
+	const char *names[SUGGEST_NAMES];
+	size_t k = 0;
+
+	if (c->budget == 0)
+		return NULL;
+	c->budget--;
+	for (size_t i = 0; i < n && k < SUGGEST_NAMES; i++)
+		names[k++] = v[i].name;
+	return nsim_validate_suggest(name, names, k);
 }
 
 static const struct aws_service *service_find(const char *name)
@@ -164,10 +237,17 @@ static const struct aws_service *service_find(const char *name)
 #define DYM "%s%s%s"
 #define DYM_ARGS(s) (s) ? "; did you mean '" : "", (s) ? (s) : "", (s) ? "'?" : ""
 
+static const char *host_region(const struct nsim_topology *t, const struct nsim_inet_host *h)
+{
+	return h->region.name ? h->region.name : nsim_validate_region(t);
+}
+
 /* ---- service hosts ---- */
 
-static int check_service_host(struct nsim_topology *t, struct nsim_inet_host *h, struct nsim_diags *d)
+static int check_service_host(struct ectx *c, struct nsim_inet_host *h)
 {
+	struct nsim_topology *t = c->t;
+	struct nsim_diags *d = c->d;
 	const struct aws_service *s;
 	const char *region;
 
@@ -185,7 +265,7 @@ static int check_service_host(struct nsim_topology *t, struct nsim_inet_host *h,
 	 * integrate with AWS PrivateLink",
 	 * https://docs.aws.amazon.com/vpc/latest/privatelink/aws-services-privatelink-support.html */
 	if (!s) {
-		const char *hint = service_hint(h->service.name);
+		const char *hint = service_hint(c, h->service.name);
 		nsim_diag_error(d, h->service.pos,
 				"internet host '%s': '%s' is not an AWS service netsim knows: write its short name, "
 				"as in com.amazonaws.<region>.<name> (s3, dynamodb, secretsmanager, sts, ...)" DYM,
@@ -201,12 +281,19 @@ static int check_service_host(struct nsim_topology *t, struct nsim_inet_host *h,
 				nm(&h->name), h->region.name);
 		return 0;
 	}
+	region = host_region(t, h);
+	c->hosts[c->n_hosts] = (struct nsim_vname){
+		.name = nsim_arena_printf(t->arena, "%s/%s", s->name, region),
+		.pos = h->pos,
+		.idx = (size_t)(h - t->inet_hosts),
+	};
+	if (!c->hosts[c->n_hosts++].name)
+		return -ENOMEM;
 	if (h->n_dns_names)
 		return 0;
 	/* A service's default DNS name is <service>.<region>.amazonaws.com.
 	 * AWS: "AWS service endpoints",
 	 * https://docs.aws.amazon.com/general/latest/gr/rande.html */
-	region = h->region.name ? h->region.name : nsim_validate_region(t);
 	h->dns_names = nsim_arena_alloc(t->arena, 1, sizeof(*h->dns_names));
 	if (!h->dns_names)
 		return -ENOMEM;
@@ -225,24 +312,23 @@ static int check_service_host(struct nsim_topology *t, struct nsim_inet_host *h,
 /* service: "secretsmanager" or "com.amazonaws.<region>.secretsmanager".
  * Returns the table entry, and the region in *ret_region (in the arena),
  * or NULL after an error. */
-static const struct aws_service *resolve_service(struct nsim_topology *t, struct nsim_vpc_endpoint *e,
-						 const char **ret_region, struct nsim_diags *d)
+static const struct aws_service *resolve_service(struct ectx *c, struct nsim_vpc_endpoint *e, const char **ret_region)
 {
-	const char *name = e->service.name, *region = nsim_validate_region(t);
+	const char *name = e->service.name, *region = nsim_validate_region(c->t);
 	const struct aws_service *s;
 
 	if (!name)
 		return NULL;
 	if (strncmp(name, "com.amazonaws.", 14) == 0) {
 		const char *r = name + 14, *dot = strchr(r, '.');
-		char *rc = dot ? nsim_arena_strndup(t->arena, r, (size_t)(dot - r)) : NULL;
+		char *rc = dot ? nsim_arena_strndup(c->t->arena, r, (size_t)(dot - r)) : NULL;
 		if (dot && !rc)
-			return d->oom = true, NULL;
+			return c->d->oom = true, NULL;
 		/* Service names are com.amazonaws.<region>.<service>. AWS: "AWS
 		 * services that integrate with AWS PrivateLink",
 		 * https://docs.aws.amazon.com/vpc/latest/privatelink/aws-services-privatelink-support.html */
 		if (!rc || !nsim_validate_region_ok(rc)) {
-			nsim_diag_error(d, e->service.pos,
+			nsim_diag_error(c->d, e->service.pos,
 					"VPC endpoint '%s': service '%s' is not com.amazonaws.<region>.<service> with "
 					"a region code like us-east-1",
 					nm(&e->name), name);
@@ -255,8 +341,8 @@ static const struct aws_service *resolve_service(struct nsim_topology *t, struct
 	/* AWS: "AWS services that integrate with AWS PrivateLink",
 	 * https://docs.aws.amazon.com/vpc/latest/privatelink/aws-services-privatelink-support.html */
 	if (!s) {
-		const char *hint = service_hint(name);
-		nsim_diag_error(d, e->service.pos,
+		const char *hint = service_hint(c, name);
+		nsim_diag_error(c->d, e->service.pos,
 				"VPC endpoint '%s': '%s' is not an AWS service netsim knows: write its short name "
 				"(s3, dynamodb, secretsmanager, sts, ...) or com.amazonaws.<region>.<name>" DYM,
 				nm(&e->name), name, DYM_ARGS(hint));
@@ -305,7 +391,7 @@ static bool check_service(struct nsim_topology *t, struct nsim_vpc_endpoint *e, 
 
 /* ---- keys by type ---- */
 
-static void check_keys(const struct nsim_vpc_endpoint *e, struct nsim_diags *d)
+static void check_keys(struct nsim_vpc_endpoint *e, struct nsim_diags *d)
 {
 	/* Subnets and security groups are an interface endpoint's, route tables
 	 * a gateway endpoint's. AWS: "CreateVpcEndpoint",
@@ -327,6 +413,7 @@ static void check_keys(const struct nsim_vpc_endpoint *e, struct nsim_diags *d)
 					"endpoints (the service's name resolves to its public addresses, which the "
 					"route's prefix list holds)",
 					nm(&e->name));
+		e->private_dns = false; /* a gateway endpoint has no DNS name of its own */
 		return;
 	}
 	/* AWS: "CreateVpcEndpoint",
@@ -347,97 +434,88 @@ static void check_keys(const struct nsim_vpc_endpoint *e, struct nsim_diags *d)
 
 /* ---- references within the VPC ---- */
 
-static size_t find_named(const char *name, const void *base, size_t n, size_t stride, size_t name_off)
+/* The sorted names of n objects of stride bytes whose nsim_ref name is at
+ * name_off; NULL on ENOMEM. */
+static struct nsim_vname *vnames_of(const void *base, size_t n, size_t stride, size_t name_off, size_t *ret_n)
 {
-	for (size_t i = 0; i < n; i++) {
-		const struct nsim_ref *r = (const struct nsim_ref *)((const char *)base + i * stride + name_off);
-		if (r->name && streq(r->name, name))
-			return i;
-	}
-	return NSIM_NONE;
-}
-
-static const char *hint_named(const char *name, const void *base, size_t n, size_t stride, size_t name_off)
-{
-	const char *names[64];
+	struct nsim_vname *v = calloc(n ? n : 1, sizeof(*v));
 	size_t k = 0;
 
-	for (size_t i = 0; i < n && k < ELEMENTSOF(names); i++) {
+	if (!v)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
 		const struct nsim_ref *r = (const struct nsim_ref *)((const char *)base + i * stride + name_off);
 		if (r->name)
-			names[k++] = r->name;
+			v[k++] = (struct nsim_vname){.name = r->name, .pos = r->pos, .idx = i};
 	}
-	return nsim_validate_suggest(name, names, k);
+	nsim_vnames_sort(v, k);
+	*ret_n = k;
+	return v;
 }
 
-static int resolve_route_tables(struct nsim_topology *t, const struct nsim_vpc *vpc, struct nsim_vpc_endpoint *e,
-				struct nsim_diags *d)
+static int resolve_route_tables(struct ectx *c, const struct nsim_vpc *vpc, struct nsim_vpc_endpoint *e)
 {
 	if (!e->n_route_tables)
 		return 0;
-	if (!(e->rt_idx = nsim_arena_alloc(t->arena, e->n_route_tables, sizeof(*e->rt_idx))))
+	if (!(e->rt_idx = nsim_arena_alloc(c->t->arena, e->n_route_tables, sizeof(*e->rt_idx))))
 		return -ENOMEM;
 	for (size_t i = 0; i < e->n_route_tables; i++) {
 		const struct nsim_ref *r = &e->route_tables[i];
-		size_t k = find_named(r->name, vpc->route_tables, vpc->n_route_tables, sizeof(*vpc->route_tables),
-				      offsetof(struct nsim_route_table, name));
-		e->rt_idx[i] = k;
+		const struct nsim_vname *f = nsim_vnames_find(c->rts, c->n_rts, r->name);
+		e->rt_idx[i] = NSIM_NONE;
 		/* netsim rule: a gateway endpoint's route tables are of its VPC
 		 * (AWS: "Gateway endpoints",
 		 * https://docs.aws.amazon.com/vpc/latest/privatelink/gateway-endpoints.html) */
-		if (k == NSIM_NONE) {
-			const char *hint = hint_named(r->name, vpc->route_tables, vpc->n_route_tables,
-						      sizeof(*vpc->route_tables), offsetof(struct nsim_route_table, name));
-			nsim_diag_error(d, r->pos, "VPC endpoint '%s': route table '%s' does not exist in VPC '%s'" DYM,
+		if (!f) {
+			const char *hint = vname_hint(c, c->rts, c->n_rts, r->name);
+			nsim_diag_error(c->d, r->pos, "VPC endpoint '%s': route table '%s' does not exist in VPC '%s'" DYM,
 					nm(&e->name), r->name, nm(&vpc->name), DYM_ARGS(hint));
 			continue;
 		}
 		/* netsim rule: a route table listed twice is a mistake */
-		for (size_t j = 0; j < i; j++)
-			if (e->rt_idx[j] == k) {
-				nsim_diag_error(d, r->pos, "VPC endpoint '%s' lists route table '%s' twice", nm(&e->name),
-						r->name);
-				e->rt_idx[i] = NSIM_NONE;
-				break;
-			}
+		if (c->rt_listed_by[f->idx] == (size_t)(e - vpc->endpoints) + 1) {
+			nsim_diag_error(c->d, r->pos, "VPC endpoint '%s' lists route table '%s' twice", nm(&e->name),
+					r->name);
+			continue;
+		}
+		c->rt_listed_by[f->idx] = (size_t)(e - vpc->endpoints) + 1;
+		e->rt_idx[i] = f->idx;
 	}
 	return 0;
 }
 
-static int resolve_groups(struct nsim_topology *t, const struct nsim_vpc *vpc, struct nsim_vpc_endpoint *e,
-			  struct nsim_diags *d)
+static int resolve_groups(struct ectx *c, const struct nsim_vpc *vpc, struct nsim_vpc_endpoint *e)
 {
 	if (!e->n_security_groups)
 		return 0;
-	if (!(e->sg_idx = nsim_arena_alloc(t->arena, e->n_security_groups, sizeof(*e->sg_idx))))
-		return -ENOMEM;
 	/* At most 5 security groups per network interface. AWS: "Amazon VPC
 	 * quotas", https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html */
-	if (e->n_security_groups > SG_PER_INTERFACE_MAX)
-		nsim_diag_error(d, e->security_groups[SG_PER_INTERFACE_MAX].pos,
+	if (e->n_security_groups > SG_PER_INTERFACE_MAX) {
+		nsim_diag_error(c->d, e->security_groups[SG_PER_INTERFACE_MAX].pos,
 				"VPC endpoint '%s' has %zu security groups: AWS allows at most %d per network "
 				"interface",
 				nm(&e->name), e->n_security_groups, SG_PER_INTERFACE_MAX);
+		return 0;
+	}
+	if (!(e->sg_idx = nsim_arena_alloc(c->t->arena, e->n_security_groups, sizeof(*e->sg_idx))))
+		return -ENOMEM;
 	for (size_t i = 0; i < e->n_security_groups; i++) {
 		const struct nsim_ref *r = &e->security_groups[i];
-		size_t k = find_named(r->name, vpc->security_groups, vpc->n_security_groups,
-				      sizeof(*vpc->security_groups), offsetof(struct nsim_security_group, name));
-		e->sg_idx[i] = k;
+		const struct nsim_vname *f = nsim_vnames_find(c->sgs, c->n_sgs, r->name);
+		e->sg_idx[i] = f ? f->idx : NSIM_NONE;
 		/* An interface endpoint's security groups are of its VPC. AWS:
 		 * "Access an AWS service using an interface VPC endpoint",
 		 * https://docs.aws.amazon.com/vpc/latest/privatelink/create-interface-endpoint.html */
-		if (k == NSIM_NONE) {
-			const char *hint = hint_named(r->name, vpc->security_groups, vpc->n_security_groups,
-						      sizeof(*vpc->security_groups),
-						      offsetof(struct nsim_security_group, name));
-			nsim_diag_error(d, r->pos, "VPC endpoint '%s': security group '%s' does not exist in VPC '%s'" DYM,
+		if (!f) {
+			const char *hint = vname_hint(c, c->sgs, c->n_sgs, r->name);
+			nsim_diag_error(c->d, r->pos, "VPC endpoint '%s': security group '%s' does not exist in VPC '%s'" DYM,
 					nm(&e->name), r->name, nm(&vpc->name), DYM_ARGS(hint));
 			continue;
 		}
 		/* netsim rule: a group listed twice is a mistake */
 		for (size_t j = 0; j < i; j++)
-			if (e->sg_idx[j] == k) {
-				nsim_diag_error(d, r->pos, "VPC endpoint '%s' lists security group '%s' twice",
+			if (e->sg_idx[j] == f->idx) {
+				nsim_diag_error(c->d, r->pos, "VPC endpoint '%s' lists security group '%s' twice",
 						nm(&e->name), r->name);
 				break;
 			}
@@ -445,52 +523,66 @@ static int resolve_groups(struct nsim_topology *t, const struct nsim_vpc *vpc, s
 	return 0;
 }
 
-static void check_subnets(const struct nsim_vpc *vpc, const struct nsim_vpc_endpoint *e, struct nsim_diags *d)
+static int check_subnets(struct ectx *c, const struct nsim_vpc *vpc, size_t i)
 {
-	for (size_t i = 0; e->subnet_idx && i < e->n_subnets; i++) {
-		size_t k = e->subnet_idx[i];
+	const struct nsim_vpc_endpoint *e = &vpc->endpoints[i];
+	struct nsim_vname *az;
+	size_t n = 0;
+
+	if (!e->subnet_idx || !e->n_subnets)
+		return 0;
+	if (!(az = calloc(e->n_subnets, sizeof(*az))))
+		return -ENOMEM;
+	for (size_t j = 0; j < e->n_subnets; j++) {
+		size_t k = e->subnet_idx[j];
 		if (k == NSIM_NONE)
 			continue;
-		const struct nsim_subnet *s = &vpc->subnets[k];
-		for (size_t j = 0; j < i; j++) {
-			size_t o = e->subnet_idx[j];
-			if (o == NSIM_NONE)
-				continue;
-			/* netsim rule: a subnet listed twice is a mistake */
-			if (o == k) {
-				nsim_diag_error(d, e->subnets[i].pos, "VPC endpoint '%s' lists subnet '%s' twice",
-						nm(&e->name), nm(&s->name));
-				break;
-			}
-			/* An interface endpoint has one network interface per
-			 * Availability Zone: one subnet per AZ. AWS: "Access an AWS
-			 * service using an interface VPC endpoint",
-			 * https://docs.aws.amazon.com/vpc/latest/privatelink/create-interface-endpoint.html */
-			if (s->az.name && vpc->subnets[o].az.name && streq(s->az.name, vpc->subnets[o].az.name)) {
-				nsim_diag_error(d, e->subnets[i].pos,
-						"VPC endpoint '%s': subnets '%s' and '%s' are both in Availability Zone "
-						"'%s': AWS allows one subnet per Availability Zone for an interface "
-						"endpoint",
-						nm(&e->name), nm(&vpc->subnets[o].name), nm(&s->name), s->az.name);
-				break;
-			}
+		/* netsim rule: a subnet listed twice is a mistake */
+		if (c->listed_by[k] == i + 1) {
+			nsim_diag_error(c->d, e->subnets[j].pos, "VPC endpoint '%s' lists subnet '%s' twice",
+					nm(&e->name), nm(&vpc->subnets[k].name));
+			continue;
 		}
+		c->listed_by[k] = i + 1;
+		if (vpc->subnets[k].az.name)
+			az[n++] = (struct nsim_vname){.name = vpc->subnets[k].az.name, .pos = e->subnets[j].pos, .idx = k};
 	}
+	nsim_vnames_sort(az, n);
+	for (size_t j = 1, first = 0; j < n; j++) {
+		if (!streq(az[j].name, az[first].name)) {
+			first = j;
+			continue;
+		}
+		/* An interface endpoint has one network interface per Availability
+		 * Zone: one subnet per AZ. AWS: "Access an AWS service using an
+		 * interface VPC endpoint",
+		 * https://docs.aws.amazon.com/vpc/latest/privatelink/create-interface-endpoint.html */
+		nsim_diag_error(c->d, az[j].pos,
+				"VPC endpoint '%s': subnets '%s' and '%s' are both in Availability Zone '%s': AWS "
+				"allows one subnet per Availability Zone for an interface endpoint",
+				nm(&e->name), nm(&vpc->subnets[az[first].idx].name), nm(&vpc->subnets[az[j].idx].name),
+				az[j].name);
+	}
+	free(az);
+	return 0;
 }
 
 /* ---- private DNS ---- */
 
-static void check_private_dns(const struct nsim_vpc *vpc, size_t i, struct nsim_diags *d)
+static bool has_private_dns(const struct nsim_vpc_endpoint *e)
 {
-	const struct nsim_vpc_endpoint *e = &vpc->endpoints[i];
+	return e->type == NSIM_VPCE_INTERFACE && e->private_dns && e->service_name;
+}
 
-	if (e->type != NSIM_VPCE_INTERFACE || !e->private_dns || !e->service_name)
+static void check_private_dns(const struct nsim_vpc *vpc, const struct nsim_vpc_endpoint *e, struct nsim_diags *d)
+{
+	if (!has_private_dns(e))
 		return;
 	/* Private DNS needs the VPC's enableDnsSupport and enableDnsHostnames.
 	 * AWS: "Access an AWS service using an interface VPC endpoint",
 	 * https://docs.aws.amazon.com/vpc/latest/privatelink/create-interface-endpoint.html;
 	 * "DNS attributes for your VPC", https://docs.aws.amazon.com/vpc/latest/userguide/vpc-dns.html */
-	if (!vpc->dns_support || !vpc->dns_hostnames) {
+	if (!vpc->dns_support || !vpc->dns_hostnames)
 		nsim_diag_error(d, e->private_dns_pos,
 				"VPC endpoint '%s' has private DNS on (private_dns: true is the default), but VPC "
 				"'%s' has %s: AWS enables private DNS for an interface endpoint only in a VPC with "
@@ -499,50 +591,70 @@ static void check_private_dns(const struct nsim_vpc *vpc, size_t i, struct nsim_
 				!vpc->dns_support ? "dns_support: false" : "dns_hostnames: false (the default)",
 				!vpc->dns_support ? "dns_support: true and dns_hostnames: true" : "dns_hostnames: true",
 				nm(&vpc->name));
-		return;
+}
+
+/* Two endpoints with private DNS for one service in the VPC. */
+static int check_private_dns_conflicts(struct ectx *c, const struct nsim_vpc *vpc)
+{
+	struct nsim_vname *v = calloc(vpc->n_endpoints ? vpc->n_endpoints : 1, sizeof(*v));
+	size_t n = 0;
+
+	if (!v)
+		return -ENOMEM;
+	for (size_t i = 0; i < vpc->n_endpoints; i++) {
+		const struct nsim_vpc_endpoint *e = &vpc->endpoints[i];
+		if (!has_private_dns(e))
+			continue;
+		v[n] = (struct nsim_vname){.name = nsim_arena_printf(c->t->arena, "%s/%s", e->service_name,
+								     e->service_region),
+					   .pos = e->pos, .idx = i};
+		if (!v[n++].name) {
+			free(v);
+			return -ENOMEM;
+		}
 	}
-	for (size_t j = 0; j < i; j++) {
-		const struct nsim_vpc_endpoint *o = &vpc->endpoints[j];
+	nsim_vnames_sort(v, n);
+	for (size_t j = 1, first = 0; j < n; j++) {
+		if (!streq(v[j].name, v[first].name)) {
+			first = j;
+			continue;
+		}
+		const struct nsim_vpc_endpoint *e = &vpc->endpoints[v[j].idx], *o = &vpc->endpoints[v[first].idx];
 		/* Private DNS makes a private hosted zone for the service's name in
 		 * the VPC: a second one for the same service conflicts. AWS:
 		 * "Access an AWS service using an interface VPC endpoint",
 		 * https://docs.aws.amazon.com/vpc/latest/privatelink/create-interface-endpoint.html */
-		if (o->type == NSIM_VPCE_INTERFACE && o->private_dns && o->service_name &&
-		    streq(o->service_name, e->service_name) && streq(o->service_region, e->service_region)) {
-			nsim_diag_error(d, e->private_dns_pos,
-					"VPC endpoint '%s' has private DNS for %s, like VPC endpoint '%s' (at %u:%u) "
-					"in VPC '%s': the private hosted zones of the service's name conflict; AWS "
-					"allows one endpoint with private DNS per service and VPC (set private_dns: "
-					"false on one)",
-					nm(&e->name), e->service_name, nm(&o->name), o->pos.line, o->pos.col,
-					nm(&vpc->name));
-			return;
-		}
+		nsim_diag_error(c->d, e->private_dns_pos,
+				"VPC endpoint '%s' has private DNS for %s, like VPC endpoint '%s' (at %u:%u) in VPC "
+				"'%s': the private hosted zones of the service's name conflict; AWS allows one "
+				"endpoint with private DNS per service and VPC (set private_dns: false on one)",
+				nm(&e->name), e->service_name, nm(&o->name), o->pos.line, o->pos.col, nm(&vpc->name));
 	}
+	free(v);
+	return 0;
 }
 
 /* ---- the endpoint ---- */
 
-static int find_service_hosts(struct nsim_topology *t, struct nsim_vpc_endpoint *e)
+static int find_service_hosts(struct ectx *c, struct nsim_vpc_endpoint *e)
 {
-	size_t n = 0;
+	char key[160];
+	const struct nsim_vname *f;
+	size_t first, n = 0;
 
-	for (size_t i = 0; i < t->n_inet_hosts; i++) {
-		const struct nsim_inet_host *h = &t->inet_hosts[i];
-		const char *r = h->region.name ? h->region.name : nsim_validate_region(t);
-		if (h->service.name && streq(h->service.name, e->service_name) && streq(r, e->service_region))
-			n++;
-	}
-	if (!n)
+	snprintf(key, sizeof(key), "%s/%s", e->service_name, e->service_region);
+	f = nsim_vnames_find(c->hosts, c->n_hosts, key);
+	if (!f)
 		return 0;
-	if (!(e->service_hosts = nsim_arena_alloc(t->arena, n, sizeof(*e->service_hosts))))
+	first = (size_t)(f - c->hosts);
+	while (first + n < c->n_hosts && streq(c->hosts[first + n].name, key))
+		n++;
+	if (!(e->service_hosts = nsim_arena_alloc(c->t->arena, n, sizeof(*e->service_hosts))))
 		return -ENOMEM;
-	for (size_t i = 0; i < t->n_inet_hosts; i++) {
-		const struct nsim_inet_host *h = &t->inet_hosts[i];
-		const char *r = h->region.name ? h->region.name : nsim_validate_region(t);
-		if (h->service.name && streq(h->service.name, e->service_name) && streq(r, e->service_region))
-			e->service_hosts[e->n_service_hosts++] = i;
-	}
+	/* in file order: the hosts' order in the topology */
+	for (size_t i = 0; i < n; i++)
+		e->service_hosts[i] = c->hosts[first + i].idx;
+	e->n_service_hosts = n;
 	return 0;
 }
 
@@ -566,84 +678,138 @@ static int name_endpoint(struct nsim_topology *t, struct nsim_vpc_endpoint *e, c
 	return e->dns_name ? 0 : -ENOMEM;
 }
 
-/* The gateway endpoint's route in each of its route tables: destination
- * the service's AWS-managed prefix list, target the endpoint. AWS:
+/* The gateway endpoints' routes, in each of their route tables: destination
+ * the service's AWS-managed prefix list, target the endpoint; appended to
+ * each table in endpoint order, each table's array grown once. AWS:
  * "Gateway endpoints",
  * https://docs.aws.amazon.com/vpc/latest/privatelink/gateway-endpoints.html */
-static int add_routes(struct nsim_topology *t, struct nsim_vpc *vpc, size_t i)
+static int add_routes(struct nsim_topology *t, struct nsim_vpc *vpc)
 {
-	struct nsim_vpc_endpoint *e = &vpc->endpoints[i];
+	size_t *extra = calloc(vpc->n_route_tables ? vpc->n_route_tables : 1, sizeof(*extra));
 
-	for (size_t k = 0; e->rt_idx && k < e->n_route_tables; k++) {
-		if (e->rt_idx[k] == NSIM_NONE)
+	if (!extra)
+		return -ENOMEM;
+	for (size_t i = 0; i < vpc->n_endpoints; i++) {
+		const struct nsim_vpc_endpoint *e = &vpc->endpoints[i];
+		for (size_t k = 0; e->pl && e->rt_idx && k < e->n_route_tables; k++)
+			if (e->rt_idx[k] != NSIM_NONE)
+				extra[e->rt_idx[k]]++;
+	}
+	for (size_t k = 0; k < vpc->n_route_tables; k++) {
+		struct nsim_route_table *rt = &vpc->route_tables[k];
+		struct nsim_route *routes;
+		if (!extra[k])
 			continue;
-		struct nsim_route_table *rt = &vpc->route_tables[e->rt_idx[k]];
-		struct nsim_route *routes = nsim_arena_alloc(t->arena, rt->n_routes + 1, sizeof(*routes));
-		if (!routes)
+		if (!(routes = nsim_arena_alloc(t->arena, rt->n_routes + extra[k], sizeof(*routes)))) {
+			free(extra);
 			return -ENOMEM;
+		}
 		if (rt->n_routes)
 			memcpy(routes, rt->routes, rt->n_routes * sizeof(*routes));
-		routes[rt->n_routes] = (struct nsim_route){
-			.pos = e->route_tables[k].pos,
-			.dest_pos = e->service.pos,
-			.dest_list = {.name = (char *)e->service_name, .pos = e->service.pos},
-			.target = e->name,
-			.kind = NSIM_TARGET_GATEWAY_ENDPOINT,
-			.target_idx = i,
-			.dest_pl = e->pl,
-			.managed = true,
-		};
 		rt->routes = routes;
-		rt->n_routes++;
+	}
+	free(extra);
+	for (size_t i = 0; i < vpc->n_endpoints; i++) {
+		const struct nsim_vpc_endpoint *e = &vpc->endpoints[i];
+		for (size_t k = 0; e->pl && e->rt_idx && k < e->n_route_tables; k++) {
+			if (e->rt_idx[k] == NSIM_NONE)
+				continue;
+			struct nsim_route_table *rt = &vpc->route_tables[e->rt_idx[k]];
+			rt->routes[rt->n_routes++] = (struct nsim_route){
+				.pos = e->route_tables[k].pos,
+				.dest_pos = e->service.pos,
+				.dest_list = {.name = (char *)e->service_name, .pos = e->service.pos},
+				.target = e->name,
+				.kind = NSIM_TARGET_GATEWAY_ENDPOINT,
+				.target_idx = i,
+				.dest_pl = e->pl,
+				.managed = true,
+			};
+		}
 	}
 	return 0;
 }
 
-static int check_endpoint(struct nsim_topology *t, size_t v, size_t i, struct nsim_diags *d)
+static int check_endpoint(struct ectx *c, size_t v, size_t i)
 {
+	struct nsim_topology *t = c->t;
 	struct nsim_vpc *vpc = &t->vpcs[v];
 	struct nsim_vpc_endpoint *e = &vpc->endpoints[i];
 	const struct aws_service *s;
 	const char *region = NULL;
 	int r;
 
-	check_keys(e, d);
-	check_subnets(vpc, e, d);
-	if ((r = resolve_groups(t, vpc, e, d)) < 0 || (r = resolve_route_tables(t, vpc, e, d)) < 0)
+	check_keys(e, c->d);
+	if ((r = check_subnets(c, vpc, i)) < 0 || (r = resolve_groups(c, vpc, e)) < 0 ||
+	    (r = resolve_route_tables(c, vpc, e)) < 0)
 		return r;
-	s = resolve_service(t, e, &region, d);
-	if (!s || !check_service(t, e, s, region, d))
-		return d->oom ? -ENOMEM : 0;
+	s = resolve_service(c, e, &region);
+	if (!s || !check_service(t, e, s, region, c->d))
+		return c->d->oom ? -ENOMEM : 0;
 	e->service_name = s->name;
 	e->service_region = region;
-	if ((r = find_service_hosts(t, e)) < 0 || (r = name_endpoint(t, e, s)) < 0)
+	if ((r = find_service_hosts(c, e)) < 0 || (r = name_endpoint(t, e, s)) < 0)
 		return r;
 	/* netsim rule: the service's public endpoint is an internet host with
 	 * service:; without one, traffic through the endpoint reaches nothing */
 	if (!e->n_service_hosts)
-		nsim_diag_warning(d, e->service.pos,
+		nsim_diag_warning(c->d, e->service.pos,
 				  "VPC endpoint '%s': no internet host has service: %s in %s, so nothing answers "
 				  "behind the endpoint (add one, e.g. { name: %s, address: 192.0.2.80, listen: "
 				  "[443/tcp], service: %s })",
 				  nm(&e->name), s->name, e->service_region, s->name, s->name);
-	if (e->type == NSIM_VPCE_GATEWAY) {
-		if ((r = nsim_validate_aws_prefix_list(t, s->name, &e->pl)) < 0 || (r = add_routes(t, vpc, i)) < 0)
-			return r;
-	}
-	check_private_dns(vpc, i, d);
+	if (e->type == NSIM_VPCE_GATEWAY && (r = nsim_validate_aws_prefix_list(t, s->name, &e->pl)) < 0)
+		return r;
+	check_private_dns(vpc, e, c->d);
 	return 0;
+}
+
+static int check_vpc(struct ectx *c, size_t v)
+{
+	struct nsim_vpc *vpc = &c->t->vpcs[v];
+	int r = 0;
+
+	if (!vpc->n_endpoints)
+		return 0;
+	c->rts = vnames_of(vpc->route_tables, vpc->n_route_tables, sizeof(*vpc->route_tables),
+			   offsetof(struct nsim_route_table, name), &c->n_rts);
+	c->sgs = vnames_of(vpc->security_groups, vpc->n_security_groups, sizeof(*vpc->security_groups),
+			   offsetof(struct nsim_security_group, name), &c->n_sgs);
+	c->listed_by = calloc(vpc->n_subnets ? vpc->n_subnets : 1, sizeof(*c->listed_by));
+	c->rt_listed_by = calloc(vpc->n_route_tables ? vpc->n_route_tables : 1, sizeof(*c->rt_listed_by));
+	if (!c->rts || !c->sgs || !c->listed_by || !c->rt_listed_by)
+		r = -ENOMEM;
+	for (size_t i = 0; r >= 0 && i < vpc->n_endpoints; i++)
+		r = check_endpoint(c, v, i);
+	if (r >= 0)
+		r = check_private_dns_conflicts(c, vpc);
+	if (r >= 0)
+		r = add_routes(c->t, vpc);
+	free(c->rts);
+	free(c->sgs);
+	free(c->listed_by);
+	free(c->rt_listed_by);
+	c->rts = c->sgs = NULL;
+	c->listed_by = c->rt_listed_by = NULL;
+	return r;
 }
 
 int nsim_validate_endpoints(struct nsim_topology *t, struct nsim_diags *d)
 {
-	int r;
+	struct ectx c = {.t = t, .d = d, .budget = SUGGEST_BUDGET};
+	int r = 0;
 
-	for (size_t i = 0; i < t->n_inet_hosts; i++)
-		if ((r = check_service_host(t, &t->inet_hosts[i], d)) < 0)
-			return r;
-	for (size_t v = 0; v < t->n_vpcs; v++)
-		for (size_t i = 0; i < t->vpcs[v].n_endpoints; i++)
-			if ((r = check_endpoint(t, v, i, d)) < 0)
-				return r;
+	c.hosts = calloc(t->n_inet_hosts ? t->n_inet_hosts : 1, sizeof(*c.hosts));
+	if (!c.hosts)
+		return -ENOMEM;
+	for (size_t i = 0; r >= 0 && i < t->n_inet_hosts; i++)
+		r = check_service_host(&c, &t->inet_hosts[i]);
+	/* sorted by "service/region", then position: each run in file order */
+	nsim_vnames_sort(c.hosts, c.n_hosts);
+	for (size_t v = 0; r >= 0 && v < t->n_vpcs; v++)
+		r = check_vpc(&c, v);
+	free(c.hosts);
+	if (r < 0)
+		return r;
 	return d->oom ? -ENOMEM : 0;
 }

@@ -85,3 +85,18 @@ _must_check_ int nsim_validate_prefix_lists(struct nsim_topology *t, struct nsim
 /* The closest of names[0..n) to name, when close enough to be a typo (or a
  * name cut short); NULL when none is. */
 const char *nsim_validate_suggest(const char *name, const char *const *names, size_t n);
+
+/* A name and where it was written, for lookups and duplicates in O(n log n)
+ * whatever the input: idx is the caller's. (These three: validate/endpoints.c) */
+struct nsim_vname {
+	const char *name;
+	struct nsim_pos pos;
+	size_t idx;
+};
+
+/* Sorts v by (name, position): the first of a run of equal names is the
+ * one written first. */
+void nsim_vnames_sort(struct nsim_vname *v, size_t n);
+
+/* The first entry of sorted v named `name`, or NULL. */
+const struct nsim_vname *nsim_vnames_find(const struct nsim_vname *v, size_t n, const char *name);

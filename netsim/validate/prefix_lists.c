@@ -114,6 +114,17 @@ static uint32_t weight(const struct nsim_prefix_list *pl)
 
 /* ---- customer-managed lists ---- */
 
+/* "did you mean" compares with many names: bound that work on hostile input */
+#define SUGGEST_BUDGET 256
+
+struct pctx {
+	struct nsim_topology *t;
+	struct nsim_diags *d;
+	unsigned budget;
+	struct nsim_vname *lists; /* the current VPC's lists, sorted by name */
+	size_t n_lists;
+};
+
 static bool name_ok(const char *s)
 {
 	size_t n = strlen(s);
@@ -126,9 +137,8 @@ static bool name_ok(const char *s)
 	return true;
 }
 
-static void check_list_name(const struct nsim_vpc *vpc, size_t i, struct nsim_diags *d)
+static void check_list_name(const struct nsim_prefix_list *pl, struct nsim_diags *d)
 {
-	const struct nsim_prefix_list *pl = &vpc->prefix_lists[i];
 	const char *n = pl->name.name;
 
 	if (!n)
@@ -150,22 +160,56 @@ static void check_list_name(const struct nsim_vpc *vpc, size_t i, struct nsim_di
 					"prefix list name '%s' is reserved: pl:%s names the AWS-managed prefix list "
 					"of the service %s; give your list another name",
 					n, n, n);
-	/* netsim rule: pl:NAME refers to a list of the VPC by name */
-	for (size_t j = 0; j < i; j++)
-		if (vpc->prefix_lists[j].name.name && streq(vpc->prefix_lists[j].name.name, n)) {
-			nsim_diag_error(d, pl->name.pos,
-					"prefix list name '%s' is already used in VPC '%s' (first defined at %u:%u): "
-					"prefix list names must be unique within their VPC",
-					n, nm(&vpc->name), vpc->prefix_lists[j].name.pos.line,
-					vpc->prefix_lists[j].name.pos.col);
-			return;
-		}
 }
 
-static void check_list_entries(const struct nsim_topology *t, struct nsim_prefix_list *pl, struct nsim_diags *d)
+/* The VPC's lists sorted by name; a name written twice is reported. */
+static int index_lists(struct pctx *c, const struct nsim_vpc *vpc)
+{
+	c->n_lists = 0;
+	c->lists = calloc(vpc->n_prefix_lists ? vpc->n_prefix_lists : 1, sizeof(*c->lists));
+	if (!c->lists)
+		return -ENOMEM;
+	for (size_t i = 0; i < vpc->n_prefix_lists; i++) {
+		const struct nsim_ref *r = &vpc->prefix_lists[i].name;
+		if (r->name)
+			c->lists[c->n_lists++] = (struct nsim_vname){.name = r->name, .pos = r->pos, .idx = i};
+	}
+	nsim_vnames_sort(c->lists, c->n_lists);
+	for (size_t j = 1, first = 0; j < c->n_lists; j++) {
+		if (!streq(c->lists[j].name, c->lists[first].name)) {
+			first = j;
+			continue;
+		}
+		/* netsim rule: pl:NAME refers to a list of the VPC by name */
+		nsim_diag_error(c->d, c->lists[j].pos,
+				"prefix list name '%s' is already used in VPC '%s' (first defined at %u:%u): "
+				"prefix list names must be unique within their VPC",
+				c->lists[j].name, nm(&vpc->name), c->lists[first].pos.line, c->lists[first].pos.col);
+	}
+	return 0;
+}
+
+struct entry_key {
+	uint64_t k; /* address << 8 | length */
+	size_t i;
+};
+
+static int entry_cmp(const void *x, const void *y)
+{
+	const struct entry_key *a = x, *b = y;
+	if (a->k != b->k)
+		return a->k < b->k ? -1 : 1;
+	return a->i < b->i ? -1 : a->i > b->i;
+}
+
+static int check_list_entries(struct nsim_prefix_list *pl, struct nsim_diags *d)
 {
 	char s[NSIM_CIDR_STRLEN], f[NSIM_CIDR_STRLEN];
+	struct entry_key *k = calloc(pl->n_cidrs ? pl->n_cidrs : 1, sizeof(*k));
+	size_t n = 0;
 
+	if (!k)
+		return -ENOMEM;
 	for (size_t i = 0; i < pl->n_cidrs; i++) {
 		struct nsim_cidr x = pl->cidrs[i];
 		/* netsim rule: a CIDR with host bits set is most likely a typo, so it is refused */
@@ -176,20 +220,26 @@ static void check_list_entries(const struct nsim_topology *t, struct nsim_prefix
 					nsim_cidr_fmt(x, s), nsim_cidr_fmt(norm, f));
 			continue;
 		}
+		k[n++] = (struct entry_key){.k = ((uint64_t)x.addr << 8) | x.len, .i = i};
+	}
+	if (n > 1)
+		qsort(k, n, sizeof(*k), entry_cmp);
+	for (size_t j = 1, first = 0; j < n; j++) {
+		if (k[j].k != k[first].k) {
+			first = j;
+			continue;
+		}
 		/* A prefix list's entries are distinct CIDR blocks. AWS: "Create a
 		 * customer-managed prefix list",
 		 * https://docs.aws.amazon.com/vpc/latest/userguide/create-managed-prefix-list.html */
-		for (size_t j = 0; j < i; j++)
-			if (pl->cidrs[j].addr == x.addr && pl->cidrs[j].len == x.len) {
-				nsim_diag_error(d, pl->cidr_pos[i],
-						"prefix list '%s' lists %s twice (first at %u:%u): the entries of a "
-						"prefix list are distinct CIDR blocks",
-						nm(&pl->name), nsim_cidr_fmt(x, s), pl->cidr_pos[j].line,
-						pl->cidr_pos[j].col);
-				break;
-			}
+		nsim_diag_error(d, pl->cidr_pos[k[j].i],
+				"prefix list '%s' lists %s twice (first at %u:%u): the entries of a prefix list "
+				"are distinct CIDR blocks",
+				nm(&pl->name), nsim_cidr_fmt(pl->cidrs[k[j].i], s), pl->cidr_pos[k[first].i].line,
+				pl->cidr_pos[k[first].i].col);
 	}
-	(void)t;
+	free(k);
+	return 0;
 }
 
 static void check_max_entries(struct nsim_prefix_list *pl, struct nsim_diags *d)
@@ -220,27 +270,28 @@ static void check_max_entries(struct nsim_prefix_list *pl, struct nsim_diags *d)
 
 /* The list `name` as seen from VPC v: the VPC's own, else an AWS-managed
  * one. *ret NULL when there is none. Returns 0 or -ENOMEM. */
-static int find_list(struct nsim_topology *t, size_t v, const char *name, const struct nsim_prefix_list **ret)
+static int find_list(struct pctx *c, size_t v, const char *name, const struct nsim_prefix_list **ret)
 {
-	const struct nsim_vpc *vpc = &t->vpcs[v];
+	const struct nsim_vname *f = nsim_vnames_find(c->lists, c->n_lists, name);
 
-	for (size_t i = 0; i < vpc->n_prefix_lists; i++)
-		if (vpc->prefix_lists[i].name.name && streq(vpc->prefix_lists[i].name.name, name)) {
-			*ret = &vpc->prefix_lists[i];
-			return 0;
-		}
-	return nsim_validate_aws_prefix_list(t, name, ret);
+	if (f) {
+		*ret = &c->t->vpcs[v].prefix_lists[f->idx];
+		return 0;
+	}
+	return nsim_validate_aws_prefix_list(c->t, name, ret);
 }
 
-/* "; did you mean 'x'?" for a list name, or "" */
-static const char *hint(const struct nsim_vpc *vpc, const char *name, char *buf, size_t size)
+/* "; did you mean 'pl:x'?" for a list name, or "" */
+static const char *hint(struct pctx *c, const char *name, char *buf, size_t size)
 {
 	const char *names[64];
 	size_t n = 0;
 
-	for (size_t i = 0; i < vpc->n_prefix_lists && n < ELEMENTSOF(names) - ELEMENTSOF(aws_services); i++)
-		if (vpc->prefix_lists[i].name.name)
-			names[n++] = vpc->prefix_lists[i].name.name;
+	if (c->budget == 0)
+		return "";
+	c->budget--;
+	for (size_t i = 0; i < c->n_lists && n < ELEMENTSOF(names) - ELEMENTSOF(aws_services); i++)
+		names[n++] = c->lists[i].name;
 	for (size_t k = 0; k < ELEMENTSOF(aws_services); k++)
 		names[n++] = aws_services[k];
 	const char *best = nsim_validate_suggest(name, names, n);
@@ -250,23 +301,23 @@ static const char *hint(const struct nsim_vpc *vpc, const char *name, char *buf,
 	return buf;
 }
 
-static void report_missing(const struct nsim_vpc *vpc, const struct nsim_ref *r, const char *name, const char *where,
-			   struct nsim_diags *d)
+static void report_missing(struct pctx *c, const struct nsim_vpc *vpc, const struct nsim_ref *r, const char *name,
+			   const char *where)
 {
 	char h[80];
 
 	/* netsim rule: pl:NAME names a prefix list of the VPC, or pl:s3 /
 	 * pl:dynamodb the AWS-managed ones (AWS: "Managed prefix lists",
 	 * https://docs.aws.amazon.com/vpc/latest/userguide/managed-prefix-lists.html) */
-	nsim_diag_error(d, r->pos,
+	nsim_diag_error(c->d, r->pos,
 			"%s: prefix list '%s' does not exist in VPC '%s': pl:NAME names a prefix list of the "
 			"VPC's prefix_lists:, or pl:s3 or pl:dynamodb for the AWS-managed lists%s",
-			where, name, nm(&vpc->name), hint(vpc, name, h, sizeof(h)));
+			where, name, nm(&vpc->name), hint(c, name, h, sizeof(h)));
 }
 
-static int resolve_routes(struct nsim_topology *t, size_t v, struct nsim_diags *d)
+static int resolve_routes(struct pctx *c, size_t v)
 {
-	struct nsim_vpc *vpc = &t->vpcs[v];
+	struct nsim_vpc *vpc = &c->t->vpcs[v];
 	char where[80];
 	int r;
 
@@ -277,17 +328,17 @@ static int resolve_routes(struct nsim_topology *t, size_t v, struct nsim_diags *
 			struct nsim_route *ro = &rt->routes[j];
 			if (!ro->dest_list.name || ro->managed)
 				continue;
-			if ((r = find_list(t, v, ro->dest_list.name, &ro->dest_pl)) < 0)
+			if ((r = find_list(c, v, ro->dest_list.name, &ro->dest_pl)) < 0)
 				return r;
 			if (!ro->dest_pl)
-				report_missing(vpc, &ro->dest_list, ro->dest_list.name, where, d);
+				report_missing(c, vpc, &ro->dest_list, ro->dest_list.name, where);
 		}
 	}
 	return 0;
 }
 
-static int resolve_sg_rules(struct nsim_topology *t, size_t v, const struct nsim_security_group *sg,
-			    struct nsim_sg_rule *rules, size_t n, struct nsim_diags *d)
+static int resolve_sg_rules(struct pctx *c, size_t v, const struct nsim_security_group *sg, struct nsim_sg_rule *rules,
+			    size_t n)
 {
 	char where[80];
 	int r;
@@ -298,10 +349,10 @@ static int resolve_sg_rules(struct nsim_topology *t, size_t v, const struct nsim
 		if (ru->peer_is_cidr || !ru->peer.name || strncmp(ru->peer.name, "pl:", 3) != 0)
 			continue;
 		ru->peer_vpc = ru->peer_sg = NSIM_NONE;
-		if ((r = find_list(t, v, ru->peer.name + 3, &ru->peer_pl)) < 0)
+		if ((r = find_list(c, v, ru->peer.name + 3, &ru->peer_pl)) < 0)
 			return r;
 		if (!ru->peer_pl)
-			report_missing(&t->vpcs[v], &ru->peer, ru->peer.name + 3, where, d);
+			report_missing(c, &c->t->vpcs[v], &ru->peer, ru->peer.name + 3, where);
 	}
 	return 0;
 }
@@ -317,30 +368,52 @@ static const char *route_owner(const struct nsim_vpc *vpc, const struct nsim_rou
 	return buf;
 }
 
-static void check_list_routes(const struct nsim_vpc *vpc, const struct nsim_route_table *rt, struct nsim_diags *d)
+static void report_route_dup(const struct nsim_vpc *vpc, const struct nsim_route_table *rt,
+			     const struct nsim_route *first, const struct nsim_route *ro, struct nsim_diags *d)
 {
-	uint64_t total = 0;
-	char o1[80], o2[80];
+	char o[80];
 
+	/* A route table has one route per destination, a prefix list included
+	 * (RouteAlreadyExists). AWS: "Gateway endpoints",
+	 * https://docs.aws.amazon.com/vpc/latest/privatelink/gateway-endpoints.html */
+	if (ro->managed && ro->target_idx < vpc->n_endpoints)
+		nsim_diag_error(d, ro->pos,
+				"gateway endpoint '%s' adds a route to prefix list '%s' to route table '%s', which "
+				"already has one%s (at %u:%u): a route table holds one route per destination",
+				nm(&vpc->endpoints[ro->target_idx].name), nm(&ro->dest_pl->name), nm(&rt->name),
+				route_owner(vpc, first, o, sizeof(o)), first->pos.line, first->pos.col);
+	else
+		nsim_diag_error(d, ro->dest_pos,
+				"route table '%s' already has a route to prefix list '%s'%s (at %u:%u): a route "
+				"table holds one route per destination",
+				nm(&rt->name), nm(&ro->dest_pl->name), route_owner(vpc, first, o, sizeof(o)),
+				first->dest_pos.line, first->dest_pos.col);
+}
+
+static int check_list_routes(const struct nsim_vpc *vpc, const struct nsim_route_table *rt, struct nsim_diags *d)
+{
+	struct entry_key *k = calloc(rt->n_routes ? rt->n_routes : 1, sizeof(*k));
+	uint64_t total = 0;
+	size_t n = 0;
+
+	if (!k)
+		return -ENOMEM;
 	for (size_t j = 0; j < rt->n_routes; j++) {
 		const struct nsim_route *ro = &rt->routes[j];
 		total += ro->dest_list.name ? weight(ro->dest_pl) : 1;
-		if (!ro->dest_pl)
-			continue;
-		/* A route table has one route per destination, a prefix list
-		 * included (RouteAlreadyExists). AWS: "Route tables for gateway
-		 * endpoints", https://docs.aws.amazon.com/vpc/latest/privatelink/gateway-endpoints.html */
-		for (size_t k = 0; k < j; k++)
-			if (rt->routes[k].dest_pl == ro->dest_pl) {
-				nsim_diag_error(d, ro->dest_pos,
-						"route table '%s' already has a route to prefix list '%s'%s (at %u:%u)%s: "
-						"a route table holds one route per destination",
-						nm(&rt->name), nm(&ro->dest_pl->name),
-						route_owner(vpc, &rt->routes[k], o1, sizeof(o1)), rt->routes[k].dest_pos.line,
-						rt->routes[k].dest_pos.col, route_owner(vpc, ro, o2, sizeof(o2)));
-				break;
-			}
+		if (ro->dest_pl)
+			k[n++] = (struct entry_key){.k = (uint64_t)(uintptr_t)ro->dest_pl, .i = j};
 	}
+	if (n > 1)
+		qsort(k, n, sizeof(*k), entry_cmp);
+	for (size_t j = 1, first = 0; j < n; j++) {
+		if (k[j].k != k[first].k) {
+			first = j;
+			continue;
+		}
+		report_route_dup(vpc, rt, &rt->routes[k[first].i], &rt->routes[k[j].i], d);
+	}
+	free(k);
 	/* A referenced prefix list counts its max entries against the route
 	 * table's quota of 50 routes. AWS: "Amazon VPC quotas",
 	 * https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html */
@@ -349,6 +422,7 @@ static void check_list_routes(const struct nsim_vpc *vpc, const struct nsim_rout
 				"route table '%s' counts %llu routes (a prefix list counts as its max_entries): AWS "
 				"allows %d routes per route table",
 				nm(&rt->name), (unsigned long long)total, ROUTES_MAX);
+	return 0;
 }
 
 static void check_sg_quota(const struct nsim_security_group *sg, const struct nsim_sg_rule *rules, size_t n,
@@ -375,39 +449,54 @@ static void check_sg_quota(const struct nsim_security_group *sg, const struct ns
 	}
 }
 
-int nsim_validate_prefix_lists(struct nsim_topology *t, struct nsim_diags *d)
+static int check_vpc(struct pctx *c, size_t v)
 {
+	struct nsim_topology *t = c->t;
+	struct nsim_vpc *vpc = &t->vpcs[v];
 	int r;
 
-	for (size_t v = 0; v < t->n_vpcs; v++) {
-		struct nsim_vpc *vpc = &t->vpcs[v];
-		for (size_t i = 0; i < vpc->n_prefix_lists; i++) {
-			struct nsim_prefix_list *pl = &vpc->prefix_lists[i];
-			check_list_name(vpc, i, d);
-			check_list_entries(t, pl, d);
-			check_max_entries(pl, d);
-			pl->service = NULL;
-			if (!(pl->id = pl_id(t->arena, t->name.name ? t->name.name : "", nm(&pl->name))))
-				return -ENOMEM;
-			/* ids of two VPCs' lists of one name differ */
-			if (!(pl->id = pl_id(t->arena, pl->id, nm(&vpc->name))))
-				return -ENOMEM;
+	if ((r = index_lists(c, vpc)) < 0)
+		return r;
+	for (size_t i = 0; i < vpc->n_prefix_lists; i++) {
+		struct nsim_prefix_list *pl = &vpc->prefix_lists[i];
+		check_list_name(pl, c->d);
+		if ((r = check_list_entries(pl, c->d)) < 0)
+			goto out;
+		check_max_entries(pl, c->d);
+		pl->service = NULL;
+		/* stable for the file; two VPCs' lists of one name differ */
+		if (!(pl->id = pl_id(t->arena, t->name.name ? t->name.name : "", nm(&pl->name))) ||
+		    !(pl->id = pl_id(t->arena, pl->id, nm(&vpc->name)))) {
+			r = -ENOMEM;
+			goto out;
 		}
 	}
-	for (size_t v = 0; v < t->n_vpcs; v++) {
-		struct nsim_vpc *vpc = &t->vpcs[v];
-		if ((r = resolve_routes(t, v, d)) < 0)
+	if ((r = resolve_routes(c, v)) < 0)
+		goto out;
+	for (size_t i = 0; i < vpc->n_security_groups; i++) {
+		struct nsim_security_group *sg = &vpc->security_groups[i];
+		if ((r = resolve_sg_rules(c, v, sg, sg->ingress, sg->n_ingress)) < 0 ||
+		    (r = resolve_sg_rules(c, v, sg, sg->egress, sg->n_egress)) < 0)
+			goto out;
+		check_sg_quota(sg, sg->ingress, sg->n_ingress, "inbound", c->d);
+		check_sg_quota(sg, sg->egress, sg->n_egress, "outbound", c->d);
+	}
+	for (size_t i = 0; i < vpc->n_route_tables; i++)
+		if ((r = check_list_routes(vpc, &vpc->route_tables[i], c->d)) < 0)
+			goto out;
+out:
+	free(c->lists);
+	c->lists = NULL;
+	return r;
+}
+
+int nsim_validate_prefix_lists(struct nsim_topology *t, struct nsim_diags *d)
+{
+	struct pctx c = {.t = t, .d = d, .budget = SUGGEST_BUDGET};
+	int r;
+
+	for (size_t v = 0; v < t->n_vpcs; v++)
+		if ((r = check_vpc(&c, v)) < 0)
 			return r;
-		for (size_t i = 0; i < vpc->n_security_groups; i++) {
-			struct nsim_security_group *sg = &vpc->security_groups[i];
-			if ((r = resolve_sg_rules(t, v, sg, sg->ingress, sg->n_ingress, d)) < 0 ||
-			    (r = resolve_sg_rules(t, v, sg, sg->egress, sg->n_egress, d)) < 0)
-				return r;
-			check_sg_quota(sg, sg->ingress, sg->n_ingress, "inbound", d);
-			check_sg_quota(sg, sg->egress, sg->n_egress, "outbound", d);
-		}
-		for (size_t i = 0; i < vpc->n_route_tables; i++)
-			check_list_routes(vpc, &vpc->route_tables[i], d);
-	}
 	return d->oom ? -ENOMEM : 0;
 }

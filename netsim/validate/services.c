@@ -36,6 +36,9 @@ struct nsim_vfound nsim_validate_find(const struct nsim_topology *t, const char 
 			f.what = "a VPC";
 		else if (ref_is(&vpc->internet_gateway, name))
 			f.what = "an internet gateway";
+		for (size_t i = 0; i < vpc->n_endpoints && !f.what; i++)
+			if (ref_is(&vpc->endpoints[i].name, name))
+				f.what = "a VPC endpoint";
 	}
 	for (size_t i = 0; i < t->n_inet_hosts; i++)
 		if (ref_is(&t->inet_hosts[i].name, name))

@@ -102,6 +102,14 @@ STRUCTURAL = {
     "tests/data/invalid/vpc-dns-support-not-boolean.yaml": "vpcs/0/dns_support",
     "tests/data/invalid/zone-name-invalid.yaml": "route53/private_zones/0/name",
     "tests/data/invalid/zone-no-vpcs.yaml": "route53/private_zones/0/vpcs",
+    "tests/data/invalid/endpoint-type-unknown.yaml": "vpcs/0/endpoints/0/type",
+    "tests/data/invalid/endpoint-security-groups-too-many.yaml": "vpcs/0/endpoints/0/security_groups",
+    "tests/data/invalid/endpoint-subnet-twice.yaml": "vpcs/0/endpoints/0/subnets",
+    "tests/data/invalid/endpoint-route-table-twice.yaml": "vpcs/0/endpoints/0/route_tables",
+    "tests/data/invalid/internet-host-region-invalid.yaml": "internet/hosts/2/region",
+    "tests/data/invalid/prefix-list-cidr-twice.yaml": "vpcs/0/prefix_lists/0/cidrs",
+    "tests/data/invalid/prefix-list-in-acl.yaml": "vpcs/0/network_acls/0/ingress/0/source",
+    "tests/data/invalid/prefix-list-max-entries-zero.yaml": "vpcs/0/prefix_lists/0/max_entries",
 }
 
 # Invalid only for a semantic reason: references, uniqueness, overlaps, alignment, address
@@ -131,7 +139,17 @@ SEMANTIC = {
     host-targets-not-proxy host-targets-self host-targets-unpeered-vpc host-targets-with-run record-a-twice
     record-a-value-dns-name record-a-value-nat-vpc record-a-value-unknown record-cname-address
     record-cname-and-a record-cname-apex record-cname-self record-outside-zone zone-same-name-same-vpc zone-vpc-missing
-    zone-vpc-without-dns-support""".split()
+    zone-vpc-without-dns-support
+    endpoint-gateway-not-s3 endpoint-gateway-other-region endpoint-gateway-private-dns endpoint-gateway-twice
+    endpoint-gateway-with-subnets endpoint-interface-no-subnets endpoint-interface-other-region
+    endpoint-interface-with-route-tables endpoint-name-duplicate endpoint-private-dns-conflict
+    endpoint-private-dns-no-dns-support endpoint-private-dns-no-hostnames endpoint-route-table-missing
+    endpoint-route-target endpoint-security-group-missing endpoint-service-bad-region endpoint-service-unknown
+    endpoint-subnet-missing endpoint-subnets-same-az expect-to-endpoint internet-host-region-without-service
+    internet-host-service-name-duplicate internet-host-service-unknown prefix-list-cidr-unaligned
+    prefix-list-max-entries-too-small prefix-list-name-duplicate prefix-list-name-reserved
+    prefix-list-route-duplicate prefix-list-route-missing prefix-list-route-quota prefix-list-route-twice
+    prefix-list-sg-missing prefix-list-sg-quota""".split()
 }
 
 # The loader's parse functions and the schema objects they read ("" is the document).

@@ -591,6 +591,121 @@ static void test_loaded(void **state)
 	nsim_topology_free(t);
 }
 
+/* Interface endpoints in the view: with private DNS the service's public
+ * name answers the endpoint's interfaces (all of them) inside its VPC only;
+ * the endpoint-specific name always does, in that VPC; peered VPCs, other
+ * VPCs and public DNS keep the public address. */
+static const char endpoints_text[] =
+	"name: ep\n"
+	"region: eu-west-1\n"
+	"vpcs:\n"
+	"  - name: main\n"
+	"    cidr: 10.0.0.0/16\n"
+	"    dns_hostnames: true\n"
+	"    subnets:\n"
+	"      - { name: a, cidr: 10.0.1.0/24, az: a }\n"
+	"      - { name: b, cidr: 10.0.2.0/24, az: b }\n"
+	"    endpoints:\n"
+	"      - { name: sm-ep, type: interface, service: secretsmanager, subnets: [a, b] }\n"
+	"      - { name: sts-ep, type: interface, service: sts, subnets: [b], private_dns: false }\n"
+	"    hosts:\n"
+	"      - { name: fn, subnet: a }\n"
+	"  - name: peer\n"
+	"    cidr: 10.1.0.0/16\n"
+	"    dns_hostnames: true\n"
+	"    subnets: [{ name: a, cidr: 10.1.1.0/24 }]\n"
+	"    hosts: [{ name: p1, subnet: a }]\n"
+	"peerings: [{ name: pcx, between: [main, peer] }]\n"
+	"internet:\n"
+	"  hosts:\n"
+	"    - { name: secretsmanager, address: 192.0.2.80, listen: [443/tcp], service: secretsmanager }\n"
+	"    - { name: sts, address: 192.0.2.85, listen: [443/tcp], service: sts }\n";
+
+static int collect_cb(const struct nsim_dns_rr *rr, void *userdata)
+{
+	char *buf = userdata, a[NSIM_ADDR_STRLEN];
+	size_t n = strlen(buf);
+	if (rr->type == NSIM_DNS_A)
+		snprintf(buf + n, 4096 - n, "%s=%s/%d\n", rr->name, nsim_addr_fmt(rr->addr, a), (int)rr->source);
+	return 0;
+}
+
+static void test_endpoints(void **state)
+{
+	(void)state;
+	struct nsim_diags d;
+	struct nsim_topology *t = NULL;
+	nsim_diags_init(&d);
+	assert_int_equal(nsim_load_buffer("ep.yaml", endpoints_text, strlen(endpoints_text), &d, &t), 0);
+	assert_int_equal(nsim_validate(t, &d), 0);
+	nsim_diags_clear(&d);
+	const struct nsim_vpc_endpoint *sm = &t->vpcs[0].endpoints[0], *sts = &t->vpcs[0].endpoints[1];
+	assert_int_equal(sm->addresses[0], A("10.0.1.5"));
+	assert_int_equal(sm->addresses[1], A("10.0.2.4"));
+	assert_int_equal(sts->addresses[0], A("10.0.2.5"));
+
+	/* main: private DNS on: the endpoint, first interface first */
+	struct nsim_dns_answer a;
+	assert_int_equal(nsim_dns_resolve(t, 0, "SecretsManager.eu-west-1.amazonaws.com.", &a), 0);
+	assert_int_equal(a.addr, A("10.0.1.5"));
+	assert_int_equal(a.source, NSIM_DNS_FROM_ENDPOINT);
+	assert_int_equal(a.vpc, 0);
+	assert_int_equal(a.idx, 0);
+	assert_int_equal(resolve_ok(t, 0, "vpce-sm-ep.secretsmanager.eu-west-1.vpce.amazonaws.com", 1), A("10.0.1.5"));
+	/* private DNS off: the public name stays public; the vpce name is the endpoint's */
+	assert_int_equal(resolve_ok(t, 0, "sts.eu-west-1.amazonaws.com", 1), A("192.0.2.85"));
+	assert_int_equal(resolve_ok(t, 0, "vpce-sts-ep.sts.eu-west-1.vpce.amazonaws.com", 1), A("10.0.2.5"));
+	/* every interface is in the view, in order, before the public record */
+	char buf[4096] = "";
+	assert_int_equal(nsim_dns_view_foreach(t, 0, collect_cb, buf), 0);
+	const char *x = strstr(buf, "secretsmanager.eu-west-1.amazonaws.com=10.0.1.5/3\n"),
+		   *y = strstr(buf, "secretsmanager.eu-west-1.amazonaws.com=10.0.2.4/3\n"),
+		   *z = strstr(buf, "secretsmanager.eu-west-1.amazonaws.com=192.0.2.80/2\n");
+	if (!x || !y || !z || !(x < y && y < z))
+		fail_msg("view of main:\n%s", buf);
+
+	/* a peered VPC, and public DNS: the public address; no vpce name */
+	assert_int_equal(resolve_ok(t, 1, "secretsmanager.eu-west-1.amazonaws.com", 1), A("192.0.2.80"));
+	assert_int_equal(nsim_dns_resolve(t, 1, "vpce-sm-ep.secretsmanager.eu-west-1.vpce.amazonaws.com", &a), -ENOENT);
+	assert_int_equal(nsim_dns_resolve_public(t, "secretsmanager.eu-west-1.amazonaws.com", &a), 0);
+	assert_int_equal(a.addr, A("192.0.2.80"));
+	assert_int_equal(nsim_dns_resolve_public(t, "vpce-sm-ep.secretsmanager.eu-west-1.vpce.amazonaws.com", &a),
+			 -ENOENT);
+
+	/* the resolver of main answers both interfaces, and not the public address */
+	char *conf = NULL;
+	assert_int_equal(nsim_plan_dns_conf(t, 0, &conf), 0);
+	static const char *const want[] = {
+		"host-record=secretsmanager.eu-west-1.amazonaws.com,10.0.1.5\n",
+		"host-record=secretsmanager.eu-west-1.amazonaws.com,10.0.2.4\n",
+		"host-record=vpce-sm-ep.secretsmanager.eu-west-1.vpce.amazonaws.com,10.0.1.5\n",
+		"host-record=vpce-sm-ep.secretsmanager.eu-west-1.vpce.amazonaws.com,10.0.2.4\n",
+		"host-record=vpce-sts-ep.sts.eu-west-1.vpce.amazonaws.com,10.0.2.5\n",
+		"host-record=sts.eu-west-1.amazonaws.com,192.0.2.85\n",
+	};
+	for (size_t i = 0; i < ELEMENTSOF(want); i++)
+		if (!strstr(conf, want[i]))
+			fail_msg("main's dnsmasq conf lacks %s--- conf:\n%s", want[i], conf);
+	assert_null(strstr(conf, "secretsmanager.eu-west-1.amazonaws.com,192.0.2.80"));
+	free(conf);
+	assert_int_equal(nsim_plan_dns_conf(t, 1, &conf), 0);
+	assert_non_null(strstr(conf, "host-record=secretsmanager.eu-west-1.amazonaws.com,192.0.2.80\n"));
+	assert_null(strstr(conf, "vpce"));
+	assert_null(strstr(conf, "10.0.1.5"));
+	free(conf);
+
+	/* the analyzer resolves as fn does */
+	const struct nsim_endpoint from = {.kind = NSIM_EP_HOST, .vpc = 0, .idx = 0};
+	uint32_t addr = 0;
+	char why[256];
+	assert_int_equal(nsim_analyze_name(t, &from, "secretsmanager.eu-west-1.amazonaws.com", &addr, why, sizeof(why)), 0);
+	assert_int_equal(addr, A("10.0.1.5"));
+	const struct nsim_endpoint p1 = {.kind = NSIM_EP_HOST, .vpc = 1, .idx = 0};
+	assert_int_equal(nsim_analyze_name(t, &p1, "secretsmanager.eu-west-1.amazonaws.com", &addr, why, sizeof(why)), 0);
+	assert_int_equal(addr, A("192.0.2.80"));
+	nsim_topology_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -604,6 +719,7 @@ int main(void)
 		cmocka_unit_test(test_plan),
 		cmocka_unit_test(test_analyze),
 		cmocka_unit_test(test_loaded),
+		cmocka_unit_test(test_endpoints),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -665,6 +665,131 @@ static void test_real_stack_errors(void **state)
 		    "'timeout': '10 s' is not a duration");
 }
 
+static const char endpoints_text[] =
+	"name: t\n"
+	"vpcs:\n"
+	"  - name: main\n"
+	"    cidr: 10.0.0.0/16\n"
+	"    dns_hostnames: true\n"
+	"    endpoints:\n"
+	"      - { name: sm-ep, type: interface, service: secretsmanager, subnets: [a, b], security_groups: [g] }\n"
+	"      - { name: s3-ep, type: gateway, service: com.amazonaws.eu-west-1.s3, route_tables: [rt] }\n"
+	"      - { name: x-ep, type: interface, service: sts, subnets: [a], private_dns: false }\n"
+	"    prefix_lists:\n"
+	"      - { name: office, cidrs: [198.51.100.0/28, 203.0.113.0/24], max_entries: 5 }\n"
+	"      - { name: empty, cidrs: [] }\n"
+	"    route_tables:\n"
+	"      - { name: rt, routes: [{ destination: pl:office, target: blackhole }] }\n"
+	"    security_groups:\n"
+	"      - { name: g, ingress: [{ protocol: tcp, ports: 22, source: pl:office }],\n"
+	"          egress: [{ protocol: tcp, ports: 443, destination: pl:s3 }] }\n"
+	"  - name: other\n"
+	"    cidr: 10.1.0.0/16\n"
+	"internet:\n"
+	"  hosts:\n"
+	"    - { name: s3, address: 192.0.2.90, service: s3, region: eu-west-1 }\n"
+	"    - { name: api, address: 192.0.2.91 }\n";
+
+static void test_endpoints(void **state)
+{
+	(void)state;
+	struct result res = load(endpoints_text);
+	if (res.r != 0)
+		dump(&res.diags);
+	assert_int_equal(res.r, 0);
+	const struct nsim_topology *t = res.t;
+	const struct nsim_vpc *v = &t->vpcs[0];
+	assert_true(v->dns_hostnames);
+	assert_int_equal(v->dns_hostnames_pos.line, 5);
+	assert_int_equal(v->dns_hostnames_pos.col, 20);
+	assert_false(t->vpcs[1].dns_hostnames); /* the default of a VPC made with the API */
+
+	assert_int_equal(v->n_endpoints, 3);
+	const struct nsim_vpc_endpoint *sm = &v->endpoints[0], *s3 = &v->endpoints[1], *x = &v->endpoints[2];
+	assert_string_equal(sm->name.name, "sm-ep");
+	assert_int_equal(sm->type, NSIM_VPCE_INTERFACE);
+	assert_int_equal(sm->type_pos.col, 30);
+	assert_string_equal(sm->service.name, "secretsmanager");
+	assert_int_equal(sm->service.pos.line, 7);
+	assert_int_equal(sm->service.pos.col, 50);
+	assert_int_equal(sm->n_subnets, 2);
+	assert_string_equal(sm->subnets[1].name, "b");
+	assert_int_equal(sm->n_security_groups, 1);
+	assert_true(sm->private_dns); /* AWS's default for an AWS service */
+	assert_int_equal(sm->n_route_tables, 0);
+	assert_null(sm->service_name); /* validate/ fills it */
+	assert_int_equal(s3->type, NSIM_VPCE_GATEWAY);
+	assert_string_equal(s3->service.name, "com.amazonaws.eu-west-1.s3");
+	assert_int_equal(s3->n_route_tables, 1);
+	assert_string_equal(s3->route_tables[0].name, "rt");
+	assert_false(x->private_dns);
+	assert_int_equal(x->private_dns_pos.line, 9);
+	assert_int_equal(x->private_dns_pos.col, 81);
+
+	assert_int_equal(v->n_prefix_lists, 2);
+	const struct nsim_prefix_list *pl = &v->prefix_lists[0];
+	assert_string_equal(pl->name.name, "office");
+	assert_int_equal(pl->n_cidrs, 2);
+	assert_int_equal(pl->cidrs[1].len, 24);
+	assert_int_equal(pl->cidr_pos[1].line, 11);
+	assert_int_equal(pl->cidr_pos[1].col, 50);
+	assert_int_equal(pl->max_entries, 5);
+	assert_int_equal(pl->max_entries_pos.col, 80);
+	assert_int_equal(v->prefix_lists[1].n_cidrs, 0);
+	assert_int_equal(v->prefix_lists[1].max_entries_pos.line, 0); /* absent: validate/ uses the count */
+
+	const struct nsim_route *r = &v->route_tables[0].routes[0];
+	assert_string_equal(r->dest_list.name, "office"); /* without pl: */
+	assert_int_equal(r->dest_list.pos.line, 14);
+	assert_int_equal(r->dest_list.pos.col, 45);
+	assert_int_equal(r->dest_pos.col, 45);
+	assert_false(r->managed);
+	const struct nsim_security_group *g = &v->security_groups[0];
+	assert_string_equal(g->ingress[0].peer.name, "pl:office"); /* as written */
+	assert_false(g->ingress[0].peer_is_cidr);
+	assert_string_equal(g->egress[0].peer.name, "pl:s3");
+
+	assert_string_equal(t->inet_hosts[0].service.name, "s3");
+	assert_int_equal(t->inet_hosts[0].service.pos.col, 49);
+	assert_string_equal(t->inet_hosts[0].region.name, "eu-west-1");
+	assert_null(t->inet_hosts[1].service.name);
+	assert_null(t->inet_hosts[1].region.name);
+	assert_int_equal(t->inet_hosts[0].n_dns_names, 0); /* validate/ gives AWS's name */
+	done(&res);
+}
+
+#define VPC_EP "name: t\nvpcs:\n  - name: main\n    cidr: 10.0.0.0/16\n"
+
+static void test_endpoints_errors(void **state)
+{
+	(void)state;
+	expect_fail(VPC_EP "    endpoints: [{ name: e, type: gatway, service: s3 }]\n", 5, 34,
+		    "'type': unknown value 'gatway'; did you mean 'gateway'?");
+	expect_fail(VPC_EP "    endpoints: [{ name: e, type: gateway }]\n", 5, 17,
+		    "VPC endpoint is missing the required key 'service'");
+	expect_fail(VPC_EP "    endpoints: [{ name: e, type: interface, service: sts, subnet: [a] }]\n", 5, 59,
+		    "unknown key 'subnet' in VPC endpoint; did you mean 'subnets'?");
+	expect_fail(VPC_EP "    endpoints: [{ name: e, type: interface, service: sts, private_dns: no }]\n", 5, 72,
+		    "'private_dns' is true or false, not 'no'");
+	expect_fail(VPC_EP "    dns_hostnames: 1\n", 5, 20, "'dns_hostnames' is true or false, not '1'");
+	expect_fail(VPC_EP "    prefix_lists: [{ name: p, cidrs: [10.0.0.1] }]\n", 5, 39,
+		    "'cidrs' needs a prefix length");
+	expect_fail(VPC_EP "    prefix_lists: [{ name: p }]\n", 5, 20, "prefix list is missing the required key 'cidrs'");
+	expect_fail(VPC_EP "    prefix_lists: [{ name: p, cidrs: [], max_entries: -1 }]\n", 5, 55,
+		    "'max_entries' must be a whole number");
+	expect_fail(VPC_EP "    route_tables: [{ name: r, routes: [{ destination: 'pl:', target: blackhole }] }]\n", 5, 55,
+		    "'destination': 'pl:' needs the prefix list's name");
+	expect_fail(VPC_EP "    security_groups: [{ name: g, ingress: [{ protocol: all, source: 'pl:' }] }]\n", 5, 69,
+		    "'source': 'pl:' needs the prefix list's name");
+	/* AWS: network ACL rules match CIDR blocks, not prefix lists */
+	expect_fail(VPC_EP "    network_acls: [{ name: a, egress: [{ rule: 1, protocol: all, destination: pl:s3, action: allow }] }]\n",
+		    5, 79, "a network ACL rule cannot name a prefix list ('pl:s3'): AWS network ACL rules match a CIDR block only");
+	expect_fail("name: t\ninternet: { hosts: [{ name: s, address: 192.0.2.1, service: [s3] }] }\n", 2, 61,
+		    "'service' must be a single value");
+	expect_fail("name: t\ninternet: { hosts: [{ name: s, address: 192.0.2.1, regoin: us-east-1 }] }\n", 2, 52,
+		    "did you mean 'region'?");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -689,6 +814,8 @@ int main(void)
 		cmocka_unit_test(test_diags_sort),
 		cmocka_unit_test(test_real_stack),
 		cmocka_unit_test(test_real_stack_errors),
+		cmocka_unit_test(test_endpoints),
+		cmocka_unit_test(test_endpoints_errors),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

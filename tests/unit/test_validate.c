@@ -565,6 +565,156 @@ static void test_real_stack_rules(void **state)
 	done(&res);
 }
 
+/* VPC endpoints and prefix lists, as validate/ completes them
+ * (tests/data/valid/endpoints.yaml). */
+static void test_endpoints_resolution(void **state)
+{
+	char path[4096];
+	struct result res;
+	const struct nsim_topology *t;
+	const struct nsim_vpc *v;
+	const struct nsim_vpc_endpoint *sm, *sts, *s3, *ddb;
+	const struct nsim_route_table *rt;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/valid/endpoints.yaml", data_dir);
+	res = check_file(path);
+	t = res.t;
+	if (res.r != 0 || res.diags.n)
+		dump("endpoints", &res.diags);
+	assert_int_equal(res.r, 0);
+	assert_int_equal(res.diags.n, 0);
+	v = &t->vpcs[0];
+	assert_true(v->dns_hostnames);
+	assert_int_equal(v->n_endpoints, 4);
+	sm = &v->endpoints[0], sts = &v->endpoints[1], s3 = &v->endpoints[2], ddb = &v->endpoints[3];
+
+	/* interface: service, region, subnets, addresses after the hosts' (fn
+	 * .1.4, web .2.4), the group, the service hosts of its region only */
+	assert_int_equal(sm->type, NSIM_VPCE_INTERFACE);
+	assert_string_equal(sm->service_name, "secretsmanager");
+	assert_string_equal(sm->service_region, "eu-west-1");
+	assert_true(sm->private_dns);
+	assert_int_equal(sm->subnet_idx[0], 0);
+	assert_int_equal(sm->subnet_idx[1], 1);
+	assert_int_equal(sm->addresses[0], ip("10.0.1.5"));
+	assert_int_equal(sm->addresses[1], ip("10.0.2.5"));
+	assert_int_equal(sm->n_security_groups, 1);
+	assert_int_equal(sm->sg_idx[0], 1);
+	assert_int_equal(sm->n_service_hosts, 1);
+	assert_int_equal(sm->service_hosts[0], 0); /* not sm-east (us-east-1) */
+	assert_string_equal(sm->dns_name, "vpce-sm-ep.secretsmanager.eu-west-1.vpce.amazonaws.com");
+	assert_int_equal(strlen(sm->id), 5 + 17);
+	assert_memory_equal(sm->id, "vpce-", 5);
+	assert_int_equal(strspn(sm->id + 5, "0123456789abcdef"), 17);
+	assert_null(sm->pl);
+	/* the full name; private DNS off; no groups: the VPC's default one */
+	assert_string_equal(sts->service_name, "sts");
+	assert_false(sts->private_dns);
+	assert_null(sts->sg_idx);
+	assert_int_equal(sts->addresses[0], ip("10.0.1.6"));
+	assert_string_not_equal(sts->id, sm->id);
+
+	/* gateway: no interface, the AWS-managed list, a managed route each */
+	assert_int_equal(s3->type, NSIM_VPCE_GATEWAY);
+	assert_false(s3->private_dns); /* no DNS name of its own */
+	assert_null(s3->dns_name);
+	assert_null(s3->addresses);
+	assert_int_equal(s3->rt_idx[0], 0);
+	assert_non_null(s3->pl);
+	assert_string_equal(s3->pl->service, "s3");
+	assert_string_equal(s3->pl->name.name, "s3");
+	assert_int_equal(s3->pl->n_cidrs, 2);
+	assert_int_equal(s3->pl->cidrs[0].addr, ip("192.0.2.90"));
+	assert_int_equal(s3->pl->cidrs[0].len, 32);
+	assert_int_equal(s3->pl->cidrs[1].addr, ip("192.0.2.91"));
+	assert_int_equal(s3->pl->max_entries, 2);
+	assert_memory_equal(s3->pl->id, "pl-", 3);
+	assert_int_equal(strlen(s3->pl->id), 3 + 8);
+	assert_int_equal(t->n_aws_prefix_lists, 2);
+	assert_string_equal(ddb->service_name, "dynamodb");
+	assert_string_equal(ddb->pl->service, "dynamodb");
+	assert_int_equal(ddb->pl->n_cidrs, 1);
+
+	rt = &v->route_tables[0];
+	assert_int_equal(rt->n_routes, 4);
+	assert_false(rt->routes[0].managed);
+	assert_string_equal(rt->routes[0].dest_list.name, "office");
+	assert_ptr_equal(rt->routes[0].dest_pl, &v->prefix_lists[0]);
+	assert_null(rt->routes[1].dest_pl);
+	assert_true(rt->routes[2].managed);
+	assert_int_equal(rt->routes[2].kind, NSIM_TARGET_GATEWAY_ENDPOINT);
+	assert_int_equal(rt->routes[2].target_idx, 2);
+	assert_string_equal(rt->routes[2].dest_list.name, "s3");
+	assert_ptr_equal(rt->routes[2].dest_pl, s3->pl);
+	assert_string_equal(rt->routes[2].target.name, "s3-ep");
+	assert_true(rt->routes[3].managed);
+	assert_int_equal(rt->routes[3].target_idx, 3);
+	assert_ptr_equal(rt->routes[3].dest_pl, ddb->pl);
+
+	/* customer lists: max_entries as written or the count; ids differ */
+	assert_null(v->prefix_lists[0].service);
+	assert_int_equal(v->prefix_lists[0].max_entries, 10);
+	assert_int_equal(v->prefix_lists[1].max_entries, 1);
+	assert_string_not_equal(v->prefix_lists[0].id, v->prefix_lists[1].id);
+
+	/* security-group peers */
+	assert_ptr_equal(v->security_groups[0].egress[0].peer_pl, s3->pl);
+	assert_int_equal(v->security_groups[0].egress[0].peer_sg, NSIM_NONE);
+	assert_null(v->security_groups[0].egress[1].peer_pl);
+	assert_int_equal(v->security_groups[0].egress[1].peer_sg, 1);
+	assert_ptr_equal(v->security_groups[1].ingress[1].peer_pl, &v->prefix_lists[0]);
+
+	/* service hosts: AWS's name unless dns_names says otherwise */
+	assert_int_equal(t->inet_hosts[0].n_dns_names, 1);
+	assert_string_equal(t->inet_hosts[0].dns_names[0].name, "secretsmanager.eu-west-1.amazonaws.com");
+	assert_string_equal(t->inet_hosts[1].dns_names[0].name, "secretsmanager.us-east-1.amazonaws.com");
+	assert_string_equal(t->inet_hosts[4].dns_names[0].name, "bucket.s3.eu-west-1.amazonaws.com");
+
+	/* via: an endpoint by name */
+	assert_int_equal(t->expects[0].via[0].kind, NSIM_COMP_ENDPOINT);
+	assert_int_equal(t->expects[0].via[0].a, 0);
+	assert_int_equal(t->expects[0].via[0].b, 0);
+	assert_int_equal(t->expects[1].via[0].b, 2);
+	done(&res);
+}
+
+/* Ids are stable for the file; the region defaults to us-east-1; an AWS
+ * name (service.region.amazonaws.com) follows the service's DNS labels. */
+static void test_endpoints_ids(void **state)
+{
+	static const char text[] =
+		"name: t\n"
+		"vpcs:\n"
+		"  - name: a\n"
+		"    cidr: 10.0.0.0/16\n"
+		"    subnets: [{ name: s, cidr: 10.0.1.0/24 }]\n"
+		"    endpoints:\n"
+		"      - { name: ecr, type: interface, service: ecr.api, subnets: [s], private_dns: false }\n"
+		"internet:\n"
+		"  hosts:\n"
+		"    - { name: ecr-api, address: 192.0.2.7, service: ecr.api }\n"
+		"    - { name: kin, address: 192.0.2.8, service: kinesis-streams }\n";
+	struct result res;
+	char id[64];
+
+	(void)state;
+	res = check_text(text);
+	if (res.r != 0 || res.diags.n)
+		dump("t.yaml", &res.diags);
+	assert_int_equal(res.r, 0);
+	snprintf(id, sizeof(id), "%s", res.t->vpcs[0].endpoints[0].id);
+	assert_string_equal(res.t->vpcs[0].endpoints[0].service_region, "us-east-1");
+	assert_string_equal(res.t->vpcs[0].endpoints[0].dns_name, "vpce-ecr.api.ecr.us-east-1.vpce.amazonaws.com");
+	assert_string_equal(res.t->inet_hosts[0].dns_names[0].name, "api.ecr.us-east-1.amazonaws.com");
+	assert_string_equal(res.t->inet_hosts[1].dns_names[0].name, "kinesis.us-east-1.amazonaws.com");
+	assert_int_equal(res.t->vpcs[0].endpoints[0].addresses[0], ip("10.0.1.4"));
+	done(&res);
+	res = check_text(text);
+	assert_string_equal(res.t->vpcs[0].endpoints[0].id, id);
+	done(&res);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct CMUnitTest direct[] = {
@@ -577,6 +727,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_many_names),
 		cmocka_unit_test(test_real_stack_resolution),
 		cmocka_unit_test(test_real_stack_rules),
+		cmocka_unit_test(test_endpoints_resolution),
+		cmocka_unit_test(test_endpoints_ids),
 	};
 	char invalid[4096], warnings[4096], valid[4096], topologies[4096];
 	int failed = 0;
