@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Shared between the files of analyze/: the walk's state and its steps
+ * Shared between the files of analyze/: how components are named in
+ * explanations and fixes (names.c); the walk's state and its steps
  * (analyze.c), for the resource kinds that have a file of their own
  * (endpoints.c: VPC endpoints and prefix lists).
  */
@@ -75,6 +76,19 @@ struct walk {
 	size_t n_nats;
 };
 
+/* ---- names (names.c) ---- */
+
+/* Group sg of VPC vpc as an explanation names it, seen from VPC ctx (the
+ * VPC of the host or endpoint it protects, or whose rule names it):
+ * "VPC/GROUP" (the format's own syntax for peered references) when vpc is
+ * not ctx or when a VPC peered with vpc has a group of the same name, else
+ * the bare name. sg NSIM_NONE: the VPC's default group, "default". */
+void nsim_analyze_sg_name(const struct nsim_topology *t, size_t ctx, size_t vpc, size_t sg, char *buf, size_t size);
+
+/* The route table subnet s of VPC v uses: its own, else the VPC's main one;
+ * NSIM_NONE: none (the local route only). */
+size_t nsim_analyze_table_of(const struct nsim_vpc *v, const struct nsim_subnet *s);
+
 /* ---- the walk's steps (analyze.c) ---- */
 
 /* The address's entry in the index (vpc: NSIM_NONE for public addresses), or NULL. */
@@ -82,10 +96,15 @@ const struct entry *nsim_analyze_find(const struct nsim_analyzer *an, size_t vpc
 /* Appends a hop (nothing when quiet). */
 __attribute__((format(printf, 5, 6))) void nsim_analyze_hop(struct walk *w, const char *component, const char *kind,
 							    bool reply, const char *fmt, ...);
-/* Ends the walk with a verdict (the first one counts) and flags the last hop. */
-__attribute__((format(printf, 5, 6))) void nsim_analyze_block(struct walk *w, enum nsim_reason reason,
+/* What decided, in model terms (struct nsim_decision): the component,
+ * where the packet was and the packet; the flow's ports and protocol. */
+struct nsim_decision nsim_analyze_decide(const struct walk *w, enum nsim_component_kind kind, size_t a, size_t b,
+					 const char *name, size_t vpc, size_t subnet, uint32_t src, uint32_t dst);
+/* Ends the walk with a verdict and what decided it (the first one counts)
+ * and flags the last hop. */
+__attribute__((format(printf, 6, 7))) void nsim_analyze_block(struct walk *w, enum nsim_reason reason,
 							      enum nsim_prediction pred, const char *component,
-							      const char *fmt, ...);
+							      const struct nsim_decision *d, const char *fmt, ...);
 /* Text into buf (size bytes); what does not fit ends in "…". */
 __attribute__((format(printf, 3, 4))) void nsim_analyze_textf(char *buf, size_t size, const char *fmt, ...);
 /* "tcp/443", "icmp": the flow's protocol and port, in buf. */
@@ -95,8 +114,9 @@ bool nsim_analyze_acl_forward(struct walk *w, size_t vi, size_t si, bool ingress
 			      uint16_t sport);
 /* The reply back through every subnet boundary the request crossed. */
 void nsim_analyze_acl_return(struct walk *w, enum nsim_proto proto);
-/* The reply's route from subnet si to src, and through the NAT gateways passed; false: blocked. */
-bool nsim_analyze_route_back(struct walk *w, size_t vi, size_t si, uint32_t src);
+/* The reply's route from self (in subnet si) to src, and through the NAT
+ * gateways passed; false: blocked. */
+bool nsim_analyze_route_back(struct walk *w, size_t vi, size_t si, uint32_t self, uint32_t src);
 bool nsim_analyze_nats_back(struct walk *w);
 /* Whether one of the n services listens for the flow (ICMP: always). */
 bool nsim_analyze_listening(const struct nsim_service *l, size_t n, const struct nsim_flow *f);
@@ -105,9 +125,12 @@ bool nsim_analyze_listening(const struct nsim_service *l, size_t n, const struct
  * rule, or what they allow. */
 bool nsim_analyze_sg_allows(const struct walk *w, size_t vi, const struct nsim_host *h, bool ingress, uint32_t peer,
 			    const struct nsim_flow *f, char *ret_rule, size_t size);
-void nsim_analyze_sg_names(const struct nsim_vpc *v, const struct nsim_host *h, char *buf, size_t size);
-/* " (fn, in fn-sg)": the host that has addr and its groups, for messages; "" when none. */
-void nsim_analyze_groups_of(const struct walk *w, uint32_t addr, char *buf, size_t size);
+/* The groups of h (of VPC vi) as named from VPC ctx: "fn-sg, ops-sg". */
+void nsim_analyze_sg_names(const struct nsim_topology *t, size_t ctx, size_t vi, const struct nsim_host *h, char *buf,
+			   size_t size);
+/* " (fn, in fn-sg)": the host that has addr and its groups (named from VPC
+ * ctx), for messages; "" when none. */
+void nsim_analyze_groups_of(const struct walk *w, size_t ctx, uint32_t addr, char *buf, size_t size);
 /* Delivery to internet host ii (the reply, the listener). */
 void nsim_analyze_to_internet_host(struct walk *w, size_t ii, uint32_t src);
 

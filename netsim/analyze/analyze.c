@@ -56,9 +56,31 @@ __attribute__((format(printf, 5, 6))) static void hop(struct walk *w, const char
 	va_end(ap);
 }
 
-__attribute__((format(printf, 5, 6))) static void block(struct walk *w, enum nsim_reason reason,
+/* What decided, in model terms (struct nsim_decision): the component, where
+ * the packet was and the packet itself; the flow's ports and protocol, the
+ * forward path. A site on the return path or with a rule sets those after. */
+static struct nsim_decision decide(const struct walk *w, enum nsim_component_kind kind, size_t a, size_t b,
+				   const char *name, size_t vpc, size_t subnet, uint32_t src, uint32_t dst)
+{
+	return (struct nsim_decision){
+		.comp = {.ref = {.name = (char *)name}, .kind = kind, .a = a, .b = b},
+		.vpc = vpc,
+		.subnet = subnet,
+		.host = NSIM_NONE,
+		.src = src,
+		.dst = dst,
+		.sport = w->f->sport,
+		.dport = w->f->dport,
+		.proto = w->f->proto,
+	};
+}
+
+/* Every verdict other than reachable goes through here, with what decided
+ * it: blocked_at (the component as the hops name it), the decision, and
+ * the sentence. */
+__attribute__((format(printf, 6, 7))) static void block(struct walk *w, enum nsim_reason reason,
 							enum nsim_prediction pred, const char *component,
-							const char *fmt, ...)
+							const struct nsim_decision *d, const char *fmt, ...)
 {
 	struct nsim_analysis *a = w->a;
 	if (w->done)
@@ -69,6 +91,7 @@ __attribute__((format(printf, 5, 6))) static void block(struct walk *w, enum nsi
 	copy(a->blocked_at, sizeof(a->blocked_at), component);
 	if (w->quiet)
 		return;
+	a->decision = *d;
 	va_list ap;
 	va_start(ap, fmt);
 	vfmt(a->explanation, sizeof(a->explanation), fmt, ap);
@@ -167,7 +190,9 @@ static bool proto_ok(enum nsim_proto rule, bool has_ports, uint16_t from, uint16
 	return p == NSIM_PROTO_ICMP || !has_ports || (port >= from && port <= to);
 }
 
-static void describe_sg_rule(const struct nsim_topology *t, const struct nsim_sg_rule *r, char *buf, size_t size)
+/* Rule r of a group of VPC owner, for explanations. */
+static void describe_sg_rule(const struct nsim_topology *t, size_t owner, const struct nsim_sg_rule *r, char *buf,
+			     size_t size)
 {
 	char c[NSIM_CIDR_STRLEN], pp[32] = "";
 	if (r->proto == NSIM_PROTO_ALL)
@@ -182,9 +207,11 @@ static void describe_sg_rule(const struct nsim_topology *t, const struct nsim_sg
 		snprintf(buf, size, "%s %s", pp, nsim_cidr_fmt(r->peer_cidr, c));
 	else if (r->peer_pl)
 		snprintf(buf, size, "%s pl:%s", pp, r->peer_pl->name.name);
-	else if (r->peer_vpc != NSIM_NONE)
-		snprintf(buf, size, "%s %s", pp, t->vpcs[r->peer_vpc].security_groups[r->peer_sg].name.name);
-	else
+	else if (r->peer_vpc != NSIM_NONE) {
+		char g[96];
+		nsim_analyze_sg_name(t, owner, r->peer_vpc, r->peer_sg, g, sizeof(g));
+		mark_truncated(buf, size, snprintf(buf, size, "%s %s", pp, g));
+	} else
 		snprintf(buf, size, "%s ?", pp);
 }
 
@@ -216,7 +243,11 @@ static bool sg_allows(const struct walk *w, size_t v, const struct nsim_host *h,
 	for (size_t k = 0; k < h->n_security_groups; k++) {
 		const struct nsim_security_group *g = &vpc->security_groups[h->sg_idx[k]];
 		if (!ingress && !g->has_egress) {
-			snprintf(ret_rule, size, "%s egress: all (AWS's default outbound rule)", g->name.name);
+			if (size) {
+				char gn[96];
+				nsim_analyze_sg_name(t, v, v, h->sg_idx[k], gn, sizeof(gn));
+				snprintf(ret_rule, size, "%s egress: all (AWS's default outbound rule)", gn);
+			}
 			return true;
 		}
 		const struct nsim_sg_rule *rules = ingress ? g->ingress : g->egress;
@@ -232,10 +263,12 @@ static bool sg_allows(const struct walk *w, size_t v, const struct nsim_host *h,
 					return true;
 				continue;
 			}
-			char d[96];
-			describe_sg_rule(t, r, d, sizeof(d));
+			char d[160];
+			describe_sg_rule(t, v, r, d, sizeof(d));
 			if (match) {
-				snprintf(ret_rule, size, "%s %s #%zu: %s", g->name.name, ingress ? "ingress" : "egress", i + 1, d);
+				char gn[96];
+				nsim_analyze_sg_name(t, v, v, h->sg_idx[k], gn, sizeof(gn));
+				snprintf(ret_rule, size, "%s %s #%zu: %s", gn, ingress ? "ingress" : "egress", i + 1, d);
 				return true;
 			}
 			size_t len = strlen(list);
@@ -248,16 +281,20 @@ static bool sg_allows(const struct walk *w, size_t v, const struct nsim_host *h,
 	return false;
 }
 
-static void sg_names(const struct nsim_vpc *v, const struct nsim_host *h, char *buf, size_t size)
+/* The groups of host h of VPC vi, seen from VPC ctx: "fn-sg, ops-sg". */
+static void sg_names(const struct nsim_topology *t, size_t ctx, size_t vi, const struct nsim_host *h, char *buf,
+		     size_t size)
 {
 	buf[0] = '\0';
 	if (h->n_security_groups == 0) {
-		snprintf(buf, size, "default");
+		nsim_analyze_sg_name(t, ctx, vi, NSIM_NONE, buf, size);
 		return;
 	}
 	for (size_t k = 0; k < h->n_security_groups; k++) {
 		size_t len = strlen(buf);
-		int n = snprintf(buf + len, size - len, "%s%s", k ? ", " : "", v->security_groups[h->sg_idx[k]].name.name);
+		char g[96];
+		nsim_analyze_sg_name(t, ctx, vi, h->sg_idx[k], g, sizeof(g));
+		int n = snprintf(buf + len, size - len, "%s%s", k ? ", " : "", g);
 		if (n >= 0 && len + (size_t)n >= size) {
 			mark_truncated(buf, size, (int)size);
 			return;
@@ -265,8 +302,9 @@ static void sg_names(const struct nsim_vpc *v, const struct nsim_host *h, char *
 	}
 }
 
-/* The groups a source address belongs to, for messages: "(fn-sg)". */
-static void groups_of(const struct walk *w, uint32_t addr, char *buf, size_t size)
+/* The groups a source address belongs to, for messages about a host of VPC
+ * ctx: " (fn, in fn-sg)". */
+static void groups_of(const struct walk *w, size_t ctx, uint32_t addr, char *buf, size_t size)
 {
 	const struct nsim_topology *t = w->t;
 	buf[0] = '\0';
@@ -276,7 +314,7 @@ static void groups_of(const struct walk *w, uint32_t addr, char *buf, size_t siz
 		if (!find_eni(w, v, addr, &idx, &nat) || nat)
 			continue;
 		char names[160];
-		sg_names(&t->vpcs[v], &t->vpcs[v].hosts[idx], names, sizeof(names));
+		sg_names(t, ctx, v, &t->vpcs[v].hosts[idx], names, sizeof(names));
 		snprintf(buf, size, " (%s, in %s)", t->vpcs[v].hosts[idx].name.name, names);
 		return;
 	}
@@ -341,12 +379,17 @@ static bool acl_forward(struct walk *w, size_t vi, size_t si, bool ingress, uint
 	snprintf(rn, sizeof(rn), rule ? "%u" : "*", rule);
 	hop(w, acl, "network ACL", false, "subnet %s %s: rule %s %s %s %s %s", s->name.name, dir, rn,
 	    ok ? "allows" : "denies", proto_port(w->f, pp), ingress ? "from" : "to", nsim_addr_fmt(ingress ? src : dst, a));
-	if (!ok)
-		block(w, NSIM_REASON_ACL_DENY, NSIM_PREDICT_BLOCKED, acl,
+	if (!ok) {
+		struct nsim_decision d = decide(w, NSIM_COMP_NETWORK_ACL, vi, s->acl_idx, acl, vi, si, src, dst);
+		d.rule = rule;
+		d.ingress = ingress;
+		d.sport = sport;
+		block(w, NSIM_REASON_ACL_DENY, NSIM_PREDICT_BLOCKED, acl, &d,
 		      "blocked by network ACL %s of subnet %s: %s rule %s denies %s %s %s (ACLs are evaluated lowest "
 		      "rule first; unmatched traffic is denied)",
 		      acl, s->name.name, ingress ? "ingress" : "egress", rn, proto_port(w->f, pp), ingress ? "from" : "to",
 		      nsim_addr_fmt(ingress ? src : dst, a));
+	}
 	return ok;
 }
 
@@ -377,13 +420,23 @@ static void acl_return(struct walk *w, enum nsim_proto proto)
 		    nsim_addr_fmt(peer, a));
 		/* Stateless: the reply needs a rule for the client's ephemeral port. AWS:
 		 * "Ephemeral ports", https://docs.aws.amazon.com/vpc/latest/userguide/nacl-ephemeral-ports.html */
-		if (!ok)
-			block(w, NSIM_REASON_ACL_RETURN_DENY, NSIM_PREDICT_BLOCKED, acl,
+		if (!ok) {
+			/* the reply: from the request's destination to its source */
+			struct nsim_decision d = decide(w, NSIM_COMP_NETWORK_ACL, c->vpc, s->acl_idx, acl, c->vpc, c->subnet,
+							c->dst, c->src);
+			d.rule = rule;
+			d.reply = true;
+			d.ingress = ingress;
+			d.proto = proto;
+			d.sport = w->f->dport;
+			d.dport = c->sport;
+			block(w, NSIM_REASON_ACL_RETURN_DENY, NSIM_PREDICT_BLOCKED, acl, &d,
 			      "the reply is blocked by network ACL %s of subnet %s: %s rule %s denies %s %s %s; ACLs are "
 			      "stateless, so the %s rules must allow the reply to the client's ephemeral port "
 			      "(Linux: " LINUX_EPHEMERAL ", NAT gateways: 1024-65535)",
 			      acl, s->name.name, ingress ? "ingress" : "egress", rn, pp, ingress ? "from" : "to",
 			      nsim_addr_fmt(peer, a), ingress ? "inbound" : "outbound");
+		}
 	}
 }
 
@@ -467,7 +520,9 @@ static void arrive(struct walk *w, size_t vi, uint32_t src, uint32_t dst, uint16
 	if (!find_eni(w, vi, dst, &idx, &nat)) {
 		hop(w, v->name.name, "VPC router", false, "from %s: nothing in VPC %s has %s", via, v->name.name,
 		    nsim_addr_fmt(dst, a));
-		block(w, NSIM_REASON_NO_ROUTE, NSIM_PREDICT_BLOCKED, v->name.name,
+		struct nsim_decision d = decide(w, NSIM_COMP_VPC, vi, NSIM_NONE, v->name.name, vi, NSIM_NONE, src, dst);
+		d.sport = sport;
+		block(w, NSIM_REASON_NO_ROUTE, NSIM_PREDICT_BLOCKED, v->name.name, &d,
 		      "no network interface in VPC %s has the address %s", v->name.name, a);
 		return;
 	}
@@ -485,7 +540,7 @@ static void arrive(struct walk *w, size_t vi, uint32_t src, uint32_t dst, uint16
  * asymmetric routing through a middlebox is not supported; within one subnet
  * no route table applies (layer 2). AWS: "Gateway route tables",
  * https://docs.aws.amazon.com/vpc/latest/userguide/gateway-route-tables.html */
-static bool route_back(struct walk *w, size_t vi, size_t si, uint32_t src)
+static bool route_back(struct walk *w, size_t vi, size_t si, uint32_t self, uint32_t src)
 {
 	const struct nsim_vpc *v = &w->t->vpcs[vi];
 	const struct nsim_subnet *s = &v->subnets[si];
@@ -493,12 +548,19 @@ static bool route_back(struct walk *w, size_t vi, size_t si, uint32_t src)
 	const char *table;
 	char a[NSIM_ADDR_STRLEN];
 	const struct nsim_route *r = lookup(v, s, src, &local, &table);
+	/* the reply, from the destination back to the source */
+	struct nsim_decision d = decide(w, NSIM_COMP_ROUTE_TABLE, vi, nsim_analyze_table_of(v, s), table, vi, si, self, src);
+	d.reply = true;
+	d.sport = w->f->dport;
+	d.dport = w->f->sport;
 	if (w->back_kind == NSIM_TARGET_UNRESOLVED) {
 		if (local || (r && r->kind == NSIM_TARGET_NAT && v->nat_gateways[r->target_idx].address == src))
 			return true;
+		/* AWS: "Gateway route tables" (no asymmetric routing through a middlebox),
+		 * https://docs.aws.amazon.com/vpc/latest/userguide/gateway-route-tables.html */
 		hop(w, table, "route table", true, "reply: subnet %s: %s routes elsewhere", s->name.name,
 		    nsim_addr_fmt(src, a));
-		block(w, NSIM_REASON_NO_ROUTE, NSIM_PREDICT_BLOCKED, table,
+		block(w, NSIM_REASON_NO_ROUTE, NSIM_PREDICT_BLOCKED, table, &d,
 		      "the reply does not come back the way the request went: route table %s of subnet %s sends %s to "
 		      "%s, not by the local route (AWS does not support asymmetric routing through a middlebox)",
 		      table, s->name.name, a, r ? r->target.name : "nothing");
@@ -513,7 +575,7 @@ static bool route_back(struct walk *w, size_t vi, size_t si, uint32_t src)
 	hop(w, table, "route table", true, "reply: subnet %s: %s %s", s->name.name, nsim_addr_fmt(src, a),
 	    r ? (ok ? "routes back the way it came" : "routes elsewhere") : "has no route");
 	if (!ok)
-		block(w, NSIM_REASON_NO_ROUTE, NSIM_PREDICT_BLOCKED, table,
+		block(w, NSIM_REASON_NO_ROUTE, NSIM_PREDICT_BLOCKED, table, &d,
 		      "the reply has no way back: route table %s of subnet %s %s %s, not to %s", table, s->name.name,
 		      r ? "sends" : "has no route for", a, w->back_name);
 	return ok;
@@ -537,7 +599,13 @@ static bool nats_back(struct walk *w)
 			continue;
 		hop(w, table, "route table", true, "reply from NAT gateway %s: subnet %s: %s routes elsewhere",
 		    g->name.name, s->name.name, nsim_addr_fmt(w->nats[i].client, a));
-		block(w, NSIM_REASON_NO_ROUTE, NSIM_PREDICT_BLOCKED, table,
+		struct nsim_decision d = decide(w, NSIM_COMP_ROUTE_TABLE, w->nats[i].vpc, nsim_analyze_table_of(v, s), table,
+						w->nats[i].vpc, g->subnet_idx, g->address, w->nats[i].client);
+		d.reply = true;
+		d.sport = w->f->dport;
+		d.dport = w->f->sport;
+		/* AWS: "Subnet route tables", https://docs.aws.amazon.com/vpc/latest/userguide/subnet-route-tables.html */
+		block(w, NSIM_REASON_NO_ROUTE, NSIM_PREDICT_BLOCKED, table, &d,
 		      "the reply has no way back from NAT gateway %s: route table %s of its subnet %s sends %s to %s, "
 		      "not by the local route",
 		      g->name.name, table, s->name.name, a, r ? r->target.name : "nothing");
@@ -560,15 +628,18 @@ static void deliver_eni(struct walk *w, size_t vi, size_t idx, bool nat, uint32_
 	if (nat) {
 		const char *name = v->nat_gateways[idx].name.name;
 		hop(w, name, "NAT gateway", false, "a new connection to the NAT gateway itself");
-		block(w, NSIM_REASON_NAT_INBOUND_UNSOLICITED, NSIM_PREDICT_BLOCKED, name,
+		struct nsim_decision d = decide(w, NSIM_COMP_NAT, vi, idx, name, vi, v->nat_gateways[idx].subnet_idx, src,
+						v->nat_gateways[idx].address);
+		block(w, NSIM_REASON_NAT_INBOUND_UNSOLICITED, NSIM_PREDICT_BLOCKED, name, &d,
 		      "NAT gateway %s accepts no connection that starts from outside (and does not answer ping): it "
 		      "only translates connections its VPC opens",
 		      name);
 		return;
 	}
 	const struct nsim_host *h = &v->hosts[idx];
-	char names[160], groups[200];
-	sg_names(v, h, names, sizeof(names));
+	char names[160] = "", groups[200];
+	if (!w->quiet)
+		sg_names(t, vi, vi, h, names, sizeof(names));
 	bool ok = sg_allows(w, vi, h, true, src, f, rule, sizeof(rule));
 	hop(w, names, "security group", false, "%s ingress of %s: %s", ok ? "allowed by" : "no rule in",
 	    h->name.name, rule);
@@ -576,13 +647,21 @@ static void deliver_eni(struct walk *w, size_t vi, size_t idx, bool nat, uint32_
 	 * AWS: "Security group rules",
 	 * https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html */
 	if (!ok) {
-		groups_of(w, src, groups, sizeof(groups));
-		block(w, NSIM_REASON_SG_INGRESS_NO_RULE, NSIM_PREDICT_BLOCKED, names,
+		if (w->quiet) /* blocked_at names the groups in both modes */
+			sg_names(t, vi, vi, h, names, sizeof(names));
+		groups_of(w, vi, src, groups, sizeof(groups));
+		/* several groups: the union decided; named by the first (docs/analyze.md) */
+		struct nsim_decision d = decide(w, NSIM_COMP_SECURITY_GROUP, vi, h->n_security_groups ? h->sg_idx[0] : NSIM_NONE,
+						h->n_security_groups ? v->security_groups[h->sg_idx[0]].name.name : "default", vi,
+						h->subnet_idx, src, h->address);
+		d.host = idx;
+		d.ingress = true;
+		block(w, NSIM_REASON_SG_INGRESS_NO_RULE, NSIM_PREDICT_BLOCKED, names, &d,
 		      "blocked by security group %s of %s: no ingress rule allows %s from %s%s; it allows: %s", names,
 		      h->name.name, proto_port(f, pp), nsim_addr_fmt(src, a), groups, rule);
 		return;
 	}
-	if (!route_back(w, vi, h->subnet_idx, src) || !nats_back(w))
+	if (!route_back(w, vi, h->subnet_idx, h->address, src) || !nats_back(w))
 		return;
 	bool listens = listening(h->listen, h->n_listen, f);
 	/* no listener: TCP answers with a RST, UDP with ICMP port unreachable */
@@ -592,13 +671,21 @@ static void deliver_eni(struct walk *w, size_t vi, size_t idx, bool nat, uint32_
 	/* netsim rule: a port listens when it is in `listen:`, not a network rule */
 	if (!listens) {
 		hop(w, h->name.name, "host", false, "nothing listens on %s", proto_port(f, pp));
-		block(w, NSIM_REASON_NO_LISTENER, NSIM_PREDICT_REFUSED, h->name.name,
+		struct nsim_decision d = decide(w, NSIM_COMP_HOST, vi, idx, h->name.name, vi, h->subnet_idx, src, h->address);
+		d.host = idx;
+		block(w, NSIM_REASON_NO_LISTENER, NSIM_PREDICT_REFUSED, h->name.name, &d,
 		      "the network delivers the packet to %s, but nothing listens on %s there (add it to `listen:`)",
 		      h->name.name, proto_port(f, pp));
 		return;
 	}
 	hop(w, h->name.name, "host", false, "%s answers (source seen: %s)",
 	    f->proto == NSIM_PROTO_ICMP ? "echo reply" : "the responder", nsim_addr_fmt(src, a));
+	/* reachable: where it arrived, for the fix that would close it */
+	if (!w->quiet) {
+		struct nsim_decision d = decide(w, NSIM_COMP_UNRESOLVED, 0, 0, NULL, vi, h->subnet_idx, src, h->address);
+		d.host = idx;
+		w->a->decision = d;
+	}
 }
 
 static void to_internet_host(struct walk *w, size_t ii, uint32_t src)
@@ -615,11 +702,15 @@ static void to_internet_host(struct walk *w, size_t ii, uint32_t src)
 	/* netsim rule: a port listens when it is in `listen:`, not a network rule */
 	if (!listens) {
 		hop(w, h->name.name, "internet host", false, "nothing listens on %s", proto_port(f, pp));
-		block(w, NSIM_REASON_NO_LISTENER, NSIM_PREDICT_REFUSED, h->name.name,
+		struct nsim_decision d = decide(w, NSIM_COMP_INET_HOST, ii, NSIM_NONE, h->name.name, NSIM_NONE, NSIM_NONE, src,
+						h->address);
+		block(w, NSIM_REASON_NO_LISTENER, NSIM_PREDICT_REFUSED, h->name.name, &d,
 		      "the packet reaches %s, but nothing listens on %s there", h->name.name, proto_port(f, pp));
 		return;
 	}
 	hop(w, h->name.name, "internet host", false, "answers (source seen: %s)", nsim_addr_fmt(src, a));
+	if (!w->quiet)
+		w->a->decision = decide(w, NSIM_COMP_UNRESOLVED, 0, 0, NULL, NSIM_NONE, NSIM_NONE, src, h->address);
 }
 
 /* On the internet with public source `src`. */
@@ -641,7 +732,9 @@ static void internet(struct walk *w, uint32_t src)
 		const struct nsim_vpc *v = &t->vpcs[e->vpc_of];
 		hop(w, "internet", "internet", false, "%s belongs to VPC %s, which has no internet gateway",
 		    nsim_addr_fmt(dst, a), v->name.name);
-		block(w, NSIM_REASON_IGW_NOT_ATTACHED, NSIM_PREDICT_BLOCKED, "internet",
+		struct nsim_decision d = decide(w, NSIM_COMP_IGW, e->vpc_of, NSIM_NONE, v->name.name, NSIM_NONE, NSIM_NONE,
+						src, dst);
+		block(w, NSIM_REASON_IGW_NOT_ATTACHED, NSIM_PREDICT_BLOCKED, "internet", &d,
 		      "VPC %s has no internet gateway attached: its public and elastic IPs (%s) are not reachable "
 		      "from the internet",
 		      v->name.name, a);
@@ -669,7 +762,9 @@ static void internet(struct walk *w, uint32_t src)
 	}
 	/* netsim rule: netsim's internet has its hosts and the public addresses, no private ones */
 	hop(w, "internet", "internet", false, "no route to %s", nsim_addr_fmt(dst, a));
-	block(w, NSIM_REASON_NO_ROUTE, NSIM_PREDICT_BLOCKED, "internet",
+	struct nsim_decision d = decide(w, NSIM_COMP_INTERNET, NSIM_NONE, NSIM_NONE, "internet", NSIM_NONE, NSIM_NONE, src,
+					dst);
+	block(w, NSIM_REASON_NO_ROUTE, NSIM_PREDICT_BLOCKED, "internet", &d,
 	      "nothing on the internet has %s: it is no internet host's address, public IP or elastic IP%s", a,
 	      nsim_addr_is_private(dst) ? " (a private address is not routed on the internet)" : "");
 }
@@ -688,9 +783,11 @@ static void from_subnet(struct walk *w, size_t vi, size_t si, uint32_t src, uint
 		return;
 	/* netsim rule: at most MAX_DEPTH gateway steps: more is a loop */
 	if (depth > MAX_DEPTH) {
-		block(w, NSIM_REASON_NO_ROUTE, NSIM_PREDICT_BLOCKED, v->name.name, "routing loop: the flow never leaves");
+		struct nsim_decision d = decide(w, NSIM_COMP_VPC, vi, NSIM_NONE, v->name.name, vi, si, src, dst);
+		block(w, NSIM_REASON_NO_ROUTE, NSIM_PREDICT_BLOCKED, v->name.name, &d, "routing loop: the flow never leaves");
 		return;
 	}
+	size_t rt = nsim_analyze_table_of(v, s);
 	bool local;
 	const char *table;
 	const struct nsim_route *r = lookup(v, s, dst, &local, &table);
@@ -704,7 +801,8 @@ static void from_subnet(struct walk *w, size_t vi, size_t si, uint32_t src, uint
 		/* netsim rule: the local route reaches only the VPC's network interfaces */
 		if (!find_eni(w, vi, dst, &idx, &nat)) {
 			hop(w, v->name.name, "VPC router", false, "nothing in VPC %s has %s", v->name.name, a);
-			block(w, NSIM_REASON_NO_ROUTE, NSIM_PREDICT_BLOCKED, v->name.name,
+			struct nsim_decision d = decide(w, NSIM_COMP_VPC, vi, NSIM_NONE, v->name.name, vi, si, src, dst);
+			block(w, NSIM_REASON_NO_ROUTE, NSIM_PREDICT_BLOCKED, v->name.name, &d,
 			      "no network interface in VPC %s has the address %s", v->name.name, a);
 			return;
 		}
@@ -720,7 +818,8 @@ static void from_subnet(struct walk *w, size_t vi, size_t si, uint32_t src, uint
 	 * https://docs.aws.amazon.com/vpc/latest/userguide/route-tables-priority.html */
 	if (!r) {
 		hop(w, table, "route table", false, "subnet %s: no route matches %s", s->name.name, nsim_addr_fmt(dst, a));
-		block(w, NSIM_REASON_NO_ROUTE, NSIM_PREDICT_BLOCKED, table,
+		struct nsim_decision d = decide(w, NSIM_COMP_ROUTE_TABLE, vi, rt, table, vi, si, src, dst);
+		block(w, NSIM_REASON_NO_ROUTE, NSIM_PREDICT_BLOCKED, table, &d,
 		      "route table %s (subnet %s) has no route for %s", table, s->name.name, a);
 		return;
 	}
@@ -732,7 +831,8 @@ static void from_subnet(struct walk *w, size_t vi, size_t si, uint32_t src, uint
 	 * AWS: "Route (Amazon EC2 API Reference)",
 	 * https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_Route.html */
 	if (r->kind == NSIM_TARGET_BLACKHOLE) {
-		block(w, NSIM_REASON_BLACKHOLE_ROUTE, NSIM_PREDICT_BLOCKED, table,
+		struct nsim_decision d = decide(w, NSIM_COMP_ROUTE_TABLE, vi, rt, table, vi, si, src, dst);
+		block(w, NSIM_REASON_BLACKHOLE_ROUTE, NSIM_PREDICT_BLOCKED, table, &d,
 		      "route table %s sends %s to a blackhole (route %s): the packet is dropped", table, a, route);
 		return;
 	}
@@ -748,13 +848,15 @@ static void from_subnet(struct walk *w, size_t vi, size_t si, uint32_t src, uint
 	 * https://docs.aws.amazon.com/vpc/latest/userguide/VPC_Internet_Gateway.html */
 	case NSIM_TARGET_IGW:
 		if (!v->internet_gateway.name) {
-			block(w, NSIM_REASON_IGW_NOT_ATTACHED, NSIM_PREDICT_BLOCKED, r->target.name,
+			struct nsim_decision d = decide(w, NSIM_COMP_IGW, vi, NSIM_NONE, r->target.name, vi, si, src, dst);
+			block(w, NSIM_REASON_IGW_NOT_ATTACHED, NSIM_PREDICT_BLOCKED, r->target.name, &d,
 			      "route %s targets an internet gateway that is not attached to VPC %s", route, v->name.name);
 			return;
 		}
 		if (!src_public) {
 			hop(w, v->internet_gateway.name, "internet gateway", false, "%s has no public IP", nsim_addr_fmt(src, a));
-			block(w, NSIM_REASON_NO_PUBLIC_IP, NSIM_PREDICT_BLOCKED, v->internet_gateway.name,
+			struct nsim_decision d = decide(w, NSIM_COMP_IGW, vi, NSIM_NONE, v->internet_gateway.name, vi, si, src, dst);
+			block(w, NSIM_REASON_NO_PUBLIC_IP, NSIM_PREDICT_BLOCKED, v->internet_gateway.name, &d,
 			      "internet gateway %s drops it: %s has no public or elastic IP (a route to the internet "
 			      "gateway is not enough)",
 			      v->internet_gateway.name, a);
@@ -784,10 +886,13 @@ static void from_subnet(struct walk *w, size_t vi, size_t si, uint32_t src, uint
 		 * AWS: "NAT gateways",
 		 * https://docs.aws.amazon.com/vpc/latest/userguide/vpc-nat-gateway.html */
 		if (nr && nr->kind == NSIM_TARGET_NAT && nr->target_idx == r->target_idx) {
+			/* the address that matches is the destination's: a was the client's, above */
 			nsim_analyze_route_dest(nr, dst, c2, sizeof(c2));
 			hop(w, nat_table, "route table", false, "subnet %s: %s matches %s -> %s, the NAT gateway itself",
-			    v->subnets[g->subnet_idx].name.name, a, c2, g->name.name);
-			block(w, NSIM_REASON_NO_ROUTE, NSIM_PREDICT_BLOCKED, nat_table,
+			    v->subnets[g->subnet_idx].name.name, nsim_addr_fmt(dst, a), c2, g->name.name);
+			struct nsim_decision d = decide(w, NSIM_COMP_ROUTE_TABLE, vi, nsim_analyze_table_of(v, &v->subnets[g->subnet_idx]),
+							nat_table, vi, g->subnet_idx, g->address, dst);
+			block(w, NSIM_REASON_NO_ROUTE, NSIM_PREDICT_BLOCKED, nat_table, &d,
 			      "route table %s of subnet %s (NAT gateway %s's own subnet) sends %s back to %s: a loop; the "
 			      "NAT gateway's subnet must route to an internet gateway",
 			      nat_table, v->subnets[g->subnet_idx].name.name, g->name.name, a, g->name.name);
@@ -806,7 +911,9 @@ static void from_subnet(struct walk *w, size_t vi, size_t si, uint32_t src, uint
 		if (!nsim_cidr_contains_addr(ov->cidr, dst) || !nsim_cidr_contains_addr(v->cidr, src)) {
 			hop(w, pc->name.name, "peering", false, "%s is not in VPC %s (%s)", nsim_addr_fmt(dst, a),
 			    ov->name.name, nsim_cidr_fmt(ov->cidr, c));
-			block(w, NSIM_REASON_PEERING_NOT_TRANSITIVE, NSIM_PREDICT_BLOCKED, pc->name.name,
+			struct nsim_decision d = decide(w, NSIM_COMP_PEERING, r->target_idx, NSIM_NONE, pc->name.name, vi, si, src,
+							dst);
+			block(w, NSIM_REASON_PEERING_NOT_TRANSITIVE, NSIM_PREDICT_BLOCKED, pc->name.name, &d,
 			      "peering %s carries only traffic between VPC %s and VPC %s: peering is not transitive and "
 			      "allows no edge-to-edge routing",
 			      pc->name.name, v->name.name, ov->name.name);
@@ -824,7 +931,8 @@ static void from_subnet(struct walk *w, size_t vi, size_t si, uint32_t src, uint
 		return;
 	default:
 		/* netsim rule: the validator refuses such a target, this is a backstop */
-		block(w, NSIM_REASON_NO_ROUTE, NSIM_PREDICT_BLOCKED, table, "route %s has an unusable target", route);
+		struct nsim_decision d = decide(w, NSIM_COMP_ROUTE_TABLE, vi, rt, table, vi, si, src, dst);
+		block(w, NSIM_REASON_NO_ROUTE, NSIM_PREDICT_BLOCKED, table, &d, "route %s has an unusable target", route);
 	}
 }
 
@@ -851,8 +959,13 @@ int nsim_analyzer_flow(const struct nsim_analyzer *an, const struct nsim_flow *f
 		 * server answers the VPC's names; without DNS support, none),
 		 * https://docs.aws.amazon.com/vpc/latest/userguide/vpc-dns.html */
 		if (r < 0) {
-			block(&w, NSIM_REASON_NAME_NOT_FOUND, NSIM_PREDICT_BLOCKED, resolver, "%s", why);
-			return 0;
+			bool host = f->from.kind == NSIM_EP_HOST;
+			struct nsim_decision d = decide(&w, host ? NSIM_COMP_VPC : NSIM_COMP_INTERNET, host ? f->from.vpc : NSIM_NONE,
+							NSIM_NONE, resolver, host ? f->from.vpc : NSIM_NONE, NSIM_NONE, 0, 0);
+			if (host)
+				d.subnet = t->vpcs[f->from.vpc].hosts[f->from.idx].subnet_idx;
+			block(&w, NSIM_REASON_NAME_NOT_FOUND, NSIM_PREDICT_BLOCKED, resolver, &d, "%s", why);
+			goto fix;
 		}
 	}
 
@@ -860,8 +973,9 @@ int nsim_analyzer_flow(const struct nsim_analyzer *an, const struct nsim_flow *f
 		size_t vi = f->from.vpc;
 		const struct nsim_vpc *v = &t->vpcs[vi];
 		const struct nsim_host *h = &v->hosts[f->from.idx];
-		char names[160];
-		sg_names(v, h, names, sizeof(names));
+		char names[160] = "";
+		if (!w.quiet)
+			sg_names(t, vi, vi, h, names, sizeof(names));
 		hop(&w, h->name.name, "host", false, "sends %s to %s from %s", proto_port(&flow, pp),
 		    nsim_addr_fmt(flow.dst, b), nsim_addr_fmt(h->address, rule));
 		bool ok = sg_allows(&w, vi, h, false, flow.dst, &flow, rule, sizeof(rule));
@@ -870,24 +984,32 @@ int nsim_analyzer_flow(const struct nsim_analyzer *an, const struct nsim_flow *f
 		/* A new group allows all outbound until rules replace that; rules only allow.
 		 * AWS: "Security group rules",
 		 * https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html */
-		if (!ok)
-			block(&w, NSIM_REASON_SG_EGRESS_NO_RULE, NSIM_PREDICT_BLOCKED, names,
+		if (!ok) {
+			if (w.quiet) /* blocked_at names the groups in both modes */
+				sg_names(t, vi, vi, h, names, sizeof(names));
+			struct nsim_decision d = decide(&w, NSIM_COMP_SECURITY_GROUP, vi, h->n_security_groups ? h->sg_idx[0] : NSIM_NONE,
+							h->n_security_groups ? v->security_groups[h->sg_idx[0]].name.name : "default",
+							vi, h->subnet_idx, h->address, flow.dst);
+			d.host = f->from.idx;
+			block(&w, NSIM_REASON_SG_EGRESS_NO_RULE, NSIM_PREDICT_BLOCKED, names, &d,
 			      "blocked by security group %s of %s: no egress rule allows %s to %s; it allows: %s", names,
 			      h->name.name, proto_port(&flow, pp), nsim_addr_fmt(flow.dst, b), rule);
-		else
-			from_subnet(&w, vi, h->subnet_idx, h->address, h->public_ip, 0);
-		if (an->endpoints)
-			nsim_analyze_endpoint_reasons(&w);
-		return 0;
-	}
-	if (f->from.kind == NSIM_EP_INET_HOST) {
+			goto fix;
+		}
+		from_subnet(&w, vi, h->subnet_idx, h->address, h->public_ip, 0);
+	} else if (f->from.kind == NSIM_EP_INET_HOST) {
 		const struct nsim_inet_host *h = &t->inet_hosts[f->from.idx];
 		hop(&w, h->name.name, "internet host", false, "sends %s to %s", proto_port(&flow, pp),
 		    nsim_addr_fmt(flow.dst, b));
 		internet(&w, h->address);
-		return 0;
-	}
-	return -EINVAL;
+	} else
+		return -EINVAL;
+fix:
+	if (an->endpoints)
+		nsim_analyze_endpoint_reasons(&w);
+	if (explain && a->prediction != NSIM_PREDICT_REACHABLE)
+		nsim_analyze_fix(t, &flow, a);
+	return 0;
 }
 
 /* Appends an address (0: none) to the index, growing it. 0 or -ENOMEM. */
@@ -1047,8 +1169,14 @@ void nsim_analyze_hop(struct walk *w, const char *component, const char *kind, b
 	hop(w, component, kind, reply, "%s", detail);
 }
 
+struct nsim_decision nsim_analyze_decide(const struct walk *w, enum nsim_component_kind kind, size_t a, size_t b,
+					 const char *name, size_t vpc, size_t subnet, uint32_t src, uint32_t dst)
+{
+	return decide(w, kind, a, b, name, vpc, subnet, src, dst);
+}
+
 void nsim_analyze_block(struct walk *w, enum nsim_reason reason, enum nsim_prediction pred, const char *component,
-			const char *fmt, ...)
+			const struct nsim_decision *d, const char *fmt, ...)
 {
 	char text[sizeof(w->a->explanation)] = "";
 	va_list ap;
@@ -1057,7 +1185,7 @@ void nsim_analyze_block(struct walk *w, enum nsim_reason reason, enum nsim_predi
 		vfmt(text, sizeof(text), fmt, ap);
 		va_end(ap);
 	}
-	block(w, reason, pred, component, "%s", text);
+	block(w, reason, pred, component, d, "%s", text);
 }
 
 void nsim_analyze_textf(char *buf, size_t size, const char *fmt, ...)
@@ -1084,9 +1212,9 @@ void nsim_analyze_acl_return(struct walk *w, enum nsim_proto proto)
 	acl_return(w, proto);
 }
 
-bool nsim_analyze_route_back(struct walk *w, size_t vi, size_t si, uint32_t src)
+bool nsim_analyze_route_back(struct walk *w, size_t vi, size_t si, uint32_t self, uint32_t src)
 {
-	return route_back(w, vi, si, src);
+	return route_back(w, vi, si, self, src);
 }
 
 bool nsim_analyze_nats_back(struct walk *w)
@@ -1105,14 +1233,15 @@ bool nsim_analyze_sg_allows(const struct walk *w, size_t vi, const struct nsim_h
 	return sg_allows(w, vi, h, ingress, peer, f, ret_rule, size);
 }
 
-void nsim_analyze_sg_names(const struct nsim_vpc *v, const struct nsim_host *h, char *buf, size_t size)
+void nsim_analyze_sg_names(const struct nsim_topology *t, size_t ctx, size_t vi, const struct nsim_host *h, char *buf,
+			   size_t size)
 {
-	sg_names(v, h, buf, size);
+	sg_names(t, ctx, vi, h, buf, size);
 }
 
-void nsim_analyze_groups_of(const struct walk *w, uint32_t addr, char *buf, size_t size)
+void nsim_analyze_groups_of(const struct walk *w, size_t ctx, uint32_t addr, char *buf, size_t size)
 {
-	groups_of(w, addr, buf, size);
+	groups_of(w, ctx, addr, buf, size);
 }
 
 void nsim_analyze_to_internet_host(struct walk *w, size_t ii, uint32_t src)

@@ -68,6 +68,7 @@ struct nsim_decision {
 	struct nsim_component comp; /* comp.ref.name: the component's name as shown */
 	uint32_t rule;         /* NETWORK_ACL: the deciding rule's number; 0: the `*` rule */
 	bool reply;            /* decided on the return path */
+	bool ingress;          /* NETWORK_ACL, SECURITY_GROUP: by the inbound rules (else the outbound ones) */
 	size_t vpc, subnet;    /* where the packet was (NSIM_NONE: on the internet) */
 	size_t host;           /* SECURITY_GROUP ingress/egress: the host in vpc whose groups decided (NSIM_NONE: none) */
 	uint32_t src, dst;     /* the packet there, after any NAT */
@@ -153,3 +154,32 @@ _must_check_ int nsim_analyze_resolve(const struct nsim_topology *t, const char 
 
 const char *nsim_reason_code(enum nsim_reason r);
 const char *nsim_prediction_name(enum nsim_prediction p);
+
+/* analyze/fix.c: suggested fixes, computed from the topology, the flow and
+ * a->decision (nsim_analyzer_flow() with explain=true calls it for every
+ * blocked flow). Fills a->fix with the smallest change to the file that
+ * opens the path (the change nearest the component that decided; fix.others
+ * when other changes would also do); action NSIM_FIX_NONE when no change to
+ * the file can (a connection to a NAT gateway itself). f: the flow as
+ * analysed (its dst the resolved address). The path grammar:
+ * docs/analyze.md, "Suggested fixes". */
+void nsim_analyze_fix(const struct nsim_topology *t, const struct nsim_flow *f, struct nsim_analysis *a);
+
+/* For a flow expected unreachable that a (explain=true) finds reachable:
+ * *ret the change that closes it, nearest the destination: the security
+ * group rule that admits it (remove), else the route that carries it
+ * (remove). action NSIM_FIX_NONE when a is not reachable. */
+void nsim_analyze_fix_close(const struct nsim_topology *t, const struct nsim_flow *f, const struct nsim_analysis *a,
+			    struct nsim_fix *ret);
+
+/* "add", "remove", "change" ("none" for NSIM_FIX_NONE). */
+const char *nsim_fix_action_name(enum nsim_fix_action a);
+
+/* analyze/blocked_by.c: whether expectation e's `blocked_by:` holds for
+ * its analysis a (explain=true): a's deciding component, rule or reason code
+ * is the one named (a security group matches when it is one of the groups
+ * that decided). True when e asserts none. When false, why (size bytes,
+ * always terminated) says what blocks the flow instead, or that nothing
+ * does. */
+bool nsim_analyze_blocked_by_match(const struct nsim_topology *t, const struct nsim_expect *e,
+				   const struct nsim_analysis *a, char *why, size_t size);

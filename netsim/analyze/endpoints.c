@@ -53,25 +53,6 @@ void nsim_analyze_route_dest(const struct nsim_route *r, uint32_t dst, char *buf
 		nsim_analyze_textf(buf, size, "pl:%s", pl->name.name);
 }
 
-/* What decided, in model terms (explain only; the first verdict counts). */
-static void decide(struct walk *w, enum nsim_component_kind kind, size_t ca, size_t cb, const char *name, size_t vpc,
-		   size_t subnet, uint32_t src, uint32_t dst)
-{
-	if (w->quiet)
-		return;
-	w->a->decision = (struct nsim_decision){
-		.comp = {.ref = {.name = (char *)name}, .kind = kind, .a = ca, .b = cb},
-		.vpc = vpc,
-		.subnet = subnet,
-		.host = NSIM_NONE,
-		.src = src,
-		.dst = dst,
-		.sport = w->f->sport,
-		.dport = w->f->dport,
-		.proto = w->f->proto,
-	};
-}
-
 static const char *region_of(const struct nsim_topology *t, const struct nsim_inet_host *h)
 {
 	if (h->region.name)
@@ -105,10 +86,11 @@ void nsim_analyze_gateway_endpoint(struct walk *w, size_t vi, size_t si, const s
 	if (ii == NSIM_NONE) {
 		nsim_analyze_hop(w, ep->name.name, "gateway endpoint", false, "%s is no host of %s",
 				 nsim_addr_fmt(dst, a), ep->service_name);
-		nsim_analyze_block(w, NSIM_REASON_NO_ROUTE, NSIM_PREDICT_BLOCKED, ep->name.name,
+		struct nsim_decision d = nsim_analyze_decide(w, NSIM_COMP_ENDPOINT, vi, r->target_idx, ep->name.name, vi,
+							     si, src, dst);
+		nsim_analyze_block(w, NSIM_REASON_NO_ROUTE, NSIM_PREDICT_BLOCKED, ep->name.name, &d,
 				   "gateway endpoint %s leads to %s only, and %s is none of its hosts", ep->name.name,
 				   ep->service_name, a);
-		decide(w, NSIM_COMP_ENDPOINT, vi, r->target_idx, ep->name.name, vi, si, src, dst);
 		return;
 	}
 	/* A gateway endpoint carries the flow to the service without an internet
@@ -158,7 +140,7 @@ bool nsim_analyze_endpoint_local(struct walk *w, size_t vi, size_t si, uint32_t 
 		.sg_idx = ep->sg_idx,
 	};
 	bool ok = nsim_analyze_sg_allows(w, vi, &groups_of_ep, true, src, f, rule, sizeof(rule));
-	nsim_analyze_sg_names(v, &groups_of_ep, names, sizeof(names));
+	nsim_analyze_sg_names(t, vi, vi, &groups_of_ep, names, sizeof(names));
 	nsim_analyze_hop(w, names, "security group", false, "%s ingress of interface endpoint %s: %s",
 			 ok ? "allowed by" : "no rule in", ep->name.name, rule);
 	/* The endpoint's network interfaces are protected by its security
@@ -167,14 +149,16 @@ bool nsim_analyze_endpoint_local(struct walk *w, size_t vi, size_t si, uint32_t 
 	 * https://docs.aws.amazon.com/vpc/latest/privatelink/create-interface-endpoint.html */
 	if (!ok) {
 		if (!w->quiet)
-			nsim_analyze_groups_of(w, src, groups, sizeof(groups));
-		nsim_analyze_block(w, NSIM_REASON_ENDPOINT_SG_INGRESS_NO_RULE, NSIM_PREDICT_BLOCKED, names,
+			nsim_analyze_groups_of(w, vi, src, groups, sizeof(groups));
+		/* the endpoint decided (blocked_by: matches its groups; the fix adds to its first) */
+		struct nsim_decision d = nsim_analyze_decide(w, NSIM_COMP_ENDPOINT, vi, e->idx, ep->name.name, vi, dsub,
+							     src, dst);
+		d.ingress = true;
+		d.sport = sport;
+		nsim_analyze_block(w, NSIM_REASON_ENDPOINT_SG_INGRESS_NO_RULE, NSIM_PREDICT_BLOCKED, names, &d,
 				   "blocked by security group %s of interface endpoint %s: no ingress rule allows %s from "
 				   "%s%s; it allows: %s",
 				   names, ep->name.name, pp, nsim_addr_fmt(src, sa), groups, rule);
-		decide(w, NSIM_COMP_SECURITY_GROUP, vi, ep->n_security_groups ? ep->sg_idx[0] : NSIM_NONE,
-		       ep->n_security_groups ? v->security_groups[ep->sg_idx[0]].name.name : "default", vi, dsub, src,
-		       dst);
 		return true;
 	}
 	/* Interface endpoints carry TCP only. AWS: "Access AWS services
@@ -182,24 +166,28 @@ bool nsim_analyze_endpoint_local(struct walk *w, size_t vi, size_t si, uint32_t 
 	 * https://docs.aws.amazon.com/vpc/latest/privatelink/privatelink-access-aws-services.html */
 	if (f->proto != NSIM_PROTO_TCP) {
 		nsim_analyze_hop(w, ep->name.name, "interface endpoint", false, "carries TCP only: %s goes nowhere", pp);
-		nsim_analyze_block(w, NSIM_REASON_NO_ROUTE, NSIM_PREDICT_BLOCKED, ep->name.name,
+		struct nsim_decision d = nsim_analyze_decide(w, NSIM_COMP_ENDPOINT, vi, e->idx, ep->name.name, vi, dsub,
+							     src, dst);
+		d.sport = sport;
+		nsim_analyze_block(w, NSIM_REASON_NO_ROUTE, NSIM_PREDICT_BLOCKED, ep->name.name, &d,
 				   "interface endpoint %s carries TCP only: %s to its network interface %s is dropped",
 				   ep->name.name, pp, a);
-		decide(w, NSIM_COMP_ENDPOINT, vi, e->idx, ep->name.name, vi, dsub, src, dst);
 		return true;
 	}
-	if (!nsim_analyze_route_back(w, vi, dsub, src) || !nsim_analyze_nats_back(w))
+	if (!nsim_analyze_route_back(w, vi, dsub, dst, src) || !nsim_analyze_nats_back(w))
 		return true;
 	/* netsim rule: the endpoint's service is its hosts (`service:`) in the
 	 * endpoint's region; the data plane sends to the first of them */
 	if (!ep->n_service_hosts) {
 		nsim_analyze_hop(w, ep->name.name, "interface endpoint", false, "no host of %s in %s",
 				 ep->service_name, ep->service_region);
-		nsim_analyze_block(w, NSIM_REASON_ENDPOINT_NOT_IN_REGION, NSIM_PREDICT_BLOCKED, ep->name.name,
+		struct nsim_decision d = nsim_analyze_decide(w, NSIM_COMP_ENDPOINT, vi, e->idx, ep->name.name, vi, dsub,
+							     src, dst);
+		d.sport = sport;
+		nsim_analyze_block(w, NSIM_REASON_ENDPOINT_NOT_IN_REGION, NSIM_PREDICT_BLOCKED, ep->name.name, &d,
 				   "interface endpoint %s leads to %s in %s, and no internet host is %s in that region "
 				   "(`service:` and `region:`)",
 				   ep->name.name, ep->service_name, ep->service_region, ep->service_name);
-		decide(w, NSIM_COMP_ENDPOINT, vi, e->idx, ep->name.name, vi, dsub, src, dst);
 		return true;
 	}
 	size_t ii = ep->service_hosts[0];
@@ -218,13 +206,17 @@ bool nsim_analyze_endpoint_local(struct walk *w, size_t vi, size_t si, uint32_t 
 	/* netsim rule: a port listens when it is in `listen:`, not a network rule */
 	if (!listens) {
 		nsim_analyze_hop(w, h->name.name, "internet host", false, "nothing listens on %s", pp);
-		nsim_analyze_block(w, NSIM_REASON_NO_LISTENER, NSIM_PREDICT_REFUSED, h->name.name,
+		/* on the service's side: from the interface's address */
+		struct nsim_decision d = nsim_analyze_decide(w, NSIM_COMP_INET_HOST, ii, NSIM_NONE, h->name.name, NSIM_NONE,
+							     NSIM_NONE, dst, h->address);
+		nsim_analyze_block(w, NSIM_REASON_NO_LISTENER, NSIM_PREDICT_REFUSED, h->name.name, &d,
 				   "interface endpoint %s delivers the connection to %s, but nothing listens on %s there",
 				   ep->name.name, h->name.name, pp);
-		decide(w, NSIM_COMP_INET_HOST, ii, 0, h->name.name, NSIM_NONE, NSIM_NONE, dst, h->address);
 		return true;
 	}
 	nsim_analyze_hop(w, h->name.name, "internet host", false, "answers (source seen: %s)", a);
+	if (!w->quiet) /* reachable: the packet at the endpoint's interface, for the fix that closes it */
+		w->a->decision = nsim_analyze_decide(w, NSIM_COMP_UNRESOLVED, 0, 0, NULL, vi, dsub, src, dst);
 	return true;
 }
 
@@ -301,5 +293,6 @@ void nsim_analyze_endpoint_reasons(struct walk *w)
 	}
 	memcpy(a->explanation, why, sizeof(why));
 	size_t ei = (size_t)(ep - v->endpoints);
-	decide(w, NSIM_COMP_ENDPOINT, vi, ei, ep->name.name, vi, src->subnet_idx, src->address, f->dst);
+	a->decision = nsim_analyze_decide(w, NSIM_COMP_ENDPOINT, vi, ei, ep->name.name, vi, src->subnet_idx, src->address,
+					  f->dst);
 }

@@ -80,12 +80,39 @@ static int parse_port(const char *s, enum nsim_proto *ret_proto, uint16_t *ret_p
 	return 0;
 }
 
+/* Columns on a terminal: printf's widths count bytes, "→" is three of them. */
+static size_t columns(const char *s)
+{
+	size_t n = 0;
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xC0) != 0x80;
+	return n;
+}
+
+static void print_padded(const char *s, size_t width)
+{
+	fputs(s, stdout);
+	for (size_t n = columns(s); n < width; n++)
+		putchar(' ');
+}
+
+/* The hops, in columns as wide as their longest entry (at least 16: AWS's
+ * default names such as "rds-launch-wizard security group" are longer). */
 static void print_analysis(const struct nsim_analysis *a)
 {
+	size_t wc = 16, wk = 16;
+	for (size_t k = 0; k < a->n_hops; k++) {
+		size_t c = columns(NSIM_ESC(a->hops[k].component)), n = columns(a->hops[k].kind);
+		wc = c > wc ? c : wc;
+		wk = n > wk ? n : wk;
+	}
 	for (size_t k = 0; k < a->n_hops; k++) {
 		const struct nsim_ahop *h = &a->hops[k];
-		printf("  %2zu %s%-16s %-16s %s%s\n", k + 1, h->reply ? "← " : "  ", NSIM_ESC(h->component), h->kind, NSIM_ESC(h->detail),
-		       h->blocked ? "   ✗ blocked here" : "");
+		printf("  %2zu %s", k + 1, h->reply ? "← " : "  ");
+		print_padded(NSIM_ESC(h->component), wc);
+		putchar(' ');
+		print_padded(h->kind, wk);
+		printf(" %s%s\n", NSIM_ESC(h->detail), h->blocked ? "   ✗ blocked here" : "");
 	}
 	if (a->hops_truncated)
 		printf("  … more hops than the %d shown\n", NSIM_ANALYSIS_MAX_HOPS);
@@ -94,6 +121,8 @@ static void print_analysis(const struct nsim_analysis *a)
 		printf(" (%s)\n  %s\n", nsim_reason_code(a->reason), NSIM_ESC(a->explanation));
 	else
 		printf("\n");
+	if (a->reason != NSIM_REASON_NONE && a->fix.text[0])
+		printf("  fix: %s\n", NSIM_ESC(a->fix.text));
 }
 
 /* The observation of a running topology beside the model's trace. */
@@ -103,11 +132,20 @@ static void print_observed(const char *running, const struct nsim_check_report *
 	printf("\nobserved on '%s': %s in %.1f ms%s%s\n", running,
 	       res->probe.outcome == NSIM_PROBE_REACHABLE ? "reachable" : nsim_probe_outcome_name(res->probe.outcome),
 	       res->probe.ms, res->probe.response[0] ? ": " : "", NSIM_ESC(res->probe.response));
+	size_t wc = 16, wk = 18;
+	for (size_t k = 0; k < res->n_hops; k++) {
+		size_t c = columns(NSIM_ESC(res->hops[k].component)), n = columns(res->hops[k].kind);
+		wc = c > wc ? c : wc;
+		wk = n > wk ? n : wk;
+	}
 	for (size_t k = 0; k < res->n_hops; k++) {
 		char line[200];
 		nsim_report_hop_line(&res->hops[k], proto != NSIM_PROTO_ICMP, line, sizeof(line));
-		printf("  %-16s %-18s +%7.3f ms  %s\n", NSIM_ESC(res->hops[k].component), res->hops[k].kind,
-		       res->hops[k].t_ms, NSIM_ESC(line));
+		printf("  ");
+		print_padded(NSIM_ESC(res->hops[k].component), wc);
+		putchar(' ');
+		print_padded(res->hops[k].kind, wk);
+		printf(" +%7.3f ms  %s\n", res->hops[k].t_ms, NSIM_ESC(line));
 	}
 	if (res->model_disagrees)
 		printf("%s\n", NSIM_ESC(res->reason));
@@ -423,7 +461,17 @@ int nsim_cmd_analyze(int argc, char **argv)
 		if (nsim_analyzer_flow(an, &f, true, &a) < 0)
 			continue;
 		bool ok = holds(e, &a);
+		/* blocked_by: the deciding component must be the one named */
+		char why[sizeof(a.explanation) + 200] = "";
+		bool by = !ok || nsim_analyze_blocked_by_match(t, e, &a, why, sizeof(why));
+		ok = ok && by;
 		failed += !ok;
+		/* what would make a failed expectation hold */
+		struct nsim_fix fix = {0};
+		if (!ok && by && a.prediction == NSIM_PREDICT_REACHABLE)
+			nsim_analyze_fix_close(t, &f, &a, &fix);
+		else if (!ok && by && e->verdict == NSIM_VERDICT_REACHABLE)
+			fix = a.fix;
 		char target[96], addr[NSIM_ADDR_STRLEN];
 		if (f.proto == NSIM_PROTO_ICMP)
 			snprintf(target, sizeof(target), "%s icmp", e->to.ref.name);
@@ -437,6 +485,9 @@ int nsim_cmd_analyze(int argc, char **argv)
 			json_object_set_new(x, "protocol", json_string(nsim_proto_name(f.proto)));
 			if (f.proto != NSIM_PROTO_ICMP)
 				json_object_set_new(x, "port", json_integer(f.dport));
+			json_object_set_new(x, "blocked_by", e->blocked_by.name ? json_string(e->blocked_by.name) : json_null());
+			json_object_set_new(x, "reason", why[0] ? json_string(why) : json_null());
+			json_object_set_new(x, "fix", nsim_report_fix_json(&fix));
 			json_array_append_new(list, x);
 			continue;
 		}
@@ -448,10 +499,14 @@ int nsim_cmd_analyze(int argc, char **argv)
 		if (e->name.name)
 			printf(" %s", NSIM_ESC(e->name.name));
 		putchar('\n');
-		if (!ok || a.reason)
+		if (why[0])
+			printf("    %s\n", NSIM_ESC(why));
+		else if (!ok || a.reason)
 			printf("    %s%s\n", ok ? "" : "expected ", ok ? NSIM_ESC(a.explanation) : nsim_verdict_name(e->verdict));
-		if (!ok && a.explanation[0])
+		if (!ok && !why[0] && a.explanation[0])
 			printf("    %s\n", NSIM_ESC(a.explanation));
+		if (!ok && fix.text[0])
+			printf("    fix: %s\n", NSIM_ESC(fix.text));
 	}
 	size_t held = t->n_expects - commands - failed; /* command: expectations are not predicted */
 	json_t *doc = json ? json_pack("{s:s, s:i, s:i, s:o}", "topology", t->name.name, "predicted_to_hold",

@@ -1272,6 +1272,7 @@ int nsim_check_judge(const struct nsim_topology *t, const struct nsim_analyzer *
 	r->model_disagrees = false;
 	r->has_predicted = false;
 	r->has_predicted2 = false;
+	r->fix = (struct nsim_fix){0};
 	if (!r->model_reaches)
 		r->model_reaches = "";
 	if (!r->answered_by)
@@ -1298,9 +1299,11 @@ int nsim_check_judge(const struct nsim_topology *t, const struct nsim_analyzer *
 		return k;
 	if (!an)
 		return judge_reaches(t, an, drifted, r, arena);
-	/* the model's prediction is shown for every row, one whose probe could not run too */
+	/* the model's prediction is shown for every row, one whose probe could not run too;
+	 * a name, resolved by the model too (judge_dns: to the same address), so that
+	 * the model can say why its answer fails (NAME_RESOLVES_PUBLIC) */
 	struct nsim_flow f = {.from = r->e->from, .dst = r->addr, .proto = r->proto, .dport = r->port,
-			      .sport = r->probe.sport};
+			      .sport = r->probe.sport, .name = r->dns_name};
 	if (nsim_analyzer_flow(an, &f, true, &r->predicted) < 0)
 		return 0;
 	r->has_predicted = true;
@@ -1317,8 +1320,22 @@ int nsim_check_judge(const struct nsim_topology *t, const struct nsim_analyzer *
 					   nsim_probe_outcome_name(r->probe.outcome));
 	} else if (!r->passed && r->predicted.explanation[0])
 		reason = nsim_arena_printf(arena, "%s; %s", r->reason, r->predicted.explanation);
+	else if (r->passed && r->e->verdict == NSIM_VERDICT_UNREACHABLE) {
+		/* blocked_by: the model's deciding component must be the one named */
+		char why[sizeof(r->predicted.explanation) + 200];
+		if (!nsim_analyze_blocked_by_match(t, r->e, &r->predicted, why, sizeof(why))) {
+			r->passed = false;
+			reason = nsim_arena_printf(arena, "%s", why);
+		}
+	}
 	if (!reason)
 		return -ENOMEM;
 	r->reason = reason;
+	if (!r->passed && !r->model_disagrees) {
+		if (r->predicted.prediction == NSIM_PREDICT_REACHABLE && r->e->verdict == NSIM_VERDICT_UNREACHABLE)
+			nsim_analyze_fix_close(t, &f, &r->predicted, &r->fix);
+		else if (r->predicted.prediction != NSIM_PREDICT_REACHABLE && r->e->verdict == NSIM_VERDICT_REACHABLE)
+			r->fix = r->predicted.fix;
+	}
 	return judge_reaches(t, an, drifted, r, arena);
 }

@@ -62,6 +62,11 @@ struct nsim_check_result {
 	bool has_predicted;    /* predicted was computed */
 	bool model_disagrees;  /* the network did something else: a netsim bug (or drift) */
 	const char *reason;    /* why it failed; "" when passed (arena) */
+	/* a failed expectation the model explains: the change to the file that
+	 * would make it hold (the path's fix, or for a flow expected
+	 * unreachable that is reachable, what to remove); action NSIM_FIX_NONE
+	 * when none */
+	struct nsim_fix fix;
 	const char *last_seen; /* the last component a forward packet was seen at ("" if none) */
 	struct nsim_hop *hops; /* components where the flow was seen, by time (heap) */
 	size_t n_hops;

@@ -161,6 +161,8 @@ void nsim_report_check_text(FILE *out, const struct nsim_check_report *rep, bool
 			continue;
 		if (!r->passed)
 			fprintf(out, "    %sexpected %s: %s%s\n", red, nsim_verdict_name(r->e->verdict), NSIM_ESC(r->reason), reset);
+		if (!r->passed && r->fix.text[0])
+			fprintf(out, "    fix: %s\n", NSIM_ESC(r->fix.text));
 		if (r->model_disagrees) {
 			fprintf(out, "    model's path:\n");
 			for (size_t k = 0; k < r->predicted.n_hops; k++)
@@ -207,6 +209,15 @@ static json_t *hop_json(const struct nsim_hop *h, bool ports)
 	return j;
 }
 
+json_t *nsim_report_fix_json(const struct nsim_fix *x)
+{
+	if (!x->text[0])
+		return json_null();
+	return json_pack("{s:s, s:s, s:s?, s:s?, s:s, s:b}", "component", x->component, "action",
+			 nsim_fix_action_name(x->action), "path", x->path[0] ? x->path : NULL, "yaml",
+			 x->yaml[0] ? x->yaml : NULL, "text", x->text, "others", x->others);
+}
+
 json_t *nsim_report_analysis_json(const struct nsim_analysis *a)
 {
 	json_t *hops = json_array();
@@ -219,6 +230,7 @@ json_t *nsim_report_analysis_json(const struct nsim_analysis *a)
 			      nsim_reason_code(a->reason), "hops", hops);
 	json_object_set_new(j, "explanation", a->explanation[0] ? json_string(a->explanation) : json_null());
 	json_object_set_new(j, "blocked_at", a->blocked_at[0] ? json_string(a->blocked_at) : json_null());
+	json_object_set_new(j, "fix", a->prediction != NSIM_PREDICT_REACHABLE ? nsim_report_fix_json(&a->fix) : json_null());
 	if (a->hops_truncated)
 		json_object_set_new(j, "hops_truncated", json_true());
 	return j;
@@ -297,6 +309,7 @@ int nsim_report_check_json(FILE *out, const struct nsim_check_report *rep, const
 		json_object_set_new(e, "last_seen", r->last_seen[0] ? json_string(r->last_seen) : json_null());
 		json_object_set_new(e, "predicted", r->has_predicted ? nsim_report_analysis_json(&r->predicted) : json_null());
 		json_object_set_new(e, "model_disagrees", json_boolean(r->model_disagrees));
+		json_object_set_new(e, "fix", r->passed ? json_null() : nsim_report_fix_json(&r->fix));
 		add_stack_json(e, r);
 		json_array_append_new(list, e);
 	}
@@ -379,6 +392,11 @@ int nsim_report_check_junit(FILE *out, const struct nsim_check_report *rep)
 			nsim_report_hop_line(&r->hops[k], r->proto != NSIM_PROTO_ICMP, line, sizeof(line));
 			snprintf(full, sizeof(full), "%s +%.3f ms: %s\n", r->hops[k].component, r->hops[k].t_ms, line);
 			xml_escaped(out, full);
+		}
+		if (r->fix.text[0]) {
+			fputs("fix: ", out);
+			xml_escaped(out, r->fix.text);
+			fputc('\n', out);
 		}
 		fprintf(out, "</failure>\n    </testcase>\n");
 	}

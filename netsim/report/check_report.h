@@ -21,8 +21,12 @@ _must_check_ int nsim_report_check_json(FILE *out, const struct nsim_check_repor
 _must_check_ int nsim_report_check_junit(FILE *out, const struct nsim_check_report *rep);
 /* "src → dst[ became ...]" of a hop. */
 void nsim_report_hop_line(const struct nsim_hop *h, bool ports, char *buf, size_t size);
-/* An analysis as JSON: {verdict, reason, explanation, blocked_at, hops[]}. New reference. */
+/* An analysis as JSON: {verdict, reason, explanation, blocked_at, fix, hops[]}. New reference. */
 json_t *nsim_report_analysis_json(const struct nsim_analysis *a);
+/* A suggested fix as JSON: {component, action, path, yaml, text, others}
+ * (path and yaml null when the fix is text only); null when x has none.
+ * New reference. */
+json_t *nsim_report_fix_json(const struct nsim_fix *x);
 
 /* An outcome without results (docs/check.md, "Reports when there are no
  * results"): the file is invalid, `up` failed, the run could not start. */

@@ -10,11 +10,17 @@
  * NAT gateways, security groups with CIDR and group references (a peered
  * VPC's too) and absent/empty/some egress, network ACLs with allow and deny
  * rules in random order, with and without ephemeral return rules, hosts with
- * and without public IPs and listeners, and 1-2 internet hosts. It must pass
+ * and without public IPs and listeners, and 1-2 internet hosts; with
+ * GEN_ENDPOINTS, AWS services' hosts on the internet (S3, also in another
+ * region, and Secrets Manager), gateway endpoints for S3 on some route
+ * tables, interface endpoints for Secrets Manager (their groups or the
+ * default one), and customer prefix lists as route destinations and security
+ * group peers (`pl:s3` too). It must pass
  * `netsim validate` (if not, the validator's message is printed and another
  * topology is drawn), then `netsim up`. Random flows (host to host, to the
- * internet, from the internet, to NAT gateways and to addresses nothing has;
- * listening and closed ports, ICMP) are probed with real packets in parallel
+ * internet, from the internet, to NAT gateways, to interface endpoints'
+ * network interfaces and to addresses nothing has; listening and closed
+ * ports, ICMP) are probed with real packets in parallel
  * and compared, as classes (reachable, refused, blocked), with the
  * prediction of nsim_analyzer_flow() for the probe's own source port. A
  * disagreement prints the seed, the flow, the model's path and what the
@@ -86,7 +92,10 @@ static bool chance(struct rng *r, unsigned pct)
 #define MAXV 3
 #define MAXS 3
 #define MAXH 6
-#define MAXI 2
+#define MAXI 5 /* 1-2 internet hosts, up to 3 services' hosts */
+
+/* VPC endpoints and prefix lists in the generated topologies (issue 13) */
+#define GEN_ENDPOINTS 1
 
 static const struct svc {
 	const char *text;
@@ -146,6 +155,13 @@ struct gvpc {
 	int n_sg, n_acl;
 	int n_host;
 	struct ghost host[MAXH];
+	/* endpoints and a prefix list (GEN_ENDPOINTS) */
+	unsigned gw_rts;  /* a gateway endpoint for S3 on these route tables (bits); 0: none */
+	int ie_sub;       /* an interface endpoint for Secrets Manager in this subnet; -1: none */
+	int ie_sg;        /* its group; -1: the VPC's default group */
+	bool private_dns; /* with dns_hostnames: true */
+	int n_pl;         /* prefix list office<l>: CIDRs */
+	struct nsim_cidr pl[3];
 };
 
 struct gen {
@@ -164,7 +180,9 @@ struct gen {
 		char name[16];
 		uint32_t addr;
 		int svc[2], n_svc;
+		const char *service, *region; /* an AWS service's host (region NULL: the topology's) */
 	} inet[MAXI];
+	bool s3, sm; /* hosts of S3 and Secrets Manager in the topology's region */
 	uint32_t pub[32];
 	int n_pub;
 };
@@ -222,6 +240,8 @@ static uint32_t new_private(struct gen *g, struct gvpc *v, int si)
 	}
 	return 0; /* full: let netsim assign one */
 }
+
+static void plan_endpoints(struct gen *g);
 
 static void plan_vpcs(struct gen *g)
 {
@@ -321,13 +341,76 @@ static void plan_vpcs(struct gen *g)
 			g->peer[i].b = b;
 			snprintf(g->peer[i].name, sizeof(g->peer[i].name), "p%c%c", g->v[a].l, g->v[b].l);
 		}
-	g->n_inet = 1 + (int)rnd(r, MAXI);
+	g->n_inet = 1 + (int)rnd(r, 2);
 	for (int i = 0; i < g->n_inet; i++) {
 		snprintf(g->inet[i].name, sizeof(g->inet[i].name), "i%d", i + 1);
 		g->inet[i].addr = new_public(g);
 		g->inet[i].n_svc = 1 + (int)rnd(r, 2);
 		g->inet[i].svc[0] = (int)rnd(r, N_SVCS);
 		g->inet[i].svc[1] = (g->inet[i].svc[0] + 1 + (int)rnd(r, N_SVCS - 1)) % (int)N_SVCS;
+	}
+	if (GEN_ENDPOINTS)
+		plan_endpoints(g);
+}
+
+static uint32_t some_public(struct gen *g);
+
+/* Services' hosts on the internet (443/tcp, some 80/tcp too), and for each
+ * VPC: a gateway endpoint for S3, an interface endpoint for Secrets Manager,
+ * a prefix list of a few internet CIDRs. */
+static void plan_endpoints(struct gen *g)
+{
+	struct rng *r = &g->r;
+	static const struct {
+		const char *name, *service, *region;
+	} svc_hosts[] = {{"s3", "s3", NULL}, {"sm", "secretsmanager", NULL}, {"s3west", "s3", "us-west-2"}};
+	int https = 2, http = 1; /* svcs[] */
+	for (size_t k = 0; k < ELEMENTSOF(svc_hosts); k++) {
+		if (!chance(r, k == 2 ? 30 : 65))
+			continue;
+		int i = g->n_inet++;
+		snprintf(g->inet[i].name, sizeof(g->inet[i].name), "%s", svc_hosts[k].name);
+		g->inet[i].addr = new_public(g);
+		g->inet[i].svc[0] = https;
+		g->inet[i].svc[1] = http;
+		g->inet[i].n_svc = chance(r, 30) ? 2 : 1;
+		g->inet[i].service = svc_hosts[k].service;
+		g->inet[i].region = svc_hosts[k].region;
+		if (k == 0)
+			g->s3 = true;
+		if (k == 1)
+			g->sm = true;
+	}
+	for (int vi = 0; vi < g->n_vpc; vi++) {
+		struct gvpc *v = &g->v[vi];
+		v->gw_rts = 0;
+		if (g->s3 && v->n_rt && chance(r, 60)) {
+			for (int ti = 0; ti < v->n_rt; ti++)
+				if (chance(r, 60))
+					v->gw_rts |= 1u << ti;
+			if (!v->gw_rts)
+				v->gw_rts = 1u << rnd(r, (unsigned)v->n_rt);
+		}
+		v->ie_sub = g->sm && chance(r, 60) ? (int)rnd(r, (unsigned)v->n_sub) : -1;
+		v->ie_sg = v->n_sg && chance(r, 70) ? (int)rnd(r, (unsigned)v->n_sg) : -1;
+		v->private_dns = chance(r, 50);
+		v->n_pl = chance(r, 45) ? 1 + (int)rnd(r, 3) : 0;
+		for (int k = 0; k < v->n_pl; k++) {
+			uint32_t a = chance(r, 50) ? some_public(g) : doc_nets[rnd(r, 3)];
+			static const uint8_t lens[] = {24, 25, 28, 32};
+			struct nsim_cidr c = cidr(a, lens[rnd(r, 4)]);
+			bool dup = false; /* AWS: a list's entries are distinct */
+			for (int j = 0; j < k && !dup; j++)
+				dup = v->pl[j].addr == c.addr && v->pl[j].len == c.len;
+			if (dup)
+				c = cidr(a, 32);
+			for (int j = 0; j < k && !dup; j++)
+				dup = v->pl[j].addr == c.addr && v->pl[j].len == c.len;
+			if (!dup)
+				v->pl[k] = c;
+			else
+				v->n_pl = k; /* fewer */
+		}
 	}
 }
 
@@ -411,7 +494,12 @@ static void sg_rule(struct gen *g, int vi, bool ingress)
 	enum nsim_proto proto = rule_proto(g);
 	char ports[48], peer[48], c[NSIM_CIDR_STRLEN];
 	rule_ports(g, proto, false, ports, sizeof(ports));
-	if (chance(r, 70) || (!v->n_sg && !g->n_peer)) {
+	if (GEN_ENDPOINTS && (v->n_pl || g->s3) && chance(r, 15)) {
+		/* a prefix list: the VPC's own, or S3's AWS-managed one */
+		snprintf(peer, sizeof(peer), "pl:%s", v->n_pl && (!g->s3 || chance(r, 60)) ? "office" : "s3");
+		if (streq(peer, "pl:office"))
+			snprintf(peer, sizeof(peer), "pl:office%c", v->l);
+	} else if (chance(r, 70) || (!v->n_sg && !g->n_peer)) {
 		snprintf(peer, sizeof(peer), "%s", cidr_s(rule_cidr(g, vi), c));
 	} else {
 		/* a group of this VPC or of a peered one */
@@ -608,6 +696,7 @@ static void network_acls(struct gen *g, int vi)
 struct route {
 	struct nsim_cidr dest;
 	char target[16];
+	bool pl; /* destination: the VPC's prefix list */
 };
 
 /* Random routes for route table ti of VPC vi: what the validator accepts
@@ -617,7 +706,7 @@ static void route_table(struct gen *g, int vi, int ti)
 {
 	struct rng *r = &g->r;
 	const struct gvpc *v = &g->v[vi];
-	struct route routes[12];
+	struct route routes[12] = {0};
 	int n = 0;
 	char igw[8], nat[8];
 	snprintf(igw, sizeof(igw), "igw%c", v->l);
@@ -645,7 +734,7 @@ static void route_table(struct gen *g, int vi, int ti)
 		struct nsim_cidr d = chance(r, 75) ? ov->cidr : ov->sub[rnd(r, (unsigned)ov->n_sub)].cidr;
 		bool dup = false; /* two peers may have the same CIDR */
 		for (int j = 0; j < n && !dup; j++)
-			dup = routes[j].dest.addr == d.addr && routes[j].dest.len == d.len;
+			dup = !routes[j].pl && routes[j].dest.addr == d.addr && routes[j].dest.len == d.len;
 		if (dup)
 			continue;
 		routes[n].dest = d;
@@ -655,6 +744,12 @@ static void route_table(struct gen *g, int vi, int ti)
 	if (v->n_nat && chance(r, 35)) {
 		routes[n].dest = v->sub[rnd(r, (unsigned)v->n_sub)].cidr;
 		snprintf(routes[n++].target, sizeof(routes[0].target), "%s", nat);
+	}
+	/* the VPC's prefix list, to a gateway (it competes by its CIDRs) */
+	if (GEN_ENDPOINTS && v->n_pl && chance(r, 45)) {
+		const char *to = v->n_nat && chance(r, 45) ? nat : v->igw && chance(r, 70) ? igw : "blackhole";
+		routes[n] = (struct route){.pl = true};
+		snprintf(routes[n++].target, sizeof(routes[0].target), "%s", to);
 	}
 	int want = n + (int)rnd(r, 4);
 	for (int tries = 0; n < want && tries < 30; tries++) {
@@ -689,11 +784,11 @@ static void route_table(struct gen *g, int vi, int ti)
 			continue;
 		bool dup = false;
 		for (int i = 0; i < n && !dup; i++)
-			dup = routes[i].dest.addr == d.addr && routes[i].dest.len == d.len;
+			dup = !routes[i].pl && routes[i].dest.addr == d.addr && routes[i].dest.len == d.len;
 		if (dup)
 			continue;
 		struct route *x = &routes[n];
-		x->dest = d;
+		*x = (struct route){.dest = d};
 		if (to_subnet) {
 			snprintf(x->target, sizeof(x->target), "%s", nat);
 			n++;
@@ -725,7 +820,40 @@ static void route_table(struct gen *g, int vi, int ti)
 	fprintf(g->f, "      - name: rt%c%d\n        routes:%s\n", v->l, ti + 1, n ? "" : " []");
 	char c[NSIM_CIDR_STRLEN];
 	for (int i = 0; i < n; i++)
-		fprintf(g->f, "          - { destination: %s, target: %s }\n", cidr_s(routes[i].dest, c), routes[i].target);
+		if (routes[i].pl)
+			fprintf(g->f, "          - { destination: pl:office%c, target: %s }\n", v->l, routes[i].target);
+		else
+			fprintf(g->f, "          - { destination: %s, target: %s }\n", cidr_s(routes[i].dest, c),
+				routes[i].target);
+}
+
+static void endpoints(struct gen *g, int vi)
+{
+	const struct gvpc *v = &g->v[vi];
+	char c[NSIM_CIDR_STRLEN];
+	if (v->n_pl) {
+		fprintf(g->f, "    prefix_lists:\n      - { name: office%c, max_entries: 5, cidrs: [", v->l);
+		for (int k = 0; k < v->n_pl; k++)
+			fprintf(g->f, "%s%s", k ? ", " : "", cidr_s(v->pl[k], c));
+		fprintf(g->f, "] }\n");
+	}
+	if (!v->gw_rts && v->ie_sub < 0)
+		return;
+	fprintf(g->f, "    endpoints:\n");
+	if (v->gw_rts) {
+		fprintf(g->f, "      - { name: gw%c, type: gateway, service: s3, route_tables: [", v->l);
+		for (int ti = 0, k = 0; ti < v->n_rt; ti++)
+			if (v->gw_rts & 1u << ti)
+				fprintf(g->f, "%srt%c%d", k++ ? ", " : "", v->l, ti + 1);
+		fprintf(g->f, "] }\n");
+	}
+	if (v->ie_sub >= 0) {
+		fprintf(g->f, "      - { name: ie%c, type: interface, service: secretsmanager, subnets: [%s], private_dns: %s",
+			v->l, v->sub[v->ie_sub].name, v->private_dns ? "true" : "false");
+		if (v->ie_sg >= 0)
+			fprintf(g->f, ", security_groups: [g%c%d]", v->l, v->ie_sg + 1);
+		fprintf(g->f, " }\n");
+	}
 }
 
 static void listen_list(FILE *f, const int *svc, int n)
@@ -746,6 +874,8 @@ static void write_topology(struct gen *g)
 		fprintf(f, "  - name: %s\n    cidr: %s\n", v->name, cidr_s(v->cidr, c));
 		if (v->igw)
 			fprintf(f, "    internet_gateway: igw%c\n", v->l);
+		if (v->ie_sub >= 0 && v->private_dns)
+			fprintf(f, "    dns_hostnames: true\n"); /* private DNS needs it */
 		if (v->main_rt >= 0)
 			fprintf(f, "    main_route_table: rt%c%d\n", v->l, v->main_rt + 1);
 		fprintf(f, "    subnets:\n");
@@ -772,6 +902,7 @@ static void write_topology(struct gen *g)
 				fprintf(f, ", address: %s", addr_s(v->nat_addr[i], a));
 			fprintf(f, " }\n");
 		}
+		endpoints(g, vi);
 		security_groups(g, vi);
 		network_acls(g, vi);
 		fprintf(f, "    hosts:\n");
@@ -803,6 +934,10 @@ static void write_topology(struct gen *g)
 	for (int i = 0; i < g->n_inet; i++) {
 		fprintf(f, "    - { name: %s, address: %s, ", g->inet[i].name, addr_s(g->inet[i].addr, a));
 		listen_list(f, g->inet[i].svc, g->inet[i].n_svc);
+		if (g->inet[i].service)
+			fprintf(f, ", service: %s", g->inet[i].service);
+		if (g->inet[i].region)
+			fprintf(f, ", region: %s", g->inet[i].region);
 		fprintf(f, " }\n");
 	}
 }
@@ -833,6 +968,9 @@ static int print_topology(uint64_t seed)
 		int r = nsim_load_buffer("generated", text, len, &diags, &t);
 		if (r == 0)
 			r = nsim_validate(t, &diags);
+		for (size_t i = 0; r != 0 && i < diags.n; i++) /* why the generator drew again */
+			fprintf(stderr, "attempt %u: %u:%u: %s\n", attempt, diags.items[i].line, diags.items[i].col,
+				diags.items[i].message);
 		nsim_topology_free(t);
 		nsim_diags_clear(&diags);
 		if (r == 0)
@@ -891,9 +1029,11 @@ static void pick_port(struct rng *r, const struct ep *to, struct flow *f)
 
 /* A random flow of the topology: from a host or an internet host, to a host
  * (by the address `netsim check` would use, or its private or public address
- * as such), an internet host, a NAT gateway, or an address nothing has. */
+ * as such), an internet host, a NAT gateway, an interface endpoint's network
+ * interface, or an address nothing has. */
 static void pick_flow(struct rng *r, const struct nsim_topology *t, const struct ep *hosts, size_t n_hosts,
-		      const struct ep *inet, size_t n_inet, const struct ep *nats, size_t n_nats, struct flow *f)
+		      const struct ep *inet, size_t n_inet, const struct ep *nats, size_t n_nats, const struct ep *enis,
+		      size_t n_enis, struct flow *f)
 {
 	bool from_inet = chance(r, 20);
 	const struct ep *src = from_inet ? &inet[rnd(r, (unsigned)n_inet)] : &hosts[rnd(r, (unsigned)n_hosts)];
@@ -933,6 +1073,11 @@ static void pick_flow(struct rng *r, const struct nsim_topology *t, const struct
 		const struct ep *n = &nats[rnd(r, (unsigned)n_nats)];
 		f->dst = chance(r, 70) ? nsim_analyze_target(t, &f->from, &n->e) : chance(r, 50) ? n->addr : n->pub;
 		snprintf(f->to_desc, sizeof(f->to_desc), "%s (NAT gateway %s)", addr_s(f->dst, a), n->name);
+	} else if (n_enis && chance(r, 60)) {
+		/* an interface endpoint's network interface: its service's ports, mostly */
+		to = &enis[rnd(r, (unsigned)n_enis)];
+		f->dst = to->addr;
+		snprintf(f->to_desc, sizeof(f->to_desc), "%s (interface endpoint %s)", addr_s(f->dst, a), to->name);
 	} else {
 		/* an address nothing has, most likely */
 		if (chance(r, 50) && t->n_vpcs) {
@@ -1080,15 +1225,18 @@ static void run_seed(uint64_t seed, const char *name, unsigned n_flows)
 	assert_int_equal(nsim_analyzer_new(t, &an), 0);
 
 	/* the endpoints */
-	size_t n_hosts = 0, n_nats = 0;
+	size_t n_hosts = 0, n_nats = 0, n_enis = 0;
 	for (size_t v = 0; v < t->n_vpcs; v++) {
 		n_hosts += t->vpcs[v].n_hosts;
 		n_nats += t->vpcs[v].n_nat_gateways;
+		for (size_t i = 0; i < t->vpcs[v].n_endpoints; i++)
+			if (t->vpcs[v].endpoints[i].type == NSIM_VPCE_INTERFACE)
+				n_enis += t->vpcs[v].endpoints[i].n_subnets;
 	}
 	struct ep *hosts = calloc(n_hosts + 1, sizeof(*hosts)), *nats = calloc(n_nats + 1, sizeof(*nats)),
-		  *inet = calloc(t->n_inet_hosts + 1, sizeof(*inet));
-	assert_true(hosts && nats && inet && n_hosts && t->n_inet_hosts);
-	n_hosts = n_nats = 0;
+		  *inet = calloc(t->n_inet_hosts + 1, sizeof(*inet)), *enis = calloc(n_enis + 1, sizeof(*enis));
+	assert_true(hosts && nats && inet && enis && n_hosts && t->n_inet_hosts);
+	n_hosts = n_nats = n_enis = 0;
 	for (size_t v = 0; v < t->n_vpcs; v++) {
 		const struct nsim_vpc *vpc = &t->vpcs[v];
 		for (size_t i = 0; i < vpc->n_hosts; i++) {
@@ -1100,6 +1248,15 @@ static void run_seed(uint64_t seed, const char *name, unsigned n_flows)
 			const struct nsim_nat_gateway *g = &vpc->nat_gateways[i];
 			nats[n_nats++] = (struct ep){{.kind = NSIM_EP_NAT, .vpc = v, .idx = i}, g->name.name, NULL, 0,
 						     g->address, g->elastic_ip};
+		}
+		/* an interface endpoint's interfaces (a destination only), with its service's ports */
+		for (size_t i = 0; i < vpc->n_endpoints; i++) {
+			const struct nsim_vpc_endpoint *e = &vpc->endpoints[i];
+			const struct nsim_inet_host *svc = e->n_service_hosts ? &t->inet_hosts[e->service_hosts[0]] : NULL;
+			for (size_t k = 0; e->type == NSIM_VPCE_INTERFACE && k < e->n_subnets; k++)
+				enis[n_enis++] = (struct ep){{.kind = NSIM_EP_ADDRESS, .addr = e->addresses[k]}, e->name.name,
+							     svc ? svc->listen : NULL, svc ? svc->n_listen : 0,
+							     e->addresses[k], 0};
 		}
 	}
 	for (size_t i = 0; i < t->n_inet_hosts; i++) {
@@ -1114,7 +1271,7 @@ static void run_seed(uint64_t seed, const char *name, unsigned n_flows)
 	for (unsigned i = 0; i < n_flows; i++) {
 		struct flow *f = &flows[i];
 		f->index = (int)i;
-		pick_flow(&fr, t, hosts, n_hosts, inet, t->n_inet_hosts, nats, n_nats, f);
+		pick_flow(&fr, t, hosts, n_hosts, inet, t->n_inet_hosts, nats, n_nats, enis, n_enis, f);
 		snprintf(f->ns, sizeof(f->ns), "netsim-%s-%s", name, f->from_name);
 		f->timeout_ms = PROBE_MS;
 	}
@@ -1172,6 +1329,7 @@ static void run_seed(uint64_t seed, const char *name, unsigned n_flows)
 	free(hosts);
 	free(nats);
 	free(inet);
+	free(enis);
 	nsim_analyzer_free(an);
 	nsim_topology_free(t);
 }

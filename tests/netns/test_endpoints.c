@@ -184,6 +184,8 @@ static void test_private_dns_off(void **state)
 	json_t *e = json_array_get(list, 0);
 	expect_str(e, "address", "192.0.2.80");
 	expect_str(e, "observed", "unreachable");
+	/* the model says why: the name gave the public address */
+	expect_str(field(e, "predicted"), "reason", "NAME_RESOLVES_PUBLIC");
 	assert_null(find_hop(e, "sm-ep"));
 	assert_null(find_hop(e, "secretsmanager"));
 	json_decref(doc);

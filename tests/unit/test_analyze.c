@@ -503,22 +503,29 @@ static void test_endpoint_sg_ingress(void **state)
 {
 	(void)state;
 	struct nsim_analysis a;
+	char addr[NSIM_ADDR_STRLEN];
 	struct topo *o = open_topo(DATA "endpoints.yaml");
 
 	flow(o, "other", "secretsmanager.ap-northeast-2.amazonaws.com", "443/tcp", &a);
 	verdict(&a, NSIM_PREDICT_BLOCKED, NSIM_REASON_ENDPOINT_SG_INGRESS_NO_RULE, "ep-sg");
 	EXPLAINS(&a, "security group ep-sg of interface endpoint sm-ep", "tcp/443", "10.0.1.10 (other, in other-sg)",
 		 "it allows: tcp/443 fn-sg, tcp/443 10.2.0.0/16");
-	assert_int_equal(a.decision.comp.kind, NSIM_COMP_SECURITY_GROUP);
-	assert_string_equal(a.decision.comp.ref.name, "ep-sg");
+	/* the endpoint decided, by its groups' ingress, on the client's packet */
+	assert_int_equal(a.decision.comp.kind, NSIM_COMP_ENDPOINT);
+	assert_string_equal(a.decision.comp.ref.name, "sm-ep");
 	assert_int_equal(a.decision.comp.a, 0);
+	assert_int_equal(a.decision.comp.b, 0);
+	assert_true(a.decision.ingress);
+	assert_string_equal(nsim_addr_fmt(a.decision.src, addr), "10.0.1.10");
+	assert_int_equal(a.decision.dport, 443);
 
 	/* an endpoint without groups is in the VPC's default group: its members only */
 	flow(o, "fn", "kms.ap-northeast-2.amazonaws.com", "443/tcp", &a);
 	verdict(&a, NSIM_PREDICT_BLOCKED, NSIM_REASON_ENDPOINT_SG_INGRESS_NO_RULE, "default");
 	EXPLAINS(&a, "security group default of interface endpoint kms-ep", "(fn, in fn-sg)",
 		 "the default group allows inbound only from its own members");
-	assert_int_equal(a.decision.comp.b, NSIM_NONE);
+	assert_string_equal(a.decision.comp.ref.name, "kms-ep");
+	assert_int_equal(a.decision.comp.b, 1);
 }
 
 static void test_gateway_endpoint(void **state)
@@ -838,7 +845,7 @@ static void test_peering_sg_reference(void **state)
 	HOPS(&a, "app-server|host", "app-sg|security group", "main|route table", "app-a|network ACL",
 	     "pcx-app-shared|peering", "shared|VPC router", "svc-a|network ACL", "svc-sg|security group",
 	     "<to-app|route table", "svc|host");
-	detail(&a, 7, "svc-sg ingress #1: tcp/443 app-sg");
+	detail(&a, 7, "svc-sg ingress #1: tcp/443 app/app-sg"); /* another VPC's group: VPC/GROUP */
 	detail(&a, 9, "source seen: 10.0.1.4");
 
 	/* batch is in app's default group, not in app-sg */
@@ -1220,6 +1227,35 @@ static void test_serverless_expectations(void **state)
 	}
 }
 
+/* The endpoints example: every probe expectation predicted to hold (a `to:`
+ * DNS name resolved from the source, as `netsim analyze` does). */
+static void test_endpoints_example(void **state)
+{
+	(void)state;
+	struct topo *o = open_topo("topologies/serverless-endpoints.yaml");
+	size_t n = 0;
+	for (size_t i = 0; i < o->t->n_expects; i++) {
+		const struct nsim_expect *e = &o->t->expects[i];
+		if (e->command.argc)
+			continue;
+		struct nsim_flow f = {.from = e->from, .proto = e->proto, .dport = e->has_port ? e->port.from : 0};
+		struct nsim_analysis a;
+		f.dst = nsim_analyze_target(o->t, &e->from, &e->to);
+		if (e->to.kind == NSIM_EP_DNS)
+			f.name = e->to.ref.name;
+		snprintf(last_flow, sizeof(last_flow), "expectation %zu: %s -> %s", i + 1, e->from.ref.name,
+			 e->to.ref.name);
+		assert_int_equal(nsim_analyzer_flow(o->an, &f, true, &a), 0);
+		check_invariants(&a);
+		enum nsim_prediction want =
+			e->verdict == NSIM_VERDICT_REACHABLE ? NSIM_PREDICT_REACHABLE : NSIM_PREDICT_BLOCKED;
+		if (a.prediction != want)
+			fail_with(&a, "expected %s", nsim_verdict_name(e->verdict));
+		n++;
+	}
+	assert_true(n >= 5);
+}
+
 static double now_ms(void)
 {
 	struct timespec ts;
@@ -1343,6 +1379,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_no_listener, teardown),
 		cmocka_unit_test_teardown(test_api, teardown),
 		cmocka_unit_test_teardown(test_serverless_expectations, teardown),
+		cmocka_unit_test_teardown(test_endpoints_example, teardown),
 		cmocka_unit_test_teardown(test_matrix_1000, teardown),
 		cmocka_unit_test_teardown(test_truncation_visible, teardown),
 	};
