@@ -284,8 +284,11 @@ static size_t endpoint_ports(FILE *f, const struct nsim_topology *t, size_t vi, 
 {
 	const struct nsim_vpc *v = &t->vpcs[vi];
 	char port[16];
+	size_t ord = nsim_plan_endpoint_ordinal(t, vi, 0, 0);
 	for (size_t ei = 0; ei < v->n_endpoints; ei++) {
 		const struct nsim_vpc_endpoint *ep = &v->endpoints[ei];
+		size_t first = ord;
+		ord += ep->type == NSIM_VPCE_INTERFACE ? ep->n_subnets : 1;
 		if (ep->type != NSIM_VPCE_INTERFACE || !ep->subnet_idx)
 			continue;
 		for (size_t k = 0; k < ep->n_subnets; k++) {
@@ -293,7 +296,7 @@ static size_t endpoint_ports(FILE *f, const struct nsim_topology *t, size_t vi, 
 			if (si != NSIM_NONE && ep->subnet_idx[k] != si)
 				continue;
 			if (f) {
-				nsim_plan_endpoint_port(port, t, vi, ei, k);
+				nsim_plan_endpoint_port(port, t, vi, ei, k, first + k);
 				fprintf(f, "%s\"%s\"", n ? ", " : "", port);
 				if (jump)
 					fprintf(f, " : jump %s_%s", jump, sn);

@@ -490,7 +490,8 @@ static void router_ruleset(struct plan_builder *b, const char *router, size_t vi
 struct vpc_links {
 	const char *router;
 	uint32_t igw_net; /* router <-> IGW /30; 0 = no IGW */
-	uint32_t *gw_nets; /* router <-> gateway endpoint i /30 (plan/endpoints.c) */
+	uint32_t *gw_nets;     /* router <-> gateway endpoint i /30 (plan/endpoints.c) */
+	const char **gw_ports; /* the router's port to gateway endpoint i */
 };
 
 static void plan_vpc(struct plan_builder *b, size_t vi, struct vpc_links *links, const char *internet)
@@ -556,10 +557,12 @@ static void plan_vpc(struct plan_builder *b, size_t vi, struct vpc_links *links,
 	}
 
 	/* the VPC endpoints (plan/endpoints.c) */
-	if (!b->err && !(links[vi].gw_nets = nsim_arena_alloc(b->p->arena, v->n_endpoints + 1, sizeof(uint32_t))))
+	links[vi].gw_nets = nsim_arena_alloc(b->p->arena, v->n_endpoints + 1, sizeof(*links[vi].gw_nets));
+	links[vi].gw_ports = nsim_arena_alloc(b->p->arena, v->n_endpoints + 1, sizeof(*links[vi].gw_ports));
+	if (!links[vi].gw_nets || !links[vi].gw_ports)
 		b->err = -ENOMEM;
 	if (!b->err)
-		plan_endpoints(b, vi, router, links[vi].gw_nets);
+		plan_endpoints(b, vi, router, links[vi].gw_nets, links[vi].gw_ports);
 }
 
 static bool same_cidr(struct nsim_cidr a, struct nsim_cidr b)
@@ -623,13 +626,10 @@ static void target_route(struct plan_builder *b, size_t vi, const struct vpc_lin
 			   NSIM_ROUTE_UNICAST, comment);
 		return;
 	}
-	case NSIM_TARGET_GATEWAY_ENDPOINT: {
-		char port[16];
-		nsim_plan_endpoint_port(port, t, vi, r->target_idx, 0);
-		plan_route(b, router, table, dest, links[vi].gw_nets[r->target_idx] + 2, plan_str(b, "%s", port),
+	case NSIM_TARGET_GATEWAY_ENDPOINT:
+		plan_route(b, router, table, dest, links[vi].gw_nets[r->target_idx] + 2, links[vi].gw_ports[r->target_idx],
 			   NSIM_ROUTE_UNICAST, comment);
 		return;
-	}
 	case NSIM_TARGET_BLACKHOLE:
 	case NSIM_TARGET_UNRESOLVED:
 		break;
