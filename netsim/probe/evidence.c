@@ -152,7 +152,8 @@ static int comp_endpoint(struct nsim_check_prep *pp, size_t vi, size_t ei, size_
 	if (!node)
 		return -ENOMEM;
 	nsim_plan_endpoint_node(node, len + 1, pp->t, vi, ei, k);
-	int r = add_comp(pp, ep->name.name, ep->type == NSIM_VPCE_GATEWAY ? "gateway endpoint" : "endpoint", node, ret);
+	const char *kind = ep->type == NSIM_VPCE_GATEWAY ? "gateway endpoint" : "interface endpoint";
+	int r = add_comp(pp, ep->name.name, kind, node, ret);
 	free(node);
 	return r;
 }

@@ -147,7 +147,7 @@ static void test_interface(void **state)
 	expect_str(e, "seen_source", eni);             /* SNAT to the interface */
 	expect_contains(e, "response", "secretsmanager 443/tcp from ");
 	json_t *ep = hop(e, "sm-ep");
-	expect_str(ep, "kind", "endpoint");
+	expect_str(ep, "kind", "interface endpoint");
 	assert_string_equal(str(field(ep, "received"), "dst"), eni);
 	assert_string_equal(str(field(ep, "sent"), "dst"), "192.0.2.80");
 	assert_string_equal(str(field(ep, "sent"), "src"), eni);
