@@ -152,7 +152,7 @@ static const struct entry *find(const struct nsim_analyzer *an, size_t vpc, uint
 }
 
 /* An ENI of VPC v with this private address: a host (ret_nat false) or a
- * NAT gateway (an interface endpoint's: analyze/endpoints.c). */
+ * NAT gateway (not an interface endpoint's: analyze/endpoints.c has those). */
 static bool find_eni(const struct walk *w, size_t v, uint32_t addr, size_t *ret_idx, bool *ret_nat)
 {
 	const struct entry *e = find(w->an, v, addr);
@@ -514,7 +514,7 @@ static void arrive(struct walk *w, size_t vi, uint32_t src, uint32_t dst, uint16
 	char a[NSIM_ADDR_STRLEN];
 	size_t idx;
 	bool nat;
-	if (nsim_analyze_endpoint_local(w, vi, NSIM_NONE, src, dst, sport, via))
+	if (w->an->endpoints && nsim_analyze_endpoint_local(w, vi, NSIM_NONE, src, dst, sport, via))
 		return;
 	/* netsim rule: the local route reaches only the VPC's network interfaces */
 	if (!find_eni(w, vi, dst, &idx, &nat)) {
@@ -796,7 +796,7 @@ static void from_subnet(struct walk *w, size_t vi, size_t si, uint32_t src, uint
 		bool nat;
 		hop(w, table, "route table", false, "subnet %s: %s matches local (%s)", s->name.name,
 		    nsim_addr_fmt(dst, a), nsim_cidr_fmt(v->cidr, c));
-		if (nsim_analyze_endpoint_local(w, vi, si, src, dst, sport, NULL))
+		if (w->an->endpoints && nsim_analyze_endpoint_local(w, vi, si, src, dst, sport, NULL))
 			return;
 		/* netsim rule: the local route reaches only the VPC's network interfaces */
 		if (!find_eni(w, vi, dst, &idx, &nat)) {

@@ -570,6 +570,10 @@ static void test_endpoint_not_in_region(void **state)
 	/* by its AWS name as well */
 	flow(o, "fn", "s3.us-west-2.amazonaws.com", "443/tcp", &a);
 	verdict(&a, NSIM_PREDICT_BLOCKED, NSIM_REASON_ENDPOINT_NOT_IN_REGION, "private");
+
+	/* the endpoint would not carry mute's flow either: its own reason */
+	flow(o, "mute", "s3-west", "443/tcp", &a);
+	verdict(&a, NSIM_PREDICT_BLOCKED, NSIM_REASON_SG_EGRESS_NO_RULE, "mute-sg");
 }
 
 /* A peered VPC cannot use main's gateway endpoint (no edge-to-edge
@@ -629,6 +633,13 @@ static void test_name_resolves_public(void **state)
 	/* by its address (no name), the public path's own reason */
 	flow(o, "old-fn", "secretsmanager", "443/tcp", &a);
 	verdict(&a, NSIM_PREDICT_BLOCKED, NSIM_REASON_NO_ROUTE, "(local only)");
+
+	/* the endpoint (in the default group) would not admit grouped-fn: private
+	 * DNS would not help, the public path's reason stands */
+	flow(o, "grouped-fn", "secretsmanager.ap-northeast-2.amazonaws.com", "443/tcp", &a);
+	verdict(&a, NSIM_PREDICT_BLOCKED, NSIM_REASON_NO_ROUTE, "(local only)");
+	flow(o, "grouped-fn", ep, "443/tcp", &a);
+	verdict(&a, NSIM_PREDICT_BLOCKED, NSIM_REASON_ENDPOINT_SG_INGRESS_NO_RULE, "default");
 }
 
 /* ---- internet gateway, public IPs ---- */
