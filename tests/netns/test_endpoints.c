@@ -317,19 +317,26 @@ static void test_prefix_list(void **state)
 	assert_nothing_left(n);
 }
 
-/* Two VPCs with one CIDR: their endpoints' interfaces share an address, the
- * service host answers each through its own link. */
+/* Two VPCs with one CIDR: their endpoints' interfaces (and their functions)
+ * share addresses, each service host answers each through its own link. */
 static void test_overlap(void **state)
 {
 	(void)state;
 	const char *n = instance("ovl");
-	json_t *doc, *list = test_json(OVERLAP, n, 2, &doc);
+	json_t *doc, *list = test_json(OVERLAP, n, 4, &doc);
 	json_t *l = json_array_get(list, 0), *r = json_array_get(list, 1);
 	expect_str(l, "address", str(r, "address")); /* the same address in both VPCs */
 	expect_str(l, "seen_source", str(l, "address"));
 	expect_str(r, "seen_source", str(r, "address"));
 	assert_true(json_is_true(field(hop(l, "sm-left"), "reply_seen")));
 	assert_true(json_is_true(field(hop(r, "sm-right"), "reply_seen")));
+	/* S3 sees 10.80.1.4 from both, and answers each through its endpoint */
+	l = json_array_get(list, 2), r = json_array_get(list, 3);
+	expect_str(l, "seen_source", str(r, "seen_source"));
+	assert_true(json_is_true(field(hop(l, "s3-left"), "reply_seen")));
+	assert_true(json_is_true(field(hop(r, "s3-right"), "reply_seen")));
+	assert_null(find_hop(l, "s3-right"));
+	assert_null(find_hop(r, "s3-left"));
 	json_decref(doc);
 	assert_nothing_left(n);
 }
