@@ -136,11 +136,29 @@ static const char *variant(const char *src, const char *name, size_t times, ...)
 	return path;
 }
 
+/* Removes every `, blocked_by: VALUE` (on its line or the next) from text,
+ * in place: a flipped expectation is reachable, and blocked_by: is only for
+ * unreachable ones. */
+static void strip_blocked_by(char *text)
+{
+	char *p;
+	while ((p = strstr(text, "blocked_by: "))) {
+		char *start = p, *end = p + strlen("blocked_by: ");
+		while (start > text && start[-1] != ',')
+			start--;
+		assert_true(start > text);
+		start--;
+		end += strspn(end, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-#/");
+		memmove(start, end, strlen(end) + 1);
+	}
+}
+
 /* The serverless example with every verdict flipped. */
 static const char *flipped(void)
 {
 	char *text = read_text(SERVERLESS);
 	size_t a, b, c;
+	strip_blocked_by(text);
 	char *t1 = replace_all(text, "verdict: reachable", "verdict: @FLIP@", &a);
 	char *t2 = replace_all(t1, "verdict: unreachable", "verdict: reachable", &b);
 	char *t3 = replace_all(t2, "verdict: @FLIP@", "verdict: unreachable", &c);
