@@ -757,6 +757,37 @@ static void test_default_sg_named(void **state)
 	done(&res);
 }
 
+/* The analyzer over the default group by name: every expectation of the
+ * files holds as the model predicts it (the data plane: tests/netns/test_sg.c). */
+static void test_default_sg_analyzed(void **state)
+{
+	static const char *const files[] = {"sg/default-sg-named.yaml", "sg/default-sg-rules.yaml"};
+
+	(void)state;
+	for (size_t k = 0; k < ELEMENTSOF(files); k++) {
+		char path[4096];
+		struct result res;
+		snprintf(path, sizeof(path), "%s/%s", data_dir, files[k]);
+		res = check_file(path);
+		assert_int_equal(res.r, 0);
+		assert_true(res.t->n_expects > 0);
+		for (size_t i = 0; i < res.t->n_expects; i++) {
+			const struct nsim_expect *e = &res.t->expects[i];
+			struct nsim_flow f = {.from = e->from, .proto = e->proto, .dport = e->port.from};
+			struct nsim_analysis a;
+			f.dst = nsim_analyze_target(res.t, &e->from, &e->to);
+			assert_int_equal(nsim_analyze_flow(res.t, &f, &a), 0);
+			if ((a.prediction == NSIM_PREDICT_REACHABLE) != (e->verdict == NSIM_VERDICT_REACHABLE))
+				fail_msg("%s: expectation %zu (%s -> %s): the model says %s (%s): %s", path, i,
+					 e->from.ref.name, e->to.ref.name, nsim_prediction_name(a.prediction),
+					 nsim_reason_code(a.reason), a.explanation);
+			if (e->verdict == NSIM_VERDICT_UNREACHABLE)
+				assert_int_equal(a.reason, NSIM_REASON_SG_INGRESS_NO_RULE);
+		}
+		done(&res);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	static const struct CMUnitTest direct[] = {
@@ -771,6 +802,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_real_stack_rules),
 		cmocka_unit_test(test_blocked_by),
 		cmocka_unit_test(test_default_sg_named),
+		cmocka_unit_test(test_default_sg_analyzed),
 	};
 	char invalid[4096], warnings[4096], valid[4096], topologies[4096];
 	int failed = 0;
