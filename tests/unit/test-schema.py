@@ -102,6 +102,7 @@ STRUCTURAL = {
     "tests/data/invalid/zone-name-invalid.yaml": "route53/private_zones/0/name",
     "tests/data/invalid/zone-no-vpcs.yaml": "route53/private_zones/0/vpcs",
     "tests/data/invalid/message-nat-security-groups.yaml": "vpcs/0/nat_gateways/0",
+    "tests/data/invalid/load-protocol-number.yaml": "vpcs/0/security_groups/0/ingress/0/protocol",
     "tests/data/invalid/message-acl-sg-source.yaml": "vpcs/0/network_acls/0/ingress/0/source",
 }
 
