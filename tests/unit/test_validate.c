@@ -788,6 +788,58 @@ static void test_default_sg_analyzed(void **state)
 	}
 }
 
+/* A bare group name a peered VPC also has: warned, unless written VPC/GROUP;
+ * `default` (every VPC has one) is plainly the rule's own VPC's. */
+static void test_sg_ambiguous(void **state)
+{
+	static const char *const text =
+		"name: t\n"
+		"vpcs:\n"
+		"  - name: a\n"
+		"    cidr: 10.1.0.0/16\n"
+		"    subnets: [{ name: s, cidr: 10.1.1.0/24 }]\n"
+		"    security_groups:\n"
+		"      - { name: web-sg }\n"
+		"      - { name: x-sg, ingress: [{ protocol: tcp, ports: 80, source: default }] }\n"
+		"    hosts: [{ name: ha, subnet: s, security_groups: [web-sg, x-sg] }]\n"
+		"  - name: b\n"
+		"    cidr: 10.2.0.0/16\n"
+		"    subnets: [{ name: s, cidr: 10.2.1.0/24 }]\n"
+		"    security_groups:\n"
+		"      - { name: web-sg }\n"
+		"      - { name: db-sg, ingress: [{ protocol: tcp, ports: 5432, source: %s },\n"
+		"                                 { protocol: tcp, ports: 22, source: default }] }\n"
+		"    hosts: [{ name: hb, subnet: s, security_groups: [db-sg] }]\n"
+		"peerings: [{ name: p, between: [a, b] }]\n";
+	char buf[2048];
+	struct result res;
+
+	(void)state;
+	snprintf(buf, sizeof(buf), text, "web-sg");
+	res = check_text(buf);
+	assert_int_equal(res.r, 0);
+	assert_int_equal(res.diags.n_warnings, 1);
+	assert_true(has_diag(&res.diags, 15, 0, NSIM_SEV_WARNING,
+			     "security group 'web-sg' (source of a rule in 'db-sg') means b/web-sg, the group of "
+			     "the rule's own VPC; the peered VPC 'a' also has a group named 'web-sg': write "
+			     "'a/web-sg' to mean that one, or 'b/web-sg' to say this one plainly"));
+	assert_int_equal(res.t->vpcs[1].security_groups[1].ingress[0].peer_vpc, 1);
+	done(&res);
+
+	snprintf(buf, sizeof(buf), text, "b/web-sg");
+	res = check_text(buf);
+	assert_int_equal(res.r, 0);
+	assert_int_equal(res.diags.n_warnings, 0);
+	done(&res);
+
+	snprintf(buf, sizeof(buf), text, "a/web-sg");
+	res = check_text(buf);
+	assert_int_equal(res.r, 0);
+	assert_int_equal(res.diags.n_warnings, 0);
+	assert_int_equal(res.t->vpcs[1].security_groups[1].ingress[0].peer_vpc, 0);
+	done(&res);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct CMUnitTest direct[] = {
@@ -803,6 +855,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_blocked_by),
 		cmocka_unit_test(test_default_sg_named),
 		cmocka_unit_test(test_default_sg_analyzed),
+		cmocka_unit_test(test_sg_ambiguous),
 	};
 	char invalid[4096], warnings[4096], valid[4096], topologies[4096];
 	int failed = 0;
