@@ -112,6 +112,7 @@ STRUCTURAL = {
     "tests/data/invalid/prefix-list-in-acl.yaml": "vpcs/0/network_acls/0/ingress/0/source",
     "tests/data/invalid/prefix-list-max-entries-zero.yaml": "vpcs/0/prefix_lists/0/max_entries",
     "tests/data/invalid/message-nat-security-groups.yaml": "vpcs/0/nat_gateways/0",
+    "tests/data/invalid/load-protocol-number.yaml": "vpcs/0/security_groups/0/ingress/0/protocol",
     "tests/data/invalid/message-acl-sg-source.yaml": "vpcs/0/network_acls/0/ingress/0/source",
 }
 
