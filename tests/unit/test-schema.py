@@ -39,7 +39,7 @@ LOAD_C = os.path.join(ROOT, "netsim/load/load.c")
 VALID_DIRS = ["topologies", "tests/data/valid", "tests/data/warnings", "tests/data/analyze",
               "tests/data/check", "tests/data/netns", "tests/data/sg"]
 VALID_FILES = ["tests/data/hostile/control-chars-valid.yaml"]
-VALID_DIRS += ["tests/data/fix"]  # suggested fixes, applied by test-fix-apply.py
+VALID_DIRS += ["tests/data/fix", "tests/data/field"]  # suggested fixes (test-fix-apply.py); ../shared/field copies
 
 # Invalid for a structural reason: the schema must reject them, with an error at this path
 # ("" is the document itself).
