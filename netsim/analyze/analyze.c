@@ -969,10 +969,11 @@ static void from_subnet(struct walk *w, size_t vi, size_t si, uint32_t src, uint
 		arrive(w, other, src, dst, sport, pc->name.name);
 		return;
 	}
-	default:
+	default: {
 		/* netsim rule: the validator refuses such a target, this is a backstop */
 		struct nsim_decision d = decide(w, NSIM_COMP_ROUTE_TABLE, vi, rt, table, vi, si, src, dst);
 		block(w, NSIM_REASON_NO_ROUTE, NSIM_PREDICT_BLOCKED, table, &d, "route %s has an unusable target", route);
+	}
 	}
 }
 
