@@ -40,7 +40,7 @@ VALID_DIRS = ["topologies", "tests/data/valid", "tests/data/warnings", "tests/da
               "tests/data/check", "tests/data/netns", "tests/data/sg", "tests/data/endpoints",
               "tests/data/lint"]
 VALID_FILES = ["tests/data/hostile/control-chars-valid.yaml"]
-VALID_DIRS += ["tests/data/fix"]  # suggested fixes, applied by test-fix-apply.py
+VALID_DIRS += ["tests/data/fix", "tests/data/field"]  # suggested fixes (test-fix-apply.py); ../shared/field copies
 
 # Invalid for a structural reason: the schema must reject them, with an error at this path
 # ("" is the document itself).

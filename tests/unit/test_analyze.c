@@ -1437,7 +1437,7 @@ static void test_fix_nat_loop(void **state)
 {
 	(void)state;
 	struct nsim_analysis a;
-	struct topo *o = open_topo(DATA "field-nat-loop.yaml");
+	struct topo *o = open_topo("tests/data/field/nat-loop.yaml");
 	flow(o, "worker", "feed", "443/tcp", &a);
 	verdict(&a, NSIM_PREDICT_BLOCKED, NSIM_REASON_NO_ROUTE, "inner-rt");
 	/* the address that matches the route is the destination's, not the worker's */
@@ -1458,7 +1458,7 @@ static void test_ambiguous_sg_names(void **state)
 {
 	(void)state;
 	struct nsim_analysis a;
-	struct topo *o = open_topo(DATA "field-ambiguous-sg.yaml");
+	struct topo *o = open_topo("tests/data/field/ambiguous-sg.yaml");
 	flow(o, "shop1", "pg", "5432/tcp", &a);
 	verdict(&a, NSIM_PREDICT_BLOCKED, NSIM_REASON_SG_INGRESS_NO_RULE, "db-sg");
 	EXPLAINS(&a, "no ingress rule allows tcp/5432 from 10.30.1.4 (shop1, in shop/web-sg); it allows: tcp/5432 store/web-sg");
