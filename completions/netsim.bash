@@ -60,16 +60,17 @@ _netsim_files()
 _netsim_options()
 {
 	case ${1-} in
-	validate) echo --json --help ;;
-	plan) echo --name --json --help ;;
-	up) echo --name --help ;;
+	validate) echo --json --strict --help ;;
+	plan) echo --name --json --strict --help ;;
+	up) echo --name --strict --help ;;
 	down) echo --all --help ;;
-	ls | show | trace) echo --json --help ;;
+	ls | show) echo --json --help ;;
+	trace) echo --json --strict --help ;;
 	exec) echo --help ;;
 	logs) echo --follow -f --help ;;
-	test) echo --name --keep --only --timeout --json --junit --pcap --verbose -v --help ;;
-	check) echo --only --timeout --json --junit --pcap --verbose -v --help ;;
-	analyze) echo --json --matrix --help ;;
+	test) echo --name --keep --only --timeout --json --junit --pcap --verbose -v --strict --help ;;
+	check) echo --only --timeout --json --junit --pcap --verbose -v --strict --help ;;
+	analyze) echo --json --matrix --strict --help ;;
 	help) ;;
 	*) echo --help --version -h -V ;;
 	esac

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stddef.h>
 
 /* Exit codes (documented in README and `netsim --help`). */
 enum {
@@ -18,6 +19,13 @@ struct nsim_command {
 	const char *help;    /* the full text for `netsim help NAME` */
 	int (*run)(int argc, char **argv);
 };
+
+/* --strict (commands that validate a topology): warnings are errors. Set by main(). */
+extern bool nsim_cli_strict;
+struct nsim_diags;
+/* With --strict, makes the warnings of diags [from, n) errors, with a note
+ * saying so (file: where). */
+void nsim_cli_strict_diags(struct nsim_diags *diags, size_t from, const char *file);
 
 /* Whether to color output written to `fd` (a tty, and NO_COLOR unset). */
 bool nsim_cli_color(int fd);

@@ -72,6 +72,8 @@ static int validate_one(const char *cmd, const char *path, struct nsim_diags *di
 	if (r == 0)
 		r = nsim_validate(t, diags);
 	nsim_diags_sort(diags, first);
+	if (r == 0)
+		nsim_cli_strict_diags(diags, first, file);
 	if (!json) {
 		fflush(stdout);
 		nsim_report_diags_text(pr, diags, first, text, len);
@@ -162,6 +164,8 @@ int nsim_cli_load_diags(const char *file, struct nsim_diags *diags, struct nsim_
 	if (r == 0)
 		r = nsim_validate(t, diags);
 	nsim_diags_sort(diags, 0);
+	if (r == 0)
+		nsim_cli_strict_diags(diags, 0, name);
 	struct nsim_diag_printer pr = {.out = stderr, .color = nsim_cli_color(2), .max = NSIM_REPORT_DIAGS_MAX,
 				       .hint = "; 'netsim validate --json' lists them all"};
 	nsim_report_diags_text(&pr, diags, 0, text, len);

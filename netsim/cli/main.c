@@ -6,12 +6,15 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "model/diag.h"
 #include "model/util.h"
+
+bool nsim_cli_strict;
 
 static int cmd_help(int argc, char **argv);
 
 static const struct nsim_command commands[] = {
-	{"validate", "FILE... [--json]", "check topology files and print every error",
+	{"validate", "FILE... [--json] [--strict]", "check topology files and print every error",
 	 nsim_help_validate, nsim_cmd_validate},
 	{"plan", "FILE [--name NAME] [--json]", "print the kernel operations `up` would perform",
 	 nsim_help_plan, nsim_cmd_plan},
@@ -36,6 +39,24 @@ static const struct nsim_command commands[] = {
 	 nsim_cmd_analyze},
 	{"help", "[COMMAND]", "show help for netsim or one command", NULL, cmd_help},
 };
+
+/* The commands that load and validate a topology: they take --strict. */
+static bool validates(const char *name)
+{
+	static const char *const names[] = {"validate", "plan", "up", "test", "check", "trace", "analyze"};
+	for (size_t i = 0; i < ELEMENTSOF(names); i++)
+		if (streq(names[i], name))
+			return true;
+	return false;
+}
+
+void nsim_cli_strict_diags(struct nsim_diags *diags, size_t from, const char *file)
+{
+	if (!nsim_cli_strict || !nsim_diags_promote_warnings(diags, from))
+		return;
+	nsim_diag_note(diags, (struct nsim_pos){.file = file},
+		       "--strict: the warnings above are errors (without --strict they do not fail)");
+}
 
 bool nsim_cli_color(int fd)
 {
@@ -74,6 +95,7 @@ static void usage(FILE *out)
 	for (size_t i = 0; i < ELEMENTSOF(commands); i++)
 		fprintf(out, "  %-9s %s\n            %s\n", commands[i].name, commands[i].args, commands[i].summary);
 	fprintf(out, "\nOptions:\n"
+		     "  --strict       (commands that validate a topology) warnings are errors\n"
 		     "  -h, --help     show this help\n"
 		     "  -V, --version  show the version\n\n"
 		     "Exit codes: 0 ok, 1 failed checks or invalid input, 2 usage error,\n"
@@ -101,6 +123,9 @@ static int cmd_help(int argc, char **argv)
 	printf("Usage: netsim %s %s\n\n%s\n", c->name, c->args, c->summary);
 	if (c->help)
 		printf("\n%s", c->help);
+	if (validates(c->name))
+		printf("\nWith --strict, every warning of the topology's validation (the lints:\n"
+		       "docs/topology.md) is an error: the command stops with exit status 1.\n");
 	return NSIM_EXIT_OK;
 }
 
@@ -129,6 +154,19 @@ int main(int argc, char **argv)
 			char *help_argv[] = {(char *)"help", (char *)c->name, NULL};
 			return cmd_help(2, help_argv);
 		}
+	}
+	if (validates(c->name)) {
+		int n = 2;
+		bool rest = false;
+		for (int i = 2; i < argc; i++) {
+			rest = rest || streq(argv[i], "--");
+			if (!rest && streq(argv[i], "--strict"))
+				nsim_cli_strict = true;
+			else
+				argv[n++] = argv[i];
+		}
+		argv[n] = NULL;
+		argc = n;
 	}
 	return c->run(argc - 1, argv + 1);
 }

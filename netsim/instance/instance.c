@@ -370,8 +370,21 @@ static int claim(int rootfd, const struct nsim_plan *p, int *ret_dirfd, char **r
 	}
 	struct stat st;
 	if (fstatat(rootfd, p->name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
-		*ret_error = instance_sprintf("'%s' is already up (state in %s/%s): run 'netsim down %s' first, or "
-					      "choose another --name", p->name, root, p->name, p->name);
+		/* state.json is written last: without it, the `up` that made the
+		 * dir did not finish (it holds the instance lock while it runs,
+		 * and we hold it now) */
+		char state[PATH_MAX];
+		snprintf(state, sizeof(state), "%s/state.json", p->name);
+		if (fstatat(rootfd, state, &st, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT)
+			*ret_error = instance_sprintf(
+				"an incomplete instance '%s' exists (state in %s/%s): an earlier 'netsim up' of it did "
+				"not finish (it was killed or crashed) and left what it had made; 'netsim down %s' "
+				"removes it, then run up again (or choose another --name)",
+				p->name, root, p->name, p->name);
+		else
+			*ret_error = instance_sprintf("'%s' is already up (state in %s/%s): run 'netsim down %s' "
+						      "first, or choose another --name",
+						      p->name, root, p->name, p->name);
 		return -EEXIST;
 	}
 	_cleanup_(nsim_strv_clear) struct nsim_strv claimed = {0}, owner = {0};

@@ -135,6 +135,26 @@ struct key {
 	bool required;
 };
 
+/* Keys people write where AWS has no such setting: the error gives AWS's
+ * reason instead of "unknown key". NULL for any other key. */
+static const char *misplaced_key(const char *what, const char *key)
+{
+	static const struct {
+		const char *what, *key, *why;
+	} misplaced[] = {
+		/* AWS: "NAT gateway basics",
+		 * https://docs.aws.amazon.com/vpc/latest/userguide/nat-gateway-basics.html */
+		{"NAT gateway", "security_groups",
+		 "'security_groups' does not apply to a NAT gateway: AWS associates no security group with a NAT "
+		 "gateway; the network ACL of its subnet is what filters its traffic (remove the key, and give the "
+		 "subnet a network_acl to filter)"},
+	};
+	for (size_t i = 0; i < ELEMENTSOF(misplaced); i++)
+		if (streq(misplaced[i].what, what) && streq(misplaced[i].key, key))
+			return misplaced[i].why;
+	return NULL;
+}
+
 static bool add_field(struct loader *L, const struct ynode *map_key, const struct ynode *value,
 		      const struct key *keys, size_t n_keys, const struct ynode **out,
 		      const struct ynode **out_key, const char *what, bool from_merge)
@@ -155,6 +175,11 @@ static bool add_field(struct loader *L, const struct ynode *map_key, const struc
 		out[i] = value;
 		out_key[i] = map_key;
 		return true;
+	}
+	const char *why = misplaced_key(what, map_key->value);
+	if (why) {
+		err(L, map_key, "%s", why);
+		return false;
 	}
 	const char *names[32];
 	size_t n = n_keys < ELEMENTSOF(names) ? n_keys : ELEMENTSOF(names);
@@ -350,6 +375,14 @@ static const char *const proto_names[] = {
 static bool get_proto(struct loader *L, const struct ynode *n, const char *key, enum nsim_proto *ret)
 {
 	int v;
+	/* AWS also takes IP protocol numbers (and -1 for all): "Security group
+	 * rules", https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html */
+	if (n && n->type == Y_SCALAR && n->value[0] &&
+	    strspn(n->value + (n->value[0] == '-'), "0123456789") == strlen(n->value + (n->value[0] == '-'))) {
+		err(L, n, "'%s': '%s' is an IP protocol number: AWS takes them, but netsim models tcp, udp, icmp "
+			  "and all only (write all for -1); netsim does not model other protocols yet", key, n->value);
+		return false;
+	}
 	if (!get_enum(L, n, key, proto_names, ELEMENTSOF(proto_names), &v))
 		return false;
 	*ret = (enum nsim_proto)v;
@@ -754,6 +787,25 @@ static void read_sg(struct loader *L, const struct ynode *n, struct nsim_securit
 	READ_LIST(L, v[3], "egress", sg->egress, sg->n_egress, read_sg_egress);
 }
 
+/* A network ACL rule's source or destination written as a name (a security
+ * group, a prefix list): reported with AWS's reason. AWS: "Control subnet
+ * traffic with network access control lists",
+ * https://docs.aws.amazon.com/vpc/latest/userguide/vpc-network-acls.html */
+static bool acl_peer_is_name(struct loader *L, const struct ynode *n, const char *key)
+{
+	const char *s = n->type == Y_SCALAR ? n->value : NULL;
+	if (!s || !((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z')))
+		return false;
+	if (strncmp(s, "pl:", 3) == 0)
+		err(L, n, "'%s': '%s' is a prefix list: network ACL rules match CIDR blocks only (AWS), not prefix "
+			  "lists; write one rule per CIDR of the list", key, s);
+	else
+		err(L, n, "'%s': '%s' is not a CIDR block: network ACL rules match CIDR blocks only (AWS), not "
+			  "security groups; name '%s' in a security group rule instead (e.g. source: %s in the "
+			  "destination's group), and give this ACL the CIDR of its members' subnet", key, s, s, s);
+	return true;
+}
+
 static void read_acl_rule(struct loader *L, const struct ynode *n, struct nsim_acl_rule *r,
 			  const char *peer_key)
 {
@@ -777,7 +829,7 @@ static void read_acl_rule(struct loader *L, const struct ynode *n, struct nsim_a
 	if (v[1])
 		get_proto(L, v[1], "protocol", &r->proto);
 	read_rule_ports(L, n, v[2], &r->has_ports, &r->port_from, &r->port_to, &r->ports_pos);
-	if (v[3])
+	if (v[3] && !acl_peer_is_name(L, v[3], peer_key))
 		get_cidr(L, v[3], peer_key, &r->cidr, &r->cidr_pos);
 	int action;
 	if (v[4] && get_enum(L, v[4], "action", actions, ELEMENTSOF(actions), &action))

@@ -139,3 +139,18 @@ const char *nsim_severity_name(enum nsim_severity s)
 	}
 	return "?";
 }
+
+size_t nsim_diags_promote_warnings(struct nsim_diags *d, size_t from)
+{
+	size_t n = 0;
+
+	for (size_t i = from; i < d->n; i++) {
+		if (d->items[i].severity != NSIM_SEV_WARNING)
+			continue;
+		d->items[i].severity = NSIM_SEV_ERROR;
+		n++;
+	}
+	d->n_warnings -= n;
+	d->n_errors += n;
+	return n;
+}

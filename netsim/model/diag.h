@@ -40,6 +40,8 @@ void nsim_diag_add(struct nsim_diags *d, enum nsim_severity sev, struct nsim_pos
 #define nsim_diag_warning(d, pos, ...) nsim_diag_add((d), NSIM_SEV_WARNING, (pos), __VA_ARGS__)
 #define nsim_diag_note(d, pos, ...) nsim_diag_add((d), NSIM_SEV_NOTE, (pos), __VA_ARGS__)
 
+/* Makes every warning of items [from, n) an error (`--strict`). Returns how many. */
+size_t nsim_diags_promote_warnings(struct nsim_diags *d, size_t from);
 /* Sorts items [from, n) by file, line, column (stable: same position keeps insertion order). */
 void nsim_diags_sort(struct nsim_diags *d, size_t from);
 const char *nsim_severity_name(enum nsim_severity s);

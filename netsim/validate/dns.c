@@ -187,7 +187,7 @@ static int check_dns_names(struct nsim_topology *t, struct nsim_diags *d)
 		if (streq(all[i].norm, all[i - 1].norm))
 			nsim_diag_error(d, all[i].ref->pos,
 					"DNS name '%s' of '%s' is also a dns_names entry of '%s' (at %u:%u): a name "
-					"answers one host",
+					"answers one host (netsim does not model records with several addresses yet)",
 					all[i].ref->name, all[i].owner, all[i - 1].owner, all[i - 1].ref->pos.line,
 					all[i - 1].ref->pos.col);
 	return 0;
@@ -410,7 +410,7 @@ static void check_records(struct nsim_topology *t, struct nsim_private_zone *z, 
 				 * values is not modelled) */
 				nsim_diag_error(d, r->name.pos,
 						"'%s' has two A records (the other at %u:%u): netsim answers one "
-						"address per name; keep one",
+						"address per name; keep one (netsim does not model records with several addresses yet)",
 						r->fqdn, o->pos.line, o->pos.col);
 			break;
 		}

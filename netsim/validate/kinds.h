@@ -61,3 +61,20 @@ size_t nsim_validate_edit_distance(const char *a, const char *b);
  * to are resolved: fills blocked_by_comp, blocked_by_rule and
  * blocked_by_reason, or appends why not to d. */
 void nsim_validate_blocked_by(struct nsim_topology *t, struct nsim_expect *e, struct nsim_diags *d);
+
+/* The VPCs' default security groups (validate/security_groups.c), before any
+ * name is resolved: adds a VPC's group `default` with AWS's rules when the
+ * file names it without writing it, and puts the hosts that name no group
+ * in it when it exists. Returns 0, or -ENOMEM. */
+_must_check_ int nsim_validate_default_sg(struct nsim_topology *t);
+
+/* A rule's bare group name (resolved to VPC v's own group) that a peered
+ * VPC's group also has: warns, saying which one it means and how to write
+ * the other (validate/security_groups.c). */
+void nsim_validate_sg_ambiguous(const struct nsim_topology *t, size_t v, const struct nsim_security_group *sg,
+				const struct nsim_sg_rule *r, const char *dir, struct nsim_diags *d);
+
+/* The lints (validate/lints.c): warnings, each with a note "fix: ...", about
+ * designs AWS accepts that do not do what they seem to. t is valid and
+ * complete (no error was found). Appends to d. */
+void nsim_validate_lints(const struct nsim_topology *t, struct nsim_diags *d);

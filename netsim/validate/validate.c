@@ -440,14 +440,8 @@ static void check_vpc_names(struct ctx *c, size_t v)
 	}
 	for (size_t i = 0; i < vpc->n_security_groups; i++) {
 		const struct nsim_ref *r = &vpc->security_groups[i].name;
+		/* `default` is the VPC's default group (validate/security_groups.c) */
 		check_name(c, "security group", r);
-		/* Every VPC has a security group named "default".
-		 * AWS: "Default security groups for your VPCs",
-		 * https://docs.aws.amazon.com/vpc/latest/userguide/default-security-group.html */
-		if (r->name && streq(r->name, "default"))
-			nsim_diag_error(c->d, r->pos,
-					"security group name 'default' is reserved: it is the VPC's default "
-					"security group, which hosts without security_groups use");
 		index_add(c, &ns->sgs, r, 0, i, 0);
 	}
 	for (size_t i = 0; i < vpc->n_network_acls; i++) {
@@ -521,9 +515,11 @@ static void check_vpc_cidr(struct ctx *c, struct nsim_vpc *vpc)
 		if (!nsim_cidr_overlaps(cidr_norm(vpc->cidr), r))
 			continue;
 		nsim_diag_error(c->d, vpc->cidr_pos,
-				"VPC '%s' CIDR %s overlaps %s: a VPC's addresses must be ordinary unicast "
-				"addresses (use a private range such as 10.0.0.0/16)",
-				nm(&vpc->name), nsim_cidr_fmt(vpc->cidr, s), special_ranges[i].what);
+				"VPC '%s' CIDR %s overlaps %s: %s (use a private range such as 10.0.0.0/16)",
+				nm(&vpc->name), nsim_cidr_fmt(vpc->cidr, s), special_ranges[i].what,
+				i >= ELEMENTSOF(special_ranges) - 3
+					? "netsim does not model VPCs in its internet's ranges yet"
+					: "a VPC's addresses must be ordinary unicast addresses");
 		return;
 	}
 }
@@ -714,13 +710,27 @@ static void report_bad_target(struct ctx *c, size_t v, const struct nsim_route *
 				"involve VPC '%s': a route can only use a peering of its own VPC",
 				tn, nm(&t->vpcs[p->vpc_idx[0]].name), nm(&t->vpcs[p->vpc_idx[1]].name), vn);
 		return;
+	case G_HOST:
+		/* AWS allows an instance or a network interface as a target (a NAT
+		 * instance, an appliance). AWS: "Configure route tables",
+		 * https://docs.aws.amazon.com/vpc/latest/userguide/VPC_Route_Tables.html
+		 * netsim rule: format v1 does not model those targets yet */
+		nsim_diag_error(c->d, r->target.pos,
+				"route target '%s' is a host: AWS allows an instance or network interface as a route "
+				"target (e.g. a NAT instance), but netsim does not model instance or network-interface "
+				"targets yet (format v1); a NAT gateway is the managed equivalent for outbound "
+				"traffic (nat_gateways: and target: <its name>)",
+				tn);
+		return;
 	default:
 		/* Targets are gateways and connections.
 		 * AWS: "Configure route tables",
 		 * https://docs.aws.amazon.com/vpc/latest/userguide/VPC_Route_Tables.html */
 		nsim_diag_error(c->d, r->target.pos,
 				"route target '%s' is %s, not a route target: a target is the VPC's internet "
-				"gateway, one of its NAT gateways, a peering of the VPC, or 'blackhole'",
+				"gateway, one of its NAT gateways, a peering of the VPC, or 'blackhole' (netsim "
+				"does not model AWS's other targets yet: transit and virtual private gateways, "
+				"endpoints, network interfaces)",
 				tn, gkind_a[e->kind]);
 	}
 }
@@ -878,18 +888,6 @@ static void check_route_tables(struct ctx *c, size_t v)
 				    : vpc->main_rt_idx;
 		s->acl_idx = resolve_vpc_ref(c, &c->ns[v].acls, &s->network_acl, owner, "network ACL", vn);
 	}
-}
-
-static bool subnet_routes_to_igw(const struct nsim_vpc *vpc, size_t subnet)
-{
-	size_t rt = vpc->subnets[subnet].rt_idx;
-
-	if (rt == NSIM_NONE)
-		return false;
-	for (size_t i = 0; i < vpc->route_tables[rt].n_routes; i++)
-		if (vpc->route_tables[rt].routes[i].kind == NSIM_TARGET_IGW)
-			return true;
-	return false;
 }
 
 /* ---- private addresses: NAT gateways and hosts ---- */
@@ -1051,50 +1049,6 @@ static void place_vpc(struct ctx *c, size_t v)
 		assign_address(c, v, next, k, n, placed_at(vpc, i));
 }
 
-static void check_nat_reachability(struct ctx *c, size_t v)
-{
-	struct nsim_vpc *vpc = &c->t->vpcs[v];
-
-	for (size_t i = 0; i < vpc->n_nat_gateways; i++) {
-		const struct nsim_nat_gateway *n = &vpc->nat_gateways[i];
-		/* A public NAT gateway sits in a public subnet, routed to an internet gateway.
-		 * AWS: "NAT gateways",
-		 * https://docs.aws.amazon.com/vpc/latest/userguide/vpc-nat-gateway.html */
-		if (!vpc->internet_gateway.name) {
-			nsim_diag_warning(c->d, n->name.pos,
-					  "NAT gateway '%s' is in VPC '%s', which has no internet gateway: its "
-					  "outbound traffic would be dropped",
-					  nm(&n->name), nm(&vpc->name));
-			continue;
-		}
-		if (n->subnet_idx != NSIM_NONE && !subnet_routes_to_igw(vpc, n->subnet_idx))
-			nsim_diag_warning(c->d, n->subnet.pos,
-					  "NAT gateway '%s' is in subnet '%s' whose route table has no route to an "
-					  "internet gateway: its outbound traffic would be dropped",
-					  nm(&n->name), nm(&vpc->subnets[n->subnet_idx].name));
-	}
-}
-
-static void check_public_ip_reachability(struct ctx *c, size_t v)
-{
-	struct nsim_vpc *vpc = &c->t->vpcs[v];
-	char a[NSIM_ADDR_STRLEN];
-
-	for (size_t i = 0; i < vpc->n_hosts; i++) {
-		const struct nsim_host *h = &vpc->hosts[i];
-		/* A public subnet routes to the internet gateway.
-		 * AWS: "Enable internet access for a VPC using an internet gateway",
-		 * https://docs.aws.amazon.com/vpc/latest/userguide/VPC_Internet_Gateway.html */
-		if (!h->public_ip || h->subnet_idx == NSIM_NONE || subnet_routes_to_igw(vpc, h->subnet_idx))
-			continue;
-		nsim_diag_warning(c->d, h->public_ip_pos,
-				  "host '%s' has public IP %s, but its subnet '%s' has no route to an internet "
-				  "gateway: it won't be reachable from the internet",
-				  nm(&h->name), nsim_addr_fmt(h->public_ip, a),
-				  nm(&vpc->subnets[h->subnet_idx].name));
-	}
-}
-
 /* ---- ports ---- */
 
 static void check_ports(struct ctx *c, enum nsim_proto proto, bool has_ports, uint16_t from, uint16_t to,
@@ -1109,7 +1063,9 @@ static void check_ports(struct ctx *c, enum nsim_proto proto, bool has_ports, ui
 				"ports given for protocol all: 'all' means every protocol and every port, so it "
 				"takes no ports");
 	else if (has_ports && proto == NSIM_PROTO_ICMP)
-		nsim_diag_error(c->d, ports_pos, "ports given for protocol icmp: ICMP has no ports");
+		nsim_diag_error(c->d, ports_pos,
+				"ports given for protocol icmp: ICMP has no ports (AWS's ICMP type and code: netsim "
+				"does not model them yet; protocol icmp allows every type)");
 	else if (!has_ports && (proto == NSIM_PROTO_TCP || proto == NSIM_PROTO_UDP))
 		nsim_diag_error(c->d, proto_pos,
 				"ports required for protocol %s: AWS rules for TCP and UDP name a port range "
@@ -1260,6 +1216,7 @@ static void resolve_sg_peer(struct ctx *c, size_t v, const struct nsim_security_
 	if (e) {
 		rule->peer_vpc = v;
 		rule->peer_sg = e->a;
+		nsim_validate_sg_ambiguous(c->t, v, sg, rule, dir, c->d);
 		return;
 	}
 	if (find_sg_in_peers(c, v, &rule->peer, &rule->peer_vpc, &rule->peer_sg) != 0)
@@ -1318,7 +1275,8 @@ static void check_host_sgs(struct ctx *c, size_t v, struct nsim_host *h)
 	 * netsim rule: a group listed twice is a mistake */
 	if (h->n_security_groups > SG_PER_INTERFACE_MAX) {
 		nsim_diag_error(c->d, h->security_groups[SG_PER_INTERFACE_MAX].pos,
-				"host '%s' has %zu security groups: AWS allows at most %d per network interface",
+				"host '%s' has %zu security groups: AWS allows at most %d per network interface "
+				"(the default quota; netsim does not model raised quotas yet)",
 				nm(&h->name), h->n_security_groups, SG_PER_INTERFACE_MAX);
 		return;
 	}
@@ -1467,7 +1425,8 @@ static bool collect_public(struct ctx *c, struct pubs *out)
 			if (!g->elastic_ip) {
 				nsim_diag_error(c->d, g->name.pos,
 						"NAT gateway '%s' has no elastic_ip: a public NAT gateway needs an "
-						"elastic IP address to reach the internet",
+						"elastic IP address to reach the internet (AWS also has private NAT "
+						"gateways, without one: netsim does not model them yet)",
 						nm(&g->name));
 				continue;
 			}
@@ -1739,14 +1698,16 @@ static void validate_all(struct ctx *c)
 {
 	struct nsim_topology *t = c->t;
 
+	if (nsim_validate_default_sg(t) < 0) {
+		c->oom = true;
+		return;
+	}
 	check_names(c);
 	check_vpcs(c);
 	check_peerings(c);
 	for (size_t v = 0; v < t->n_vpcs; v++) {
 		check_route_tables(c, v);
 		place_vpc(c, v);
-		check_nat_reachability(c, v);
-		check_public_ip_reachability(c, v);
 		check_security_groups(c, v);
 		check_hosts(c, v);
 		check_acls(c, v);
@@ -1770,5 +1731,8 @@ int nsim_validate(struct nsim_topology *t, struct nsim_diags *diags)
 	ctx_done(&c);
 	if (r < 0 || c.oom)
 		return -ENOMEM;
+	/* the lints read a complete model: only when nothing is wrong */
+	if (diags->n_errors == errors_before)
+		nsim_validate_lints(t, diags);
 	return diags->n_errors > errors_before ? -EINVAL : 0;
 }

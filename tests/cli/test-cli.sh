@@ -26,6 +26,26 @@ done
 for f in tests/data/warnings/*.yaml; do
 	"$netsim" validate "$f" >/dev/null 2>&1 && ok || bad "$f: a warning must not fail"
 done
+# the lints: a warning and its fix; --strict makes them errors wherever a topology is validated
+f=tests/data/lint/acl-shadowed-rule.yaml
+out=$("$netsim" validate "$f" 2>&1); rc=$?
+[ $rc -eq 0 ] && [[ $out == *"$f:15:21: warning: network ACL 'data' ingress rule 200 can never match"* ]] &&
+	[[ $out == *"$f:15:21: note: fix: to make rule 200 decide first, give it a number below 100 (e.g. 99)"* ]] &&
+	ok || bad "lint: exit $rc: $out"
+out=$("$netsim" validate --strict "$f" 2>&1); rc=$?
+[ $rc -eq 1 ] && [[ $out == *"$f:15:21: error: network ACL 'data' ingress rule 200 can never match"* ]] &&
+	[[ $out == *"--strict: the warnings above are errors"* ]] && ok || bad "validate --strict: exit $rc: $out"
+for cmd in plan analyze; do
+	"$netsim" $cmd "$f" --strict >/dev/null 2>&1; rc=$?
+	[ $rc -eq 1 ] && ok || bad "$cmd --strict on a lint: exit $rc, want 1"
+	"$netsim" $cmd "$f" >/dev/null 2>&1; rc=$?
+	[ $rc -eq 0 ] && ok || bad "$cmd without --strict on a lint: exit $rc, want 0"
+done
+"$netsim" trace "$f" app1 db 3306/tcp --strict >/dev/null 2>&1; rc=$?
+[ $rc -eq 1 ] && ok || bad "trace --strict on a lint: exit $rc, want 1"
+"$netsim" validate --strict topologies/*.yaml >/dev/null 2>&1 && ok || bad "the examples have a lint (validate --strict)"
+"$netsim" help analyze | grep -q -- "--strict" && ok || bad "help analyze: no --strict"
+"$netsim" ls --strict >/dev/null 2>&1; [ $? -eq 2 ] && ok || bad "ls --strict: want a usage error"
 # --json: a list that parses, with positions
 "$netsim" validate --json tests/data/invalid/subnet-outside-vpc.yaml 2>/dev/null |
 	python3 -c 'import json,sys; d=json.load(sys.stdin); assert d[0]["line"] > 0 and d[0]["severity"] == "error", d' &&

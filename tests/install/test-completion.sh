@@ -71,9 +71,9 @@ PATH=/usr/bin:/bin
 expect 'netsim ' validate plan up down ls show exec logs test check trace analyze help
 expect 'netsim t' test trace
 expect 'netsim -' --help --version -h -V
-expect 'netsim test --' --name --keep --only --timeout --json --junit --pcap --verbose --help
+expect 'netsim test --' --name --keep --only --timeout --json --junit --pcap --verbose --strict --help
 expect 'netsim check --j' --json --junit
-expect 'netsim analyze --' --json --matrix --help
+expect 'netsim analyze --' --json --matrix --strict --help
 expect 'netsim down --' --all --help
 expect 'netsim help c' check
 expect 'netsim down '

@@ -584,6 +584,44 @@ static void test_down_all_during_up(void **state)
 
 /* ---- (c) namespace-name collisions ---- */
 
+/* `up` over what a crashed `up` left: not "already up", but what it is and
+ * how to remove it; `down NAME` does, and the name can be used again. */
+static void test_up_over_incomplete(void **state)
+{
+	(void)state;
+	const char *n = name_of("inc"), *f = topo("inc.yaml", "web", "80/tcp");
+	char out[8192], want[256];
+
+	/* SIGKILL at the third operation: the namespaces so far, no state.json */
+	assert_int_equal(setenv("NETSIM_CRASH_AT", "3", 1), 0);
+	int r = nrun(state_dir, out, sizeof(out), "up", f, "--name", n, NULL);
+	assert_int_equal(unsetenv("NETSIM_CRASH_AT"), 0);
+	assert_int_equal(r, 128 + SIGKILL);
+	assert_true(path_exists(state_dir, n));
+	assert_true(count_namespaces(n) > 0);
+
+	assert_int_equal(nrun(state_dir, out, sizeof(out), "up", f, "--name", n, NULL), 1);
+	snprintf(want, sizeof(want), "netsim up: error: an incomplete instance '%s' exists (state in %s/%s): an "
+		 "earlier 'netsim up' of it did not finish (it was killed or crashed) and left what it had made; "
+		 "'netsim down %s' removes it", n, state_dir, n, n);
+	if (!strstr(out, want) || strstr(out, "already up"))
+		fprintf(stderr, "want: %s\ngot: %s\n", want, out);
+	assert_non_null(strstr(out, want));
+	assert_null(strstr(out, "already up"));
+	assert_true(count_namespaces(n) > 0); /* refused: nothing touched */
+
+	assert_int_equal(nrun(state_dir, out, sizeof(out), "down", n, NULL), 0);
+	assert_int_equal(count_namespaces(n), 0);
+	assert_false(path_exists(state_dir, n));
+	assert_int_equal(nrun(state_dir, out, sizeof(out), "up", f, "--name", n, NULL), 0);
+	/* a whole instance is "already up" */
+	assert_int_equal(nrun(state_dir, out, sizeof(out), "up", f, "--name", n, NULL), 1);
+	snprintf(want, sizeof(want), "'%s' is already up", n);
+	assert_non_null(strstr(out, want));
+	assert_int_equal(nrun(state_dir, out, sizeof(out), "down", n, NULL), 0);
+	assert_int_equal(count_namespaces(n), 0);
+}
+
 static void test_namespace_collision(void **state)
 {
 	(void)state;
@@ -849,6 +887,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_kill_up_with_service),
 		cmocka_unit_test(test_down_during_up),
 		cmocka_unit_test(test_down_all_during_up),
+		cmocka_unit_test(test_up_over_incomplete),
 		cmocka_unit_test(test_namespace_collision),
 		cmocka_unit_test(test_foreign_namespaces),
 		cmocka_unit_test(test_symlinked_state),

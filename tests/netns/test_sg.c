@@ -200,6 +200,35 @@ static void test_default_sg(void **state)
 	assert_nothing_left(n);
 }
 
+/* The default group by name (field/default-sg.yaml): a host in it beside
+ * another group, a rule whose source is it; and a group written as
+ * `default`, whose rules replace AWS's. */
+static void test_default_sg_named(void **state)
+{
+	(void)state;
+	const char *n = instance("sg-dnamed");
+	up("tests/data/sg/default-sg-named.yaml", n);
+	/* runner (10.9.1.10, job-sg + default), job-only (10.9.1.11, job-sg), cache 10.9.2.10, metrics 10.9.2.11 */
+	expect_reachable(n, "runner", NSIM_PROTO_TCP, "10.9.2.10", 6379, "cache 6379/tcp from 10.9.1.10:");
+	expect_dropped(n, "job-only", NSIM_PROTO_TCP, "10.9.2.10", 6379);
+	expect_counted(n, "v", "sg ingress of cache: no rule allows it");
+	expect_reachable(n, "runner", NSIM_PROTO_TCP, "10.9.2.11", 9100, "metrics 9100/tcp from 10.9.1.10:");
+	expect_counted(n, "v", "sg metrics-sg ingress #1");
+	expect_dropped(n, "job-only", NSIM_PROTO_TCP, "10.9.2.11", 9100);
+	down(n);
+	assert_nothing_left(n);
+
+	n = instance("sg-drules");
+	up("tests/data/sg/default-sg-rules.yaml", n);
+	/* the written default group admits tcp/80 from the VPC, and not its members' 81 */
+	expect_reachable(n, "c", NSIM_PROTO_TCP, "10.31.1.10", 80, "a 80/tcp from 10.31.1.20:");
+	expect_reachable(n, "b", NSIM_PROTO_TCP, "10.31.1.10", 80, "a 80/tcp from 10.31.1.11:");
+	expect_dropped(n, "b", NSIM_PROTO_TCP, "10.31.1.10", 81);
+	expect_counted(n, "vpc", "sg ingress of a: no rule allows it");
+	down(n);
+	assert_nothing_left(n);
+}
+
 static void test_same_subnet(void **state)
 {
 	(void)state;
@@ -392,6 +421,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_stateful),
 		cmocka_unit_test(test_sg_as_source),
 		cmocka_unit_test(test_default_sg),
+		cmocka_unit_test(test_default_sg_named),
 		cmocka_unit_test(test_same_subnet),
 		cmocka_unit_test(test_acl_order),
 		cmocka_unit_test(test_ephemeral_ports),

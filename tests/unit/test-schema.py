@@ -37,7 +37,7 @@ LOAD_C = os.path.join(ROOT, "netsim/load/load.c")
 
 # Directories whose every file is a valid topology (warnings allowed).
 VALID_DIRS = ["topologies", "tests/data/valid", "tests/data/warnings", "tests/data/analyze",
-              "tests/data/check", "tests/data/netns", "tests/data/sg"]
+              "tests/data/check", "tests/data/netns", "tests/data/sg", "tests/data/lint"]
 VALID_FILES = ["tests/data/hostile/control-chars-valid.yaml"]
 VALID_DIRS += ["tests/data/fix", "tests/data/field"]  # suggested fixes (test-fix-apply.py); ../shared/field copies
 
@@ -69,7 +69,6 @@ STRUCTURAL = {
     "tests/data/invalid/name-invalid-chars.yaml": "vpcs/0/hosts/0/name",
     "tests/data/invalid/name-leading-dash.yaml": "vpcs/0/name",
     "tests/data/invalid/name-reserved-blackhole.yaml": "vpcs/0/internet_gateway",
-    "tests/data/invalid/name-reserved-default-sg.yaml": "vpcs/0/security_groups/0/name",
     "tests/data/invalid/name-reserved-internet.yaml": "vpcs/0/hosts/1/name",
     "tests/data/invalid/name-too-long.yaml": "vpcs/0/subnets/0/name",
     "tests/data/invalid/nat-elastic-ip-in-vpc.yaml": "vpcs/0/nat_gateways/0/elastic_ip",
@@ -103,6 +102,9 @@ STRUCTURAL = {
     "tests/data/invalid/vpc-dns-support-not-boolean.yaml": "vpcs/0/dns_support",
     "tests/data/invalid/zone-name-invalid.yaml": "route53/private_zones/0/name",
     "tests/data/invalid/zone-no-vpcs.yaml": "route53/private_zones/0/vpcs",
+    "tests/data/invalid/message-nat-security-groups.yaml": "vpcs/0/nat_gateways/0",
+    "tests/data/invalid/load-protocol-number.yaml": "vpcs/0/security_groups/0/ingress/0/protocol",
+    "tests/data/invalid/message-acl-sg-source.yaml": "vpcs/0/network_acls/0/ingress/0/source",
 }
 
 # Invalid only for a semantic reason: references, uniqueness, overlaps, alignment, address
@@ -133,7 +135,8 @@ SEMANTIC = {
     record-a-value-dns-name record-a-value-nat-vpc record-a-value-unknown record-cname-address
     record-cname-and-a record-cname-apex record-cname-self record-outside-zone zone-same-name-same-vpc zone-vpc-missing
     zone-vpc-without-dns-support expect-blocked-by-unknown expect-blocked-by-reachable
-    expect-blocked-by-rule-not-acl expect-blocked-by-acl-rule-missing expect-blocked-by-code-unknown""".split()
+    expect-blocked-by-rule-not-acl expect-blocked-by-acl-rule-missing expect-blocked-by-code-unknown
+    message-route-to-host""".split()
 }
 
 # The loader's parse functions and the schema objects they read ("" is the document).

@@ -140,6 +140,111 @@ static void test_expectation_file(void **state)
 	done(&res);
 }
 
+/* A lint file (tests/data/lint/): line 1 "# expect: LINE:COL: warning:
+ * MESSAGE", line 2 "# fix: TEXT". The file is valid, with exactly that one
+ * warning (the whole message), followed by the note "fix: TEXT" at the same
+ * place. */
+static void test_lint_file(void **state)
+{
+	const char *path = *state;
+	struct expectation want;
+	struct result res;
+	char line[1200], fix[1200] = "";
+	size_t n_notes = 0;
+
+	if (read_expectation(path, &want) < 0 || want.sev != NSIM_SEV_WARNING) {
+		fprintf(stderr, "%s: the first line must be '# expect: LINE:COL: warning: MESSAGE'\n", path);
+		fail();
+	}
+	{
+		_cleanup_fclose_ FILE *f = fopen(path, "re");
+		assert_non_null(f);
+		assert_non_null(fgets(line, sizeof(line), f));
+		assert_non_null(fgets(line, sizeof(line), f));
+		line[strcspn(line, "\n")] = '\0';
+		assert_true(strncmp(line, "# fix: ", 7) == 0);
+		snprintf(fix, sizeof(fix), "fix: %s", line + 7);
+	}
+	res = check_file(path);
+	if (res.r != 0 || res.diags.n_errors != 0 || res.diags.n_warnings != 1) {
+		dump(path, &res.diags);
+		fail_msg("%s: want valid, with exactly one warning", path);
+	}
+	for (size_t i = 0; i < res.diags.n; i++) {
+		const struct nsim_diag *g = &res.diags.items[i];
+		if (g->severity == NSIM_SEV_WARNING &&
+		    (g->line != want.line || g->col != want.col || !streq(g->message, want.message))) {
+			dump(path, &res.diags);
+			fail_msg("%s: want %u:%u: warning: %s", path, want.line, want.col, want.message);
+		}
+		if (g->severity == NSIM_SEV_NOTE) {
+			n_notes++;
+			if (g->line != want.line || g->col != want.col || !streq(g->message, fix)) {
+				dump(path, &res.diags);
+				fail_msg("%s: want %u:%u: note: %s", path, want.line, want.col, fix);
+			}
+		}
+	}
+	assert_int_equal(n_notes, 1);
+	done(&res);
+}
+
+/* Files with one of the lints' defects on purpose (what they test needs it):
+ * the only warnings a file of the examples and of tests/data's valid
+ * directories may have. */
+static const struct {
+	const char *file, *warning;
+} known_defects[] = {
+	{"valid/address-assignment-skips-given.yaml", "is used by no route"},
+	{"valid/address-assignment-skips-given.yaml", "without a public IP"},
+	{"analyze/acl-deny.yaml", "can never match"},           /* the deciding rule's number */
+	{"analyze/acl-return.yaml", "ephemeral range"},         /* ACL_RETURN_DENY */
+	{"analyze/lpm.yaml", "without a public IP"},            /* NO_PUBLIC_IP */
+	{"analyze/nat-loop.yaml", "is used by no route"},       /* the NAT loop */
+	{"analyze/nat-loop.yaml", "no route to an internet gateway"},
+	{"analyze/no-igw.yaml", "no internet gateway"},         /* IGW_NOT_ATTACHED */
+	{"analyze/no-igw.yaml", "is used by no route"},
+	{"analyze/no-igw.yaml", "has public IP"},
+	{"analyze/no-listener.yaml", "without a public IP"},
+	{"analyze/peering.yaml", "reaches beyond VPC"},         /* PEERING_NOT_TRANSITIVE */
+	{"analyze/public-ip.yaml", "without a public IP"},      /* NO_PUBLIC_IP */
+	{"analyze/public-ip.yaml", "has public IP"},
+	{"check/many-nat.yaml", "is used by no route"},         /* 24 NAT gateways to list */
+	{"netns/chain.yaml", "reaches beyond VPC"},             /* peering is not transitive, on packets */
+	{"netns/lpm.yaml", "without a public IP"},
+	{"sg/acl-order-deny110.yaml", "can never match"},       /* rule order on packets */
+	{"sg/acl-order-deny90.yaml", "can never match"},
+	{"sg/ephemeral-missing.yaml", "ephemeral range"},       /* the missing return rule on packets */
+};
+
+/* The examples and the valid test files: no warning beyond known_defects. */
+static void test_lints_silent(void **state)
+{
+	const char *path = *state;
+	struct result res = check_file(path);
+
+	if (res.r != 0 || res.diags.n_errors != 0) {
+		dump(path, &res.diags);
+		fail();
+	}
+	for (size_t i = 0; i < res.diags.n; i++) {
+		const struct nsim_diag *g = &res.diags.items[i];
+		bool known = false;
+		if (g->severity != NSIM_SEV_WARNING)
+			continue;
+		for (size_t k = 0; k < ELEMENTSOF(known_defects) && !known; k++) {
+			size_t fl = strlen(path), kl = strlen(known_defects[k].file);
+			known = fl >= kl && streq(path + fl - kl, known_defects[k].file) &&
+				strstr(g->message, known_defects[k].warning);
+		}
+		if (!known) {
+			dump(path, &res.diags);
+			fail_msg("%s:%u:%u: an unexpected warning: %s", path, g->line, g->col, g->message);
+		}
+	}
+	done(&res);
+}
+
 static void test_valid_file(void **state)
 {
 	const char *path = *state;
@@ -410,7 +515,9 @@ static void test_warnings_only_is_valid(void **state)
 				       "    hosts: [{ name: h, subnet: s, public_ip: 192.0.2.2 }]\n");
 	assert_int_equal(res.r, 0);
 	assert_int_equal(res.diags.n_errors, 0);
-	assert_int_equal(res.diags.n_warnings, 2);
+	/* NAT without an internet gateway, public IP without a route to one,
+	 * and the lint: a NAT gateway that no route uses */
+	assert_int_equal(res.diags.n_warnings, 3);
 	done(&res);
 }
 
@@ -610,6 +717,129 @@ static void test_blocked_by(void **state)
 			assert_string_equal(codes[i], nsim_reason_code((enum nsim_reason)i));
 }
 
+/* `default` names the VPC's default group: added with AWS's rules when the
+ * file does not write it; hosts that name no group are put in it */
+static void test_default_sg_named(void **state)
+{
+	char path[4096];
+	struct result res;
+	const struct nsim_vpc *v;
+	const struct nsim_security_group *g;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/valid/default-sg-named.yaml", data_dir);
+	res = check_file(path);
+	assert_int_equal(res.r, 0);
+	v = &res.t->vpcs[0];
+	assert_int_equal(v->n_security_groups, 3);
+	g = &v->security_groups[2];
+	assert_string_equal(g->name.name, "default");
+	assert_false(g->has_egress); /* all outbound */
+	assert_int_equal(g->n_ingress, 1);
+	assert_int_equal(g->ingress[0].proto, NSIM_PROTO_ALL);
+	assert_int_equal(g->ingress[0].peer_vpc, 0);
+	assert_int_equal(g->ingress[0].peer_sg, 2); /* its own members */
+	/* runner: [job-sg, default]; cache named none: now [default] */
+	assert_int_equal(v->hosts[0].n_security_groups, 2);
+	assert_int_equal(v->hosts[0].sg_idx[1], 2);
+	assert_int_equal(v->hosts[2].n_security_groups, 1);
+	assert_int_equal(v->hosts[2].sg_idx[0], 2);
+	/* metrics-sg admits the default group's members */
+	assert_int_equal(v->security_groups[1].ingress[0].peer_sg, 2);
+	done(&res);
+
+	/* a file that never names it has no such group: its hosts keep n == 0 */
+	snprintf(path, sizeof(path), "%s/sg/default-sg.yaml", data_dir);
+	res = check_file(path);
+	assert_int_equal(res.r, 0);
+	assert_int_equal(res.t->vpcs[0].n_security_groups, 1);
+	assert_int_equal(res.t->vpcs[0].hosts[0].n_security_groups, 0);
+	done(&res);
+}
+
+/* The analyzer over the default group by name: every expectation of the
+ * files holds as the model predicts it (the data plane: tests/netns/test_sg.c). */
+static void test_default_sg_analyzed(void **state)
+{
+	static const char *const files[] = {"sg/default-sg-named.yaml", "sg/default-sg-rules.yaml"};
+
+	(void)state;
+	for (size_t k = 0; k < ELEMENTSOF(files); k++) {
+		char path[4096];
+		struct result res;
+		snprintf(path, sizeof(path), "%s/%s", data_dir, files[k]);
+		res = check_file(path);
+		assert_int_equal(res.r, 0);
+		assert_true(res.t->n_expects > 0);
+		for (size_t i = 0; i < res.t->n_expects; i++) {
+			const struct nsim_expect *e = &res.t->expects[i];
+			struct nsim_flow f = {.from = e->from, .proto = e->proto, .dport = e->port.from};
+			struct nsim_analysis a;
+			f.dst = nsim_analyze_target(res.t, &e->from, &e->to);
+			assert_int_equal(nsim_analyze_flow(res.t, &f, &a), 0);
+			if ((a.prediction == NSIM_PREDICT_REACHABLE) != (e->verdict == NSIM_VERDICT_REACHABLE))
+				fail_msg("%s: expectation %zu (%s -> %s): the model says %s (%s): %s", path, i,
+					 e->from.ref.name, e->to.ref.name, nsim_prediction_name(a.prediction),
+					 nsim_reason_code(a.reason), a.explanation);
+			if (e->verdict == NSIM_VERDICT_UNREACHABLE)
+				assert_int_equal(a.reason, NSIM_REASON_SG_INGRESS_NO_RULE);
+		}
+		done(&res);
+	}
+}
+
+/* A bare group name a peered VPC also has: warned, unless written VPC/GROUP;
+ * `default` (every VPC has one) is plainly the rule's own VPC's. */
+static void test_sg_ambiguous(void **state)
+{
+	static const char *const text =
+		"name: t\n"
+		"vpcs:\n"
+		"  - name: a\n"
+		"    cidr: 10.1.0.0/16\n"
+		"    subnets: [{ name: s, cidr: 10.1.1.0/24 }]\n"
+		"    security_groups:\n"
+		"      - { name: web-sg }\n"
+		"      - { name: x-sg, ingress: [{ protocol: tcp, ports: 80, source: default }] }\n"
+		"    hosts: [{ name: ha, subnet: s, security_groups: [web-sg, x-sg] }]\n"
+		"  - name: b\n"
+		"    cidr: 10.2.0.0/16\n"
+		"    subnets: [{ name: s, cidr: 10.2.1.0/24 }]\n"
+		"    security_groups:\n"
+		"      - { name: web-sg }\n"
+		"      - { name: db-sg, ingress: [{ protocol: tcp, ports: 5432, source: %s },\n"
+		"                                 { protocol: tcp, ports: 22, source: default }] }\n"
+		"    hosts: [{ name: hb, subnet: s, security_groups: [db-sg] }]\n"
+		"peerings: [{ name: p, between: [a, b] }]\n";
+	char buf[2048];
+	struct result res;
+
+	(void)state;
+	snprintf(buf, sizeof(buf), text, "web-sg");
+	res = check_text(buf);
+	assert_int_equal(res.r, 0);
+	assert_int_equal(res.diags.n_warnings, 1);
+	assert_true(has_diag(&res.diags, 15, 0, NSIM_SEV_WARNING,
+			     "security group 'web-sg' (source of a rule in 'db-sg') means b/web-sg, the group of "
+			     "the rule's own VPC; the peered VPC 'a' also has a group named 'web-sg': write "
+			     "'a/web-sg' to mean that one, or 'b/web-sg' to say this one plainly"));
+	assert_int_equal(res.t->vpcs[1].security_groups[1].ingress[0].peer_vpc, 1);
+	done(&res);
+
+	snprintf(buf, sizeof(buf), text, "b/web-sg");
+	res = check_text(buf);
+	assert_int_equal(res.r, 0);
+	assert_int_equal(res.diags.n_warnings, 0);
+	done(&res);
+
+	snprintf(buf, sizeof(buf), text, "a/web-sg");
+	res = check_text(buf);
+	assert_int_equal(res.r, 0);
+	assert_int_equal(res.diags.n_warnings, 0);
+	assert_int_equal(res.t->vpcs[1].security_groups[1].ingress[0].peer_vpc, 0);
+	done(&res);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct CMUnitTest direct[] = {
@@ -623,6 +853,9 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_real_stack_resolution),
 		cmocka_unit_test(test_real_stack_rules),
 		cmocka_unit_test(test_blocked_by),
+		cmocka_unit_test(test_default_sg_named),
+		cmocka_unit_test(test_default_sg_analyzed),
+		cmocka_unit_test(test_sg_ambiguous),
 	};
 	char invalid[4096], warnings[4096], valid[4096], topologies[4096];
 	int failed = 0;
@@ -639,6 +872,19 @@ int main(int argc, char **argv)
 	failed += run_file_group("invalid", (const char *const[]){ invalid, warnings }, 2,
 				 test_expectation_file, 40);
 	failed += run_file_group("valid", (const char *const[]){ valid, topologies }, 2, test_valid_file, 3);
+	{
+		static const char *const dirs[] = { "valid", "analyze", "check", "netns", "sg" };
+		char silent[6][4096], lint[4096];
+		const char *silent_dirs[6];
+		for (size_t i = 0; i < ELEMENTSOF(dirs); i++) {
+			snprintf(silent[i], sizeof(silent[i]), "%s/%s", data_dir, dirs[i]);
+			silent_dirs[i] = silent[i];
+		}
+		silent_dirs[5] = topologies;
+		snprintf(lint, sizeof(lint), "%s/lint", data_dir);
+		failed += run_file_group("lint", (const char *const[]){ lint }, 1, test_lint_file, 12);
+		failed += run_file_group("lints-silent", silent_dirs, 6, test_lints_silent, 40);
+	}
 	failed += cmocka_run_group_tests_name("direct", direct, NULL, NULL);
 	return failed ? 1 : 0;
 }
