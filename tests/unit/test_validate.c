@@ -790,32 +790,38 @@ static void test_default_sg_analyzed(void **state)
 
 /* A bare group name a peered VPC also has: warned, unless written VPC/GROUP;
  * `default` (every VPC has one) is plainly the rule's own VPC's. */
+/* Two peered VPCs that both have web-sg; db-sg's rule names `peer`. */
+static void ambiguous_text(char *buf, size_t size, const char *peer)
+{
+	snprintf(buf, size,
+		 "name: t\n"
+		 "vpcs:\n"
+		 "  - name: a\n"
+		 "    cidr: 10.1.0.0/16\n"
+		 "    subnets: [{ name: s, cidr: 10.1.1.0/24 }]\n"
+		 "    security_groups:\n"
+		 "      - { name: web-sg }\n"
+		 "      - { name: x-sg, ingress: [{ protocol: tcp, ports: 80, source: default }] }\n"
+		 "    hosts: [{ name: ha, subnet: s, security_groups: [web-sg, x-sg] }]\n"
+		 "  - name: b\n"
+		 "    cidr: 10.2.0.0/16\n"
+		 "    subnets: [{ name: s, cidr: 10.2.1.0/24 }]\n"
+		 "    security_groups:\n"
+		 "      - { name: web-sg }\n"
+		 "      - { name: db-sg, ingress: [{ protocol: tcp, ports: 5432, source: %s },\n"
+		 "                                 { protocol: tcp, ports: 22, source: default }] }\n"
+		 "    hosts: [{ name: hb, subnet: s, security_groups: [db-sg] }]\n"
+		 "peerings: [{ name: p, between: [a, b] }]\n",
+		 peer);
+}
+
 static void test_sg_ambiguous(void **state)
 {
-	static const char *const text =
-		"name: t\n"
-		"vpcs:\n"
-		"  - name: a\n"
-		"    cidr: 10.1.0.0/16\n"
-		"    subnets: [{ name: s, cidr: 10.1.1.0/24 }]\n"
-		"    security_groups:\n"
-		"      - { name: web-sg }\n"
-		"      - { name: x-sg, ingress: [{ protocol: tcp, ports: 80, source: default }] }\n"
-		"    hosts: [{ name: ha, subnet: s, security_groups: [web-sg, x-sg] }]\n"
-		"  - name: b\n"
-		"    cidr: 10.2.0.0/16\n"
-		"    subnets: [{ name: s, cidr: 10.2.1.0/24 }]\n"
-		"    security_groups:\n"
-		"      - { name: web-sg }\n"
-		"      - { name: db-sg, ingress: [{ protocol: tcp, ports: 5432, source: %s },\n"
-		"                                 { protocol: tcp, ports: 22, source: default }] }\n"
-		"    hosts: [{ name: hb, subnet: s, security_groups: [db-sg] }]\n"
-		"peerings: [{ name: p, between: [a, b] }]\n";
 	char buf[2048];
 	struct result res;
 
 	(void)state;
-	snprintf(buf, sizeof(buf), text, "web-sg");
+	ambiguous_text(buf, sizeof(buf), "web-sg");
 	res = check_text(buf);
 	assert_int_equal(res.r, 0);
 	assert_int_equal(res.diags.n_warnings, 1);
@@ -826,13 +832,13 @@ static void test_sg_ambiguous(void **state)
 	assert_int_equal(res.t->vpcs[1].security_groups[1].ingress[0].peer_vpc, 1);
 	done(&res);
 
-	snprintf(buf, sizeof(buf), text, "b/web-sg");
+	ambiguous_text(buf, sizeof(buf), "b/web-sg");
 	res = check_text(buf);
 	assert_int_equal(res.r, 0);
 	assert_int_equal(res.diags.n_warnings, 0);
 	done(&res);
 
-	snprintf(buf, sizeof(buf), text, "a/web-sg");
+	ambiguous_text(buf, sizeof(buf), "a/web-sg");
 	res = check_text(buf);
 	assert_int_equal(res.r, 0);
 	assert_int_equal(res.diags.n_warnings, 0);
