@@ -540,19 +540,18 @@ static void fix_sg(const struct nsim_topology *t, const struct nsim_decision *d,
 	size_t gv = d->comp.a;
 	const struct nsim_vpc *v = &t->vpcs[gv];
 	const struct nsim_host *h = d->host != NSIM_NONE ? &v->hosts[d->host] : NULL;
-	char peer[96], port[16], pp[64], rule[200], yaml[240], path[160], comp[96];
+	char peer[96], port[16], pp[64], rule[200], path[160], comp[96];
 	peer_ref(t, gv, ingress ? d->src : d->dst, peer, sizeof(peer));
 	put(port, sizeof(port), "%u", d->dport);
 	proto_ports(d->proto, port, pp, sizeof(pp));
 	put(rule, sizeof(rule), "{ %s, %s: %s }", pp, ingress ? "source" : "destination", peer);
 	if (d->comp.b == NSIM_NONE) {
-		/* the default group's rules are AWS's: a group of the host's own */
+		/* the VPC's default group, not written in the file: a rule of its
+		 * own (the applier writes the group first, with AWS's rules) */
 		const char *hn = h ? h->name.name : "the host";
-		put(yaml, sizeof(yaml), "{ name: %s-sg, %s: [ %s ] }", hn, ingress ? "ingress" : "egress", rule);
-		put(path, sizeof(path), "vpcs[%s].security_groups", v->name.name);
-		set(x, NSIM_FIX_ADD, v->name.name, path, yaml,
-		    "%s is in VPC %s's default group: add to security_groups: %s, and give %s security_groups: [%s-sg]", hn,
-		    v->name.name, yaml, hn, hn);
+		put(path, sizeof(path), "vpcs[%s].security_groups[default].%s", v->name.name, ingress ? "ingress" : "egress");
+		set(x, NSIM_FIX_ADD, "default", path, rule, "add to default %s (VPC %s's default group, which %s is in): %s",
+		    ingress ? "ingress" : "egress", v->name.name, hn, rule);
 		x->others = true;
 		return;
 	}
