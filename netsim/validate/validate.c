@@ -26,8 +26,8 @@
 /* "did you mean" compares with every name: bound that work on hostile input. */
 #define SUGGEST_BUDGET 256
 
-/* VPCs, gateways, hosts, peerings and internet hosts share one namespace:
- * expect:, via: and route targets refer to them by bare name. */
+/* VPCs, gateways, hosts, VPC endpoints, peerings and internet hosts share
+ * one namespace: expect:, via: and route targets refer to them by bare name. */
 enum gkind { G_VPC, G_IGW, G_NAT, G_HOST, G_PEERING, G_INET_HOST, G_ENDPOINT, G_N };
 #define M(k) (1u << (k))
 #define M_ANY (M(G_N) - 1)
