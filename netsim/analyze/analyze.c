@@ -929,15 +929,17 @@ static void from_subnet(struct walk *w, size_t vi, size_t si, uint32_t src, uint
 	case NSIM_TARGET_GATEWAY_ENDPOINT:
 		nsim_analyze_gateway_endpoint(w, vi, si, r, src);
 		return;
-	default:
+	default: {
 		/* netsim rule: the validator refuses such a target, this is a backstop */
 		struct nsim_decision d = decide(w, NSIM_COMP_ROUTE_TABLE, vi, rt, table, vi, si, src, dst);
 		block(w, NSIM_REASON_NO_ROUTE, NSIM_PREDICT_BLOCKED, table, &d, "route %s has an unusable target", route);
 	}
+	}
 }
 
-int nsim_analyzer_flow(const struct nsim_analyzer *an, const struct nsim_flow *f, bool explain,
-		       struct nsim_analysis *ret)
+/* endpoint_reasons: false for the flow endpoints.c asks about (no recursion) */
+static int flow_walk(const struct nsim_analyzer *an, const struct nsim_flow *f, bool explain, bool endpoint_reasons,
+		     struct nsim_analysis *ret)
 {
 	const struct nsim_topology *t = an->t;
 	struct nsim_flow flow = *f;
@@ -1005,11 +1007,22 @@ int nsim_analyzer_flow(const struct nsim_analyzer *an, const struct nsim_flow *f
 	} else
 		return -EINVAL;
 fix:
-	if (an->endpoints)
+	if (an->endpoints && endpoint_reasons)
 		nsim_analyze_endpoint_reasons(&w);
 	if (explain && a->prediction != NSIM_PREDICT_REACHABLE)
 		nsim_analyze_fix(t, &flow, a);
 	return 0;
+}
+
+int nsim_analyzer_flow(const struct nsim_analyzer *an, const struct nsim_flow *f, bool explain,
+		       struct nsim_analysis *ret)
+{
+	return flow_walk(an, f, explain, true, ret);
+}
+
+int nsim_analyze_verdict(const struct nsim_analyzer *an, const struct nsim_flow *f, struct nsim_analysis *ret)
+{
+	return flow_walk(an, f, false, false, ret);
 }
 
 /* Appends an address (0: none) to the index, growing it. 0 or -ENOMEM. */

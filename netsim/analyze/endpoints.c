@@ -221,9 +221,8 @@ bool nsim_analyze_endpoint_local(struct walk *w, size_t vi, size_t si, uint32_t 
 }
 
 /* A blocked flow from a host to a service's host, that an endpoint of the
- * host's VPC would have carried: the endpoint is the reason. (The flow to
- * the endpoint is walked too: no recursion, as it has no name and goes to
- * an interface or to a host the endpoint serves.) */
+ * host's VPC would have carried: the endpoint is the reason. (The flow
+ * through the endpoint is walked too, without this step.) */
 void nsim_analyze_endpoint_reasons(struct walk *w)
 {
 	const struct nsim_topology *t = w->t;
@@ -265,7 +264,7 @@ void nsim_analyze_endpoint_reasons(struct walk *w)
 		alt.dst = t->inet_hosts[ep->service_hosts[0]].address;
 	else
 		return;
-	if (nsim_analyzer_flow(w->an, &alt, false, &alt_a) < 0 || alt_a.prediction == NSIM_PREDICT_BLOCKED)
+	if (nsim_analyze_verdict(w->an, &alt, &alt_a) < 0 || alt_a.prediction == NSIM_PREDICT_BLOCKED)
 		return;
 	const struct nsim_host *src = &v->hosts[f->from.idx];
 	char why[sizeof(a->explanation)], ab[NSIM_ADDR_STRLEN];

@@ -571,6 +571,13 @@ static void test_endpoint_not_in_region(void **state)
 	flow(o, "fn", "s3.us-west-2.amazonaws.com", "443/tcp", &a);
 	verdict(&a, NSIM_PREDICT_BLOCKED, NSIM_REASON_ENDPOINT_NOT_IN_REGION, "private");
 
+	/* an interface endpoint leads to its own region's service */
+	flow(o, "fn", "secretsmanager.us-west-2.amazonaws.com", "443/tcp", &a);
+	verdict(&a, NSIM_PREDICT_BLOCKED, NSIM_REASON_ENDPOINT_NOT_IN_REGION, "private");
+	EXPLAINS(&a, "sm-west (192.0.2.81) is secretsmanager in us-west-2", "interface endpoint sm-ep of VPC main",
+		 "secretsmanager in ap-northeast-2 only; on the path it took: route table private");
+	assert_string_equal(a.decision.comp.ref.name, "sm-ep");
+
 	/* the endpoint would not carry mute's flow either: its own reason */
 	flow(o, "mute", "s3-west", "443/tcp", &a);
 	verdict(&a, NSIM_PREDICT_BLOCKED, NSIM_REASON_SG_EGRESS_NO_RULE, "mute-sg");
