@@ -735,37 +735,6 @@ void nsim_analyze_fix(const struct nsim_topology *t, const struct nsim_flow *f, 
 
 /* ---- closing a path ---- */
 
-/* Whether addr is the private address of a member of group sg of VPC v. */
-static bool member(const struct nsim_topology *t, size_t v, size_t sg, uint32_t addr)
-{
-	const struct nsim_vpc *vpc = &t->vpcs[v];
-	for (size_t i = 0; i < vpc->n_hosts; i++) {
-		const struct nsim_host *h = &vpc->hosts[i];
-		if (h->address != addr)
-			continue;
-		if (sg == NSIM_NONE)
-			return h->n_security_groups == 0;
-		for (size_t k = 0; k < h->n_security_groups; k++)
-			if (h->sg_idx[k] == sg)
-				return true;
-	}
-	return false;
-}
-
-static bool rule_matches(const struct nsim_topology *t, const struct nsim_sg_rule *r, uint32_t peer,
-			 enum nsim_proto proto, uint16_t port)
-{
-	bool peer_ok = r->peer_is_cidr ? nsim_cidr_contains_addr(r->peer_cidr, peer)
-				       : r->peer_vpc != NSIM_NONE && member(t, r->peer_vpc, r->peer_sg, peer);
-	if (!peer_ok)
-		return false;
-	if (r->proto == NSIM_PROTO_ALL)
-		return true;
-	if (r->proto != proto)
-		return false;
-	return proto == NSIM_PROTO_ICMP || !r->has_ports || (port >= r->port_from && port <= r->port_to);
-}
-
 /* A rule as the file would write it. */
 static void rule_yaml(const struct nsim_sg_rule *r, bool ingress, char *buf, size_t size)
 {
@@ -796,7 +765,7 @@ void nsim_analyze_fix_close(const struct nsim_topology *t, const struct nsim_flo
 		for (size_t k = 0; k < h->n_security_groups; k++) {
 			const struct nsim_security_group *g = &v->security_groups[h->sg_idx[k]];
 			for (size_t i = 0; i < g->n_ingress; i++) {
-				if (!rule_matches(t, &g->ingress[i], d->src, d->proto, d->dport))
+				if (!nsim_analyze_sg_rule_matches(t, &g->ingress[i], d->src, d->proto, d->dport))
 					continue;
 				if (n++)
 					continue;
