@@ -4,11 +4,13 @@
 #include <errno.h>
 #include <fnmatch.h>
 #include <limits.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -30,6 +32,7 @@ struct probe_job {
 	double t0; /* CLOCK_REALTIME ms at the start */
 	int timeout_ms;
 	struct nsim_check_cands cands;
+	int stop_fd; /* an eventfd: the network reported it dropped this probe (-1: none) */
 };
 
 struct ctx {
@@ -98,8 +101,8 @@ static void *worker(void *arg)
 			j->res->addr = j->res->answer.addr;
 			j->t0 = nsim_clock_ms(CLOCK_REALTIME);
 		}
-		int r = nsim_probe(j->res->from_ns, j->res->proto, j->res->addr, j->res->port, j->sport, j->timeout_ms,
-				   &j->res->probe);
+		int r = nsim_probe_until(j->res->from_ns, j->res->proto, j->res->addr, j->res->port, j->sport,
+					 j->timeout_ms, j->stop_fd, &j->res->probe);
 		if (r < 0) {
 			j->res->probe.outcome = NSIM_PROBE_ERROR;
 			j->res->probe.error = -r;
@@ -139,12 +142,41 @@ static void run_commands(struct ctx *c)
 	}
 }
 
+/* From the capture thread, for each drop netsim's rulesets logged: the
+ * probe it belongs to (by its source port, either direction: NSIM_CHECK_SPORT_BASE
+ * + its index) stops waiting. A missing route is answered by an ICMP error
+ * that the probe waits for instead. */
+static void on_drop(void *userdata, const struct nsim_drop_packet *d)
+{
+	struct ctx *c = userdata;
+	if (strncmp(d->prefix, "nsim:nr:", 8) == 0)
+		return;
+	uint16_t ports[2] = {d->p.sport, d->p.dport};
+	for (size_t k = 0; k < 2; k++) {
+		if (ports[k] < NSIM_CHECK_SPORT_BASE)
+			continue;
+		size_t i = ports[k] - NSIM_CHECK_SPORT_BASE;
+		if (i >= c->n_jobs || c->jobs[i].stop_fd < 0 || c->jobs[i].sport != ports[k])
+			continue;
+		enum nsim_proto want = c->jobs[i].res->proto;
+		bool same = want == NSIM_PROTO_TCP   ? d->p.proto == IPPROTO_TCP
+			    : want == NSIM_PROTO_UDP ? d->p.proto == IPPROTO_UDP
+						     : d->p.proto == IPPROTO_ICMP && !d->p.quoted_proto;
+		uint64_t one = 1;
+		if (same)
+			(void)!write(c->jobs[i].stop_fd, &one, sizeof(one));
+	}
+}
+
 static void free_ctx(struct ctx *c)
 {
 	nsim_check_prep_done(&c->prep);
 	free(c->ns_list);
-	for (size_t i = 0; i < c->n_jobs; i++)
+	for (size_t i = 0; i < c->n_jobs; i++) {
 		nsim_check_cands_done(&c->jobs[i].cands);
+		if (c->jobs[i].stop_fd >= 0)
+			close(c->jobs[i].stop_fd);
+	}
 	free(c->jobs);
 	nsim_analyzer_free(c->an);
 }
@@ -232,7 +264,7 @@ int nsim_check_run(const struct nsim_topology *t, const struct nsim_plan *p, con
 	for (size_t i = 0; i < t->n_expects; i++) {
 		struct nsim_check_result res;
 		struct probe_job *j = &c.jobs[c.n_jobs];
-		*j = (struct probe_job){0};
+		*j = (struct probe_job){.stop_fd = -1};
 		/* filter first: --only is matched on the label */
 		r = nsim_check_prepare(&c.prep, i, rep->arena, &res, &j->cands);
 		if (r < 0) {
@@ -247,6 +279,11 @@ int nsim_check_run(const struct nsim_topology *t, const struct nsim_plan *p, con
 		j->res = &rep->results[rep->n_results++];
 		j->timeout_ms = o.timeout_ms;
 		j->sport = (uint16_t)(NSIM_CHECK_SPORT_BASE + (c.n_jobs % SPORT_SPAN));
+		if (o.capture && !res.is_command && c.n_jobs < SPORT_SPAN &&
+		    (j->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) < 0) {
+			r = -errno;
+			goto out;
+		}
 		c.n_jobs++;
 	}
 	if (o.capture && c.n_jobs) {
@@ -269,7 +306,9 @@ int nsim_check_run(const struct nsim_topology *t, const struct nsim_plan *p, con
 		free(used);
 		if (r < 0)
 			goto out;
-		r = nsim_capture_start(c.ns_list, c.n_ns, "tcp or udp or icmp", &rep->capture, &err);
+		struct nsim_capture_opts co = {.filter = "tcp or udp or icmp", .nflog = true, .on_drop = on_drop,
+					       .userdata = &c};
+		r = nsim_capture_start_opts(c.ns_list, c.n_ns, &co, &rep->capture, &err);
 		if (r < 0 && (changed = gone(p, rep)) != 0) {
 			/* a namespace went away since: the run goes on without
 			 * evidence, and ends with that error */
@@ -303,11 +342,13 @@ int nsim_check_run(const struct nsim_topology *t, const struct nsim_plan *p, con
 	free(th);
 	run_commands(&c);
 
-	size_t n_pkts = 0;
+	size_t n_pkts = 0, n_drops = 0;
 	const struct nsim_packet *pkts = NULL;
+	const struct nsim_drop_packet *drops = NULL;
 	if (rep->capture) {
 		nsim_capture_stop(rep->capture);
 		pkts = nsim_capture_packets(rep->capture, &n_pkts);
+		drops = nsim_capture_drops(rep->capture, &n_drops);
 		rep->kernel_drops = nsim_capture_kernel_drops(rep->capture);
 	}
 	/* namespaces gone during the run: an error of the run, and nothing it
@@ -319,6 +360,7 @@ int nsim_check_run(const struct nsim_topology *t, const struct nsim_plan *p, con
 	for (size_t i = 0; i < c.n_jobs; i++) {
 		struct nsim_check_result *res = c.jobs[i].res;
 		if ((r = nsim_check_collect_hops(&c.prep, &c.jobs[i].cands, c.jobs[i].t0, pkts, n_pkts, rep->arena, res)) < 0 ||
+		    (r = nsim_check_collect_drop(&c.prep, c.jobs[i].t0, drops, n_drops, rep->arena, res)) < 0 ||
 		    (r = nsim_check_judge(t, c.an, o.timeout_ms, rep->n_drift || changed, rep->arena, res)) < 0)
 			goto out;
 		if (res->probe.outcome == NSIM_PROBE_ERROR)
