@@ -478,22 +478,31 @@ static bool is_blackhole(const struct nsim_route *r)
 	return r->kind == NSIM_TARGET_BLACKHOLE || r->kind == NSIM_TARGET_UNRESOLVED;
 }
 
-/* Kernel routes cannot log, so the router looks the route up itself before
- * the kernel does (prerouting; `fib daddr` goes through the policy rules,
- * which choose a subnet's table by source address) and logs what will have
- * none: a blackhole (the destination is in a blackhole route of the source
- * subnet's table: a more specific route elsewhere would have been found) or
- * no route at all (`type unicast`: the router's own addresses are local,
- * and their lookup has no oif either). No route is answered with ICMP net unreachable, as the
- * kernel's own no-route path does, without its rate limit. AWS: "Route
- * priority", https://docs.aws.amazon.com/vpc/latest/userguide/route-tables-priority.html;
+/* Before the route: what AWS evaluates at the sending interface, then the
+ * route. Security groups' egress comes first (AWS's order: "source SG
+ * egress -> route table -> subnet ACLs", analyze.h), so it is evaluated
+ * here, in prerouting, not in forward after the route lookup. Kernel routes
+ * cannot log, so the router looks the route up itself before the kernel
+ * does (`fib daddr` goes through the policy rules, which choose a subnet's
+ * table by source address) and logs what will have none: a blackhole (the
+ * destination is in a blackhole route of the source subnet's table: a more
+ * specific route elsewhere would have been found) or no route at all
+ * (`type unicast`: the router's own addresses are local, and their lookup
+ * has no oif either). No route is answered with ICMP net unreachable, as
+ * the kernel's own no-route path does, without its rate limit. Traffic to
+ * the router itself (the Amazon DNS server, the subnet router) is filtered
+ * by neither. AWS: "Route priority",
+ * https://docs.aws.amazon.com/vpc/latest/userguide/route-tables-priority.html;
  * "Example routing options" (blackhole routes),
  * https://docs.aws.amazon.com/vpc/latest/userguide/route-table-options.html */
 static void route_drops(FILE *f, const struct nsim_topology *t, size_t vi)
 {
 	const struct nsim_vpc *v = &t->vpcs[vi];
 	char c[NSIM_CIDR_STRLEN];
-	fprintf(f, "\tchain routes {\n\t\ttype filter hook prerouting priority filter; policy accept;\n");
+	fprintf(f, "\tchain prerouting {\n\t\ttype filter hook prerouting priority filter; policy accept;\n"
+		   "\t\tfib daddr type local accept comment \"to the router itself: no security group or route applies\"\n"
+		   "\t\tct state established,related accept comment \"security groups are stateful: replies pass\"\n"
+		   "\t\tiifname vmap @sg_egress comment \"security groups: egress of the sending host, before its route\"\n");
 	for (size_t si = 0; si < v->n_subnets; si++) {
 		const struct nsim_subnet *s = &v->subnets[si];
 		size_t ri = s->rt_idx != NSIM_NONE ? s->rt_idx : v->main_rt_idx;
@@ -583,7 +592,6 @@ int nsim_plan_router_ruleset(const struct nsim_topology *t, size_t vi, char **re
 		fprintf(f, "\t\tiifname vmap @acl_leave comment \"network ACLs, stateless: leaving a subnet\"\n"
 			   "\t\toifname vmap @acl_enter comment \"network ACLs, stateless: entering a subnet\"\n");
 	fprintf(f, "\t\tct state established,related counter accept comment \"security groups are stateful: replies pass\"\n"
-		   "\t\tiifname vmap @sg_egress comment \"security groups: egress of the sending host\"\n"
 		   "\t\toifname vmap @sg_ingress comment \"security groups: ingress of the receiving host\"\n"
 		   "\t}\n}\n");
 	if (fclose(f) != 0 && r == 0)

@@ -627,8 +627,12 @@ int nsim_capture_start_opts(const char *const *namespaces, size_t n_ns, const st
 			/* drops are then found by their timeout, as before */
 			c->h[i].dead = true;
 			c->h[i].fd = -1;
-			if (!c->n_nflog_failed++ && c->h[i].why)
-				snprintf(c->nflog_why, sizeof(c->nflog_why), "%s", c->h[i].why);
+			if (!c->n_nflog_failed++)
+				snprintf(c->nflog_why, sizeof(c->nflog_why), "drops in %s are not reported by the network (%s%s): "
+					 "its probes wait for their timeout", c->h[i].ns,
+					 c->h[i].error == -EBUSY || c->h[i].error == -EPERM || c->h[i].error == -EIO
+						 ? "another program may read its NFLOG group " NSIM_PLAN_NFLOG_GROUP_STR ": " : "",
+					 c->h[i].why ? c->h[i].why : strerror(-c->h[i].error));
 		} else if (c->h[i].error < 0) {
 			r = c->h[i].error;
 			if (ret_error)

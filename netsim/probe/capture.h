@@ -79,8 +79,9 @@ _must_check_ int nsim_capture_start_opts(const char *const *namespaces, size_t n
 
 /* After stop: the drops NFLOG reported, by time. Owned by the capture. */
 const struct nsim_drop_packet *nsim_capture_drops(const struct nsim_capture *c, size_t *ret_n);
-/* Why the NFLOG group of some namespace could not be read (the first
- * one's words), NULL when every one was. */
+/* "drops in NS are not reported by the network (why): its probes wait for
+ * their timeout", for the first namespace whose NFLOG group could not be
+ * read; NULL when every one was. */
 const char *nsim_capture_nflog_error(const struct nsim_capture *c);
 
 /* Stops the capture thread after draining every handle. Idempotent. */

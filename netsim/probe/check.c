@@ -349,6 +349,11 @@ int nsim_check_run(const struct nsim_topology *t, const struct nsim_plan *p, con
 		nsim_capture_stop(rep->capture);
 		pkts = nsim_capture_packets(rep->capture, &n_pkts);
 		drops = nsim_capture_drops(rep->capture, &n_drops);
+		if (nsim_capture_nflog_error(rep->capture) &&
+		    !(rep->nflog_error = nsim_arena_strdup(rep->arena, nsim_capture_nflog_error(rep->capture)))) {
+			r = -ENOMEM;
+			goto out;
+		}
 		rep->kernel_drops = nsim_capture_kernel_drops(rep->capture);
 	}
 	/* namespaces gone during the run: an error of the run, and nothing it

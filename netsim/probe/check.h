@@ -39,6 +39,7 @@ struct nsim_check_report {
 	size_t n_unrun;            /* rows whose probe could not run */
 	double ms;
 	uint64_t kernel_drops;     /* capture packets lost (evidence may be incomplete) */
+	const char *nflog_error;   /* drops some namespace does not report (nsim_capture_nflog_error()), NULL */
 	struct nsim_capture *capture; /* owns the packets the hops point at */
 	/* what differs from what `up` built, one finding each ("route 0.0.0.0/0
 	 * missing from table private in netsim-x-main"), found before probing */

@@ -135,12 +135,17 @@ static void extra_lines(FILE *out, const struct nsim_check_result *r, const char
 
 /* Where the network dropped r's probe: the component of the namespace (as
  * the hops name it), else the namespace. */
-static const char *drop_where(const struct nsim_check_result *r)
+static const char *drop_where(const struct nsim_check_report *rep, const struct nsim_check_result *r)
 {
+	const char *ns = r->dropped_at.ns;
+	size_t len = strlen(rep->name);
 	for (size_t k = 0; k < r->n_hops; k++)
-		if (r->hops[k].ns && streq(r->hops[k].ns, r->dropped_at.ns))
+		if (r->hops[k].ns && streq(r->hops[k].ns, ns))
 			return r->hops[k].component;
-	return r->dropped_at.ns;
+	/* netsim-<instance>-<node> */
+	if (strncmp(ns, "netsim-", 7) == 0 && strncmp(ns + 7, rep->name, len) == 0 && ns[7 + len] == '-')
+		return ns + 8 + len;
+	return ns;
 }
 
 static void drop_line(const struct nsim_check_result *r, char *buf, size_t size)
@@ -202,7 +207,7 @@ void nsim_report_check_text(FILE *out, const struct nsim_check_report *rep, bool
 		if (r->has_dropped_at && !r->model_disagrees) {
 			char line[400];
 			drop_line(r, line, sizeof(line));
-			fprintf(out, "    %sdropped at %s +%.3f ms: %s%s\n", dim, NSIM_ESC(drop_where(r)), r->dropped_at.t_ms, line,
+			fprintf(out, "    %sdropped at %s +%.3f ms: %s%s\n", dim, NSIM_ESC(drop_where(rep, r)), r->dropped_at.t_ms, line,
 				reset);
 		}
 		if (r->passed && !verbose)
@@ -246,7 +251,7 @@ void nsim_report_check_text(FILE *out, const struct nsim_check_report *rep, bool
 		if (r->has_dropped_at && r->model_disagrees) {
 			char line[400];
 			drop_line(r, line, sizeof(line));
-			fprintf(out, "    %s%-14s %-18s +%7.3f ms  %s%s\n", dim, NSIM_ESC(drop_where(r)), "dropped",
+			fprintf(out, "    %s%-14s %-18s +%7.3f ms  %s%s\n", dim, NSIM_ESC(drop_where(rep, r)), "dropped",
 				r->dropped_at.t_ms, line, reset);
 		}
 	}
@@ -254,6 +259,8 @@ void nsim_report_check_text(FILE *out, const struct nsim_check_report *rep, bool
 	if (rep->kernel_drops)
 		fprintf(out, "note: the captures lost %llu packets: evidence may be incomplete\n",
 			(unsigned long long)rep->kernel_drops);
+	if (rep->nflog_error)
+		fprintf(out, "note: %s\n", NSIM_ESC(rep->nflog_error));
 }
 
 static json_t *hop_json(const struct nsim_hop *h, bool ports)
@@ -389,6 +396,7 @@ int nsim_report_check_json(FILE *out, const struct nsim_check_report *rep, const
 				"error", rep->error);
 	if (!doc)
 		return -ENOMEM;
+	json_object_set_new(doc, "drops_not_reported", rep->nflog_error ? json_string(rep->nflog_error) : json_null());
 	int r = json_dumpf(doc, out, JSON_INDENT(2)) < 0 ? -EIO : 0;
 	fputc('\n', out);
 	json_decref(doc);
@@ -463,7 +471,7 @@ int nsim_report_check_junit(FILE *out, const struct nsim_check_report *rep)
 		if (r->has_dropped_at) {
 			char line[400], full[600];
 			drop_line(r, line, sizeof(line));
-			snprintf(full, sizeof(full), "dropped at %s +%.3f ms: %s\n", drop_where(r), r->dropped_at.t_ms, line);
+			snprintf(full, sizeof(full), "dropped at %s +%.3f ms: %s\n", drop_where(rep, r), r->dropped_at.t_ms, line);
 			xml_escaped(out, full);
 		}
 		if (r->fix.text[0]) {
