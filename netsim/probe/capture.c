@@ -605,7 +605,10 @@ int nsim_capture_start_opts(const char *const *namespaces, size_t n_ns, const st
 	if (!c)
 		return -ENOMEM;
 	c->opts = *opts;
-	size_t n = n_ns * (opts->nflog ? 2 : 1);
+	size_t n_nf = 0;
+	for (size_t i = 0; opts->nflog && i < n_ns; i++)
+		n_nf += !opts->nflog_in || opts->nflog_in[i];
+	size_t n = n_ns + n_nf;
 	c->stop_fd = -1;
 	c->n = n;
 	c->filter = opts->filter ? opts->filter : "ip";
@@ -614,8 +617,11 @@ int nsim_capture_start_opts(const char *const *namespaces, size_t n_ns, const st
 		nsim_capture_free(c);
 		return -ENOMEM;
 	}
-	for (size_t i = 0; i < n; i++)
-		c->h[i] = (struct handle){.ns = namespaces[i % n_ns], .ns_idx = i % n_ns, .nflog = i >= n_ns, .fd = -1};
+	for (size_t i = 0, k = n_ns; i < n_ns; i++) {
+		c->h[i] = (struct handle){.ns = namespaces[i], .ns_idx = i, .fd = -1};
+		if (opts->nflog && (!opts->nflog_in || opts->nflog_in[i]))
+			c->h[k++] = (struct handle){.ns = namespaces[i], .ns_idx = i, .nflog = true, .fd = -1};
+	}
 
 	int r = for_each_handle(c, false);
 	if (r < 0) {

@@ -68,6 +68,7 @@ struct nsim_capture_opts {
 	 * it cannot be read (another reader holds it) is left out and named by
 	 * nsim_capture_nflog_error() */
 	bool nflog;
+	const bool *nflog_in; /* per namespace: read its group (NULL: every one) */
 	/* called from the capture thread as each drop is read (keep it short) */
 	void (*on_drop)(void *userdata, const struct nsim_drop_packet *d);
 	void *userdata;

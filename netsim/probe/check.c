@@ -306,9 +306,22 @@ int nsim_check_run(const struct nsim_topology *t, const struct nsim_plan *p, con
 		free(used);
 		if (r < 0)
 			goto out;
-		struct nsim_capture_opts co = {.filter = "tcp or udp or icmp", .nflog = true, .on_drop = on_drop,
-					       .userdata = &c};
+		/* netsim's rulesets log their drops in routers, gateways and
+		 * endpoints, never in hosts */
+		bool *nflog_in = calloc(c.n_ns + 1, sizeof(bool));
+		r = -ENOMEM;
+		if (!nflog_in)
+			goto out;
+		for (size_t i = 0; i < c.prep.n_comps; i++) {
+			const struct nsim_check_comp *k = &c.prep.comps[i];
+			if (k->ns_idx != NSIM_NONE && k->ns_idx < c.n_ns && !streq(k->kind, "host") &&
+			    !streq(k->kind, "internet host") && !streq(k->kind, "internet"))
+				nflog_in[k->ns_idx] = true;
+		}
+		struct nsim_capture_opts co = {.filter = "tcp or udp or icmp", .nflog = true, .nflog_in = nflog_in,
+					       .on_drop = on_drop, .userdata = &c};
 		r = nsim_capture_start_opts(c.ns_list, c.n_ns, &co, &rep->capture, &err);
+		free(nflog_in);
 		if (r < 0 && (changed = gone(p, rep)) != 0) {
 			/* a namespace went away since: the run goes on without
 			 * evidence, and ends with that error */
