@@ -486,9 +486,9 @@ static bool is_blackhole(const struct nsim_route *r)
  * does (`fib daddr` goes through the policy rules, which choose a subnet's
  * table by source address) and logs what will have none: a blackhole (the
  * destination is in a blackhole route of the source subnet's table: a more
- * specific route elsewhere would have been found) or no route at all
- * (`type unicast`: the router's own addresses are local, and their lookup
- * has no oif either). No route is answered with ICMP net unreachable, as
+ * specific route elsewhere would have been found) or no route at all (of
+ * unicast destinations: the router's own addresses are local, and their
+ * lookup has no oif either). No route is answered with ICMP net unreachable, as
  * the kernel's own no-route path does, without its rate limit. Traffic to
  * the router itself (the Amazon DNS server, the subnet router) is filtered
  * by neither. AWS: "Route priority",
@@ -500,7 +500,8 @@ static void route_drops(FILE *f, const struct nsim_topology *t, size_t vi)
 	const struct nsim_vpc *v = &t->vpcs[vi];
 	char c[NSIM_CIDR_STRLEN];
 	fprintf(f, "\tchain prerouting {\n\t\ttype filter hook prerouting priority filter; policy accept;\n"
-		   "\t\tfib daddr type local accept comment \"to the router itself: no security group or route applies\"\n"
+		   "\t\tmeta nfproto != ipv4 accept comment \"a VPC here is IPv4 only\"\n"
+		   "\t\tfib daddr type != unicast accept comment \"to the router itself, or not routed (multicast, broadcast): no security group or route applies\"\n"
 		   "\t\tct state established,related accept comment \"security groups are stateful: replies pass\"\n"
 		   "\t\tiifname vmap @sg_egress comment \"security groups: egress of the sending host, before its route\"\n");
 	for (size_t si = 0; si < v->n_subnets; si++) {
@@ -522,11 +523,11 @@ static void route_drops(FILE *f, const struct nsim_topology *t, size_t vi)
 			}
 		}
 		if (n)
-			fprintf(f, " } fib daddr type unicast fib daddr oif missing counter " NSIM_PLAN_LOG_FMT("bh:%zu:%zu")
+			fprintf(f, " } fib daddr oif missing counter " NSIM_PLAN_LOG_FMT("bh:%zu:%zu")
 				   "drop comment \"subnet %s: a blackhole route of route table %s\"\n",
 				vi, ri, s->name.name, rt->name.name);
 	}
-	fprintf(f, "\t\tmeta nfproto ipv4 fib daddr type unicast fib daddr oif missing counter "
+	fprintf(f, "\t\tfib daddr oif missing counter "
 		   NSIM_PLAN_LOG_FMT("nr:%zu") "reject with icmp type net-unreachable comment \"no route\"\n\t}\n", vi);
 }
 
