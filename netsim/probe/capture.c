@@ -345,6 +345,7 @@ static void on_nflog(struct nsim_capture *c, const struct handle *h, const struc
 			break;
 		case NFULA_PAYLOAD:
 			has_ip = parse_ip(v, vlen, &d.p);
+			d.p.len = vlen >= 4 ? be16(v + 2) : 0; /* the IP total length */
 			break;
 		case NFULA_IFINDEX_INDEV:
 		case NFULA_IFINDEX_OUTDEV:

@@ -339,6 +339,14 @@ int nsim_check_run(const struct nsim_topology *t, const struct nsim_plan *p, con
 		}
 	}
 
+	/* flow logs: packet and byte counters of the connections made from now on */
+	rep->start_s = (long long)time(NULL);
+	for (size_t vi = 0; o.flow_log && vi < t->n_vpcs; vi++) {
+		char ns[256];
+		nsim_plan_ns_name(ns, sizeof(ns), p->name, t->vpcs[vi].name.name);
+		(void)!nsim_conntrack_account(ns); /* without it, the counters are 0 */
+	}
+
 	unsigned n_threads = o.parallel < c.n_jobs ? o.parallel : (unsigned)c.n_jobs;
 	pthread_t *th = calloc(n_threads + 1, sizeof(*th));
 	r = -ENOMEM;
@@ -354,6 +362,25 @@ int nsim_check_run(const struct nsim_topology *t, const struct nsim_plan *p, con
 		pthread_join(th[i], NULL);
 	free(th);
 	run_commands(&c);
+	rep->end_s = (long long)time(NULL);
+	for (size_t vi = 0; o.flow_log && vi < t->n_vpcs; vi++) {
+		char ns[256];
+		struct nsim_ct_flow *f = NULL;
+		size_t n = 0;
+		nsim_plan_ns_name(ns, sizeof(ns), p->name, t->vpcs[vi].name.name);
+		if (nsim_conntrack_dump(ns, &f, &n) < 0)
+			continue; /* a namespace gone: an error of the run, found below */
+		struct nsim_ct_flow *all = reallocarray(rep->ct_flows, rep->n_ct_flows + n + 1, sizeof(*all));
+		if (!all) {
+			free(f);
+			r = -ENOMEM;
+			goto out;
+		}
+		memcpy(all + rep->n_ct_flows, f, n * sizeof(*f));
+		rep->ct_flows = all;
+		rep->n_ct_flows += n;
+		free(f);
+	}
 
 	size_t n_pkts = 0, n_drops = 0;
 	const struct nsim_packet *pkts = NULL;
@@ -409,6 +436,7 @@ void nsim_check_report_free(struct nsim_check_report *r)
 		nsim_check_result_done(&r->results[i]);
 	free(r->results);
 	nsim_capture_free(r->capture);
+	free(r->ct_flows);
 	nsim_arena_free(r->arena);
 	free(r);
 }

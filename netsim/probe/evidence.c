@@ -1629,6 +1629,7 @@ int nsim_check_collect_drop(const struct nsim_check_prep *pp, double t0, const s
 		d.dport = dp->p.dport;
 		d.proto = dp->p.proto;
 		d.tcp_flags = dp->p.tcp_flags;
+		d.bytes = dp->p.len;
 		d.reply = rev;
 		if (!(d.text = nsim_check_drop_text(&d, arena)))
 			return -ENOMEM;

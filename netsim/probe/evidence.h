@@ -60,6 +60,7 @@ struct nsim_check_drop {
 	uint32_t src, dst;     /* the packet dropped */
 	uint16_t sport, dport;
 	uint8_t proto, tcp_flags;
+	uint32_t bytes;        /* the packet's IP length */
 	bool reply;            /* it was the reply */
 };
 

@@ -7,7 +7,8 @@
  * the component that decided. Security groups (ingress, egress), network
  * ACLs (inbound and outbound, a numbered rule and `*`), a NAT gateway's
  * inbound, an internet gateway without public IP, a blackhole route, no
- * route, a peering's filter and an interface endpoint's groups.
+ * route, a peering's filter and an interface endpoint's groups. And the flow
+ * logs made of them and of connection tracking (--flow-log).
  * argv[1]: the netsim binary. Root; exit 77 (skip) otherwise. Run from the
  * source root.
  */
@@ -141,6 +142,84 @@ static void test_text(void **state)
 	down(name);
 }
 
+/* Flow logs: AWS's default format (version 2), parsed back field by field,
+ * with ACCEPT records (connection tracking) and REJECT records (the drops). */
+static void test_flow_log(void **state)
+{
+	(void)state;
+	const char *name = instance("drops-fl");
+	char path[256];
+	snprintf(path, sizeof(path), "%s/flow.log", netns_tmpdir());
+	int r = run(out, sizeof(out), NULL, "test", "tests/data/drops/kinds.yaml", "--name", name, "--flow-log", path,
+		    "--timeout", LONG_TIMEOUT, NULL);
+	if (r != 0)
+		fail_msg("exit %d\n%s", r, out);
+	FILE *f = fopen(path, "re");
+	assert_non_null(f);
+	char line[512];
+	size_t n = 0, accept = 0, reject = 0;
+	bool sg_in = false, sg_out = false, conn = false, conn_reply = false;
+	while (fgets(line, sizeof(line), f)) {
+		char eni[64], src[20], dst[20], action[16], status[8], account[16];
+		unsigned version, sport, dport, proto;
+		unsigned long long packets, bytes, start, end;
+		int k = sscanf(line, "%u %15s %63s %19s %19s %u %u %u %llu %llu %llu %llu %15s %7s", &version, account, eni,
+			       src, dst, &sport, &dport, &proto, &packets, &bytes, &start, &end, action, status);
+		if (k != 14)
+			fail_msg("not 14 fields: %s", line);
+		n++;
+		assert_int_equal(version, 2);
+		assert_string_equal(account, "000000000000");
+		assert_true(strncmp(eni, "eni-", 4) == 0);
+		assert_true(A(src) != 0 && A(dst) != 0);
+		assert_true(proto == 6 || proto == 1);
+		assert_true(packets >= 1 && bytes >= 20 * packets);
+		assert_true(start > 1700000000 && start <= end);
+		assert_string_equal(status, "OK");
+		if (streq(action, "ACCEPT"))
+			accept++;
+		else if (streq(action, "REJECT"))
+			reject++;
+		else
+			fail_msg("action %s", action);
+		/* sg-in: at db's interface, where its group rejected the SYN */
+		if (streq(action, "REJECT") && streq(eni, "eni-db") && streq(src, "10.60.2.4") && dport == 22)
+			sg_in = packets == 1 && bytes == 60;
+		/* sg-out: at app's interface */
+		if (streq(action, "REJECT") && streq(eni, "eni-app") && streq(dst, "198.51.100.20") && dport == 8443)
+			sg_out = true;
+		/* the connection app -> db:5433, both ways, at both interfaces */
+		if (streq(action, "ACCEPT") && streq(src, "10.60.2.4") && dport == 5433 && packets >= 3)
+			conn = true;
+		if (streq(action, "ACCEPT") && streq(src, "10.60.3.4") && sport == 5433 && packets >= 2)
+			conn_reply = true;
+	}
+	fclose(f);
+	assert_int_equal(accept, 4); /* 2 directions x 2 interfaces */
+	assert_true(reject >= 9);
+	assert_true(sg_in && sg_out && conn && conn_reply);
+	assert_int_equal(n, accept + reject);
+
+	/* a custom format of the fields netsim knows: the version is the highest of its fields' */
+	r = run(out, sizeof(out), NULL, "test", "tests/data/drops/kinds.yaml", "--name", name, "--only", "sg-in",
+		"--flow-log", path, "--flow-log-format",
+		"${version} ${vpc-id} ${subnet-id} ${interface-id} ${tcp-flags} ${type} ${flow-direction} ${action}", NULL);
+	if (r != 0)
+		fail_msg("exit %d\n%s", r, out);
+	f = fopen(path, "re");
+	assert_non_null(f);
+	assert_non_null(fgets(line, sizeof(line), f));
+	assert_string_equal(line, "5 main data eni-db 2 IPv4 ingress REJECT\n");
+	assert_null(fgets(line, sizeof(line), f));
+	fclose(f);
+
+	/* a field netsim does not know is a usage error, before anything is built */
+	r = run(out, sizeof(out), NULL, "test", "tests/data/drops/kinds.yaml", "--name", name, "--flow-log", path,
+		"--flow-log-format", "${version} ${az-id}", NULL);
+	assert_int_equal(r, 2);
+	assert_non_null(strstr(out, "netsim does not model the flow log field 'az-id' yet"));
+}
+
 int main(int argc, char **argv)
 {
 	int r = netns_test_init(argc, argv);
@@ -151,6 +230,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_peering),
 		cmocka_unit_test(test_endpoint_group),
 		cmocka_unit_test(test_text),
+		cmocka_unit_test(test_flow_log),
 	};
 	r = cmocka_run_group_tests(tests, NULL, NULL);
 	cleanup_all();
