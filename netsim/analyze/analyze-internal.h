@@ -131,6 +131,10 @@ void nsim_analyze_sg_names(const struct nsim_topology *t, size_t ctx, size_t vi,
 /* " (fn, in fn-sg)": the host that has addr and its groups (named from VPC
  * ctx), for messages; "" when none. */
 void nsim_analyze_groups_of(const struct walk *w, size_t ctx, uint32_t addr, char *buf, size_t size);
+/* The verdict of flow f as nsim_analyzer_flow(explain=false) gives it, but
+ * without the endpoint reasons (what endpoints.c asks: no recursion). */
+_must_check_ int nsim_analyze_verdict(const struct nsim_analyzer *an, const struct nsim_flow *f,
+				      struct nsim_analysis *ret);
 /* Delivery to internet host ii (the reply, the listener). */
 void nsim_analyze_to_internet_host(struct walk *w, size_t ii, uint32_t src);
 
@@ -138,6 +142,12 @@ void nsim_analyze_to_internet_host(struct walk *w, size_t ii, uint32_t src);
 
 /* The length of the longest CIDR of pl that contains addr, or -1. */
 int nsim_analyze_pl_match(const struct nsim_prefix_list *pl, uint32_t addr);
+
+/* Whether security-group rule r admits peer (a CIDR, a prefix list, or a
+ * member of a group, found by a scan of the group's VPC: not for the walk's
+ * hot path, which uses the analyzer's index) for proto and port. */
+bool nsim_analyze_sg_rule_matches(const struct nsim_topology *t, const struct nsim_sg_rule *r, uint32_t peer,
+				  enum nsim_proto proto, uint16_t port);
 /* A route's destination as shown, for dst: "10.1.0.0/16", "pl:office (198.51.100.0/28)". */
 void nsim_analyze_route_dest(const struct nsim_route *r, uint32_t dst, char *buf, size_t size);
 /* Route r of subnet si's table targets a gateway endpoint: the service host. */

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/strv.h"
 #include "model/util.h"
 #include "validate/kinds.h"
 #include "validate/validate.h"
@@ -26,8 +27,8 @@
 /* "did you mean" compares with every name: bound that work on hostile input. */
 #define SUGGEST_BUDGET 256
 
-/* VPCs, gateways, hosts, peerings and internet hosts share one namespace:
- * expect:, via: and route targets refer to them by bare name. */
+/* VPCs, gateways, hosts, VPC endpoints, peerings and internet hosts share
+ * one namespace: expect:, via: and route targets refer to them by bare name. */
 enum gkind { G_VPC, G_IGW, G_NAT, G_HOST, G_PEERING, G_INET_HOST, G_ENDPOINT, G_N };
 #define M(k) (1u << (k))
 #define M_ANY (M(G_N) - 1)
@@ -204,37 +205,6 @@ static void peers_add(struct ctx *c, struct vpc_ns *ns, size_t vpc)
 
 /* ---- "did you mean" ---- */
 
-/* Optimal string alignment distance: a swapped pair counts as one typo. */
-static size_t edit_distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b), d[3][65];
-
-	if (la > 64 || lb > 64)
-		return SIZE_MAX;
-	for (size_t j = 0; j <= lb; j++)
-		d[0][j] = j;
-	for (size_t i = 1; i <= la; i++) {
-		size_t *cur = d[i % 3], *prev = d[(i - 1) % 3], *prev2 = d[(i + 1) % 3];
-		cur[0] = i;
-		for (size_t j = 1; j <= lb; j++) {
-			size_t best = prev[j - 1] + (a[i - 1] != b[j - 1]);
-			if (prev[j] + 1 < best)
-				best = prev[j] + 1;
-			if (cur[j - 1] + 1 < best)
-				best = cur[j - 1] + 1;
-			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && prev2[j - 2] + 1 < best)
-				best = prev2[j - 2] + 1;
-			cur[j] = best;
-		}
-	}
-	return d[la % 3][lb];
-}
-
-size_t nsim_validate_edit_distance(const char *a, const char *b)
-{
-	return edit_distance(a, b);
-}
-
 /* 'web' for 'web-sg': a name cut short is as likely as a typo. */
 static bool is_prefix(const char *shorter, const char *longer)
 {
@@ -259,7 +229,7 @@ static const char *suggest(struct ctx *c, const struct index *ix, unsigned mask,
 		size_t dist;
 		if (!(mask & M(e->kind)))
 			continue;
-		dist = edit_distance(name, e->name);
+		dist = nsim_edit_distance(name, e->name);
 		if (dist > limit && (is_prefix(name, e->name) || is_prefix(e->name, name)))
 			dist = limit;
 		if (dist > 0 && dist < best_d) {
@@ -1121,7 +1091,9 @@ static void check_ports(struct ctx *c, enum nsim_proto proto, bool has_ports, ui
 				"ports given for protocol all: 'all' means every protocol and every port, so it "
 				"takes no ports");
 	else if (has_ports && proto == NSIM_PROTO_ICMP)
-		nsim_diag_error(c->d, ports_pos, "ports given for protocol icmp: ICMP has no ports");
+		nsim_diag_error(c->d, ports_pos,
+				"ports given for protocol icmp: ICMP has no ports (AWS's ICMP type and code: netsim "
+				"does not model them yet; protocol icmp allows every type)");
 	else if (!has_ports && (proto == NSIM_PROTO_TCP || proto == NSIM_PROTO_UDP))
 		nsim_diag_error(c->d, proto_pos,
 				"ports required for protocol %s: AWS rules for TCP and UDP name a port range "
