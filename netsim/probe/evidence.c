@@ -1329,6 +1329,7 @@ int nsim_check_judge(const struct nsim_topology *t, const struct nsim_analyzer *
 					   r->predicted.explanation[0] ? ": " : "", r->predicted.explanation,
 					   nsim_probe_outcome_name(r->probe.outcome));
 	} else if (r->has_dropped_at && r->predicted.prediction == NSIM_PREDICT_BLOCKED &&
+		   nsim_check_reason_names_dropper(r->predicted.reason) &&
 		   !nsim_check_drop_matches(&r->dropped_at, &r->predicted.decision)) {
 		/* the same verdict for another reason: the model and the network
 		 * must agree on what decided */
@@ -1536,6 +1537,31 @@ int nsim_check_drop_decode(const struct nsim_topology *t, const char *prefix, st
 		return *s ? -EINVAL : -ENOMEM;
 	*ret = d;
 	return 0;
+}
+
+bool nsim_check_reason_names_dropper(enum nsim_reason reason)
+{
+	switch (reason) {
+	case NSIM_REASON_NAME_RESOLVES_PUBLIC:
+	case NSIM_REASON_ENDPOINT_NOT_IN_REGION:
+		return false;
+	case NSIM_REASON_NONE:
+	case NSIM_REASON_NO_ROUTE:
+	case NSIM_REASON_BLACKHOLE_ROUTE:
+	case NSIM_REASON_NO_PUBLIC_IP:
+	case NSIM_REASON_IGW_NOT_ATTACHED:
+	case NSIM_REASON_NAT_INBOUND_UNSOLICITED:
+	case NSIM_REASON_PEERING_NOT_TRANSITIVE:
+	case NSIM_REASON_ACL_DENY:
+	case NSIM_REASON_ACL_RETURN_DENY:
+	case NSIM_REASON_SG_INGRESS_NO_RULE:
+	case NSIM_REASON_SG_EGRESS_NO_RULE:
+	case NSIM_REASON_NO_LISTENER:
+	case NSIM_REASON_NAME_NOT_FOUND:
+	case NSIM_REASON_ENDPOINT_SG_INGRESS_NO_RULE:
+		break;
+	}
+	return true;
 }
 
 bool nsim_check_drop_matches(const struct nsim_check_drop *d, const struct nsim_decision *dec)

@@ -77,6 +77,13 @@ _must_check_ int nsim_check_drop_decode(const struct nsim_topology *t, const cha
  * direction; for no route: the VPC or one of its route tables). */
 bool nsim_check_drop_matches(const struct nsim_check_drop *d, const struct nsim_decision *dec);
 
+/* Whether the model's reason names the component that drops the packet:
+ * not for NAME_RESOLVES_PUBLIC and ENDPOINT_NOT_IN_REGION, which name the
+ * endpoint that sent the flow elsewhere; what drops it there is another
+ * component (a route, an internet gateway), and only the verdicts are
+ * compared. */
+bool nsim_check_reason_names_dropper(enum nsim_reason reason);
+
 /* "db-sg (ingress, no rule matched) dropped 10.0.3.4:33012 → 10.0.4.4:3306 SYN" (arena). */
 const char *nsim_check_drop_text(const struct nsim_check_drop *d, struct nsim_arena *arena);
 

@@ -1346,7 +1346,8 @@ static void run_seed(uint64_t seed, const char *name, unsigned n_flows)
 		}
 		/* the same verdict: for the same reason? (the first drop reported of the probe's packets) */
 		uint8_t proto = f->proto == NSIM_PROTO_TCP ? 6 : f->proto == NSIM_PROTO_UDP ? 17 : 1;
-		for (size_t k = 0; seen == NSIM_PREDICT_BLOCKED && k < n_drops; k++) {
+		for (size_t k = 0; seen == NSIM_PREDICT_BLOCKED && nsim_check_reason_names_dropper(a.reason) && k < n_drops;
+		     k++) {
 			const struct nsim_drop_packet *d = &drops[k];
 			bool fwd = d->p.sport == f->res.sport && (proto == 1 || d->p.dport == f->dport);
 			bool rev = d->p.dport == f->res.sport && proto != 1 && d->p.sport == f->dport;
