@@ -68,8 +68,8 @@ _netsim_options()
 	trace) echo --json --strict --help ;;
 	exec) echo --help ;;
 	logs) echo --follow -f --help ;;
-	test) echo --name --keep --only --timeout --json --junit --pcap --verbose -v --strict --help ;;
-	check) echo --only --timeout --json --junit --pcap --verbose -v --strict --help ;;
+	test) echo --name --keep --only --timeout --json --junit --flow-log --flow-log-format --pcap --verbose -v --strict --help ;;
+	check) echo --only --timeout --json --junit --flow-log --flow-log-format --pcap --verbose -v --strict --help ;;
 	analyze) echo --json --matrix --strict --help ;;
 	help) ;;
 	*) echo --help --version -h -V ;;
@@ -96,7 +96,7 @@ _netsim()
 		fi
 		case $w in
 		--) [[ $cmd == exec ]] && dashdash=1 ;;
-		--name | --only | --timeout | --junit | --pcap) ((i++)) ;;
+		--name | --only | --timeout | --junit | --flow-log | --flow-log-format | --pcap) ((i++)) ;;
 		-*) ;;
 		*) pos+=("$w") ;;
 		esac
@@ -123,7 +123,7 @@ _netsim()
 	fi
 
 	case $prev in
-	--junit)
+	--junit | --flow-log)
 		compopt -o filenames 2>/dev/null
 		mapfile -t COMPREPLY < <(compgen -f -- "$cur")
 		return 0

@@ -22,6 +22,7 @@
 #include "plan/plan.h"
 #include "probe/check.h"
 #include "probe/evidence_files.h"
+#include "report/flow_log.h"
 #include "report/check_report.h"
 #include "report/escape.h"
 #include "report/report.h"
@@ -33,6 +34,8 @@
 	"  --timeout MS    per probe (default 1000)                   env NETSIM_TIMEOUT\n"               \
 	"  --json          the report as JSON on stdout (docs/check.md) env NETSIM_JSON=1\n"              \
 	"  --junit FILE    also write JUnit XML to FILE               env NETSIM_JUNIT\n"                 \
+	"  --flow-log FILE also write AWS VPC Flow Log records to FILE (docs/flow-logs.md)\n"           \
+	"  --flow-log-format FORMAT  their fields: \"${version} ${vpc-id} ...\"\n"                 \
 	"  --pcap DIR      write the packets seen, one pcap file per expectation and\n"                   \
 	"                  component: DIR/<n>-<name>-<component>.pcap env NETSIM_PCAP\n"                  \
 	"  -v, --verbose   show the evidence of passing expectations too\n"
@@ -60,7 +63,7 @@ const char nsim_help_test[] =
 
 struct check_opts {
 	struct nsim_check_opts check;
-	const char *name, *junit, *pcap;
+	const char *name, *junit, *pcap, *flow_log, *flow_log_format;
 	bool json, keep, verbose;
 };
 
@@ -71,6 +74,7 @@ static int parse(const char *cmd, int argc, char **argv, bool test, struct check
 		{"json", no_argument, NULL, 'j'},	{"junit", required_argument, NULL, 'u'},
 		{"pcap", required_argument, NULL, 'p'}, {"verbose", no_argument, NULL, 'v'},
 		{"name", required_argument, NULL, 'n'}, {"keep", no_argument, NULL, 'k'},
+		{"flow-log", required_argument, NULL, 'F'}, {"flow-log-format", required_argument, NULL, 'f'},
 		{},
 	};
 	const char *env;
@@ -117,6 +121,22 @@ static int parse(const char *cmd, int argc, char **argv, bool test, struct check
 		case 'v':
 			o->verbose = true;
 			break;
+		case 'F':
+			o->flow_log = optarg;
+			o->check.flow_log = true;
+			break;
+		case 'f': {
+			const char *bad;
+			size_t len;
+			if (nsim_flow_log_check_format(optarg, &bad, &len) < 0)
+				return nsim_cli_usage_error(cmd,
+							    len && strncmp(bad, "${", 2) != 0 && bad > optarg && bad[-1] == '{'
+								    ? "--flow-log-format: netsim does not model the flow log field '%.*s' yet"
+								    : "--flow-log-format: '%.*s' is not a field: write ${name} for each, separated by spaces",
+							    (int)len, NSIM_ESC(bad));
+			o->flow_log_format = optarg;
+			break;
+		}
 		case 'n':
 			if (!test)
 				return nsim_cli_usage_error(cmd, "--name is for 'netsim test': check takes the NAME as its argument");
@@ -135,6 +155,8 @@ static int parse(const char *cmd, int argc, char **argv, bool test, struct check
 	}
 	if (o->check.timeout_ms < 10)
 		o->check.timeout_ms = 1000;
+	if (o->flow_log_format && !o->flow_log)
+		return nsim_cli_usage_error(cmd, "--flow-log-format needs --flow-log FILE");
 	if (optind != argc - 1)
 		return nsim_cli_usage_error(cmd, optind >= argc ? (test ? "no topology file given" : "no NAME given")
 							      : "one %s at a time", test ? "file" : "NAME");
@@ -144,6 +166,19 @@ static int parse(const char *cmd, int argc, char **argv, bool test, struct check
 static int write_junit(FILE *f, const void *userdata)
 {
 	return nsim_report_check_junit(f, userdata);
+}
+
+struct flow_log_args {
+	const struct nsim_topology *t;
+	const struct nsim_check_report *rep;
+	const char *format;
+};
+
+static int write_flow_log(FILE *f, const void *userdata)
+{
+	const struct flow_log_args *a = userdata;
+	return nsim_report_flow_log(f, a->t, a->rep, a->rep->ct_flows, a->rep->n_ct_flows, a->format, a->rep->start_s,
+				    a->rep->end_s);
 }
 
 /* "netsim[ CMD]: error: OPTION PATH: what is wrong" for an output path. */
@@ -166,6 +201,11 @@ static int check_outputs(const char *cmd, const struct check_opts *o, bool *ret_
 		output_error(cmd, "--junit", o->junit, NULL, r);
 		snprintf(why, size, "--junit %s: %s", o->junit, nsim_file_strerror(r));
 		*ret_junit_bad = true;
+		return NSIM_EXIT_FAIL;
+	}
+	if (o->flow_log && (r = nsim_file_check_writable(o->flow_log)) < 0) {
+		output_error(cmd, "--flow-log", o->flow_log, NULL, r);
+		snprintf(why, size, "--flow-log %s: %s", o->flow_log, nsim_file_strerror(r));
 		return NSIM_EXIT_FAIL;
 	}
 	if (o->pcap) {
@@ -249,7 +289,8 @@ static int unique_name(const char *base, char ret[static NSIM_NAME_MAX + 1])
 	return 0;
 }
 
-static int report(const struct check_opts *o, const struct nsim_check_report *rep, const char *file)
+static int report(const struct check_opts *o, const struct nsim_topology *t, const struct nsim_check_report *rep,
+		  const char *file)
 {
 	int status = rep->n_failed || rep->n_drift || rep->error ? NSIM_EXIT_FAIL : NSIM_EXIT_OK;
 	if (!rep->n_results && o->check.only) {
@@ -276,6 +317,14 @@ static int report(const struct check_opts *o, const struct nsim_check_report *re
 		int r = nsim_file_write(o->junit, write_junit, rep);
 		if (r < 0) {
 			output_error(NULL, "--junit", o->junit, NULL, r);
+			status = NSIM_EXIT_FAIL;
+		}
+	}
+	if (o->flow_log) {
+		struct flow_log_args a = {.t = t, .rep = rep, .format = o->flow_log_format};
+		int r = nsim_file_write(o->flow_log, write_flow_log, &a);
+		if (r < 0) {
+			output_error(NULL, "--flow-log", o->flow_log, NULL, r);
 			status = NSIM_EXIT_FAIL;
 		}
 	}
@@ -314,7 +363,7 @@ static int run_check(const struct check_opts *o, const struct nsim_topology *t, 
 					     .message = error ? error : strerror(-r)};
 		return error_reports(o, &e, false, NSIM_EXIT_FAIL);
 	}
-	return report(o, rep, file);
+	return report(o, t, rep, file);
 }
 
 /* The topology file `up` was given, when it has changed since: said once. */

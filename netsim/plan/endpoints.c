@@ -166,10 +166,12 @@ static void service_link(struct plan_builder *b, const char *ns, const char *ifn
 
 /* Interface endpoint ep's interface (in ns, address addr): TCP to it goes to
  * service host svc, from addr. */
-static const char *interface_ruleset(struct plan_builder *b, const struct nsim_vpc_endpoint *ep, uint32_t addr,
+static const char *interface_ruleset(struct plan_builder *b, size_t vi, size_t ei, size_t k, uint32_t addr,
 				     const struct nsim_inet_host *svc)
 {
-	char a[NSIM_ADDR_STRLEN], s[NSIM_ADDR_STRLEN];
+	const struct nsim_vpc_endpoint *ep = &b->t->vpcs[vi].endpoints[ei];
+	char a[NSIM_ADDR_STRLEN], s[NSIM_ADDR_STRLEN], log[128];
+	snprintf(log, sizeof(log), NSIM_PLAN_LOG_FMT("ept:%zu:%zu:%zu"), vi, ei, k);
 	nsim_addr_fmt(addr, a);
 	nsim_addr_fmt(svc->address, s);
 	/* every TCP port: the service's host answers (or refuses) as its
@@ -188,16 +190,17 @@ static const char *interface_ruleset(struct plan_builder *b, const struct nsim_v
 			"\tchain input {\n"
 			"\t\ttype filter hook input priority filter; policy drop;\n"
 			"\t\tct state established,related accept comment \"replies to its own traffic\"\n"
-			"\t\tcounter comment \"AWS: an interface endpoint accepts TCP only, for its service\"\n"
+			"\t\tcounter %sdrop comment \"AWS: an interface endpoint accepts TCP only, for its service\"\n"
 			"\t}\n"
 			"\tchain forward {\n"
 			"\t\ttype filter hook forward priority filter; policy drop;\n"
 			"\t\tct state established,related accept comment \"replies\"\n"
 			"\t\tiifname \"eth0\" oifname \"svc\" ct status dnat accept comment \"TCP to the service\"\n"
-			"\t\tcounter comment \"AWS: an interface endpoint accepts TCP only\"\n"
+			"\t\tcounter %sdrop comment \"AWS: an interface endpoint accepts TCP only\"\n"
 			"\t}\n"
 			"}\n",
-			a, s, ep->name.name, ep->service_name ? ep->service_name : ep->service.name, svc->name.name, a);
+			a, s, ep->name.name, ep->service_name ? ep->service_name : ep->service.name, svc->name.name, a, log,
+			log);
 }
 
 /* A service host linked to endpoints: each connection is marked with its
@@ -286,7 +289,7 @@ void plan_endpoint_services(struct plan_builder *b)
 				service_link(b, ns, "svc", what, hi, port_of(b, vi, ei, k, ord + k), ord + k, links);
 				struct nsim_op *o = plan_op(b, NSIM_OP_NFT, ns);
 				if (o) {
-					o->text = interface_ruleset(b, ep, ep->addresses[k], &t->inet_hosts[hi]);
+					o->text = interface_ruleset(b, vi, ei, k, ep->addresses[k], &t->inet_hosts[hi]);
 					o->comment = plan_str(b, "interface endpoint %s: TCP to service %s, privately", node,
 							      ep->service_name ? ep->service_name : ep->service.name);
 				}

@@ -229,7 +229,7 @@ static void sg_rules(FILE *f, const struct nsim_topology *t, const struct nsim_s
  * network interface's) named `name`, in groups sg_idx[0..n) of v (none: the
  * VPC's default group). */
 static void sg_chain(FILE *f, const struct nsim_topology *t, const struct nsim_vpc *v, const char *name,
-		     const char *who, const size_t *sg_idx, size_t n, bool ingress)
+		     const char *who, const char *code, const size_t *sg_idx, size_t n, bool ingress)
 {
 	const char *dir = ingress ? "ingress" : "egress";
 	fprintf(f, "\tchain %s_%s {\n", dir, name);
@@ -243,14 +243,17 @@ static void sg_chain(FILE *f, const struct nsim_topology *t, const struct nsim_v
 	}
 	for (size_t k = 0; k < n; k++)
 		sg_rules(f, t, &v->security_groups[sg_idx[k]], ingress);
-	fprintf(f, "\t\tcounter drop comment \"sg %s of %s: no rule allows it\"\n", dir, who);
+	fprintf(f, "\t\tcounter " NSIM_PLAN_LOG "drop comment \"sg %s of %s: no rule allows it\"\n", code,
+		ingress ? 'i' : 'e', dir, who);
 	fprintf(f, "\t}\n");
 }
 
 static void host_chain(FILE *f, const struct nsim_topology *t, const struct nsim_vpc *v, const struct nsim_host *h,
 		       bool ingress)
 {
-	sg_chain(f, t, v, h->name.name, h->name.name, h->sg_idx, h->n_security_groups, ingress);
+	char code[48];
+	snprintf(code, sizeof(code), "sg:%zu:%zu", (size_t)(v - t->vpcs), (size_t)(h - v->hosts));
+	sg_chain(f, t, v, h->name.name, h->name.name, code, h->sg_idx, h->n_security_groups, ingress);
 }
 
 /* The chains of each network interface of v's interface endpoints: named
@@ -260,7 +263,7 @@ static void host_chain(FILE *f, const struct nsim_topology *t, const struct nsim
  * https://docs.aws.amazon.com/vpc/latest/privatelink/create-interface-endpoint.html */
 static void endpoint_chains(FILE *f, const struct nsim_topology *t, const struct nsim_vpc *v)
 {
-	char name[160], who[160];
+	char name[160], who[160], code[48];
 	for (size_t ei = 0; ei < v->n_endpoints; ei++) {
 		const struct nsim_vpc_endpoint *ep = &v->endpoints[ei];
 		if (ep->type != NSIM_VPCE_INTERFACE || !ep->subnet_idx)
@@ -269,8 +272,9 @@ static void endpoint_chains(FILE *f, const struct nsim_topology *t, const struct
 			const char *sn = v->subnets[ep->subnet_idx[k]].name.name;
 			snprintf(name, sizeof(name), "%s_%s", ep->name.name, sn);
 			snprintf(who, sizeof(who), "endpoint %s in %s", ep->name.name, sn);
-			sg_chain(f, t, v, name, who, ep->sg_idx, ep->n_security_groups, false);
-			sg_chain(f, t, v, name, who, ep->sg_idx, ep->n_security_groups, true);
+			snprintf(code, sizeof(code), "esg:%zu:%zu:%zu", (size_t)(v - t->vpcs), ei, k);
+			sg_chain(f, t, v, name, who, code, ep->sg_idx, ep->n_security_groups, false);
+			sg_chain(f, t, v, name, who, code, ep->sg_idx, ep->n_security_groups, true);
 		}
 	}
 }
@@ -315,7 +319,7 @@ static int cmp_rule(const void *a, const void *b)
 	return x->number < y->number ? -1 : x->number > y->number;
 }
 
-static int acl_chain(FILE *f, const struct nsim_network_acl *acl, bool ingress)
+static int acl_chain(FILE *f, size_t vi, size_t ai, const struct nsim_network_acl *acl, bool ingress)
 {
 	const char *dir = ingress ? "ingress" : "egress";
 	size_t n = ingress ? acl->n_ingress : acl->n_egress;
@@ -335,10 +339,14 @@ static int acl_chain(FILE *f, const struct nsim_network_acl *acl, bool ingress)
 		if (r->cidr.len)
 			fprintf(f, "ip %s %s ", ingress ? "saddr" : "daddr", nsim_cidr_fmt(r->cidr, c));
 		proto_match(f, r->proto, r->has_ports, r->port_from, r->port_to);
-		fprintf(f, "counter %s comment \"acl %s %s rule %u\"\n", r->action == NSIM_ACL_ALLOW ? "return" : "drop",
-			acl->name.name, dir, r->number);
+		if (r->action == NSIM_ACL_ALLOW)
+			fprintf(f, "counter return ");
+		else
+			fprintf(f, "counter " NSIM_PLAN_LOG_FMT("acl:%zu:%zu:%c:%u") "drop ", vi, ai, dir[0], r->number);
+		fprintf(f, "comment \"acl %s %s rule %u\"\n", acl->name.name, dir, r->number);
 	}
-	fprintf(f, "\t\tcounter drop comment \"acl %s %s rule *: no rule matched, AWS denies\"\n", acl->name.name, dir);
+	fprintf(f, "\t\tcounter " NSIM_PLAN_LOG_FMT("acl:%zu:%zu:%c:*") "drop comment \"acl %s %s rule *: no rule matched, AWS denies\"\n",
+		vi, ai, dir[0], acl->name.name, dir);
 	fprintf(f, "\t}\n");
 	free(sorted);
 	return 0;
@@ -435,17 +443,18 @@ static void peering_rules(FILE *f, const struct nsim_topology *t, size_t vi)
 		if (pc->vpc_idx[0] != vi && pc->vpc_idx[1] != vi)
 			continue;
 		const struct nsim_vpc *peer = &t->vpcs[pc->vpc_idx[0] == vi ? pc->vpc_idx[1] : pc->vpc_idx[0]];
-		char own[NSIM_CIDR_STRLEN], other[NSIM_CIDR_STRLEN], port[16];
+		char own[NSIM_CIDR_STRLEN], other[NSIM_CIDR_STRLEN], port[16], log[128];
 		nsim_plan_port_name(port, 'p', pc->name.name, i);
 		nsim_cidr_fmt(v->cidr, own);
 		nsim_cidr_fmt(peer->cidr, other);
+		snprintf(log, sizeof(log), NSIM_PLAN_LOG_FMT("pcx:%zu:%zu"), i, vi);
 		fprintf(f,
-			"\t\tiifname \"%s\" ip saddr != %s counter drop comment \"peering %s: only from VPC %s (not transitive)\"\n"
-			"\t\tiifname \"%s\" ip daddr != %s counter drop comment \"peering %s: only to VPC %s (no edge-to-edge)\"\n"
-			"\t\toifname \"%s\" ip saddr != %s counter drop comment \"peering %s: only from VPC %s (not transitive)\"\n"
-			"\t\toifname \"%s\" ip daddr != %s counter drop comment \"peering %s: only to VPC %s\"\n",
-			port, other, pc->name.name, peer->name.name, port, own, pc->name.name, v->name.name, port, own,
-			pc->name.name, v->name.name, port, other, pc->name.name, peer->name.name);
+			"\t\tiifname \"%s\" ip saddr != %s counter %sdrop comment \"peering %s: only from VPC %s (not transitive)\"\n"
+			"\t\tiifname \"%s\" ip daddr != %s counter %sdrop comment \"peering %s: only to VPC %s (no edge-to-edge)\"\n"
+			"\t\toifname \"%s\" ip saddr != %s counter %sdrop comment \"peering %s: only from VPC %s (not transitive)\"\n"
+			"\t\toifname \"%s\" ip daddr != %s counter %sdrop comment \"peering %s: only to VPC %s\"\n",
+			port, other, log, pc->name.name, peer->name.name, port, own, log, pc->name.name, v->name.name, port,
+			own, log, pc->name.name, v->name.name, port, other, log, pc->name.name, peer->name.name);
 	}
 }
 
@@ -471,6 +480,66 @@ static void dns_exemption(FILE *f, const struct nsim_vpc *v)
 		nsim_addr_fmt(nsim_plan_dns_address(v), a), nsim_addr_fmt(NSIM_DNS_LINK_LOCAL, ll));
 }
 
+/* Whether route r of a table is a blackhole for the kernel (plan.c's
+ * target_route(): blackhole and unresolved targets). */
+static bool is_blackhole(const struct nsim_route *r)
+{
+	return r->kind == NSIM_TARGET_BLACKHOLE || r->kind == NSIM_TARGET_UNRESOLVED;
+}
+
+/* Before the route: what AWS evaluates at the sending interface, then the
+ * route. Security groups' egress comes first (AWS's order: "source SG
+ * egress -> route table -> subnet ACLs", analyze.h), so it is evaluated
+ * here, in prerouting, not in forward after the route lookup. Kernel routes
+ * cannot log, so the router looks the route up itself before the kernel
+ * does (`fib daddr` goes through the policy rules, which choose a subnet's
+ * table by source address) and logs what will have none: a blackhole (the
+ * destination is in a blackhole route of the source subnet's table: a more
+ * specific route elsewhere would have been found) or no route at all (of
+ * unicast destinations: the router's own addresses are local, and their
+ * lookup has no oif either). No route is answered with ICMP net unreachable, as
+ * the kernel's own no-route path does, without its rate limit. Traffic to
+ * the router itself (the Amazon DNS server, the subnet router) is filtered
+ * by neither. AWS: "Route priority",
+ * https://docs.aws.amazon.com/vpc/latest/userguide/route-tables-priority.html;
+ * "Example routing options" (blackhole routes),
+ * https://docs.aws.amazon.com/vpc/latest/userguide/route-table-options.html */
+static void route_drops(FILE *f, const struct nsim_topology *t, size_t vi)
+{
+	const struct nsim_vpc *v = &t->vpcs[vi];
+	char c[NSIM_CIDR_STRLEN];
+	fprintf(f, "\tchain prerouting {\n\t\ttype filter hook prerouting priority filter; policy accept;\n"
+		   "\t\tmeta nfproto != ipv4 accept comment \"a VPC here is IPv4 only\"\n"
+		   "\t\tfib daddr type != unicast accept comment \"to the router itself, or not routed (multicast, broadcast): no security group or route applies\"\n"
+		   "\t\tct state established,related accept comment \"security groups are stateful: replies pass\"\n"
+		   "\t\tiifname vmap @sg_egress comment \"security groups: egress of the sending host, before its route\"\n");
+	for (size_t si = 0; si < v->n_subnets; si++) {
+		const struct nsim_subnet *s = &v->subnets[si];
+		size_t ri = s->rt_idx != NSIM_NONE ? s->rt_idx : v->main_rt_idx;
+		if (ri == NSIM_NONE)
+			continue;
+		const struct nsim_route_table *rt = &v->route_tables[ri];
+		size_t n = 0;
+		for (size_t i = 0; i < rt->n_routes; i++) {
+			const struct nsim_route *r = &rt->routes[i];
+			size_t nc = r->dest_pl ? r->dest_pl->n_cidrs : 1;
+			for (size_t k = 0; is_blackhole(r) && k < nc; k++) {
+				if (n++ == 0)
+					fprintf(f, "\t\tip saddr %s ip daddr { ", nsim_cidr_fmt(s->cidr, c));
+				else
+					fputs(", ", f);
+				fputs(nsim_cidr_fmt(r->dest_pl ? r->dest_pl->cidrs[k] : r->dest, c), f);
+			}
+		}
+		if (n)
+			fprintf(f, " } fib daddr oif missing counter " NSIM_PLAN_LOG_FMT("bh:%zu:%zu")
+				   "drop comment \"subnet %s: a blackhole route of route table %s\"\n",
+				vi, ri, s->name.name, rt->name.name);
+	}
+	fprintf(f, "\t\tfib daddr oif missing counter "
+		   NSIM_PLAN_LOG_FMT("nr:%zu") "reject with icmp type net-unreachable comment \"no route\"\n\t}\n", vi);
+}
+
 int nsim_plan_router_ruleset(const struct nsim_topology *t, size_t vi, char **ret)
 {
 	const struct nsim_vpc *v = &t->vpcs[vi];
@@ -485,8 +554,8 @@ int nsim_plan_router_ruleset(const struct nsim_topology *t, size_t vi, char **re
 	r = sets(f, t, vi);
 
 	for (size_t ai = 0; ai < v->n_network_acls && r == 0; ai++) {
-		if ((r = acl_chain(f, &v->network_acls[ai], false)) == 0)
-			r = acl_chain(f, &v->network_acls[ai], true);
+		if ((r = acl_chain(f, vi, ai, &v->network_acls[ai], false)) == 0)
+			r = acl_chain(f, vi, ai, &v->network_acls[ai], true);
 	}
 	bool any_acl = false;
 	for (size_t si = 0; si < v->n_subnets; si++) {
@@ -521,6 +590,7 @@ int nsim_plan_router_ruleset(const struct nsim_topology *t, size_t vi, char **re
 	sg_map(f, t, vi, "egress");
 	sg_map(f, t, vi, "ingress");
 
+	route_drops(f, t, vi);
 	/* netsim's own point-to-point links (169.254.0.0/16) are no part of a VPC */
 	fprintf(f, "\tchain input {\n\t\ttype filter hook input priority filter; policy accept;\n");
 	dns_exemption(f, v);
@@ -532,7 +602,6 @@ int nsim_plan_router_ruleset(const struct nsim_topology *t, size_t vi, char **re
 		fprintf(f, "\t\tiifname vmap @acl_leave comment \"network ACLs, stateless: leaving a subnet\"\n"
 			   "\t\toifname vmap @acl_enter comment \"network ACLs, stateless: entering a subnet\"\n");
 	fprintf(f, "\t\tct state established,related counter accept comment \"security groups are stateful: replies pass\"\n"
-		   "\t\tiifname vmap @sg_egress comment \"security groups: egress of the sending host\"\n"
 		   "\t\toifname vmap @sg_ingress comment \"security groups: ingress of the receiving host\"\n"
 		   "\t}\n}\n");
 	if (fclose(f) != 0 && r == 0)

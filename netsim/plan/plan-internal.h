@@ -32,6 +32,13 @@ _must_check_ int nsim_plan_dns_conf(const struct nsim_topology *t, size_t vi, ch
 _must_check_ int nsim_plan_dns_public(struct nsim_plan *p, const struct nsim_topology *t, const char *internet,
 				      uint32_t addr);
 
+/* The nft statement logging a drop to netsim's NFLOG group (plan.h), with
+ * the prefix "nsim:<code>"; NSIM_PLAN_LOG takes the code and 'i'/'e'. Sent
+ * to the reader at once (queue-threshold 1): the kernel's default batches
+ * 100 packets or 1 s, the wait a drop report is there to spare. */
+#define NSIM_PLAN_LOG_FMT(code) "log prefix \"nsim:" code "\" group " NSIM_PLAN_NFLOG_GROUP_STR " queue-threshold 1 "
+#define NSIM_PLAN_LOG NSIM_PLAN_LOG_FMT("%s:%c")
+
 /* Point-to-point links between netsim's routers: /30s of 169.254.0.0/16. */
 #define PLAN_LINK_NET 0xA9FE0000u
 

@@ -347,28 +347,30 @@ const char *plan_subnet_port(struct plan_builder *b, const char *router, const s
  * https://docs.aws.amazon.com/vpc/latest/userguide/vpc-nat-gateway.html */
 static const char *nat_ruleset(struct plan_builder *b, const struct nsim_vpc *v, const struct nsim_nat_gateway *g)
 {
-	char a[NSIM_ADDR_STRLEN], c[NSIM_CIDR_STRLEN];
+	char a[NSIM_ADDR_STRLEN], c[NSIM_CIDR_STRLEN], log[128];
 	nsim_addr_fmt(g->address, a);
 	nsim_cidr_fmt(v->cidr, c);
+	snprintf(log, sizeof(log), NSIM_PLAN_LOG_FMT("nat:%zu:%zu"), (size_t)(v - b->t->vpcs),
+		 (size_t)(g - v->nat_gateways));
 	return plan_str(b,
 			"table ip netsim {\n"
 			"\tchain input {\n"
 			"\t\ttype filter hook input priority filter; policy drop;\n"
 			"\t\tct state established,related accept comment \"replies to its own traffic\"\n"
-			"\t\tcounter comment \"AWS: a NAT gateway accepts no connection started from outside, and does not answer ping\"\n"
+			"\t\tcounter %sdrop comment \"AWS: a NAT gateway accepts no connection started from outside, and does not answer ping\"\n"
 			"\t}\n"
 			"\tchain forward {\n"
 			"\t\ttype filter hook forward priority filter; policy drop;\n"
 			"\t\tct state established,related accept comment \"replies\"\n"
 			"\t\tct state new ip saddr %s meta l4proto { tcp, udp, icmp } accept comment \"outbound from VPC %s (TCP, UDP, ICMP)\"\n"
-			"\t\tcounter comment \"AWS: no inbound connections, no traffic from peered VPCs (no edge-to-edge routing)\"\n"
+			"\t\tcounter %sdrop comment \"AWS: no inbound connections, no traffic from peered VPCs (no edge-to-edge routing)\"\n"
 			"\t}\n"
 			"\tchain postrouting {\n"
 			"\t\ttype nat hook postrouting priority srcnat; policy accept;\n"
 			"\t\toifname \"eth0\" ip saddr != %s counter snat to %s comment \"NAT gateway %s: sources become its private address\"\n"
 			"\t}\n"
 			"}\n",
-			c, v->name.name, a, a, g->name.name);
+			log, c, v->name.name, log, a, a, g->name.name);
 }
 
 /* The IGW's 1:1 NAT: each public/elastic IP <-> its private address. Traffic
@@ -422,15 +424,17 @@ static const char *igw_ruleset(struct plan_builder *b, const struct nsim_vpc *v)
 	fclose(st);
 
 	const char *text;
+	char log[128];
+	snprintf(log, sizeof(log), NSIM_PLAN_LOG_FMT("igw:%zu"), (size_t)(v - b->t->vpcs));
 	if (n == 0)
 		text = plan_str(b,
 				"table ip netsim {\n"
 				"\tchain forward {\n"
 				"\t\ttype filter hook forward priority filter; policy drop;\n"
-				"\t\tcounter comment \"AWS: internet gateway %s: no instance of VPC %s has a public IP\"\n"
+				"\t\tcounter %sdrop comment \"AWS: internet gateway %s: no instance of VPC %s has a public IP\"\n"
 				"\t}\n"
 				"}\n",
-				v->internet_gateway.name, v->name.name);
+				log, v->internet_gateway.name, v->name.name);
 	else
 		text = plan_str(b,
 				"table ip netsim {\n"
@@ -459,10 +463,10 @@ static const char *igw_ruleset(struct plan_builder *b, const struct nsim_vpc *v)
 				"\t\tct state established,related accept comment \"replies, translated back by conntrack\"\n"
 				"\t\tiifname \"vpc\" oifname \"inet\" ip saddr @mapped accept comment \"has a public or elastic IP\"\n"
 				"\t\tiifname \"inet\" oifname \"vpc\" ct status dnat accept comment \"to a public or elastic IP\"\n"
-				"\t\tcounter comment \"AWS: internet gateway %s forwards only for instances with a public IP\"\n"
+				"\t\tcounter %sdrop comment \"AWS: internet gateway %s forwards only for instances with a public IP\"\n"
 				"\t}\n"
 				"}\n",
-				set, map, rmap, v->internet_gateway.name);
+				set, map, rmap, log, v->internet_gateway.name);
 	free(map);
 	free(rmap);
 	free(set);

@@ -231,3 +231,29 @@ const char *nsim_plan_lladdr_fmt(const uint8_t a[static NSIM_LLADDR_LEN], char b
 /* One line per op, like the iproute2/nft command doing the same, into buf
  * (always terminated); NFT ops print only their first line. */
 void nsim_plan_op_format(const struct nsim_op *op, char *buf, size_t size);
+
+/*
+ * Drops the network reports. Every drop netsim's rulesets make logs the
+ * dropped packet to NFLOG group NSIM_PLAN_NFLOG_GROUP of its namespace (groups
+ * are per network namespace) with a prefix naming the deciding rule, then
+ * drops it; `check` reads the group with libpcap ("nflog:GROUP") and
+ * probe/evidence.c decodes the prefix against the topology. Kernel routes
+ * cannot log: the VPC router looks the route up itself in prerouting (nft
+ * `fib daddr oif missing`, which goes through the policy rules netsim adds)
+ * and logs blackholes and missing routes before the kernel drops them.
+ *
+ * The prefixes (indexes into the topology's arrays, so they stay short:
+ * the kernel's limit is NSIM_PLAN_NFLOG_PREFIX_MAX bytes with the NUL):
+ *   nsim:sg:V:H:i|e      security groups of host H of VPC V, no rule matched
+ *   nsim:esg:V:E:K:i|e   security groups of endpoint E's interface in its K-th subnet
+ *   nsim:acl:V:A:i|e:R   network ACL A of VPC V, rule number R, or `*`
+ *   nsim:pcx:P:V         peering P's filter at VPC V's router
+ *   nsim:nat:V:N         NAT gateway N: a connection from outside, or to itself
+ *   nsim:igw:V           VPC V's internet gateway: no public IP
+ *   nsim:bh:V:T          a blackhole route of route table T of VPC V
+ *   nsim:nr:V            no route at VPC V's router
+ *   nsim:ept:V:E:K       endpoint E's interface in its K-th subnet: not TCP
+ */
+#define NSIM_PLAN_NFLOG_GROUP 7
+#define NSIM_PLAN_NFLOG_GROUP_STR "7"
+#define NSIM_PLAN_NFLOG_PREFIX_MAX 64

@@ -45,6 +45,8 @@ struct ifname {
 
 struct handle {
 	const char *ns;
+	size_t ns_idx; /* in the caller's list */
+	bool nflog;    /* netsim's NFLOG group, not the "any" device */
 	pcap_t *p;
 	int fd;
 	struct ifname *ifs; /* the namespace's interfaces, read when it was opened */
@@ -92,6 +94,12 @@ struct nsim_capture {
 
 	struct nsim_packet *pkts; /* after stop, sorted */
 	size_t n_pkts;
+
+	struct nsim_capture_opts opts;
+	struct nsim_drop_packet *nf; /* NFLOG records, in the order read; sorted after stop */
+	size_t n_drops, cap_drops;
+	size_t n_nflog_failed;
+	char nflog_why[PCAP_ERRBUF_SIZE + 128];
 	atomic_uint_fast64_t drops;
 };
 
@@ -146,6 +154,39 @@ static int read_ifnames(struct handle *h)
 	return 0;
 }
 
+/* netsim's NFLOG group (plan.h) in the namespace the thread entered: a
+ * netlink socket belongs to the namespace it was made in, and groups are
+ * per namespace. No filter: only netsim's drops go to the group. */
+static pthread_mutex_t nflog_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static int open_nflog(struct handle *h)
+{
+	char err[PCAP_ERRBUF_SIZE] = "";
+	pcap_t *p = pcap_create("nflog:" NSIM_PLAN_NFLOG_GROUP_STR, err);
+	if (!p)
+		return fail(h, -EOPNOTSUPP, "%s", err);
+	h->p = p;
+	if (pcap_set_snaplen(p, SNAPLEN) < 0 || pcap_set_immediate_mode(p, 1) < 0 ||
+	    pcap_set_buffer_size(p, RING_BYTES) < 0 || pcap_set_timeout(p, 1) < 0)
+		return fail(h, -EINVAL, "%s", pcap_geterr(p));
+	/* libpcap numbers its NFLOG configuration messages with one static
+	 * counter and waits for the answer carrying the current number: two
+	 * threads at once lose an answer and wait forever */
+	pthread_mutex_lock(&nflog_lock);
+	int r = pcap_activate(p);
+	pthread_mutex_unlock(&nflog_lock);
+	if (r < 0)
+		return fail(h, pcap_errno(r), "NFLOG group %s: %s", NSIM_PLAN_NFLOG_GROUP_STR,
+			    r == PCAP_ERROR ? pcap_geterr(p) : pcap_statustostr(r));
+	if (pcap_datalink(p) != DLT_NFLOG)
+		return fail(h, -EOPNOTSUPP, "NFLOG group: link type %d", pcap_datalink(p));
+	/* blocking: libpcap's NFLOG reader takes EAGAIN for an error (drain()) */
+	h->fd = pcap_get_selectable_fd(p);
+	if (h->fd < 0)
+		return fail(h, -EIO, "no selectable descriptor");
+	return 0;
+}
+
 /* In a thread that entered the namespace: a packet socket (and the ifindex
  * names) belong to the namespace they were made in. */
 static int open_one(struct handle *h, const char *filter)
@@ -162,6 +203,8 @@ static int open_one(struct handle *h, const char *filter)
 	if (r < 0)
 		return fail(h, r, "listing interfaces: %s", strerror(-r));
 
+	if (h->nflog)
+		return open_nflog(h);
 	pcap_t *p = pcap_create("any", err);
 	if (!p)
 		return fail(h, -ENOMEM, "%s", err);
@@ -236,28 +279,128 @@ static uint8_t *copy_frame(struct nsim_capture *c, const uint8_t *data, size_t l
 static uint16_t be16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
 static uint32_t be32(const uint8_t *p) { return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3]; }
 
+/* The IPv4 header and its transport ports of ip[0..iplen) into p. False
+ * when it is no IPv4 packet. */
+static bool parse_ip(const uint8_t *ip, size_t iplen, struct nsim_packet *p)
+{
+	size_t ihl = iplen ? (size_t)(ip[0] & 0x0f) * 4 : 0;
+	if (iplen < 20 || ip[0] >> 4 != 4 || ihl < 20 || ihl > iplen)
+		return false;
+	p->proto = ip[9];
+	p->src = be32(ip + 12);
+	p->dst = be32(ip + 16);
+	/* a later fragment carries no transport header */
+	const uint8_t *l4 = ip + ihl;
+	size_t l4len = iplen - ihl;
+	bool first_frag = (be16(ip + 6) & 0x1fff) == 0;
+	if (first_frag && (p->proto == IPPROTO_TCP || p->proto == IPPROTO_UDP) && l4len >= 4) {
+		p->sport = be16(l4);
+		p->dport = be16(l4 + 2);
+		if (p->proto == IPPROTO_TCP && l4len >= 14)
+			p->tcp_flags = l4[13];
+	} else if (first_frag && p->proto == IPPROTO_ICMP && l4len >= 1) {
+		p->icmp_type = l4[0];
+		if ((p->icmp_type == 0 || p->icmp_type == 8) && l4len >= 6)
+			p->sport = p->dport = be16(l4 + 4);
+		/* an error quotes the header of the packet it answers: keep its ports,
+		 * so the error can be told to belong to that flow */
+		if ((p->icmp_type == 3 || p->icmp_type == 11) && l4len >= 8 + 20) {
+			const uint8_t *q = l4 + 8;
+			size_t qihl = (size_t)(q[0] & 0x0f) * 4;
+			if (qihl >= 20 && l4len >= 8 + qihl + 4 && (q[9] == IPPROTO_TCP || q[9] == IPPROTO_UDP)) {
+				p->quoted_proto = q[9];
+				p->sport = be16(q + qihl);
+				p->dport = be16(q + qihl + 2);
+			}
+		}
+	}
+	return true;
+}
+
+/* NFLOG's TLVs (DLT_NFLOG: lengths and types in host byte order, values
+ * padded to 4 bytes; attribute values in network byte order). */
+#define NFULA_IFINDEX_INDEV 4
+#define NFULA_IFINDEX_OUTDEV 5
+#define NFULA_PAYLOAD 9
+#define NFULA_PREFIX 10
+
+static void on_nflog(struct nsim_capture *c, const struct handle *h, const struct pcap_pkthdr *hdr, const u_char *data)
+{
+	size_t caplen = hdr->caplen, off = 4;
+	struct nsim_drop_packet d = {.p.ns = h->ns_idx, .p.dir = NSIM_PKT_IN};
+	bool has_ip = false;
+	if (caplen < 4 || data[0] != 2 /* AF_INET */)
+		return;
+	while (off + 4 <= caplen) {
+		uint16_t len, type;
+		memcpy(&len, data + off, 2);
+		memcpy(&type, data + off + 2, 2);
+		if (len < 4 || off + len > caplen)
+			break;
+		const uint8_t *v = data + off + 4;
+		size_t vlen = len - 4u;
+		switch (type & 0x7fff) {
+		case NFULA_PREFIX:
+			snprintf(d.prefix, sizeof(d.prefix), "%.*s", (int)strnlen((const char *)v, vlen), (const char *)v);
+			break;
+		case NFULA_PAYLOAD:
+			has_ip = parse_ip(v, vlen, &d.p);
+			d.p.len = vlen >= 4 ? be16(v + 2) : 0; /* the IP total length */
+			break;
+		case NFULA_IFINDEX_INDEV:
+		case NFULA_IFINDEX_OUTDEV:
+			if (vlen >= 4) {
+				const char *name = ifname_of(h, be32(v));
+				char *dst = (type & 0x7fff) == NFULA_IFINDEX_INDEV ? d.if_in : d.if_out;
+				snprintf(dst, 16, "%s", name ? name : "?");
+			}
+			break;
+		default:
+			break;
+		}
+		off += (len + 3u) & ~3u;
+	}
+	if (!has_ip || !d.prefix[0])
+		return;
+	d.p.t_ms = (double)hdr->ts.tv_sec * 1e3 + (double)hdr->ts.tv_usec / 1e3;
+	d.p.ts_sec = (uint64_t)hdr->ts.tv_sec;
+	d.p.ts_usec = (uint64_t)hdr->ts.tv_usec;
+	snprintf(d.p.ifname, sizeof(d.p.ifname), "%s", d.if_in[0] ? d.if_in : d.if_out);
+	if (c->n_drops == c->cap_drops) {
+		size_t cap = c->cap_drops ? c->cap_drops * 2 : 64;
+		struct nsim_drop_packet *nd = realloc(c->nf, cap * sizeof(*nd));
+		if (!nd) {
+			c->lost++;
+			return;
+		}
+		c->nf = nd;
+		c->cap_drops = cap;
+	}
+	c->nf[c->n_drops++] = d;
+	if (c->opts.on_drop)
+		c->opts.on_drop(c->opts.userdata, &d);
+}
+
 static void on_packet(u_char *user, const struct pcap_pkthdr *hdr, const u_char *data)
 {
 	struct nsim_capture *c = (struct nsim_capture *)user;
 	const struct handle *h = &c->h[c->current];
+	if (h->nflog) {
+		on_nflog(c, h, hdr, data);
+		return;
+	}
 	size_t caplen = hdr->caplen;
 	if (caplen < SLL2_LEN + 20 || be16(data) != ETH_P_IPV4)
 		return;
-	const uint8_t *ip = data + SLL2_LEN;
-	size_t iplen = caplen - SLL2_LEN, ihl = (size_t)(ip[0] & 0x0f) * 4;
-	if (ip[0] >> 4 != 4 || ihl < 20 || ihl > iplen)
-		return;
-
 	struct nsim_packet p = {
-		.ns = c->current,
+		.ns = h->ns_idx,
 		.dir = data[10] == SLL2_PKTTYPE_OUTGOING ? NSIM_PKT_OUT : NSIM_PKT_IN,
-		.proto = ip[9],
-		.src = be32(ip + 12),
-		.dst = be32(ip + 16),
 		.caplen = hdr->caplen,
 		.len = hdr->len,
 		.ts_sec = (uint64_t)hdr->ts.tv_sec,
 	};
+	if (!parse_ip(data + SLL2_LEN, caplen - SLL2_LEN, &p))
+		return;
 	uint64_t frac_ns = (uint64_t)hdr->ts.tv_usec * (h->nano ? 1 : 1000);
 	p.ts_usec = frac_ns / 1000;
 	uint64_t ns_time = p.ts_sec * 1000000000u + frac_ns;
@@ -267,32 +410,6 @@ static void on_packet(u_char *user, const struct pcap_pkthdr *hdr, const u_char 
 		snprintf(p.ifname, sizeof(p.ifname), "%s", name);
 	else
 		snprintf(p.ifname, sizeof(p.ifname), "if%u", be32(data + 4));
-
-	/* a later fragment carries no transport header */
-	const uint8_t *l4 = ip + ihl;
-	size_t l4len = iplen - ihl;
-	bool first_frag = (be16(ip + 6) & 0x1fff) == 0;
-	if (first_frag && (p.proto == IPPROTO_TCP || p.proto == IPPROTO_UDP) && l4len >= 4) {
-		p.sport = be16(l4);
-		p.dport = be16(l4 + 2);
-		if (p.proto == IPPROTO_TCP && l4len >= 14)
-			p.tcp_flags = l4[13];
-	} else if (first_frag && p.proto == IPPROTO_ICMP && l4len >= 1) {
-		p.icmp_type = l4[0];
-		if ((p.icmp_type == 0 || p.icmp_type == 8) && l4len >= 6)
-			p.sport = p.dport = be16(l4 + 4);
-		/* an error quotes the header of the packet it answers: keep its ports,
-		 * so the error can be told to belong to that flow */
-		if ((p.icmp_type == 3 || p.icmp_type == 11) && l4len >= 8 + 20) {
-			const uint8_t *q = l4 + 8;
-			size_t qihl = (size_t)(q[0] & 0x0f) * 4;
-			if (qihl >= 20 && l4len >= 8 + qihl + 4 && (q[9] == IPPROTO_TCP || q[9] == IPPROTO_UDP)) {
-				p.quoted_proto = q[9];
-				p.sport = be16(q + qihl);
-				p.dport = be16(q + qihl + 2);
-			}
-		}
-	}
 
 	if (c->n_recs == c->cap_recs) {
 		size_t cap = c->cap_recs ? c->cap_recs * 2 : 256;
@@ -317,6 +434,14 @@ static void on_packet(u_char *user, const struct pcap_pkthdr *hdr, const u_char 
 static bool drain(struct nsim_capture *c, size_t i)
 {
 	c->current = i;
+	/* an NFLOG handle blocks: one read per datagram waiting */
+	while (c->h[i].nflog) {
+		struct pollfd p = {.fd = c->h[i].fd, .events = POLLIN};
+		if (poll(&p, 1, 0) <= 0 || !(p.revents & POLLIN))
+			return !(p.revents & (POLLERR | POLLNVAL));
+		if (pcap_dispatch(c->h[i].p, -1, on_packet, (u_char *)c) < 0)
+			return false;
+	}
 	for (;;) {
 		int k = pcap_dispatch(c->h[i].p, -1, on_packet, (u_char *)c);
 		if (k < 0)
@@ -378,7 +503,7 @@ static void *worker(void *arg)
 	for (size_t i; (i = atomic_fetch_add(&c->next_job, 1)) < c->n;) {
 		if (c->closing)
 			close_one(c, &c->h[i]);
-		else if (!atomic_load(&c->open_failed) && open_one(&c->h[i], c->filter) < 0)
+		else if (!atomic_load(&c->open_failed) && open_one(&c->h[i], c->filter) < 0 && !c->h[i].nflog)
 			atomic_store(&c->open_failed, true); /* the others need not be opened */
 	}
 	return NULL;
@@ -459,6 +584,7 @@ void nsim_capture_free(struct nsim_capture *c)
 	free(c->pfd);
 	free(c->recs);
 	free(c->pkts);
+	free(c->nf);
 	for (struct block *b = c->blocks, *next; b; b = next) {
 		next = b->next;
 		free(b);
@@ -469,19 +595,34 @@ void nsim_capture_free(struct nsim_capture *c)
 int nsim_capture_start(const char *const *namespaces, size_t n, const char *filter, struct nsim_capture **ret,
 		       char **ret_error)
 {
+	struct nsim_capture_opts o = {.filter = filter};
+	return nsim_capture_start_opts(namespaces, n, &o, ret, ret_error);
+}
+
+int nsim_capture_start_opts(const char *const *namespaces, size_t n_ns, const struct nsim_capture_opts *opts,
+			    struct nsim_capture **ret, char **ret_error)
+{
 	struct nsim_capture *c = calloc(1, sizeof(*c));
 	if (!c)
 		return -ENOMEM;
+	c->opts = *opts;
+	size_t n_nf = 0;
+	for (size_t i = 0; opts->nflog && i < n_ns; i++)
+		n_nf += !opts->nflog_in || opts->nflog_in[i];
+	size_t n = n_ns + n_nf;
 	c->stop_fd = -1;
 	c->n = n;
-	c->filter = filter ? filter : "ip";
+	c->filter = opts->filter ? opts->filter : "ip";
 	c->h = calloc(n ? n : 1, sizeof(*c->h));
 	if (!c->h) {
 		nsim_capture_free(c);
 		return -ENOMEM;
 	}
-	for (size_t i = 0; i < n; i++)
-		c->h[i] = (struct handle){.ns = namespaces[i], .fd = -1};
+	for (size_t i = 0, k = n_ns; i < n_ns; i++) {
+		c->h[i] = (struct handle){.ns = namespaces[i], .ns_idx = i, .fd = -1};
+		if (opts->nflog && (!opts->nflog_in || opts->nflog_in[i]))
+			c->h[k++] = (struct handle){.ns = namespaces[i], .ns_idx = i, .nflog = true, .fd = -1};
+	}
 
 	int r = for_each_handle(c, false);
 	if (r < 0) {
@@ -489,7 +630,17 @@ int nsim_capture_start(const char *const *namespaces, size_t n, const char *filt
 		return r;
 	}
 	for (size_t i = 0; i < n; i++)
-		if (c->h[i].error < 0) {
+		if (c->h[i].error < 0 && c->h[i].nflog) {
+			/* drops are then found by their timeout, as before */
+			c->h[i].dead = true;
+			c->h[i].fd = -1;
+			if (!c->n_nflog_failed++)
+				snprintf(c->nflog_why, sizeof(c->nflog_why), "drops in %s are not reported by the network (%s%s): "
+					 "its probes wait for their timeout", c->h[i].ns,
+					 c->h[i].error == -EBUSY || c->h[i].error == -EPERM || c->h[i].error == -EIO
+						 ? "another program may read its NFLOG group " NSIM_PLAN_NFLOG_GROUP_STR ": " : "",
+					 c->h[i].why ? c->h[i].why : strerror(-c->h[i].error));
+		} else if (c->h[i].error < 0) {
 			r = c->h[i].error;
 			if (ret_error)
 				*ret_error = c->h[i].why ? strdup(c->h[i].why) : NULL;
@@ -526,6 +677,12 @@ static int cmp_rec(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
+static int cmp_drop(const void *a, const void *b)
+{
+	const struct nsim_drop_packet *x = a, *y = b;
+	return x->p.t_ms < y->p.t_ms ? -1 : x->p.t_ms > y->p.t_ms;
+}
+
 void nsim_capture_stop(struct nsim_capture *c)
 {
 	if (!c || !c->running)
@@ -548,9 +705,22 @@ void nsim_capture_stop(struct nsim_capture *c)
 	for (size_t i = 0; i < c->n_recs; i++)
 		c->pkts[i] = c->recs[i].p;
 	c->n_pkts = c->n_recs;
+	if (c->n_drops)
+		qsort(c->nf, c->n_drops, sizeof(*c->nf), cmp_drop);
 	free(c->recs);
 	c->recs = NULL;
 	c->n_recs = c->cap_recs = 0;
+}
+
+const struct nsim_drop_packet *nsim_capture_drops(const struct nsim_capture *c, size_t *ret_n)
+{
+	*ret_n = c && !c->running ? c->n_drops : 0;
+	return c && !c->running ? c->nf : NULL;
+}
+
+const char *nsim_capture_nflog_error(const struct nsim_capture *c)
+{
+	return c && c->n_nflog_failed ? c->nflog_why : NULL;
 }
 
 const struct nsim_packet *nsim_capture_packets(const struct nsim_capture *c, size_t *ret_n)

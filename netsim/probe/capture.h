@@ -17,6 +17,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include "model/util.h"
+#include "plan/plan.h"
 
 struct nsim_capture;
 
@@ -53,6 +54,36 @@ struct nsim_packet {
  */
 _must_check_ int nsim_capture_start(const char *const *namespaces, size_t n, const char *filter, struct nsim_capture **ret,
 		       char **ret_error);
+
+/* A packet netsim's rulesets dropped, as NFLOG reported it (plan.h). */
+struct nsim_drop_packet {
+	struct nsim_packet p; /* no frame (data NULL), no exact order: t_ms in microseconds */
+	char prefix[NSIM_PLAN_NFLOG_PREFIX_MAX]; /* "nsim:sg:0:2:i": decoded by probe/evidence.h */
+	char if_in[16], if_out[16]; /* "" when the hook has none */
+};
+
+struct nsim_capture_opts {
+	const char *filter; /* BPF for the interfaces; NULL: "ip" */
+	/* also read netsim's NFLOG group in each namespace; a namespace where
+	 * it cannot be read (another reader holds it) is left out and named by
+	 * nsim_capture_nflog_error() */
+	bool nflog;
+	const bool *nflog_in; /* per namespace: read its group (NULL: every one) */
+	/* called from the capture thread as each drop is read (keep it short) */
+	void (*on_drop)(void *userdata, const struct nsim_drop_packet *d);
+	void *userdata;
+};
+
+/* nsim_capture_start() with options (NULL filter: "ip"). */
+_must_check_ int nsim_capture_start_opts(const char *const *namespaces, size_t n, const struct nsim_capture_opts *opts,
+					 struct nsim_capture **ret, char **ret_error);
+
+/* After stop: the drops NFLOG reported, by time. Owned by the capture. */
+const struct nsim_drop_packet *nsim_capture_drops(const struct nsim_capture *c, size_t *ret_n);
+/* "drops in NS are not reported by the network (why): its probes wait for
+ * their timeout", for the first namespace whose NFLOG group could not be
+ * read; NULL when every one was. */
+const char *nsim_capture_nflog_error(const struct nsim_capture *c);
 
 /* Stops the capture thread after draining every handle. Idempotent. */
 void nsim_capture_stop(struct nsim_capture *c);

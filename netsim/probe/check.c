@@ -4,11 +4,13 @@
 #include <errno.h>
 #include <fnmatch.h>
 #include <limits.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -30,6 +32,7 @@ struct probe_job {
 	double t0; /* CLOCK_REALTIME ms at the start */
 	int timeout_ms;
 	struct nsim_check_cands cands;
+	int stop_fd; /* an eventfd: the network reported it dropped this probe (-1: none) */
 };
 
 struct ctx {
@@ -98,8 +101,8 @@ static void *worker(void *arg)
 			j->res->addr = j->res->answer.addr;
 			j->t0 = nsim_clock_ms(CLOCK_REALTIME);
 		}
-		int r = nsim_probe(j->res->from_ns, j->res->proto, j->res->addr, j->res->port, j->sport, j->timeout_ms,
-				   &j->res->probe);
+		int r = nsim_probe_until(j->res->from_ns, j->res->proto, j->res->addr, j->res->port, j->sport,
+					 j->timeout_ms, j->stop_fd, &j->res->probe);
 		if (r < 0) {
 			j->res->probe.outcome = NSIM_PROBE_ERROR;
 			j->res->probe.error = -r;
@@ -139,12 +142,41 @@ static void run_commands(struct ctx *c)
 	}
 }
 
+/* From the capture thread, for each drop netsim's rulesets logged: the
+ * probe it belongs to (by its source port, either direction: NSIM_CHECK_SPORT_BASE
+ * + its index) stops waiting. A missing route is answered by an ICMP error
+ * that the probe waits for instead. */
+static void on_drop(void *userdata, const struct nsim_drop_packet *d)
+{
+	struct ctx *c = userdata;
+	if (strncmp(d->prefix, "nsim:nr:", 8) == 0)
+		return;
+	uint16_t ports[2] = {d->p.sport, d->p.dport};
+	for (size_t k = 0; k < 2; k++) {
+		if (ports[k] < NSIM_CHECK_SPORT_BASE)
+			continue;
+		size_t i = ports[k] - NSIM_CHECK_SPORT_BASE;
+		if (i >= c->n_jobs || c->jobs[i].stop_fd < 0 || c->jobs[i].sport != ports[k])
+			continue;
+		enum nsim_proto want = c->jobs[i].res->proto;
+		bool same = want == NSIM_PROTO_TCP   ? d->p.proto == IPPROTO_TCP
+			    : want == NSIM_PROTO_UDP ? d->p.proto == IPPROTO_UDP
+						     : d->p.proto == IPPROTO_ICMP && !d->p.quoted_proto;
+		uint64_t one = 1;
+		if (same)
+			(void)!write(c->jobs[i].stop_fd, &one, sizeof(one));
+	}
+}
+
 static void free_ctx(struct ctx *c)
 {
 	nsim_check_prep_done(&c->prep);
 	free(c->ns_list);
-	for (size_t i = 0; i < c->n_jobs; i++)
+	for (size_t i = 0; i < c->n_jobs; i++) {
 		nsim_check_cands_done(&c->jobs[i].cands);
+		if (c->jobs[i].stop_fd >= 0)
+			close(c->jobs[i].stop_fd);
+	}
 	free(c->jobs);
 	nsim_analyzer_free(c->an);
 }
@@ -232,7 +264,7 @@ int nsim_check_run(const struct nsim_topology *t, const struct nsim_plan *p, con
 	for (size_t i = 0; i < t->n_expects; i++) {
 		struct nsim_check_result res;
 		struct probe_job *j = &c.jobs[c.n_jobs];
-		*j = (struct probe_job){0};
+		*j = (struct probe_job){.stop_fd = -1};
 		/* filter first: --only is matched on the label */
 		r = nsim_check_prepare(&c.prep, i, rep->arena, &res, &j->cands);
 		if (r < 0) {
@@ -247,6 +279,11 @@ int nsim_check_run(const struct nsim_topology *t, const struct nsim_plan *p, con
 		j->res = &rep->results[rep->n_results++];
 		j->timeout_ms = o.timeout_ms;
 		j->sport = (uint16_t)(NSIM_CHECK_SPORT_BASE + (c.n_jobs % SPORT_SPAN));
+		if (o.capture && !res.is_command && c.n_jobs < SPORT_SPAN &&
+		    (j->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) < 0) {
+			r = -errno;
+			goto out;
+		}
 		c.n_jobs++;
 	}
 	if (o.capture && c.n_jobs) {
@@ -269,7 +306,22 @@ int nsim_check_run(const struct nsim_topology *t, const struct nsim_plan *p, con
 		free(used);
 		if (r < 0)
 			goto out;
-		r = nsim_capture_start(c.ns_list, c.n_ns, "tcp or udp or icmp", &rep->capture, &err);
+		/* netsim's rulesets log their drops in routers, gateways and
+		 * endpoints, never in hosts */
+		bool *nflog_in = calloc(c.n_ns + 1, sizeof(bool));
+		r = -ENOMEM;
+		if (!nflog_in)
+			goto out;
+		for (size_t i = 0; i < c.prep.n_comps; i++) {
+			const struct nsim_check_comp *k = &c.prep.comps[i];
+			if (k->ns_idx != NSIM_NONE && k->ns_idx < c.n_ns && !streq(k->kind, "host") &&
+			    !streq(k->kind, "internet host") && !streq(k->kind, "internet"))
+				nflog_in[k->ns_idx] = true;
+		}
+		struct nsim_capture_opts co = {.filter = "tcp or udp or icmp", .nflog = true, .nflog_in = nflog_in,
+					       .on_drop = on_drop, .userdata = &c};
+		r = nsim_capture_start_opts(c.ns_list, c.n_ns, &co, &rep->capture, &err);
+		free(nflog_in);
 		if (r < 0 && (changed = gone(p, rep)) != 0) {
 			/* a namespace went away since: the run goes on without
 			 * evidence, and ends with that error */
@@ -287,6 +339,14 @@ int nsim_check_run(const struct nsim_topology *t, const struct nsim_plan *p, con
 		}
 	}
 
+	/* flow logs: packet and byte counters of the connections made from now on */
+	rep->start_s = (long long)time(NULL);
+	for (size_t vi = 0; o.flow_log && vi < t->n_vpcs; vi++) {
+		char ns[256];
+		nsim_plan_ns_name(ns, sizeof(ns), p->name, t->vpcs[vi].name.name);
+		(void)!nsim_conntrack_account(ns); /* without it, the counters are 0 */
+	}
+
 	unsigned n_threads = o.parallel < c.n_jobs ? o.parallel : (unsigned)c.n_jobs;
 	pthread_t *th = calloc(n_threads + 1, sizeof(*th));
 	r = -ENOMEM;
@@ -302,12 +362,38 @@ int nsim_check_run(const struct nsim_topology *t, const struct nsim_plan *p, con
 		pthread_join(th[i], NULL);
 	free(th);
 	run_commands(&c);
+	rep->end_s = (long long)time(NULL);
+	for (size_t vi = 0; o.flow_log && vi < t->n_vpcs; vi++) {
+		char ns[256];
+		struct nsim_ct_flow *f = NULL;
+		size_t n = 0;
+		nsim_plan_ns_name(ns, sizeof(ns), p->name, t->vpcs[vi].name.name);
+		if (nsim_conntrack_dump(ns, &f, &n) < 0)
+			continue; /* a namespace gone: an error of the run, found below */
+		struct nsim_ct_flow *all = reallocarray(rep->ct_flows, rep->n_ct_flows + n + 1, sizeof(*all));
+		if (!all) {
+			free(f);
+			r = -ENOMEM;
+			goto out;
+		}
+		memcpy(all + rep->n_ct_flows, f, n * sizeof(*f));
+		rep->ct_flows = all;
+		rep->n_ct_flows += n;
+		free(f);
+	}
 
-	size_t n_pkts = 0;
+	size_t n_pkts = 0, n_drops = 0;
 	const struct nsim_packet *pkts = NULL;
+	const struct nsim_drop_packet *drops = NULL;
 	if (rep->capture) {
 		nsim_capture_stop(rep->capture);
 		pkts = nsim_capture_packets(rep->capture, &n_pkts);
+		drops = nsim_capture_drops(rep->capture, &n_drops);
+		if (nsim_capture_nflog_error(rep->capture) &&
+		    !(rep->nflog_error = nsim_arena_strdup(rep->arena, nsim_capture_nflog_error(rep->capture)))) {
+			r = -ENOMEM;
+			goto out;
+		}
 		rep->kernel_drops = nsim_capture_kernel_drops(rep->capture);
 	}
 	/* namespaces gone during the run: an error of the run, and nothing it
@@ -319,6 +405,7 @@ int nsim_check_run(const struct nsim_topology *t, const struct nsim_plan *p, con
 	for (size_t i = 0; i < c.n_jobs; i++) {
 		struct nsim_check_result *res = c.jobs[i].res;
 		if ((r = nsim_check_collect_hops(&c.prep, &c.jobs[i].cands, c.jobs[i].t0, pkts, n_pkts, rep->arena, res)) < 0 ||
+		    (r = nsim_check_collect_drop(&c.prep, c.jobs[i].t0, drops, n_drops, rep->arena, res)) < 0 ||
 		    (r = nsim_check_judge(t, c.an, o.timeout_ms, rep->n_drift || changed, rep->arena, res)) < 0)
 			goto out;
 		if (res->probe.outcome == NSIM_PROBE_ERROR)
@@ -349,6 +436,7 @@ void nsim_check_report_free(struct nsim_check_report *r)
 		nsim_check_result_done(&r->results[i]);
 	free(r->results);
 	nsim_capture_free(r->capture);
+	free(r->ct_flows);
 	nsim_arena_free(r->arena);
 	free(r);
 }

@@ -16,6 +16,7 @@
 #include "model/model.h"
 #include "plan/plan.h"
 #include "probe/capture.h"
+#include "probe/conntrack.h"
 #include "probe/evidence.h"
 #include "probe/probe.h"
 #include "model/util.h"
@@ -28,6 +29,7 @@ struct nsim_check_opts {
 	bool no_drift;       /* skip the comparison with what `up` built */
 	const char *digest_text; /* kernel.digest as `up` stored it (nsim_apply_digest_snapshot());
 				  * NULL: nft rulesets are not compared */
+	bool flow_log;       /* read the VPC routers' connection tracking after the probes (ct_flows) */
 };
 
 struct nsim_check_report {
@@ -39,6 +41,12 @@ struct nsim_check_report {
 	size_t n_unrun;            /* rows whose probe could not run */
 	double ms;
 	uint64_t kernel_drops;     /* capture packets lost (evidence may be incomplete) */
+	const char *nflog_error;   /* drops some namespace does not report (nsim_capture_nflog_error()), NULL */
+	/* opts->flow_log: the connections the VPC routers tracked (heap), and
+	 * the run's start and end (unix seconds) */
+	struct nsim_ct_flow *ct_flows;
+	size_t n_ct_flows;
+	long long start_s, end_s;
 	struct nsim_capture *capture; /* owns the packets the hops point at */
 	/* what differs from what `up` built, one finding each ("route 0.0.0.0/0
 	 * missing from table private in netsim-x-main"), found before probing */

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+#include <ctype.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdarg.h>
@@ -959,6 +960,11 @@ static int judge_probe(const struct nsim_topology *t, struct nsim_check_result *
 	case NSIM_PROBE_DROPPED:
 		if (e->verdict == NSIM_VERDICT_UNREACHABLE)
 			goto pass;
+		if (r->has_dropped_at) {
+			const char *d = nsim_check_drop_text(&r->dropped_at, arena);
+			reason = d ? nsim_arena_printf(arena, "dropped: %s, in %s", d, r->dropped_at.ns) : NULL;
+			goto done;
+		}
 		if (!(where = describe_drop(r, arena)))
 			return -ENOMEM;
 		reason = nsim_arena_printf(arena, "dropped: no answer from %s within %.3g s%s", r->target,
@@ -1322,15 +1328,46 @@ int nsim_check_judge(const struct nsim_topology *t, const struct nsim_analyzer *
 					   nsim_prediction_name(r->predicted.prediction), nsim_reason_code(r->predicted.reason),
 					   r->predicted.explanation[0] ? ": " : "", r->predicted.explanation,
 					   nsim_probe_outcome_name(r->probe.outcome));
+	} else if (r->has_dropped_at && r->predicted.prediction == NSIM_PREDICT_BLOCKED &&
+		   nsim_check_reason_names_dropper(r->predicted.reason) &&
+		   !nsim_check_drop_matches(&r->dropped_at, &r->predicted.decision)) {
+		/* the same verdict for another reason: the model and the network
+		 * must agree on what decided */
+		const char *d = nsim_check_drop_text(&r->dropped_at, arena);
+		r->model_disagrees = true;
+		r->passed = false;
+		reason = d ? nsim_arena_printf(arena, "%s: the network dropped it at %s %s (in %s), the model says %s "
+						       "decides (%s%s%s)",
+					       drifted ? "the instance was changed outside netsim (drift)" : "netsim bug",
+					       r->dropped_at.kind, d, r->dropped_at.ns,
+					       r->predicted.decision.comp.ref.name ? r->predicted.decision.comp.ref.name
+										   : r->predicted.blocked_at,
+					       nsim_reason_code(r->predicted.reason), r->predicted.explanation[0] ? ": " : "",
+					       r->predicted.explanation)
+		     : NULL;
 	} else if (!r->passed && r->predicted.explanation[0])
 		reason = nsim_arena_printf(arena, "%s; %s", r->reason, r->predicted.explanation);
 	else if (r->passed && r->e->verdict == NSIM_VERDICT_UNREACHABLE) {
-		/* blocked_by: the model's deciding component must be the one named */
+		/* blocked_by: the model's deciding component must be the one
+		 * named, and so must the one where the network dropped it */
 		char why[sizeof(r->predicted.explanation) + 200];
+		struct nsim_analysis *net = NULL;
 		if (!nsim_analyze_blocked_by_match(t, r->e, &r->predicted, why, sizeof(why))) {
 			r->passed = false;
 			reason = nsim_arena_printf(arena, "%s", why);
+		} else if (r->has_dropped_at && !r->dropped_at.no_route && (net = malloc(sizeof(*net)))) {
+			/* (no route names the VPC's router: the model's table is as precise) */
+			*net = r->predicted;
+			net->decision = r->dropped_at.decision;
+			if (!nsim_analyze_blocked_by_match(t, r->e, net, why, sizeof(why))) {
+				const char *d = nsim_check_drop_text(&r->dropped_at, arena);
+				r->passed = false;
+				reason = d ? nsim_arena_printf(arena, "blocked_by: the network dropped it at %s %s (in %s)",
+							       r->dropped_at.kind, d, r->dropped_at.ns)
+					   : NULL;
+			}
 		}
+		free(net);
 	}
 	if (!reason)
 		return -ENOMEM;
@@ -1342,4 +1379,296 @@ int nsim_check_judge(const struct nsim_topology *t, const struct nsim_analyzer *
 			r->fix = r->predicted.fix;
 	}
 	return judge_reaches(t, an, drifted, r, arena);
+}
+
+/* ---- drops the network reported (netsim's NFLOG group, plan.h) ---- */
+
+/* The next ':'-separated number of *s (advanced past it). */
+static bool next_num(const char **s, size_t *ret)
+{
+	char *end;
+	if (**s != ':' || !isdigit((unsigned char)(*s)[1]))
+		return false;
+	errno = 0;
+	unsigned long long v = strtoull(*s + 1, &end, 10);
+	if (errno || v >= NSIM_NONE)
+		return false;
+	*s = end;
+	*ret = (size_t)v;
+	return true;
+}
+
+static bool next_dir(const char **s, bool *ret)
+{
+	if ((*s)[0] != ':' || ((*s)[1] != 'i' && (*s)[1] != 'e'))
+		return false;
+	*ret = (*s)[1] == 'i';
+	*s += 2;
+	return true;
+}
+
+/* A host's groups as the model names them: "a-sg, b-sg", "default". */
+static const char *group_names(const struct nsim_vpc *v, const size_t *sg_idx, size_t n, struct nsim_arena *arena)
+{
+	if (!n)
+		return "default";
+	const char *s = v->security_groups[sg_idx[0]].name.name;
+	for (size_t k = 1; s && k < n; k++)
+		s = nsim_arena_printf(arena, "%s, %s", s, v->security_groups[sg_idx[k]].name.name);
+	return s;
+}
+
+int nsim_check_drop_decode(const struct nsim_topology *t, const char *prefix, struct nsim_arena *arena,
+			   struct nsim_check_drop *ret)
+{
+	struct nsim_check_drop d = {.direction = "", .ns = "", .ifname = ""};
+	struct nsim_decision *dec = &d.decision;
+	const char *s;
+	size_t v = 0, x = 0, k = 0, n = 0;
+	*dec = (struct nsim_decision){.vpc = NSIM_NONE, .subnet = NSIM_NONE, .host = NSIM_NONE};
+	if (!prefix || strncmp(prefix, "nsim:", 5) != 0)
+		return -EINVAL;
+	prefix += 5;
+#define KIND(word) (strncmp(prefix, word, strlen(word)) == 0 && (s = prefix + strlen(word), true))
+	if (KIND("sg") || KIND("esg")) {
+		bool ep = prefix[0] == 'e';
+		if (!next_num(&s, &v) || v >= t->n_vpcs || !next_num(&s, &x) || (ep && !next_num(&s, &k)) ||
+		    !next_dir(&s, &dec->ingress))
+			return -EINVAL;
+		const struct nsim_vpc *vp = &t->vpcs[v];
+		d.direction = dec->ingress ? "ingress" : "egress";
+		d.rule = "no rule matched";
+		d.kind = "security group";
+		dec->vpc = v;
+		if (ep) {
+			if (x >= vp->n_endpoints || k >= vp->endpoints[x].n_subnets)
+				return -EINVAL;
+			const struct nsim_vpc_endpoint *e = &vp->endpoints[x];
+			dec->comp = (struct nsim_component){.ref.name = (char *)e->name.name, .kind = NSIM_COMP_ENDPOINT, .a = v, .b = x};
+			d.component = nsim_arena_printf(arena, "%s of endpoint %s",
+							group_names(vp, e->sg_idx, e->n_security_groups, arena), e->name.name);
+		} else {
+			if (x >= vp->n_hosts)
+				return -EINVAL;
+			const struct nsim_host *h = &vp->hosts[x];
+			dec->comp = (struct nsim_component){
+				.ref.name = (char *)(h->n_security_groups ? vp->security_groups[h->sg_idx[0]].name.name : "default"),
+				.kind = NSIM_COMP_SECURITY_GROUP, .a = v, .b = h->n_security_groups ? h->sg_idx[0] : NSIM_NONE};
+			dec->host = x;
+			d.component = group_names(vp, h->sg_idx, h->n_security_groups, arena);
+		}
+	} else if (KIND("acl")) {
+		uint32_t rule = 0;
+		if (!next_num(&s, &v) || v >= t->n_vpcs || !next_num(&s, &x) || x >= t->vpcs[v].n_network_acls ||
+		    !next_dir(&s, &dec->ingress))
+			return -EINVAL;
+		if (streq(s, ":*"))
+			s += 2;
+		else if (next_num(&s, &n) && n <= UINT32_MAX)
+			rule = (uint32_t)n;
+		else
+			return -EINVAL;
+		const struct nsim_network_acl *acl = &t->vpcs[v].network_acls[x];
+		dec->comp = (struct nsim_component){.ref.name = (char *)acl->name.name, .kind = NSIM_COMP_NETWORK_ACL, .a = v, .b = x};
+		dec->rule = rule;
+		dec->vpc = v;
+		d.component = acl->name.name;
+		d.kind = "network ACL";
+		d.direction = dec->ingress ? "inbound" : "outbound";
+		d.rule = rule ? nsim_arena_printf(arena, "rule %u", rule) : "rule *: no rule matched";
+	} else if (KIND("pcx")) {
+		if (!next_num(&s, &x) || x >= t->n_peerings || !next_num(&s, &v) || v >= t->n_vpcs)
+			return -EINVAL;
+		dec->comp = (struct nsim_component){.ref.name = (char *)t->peerings[x].name.name, .kind = NSIM_COMP_PEERING, .a = x};
+		dec->vpc = v;
+		d.component = t->peerings[x].name.name;
+		d.kind = "peering connection";
+		d.rule = "not between the two VPCs";
+	} else if (KIND("nat")) {
+		if (!next_num(&s, &v) || v >= t->n_vpcs || !next_num(&s, &x) || x >= t->vpcs[v].n_nat_gateways)
+			return -EINVAL;
+		const struct nsim_nat_gateway *g = &t->vpcs[v].nat_gateways[x];
+		dec->comp = (struct nsim_component){.ref.name = (char *)g->name.name, .kind = NSIM_COMP_NAT, .a = v, .b = x};
+		dec->vpc = v;
+		d.component = g->name.name;
+		d.kind = "NAT gateway";
+		d.direction = "inbound";
+		d.rule = "no connection from outside";
+	} else if (KIND("igw")) {
+		if (!next_num(&s, &v) || v >= t->n_vpcs || !t->vpcs[v].internet_gateway.name)
+			return -EINVAL;
+		dec->comp = (struct nsim_component){.ref.name = (char *)t->vpcs[v].internet_gateway.name, .kind = NSIM_COMP_IGW, .a = v};
+		dec->vpc = v;
+		d.component = t->vpcs[v].internet_gateway.name;
+		d.kind = "internet gateway";
+		d.rule = "no public IP";
+	} else if (KIND("bh")) {
+		if (!next_num(&s, &v) || v >= t->n_vpcs || !next_num(&s, &x) || x >= t->vpcs[v].n_route_tables)
+			return -EINVAL;
+		const struct nsim_route_table *rt = &t->vpcs[v].route_tables[x];
+		dec->comp = (struct nsim_component){.ref.name = (char *)rt->name.name, .kind = NSIM_COMP_ROUTE_TABLE, .a = v, .b = x};
+		dec->vpc = v;
+		d.component = rt->name.name;
+		d.kind = "route table";
+		d.rule = "blackhole route";
+	} else if (KIND("nr")) {
+		if (!next_num(&s, &v) || v >= t->n_vpcs)
+			return -EINVAL;
+		dec->comp = (struct nsim_component){.ref.name = (char *)t->vpcs[v].name.name, .kind = NSIM_COMP_VPC, .a = v, .b = NSIM_NONE};
+		dec->vpc = v;
+		d.no_route = true;
+		d.component = t->vpcs[v].name.name;
+		d.kind = "VPC router";
+		d.rule = "no route";
+	} else if (KIND("ept")) {
+		if (!next_num(&s, &v) || v >= t->n_vpcs || !next_num(&s, &x) || x >= t->vpcs[v].n_endpoints ||
+		    !next_num(&s, &k))
+			return -EINVAL;
+		const struct nsim_vpc_endpoint *e = &t->vpcs[v].endpoints[x];
+		dec->comp = (struct nsim_component){.ref.name = (char *)e->name.name, .kind = NSIM_COMP_ENDPOINT, .a = v, .b = x};
+		dec->vpc = v;
+		d.component = e->name.name;
+		d.kind = "VPC endpoint";
+		d.rule = "TCP only";
+	} else
+		return -EINVAL;
+#undef KIND
+	if (*s || !d.component || !d.rule)
+		return *s ? -EINVAL : -ENOMEM;
+	*ret = d;
+	return 0;
+}
+
+bool nsim_check_reason_names_dropper(enum nsim_reason reason)
+{
+	switch (reason) {
+	case NSIM_REASON_NAME_RESOLVES_PUBLIC:
+	case NSIM_REASON_ENDPOINT_NOT_IN_REGION:
+		return false;
+	case NSIM_REASON_NONE:
+	case NSIM_REASON_NO_ROUTE:
+	case NSIM_REASON_BLACKHOLE_ROUTE:
+	case NSIM_REASON_NO_PUBLIC_IP:
+	case NSIM_REASON_IGW_NOT_ATTACHED:
+	case NSIM_REASON_NAT_INBOUND_UNSOLICITED:
+	case NSIM_REASON_PEERING_NOT_TRANSITIVE:
+	case NSIM_REASON_ACL_DENY:
+	case NSIM_REASON_ACL_RETURN_DENY:
+	case NSIM_REASON_SG_INGRESS_NO_RULE:
+	case NSIM_REASON_SG_EGRESS_NO_RULE:
+	case NSIM_REASON_NO_LISTENER:
+	case NSIM_REASON_NAME_NOT_FOUND:
+	case NSIM_REASON_ENDPOINT_SG_INGRESS_NO_RULE:
+		break;
+	}
+	return true;
+}
+
+bool nsim_check_drop_matches(const struct nsim_check_drop *d, const struct nsim_decision *dec)
+{
+	const struct nsim_component *n = &d->decision.comp, *m = &dec->comp;
+	if (d->no_route)
+		return (m->kind == NSIM_COMP_VPC || m->kind == NSIM_COMP_ROUTE_TABLE) && m->a == n->a;
+	if (m->kind != n->kind)
+		return false;
+	switch (n->kind) {
+	case NSIM_COMP_SECURITY_GROUP:
+		return m->a == n->a && dec->host == d->decision.host && dec->ingress == d->decision.ingress;
+	case NSIM_COMP_NETWORK_ACL:
+		return m->a == n->a && m->b == n->b && dec->rule == d->decision.rule && dec->ingress == d->decision.ingress;
+	case NSIM_COMP_ROUTE_TABLE:
+		/* the model names the main table NSIM_NONE when the subnet names none */
+		return m->a == n->a && (m->b == n->b || m->b == NSIM_NONE);
+	case NSIM_COMP_PEERING:
+	case NSIM_COMP_IGW:
+		return m->a == n->a;
+	case NSIM_COMP_NAT:
+	case NSIM_COMP_ENDPOINT:
+		return m->a == n->a && m->b == n->b;
+	case NSIM_COMP_UNRESOLVED:
+	case NSIM_COMP_VPC:
+	case NSIM_COMP_SUBNET:
+	case NSIM_COMP_HOST:
+	case NSIM_COMP_INET_HOST:
+	case NSIM_COMP_INTERNET:
+	case NSIM_COMP_PREFIX_LIST:
+		break;
+	}
+	return false;
+}
+
+static const char *tcp_flags_text(uint8_t f)
+{
+	if ((f & 0x12) == 0x12)
+		return " SYN-ACK";
+	if (f & 0x02)
+		return " SYN";
+	if (f & 0x04)
+		return " RST";
+	if (f & 0x01)
+		return " FIN";
+	return f & 0x10 ? " ACK" : "";
+}
+
+const char *nsim_check_drop_text(const struct nsim_check_drop *d, struct nsim_arena *arena)
+{
+	char a[NSIM_ADDR_STRLEN], b[NSIM_ADDR_STRLEN];
+	const char *what = d->proto == IPPROTO_TCP ? tcp_flags_text(d->tcp_flags)
+			   : d->proto == IPPROTO_UDP ? " UDP"
+			   : d->proto == IPPROTO_ICMP ? " ICMP" : "";
+	char ports[2][8] = {"", ""};
+	if (d->proto == IPPROTO_TCP || d->proto == IPPROTO_UDP) {
+		snprintf(ports[0], sizeof(ports[0]), ":%u", d->sport);
+		snprintf(ports[1], sizeof(ports[1]), ":%u", d->dport);
+	}
+	return nsim_arena_printf(arena, "%s (%s%s%s) dropped %s%s → %s%s%s", d->component, d->direction,
+				 d->direction[0] ? ", " : "", d->rule, nsim_addr_fmt(d->src, a), ports[0],
+				 nsim_addr_fmt(d->dst, b), ports[1], what);
+}
+
+int nsim_check_collect_drop(const struct nsim_check_prep *pp, double t0, const struct nsim_drop_packet *drops,
+			    size_t n, struct nsim_arena *arena, struct nsim_check_result *r)
+{
+	r->has_dropped_at = false;
+	if (r->is_command)
+		return 0;
+	uint16_t sport = r->probe.sport;
+	for (size_t i = 0; i < n; i++) {
+		const struct nsim_drop_packet *dp = &drops[i];
+		bool fwd = flow_forward(&dp->p, r, sport), rev = !fwd && flow_reverse(&dp->p, r, sport);
+		if ((!fwd && !rev) || dp->p.t_ms + 1 < t0)
+			continue;
+		/* an ICMP error about the probe is the network answering, not a drop of it */
+		if (rev && dp->p.proto == IPPROTO_ICMP && dp->p.quoted_proto)
+			continue;
+		struct nsim_check_drop d;
+		int k = nsim_check_drop_decode(pp->t, dp->prefix, arena, &d);
+		if (k == -ENOMEM)
+			return k;
+		if (k < 0)
+			continue;
+		for (size_t c = 0; c < pp->n_comps; c++)
+			if (pp->comps[c].ns_idx == dp->p.ns) {
+				d.ns = pp->comps[c].ns;
+				break;
+			}
+		if (!(d.prefix = nsim_arena_strdup(arena, dp->prefix)) || !(d.ifname = nsim_arena_strdup(arena, dp->p.ifname)) ||
+		    !(d.ns = nsim_arena_strdup(arena, d.ns)))
+			return -ENOMEM;
+		d.t_ms = dp->p.t_ms - t0;
+		d.src = dp->p.src;
+		d.dst = dp->p.dst;
+		d.sport = dp->p.sport;
+		d.dport = dp->p.dport;
+		d.proto = dp->p.proto;
+		d.tcp_flags = dp->p.tcp_flags;
+		d.bytes = dp->p.len;
+		d.reply = rev;
+		if (!(d.text = nsim_check_drop_text(&d, arena)))
+			return -ENOMEM;
+		r->dropped_at = d;
+		r->has_dropped_at = true;
+		return 0;
+	}
+	return 0;
 }

@@ -43,6 +43,50 @@ struct nsim_hop {
 	int leg;
 };
 
+/* Where the network dropped a probe, as netsim's NFLOG prefix names it
+ * (plan.h), decoded against the topology. */
+struct nsim_check_drop {
+	struct nsim_decision decision; /* the same terms as the model's (comp, host, rule, ingress) */
+	bool no_route;         /* "nr": no route at the VPC's router (the model may name the table or the VPC) */
+	const char *component; /* "db-sg", "data" (network ACL), "private" (route table) (arena or topology) */
+	const char *kind;      /* "security group", "network ACL", "route table", "NAT gateway", ... */
+	const char *direction; /* "ingress", "egress", "" */
+	const char *rule;      /* "no rule matched", "rule 100", "rule *", "blackhole route", "no route", ... */
+	const char *ns;        /* the namespace that dropped it (arena) */
+	const char *ifname;    /* the interface it came in on ("" when none) */
+	const char *prefix;    /* as logged (arena) */
+	const char *text;      /* nsim_check_drop_text() (arena) */
+	double t_ms;           /* ms after the probe started */
+	uint32_t src, dst;     /* the packet dropped */
+	uint16_t sport, dport;
+	uint8_t proto, tcp_flags;
+	uint32_t bytes;        /* the packet's IP length */
+	bool reply;            /* it was the reply */
+};
+
+/* Decodes an NFLOG prefix of netsim's ("nsim:sg:0:2:i") against topology t
+ * into *ret's decision, component, kind, direction and rule (texts from
+ * arena or t). Returns 0, -EINVAL for a prefix that is not netsim's or names
+ * nothing in t, -ENOMEM. */
+_must_check_ int nsim_check_drop_decode(const struct nsim_topology *t, const char *prefix, struct nsim_arena *arena,
+					struct nsim_check_drop *ret);
+
+/* Whether the network's drop d is where the model's decision dec says the
+ * flow is blocked: the same component (for security groups: the same host's
+ * groups, the same direction; for network ACLs: the same rule and
+ * direction; for no route: the VPC or one of its route tables). */
+bool nsim_check_drop_matches(const struct nsim_check_drop *d, const struct nsim_decision *dec);
+
+/* Whether the model's reason names the component that drops the packet:
+ * not for NAME_RESOLVES_PUBLIC and ENDPOINT_NOT_IN_REGION, which name the
+ * endpoint that sent the flow elsewhere; what drops it there is another
+ * component (a route, an internet gateway), and only the verdicts are
+ * compared. */
+bool nsim_check_reason_names_dropper(enum nsim_reason reason);
+
+/* "db-sg (ingress, no rule matched) dropped 10.0.3.4:33012 → 10.0.4.4:3306 SYN" (arena). */
+const char *nsim_check_drop_text(const struct nsim_check_drop *d, struct nsim_arena *arena);
+
 struct nsim_check_result {
 	size_t index; /* in topo->expects */
 	const struct nsim_expect *e;
@@ -70,6 +114,9 @@ struct nsim_check_result {
 	const char *last_seen; /* the last component a forward packet was seen at ("" if none) */
 	struct nsim_hop *hops; /* components where the flow was seen, by time (heap) */
 	size_t n_hops;
+	/* where the network dropped the probe (netsim's NFLOG group), when it said */
+	bool has_dropped_at;
+	struct nsim_check_drop dropped_at;
 
 	/* to: a DNS name (dns_name non-NULL): resolved from the source's VPC */
 	const char *dns_name;
@@ -157,6 +204,16 @@ _must_check_ int nsim_check_prepare(struct nsim_check_prep *pp, size_t ei, struc
  */
 _must_check_ int nsim_check_collect_hops(const struct nsim_check_prep *pp, const struct nsim_check_cands *cands,
 					 double t0, const struct nsim_packet *pkts, size_t n, struct nsim_arena *arena,
+					 struct nsim_check_result *r);
+
+/*
+ * Finds the first drop among drops[0..n) (ordered by time; p.ns as the
+ * comps' ns_idx) of r's probe (its source port r->probe.sport, either
+ * direction, from t0 on) and sets r->dropped_at. Returns 0 (none found is
+ * no error), or -ENOMEM.
+ */
+_must_check_ int nsim_check_collect_drop(const struct nsim_check_prep *pp, double t0,
+					 const struct nsim_drop_packet *drops, size_t n, struct nsim_arena *arena,
 					 struct nsim_check_result *r);
 
 /*

@@ -38,6 +38,7 @@ struct job {
 	uint32_t addr;
 	uint16_t port, sport;
 	int timeout_ms;
+	int stop_fd; /* readable: the network reported the drop (-1: none) */
 	struct nsim_probe_result res;
 };
 
@@ -45,6 +46,23 @@ static int remaining(double deadline)
 {
 	double left = deadline - nsim_clock_ms(CLOCK_MONOTONIC);
 	return left <= 0 ? 0 : (int)left + 1;
+}
+
+/* Waits for events on fd until the deadline, or until j's stop_fd is
+ * readable. Returns poll's count, 0 at the deadline, -1 when stopped: the
+ * outcome is then DROPPED with error ECANCELED. */
+static int wait_fd(struct job *j, int fd, short events, double deadline)
+{
+	struct pollfd p[2] = {{.fd = fd, .events = events}, {.fd = j->stop_fd, .events = POLLIN}};
+	int k;
+	while ((k = poll(p, j->stop_fd >= 0 ? 2 : 1, remaining(deadline))) < 0 && errno == EINTR)
+		;
+	if (k > 0 && !p[0].revents && p[1].revents) {
+		j->res.outcome = NSIM_PROBE_DROPPED;
+		j->res.error = ECANCELED;
+		return -1;
+	}
+	return k;
 }
 
 /* Names the limit behind e, if it is one. */
@@ -175,8 +193,9 @@ static void probe_tcp(struct job *j, struct sockaddr_in *sa, double deadline)
 		classify_errno(r, errno);
 		return;
 	}
-	struct pollfd p = {.fd = fd, .events = POLLOUT};
-	int k = poll(&p, 1, remaining(deadline));
+	int k = wait_fd(j, fd, POLLOUT, deadline);
+	if (k < 0)
+		return;
 	if (k == 0) {
 		r->outcome = NSIM_PROBE_DROPPED;
 		r->error = ETIMEDOUT;
@@ -206,8 +225,9 @@ static void probe_udp(struct job *j, struct sockaddr_in *sa, double deadline)
 		return;
 	}
 	for (;;) {
-		struct pollfd p = {.fd = fd, .events = POLLIN};
-		int k = poll(&p, 1, remaining(deadline));
+		int k = wait_fd(j, fd, POLLIN, deadline);
+		if (k < 0)
+			return;
 		if (k == 0) {
 			r->outcome = NSIM_PROBE_DROPPED;
 			r->error = ETIMEDOUT;
@@ -261,8 +281,10 @@ static void probe_icmp(struct job *j, struct sockaddr_in *sa, double deadline)
 		return;
 	}
 	for (;;) {
-		struct pollfd p = {.fd = fd, .events = POLLIN};
-		if (poll(&p, 1, remaining(deadline)) == 0) {
+		int k = wait_fd(j, fd, POLLIN, deadline);
+		if (k < 0)
+			return;
+		if (k == 0) {
 			r->outcome = NSIM_PROBE_DROPPED;
 			r->error = ETIMEDOUT;
 			return;
@@ -340,7 +362,14 @@ static void *run(void *arg)
 int nsim_probe(const char *ns, enum nsim_proto proto, uint32_t addr, uint16_t port, uint16_t sport,
 	       int timeout_ms, struct nsim_probe_result *ret)
 {
-	struct job j = {.ns = ns, .proto = proto, .addr = addr, .port = port, .sport = sport, .timeout_ms = timeout_ms};
+	return nsim_probe_until(ns, proto, addr, port, sport, timeout_ms, -1, ret);
+}
+
+int nsim_probe_until(const char *ns, enum nsim_proto proto, uint32_t addr, uint16_t port, uint16_t sport,
+		     int timeout_ms, int stop_fd, struct nsim_probe_result *ret)
+{
+	struct job j = {.ns = ns, .proto = proto, .addr = addr, .port = port, .sport = sport, .timeout_ms = timeout_ms,
+			.stop_fd = stop_fd};
 	pthread_t th;
 	char num[32];
 	unsigned long long fulls0 = 0, fulls1 = 0;

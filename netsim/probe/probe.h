@@ -41,6 +41,13 @@ struct nsim_probe_result {
 _must_check_ int nsim_probe(const char *ns, enum nsim_proto proto, uint32_t addr, uint16_t port, uint16_t sport,
 	       int timeout_ms, struct nsim_probe_result *ret);
 
+/* The same, ended early when stop_fd (-1: none) becomes readable: the
+ * network reported that it dropped the probe's packet (probe/check.c reads
+ * netsim's NFLOG group). The outcome is then DROPPED with error ECANCELED,
+ * without waiting for the timeout. */
+_must_check_ int nsim_probe_until(const char *ns, enum nsim_proto proto, uint32_t addr, uint16_t port, uint16_t sport,
+				  int timeout_ms, int stop_fd, struct nsim_probe_result *ret);
+
 const char *nsim_probe_outcome_name(enum nsim_probe_outcome o);
 
 /* ---- names: a DNS query from inside a host ---- */

@@ -133,6 +133,47 @@ static void extra_lines(FILE *out, const struct nsim_check_result *r, const char
 	}
 }
 
+/* Where the network dropped r's probe: the component of the namespace (as
+ * the hops name it), else the namespace. */
+static const char *drop_where(const struct nsim_check_report *rep, const struct nsim_check_result *r)
+{
+	const char *ns = r->dropped_at.ns;
+	size_t len = strlen(rep->name);
+	for (size_t k = 0; k < r->n_hops; k++)
+		if (r->hops[k].ns && streq(r->hops[k].ns, ns))
+			return r->hops[k].component;
+	/* netsim-<instance>-<node> */
+	if (strncmp(ns, "netsim-", 7) == 0 && strncmp(ns + 7, rep->name, len) == 0 && ns[7 + len] == '-')
+		return ns + 8 + len;
+	return ns;
+}
+
+static void drop_line(const struct nsim_check_result *r, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s%s", NSIM_ESC(r->dropped_at.text), r->dropped_at.reply ? " (the reply)" : "");
+}
+
+static json_t *drop_json(const struct nsim_check_result *r)
+{
+	const struct nsim_check_drop *d = &r->dropped_at;
+	char a[NSIM_ADDR_STRLEN], b[NSIM_ADDR_STRLEN];
+	if (!r->has_dropped_at)
+		return json_null();
+	json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:f, s:b, s:s, s:s}", "namespace", d->ns, "component",
+			      d->component, "kind", d->kind, "direction", d->direction, "rule", d->rule, "nflog_prefix",
+			      d->prefix, "t_ms", d->t_ms, "reply", d->reply, "src", nsim_addr_fmt(d->src, a), "dst",
+			      nsim_addr_fmt(d->dst, b));
+	if (!j)
+		return json_null();
+	json_object_set_new(j, "protocol", json_string(d->proto == 6 ? "tcp" : d->proto == 17 ? "udp" : d->proto == 1 ? "icmp" : "other"));
+	if (d->proto == 6 || d->proto == 17) {
+		json_object_set_new(j, "sport", json_integer(d->sport));
+		json_object_set_new(j, "dport", json_integer(d->dport));
+	}
+	json_object_set_new(j, "text", json_string(d->text));
+	return j;
+}
+
 void nsim_report_check_text(FILE *out, const struct nsim_check_report *rep, bool color, bool verbose)
 {
 	const char *green = color ? "\033[32m" : "", *red = color ? "\033[1;31m" : "", *dim = color ? "\033[2m" : "",
@@ -163,6 +204,12 @@ void nsim_report_check_text(FILE *out, const struct nsim_check_report *rep, bool
 			fprintf(out, "  %s", NSIM_ESC(r->e->name.name));
 		fputc('\n', out);
 		extra_lines(out, r, dim, reset);
+		if (r->has_dropped_at && !r->model_disagrees) {
+			char line[400];
+			drop_line(r, line, sizeof(line));
+			fprintf(out, "    %sdropped at %s +%.3f ms: %s%s\n", dim, NSIM_ESC(drop_where(rep, r)), r->dropped_at.t_ms, line,
+				reset);
+		}
 		if (r->passed && !verbose)
 			continue;
 		if (!r->passed)
@@ -201,11 +248,19 @@ void nsim_report_check_text(FILE *out, const struct nsim_check_report *rep, bool
 			print_padded(out, ifs, 18);
 			fprintf(out, " +%7.3f ms  %s%s%s\n", h->t_ms, line, h->reply_seen ? "  (reply seen)" : "", reset);
 		}
+		if (r->has_dropped_at && r->model_disagrees) {
+			char line[400];
+			drop_line(r, line, sizeof(line));
+			fprintf(out, "    %s%-14s %-18s +%7.3f ms  %s%s\n", dim, NSIM_ESC(drop_where(rep, r)), "dropped",
+				r->dropped_at.t_ms, line, reset);
+		}
 	}
 	fprintf(out, "\n%zu passed, %zu failed\n", rep->n_passed, rep->n_failed);
 	if (rep->kernel_drops)
 		fprintf(out, "note: the captures lost %llu packets: evidence may be incomplete\n",
 			(unsigned long long)rep->kernel_drops);
+	if (rep->nflog_error)
+		fprintf(out, "note: %s\n", NSIM_ESC(rep->nflog_error));
 }
 
 static json_t *hop_json(const struct nsim_hop *h, bool ports)
@@ -325,6 +380,7 @@ int nsim_report_check_json(FILE *out, const struct nsim_check_report *rep, const
 		json_object_set_new(e, "seen_source", r->has_seen ? json_string(nsim_addr_fmt(r->seen, a)) : json_null());
 		json_object_set_new(e, "reason", r->passed ? json_null() : json_string(r->reason));
 		json_object_set_new(e, "last_seen", r->last_seen[0] ? json_string(r->last_seen) : json_null());
+		json_object_set_new(e, "dropped_at", drop_json(r));
 		json_object_set_new(e, "predicted", r->has_predicted ? nsim_report_analysis_json(&r->predicted) : json_null());
 		json_object_set_new(e, "model_disagrees", json_boolean(r->model_disagrees));
 		json_object_set_new(e, "fix", r->passed ? json_null() : nsim_report_fix_json(&r->fix));
@@ -340,6 +396,7 @@ int nsim_report_check_json(FILE *out, const struct nsim_check_report *rep, const
 				"error", rep->error);
 	if (!doc)
 		return -ENOMEM;
+	json_object_set_new(doc, "drops_not_reported", rep->nflog_error ? json_string(rep->nflog_error) : json_null());
 	int r = json_dumpf(doc, out, JSON_INDENT(2)) < 0 ? -EIO : 0;
 	fputc('\n', out);
 	json_decref(doc);
@@ -409,6 +466,12 @@ int nsim_report_check_junit(FILE *out, const struct nsim_check_report *rep)
 			char line[200], full[300];
 			nsim_report_hop_line(&r->hops[k], r->proto != NSIM_PROTO_ICMP, line, sizeof(line));
 			snprintf(full, sizeof(full), "%s +%.3f ms: %s\n", r->hops[k].component, r->hops[k].t_ms, line);
+			xml_escaped(out, full);
+		}
+		if (r->has_dropped_at) {
+			char line[400], full[600];
+			drop_line(r, line, sizeof(line));
+			snprintf(full, sizeof(full), "dropped at %s +%.3f ms: %s\n", drop_where(rep, r), r->dropped_at.t_ms, line);
 			xml_escaped(out, full);
 		}
 		if (r->fix.text[0]) {

@@ -112,7 +112,27 @@ static void one(struct nsim_check_prep *pp, const struct nsim_analyzer *an, stru
 	for (size_t i = 0; i < n; i++)
 		synth(pp, cands.idx[next() % cands.n], &r, sport, t0 - 1.05 + (double)i * 0.01, &pkts[i]);
 
+	/* drops the network reported: netsim's prefixes with indexes in and out of range, and garbage */
+	static const char *const kinds[] = {"sg", "esg", "acl", "pcx", "nat", "igw", "bh", "nr", "ept", "x"};
+	static const char *const tails[] = {"", ":i", ":e", ":*", ":i:*", ":e:100", ":ii"};
+	size_t n_drops = next() % 4;
+	struct nsim_drop_packet drops[4];
+	for (size_t i = 0; i < n_drops; i++) {
+		drops[i] = (struct nsim_drop_packet){0};
+		synth(pp, cands.n ? cands.idx[next() % cands.n] : 0, &r, sport, t0 + (double)i * 0.01, &drops[i].p);
+		drops[i].p.len = (uint16_t)next();
+		char code[48];
+		unsigned n_nums = next() % 4;
+		int len = snprintf(code, sizeof(code), "%s", kinds[next() % ELEMENTSOF(kinds)]);
+		for (unsigned k = 0; k < n_nums && len > 0 && (size_t)len < sizeof(code); k++)
+			len += snprintf(code + len, sizeof(code) - (size_t)len, ":%u", next() % (k == 2 ? 300 : 4));
+		if (len > 0 && (size_t)len < sizeof(code))
+			snprintf(code + len, sizeof(code) - (size_t)len, "%s", tails[next() % ELEMENTSOF(tails)]);
+		snprintf(drops[i].prefix, sizeof(drops[i].prefix), "%s%s", (next() & 7) ? "nsim:" : "", code);
+	}
+
 	if (nsim_check_collect_hops(pp, &cands, t0, pkts, n, arena, &r) == 0 &&
+	    nsim_check_collect_drop(pp, t0, drops, n_drops, arena, &r) == 0 &&
 	    nsim_check_judge(pp->t, (next() & 3) ? an : NULL, 1000, next() & 1, arena, &r) == 0)
 		check_contract(&r);
 	nsim_check_result_done(&r);

@@ -23,8 +23,12 @@
  * ports, ICMP) are probed with real packets in parallel
  * and compared, as classes (reachable, refused, blocked), with the
  * prediction of nsim_analyzer_flow() for the probe's own source port. A
- * disagreement prints the seed, the flow, the model's path and what the
- * network did, keeps the topology file, and fails; replay it with
+ * with NETSIM_DIFF_REASONS=1, a blocked flow the network reports dropping
+ * (netsim's NFLOG group, read in every namespace) must be dropped at the
+ * component the model names as deciding (off by default until the known
+ * disagreements of the return path, blackhole vs no route, NAT replies and
+ * endpoints in another region are settled on one side). A disagreement prints the seed, the flow, the model's path and
+ * what the network did, keeps the topology file, and fails; replay it with
  * NETSIM_DIFF_SEED=N. A disagreement is a bug on one side: fix that side.
  *
  * argv[1]: the netsim binary. Root; exit 77 (skip) otherwise.
@@ -33,6 +37,7 @@
  *   NETSIM_DIFF_FLOWS=N   flows per topology (default 25)
  *   NETSIM_DIFF_SEED=N    this seed only (replay)
  *   NETSIM_DIFF_VERBOSE=1 print every flow (2: with the model's explanation)
+ *   NETSIM_DIFF_REASONS=1 compare the component that dropped too (NFLOG)
  *   NETSIM_DIFF_PRINT=N   print seed N's topology on stdout and exit (no root needed)
  */
 #include <pthread.h>
@@ -51,6 +56,9 @@
 #include "model/diag.h"
 #include "model/model.h"
 #include "model/net.h"
+#include "plan/plan.h"
+#include "probe/capture.h"
+#include "probe/evidence.h"
 #include "probe/probe.h"
 #include "validate/validate.h"
 
@@ -1277,7 +1285,21 @@ static void run_seed(uint64_t seed, const char *name, unsigned n_flows)
 	}
 
 	up(path, name);
+	/* the drops the network reports, in every namespace of the instance */
+	struct nsim_plan *plan = NULL;
+	struct nsim_capture *cap = NULL;
+	char *cap_err = NULL;
+	bool reasons = env_uint("NETSIM_DIFF_REASONS", 0) != 0;
+	assert_int_equal(nsim_plan_build(t, name, &plan), 0);
+	struct nsim_capture_opts co = {.filter = "ip proto 254", .nflog = true}; /* the interfaces: nothing */
+	if (reasons && nsim_capture_start_opts(plan->namespaces, plan->n_namespaces, &co, &cap, &cap_err) < 0)
+		fail_msg("seed %llu: capture: %s", (unsigned long long)seed, cap_err ? cap_err : "?");
 	probe_all(flows, n_flows);
+	nsim_capture_stop(cap);
+	size_t n_drops = 0;
+	const struct nsim_drop_packet *drops = nsim_capture_drops(cap, &n_drops);
+	struct nsim_arena *arena = nsim_arena_new();
+	assert_non_null(arena);
 
 	unsigned bad = 0;
 	for (unsigned i = 0; i < n_flows; i++) {
@@ -1320,8 +1342,37 @@ static void run_seed(uint64_t seed, const char *name, unsigned n_flows)
 			stats.disagreements++;
 			bad++;
 			print_disagreement(seed, f, &a, path);
+			continue;
+		}
+		/* the same verdict: for the same reason? (the first drop reported of the probe's packets) */
+		uint8_t proto = f->proto == NSIM_PROTO_TCP ? 6 : f->proto == NSIM_PROTO_UDP ? 17 : 1;
+		for (size_t k = 0; seen == NSIM_PREDICT_BLOCKED && nsim_check_reason_names_dropper(a.reason) && k < n_drops;
+		     k++) {
+			const struct nsim_drop_packet *d = &drops[k];
+			bool fwd = d->p.sport == f->res.sport && (proto == 1 || d->p.dport == f->dport);
+			bool rev = d->p.dport == f->res.sport && proto != 1 && d->p.sport == f->dport;
+			struct nsim_check_drop cd;
+			if (d->p.proto != proto || (!fwd && !rev) || (proto == 1 && d->p.quoted_proto) ||
+			    nsim_check_drop_decode(t, d->prefix, arena, &cd) < 0)
+				continue;
+			if (!nsim_check_drop_matches(&cd, &a.decision)) {
+				char desc[256];
+				flow_desc(f, desc, sizeof(desc));
+				fprintf(stderr, "seed %llu flow %u: %s: the network dropped it at %s %s (%s, %s; %s), the model "
+						"says %s decides (%s)\n",
+					(unsigned long long)seed, i, desc, cd.kind, cd.component, cd.direction, cd.rule, d->prefix,
+					a.decision.comp.ref.name ? a.decision.comp.ref.name : a.blocked_at,
+					nsim_reason_code(a.reason));
+				print_disagreement(seed, f, &a, path);
+				stats.disagreements++;
+				bad++;
+			}
+			break;
 		}
 	}
+	nsim_arena_free(arena);
+	nsim_capture_free(cap);
+	nsim_plan_free(plan);
 	down(name);
 	if (!bad)
 		unlink(path);

@@ -41,6 +41,7 @@ VALID_DIRS = ["topologies", "tests/data/valid", "tests/data/warnings", "tests/da
               "tests/data/lint"]
 VALID_FILES = ["tests/data/hostile/control-chars-valid.yaml"]
 VALID_DIRS += ["tests/data/fix", "tests/data/field"]  # suggested fixes (test-fix-apply.py); ../shared/field copies
+VALID_DIRS += ["tests/data/drops"]  # drops the network reports (tests/netns/test_drops.c)
 
 # Invalid for a structural reason: the schema must reject them, with an error at this path
 # ("" is the document itself).
