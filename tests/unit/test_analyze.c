@@ -898,8 +898,8 @@ static void test_acl_deny_ingress_and_order(void **state)
 	     "data-acl|network ACL", "db-sg|security group", "<data-acl|network ACL", "<app-acl|network ACL",
 	     "db|host");
 	detail(&a, 4, "rule 100 allows tcp/3306 from 10.0.3.10");
-	detail(&a, 6, "outbound: rule 100 allows tcp/32768 to 10.0.3.10");
-	detail(&a, 7, "inbound: rule 100 allows tcp/32768 from 10.0.4.10");
+	detail(&a, 6, "outbound: rule 100 allows tcp/32768-60999 to 10.0.3.10");
+	detail(&a, 7, "inbound: rule 100 allows tcp/32768-60999 from 10.0.4.10");
 
 	/* no rule matches: `*` */
 	flow(o, "fn", "db", "8080/tcp", &a);
@@ -924,7 +924,7 @@ static void test_acl_return_deny(void **state)
 	/* the replies to app-b's ephemeral ports are allowed */
 	flow(o, "fn2", "db", "3306/tcp", &a);
 	reachable(&a);
-	detail(&a, 6, "rule 200 allows tcp/32768 to 10.0.5.10");
+	detail(&a, 6, "rule 200 allows tcp/32768-60999 to 10.0.5.10");
 
 	/* the reply goes to the client's source port */
 	flow_sport(o, "fn2", "db", "3306/tcp", 61000, &a);
