@@ -1105,6 +1105,7 @@ static void port_legs(struct walk *w)
 	nsim_ports_subtract(&range, &w->partial.returns, &rest);
 	a->prediction = NSIM_PREDICT_INTERMITTENT;
 	a->reason = NSIM_REASON_ACL_RETURN_PARTIAL;
+	a->partial_leg = c->leg;
 	copy(a->blocked_at, sizeof(a->blocked_at), w->partial.acl);
 	if (w->quiet)
 		return;

@@ -140,6 +140,7 @@ struct nsim_analysis {
 	/* the share of the source-port choices (client's and NATs', each
 	 * uniform and independent) that get through: 1 reachable, 0 blocked */
 	double fraction;
+	size_t partial_leg; /* intermittent: the leg (index in legs) whose ports the deciding ACL cuts */
 	struct nsim_decision decision; /* filled with explain=true */
 	struct nsim_fix fix;           /* filled with explain=true; action NSIM_FIX_NONE when there is none */
 };

@@ -716,7 +716,7 @@ void nsim_analyze_fix(const struct nsim_topology *t, const struct nsim_flow *f, 
 		/* the rule that returns the ports the ACL leaves out, before the one
 		 * that denies them (one range; else the whole range of the leg) */
 		char ports[16] = "";
-		for (size_t i = 0; i < a->n_legs && !ports[0]; i++) {
+		for (size_t i = a->partial_leg; i < a->n_legs && !ports[0]; i++) {
 			const struct nsim_port_leg *l = &a->legs[i];
 			struct nsim_ports all = nsim_ports_range(l->range.from, l->range.to), missing;
 			nsim_ports_subtract(&all, &l->pass, &missing);
