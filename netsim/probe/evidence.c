@@ -590,8 +590,15 @@ static int leg_match(const struct matcher *m, const struct nsim_packet *p)
 	if (p->t_ms < m->lo || p->t_ms > m->hi)
 		return 0;
 	switch (m->kind) {
-	case 0:
-		return flow_forward(p, r, r->probe.sport) ? 1 : flow_reverse(p, r, r->probe.sport) ? -1 : 0;
+	case 0: {
+		int k = flow_forward(p, r, r->probe.sport) ? 1 : flow_reverse(p, r, r->probe.sport) ? -1 : 0;
+		/* past a NAT gateway the source port is the NAT's: pinned by check, or
+		 * the one the responder saw (to the probed address only) */
+		uint16_t nat = r->nat_port ? r->nat_port : r->has_seen && r->seen_port != r->probe.sport ? r->seen_port : 0;
+		if (!k && nat && r->proto != NSIM_PROTO_ICMP)
+			k = p->dst == r->addr && flow_forward(p, r, nat) ? 1 : p->src == r->addr && flow_reverse(p, r, nat) ? -1 : 0;
+		return k;
+	}
 	case 1:
 		return p->src == r->from_addr ? 1 : p->dst == r->from_addr ? -1 : 0;
 	default:

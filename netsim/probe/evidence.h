@@ -91,6 +91,13 @@ struct nsim_check_result {
 	bool has_predicted2;
 	const char *leg2;                /* "proxy → db:3306/tcp" (arena), "" when no relay */
 
+	/* honest ports (issue 11): the NAT gateway's source port pinned for
+	 * this probe by check (0: the NAT picks one at random); an intermittent
+	 * expectation's probe: which half of the proof it is (1: a port the
+	 * model says passes, 2: one it says fails; 0: an ordinary probe) */
+	uint16_t nat_port;
+	int port_probe;
+
 	/* command: (is_command) */
 	bool is_command;
 	const char *command;             /* as written (arena) */
