@@ -123,6 +123,10 @@ struct nsim_check_prep {
 	const char *instance;
 	struct nsim_check_comp *comps;
 	size_t n_comps, cap_comps;
+	/* the source ports (and echo ids) of the run's probes, a bitmap of
+	 * 65536 bits set by the caller (not owned); NULL: ports
+	 * NSIM_CHECK_SPORT_BASE + n */
+	const uint64_t *probe_ports;
 };
 
 /* The candidate components of one probe: indexes into prep->comps. */
@@ -136,8 +140,10 @@ void nsim_check_cands_done(struct nsim_check_cands *c);
 /* Frees what a result holds on the heap (its hops); its texts are the arena's. */
 void nsim_check_result_done(struct nsim_check_result *r);
 
-/* Probe n of a run binds source port (or echo id) NSIM_CHECK_SPORT_BASE + n
- * (probe/check.c), so its packets can be told apart in the captures. */
+/* Each probe of a run binds a source port (or echo id) of its own, drawn
+ * from its source's ephemeral range (probe/check.c; nsim_check_prep's
+ * probe_ports), so its packets can be told apart in the captures; without
+ * that bitmap, probe n's is NSIM_CHECK_SPORT_BASE + n. */
 #define NSIM_CHECK_SPORT_BASE 32768u
 
 /* The address of the Amazon-provided DNS server of VPC vi (its base +2), 0
