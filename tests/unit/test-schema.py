@@ -119,7 +119,7 @@ STRUCTURAL = {
 # arithmetic, AWS rules across objects. The schema cannot see these and must accept the file.
 SEMANTIC = {
     "tests/data/invalid/" + f + ".yaml" for f in """
-    acl-cidr-unaligned acl-rule-number-duplicate expect-from-missing expect-from-nat
+    acl-cidr-unaligned acl-rule-number-duplicate expect-from-missing expect-from-nat host-ephemeral-ports-zero
     expect-seen-source-igw expect-seen-source-missing expect-to-missing expect-to-vpc
     expect-via-ambiguous-subnet expect-via-missing host-address-duplicate-nat host-address-duplicate
     host-address-outside-subnet host-address-reserved-last host-address-reserved-network
