@@ -354,6 +354,14 @@ int nsim_report_check_json(FILE *out, const struct nsim_check_report *rep, const
 			json_object_set_new(e, "port", json_integer(r->port));
 		json_object_set_new(e, "response", r->probe.response[0] ? json_string(r->probe.response) : json_null());
 		json_object_set_new(e, "seen_source", r->has_seen ? json_string(nsim_addr_fmt(r->seen, a)) : json_null());
+		/* honest ports: the probe's source port (ICMP: its echo id), the one the responder saw, a NAT
+		 * gateway's pinned for it, and which half of an intermittent expectation's proof it is */
+		json_object_set_new(e, "source_port", r->is_command ? json_null() : json_integer(r->probe.sport));
+		json_object_set_new(e, "seen_port", r->has_seen && r->seen_port ? json_integer(r->seen_port) : json_null());
+		json_object_set_new(e, "nat_port", r->nat_port ? json_integer(r->nat_port) : json_null());
+		json_object_set_new(e, "port_probe", r->port_probe == 1   ? json_string("passing")
+						     : r->port_probe == 2 ? json_string("failing")
+									  : json_null());
 		json_object_set_new(e, "reason", r->passed ? json_null() : json_string(r->reason));
 		json_object_set_new(e, "last_seen", r->last_seen[0] ? json_string(r->last_seen) : json_null());
 		json_object_set_new(e, "predicted", r->has_predicted ? nsim_report_analysis_json(&r->predicted) : json_null());
