@@ -152,6 +152,10 @@ void nsim_analyze_sg_names(const struct nsim_topology *t, size_t ctx, size_t vi,
 /* " (fn, in fn-sg)": the host that has addr and its groups (named from VPC
  * ctx), for messages; "" when none. */
 void nsim_analyze_groups_of(const struct walk *w, size_t ctx, uint32_t addr, char *buf, size_t size);
+/* The verdict of flow f as nsim_analyzer_flow(explain=false) gives it, but
+ * without the endpoint reasons (what endpoints.c asks: no recursion). */
+_must_check_ int nsim_analyze_verdict(const struct nsim_analyzer *an, const struct nsim_flow *f,
+				      struct nsim_analysis *ret);
 /* Delivery to internet host ii (the reply, the listener). */
 void nsim_analyze_to_internet_host(struct walk *w, size_t ii, uint32_t src);
 

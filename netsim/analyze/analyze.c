@@ -152,7 +152,7 @@ static const struct entry *find(const struct nsim_analyzer *an, size_t vpc, uint
 }
 
 /* An ENI of VPC v with this private address: a host (ret_nat false) or a
- * NAT gateway (an interface endpoint's: analyze/endpoints.c). */
+ * NAT gateway (not an interface endpoint's: analyze/endpoints.c has those). */
 static bool find_eni(const struct walk *w, size_t v, uint32_t addr, size_t *ret_idx, bool *ret_nat)
 {
 	const struct entry *e = find(w->an, v, addr);
@@ -616,7 +616,7 @@ static void arrive(struct walk *w, size_t vi, uint32_t src, uint32_t dst, uint16
 	char a[NSIM_ADDR_STRLEN];
 	size_t idx;
 	bool nat;
-	if (nsim_analyze_endpoint_local(w, vi, NSIM_NONE, src, dst, sport, via))
+	if (w->an->endpoints && nsim_analyze_endpoint_local(w, vi, NSIM_NONE, src, dst, sport, via))
 		return;
 	/* netsim rule: the local route reaches only the VPC's network interfaces */
 	if (!find_eni(w, vi, dst, &idx, &nat)) {
@@ -898,7 +898,7 @@ static void from_subnet(struct walk *w, size_t vi, size_t si, uint32_t src, uint
 		bool nat;
 		hop(w, table, "route table", false, "subnet %s: %s matches local (%s)", s->name.name,
 		    nsim_addr_fmt(dst, a), nsim_cidr_fmt(v->cidr, c));
-		if (nsim_analyze_endpoint_local(w, vi, si, src, dst, sport, NULL))
+		if (w->an->endpoints && nsim_analyze_endpoint_local(w, vi, si, src, dst, sport, NULL))
 			return;
 		/* netsim rule: the local route reaches only the VPC's network interfaces */
 		if (!find_eni(w, vi, dst, &idx, &nat)) {
@@ -1040,10 +1040,11 @@ static void from_subnet(struct walk *w, size_t vi, size_t si, uint32_t src, uint
 	case NSIM_TARGET_GATEWAY_ENDPOINT:
 		nsim_analyze_gateway_endpoint(w, vi, si, r, src);
 		return;
-	default:
+	default: {
 		/* netsim rule: the validator refuses such a target, this is a backstop */
 		struct nsim_decision d = decide(w, NSIM_COMP_ROUTE_TABLE, vi, rt, table, vi, si, src, dst);
 		block(w, NSIM_REASON_NO_ROUTE, NSIM_PREDICT_BLOCKED, table, &d, "route %s has an unusable target", route);
+	}
 	}
 }
 
@@ -1133,8 +1134,9 @@ static void port_legs(struct walk *w)
 			   ingress ? "inbound" : "outbound");
 }
 
-int nsim_analyzer_flow(const struct nsim_analyzer *an, const struct nsim_flow *f, bool explain,
-		       struct nsim_analysis *ret)
+/* endpoint_reasons: false for the flow endpoints.c asks about (no recursion) */
+static int flow_walk(const struct nsim_analyzer *an, const struct nsim_flow *f, bool explain, bool endpoint_reasons,
+		     struct nsim_analysis *ret)
 {
 	const struct nsim_topology *t = an->t;
 	struct nsim_flow flow = *f;
@@ -1206,12 +1208,23 @@ int nsim_analyzer_flow(const struct nsim_analyzer *an, const struct nsim_flow *f
 	} else
 		return -EINVAL;
 fix:
-	if (an->endpoints)
+	if (an->endpoints && endpoint_reasons)
 		nsim_analyze_endpoint_reasons(&w);
 	port_legs(&w);
 	if (explain && a->prediction != NSIM_PREDICT_REACHABLE)
 		nsim_analyze_fix(t, &flow, a);
 	return 0;
+}
+
+int nsim_analyzer_flow(const struct nsim_analyzer *an, const struct nsim_flow *f, bool explain,
+		       struct nsim_analysis *ret)
+{
+	return flow_walk(an, f, explain, true, ret);
+}
+
+int nsim_analyze_verdict(const struct nsim_analyzer *an, const struct nsim_flow *f, struct nsim_analysis *ret)
+{
+	return flow_walk(an, f, false, false, ret);
 }
 
 /* Appends an address (0: none) to the index, growing it. 0 or -ENOMEM. */

@@ -73,8 +73,15 @@ struct nsim_flow {
  * (analyze/fix.c) and blocked_by: assertions. comp.kind is
  * NSIM_COMP_UNRESOLVED when the flow is reachable. Kinds used:
  * SECURITY_GROUP (b: NSIM_NONE for the VPC's default group), NETWORK_ACL,
- * ROUTE_TABLE, VPC (nothing has the address), IGW, NAT, PEERING, ENDPOINT,
- * HOST (nothing listens), INTERNET. */
+ * ROUTE_TABLE, VPC (nothing has the address; a routing loop; NAME_NOT_FOUND
+ * from a host: its VPC's resolver), IGW (NO_PUBLIC_IP, IGW_NOT_ATTACHED: a =
+ * the VPC), NAT, PEERING, ENDPOINT, HOST (nothing listens), INET_HOST
+ * (nothing listens on an internet host), INTERNET (nothing there has the
+ * address; NAME_NOT_FOUND from the internet). Several groups on a host
+ * decide together: comp names the first, host the host, and blocked_by:
+ * matches any of them. A reachable flow keeps comp UNRESOLVED but fills
+ * where it arrived (vpc, subnet, host, src, dst): what the fix that closes
+ * it starts from. */
 struct nsim_decision {
 	struct nsim_component comp; /* comp.ref.name: the component's name as shown */
 	uint32_t rule;         /* NETWORK_ACL: the deciding rule's number; 0: the `*` rule */

@@ -197,8 +197,8 @@ bool nsim_analyze_endpoint_local(struct walk *w, size_t vi, size_t si, uint32_t 
 	 * the flow never crosses an internet gateway. AWS: "AWS PrivateLink
 	 * concepts", https://docs.aws.amazon.com/vpc/latest/privatelink/concepts.html */
 	nsim_analyze_hop(w, ep->name.name, "interface endpoint", false,
-			 "network interface %s in subnet %s: to %s's host %s (%s) privately, source becomes %s", a,
-			 v->subnets[dsub].name.name, ep->service_name, h->name.name, nsim_addr_fmt(h->address, b), a);
+			 "network interface %s in subnet %s: to service host %s (%s) privately, source becomes %s", a,
+			 v->subnets[dsub].name.name, h->name.name, nsim_addr_fmt(h->address, b), a);
 	bool listens = nsim_analyze_listening(h->listen, h->n_listen, f);
 	nsim_analyze_acl_return(w, f->proto);
 	if (w->done)
@@ -221,7 +221,8 @@ bool nsim_analyze_endpoint_local(struct walk *w, size_t vi, size_t si, uint32_t 
 }
 
 /* A blocked flow from a host to a service's host, that an endpoint of the
- * host's VPC would have carried: the endpoint is the reason. */
+ * host's VPC would have carried: the endpoint is the reason. (The flow
+ * through the endpoint is walked too, without this step.) */
 void nsim_analyze_endpoint_reasons(struct walk *w)
 {
 	const struct nsim_topology *t = w->t;
@@ -250,6 +251,21 @@ void nsim_analyze_endpoint_reasons(struct walk *w)
 	if (pub == NSIM_NONE && other == NSIM_NONE)
 		return;
 	const struct nsim_vpc_endpoint *ep = &v->endpoints[pub != NSIM_NONE ? pub : other];
+	/* netsim rule: the endpoint is the reason only when it would have
+	 * carried the flow: the same flow to its interface (what private DNS
+	 * answers), or through it to its region's host of the service, is not
+	 * blocked */
+	struct nsim_flow alt = *f;
+	struct nsim_analysis alt_a;
+	alt.name = NULL;
+	if (ep->type == NSIM_VPCE_INTERFACE && ep->n_subnets && ep->addresses)
+		alt.dst = ep->addresses[0];
+	else if (ep->type == NSIM_VPCE_GATEWAY && ep->n_service_hosts)
+		alt.dst = t->inet_hosts[ep->service_hosts[0]].address;
+	else
+		return;
+	if (nsim_analyze_verdict(w->an, &alt, &alt_a) < 0 || alt_a.prediction == NSIM_PREDICT_BLOCKED)
+		return;
 	const struct nsim_host *src = &v->hosts[f->from.idx];
 	char why[sizeof(a->explanation)], ab[NSIM_ADDR_STRLEN];
 	if (pub != NSIM_NONE) {

@@ -323,6 +323,8 @@ static void fix_no_route(const struct nsim_topology *t, const struct nsim_decisi
 				return;
 			}
 			route_to(t, d->vpc, d->subnet, rt, d->src, d->dst, x);
+			/* a route the subnet's other traffic uses: a more specific one, or another subnet, would do too */
+			x->others = x->others || x->action == NSIM_FIX_CHANGE;
 			return;
 		}
 		size_t r = rt == NSIM_NONE ? NSIM_NONE : route_for(v, rt, d->dst);

@@ -375,6 +375,14 @@ static const char *const proto_names[] = {
 static bool get_proto(struct loader *L, const struct ynode *n, const char *key, enum nsim_proto *ret)
 {
 	int v;
+	/* AWS also takes IP protocol numbers (and -1 for all): "Security group
+	 * rules", https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html */
+	if (n && n->type == Y_SCALAR && n->value[0] &&
+	    strspn(n->value + (n->value[0] == '-'), "0123456789") == strlen(n->value + (n->value[0] == '-'))) {
+		err(L, n, "'%s': '%s' is an IP protocol number: AWS takes them, but netsim models tcp, udp, icmp "
+			  "and all only (write all for -1); netsim does not model other protocols yet", key, n->value);
+		return false;
+	}
 	if (!get_enum(L, n, key, proto_names, ELEMENTSOF(proto_names), &v))
 		return false;
 	*ret = (enum nsim_proto)v;

@@ -37,17 +37,18 @@
 #define EP_TABLE_BASE 200     /* in a service host: the table of endpoint link k (its ordinal) */
 #define EP_RULE_PRIO_BASE 100 /* in a service host: the rule of endpoint link k */
 
-/* The position of an endpoint's interface (gateway: the endpoint) among all
- * of the topology's: unique, so it names links, marks and tables in a
- * service host that several endpoints link to. */
-static size_t ordinal(const struct nsim_topology *t, size_t vi, size_t ei, size_t k)
+/* The number of interfaces of an endpoint (a gateway endpoint: 1). */
+static size_t n_interfaces(const struct nsim_vpc_endpoint *ep)
+{
+	return ep->type == NSIM_VPCE_INTERFACE ? ep->n_subnets : 1;
+}
+
+size_t nsim_plan_endpoint_ordinal(const struct nsim_topology *t, size_t vi, size_t ei, size_t k)
 {
 	size_t n = 0;
 	for (size_t v = 0; v <= vi && v < t->n_vpcs; v++)
-		for (size_t e = 0; e < t->vpcs[v].n_endpoints && (v < vi || e < ei); e++) {
-			const struct nsim_vpc_endpoint *ep = &t->vpcs[v].endpoints[e];
-			n += ep->type == NSIM_VPCE_INTERFACE ? ep->n_subnets : 1;
-		}
+		for (size_t e = 0; e < t->vpcs[v].n_endpoints && (v < vi || e < ei); e++)
+			n += n_interfaces(&t->vpcs[v].endpoints[e]);
 	return n + k;
 }
 
@@ -65,11 +66,12 @@ size_t nsim_plan_endpoint_node(char *buf, size_t size, const struct nsim_topolog
 	return n < 0 ? 0 : (size_t)n;
 }
 
-void nsim_plan_endpoint_port(char buf[static 16], const struct nsim_topology *t, size_t vi, size_t ei, size_t k)
+void nsim_plan_endpoint_port(char buf[static 16], const struct nsim_topology *t, size_t vi, size_t ei, size_t k,
+			     size_t ordinal)
 {
 	char node[160];
 	nsim_plan_endpoint_node(node, sizeof(node), t, vi, ei, k);
-	nsim_plan_port_name(buf, 'e', node, ordinal(t, vi, ei, k));
+	nsim_plan_port_name(buf, 'e', node, ordinal);
 }
 
 static const char *node_of(struct plan_builder *b, size_t vi, size_t ei, size_t k)
@@ -79,18 +81,19 @@ static const char *node_of(struct plan_builder *b, size_t vi, size_t ei, size_t 
 	return plan_str(b, "%s", node);
 }
 
-static const char *port_of(struct plan_builder *b, size_t vi, size_t ei, size_t k)
+static const char *port_of(struct plan_builder *b, size_t vi, size_t ei, size_t k, size_t ord)
 {
 	char port[16];
-	nsim_plan_endpoint_port(port, b->t, vi, ei, k);
+	nsim_plan_endpoint_port(port, b->t, vi, ei, k, ord);
 	return plan_str(b, "%s", port);
 }
 
-void plan_endpoints(struct plan_builder *b, size_t vi, const char *router, uint32_t *gw_nets)
+void plan_endpoints(struct plan_builder *b, size_t vi, const char *router, uint32_t *gw_nets, const char **gw_ports)
 {
 	const struct nsim_topology *t = b->t;
 	const struct nsim_vpc *v = &t->vpcs[vi];
-	for (size_t ei = 0; ei < v->n_endpoints && !b->err; ei++) {
+	size_t ord = nsim_plan_endpoint_ordinal(t, vi, 0, 0);
+	for (size_t ei = 0; ei < v->n_endpoints && !b->err; ord += n_interfaces(&v->endpoints[ei]), ei++) {
 		const struct nsim_vpc_endpoint *ep = &v->endpoints[ei];
 		if (ep->type == NSIM_VPCE_INTERFACE) {
 			for (size_t k = 0; k < ep->n_subnets && ep->subnet_idx && ep->addresses && !b->err; k++) {
@@ -98,17 +101,17 @@ void plan_endpoints(struct plan_builder *b, size_t vi, const char *router, uint3
 				const char *node = node_of(b, vi, ei, k);
 				if (!node)
 					return;
-				const char *ns = plan_subnet_port(b, router, s, node, 'e', ordinal(t, vi, ei, k),
-								  ep->addresses[k], true);
+				const char *ns = plan_subnet_port(b, router, s, node, 'e', ord + k, ep->addresses[k], true);
 				plan_host_info(b, ep->name.name, ns, "endpoint", plan_str(b, "%s/%s", v->name.name, s->name.name),
 					       ep->addresses[k], 0);
 			}
 			continue;
 		}
 		const char *ns = plan_netns(b, ep->name.name, true);
-		const char *port = port_of(b, vi, ei, 0);
+		const char *port = port_of(b, vi, ei, 0, ord);
 		uint32_t net = plan_link_net(b);
 		gw_nets[ei] = net;
+		gw_ports[ei] = port;
 		plan_veth(b, router, port, ns, "vpc",
 			  plan_str(b, "VPC %s <-> gateway endpoint %s", v->name.name, ep->name.name));
 		plan_addr_up(b, router, port, net + 1, 30);
@@ -249,15 +252,16 @@ void plan_endpoint_services(struct plan_builder *b)
 		return;
 	}
 	/* room for every link a host can get: one per endpoint interface */
-	size_t n_links = ordinal(t, t->n_vpcs, 0, 0);
+	size_t n_links = nsim_plan_endpoint_ordinal(t, t->n_vpcs, 0, 0);
 	for (size_t hi = 0; hi < t->n_inet_hosts; hi++)
 		if (!(links[hi].v = nsim_arena_alloc(b->p->arena, n_links + 1, sizeof(*links[hi].v)))) {
 			b->err = -ENOMEM;
 			return;
 		}
+	size_t ord = 0; /* nsim_plan_endpoint_ordinal(t, vi, ei, 0), counted on */
 	for (size_t vi = 0; vi < t->n_vpcs && !b->err; vi++) {
 		const struct nsim_vpc *v = &t->vpcs[vi];
-		for (size_t ei = 0; ei < v->n_endpoints && !b->err; ei++) {
+		for (size_t ei = 0; ei < v->n_endpoints && !b->err; ord += n_interfaces(&v->endpoints[ei]), ei++) {
 			const struct nsim_vpc_endpoint *ep = &v->endpoints[ei];
 			if (!ep->n_service_hosts)
 				continue; /* a service not in the region: nothing to reach */
@@ -267,7 +271,7 @@ void plan_endpoint_services(struct plan_builder *b)
 				for (size_t s = 0; s < ep->n_service_hosts; s++) {
 					size_t hi = ep->service_hosts[s];
 					service_link(b, ns, plan_port_name(b, 'h', t->inet_hosts[hi].name.name, hi), what, hi,
-						     port_of(b, vi, ei, 0), ordinal(t, vi, ei, 0), links);
+						     port_of(b, vi, ei, 0, ord), ord, links);
 				}
 				continue;
 			}
@@ -279,7 +283,7 @@ void plan_endpoint_services(struct plan_builder *b)
 				const char *node = node_of(b, vi, ei, k);
 				const char *ns = plan_str(b, "netsim-%s-%s", b->p->name, node);
 				const char *what = plan_str(b, "endpoint %s", node);
-				service_link(b, ns, "svc", what, hi, port_of(b, vi, ei, k), ordinal(t, vi, ei, k), links);
+				service_link(b, ns, "svc", what, hi, port_of(b, vi, ei, k, ord + k), ord + k, links);
 				struct nsim_op *o = plan_op(b, NSIM_OP_NFT, ns);
 				if (o) {
 					o->text = interface_ruleset(b, ep, ep->addresses[k], &t->inet_hosts[hi]);

@@ -132,37 +132,41 @@ static void print_set(FILE *f, const struct nsim_vpc *v, size_t sg)
 	fprintf(f, "\t}\n");
 }
 
-/* The rule at position pos in v's rules, in the order group, ingress then
- * egress; NULL past the end. */
-static const struct nsim_sg_rule *rule_at(const struct nsim_vpc *v, size_t pos)
+static int cmp_pl(const void *a, const void *b)
 {
-	for (size_t g = 0; g < v->n_security_groups; g++) {
-		const struct nsim_security_group *x = &v->security_groups[g];
-		if (pos < x->n_ingress)
-			return &x->ingress[pos];
-		pos -= x->n_ingress;
-		if (pos < x->n_egress)
-			return &x->egress[pos];
-		pos -= x->n_egress;
-	}
-	return NULL;
+	const struct nsim_prefix_list *x = *(const struct nsim_prefix_list *const *)a,
+				      *y = *(const struct nsim_prefix_list *const *)b;
+	return strcmp(x->name.name, y->name.name);
 }
 
-/* A set per prefix list that a rule of v's groups names: its CIDRs, merged
- * where they overlap (an interval set refuses overlapping elements).
- * Security groups may name prefix lists as a source or destination. AWS:
- * "Reference prefix lists in your AWS resources",
+/* A set per prefix list that a rule of v's groups names, by name (unique in
+ * a VPC, AWS-managed names are reserved): its CIDRs, merged where they
+ * overlap (an interval set refuses overlapping elements). Security groups
+ * may name prefix lists as a source or destination. AWS: "Reference prefix
+ * lists in your AWS resources",
  * https://docs.aws.amazon.com/vpc/latest/userguide/managed-prefix-lists-referencing.html */
-static void pl_sets(FILE *f, const struct nsim_vpc *v)
+static int pl_sets(FILE *f, const struct nsim_vpc *v)
 {
 	char c[NSIM_CIDR_STRLEN];
-	const struct nsim_sg_rule *r;
-	for (size_t i = 0; (r = rule_at(v, i)); i++) {
-		const struct nsim_prefix_list *pl = r->peer_pl;
-		bool seen = false;
-		for (size_t k = 0; pl && k < i && !seen; k++)
-			seen = rule_at(v, k)->peer_pl == pl;
-		if (!pl || seen)
+	size_t n = 0;
+	for (size_t g = 0; g < v->n_security_groups; g++)
+		n += v->security_groups[g].n_ingress + v->security_groups[g].n_egress;
+	const struct nsim_prefix_list **pls = calloc(n + 1, sizeof(*pls));
+	if (!pls)
+		return -ENOMEM;
+	n = 0;
+	for (size_t g = 0; g < v->n_security_groups; g++) {
+		const struct nsim_security_group *x = &v->security_groups[g];
+		for (size_t i = 0; i < x->n_ingress + x->n_egress; i++) {
+			const struct nsim_sg_rule *r = i < x->n_ingress ? &x->ingress[i] : &x->egress[i - x->n_ingress];
+			if (r->peer_pl && r->peer_pl->name.name)
+				pls[n++] = r->peer_pl;
+		}
+	}
+	qsort(pls, n, sizeof(*pls), cmp_pl);
+	for (size_t i = 0; i < n; i++) {
+		const struct nsim_prefix_list *pl = pls[i];
+		if (i && streq(pls[i - 1]->name.name, pl->name.name))
 			continue;
 		fprintf(f, "\tset pl_%s {\n\t\ttype ipv4_addr\n\t\tflags interval\n\t\tauto-merge\n"
 			   "\t\tcomment \"prefix list %s%s\"\n",
@@ -171,11 +175,13 @@ static void pl_sets(FILE *f, const struct nsim_vpc *v)
 			fprintf(f, "%s%s", k ? ", " : "\t\telements = { ", nsim_cidr_fmt(pl->cidrs[k], c));
 		fprintf(f, "%s\t}\n", pl->n_cidrs ? " }\n" : "");
 	}
+	free(pls);
+	return 0;
 }
 
 /* Sets for every group a rule of this VPC names (its own or a peered VPC's),
  * plus the default group. */
-static void sets(FILE *f, const struct nsim_topology *t, size_t vi)
+static int sets(FILE *f, const struct nsim_topology *t, size_t vi)
 {
 	size_t n_vpcs = t->n_vpcs;
 	for (size_t pv = 0; pv < n_vpcs; pv++) {
@@ -198,7 +204,7 @@ static void sets(FILE *f, const struct nsim_topology *t, size_t vi)
 	}
 	if (members(&t->vpcs[vi], NSIM_NONE, NULL))
 		print_set(f, &t->vpcs[vi], NSIM_NONE);
-	pl_sets(f, &t->vpcs[vi]);
+	return pl_sets(f, &t->vpcs[vi]);
 }
 
 static void sg_rules(FILE *f, const struct nsim_topology *t, const struct nsim_security_group *g, bool ingress)
@@ -278,8 +284,11 @@ static size_t endpoint_ports(FILE *f, const struct nsim_topology *t, size_t vi, 
 {
 	const struct nsim_vpc *v = &t->vpcs[vi];
 	char port[16];
+	size_t ord = nsim_plan_endpoint_ordinal(t, vi, 0, 0);
 	for (size_t ei = 0; ei < v->n_endpoints; ei++) {
 		const struct nsim_vpc_endpoint *ep = &v->endpoints[ei];
+		size_t first = ord;
+		ord += ep->type == NSIM_VPCE_INTERFACE ? ep->n_subnets : 1;
 		if (ep->type != NSIM_VPCE_INTERFACE || !ep->subnet_idx)
 			continue;
 		for (size_t k = 0; k < ep->n_subnets; k++) {
@@ -287,7 +296,7 @@ static size_t endpoint_ports(FILE *f, const struct nsim_topology *t, size_t vi, 
 			if (si != NSIM_NONE && ep->subnet_idx[k] != si)
 				continue;
 			if (f) {
-				nsim_plan_endpoint_port(port, t, vi, ei, k);
+				nsim_plan_endpoint_port(port, t, vi, ei, k, first + k);
 				fprintf(f, "%s\"%s\"", n ? ", " : "", port);
 				if (jump)
 					fprintf(f, " : jump %s_%s", jump, sn);
@@ -473,7 +482,7 @@ int nsim_plan_router_ruleset(const struct nsim_topology *t, size_t vi, char **re
 	int r = 0;
 
 	fprintf(f, "table inet netsim {\n");
-	sets(f, t, vi);
+	r = sets(f, t, vi);
 
 	for (size_t ai = 0; ai < v->n_network_acls && r == 0; ai++) {
 		if ((r = acl_chain(f, &v->network_acls[ai], false)) == 0)

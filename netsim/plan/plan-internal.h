@@ -89,8 +89,9 @@ const char *plan_subnet_port(struct plan_builder *b, const char *router, const s
 /* plan/endpoints.c: VPC vi's endpoints, before its routes: each interface
  * endpoint's network interfaces (routed ports of `router`), each gateway
  * endpoint's namespace and its link to the router (its /30 in
- * gw_nets[endpoint index]: the router has .1, the endpoint .2). */
-void plan_endpoints(struct plan_builder *b, size_t vi, const char *router, uint32_t *gw_nets);
+ * gw_nets[endpoint index]: the router has .1, the endpoint .2; the router's
+ * port in gw_ports[endpoint index]). */
+void plan_endpoints(struct plan_builder *b, size_t vi, const char *router, uint32_t *gw_nets, const char **gw_ports);
 /* plan/endpoints.c: after the internet hosts exist: the private links from
  * the endpoints to their service hosts, the interface endpoints' NAT, the
  * service hosts' replies by link. */

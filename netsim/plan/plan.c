@@ -209,7 +209,7 @@ const char *nsim_plan_lladdr_fmt(const uint8_t a[static NSIM_LLADDR_LEN], char b
 }
 
 void plan_veth(struct plan_builder *b, const char *ns, const char *ifname, const char *peer_ns,
-		 const char *peer_ifname, const char *comment)
+	       const char *peer_ifname, const char *comment)
 {
 	struct nsim_op *o = plan_op(b, NSIM_OP_VETH, ns);
 	if (!o || !ns || !ifname || !peer_ns || !peer_ifname)
@@ -244,7 +244,7 @@ static void neigh(struct plan_builder *b, const char *ns, const char *ifname, ui
 /* Both directions of a point-to-point link: a (in ns_a) reaches addr_b on
  * b, and back. */
 void plan_neigh_pair(struct plan_builder *b, const char *ns_a, const char *if_a, uint32_t addr_a, const char *ns_b,
-		       const char *if_b, uint32_t addr_b)
+		     const char *if_b, uint32_t addr_b)
 {
 	neigh(b, ns_a, if_a, addr_b, ns_b, if_b);
 	neigh(b, ns_b, if_b, addr_a, ns_a, if_a);
@@ -275,7 +275,7 @@ void plan_no_proxy_delay(struct plan_builder *b, const char *ns, const char *por
 }
 
 void plan_route(struct plan_builder *b, const char *ns, uint32_t table, struct nsim_cidr dst, uint32_t gw,
-		  const char *ifname, enum nsim_route_type type, const char *comment)
+		const char *ifname, enum nsim_route_type type, const char *comment)
 {
 	struct nsim_op *o = plan_op(b, NSIM_OP_ROUTE, ns);
 	if (!o)
@@ -295,7 +295,7 @@ uint32_t plan_link_net(struct plan_builder *b)
 }
 
 void plan_host_info(struct plan_builder *b, const char *name, const char *ns, const char *kind,
-			  const char *where, uint32_t addr, uint32_t public_ip)
+		    const char *where, uint32_t addr, uint32_t public_ip)
 {
 	struct nsim_plan *p = b->p;
 	if (b->err)
@@ -323,18 +323,18 @@ static void add_responder(struct plan_builder *b, const char *ns, const char *ho
 
 /* A host-like port in a VPC subnet: host or NAT gateway. */
 const char *plan_subnet_port(struct plan_builder *b, const char *router, const struct nsim_subnet *s,
-			       const char *node, char prefix, size_t index, uint32_t addr, bool is_router)
+			     const char *node, char prefix, size_t index, uint32_t addr, bool is_router)
 {
 	const char *ns = plan_netns(b, node, is_router);
 	const char *port = plan_port_name(b, prefix, node, index);
 	plan_veth(b, ns, "eth0", router, port, plan_str(b, "%s in subnet %s", node, s->name.name));
 	plan_addr_up(b, ns, "eth0", addr, s->cidr.len);
 	plan_route(b, ns, NSIM_TABLE_MAIN, plan_default_route, nsim_subnet_router(s->cidr), "eth0", NSIM_ROUTE_UNICAST,
-	      "default via the subnet router (+1)");
+		   "default via the subnet router (+1)");
 	plan_addr_up(b, router, port, nsim_subnet_router(s->cidr), 32);
 	plan_no_proxy_delay(b, router, port);
 	plan_route(b, router, NSIM_TABLE_MAIN, plan_host_cidr(addr), 0, port, NSIM_ROUTE_UNICAST,
-	      plan_str(b, "local route to %s", node));
+		   plan_str(b, "local route to %s", node));
 	/* the gateway and the host; other addresses of the subnet are answered
 	 * by the router's proxy ARP when a flow needs them */
 	plan_neigh_pair(b, ns, "eth0", addr, router, port, nsim_subnet_router(s->cidr));
@@ -354,25 +354,25 @@ static const char *nat_ruleset(struct plan_builder *b, const struct nsim_vpc *v,
 	nsim_addr_fmt(g->address, a);
 	nsim_cidr_fmt(v->cidr, c);
 	return plan_str(b,
-		   "table ip netsim {\n"
-		   "\tchain input {\n"
-		   "\t\ttype filter hook input priority filter; policy drop;\n"
-		   "\t\tct state established,related accept comment \"replies to its own traffic\"\n"
-		   "\t\tcounter comment \"AWS: a NAT gateway accepts no connection started from outside, and does not answer ping\"\n"
-		   "\t}\n"
-		   "\tchain forward {\n"
-		   "\t\ttype filter hook forward priority filter; policy drop;\n"
-		   "\t\tct state established,related accept comment \"replies\"\n"
-		   "\t\tct state new ip saddr %s meta l4proto { tcp, udp, icmp } accept comment \"outbound from VPC %s (TCP, UDP, ICMP)\"\n"
-		   "\t\tcounter comment \"AWS: no inbound connections, no traffic from peered VPCs (no edge-to-edge routing)\"\n"
-		   "\t}\n"
-		   "\tchain postrouting {\n"
-		   "\t\ttype nat hook postrouting priority srcnat; policy accept;\n"
-		   "\t\toifname \"eth0\" ip saddr != %s meta l4proto { tcp, udp } counter snat to %s:1024-65535 random comment \"NAT gateway %s: sources become its private address, source ports one of 1024-65535 at random\"\n"
-		   "\t\toifname \"eth0\" ip saddr != %s counter snat to %s comment \"NAT gateway %s: sources become its private address\"\n"
-		   "\t}\n"
-		   "}\n",
-		   c, v->name.name, a, a, g->name.name, a, a, g->name.name);
+			"table ip netsim {\n"
+			"\tchain input {\n"
+			"\t\ttype filter hook input priority filter; policy drop;\n"
+			"\t\tct state established,related accept comment \"replies to its own traffic\"\n"
+			"\t\tcounter comment \"AWS: a NAT gateway accepts no connection started from outside, and does not answer ping\"\n"
+			"\t}\n"
+			"\tchain forward {\n"
+			"\t\ttype filter hook forward priority filter; policy drop;\n"
+			"\t\tct state established,related accept comment \"replies\"\n"
+			"\t\tct state new ip saddr %s meta l4proto { tcp, udp, icmp } accept comment \"outbound from VPC %s (TCP, UDP, ICMP)\"\n"
+			"\t\tcounter comment \"AWS: no inbound connections, no traffic from peered VPCs (no edge-to-edge routing)\"\n"
+			"\t}\n"
+			"\tchain postrouting {\n"
+			"\t\ttype nat hook postrouting priority srcnat; policy accept;\n"
+			"\t\toifname \"eth0\" ip saddr != %s meta l4proto { tcp, udp } counter snat to %s:1024-65535 random comment \"NAT gateway %s: sources become its private address, source ports one of 1024-65535 at random\"\n"
+			"\t\toifname \"eth0\" ip saddr != %s counter snat to %s comment \"NAT gateway %s: sources become its private address\"\n"
+			"\t}\n"
+			"}\n",
+			c, v->name.name, a, a, g->name.name, a, a, g->name.name);
 }
 
 /* The IGW's 1:1 NAT: each public/elastic IP <-> its private address. Traffic
@@ -428,45 +428,45 @@ static const char *igw_ruleset(struct plan_builder *b, const struct nsim_vpc *v)
 	const char *text;
 	if (n == 0)
 		text = plan_str(b,
-			   "table ip netsim {\n"
-			   "\tchain forward {\n"
-			   "\t\ttype filter hook forward priority filter; policy drop;\n"
-			   "\t\tcounter comment \"AWS: internet gateway %s: no instance of VPC %s has a public IP\"\n"
-			   "\t}\n"
-			   "}\n",
-			   v->internet_gateway.name, v->name.name);
+				"table ip netsim {\n"
+				"\tchain forward {\n"
+				"\t\ttype filter hook forward priority filter; policy drop;\n"
+				"\t\tcounter comment \"AWS: internet gateway %s: no instance of VPC %s has a public IP\"\n"
+				"\t}\n"
+				"}\n",
+				v->internet_gateway.name, v->name.name);
 	else
 		text = plan_str(b,
-			   "table ip netsim {\n"
-			   "\tset mapped {\n"
-			   "\t\ttype ipv4_addr\n"
-			   "\t\telements = { %s }\n"
-			   "\t}\n"
-			   "\tmap public {\n"
-			   "\t\ttype ipv4_addr : ipv4_addr\n"
-			   "\t\telements = { %s }\n"
-			   "\t}\n"
-			   "\tmap private {\n"
-			   "\t\ttype ipv4_addr : ipv4_addr\n"
-			   "\t\telements = { %s }\n"
-			   "\t}\n"
-			   "\tchain prerouting {\n"
-			   "\t\ttype nat hook prerouting priority dstnat; policy accept;\n"
-			   "\t\tiifname \"inet\" dnat to ip daddr map @private comment \"public IP -> private IP (1:1)\"\n"
-			   "\t}\n"
-			   "\tchain postrouting {\n"
-			   "\t\ttype nat hook postrouting priority srcnat; policy accept;\n"
-			   "\t\toifname \"inet\" snat to ip saddr map @public comment \"private IP -> public IP (1:1)\"\n"
-			   "\t}\n"
-			   "\tchain forward {\n"
-			   "\t\ttype filter hook forward priority filter; policy drop;\n"
-			   "\t\tct state established,related accept comment \"replies, translated back by conntrack\"\n"
-			   "\t\tiifname \"vpc\" oifname \"inet\" ip saddr @mapped accept comment \"has a public or elastic IP\"\n"
-			   "\t\tiifname \"inet\" oifname \"vpc\" ct status dnat accept comment \"to a public or elastic IP\"\n"
-			   "\t\tcounter comment \"AWS: internet gateway %s forwards only for instances with a public IP\"\n"
-			   "\t}\n"
-			   "}\n",
-			   set, map, rmap, v->internet_gateway.name);
+				"table ip netsim {\n"
+				"\tset mapped {\n"
+				"\t\ttype ipv4_addr\n"
+				"\t\telements = { %s }\n"
+				"\t}\n"
+				"\tmap public {\n"
+				"\t\ttype ipv4_addr : ipv4_addr\n"
+				"\t\telements = { %s }\n"
+				"\t}\n"
+				"\tmap private {\n"
+				"\t\ttype ipv4_addr : ipv4_addr\n"
+				"\t\telements = { %s }\n"
+				"\t}\n"
+				"\tchain prerouting {\n"
+				"\t\ttype nat hook prerouting priority dstnat; policy accept;\n"
+				"\t\tiifname \"inet\" dnat to ip daddr map @private comment \"public IP -> private IP (1:1)\"\n"
+				"\t}\n"
+				"\tchain postrouting {\n"
+				"\t\ttype nat hook postrouting priority srcnat; policy accept;\n"
+				"\t\toifname \"inet\" snat to ip saddr map @public comment \"private IP -> public IP (1:1)\"\n"
+				"\t}\n"
+				"\tchain forward {\n"
+				"\t\ttype filter hook forward priority filter; policy drop;\n"
+				"\t\tct state established,related accept comment \"replies, translated back by conntrack\"\n"
+				"\t\tiifname \"vpc\" oifname \"inet\" ip saddr @mapped accept comment \"has a public or elastic IP\"\n"
+				"\t\tiifname \"inet\" oifname \"vpc\" ct status dnat accept comment \"to a public or elastic IP\"\n"
+				"\t\tcounter comment \"AWS: internet gateway %s forwards only for instances with a public IP\"\n"
+				"\t}\n"
+				"}\n",
+				set, map, rmap, v->internet_gateway.name);
 	free(map);
 	free(rmap);
 	free(set);
@@ -494,7 +494,8 @@ static void router_ruleset(struct plan_builder *b, const char *router, size_t vi
 struct vpc_links {
 	const char *router;
 	uint32_t igw_net; /* router <-> IGW /30; 0 = no IGW */
-	uint32_t *gw_nets; /* router <-> gateway endpoint i /30 (plan/endpoints.c) */
+	uint32_t *gw_nets;     /* router <-> gateway endpoint i /30 (plan/endpoints.c) */
+	const char **gw_ports; /* the router's port to gateway endpoint i */
 };
 
 static void plan_vpc(struct plan_builder *b, size_t vi, struct vpc_links *links, const char *internet)
@@ -514,14 +515,14 @@ static void plan_vpc(struct plan_builder *b, size_t vi, struct vpc_links *links,
 			o->comment = plan_str(b, "NAT gateway %s", g->name.name);
 		}
 		plan_host_info(b, g->name.name, ns, "nat-gateway", plan_str(b, "%s/%s", v->name.name, s->name.name),
-			      g->address, g->elastic_ip);
+			       g->address, g->elastic_ip);
 	}
 	for (size_t i = 0; i < v->n_hosts && !b->err; i++) {
 		const struct nsim_host *h = &v->hosts[i];
 		const struct nsim_subnet *s = &v->subnets[h->subnet_idx];
 		const char *ns = plan_subnet_port(b, router, s, h->name.name, 'h', i, h->address, false);
 		plan_host_info(b, h->name.name, ns, nsim_host_kind_name(h->kind),
-			      plan_str(b, "%s/%s", v->name.name, s->name.name), h->address, h->public_ip);
+			       plan_str(b, "%s/%s", v->name.name, s->name.name), h->address, h->public_ip);
 		add_responder(b, ns, h->name.name, h->address, h->listen, h->n_listen);
 	}
 
@@ -550,7 +551,7 @@ static void plan_vpc(struct plan_builder *b, size_t vi, struct vpc_links *links,
 								: v->hosts[i - v->n_nat_gateways].name.name;
 			if (pub)
 				plan_route(b, internet, NSIM_TABLE_MAIN, plan_host_cidr(pub), inet_net + 2, port, NSIM_ROUTE_UNICAST,
-				      plan_str(b, "public IP of %s, behind %s", who, v->internet_gateway.name));
+					   plan_str(b, "public IP of %s, behind %s", who, v->internet_gateway.name));
 		}
 		struct nsim_op *o = plan_op(b, NSIM_OP_NFT, igw);
 		if (o) {
@@ -560,10 +561,12 @@ static void plan_vpc(struct plan_builder *b, size_t vi, struct vpc_links *links,
 	}
 
 	/* the VPC endpoints (plan/endpoints.c) */
-	if (!b->err && !(links[vi].gw_nets = nsim_arena_alloc(b->p->arena, v->n_endpoints + 1, sizeof(uint32_t))))
+	links[vi].gw_nets = nsim_arena_alloc(b->p->arena, v->n_endpoints + 1, sizeof(*links[vi].gw_nets));
+	links[vi].gw_ports = nsim_arena_alloc(b->p->arena, v->n_endpoints + 1, sizeof(*links[vi].gw_ports));
+	if (!links[vi].gw_nets || !links[vi].gw_ports)
 		b->err = -ENOMEM;
 	if (!b->err)
-		plan_endpoints(b, vi, router, links[vi].gw_nets);
+		plan_endpoints(b, vi, router, links[vi].gw_nets, links[vi].gw_ports);
 }
 
 static bool same_cidr(struct nsim_cidr a, struct nsim_cidr b)
@@ -627,13 +630,10 @@ static void target_route(struct plan_builder *b, size_t vi, const struct vpc_lin
 			   NSIM_ROUTE_UNICAST, comment);
 		return;
 	}
-	case NSIM_TARGET_GATEWAY_ENDPOINT: {
-		char port[16];
-		nsim_plan_endpoint_port(port, t, vi, r->target_idx, 0);
-		plan_route(b, router, table, dest, links[vi].gw_nets[r->target_idx] + 2, plan_str(b, "%s", port),
+	case NSIM_TARGET_GATEWAY_ENDPOINT:
+		plan_route(b, router, table, dest, links[vi].gw_nets[r->target_idx] + 2, links[vi].gw_ports[r->target_idx],
 			   NSIM_ROUTE_UNICAST, comment);
 		return;
-	}
 	case NSIM_TARGET_BLACKHOLE:
 	case NSIM_TARGET_UNRESOLVED:
 		break;
@@ -729,7 +729,7 @@ static void plan_routing(struct plan_builder *b, size_t vi, const struct vpc_lin
 		o->src = s->cidr;
 		o->table = table;
 		o->comment = plan_str(b, "subnet %s uses route table %s%s", s->name.name, v->route_tables[rt].name.name,
-				 s->route_table.name ? "" : " (the VPC's main table)");
+				      s->route_table.name ? "" : " (the VPC's main table)");
 	}
 	/* AWS routes what a NAT gateway sends by its subnet's table, also the
 	 * replies it translates back, whose source is another subnet's (or the
@@ -749,7 +749,7 @@ static void plan_routing(struct plan_builder *b, size_t vi, const struct vpc_lin
 			o->table = k ? NSIM_TABLE_MAIN : table;
 			o->comment = k ? plan_str(b, "NAT gateway %s: the VPC's own routes", g->name.name)
 				       : plan_str(b, "NAT gateway %s: routed by the table of subnet %s", g->name.name,
-					     v->subnets[g->subnet_idx].name.name);
+						  v->subnets[g->subnet_idx].name.name);
 		}
 	}
 	router_ruleset(b, router, vi);
@@ -768,7 +768,7 @@ static void plan_internet(struct plan_builder *b, const char *internet)
 		plan_addr_up(b, internet, port, INET_GW, 32);
 		plan_no_proxy_delay(b, internet, port);
 		plan_route(b, internet, NSIM_TABLE_MAIN, plan_host_cidr(h->address), 0, port, NSIM_ROUTE_UNICAST,
-		      plan_str(b, "internet host %s", h->name.name));
+			   plan_str(b, "internet host %s", h->name.name));
 		plan_neigh_pair(b, ns, "eth0", h->address, internet, port, INET_GW);
 		plan_host_info(b, h->name.name, ns, "internet", "internet", h->address, 0);
 		add_responder(b, ns, h->name.name, h->address, h->listen, h->n_listen);

@@ -206,9 +206,16 @@ void nsim_plan_port_name(char buf[static 16], char prefix, const char *name, siz
  * for a gateway endpoint). Returns the length it needs; writes at most size
  * bytes (always terminated). */
 size_t nsim_plan_endpoint_node(char *buf, size_t size, const struct nsim_topology *t, size_t vi, size_t ei, size_t k);
+/* The position of that interface (a gateway endpoint: of the endpoint)
+ * among all of the topology's, in the order VPC, endpoint, subnet: it names
+ * what a service host linked to several endpoints tells apart. Takes the
+ * time of the endpoints before it: callers walking every endpoint count on
+ * from nsim_plan_endpoint_ordinal(t, vi, 0, 0) instead. */
+size_t nsim_plan_endpoint_ordinal(const struct nsim_topology *t, size_t vi, size_t ei, size_t k);
 /* Its port on the VPC router (prefix 'e'), also the name of its private
- * link's end in the service host. */
-void nsim_plan_endpoint_port(char buf[static 16], const struct nsim_topology *t, size_t vi, size_t ei, size_t k);
+ * link's end in the service host, given its ordinal. */
+void nsim_plan_endpoint_port(char buf[static 16], const struct nsim_topology *t, size_t vi, size_t ei, size_t k,
+			     size_t ordinal);
 
 /* The MAC netsim gives interface `ifname` of namespace `ns` (a full name):
  * 02 (locally administered, unicast) then 40 bits of the FNV-1a hash of

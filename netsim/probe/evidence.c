@@ -121,11 +121,14 @@ static int comp_subnet(struct nsim_check_prep *pp, size_t vi, size_t si, size_t 
 	for (size_t i = 0; i < v->n_hosts; i++)
 		if (v->hosts[i].subnet_idx == si && (r = add_iface(cp, &cap, 'h', v->hosts[i].name.name, i)) < 0)
 			return r;
+	size_t ord = nsim_plan_endpoint_ordinal(pp->t, vi, 0, 0);
 	for (size_t i = 0; i < v->n_endpoints; i++) {
 		const struct nsim_vpc_endpoint *ep = &v->endpoints[i];
+		size_t first = ord;
+		ord += ep->type == NSIM_VPCE_INTERFACE ? ep->n_subnets : 1;
 		for (size_t s = 0; ep->type == NSIM_VPCE_INTERFACE && ep->subnet_idx && s < ep->n_subnets; s++) {
 			char port[16];
-			nsim_plan_endpoint_port(port, pp->t, vi, i, s);
+			nsim_plan_endpoint_port(port, pp->t, vi, i, s, first + s);
 			if (ep->subnet_idx[s] == si && (r = add_port(cp, &cap, port)) < 0)
 				return r;
 		}
@@ -149,7 +152,8 @@ static int comp_endpoint(struct nsim_check_prep *pp, size_t vi, size_t ei, size_
 	if (!node)
 		return -ENOMEM;
 	nsim_plan_endpoint_node(node, len + 1, pp->t, vi, ei, k);
-	int r = add_comp(pp, ep->name.name, ep->type == NSIM_VPCE_GATEWAY ? "gateway endpoint" : "endpoint", node, ret);
+	const char *kind = ep->type == NSIM_VPCE_GATEWAY ? "gateway endpoint" : "interface endpoint";
+	int r = add_comp(pp, ep->name.name, kind, node, ret);
 	free(node);
 	return r;
 }
@@ -1315,9 +1319,11 @@ int nsim_check_judge(const struct nsim_topology *t, const struct nsim_analyzer *
 		return k;
 	if (!an)
 		return judge_reaches(t, an, drifted, r, arena);
-	/* the model's prediction is shown for every row, one whose probe could not run too */
+	/* the model's prediction is shown for every row, one whose probe could not run too;
+	 * a name, resolved by the model too (judge_dns: to the same address), so that
+	 * the model can say why its answer fails (NAME_RESOLVES_PUBLIC) */
 	struct nsim_flow f = {.from = r->e->from, .dst = r->addr, .proto = r->proto, .dport = r->port,
-			      .sport = r->probe.sport, .nat_sport = r->nat_port};
+			      .sport = r->probe.sport, .nat_sport = r->nat_port, .name = r->dns_name};
 	if (nsim_analyzer_flow(an, &f, true, &r->predicted) < 0)
 		return 0;
 	/* a NAT gateway picked its port at random: the model of the port the

@@ -26,8 +26,8 @@
 /* "did you mean" compares with every name: bound that work on hostile input. */
 #define SUGGEST_BUDGET 256
 
-/* VPCs, gateways, hosts, peerings and internet hosts share one namespace:
- * expect:, via: and route targets refer to them by bare name. */
+/* VPCs, gateways, hosts, VPC endpoints, peerings and internet hosts share
+ * one namespace: expect:, via: and route targets refer to them by bare name. */
 enum gkind { G_VPC, G_IGW, G_NAT, G_HOST, G_PEERING, G_INET_HOST, G_ENDPOINT, G_N };
 #define M(k) (1u << (k))
 #define M_ANY (M(G_N) - 1)
@@ -1121,7 +1121,9 @@ static void check_ports(struct ctx *c, enum nsim_proto proto, bool has_ports, ui
 				"ports given for protocol all: 'all' means every protocol and every port, so it "
 				"takes no ports");
 	else if (has_ports && proto == NSIM_PROTO_ICMP)
-		nsim_diag_error(c->d, ports_pos, "ports given for protocol icmp: ICMP has no ports");
+		nsim_diag_error(c->d, ports_pos,
+				"ports given for protocol icmp: ICMP has no ports (AWS's ICMP type and code: netsim "
+				"does not model them yet; protocol icmp allows every type)");
 	else if (!has_ports && (proto == NSIM_PROTO_TCP || proto == NSIM_PROTO_UDP))
 		nsim_diag_error(c->d, proto_pos,
 				"ports required for protocol %s: AWS rules for TCP and UDP name a port range "

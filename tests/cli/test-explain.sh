@@ -11,11 +11,11 @@ bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
 has() { case "$1" in *"$2"*) return 0 ;; esac; return 1; }
 
 # field/nat-loop.yaml: the address that matches the NAT gateway's own route is the destination's
-out=$("$netsim" trace tests/data/analyze/field-nat-loop.yaml worker feed 443/tcp 2>/dev/null)
+out=$("$netsim" trace tests/data/field/nat-loop.yaml worker feed 443/tcp 2>/dev/null)
 has "$out" "subnet inner: 198.51.100.40 matches 0.0.0.0/0 -> nat, the NAT gateway itself" &&
 	has "$out" "sends 198.51.100.40 back to nat" && ! has "$out" "10.7.2.5 matches" &&
 	! has "$out" "sends 10.7.2.5 back" && ok || bad "nat-loop names the client's address: $out"
-json=$("$netsim" trace --json tests/data/analyze/field-nat-loop.yaml worker feed 443/tcp 2>/dev/null)
+json=$("$netsim" trace --json tests/data/field/nat-loop.yaml worker feed 443/tcp 2>/dev/null)
 python3 -c '
 import json, sys
 p = json.load(sys.stdin)["predicted"]
@@ -25,10 +25,10 @@ assert "198.51.100.40 matches 0.0.0.0/0" in p["hops"][-1]["detail"], p["hops"][-
 ' <<<"$json" && ok || bad "nat-loop JSON: $json"
 
 # field/ambiguous-sg.yaml: groups written VPC/GROUP where the bare name reads as a contradiction
-out=$("$netsim" trace tests/data/analyze/field-ambiguous-sg.yaml shop1 pg 5432/tcp 2>/dev/null)
+out=$("$netsim" trace tests/data/field/ambiguous-sg.yaml shop1 pg 5432/tcp 2>/dev/null)
 has "$out" "(shop1, in shop/web-sg); it allows: tcp/5432 store/web-sg" && ok ||
 	bad "ambiguous-sg explanation not qualified: $out"
-json=$("$netsim" trace --json tests/data/analyze/field-ambiguous-sg.yaml shop1 pg 5432/tcp 2>/dev/null)
+json=$("$netsim" trace --json tests/data/field/ambiguous-sg.yaml shop1 pg 5432/tcp 2>/dev/null)
 python3 -c '
 import json, sys
 p = json.load(sys.stdin)["predicted"]

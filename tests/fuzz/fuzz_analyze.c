@@ -4,7 +4,8 @@
  * on a valid topology every host and internet host is analysed, with
  * explain=true, to every host, NAT gateway and internet host, on each of the
  * target's listen ports (first and last of a range), on a port nothing
- * listens on, and with ICMP.
+ * listens on, and with ICMP; every blocked flow's suggested fix, and the fix
+ * that would close every reachable one (analyze/fix.c).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -75,7 +76,19 @@ static void check(const struct nsim_analysis *a)
 			abort();
 	if (!nsim_reason_code(a->reason) || !nsim_prediction_name(a->prediction))
 		abort();
+	/* every blocked flow has a fix: text always, a path unless it is text only */
+	const struct nsim_fix *x = &a->fix;
+	if (!memchr(x->text, 0, sizeof(x->text)) || !memchr(x->path, 0, sizeof(x->path)) ||
+	    !memchr(x->yaml, 0, sizeof(x->yaml)) || !memchr(x->component, 0, sizeof(x->component)))
+		abort();
+	if (a->prediction != NSIM_PREDICT_REACHABLE &&
+	    (!x->text[0] || (x->action != NSIM_FIX_NONE && (!x->path[0] || !x->yaml[0]))))
+		abort();
+	if (a->prediction == NSIM_PREDICT_REACHABLE && x->action != NSIM_FIX_NONE)
+		abort();
 }
+
+static const struct nsim_topology *fuzz_t; /* the input's, for the fixes */
 
 static void flow(const struct nsim_analyzer *an, const struct nsim_endpoint *from, uint32_t dst, enum nsim_proto proto,
 		 uint16_t port)
@@ -85,6 +98,11 @@ static void flow(const struct nsim_analyzer *an, const struct nsim_endpoint *fro
 	if (nsim_analyzer_flow(an, &f, true, &a) < 0)
 		abort(); /* every source here is a host or an internet host */
 	check(&a);
+	struct nsim_fix close;
+	nsim_analyze_fix_close(fuzz_t, &f, &a, &close);
+	if (!memchr(close.text, 0, sizeof(close.text)) ||
+	    (a.prediction == NSIM_PREDICT_REACHABLE) != (close.text[0] != '\0'))
+		abort();
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -98,6 +116,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return -1; /* not a valid topology: libFuzzer 15+ keeps it out of the corpus (fuzz-load covers it) */
 	if (nsim_analyzer_new(t, &an) < 0)
 		return 0; /* -ENOMEM */
+	fuzz_t = t;
 	for (size_t v = 0; v < t->n_vpcs && r == 0; v++) {
 		for (size_t h = 0; h < t->vpcs[v].n_hosts && r == 0; h++) {
 			r = eps_add(&from, t->vpcs[v].hosts[h].name, NSIM_EP_HOST, v, h);

@@ -147,7 +147,7 @@ static void test_interface(void **state)
 	expect_str(e, "seen_source", eni);             /* SNAT to the interface */
 	expect_contains(e, "response", "secretsmanager 443/tcp from ");
 	json_t *ep = hop(e, "sm-ep");
-	expect_str(ep, "kind", "endpoint");
+	expect_str(ep, "kind", "interface endpoint");
 	assert_string_equal(str(field(ep, "received"), "dst"), eni);
 	assert_string_equal(str(field(ep, "sent"), "dst"), "192.0.2.80");
 	assert_string_equal(str(field(ep, "sent"), "src"), eni);
@@ -184,6 +184,8 @@ static void test_private_dns_off(void **state)
 	json_t *e = json_array_get(list, 0);
 	expect_str(e, "address", "192.0.2.80");
 	expect_str(e, "observed", "unreachable");
+	/* the model says why: the name gave the public address */
+	expect_str(field(e, "predicted"), "reason", "NAME_RESOLVES_PUBLIC");
 	assert_null(find_hop(e, "sm-ep"));
 	assert_null(find_hop(e, "secretsmanager"));
 	json_decref(doc);
@@ -192,7 +194,50 @@ static void test_private_dns_off(void **state)
 	path = variant(INTERFACE, "private-dns-off-fails.yaml", "private_dns: true", "private_dns: false", NULL);
 	int r = run(out, sizeof(out), NULL, "test", path, "--name", n, NULL);
 	expect_output(r, 1, "2 passed, 1 failed");
-	expect_output(r, 1, "192.0.2.80");
+	expect_output(r, 1, "name secretsmanager.ap-northeast-2.amazonaws.com → 192.0.2.80");
+	expect_output(r, 1, "no route to 192.0.2.80");
+	assert_nothing_left(n);
+}
+
+/* An interface endpoint is TCP only: with a group open to everything,
+ * ICMP and UDP stop at the interface; TCP to a port the service does not
+ * listen on reaches the service host, which refuses it. */
+static void test_interface_tcp_only(void **state)
+{
+	(void)state;
+	const char *path = variant(INTERFACE, "tcp-only.yaml", "{ protocol: tcp, ports: 443, source: fn-sg }",
+				   "{ protocol: all, source: fn-sg }", "expect:\n",
+				   "expect:\n"
+				   "  - { name: ping, from: fn, to: 10.50.2.4, protocol: icmp, verdict: unreachable }\n"
+				   "  - { name: udp, from: fn, to: 10.50.2.4, port: 443/udp, verdict: unreachable }\n"
+				   "  - { name: tcp 443, from: fn, to: 10.50.2.4, port: 443/tcp, verdict: reachable }\n"
+				   "  - { name: the endpoint name, from: fn,\n"
+				   "      to: vpce-sm-ep.secretsmanager.ap-northeast-2.vpce.amazonaws.com, port: 443/tcp,\n"
+				   "      verdict: reachable }\n",
+				   NULL);
+	const char *n = instance("tcp");
+	json_t *doc, *list = test_json(path, n, 7, &doc);
+	for (size_t i = 0; i < 2; i++) {
+		json_t *e = json_array_get(list, i);
+		expect_str(e, "address", "10.50.2.4");
+		expect_str(e, "outcome", "dropped");
+		expect_str(e, "last_seen", "sm-ep");
+		json_t *ep = hop(e, "sm-ep");
+		assert_null(json_object_get(ep, "sent")); /* received, not forwarded */
+		assert_null(find_hop(e, "secretsmanager"));
+	}
+	json_t *e = json_array_get(list, 2);
+	expect_str(e, "seen_source", "10.50.2.4");
+	e = json_array_get(list, 3);
+	expect_str(e, "address", "10.50.2.4"); /* the endpoint-specific name: always its interfaces */
+	expect_str(e, "outcome", "reachable");
+	json_decref(doc);
+
+	path = variant(path, "tcp-80.yaml", "expect:\n",
+		       "expect:\n  - { from: fn, to: 10.50.2.4, port: 80/tcp, verdict: reachable }\n", NULL);
+	int r = run(out, sizeof(out), NULL, "test", path, "--name", n, NULL);
+	expect_output(r, 1, "7 passed, 1 failed");
+	expect_output(r, 1, "refused: 10.50.2.4:80/tcp");
 	assert_nothing_left(n);
 }
 
@@ -272,19 +317,26 @@ static void test_prefix_list(void **state)
 	assert_nothing_left(n);
 }
 
-/* Two VPCs with one CIDR: their endpoints' interfaces share an address, the
- * service host answers each through its own link. */
+/* Two VPCs with one CIDR: their endpoints' interfaces (and their functions)
+ * share addresses, each service host answers each through its own link. */
 static void test_overlap(void **state)
 {
 	(void)state;
 	const char *n = instance("ovl");
-	json_t *doc, *list = test_json(OVERLAP, n, 2, &doc);
+	json_t *doc, *list = test_json(OVERLAP, n, 4, &doc);
 	json_t *l = json_array_get(list, 0), *r = json_array_get(list, 1);
 	expect_str(l, "address", str(r, "address")); /* the same address in both VPCs */
 	expect_str(l, "seen_source", str(l, "address"));
 	expect_str(r, "seen_source", str(r, "address"));
 	assert_true(json_is_true(field(hop(l, "sm-left"), "reply_seen")));
 	assert_true(json_is_true(field(hop(r, "sm-right"), "reply_seen")));
+	/* S3 sees 10.80.1.4 from both, and answers each through its endpoint */
+	l = json_array_get(list, 2), r = json_array_get(list, 3);
+	expect_str(l, "seen_source", str(r, "seen_source"));
+	assert_true(json_is_true(field(hop(l, "s3-left"), "reply_seen")));
+	assert_true(json_is_true(field(hop(r, "s3-right"), "reply_seen")));
+	assert_null(find_hop(l, "s3-right"));
+	assert_null(find_hop(r, "s3-left"));
 	json_decref(doc);
 	assert_nothing_left(n);
 }
@@ -295,7 +347,8 @@ int main(int argc, char **argv)
 	if (r)
 		return r;
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_interface),	cmocka_unit_test(test_private_dns_off),
+		cmocka_unit_test(test_interface),	cmocka_unit_test(test_interface_tcp_only),
+		cmocka_unit_test(test_private_dns_off),
 		cmocka_unit_test(test_gateway),		cmocka_unit_test(test_gateway_flipped),
 		cmocka_unit_test(test_prefix_list),	cmocka_unit_test(test_overlap),
 	};

@@ -262,7 +262,8 @@ static void test_name_not_found(void **state)
 	char path[256], cmd[1024];
 	snprintf(path, sizeof(path), "%s/nx.yaml", netns_tmpdir());
 	snprintf(cmd, sizeof(cmd),
-		 "sed '/a name that exists nowhere/{n;s/verdict: unreachable/verdict: reachable/}' "
+		 "sed '/a name that exists nowhere/{n;s/verdict: unreachable, blocked_by: [A-Z_]*/verdict: reachable/;"
+		 "s/verdict: unreachable/verdict: reachable/}' "
 		 "%s > %s && grep -A1 'a name that exists nowhere' %s | grep -q 'verdict: reachable'", BACKEND, path, path);
 	assert_int_equal(system(cmd), 0);
 	r = run(out, sizeof(out), NULL, "test", path, "--name", n, "--only", "a name that exists nowhere", NULL);

@@ -42,6 +42,9 @@ LIST_KEYS = {
     "network_acls", "hosts", "listen", "dns_names", "peerings", "records", "endpoints", "private_zones",
 }
 
+# AWS's rules of a VPC's default group: inbound from its members, all outbound
+DEFAULT_GROUP = {"name": "default", "ingress": [{"protocol": "all", "source": "default"}]}
+
 STEP = re.compile(r"([A-Za-z_][A-Za-z_0-9]*)(?:\[([^\]]*)\])?(?:\.|$)")
 
 
@@ -86,6 +89,10 @@ def apply_fix(doc, fix):
     node, where = doc, ""
     for name, key in steps[:-1]:
         where += ("." if where else "") + name
+        if name == "security_groups" and key == "default" and not any(
+                isinstance(g, dict) and g.get("name") == "default" for g in node.get(name) or []):
+            # the VPC's default group, not written in the file: written first, with AWS's rules
+            node.setdefault(name, []).append(dict(DEFAULT_GROUP, ingress=list(DEFAULT_GROUP["ingress"])))
         if name not in node:
             raise ApplyError(f"{where}: no such key")
         node = node[name]

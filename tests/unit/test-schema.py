@@ -40,7 +40,7 @@ VALID_DIRS = ["topologies", "tests/data/valid", "tests/data/warnings", "tests/da
               "tests/data/check", "tests/data/netns", "tests/data/sg", "tests/data/endpoints",
               "tests/data/lint"]
 VALID_FILES = ["tests/data/hostile/control-chars-valid.yaml"]
-VALID_DIRS += ["tests/data/fix"]  # suggested fixes, applied by test-fix-apply.py
+VALID_DIRS += ["tests/data/fix", "tests/data/field"]  # suggested fixes (test-fix-apply.py); ../shared/field copies
 
 # Invalid for a structural reason: the schema must reject them, with an error at this path
 # ("" is the document itself).
@@ -112,6 +112,7 @@ STRUCTURAL = {
     "tests/data/invalid/prefix-list-in-acl.yaml": "vpcs/0/network_acls/0/ingress/0/source",
     "tests/data/invalid/prefix-list-max-entries-zero.yaml": "vpcs/0/prefix_lists/0/max_entries",
     "tests/data/invalid/message-nat-security-groups.yaml": "vpcs/0/nat_gateways/0",
+    "tests/data/invalid/load-protocol-number.yaml": "vpcs/0/security_groups/0/ingress/0/protocol",
     "tests/data/invalid/message-acl-sg-source.yaml": "vpcs/0/network_acls/0/ingress/0/source",
 }
 

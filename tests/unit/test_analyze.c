@@ -580,6 +580,17 @@ static void test_endpoint_not_in_region(void **state)
 	/* by its AWS name as well */
 	flow(o, "fn", "s3.us-west-2.amazonaws.com", "443/tcp", &a);
 	verdict(&a, NSIM_PREDICT_BLOCKED, NSIM_REASON_ENDPOINT_NOT_IN_REGION, "private");
+
+	/* an interface endpoint leads to its own region's service */
+	flow(o, "fn", "secretsmanager.us-west-2.amazonaws.com", "443/tcp", &a);
+	verdict(&a, NSIM_PREDICT_BLOCKED, NSIM_REASON_ENDPOINT_NOT_IN_REGION, "private");
+	EXPLAINS(&a, "sm-west (192.0.2.81) is secretsmanager in us-west-2", "interface endpoint sm-ep of VPC main",
+		 "secretsmanager in ap-northeast-2 only; on the path it took: route table private");
+	assert_string_equal(a.decision.comp.ref.name, "sm-ep");
+
+	/* the endpoint would not carry mute's flow either: its own reason */
+	flow(o, "mute", "s3-west", "443/tcp", &a);
+	verdict(&a, NSIM_PREDICT_BLOCKED, NSIM_REASON_SG_EGRESS_NO_RULE, "mute-sg");
 }
 
 /* A peered VPC cannot use main's gateway endpoint (no edge-to-edge
@@ -639,6 +650,13 @@ static void test_name_resolves_public(void **state)
 	/* by its address (no name), the public path's own reason */
 	flow(o, "old-fn", "secretsmanager", "443/tcp", &a);
 	verdict(&a, NSIM_PREDICT_BLOCKED, NSIM_REASON_NO_ROUTE, "(local only)");
+
+	/* the endpoint (in the default group) would not admit grouped-fn: private
+	 * DNS would not help, the public path's reason stands */
+	flow(o, "grouped-fn", "secretsmanager.ap-northeast-2.amazonaws.com", "443/tcp", &a);
+	verdict(&a, NSIM_PREDICT_BLOCKED, NSIM_REASON_NO_ROUTE, "(local only)");
+	flow(o, "grouped-fn", ep, "443/tcp", &a);
+	verdict(&a, NSIM_PREDICT_BLOCKED, NSIM_REASON_ENDPOINT_SG_INGRESS_NO_RULE, "default");
 }
 
 /* ---- internet gateway, public IPs ---- */
@@ -1397,6 +1415,35 @@ static void test_serverless_expectations(void **state)
 	}
 }
 
+/* The endpoints example: every probe expectation predicted to hold (a `to:`
+ * DNS name resolved from the source, as `netsim analyze` does). */
+static void test_endpoints_example(void **state)
+{
+	(void)state;
+	struct topo *o = open_topo("topologies/serverless-endpoints.yaml");
+	size_t n = 0;
+	for (size_t i = 0; i < o->t->n_expects; i++) {
+		const struct nsim_expect *e = &o->t->expects[i];
+		if (e->command.argc)
+			continue;
+		struct nsim_flow f = {.from = e->from, .proto = e->proto, .dport = e->has_port ? e->port.from : 0};
+		struct nsim_analysis a;
+		f.dst = nsim_analyze_target(o->t, &e->from, &e->to);
+		if (e->to.kind == NSIM_EP_DNS)
+			f.name = e->to.ref.name;
+		snprintf(last_flow, sizeof(last_flow), "expectation %zu: %s -> %s", i + 1, e->from.ref.name,
+			 e->to.ref.name);
+		assert_int_equal(nsim_analyzer_flow(o->an, &f, true, &a), 0);
+		check_invariants(&a);
+		enum nsim_prediction want =
+			e->verdict == NSIM_VERDICT_REACHABLE ? NSIM_PREDICT_REACHABLE : NSIM_PREDICT_BLOCKED;
+		if (a.prediction != want)
+			fail_with(&a, "expected %s", nsim_verdict_name(e->verdict));
+		n++;
+	}
+	assert_true(n >= 5);
+}
+
 static double now_ms(void)
 {
 	struct timespec ts;
@@ -1560,7 +1607,7 @@ static void test_fix_nat_loop(void **state)
 {
 	(void)state;
 	struct nsim_analysis a;
-	struct topo *o = open_topo(DATA "field-nat-loop.yaml");
+	struct topo *o = open_topo("tests/data/field/nat-loop.yaml");
 	flow(o, "worker", "feed", "443/tcp", &a);
 	verdict(&a, NSIM_PREDICT_BLOCKED, NSIM_REASON_NO_ROUTE, "inner-rt");
 	/* the address that matches the route is the destination's, not the worker's */
@@ -1581,7 +1628,7 @@ static void test_ambiguous_sg_names(void **state)
 {
 	(void)state;
 	struct nsim_analysis a;
-	struct topo *o = open_topo(DATA "field-ambiguous-sg.yaml");
+	struct topo *o = open_topo("tests/data/field/ambiguous-sg.yaml");
 	flow(o, "shop1", "pg", "5432/tcp", &a);
 	verdict(&a, NSIM_PREDICT_BLOCKED, NSIM_REASON_SG_INGRESS_NO_RULE, "db-sg");
 	EXPLAINS(&a, "no ingress rule allows tcp/5432 from 10.30.1.4 (shop1, in shop/web-sg); it allows: tcp/5432 store/web-sg");
@@ -1936,6 +1983,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_no_listener, teardown),
 		cmocka_unit_test_teardown(test_api, teardown),
 		cmocka_unit_test_teardown(test_serverless_expectations, teardown),
+		cmocka_unit_test_teardown(test_endpoints_example, teardown),
 		cmocka_unit_test_teardown(test_matrix_1000, teardown),
 		cmocka_unit_test_teardown(test_truncation_visible, teardown),
 		cmocka_unit_test_teardown(test_fix_routes, teardown),

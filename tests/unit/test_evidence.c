@@ -99,6 +99,46 @@ static struct nsim_packet pkt(const char *name, const char *ifname, enum nsim_pk
 	return p;
 }
 
+/* The namespace of the candidate (name, kind), NULL when none. */
+static const char *candidate_ns(const char *name, const char *kind)
+{
+	for (size_t i = 0; i < fx.cands.n; i++) {
+		const struct nsim_check_comp *k = &fx.pp.comps[fx.cands.idx[i]];
+		if (streq(k->name, name) && streq(k->kind, kind))
+			return k->ns;
+	}
+	return NULL;
+}
+
+/* VPC endpoints on the way are captured: the interface endpoint's network
+ * interface that has the address a name resolved to, and its service host;
+ * the gateway endpoint of the source's VPC; a subnet's ports include its
+ * endpoint interfaces. */
+static void test_endpoint_candidates(void **state)
+{
+	(void)state;
+	load("tests/data/endpoints/interface.yaml");
+	assert_int_equal(nsim_check_prepare(&fx.pp, 0, fx.arena, &fx.r, &fx.cands), 0);
+	assert_int_equal(fx.r.addr, A("10.50.2.4")); /* the model's answer: the interface */
+	const char *ns = candidate_ns("sm-ep", "interface endpoint");
+	assert_non_null(ns);
+	assert_string_equal(ns, "netsim-x-sm-ep.ep");
+	assert_true(candidate("secretsmanager", "internet host"));
+	assert_false(candidate("internet", "internet"));
+	teardown(NULL);
+
+	load("tests/data/endpoints/gateway.yaml");
+	assert_int_equal(nsim_check_prepare(&fx.pp, 0, fx.arena, &fx.r, &fx.cands), 0);
+	assert_non_null(ns = candidate_ns("s3-ep", "gateway endpoint"));
+	assert_string_equal(ns, "netsim-x-s3-ep");
+	assert_true(candidate("s3", "internet host"));
+	nsim_check_result_done(&fx.r);
+	nsim_check_cands_done(&fx.cands);
+	/* from the peered VPC: not its endpoint */
+	assert_int_equal(nsim_check_prepare(&fx.pp, 3, fx.arena, &fx.r, &fx.cands), 0);
+	assert_false(candidate("s3-ep", "gateway endpoint"));
+}
+
 /* 24 NAT gateways: all are candidates of a probe to the internet. */
 static void test_many_nat_candidates(void **state)
 {
@@ -264,6 +304,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_unrun_keeps_prediction, teardown),
 		cmocka_unit_test_teardown(test_disagreement, teardown),
 		cmocka_unit_test_teardown(test_blocked_by_and_fix, teardown),
+		cmocka_unit_test_teardown(test_endpoint_candidates, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

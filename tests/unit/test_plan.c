@@ -392,8 +392,11 @@ static void test_endpoints(void **state)
 	assert_int_equal(nsim_plan_build(t, "ovl", &p), 0);
 	check_invariants(p);
 	assert_non_null(find_op(p, NSIM_OP_RULE, "-secretsmanager", "fwmark 0x1 lookup 200"));
-	assert_non_null(find_op(p, NSIM_OP_RULE, "-secretsmanager", "fwmark 0x2 lookup 201"));
-	assert_non_null(find_op(p, NSIM_OP_NFT, "-secretsmanager", "\"e-sm-left.ep\" : 1, \"e-sm-right.ep\" : 2"));
+	assert_non_null(find_op(p, NSIM_OP_RULE, "-secretsmanager", "fwmark 0x3 lookup 202"));
+	assert_non_null(find_op(p, NSIM_OP_NFT, "-secretsmanager", "\"e-sm-left.ep\" : 1, \"e-sm-right.ep\" : 3"));
+	assert_non_null(find_op(p, NSIM_OP_RULE, "-s3", "fwmark 0x2 lookup 201"));
+	assert_non_null(find_op(p, NSIM_OP_RULE, "-s3", "fwmark 0x4 lookup 203"));
+	assert_non_null(find_op(p, NSIM_OP_NFT, "-s3", "\"e-s3-left\" : 2, \"e-s3-right\" : 4"));
 	nsim_plan_free(p);
 	nsim_topology_free(t);
 }

@@ -912,6 +912,95 @@ static void test_default_sg_named(void **state)
 	done(&res);
 }
 
+/* The analyzer over the default group by name: every expectation of the
+ * files holds as the model predicts it (the data plane: tests/netns/test_sg.c). */
+static void test_default_sg_analyzed(void **state)
+{
+	static const char *const files[] = {"sg/default-sg-named.yaml", "sg/default-sg-rules.yaml"};
+
+	(void)state;
+	for (size_t k = 0; k < ELEMENTSOF(files); k++) {
+		char path[4096];
+		struct result res;
+		snprintf(path, sizeof(path), "%s/%s", data_dir, files[k]);
+		res = check_file(path);
+		assert_int_equal(res.r, 0);
+		assert_true(res.t->n_expects > 0);
+		for (size_t i = 0; i < res.t->n_expects; i++) {
+			const struct nsim_expect *e = &res.t->expects[i];
+			struct nsim_flow f = {.from = e->from, .proto = e->proto, .dport = e->port.from};
+			struct nsim_analysis a;
+			f.dst = nsim_analyze_target(res.t, &e->from, &e->to);
+			assert_int_equal(nsim_analyze_flow(res.t, &f, &a), 0);
+			if ((a.prediction == NSIM_PREDICT_REACHABLE) != (e->verdict == NSIM_VERDICT_REACHABLE))
+				fail_msg("%s: expectation %zu (%s -> %s): the model says %s (%s): %s", path, i,
+					 e->from.ref.name, e->to.ref.name, nsim_prediction_name(a.prediction),
+					 nsim_reason_code(a.reason), a.explanation);
+			if (e->verdict == NSIM_VERDICT_UNREACHABLE)
+				assert_int_equal(a.reason, NSIM_REASON_SG_INGRESS_NO_RULE);
+		}
+		done(&res);
+	}
+}
+
+/* A bare group name a peered VPC also has: warned, unless written VPC/GROUP;
+ * `default` (every VPC has one) is plainly the rule's own VPC's. */
+/* Two peered VPCs that both have web-sg; db-sg's rule names `peer`. */
+static void ambiguous_text(char *buf, size_t size, const char *peer)
+{
+	snprintf(buf, size,
+		 "name: t\n"
+		 "vpcs:\n"
+		 "  - name: a\n"
+		 "    cidr: 10.1.0.0/16\n"
+		 "    subnets: [{ name: s, cidr: 10.1.1.0/24 }]\n"
+		 "    security_groups:\n"
+		 "      - { name: web-sg }\n"
+		 "      - { name: x-sg, ingress: [{ protocol: tcp, ports: 80, source: default }] }\n"
+		 "    hosts: [{ name: ha, subnet: s, security_groups: [web-sg, x-sg] }]\n"
+		 "  - name: b\n"
+		 "    cidr: 10.2.0.0/16\n"
+		 "    subnets: [{ name: s, cidr: 10.2.1.0/24 }]\n"
+		 "    security_groups:\n"
+		 "      - { name: web-sg }\n"
+		 "      - { name: db-sg, ingress: [{ protocol: tcp, ports: 5432, source: %s },\n"
+		 "                                 { protocol: tcp, ports: 22, source: default }] }\n"
+		 "    hosts: [{ name: hb, subnet: s, security_groups: [db-sg] }]\n"
+		 "peerings: [{ name: p, between: [a, b] }]\n",
+		 peer);
+}
+
+static void test_sg_ambiguous(void **state)
+{
+	char buf[2048];
+	struct result res;
+
+	(void)state;
+	ambiguous_text(buf, sizeof(buf), "web-sg");
+	res = check_text(buf);
+	assert_int_equal(res.r, 0);
+	assert_int_equal(res.diags.n_warnings, 1);
+	assert_true(has_diag(&res.diags, 15, 0, NSIM_SEV_WARNING,
+			     "security group 'web-sg' (source of a rule in 'db-sg') means b/web-sg, the group of "
+			     "the rule's own VPC; the peered VPC 'a' also has a group named 'web-sg': write "
+			     "'a/web-sg' to mean that one, or 'b/web-sg' to say this one plainly"));
+	assert_int_equal(res.t->vpcs[1].security_groups[1].ingress[0].peer_vpc, 1);
+	done(&res);
+
+	ambiguous_text(buf, sizeof(buf), "b/web-sg");
+	res = check_text(buf);
+	assert_int_equal(res.r, 0);
+	assert_int_equal(res.diags.n_warnings, 0);
+	done(&res);
+
+	ambiguous_text(buf, sizeof(buf), "a/web-sg");
+	res = check_text(buf);
+	assert_int_equal(res.r, 0);
+	assert_int_equal(res.diags.n_warnings, 0);
+	assert_int_equal(res.t->vpcs[1].security_groups[1].ingress[0].peer_vpc, 0);
+	done(&res);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct CMUnitTest direct[] = {
@@ -928,6 +1017,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_endpoints_ids),
 		cmocka_unit_test(test_blocked_by),
 		cmocka_unit_test(test_default_sg_named),
+		cmocka_unit_test(test_default_sg_analyzed),
+		cmocka_unit_test(test_sg_ambiguous),
 	};
 	char invalid[4096], warnings[4096], valid[4096], topologies[4096];
 	int failed = 0;
