@@ -15,7 +15,7 @@
 void nsim_check_ports_init(struct nsim_check_ports *p)
 {
 	*p = (struct nsim_check_ports){0};
-	const char *seed = getenv("NETSIM_TEST_SEED");
+	const char *seed = getenv("NETSIM_CHECK_SEED");
 	if (seed && *seed)
 		p->rng = strtoull(seed, NULL, 0);
 	else if (getrandom(&p->rng, sizeof(p->rng), GRND_NONBLOCK) != sizeof(p->rng))

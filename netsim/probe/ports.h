@@ -27,7 +27,7 @@ struct nsim_check_ports {
 	bool applied;
 };
 
-/* Seeds the generator (NETSIM_TEST_SEED=N: that seed, for replays); the
+/* Seeds the generator (NETSIM_CHECK_SEED=N: that seed, for replays); the
  * rest zero. */
 void nsim_check_ports_init(struct nsim_check_ports *p);
 /* Removes the pins (nsim_check_ports_unpin()) and frees them. */
