@@ -47,6 +47,7 @@ VALID_DIRS += ["tests/data/fix", "tests/data/field"]  # suggested fixes (test-fi
 STRUCTURAL = {
     "tests/data/hostile/control-chars.yaml": "name",
     "tests/data/invalid/acl-ports-required.yaml": "vpcs/0/network_acls/0/ingress/0",
+    "tests/data/invalid/host-os-unknown.yaml": "vpcs/0/hosts/0/os",
     "tests/data/invalid/acl-ports-with-icmp.yaml": "vpcs/0/network_acls/0/ingress/0",
     "tests/data/invalid/acl-rule-number-too-big.yaml": "vpcs/0/network_acls/0/egress/0/rule",
     "tests/data/invalid/acl-rule-number-zero.yaml": "vpcs/0/network_acls/0/ingress/0/rule",
