@@ -231,7 +231,14 @@ static int intermittent_unproven(struct nsim_check_result *r, struct nsim_arena 
 	if (r->port_probe || r->is_command || r->e->verdict != NSIM_VERDICT_INTERMITTENT)
 		return 0;
 	r->passed = false;
-	r->reason = r->has_predicted
+	/* netsim rule: the proof's ports are chosen from the flow's address, known before probing */
+	if (r->dns_name && r->has_predicted && r->predicted.prediction == NSIM_PREDICT_INTERMITTENT)
+		r->reason = nsim_arena_printf(arena, "netsim does not prove an intermittent flow to a DNS name yet (its two "
+						     "probes' ports are chosen before the name is resolved): name the "
+						     "destination's host or address; the probe was %s",
+					      nsim_probe_outcome_name(r->probe.outcome));
+	else
+		r->reason = r->has_predicted
 			    ? nsim_arena_printf(arena,
 						"the model says %s (%s) for every source port the client and a NAT "
 						"gateway may pick, not intermittent; the probe was %s",
