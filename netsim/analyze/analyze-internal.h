@@ -163,6 +163,12 @@ void nsim_analyze_to_internet_host(struct walk *w, size_t ii, uint32_t src);
 
 /* The length of the longest CIDR of pl that contains addr, or -1. */
 int nsim_analyze_pl_match(const struct nsim_prefix_list *pl, uint32_t addr);
+
+/* Whether security-group rule r admits peer (a CIDR, a prefix list, or a
+ * member of a group, found by a scan of the group's VPC: not for the walk's
+ * hot path, which uses the analyzer's index) for proto and port. */
+bool nsim_analyze_sg_rule_matches(const struct nsim_topology *t, const struct nsim_sg_rule *r, uint32_t peer,
+				  enum nsim_proto proto, uint16_t port);
 /* A route's destination as shown, for dst: "10.1.0.0/16", "pl:office (198.51.100.0/28)". */
 void nsim_analyze_route_dest(const struct nsim_route *r, uint32_t dst, char *buf, size_t size);
 /* Route r of subnet si's table targets a gateway endpoint: the service host. */

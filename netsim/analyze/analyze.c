@@ -190,6 +190,22 @@ static bool proto_ok(enum nsim_proto rule, bool has_ports, uint16_t from, uint16
 	return p == NSIM_PROTO_ICMP || !has_ports || (port >= from && port <= to);
 }
 
+bool nsim_analyze_sg_rule_matches(const struct nsim_topology *t, const struct nsim_sg_rule *r, uint32_t peer,
+				  enum nsim_proto proto, uint16_t port)
+{
+	bool peer_ok = false;
+	if (r->peer_is_cidr)
+		peer_ok = nsim_cidr_contains_addr(r->peer_cidr, peer);
+	else if (r->peer_pl)
+		peer_ok = nsim_analyze_pl_match(r->peer_pl, peer) >= 0;
+	else if (r->peer_vpc != NSIM_NONE)
+		for (size_t i = 0; i < t->vpcs[r->peer_vpc].n_hosts && !peer_ok; i++) {
+			const struct nsim_host *h = &t->vpcs[r->peer_vpc].hosts[i];
+			peer_ok = h->address == peer && host_in_sg(h, r->peer_sg);
+		}
+	return peer_ok && proto_ok(r->proto, r->has_ports, r->port_from, r->port_to, proto, port);
+}
+
 /* Rule r of a group of VPC owner, for explanations. */
 static void describe_sg_rule(const struct nsim_topology *t, size_t owner, const struct nsim_sg_rule *r, char *buf,
 			     size_t size)

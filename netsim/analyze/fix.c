@@ -540,19 +540,18 @@ static void fix_sg(const struct nsim_topology *t, const struct nsim_decision *d,
 	size_t gv = d->comp.a;
 	const struct nsim_vpc *v = &t->vpcs[gv];
 	const struct nsim_host *h = d->host != NSIM_NONE ? &v->hosts[d->host] : NULL;
-	char peer[96], port[16], pp[64], rule[200], yaml[240], path[160], comp[96];
+	char peer[96], port[16], pp[64], rule[200], path[160], comp[96];
 	peer_ref(t, gv, ingress ? d->src : d->dst, peer, sizeof(peer));
 	put(port, sizeof(port), "%u", d->dport);
 	proto_ports(d->proto, port, pp, sizeof(pp));
 	put(rule, sizeof(rule), "{ %s, %s: %s }", pp, ingress ? "source" : "destination", peer);
 	if (d->comp.b == NSIM_NONE) {
-		/* the default group's rules are AWS's: a group of the host's own */
+		/* the VPC's default group, not written in the file: a rule of its
+		 * own (the applier writes the group first, with AWS's rules) */
 		const char *hn = h ? h->name.name : "the host";
-		put(yaml, sizeof(yaml), "{ name: %s-sg, %s: [ %s ] }", hn, ingress ? "ingress" : "egress", rule);
-		put(path, sizeof(path), "vpcs[%s].security_groups", v->name.name);
-		set(x, NSIM_FIX_ADD, v->name.name, path, yaml,
-		    "%s is in VPC %s's default group: add to security_groups: %s, and give %s security_groups: [%s-sg]", hn,
-		    v->name.name, yaml, hn, hn);
+		put(path, sizeof(path), "vpcs[%s].security_groups[default].%s", v->name.name, ingress ? "ingress" : "egress");
+		set(x, NSIM_FIX_ADD, "default", path, rule, "add to default %s (VPC %s's default group, which %s is in): %s",
+		    ingress ? "ingress" : "egress", v->name.name, hn, rule);
 		x->others = true;
 		return;
 	}
@@ -754,37 +753,6 @@ void nsim_analyze_fix(const struct nsim_topology *t, const struct nsim_flow *f, 
 
 /* ---- closing a path ---- */
 
-/* Whether addr is the private address of a member of group sg of VPC v. */
-static bool member(const struct nsim_topology *t, size_t v, size_t sg, uint32_t addr)
-{
-	const struct nsim_vpc *vpc = &t->vpcs[v];
-	for (size_t i = 0; i < vpc->n_hosts; i++) {
-		const struct nsim_host *h = &vpc->hosts[i];
-		if (h->address != addr)
-			continue;
-		if (sg == NSIM_NONE)
-			return h->n_security_groups == 0;
-		for (size_t k = 0; k < h->n_security_groups; k++)
-			if (h->sg_idx[k] == sg)
-				return true;
-	}
-	return false;
-}
-
-static bool rule_matches(const struct nsim_topology *t, const struct nsim_sg_rule *r, uint32_t peer,
-			 enum nsim_proto proto, uint16_t port)
-{
-	bool peer_ok = r->peer_is_cidr ? nsim_cidr_contains_addr(r->peer_cidr, peer)
-				       : r->peer_vpc != NSIM_NONE && member(t, r->peer_vpc, r->peer_sg, peer);
-	if (!peer_ok)
-		return false;
-	if (r->proto == NSIM_PROTO_ALL)
-		return true;
-	if (r->proto != proto)
-		return false;
-	return proto == NSIM_PROTO_ICMP || !r->has_ports || (port >= r->port_from && port <= r->port_to);
-}
-
 /* A rule as the file would write it. */
 static void rule_yaml(const struct nsim_sg_rule *r, bool ingress, char *buf, size_t size)
 {
@@ -815,7 +783,7 @@ void nsim_analyze_fix_close(const struct nsim_topology *t, const struct nsim_flo
 		for (size_t k = 0; k < h->n_security_groups; k++) {
 			const struct nsim_security_group *g = &v->security_groups[h->sg_idx[k]];
 			for (size_t i = 0; i < g->n_ingress; i++) {
-				if (!rule_matches(t, &g->ingress[i], d->src, d->proto, d->dport))
+				if (!nsim_analyze_sg_rule_matches(t, &g->ingress[i], d->src, d->proto, d->dport))
 					continue;
 				if (n++)
 					continue;

@@ -17,6 +17,7 @@
 #include "load/load.h"
 #include "load/yaml_tree.h"
 #include "model/fileio.h"
+#include "model/strv.h"
 #include "model/util.h"
 
 struct loader {
@@ -86,39 +87,13 @@ static bool is_null(const struct ynode *n)
 
 /* ---- did you mean ---- */
 
-/* Damerau-Levenshtein (optimal string alignment): a swapped pair is one typo. */
-static size_t edit_distance(const char *s, const char *t)
-{
-	size_t ls = strlen(s), lt = strlen(t);
-	if (ls > 64 || lt > 64)
-		return SIZE_MAX;
-	size_t d[65][65];
-	for (size_t i = 0; i <= ls; i++)
-		d[i][0] = i;
-	for (size_t j = 0; j <= lt; j++)
-		d[0][j] = j;
-	for (size_t i = 1; i <= ls; i++)
-		for (size_t j = 1; j <= lt; j++) {
-			size_t best = d[i - 1][j - 1] + (s[i - 1] != t[j - 1]);
-			if (d[i - 1][j] + 1 < best)
-				best = d[i - 1][j] + 1;
-			if (d[i][j - 1] + 1 < best)
-				best = d[i][j - 1] + 1;
-			if (i > 1 && j > 1 && s[i - 1] == t[j - 2] && s[i - 2] == t[j - 1] &&
-			    d[i - 2][j - 2] + 1 < best)
-				best = d[i - 2][j - 2] + 1;
-			d[i][j] = best;
-		}
-	return d[ls][lt];
-}
-
 /* The closest of `options` to `s`, if close enough to be a typo. */
 static const char *closest(const char *s, const char *const *options, size_t n)
 {
 	const char *best = NULL;
 	size_t best_d = SIZE_MAX, len = strlen(s);
 	for (size_t i = 0; i < n; i++) {
-		size_t d = edit_distance(s, options[i]);
+		size_t d = nsim_edit_distance(s, options[i]);
 		if (d < best_d) {
 			best_d = d;
 			best = options[i];

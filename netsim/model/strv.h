@@ -28,6 +28,10 @@ bool nsim_strv_contains_sorted(const struct nsim_strv *v, const char *s);
 _must_check_ int nsim_strv_steal(struct nsim_strv *v, char ***ret, size_t *ret_n);
 /* Frees the strings and resets v to empty. */
 void nsim_strv_clear(struct nsim_strv *v);
+/* The optimal string alignment distance between a and b (a swapped pair
+ * counts as one edit), for "did you mean"; SIZE_MAX when either is longer
+ * than 64 bytes. */
+size_t nsim_edit_distance(const char *a, const char *b);
 /* Frees a NULL-terminated array of strings; NULL-safe. */
 void nsim_strv_free(char **strv);
 NSIM_DEFINE_FREEP(char *, nsim_strv_free)

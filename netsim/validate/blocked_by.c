@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "model/arena.h"
+#include "model/strv.h"
 #include "validate/kinds.h"
 #include "validate/validate.h"
 
@@ -72,7 +73,7 @@ static void consider(struct search *s, const char *name, enum nsim_component_kin
 		s->n++;
 		return;
 	}
-	d = nsim_validate_edit_distance(name, s->name);
+	d = nsim_edit_distance(name, s->name);
 	if (d < s->best_d) {
 		s->best_d = d;
 		s->best = name;
@@ -180,7 +181,7 @@ static void resolve_reason(struct nsim_expect *e, struct nsim_diags *d)
 			e->blocked_by_reason = reason_codes[i];
 			return;
 		}
-		dist = nsim_validate_edit_distance(name, reason_codes[i]);
+		dist = nsim_edit_distance(name, reason_codes[i]);
 		if (dist < best_d) {
 			best_d = dist;
 			best = reason_codes[i];

@@ -20,6 +20,7 @@
 
 #include "model/arena.h"
 #include "model/hashmap.h"
+#include "model/strv.h"
 #include "validate/kinds.h"
 
 /* AWS: "Amazon VPC quotas", security groups per network interface,
@@ -95,32 +96,6 @@ static const char *nm(const struct nsim_ref *r)
 
 /* ---- did you mean ---- */
 
-/* Optimal string alignment distance: a swapped pair counts as one typo. */
-static size_t edit_distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b), d[3][65];
-
-	if (la > 64 || lb > 64)
-		return SIZE_MAX;
-	for (size_t j = 0; j <= lb; j++)
-		d[0][j] = j;
-	for (size_t i = 1; i <= la; i++) {
-		size_t *cur = d[i % 3], *prev = d[(i - 1) % 3], *prev2 = d[(i + 1) % 3];
-		cur[0] = i;
-		for (size_t j = 1; j <= lb; j++) {
-			size_t best = prev[j - 1] + (a[i - 1] != b[j - 1]);
-			if (prev[j] + 1 < best)
-				best = prev[j] + 1;
-			if (cur[j - 1] + 1 < best)
-				best = cur[j - 1] + 1;
-			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && prev2[j - 2] + 1 < best)
-				best = prev2[j - 2] + 1;
-			cur[j] = best;
-		}
-	}
-	return d[la % 3][lb];
-}
-
 const char *nsim_validate_suggest(const char *name, const char *const *names, size_t n)
 {
 	const char *best = NULL;
@@ -132,7 +107,7 @@ const char *nsim_validate_suggest(const char *name, const char *const *names, si
 	limit = len < 4 ? 1 : len < 7 ? 2 : 3;
 	best_d = limit + 1;
 	for (size_t i = 0; i < n; i++) {
-		size_t dist = edit_distance(name, names[i]), k = strlen(names[i]);
+		size_t dist = nsim_edit_distance(name, names[i]), k = strlen(names[i]);
 		/* 'secrets' for 'secretsmanager': a name cut short */
 		if (dist > limit && len >= 3 && k > len && strncmp(name, names[i], len) == 0)
 			dist = limit;

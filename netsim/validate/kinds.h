@@ -100,10 +100,6 @@ void nsim_vnames_sort(struct nsim_vname *v, size_t n);
 
 /* The first entry of sorted v named `name`, or NULL. */
 const struct nsim_vname *nsim_vnames_find(const struct nsim_vname *v, size_t n, const char *name);
-/* The optimal string alignment distance between a and b (SIZE_MAX when
- * either is longer than 64): for did-you-mean. */
-size_t nsim_validate_edit_distance(const char *a, const char *b);
-
 /* blocked_by: of expectation e (validate/blocked_by.c), after its from and
  * to are resolved: fills blocked_by_comp, blocked_by_rule and
  * blocked_by_reason, or appends why not to d. */

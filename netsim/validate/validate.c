@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/strv.h"
 #include "model/util.h"
 #include "validate/kinds.h"
 #include "validate/validate.h"
@@ -204,37 +205,6 @@ static void peers_add(struct ctx *c, struct vpc_ns *ns, size_t vpc)
 
 /* ---- "did you mean" ---- */
 
-/* Optimal string alignment distance: a swapped pair counts as one typo. */
-static size_t edit_distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b), d[3][65];
-
-	if (la > 64 || lb > 64)
-		return SIZE_MAX;
-	for (size_t j = 0; j <= lb; j++)
-		d[0][j] = j;
-	for (size_t i = 1; i <= la; i++) {
-		size_t *cur = d[i % 3], *prev = d[(i - 1) % 3], *prev2 = d[(i + 1) % 3];
-		cur[0] = i;
-		for (size_t j = 1; j <= lb; j++) {
-			size_t best = prev[j - 1] + (a[i - 1] != b[j - 1]);
-			if (prev[j] + 1 < best)
-				best = prev[j] + 1;
-			if (cur[j - 1] + 1 < best)
-				best = cur[j - 1] + 1;
-			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && prev2[j - 2] + 1 < best)
-				best = prev2[j - 2] + 1;
-			cur[j] = best;
-		}
-	}
-	return d[la % 3][lb];
-}
-
-size_t nsim_validate_edit_distance(const char *a, const char *b)
-{
-	return edit_distance(a, b);
-}
-
 /* 'web' for 'web-sg': a name cut short is as likely as a typo. */
 static bool is_prefix(const char *shorter, const char *longer)
 {
@@ -259,7 +229,7 @@ static const char *suggest(struct ctx *c, const struct index *ix, unsigned mask,
 		size_t dist;
 		if (!(mask & M(e->kind)))
 			continue;
-		dist = edit_distance(name, e->name);
+		dist = nsim_edit_distance(name, e->name);
 		if (dist > limit && (is_prefix(name, e->name) || is_prefix(e->name, name)))
 			dist = limit;
 		if (dist > 0 && dist < best_d) {

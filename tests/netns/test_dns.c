@@ -106,10 +106,18 @@ static int query(const char *ns, const char *server, const char *name, bool tcp,
 		if (s < 0 || connect(s, (struct sockaddr *)&sa, sizeof(sa)) < 0)
 			goto out;
 		uint8_t len2[2] = {(uint8_t)(n >> 8), (uint8_t)n};
-		if ((tcp && write(s, len2, 2) != 2) || write(s, q, n) != (ssize_t)n)
+		if (tcp && write(s, len2, 2) != 2)
 			goto out;
+		/* UDP may be lost or late on a loaded machine: ask again, as a stub
+		 * resolver does (resolv.conf's attempts:), 3 times 2 s */
 		struct pollfd pfd = {.fd = s, .events = POLLIN};
-		if (poll(&pfd, 1, 2000) != 1)
+		int ready = 0;
+		for (int attempt = 0; attempt < (tcp ? 1 : 3) && ready != 1; attempt++) {
+			if (write(s, q, n) != (ssize_t)n)
+				goto out;
+			ready = poll(&pfd, 1, 2000);
+		}
+		if (ready != 1)
 			goto out;
 		ssize_t got = read(s, a, sizeof(a));
 		size_t off = tcp ? 2 : 0;

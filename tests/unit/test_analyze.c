@@ -1744,10 +1744,10 @@ static void test_fix_groups_listeners_names(void **state)
 	flow(o, "outsider", "m1", "80/tcp", &a);
 	decided(&a, NSIM_COMP_SECURITY_GROUP, "default");
 	assert_int_equal(a.decision.comp.b, NSIM_NONE);
-	fixes(&a, &a.fix, NSIM_FIX_ADD, "vpcs[main].security_groups",
-	      "{ name: m1-sg, ingress: [ { protocol: tcp, ports: 80, source: other-sg } ] }",
-	      "m1 is in VPC main's default group: add to security_groups: { name: m1-sg, ingress: [ { protocol: tcp, "
-	      "ports: 80, source: other-sg } ] }, and give m1 security_groups: [m1-sg]");
+	fixes(&a, &a.fix, NSIM_FIX_ADD, "vpcs[main].security_groups[default].ingress",
+	      "{ protocol: tcp, ports: 80, source: other-sg }",
+	      "add to default ingress (VPC main's default group, which m1 is in): { protocol: tcp, ports: 80, source: "
+	      "other-sg }");
 	assert_true(a.fix.others);
 
 	o = open_topo(FIX "no-listener.yaml");
