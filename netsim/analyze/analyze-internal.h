@@ -24,6 +24,15 @@ struct crossing {
 	bool ingress;
 	uint32_t src, dst; /* the packet's addresses there */
 	uint16_t sport;    /* its source port there (the reply's destination port) */
+	uint8_t leg;       /* whose source port: the walk's legs[] */
+};
+
+/* The source ports of one leg of the flow (the client's, or a NAT
+ * gateway's after it): what it picks from, and those still passing. */
+struct wleg {
+	struct nsim_port_range range;
+	struct nsim_ports pass;
+	size_t vpc, nat; /* a NAT gateway's leg; nat NSIM_NONE: the client's */
 };
 
 /* Addresses, sorted, so a 1000-host matrix is not quadratic: private ones
@@ -74,6 +83,18 @@ struct walk {
 		uint32_t client;
 	} nats[MAX_DEPTH + 2];
 	size_t n_nats;
+	/* source ports: legs[0] the client's, then one per NAT gateway passed */
+	struct wleg legs[MAX_DEPTH + 3];
+	size_t n_legs;
+	uint8_t leg; /* the leg the packet is on now */
+	/* the first ACL that lets the reply through for some ports only */
+	struct {
+		bool set;
+		struct crossing c;
+		const char *acl;
+		uint32_t allow_rule, deny_rule; /* 0: none / `*` */
+		struct nsim_ports returns;      /* the ports of the leg it returns */
+	} partial;
 };
 
 /* ---- names (names.c) ---- */

@@ -382,7 +382,7 @@ static bool acl_forward(struct walk *w, size_t vi, size_t si, bool ingress, uint
 	char a[NSIM_ADDR_STRLEN], pp[32];
 	bool ok = acl_allows(v, s, ingress, ingress ? src : dst, w->f->proto, w->f->dport, &rule, &acl);
 	if (w->n_cross < ELEMENTSOF(w->cross))
-		w->cross[w->n_cross++] = (struct crossing){vi, si, ingress, src, dst, sport};
+		w->cross[w->n_cross++] = (struct crossing){vi, si, ingress, src, dst, sport, w->leg};
 	/* Only where the packet enters or leaves a subnet; first match by number, `*` denies.
 	 * AWS: "Control subnet traffic with network access control lists",
 	 * https://docs.aws.amazon.com/vpc/latest/userguide/vpc-network-acls.html */
@@ -409,50 +409,152 @@ static bool acl_forward(struct walk *w, size_t vi, size_t si, bool ingress, uint
 	return ok;
 }
 
-/* The reply, back through every boundary the request crossed. */
+/* Which of the ports `in` subnet s's ACL allows for a packet from or to
+ * peer with this protocol, to that port: rules by number, the first that
+ * matches a port decides it, `*` denies the rest; ICMP has no ports (all or
+ * none). *ret_allow, *ret_deny: the first rule that allows, denies some of
+ * them (0: none; for the deny, also `*`). *ret_acl NULL: the default ACL,
+ * which allows all. AWS: "Control subnet traffic with network access
+ * control lists", https://docs.aws.amazon.com/vpc/latest/userguide/vpc-network-acls.html */
+static void acl_ports(const struct nsim_vpc *v, const struct nsim_subnet *s, bool ingress, uint32_t peer,
+		      enum nsim_proto proto, const struct nsim_ports *in, struct nsim_ports *ret, uint32_t *ret_allow,
+		      uint32_t *ret_deny, const char **ret_acl)
+{
+	*ret_allow = *ret_deny = 0;
+	if (!s->network_acl.name || s->acl_idx == NSIM_NONE) {
+		*ret_acl = NULL;
+		*ret = *in;
+		return;
+	}
+	const struct nsim_network_acl *acl = &v->network_acls[s->acl_idx];
+	*ret_acl = acl->name.name;
+	const struct nsim_acl_rule *rules = ingress ? acl->ingress : acl->egress;
+	size_t n = ingress ? acl->n_ingress : acl->n_egress;
+	struct nsim_ports undecided = *in, allowed = {0};
+	bool denied = false;
+	for (uint32_t last = 0; undecided.n;) {
+		const struct nsim_acl_rule *best = NULL;
+		for (size_t i = 0; i < n; i++) {
+			const struct nsim_acl_rule *r = &rules[i];
+			if (r->number > last && (!best || r->number < best->number) &&
+			    (r->proto == NSIM_PROTO_ALL || r->proto == proto) && nsim_cidr_contains_addr(r->cidr, peer))
+				best = r;
+		}
+		if (!best)
+			break;
+		last = best->number;
+		if (best->proto == NSIM_PROTO_ALL || proto == NSIM_PROTO_ICMP || !best->has_ports) {
+			if (best->action == NSIM_ACL_ALLOW)
+				nsim_ports_union(&allowed, &undecided, &allowed);
+			undecided.n = 0;
+		} else {
+			struct nsim_ports rr = nsim_ports_range(best->port_from, best->port_to), m;
+			nsim_ports_intersect(&undecided, &rr, &m);
+			if (!m.n)
+				continue;
+			if (best->action == NSIM_ACL_ALLOW)
+				nsim_ports_union(&allowed, &m, &allowed);
+			nsim_ports_subtract(&undecided, &rr, &undecided);
+		}
+		if (best->action == NSIM_ACL_ALLOW && !*ret_allow)
+			*ret_allow = best->number;
+		else if (best->action != NSIM_ACL_ALLOW && !denied) {
+			*ret_deny = best->number;
+			denied = true;
+		}
+	}
+	/* what no rule matched, the `*` rule denies (*ret_deny stays 0) */
+	*ret = allowed;
+}
+
+/* "tcp/32768-60999", "icmp": a protocol and a set of ports, for hops. */
+static const char *proto_ports(enum nsim_proto proto, const struct nsim_ports *p, char *buf, size_t size)
+{
+	if (proto == NSIM_PROTO_ICMP) {
+		snprintf(buf, size, "icmp");
+		return buf;
+	}
+	char ports[120];
+	mark_truncated(buf, size, snprintf(buf, size, "%s/%s", nsim_proto_name(proto), nsim_ports_fmt(p, ports, sizeof(ports))));
+	return buf;
+}
+
+/* The reply, back through every boundary the request crossed, for every
+ * source port still passing on each leg: a boundary that returns none of
+ * them blocks (ACL_RETURN_DENY); one that returns some narrows the leg's
+ * set (the flow is then intermittent, analyzer_flow() decides). */
 static void acl_return(struct walk *w, enum nsim_proto proto)
 {
 	for (size_t i = w->n_cross; i-- > 0 && !w->done;) {
 		const struct crossing *c = &w->cross[i];
 		const struct nsim_vpc *v = &w->t->vpcs[c->vpc];
 		const struct nsim_subnet *s = &v->subnets[c->subnet];
+		struct wleg *leg = &w->legs[c->leg];
 		bool ingress = !c->ingress; /* the reply goes the other way */
 		/* entering, the reply comes from the request's destination; leaving, it goes to its source */
 		uint32_t peer = ingress ? c->dst : c->src;
-		uint32_t rule;
+		uint32_t allow, deny;
 		const char *acl;
-		/* the reply's destination port is the request's source port */
-		bool ok = acl_allows(v, s, ingress, peer, proto, c->sport, &rule, &acl);
+		struct nsim_ports ok;
+		/* the reply's destination port is the request's source port: every one the leg may pick */
+		acl_ports(v, s, ingress, peer, proto, &leg->pass, &ok, &allow, &deny, &acl);
 		if (!acl)
 			continue;
-		char a[NSIM_ADDR_STRLEN], rn[16], pp[32];
-		snprintf(rn, sizeof(rn), rule ? "%u" : "*", rule);
-		if (proto == NSIM_PROTO_ICMP)
-			snprintf(pp, sizeof(pp), "icmp");
-		else
-			snprintf(pp, sizeof(pp), "%s/%u", nsim_proto_name(proto), c->sport);
-		hop(w, acl, "network ACL", true, "reply: subnet %s %s: rule %s %s %s %s %s", s->name.name,
-		    ingress ? "inbound" : "outbound", rn, ok ? "allows" : "denies", pp, ingress ? "from" : "to",
-		    nsim_addr_fmt(peer, a));
+		bool all = nsim_ports_equal(&ok, &leg->pass);
+		char a[NSIM_ADDR_STRLEN], rn[16], dn[16], pp[160], pd[160];
+		snprintf(rn, sizeof(rn), "%u", allow);
+		snprintf(dn, sizeof(dn), deny ? "%u" : "*", deny);
+		nsim_addr_fmt(peer, a);
+		if (!w->quiet) {
+			struct nsim_ports rest;
+			nsim_ports_subtract(&leg->pass, &ok, &rest);
+			proto_ports(proto, &ok, pp, sizeof(pp));
+			proto_ports(proto, &rest, pd, sizeof(pd));
+			if (all)
+				hop(w, acl, "network ACL", true, "reply: subnet %s %s: rule %s allows %s %s %s", s->name.name,
+				    ingress ? "inbound" : "outbound", rn, pp, ingress ? "from" : "to", a);
+			else if (!ok.n)
+				hop(w, acl, "network ACL", true, "reply: subnet %s %s: rule %s denies %s %s %s", s->name.name,
+				    ingress ? "inbound" : "outbound", dn, pd, ingress ? "from" : "to", a);
+			else
+				hop(w, acl, "network ACL", true,
+				    "reply: subnet %s %s: rule %s allows %s, rule %s denies %s %s %s", s->name.name,
+				    ingress ? "inbound" : "outbound", rn, pp, dn, pd, ingress ? "from" : "to", a);
+		}
+		if (all)
+			continue;
 		/* Stateless: the reply needs a rule for the client's ephemeral port. AWS:
 		 * "Ephemeral ports", https://docs.aws.amazon.com/vpc/latest/userguide/nacl-ephemeral-ports.html */
-		if (!ok) {
+		if (!ok.n) {
 			/* the reply: from the request's destination to its source */
 			struct nsim_decision d = decide(w, NSIM_COMP_NETWORK_ACL, c->vpc, s->acl_idx, acl, c->vpc, c->subnet,
 							c->dst, c->src);
-			d.rule = rule;
+			d.rule = deny;
 			d.reply = true;
 			d.ingress = ingress;
 			d.proto = proto;
 			d.sport = w->f->dport;
-			d.dport = c->sport;
+			d.dport = leg->pass.n ? leg->pass.r[0].from : c->sport;
+			if (!w->quiet)
+				proto_ports(proto, &leg->pass, pp, sizeof(pp));
 			block(w, NSIM_REASON_ACL_RETURN_DENY, NSIM_PREDICT_BLOCKED, acl, &d,
 			      "the reply is blocked by network ACL %s of subnet %s: %s rule %s denies %s %s %s; ACLs are "
 			      "stateless, so the %s rules must allow the reply to the client's ephemeral port "
 			      "(Linux: " LINUX_EPHEMERAL ", NAT gateways: 1024-65535)",
-			      acl, s->name.name, ingress ? "ingress" : "egress", rn, pp, ingress ? "from" : "to",
-			      nsim_addr_fmt(peer, a), ingress ? "inbound" : "outbound");
+			      acl, s->name.name, ingress ? "ingress" : "egress", dn, pp, ingress ? "from" : "to", a,
+			      ingress ? "inbound" : "outbound");
+			return;
 		}
+		if (!w->partial.set) {
+			w->partial.set = true;
+			w->partial.c = *c;
+			w->partial.acl = acl;
+			w->partial.allow_rule = allow;
+			w->partial.deny_rule = deny;
+			struct nsim_ports range = nsim_ports_range(leg->range.from, leg->range.to);
+			acl_ports(v, s, ingress, peer, proto, &range, &w->partial.returns, &allow, &deny, &acl);
+		}
+		leg->pass = ok;
 	}
 }
 
@@ -894,6 +996,15 @@ static void from_subnet(struct walk *w, size_t vi, size_t si, uint32_t src, uint
 		    nsim_addr_fmt(g->address, b));
 		if (w->n_nats < ELEMENTSOF(w->nats))
 			w->nats[w->n_nats++] = (struct nat_leg){vi, r->target_idx, src};
+		/* A NAT gateway picks the source port of each connection from
+		 * 1024-65535. AWS: "Ephemeral ports",
+		 * https://docs.aws.amazon.com/vpc/latest/userguide/nacl-ephemeral-ports.html */
+		if (w->n_legs < ELEMENTSOF(w->legs)) {
+			struct nsim_port_range pr = w->f->nat_sport ? (struct nsim_port_range){w->f->nat_sport, w->f->nat_sport}
+								    : (struct nsim_port_range){NSIM_NAT_PORT_FROM, NSIM_NAT_PORT_TO};
+			w->legs[w->n_legs] = (struct wleg){pr, nsim_ports_range(pr.from, pr.to), vi, r->target_idx};
+			w->leg = (uint8_t)w->n_legs++;
+		}
 		/* the NAT's own traffic follows its subnet's table: back to itself is a loop */
 		bool nat_local;
 		const char *nat_table;
@@ -953,17 +1064,107 @@ static void from_subnet(struct walk *w, size_t vi, size_t si, uint32_t src, uint
 	}
 }
 
+/* The source ports `from` picks. AWS: "Ephemeral ports",
+ * https://docs.aws.amazon.com/vpc/latest/userguide/nacl-ephemeral-ports.html */
+static struct nsim_port_range source_ports(const struct nsim_topology *t, const struct nsim_endpoint *from)
+{
+	struct nsim_port_range r = {0, 0};
+	if (from->kind == NSIM_EP_HOST)
+		r = t->vpcs[from->vpc].hosts[from->idx].ephemeral;
+	else if (from->kind == NSIM_EP_INET_HOST)
+		r = t->inet_hosts[from->idx].ephemeral;
+	if (r.from || r.to)
+		return r;
+	/* not validated (validate/ fills the defaults): Linux's, or any for an internet host */
+	return from->kind == NSIM_EP_HOST ? (struct nsim_port_range){32768, 60999} : (struct nsim_port_range){1024, 65535};
+}
+
+/* After the walk: the legs' port sets into the analysis, the share of
+ * source-port choices that get through, and a flow that gets through for
+ * some of them only is intermittent (ACL_RETURN_PARTIAL). */
+static void port_legs(struct walk *w)
+{
+	struct nsim_analysis *a = w->a;
+	const struct nsim_topology *t = w->t;
+	bool ports = w->f->proto != NSIM_PROTO_ICMP;
+	double frac = 1;
+	for (size_t i = 0; i < w->n_legs; i++) {
+		const struct wleg *l = &w->legs[i];
+		uint32_t all = (uint32_t)l->range.to - l->range.from + 1;
+		frac *= (double)nsim_ports_count(&l->pass) / all;
+		if (!ports || i >= ELEMENTSOF(a->legs))
+			continue;
+		struct nsim_port_leg *o = &a->legs[a->n_legs++];
+		o->nat = l->nat != NSIM_NONE;
+		o->range = l->range;
+		o->pass = l->pass;
+		if (!w->quiet)
+			copy(o->who, sizeof(o->who),
+			     o->nat ? t->vpcs[l->vpc].nat_gateways[l->nat].name.name : w->f->from.ref.name ? w->f->from.ref.name : "");
+	}
+	if (a->prediction == NSIM_PREDICT_BLOCKED) {
+		a->fraction = 0;
+		return;
+	}
+	a->fraction = frac;
+	if (a->prediction != NSIM_PREDICT_REACHABLE || !w->partial.set)
+		return;
+	/* Stateless ACLs: the reply goes to the port the client (or its NAT
+	 * gateway) picked, at random; a rule for part of that range lets some
+	 * connections through. AWS: "Ephemeral ports",
+	 * https://docs.aws.amazon.com/vpc/latest/userguide/nacl-ephemeral-ports.html */
+	const struct crossing *c = &w->partial.c;
+	const struct nsim_vpc *v = &t->vpcs[c->vpc];
+	const struct nsim_subnet *s = &v->subnets[c->subnet];
+	const struct wleg *l = &w->legs[c->leg];
+	bool ingress = !c->ingress;
+	struct nsim_ports range = nsim_ports_range(l->range.from, l->range.to), rest;
+	nsim_ports_subtract(&range, &w->partial.returns, &rest);
+	a->prediction = NSIM_PREDICT_INTERMITTENT;
+	a->reason = NSIM_REASON_ACL_RETURN_PARTIAL;
+	a->partial_leg = c->leg;
+	copy(a->blocked_at, sizeof(a->blocked_at), w->partial.acl);
+	if (w->quiet)
+		return;
+	struct nsim_decision d = decide(w, NSIM_COMP_NETWORK_ACL, c->vpc, s->acl_idx, w->partial.acl, c->vpc, c->subnet,
+					c->dst, c->src);
+	d.rule = w->partial.deny_rule;
+	d.reply = true;
+	d.ingress = ingress;
+	d.sport = w->f->dport;
+	d.dport = rest.n ? rest.r[0].from : l->range.from;
+	a->decision = d;
+	char ret_p[120], rest_p[120], rn[16], who[80];
+	snprintf(rn, sizeof(rn), w->partial.deny_rule ? "%u" : "*", w->partial.deny_rule);
+	if (l->nat != NSIM_NONE)
+		snprintf(who, sizeof(who), "NAT gateway %s", t->vpcs[l->vpc].nat_gateways[l->nat].name.name);
+	else
+		snprintf(who, sizeof(who), "%s", w->f->from.ref.name ? w->f->from.ref.name : "the client");
+	nsim_analyze_textf(a->explanation, sizeof(a->explanation),
+			   "intermittent: network ACL %s of subnet %s returns %s/%s of the ports %s picks its source "
+			   "port from (%u-%u): %s rule %s denies the reply to %s; %.1f%% of connections get through. ACLs "
+			   "are stateless: the %s rules must allow the reply to the whole ephemeral range",
+			   w->partial.acl, s->name.name, nsim_proto_name(w->f->proto),
+			   nsim_ports_fmt(&w->partial.returns, ret_p, sizeof(ret_p)), who, l->range.from, l->range.to,
+			   ingress ? "ingress" : "egress", rn, nsim_ports_fmt(&rest, rest_p, sizeof(rest_p)), frac * 100,
+			   ingress ? "inbound" : "outbound");
+}
+
 /* endpoint_reasons: false for the flow endpoints.c asks about (no recursion) */
 static int flow_walk(const struct nsim_analyzer *an, const struct nsim_flow *f, bool explain, bool endpoint_reasons,
 		     struct nsim_analysis *ret)
 {
 	const struct nsim_topology *t = an->t;
 	struct nsim_flow flow = *f;
-	if (!flow.sport)
-		flow.sport = 32768;
+	struct nsim_port_range client = source_ports(t, &f->from);
+	if (f->sport)
+		client = (struct nsim_port_range){f->sport, f->sport};
+	flow.sport = client.from; /* the port decisions and texts name: the first the client may pick */
 	struct nsim_analysis *a = ret;
 	*a = (struct nsim_analysis){.prediction = NSIM_PREDICT_REACHABLE};
 	struct walk w = {.an = an, .quiet = !explain, .t = t, .f = &flow, .a = a};
+	w.legs[0] = (struct wleg){client, nsim_ports_range(client.from, client.to), NSIM_NONE, NSIM_NONE};
+	w.n_legs = 1;
 	char rule[320], pp[32], b[NSIM_ADDR_STRLEN];
 
 	if (f->name) {
@@ -1025,6 +1226,7 @@ static int flow_walk(const struct nsim_analyzer *an, const struct nsim_flow *f, 
 fix:
 	if (an->endpoints && endpoint_reasons)
 		nsim_analyze_endpoint_reasons(&w);
+	port_legs(&w);
 	if (explain && a->prediction != NSIM_PREDICT_REACHABLE)
 		nsim_analyze_fix(t, &flow, a);
 	return 0;
@@ -1162,6 +1364,7 @@ const char *nsim_reason_code(enum nsim_reason r)
 		[NSIM_REASON_ENDPOINT_SG_INGRESS_NO_RULE] = "ENDPOINT_SG_INGRESS_NO_RULE",
 		[NSIM_REASON_ENDPOINT_NOT_IN_REGION] = "ENDPOINT_NOT_IN_REGION",
 		[NSIM_REASON_NAME_RESOLVES_PUBLIC] = "NAME_RESOLVES_PUBLIC",
+		[NSIM_REASON_ACL_RETURN_PARTIAL] = "ACL_RETURN_PARTIAL",
 	};
 	return (size_t)r < ELEMENTSOF(codes) ? codes[r] : "?";
 }
@@ -1175,6 +1378,8 @@ const char *nsim_prediction_name(enum nsim_prediction p)
 		return "refused";
 	case NSIM_PREDICT_BLOCKED:
 		return "unreachable";
+	case NSIM_PREDICT_INTERMITTENT:
+		return "intermittent";
 	}
 	return "?";
 }

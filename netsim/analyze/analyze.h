@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "model/model.h"
+#include "model/ports.h"
 #include "model/util.h"
 
 /* Stable reason codes (docs/analyze.md). */
@@ -36,6 +37,9 @@ enum nsim_reason {
 	NSIM_REASON_ENDPOINT_SG_INGRESS_NO_RULE, /* the interface endpoint's groups do not admit the client */
 	NSIM_REASON_ENDPOINT_NOT_IN_REGION,      /* the service is in another region than the VPC's endpoint */
 	NSIM_REASON_NAME_RESOLVES_PUBLIC,        /* private DNS off: the service name gave its public address, and that path fails */
+	/* an ACL lets the reply through for some of the source ports the client
+	 * (or a NAT gateway) may pick, not all: intermittent */
+	NSIM_REASON_ACL_RETURN_PARTIAL,
 };
 
 /* What a probe would observe, as classes the data plane can show. */
@@ -43,6 +47,9 @@ enum nsim_prediction {
 	NSIM_PREDICT_REACHABLE = 0,
 	NSIM_PREDICT_REFUSED, /* delivered, no listener */
 	NSIM_PREDICT_BLOCKED, /* dropped or no route */
+	/* reachable from some source ports, dropped from others (the reply, by a
+	 * stateless network ACL): struct nsim_analysis's legs say which */
+	NSIM_PREDICT_INTERMITTENT,
 };
 
 struct nsim_flow {
@@ -50,7 +57,11 @@ struct nsim_flow {
 	uint32_t dst;              /* the address the probe goes to */
 	enum nsim_proto proto;     /* tcp, udp or icmp */
 	uint16_t dport;
-	uint16_t sport; /* the client's source port (ACL return path); 0: 32768 (Linux's first ephemeral port) */
+	/* the client's source port; 0: any of its ephemeral ports (the
+	 * analysis covers them all: struct nsim_analysis's legs) */
+	uint16_t sport;
+	/* the source port a NAT gateway on the way picks; 0: any of 1024-65535 */
+	uint16_t nat_sport;
 	/* a DNS name to resolve from the source first (dst is then its answer);
 	 * NULL: dst as given. One that does not resolve: NAME_NOT_FOUND. */
 	const char *name;
@@ -110,6 +121,17 @@ struct nsim_ahop {
 	bool blocked;       /* the hop that blocked the flow */
 };
 
+/* The source ports of one leg of a flow: the client's, or those a NAT
+ * gateway picks after translating it. */
+struct nsim_port_leg {
+	char who[40];                 /* the client's or NAT gateway's name */
+	bool nat;                     /* a NAT gateway's leg */
+	struct nsim_port_range range; /* what it picks from (one port when pinned by the flow) */
+	struct nsim_ports pass;       /* those for which the flow gets through */
+};
+
+#define NSIM_ANALYSIS_MAX_LEGS 3
+
 struct nsim_analysis {
 	enum nsim_prediction prediction;
 	enum nsim_reason reason;
@@ -118,6 +140,14 @@ struct nsim_analysis {
 	struct nsim_ahop hops[NSIM_ANALYSIS_MAX_HOPS];
 	size_t n_hops;
 	bool hops_truncated;    /* more hops than NSIM_ANALYSIS_MAX_HOPS: the rest left out */
+	/* source ports: [0] the client's, then each NAT gateway passed
+	 * (reachable and intermittent flows; legs past the third not shown) */
+	struct nsim_port_leg legs[NSIM_ANALYSIS_MAX_LEGS];
+	size_t n_legs;
+	/* the share of the source-port choices (client's and NATs', each
+	 * uniform and independent) that get through: 1 reachable, 0 blocked */
+	double fraction;
+	size_t partial_leg; /* intermittent: the leg (index in legs) whose ports the deciding ACL cuts */
 	struct nsim_decision decision; /* filled with explain=true */
 	struct nsim_fix fix;           /* filled with explain=true; action NSIM_FIX_NONE when there is none */
 };

@@ -500,7 +500,7 @@ static uint32_t free_number(const struct nsim_acl_rule *rules, size_t n, uint32_
 /* ACL_DENY, ACL_RETURN_DENY: an allow rule that comes before the deny.
  * AWS: "Control subnet traffic with network access control lists",
  * https://docs.aws.amazon.com/vpc/latest/userguide/vpc-network-acls.html */
-static void fix_acl(const struct nsim_topology *t, const struct nsim_decision *d, struct nsim_fix *x)
+static void fix_acl(const struct nsim_topology *t, const struct nsim_decision *d, const char *ports, struct nsim_fix *x)
 {
 	const struct nsim_vpc *v = &t->vpcs[d->comp.a];
 	if (d->comp.b == NSIM_NONE) {
@@ -514,7 +514,7 @@ static void fix_acl(const struct nsim_topology *t, const struct nsim_decision *d
 	char peer[NSIM_CIDR_STRLEN + 4], port[16], pp[64], yaml[200], path[160];
 	acl_peer(t, d->comp.a, d->ingress ? d->src : d->dst, peer, sizeof(peer));
 	put(port, sizeof(port), "%u", d->dport);
-	proto_ports(d->proto, d->reply ? EPHEMERAL : port, pp, sizeof(pp));
+	proto_ports(d->proto, ports ? ports : d->reply ? EPHEMERAL : port, pp, sizeof(pp));
 	uint32_t num = free_number(rules, n, d->rule);
 	if (!num) {
 		put(path, sizeof(path), "vpcs[%s].network_acls[%s].%s[%u].action", v->name.name, acl->name.name, list,
@@ -711,8 +711,26 @@ void nsim_analyze_fix(const struct nsim_topology *t, const struct nsim_flow *f, 
 		return;
 	case NSIM_REASON_ACL_DENY:
 	case NSIM_REASON_ACL_RETURN_DENY:
-		fix_acl(t, d, x);
+		fix_acl(t, d, NULL, x);
 		return;
+	case NSIM_REASON_ACL_RETURN_PARTIAL: {
+		/* the rule that returns the ports the ACL leaves out, before the one
+		 * that denies them (one range; else the whole range of the leg) */
+		char ports[16] = "";
+		for (size_t i = a->partial_leg; i < a->n_legs && !ports[0]; i++) {
+			const struct nsim_port_leg *l = &a->legs[i];
+			struct nsim_ports all = nsim_ports_range(l->range.from, l->range.to), missing;
+			nsim_ports_subtract(&all, &l->pass, &missing);
+			if (!missing.n)
+				continue;
+			if (missing.n == 1)
+				put(ports, sizeof(ports), "%u-%u", missing.r[0].from, missing.r[0].to);
+			else
+				put(ports, sizeof(ports), "%u-%u", l->range.from, l->range.to);
+		}
+		fix_acl(t, d, ports[0] ? ports : NULL, x);
+		return;
+	}
 	case NSIM_REASON_SG_INGRESS_NO_RULE:
 		fix_sg(t, d, true, x);
 		return;

@@ -124,6 +124,8 @@ static void print_analysis(const struct nsim_analysis *a)
 		printf(" (%s)\n  %s\n", nsim_reason_code(a->reason), NSIM_ESC(a->explanation));
 	else
 		printf("\n");
+	if (a->prediction == NSIM_PREDICT_INTERMITTENT)
+		nsim_report_port_legs(stdout, a, "  ");
 	if (a->reason != NSIM_REASON_NONE && a->fix.text[0])
 		printf("  fix: %s\n", NSIM_ESC(a->fix.text));
 }
@@ -286,6 +288,8 @@ int nsim_cmd_trace(int argc, char **argv)
 
 static bool holds(const struct nsim_expect *e, const struct nsim_analysis *a)
 {
+	if (e->verdict == NSIM_VERDICT_INTERMITTENT)
+		return a->prediction == NSIM_PREDICT_INTERMITTENT;
 	return e->verdict == NSIM_VERDICT_REACHABLE ? a->prediction == NSIM_PREDICT_REACHABLE
 						    : a->prediction == NSIM_PREDICT_BLOCKED;
 }
@@ -508,6 +512,8 @@ int nsim_cmd_analyze(int argc, char **argv)
 			printf("    %s%s\n", ok ? "" : "expected ", ok ? NSIM_ESC(a.explanation) : nsim_verdict_name(e->verdict));
 		if (!ok && !why[0] && a.explanation[0])
 			printf("    %s\n", NSIM_ESC(a.explanation));
+		if (a.prediction == NSIM_PREDICT_INTERMITTENT)
+			nsim_report_port_legs(stdout, &a, "    ");
 		if (!ok && fix.text[0])
 			printf("    fix: %s\n", NSIM_ESC(fix.text));
 	}

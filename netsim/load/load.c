@@ -389,34 +389,40 @@ static int parse_port_range(const char *s, uint16_t *ret_from, uint16_t *ret_to)
 	return 0;
 }
 
-/* ports: 3306 | "1024-65535" in SG and ACL rules. */
-static bool get_ports(struct loader *L, const struct ynode *n, uint16_t *ret_from, uint16_t *ret_to,
-		      struct nsim_pos *ret_pos)
+/* ports: 3306 | "1024-65535" in SG and ACL rules (and ephemeral_ports:, key). */
+static bool get_port_range(struct loader *L, const struct ynode *n, const char *key, uint16_t *ret_from,
+			   uint16_t *ret_to, struct nsim_pos *ret_pos)
 {
-	if (!want_scalar(L, n, "ports"))
+	if (!want_scalar(L, n, key))
 		return false;
 	uint16_t from, to;
 	int r = parse_port_range(n->value, &from, &to);
 	if (r == -ERANGE) {
-		err(L, n, "'ports': '%s' is out of range: ports are 0 to 65535", n->value);
+		err(L, n, "'%s': '%s' is out of range: ports are 0 to 65535", key, n->value);
 		return false;
 	}
 	if (r < 0) {
 		if (strchr(n->value, '/'))
-			err(L, n, "'ports': '%s': give the protocol in 'protocol:', and here only a port "
-				  "(3306) or a range (1024-65535)", n->value);
+			err(L, n, "'%s': '%s': give the protocol in 'protocol:', and here only a port "
+				  "(3306) or a range (1024-65535)", key, n->value);
 		else
-			err(L, n, "'ports': '%s' is not a port (3306) or a port range (1024-65535)", n->value);
+			err(L, n, "'%s': '%s' is not a port (3306) or a port range (1024-65535)", key, n->value);
 		return false;
 	}
 	if (from > to) {
-		err(L, n, "'ports': range %u-%u is backwards: write %u-%u", from, to, to, from);
+		err(L, n, "'%s': range %u-%u is backwards: write %u-%u", key, from, to, to, from);
 		return false;
 	}
 	*ret_from = from;
 	*ret_to = to;
 	*ret_pos = npos(L, n);
 	return true;
+}
+
+static bool get_ports(struct loader *L, const struct ynode *n, uint16_t *ret_from, uint16_t *ret_to,
+		      struct nsim_pos *ret_pos)
+{
+	return get_port_range(L, n, "ports", ret_from, ret_to, ret_pos);
 }
 
 /* "3306/tcp", "8000-8010/tcp", "53/udp" */
@@ -879,7 +885,9 @@ static void read_host(struct loader *L, const struct ynode *n, struct nsim_host 
 		{"name", true},	     {"kind", false},		 {"subnet", true}, {"address", false},
 		{"public_ip", false}, {"security_groups", false}, {"listen", false},
 		{"run", false},	     {"ready_timeout", false},	 {"dns_names", false}, {"targets", false},
+		{"os", false},	     {"ephemeral_ports", false},
 	};
+	static const char *const oses[] = {[NSIM_OS_LINUX] = "linux", [NSIM_OS_WINDOWS] = "windows"};
 	const struct ynode *v[ELEMENTSOF(keys)];
 	h->pos = npos(L, n);
 	h->subnet_idx = NSIM_NONE;
@@ -900,6 +908,13 @@ static void read_host(struct loader *L, const struct ynode *n, struct nsim_host 
 	if (v[8])
 		get_duration_ms(L, v[8], "ready_timeout", &h->ready_timeout_ms, &h->ready_timeout_pos);
 	get_refs(L, v[9], "dns_names", &h->dns_names, &h->n_dns_names);
+	int os;
+	if (v[11] && get_enum(L, v[11], "os", oses, ELEMENTSOF(oses), &os)) {
+		h->os = (enum nsim_os)os;
+		h->os_pos = npos(L, v[11]);
+	}
+	if (v[12])
+		get_port_range(L, v[12], "ephemeral_ports", &h->ephemeral.from, &h->ephemeral.to, &h->ephemeral_pos);
 	const struct ynode *targets = v[10] ? want_seq(L, v[10], "targets") : NULL;
 	if (targets && ALLOC_ARRAY(L, h->targets, targets->n))
 		for (size_t i = 0; i < targets->n; i++) {
@@ -1025,6 +1040,7 @@ static void read_inet_host(struct loader *L, const struct ynode *n, struct nsim_
 	static const struct key keys[] = {
 		{"name", true},	      {"address", true}, {"listen", false},
 		{"dns_names", false}, {"service", false}, {"region", false},
+		{"ephemeral_ports", false},
 	};
 	const struct ynode *v[ELEMENTSOF(keys)];
 	h->pos = npos(L, n);
@@ -1037,6 +1053,8 @@ static void read_inet_host(struct loader *L, const struct ynode *n, struct nsim_
 	get_refs(L, v[3], "dns_names", &h->dns_names, &h->n_dns_names);
 	get_ref(L, v[4], "service", &h->service);
 	get_ref(L, v[5], "region", &h->region);
+	if (v[6])
+		get_port_range(L, v[6], "ephemeral_ports", &h->ephemeral.from, &h->ephemeral.to, &h->ephemeral_pos);
 }
 
 static void read_endpoint(struct loader *L, const struct ynode *n, const char *key, struct nsim_endpoint *ep)
@@ -1053,6 +1071,7 @@ static void read_expect(struct loader *L, const struct ynode *n, struct nsim_exp
 		[NSIM_VERDICT_UNREACHABLE] = "unreachable",
 		[NSIM_VERDICT_SUCCEEDS] = "succeeds",
 		[NSIM_VERDICT_FAILS] = "fails",
+		[NSIM_VERDICT_INTERMITTENT] = "intermittent",
 	};
 	/* `to` is required of probes only: a command: expectation has none */
 	static const struct key keys[] = {

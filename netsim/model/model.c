@@ -77,6 +77,19 @@ const char *nsim_verdict_name(enum nsim_verdict v)
 		return "succeeds";
 	case NSIM_VERDICT_FAILS:
 		return "fails";
+	case NSIM_VERDICT_INTERMITTENT:
+		return "intermittent";
+	}
+	return "?";
+}
+
+const char *nsim_os_name(enum nsim_os os)
+{
+	switch (os) {
+	case NSIM_OS_LINUX:
+		return "linux";
+	case NSIM_OS_WINDOWS:
+		return "windows";
 	}
 	return "?";
 }

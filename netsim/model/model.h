@@ -54,6 +54,21 @@ enum nsim_host_kind {
 	NSIM_HOST_DATABASE,
 };
 
+/* The operating system of a host: it picks the ephemeral ports of its
+ * clients. AWS: "Ephemeral ports",
+ * https://docs.aws.amazon.com/vpc/latest/userguide/nacl-ephemeral-ports.html */
+enum nsim_os {
+	NSIM_OS_LINUX = 0,
+	NSIM_OS_WINDOWS,
+};
+
+/* The source ports a client picks from ("ephemeral ports"). validate/
+ * fills the defaults: Linux instances 32768-60999, Windows 49152-65535,
+ * functions (AWS Lambda) and internet hosts 1024-65535. */
+struct nsim_port_range {
+	uint16_t from, to;
+};
+
 enum nsim_endpoint_kind {
 	NSIM_EP_UNRESOLVED = 0,
 	NSIM_EP_HOST,      /* vpc, idx: vpcs[vpc].hosts[idx] */
@@ -241,6 +256,12 @@ struct nsim_host {
 	 * by validate/ to hosts: NSIM_EP_HOST) */
 	struct nsim_endpoint *targets;
 	size_t n_targets;
+	enum nsim_os os; /* os: (default linux) */
+	struct nsim_pos os_pos;
+	/* ephemeral_ports: as written (from == 0: absent); validate/ fills
+	 * the default for os: and kind: */
+	struct nsim_port_range ephemeral;
+	struct nsim_pos ephemeral_pos;
 
 	/* resolved by validate/ */
 	size_t subnet_idx;
@@ -346,6 +367,10 @@ struct nsim_inet_host {
 	 * AWS's name, "<service>.<region>.amazonaws.com". */
 	struct nsim_ref service;
 	struct nsim_ref region;
+	/* ephemeral_ports: as written (from == 0: absent); validate/ fills
+	 * the default, 1024-65535 */
+	struct nsim_port_range ephemeral;
+	struct nsim_pos ephemeral_pos;
 };
 
 enum nsim_dns_type {
@@ -383,6 +408,9 @@ enum nsim_verdict {
 	NSIM_VERDICT_UNREACHABLE,
 	NSIM_VERDICT_SUCCEEDS, /* command: exits 0 */
 	NSIM_VERDICT_FAILS,    /* command: exits non-zero (or times out) */
+	/* some of the source ports the client (and a NAT gateway) may pick
+	 * get through, not all (analyze.h: NSIM_PREDICT_INTERMITTENT) */
+	NSIM_VERDICT_INTERMITTENT,
 };
 
 
@@ -481,3 +509,9 @@ bool nsim_topology_peered(const struct nsim_topology *t, size_t a, size_t b, siz
 const char *nsim_proto_name(enum nsim_proto p);
 const char *nsim_host_kind_name(enum nsim_host_kind k);
 const char *nsim_verdict_name(enum nsim_verdict v);
+const char *nsim_os_name(enum nsim_os os);
+
+/* The source ports a NAT gateway picks from. AWS: "Ephemeral ports",
+ * https://docs.aws.amazon.com/vpc/latest/userguide/nacl-ephemeral-ports.html */
+#define NSIM_NAT_PORT_FROM 1024
+#define NSIM_NAT_PORT_TO 65535

@@ -342,7 +342,10 @@ const char *plan_subnet_port(struct plan_builder *b, const char *router, const s
 }
 
 /* A public NAT gateway: no unsolicited inbound connection, TCP, UDP and ICMP
- * only, not usable from a peered VPC. AWS: "NAT gateway basics",
+ * only, not usable from a peered VPC; it picks each connection's source port
+ * from 1024-65535 (AWS: "Ephemeral ports",
+ * https://docs.aws.amazon.com/vpc/latest/userguide/nacl-ephemeral-ports.html).
+ * AWS: "NAT gateway basics",
  * https://docs.aws.amazon.com/vpc/latest/userguide/nat-gateway-basics.html; "NAT gateways",
  * https://docs.aws.amazon.com/vpc/latest/userguide/vpc-nat-gateway.html */
 static const char *nat_ruleset(struct plan_builder *b, const struct nsim_vpc *v, const struct nsim_nat_gateway *g)
@@ -367,10 +370,11 @@ static const char *nat_ruleset(struct plan_builder *b, const struct nsim_vpc *v,
 			"\t}\n"
 			"\tchain postrouting {\n"
 			"\t\ttype nat hook postrouting priority srcnat; policy accept;\n"
+			"\t\toifname \"eth0\" ip saddr != %s meta l4proto { tcp, udp } counter snat to %s:1024-65535 random comment \"NAT gateway %s: sources become its private address, source ports one of 1024-65535 at random\"\n"
 			"\t\toifname \"eth0\" ip saddr != %s counter snat to %s comment \"NAT gateway %s: sources become its private address\"\n"
 			"\t}\n"
 			"}\n",
-			log, c, v->name.name, log, a, a, g->name.name);
+			log, c, v->name.name, log, a, a, g->name.name, a, a, g->name.name);
 }
 
 /* The IGW's 1:1 NAT: each public/elastic IP <-> its private address. Traffic

@@ -19,12 +19,11 @@
 #include "apply/digest.h"
 #include "model/util.h"
 #include "probe/check.h"
+#include "probe/ports.h"
 
-/* Probes use source ports (and echo ids) from NSIM_CHECK_SPORT_BASE on, one
- * per expectation, so each probe's packets can be told apart in the captures.
- * They lie in Linux's ephemeral range, so ACLs written for real clients see
- * real ports. */
-#define SPORT_SPAN 28000u
+/* Each probe binds a source port (and echo id) of its own, drawn at random
+ * from its source's ephemeral range (probe/ports.c), so its packets can be
+ * told apart in the captures and ACLs see the ports real clients use. */
 
 struct probe_job {
 	struct nsim_check_result *res;
@@ -44,6 +43,7 @@ struct ctx {
 	size_t n_jobs;
 	atomic_size_t next;
 	struct nsim_analyzer *an;
+	struct nsim_check_ports ports;
 };
 
 static int add_ns(struct ctx *c, const char *ns, size_t *ret)
@@ -143,9 +143,9 @@ static void run_commands(struct ctx *c)
 }
 
 /* From the capture thread, for each drop netsim's rulesets logged: the
- * probe it belongs to (by its source port, either direction: NSIM_CHECK_SPORT_BASE
- * + its index) stops waiting. A missing route is answered by an ICMP error
- * that the probe waits for instead. */
+ * probe it belongs to (by its source port, either direction: unique in the
+ * run, nsim_check_ports_pick) stops waiting. A missing route is answered by
+ * an ICMP error that the probe waits for instead. */
 static void on_drop(void *userdata, const struct nsim_drop_packet *d)
 {
 	struct ctx *c = userdata;
@@ -153,18 +153,19 @@ static void on_drop(void *userdata, const struct nsim_drop_packet *d)
 		return;
 	uint16_t ports[2] = {d->p.sport, d->p.dport};
 	for (size_t k = 0; k < 2; k++) {
-		if (ports[k] < NSIM_CHECK_SPORT_BASE)
+		if (!(c->ports.used[ports[k] / 64] >> (ports[k] % 64) & 1))
 			continue;
-		size_t i = ports[k] - NSIM_CHECK_SPORT_BASE;
-		if (i >= c->n_jobs || c->jobs[i].stop_fd < 0 || c->jobs[i].sport != ports[k])
-			continue;
-		enum nsim_proto want = c->jobs[i].res->proto;
-		bool same = want == NSIM_PROTO_TCP   ? d->p.proto == IPPROTO_TCP
-			    : want == NSIM_PROTO_UDP ? d->p.proto == IPPROTO_UDP
-						     : d->p.proto == IPPROTO_ICMP && !d->p.quoted_proto;
-		uint64_t one = 1;
-		if (same)
-			(void)!write(c->jobs[i].stop_fd, &one, sizeof(one));
+		for (size_t i = 0; i < c->n_jobs; i++) {
+			if (c->jobs[i].stop_fd < 0 || c->jobs[i].sport != ports[k])
+				continue;
+			enum nsim_proto want = c->jobs[i].res->proto;
+			bool same = want == NSIM_PROTO_TCP   ? d->p.proto == IPPROTO_TCP
+				    : want == NSIM_PROTO_UDP ? d->p.proto == IPPROTO_UDP
+							     : d->p.proto == IPPROTO_ICMP && !d->p.quoted_proto;
+			uint64_t one = 1;
+			if (same)
+				(void)!write(c->jobs[i].stop_fd, &one, sizeof(one));
+		}
 	}
 }
 
@@ -179,6 +180,106 @@ static void free_ctx(struct ctx *c)
 	}
 	free(c->jobs);
 	nsim_analyzer_free(c->an);
+	nsim_check_ports_done(&c->ports);
+}
+
+/* verdict: intermittent (issue 11): two probes, the first from source ports
+ * (the client's, and a NAT gateway's, pinned) the model says get through,
+ * the second with the port the ACL cuts outside that set; each row expects
+ * what the model says of its ports. Without an intermittent prediction, one
+ * ordinary probe (judged failed after: see intermittent_unproven()).
+ * res and cands: expectation ei prepared; the rows go to rep and c->jobs. */
+static int port_proof(struct ctx *c, struct nsim_check_report *rep, size_t ei, struct nsim_check_result *res,
+		      struct nsim_check_cands *cands, int timeout_ms)
+{
+	const struct nsim_topology *t = c->prep.t;
+	struct nsim_flow f = {.from = res->e->from, .dst = res->addr, .proto = res->proto, .dport = res->port};
+	struct nsim_analysis *a = calloc(1, sizeof(*a));
+	int r = -ENOMEM;
+	if (!a)
+		return r;
+	bool proof = !res->dns_name && nsim_analyzer_flow(c->an, &f, true, a) == 0 &&
+		     a->prediction == NSIM_PREDICT_INTERMITTENT && a->n_legs;
+	for (int k = 1; k <= (proof ? 2 : 1); k++) {
+		struct probe_job *j = &c->jobs[c->n_jobs];
+		struct nsim_check_result row = *res;
+		*j = (struct probe_job){.cands = *cands, .timeout_ms = timeout_ms, .stop_fd = -1};
+		*cands = (struct nsim_check_cands){0};
+		if (k == 2 && (r = nsim_check_prepare(&c->prep, ei, rep->arena, &row, &j->cands)) < 0)
+			goto out;
+		uint16_t ports[NSIM_ANALYSIS_MAX_LEGS] = {0};
+		for (size_t l = 0; proof && l < a->n_legs && l < 2; l++)
+			ports[l] = nsim_check_ports_pick(&c->ports, a->legs[l].range, &a->legs[l].pass,
+							 k == 2 && l == a->partial_leg, true);
+		j->sport = proof ? ports[0]
+				 : nsim_check_ports_pick(&c->ports, nsim_check_source_ports(t, &res->e->from), NULL, false, true);
+		if (proof) {
+			struct nsim_expect *e = nsim_arena_alloc(rep->arena, 1, sizeof(*e));
+			r = -ENOMEM;
+			if (!e)
+				goto out;
+			*e = *res->e;
+			e->verdict = k == 1 ? NSIM_VERDICT_REACHABLE : NSIM_VERDICT_UNREACHABLE;
+			e->blocked_by = (struct nsim_ref){0};
+			e->blocked_by_reason = NULL;
+			if (k == 2)
+				e->has_seen_source = false, e->n_via = 0, e->has_reaches = false;
+			row.e = e;
+			row.port_probe = k;
+			struct nsim_endpoint nat;
+			if (a->n_legs > 1 && a->legs[1].nat && nsim_analyze_resolve(t, a->legs[1].who, &nat) == 0 &&
+			    nat.kind == NSIM_EP_NAT && res->e->from.kind == NSIM_EP_HOST) {
+				const struct nsim_nat_gateway *g = &t->vpcs[nat.vpc].nat_gateways[nat.idx];
+				char ns[128];
+				nsim_plan_ns_name(ns, sizeof(ns), c->p->name, g->name.name);
+				row.nat_port = ports[1];
+				if ((r = nsim_check_ports_pin(&c->ports, ns, res->proto,
+							      t->vpcs[res->e->from.vpc].hosts[res->e->from.idx].address, j->sport,
+							      res->addr, res->port, g->address, row.nat_port)) < 0)
+					goto out;
+			}
+			row.flow = row.nat_port ? nsim_arena_printf(rep->arena, "%s (port %u, NAT port %u)", res->flow, j->sport,
+								    row.nat_port)
+						: nsim_arena_printf(rep->arena, "%s (port %u)", res->flow, j->sport);
+			r = -ENOMEM;
+			if (!row.flow)
+				goto out;
+		}
+		rep->results[rep->n_results] = row;
+		j->res = &rep->results[rep->n_results++];
+		c->n_jobs++;
+	}
+	r = 0;
+out:
+	if (r < 0)
+		nsim_check_cands_done(&c->jobs[c->n_jobs].cands);
+	free(a);
+	return r;
+}
+
+/* An intermittent expectation the model does not predict intermittent
+ * fails: no pair of ports can show it. */
+static int intermittent_unproven(struct nsim_check_result *r, struct nsim_arena *arena)
+{
+	if (r->port_probe || r->is_command || r->e->verdict != NSIM_VERDICT_INTERMITTENT)
+		return 0;
+	r->passed = false;
+	/* netsim rule: the proof's ports are chosen from the flow's address, known before probing */
+	if (r->dns_name && r->has_predicted && r->predicted.prediction == NSIM_PREDICT_INTERMITTENT)
+		r->reason = nsim_arena_printf(arena, "netsim does not prove an intermittent flow to a DNS name yet (its two "
+						     "probes' ports are chosen before the name is resolved): name the "
+						     "destination's host or address; the probe was %s",
+					      nsim_probe_outcome_name(r->probe.outcome));
+	else
+		r->reason = r->has_predicted
+			    ? nsim_arena_printf(arena,
+						"the model says %s (%s) for every source port the client and a NAT "
+						"gateway may pick, not intermittent; the probe was %s",
+						nsim_prediction_name(r->predicted.prediction),
+						nsim_reason_code(r->predicted.reason), nsim_probe_outcome_name(r->probe.outcome))
+			    : nsim_arena_printf(arena, "intermittent is proven by two probes the model chooses; "
+						       "there is no model here");
+	return r->reason ? 0 : -ENOMEM;
 }
 
 /* Before probing: what differs from what `up` built. */
@@ -248,8 +349,11 @@ int nsim_check_run(const struct nsim_topology *t, const struct nsim_plan *p, con
 	int r = -ENOMEM, changed = 0;
 	if (!rep || !(rep->arena = nsim_arena_new()))
 		goto out;
-	rep->results = calloc(t->n_expects + 1, sizeof(*rep->results));
-	c.jobs = calloc(t->n_expects + 1, sizeof(*c.jobs));
+	/* an intermittent expectation takes two rows (port_proof()) */
+	rep->results = calloc(2 * t->n_expects + 1, sizeof(*rep->results));
+	c.jobs = calloc(2 * t->n_expects + 1, sizeof(*c.jobs));
+	nsim_check_ports_init(&c.ports);
+	c.prep.probe_ports = c.ports.used;
 	if (!rep->results || !c.jobs || (r = nsim_analyzer_new(t, &c.an)) < 0)
 		goto out;
 	rep->name = p->name;
@@ -275,16 +379,36 @@ int nsim_check_run(const struct nsim_topology *t, const struct nsim_plan *p, con
 			nsim_check_cands_done(&j->cands);
 			continue;
 		}
+		if (!res.is_command && res.e->verdict == NSIM_VERDICT_INTERMITTENT) {
+			struct nsim_check_cands cands = j->cands; /* port_proof() hands them to its jobs */
+			j->cands = (struct nsim_check_cands){0};
+			r = port_proof(&c, rep, i, &res, &cands, o.timeout_ms);
+			nsim_check_cands_done(&cands);
+			if (r < 0)
+				goto out;
+			continue;
+		}
 		rep->results[rep->n_results] = res;
 		j->res = &rep->results[rep->n_results++];
 		j->timeout_ms = o.timeout_ms;
-		j->sport = (uint16_t)(NSIM_CHECK_SPORT_BASE + (c.n_jobs % SPORT_SPAN));
-		if (o.capture && !res.is_command && c.n_jobs < SPORT_SPAN &&
-		    (j->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) < 0) {
+		j->sport = nsim_check_ports_pick(&c.ports, nsim_check_source_ports(t, &res.e->from), NULL, false, true);
+		c.n_jobs++;
+	}
+	/* a probe the network reports dropped stops waiting (on_drop) */
+	for (size_t i = 0; o.capture && i < c.n_jobs; i++)
+		if (!c.jobs[i].res->is_command && (c.jobs[i].stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) < 0) {
 			r = -errno;
 			goto out;
 		}
-		c.n_jobs++;
+	{
+		char *err = NULL;
+		if ((r = nsim_check_ports_apply(&c.ports, &err)) < 0) {
+			if (ret_error)
+				*ret_error = err;
+			else
+				free(err);
+			goto out;
+		}
 	}
 	if (o.capture && c.n_jobs) {
 		/* one capture per namespace that a component of some probe lives in */
@@ -381,6 +505,7 @@ int nsim_check_run(const struct nsim_topology *t, const struct nsim_plan *p, con
 		rep->n_ct_flows += n;
 		free(f);
 	}
+	nsim_check_ports_unpin(&c.ports);
 
 	size_t n_pkts = 0, n_drops = 0;
 	const struct nsim_packet *pkts = NULL;
@@ -406,7 +531,8 @@ int nsim_check_run(const struct nsim_topology *t, const struct nsim_plan *p, con
 		struct nsim_check_result *res = c.jobs[i].res;
 		if ((r = nsim_check_collect_hops(&c.prep, &c.jobs[i].cands, c.jobs[i].t0, pkts, n_pkts, rep->arena, res)) < 0 ||
 		    (r = nsim_check_collect_drop(&c.prep, c.jobs[i].t0, drops, n_drops, rep->arena, res)) < 0 ||
-		    (r = nsim_check_judge(t, c.an, o.timeout_ms, rep->n_drift || changed, rep->arena, res)) < 0)
+		    (r = nsim_check_judge(t, c.an, o.timeout_ms, rep->n_drift || changed, rep->arena, res)) < 0 ||
+		    (r = intermittent_unproven(res, rep->arena)) < 0)
 			goto out;
 		if (res->probe.outcome == NSIM_PROBE_ERROR)
 			rep->n_unrun++;

@@ -574,7 +574,16 @@ struct matcher {
 	const struct nsim_check_result *r;
 	double lo, hi; /* CLOCK_REALTIME ms */
 	bool exact;    /* relay: the responder reported the relay's source port */
+	const uint64_t *probe_ports; /* nsim_check_prep's */
 };
+
+/* Whether port is the source port of one of the run's probes. */
+static bool probe_port(const struct matcher *m, uint16_t port)
+{
+	if (m->probe_ports)
+		return m->probe_ports[port / 64] >> (port % 64) & 1;
+	return port >= NSIM_CHECK_SPORT_BASE && port < NSIM_CHECK_SPORT_BASE + m->t->n_expects;
+}
 
 static bool is_target_of_relay(const struct matcher *m, uint32_t a)
 {
@@ -595,8 +604,15 @@ static int leg_match(const struct matcher *m, const struct nsim_packet *p)
 	if (p->t_ms < m->lo || p->t_ms > m->hi)
 		return 0;
 	switch (m->kind) {
-	case 0:
-		return flow_forward(p, r, r->probe.sport) ? 1 : flow_reverse(p, r, r->probe.sport) ? -1 : 0;
+	case 0: {
+		int k = flow_forward(p, r, r->probe.sport) ? 1 : flow_reverse(p, r, r->probe.sport) ? -1 : 0;
+		/* past a NAT gateway the source port is the NAT's: pinned by check, or
+		 * the one the responder saw (to the probed address only) */
+		uint16_t nat = r->nat_port ? r->nat_port : r->has_seen && r->seen_port != r->probe.sport ? r->seen_port : 0;
+		if (!k && nat && r->proto != NSIM_PROTO_ICMP)
+			k = p->dst == r->addr && flow_forward(p, r, nat) ? 1 : p->src == r->addr && flow_reverse(p, r, nat) ? -1 : 0;
+		return k;
+	}
 	case 1:
 		return p->src == r->from_addr ? 1 : p->dst == r->from_addr ? -1 : 0;
 	default:
@@ -611,7 +627,7 @@ static int leg_match(const struct matcher *m, const struct nsim_packet *p)
 	/* without the relay's port: its flows to a target on the port, not
 	 * another expectation's probe from the proxy itself (its port is ours) */
 	uint16_t own = p->src == r->relay_addr ? p->sport : p->dport;
-	if (own >= NSIM_CHECK_SPORT_BASE && own < NSIM_CHECK_SPORT_BASE + m->t->n_expects)
+	if (probe_port(m, own))
 		return 0;
 	if (p->src == r->relay_addr && p->dport == r->port && is_target_of_relay(m, p->dst))
 		return 1;
@@ -770,7 +786,7 @@ int nsim_check_collect_hops(const struct nsim_check_prep *pp, const struct nsim_
 {
 	nsim_check_result_done(r);
 	r->last_seen = "";
-	struct matcher m = {.t = pp->t, .r = r, .lo = t0 - 1, .hi = 1e300};
+	struct matcher m = {.t = pp->t, .r = r, .lo = t0 - 1, .hi = 1e300, .probe_ports = pp->probe_ports};
 	if (r->is_command) {
 		m.kind = 1;
 		m.lo = r->cmd.t0; /* no slack: the previous command's last packets are just before */
@@ -799,7 +815,7 @@ int nsim_check_collect_hops(const struct nsim_check_prep *pp, const struct nsim_
 	 * (a target with its own service); not when the proxy answered itself */
 	bool relayed = r->has_seen ? r->seen == r->relay_addr && r->seen_port : r->answered_by && !r->answered_by[0];
 	if (k >= 0 && r->relay && relayed && r->probe.outcome == NSIM_PROBE_REACHABLE && r->proto != NSIM_PROTO_ICMP) {
-		struct matcher m2 = {.kind = 2, .t = pp->t, .r = r, .lo = t0 - 1, .hi = 1e300,
+		struct matcher m2 = {.kind = 2, .t = pp->t, .r = r, .lo = t0 - 1, .hi = 1e300, .probe_ports = pp->probe_ports,
 				     .exact = r->has_seen && r->seen == r->relay_addr && r->seen_port};
 		if (!m2.exact)
 			m2.hi = t0 + r->probe.ms + 100;
@@ -1313,14 +1329,24 @@ int nsim_check_judge(const struct nsim_topology *t, const struct nsim_analyzer *
 	 * a name, resolved by the model too (judge_dns: to the same address), so that
 	 * the model can say why its answer fails (NAME_RESOLVES_PUBLIC) */
 	struct nsim_flow f = {.from = r->e->from, .dst = r->addr, .proto = r->proto, .dport = r->port,
-			      .sport = r->probe.sport, .name = r->dns_name};
+			      .sport = r->probe.sport, .nat_sport = r->nat_port, .name = r->dns_name};
 	if (nsim_analyzer_flow(an, &f, true, &r->predicted) < 0)
 		return 0;
+	/* a NAT gateway picked its port at random: the model of the port the
+	 * responder saw (the NAT's, kept by the internet gateway's 1:1 NAT) */
+	if (r->predicted.prediction == NSIM_PREDICT_INTERMITTENT && !f.nat_sport && r->has_seen && r->seen_port &&
+	    r->predicted.n_legs > 1) {
+		f.nat_sport = r->seen_port;
+		if (nsim_analyzer_flow(an, &f, true, &r->predicted) < 0)
+			return 0;
+	}
 	r->has_predicted = true;
 	if (r->probe.outcome == NSIM_PROBE_ERROR)
 		return 0;
 	const char *reason = r->reason;
-	if (observed_class(r->probe.outcome) != r->predicted.prediction) {
+	/* intermittent: the model allows either outcome of this one probe */
+	if (r->predicted.prediction != NSIM_PREDICT_INTERMITTENT &&
+	    observed_class(r->probe.outcome) != r->predicted.prediction) {
 		r->model_disagrees = true;
 		r->passed = false;
 		reason = nsim_arena_printf(arena, "%s: model says %s (%s%s%s), network did %s",
@@ -1554,6 +1580,7 @@ bool nsim_check_reason_names_dropper(enum nsim_reason reason)
 	case NSIM_REASON_PEERING_NOT_TRANSITIVE:
 	case NSIM_REASON_ACL_DENY:
 	case NSIM_REASON_ACL_RETURN_DENY:
+	case NSIM_REASON_ACL_RETURN_PARTIAL: /* its failing ports: dropped by the ACL, as ACL_RETURN_DENY */
 	case NSIM_REASON_SG_INGRESS_NO_RULE:
 	case NSIM_REASON_SG_EGRESS_NO_RULE:
 	case NSIM_REASON_NO_LISTENER:

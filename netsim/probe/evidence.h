@@ -138,6 +138,13 @@ struct nsim_check_result {
 	bool has_predicted2;
 	const char *leg2;                /* "proxy → db:3306/tcp" (arena), "" when no relay */
 
+	/* honest ports (issue 11): the NAT gateway's source port pinned for
+	 * this probe by check (0: the NAT picks one at random); an intermittent
+	 * expectation's probe: which half of the proof it is (1: a port the
+	 * model says passes, 2: one it says fails; 0: an ordinary probe) */
+	uint16_t nat_port;
+	int port_probe;
+
 	/* command: (is_command) */
 	bool is_command;
 	const char *command;             /* as written (arena) */
@@ -163,6 +170,10 @@ struct nsim_check_prep {
 	const char *instance;
 	struct nsim_check_comp *comps;
 	size_t n_comps, cap_comps;
+	/* the source ports (and echo ids) of the run's probes, a bitmap of
+	 * 65536 bits set by the caller (not owned); NULL: ports
+	 * NSIM_CHECK_SPORT_BASE + n */
+	const uint64_t *probe_ports;
 };
 
 /* The candidate components of one probe: indexes into prep->comps. */
@@ -176,8 +187,10 @@ void nsim_check_cands_done(struct nsim_check_cands *c);
 /* Frees what a result holds on the heap (its hops); its texts are the arena's. */
 void nsim_check_result_done(struct nsim_check_result *r);
 
-/* Probe n of a run binds source port (or echo id) NSIM_CHECK_SPORT_BASE + n
- * (probe/check.c), so its packets can be told apart in the captures. */
+/* Each probe of a run binds a source port (or echo id) of its own, drawn
+ * from its source's ephemeral range (probe/check.c; nsim_check_prep's
+ * probe_ports), so its packets can be told apart in the captures; without
+ * that bitmap, probe n's is NSIM_CHECK_SPORT_BASE + n. */
 #define NSIM_CHECK_SPORT_BASE 32768u
 
 /* The address of the Amazon-provided DNS server of VPC vi (its base +2), 0

@@ -306,7 +306,38 @@ json_t *nsim_report_analysis_json(const struct nsim_analysis *a)
 	json_object_set_new(j, "fix", a->prediction != NSIM_PREDICT_REACHABLE ? nsim_report_fix_json(&a->fix) : json_null());
 	if (a->hops_truncated)
 		json_object_set_new(j, "hops_truncated", json_true());
+	/* the source ports of each leg (TCP and UDP flows), and the share that gets through */
+	json_object_set_new(j, "fraction", json_real(a->fraction));
+	json_t *legs = json_array();
+	for (size_t k = 0; k < a->n_legs; k++) {
+		const struct nsim_port_leg *l = &a->legs[k];
+		char range[16], pass[200];
+		snprintf(range, sizeof(range), "%u-%u", l->range.from, l->range.to);
+		json_array_append_new(legs, json_pack("{s:s, s:s, s:s, s:s, s:f}", "source", l->who, "kind",
+						      l->nat ? "nat_gateway" : "client", "ports", range, "passing",
+						      nsim_ports_fmt(&l->pass, pass, sizeof(pass)), "fraction",
+						      (double)nsim_ports_count(&l->pass) / ((uint32_t)l->range.to - l->range.from + 1)));
+	}
+	json_object_set_new(j, "source_ports", legs);
 	return j;
+}
+
+void nsim_report_port_legs(FILE *out, const struct nsim_analysis *a, const char *indent)
+{
+	for (size_t k = 0; k < a->n_legs; k++) {
+		const struct nsim_port_leg *l = &a->legs[k];
+		struct nsim_ports all = nsim_ports_range(l->range.from, l->range.to), fail;
+		char pass[200], failing[200];
+		nsim_ports_subtract(&all, &l->pass, &fail);
+		fprintf(out, "%ssource ports of %s%s (%u-%u): ", indent, l->nat ? "NAT gateway " : "", NSIM_ESC(l->who),
+			l->range.from, l->range.to);
+		if (!fail.n)
+			fprintf(out, "all get through\n");
+		else
+			fprintf(out, "%s get through (%.1f%%); %s do not\n", nsim_ports_fmt(&l->pass, pass, sizeof(pass)),
+				100.0 * nsim_ports_count(&l->pass) / nsim_ports_count(&all),
+				nsim_ports_fmt(&fail, failing, sizeof(failing)));
+	}
 }
 
 /* dns, relay and command: members, null when the row has none. */
@@ -378,6 +409,14 @@ int nsim_report_check_json(FILE *out, const struct nsim_check_report *rep, const
 			json_object_set_new(e, "port", json_integer(r->port));
 		json_object_set_new(e, "response", r->probe.response[0] ? json_string(r->probe.response) : json_null());
 		json_object_set_new(e, "seen_source", r->has_seen ? json_string(nsim_addr_fmt(r->seen, a)) : json_null());
+		/* honest ports: the probe's source port (ICMP: its echo id), the one the responder saw, a NAT
+		 * gateway's pinned for it, and which half of an intermittent expectation's proof it is */
+		json_object_set_new(e, "source_port", r->is_command ? json_null() : json_integer(r->probe.sport));
+		json_object_set_new(e, "seen_port", r->has_seen && r->seen_port ? json_integer(r->seen_port) : json_null());
+		json_object_set_new(e, "nat_port", r->nat_port ? json_integer(r->nat_port) : json_null());
+		json_object_set_new(e, "port_probe", r->port_probe == 1   ? json_string("passing")
+						     : r->port_probe == 2 ? json_string("failing")
+									  : json_null());
 		json_object_set_new(e, "reason", r->passed ? json_null() : json_string(r->reason));
 		json_object_set_new(e, "last_seen", r->last_seen[0] ? json_string(r->last_seen) : json_null());
 		json_object_set_new(e, "dropped_at", drop_json(r));

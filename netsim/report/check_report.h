@@ -23,6 +23,10 @@ _must_check_ int nsim_report_check_junit(FILE *out, const struct nsim_check_repo
 void nsim_report_hop_line(const struct nsim_hop *h, bool ports, char *buf, size_t size);
 /* An analysis as JSON: {verdict, reason, explanation, blocked_at, fix, hops[]}. New reference. */
 json_t *nsim_report_analysis_json(const struct nsim_analysis *a);
+/* One line per leg of a's source ports (the client's, each NAT gateway's):
+ * the range, and for an intermittent flow which ports get through, each
+ * line starting with indent. */
+void nsim_report_port_legs(FILE *out, const struct nsim_analysis *a, const char *indent);
 /* A suggested fix as JSON: {component, action, path, yaml, text, others}
  * (path and yaml null when the fix is text only); null when x has none.
  * New reference. */

@@ -368,15 +368,6 @@ static uint32_t free_number(const struct nsim_acl_rule *rules, size_t n, uint32_
 	return max + 10 <= 32766 ? (max / 10 + 1) * 10 : max + 1;
 }
 
-static bool cidr_has_kind(const struct nsim_topology *t, struct nsim_cidr x, enum nsim_host_kind k)
-{
-	for (size_t v = 0; v < t->n_vpcs; v++)
-		for (size_t i = 0; i < t->vpcs[v].n_hosts; i++)
-			if (t->vpcs[v].hosts[i].kind == k && nsim_cidr_contains_addr(norm(x), t->vpcs[v].hosts[i].address))
-				return true;
-	return false;
-}
-
 static bool subnet_has_nat(const struct nsim_vpc *vpc, size_t s)
 {
 	for (size_t i = 0; i < vpc->n_nat_gateways; i++)
@@ -418,6 +409,70 @@ static bool rule_has_server(const struct nsim_topology *t, const struct nsim_vpc
 	return false;
 }
 
+struct client_range {
+	unsigned lo, hi;
+	char who[80];
+};
+
+static void add_range(struct client_range *out, size_t *n, size_t max, unsigned lo, unsigned hi, const char *who)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (out[i].lo == lo && out[i].hi == hi)
+			return;
+	if (*n == max)
+		return;
+	out[*n].lo = lo, out[*n].hi = hi;
+	snprintf(out[*n].who, sizeof(out[*n].who), "%s", who);
+	(*n)++;
+}
+
+static void add_host_range(struct client_range *out, size_t *n, size_t max, const struct nsim_host *h)
+{
+	char who[80];
+	unsigned lo = h->ephemeral.from ? h->ephemeral.from : EPH_LINUX_LO, hi = h->ephemeral.from ? h->ephemeral.to : EPH_LINUX_HI;
+	if (h->ephemeral_pos.line)
+		snprintf(who, sizeof(who), "host '%s', its ephemeral_ports", nm(&h->name));
+	else if (h->kind == NSIM_HOST_FUNCTION)
+		snprintf(who, sizeof(who), "Lambda functions");
+	else if (h->os == NSIM_OS_WINDOWS)
+		snprintf(who, sizeof(who), "Windows clients");
+	else
+		snprintf(who, sizeof(who), "Linux clients");
+	add_range(out, n, max, lo, hi, who);
+}
+
+/* The ephemeral ranges of the clients whose replies cross rule r (each
+ * distinct one once, up to max): an ingress rule's, the hosts and internet
+ * hosts in its CIDR; an egress rule's, the hosts of the subnet and, to
+ * outside the VPC, its NAT gateway (1024-65535). None found: Linux's.
+ * AWS: "Ephemeral ports", https://docs.aws.amazon.com/vpc/latest/userguide/nacl-ephemeral-ports.html */
+static size_t client_ranges(const struct nsim_topology *t, const struct nsim_vpc *vpc, size_t subnet,
+			    const struct nsim_acl_rule *r, bool ingress, struct client_range *out, size_t max)
+{
+	size_t n = 0;
+	if (ingress) {
+		for (size_t v = 0; v < t->n_vpcs; v++)
+			for (size_t i = 0; i < t->vpcs[v].n_hosts; i++)
+				if (nsim_cidr_contains_addr(norm(r->cidr), t->vpcs[v].hosts[i].address))
+					add_host_range(out, &n, max, &t->vpcs[v].hosts[i]);
+		for (size_t i = 0; i < t->n_inet_hosts; i++) {
+			const struct nsim_inet_host *h = &t->inet_hosts[i];
+			if (!h->service.name && nsim_cidr_contains_addr(norm(r->cidr), h->address))
+				add_range(out, &n, max, h->ephemeral.from ? h->ephemeral.from : EPH_NAT_LO,
+					  h->ephemeral.from ? h->ephemeral.to : EPH_NAT_HI, "internet hosts");
+		}
+	} else {
+		if (subnet_has_nat(vpc, subnet) && !nsim_cidr_contains(norm(vpc->cidr), norm(r->cidr)))
+			add_range(out, &n, max, EPH_NAT_LO, EPH_NAT_HI, "the NAT gateway in this subnet");
+		for (size_t i = 0; i < vpc->n_hosts; i++)
+			if (vpc->hosts[i].subnet_idx == subnet)
+				add_host_range(out, &n, max, &vpc->hosts[i]);
+	}
+	if (!n)
+		add_range(out, &n, max, EPH_LINUX_LO, EPH_LINUX_HI, "Linux clients");
+	return n;
+}
+
 /* One service rule `r` of `acl` in direction `dir` (traffic to or from port
  * r->ports, peer r->cidr): do the other direction's rules let the replies
  * through, on the whole ephemeral range of the clients? */
@@ -445,16 +500,18 @@ static void lint_return(struct lint *l, const struct nsim_vpc *vpc, size_t subne
 	l->budget--;
 	if (!rule_has_server(t, vpc, vpc->subnets[subnet].acl_idx, r, ingress))
 		return;
-	/* clients behind a NAT gateway, and Lambda functions, use 1024-65535 */
-	if (ingress && cidr_has_kind(t, r->cidr, NSIM_HOST_FUNCTION)) {
-		lo = EPH_NAT_LO, hi = EPH_NAT_HI;
-		who = "Lambda functions";
-	} else if (!ingress && subnet_has_nat(vpc, subnet) && !nsim_cidr_contains(norm(vpc->cidr), norm(r->cidr))) {
-		lo = EPH_NAT_LO, hi = EPH_NAT_HI;
-		who = "the NAT gateway in this subnet";
+	/* each client's own range: Linux, Windows, Lambda, ephemeral_ports:,
+	 * a NAT gateway's 1024-65535; the first one not wholly returned */
+	struct client_range ranges[6];
+	size_t n_ranges = client_ranges(t, vpc, subnet, r, ingress, ranges, ELEMENTSOF(ranges)), k;
+	for (k = 0; k < n_ranges; k++) {
+		lo = ranges[k].lo, hi = ranges[k].hi;
+		who = ranges[k].who;
+		n_segs = acl_open_ports(back, n_back, r->proto, r->cidr, lo, hi, segs, &deny);
+		if (!(n_segs == 1 && segs[0].open))
+			break;
 	}
-	n_segs = acl_open_ports(back, n_back, r->proto, r->cidr, lo, hi, segs, &deny);
-	if (n_segs == 1 && segs[0].open)
+	if (k == n_ranges)
 		return;
 	ports_fmt(segs, n_segs, list, sizeof(list));
 	if (r->port_from == r->port_to)

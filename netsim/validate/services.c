@@ -207,7 +207,8 @@ int nsim_validate_services(struct nsim_topology *t, struct nsim_diags *d)
 void nsim_validate_command_expect(const struct nsim_expect *e, struct nsim_diags *d)
 {
 	/* netsim rule: a command reports an exit status: it succeeds or fails */
-	if (e->verdict == NSIM_VERDICT_REACHABLE || e->verdict == NSIM_VERDICT_UNREACHABLE)
+	if (e->verdict == NSIM_VERDICT_REACHABLE || e->verdict == NSIM_VERDICT_UNREACHABLE ||
+	    e->verdict == NSIM_VERDICT_INTERMITTENT)
 		nsim_diag_error(d, e->verdict_pos.line ? e->verdict_pos : e->pos,
 				"a command: expectation has verdict succeeds (exit status 0) or fails, not %s",
 				nsim_verdict_name(e->verdict));
@@ -236,7 +237,8 @@ void nsim_validate_probe_expect(const struct nsim_expect *e, struct nsim_diags *
 	/* netsim rule: a probe's verdict is about packets */
 	if (e->verdict == NSIM_VERDICT_SUCCEEDS || e->verdict == NSIM_VERDICT_FAILS)
 		nsim_diag_error(d, e->verdict_pos,
-				"verdict %s is for command: expectations; a probe (to:) is reachable or unreachable",
+				"verdict %s is for command: expectations; a probe (to:) is reachable, unreachable or "
+				"intermittent",
 				nsim_verdict_name(e->verdict));
 	/* netsim rule: reaches says where the bytes of a connection arrive */
 	if (e->has_reaches && e->verdict != NSIM_VERDICT_REACHABLE)

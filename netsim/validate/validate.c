@@ -1318,6 +1318,25 @@ static void check_host_sgs(struct ctx *c, size_t v, struct nsim_host *h)
 			}
 }
 
+/* The source ports a client picks: as written, else the default of its
+ * kind and operating system (def).
+ * AWS: "Ephemeral ports", https://docs.aws.amazon.com/vpc/latest/userguide/nacl-ephemeral-ports.html */
+static void check_ephemeral(struct ctx *c, const char *what, const struct nsim_ref *name, struct nsim_port_range *r,
+			    struct nsim_pos pos, struct nsim_port_range def)
+{
+	if (!pos.line) {
+		*r = def;
+		return;
+	}
+	/* AWS: "Ephemeral ports", https://docs.aws.amazon.com/vpc/latest/userguide/nacl-ephemeral-ports.html */
+	if (r->from == 0)
+		nsim_diag_error(c->d, pos,
+				"%s '%s': ephemeral_ports %u-%u starts at port 0, which no client uses as its source "
+				"port: ephemeral ports are 1 to 65535 (Linux 32768-60999, Windows 49152-65535, "
+				"NAT gateways and AWS Lambda 1024-65535)",
+				what, nm(name), r->from, r->to);
+}
+
 static void check_hosts(struct ctx *c, size_t v)
 {
 	struct nsim_vpc *vpc = &c->t->vpcs[v];
@@ -1326,6 +1345,13 @@ static void check_hosts(struct ctx *c, size_t v)
 		struct nsim_host *h = &vpc->hosts[i];
 		check_host_sgs(c, v, h);
 		check_listen(c, "host", &h->name, h->listen, h->n_listen);
+		/* AWS Lambda functions use 1024-65535; Linux 32768-60999; Windows
+		 * Server 2008 and later 49152-65535. AWS: "Ephemeral ports",
+		 * https://docs.aws.amazon.com/vpc/latest/userguide/nacl-ephemeral-ports.html */
+		struct nsim_port_range def = h->kind == NSIM_HOST_FUNCTION ? (struct nsim_port_range){1024, 65535}
+					     : h->os == NSIM_OS_WINDOWS     ? (struct nsim_port_range){49152, 65535}
+									    : (struct nsim_port_range){32768, 60999};
+		check_ephemeral(c, "host", &h->name, &h->ephemeral, h->ephemeral_pos, def);
 	}
 }
 
@@ -1513,8 +1539,11 @@ static void check_public_addresses(struct ctx *c)
 static void check_inet_hosts(struct ctx *c)
 {
 	for (size_t i = 0; i < c->t->n_inet_hosts; i++) {
-		const struct nsim_inet_host *h = &c->t->inet_hosts[i];
+		struct nsim_inet_host *h = &c->t->inet_hosts[i];
 		check_listen(c, "internet host", &h->name, h->listen, h->n_listen);
+		/* netsim rule: an internet client may be any OS: the widest range, 1024-65535 */
+		check_ephemeral(c, "internet host", &h->name, &h->ephemeral, h->ephemeral_pos,
+				(struct nsim_port_range){1024, 65535});
 	}
 }
 

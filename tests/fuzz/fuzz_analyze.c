@@ -86,6 +86,23 @@ static void check(const struct nsim_analysis *a)
 		abort();
 	if (a->prediction == NSIM_PREDICT_REACHABLE && x->action != NSIM_FIX_NONE)
 		abort();
+	/* honest ports: each leg's passing ports lie in its range, sorted and apart;
+	 * intermittent exactly with ACL_RETURN_PARTIAL, and a share strictly between 0 and 1 */
+	if (a->n_legs > NSIM_ANALYSIS_MAX_LEGS || !(a->fraction >= 0 && a->fraction <= 1))
+		abort();
+	for (size_t i = 0; i < a->n_legs; i++) {
+		const struct nsim_port_leg *l = &a->legs[i];
+		if (l->range.from > l->range.to || l->pass.n > NSIM_PORTS_MAX || !memchr(l->who, 0, sizeof(l->who)))
+			abort();
+		for (size_t k = 0; k < l->pass.n; k++)
+			if (l->pass.r[k].from > l->pass.r[k].to || l->pass.r[k].from < l->range.from ||
+			    l->pass.r[k].to > l->range.to || (k && (uint32_t)l->pass.r[k - 1].to + 1 >= l->pass.r[k].from))
+				abort();
+	}
+	if ((a->prediction == NSIM_PREDICT_INTERMITTENT) != (a->reason == NSIM_REASON_ACL_RETURN_PARTIAL) ||
+	    (a->prediction == NSIM_PREDICT_INTERMITTENT && !(a->fraction > 0 && a->fraction < 1)) ||
+	    (a->prediction == NSIM_PREDICT_REACHABLE && a->fraction != 1))
+		abort();
 }
 
 static const struct nsim_topology *fuzz_t; /* the input's, for the fixes */

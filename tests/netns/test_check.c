@@ -47,6 +47,7 @@ static char serverless_path[128];
 #define REFUSED "tests/data/check/refused.yaml"
 #define MANY_NAT "tests/data/check/many-nat.yaml"
 #define VIA_KINDS "tests/data/check/via-kinds.yaml"
+#define INTERMITTENT "tests/data/check/intermittent.yaml"
 #define ELEMENTS(x) (sizeof(x) / sizeof((x)[0]))
 
 /* The serverless example's expectations, in file order, as the report labels them. */
@@ -924,6 +925,77 @@ static void test_many_nat(void **state)
 	assert_nothing_left(n);
 }
 
+static json_int_t port_of(json_t *e, const char *key)
+{
+	json_t *v = field(e, key);
+	assert_true(json_is_integer(v));
+	return json_integer_value(v);
+}
+
+/* Honest ports (issue 11): an intermittent flow proved both ways, on the
+ * NAT gateway's port (pinned for each probe) and on the client's own port;
+ * a NAT gateway's source port is not the client's. */
+static void test_intermittent(void **state)
+{
+	(void)state;
+	const char *n = instance("ports");
+	int r = run(out, sizeof(out), NULL, "test", INTERMITTENT, "--name", n, "--json", NULL);
+	json_t *doc = json_doc(out);
+	assert_int_equal(r, 0);
+	json_t *list = expectations(doc, n, 5, 0);
+	/* the two probes of an expectation carry its index */
+	static const size_t index[] = {0, 0, 1, 2, 2};
+	for (size_t i = 0; i < 5; i++)
+		expect_schema(json_array_get(list, i), index[i]);
+	/* nat-intermittent: the NAT's subnet returns 32768-60999 of its 1024-65535 */
+	json_t *pass = json_array_get(list, 0), *fail = json_array_get(list, 1);
+	expect_str(pass, "port_probe", "passing");
+	expect_str(fail, "port_probe", "failing");
+	expect_str(pass, "expected", "reachable");
+	expect_str(pass, "observed", "reachable");
+	expect_str(fail, "expected", "unreachable");
+	expect_str(fail, "observed", "unreachable");
+	json_int_t np = port_of(pass, "nat_port"), nf = port_of(fail, "nat_port");
+	assert_true(np >= 32768 && np <= 60999);
+	assert_true(nf >= 1024 && nf <= 65535 && (nf < 32768 || nf > 60999));
+	/* the server saw the NAT's port, not the client's */
+	assert_int_equal(port_of(pass, "seen_port"), np);
+	assert_true(port_of(pass, "source_port") != np);
+	expect_str(field(pass, "predicted"), "verdict", "reachable");
+	expect_str(field(fail, "predicted"), "reason", "ACL_RETURN_DENY");
+	/* nat-whole-range: a NAT port at random, the client's from Linux's range */
+	json_t *whole = json_array_get(list, 2);
+	expect_null(whole, "port_probe");
+	json_int_t sp = port_of(whole, "source_port");
+	assert_true(sp >= 32768 && sp <= 60999);
+	assert_true(port_of(whole, "seen_port") != sp);
+	expect_str(whole, "seen_source", "203.0.113.11");
+	/* client-intermittent: data's ACL returns 40000-65535 of app's 32768-60999 */
+	json_t *cp = json_array_get(list, 3), *cf = json_array_get(list, 4);
+	json_int_t p1 = port_of(cp, "source_port"), p2 = port_of(cf, "source_port");
+	assert_true(p1 >= 40000 && p1 <= 60999);
+	assert_true(p2 >= 32768 && p2 < 40000);
+	expect_str(cp, "observed", "reachable");
+	expect_str(cf, "observed", "unreachable");
+	assert_int_equal(port_of(cp, "seen_port"), p1); /* no NAT: the client's own port arrives */
+	json_decref(doc);
+	assert_nothing_left(n);
+
+	/* text: both probes of each, with their ports */
+	r = run(out, sizeof(out), NULL, "test", INTERMITTENT, "--name", n, NULL);
+	expect_output(r, 0, "5 passed, 0 failed");
+	expect_output(r, 0, "app → api:443/tcp (port ");
+	expect_output(r, 0, ", NAT port ");
+	assert_int_equal(count(out, "nat-intermittent"), 2);
+	assert_nothing_left(n);
+
+	/* the model decides which ports: an expectation of intermittent on a flow it calls reachable fails */
+	const char *wrong = variant(INTERMITTENT, "wrong.yaml", 1, "verdict: reachable }", "verdict: intermittent }", NULL);
+	r = run(out, sizeof(out), NULL, "test", wrong, "--name", n, NULL);
+	expect_output(r, 1, "the model says reachable (REACHABLE) for every source port");
+	assert_nothing_left(n);
+}
+
 /* Every kind of via component, subnets and a peering among them: the
  * candidates restricted to router ports are found. */
 static void test_via_kinds(void **state)
@@ -1386,6 +1458,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_topology_changed),  cmocka_unit_test(test_namespace_gone),
 		cmocka_unit_test(test_via_kinds),	  cmocka_unit_test(test_parallel_same_file),
 		cmocka_unit_test(test_keep_names_instance), cmocka_unit_test(test_failed_up_reports),
+		cmocka_unit_test(test_intermittent),
 	};
 	return cmocka_run_group_tests_name("netsim test/check", tests, NULL, NULL);
 }

@@ -48,6 +48,7 @@ VALID_DIRS += ["tests/data/drops"]  # drops the network reports (tests/netns/tes
 STRUCTURAL = {
     "tests/data/hostile/control-chars.yaml": "name",
     "tests/data/invalid/acl-ports-required.yaml": "vpcs/0/network_acls/0/ingress/0",
+    "tests/data/invalid/host-os-unknown.yaml": "vpcs/0/hosts/0/os",
     "tests/data/invalid/acl-ports-with-icmp.yaml": "vpcs/0/network_acls/0/ingress/0",
     "tests/data/invalid/acl-rule-number-too-big.yaml": "vpcs/0/network_acls/0/egress/0/rule",
     "tests/data/invalid/acl-rule-number-zero.yaml": "vpcs/0/network_acls/0/ingress/0/rule",
@@ -121,7 +122,7 @@ STRUCTURAL = {
 # arithmetic, AWS rules across objects. The schema cannot see these and must accept the file.
 SEMANTIC = {
     "tests/data/invalid/" + f + ".yaml" for f in """
-    acl-cidr-unaligned acl-rule-number-duplicate expect-from-missing expect-from-nat
+    acl-cidr-unaligned acl-rule-number-duplicate expect-from-missing expect-from-nat host-ephemeral-ports-zero
     expect-seen-source-igw expect-seen-source-missing expect-to-missing expect-to-vpc
     expect-via-ambiguous-subnet expect-via-missing host-address-duplicate-nat host-address-duplicate
     host-address-outside-subnet host-address-reserved-last host-address-reserved-network

@@ -12,6 +12,7 @@
  * agree on the verdict. Runs with the project root as working directory.
  */
 #include <errno.h>
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -148,6 +149,13 @@ static void check_invariants(const struct nsim_analysis *a)
 	}
 	if (a->reason == NSIM_REASON_NONE || !a->blocked_at[0] || !a->explanation[0])
 		fail_with(a, "not reachable, but without reason, blocking component or explanation");
+	if ((a->prediction == NSIM_PREDICT_INTERMITTENT) != (a->reason == NSIM_REASON_ACL_RETURN_PARTIAL))
+		fail_with(a, "intermittent goes with ACL_RETURN_PARTIAL, and only with it");
+	if (a->prediction == NSIM_PREDICT_INTERMITTENT) {
+		if (n_blocked || !(a->fraction > 0 && a->fraction < 1))
+			fail_with(a, "intermittent, but with a blocked hop or a fraction of %g", a->fraction);
+		return;
+	}
 	if ((a->prediction == NSIM_PREDICT_REFUSED) != (a->reason == NSIM_REASON_NO_LISTENER))
 		fail_with(a, "refused goes with NO_LISTENER, and only with it");
 	if (n_blocked != 1)
@@ -185,6 +193,8 @@ static void flow_sport(const struct topo *o, const char *from, const char *to, c
 			  nsim_reason_code(q.reason), q.blocked_at);
 	if (q.n_hops != 0)
 		fail_with(a, "explain=false produced %zu hops", q.n_hops);
+	if (q.fraction != a->fraction || q.n_legs != a->n_legs)
+		fail_with(a, "explain=false says a fraction of %g over %zu legs", q.fraction, q.n_legs);
 }
 
 static void flow(const struct topo *o, const char *from, const char *to, const char *port, struct nsim_analysis *a)
@@ -916,13 +926,173 @@ static void test_acl_deny_ingress_and_order(void **state)
 	     "data-acl|network ACL", "db-sg|security group", "<data-acl|network ACL", "<app-acl|network ACL",
 	     "db|host");
 	detail(&a, 4, "rule 100 allows tcp/3306 from 10.0.3.10");
-	detail(&a, 6, "outbound: rule 100 allows tcp/32768 to 10.0.3.10");
-	detail(&a, 7, "inbound: rule 100 allows tcp/32768 from 10.0.4.10");
+	detail(&a, 6, "outbound: rule 100 allows tcp/32768-60999 to 10.0.3.10");
+	detail(&a, 7, "inbound: rule 100 allows tcp/32768-60999 from 10.0.4.10");
 
 	/* no rule matches: `*` */
 	flow(o, "fn", "db", "8080/tcp", &a);
 	verdict(&a, NSIM_PREDICT_BLOCKED, NSIM_REASON_ACL_DENY, "data-acl");
 	EXPLAINS(&a, "ingress rule *", "tcp/8080");
+}
+
+/* ---- honest ports (issue 11): port sets, ephemeral ranges, NAT ports ---- */
+
+static void test_port_sets(void **state)
+{
+	(void)state;
+	char buf[200];
+	struct nsim_ports a = nsim_ports_range(1024, 65535), b = nsim_ports_range(32768, 60999), c, d;
+	assert_int_equal(nsim_ports_count(&a), 64512);
+	nsim_ports_subtract(&a, &b, &c);
+	assert_string_equal(nsim_ports_fmt(&c, buf, sizeof(buf)), "1024-32767, 61000-65535");
+	assert_int_equal(nsim_ports_count(&c), 64512 - 28232);
+	nsim_ports_union(&c, &b, &d);
+	assert_true(nsim_ports_equal(&d, &a));
+	nsim_ports_intersect(&c, &b, &d);
+	assert_int_equal(d.n, 0);
+	assert_string_equal(nsim_ports_fmt(&d, buf, sizeof(buf)), "none");
+	struct nsim_ports one = nsim_ports_range(80, 80);
+	nsim_ports_union(&one, &b, &d);
+	assert_string_equal(nsim_ports_fmt(&d, buf, sizeof(buf)), "80, 32768-60999");
+	assert_true(nsim_ports_contains(&d, 80) && !nsim_ports_contains(&d, 81) && nsim_ports_contains(&d, 60999));
+	/* adjacent ranges merge */
+	struct nsim_ports lo = nsim_ports_range(1, 99), hi = nsim_ports_range(100, 200);
+	nsim_ports_union(&lo, &hi, &d);
+	assert_int_equal(d.n, 1);
+	assert_int_equal(d.r[0].to, 200);
+	/* more intervals than fit: the closest merge, marked coarse, never fewer ports */
+	struct nsim_ports many = {0};
+	for (unsigned i = 0; i < NSIM_PORTS_MAX + 4; i++) {
+		struct nsim_ports x = nsim_ports_range((uint16_t)(1000 + i * 10), (uint16_t)(1000 + i * 10 + 4 + (i == 7)));
+		nsim_ports_union(&many, &x, &many);
+	}
+	assert_true(many.coarse);
+	assert_int_equal(many.n, NSIM_PORTS_MAX);
+	assert_true(nsim_ports_count(&many) >= (NSIM_PORTS_MAX + 4) * 5);
+	/* a short buffer ends in "…" */
+	nsim_ports_fmt(&many, buf, 20);
+	assert_non_null(strstr(buf, "…"));
+}
+
+static void legs_are(const struct nsim_analysis *a, size_t n_legs, size_t k, uint16_t from, uint16_t to,
+		     const char *pass)
+{
+	char buf[200];
+	if (a->n_legs != n_legs)
+		fail_with(a, "%zu port legs, want %zu", a->n_legs, n_legs);
+	const struct nsim_port_leg *l = &a->legs[k];
+	if (l->range.from != from || l->range.to != to || !streq(nsim_ports_fmt(&l->pass, buf, sizeof(buf)), pass))
+		fail_with(a, "leg %zu: %u-%u passing %s, want %u-%u passing %s", k, l->range.from, l->range.to, buf, from,
+			  to, pass);
+}
+
+/* The NAT leg: a NAT gateway picks 1024-65535; its subnet's ACL returning
+ * only Linux's 32768-60999 lets 28232 of 64512 ports through (about 44%). */
+static void test_ports_nat_leg(void **state)
+{
+	(void)state;
+	struct nsim_analysis a;
+	struct topo *o = open_topo(DATA "ports.yaml");
+
+	flow(o, "app", "api", "443/tcp", &a);
+	verdict(&a, NSIM_PREDICT_INTERMITTENT, NSIM_REASON_ACL_RETURN_PARTIAL, "nat-a-acl");
+	legs_are(&a, 2, 0, 32768, 60999, "32768-60999");
+	legs_are(&a, 2, 1, 1024, 65535, "32768-60999");
+	assert_true(a.legs[1].nat && streq(a.legs[1].who, "nat-a") && !a.legs[0].nat && streq(a.legs[0].who, "app"));
+	assert_true(a.fraction > 0.4376 && a.fraction < 0.4377); /* 28232 / 64512 */
+	assert_int_equal(a.partial_leg, 1);
+	EXPLAINS(&a, "network ACL nat-a-acl", "subnet public-a", "tcp/32768-60999", "NAT gateway nat-a", "1024-65535",
+		 "ingress rule *", "1024-32767, 61000-65535", "43.8%");
+	detail(&a, 10, "rule 200 allows tcp/32768-60999, rule * denies tcp/1024-32767, 61000-65535 from 198.51.100.20");
+	assert_int_equal(a.decision.comp.kind, NSIM_COMP_NETWORK_ACL);
+	assert_true(a.decision.reply && a.decision.ingress);
+	assert_int_equal(a.decision.rule, 0);
+	assert_int_equal(a.decision.dport, 1024); /* the first port it does not return */
+	/* the fix returns the NAT's whole range, before the `*` rule */
+	assert_int_equal(a.fix.action, NSIM_FIX_ADD);
+	assert_string_equal(a.fix.component, "nat-a-acl");
+	assert_non_null(strstr(a.fix.yaml, "ports: 1024-65535"));
+	assert_non_null(strstr(a.fix.yaml, "action: allow"));
+
+	/* one returning 1024-65535 is reachable */
+	flow(o, "app2", "api", "443/tcp", &a);
+	reachable(&a);
+	legs_are(&a, 2, 1, 1024, 65535, "1024-65535");
+	assert_true(a.fraction == 1);
+
+	/* a NAT port pinned by the flow (check's probes): in the returned range or not */
+	struct nsim_flow f = {.proto = NSIM_PROTO_TCP, .dport = 443, .nat_sport = 40000};
+	assert_int_equal(nsim_analyze_resolve(o->t, "app", &f.from), 0);
+	f.dst = 0xC6336414; /* 198.51.100.20 */
+	assert_int_equal(nsim_analyzer_flow(o->an, &f, true, &a), 0);
+	reachable(&a);
+	f.nat_sport = 2000;
+	assert_int_equal(nsim_analyzer_flow(o->an, &f, true, &a), 0);
+	verdict(&a, NSIM_PREDICT_BLOCKED, NSIM_REASON_ACL_RETURN_DENY, "nat-a-acl");
+	assert_true(a.fraction == 0);
+	EXPLAINS(&a, "tcp/2000");
+}
+
+/* The client leg: each source's own range (os:, kind:, ephemeral_ports:);
+ * an ACL returning two disjoint parts, with a deny before them. */
+static void test_ports_client_leg(void **state)
+{
+	(void)state;
+	struct nsim_analysis a;
+	struct topo *o = open_topo(DATA "ports.yaml");
+
+	flow(o, "app", "db", "5432/tcp", &a);
+	verdict(&a, NSIM_PREDICT_INTERMITTENT, NSIM_REASON_ACL_RETURN_PARTIAL, "data-acl");
+	legs_are(&a, 1, 0, 32768, 60999, "40000-49999, 51000-60999");
+	assert_true(fabs(a.fraction - 20000.0 / 28232) < 1e-9);
+	assert_int_equal(a.decision.rule, 90); /* the deny rule that comes first */
+	assert_int_equal(a.fix.action, NSIM_FIX_ADD);
+	assert_non_null(strstr(a.fix.yaml, "rule: 89")); /* before the deny */
+
+	/* a function: AWS Lambda's 1024-65535 */
+	flow(o, "lambda", "db", "5432/tcp", &a);
+	verdict(&a, NSIM_PREDICT_INTERMITTENT, NSIM_REASON_ACL_RETURN_PARTIAL, "data-acl");
+	legs_are(&a, 1, 0, 1024, 65535, "1024-20000, 40000-49999, 51000-65535");
+	assert_true(fabs(a.fraction - (18977.0 + 10000 + 14536) / 64512) < 1e-9);
+
+	/* Windows: 49152-65535; the fix returns the one missing range */
+	flow(o, "win", "db", "5432/tcp", &a);
+	verdict(&a, NSIM_PREDICT_INTERMITTENT, NSIM_REASON_ACL_RETURN_PARTIAL, "data-acl");
+	legs_are(&a, 1, 0, 49152, 65535, "49152-49999, 51000-65535");
+	assert_non_null(strstr(a.fix.yaml, "ports: 50000-50999"));
+
+	/* ephemeral_ports: inside what the ACL returns: reachable */
+	flow(o, "narrow", "db", "5432/tcp", &a);
+	reachable(&a);
+	legs_are(&a, 1, 0, 40000, 40999, "40000-40999");
+
+	/* one source port, as a probe binds it */
+	flow_sport(o, "app", "db", "5432/tcp", 45000, &a);
+	reachable(&a);
+	flow_sport(o, "app", "db", "5432/tcp", 50500, &a);
+	verdict(&a, NSIM_PREDICT_BLOCKED, NSIM_REASON_ACL_RETURN_DENY, "data-acl");
+	EXPLAINS(&a, "egress rule 90", "tcp/50500");
+
+	/* ICMP has no ports: no legs, all or nothing (data-acl returns no icmp) */
+	flow(o, "app", "db", "icmp", &a);
+	verdict(&a, NSIM_PREDICT_BLOCKED, NSIM_REASON_ACL_RETURN_DENY, "data-acl");
+	assert_int_equal(a.n_legs, 0);
+}
+
+/* Both legs cut: the client's subnet returns half of Linux's range, the
+ * NAT's subnet 44% of the NAT's: the shares multiply. */
+static void test_ports_both_legs(void **state)
+{
+	(void)state;
+	struct nsim_analysis a;
+	struct topo *o = open_topo(DATA "ports.yaml");
+
+	flow(o, "app3", "api", "443/tcp", &a);
+	verdict(&a, NSIM_PREDICT_INTERMITTENT, NSIM_REASON_ACL_RETURN_PARTIAL, "nat-a-acl");
+	legs_are(&a, 2, 0, 32768, 60999, "32768-46883");
+	legs_are(&a, 2, 1, 1024, 65535, "32768-60999");
+	assert_true(fabs(a.fraction - (14116.0 / 28232) * (28232.0 / 64512)) < 1e-9);
+	EXPLAINS(&a, "21.9%");
 }
 
 static void test_acl_return_deny(void **state)
@@ -942,7 +1112,7 @@ static void test_acl_return_deny(void **state)
 	/* the replies to app-b's ephemeral ports are allowed */
 	flow(o, "fn2", "db", "3306/tcp", &a);
 	reachable(&a);
-	detail(&a, 6, "rule 200 allows tcp/32768 to 10.0.5.10");
+	detail(&a, 6, "rule 200 allows tcp/32768-60999 to 10.0.5.10");
 
 	/* the reply goes to the client's source port */
 	flow_sport(o, "fn2", "db", "3306/tcp", 61000, &a);
@@ -1774,6 +1944,10 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_reason_names, teardown),
+		cmocka_unit_test(test_port_sets),
+		cmocka_unit_test_teardown(test_ports_nat_leg, teardown),
+		cmocka_unit_test_teardown(test_ports_client_leg, teardown),
+		cmocka_unit_test_teardown(test_ports_both_legs, teardown),
 		cmocka_unit_test_teardown(test_no_route_table, teardown),
 		cmocka_unit_test_teardown(test_no_route_nobody_has_it, teardown),
 		cmocka_unit_test_teardown(test_no_route_private_from_internet, teardown),

@@ -26,6 +26,7 @@
 #include "model/util.h"
 #include "plan/plan.h"
 #include "probe/evidence.h"
+#include "probe/ports.h"
 #include "validate/validate.h"
 
 struct fix {
@@ -261,6 +262,118 @@ static void test_disagreement(void **state)
 	}
 }
 
+/* Honest ports: each probe's port from its source's range, none twice;
+ * the passing and failing halves of a set; a range used up. */
+static void test_port_picks(void **state)
+{
+	(void)state;
+	load("tests/data/analyze/ports.yaml");
+	struct nsim_check_ports *p = calloc(1, sizeof(*p));
+	assert_non_null(p);
+	setenv("NETSIM_CHECK_SEED", "42", 1);
+	nsim_check_ports_init(p);
+	static const struct {
+		const char *host;
+		uint16_t from, to;
+	} want[] = {{"app", 32768, 60999}, {"lambda", 1024, 65535}, {"win", 49152, 65535},
+		    {"narrow", 40000, 40999}, {"api", 1024, 65535}};
+	for (size_t i = 0; i < ELEMENTSOF(want); i++) {
+		struct nsim_endpoint ep;
+		assert_int_equal(nsim_analyze_resolve(fx.t, want[i].host, &ep), 0);
+		struct nsim_port_range r = nsim_check_source_ports(fx.t, &ep);
+		assert_int_equal(r.from, want[i].from);
+		assert_int_equal(r.to, want[i].to);
+	}
+	/* the narrow range, used up: every port once, then none (or, with fallback, any other) */
+	struct nsim_port_range narrow = {40000, 40999};
+	uint16_t first = 0;
+	for (unsigned i = 0; i < 1000; i++) {
+		uint16_t port = nsim_check_ports_pick(p, narrow, NULL, false, false);
+		assert_true(port >= 40000 && port <= 40999);
+		assert_true(p->used[port / 64] >> (port % 64) & 1);
+		if (!i)
+			first = port;
+	}
+	assert_int_equal(nsim_check_ports_pick(p, narrow, NULL, false, false), 0);
+	uint16_t other = nsim_check_ports_pick(p, narrow, NULL, false, true);
+	assert_true(other >= 1024 && (other < 40000 || other > 40999));
+	/* in a set, and outside it */
+	struct nsim_ports pass = nsim_ports_range(32768, 60999);
+	struct nsim_port_range nat = {1024, 65535};
+	for (int i = 0; i < 200; i++) {
+		uint16_t in = nsim_check_ports_pick(p, nat, &pass, false, false);
+		uint16_t out = nsim_check_ports_pick(p, nat, &pass, true, false);
+		assert_true(in >= 32768 && in <= 60999);
+		assert_true(out >= 1024 && (out < 32768 || out > 60999));
+	}
+	/* the same seed, the same draw */
+	nsim_check_ports_init(p);
+	assert_int_equal(nsim_check_ports_pick(p, narrow, NULL, false, false), first);
+	unsetenv("NETSIM_CHECK_SEED");
+	nsim_check_ports_done(p);
+	free(p);
+}
+
+/* Past a NAT gateway: the evidence follows the probe by the NAT's port (as
+ * pinned, or as the responder saw it), and the model judges that port. */
+static void test_nat_port(void **state)
+{
+	(void)state;
+	load("tests/data/check/intermittent.yaml");
+	/* expectation 1: app -> api, intermittent (nat-a's subnet returns 32768-60999) */
+	assert_int_equal(nsim_check_prepare(&fx.pp, 0, fx.arena, &fx.r, &fx.cands), 0);
+	for (size_t i = 0; i < fx.pp.n_comps; i++)
+		fx.pp.comps[i].ns_idx = i;
+	fx.r.probe = (struct nsim_probe_result){.outcome = NSIM_PROBE_REACHABLE, .ms = 1.0, .sport = 33000};
+	snprintf(fx.r.probe.response, sizeof(fx.r.probe.response), "netsim api 443/tcp from 203.0.113.10:40000");
+	struct nsim_packet p[] = {
+		pkt("app", "eth0", NSIM_PKT_OUT, 100.10, true, "10.0.2.4", "198.51.100.20"),
+		pkt("nat-a", "eth0", NSIM_PKT_IN, 100.13, true, "10.0.2.4", "198.51.100.20"),
+		pkt("nat-a", "eth0", NSIM_PKT_OUT, 100.14, true, "10.0.0.4", "198.51.100.20"),
+		pkt("api", "eth0", NSIM_PKT_IN, 100.20, true, "203.0.113.10", "198.51.100.20"),
+		pkt("api", "eth0", NSIM_PKT_OUT, 100.21, false, "198.51.100.20", "203.0.113.10"),
+		/* another flow from port 40000, to another address: not this probe */
+		pkt("api", "eth0", NSIM_PKT_IN, 100.30, true, "203.0.113.10", "198.51.100.99"),
+	};
+	p[0].sport = p[1].sport = 33000;
+	p[2].sport = p[3].sport = p[5].sport = 40000;
+	p[4].dport = 40000;
+	assert_int_equal(nsim_check_collect_hops(&fx.pp, &fx.cands, 100.0, p, ELEMENTSOF(p), fx.arena, &fx.r), 0);
+	assert_int_equal(fx.r.seen_port, 40000);
+	assert_int_equal(fx.r.n_hops, 3);
+	assert_string_equal(fx.r.hops[2].component, "api");
+	assert_int_equal(fx.r.hops[2].n_pkts, 2);
+	assert_int_equal(fx.r.hops[1].out_sport, 40000);
+	/* the model at the NAT's port the responder saw: reachable, as observed */
+	assert_int_equal(nsim_check_judge(fx.t, fx.an, 1000, false, fx.arena, &fx.r), 0);
+	assert_int_equal(fx.r.predicted.prediction, NSIM_PREDICT_REACHABLE);
+	assert_false(fx.r.model_disagrees);
+
+	/* a port the ACL does not return, yet answered: a netsim bug */
+	snprintf(fx.r.probe.response, sizeof(fx.r.probe.response), "netsim api 443/tcp from 203.0.113.10:2000");
+	assert_int_equal(nsim_check_collect_hops(&fx.pp, &fx.cands, 100.0, NULL, 0, fx.arena, &fx.r), 0);
+	assert_int_equal(nsim_check_judge(fx.t, fx.an, 1000, false, fx.arena, &fx.r), 0);
+	assert_int_equal(fx.r.predicted.reason, NSIM_REASON_ACL_RETURN_DENY);
+	assert_true(fx.r.model_disagrees);
+
+	/* pinned by check: the model at that port; dropped as it says */
+	fx.r.nat_port = 2000;
+	fx.r.probe = (struct nsim_probe_result){.outcome = NSIM_PROBE_DROPPED, .ms = 1000, .sport = 33000};
+	assert_int_equal(nsim_check_collect_hops(&fx.pp, &fx.cands, 100.0, NULL, 0, fx.arena, &fx.r), 0);
+	assert_int_equal(nsim_check_judge(fx.t, fx.an, 1000, false, fx.arena, &fx.r), 0);
+	assert_int_equal(fx.r.predicted.prediction, NSIM_PREDICT_BLOCKED);
+	assert_false(fx.r.model_disagrees);
+
+	/* not pinned, nothing answered: the model says intermittent, either outcome agrees */
+	fx.r.nat_port = 0;
+	fx.r.has_seen = false;
+	fx.r.seen_port = 0;
+	assert_int_equal(nsim_check_collect_hops(&fx.pp, &fx.cands, 100.0, NULL, 0, fx.arena, &fx.r), 0);
+	assert_int_equal(nsim_check_judge(fx.t, fx.an, 1000, false, fx.arena, &fx.r), 0);
+	assert_int_equal(fx.r.predicted.prediction, NSIM_PREDICT_INTERMITTENT);
+	assert_false(fx.r.model_disagrees);
+}
+
 /* blocked_by: an unreachable expectation that holds for another reason
  * fails, saying what blocks it instead; a failed one carries the fix. */
 static void test_blocked_by_and_fix(void **state)
@@ -446,6 +559,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_many_nat_candidates, teardown),
+		cmocka_unit_test_teardown(test_port_picks, teardown),
+		cmocka_unit_test_teardown(test_nat_port, teardown),
 		cmocka_unit_test_teardown(test_seen_source, teardown),
 		cmocka_unit_test_teardown(test_seen_source_wrong, teardown),
 		cmocka_unit_test_teardown(test_unrun_keeps_prediction, teardown),
