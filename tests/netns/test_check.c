@@ -71,25 +71,6 @@ static const char *tmp_path(const char *name)
 	return p;
 }
 
-static char *read_text(const char *path)
-{
-	FILE *f = fopen(path, "re");
-	if (!f) {
-		fprintf(stderr, "cannot open %s: %m\n", path);
-		fail();
-	}
-	char *buf = NULL;
-	size_t size = 0;
-	FILE *m = open_memstream(&buf, &size);
-	assert_non_null(m);
-	char chunk[4096];
-	for (size_t n; (n = fread(chunk, 1, sizeof(chunk), f)) > 0;)
-		fwrite(chunk, 1, n, m);
-	fclose(f);
-	fclose(m);
-	return buf;
-}
-
 /* text with every `from` replaced by `to`; *count: how many were. */
 static char *replace_all(const char *text, const char *from, const char *to, size_t *count)
 {
@@ -115,7 +96,7 @@ static char *replace_all(const char *text, const char *from, const char *to, siz
  * to, ..., NULL) replaced; each `from` must occur exactly `times` times. */
 static const char *variant(const char *src, const char *name, size_t times, ...)
 {
-	char *text = read_text(src);
+	char *text = netns_read_text(src);
 	va_list ap;
 	va_start(ap, times);
 	for (const char *from; (from = va_arg(ap, const char *));) {
@@ -159,7 +140,7 @@ static void strip_blocked_by(char *text)
 /* The serverless example with every verdict flipped. */
 static const char *flipped(void)
 {
-	char *text = read_text(SERVERLESS);
+	char *text = netns_read_text(SERVERLESS);
 	size_t a, b, c;
 	strip_blocked_by(text);
 	char *t1 = replace_all(text, "verdict: reachable", "verdict: @FLIP@", &a);
@@ -298,7 +279,7 @@ static void check_junit(const char *path, const char *tests, const char *failure
 	int r = python(junit_checker, path, tests, failures, labels[0], labels[1], labels[2], labels[3], labels[4],
 		       labels[5], labels[6], NULL);
 	if (r != 0) {
-		char *xml = read_text(path);
+		char *xml = netns_read_text(path);
 		fprintf(stderr, "%s: not the JUnit XML expected (python3 exit %d):\n%s\n", path, r, xml);
 		free(xml);
 		fail();
@@ -480,7 +461,7 @@ static void test_flipped_fail(void **state)
 	expect_output(r, 1, "\n    fix: remove from db-sg ingress: { protocol: tcp, ports: 3306, source: proxy-sg }\n");
 	assert_nothing_left(n);
 	check_junit(junit, "7", "7");
-	char *xml = read_text(junit);
+	char *xml = netns_read_text(junit);
 	if (!strstr(xml, "fix: add to db-sg ingress: { protocol: tcp, ports: 3306, source: fn-sg }\n</failure>")) {
 		fprintf(stderr, "%s: no fix: line in the failure:\n%s\n", junit, xml);
 		fail();
@@ -547,7 +528,7 @@ static void test_blocked_by(void **state)
 	expect_output(r, 1, "1 passed, 2 failed");
 	expect_output(r, 1, "expected unreachable: blocked_by: db-sg, but fn-sg blocks it instead (SG_EGRESS_NO_RULE)");
 	expect_output(r, 1, "fix: remove from db-sg ingress: { protocol: tcp, ports: 3306, source: proxy-sg }");
-	char *xml = read_text(junit);
+	char *xml = netns_read_text(junit);
 	if (!strstr(xml, "message=\"blocked_by: db-sg, but fn-sg blocks it instead (SG_EGRESS_NO_RULE)")) {
 		fprintf(stderr, "%s: no blocked_by failure:\n%s\n", junit, xml);
 		fail();
@@ -885,7 +866,7 @@ static void test_sigint(void **state)
 		int status;
 		if (waitpid(pid, &status, WNOHANG) == pid) {
 			netns_untrack_child(pid);
-			char *text = read_text(log);
+			char *text = netns_read_text(log);
 			fprintf(stderr, "netsim test ended before it was up:\n%s\n", text);
 			free(text);
 			fail();
@@ -900,7 +881,7 @@ static void test_sigint(void **state)
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	netns_untrack_child(pid);
 	double ms = now_ms() - t0;
-	char *text = read_text(log);
+	char *text = netns_read_text(log);
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 130 || !strstr(text, "taken down")) {
 		fprintf(stderr, "status %#x, output:\n%s\n", status, text);
 		fail();
@@ -1350,7 +1331,7 @@ static void test_parallel_same_file(void **state)
 		assert_int_equal(waitpid(pids[i], &status[i], 0), pids[i]);
 	const char *names[2];
 	for (int i = 0; i < 2; i++) {
-		char *text = read_text(logs[i]);
+		char *text = netns_read_text(logs[i]);
 		if (!WIFEXITED(status[i]) || WEXITSTATUS(status[i]) != 0 || !strstr(text, "7 passed, 0 failed")) {
 			fprintf(stderr, "job %d: status %#x, output:\n%s\n", i, status[i], text);
 			fail();
@@ -1403,7 +1384,7 @@ static void test_failed_up_reports(void **state)
 		   "assert 'injected by NETSIM_FAIL_AT=3' in e[0].getAttribute('message'), e[0].getAttribute('message')\n",
 		   junit, n, NULL);
 	if (r != 0) {
-		char *xml = read_text(junit);
+		char *xml = netns_read_text(junit);
 		fprintf(stderr, "%s: not the JUnit error expected:\n%s\n", junit, xml);
 		free(xml);
 		fail();
@@ -1414,7 +1395,7 @@ static void test_failed_up_reports(void **state)
 /* The example without targets: and without the expectations after STACK_MARKER. */
 static void write_serverless_base(void)
 {
-	char *text = read_text(SERVERLESS_EXAMPLE);
+	char *text = netns_read_text(SERVERLESS_EXAMPLE);
 	size_t n;
 	char *cut = strstr(text, STACK_MARKER);
 	if (!cut) {

@@ -31,30 +31,11 @@
 
 static char out[256 * 1024];
 
-static char *read_text(const char *path)
-{
-	FILE *f = fopen(path, "re");
-	if (!f) {
-		fprintf(stderr, "cannot open %s: %m\n", path);
-		fail();
-	}
-	char *buf = NULL;
-	size_t size = 0;
-	FILE *m = open_memstream(&buf, &size);
-	assert_non_null(m);
-	char chunk[4096];
-	for (size_t n; (n = fread(chunk, 1, sizeof(chunk), f)) > 0;)
-		fwrite(chunk, 1, n, m);
-	fclose(f);
-	fclose(m);
-	return buf;
-}
-
 /* A copy of `src` in the test's tmpdir named `name`, with each pair of
  * (from, to, ..., NULL) replaced; each `from` must occur exactly once. */
 static const char *variant(const char *src, const char *name, ...)
 {
-	char *text = read_text(src);
+	char *text = netns_read_text(src);
 	va_list ap;
 	va_start(ap, name);
 	for (const char *from; (from = va_arg(ap, const char *));) {

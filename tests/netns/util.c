@@ -27,6 +27,7 @@
 
 #include <cmocka.h>
 
+#include "model/fileio.h"
 #include "plan/plan.h"
 #include "util.h"
 
@@ -653,4 +654,14 @@ int netns_test_init(int argc, char **argv)
 		return 2;
 	}
 	return netns_harness_init(argv[1]);
+}
+
+char *netns_read_text(const char *path)
+{
+	char *text = NULL;
+	size_t len = 0;
+	int r = nsim_file_read(path, 64u << 20, &text, &len);
+	if (r < 0)
+		fail_msg("cannot read %s: %s", path, strerror(-r));
+	return text;
 }

@@ -50,6 +50,9 @@ const char *netns_namespace(const char *suffix);
 /* A private directory (mode 0700) under /tmp, removed with its contents at
  * cleanup. Made on first use; valid until exit. */
 const char *netns_tmpdir(void);
+/* The whole text of file path (NUL-terminated, owned by the caller: free()),
+ * read with model/fileio; fails the test when it cannot be read. */
+char *netns_read_text(const char *path);
 /* A private netsim state dir (NETSIM_STATE_DIR=it for the netsim the test
  * runs): "TMPDIR/state", mode 0700, owned by root, in netns_tmpdir(). At
  * cleanup the guardian runs `NETSIM_STATE_DIR=it netsim down --all` (also
