@@ -71,55 +71,6 @@ static const char *tmp_path(const char *name)
 	return p;
 }
 
-/* text with every `from` replaced by `to`; *count: how many were. */
-static char *replace_all(const char *text, const char *from, const char *to, size_t *count)
-{
-	char *buf = NULL;
-	size_t size = 0;
-	FILE *m = open_memstream(&buf, &size);
-	assert_non_null(m);
-	*count = 0;
-	for (const char *p = text, *hit; *p; p = hit + strlen(from)) {
-		if (!(hit = strstr(p, from))) {
-			fputs(p, m);
-			break;
-		}
-		fwrite(p, 1, (size_t)(hit - p), m);
-		fputs(to, m);
-		(*count)++;
-	}
-	fclose(m);
-	return buf;
-}
-
-/* A copy of `src` under tmpdir named `name`, with each pair of `edits` (from,
- * to, ..., NULL) replaced; each `from` must occur exactly `times` times. */
-static const char *variant(const char *src, const char *name, size_t times, ...)
-{
-	char *text = netns_read_text(src);
-	va_list ap;
-	va_start(ap, times);
-	for (const char *from; (from = va_arg(ap, const char *));) {
-		const char *to = va_arg(ap, const char *);
-		size_t n;
-		char *next = replace_all(text, from, to, &n);
-		if (n != times) {
-			fprintf(stderr, "'%s' occurs %zu times in %s, expected %zu\n", from, n, src, times);
-			fail();
-		}
-		free(text);
-		text = next;
-	}
-	va_end(ap);
-	const char *path = tmp_path(name);
-	FILE *f = fopen(path, "we");
-	assert_non_null(f);
-	fputs(text, f);
-	assert_int_equal(fclose(f), 0);
-	free(text);
-	return path;
-}
-
 /* Removes every `, blocked_by: VALUE` (on its line or the next) from text,
  * in place: a flipped expectation is reachable, and blocked_by: is only for
  * unreachable ones. */
@@ -143,9 +94,9 @@ static const char *flipped(void)
 	char *text = netns_read_text(SERVERLESS);
 	size_t a, b, c;
 	strip_blocked_by(text);
-	char *t1 = replace_all(text, "verdict: reachable", "verdict: @FLIP@", &a);
-	char *t2 = replace_all(t1, "verdict: unreachable", "verdict: reachable", &b);
-	char *t3 = replace_all(t2, "verdict: @FLIP@", "verdict: unreachable", &c);
+	char *t1 = netns_replace_all(text, "verdict: reachable", "verdict: @FLIP@", &a);
+	char *t2 = netns_replace_all(t1, "verdict: unreachable", "verdict: reachable", &b);
+	char *t3 = netns_replace_all(t2, "verdict: @FLIP@", "verdict: unreachable", &c);
 	assert_int_equal(a, 4);
 	assert_int_equal(b, 3);
 	const char *path = tmp_path("flipped.yaml");
@@ -155,15 +106,6 @@ static const char *flipped(void)
 	assert_int_equal(fclose(f), 0);
 	free(text), free(t1), free(t2), free(t3);
 	return path;
-}
-
-static void expect_output(int status, int want_status, const char *want)
-{
-	if (status != want_status || (want && !strstr(out, want))) {
-		fprintf(stderr, "exit %d (wanted %d), output wanted to contain '%s':\n%s\n", status, want_status,
-			want ? want : "", out);
-		fail();
-	}
 }
 
 /* The document's summary and its list of n expectations. */
@@ -309,12 +251,12 @@ static void test_serverless_passes(void **state)
 	(void)state;
 	const char *n = instance("pass");
 	int r = run(out, sizeof(out), NULL, "test", SERVERLESS, "--name", n, NULL);
-	expect_output(r, 0, "7 passed, 0 failed");
+	netns_expect_output(out, r, 0, "7 passed, 0 failed");
 	assert_int_equal(count(out, "✓"), 7);
 	assert_int_equal(count(out, "✗"), 0);
 	for (size_t i = 0; i < N_LABELS; i++)
 		if (!strstr(labels[i], "→"))
-			expect_output(r, 0, labels[i]); /* named ones are shown by name */
+			netns_expect_output(out, r, 0, labels[i]); /* named ones are shown by name */
 	assert_nothing_left(n);
 
 	r = run(out, sizeof(out), NULL, "test", SERVERLESS, "--name", n, "--json", NULL);
@@ -451,14 +393,14 @@ static void test_flipped_fail(void **state)
 	const char *file = flipped();
 	const char *junit = tmp_path("flipped.xml");
 	int r = run(out, sizeof(out), NULL, "test", file, "--name", n, "--junit", junit, NULL);
-	expect_output(r, 1, "0 passed, 7 failed");
+	netns_expect_output(out, r, 1, "0 passed, 7 failed");
 	assert_int_equal(count(out, "✗"), 7);
-	expect_output(r, 1, "expected reachable: dropped: db-sg (ingress, no rule matched) dropped 10.0.3.4:");
-	expect_output(r, 1, " → 10.0.4.4:3306 SYN, in netsim-");
-	expect_output(r, 1, "expected unreachable: reachable: ");
+	netns_expect_output(out, r, 1, "expected reachable: dropped: db-sg (ingress, no rule matched) dropped 10.0.3.4:");
+	netns_expect_output(out, r, 1, " → 10.0.4.4:3306 SYN, in netsim-");
+	netns_expect_output(out, r, 1, "expected unreachable: reachable: ");
 	/* each with the change that would make it hold: to add, or to remove */
-	expect_output(r, 1, "\n    fix: add to db-sg ingress: { protocol: tcp, ports: 3306, source: fn-sg }\n");
-	expect_output(r, 1, "\n    fix: remove from db-sg ingress: { protocol: tcp, ports: 3306, source: proxy-sg }\n");
+	netns_expect_output(out, r, 1, "\n    fix: add to db-sg ingress: { protocol: tcp, ports: 3306, source: fn-sg }\n");
+	netns_expect_output(out, r, 1, "\n    fix: remove from db-sg ingress: { protocol: tcp, ports: 3306, source: proxy-sg }\n");
 	assert_nothing_left(n);
 	check_junit(junit, "7", "7");
 	char *xml = netns_read_text(junit);
@@ -525,9 +467,9 @@ static void test_blocked_by(void **state)
 	const char *junit = tmp_path("blocked-by.xml");
 	const char *file = "tests/data/analyze/blocked-by-wrong.yaml";
 	int r = run(out, sizeof(out), NULL, "test", file, "--name", n, "--junit", junit, NULL);
-	expect_output(r, 1, "1 passed, 2 failed");
-	expect_output(r, 1, "expected unreachable: blocked_by: db-sg, but fn-sg blocks it instead (SG_EGRESS_NO_RULE)");
-	expect_output(r, 1, "fix: remove from db-sg ingress: { protocol: tcp, ports: 3306, source: proxy-sg }");
+	netns_expect_output(out, r, 1, "1 passed, 2 failed");
+	netns_expect_output(out, r, 1, "expected unreachable: blocked_by: db-sg, but fn-sg blocks it instead (SG_EGRESS_NO_RULE)");
+	netns_expect_output(out, r, 1, "fix: remove from db-sg ingress: { protocol: tcp, ports: 3306, source: proxy-sg }");
 	char *xml = netns_read_text(junit);
 	if (!strstr(xml, "message=\"blocked_by: db-sg, but fn-sg blocks it instead (SG_EGRESS_NO_RULE)")) {
 		fprintf(stderr, "%s: no blocked_by failure:\n%s\n", junit, xml);
@@ -554,16 +496,16 @@ static void test_seen_source_wrong(void **state)
 {
 	(void)state;
 	const char *n = instance("seen");
-	const char *file = variant(SERVERLESS, "seen.yaml", 1, "seen_source: nat-a", "seen_source: 203.0.113.99", NULL);
+	const char *file = netns_variant(SERVERLESS, "seen.yaml", 1, "seen_source: nat-a", "seen_source: 203.0.113.99", NULL);
 	int r = run(out, sizeof(out), NULL, "test", file, "--name", n, "--only", "outbound*", NULL);
-	expect_output(r, 1, "0 passed, 1 failed");
-	expect_output(r, 1, "seen_source: ");
-	expect_output(r, 1, "saw 203.0.113.10");
-	expect_output(r, 1, "203.0.113.99");
+	netns_expect_output(out, r, 1, "0 passed, 1 failed");
+	netns_expect_output(out, r, 1, "seen_source: ");
+	netns_expect_output(out, r, 1, "saw 203.0.113.10");
+	netns_expect_output(out, r, 1, "203.0.113.99");
 	assert_nothing_left(n);
 
 	/* a host's name: the function's own address is not what the internet sees */
-	file = variant(SERVERLESS, "seen-host.yaml", 1, "seen_source: nat-a", "seen_source: fn", NULL);
+	file = netns_variant(SERVERLESS, "seen-host.yaml", 1, "seen_source: nat-a", "seen_source: fn", NULL);
 	r = run(out, sizeof(out), NULL, "test", file, "--name", n, "--only", "outbound*", "--json", NULL);
 	assert_int_equal(r, 1);
 	json_t *doc = json_doc(out);
@@ -584,7 +526,7 @@ static void test_via(void **state)
 	(void)state;
 	const char *n = instance("via");
 	const char *file =
-		variant(SERVERLESS, "via.yaml", 1, "to: proxy, port: 3306/tcp, verdict: reachable }",
+		netns_variant(SERVERLESS, "via.yaml", 1, "to: proxy, port: 3306/tcp, verdict: reachable }",
 			"to: proxy, port: 3306/tcp, verdict: reachable, via: [igw] }", NULL);
 	int r = run(out, sizeof(out), NULL, "test", file, "--name", n, "--only", "function*", "--json", NULL);
 	assert_int_equal(r, 1);
@@ -598,21 +540,21 @@ static void test_via(void **state)
 	assert_nothing_left(n);
 
 	r = run(out, sizeof(out), NULL, "test", file, "--name", n, "--only", "function*", NULL);
-	expect_output(r, 1, "expected reachable: via: ");
+	netns_expect_output(out, r, 1, "expected reachable: via: ");
 	assert_nothing_left(n);
 
 	/* the right components, the wrong order */
-	file = variant(SERVERLESS, "via-order.yaml", 1, "via: [nat-a, igw]", "via: [igw, nat-a]", NULL);
+	file = netns_variant(SERVERLESS, "via-order.yaml", 1, "via: [nat-a, igw]", "via: [igw, nat-a]", NULL);
 	r = run(out, sizeof(out), NULL, "test", file, "--name", n, "--only", "outbound*", NULL);
-	expect_output(r, 1, "0 passed, 1 failed");
-	expect_output(r, 1, "via: ");
+	netns_expect_output(out, r, 1, "0 passed, 1 failed");
+	netns_expect_output(out, r, 1, "via: ");
 	assert_nothing_left(n);
 
 	/* components it did cross, in order: holds */
-	file = variant(SERVERLESS, "via-ok.yaml", 1, "to: proxy, port: 3306/tcp, verdict: reachable }",
+	file = netns_variant(SERVERLESS, "via-ok.yaml", 1, "to: proxy, port: 3306/tcp, verdict: reachable }",
 		       "to: proxy, port: 3306/tcp, verdict: reachable, via: [fn, main, proxy] }", NULL);
 	r = run(out, sizeof(out), NULL, "test", file, "--name", n, "--only", "function*", NULL);
-	expect_output(r, 0, "1 passed, 0 failed");
+	netns_expect_output(out, r, 0, "1 passed, 0 failed");
 	assert_nothing_left(n);
 }
 
@@ -622,9 +564,9 @@ static void test_refused(void **state)
 	(void)state;
 	const char *n = instance("ref");
 	int r = run(out, sizeof(out), NULL, "test", REFUSED, "--name", n, NULL);
-	expect_output(r, 1, "2 passed, 4 failed");
-	expect_output(r, 1, "refused");
-	expect_output(r, 1, "delivered");
+	netns_expect_output(out, r, 1, "2 passed, 4 failed");
+	netns_expect_output(out, r, 1, "refused");
+	netns_expect_output(out, r, 1, "delivered");
 	assert_null(strstr(out, "dropped"));
 	assert_nothing_left(n);
 
@@ -694,12 +636,12 @@ static void test_check_running(void **state)
 	const char *n = instance("chk");
 	up(SERVERLESS, n);
 	int r = run(out, sizeof(out), NULL, "check", n, NULL);
-	expect_output(r, 0, "7 passed, 0 failed");
+	netns_expect_output(out, r, 0, "7 passed, 0 failed");
 	assert_int_equal(count(out, "✓"), 7);
 
 	r = run(out, sizeof(out), NULL, "check", n, "--only", "outbound*", NULL);
-	expect_output(r, 0, "1 passed, 0 failed");
-	expect_output(r, 0, "outbound through NAT");
+	netns_expect_output(out, r, 0, "1 passed, 0 failed");
+	netns_expect_output(out, r, 0, "outbound through NAT");
 	assert_int_equal(count(out, "✓"), 1);
 	assert_null(strstr(out, "fn → db"));
 
@@ -721,7 +663,7 @@ static void test_check_running(void **state)
 
 	/* not up: a clear error */
 	r = run(out, sizeof(out), NULL, "check", n, NULL);
-	expect_output(r, 1, "is not up");
+	netns_expect_output(out, r, 1, "is not up");
 }
 
 /* The IPv4 sources of the packets in a pcap file (as libpcap reads it). */
@@ -778,7 +720,7 @@ static void test_pcap_and_junit(void **state)
 	const char *dir = tmp_path("pcap");
 	const char *junit = tmp_path("pass.xml");
 	int r = run(out, sizeof(out), NULL, "test", SERVERLESS, "--name", n, "--pcap", dir, "--junit", junit, NULL);
-	expect_output(r, 0, "7 passed, 0 failed");
+	netns_expect_output(out, r, 0, "7 passed, 0 failed");
 	assert_nothing_left(n);
 	check_junit(junit, "7", "0");
 
@@ -901,8 +843,8 @@ static void test_many_nat(void **state)
 	(void)state;
 	const char *n = instance("nat24");
 	int r = run(out, sizeof(out), NULL, "test", MANY_NAT, "--name", n, NULL);
-	expect_output(r, 0, "1 passed, 0 failed");
-	expect_output(r, 0, "seen 203.0.113.101");
+	netns_expect_output(out, r, 0, "1 passed, 0 failed");
+	netns_expect_output(out, r, 0, "seen 203.0.113.101");
 	assert_nothing_left(n);
 }
 
@@ -964,16 +906,16 @@ static void test_intermittent(void **state)
 
 	/* text: both probes of each, with their ports */
 	r = run(out, sizeof(out), NULL, "test", INTERMITTENT, "--name", n, NULL);
-	expect_output(r, 0, "5 passed, 0 failed");
-	expect_output(r, 0, "app → api:443/tcp (port ");
-	expect_output(r, 0, ", NAT port ");
+	netns_expect_output(out, r, 0, "5 passed, 0 failed");
+	netns_expect_output(out, r, 0, "app → api:443/tcp (port ");
+	netns_expect_output(out, r, 0, ", NAT port ");
 	assert_int_equal(count(out, "nat-intermittent"), 2);
 	assert_nothing_left(n);
 
 	/* the model decides which ports: an expectation of intermittent on a flow it calls reachable fails */
-	const char *wrong = variant(INTERMITTENT, "wrong.yaml", 1, "verdict: reachable }", "verdict: intermittent }", NULL);
+	const char *wrong = netns_variant(INTERMITTENT, "wrong.yaml", 1, "verdict: reachable }", "verdict: intermittent }", NULL);
 	r = run(out, sizeof(out), NULL, "test", wrong, "--name", n, NULL);
-	expect_output(r, 1, "the model says reachable (REACHABLE) for every source port");
+	netns_expect_output(out, r, 1, "the model says reachable (REACHABLE) for every source port");
 	assert_nothing_left(n);
 }
 
@@ -984,7 +926,7 @@ static void test_via_kinds(void **state)
 	(void)state;
 	const char *n = instance("vias");
 	int r = run(out, sizeof(out), NULL, "test", VIA_KINDS, "--name", n, NULL);
-	expect_output(r, 0, "4 passed, 0 failed");
+	netns_expect_output(out, r, 0, "4 passed, 0 failed");
 	assert_nothing_left(n);
 }
 
@@ -1036,8 +978,8 @@ static void test_drift_route(void **state)
 	char want[160];
 	snprintf(want, sizeof(want),
 		 "drift: the instance was changed outside netsim: route 0.0.0.0/0 missing from table private in %s", ns);
-	expect_output(r, 1, want);
-	expect_output(r, 1, "netsim: error: the instance was changed outside netsim");
+	netns_expect_output(out, r, 1, want);
+	netns_expect_output(out, r, 1, "netsim: error: the instance was changed outside netsim");
 	if (strstr(out, "netsim bug")) {
 		fprintf(stderr, "drift reported as a netsim bug:\n%s\n", out);
 		fail();
@@ -1065,10 +1007,10 @@ static void test_drift_route(void **state)
 	sh((const char *const[]){"ip", "-n", ns, "rule", "del", "priority", "1001", NULL});
 	r = run(out, sizeof(out), NULL, "check", n, NULL);
 	snprintf(want, sizeof(want), "blackhole route 10.99.0.0/16 in table public of %s was not made by netsim", ns);
-	expect_output(r, 1, want);
+	netns_expect_output(out, r, 1, want);
 	snprintf(want, sizeof(want), "rule 1001 (from 10.0.3.0/24 lookup table private) missing from %s", ns);
-	expect_output(r, 1, want);
-	expect_output(r, 1, "(3 differences from what 'up' built, listed above)");
+	netns_expect_output(out, r, 1, want);
+	netns_expect_output(out, r, 1, "(3 differences from what 'up' built, listed above)");
 	down(n);
 	assert_nothing_left(n);
 }
@@ -1106,7 +1048,7 @@ static void test_drift_nft(void **state)
 
 	/* unchanged: no drift, every expectation holds (counters differ: ignored) */
 	int r = run(out, sizeof(out), NULL, "check", n, NULL);
-	expect_output(r, 0, "7 passed, 0 failed");
+	netns_expect_output(out, r, 0, "7 passed, 0 failed");
 	assert_null(strstr(out, "drift"));
 
 	char ns[64];
@@ -1115,7 +1057,7 @@ static void test_drift_nft(void **state)
 	r = run(out, sizeof(out), NULL, "check", n, NULL);
 	char want[160];
 	snprintf(want, sizeof(want), "the nft ruleset of %s differs from the one 'up' loaded", ns);
-	expect_output(r, 1, want);
+	netns_expect_output(out, r, 1, want);
 	down(n);
 	assert_nothing_left(n);
 }
@@ -1125,19 +1067,19 @@ static void test_topology_changed(void **state)
 {
 	(void)state;
 	const char *n = instance("chg");
-	const char *copy = variant(REFUSED, "changed.yaml", 1, "name: refused", "name: refused", NULL);
+	const char *copy = netns_variant(REFUSED, "changed.yaml", 1, "name: refused", "name: refused", NULL);
 	up(copy, n);
 	int r = run(out, sizeof(out), NULL, "check", n, NULL);
 	assert_int_equal(r, 1); /* refused.yaml has failing expectations by design */
 	assert_null(strstr(out, "has changed"));
-	variant(REFUSED, "changed.yaml", 1, "server, subnet: lan, listen: [80/tcp, 53/udp]",
+	netns_variant(REFUSED, "changed.yaml", 1, "server, subnet: lan, listen: [80/tcp, 53/udp]",
 		"server, subnet: lan, listen: [80/tcp, 53/udp, 81/tcp]", NULL);
 	r = run(out, sizeof(out), NULL, "check", n, NULL);
 	assert_int_equal(r, 1);
 	assert_int_equal(count(out, "has changed since"), 1);
-	expect_output(r, 1, "checking the topology as it was at up");
+	netns_expect_output(out, r, 1, "checking the topology as it was at up");
 	/* as at up: nothing listens on 81/tcp */
-	expect_output(r, 1, "2 passed, 4 failed");
+	netns_expect_output(out, r, 1, "2 passed, 4 failed");
 	down(n);
 	assert_nothing_left(n);
 }
@@ -1242,7 +1184,7 @@ static void test_namespace_gone(void **state)
 			fail_msg("no note that drops are not reported:\n%s", out);
 		char want[160];
 		snprintf(want, sizeof(want), "the instance changed while it was being checked: namespace %s is gone", ns);
-		expect_output(WEXITSTATUS(status), 1, want);
+		netns_expect_output(out, WEXITSTATUS(status), 1, want);
 		if (strstr(out, "netsim bug")) {
 			fprintf(stderr, "round %zu: a namespace deleted during check reported as a netsim bug:\n%s\n", it, out);
 			fail();
@@ -1350,19 +1292,19 @@ static void test_parallel_same_file(void **state)
 static void test_keep_names_instance(void **state)
 {
 	(void)state;
-	const char *file = variant("topologies/minimal.yaml", "long-name.yaml", 1, "name: minimal ",
+	const char *file = netns_variant("topologies/minimal.yaml", "long-name.yaml", 1, "name: minimal ",
 				   "name: abcdefghijklmnopqrstuvwx ", NULL);
 	int r = run(out, sizeof(out), NULL, "test", file, "--keep", NULL);
 	const char *name = r == 0 ? drawn_name(out, "\n'") : NULL;
-	expect_output(r, 0, "3 passed, 0 failed");
+	netns_expect_output(out, r, 0, "3 passed, 0 failed");
 	expect_drawn(name, "abcdefghijklmnopqrs");
 	char want[128];
 	snprintf(want, sizeof(want), "'%s' is still up (--keep): remove it with 'netsim down %s'\n", name, name);
-	expect_output(r, 0, want);
+	netns_expect_output(out, r, 0, want);
 	assert_true(state_exists(name));
 	assert_int_equal(count_namespaces(name), 3);
 	r = run(out, sizeof(out), NULL, "down", name, NULL);
-	expect_output(r, 0, "is down");
+	netns_expect_output(out, r, 0, "is down");
 	assert_nothing_left(name);
 }
 
@@ -1374,7 +1316,7 @@ static void test_failed_up_reports(void **state)
 	const char *n = instance("fup");
 	const char *junit = tmp_path("failed-up.xml");
 	int r = run(out, sizeof(out), "NETSIM_FAIL_AT=3", "test", SERVERLESS, "--name", n, "--junit", junit, NULL);
-	expect_output(r, 1, "injected by NETSIM_FAIL_AT=3");
+	netns_expect_output(out, r, 1, "injected by NETSIM_FAIL_AT=3");
 	r = python("import sys, xml.dom.minidom as m\n"
 		   "s = m.parse(sys.argv[1]).getElementsByTagName('testsuite')[0]\n"
 		   "assert s.getAttribute('name') == 'netsim ' + sys.argv[2], s.getAttribute('name')\n"
@@ -1403,7 +1345,7 @@ static void write_serverless_base(void)
 		exit(1);
 	}
 	*cut = '\0';
-	char *base = replace_all(text, "targets: [db],", "", &n);
+	char *base = netns_replace_all(text, "targets: [db],", "", &n);
 	if (n != 1) {
 		fprintf(stderr, "%s: 'targets: [db],' occurs %zu times, expected 1\n", SERVERLESS_EXAMPLE, n);
 		exit(1);

@@ -31,45 +31,6 @@
 
 static char out[256 * 1024];
 
-/* A copy of `src` in the test's tmpdir named `name`, with each pair of
- * (from, to, ..., NULL) replaced; each `from` must occur exactly once. */
-static const char *variant(const char *src, const char *name, ...)
-{
-	char *text = netns_read_text(src);
-	va_list ap;
-	va_start(ap, name);
-	for (const char *from; (from = va_arg(ap, const char *));) {
-		const char *to = va_arg(ap, const char *);
-		char *hit = strstr(text, from);
-		if (!hit || strstr(hit + 1, from)) {
-			fprintf(stderr, "'%s' does not occur exactly once in %s\n", from, src);
-			fail();
-		}
-		char *next = NULL;
-		assert_true(asprintf(&next, "%.*s%s%s", (int)(hit - text), text, to, hit + strlen(from)) > 0);
-		free(text);
-		text = next;
-	}
-	va_end(ap);
-	static char path[256];
-	snprintf(path, sizeof(path), "%s/%s", netns_tmpdir(), name);
-	FILE *f = fopen(path, "we");
-	assert_non_null(f);
-	fputs(text, f);
-	assert_int_equal(fclose(f), 0);
-	free(text);
-	return path;
-}
-
-static void expect_output(int status, int want_status, const char *want)
-{
-	if (status != want_status || (want && !strstr(out, want))) {
-		fprintf(stderr, "exit %d (wanted %d), output wanted to contain '%s':\n%s\n", status, want_status,
-			want ? want : "", out);
-		fail();
-	}
-}
-
 /* `netsim test FILE --json` as instance n: the document's expectations,
  * `passed` of them passed and none failed. */
 static json_t *test_json(const char *file, const char *n, json_int_t passed, json_t **ret_doc)
@@ -157,7 +118,7 @@ static void test_interface(void **state)
 static void test_private_dns_off(void **state)
 {
 	(void)state;
-	const char *path = variant(INTERFACE, "private-dns-off.yaml", "private_dns: true", "private_dns: false",
+	const char *path = netns_variant(INTERFACE, "private-dns-off.yaml", 1, "private_dns: true", "private_dns: false",
 				   "port: 443/tcp, verdict: reachable, via: [main, sm-ep, secretsmanager]",
 				   "port: 443/tcp, verdict: unreachable", NULL);
 	const char *n = instance("dnsoff");
@@ -172,11 +133,11 @@ static void test_private_dns_off(void **state)
 	json_decref(doc);
 
 	/* and with it expected reachable, the report says why it is not */
-	path = variant(INTERFACE, "private-dns-off-fails.yaml", "private_dns: true", "private_dns: false", NULL);
+	path = netns_variant(INTERFACE, "private-dns-off-fails.yaml", 1, "private_dns: true", "private_dns: false", NULL);
 	int r = run(out, sizeof(out), NULL, "test", path, "--name", n, NULL);
-	expect_output(r, 1, "2 passed, 1 failed");
-	expect_output(r, 1, "name secretsmanager.ap-northeast-2.amazonaws.com → 192.0.2.80");
-	expect_output(r, 1, "no route to 192.0.2.80");
+	netns_expect_output(out, r, 1, "2 passed, 1 failed");
+	netns_expect_output(out, r, 1, "name secretsmanager.ap-northeast-2.amazonaws.com → 192.0.2.80");
+	netns_expect_output(out, r, 1, "no route to 192.0.2.80");
 	assert_nothing_left(n);
 }
 
@@ -186,7 +147,7 @@ static void test_private_dns_off(void **state)
 static void test_interface_tcp_only(void **state)
 {
 	(void)state;
-	const char *path = variant(INTERFACE, "tcp-only.yaml", "{ protocol: tcp, ports: 443, source: fn-sg }",
+	const char *path = netns_variant(INTERFACE, "tcp-only.yaml", 1, "{ protocol: tcp, ports: 443, source: fn-sg }",
 				   "{ protocol: all, source: fn-sg }", "expect:\n",
 				   "expect:\n"
 				   "  - { name: ping, from: fn, to: 10.50.2.4, protocol: icmp, verdict: unreachable }\n"
@@ -214,11 +175,11 @@ static void test_interface_tcp_only(void **state)
 	expect_str(e, "outcome", "reachable");
 	json_decref(doc);
 
-	path = variant(path, "tcp-80.yaml", "expect:\n",
+	path = netns_variant(path, "tcp-80.yaml", 1, "expect:\n",
 		       "expect:\n  - { from: fn, to: 10.50.2.4, port: 80/tcp, verdict: reachable }\n", NULL);
 	int r = run(out, sizeof(out), NULL, "test", path, "--name", n, NULL);
-	expect_output(r, 1, "7 passed, 1 failed");
-	expect_output(r, 1, "refused: 10.50.2.4:80/tcp");
+	netns_expect_output(out, r, 1, "7 passed, 1 failed");
+	netns_expect_output(out, r, 1, "refused: 10.50.2.4:80/tcp");
 	assert_nothing_left(n);
 }
 
@@ -268,13 +229,13 @@ static void test_gateway(void **state)
 static void test_gateway_flipped(void **state)
 {
 	(void)state;
-	const char *path = variant(GATEWAY, "gateway-flipped.yaml",
+	const char *path = netns_variant(GATEWAY, "gateway-flipped.yaml", 1,
 				   "port: 443/tcp, verdict: reachable, seen_source: fn, via: [main, s3-ep, s3]",
 				   "port: 443/tcp, verdict: unreachable", NULL);
 	const char *n = instance("gwflip");
 	int r = run(out, sizeof(out), NULL, "test", path, "--name", n, NULL);
-	expect_output(r, 1, "3 passed, 1 failed");
-	expect_output(r, 1, "reachable: ");
+	netns_expect_output(out, r, 1, "3 passed, 1 failed");
+	netns_expect_output(out, r, 1, "reachable: ");
 	assert_nothing_left(n);
 }
 

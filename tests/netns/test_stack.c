@@ -36,15 +36,6 @@ static char out[512 * 1024];
 
 /* ---- helpers ---- */
 
-static void expect_output(int status, int want_status, const char *want)
-{
-	if (status != want_status || (want && !strstr(out, want))) {
-		fprintf(stderr, "exit %d (wanted %d), output wanted to contain '%s':\n%s\n", status, want_status,
-			want ? want : "", out);
-		fail();
-	}
-}
-
 static json_t *row(json_t *doc, size_t i)
 {
 	json_t *e = json_array_get(field(doc, "expectations"), i);
@@ -99,11 +90,11 @@ static void test_commands(void **state)
 	(void)state;
 	const char *n = instance("cmd");
 	int r = run(out, sizeof(out), NULL, "test", COMMANDS, "--name", n, NULL);
-	expect_output(r, 1, "5 passed, 2 failed");
-	expect_output(r, 1, "exit status 3");
-	expect_output(r, 1, "| to stderr");
-	expect_output(r, 1, "killed at the timeout");
-	expect_output(r, 1, "the command could not run: exec: No such file or directory");
+	netns_expect_output(out, r, 1, "5 passed, 2 failed");
+	netns_expect_output(out, r, 1, "exit status 3");
+	netns_expect_output(out, r, 1, "| to stderr");
+	netns_expect_output(out, r, 1, "killed at the timeout");
+	netns_expect_output(out, r, 1, "the command could not run: exec: No such file or directory");
 	assert_nothing_left(n);
 
 	r = run(out, sizeof(out), NULL, "test", COMMANDS, "--name", n, "--json", NULL);
@@ -170,10 +161,10 @@ static void test_backend_names(void **state)
 	up(BACKEND, n);
 	expect_stack_running(n);
 	int r = run(out, sizeof(out), NULL, "check", n, "--verbose", NULL);
-	expect_output(r, 0, "11 passed, 0 failed");
-	expect_output(r, 0, "name " PROXY_NAME " → 10.0.3.20");
-	expect_output(r, 0, "relayed: answered by db, which saw the source 10.0.3.20:");
-	expect_output(r, 0, "leg 2 db");
+	netns_expect_output(out, r, 0, "11 passed, 0 failed");
+	netns_expect_output(out, r, 0, "name " PROXY_NAME " → 10.0.3.20");
+	netns_expect_output(out, r, 0, "relayed: answered by db, which saw the source 10.0.3.20:");
+	netns_expect_output(out, r, 0, "leg 2 db");
 	r = run(out, sizeof(out), NULL, "check", n, "--json", NULL);
 	assert_int_equal(r, 0);
 	json_t *doc = json_doc(out);
@@ -267,9 +258,9 @@ static void test_name_not_found(void **state)
 		 "%s > %s && grep -A1 'a name that exists nowhere' %s | grep -q 'verdict: reachable'", BACKEND, path, path);
 	assert_int_equal(system(cmd), 0);
 	r = run(out, sizeof(out), NULL, "test", path, "--name", n, "--only", "a name that exists nowhere", NULL);
-	expect_output(r, 1, "0 passed, 1 failed");
-	expect_output(r, 1, "the name does not resolve from fn's VPC (NXDOMAIN from 10.0.0.2)");
-	expect_output(r, 1, "model: NAME_NOT_FOUND");
+	netns_expect_output(out, r, 1, "0 passed, 1 failed");
+	netns_expect_output(out, r, 1, "the name does not resolve from fn's VPC (NXDOMAIN from 10.0.0.2)");
+	netns_expect_output(out, r, 1, "model: NAME_NOT_FOUND");
 	assert_nothing_left(n);
 }
 
@@ -289,9 +280,9 @@ static void test_reaches_leg_blocked(void **state)
 	const char *n = instance("leg2");
 	up(path, n);
 	int r = run(out, sizeof(out), NULL, "check", n, "--only", "function reaches the DB by the proxy's name", NULL);
-	expect_output(r, 1, "0 passed, 1 failed");
-	expect_output(r, 1, "reaches: the bytes arrived at no host");
-	expect_output(r, 1, "the relay's leg proxy → db:3306/tcp is blocked");
+	netns_expect_output(out, r, 1, "0 passed, 1 failed");
+	netns_expect_output(out, r, 1, "reaches: the bytes arrived at no host");
+	netns_expect_output(out, r, 1, "the relay's leg proxy → db:3306/tcp is blocked");
 	if (strstr(out, "netsim bug")) {
 		fprintf(stderr, "the model disagreed:\n%s\n", out);
 		fail();

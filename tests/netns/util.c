@@ -665,3 +665,57 @@ char *netns_read_text(const char *path)
 		fail_msg("cannot read %s: %s", path, strerror(-r));
 	return text;
 }
+
+char *netns_replace_all(const char *text, const char *from, const char *to, size_t *count)
+{
+	char *buf = NULL;
+	size_t size = 0;
+	FILE *m = open_memstream(&buf, &size);
+	assert_non_null(m);
+	*count = 0;
+	for (const char *p = text, *hit; *p; p = hit + strlen(from)) {
+		if (!(hit = strstr(p, from))) {
+			fputs(p, m);
+			break;
+		}
+		fwrite(p, 1, (size_t)(hit - p), m);
+		fputs(to, m);
+		(*count)++;
+	}
+	fclose(m);
+	return buf;
+}
+
+const char *netns_variant(const char *src, const char *name, size_t times, ...)
+{
+	static char paths[32][PATH_MAX];
+	static size_t n_paths;
+	char *text = netns_read_text(src);
+	va_list ap;
+	va_start(ap, times);
+	for (const char *from; (from = va_arg(ap, const char *));) {
+		const char *to = va_arg(ap, const char *);
+		size_t n;
+		char *next = netns_replace_all(text, from, to, &n);
+		if (n != times)
+			fail_msg("'%s' occurs %zu times in %s, expected %zu", from, n, src, times);
+		free(text);
+		text = next;
+	}
+	va_end(ap);
+	char *path = paths[n_paths++ % 32];
+	snprintf(path, sizeof(paths[0]), "%s/%s", netns_tmpdir(), name);
+	FILE *f = fopen(path, "we");
+	assert_non_null(f);
+	fputs(text, f);
+	assert_int_equal(fclose(f), 0);
+	free(text);
+	return path;
+}
+
+void netns_expect_output(const char *out, int status, int want_status, const char *want)
+{
+	if (status != want_status || (want && !strstr(out, want)))
+		fail_msg("exit %d (wanted %d), output wanted to contain '%s':\n%s", status, want_status,
+			 want ? want : "", out);
+}

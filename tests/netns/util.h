@@ -53,6 +53,17 @@ const char *netns_tmpdir(void);
 /* The whole text of file path (NUL-terminated, owned by the caller: free()),
  * read with model/fileio; fails the test when it cannot be read. */
 char *netns_read_text(const char *path);
+/* text with every `from` replaced by `to` (a new string: free()); *count:
+ * how many were. */
+char *netns_replace_all(const char *text, const char *from, const char *to, size_t *count);
+/* A copy of file src in netns_tmpdir() named `name`, with each pair of
+ * (from, to, ..., NULL) replaced; each `from` must occur exactly `times`
+ * times (the test fails otherwise). Returns its path, valid until the next
+ * 32 calls. */
+const char *netns_variant(const char *src, const char *name, size_t times, ...);
+/* Fails the test, showing out, unless status is want_status and out
+ * contains want (NULL: anything). */
+void netns_expect_output(const char *out, int status, int want_status, const char *want);
 /* A private netsim state dir (NETSIM_STATE_DIR=it for the netsim the test
  * runs): "TMPDIR/state", mode 0700, owned by root, in netns_tmpdir(). At
  * cleanup the guardian runs `NETSIM_STATE_DIR=it netsim down --all` (also
