@@ -37,6 +37,8 @@ static const struct nsim_command commands[] = {
 	 nsim_help_trace, nsim_cmd_trace},
 	{"analyze", "FILE [--json] [--matrix]", "predict every expectation from the model (no root)", nsim_help_analyze,
 	 nsim_cmd_analyze},
+	{"import", "TEMPLATE [--parameter K=V]... [--region R] [--overlay F] [--expect intent] [-o OUT] [--json]",
+	 "a CloudFormation or SAM template as a topology", nsim_help_import, nsim_cmd_import},
 	{"help", "[COMMAND]", "show help for netsim or one command", NULL, cmd_help},
 };
 

@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * --expect intent: expectations derived from the template's own security groups, each marked
+ * `derived: true` and named after the rule it comes from.
+ * - A rule admitting another group (SourceSecurityGroupId) says its author means that group's members to
+ *   reach this group's members on that port (Security group rules: "a group as source means its members'
+ *   private addresses", https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html):
+ *   `reachable`, from each member of the source group to each member of the group.
+ * - A host in a subnet without a route to an internet gateway is not reachable from the internet (Enable
+ *   internet access for a VPC using an internet gateway,
+ *   https://docs.aws.amazon.com/vpc/latest/userguide/VPC_Internet_Gateway.html): `unreachable` from an
+ *   internet host netsim import adds.
+ * `netsim analyze` then says which of these intentions the template's routes or ACLs defeat.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "import/import-internal.h"
+
+static bool member(const struct imp_host *h, const struct imp_obj *sg)
+{
+	for (size_t i = 0; i < h->n_sgs; i++)
+		if (h->sgs[i] == sg)
+			return true;
+	return false;
+}
+
+static bool is_function(const struct imp_host *h)
+{
+	const char *k = nsim_emit_get_str(h->node, "kind");
+	return k && streq(k, "function");
+}
+
+static struct nsim_emit_node *expectation(struct imp_ctx *c, struct nsim_emit_node *list, const char *name,
+					  const char *from, const char *to, const char *port, const char *verdict)
+{
+	struct nsim_emit_node *e = imp_check(c, nsim_emit_map(c->arena));
+	if (!e)
+		return NULL;
+	IMP_TRY(c, nsim_emit_set_str(c->arena, e, "name", name));
+	IMP_TRY(c, nsim_emit_set_str(c->arena, e, "from", from));
+	IMP_TRY(c, nsim_emit_set_str(c->arena, e, "to", to));
+	if (port)
+		IMP_TRY(c, nsim_emit_set_str(c->arena, e, "port", port));
+	else
+		IMP_TRY(c, nsim_emit_set_str(c->arena, e, "protocol", "icmp"));
+	IMP_TRY(c, nsim_emit_set_str(c->arena, e, "verdict", verdict));
+	IMP_TRY(c, nsim_emit_set_str(c->arena, e, "derived", "true"));
+	IMP_TRY(c, nsim_emit_push(c->arena, list, e));
+	return e;
+}
+
+/* The first tcp/udp port of host h's listen list within [from, to], or 0. */
+static unsigned listening_in(const struct imp_host *h, const char *proto, unsigned from, unsigned to)
+{
+	for (size_t i = 0; h->listen && i < h->listen->n; i++) {
+		unsigned p;
+		char pr[8];
+		if (sscanf(h->listen->items[i]->value, "%u/%7s", &p, pr) == 2 && streq(pr, proto) && p >= from && p <= to)
+			return p;
+	}
+	return 0;
+}
+
+static void from_rules(struct imp_ctx *c, struct nsim_emit_node *list)
+{
+	for (size_t r = 0; r < c->n_rules; r++) {
+		const struct imp_sg_rule *rule = &c->rules[r];
+		for (size_t t = 0; t < c->n_hosts; t++) {
+			struct imp_host *to = c->hosts[t];
+			/* a Lambda function accepts no inbound connection: nothing to prove */
+			if (!member(to, rule->group) || is_function(to))
+				continue;
+			const char *port = NULL;
+			if (streq(rule->protocol, "tcp") || streq(rule->protocol, "udp")) {
+				unsigned p = listening_in(to, rule->protocol, rule->from, rule->to);
+				if (!p) {
+					p = rule->from ? rule->from : 1;
+					imp_host_listen(c, to, p, rule->protocol);
+				}
+				port = imp_check(c, nsim_arena_printf(c->arena, "%u/%s", p, rule->protocol));
+				if (!port)
+					return;
+			}
+			for (size_t f = 0; f < c->n_hosts; f++) {
+				struct imp_host *from = c->hosts[f];
+				if (from == to || !member(from, rule->source))
+					continue;
+				const char *name = imp_check(c, nsim_arena_printf(c->arena, "%s: %s reaches %s (%s admits %s)",
+										   rule->res->logical_id, from->name, to->name,
+										   rule->group->res->logical_id,
+										   rule->source->res->logical_id));
+				struct nsim_emit_node *e = expectation(c, list, name, from->name, to->name, port, "reachable");
+				if (e)
+					IMP_TRY(c, nsim_emit_comment(c->arena, e, "derived from %s (%s)", rule->res->logical_id,
+								     rule->res->type));
+			}
+		}
+	}
+}
+
+static void from_routes(struct imp_ctx *c, struct nsim_emit_node *list)
+{
+	const char *internet = NULL;
+	for (size_t i = 0; i < c->n_hosts; i++) {
+		struct imp_host *h = c->hosts[i];
+		if (h->subnet->rtb && h->subnet->rtb->to_igw)
+			continue;
+		if (!internet) {
+			internet = imp_unique_name(c, "intent-internet");
+			struct nsim_emit_node *inet = imp_check(c, nsim_emit_child_map(c->arena, c->root, "internet"));
+			struct nsim_emit_node *hosts = inet ? imp_check(c, nsim_emit_child_seq(c->arena, inet, "hosts")) : NULL;
+			struct nsim_emit_node *ih = imp_check(c, nsim_emit_map(c->arena));
+			if (!hosts || !ih)
+				return;
+			IMP_TRY(c, nsim_emit_comment(c->arena, ih, "added by --expect intent: a host on the internet"));
+			IMP_TRY(c, nsim_emit_set_str(c->arena, ih, "name", internet));
+			struct nsim_emit_node *a = imp_check(c, nsim_emit_scalar(c->arena, "198.51.100.200"));
+			if (!a)
+				return;
+			a->trailing = "chosen by netsim import";
+			IMP_TRY(c, nsim_emit_set(c->arena, ih, "address", a));
+			IMP_TRY(c, nsim_emit_push(c->arena, hosts, ih));
+		}
+		const char *port = NULL;
+		if (h->listen && h->listen->n)
+			port = h->listen->items[0]->value;
+		const char *name = imp_check(c, nsim_arena_printf(c->arena, "%s: not reachable from the internet (subnet %s "
+								   "has no route to an internet gateway)",
+								   h->res->logical_id, h->subnet->res->logical_id));
+		struct nsim_emit_node *e = expectation(c, list, name, internet, h->name, port, "unreachable");
+		if (e)
+			IMP_TRY(c, nsim_emit_comment(c->arena, e, "derived from the route table of %s",
+						     h->subnet->res->logical_id));
+	}
+}
+
+void imp_intent(struct imp_ctx *c)
+{
+	struct nsim_emit_node *list = imp_check(c, nsim_emit_child_seq(c->arena, c->root, "expect"));
+	if (!list)
+		return;
+	from_rules(c, list);
+	from_routes(c, list);
+}
