@@ -949,13 +949,10 @@ static struct nsim_cfn_value *fn_sub(struct cfn_ctx *c, const struct ynode *args
 		if (x->kind == NSIM_CFN_REF || x->kind == NSIM_CFN_OPAQUE) {
 			if (!why)
 				why = x;
-			if (x->kind == NSIM_CFN_OPAQUE)
-				sb_puts(&b, x->str);
-			else {
-				sb_puts(&b, "${");
-				sb_puts(&b, var);
-				sb_puts(&b, "}");
-			}
+			/* printed as written: the variable stays visible in names and messages */
+			sb_puts(&b, "${");
+			sb_puts(&b, var);
+			sb_puts(&b, "}");
 		} else if (x->kind == NSIM_CFN_NULL) {
 		} else if (text_of(x)) {
 			sb_puts(&b, text_of(x));
