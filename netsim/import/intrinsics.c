@@ -1251,6 +1251,11 @@ static enum cfn_cond cond_eval(struct cfn_ctx *c, const struct ynode *n, const s
 	struct ynode untagged;
 	const struct ynode *args = NULL;
 	const char *fname = function_of(c, n, &untagged, &args);
+	if (!fname && n->type == Y_MAP && n->n == 1 && cfn_scalar_text(n->items[0]) &&
+	    streq(n->items[0]->value, "Condition")) {
+		fname = "Condition";
+		args = n->items[1];
+	}
 	if (!fname) {
 		if (c->failed && c->diags->oom)
 			return COND_ERROR;
