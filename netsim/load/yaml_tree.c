@@ -29,6 +29,7 @@ struct builder {
 	struct frame stack[NSIM_LOAD_MAX_DEPTH + 1];
 	size_t depth;
 	size_t n_nodes;
+	size_t max_scalar;
 	/* open addressing, power-of-two capacity: libyaml's own loader looks
 	 * anchors up linearly, quadratic on hostile input */
 	struct anchor *anchors;
@@ -134,7 +135,8 @@ static struct ynode *new_node(struct builder *b, enum ynode_type type, yaml_mark
 	return n;
 }
 
-static int open_container(struct builder *b, enum ynode_type type, yaml_mark_t m, const yaml_char_t *anchor)
+static int open_container(struct builder *b, enum ynode_type type, yaml_mark_t m, const yaml_char_t *anchor,
+			  const yaml_char_t *tag)
 {
 	if (b->depth >= NSIM_LOAD_MAX_DEPTH) {
 		nsim_diag_error(b->diags, pos_at(b, m.line, m.column),
@@ -145,6 +147,8 @@ static int open_container(struct builder *b, enum ynode_type type, yaml_mark_t m
 	struct ynode *n = new_node(b, type, m);
 	if (!n)
 		return b->diags->oom ? -ENOMEM : -EINVAL;
+	if (tag && !(n->tag = nsim_arena_strdup(b->arena, (const char *)tag)))
+		return -ENOMEM;
 	int r = attach(b, n);
 	if (r < 0)
 		return r;
@@ -174,10 +178,10 @@ static int close_container(struct builder *b)
 static int add_scalar(struct builder *b, const yaml_event_t *ev)
 {
 	yaml_mark_t m = ev->start_mark;
-	if (ev->data.scalar.length > NSIM_LOAD_MAX_SCALAR) {
+	if (ev->data.scalar.length > b->max_scalar) {
 		nsim_diag_error(b->diags, pos_at(b, m.line, m.column),
-				"value is %zu bytes long; the limit is %d", ev->data.scalar.length,
-				NSIM_LOAD_MAX_SCALAR);
+				"value is %zu bytes long; the limit is %zu", ev->data.scalar.length,
+				b->max_scalar);
 		return -EINVAL;
 	}
 	struct ynode *n = new_node(b, Y_SCALAR, m);
@@ -187,6 +191,8 @@ static int add_scalar(struct builder *b, const yaml_event_t *ev)
 	n->value = nsim_arena_strndup(b->arena, (const char *)ev->data.scalar.value, n->len);
 	n->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
 	if (!n->value)
+		return -ENOMEM;
+	if (ev->data.scalar.tag && !(n->tag = nsim_arena_strdup(b->arena, (const char *)ev->data.scalar.tag)))
 		return -ENOMEM;
 	int r = attach(b, n);
 	if (r == 0 && ev->data.scalar.anchor)
@@ -263,9 +269,11 @@ static int handle_event(struct builder *b, const yaml_event_t *ev)
 	case YAML_ALIAS_EVENT:
 		return add_alias(b, ev);
 	case YAML_SEQUENCE_START_EVENT:
-		return open_container(b, Y_SEQ, ev->start_mark, ev->data.sequence_start.anchor);
+		return open_container(b, Y_SEQ, ev->start_mark, ev->data.sequence_start.anchor,
+				      ev->data.sequence_start.tag);
 	case YAML_MAPPING_START_EVENT:
-		return open_container(b, Y_MAP, ev->start_mark, ev->data.mapping_start.anchor);
+		return open_container(b, Y_MAP, ev->start_mark, ev->data.mapping_start.anchor,
+				      ev->data.mapping_start.tag);
 	case YAML_SEQUENCE_END_EVENT:
 	case YAML_MAPPING_END_EVENT:
 		return close_container(b);
@@ -277,7 +285,14 @@ static int handle_event(struct builder *b, const yaml_event_t *ev)
 int nsim_yaml_tree_parse(struct nsim_arena *arena, const char *file, const char *data, size_t len,
 			 struct nsim_diags *diags, struct ynode **ret_root)
 {
-	struct builder b = {.arena = arena, .file = file, .data = data, .len = len, .diags = diags};
+	return nsim_yaml_tree_parse_max_scalar(arena, file, data, len, NSIM_LOAD_MAX_SCALAR, diags, ret_root);
+}
+
+int nsim_yaml_tree_parse_max_scalar(struct nsim_arena *arena, const char *file, const char *data, size_t len,
+				    size_t max_scalar, struct nsim_diags *diags, struct ynode **ret_root)
+{
+	struct builder b = {.arena = arena, .file = file, .data = data, .len = len, .diags = diags,
+			    .max_scalar = max_scalar};
 	yaml_parser_t parser;
 	int r = 0;
 

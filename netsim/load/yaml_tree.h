@@ -28,6 +28,10 @@ struct ynode {
 	const char *value;
 	size_t len;
 	bool plain; /* unquoted: may be null, a number */
+	/* an explicit tag as libyaml gives it ("!Ref", "tag:yaml.org,2002:str"),
+	 * or NULL; the topology loader ignores it, CloudFormation's short forms
+	 * (netsim/import/) are tags */
+	const char *tag;
 	/* Y_SEQ: items[0..n); Y_MAP: items[2i] key, items[2i+1] value */
 	struct ynode **items;
 	size_t n;
@@ -41,3 +45,8 @@ struct ynode {
  */
 _must_check_ int nsim_yaml_tree_parse(struct nsim_arena *arena, const char *file, const char *data, size_t len,
 			 struct nsim_diags *diags, struct ynode **ret_root);
+/* As nsim_yaml_tree_parse() with another limit on one scalar's bytes
+ * (a CloudFormation template's UserData script is longer than any topology value). */
+_must_check_ int nsim_yaml_tree_parse_max_scalar(struct nsim_arena *arena, const char *file, const char *data,
+						 size_t len, size_t max_scalar, struct nsim_diags *diags,
+						 struct ynode **ret_root);
