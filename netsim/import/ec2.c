@@ -20,13 +20,26 @@ static bool is(const struct imp_obj *o, const char *type)
 	return streq(o->res->type, type);
 }
 
+/* The text of a CIDR value: a string, or `!GetAtt X.CidrBlock` of a VPC or subnet of the template whose
+ * CidrBlock is known (the attribute is that property, AWS::EC2::VPC and AWS::EC2::Subnet return values). */
+const char *imp_cidr_text(struct imp_ctx *c, const struct nsim_cfn_value *v)
+{
+	if (v && v->kind == NSIM_CFN_REF && v->ref.attr && streq(v->ref.attr, "CidrBlock")) {
+		struct imp_obj *o = imp_find(c, v->ref.logical_id);
+		if (o && (o->kind == IMP_VPC || o->kind == IMP_SUBNET))
+			return nsim_cfn_str(nsim_cfn_get(o->res->properties, "CidrBlock"));
+		return NULL;
+	}
+	return nsim_cfn_str(v);
+}
+
 /* A CIDR property: "a.b.c.d/len", host bits cleared with a warning (AWS refuses them; netsim imports what
  * was most likely meant). */
 static bool cidr_prop(struct imp_ctx *c, struct imp_obj *o, const char *key, struct nsim_cidr *ret,
 		      const char **ret_text)
 {
 	const struct nsim_cfn_value *v = prop(o, key);
-	const char *s = nsim_cfn_str(v);
+	const char *s = imp_cidr_text(c, v);
 	struct nsim_cidr cidr;
 	if (!v) {
 		imp_error(c, o->res, NULL, "%s is missing: netsim import needs the IPv4 CIDR block", key);
@@ -619,9 +632,10 @@ static struct nsim_emit_node *sg_rule(struct imp_ctx *c, struct imp_obj *o, stru
 	const struct nsim_cfn_value *v;
 	if ((v = nsim_cfn_get(r, "CidrIp"))) {
 		struct nsim_cidr cidr;
-		const char *s = nsim_cfn_str(v);
+		const char *s = imp_cidr_text(c, v);
 		if (!s || nsim_cidr_parse(s, &cidr) < 0) {
-			imp_error(c, o->res, v, "CidrIp is %s, not an IPv4 CIDR block", imp_describe(c, v));
+			imp_error(c, o->res, v, "CidrIp is %s, not an IPv4 CIDR block netsim import can place%s%s",
+				  imp_describe(c, v), v->reason ? ": " : "", v->reason ? v->reason : "");
 			return NULL;
 		}
 		if (!nsim_cidr_aligned(cidr)) { /* AWS clears them too */

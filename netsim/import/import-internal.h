@@ -144,6 +144,9 @@ struct imp_host *imp_host_new(struct imp_ctx *c, struct imp_obj *o, const char *
 /* Adds PORT/PROTO to the host's listen list (once). */
 void imp_host_listen(struct imp_ctx *c, struct imp_host *h, unsigned port, const char *proto);
 
+/* The text of a CIDR value (a string, or !GetAtt of a VPC's or subnet's CidrBlock), or NULL. */
+const char *imp_cidr_text(struct imp_ctx *c, const struct nsim_cfn_value *v);
+
 /* The mapping stages. */
 void imp_ec2_network(struct imp_ctx *c);  /* VPC, IGW, subnets, route tables, NAT, EIP, peering, endpoints */
 void imp_ec2_filters(struct imp_ctx *c);  /* security groups and their rules, network ACLs */

@@ -47,14 +47,15 @@ static int convert(struct overlay *o, const struct ynode *y, unsigned depth, str
 				return r;
 			if (nsim_emit_push(o->arena, n, c) < 0)
 				return -ENOMEM;
+			n->flow = n->flow || (i == 0 && c->kind == NSIM_EMIT_SCALAR);
 		}
 		break;
 	case Y_MAP:
 		n = nsim_emit_map(o->arena);
 		if (!n)
 			return -ENOMEM;
-		for (size_t i = 0; i + 1 < y->n; i += 2) {
-			const struct ynode *k = y->items[i];
+		for (size_t i = 0; i < y->n; i++) {
+			const struct ynode *k = y->items[2 * i];
 			if (k->type != Y_SCALAR) {
 				nsim_diag_error(o->diags, pos_of(o, k), "overlay: a key must be a scalar");
 				return -EINVAL;
@@ -63,7 +64,7 @@ static int convert(struct overlay *o, const struct ynode *y, unsigned depth, str
 			struct nsim_emit_node *c;
 			if (!key)
 				return -ENOMEM;
-			int r = convert(o, y->items[i + 1], depth + 1, &c);
+			int r = convert(o, y->items[2 * i + 1], depth + 1, &c);
 			if (r < 0)
 				return r;
 			if (nsim_emit_set(o->arena, n, key, c) < 0)
@@ -82,10 +83,10 @@ static int convert(struct overlay *o, const struct ynode *y, unsigned depth, str
 
 static const struct ynode *ymap_get(const struct ynode *map, const char *key)
 {
-	for (size_t i = 0; i + 1 < map->n; i += 2) {
-		const struct ynode *k = map->items[i];
+	for (size_t i = 0; i < map->n; i++) {
+		const struct ynode *k = map->items[2 * i];
 		if (k->type == Y_SCALAR && k->len == strlen(key) && memcmp(k->value, key, k->len) == 0)
-			return map->items[i + 1];
+			return map->items[2 * i + 1];
 	}
 	return NULL;
 }
@@ -142,8 +143,8 @@ static int merge(struct overlay *o, struct nsim_emit_node *into, const struct yn
 				into->kind == NSIM_EMIT_MAP ? "mapping" : into->kind == NSIM_EMIT_SEQ ? "list" : "scalar");
 		return -EINVAL;
 	}
-	for (size_t i = 0; i + 1 < y->n; i += 2) {
-		const struct ynode *k = y->items[i], *v = y->items[i + 1];
+	for (size_t i = 0; i < y->n; i++) {
+		const struct ynode *k = y->items[2 * i], *v = y->items[2 * i + 1];
 		if (k->type != Y_SCALAR) {
 			nsim_diag_error(o->diags, pos_of(o, k), "overlay: a key must be a scalar");
 			return -EINVAL;

@@ -1078,6 +1078,7 @@ static void read_expect(struct loader *L, const struct ynode *n, struct nsim_exp
 		{"name", false},     {"from", true},	     {"to", false},  {"port", false},
 		{"protocol", false}, {"verdict", true}, {"seen_source", false}, {"via", false},
 		{"reaches", false},  {"command", false}, {"timeout", false}, {"blocked_by", false},
+		{"derived", false},
 	};
 	const struct ynode *v[ELEMENTSOF(keys)];
 	e->pos = npos(L, n);
@@ -1140,6 +1141,8 @@ static void read_expect(struct loader *L, const struct ynode *n, struct nsim_exp
 	if (v[10])
 		get_duration_ms(L, v[10], "timeout", &e->timeout_ms, &e->timeout_pos);
 	get_ref(L, v[11], "blocked_by", &e->blocked_by);
+	if (v[12])
+		(void)get_bool(L, v[12], "derived", &e->derived);
 }
 
 static void read_internet(struct loader *L, const struct ynode *n)

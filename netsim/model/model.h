@@ -470,6 +470,9 @@ struct nsim_expect {
 	struct nsim_component blocked_by_comp;
 	uint32_t blocked_by_rule;
 	const char *blocked_by_reason; /* the reason code, or NULL */
+	/* derived: written by `netsim import --expect intent` from the template's own security groups and
+	 * routes (docs/import.md), not by a person; reports show it */
+	bool derived;
 };
 
 struct nsim_topology {
