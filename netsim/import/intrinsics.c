@@ -457,7 +457,7 @@ static struct nsim_cfn_value *ref_name(struct cfn_ctx *c, const char *name, cons
 	}
 	if (c->t->sam) {
 		/* AWS SAM generates resources (FunctionNameRole, ServerlessRestApi,
-		 * ...): https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-specification-generated-resources.html */
+		 * ...): https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-specification-generated-resources-function.html */
 		const char *s = nsim_arena_printf(c->arena, "${%s%s%s}", name, attr ? "." : "", attr ? attr : "");
 		const char *why = nsim_arena_printf(c->arena, "%s is not in the template (a resource the SAM transform generates?)", name);
 		if (!s || !why)

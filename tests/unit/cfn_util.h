@@ -20,14 +20,14 @@
 static struct nsim_arena *cfn_arena;
 static struct nsim_diags cfn_diags;
 
-static int cfn_setup(void **state)
+static inline int cfn_setup(void **state)
 {
 	cfn_arena = nsim_arena_new();
 	nsim_diags_init(&cfn_diags);
 	return cfn_arena ? 0 : -1;
 }
 
-static int cfn_teardown(void **state)
+static inline int cfn_teardown(void **state)
 {
 	nsim_arena_free(cfn_arena);
 	nsim_diags_clear(&cfn_diags);
@@ -35,7 +35,7 @@ static int cfn_teardown(void **state)
 	return 0;
 }
 
-static void cfn_print_diags(void)
+static inline void cfn_print_diags(void)
 {
 	for (size_t i = 0; i < cfn_diags.n; i++)
 		fprintf(stderr, "  %s:%u:%u: %s: %s\n", cfn_diags.items[i].file, cfn_diags.items[i].line,
@@ -44,7 +44,7 @@ static void cfn_print_diags(void)
 }
 
 /* Loads text with the overrides "K=V" (NULL-terminated); returns the load's result. */
-static int cfn_try(const char *text, const char *region, struct nsim_cfn_template **ret, const char *const *overrides)
+static inline int cfn_try(const char *text, const char *region, struct nsim_cfn_template **ret, const char *const *overrides)
 {
 	struct nsim_cfn_param ps[16];
 	size_t n = 0;
@@ -59,7 +59,7 @@ static int cfn_try(const char *text, const char *region, struct nsim_cfn_templat
 }
 
 /* Loads text that must load; fails the test with the diagnostics otherwise. */
-static struct nsim_cfn_template *cfn_ok(const char *text, const char *const *overrides)
+static inline struct nsim_cfn_template *cfn_ok(const char *text, const char *const *overrides)
 {
 	struct nsim_cfn_template *t = NULL;
 	int r = cfn_try(text, NULL, &t, overrides);
@@ -70,7 +70,7 @@ static struct nsim_cfn_template *cfn_ok(const char *text, const char *const *ove
 }
 
 /* A diagnostic of severity sev contains msg at line:col (0: any). */
-static void cfn_expect_diag(enum nsim_severity sev, unsigned line, unsigned col, const char *msg)
+static inline void cfn_expect_diag(enum nsim_severity sev, unsigned line, unsigned col, const char *msg)
 {
 	for (size_t i = 0; i < cfn_diags.n; i++) {
 		const struct nsim_diag *d = &cfn_diags.items[i];
@@ -84,7 +84,7 @@ static void cfn_expect_diag(enum nsim_severity sev, unsigned line, unsigned col,
 }
 
 /* Loading text fails with an error containing msg at line:col. */
-static void cfn_fails(const char *text, unsigned line, unsigned col, const char *msg, const char *const *overrides)
+static inline void cfn_fails(const char *text, unsigned line, unsigned col, const char *msg, const char *const *overrides)
 {
 	struct nsim_cfn_template *t = NULL;
 	assert_int_equal(cfn_try(text, NULL, &t, overrides), -EINVAL);
@@ -92,7 +92,7 @@ static void cfn_fails(const char *text, unsigned line, unsigned col, const char 
 }
 
 /* A resource's property (NULL: the properties map itself). */
-static const struct nsim_cfn_value *cfn_prop(const struct nsim_cfn_template *t, const char *id, const char *key)
+static inline const struct nsim_cfn_value *cfn_prop(const struct nsim_cfn_template *t, const char *id, const char *key)
 {
 	const struct nsim_cfn_resource *r = nsim_cfn_resource(t, id);
 	if (!r)
@@ -101,7 +101,7 @@ static const struct nsim_cfn_value *cfn_prop(const struct nsim_cfn_template *t, 
 	return key ? nsim_cfn_get(r->properties, key) : r->properties;
 }
 
-static void cfn_expect_str(const struct nsim_cfn_value *v, const char *s)
+static inline void cfn_expect_str(const struct nsim_cfn_value *v, const char *s)
 {
 	assert_non_null(v);
 	if (!nsim_cfn_str(v) || strcmp(nsim_cfn_str(v), s) != 0)
@@ -111,7 +111,7 @@ static void cfn_expect_str(const struct nsim_cfn_value *v, const char *s)
 }
 
 /* v prints as `s` (nsim_cfn_describe). */
-static void cfn_expect_desc(const struct nsim_cfn_value *v, const char *s)
+static inline void cfn_expect_desc(const struct nsim_cfn_value *v, const char *s)
 {
 	const char *d = nsim_cfn_describe(cfn_arena, v);
 	assert_non_null(d);

@@ -480,6 +480,22 @@ static void test_json_equals_yaml(void **state)
 	assert_string_equal(a, b);
 }
 
+/* AWS: Fn::Length (AWS::LanguageExtensions): !Split ["|", "a|b|c"] has 3 items;
+ * https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/intrinsic-function-reference-length.html
+ * Fn::Base64: https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/intrinsic-function-reference-base64.html */
+static void test_length_base64(void **state)
+{
+	const struct nsim_cfn_value *v = value_of("Transform: AWS::LanguageExtensions\n", "{\"Fn::Length\": !Split [\"|\", \"a|b|c\"]}",
+						  NO_OVERRIDES);
+	assert_int_equal(v->kind, NSIM_CFN_NUMBER);
+	cfn_expect_str(v, "3");
+	cfn_expect_str(value_of("", "!Base64 'AWS CloudFormation'", NO_OVERRIDES), "QVdTIENsb3VkRm9ybWF0aW9u");
+	cfn_expect_str(value_of("", "!Base64 ab", NO_OVERRIDES), "YWI=");
+	/* a macro's function: opaque */
+	v = value_of("", "{\"Fn::Transform\": {Name: M}}", NO_OVERRIDES);
+	assert_int_equal(v->kind, NSIM_CFN_OPAQUE);
+}
+
 /* Hostile input ends with an error, in bounded time: aliases that expand
  * exponentially, an alias cycle, deep nesting. */
 static void test_limits(void **state)
@@ -516,6 +532,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_scalars, cfn_setup, cfn_teardown),
 		cmocka_unit_test_setup_teardown(test_sections, cfn_setup, cfn_teardown),
 		cmocka_unit_test_setup_teardown(test_json_equals_yaml, cfn_setup, cfn_teardown),
+		cmocka_unit_test_setup_teardown(test_length_base64, cfn_setup, cfn_teardown),
 		cmocka_unit_test_setup_teardown(test_limits, cfn_setup, cfn_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
