@@ -4,7 +4,7 @@
 # instance for `exec` and `trace` (from `netsim show NAME --json`, else NAME/state.json), topology
 # files (*.yaml, *.yml) for FILE arguments.
 
-_netsim_commands="validate plan up down ls show exec logs test check trace analyze help"
+_netsim_commands="validate plan up down ls show exec logs test check trace analyze import help"
 
 _netsim_state_dir()
 {
@@ -71,6 +71,7 @@ _netsim_options()
 	test) echo --name --keep --only --timeout --json --junit --flow-log --flow-log-format --pcap --verbose -v --strict --help ;;
 	check) echo --only --timeout --json --junit --flow-log --flow-log-format --pcap --verbose -v --strict --help ;;
 	analyze) echo --json --matrix --strict --help ;;
+	import) echo --parameter --region --overlay --expect --output -o --json --help ;;
 	help) ;;
 	*) echo --help --version -h -V ;;
 	esac
@@ -150,6 +151,9 @@ _netsim()
 		;;
 	plan | up | test | analyze)
 		((n == 0)) && _netsim_files "$cur"
+		;;
+	import)
+		((n == 0)) && mapfile -t COMPREPLY < <(compgen -f -- "$cur")
 		;;
 	down | show | check)
 		((n == 0)) && mapfile -t COMPREPLY < <(compgen -W "$(_netsim_instances)" -- "$cur")
