@@ -664,15 +664,17 @@ void imp_compute(struct imp_ctx *c)
 	}
 }
 
-/* A host answers on the single ports (and small ranges) its groups admit, so that probes of what the
- * template allows get an answer (netsim import's choice, marked). Lambda functions accept no inbound
- * connections: they listen on nothing. */
+/* An instance whose service the template does not say answers on the single ports (and small ranges)
+ * its groups admit, so that probes of what the template allows get an answer (netsim import's choice,
+ * marked). */
 void imp_listen_from_groups(struct imp_ctx *c)
 {
 	for (size_t i = 0; i < c->n_hosts; i++) {
 		struct imp_host *h = c->hosts[i];
 		const char *kind = nsim_emit_get_str(h->node, "kind");
-		if (kind && streq(kind, "function"))
+		/* a function accepts no connection; a database, cache, proxy or load balancer serves the
+		 * port of its engine or listeners, whatever its groups admit */
+		if ((kind && !streq(kind, "instance")) || h->listen)
 			continue;
 		size_t before = h->listen ? h->listen->n : 0;
 		for (size_t g = 0; g < h->n_sgs; g++) {
@@ -696,8 +698,6 @@ void imp_listen_from_groups(struct imp_ctx *c)
 			}
 		}
 		if (h->listen && h->listen->n > before)
-			h->listen->trailing = before ? "chosen by netsim import: its service's port and the ports its "
-						       "security groups admit"
-						     : "chosen by netsim import: the ports its security groups admit";
+			h->listen->trailing = "chosen by netsim import: the ports its security groups admit";
 	}
 }

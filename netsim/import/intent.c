@@ -73,11 +73,14 @@ static void from_rules(struct imp_ctx *c, struct nsim_emit_node *list)
 				continue;
 			const char *port = NULL;
 			if (streq(rule->protocol, "tcp") || streq(rule->protocol, "udp")) {
+				/* a host that serves another port than its group admits (a database moved to
+				 * PostgreSQL behind a MySQL rule) is probed on the rule's port: the expectation
+				 * then fails, which is the point */
 				unsigned p = listening_in(to, rule->protocol, rule->from, rule->to);
-				if (!p) {
-					p = rule->from ? rule->from : 1;
-					imp_host_listen(c, to, p, rule->protocol);
-				}
+				if (!p)
+					p = rule->from;
+				if (!p)
+					continue;
 				port = imp_check(c, nsim_arena_printf(c->arena, "%u/%s", p, rule->protocol));
 				if (!port)
 					return;
