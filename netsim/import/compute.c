@@ -572,12 +572,14 @@ static void map_instance(struct imp_ctx *c, struct imp_obj *o)
 	struct imp_obj *s = imp_ref(c, o->res, "SubnetId", subnet, IMP_SUBNET, NULL);
 	if (!s || !s->node || !s->vpc)
 		return;
-	struct imp_host *h = imp_host_new(c, o, o->name, "instance", s, sg_key, sgs);
-	if (!h)
-		return;
 	const char *fixed = nsim_cfn_str(prop(o, "PrivateIpAddress"));
 	if (!fixed)
 		fixed = nsim_cfn_str(nsim_cfn_get(nic, "PrivateIpAddress"));
+	if (fixed)
+		imp_subnet_use(c, s, fixed); /* chosen addresses of other hosts avoid it */
+	struct imp_host *h = imp_host_new(c, o, o->name, "instance", s, sg_key, sgs);
+	if (!h)
+		return;
 	if (fixed)
 		IMP_TRY(c, nsim_emit_set_str(c->arena, h->node, "address", fixed));
 	if (assoc_public || s->map_public_ip) {

@@ -687,7 +687,7 @@ static struct nsim_emit_node *sg_rule(struct imp_ctx *c, struct imp_obj *o, stru
 	IMP_TRY(c, nsim_emit_set_str(c->arena, n, peer_key, peer));
 	const char *desc = nsim_cfn_str(nsim_cfn_get(r, "Description"));
 	if (desc)
-		IMP_TRY(c, nsim_emit_set_str(c->arena, n, "description", desc));
+		IMP_TRY(c, nsim_emit_set_str(c->arena, n, "description", imp_text(c, desc)));
 	if (ingress && peer_sg)
 		add_rule(c, sg, peer_sg, proto, from, to, o->res);
 	return n;
@@ -728,7 +728,7 @@ static void map_sg(struct imp_ctx *c, struct imp_obj *o)
 		return;
 	const char *desc = nsim_cfn_str(prop(o, "GroupDescription"));
 	if (desc)
-		IMP_TRY(c, nsim_emit_set_str(c->arena, o->node, "description", desc));
+		IMP_TRY(c, nsim_emit_set_str(c->arena, o->node, "description", imp_text(c, desc)));
 	IMP_TRY(c, nsim_emit_push(c->arena, imp_vpc_list(c, o->vpc, "security_groups"), o->node));
 }
 

@@ -132,6 +132,10 @@ struct nsim_emit_node *imp_obj_node(struct imp_ctx *c, struct imp_obj *o, bool f
 const char *imp_unique_name(struct imp_ctx *c, const char *base);
 /* An address chosen for a host in the subnet: the first free one from +10 (from +4 in a small subnet). */
 const char *imp_host_address(struct imp_ctx *c, struct imp_obj *subnet);
+/* Marks an address of the subnet as taken (a PrivateIpAddress of the template). */
+void imp_subnet_use(struct imp_ctx *c, struct imp_obj *subnet, const char *addr);
+/* Free text of the template (a description) cut to 1000 bytes for the output. */
+const char *imp_text(struct imp_ctx *c, const char *s);
 /* A public address chosen from the documentation ranges (203.0.113.10 upwards). */
 const char *imp_public_address(struct imp_ctx *c);
 /* The list of a VPC's objects of one key (`subnets`, `hosts`, ...), created on first use. */

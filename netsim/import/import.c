@@ -81,6 +81,19 @@ const char *imp_describe(struct imp_ctx *c, const struct nsim_cfn_value *v)
 	return s ? s : (c->oom = -ENOMEM, "?");
 }
 
+const char *imp_text(struct imp_ctx *c, const char *s)
+{
+	/* netsim rule: the loader takes scalars of at most 4096 bytes (docs/topology.md, Limits on input);
+	 * free text of a template is kept to 1000, cut at a character boundary */
+	size_t n = strnlen(s, 1001);
+	if (n <= 1000)
+		return s;
+	n = 1000;
+	while (n && ((unsigned char)s[n] & 0xc0) == 0x80)
+		n--;
+	return imp_check(c, nsim_arena_strndup(c->arena, s, n));
+}
+
 struct imp_obj *imp_obj_of(struct imp_ctx *c, const struct nsim_cfn_resource *res)
 {
 	return &c->objs[res - c->t->resources];
@@ -256,6 +269,24 @@ static bool addr_used(const struct imp_obj *s, uint32_t a)
 	return false;
 }
 
+static void use(struct imp_ctx *c, struct imp_obj *s, uint32_t a)
+{
+	uint32_t *used = imp_check(c, nsim_arena_alloc(c->arena, s->n_used + 1, sizeof(*used)));
+	if (!used)
+		return;
+	if (s->n_used)
+		memcpy(used, s->used, s->n_used * sizeof(*used));
+	used[s->n_used++] = a;
+	s->used = used;
+}
+
+void imp_subnet_use(struct imp_ctx *c, struct imp_obj *s, const char *addr)
+{
+	uint32_t a;
+	if (nsim_addr_parse(addr, &a) == 0)
+		use(c, s, a);
+}
+
 const char *imp_host_address(struct imp_ctx *c, struct imp_obj *s)
 {
 	uint32_t first = nsim_cidr_network(s->cidr), last = nsim_cidr_broadcast(s->cidr);
@@ -270,13 +301,7 @@ const char *imp_host_address(struct imp_ctx *c, struct imp_obj *s)
 			pick = a;
 	if (!pick)
 		return NULL;
-	uint32_t *used = imp_check(c, nsim_arena_alloc(c->arena, s->n_used + 1, sizeof(*used)));
-	if (!used)
-		return NULL;
-	if (s->n_used)
-		memcpy(used, s->used, s->n_used * sizeof(*used));
-	used[s->n_used++] = pick;
-	s->used = used;
+	use(c, s, pick);
 	char buf[NSIM_ADDR_STRLEN];
 	return imp_check(c, nsim_arena_strdup(c->arena, nsim_addr_fmt(pick, buf)));
 }
@@ -420,12 +445,8 @@ int nsim_import_run(struct nsim_arena *arena, const struct nsim_cfn_template *t,
 		c.objs[i].res = &t->resources[i];
 
 	IMP_TRY(&c, nsim_emit_set_str(arena, c.root, "name", topology_name(&c)));
-	const char *desc = t->description ? t->description : NULL;
-	if (desc) {
-		/* the loader's limit on one scalar (docs/topology.md, Limits on input) */
-		char *d = imp_check(&c, nsim_arena_strndup(arena, desc, strnlen(desc, 1000)));
-		IMP_TRY(&c, nsim_emit_set_str(arena, c.root, "description", d));
-	}
+	if (t->description)
+		IMP_TRY(&c, nsim_emit_set_str(arena, c.root, "description", imp_text(&c, t->description)));
 	IMP_TRY(&c, nsim_emit_set_str(arena, c.root, "region", t->region ? t->region : NSIM_CFN_DEFAULT_REGION));
 	c.vpcs = imp_check(&c, nsim_emit_child_seq(arena, c.root, "vpcs"));
 	c.peerings = imp_check(&c, nsim_emit_seq(arena));
