@@ -271,6 +271,19 @@ static void load_resources(struct cfn_ctx *c, const struct ynode *sec)
 			cfn_error(c, k, "a resource's logical ID must be a string");
 			continue;
 		}
+		/* AWS: "The logical ID must be alphanumeric (A-Za-z0-9) and unique within the template",
+		 * https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/resources-section-structure.html */
+		bool alnum = true;
+		for (const char *q = k->value; *q; q++)
+			alnum = alnum && ((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') || (*q >= '0' && *q <= '9'));
+		if (!alnum) {
+			cfn_error(c, k, "resource '%s': a logical ID is letters and digits only (A-Za-z0-9)", k->value);
+			continue;
+		}
+		if (cfn_resource_index(c, k->value) != i) {
+			cfn_error(c, k, "resource %s is declared twice", k->value);
+			continue;
+		}
 		r->logical_id = k->value;
 		r->line = k->line;
 		r->col = k->col;

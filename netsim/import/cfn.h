@@ -145,5 +145,7 @@ _must_check_ int nsim_cfn_int(const struct nsim_cfn_value *v, long long *ret);
 /* The resource with logical ID `id` (NULL if absent, e.g. its Condition is false). */
 const struct nsim_cfn_resource *nsim_cfn_resource(const struct nsim_cfn_template *t, const char *id);
 /* A printable form of any value, for messages ("!Ref VPC", "!GetAtt SG.GroupId",
- * "[a, b]", the OPAQUE's str), allocated from arena; NULL on ENOMEM. */
+ * "[a, b]", the OPAQUE's str), at most NSIM_CFN_DESCRIBE_MAX bytes (then "…"),
+ * allocated from arena; NULL on ENOMEM. */
+#define NSIM_CFN_DESCRIBE_MAX 1024
 const char *nsim_cfn_describe(struct nsim_arena *arena, const struct nsim_cfn_value *v);

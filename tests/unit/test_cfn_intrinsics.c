@@ -457,6 +457,10 @@ static void test_sections(void **state)
 	cfn_fails("Description: nothing\n", 1, 1, "the template has no Resources", NO_OVERRIDES);
 	cfn_fails("- a\n- b\n", 1, 1, "not a CloudFormation template", NO_OVERRIDES);
 	cfn_fails("Resources:\n  R: {Properties: {}}\n", 2, 3, "resource R has no Type", NO_OVERRIDES);
+	cfn_fails("Resources:\n  My-Bucket: {Type: X::Y::Z}\n", 2, 3, "a logical ID is letters and digits only",
+		  NO_OVERRIDES);
+	cfn_fails("Resources:\n  R: {Type: X::Y::Z}\n  R: {Type: X::Y::Z}\n", 3, 3, "resource R is declared twice",
+		  NO_OVERRIDES);
 	cfn_fails("Resources: {R: {Type: X::Y::Z, Properties: {V: !Condition C}}}\nConditions: {C: !Equals [a, a]}\n",
 		  1, 48, "a condition's name is used only inside", NO_OVERRIDES);
 }
@@ -512,6 +516,16 @@ static void test_limits(void **state)
 	assert_int_equal(cfn_try("Resources:\n  R:\n    Type: X::Y::Z\n    Properties: &p\n      V: [*p]\n", NULL, &t,
 				 NULL),
 			 -EINVAL);
+	/* errors stop after NSIM_CFN_MAX_ERRORS, each value described in bounded length */
+	char *many = nsim_arena_printf(cfn_arena, "Resources:\n  R:\n    Type: X::Y::Z\n    Properties:\n      L: &l !Cidr [10.0.0.0/8, 256, 8]\n");
+	for (int i = 0; i < 300; i++)
+		many = nsim_arena_printf(cfn_arena, "%s      V%d: !Select [999, *l]\n", many, i);
+	assert_int_equal(cfn_try(many, NULL, &t, NULL), -EINVAL);
+	assert_int_equal(cfn_diags.n_errors, 101);
+	cfn_expect_diag(NSIM_SEV_ERROR, 0, 0, "too many errors (100): stopping");
+	cfn_expect_diag(NSIM_SEV_ERROR, 6, 11, "…");
+	for (size_t i = 0; i < cfn_diags.n; i++)
+		assert_true(strlen(cfn_diags.items[i].message) < 1200);
 }
 
 int main(void)
