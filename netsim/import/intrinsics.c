@@ -738,6 +738,38 @@ static struct nsim_cfn_value *fn_getazs(struct cfn_ctx *c, const struct ynode *a
 	return v;
 }
 
+static const struct ynode *ymap_get(const struct ynode *m, const char *key)
+{
+	for (size_t i = 0; m && m->type == Y_MAP && i < m->n; i++)
+		if (m->items[2 * i]->type == Y_SCALAR && streq(m->items[2 * i]->value, key))
+			return m->items[2 * i + 1];
+	return NULL;
+}
+
+/* `!GetAtt X.CidrBlock` of a VPC or subnet of the template is its CidrBlock
+ * property (AWS: the return values of "AWS::EC2::VPC",
+ * https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-vpc.html
+ * and "AWS::EC2::Subnet",
+ * https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-subnet.html):
+ * known before the stack exists when that property is. A STRING or NULL. */
+static const struct nsim_cfn_value *cidr_block_of(struct cfn_ctx *c, const struct nsim_cfn_value *ref)
+{
+	if (!ref->ref.attr || !streq(ref->ref.attr, "CidrBlock"))
+		return NULL;
+	size_t i = cfn_resource_index(c, ref->ref.logical_id);
+	if (i == SIZE_MAX)
+		return NULL;
+	const struct ynode *def = c->resources->items[2 * i + 1];
+	const char *type = cfn_scalar_text(ymap_get(def, "Type"));
+	if (!type || !(streq(type, "AWS::EC2::VPC") || streq(type, "AWS::EC2::Subnet")))
+		return NULL;
+	const struct ynode *n = ymap_get(ymap_get(def, "Properties"), "CidrBlock");
+	if (!n)
+		return NULL;
+	struct nsim_cfn_value *v = cfn_resolve(c, n);
+	return v && v != CFN_NOVALUE && v->kind == NSIM_CFN_STRING ? v : NULL;
+}
+
 /* AWS: "Fn::Cidr", https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/intrinsic-function-reference-cidr.html
  * — [ipBlock, count, cidrBits]: count (1-256) consecutive blocks from the
  * start of ipBlock, each with cidrBits host bits (the mask is /(32-cidrBits),
@@ -755,6 +787,11 @@ static struct nsim_cfn_value *fn_cidr(struct cfn_ctx *c, const struct ynode *arg
 	struct nsim_cfn_value *hv = cv ? cfn_resolve(c, args->items[2]) : NULL;
 	if (!cv || !hv)
 		return NULL;
+	if (!block && bv->kind == NSIM_CFN_REF) {
+		const struct nsim_cfn_value *known = cidr_block_of(c, bv);
+		if (known)
+			block = known->str;
+	}
 	if (!block) {
 		if (bv->kind == NSIM_CFN_OPAQUE)
 			return opaque_from(c, at, nsim_arena_printf(c->arena, "!Cidr [%s, …]", bv->str), bv);

@@ -54,10 +54,18 @@ static void test_cidr(void **state)
 	cfn_fails(tmpl("", "!Cidr [10.0.0.0/24, 0, 4]"), 5, 30, "count must be a number from 1 to 256",
 		  NO_OVERRIDES);
 	cfn_fails(tmpl("", "!Cidr [banana, 1, 4]"), 5, 17, "is not an address block", NO_OVERRIDES);
-	/* a resource's CIDR (GetAtt VPC.CidrBlock) is known only once the stack exists */
-	struct nsim_cfn_template *t = cfn_ok("Resources:\n  VPC: {Type: AWS::EC2::VPC}\n  R:\n    Type: X::Y::Z\n"
-					     "    Properties:\n      V: !Cidr [!GetAtt VPC.CidrBlock, 2, 8]\n",
-					     NO_OVERRIDES);
+	/* a VPC's CIDR (GetAtt VPC.CidrBlock) is its CidrBlock property, the common way to carve subnets */
+	struct nsim_cfn_template *t = cfn_ok(
+		"Parameters:\n  Cidr: {Type: String, Default: 10.20.0.0/16}\n"
+		"Resources:\n  VPC: {Type: AWS::EC2::VPC, Properties: {CidrBlock: !Ref Cidr}}\n"
+		"  S:\n    Type: AWS::EC2::Subnet\n    Properties:\n      VpcId: !Ref VPC\n"
+		"      CidrBlock: !Select [1, !Cidr [!GetAtt VPC.CidrBlock, 4, 8]]\n",
+		NO_OVERRIDES);
+	cfn_expect_str(cfn_prop(t, "S", "CidrBlock"), "10.20.1.0/24");
+	/* one that comes from an IPAM pool is known only once the stack exists */
+	t = cfn_ok("Resources:\n  VPC: {Type: AWS::EC2::VPC, Properties: {Ipv4IpamPoolId: ipam-pool-1}}\n  R:\n"
+		   "    Type: X::Y::Z\n    Properties:\n      V: !Cidr [!GetAtt VPC.CidrBlock, 2, 8]\n",
+		   NO_OVERRIDES);
 	const struct nsim_cfn_value *v = cfn_prop(t, "R", "V");
 	assert_int_equal(v->kind, NSIM_CFN_OPAQUE);
 	assert_non_null(strstr(v->reason, "!GetAtt VPC.CidrBlock"));
