@@ -43,6 +43,7 @@ struct cfn_ctx {
 	unsigned depth;
 	bool failed; /* an error was reported (or ENOMEM: diags->oom) */
 	unsigned n_errors;
+	const struct nsim_cfn_resource *resource; /* whose properties are being resolved, for messages */
 	bool gave_up; /* NSIM_CFN_MAX_ERRORS reached: resolve nothing more */
 };
 

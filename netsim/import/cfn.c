@@ -326,7 +326,9 @@ static void load_resources(struct cfn_ctx *c, const struct ynode *sec)
 		struct nsim_cfn_resource *r = &all[i];
 		const struct ynode *props = map_get(def, "Properties");
 		if (props) {
+			c->resource = r;
 			struct nsim_cfn_value *v = cfn_resolve(c, props);
+			c->resource = NULL;
 			if (!v)
 				continue;
 			if (v != CFN_NOVALUE && v->kind == NSIM_CFN_MAP)
@@ -361,7 +363,7 @@ static void load_resources(struct cfn_ctx *c, const struct ynode *sec)
 
 int nsim_cfn_load(struct nsim_arena *arena, const char *file, const char *data, size_t len,
 		  const struct nsim_cfn_param *params, size_t n_params, const char *region,
-		  struct nsim_diags *diags, struct nsim_cfn_template **ret)
+		  struct nsim_diags *diags, struct nsim_cfn_template **ret_template)
 {
 	size_t errors0 = diags->n_errors;
 	struct ynode *root = NULL;
@@ -450,7 +452,7 @@ int nsim_cfn_load(struct nsim_arena *arena, const char *file, const char *data, 
 		return -ENOMEM;
 	if (c.failed || diags->n_errors > errors0)
 		return -EINVAL;
-	*ret = t;
+	*ret_template = t;
 	return 0;
 }
 const struct nsim_cfn_value *nsim_cfn_get(const struct nsim_cfn_value *map, const char *key)

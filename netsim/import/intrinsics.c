@@ -31,9 +31,15 @@ static struct nsim_pos pos_of(const struct cfn_ctx *c, const struct ynode *n)
 void cfn_error(struct cfn_ctx *c, const struct ynode *at, const char *fmt, ...)
 {
 	char buf[1024];
+	int n = 0;
+	/* name the resource, as every message of netsim import does */
+	if (c->resource && strncmp(fmt, "resource ", 9) != 0)
+		n = snprintf(buf, sizeof(buf), "%s %s: ", c->resource->type, c->resource->logical_id);
+	if (n < 0 || (size_t)n >= sizeof(buf))
+		n = 0;
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
+	vsnprintf(buf + n, sizeof(buf) - (size_t)n, fmt, ap);
 	va_end(ap);
 	/* AWS: a template CloudFormation would reject; the rule is on the
 	 * function's page (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/intrinsic-function-reference.html) */
