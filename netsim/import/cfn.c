@@ -304,7 +304,10 @@ static void load_resources(struct cfn_ctx *c, const struct ynode *sec)
 				continue;
 			}
 			r->condition = name;
-			switch (cfn_condition(c, name, cond, &why)) {
+			c->resource = r;
+			enum cfn_cond value = cfn_condition(c, name, cond, &why);
+			c->resource = NULL;
+			switch (value) {
 			case COND_TRUE:
 				break;
 			case COND_FALSE:

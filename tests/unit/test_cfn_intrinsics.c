@@ -117,7 +117,8 @@ static void test_select(void **state)
 	const struct nsim_cfn_value *v = value_of("", "!Select [0, [x]]", NO_OVERRIDES);
 	assert_int_equal(v->line, 5);
 	assert_int_equal(v->col, 10);
-	cfn_fails(tmpl("", "!Select [4, [a, b]]"), 5, 10, "index 4 is past the end of [a, b] (2 items)",
+	cfn_fails(tmpl("", "!Select [4, [a, b]]"), 5, 10,
+		  "AWS::Test::Thing R: Fn::Select: index 4 is past the end of [a, b] (2 items)",
 		  NO_OVERRIDES);
 	cfn_fails(tmpl("", "!Select [-1, [a, b]]"), 5, 19, "the index must be a whole number", NO_OVERRIDES);
 	cfn_fails(tmpl("", "!Select [0, abc]"), 5, 22, "the second value must be a list", NO_OVERRIDES);
@@ -373,7 +374,7 @@ static void test_conditions(void **state)
 	/* errors: a cycle, an unknown name, a Ref to a resource not created */
 	cfn_fails("Conditions:\n  A: !Not [!Condition B]\n  B: !Not [!Condition A]\nResources:\n  R: {Type: X::Y::Z}\n",
 		  0, 0, "depends on itself", NO_OVERRIDES);
-	cfn_fails("Resources:\n  R: {Type: X::Y::Z, Condition: Nope}\n", 2, 33, "no condition named 'Nope'",
+	cfn_fails("Resources:\n  R: {Type: X::Y::Z, Condition: Nope}\n", 2, 33, "X::Y::Z R: no condition named 'Nope'",
 		  NO_OVERRIDES);
 	cfn_fails("Conditions:\n  No: !Equals [a, b]\nResources:\n  Gone: {Type: X::Y::Z, Condition: No}\n"
 		  "  R:\n    Type: X::Y::Z\n    Properties:\n      V: !Ref Gone\n",
