@@ -293,6 +293,19 @@ static void load_resources(struct cfn_ctx *c, const struct ynode *sec)
 			continue;
 		}
 		r->type = type;
+		static const char *const attrs[] = {"Type", "Properties", "Condition", "DependsOn", "Metadata",
+						    "DeletionPolicy", "UpdateReplacePolicy", "UpdatePolicy",
+						    "CreationPolicy", "Version", "Connectors"};
+		for (size_t j = 0; j < def->n; j++) {
+			const struct ynode *a = def->items[2 * j];
+			bool known = false;
+			for (size_t m = 0; m < ELEMENTSOF(attrs) && !known; m++)
+				known = a->type == Y_SCALAR && streq(a->value, attrs[m]);
+			if (!known)
+				nsim_diag_warning(c->diags, pos_at(c, a),
+						  "resource %s: '%s' is not a resource attribute (Type, Properties, Condition, "
+						  "DependsOn, ...): ignored", k->value, a->type == Y_SCALAR ? a->value : "");
+		}
 		const struct ynode *cond = map_get(def, "Condition");
 		present[i] = true;
 		if (cond) {
