@@ -9,6 +9,8 @@
  * (or a cycle), so the walk counts what it visits. netsim rule. */
 #define NSIM_CFN_MAX_DEPTH 128
 #define NSIM_CFN_MAX_WORK 2000000u
+/* Errors reported before giving up (each may describe a value). */
+#define NSIM_CFN_MAX_ERRORS 100u
 /* One scalar: a UserData script or inline Lambda code is longer than topology values. */
 #define NSIM_CFN_MAX_SCALAR (256u << 10)
 
@@ -40,6 +42,9 @@ struct cfn_ctx {
 	size_t work;
 	unsigned depth;
 	bool failed; /* an error was reported (or ENOMEM: diags->oom) */
+	unsigned n_errors;
+	const struct nsim_cfn_resource *resource; /* whose properties are being resolved, for messages */
+	bool gave_up; /* NSIM_CFN_MAX_ERRORS reached: resolve nothing more */
 };
 
 /* The value of `AWS::NoValue`: removes the key or list item it is the value of. */

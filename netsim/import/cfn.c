@@ -271,6 +271,19 @@ static void load_resources(struct cfn_ctx *c, const struct ynode *sec)
 			cfn_error(c, k, "a resource's logical ID must be a string");
 			continue;
 		}
+		/* AWS: "The logical ID must be alphanumeric (A-Za-z0-9) and unique within the template",
+		 * https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/resources-section-structure.html */
+		bool alnum = true;
+		for (const char *q = k->value; *q; q++)
+			alnum = alnum && ((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') || (*q >= '0' && *q <= '9'));
+		if (!alnum) {
+			cfn_error(c, k, "resource '%s': a logical ID is letters and digits only (A-Za-z0-9)", k->value);
+			continue;
+		}
+		if (cfn_resource_index(c, k->value) != i) {
+			cfn_error(c, k, "resource %s is declared twice", k->value);
+			continue;
+		}
 		r->logical_id = k->value;
 		r->line = k->line;
 		r->col = k->col;
@@ -280,6 +293,19 @@ static void load_resources(struct cfn_ctx *c, const struct ynode *sec)
 			continue;
 		}
 		r->type = type;
+		static const char *const attrs[] = {"Type", "Properties", "Condition", "DependsOn", "Metadata",
+						    "DeletionPolicy", "UpdateReplacePolicy", "UpdatePolicy",
+						    "CreationPolicy", "Version", "Connectors"};
+		for (size_t j = 0; j < def->n; j++) {
+			const struct ynode *a = def->items[2 * j];
+			bool known = false;
+			for (size_t m = 0; m < ELEMENTSOF(attrs) && !known; m++)
+				known = a->type == Y_SCALAR && streq(a->value, attrs[m]);
+			if (!known)
+				nsim_diag_warning(c->diags, pos_at(c, a),
+						  "resource %s: '%s' is not a resource attribute (Type, Properties, Condition, "
+						  "DependsOn, ...): ignored", k->value, a->type == Y_SCALAR ? a->value : "");
+		}
 		const struct ynode *cond = map_get(def, "Condition");
 		present[i] = true;
 		if (cond) {
@@ -291,7 +317,10 @@ static void load_resources(struct cfn_ctx *c, const struct ynode *sec)
 				continue;
 			}
 			r->condition = name;
-			switch (cfn_condition(c, name, cond, &why)) {
+			c->resource = r;
+			enum cfn_cond value = cfn_condition(c, name, cond, &why);
+			c->resource = NULL;
+			switch (value) {
 			case COND_TRUE:
 				break;
 			case COND_FALSE:
@@ -313,7 +342,9 @@ static void load_resources(struct cfn_ctx *c, const struct ynode *sec)
 		struct nsim_cfn_resource *r = &all[i];
 		const struct ynode *props = map_get(def, "Properties");
 		if (props) {
+			c->resource = r;
 			struct nsim_cfn_value *v = cfn_resolve(c, props);
+			c->resource = NULL;
 			if (!v)
 				continue;
 			if (v != CFN_NOVALUE && v->kind == NSIM_CFN_MAP)
@@ -348,7 +379,7 @@ static void load_resources(struct cfn_ctx *c, const struct ynode *sec)
 
 int nsim_cfn_load(struct nsim_arena *arena, const char *file, const char *data, size_t len,
 		  const struct nsim_cfn_param *params, size_t n_params, const char *region,
-		  struct nsim_diags *diags, struct nsim_cfn_template **ret)
+		  struct nsim_diags *diags, struct nsim_cfn_template **ret_template)
 {
 	size_t errors0 = diags->n_errors;
 	struct ynode *root = NULL;
@@ -437,7 +468,7 @@ int nsim_cfn_load(struct nsim_arena *arena, const char *file, const char *data, 
 		return -ENOMEM;
 	if (c.failed || diags->n_errors > errors0)
 		return -EINVAL;
-	*ret = t;
+	*ret_template = t;
 	return 0;
 }
 const struct nsim_cfn_value *nsim_cfn_get(const struct nsim_cfn_value *map, const char *key)

@@ -117,7 +117,7 @@ struct nsim_cfn_param {
  * Parses `data` (`len` bytes, need not be NUL-terminated; YAML with
  * short-form tags, or JSON) and resolves parameters (Default, `params`
  * overrides, List<...>/CommaDelimitedList/Number), pseudo parameters,
- * Mappings, Conditions and every intrinsic function of issue 15 into *ret,
+ * Mappings, Conditions and every intrinsic function of issue 15 into *ret_template,
  * allocated from `arena` (owned by the caller, who frees it; the template
  * lives as long as the arena). `file` names the template in diagnostics;
  * `region` may be NULL (NSIM_CFN_DEFAULT_REGION).
@@ -125,11 +125,12 @@ struct nsim_cfn_param {
  * (no Resources, a function with wrong arguments, a Ref to a condition that
  * does not exist, an override for a parameter the template lacks, a value
  * outside AllowedValues) are errors.
- * Returns 0 with *ret, -EINVAL (an error was reported in diags), -ENOMEM.
+ * Errors inside a resource's properties name it ("AWS::EC2::Subnet PublicSubnet: Fn::Select: ...").
+ * Returns 0 with *ret_template, -EINVAL (an error was reported in diags), -ENOMEM.
  */
 _must_check_ int nsim_cfn_load(struct nsim_arena *arena, const char *file, const char *data, size_t len,
 			       const struct nsim_cfn_param *params, size_t n_params, const char *region,
-			       struct nsim_diags *diags, struct nsim_cfn_template **ret);
+			       struct nsim_diags *diags, struct nsim_cfn_template **ret_template);
 
 /* The value of `key` in a MAP (NULL if absent, or if map is NULL or not a MAP). */
 const struct nsim_cfn_value *nsim_cfn_get(const struct nsim_cfn_value *map, const char *key);
@@ -145,5 +146,7 @@ _must_check_ int nsim_cfn_int(const struct nsim_cfn_value *v, long long *ret);
 /* The resource with logical ID `id` (NULL if absent, e.g. its Condition is false). */
 const struct nsim_cfn_resource *nsim_cfn_resource(const struct nsim_cfn_template *t, const char *id);
 /* A printable form of any value, for messages ("!Ref VPC", "!GetAtt SG.GroupId",
- * "[a, b]", the OPAQUE's str), allocated from arena; NULL on ENOMEM. */
+ * "[a, b]", the OPAQUE's str), at most NSIM_CFN_DESCRIBE_MAX bytes (then "…"),
+ * allocated from arena; NULL on ENOMEM. */
+#define NSIM_CFN_DESCRIBE_MAX 1024
 const char *nsim_cfn_describe(struct nsim_arena *arena, const struct nsim_cfn_value *v);

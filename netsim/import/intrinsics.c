@@ -31,13 +31,24 @@ static struct nsim_pos pos_of(const struct cfn_ctx *c, const struct ynode *n)
 void cfn_error(struct cfn_ctx *c, const struct ynode *at, const char *fmt, ...)
 {
 	char buf[1024];
+	int n = 0;
+	/* name the resource, as every message of netsim import does */
+	if (c->resource && strncmp(fmt, "resource ", 9) != 0)
+		n = snprintf(buf, sizeof(buf), "%s %s: ", c->resource->type, c->resource->logical_id);
+	if (n < 0 || (size_t)n >= sizeof(buf))
+		n = 0;
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
+	vsnprintf(buf + n, sizeof(buf) - (size_t)n, fmt, ap);
 	va_end(ap);
 	/* AWS: a template CloudFormation would reject; the rule is on the
 	 * function's page (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/intrinsic-function-reference.html) */
-	nsim_diag_error(c->diags, pos_of(c, at), "%s", buf);
+	if (c->n_errors == NSIM_CFN_MAX_ERRORS) {
+		nsim_diag_error(c->diags, pos_of(c, at), "too many errors (%u): stopping", NSIM_CFN_MAX_ERRORS);
+		c->gave_up = true;
+	} else if (c->n_errors < NSIM_CFN_MAX_ERRORS)
+		nsim_diag_error(c->diags, pos_of(c, at), "%s", buf);
+	c->n_errors++;
 	c->failed = true;
 }
 
@@ -143,7 +154,7 @@ static const char *const dynref_reason = "a dynamic reference, resolved by Cloud
 struct nsim_cfn_value *cfn_scalar(struct cfn_ctx *c, const struct ynode *n)
 {
 	const char *s = n->value;
-	bool plain = n->plain && (!n->tag || streq(n->tag, "!"));
+	bool plain = n->plain && !n->tag;
 	if (plain) {
 		/* YAML 1.1 core scalars as libyaml leaves them: only plain ones are typed;
 		 * `2010-09-09` stays a string (no timestamps) */
@@ -173,6 +184,7 @@ struct nsim_cfn_value *cfn_scalar(struct cfn_ctx *c, const struct ynode *n)
 struct sbuf {
 	char *p;
 	size_t n, cap;
+	size_t max; /* describe: stop adding past this length (0: no limit) */
 	bool oom;
 };
 
@@ -204,6 +216,8 @@ static void sb_puts(struct sbuf *b, const char *s)
 
 static void describe_into(struct sbuf *b, const struct nsim_cfn_value *v, unsigned depth)
 {
+	if (b->max && b->n > b->max)
+		return;
 	if (depth > 8) {
 		sb_puts(b, "…");
 		return;
@@ -255,15 +269,34 @@ static void describe_into(struct sbuf *b, const struct nsim_cfn_value *v, unsign
 	}
 }
 
-const char *nsim_cfn_describe(struct nsim_arena *arena, const struct nsim_cfn_value *v)
+static const char *describe_max(struct nsim_arena *arena, const struct nsim_cfn_value *v, size_t max)
 {
-	struct sbuf b = {0};
+	struct sbuf b = {.cap = 0, .max = max};
 	if (!v)
 		return nsim_arena_strdup(arena, "(none)");
 	describe_into(&b, v, 0);
+	if (b.n > max) {
+		b.n = max;
+		while (b.n && ((unsigned char)b.p[b.n] & 0xc0) == 0x80)
+			b.n--; /* not inside a UTF-8 sequence */
+		b.p[b.n] = '\0';
+		sb_puts(&b, "…");
+	}
 	const char *r = b.oom ? NULL : nsim_arena_strdup(arena, b.p ? b.p : "");
 	free(b.p);
 	return r;
+}
+
+const char *nsim_cfn_describe(struct nsim_arena *arena, const struct nsim_cfn_value *v)
+{
+	return describe_max(arena, v, NSIM_CFN_DESCRIBE_MAX);
+}
+
+/* A value in a message: short. */
+static const char *brief(struct cfn_ctx *c, const struct nsim_cfn_value *v)
+{
+	const char *s = describe_max(c->arena, v, 100);
+	return s ? s : "…";
 }
 
 /* The text a value contributes to a string (Fn::Join, Fn::Sub); NULL for
@@ -368,7 +401,7 @@ static struct nsim_cfn_value *string_arg(struct cfn_ctx *c, const struct ynode *
 	}
 	const char *s = text_of(v);
 	if (!s) {
-		cfn_error(c, n, "%s: %s must be a string, not %s", name, what, nsim_cfn_describe(c->arena, v));
+		cfn_error(c, n, "%s: %s must be a string, not %s", name, what, brief(c, v));
 		return NULL;
 	}
 	*ret_text = s;
@@ -538,7 +571,7 @@ static struct nsim_cfn_value *fn_join(struct cfn_ctx *c, const struct ynode *arg
 		return opaque_from(c, at, list->str, list);
 	if (list->kind != NSIM_CFN_LIST) {
 		cfn_error(c, args->items[1], "Fn::Join: the second value must be a list, not %s",
-			  nsim_cfn_describe(c->arena, list));
+			  brief(c, list));
 		return NULL;
 	}
 	struct sbuf b = {0};
@@ -568,7 +601,7 @@ static struct nsim_cfn_value *fn_join(struct cfn_ctx *c, const struct ynode *arg
 			sb_puts(&b, text_of(x));
 		} else {
 			cfn_error(c, args->items[1], "Fn::Join: item %zu is %s, not a string", i,
-				  nsim_cfn_describe(c->arena, x));
+				  brief(c, x));
 			ok = false;
 		}
 	}
@@ -577,7 +610,7 @@ static struct nsim_cfn_value *fn_join(struct cfn_ctx *c, const struct ynode *arg
 		oom(c);
 	else if (ok && why && why->kind == NSIM_CFN_REF) {
 		const char *r = nsim_arena_printf(c->arena, "the value of %s, known only once the stack exists",
-						  nsim_cfn_describe(c->arena, why));
+						  brief(c, why));
 		v = r ? opaque(c, at, b.p ? b.p : "", r, NULL) : oom(c);
 	} else if (ok && why)
 		v = opaque_from(c, at, b.p ? b.p : "", why);
@@ -608,7 +641,7 @@ static struct nsim_cfn_value *fn_split(struct cfn_ctx *c, const struct ynode *ar
 		if (src->kind == NSIM_CFN_OPAQUE)
 			return opaque_from(c, at, src->str, src);
 		cfn_error(c, args->items[1], "Fn::Split: %s is known only once the stack exists",
-			  nsim_cfn_describe(c->arena, src));
+			  brief(c, src));
 		return NULL;
 	}
 	size_t dl = strlen(delim), n = 1;
@@ -648,19 +681,19 @@ static struct nsim_cfn_value *fn_select(struct cfn_ctx *c, const struct ynode *a
 	long long i;
 	if (idx == CFN_NOVALUE || nsim_cfn_int(idx, &i) < 0 || i < 0) {
 		cfn_error(c, args->items[0], "Fn::Select: the index must be a whole number from 0, not %s",
-			  idx == CFN_NOVALUE ? "AWS::NoValue" : nsim_cfn_describe(c->arena, idx));
+			  idx == CFN_NOVALUE ? "AWS::NoValue" : brief(c, idx));
 		return NULL;
 	}
 	if (list == CFN_NOVALUE || (list->kind != NSIM_CFN_LIST && list->kind != NSIM_CFN_OPAQUE)) {
 		cfn_error(c, args->items[1], "Fn::Select: the second value must be a list, not %s",
-			  list == CFN_NOVALUE ? "AWS::NoValue" : nsim_cfn_describe(c->arena, list));
+			  list == CFN_NOVALUE ? "AWS::NoValue" : brief(c, list));
 		return NULL;
 	}
 	if (list->kind == NSIM_CFN_OPAQUE)
 		return opaque_from(c, at, nsim_arena_printf(c->arena, "!Select [%lld, %s]", i, list->str), list);
 	if ((unsigned long long)i >= list->n) {
 		cfn_error(c, at, "Fn::Select: index %lld is past the end of %s (%zu item%s)", i,
-			  nsim_cfn_describe(c->arena, list), list->n, list->n == 1 ? "" : "s");
+			  brief(c, list), list->n, list->n == 1 ? "" : "s");
 		return NULL;
 	}
 	struct nsim_cfn_value *v = cfn_value(c, NSIM_CFN_NULL, at);
@@ -711,6 +744,38 @@ static struct nsim_cfn_value *fn_getazs(struct cfn_ctx *c, const struct ynode *a
 	return v;
 }
 
+static const struct ynode *ymap_get(const struct ynode *m, const char *key)
+{
+	for (size_t i = 0; m && m->type == Y_MAP && i < m->n; i++)
+		if (m->items[2 * i]->type == Y_SCALAR && streq(m->items[2 * i]->value, key))
+			return m->items[2 * i + 1];
+	return NULL;
+}
+
+/* `!GetAtt X.CidrBlock` of a VPC or subnet of the template is its CidrBlock
+ * property (AWS: the return values of "AWS::EC2::VPC",
+ * https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-vpc.html
+ * and "AWS::EC2::Subnet",
+ * https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-subnet.html):
+ * known before the stack exists when that property is. A STRING or NULL. */
+static const struct nsim_cfn_value *cidr_block_of(struct cfn_ctx *c, const struct nsim_cfn_value *ref)
+{
+	if (!ref->ref.attr || !streq(ref->ref.attr, "CidrBlock"))
+		return NULL;
+	size_t i = cfn_resource_index(c, ref->ref.logical_id);
+	if (i == SIZE_MAX)
+		return NULL;
+	const struct ynode *def = c->resources->items[2 * i + 1];
+	const char *type = cfn_scalar_text(ymap_get(def, "Type"));
+	if (!type || !(streq(type, "AWS::EC2::VPC") || streq(type, "AWS::EC2::Subnet")))
+		return NULL;
+	const struct ynode *n = ymap_get(ymap_get(def, "Properties"), "CidrBlock");
+	if (!n)
+		return NULL;
+	struct nsim_cfn_value *v = cfn_resolve(c, n);
+	return v && v != CFN_NOVALUE && v->kind == NSIM_CFN_STRING ? v : NULL;
+}
+
 /* AWS: "Fn::Cidr", https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/intrinsic-function-reference-cidr.html
  * — [ipBlock, count, cidrBits]: count (1-256) consecutive blocks from the
  * start of ipBlock, each with cidrBits host bits (the mask is /(32-cidrBits),
@@ -728,12 +793,17 @@ static struct nsim_cfn_value *fn_cidr(struct cfn_ctx *c, const struct ynode *arg
 	struct nsim_cfn_value *hv = cv ? cfn_resolve(c, args->items[2]) : NULL;
 	if (!cv || !hv)
 		return NULL;
+	if (!block && bv->kind == NSIM_CFN_REF) {
+		const struct nsim_cfn_value *known = cidr_block_of(c, bv);
+		if (known)
+			block = known->str;
+	}
 	if (!block) {
 		if (bv->kind == NSIM_CFN_OPAQUE)
 			return opaque_from(c, at, nsim_arena_printf(c->arena, "!Cidr [%s, …]", bv->str), bv);
 		const char *r = nsim_arena_printf(c->arena, "the value of %s, known only once the stack exists",
-						  nsim_cfn_describe(c->arena, bv));
-		return r ? opaque(c, at, nsim_arena_printf(c->arena, "!Cidr [%s, …]", nsim_cfn_describe(c->arena, bv)),
+						  brief(c, bv));
+		return r ? opaque(c, at, nsim_arena_printf(c->arena, "!Cidr [%s, …]", brief(c, bv)),
 				  r, NULL)
 			 : oom(c);
 	}
@@ -957,7 +1027,7 @@ static struct nsim_cfn_value *fn_sub(struct cfn_ctx *c, const struct ynode *args
 		} else if (text_of(x)) {
 			sb_puts(&b, text_of(x));
 		} else {
-			cfn_error(c, at, "Fn::Sub: ${%s} is %s, not a string", var, nsim_cfn_describe(c->arena, x));
+			cfn_error(c, at, "Fn::Sub: ${%s} is %s, not a string", var, brief(c, x));
 			ok = false;
 		}
 		p = close + 1;
@@ -974,7 +1044,7 @@ static struct nsim_cfn_value *fn_sub(struct cfn_ctx *c, const struct ynode *args
 			v->ref = only->ref;
 	} else if (why && why->kind == NSIM_CFN_REF) {
 		const char *r = nsim_arena_printf(c->arena, "the value of %s, known only once the stack exists",
-						  nsim_cfn_describe(c->arena, why));
+						  brief(c, why));
 		v = r ? opaque(c, at, text, r, NULL) : oom(c);
 	} else if (why)
 		v = opaque_from(c, at, text, why);
@@ -1166,6 +1236,8 @@ static const char *function_of(struct cfn_ctx *c, const struct ynode *n, struct 
 
 struct nsim_cfn_value *cfn_resolve(struct cfn_ctx *c, const struct ynode *n)
 {
+	if (c->gave_up)
+		return NULL;
 	if (++c->work > NSIM_CFN_MAX_WORK) {
 		if (c->work == NSIM_CFN_MAX_WORK + 1)
 			cfn_error(c, n, "the template expands to more than %u values (aliases?): the limit guards "
@@ -1289,9 +1361,9 @@ static enum cfn_cond cond_eval(struct cfn_ctx *c, const struct ynode *n, const s
 		if (u) {
 			if (u->kind == NSIM_CFN_REF) {
 				struct nsim_cfn_value *o = opaque(
-					c, n, nsim_cfn_describe(c->arena, u),
+					c, n, brief(c, u),
 					nsim_arena_printf(c->arena, "Fn::Equals compares %s, known only once the stack exists",
-							  nsim_cfn_describe(c->arena, u)),
+							  brief(c, u)),
 					NULL);
 				if (!o)
 					return COND_ERROR;

@@ -54,10 +54,18 @@ static void test_cidr(void **state)
 	cfn_fails(tmpl("", "!Cidr [10.0.0.0/24, 0, 4]"), 5, 30, "count must be a number from 1 to 256",
 		  NO_OVERRIDES);
 	cfn_fails(tmpl("", "!Cidr [banana, 1, 4]"), 5, 17, "is not an address block", NO_OVERRIDES);
-	/* a resource's CIDR (GetAtt VPC.CidrBlock) is known only once the stack exists */
-	struct nsim_cfn_template *t = cfn_ok("Resources:\n  VPC: {Type: AWS::EC2::VPC}\n  R:\n    Type: X::Y::Z\n"
-					     "    Properties:\n      V: !Cidr [!GetAtt VPC.CidrBlock, 2, 8]\n",
-					     NO_OVERRIDES);
+	/* a VPC's CIDR (GetAtt VPC.CidrBlock) is its CidrBlock property, the common way to carve subnets */
+	struct nsim_cfn_template *t = cfn_ok(
+		"Parameters:\n  Cidr: {Type: String, Default: 10.20.0.0/16}\n"
+		"Resources:\n  VPC: {Type: AWS::EC2::VPC, Properties: {CidrBlock: !Ref Cidr}}\n"
+		"  S:\n    Type: AWS::EC2::Subnet\n    Properties:\n      VpcId: !Ref VPC\n"
+		"      CidrBlock: !Select [1, !Cidr [!GetAtt VPC.CidrBlock, 4, 8]]\n",
+		NO_OVERRIDES);
+	cfn_expect_str(cfn_prop(t, "S", "CidrBlock"), "10.20.1.0/24");
+	/* one that comes from an IPAM pool is known only once the stack exists */
+	t = cfn_ok("Resources:\n  VPC: {Type: AWS::EC2::VPC, Properties: {Ipv4IpamPoolId: ipam-pool-1}}\n  R:\n"
+		   "    Type: X::Y::Z\n    Properties:\n      V: !Cidr [!GetAtt VPC.CidrBlock, 2, 8]\n",
+		   NO_OVERRIDES);
 	const struct nsim_cfn_value *v = cfn_prop(t, "R", "V");
 	assert_int_equal(v->kind, NSIM_CFN_OPAQUE);
 	assert_non_null(strstr(v->reason, "!GetAtt VPC.CidrBlock"));
@@ -109,7 +117,8 @@ static void test_select(void **state)
 	const struct nsim_cfn_value *v = value_of("", "!Select [0, [x]]", NO_OVERRIDES);
 	assert_int_equal(v->line, 5);
 	assert_int_equal(v->col, 10);
-	cfn_fails(tmpl("", "!Select [4, [a, b]]"), 5, 10, "index 4 is past the end of [a, b] (2 items)",
+	cfn_fails(tmpl("", "!Select [4, [a, b]]"), 5, 10,
+		  "AWS::Test::Thing R: Fn::Select: index 4 is past the end of [a, b] (2 items)",
 		  NO_OVERRIDES);
 	cfn_fails(tmpl("", "!Select [-1, [a, b]]"), 5, 19, "the index must be a whole number", NO_OVERRIDES);
 	cfn_fails(tmpl("", "!Select [0, abc]"), 5, 22, "the second value must be a list", NO_OVERRIDES);
@@ -365,7 +374,7 @@ static void test_conditions(void **state)
 	/* errors: a cycle, an unknown name, a Ref to a resource not created */
 	cfn_fails("Conditions:\n  A: !Not [!Condition B]\n  B: !Not [!Condition A]\nResources:\n  R: {Type: X::Y::Z}\n",
 		  0, 0, "depends on itself", NO_OVERRIDES);
-	cfn_fails("Resources:\n  R: {Type: X::Y::Z, Condition: Nope}\n", 2, 33, "no condition named 'Nope'",
+	cfn_fails("Resources:\n  R: {Type: X::Y::Z, Condition: Nope}\n", 2, 33, "X::Y::Z R: no condition named 'Nope'",
 		  NO_OVERRIDES);
 	cfn_fails("Conditions:\n  No: !Equals [a, b]\nResources:\n  Gone: {Type: X::Y::Z, Condition: No}\n"
 		  "  R:\n    Type: X::Y::Z\n    Properties:\n      V: !Ref Gone\n",
@@ -457,6 +466,12 @@ static void test_sections(void **state)
 	cfn_fails("Description: nothing\n", 1, 1, "the template has no Resources", NO_OVERRIDES);
 	cfn_fails("- a\n- b\n", 1, 1, "not a CloudFormation template", NO_OVERRIDES);
 	cfn_fails("Resources:\n  R: {Properties: {}}\n", 2, 3, "resource R has no Type", NO_OVERRIDES);
+	t = cfn_ok("Resources:\n  R: {Type: X::Y::Z, Propertes: {A: 1}}\n", NO_OVERRIDES);
+	cfn_expect_diag(NSIM_SEV_WARNING, 2, 22, "resource R: 'Propertes' is not a resource attribute");
+	cfn_fails("Resources:\n  My-Bucket: {Type: X::Y::Z}\n", 2, 3, "a logical ID is letters and digits only",
+		  NO_OVERRIDES);
+	cfn_fails("Resources:\n  R: {Type: X::Y::Z}\n  R: {Type: X::Y::Z}\n", 3, 3, "resource R is declared twice",
+		  NO_OVERRIDES);
 	cfn_fails("Resources: {R: {Type: X::Y::Z, Properties: {V: !Condition C}}}\nConditions: {C: !Equals [a, a]}\n",
 		  1, 48, "a condition's name is used only inside", NO_OVERRIDES);
 }
@@ -512,6 +527,16 @@ static void test_limits(void **state)
 	assert_int_equal(cfn_try("Resources:\n  R:\n    Type: X::Y::Z\n    Properties: &p\n      V: [*p]\n", NULL, &t,
 				 NULL),
 			 -EINVAL);
+	/* errors stop after NSIM_CFN_MAX_ERRORS, each value described in bounded length */
+	char *many = nsim_arena_printf(cfn_arena, "Resources:\n  R:\n    Type: X::Y::Z\n    Properties:\n      L: &l !Cidr [10.0.0.0/8, 256, 8]\n");
+	for (int i = 0; i < 300; i++)
+		many = nsim_arena_printf(cfn_arena, "%s      V%d: !Select [999, *l]\n", many, i);
+	assert_int_equal(cfn_try(many, NULL, &t, NULL), -EINVAL);
+	assert_int_equal(cfn_diags.n_errors, 101);
+	cfn_expect_diag(NSIM_SEV_ERROR, 0, 0, "too many errors (100): stopping");
+	cfn_expect_diag(NSIM_SEV_ERROR, 6, 11, "…");
+	for (size_t i = 0; i < cfn_diags.n; i++)
+		assert_true(strlen(cfn_diags.items[i].message) < 1200);
 }
 
 int main(void)
