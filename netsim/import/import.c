@@ -26,8 +26,9 @@ struct nsim_pos imp_vpos(const struct imp_ctx *c, const struct nsim_cfn_resource
 	return imp_pos(c, res);
 }
 
-static void add(struct imp_ctx *c, enum nsim_severity sev, const struct nsim_cfn_resource *res,
-		const struct nsim_cfn_value *v, const char *fmt, va_list ap)
+__attribute__((format(printf, 5, 0))) static void add(struct imp_ctx *c, enum nsim_severity sev,
+							const struct nsim_cfn_resource *res,
+							const struct nsim_cfn_value *v, const char *fmt, va_list ap)
 {
 	char *msg = NULL;
 	if (vasprintf(&msg, fmt, ap) < 0) {

@@ -62,7 +62,7 @@ static void test_emit_roundtrip(void **state)
 	static const char *const values[] = {
 		"plain",      "10.0.0.0/16", "3306/tcp",	  "1024-65535", "-1",	   "", "null", "~",
 		"a: b",	      "x #y",	     "#x",		  "-x",		"'q'",	   "\"dq\"", "back\\slash",
-		"tab\there",  "line\nfeed",  "ctl\x01" "char", "true",	"{flow}", "[x]", "a,b", "with space",
+		"tab\there",  "line\nfeed",  "ctl\001char", "true",	"{flow}", "[x]", "a,b", "with space",
 		"ünïcode", "@at", "*star", "&amp", "!tag", "%pct", "?q", "|bar", ">gt",
 	};
 	struct nsim_arena *a = nsim_arena_new();
