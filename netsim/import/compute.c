@@ -659,9 +659,9 @@ void imp_compute(struct imp_ctx *c)
 			o->done = true;
 			imp_note(c, o->res, NULL, "a subnet group no resource of the template uses");
 		}
-		if ((o->kind == IMP_SG || o->kind == IMP_PREFIX_LIST) && !o->done) {
+		if (o->kind == IMP_PREFIX_LIST && !o->done) {
 			o->done = true;
-			imp_error(c, o->res, NULL, "netsim import does not map %s yet", o->res->type);
+			imp_note(c, o->res, NULL, "a prefix list no rule or route of the template uses: left out");
 		}
 	}
 }

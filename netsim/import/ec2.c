@@ -227,6 +227,9 @@ static void map_peering(struct imp_ctx *c, struct imp_obj *o)
 	IMP_TRY(c, nsim_emit_push(c->arena, c->peerings, o->node));
 }
 
+static const char *prefix_list(struct imp_ctx *c, struct imp_obj *o, struct imp_obj *vpc,
+			       const struct nsim_cfn_value *v);
+
 /* AWS::EC2::Route: https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-route.html */
 static void map_route(struct imp_ctx *c, struct imp_obj *o)
 {
@@ -242,15 +245,15 @@ static void map_route(struct imp_ctx *c, struct imp_obj *o)
 	struct imp_obj *rtb = imp_ref(c, o->res, "RouteTableId", prop(o, "RouteTableId"), IMP_RTB, NULL);
 	if (!rtb || !rtb->node)
 		return;
-	if (prop(o, "DestinationPrefixListId")) {
-		imp_error(c, o->res, prop(o, "DestinationPrefixListId"), "netsim import does not map a route to a "
-			  "prefix list yet");
-		return;
-	}
 	struct nsim_cidr dst;
 	const char *dtext;
-	if (!cidr_prop(c, o, "DestinationCidrBlock", &dst, &dtext))
+	if (prop(o, "DestinationPrefixListId") && !prop(o, "DestinationCidrBlock")) {
+		dtext = prefix_list(c, o, rtb->vpc, prop(o, "DestinationPrefixListId"));
+		if (!dtext)
+			return;
+	} else if (!cidr_prop(c, o, "DestinationCidrBlock", &dst, &dtext)) {
 		return;
+	}
 	const char *target = NULL;
 	const struct nsim_cfn_value *v;
 	if ((v = prop(o, "NatGatewayId"))) {
@@ -558,14 +561,71 @@ static const char *group_ref(struct imp_ctx *c, struct imp_obj *sg, struct imp_o
 	return imp_check(c, nsim_arena_printf(c->arena, "%s/%s", peer->vpc ? peer->vpc->name : "?", peer->name));
 }
 
-/* A managed prefix list the template names by ID (`pl-…`): imported as an empty list of the VPC, for
- * the overlay to fill. */
-static const char *prefix_list(struct imp_ctx *c, struct imp_obj *o, struct imp_obj *sg, const struct nsim_cfn_value *v)
+static struct nsim_emit_node *vpc_prefix_list(struct imp_ctx *c, struct imp_obj *vpc, const char *name, bool *ret_new)
 {
-	if (v->kind == NSIM_CFN_REF) {
-		struct imp_obj *pl = imp_find(c, v->ref.logical_id);
-		imp_error(c, o->res, v, "netsim import does not map %s yet", pl ? pl->res->type : "this prefix list");
+	struct nsim_emit_node *lists = imp_vpc_list(c, vpc, "prefix_lists");
+	for (size_t i = 0; lists && i < lists->n; i++)
+		if (streq(nsim_emit_get_str(lists->items[i], "name") ?: "", name)) {
+			*ret_new = false;
+			return lists->items[i];
+		}
+	struct nsim_emit_node *pl = imp_check(c, nsim_emit_map(c->arena));
+	struct nsim_emit_node *cidrs = imp_check(c, nsim_emit_seq(c->arena));
+	if (!lists || !pl || !cidrs)
 		return NULL;
+	IMP_TRY(c, nsim_emit_set_str(c->arena, pl, "name", name));
+	cidrs->flow = true;
+	IMP_TRY(c, nsim_emit_set(c->arena, pl, "cidrs", cidrs));
+	IMP_TRY(c, nsim_emit_push(c->arena, lists, pl));
+	*ret_new = true;
+	return pl;
+}
+
+/*
+ * The prefix list a rule or route names (`o`, in `vpc`), as `pl:NAME`: an AWS::EC2::PrefixList of the
+ * template becomes a prefix list of each VPC that uses it, with its entries
+ * (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-prefixlist.html);
+ * a list the template names by ID (`pl-…`, a managed list such as CloudFront's) becomes an empty prefix
+ * list of the VPC, for an overlay to fill. NULL when reported.
+ */
+static const char *prefix_list(struct imp_ctx *c, struct imp_obj *o, struct imp_obj *vpc, const struct nsim_cfn_value *v)
+{
+	bool fresh = false;
+	if (v->kind == NSIM_CFN_REF) {
+		struct imp_obj *pl = imp_ref(c, o->res, "the prefix list", v, IMP_PREFIX_LIST, NULL);
+		if (!pl)
+			return NULL;
+		pl->done = true;
+		const char *family = nsim_cfn_str(nsim_cfn_get(pl->res->properties, "AddressFamily"));
+		if (family && !streq(family, "IPv4")) {
+			imp_error(c, o->res, v, "prefix list %s is %s: netsim does not model IPv6 yet", pl->res->logical_id,
+				  family);
+			return NULL;
+		}
+		struct nsim_emit_node *node = vpc_prefix_list(c, vpc, pl->name, &fresh);
+		if (!node)
+			return NULL;
+		if (fresh) {
+			IMP_TRY(c, nsim_emit_comment(c->arena, node, "%s (%s)", pl->res->logical_id, pl->res->type));
+			struct nsim_emit_node *cidrs = nsim_emit_get(node, "cidrs");
+			const struct nsim_cfn_value *entries = nsim_cfn_get(pl->res->properties, "Entries");
+			for (size_t i = 0; entries && entries->kind == NSIM_CFN_LIST && i < entries->n; i++) {
+				const struct nsim_cfn_value *cv = nsim_cfn_get(entries->items[i], "Cidr");
+				const char *cidr = imp_cidr_text(c, cv);
+				if (!cidr) {
+					imp_error(c, pl->res, cv ? cv : entries->items[i], "an entry without a Cidr netsim "
+						  "import can place");
+					continue;
+				}
+				IMP_TRY(c, nsim_emit_push(c->arena, cidrs, nsim_emit_scalar(c->arena, cidr)));
+			}
+			long long max;
+			if (nsim_cfn_get(pl->res->properties, "MaxEntries") &&
+			    nsim_cfn_int(nsim_cfn_get(pl->res->properties, "MaxEntries"), &max) == 0)
+				IMP_TRY(c, nsim_emit_set(c->arena, node, "max_entries",
+							 nsim_emit_scalar(c->arena, imp_check(c, nsim_arena_printf(c->arena, "%lld", max)))));
+		}
+		return imp_check(c, nsim_arena_printf(c->arena, "pl:%s", pl->name));
 	}
 	const char *id = nsim_cfn_str(v);
 	if (!id) {
@@ -575,25 +635,15 @@ static const char *prefix_list(struct imp_ctx *c, struct imp_obj *o, struct imp_
 	const char *name = imp_check(c, nsim_import_kebab(c->arena, id, IMP_NAME_MAX));
 	if (!name)
 		return NULL;
-	struct nsim_emit_node *lists = imp_vpc_list(c, sg->vpc, "prefix_lists");
-	bool have = false;
-	for (size_t i = 0; lists && i < lists->n && !have; i++)
-		have = streq(nsim_emit_get_str(lists->items[i], "name") ?: "", name);
-	if (!have && lists) {
-		struct nsim_emit_node *pl = imp_check(c, nsim_emit_map(c->arena));
-		if (!pl)
-			return NULL;
-		IMP_TRY(c, nsim_emit_comment(c->arena, pl, "%s: a prefix list outside the template; its entries are "
+	struct nsim_emit_node *node = vpc_prefix_list(c, vpc, name, &fresh);
+	if (!node)
+		return NULL;
+	if (fresh) {
+		IMP_TRY(c, nsim_emit_comment(c->arena, node, "%s: a prefix list outside the template; its entries are "
 					     "not known (give them in an --overlay)", id));
-		IMP_TRY(c, nsim_emit_set_str(c->arena, pl, "name", name));
-		struct nsim_emit_node *cidrs = imp_check(c, nsim_emit_seq(c->arena));
-		if (cidrs)
-			cidrs->flow = true;
-		IMP_TRY(c, nsim_emit_set(c->arena, pl, "cidrs", cidrs));
-		IMP_TRY(c, nsim_emit_push(c->arena, lists, pl));
 		imp_warning(c, o->res, v, "prefix list %s is not in the template: imported as an empty prefix list "
 			    "'%s' of VPC %s, matching nothing; give its CIDRs in an --overlay", id, name,
-			    sg->vpc->res->logical_id);
+			    vpc->res->logical_id);
 	}
 	return imp_check(c, nsim_arena_printf(c->arena, "pl:%s", name));
 }
@@ -652,7 +702,7 @@ static struct nsim_emit_node *sg_rule(struct imp_ctx *c, struct imp_obj *o, stru
 			return NULL;
 		peer = group_ref(c, sg, peer_sg);
 	} else if ((v = nsim_cfn_get(r, ingress ? "SourcePrefixListId" : "DestinationPrefixListId"))) {
-		peer = prefix_list(c, o, sg, v);
+		peer = prefix_list(c, o, sg->vpc, v);
 	} else if ((v = nsim_cfn_get(r, "SourceSecurityGroupName"))) {
 		imp_error(c, o->res, v, "SourceSecurityGroupName names a group of the account's default VPC, which the "
 			  "template does not declare: use SourceSecurityGroupId with a group of the template");
