@@ -113,6 +113,8 @@ static int parse_args(int argc, char **argv, struct import_args *a)
 	if (argc - optind > 1)
 		return nsim_cli_usage_error("import", "one template at a time ('%s' is extra)", argv[optind + 1]);
 	a->template_path = argv[optind];
+	if (a->overlay_path && streq(a->overlay_path, "-") && streq(a->template_path, "-"))
+		return nsim_cli_usage_error("import", "the template and the overlay cannot both be standard input");
 	if (a->json && !a->out)
 		return nsim_cli_usage_error("import", "--json prints the diagnostics on standard output: give -o OUT "
 					    "for the topology");

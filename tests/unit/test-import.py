@@ -13,7 +13,8 @@ template of the reference serverless backend with its overlay:
 2. its standard output and standard error equal tests/data/import/golden/NAME.out and NAME.err;
 3. the YAML and JSON twins of the corpus import to the same topology;
 4. intent-acl-blocks.yaml, imported with --expect intent, makes `netsim analyze` report that the
-   network ACL defeats what the security groups intend.
+   network ACL defeats what the security groups intend;
+5. the command line: standard input, --json, usage errors.
 """
 import glob
 import os
@@ -146,6 +147,26 @@ def main():
     if arc != 1 or "✗ app → db:5432/tcp" not in aout or "blocked by network ACL data-acl" not in aout \
             or "1 predicted to fail" not in aout:
         fail(f"analyze of the intent expectations: exit {arc}\n{aout}\n{aerr}")
+
+    # the command line: standard input, --json, usage errors
+    with open(os.path.join(root, "tests/data/import/cases/peering.yaml")) as f:
+        src = f.read()
+    rc, out, err = run(netsim, ["import", "-"], root, stdin=src)
+    if rc != 0 or "name: imported\n" not in out or "# Peering (AWS::EC2::VPCPeeringConnection)" not in out:
+        fail(f"import - (standard input): exit {rc}\n{out[:500]}\n{err}")
+    import json
+    import tempfile
+    with tempfile.TemporaryDirectory() as d:
+        rc, out, err = run(netsim, ["import", "tests/data/import/cases/errors.yaml", "--json", "-o", d + "/t.yaml"], root)
+        diags = json.loads(out) if out.startswith("[") else None
+        if rc != 1 or not diags or not all(x["severity"] in ("error", "note") for x in diags) or \
+                os.path.exists(d + "/t.yaml") or not any("AWS::EC2::NatGateway Private" in x["message"] for x in diags):
+            fail(f"import --json of errors.yaml: exit {rc}\n{out[:1000]}\n{err}")
+    for args, want in ((["import"], "no template given"), (["import", "x.yaml", "--expect", "all"], "--expect takes"),
+                       (["import", "x.yaml", "--json"], "give -o OUT"), (["import", "-", "--overlay", "-"], "both be")):
+        rc, out, err = run(netsim, args, root)
+        if rc != 2 or want not in err:
+            fail(f"{' '.join(args)}: exit {rc}, expected 2 with '{want}'\n{err}")
 
     if failures:
         print(f"{len(failures)} failure(s)", file=sys.stderr)
