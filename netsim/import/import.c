@@ -363,6 +363,9 @@ static void report_unmapped(struct imp_ctx *c, struct imp_obj *o)
 		if (strncmp(r->type, ignored_prefixes[i], strlen(ignored_prefixes[i])) == 0) {
 			if (streq(r->type, "AWS::EC2::DHCPOptions") || streq(r->type, "AWS::EC2::VPCDHCPOptionsAssociation"))
 				imp_note(c, r, NULL, "not modelled: hosts resolve through the VPC's Amazon-provided DNS");
+			else if (streq(r->type, "AWS::Route53::HostedZone") && nsim_cfn_get(r->properties, "VPCs"))
+				imp_note(c, r, NULL, "a private hosted zone: netsim import does not map Route 53 zones "
+					 "yet (write it under route53: in an --overlay)");
 			else if (streq(r->type, "AWS::EC2::FlowLog"))
 				imp_note(c, r, NULL, "not part of the network (netsim writes its own flow logs: "
 					 "netsim check --flow-logs)");
