@@ -288,8 +288,16 @@ static void map_db_instance(struct imp_ctx *c, struct imp_obj *o)
 		if (s && s->n_hosts) {
 			struct imp_host *h = imp_host_new(c, o, o->name, "database", s->hosts[0]->subnet,
 							  "VPCSecurityGroups", prop(o, "VPCSecurityGroups"));
-			if (h)
+			long long port = 0;
+			/* a replica listens where its source does unless its own Port says otherwise */
+			if (h && !prop(o, "Port") && prop(s, "Port") && nsim_cfn_int(prop(s, "Port"), &port) == 0 &&
+			    port > 0 && port < 65536)
+				imp_host_listen(c, h, (unsigned)port, "tcp");
+			else if (h)
 				listen_port(c, o, h, engine_port(nsim_cfn_str(prop(s, "Engine"))));
+			if (h)
+				imp_note(c, o->res, prop(o, "SourceDBInstanceIdentifier"), "a read replica without a subnet "
+					 "group: in its source's subnet");
 			return;
 		}
 	}
