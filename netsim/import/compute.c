@@ -687,8 +687,10 @@ void imp_listen_from_groups(struct imp_ctx *c)
 		if ((kind && !streq(kind, "instance")) || h->listen)
 			continue;
 		size_t before = h->listen ? h->listen->n : 0;
-		for (size_t g = 0; g < h->n_sgs; g++) {
-			struct nsim_emit_node *in = nsim_emit_get(h->sgs[g]->node, "ingress");
+		/* a host that names no group is in its VPC's default group */
+		struct imp_obj *dflt = h->n_sgs == 0 ? h->subnet->vpc->default_sg : NULL;
+		for (size_t g = 0; g < h->n_sgs || (dflt && g == 0); g++) {
+			struct nsim_emit_node *in = nsim_emit_get(h->n_sgs ? h->sgs[g]->node : dflt->node, "ingress");
 			for (size_t r = 0; in && r < in->n; r++) {
 				const char *proto = nsim_emit_get_str(in->items[r], "protocol");
 				const char *ports = nsim_emit_get_str(in->items[r], "ports");

@@ -806,33 +806,26 @@ static void map_sg_standalone(struct imp_ctx *c, struct imp_obj *o, bool ingress
 	if (!r)
 		return;
 	r->trailing = imp_check(c, nsim_arena_printf(c->arena, "%s (%s)", o->res->logical_id, o->res->type));
+	struct nsim_emit_node *seq = imp_check(c, nsim_emit_child_seq(c->arena, sg->node, ingress ? "ingress" : "egress"));
+	if (!seq)
+		return;
+	if (!ingress && !sg->egress_inline && !sg->egress_standalone) {
+		/* AWS keeps a group's default outbound rule (all traffic to 0.0.0.0/0) unless the group's
+		 * own SecurityGroupEgress property replaces it: SecurityGroupEgress resources add rules beside
+		 * it (AWS::EC2::SecurityGroup, SecurityGroupEgress; Security group rules,
+		 * https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html). netsim's
+		 * `egress:` replaces AWS's default, so the default is written out. */
+		struct nsim_emit_node *all = imp_check(c, nsim_emit_flow_map(c->arena));
+		if (!all)
+			return;
+		IMP_TRY(c, nsim_emit_set_str(c->arena, all, "protocol", "all"));
+		IMP_TRY(c, nsim_emit_set_str(c->arena, all, "destination", "0.0.0.0/0"));
+		all->trailing = "AWS's default outbound rule, kept beside AWS::EC2::SecurityGroupEgress resources";
+		IMP_TRY(c, nsim_emit_push(c->arena, seq, all));
+	}
 	if (!ingress)
 		sg->egress_standalone = true;
-	IMP_TRY(c, nsim_emit_push(c->arena, imp_check(c, nsim_emit_child_seq(c->arena, sg->node,
-									      ingress ? "ingress" : "egress")), r));
-}
-
-/* AWS keeps a group's default outbound rule (all traffic to 0.0.0.0/0) unless the group's own
- * SecurityGroupEgress property replaces it: SecurityGroupEgress resources add rules beside it
- * (AWS::EC2::SecurityGroup, SecurityGroupEgress; Security group rules,
- * https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html). netsim's `egress:` replaces
- * AWS's default, so the default is written out. */
-static void keep_default_egress(struct imp_ctx *c, struct imp_obj *o)
-{
-	if (!o->node || o->egress_inline || !o->egress_standalone)
-		return;
-	struct nsim_emit_node *seq = nsim_emit_get(o->node, "egress");
-	struct nsim_emit_node *r = imp_check(c, nsim_emit_flow_map(c->arena));
-	if (!seq || !r)
-		return;
 	IMP_TRY(c, nsim_emit_push(c->arena, seq, r));
-	if (c->oom)
-		return;
-	memmove(seq->items + 1, seq->items, (seq->n - 1) * sizeof(*seq->items));
-	seq->items[0] = r;
-	IMP_TRY(c, nsim_emit_set_str(c->arena, r, "protocol", "all"));
-	IMP_TRY(c, nsim_emit_set_str(c->arena, r, "destination", "0.0.0.0/0"));
-	r->trailing = "AWS's default outbound rule, kept beside AWS::EC2::SecurityGroupEgress resources";
 }
 
 /* AWS::EC2::NetworkAcl: https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-networkacl.html */
@@ -936,9 +929,6 @@ void imp_ec2_filters(struct imp_ctx *c)
 		else if (is(o, "AWS::EC2::SecurityGroupEgress"))
 			map_sg_standalone(c, o, false);
 	}
-	for (size_t i = 0; i < c->n_objs; i++)
-		if (c->objs[i].kind == IMP_SG)
-			keep_default_egress(c, &c->objs[i]);
 	static const struct {
 		const char *type;
 		void (*map)(struct imp_ctx *, struct imp_obj *);

@@ -55,6 +55,8 @@ struct imp_obj {
 	struct imp_obj *eip_instance;
 	/* SG: inline egress given (replaces AWS's default allow-all rule) */
 	bool egress_inline, egress_standalone;
+	bool is_default;              /* SG: a VPC's default group (its DefaultSecurityGroup) */
+	struct imp_obj *default_sg;   /* VPC: its default group, once the template names it */
 	/* SUBNET_GROUP */
 	const struct nsim_cfn_value *subnet_ids;
 	/* HOSTS */
@@ -124,6 +126,9 @@ struct imp_obj *imp_ref(struct imp_ctx *c, const struct nsim_cfn_resource *res, 
 struct imp_obj *imp_ref_opt(struct imp_ctx *c, const struct nsim_cfn_resource *res, const char *key,
 			    const struct nsim_cfn_value *v, enum imp_kind kind, const char *what);
 struct imp_obj *imp_obj_of(struct imp_ctx *c, const struct nsim_cfn_resource *res);
+/* The default security group of a VPC (`!GetAtt VPC.DefaultSecurityGroup`), written out with AWS's rules
+ * (inbound from its members, all outbound) so that rules of the template can be added to it. */
+struct imp_obj *imp_default_sg(struct imp_ctx *c, struct imp_obj *vpc);
 struct imp_obj *imp_find(struct imp_ctx *c, const char *logical_id);
 
 /* The node of an object, with its comment line `LogicalId (AWS::Type)`. */

@@ -143,6 +143,17 @@ struct imp_obj *imp_ref(struct imp_ctx *c, const struct nsim_cfn_resource *res, 
 	}
 	if (v->kind == NSIM_CFN_REF) {
 		struct imp_obj *o = imp_find(c, v->ref.logical_id);
+		const char *attr = v->ref.attr;
+		/* attributes that name another object: AWS::EC2::VPC DefaultSecurityGroup, the VpcId of a
+		 * subnet or security group (their return values in the template reference) */
+		if (o && attr && kind == IMP_SG && o->kind == IMP_VPC && streq(attr, "DefaultSecurityGroup")) {
+			struct imp_obj *sg = imp_default_sg(c, o);
+			if (sg)
+				return sg;
+		}
+		if (o && attr && kind == IMP_VPC && (o->kind == IMP_SUBNET || o->kind == IMP_SG) && streq(attr, "VpcId") &&
+		    o->vpc)
+			return o->vpc;
 		if (o && o->kind == kind)
 			return o;
 		if (o && o->kind == IMP_NONE && o->res->condition_unknown)
@@ -169,6 +180,34 @@ struct imp_obj *imp_ref_opt(struct imp_ctx *c, const struct nsim_cfn_resource *r
 	if (!v || v->kind == NSIM_CFN_NULL)
 		return NULL;
 	return imp_ref(c, res, key, v, kind, what);
+}
+
+struct imp_obj *imp_default_sg(struct imp_ctx *c, struct imp_obj *vpc)
+{
+	if (vpc->default_sg || !vpc->node)
+		return vpc->default_sg;
+	struct imp_obj *sg = imp_check(c, nsim_arena_alloc(c->arena, 1, sizeof(*sg)));
+	struct nsim_emit_node *n = imp_check(c, nsim_emit_map(c->arena));
+	struct nsim_emit_node *in = imp_check(c, nsim_emit_seq(c->arena));
+	struct nsim_emit_node *self = imp_check(c, nsim_emit_flow_map(c->arena));
+	if (!sg || !n || !in || !self)
+		return NULL;
+	*sg = (struct imp_obj){.res = vpc->res, .kind = IMP_SG, .name = "default", .vpc = vpc, .done = true,
+			       .is_default = true, .node = n};
+	/* a group named default is the VPC's default group with the rules written (docs/topology.md):
+	 * AWS's two are written, inbound from its members and (no egress key) all outbound (Default
+	 * security groups for your VPCs, https://docs.aws.amazon.com/vpc/latest/userguide/default-security-group.html) */
+	IMP_TRY(c, nsim_emit_comment(c->arena, n, "%s.DefaultSecurityGroup: the VPC's default group, with AWS's rules",
+				     vpc->res->logical_id));
+	IMP_TRY(c, nsim_emit_set_str(c->arena, n, "name", "default"));
+	IMP_TRY(c, nsim_emit_set_str(c->arena, self, "protocol", "all"));
+	IMP_TRY(c, nsim_emit_set_str(c->arena, self, "source", "default"));
+	self->trailing = "AWS's rule: inbound from the group's members";
+	IMP_TRY(c, nsim_emit_push(c->arena, in, self));
+	IMP_TRY(c, nsim_emit_set(c->arena, n, "ingress", in));
+	IMP_TRY(c, nsim_emit_push(c->arena, imp_vpc_list(c, vpc, "security_groups"), n));
+	vpc->default_sg = sg;
+	return sg;
 }
 
 char *nsim_import_kebab(struct nsim_arena *arena, const char *id, size_t max)

@@ -19,6 +19,9 @@
 
 static bool member(const struct imp_host *h, const struct imp_obj *sg)
 {
+	/* a host that names no group is in its VPC's default group */
+	if (sg->is_default && h->n_sgs == 0 && h->subnet->vpc == sg->vpc)
+		return true;
 	for (size_t i = 0; i < h->n_sgs; i++)
 		if (h->sgs[i] == sg)
 			return true;
@@ -89,10 +92,12 @@ static void from_rules(struct imp_ctx *c, struct nsim_emit_node *list)
 				struct imp_host *from = c->hosts[f];
 				if (from == to || !member(from, rule->source))
 					continue;
-				const char *name = imp_check(c, nsim_arena_printf(c->arena, "%s: %s reaches %s (%s admits %s)",
+				const char *name = imp_check(c, nsim_arena_printf(c->arena, "%s: %s reaches %s (%s%s admits %s%s)",
 										   rule->res->logical_id, from->name, to->name,
 										   rule->group->res->logical_id,
-										   rule->source->res->logical_id));
+										   rule->group->is_default ? ".DefaultSecurityGroup" : "",
+										   rule->source->res->logical_id,
+										   rule->source->is_default ? ".DefaultSecurityGroup" : ""));
 				struct nsim_emit_node *e = expectation(c, list, name, from->name, to->name, port, "reachable");
 				if (e)
 					IMP_TRY(c, nsim_emit_comment(c->arena, e, "derived from %s (%s)", rule->res->logical_id,

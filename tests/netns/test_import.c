@@ -78,6 +78,21 @@ static void test_sam_intent_passes(void **state)
 	assert_nothing_left(n);
 }
 
+/* The VPC's default group named by its attribute, with a rule added: hosts that name no group are in
+ * it, and what the template intends for them holds with packets. */
+static void test_default_group_intent(void **state)
+{
+	(void)state;
+	const char *topo = path("default-sg.yaml");
+	int r = run(out, sizeof(out), NULL, "import", "tests/data/import/cases/default-sg.yaml", "--expect", "intent",
+		    "-o", topo, NULL);
+	netns_expect_output(out, r, 0, NULL);
+	const char *n = instance("dflt");
+	r = run(out, sizeof(out), NULL, "test", topo, "--name", n, NULL);
+	netns_expect_output(out, r, 0, "6 passed, 0 failed");
+	assert_nothing_left(n);
+}
+
 int main(int argc, char **argv)
 {
 	int r = netns_test_init(argc, argv);
@@ -86,6 +101,7 @@ int main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sam_overlay_passes),
 		cmocka_unit_test(test_sam_intent_passes),
+		cmocka_unit_test(test_default_group_intent),
 	};
 	return cmocka_run_group_tests_name("netsim import", tests, NULL, NULL);
 }
