@@ -182,6 +182,14 @@ static void load_parameters(struct cfn_ctx *c, const struct ynode *sec, const st
 				  k->type == Y_SCALAR ? k->value : "");
 			continue;
 		}
+		if (!streq(type, "String") && !streq(type, "Number") && !streq(type, "CommaDelimitedList") &&
+		    strncmp(type, "List<", 5) != 0 && strncmp(type, "AWS::", 5) != 0) {
+			/* AWS: the Type values of "Parameters template section syntax" (above) */
+			cfn_error(c, map_get(def, "Type"), "parameter %s: '%s' is not a parameter type (String, Number, "
+				  "List<Number>, CommaDelimitedList, an AWS-specific type such as AWS::EC2::Subnet::Id, "
+				  "List<...>, AWS::SSM::Parameter::Value<...>)", k->value, type);
+			continue;
+		}
 		struct nsim_cfn_parameter *p = &c->t->parameters[c->t->n_parameters];
 		*p = (struct nsim_cfn_parameter){.name = k->value, .type = type, .line = k->line, .col = k->col};
 		const char *override = NULL;
@@ -201,7 +209,7 @@ static void load_parameters(struct cfn_ctx *c, const struct ynode *sec, const st
 			for (size_t j = 0; j < (list ? p->value->n : 1); j++) {
 				const char *s = nsim_cfn_str(list ? p->value->items[j] : p->value);
 				if (s && !allowed(av, s))
-					cfn_error(c, override ? NULL : map_get(def, "Default"),
+					cfn_error(c, override ? k : map_get(def, "Default"),
 						  "parameter %s: '%s' is not one of its AllowedValues (%s)", p->name, s,
 						  describe_literal(c, av));
 			}

@@ -295,8 +295,10 @@ static void test_parameters(void **state)
 	assert_true(t->parameters[0].overridden);
 
 	/* errors: a value outside AllowedValues, not a number, an unknown override */
-	cfn_fails(tmpl(head, "x"), 0, 0, "parameter Env: 'test' is not one of its AllowedValues (dev, prod)",
+	cfn_fails(tmpl(head, "x"), 6, 3, "parameter Env: 'test' is not one of its AllowedValues (dev, prod)",
 		  OVERRIDES("Env=test"));
+	cfn_fails(tmpl("Parameters:\n  P: {Type: Strin}\n", "x"), 2, 13, "parameter P: 'Strin' is not a parameter type",
+		  NO_OVERRIDES);
 	cfn_fails(tmpl(head, "x"), 0, 0, "parameter Port: 'http' is not a number", OVERRIDES("Port=http"));
 	cfn_fails(tmpl(head, "x"), 0, 0, "--parameter Nope: the template has no parameter Nope", OVERRIDES("Nope=1"));
 	cfn_fails(tmpl("Parameters:\n  Env: {Type: String, Default: qa, AllowedValues: [dev, prod]}\n", "x"), 2, 32,
