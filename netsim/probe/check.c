@@ -19,6 +19,7 @@
 #include "apply/digest.h"
 #include "model/util.h"
 #include "probe/check.h"
+#include "probe/pkt_index.h"
 #include "probe/ports.h"
 
 /* Each probe binds a source port (and echo id) of its own, drawn at random
@@ -527,13 +528,20 @@ int nsim_check_run(const struct nsim_topology *t, const struct nsim_plan *p, con
 		changed = gone(p, rep);
 	if ((r = changed) < 0)
 		goto out;
+	/* each probe reads its own packets (by port), not all of them */
+	struct nsim_check_pkt_index pkt_index = {0};
+	if (n_pkts && (r = nsim_check_pkt_index_build(pkts, n_pkts, &pkt_index)) < 0)
+		goto out;
+	c.prep.pkt_index = n_pkts ? &pkt_index : NULL;
 	for (size_t i = 0; i < c.n_jobs; i++) {
 		struct nsim_check_result *res = c.jobs[i].res;
 		if ((r = nsim_check_collect_hops(&c.prep, &c.jobs[i].cands, c.jobs[i].t0, pkts, n_pkts, rep->arena, res)) < 0 ||
 		    (r = nsim_check_collect_drop(&c.prep, c.jobs[i].t0, drops, n_drops, rep->arena, res)) < 0 ||
 		    (r = nsim_check_judge(t, c.an, o.timeout_ms, rep->n_drift || changed, rep->arena, res)) < 0 ||
-		    (r = intermittent_unproven(res, rep->arena)) < 0)
+		    (r = intermittent_unproven(res, rep->arena)) < 0) {
+			nsim_check_pkt_index_done(&pkt_index);
 			goto out;
+		}
 		if (res->probe.outcome == NSIM_PROBE_ERROR)
 			rep->n_unrun++;
 		if (res->passed)
@@ -541,6 +549,8 @@ int nsim_check_run(const struct nsim_topology *t, const struct nsim_plan *p, con
 		else
 			rep->n_failed++;
 	}
+	nsim_check_pkt_index_done(&pkt_index);
+	c.prep.pkt_index = NULL;
 	if (!rep->error && (r = unrun_error(rep)) < 0)
 		goto out;
 	rep->ms = nsim_clock_ms(CLOCK_REALTIME) - start;

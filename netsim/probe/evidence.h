@@ -174,6 +174,18 @@ struct nsim_check_prep {
 	 * 65536 bits set by the caller (not owned); NULL: ports
 	 * NSIM_CHECK_SPORT_BASE + n */
 	const uint64_t *probe_ports;
+	/* the run's packets by port (probe/pkt_index.h), so each probe reads
+	 * its own packets, not all of them; NULL: every packet is read */
+	const struct nsim_check_pkt_index *pkt_index;
+};
+
+/* Packets by port: the indexes (ascending) of the packets whose source or
+ * destination port (an ICMP echo's id, an ICMP error's quoted ports) is p
+ * are idx[start[p] .. start[p + 1]). Built by nsim_check_pkt_index_build()
+ * (probe/pkt_index.c). */
+struct nsim_check_pkt_index {
+	size_t *start; /* 65537 entries */
+	size_t *idx;
 };
 
 /* The candidate components of one probe: indexes into prep->comps. */
