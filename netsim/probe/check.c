@@ -17,6 +17,7 @@
 
 #include "apply/apply.h"
 #include "apply/digest.h"
+#include "model/hashmap.h"
 #include "model/util.h"
 #include "probe/check.h"
 #include "probe/pkt_index.h"
@@ -45,15 +46,22 @@ struct ctx {
 	atomic_size_t next;
 	struct nsim_analyzer *an;
 	struct nsim_check_ports ports;
+	/* the jobs by source port, for on_drop(): by_port[port] the first
+	 * (index + 1, 0: none), next_job[i] the next one with job i's port */
+	uint32_t *by_port;
+	uint32_t *next_job;
+	struct nsim_hashmap ns_map; /* add_ns(): a namespace's index + 1 in ns_list */
 };
 
 static int add_ns(struct ctx *c, const char *ns, size_t *ret)
 {
-	for (size_t i = 0; i < c->n_ns; i++)
-		if (streq(c->ns_list[i], ns)) {
-			*ret = i;
-			return 0;
-		}
+	uintptr_t known = (uintptr_t)nsim_hashmap_get(&c->ns_map, ns);
+	if (known) {
+		*ret = known - 1;
+		return 0;
+	}
+	if (nsim_hashmap_put(&c->ns_map, ns, (void *)(uintptr_t)(c->n_ns + 1)) < 0)
+		return -ENOMEM;
 	if (c->n_ns == c->cap_ns) {
 		size_t cap = c->cap_ns ? c->cap_ns * 2 : 16;
 		const char **l = reallocarray(c->ns_list, cap, sizeof(*l));
@@ -156,7 +164,8 @@ static void on_drop(void *userdata, const struct nsim_drop_packet *d)
 	for (size_t k = 0; k < 2; k++) {
 		if (!(c->ports.used[ports[k] / 64] >> (ports[k] % 64) & 1))
 			continue;
-		for (size_t i = 0; i < c->n_jobs; i++) {
+		for (uint32_t x = c->by_port[ports[k]]; x; x = c->next_job[x - 1]) {
+			size_t i = x - 1;
 			if (c->jobs[i].stop_fd < 0 || c->jobs[i].sport != ports[k])
 				continue;
 			enum nsim_proto want = c->jobs[i].res->proto;
@@ -180,6 +189,9 @@ static void free_ctx(struct ctx *c)
 			close(c->jobs[i].stop_fd);
 	}
 	free(c->jobs);
+	free(c->by_port);
+	free(c->next_job);
+	nsim_hashmap_clear(&c->ns_map, NULL);
 	nsim_analyzer_free(c->an);
 	nsim_check_ports_done(&c->ports);
 }
@@ -395,7 +407,16 @@ int nsim_check_run(const struct nsim_topology *t, const struct nsim_plan *p, con
 		j->sport = nsim_check_ports_pick(&c.ports, nsim_check_source_ports(t, &res.e->from), NULL, false, true);
 		c.n_jobs++;
 	}
-	/* a probe the network reports dropped stops waiting (on_drop) */
+	/* a probe the network reports dropped stops waiting (on_drop), found by its port */
+	c.by_port = calloc(65536, sizeof(*c.by_port));
+	c.next_job = calloc(c.n_jobs + 1, sizeof(*c.next_job));
+	r = -ENOMEM;
+	if (!c.by_port || !c.next_job)
+		goto out;
+	for (size_t i = c.n_jobs; i-- > 0;) {
+		c.next_job[i] = c.by_port[c.jobs[i].sport];
+		c.by_port[c.jobs[i].sport] = (uint32_t)(i + 1);
+	}
 	for (size_t i = 0; o.capture && i < c.n_jobs; i++)
 		if (!c.jobs[i].res->is_command && (c.jobs[i].stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) < 0) {
 			r = -errno;

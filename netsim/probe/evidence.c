@@ -42,19 +42,25 @@ static char *ns_name(const struct nsim_check_prep *pp, const char *node)
  * network interfaces): one entry each. */
 static int add_comp(struct nsim_check_prep *pp, const char *name, const char *kind, const char *node, size_t *ret)
 {
-	char *ns = ns_name(pp, node);
-	if (!ns)
-		return -ENOMEM;
-	for (size_t i = 0; i < pp->n_comps; i++)
-		if (streq(pp->comps[i].name, name) && streq(pp->comps[i].kind, kind) && streq(pp->comps[i].ns, ns)) {
-			free(ns);
-			*ret = i;
-			return 0;
-		}
-	if (grow((void **)&pp->comps, &pp->cap_comps, pp->n_comps, sizeof(*pp->comps)) < 0) {
+	char *ns = ns_name(pp, node), *key = NULL;
+	if (!ns || asprintf(&key, "%s\x1f%s\x1f%s", name, kind, ns) < 0) {
 		free(ns);
 		return -ENOMEM;
 	}
+	uintptr_t known = (uintptr_t)nsim_hashmap_get(&pp->comp_map, key);
+	if (known) {
+		free(ns);
+		free(key);
+		*ret = known - 1;
+		return 0;
+	}
+	if (grow((void **)&pp->comps, &pp->cap_comps, pp->n_comps, sizeof(*pp->comps)) < 0 ||
+	    nsim_hashmap_put(&pp->comp_map, key, (void *)(uintptr_t)(pp->n_comps + 1)) < 0) {
+		free(ns);
+		free(key);
+		return -ENOMEM;
+	}
+	free(key);
 	pp->comps[pp->n_comps] = (struct nsim_check_comp){.name = name, .kind = kind, .ns = ns, .ns_idx = NSIM_NONE};
 	*ret = pp->n_comps++;
 	return 0;
@@ -492,6 +498,7 @@ void nsim_check_prep_done(struct nsim_check_prep *pp)
 	free(pp->comps);
 	pp->comps = NULL;
 	pp->n_comps = pp->cap_comps = 0;
+	nsim_hashmap_clear(&pp->comp_map, NULL);
 }
 
 void nsim_check_cands_done(struct nsim_check_cands *c)

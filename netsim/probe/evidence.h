@@ -18,6 +18,7 @@
 
 #include "analyze/analyze.h"
 #include "model/arena.h"
+#include "model/hashmap.h"
 #include "model/model.h"
 #include "model/util.h"
 #include "probe/capture.h"
@@ -177,6 +178,9 @@ struct nsim_check_prep {
 	/* the run's packets by port (probe/pkt_index.h), so each probe reads
 	 * its own packets, not all of them; NULL: every packet is read */
 	const struct nsim_check_pkt_index *pkt_index;
+	/* comps by name, kind and namespace (their index + 1): each found
+	 * without a scan of them all */
+	struct nsim_hashmap comp_map;
 };
 
 /* Packets by port: the indexes (ascending) of the packets whose source or
