@@ -179,6 +179,30 @@ static void on_drop(void *userdata, const struct nsim_drop_packet *d)
 	}
 }
 
+/* Each namespace's capture ring, by the probes that may pass it: a probe's
+ * packets are a few hundred bytes each, a dozen at most per namespace, and
+ * the capture thread drains the rings as they come. A ring per namespace
+ * of the default size (512 KiB) is gigabytes the kernel allocates and
+ * clears when thousands of hosts are captured. NULL on ENOMEM. */
+#define RING_MIN (32 * 1024)
+#define RING_PER_PROBE (8 * 1024)
+#define RING_MAX (512 * 1024)
+static size_t *ring_sizes(const struct ctx *c)
+{
+	size_t *ring = calloc(c->n_ns + 1, sizeof(*ring));
+	if (!ring)
+		return NULL;
+	for (size_t i = 0; i < c->n_jobs; i++)
+		for (size_t k = 0; k < c->jobs[i].cands.n; k++) {
+			size_t ns = c->prep.comps[c->jobs[i].cands.idx[k]].ns_idx;
+			if (ns < c->n_ns && ring[ns] < RING_MAX)
+				ring[ns] += RING_PER_PROBE;
+		}
+	for (size_t i = 0; i < c->n_ns; i++)
+		ring[i] = ring[i] + RING_MIN > RING_MAX ? RING_MAX : ring[i] + RING_MIN;
+	return ring;
+}
+
 static void free_ctx(struct ctx *c)
 {
 	nsim_check_prep_done(&c->prep);
@@ -464,10 +488,12 @@ int nsim_check_run(const struct nsim_topology *t, const struct nsim_plan *p, con
 			    !streq(k->kind, "internet host") && !streq(k->kind, "internet"))
 				nflog_in[k->ns_idx] = true;
 		}
+		size_t *ring = ring_sizes(&c);
 		struct nsim_capture_opts co = {.filter = "tcp or udp or icmp", .nflog = true, .nflog_in = nflog_in,
-					       .on_drop = on_drop, .userdata = &c};
-		r = nsim_capture_start_opts(c.ns_list, c.n_ns, &co, &rep->capture, &err);
+					       .ring_bytes = ring, .on_drop = on_drop, .userdata = &c};
+		r = ring ? nsim_capture_start_opts(c.ns_list, c.n_ns, &co, &rep->capture, &err) : -ENOMEM;
 		free(nflog_in);
+		free(ring);
 		if (r < 0 && (changed = gone(p, rep)) != 0) {
 			/* a namespace went away since: the run goes on without
 			 * evidence, and ends with that error */
