@@ -195,7 +195,7 @@ static void generate(struct gen *g)
 		fprintf(f, "    hosts:\n");
 		for (unsigned s = 0; s < g->ns[v]; s++)
 			for (unsigned k = 0; k < g->nh[v][s]; k++) {
-				char a[32], pub[48] = "", sgs[40] = "";
+				char a[32], pub[48] = "", sgs[64] = "";
 				host_addr(v, s, k, a);
 				/* few choices each: most hosts of a subnet end up alike */
 				if (g->igw[v] && chance(r, 20))
