@@ -161,22 +161,20 @@ static void host_key(const struct nsim_host *h, size_t v, const struct cidrs *c,
 	}
 }
 
-static const struct keys *sort_keys; /* qsort has no context argument */
-
-static int cmp_src(const void *a, const void *b)
+static int cmp_src(const void *a, const void *b, void *keys)
 {
+	const struct keys *k = keys;
 	size_t x = *(const size_t *)a, y = *(const size_t *)b;
-	int c = memcmp(key_of(sort_keys, x), key_of(sort_keys, y), sort_keys->len * sizeof(uint64_t));
+	int c = memcmp(key_of(k, x), key_of(k, y), k->len * sizeof(uint64_t));
 	if (c)
 		return c;
 	return x < y ? -1 : x > y;
 }
 
-static int add_source(struct nsim_matrix *m, struct nsim_endpoint ep, const char *name)
+static void add_source(struct nsim_matrix *m, struct nsim_endpoint ep, const char *name)
 {
 	m->src[m->n_src] = ep;
 	m->src_name[m->n_src++] = name;
-	return 0;
 }
 
 static int add_services(struct nsim_matrix *m, size_t *cap, size_t src, const struct nsim_service *listen, size_t n)
@@ -211,14 +209,13 @@ static int list_endpoints(const struct nsim_topology *t, struct nsim_matrix *m)
 	for (size_t v = 0; v < t->n_vpcs && r >= 0; v++)
 		for (size_t i = 0; i < t->vpcs[v].n_hosts && r >= 0; i++) {
 			const struct nsim_host *h = &t->vpcs[v].hosts[i];
-			if ((r = add_source(m, (struct nsim_endpoint){.kind = NSIM_EP_HOST, .vpc = v, .idx = i}, h->name.name)) >= 0)
-				r = add_services(m, &cap, m->n_src - 1, h->listen, h->n_listen);
+			add_source(m, (struct nsim_endpoint){.kind = NSIM_EP_HOST, .vpc = v, .idx = i}, h->name.name);
+			r = add_services(m, &cap, m->n_src - 1, h->listen, h->n_listen);
 		}
 	for (size_t i = 0; i < t->n_inet_hosts && r >= 0; i++) {
 		const struct nsim_inet_host *h = &t->inet_hosts[i];
-		if ((r = add_source(m, (struct nsim_endpoint){.kind = NSIM_EP_INET_HOST, .vpc = NSIM_NONE, .idx = i},
-				    h->name.name)) >= 0)
-			r = add_services(m, &cap, m->n_src - 1, h->listen, h->n_listen);
+		add_source(m, (struct nsim_endpoint){.kind = NSIM_EP_INET_HOST, .vpc = NSIM_NONE, .idx = i}, h->name.name);
+		r = add_services(m, &cap, m->n_src - 1, h->listen, h->n_listen);
 	}
 	return r;
 }
@@ -227,7 +224,7 @@ static int list_endpoints(const struct nsim_topology *t, struct nsim_matrix *m)
 static int classify(const struct nsim_topology *t, struct nsim_matrix *m, bool per_host)
 {
 	_cleanup_free_ uint64_t *w = NULL;
-	_cleanup_free_ size_t *order = NULL;
+	_cleanup_free_ size_t *order = NULL, *first = NULL;
 	struct cidrs c = {0};
 	struct keys k = {0};
 	size_t max_sg = 0, max_listen = 0;
@@ -259,11 +256,9 @@ static int classify(const struct nsim_topology *t, struct nsim_matrix *m, bool p
 		}
 		host_key(&t->vpcs[e->vpc].hosts[e->idx], e->vpc, &c, max_sg, max_listen, key);
 	}
-	sort_keys = &k;
-	qsort(order, m->n_src, sizeof(*order), cmp_src);
-	sort_keys = NULL;
+	qsort_r(order, m->n_src, sizeof(*order), cmp_src, &k);
 	/* classes numbered by their first member, so output follows the file */
-	_cleanup_free_ size_t *first = calloc(m->n_src ? m->n_src : 1, sizeof(*first));
+	first = calloc(m->n_src ? m->n_src : 1, sizeof(*first));
 	if (!first)
 		goto out;
 	size_t n = 0;
