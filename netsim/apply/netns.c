@@ -216,6 +216,8 @@ int apply_kernel_sysctl(struct nsim_apply *ctx, const struct nsim_op *op)
 	r = apply_ns_get(ctx, op->ns, &ns);
 	if (r < 0)
 		return r;
+	if (v4 && (r = apply_rtnl_sysctl(ctx, ns, op->key + 9, op->value)) <= 0)
+		return r;
 	/* /proc/sys/net resolves against the opening task's namespace: the
 	 * file must be opened by this thread while it is inside. Every
 	 * namespace has its own dentry for /proc/sys/net/ipv4, all with one
