@@ -199,6 +199,13 @@ int apply_kernel_veth(struct nsim_apply *ctx, const struct nsim_op *op)
 	rtnl_link_set_name(link, op->ifname);
 	struct rtnl_link *peer = rtnl_link_veth_get_peer(link);
 	rtnl_link_set_name(peer, op->peer_ifname);
+	/* One queue each, as veth ends up with anyway: otherwise the kernel
+	 * registers a queue (sysfs objects, uevents) per possible CPU for each
+	 * end, then removes all but the first. */
+	rtnl_link_set_num_tx_queues(link, 1);
+	rtnl_link_set_num_rx_queues(link, 1);
+	rtnl_link_set_num_tx_queues(peer, 1);
+	rtnl_link_set_num_rx_queues(peer, 1);
 	/* the plan's MACs (IFLA_ADDRESS of each end): its neighbour entries name them */
 	if (lladdr_set(op->lladdr) && (r = set_lladdr(ctx, link, op->lladdr)) < 0) {
 		rtnl_link_put(peer);
