@@ -32,6 +32,7 @@ struct nsim_apply {
 	void *userdata;
 	int self_ns;          /* the creating thread's netns, where we return to */
 	bool run_dir_ready;   /* /run/netns exists and is a shared mount */
+	int mountpoint_fd;    /* a file of /run/netns made by this context: the inode new mount points link to */
 	unsigned long fail_at, count;
 	unsigned long crash_at; /* NETSIM_CRASH_AT: SIGKILL ourselves at that op */
 	struct nsim_hashmap ns;    /* name -> struct nsim_ns * */
@@ -58,6 +59,11 @@ void apply_netns_leave(struct nsim_apply *ctx);
 /* Opens ns->sk; the calling thread must be inside ns. */
 _must_check_ int apply_ns_open_socket(struct nsim_apply *ctx, struct nsim_ns *ns);
 void apply_ns_free(void *p);
+/* A per-interface sysctl (rel: the key after net/ipv4/, "conf/DEV/NAME" or
+ * "neigh/DEV/proxy_delay") set over ns's route socket instead of /proc/sys:
+ * 0 or -errno when done that way, 1 when the key is not one it sets (write it
+ * through /proc/sys). */
+_must_check_ int apply_rtnl_sysctl(struct nsim_apply *ctx, struct nsim_ns *ns, const char *rel, const char *value);
 
 /* libnl's -NLE_* to -errno, preferring the kernel's own errno when the
  * failure came from an netlink error message. */

@@ -39,6 +39,7 @@ int nsim_apply_new(const struct nsim_apply_backend *backend, void *userdata, str
 	ctx->backend = backend ? backend : &nsim_apply_backend_kernel;
 	ctx->userdata = userdata;
 	ctx->self_ns = -1;
+	ctx->mountpoint_fd = -1;
 	if (ctx->backend == &nsim_apply_backend_kernel) {
 		ctx->self_ns = apply_fd_high(open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC));
 		if (ctx->self_ns < 0)
@@ -64,6 +65,8 @@ void nsim_apply_free(struct nsim_apply *ctx)
 	nsim_hashmap_clear(&ctx->ns, apply_ns_free);
 	if (ctx->self_ns >= 0)
 		close(ctx->self_ns);
+	if (ctx->mountpoint_fd >= 0)
+		close(ctx->mountpoint_fd);
 	free(ctx->error);
 	if (ctx->rec_f)
 		fclose(ctx->rec_f);

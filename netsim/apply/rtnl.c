@@ -10,10 +10,14 @@
 #include <unistd.h>
 
 #include <linux/fib_rules.h>
+#include <linux/if_link.h>
+#include <linux/ip.h>
 #include <linux/neighbour.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
+#include <netlink/attr.h>
 #include <netlink/errno.h>
+#include <netlink/msg.h>
 #include <netlink/netlink.h>
 #include <netlink/route/addr.h>
 #include <netlink/route/link.h>
@@ -195,6 +199,13 @@ int apply_kernel_veth(struct nsim_apply *ctx, const struct nsim_op *op)
 	rtnl_link_set_name(link, op->ifname);
 	struct rtnl_link *peer = rtnl_link_veth_get_peer(link);
 	rtnl_link_set_name(peer, op->peer_ifname);
+	/* One queue each, as veth ends up with anyway: otherwise the kernel
+	 * registers a queue (sysfs objects, uevents) per possible CPU for each
+	 * end, then removes all but the first. */
+	rtnl_link_set_num_tx_queues(link, 1);
+	rtnl_link_set_num_rx_queues(link, 1);
+	rtnl_link_set_num_tx_queues(peer, 1);
+	rtnl_link_set_num_rx_queues(peer, 1);
 	/* the plan's MACs (IFLA_ADDRESS of each end): its neighbour entries name them */
 	if (lladdr_set(op->lladdr) && (r = set_lladdr(ctx, link, op->lladdr)) < 0) {
 		rtnl_link_put(peer);
@@ -365,4 +376,127 @@ int apply_kernel_neigh(struct nsim_apply *ctx, const struct nsim_op *op)
 	rtnl_neigh_set_state(n, NUD_PERMANENT);
 	r = rtnl_neigh_add(ns->sk, n, NLM_F_CREATE | NLM_F_REPLACE);
 	return r < 0 ? apply_nl_errno(ctx, r) : 0;
+}
+
+/* Per-interface IPv4 settings without /proc/sys: the kernel finds a sysctl
+ * path's dentry by comparing it with every namespace's (proc_sys_compare()),
+ * so each walk costs more the more namespaces exist. Only keys whose sysctl
+ * handler does nothing beyond storing the value and notifying: not
+ * forwarding (disables LRO), accept_local, route_localnet, bc_forwarding
+ * (flush the route cache). */
+static const struct {
+	const char *name;
+	int id;
+} devconf_keys[] = {
+	{"accept_redirects", IPV4_DEVCONF_ACCEPT_REDIRECTS},
+	{"accept_source_route", IPV4_DEVCONF_ACCEPT_SOURCE_ROUTE},
+	{"arp_announce", IPV4_DEVCONF_ARP_ANNOUNCE},
+	{"arp_filter", IPV4_DEVCONF_ARPFILTER},
+	{"arp_ignore", IPV4_DEVCONF_ARP_IGNORE},
+	{"log_martians", IPV4_DEVCONF_LOG_MARTIANS},
+	{"proxy_arp", IPV4_DEVCONF_PROXY_ARP},
+	{"rp_filter", IPV4_DEVCONF_RP_FILTER},
+	{"send_redirects", IPV4_DEVCONF_SEND_REDIRECTS},
+};
+
+static bool parse_u32(const char *s, uint32_t *ret)
+{
+	uint64_t v = 0;
+	if (!*s)
+		return false;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9' || (v = v * 10 + (uint64_t)(*s - '0')) > UINT32_MAX)
+			return false;
+	}
+	*ret = (uint32_t)v;
+	return true;
+}
+
+/* "conf/DEV/NAME" or "neigh/DEV/NAME" (rel, after net/ipv4/) split into its
+ * interface (into dev) and NAME; false for all/default or another shape. */
+static bool split_dev_key(const char *rel, const char *dir, char dev[static IFNAMSIZ], const char **ret_name)
+{
+	size_t dl = strlen(dir);
+	if (strncmp(rel, dir, dl) != 0 || rel[dl] != '/')
+		return false;
+	const char *d = rel + dl + 1, *slash = strchr(d, '/');
+	if (!slash || slash == d || (size_t)(slash - d) >= IFNAMSIZ || strchr(slash + 1, '/'))
+		return false;
+	memcpy(dev, d, (size_t)(slash - d));
+	dev[slash - d] = '\0';
+	if (streq(dev, "all") || streq(dev, "default"))
+		return false;
+	*ret_name = slash + 1;
+	return true;
+}
+
+/* what /proc/sys counts "userhz jiffies" in: USER_HZ, 100 on every architecture Linux runs netsim on */
+#define USER_HZ_ 100
+
+static inline void msg_freep(struct nl_msg **p) { if (*p) nlmsg_free(*p); }
+
+static int send_sync(struct nsim_apply *ctx, struct nsim_ns *ns, struct nl_msg **msg)
+{
+	ctx->nl_errno = 0;
+	int r = nl_send_sync(ns->sk, *msg); /* frees it */
+	*msg = NULL;
+	return r < 0 ? apply_nl_errno(ctx, r) : 0;
+}
+
+/* RTM_SETLINK by name with IFLA_AF_SPEC / AF_INET / IFLA_INET_CONF, as
+ * `ip link` would; the kernel's inet_set_link_af() stores the value as the
+ * sysctl would (and marks it as set, so conf/default no longer overrides it). */
+static int devconf_set(struct nsim_apply *ctx, struct nsim_ns *ns, const char *dev, int id, uint32_t value)
+{
+	_cleanup_(msg_freep) struct nl_msg *msg = nlmsg_alloc_simple(RTM_SETLINK, 0);
+	struct ifinfomsg ifi = {.ifi_family = AF_UNSPEC};
+	struct nlattr *af, *inet, *conf;
+	if (!msg || nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0 || nla_put_string(msg, IFLA_IFNAME, dev) < 0 ||
+	    !(af = nla_nest_start(msg, IFLA_AF_SPEC)) || !(inet = nla_nest_start(msg, AF_INET)) ||
+	    !(conf = nla_nest_start(msg, IFLA_INET_CONF)) || nla_put_u32(msg, id, value) < 0)
+		return -ENOMEM;
+	nla_nest_end(msg, conf);
+	nla_nest_end(msg, inet);
+	nla_nest_end(msg, af);
+	return send_sync(ctx, ns, &msg);
+}
+
+/* RTM_SETNEIGHTBL of the ARP table's parameters of one interface, as `ip
+ * ntable change name arp_cache dev DEV proxy_delay MS` would. */
+static int neigh_proxy_delay_set(struct nsim_apply *ctx, struct nsim_ns *ns, const char *dev, uint32_t ticks)
+{
+	int idx, r = ifindex(ctx, ns, dev, &idx);
+	if (r < 0)
+		return r;
+	_cleanup_(msg_freep) struct nl_msg *msg = nlmsg_alloc_simple(RTM_SETNEIGHTBL, 0);
+	struct ndtmsg ndt = {.ndtm_family = AF_INET};
+	struct nlattr *parms;
+	/* the sysctl counts USER_HZ ticks (proc_dointvec_userhz_jiffies), the
+	 * attribute milliseconds */
+	if (!msg || nlmsg_append(msg, &ndt, sizeof(ndt), NLMSG_ALIGNTO) < 0 ||
+	    nla_put_string(msg, NDTA_NAME, "arp_cache") < 0 || !(parms = nla_nest_start(msg, NDTA_PARMS)) ||
+	    nla_put_u32(msg, NDTPA_IFINDEX, (uint32_t)idx) < 0 ||
+	    nla_put_u64(msg, NDTPA_PROXY_DELAY, (uint64_t)ticks * 1000 / USER_HZ_) < 0)
+		return -ENOMEM;
+	nla_nest_end(msg, parms);
+	return send_sync(ctx, ns, &msg);
+}
+
+int apply_rtnl_sysctl(struct nsim_apply *ctx, struct nsim_ns *ns, const char *rel, const char *value)
+{
+	char dev[IFNAMSIZ];
+	const char *name;
+	uint32_t v;
+
+	if (!parse_u32(value, &v))
+		return 1;
+	if (split_dev_key(rel, "conf", dev, &name)) {
+		for (size_t i = 0; i < ELEMENTSOF(devconf_keys); i++)
+			if (streq(name, devconf_keys[i].name))
+				return devconf_set(ctx, ns, dev, devconf_keys[i].id, v);
+		return 1;
+	}
+	if (split_dev_key(rel, "neigh", dev, &name) && streq(name, "proxy_delay") && v <= UINT32_MAX / 1000)
+		return neigh_proxy_delay_set(ctx, ns, dev, v);
+	return 1;
 }

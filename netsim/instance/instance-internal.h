@@ -19,6 +19,9 @@ _must_check_ int instance_lock(int rootfd, const char *name, int *ret_fd);
 /* Opens ROOT/NAME without following a symlink and checks it as the root:
  * -ENOENT, -ELOOP (a symlink), -ENOTDIR, -EPERM (owner or mode). */
 _must_check_ int instance_dir_open(int rootfd, const char *name, int *ret_fd);
+/* Opens the directory at path, not through a symlink (its last component),
+ * checked as instance_dir_open() does. */
+_must_check_ int instance_path_open(const char *path, int *ret_fd);
 /* Reads dirfd/file (not through a symlink, at most 16 MiB) as a string. */
 _must_check_ int instance_file_read(int dirfd, const char *file, char **ret);
 /* Writes dirfd/file (0600) through FILE.tmp and a rename, so a reader (or a

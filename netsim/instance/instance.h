@@ -105,8 +105,13 @@ _must_check_ int nsim_instance_read_file(const char *name, const char *file, cha
  * them (struct nsim_plan_file); a missing one leaves the machine's file. */
 #define NSIM_INSTANCE_RESOLV_FMT "resolv-%s.conf" /* the host's name */
 #define NSIM_INSTANCE_HOSTS_FMT "hosts-%s"
-/* Absolute paths of host's DNS files in state dir `dir` (both caller-owned).
- * 0 or -ENOMEM. */
+/* Every host's DNS files as records ("@@ NAME LEN\n", LEN bytes, "\n"), written
+ * by `up`; a host's own files are made from it on first use. */
+#define NSIM_INSTANCE_HOST_FILES "host-files"
+/* Absolute paths of host's DNS files in state dir `dir` (both caller-owned),
+ * writing them first from NSIM_INSTANCE_HOST_FILES when they do not exist yet
+ * (best effort: a file it cannot write stays missing, which leaves the
+ * machine's). 0 or -ENOMEM. */
 _must_check_ int nsim_instance_dns_files(const char *dir, const char *host, char **ret_resolv, char **ret_hosts);
 
 /* Opens file (a plain name, e.g. "service-db.log") of instance `name` for

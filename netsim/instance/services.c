@@ -271,16 +271,110 @@ static int write_file(const struct nsim_plan_file *f, int dirfd, const char *dir
 	return r;
 }
 
+/* Appends file f as a record of HOST_FILES: "@@ NAME LEN\n", LEN bytes, "\n". */
+static int host_file_record(FILE *out, const struct nsim_plan_file *f, const char *dir)
+{
+	if (!f->name || !f->text)
+		return 0;
+	_cleanup_free_ char *text = substitute(f->text, dir);
+	if (!text)
+		return -ENOMEM;
+	fprintf(out, "@@ %s %zu\n%s\n", f->name, strlen(text), text);
+	return 0;
+}
+
+/* The hosts' DNS files, all in one file: a file per host costs a file system
+ * inode each, created by `up` and deleted by `down` for every host whether or
+ * not anything ever runs there (on ext4 without a journal, each create also
+ * scans past the inodes deleted in the last minutes: the cost of every file
+ * grows with the files `down` removed before). nsim_instance_dns_files()
+ * writes a host's own files the first time a process starts there. */
+static int write_host_files(const struct nsim_plan *p, int dirfd, const char *dir_path, char **ret_error)
+{
+	_cleanup_free_ char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+	if (!out)
+		return -ENOMEM;
+	int r = 0;
+	for (size_t i = 0; i < p->n_hosts && r == 0; i++)
+		if ((r = host_file_record(out, &p->hosts[i].resolv_conf, dir_path)) == 0)
+			r = host_file_record(out, &p->hosts[i].hosts_file, dir_path);
+	if (fclose(out) != 0 && r == 0)
+		r = -ENOMEM;
+	if (r == 0 && (r = instance_file_write(dirfd, NSIM_INSTANCE_HOST_FILES, text)) < 0)
+		*ret_error = instance_sprintf("writing %s/%s: %s", dir_path, NSIM_INSTANCE_HOST_FILES, strerror(-r));
+	return r;
+}
+
+/* The text of record `file` of HOST_FILES in text (not a copy, not
+ * terminated: *ret_len bytes), or NULL. */
+static const char *host_file_find(const char *text, const char *file, size_t *ret_len)
+{
+	size_t flen = strlen(file);
+	const char *text_end = text + strlen(text);
+	for (const char *p = text; p && strncmp(p, "@@ ", 3) == 0;) {
+		const char *name = p + 3, *sp = strchr(name, ' ');
+		char *end;
+		if (!sp)
+			return NULL;
+		errno = 0;
+		unsigned long long len = strtoull(sp + 1, &end, 10);
+		if (errno || *end != '\n' || len > (size_t)(text_end - (end + 1)))
+			return NULL;
+		if ((size_t)(sp - name) == flen && strncmp(name, file, flen) == 0) {
+			*ret_len = (size_t)len;
+			return end + 1;
+		}
+		p = end + 1 + len;
+		p = *p == '\n' ? p + 1 : NULL;
+	}
+	return NULL;
+}
+
+/* dirfd/file from its record of HOST_FILES, unless it exists. Through a temporary
+ * name of this process's own (two `netsim exec` may do it at once) and a rename. */
+static int host_file_materialize(int dirfd, const char *text, const char *file)
+{
+	size_t len;
+	if (faccessat(dirfd, file, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+		return 0;
+	const char *data = host_file_find(text, file, &len);
+	if (!data)
+		return 0; /* none: the machine's own file stays */
+	_cleanup_free_ char *tmp = instance_sprintf("%s.%d.tmp", file, (int)getpid());
+	if (!tmp)
+		return -ENOMEM;
+	if (unlinkat(dirfd, tmp, 0) < 0 && errno != ENOENT)
+		return -errno;
+	_cleanup_close_ int fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	for (size_t off = 0; off < len;) {
+		ssize_t n = write(fd, data + off, len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			int r = -errno;
+			(void)unlinkat(dirfd, tmp, 0);
+			return r;
+		}
+		off += (size_t)n;
+	}
+	if (renameat(dirfd, tmp, dirfd, file) < 0) {
+		int r = -errno;
+		(void)unlinkat(dirfd, tmp, 0);
+		return r;
+	}
+	return 0;
+}
+
 int instance_start_processes(const struct nsim_plan *p, int dirfd, const char *dir_path, char **ret_error)
 {
 	/* the hosts' DNS configuration, before anything runs in a host */
-	for (size_t i = 0; i < p->n_hosts; i++) {
-		int r = write_file(&p->hosts[i].resolv_conf, dirfd, dir_path, ret_error);
-		if (r == 0)
-			r = write_file(&p->hosts[i].hosts_file, dirfd, dir_path, ret_error);
-		if (r < 0)
-			return r;
-	}
+	int r0 = write_host_files(p, dirfd, dir_path, ret_error);
+	if (r0 < 0)
+		return r0;
 	static const enum nsim_plan_process_kind order[] = {NSIM_PROCESS_RESOLVER, NSIM_PROCESS_SERVICE};
 	for (size_t o = 0; o < ELEMENTSOF(order); o++)
 		for (size_t i = 0; i < p->n_processes; i++) {
@@ -299,6 +393,15 @@ int nsim_instance_dns_files(const char *dir, const char *host, char **ret_resolv
 	_cleanup_free_ char *hosts = instance_sprintf("%s/" NSIM_INSTANCE_HOSTS_FMT, dir, host);
 	if (!resolv || !hosts)
 		return -ENOMEM;
+	/* Best effort: a file that cannot be written is missing, and a missing
+	 * one leaves the machine's (as for a host without DNS files). */
+	_cleanup_close_ int dirfd = -1;
+	_cleanup_free_ char *text = NULL;
+	if (instance_path_open(dir, &dirfd) == 0 && instance_file_read(dirfd, NSIM_INSTANCE_HOST_FILES, &text) == 0) {
+		if (host_file_materialize(dirfd, text, strrchr(resolv, '/') + 1) == -ENOMEM ||
+		    host_file_materialize(dirfd, text, strrchr(hosts, '/') + 1) == -ENOMEM)
+			return -ENOMEM;
+	}
 	*ret_resolv = TAKE_PTR(resolv);
 	*ret_hosts = TAKE_PTR(hosts);
 	return 0;

@@ -128,6 +128,11 @@ int instance_dir_open(int rootfd, const char *name, int *ret_fd)
 	return 0;
 }
 
+int instance_path_open(const char *path, int *ret_fd)
+{
+	return instance_dir_open(AT_FDCWD, path, ret_fd);
+}
+
 int instance_file_read(int dirfd, const char *file, char **ret)
 {
 	size_t len;

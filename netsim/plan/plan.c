@@ -160,7 +160,11 @@ const char *plan_netns(struct plan_builder *b, const char *node, bool router)
 
 	/* New namespaces inherit IPv4 conf from the root namespace
 	 * (net.core.devconf_inherit_init_net=0), which may have rp_filter on:
-	 * set what the data plane relies on explicitly. */
+	 * set what the data plane relies on explicitly. A host needs nothing:
+	 * its one interface carries its default route, so reverse-path
+	 * filtering, strict or loose, passes every source that reaches it. And
+	 * a sysctl costs a /proc/sys walk whose price grows with the number of
+	 * namespaces (docs/dataplane.md, "What each step costs"). */
 	static const char *const router_conf[][2] = {
 		{"net/ipv4/ip_forward", "1"},
 		{"net/ipv4/conf/all/rp_filter", "0"},
@@ -169,17 +173,12 @@ const char *plan_netns(struct plan_builder *b, const char *node, bool router)
 		{"net/ipv4/conf/default/send_redirects", "0"},
 		{"net/ipv4/conf/default/proxy_arp", "1"},
 	};
-	static const char *const host_conf[][2] = {
-		{"net/ipv4/conf/all/rp_filter", "0"},
-		{"net/ipv4/conf/default/rp_filter", "0"},
-	};
-	size_t n = router ? ELEMENTSOF(router_conf) : ELEMENTSOF(host_conf);
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; router && i < ELEMENTSOF(router_conf); i++) {
 		struct nsim_op *s = plan_op(b, NSIM_OP_SYSCTL, ns);
 		if (!s)
 			return NULL;
-		s->key = router ? router_conf[i][0] : host_conf[i][0];
-		s->value = router ? router_conf[i][1] : host_conf[i][1];
+		s->key = router_conf[i][0];
+		s->value = router_conf[i][1];
 	}
 	struct nsim_op *lo = plan_op(b, NSIM_OP_LINK_UP, ns);
 	if (lo)
