@@ -70,7 +70,7 @@ _netsim_options()
 	logs) echo --follow -f --help ;;
 	test) echo --name --keep --only --timeout --json --junit --flow-log --flow-log-format --pcap --verbose -v --strict --help ;;
 	check) echo --only --timeout --json --junit --flow-log --flow-log-format --pcap --verbose -v --strict --help ;;
-	analyze) echo --json --matrix --strict --help ;;
+	analyze) echo --json --matrix --by-class --strict --help ;;
 	help) ;;
 	*) echo --help --version -h -V ;;
 	esac

@@ -220,3 +220,56 @@ const char *nsim_fix_action_name(enum nsim_fix_action a);
  * does. */
 bool nsim_analyze_blocked_by_match(const struct nsim_topology *t, const struct nsim_expect *e,
 				   const struct nsim_analysis *a, char *why, size_t size);
+
+/* analyze/matrix.c: who can reach what. For every listen: entry of every
+ * host and internet host (a service, at the first port of its range) and
+ * every host and internet host as source (other than the service's own),
+ * the verdict of the flow nsim_analyzer_flow(explain=false) gives. Hosts
+ * the walk cannot tell apart (same VPC, subnet, groups, listeners,
+ * ephemeral ports, kind, public IP or not, and the same of the topology's
+ * CIDRs containing their addresses) form a class, and each pair of classes
+ * is walked once: a matrix of 10,000 hosts is walked in a few thousand
+ * flows instead of 100 million. */
+struct nsim_matrix_service {
+	size_t src;          /* the host or internet host: its index in sources */
+	size_t listen;       /* the index in its listen: */
+	uint16_t port;       /* the first port of that entry */
+	enum nsim_proto proto;
+	size_t row;          /* its row of cells: services of a class share one per listen: entry */
+};
+
+struct nsim_matrix_cell {
+	uint8_t prediction; /* enum nsim_prediction */
+	uint8_t reason;     /* enum nsim_reason */
+	bool none;          /* no flow: a class of one, to its own service */
+};
+
+struct nsim_matrix {
+	/* sources: every host (VPCs and hosts in file order), then every internet host */
+	struct nsim_endpoint *src;
+	const char **src_name; /* pointing into the topology */
+	size_t *src_class;
+	size_t n_src;
+	/* the classes: class c's members are members[class_start[c] .. class_start[c + 1]),
+	 * in source order; classes are numbered by their first member */
+	size_t *members, *class_start;
+	size_t n_classes;
+	struct nsim_matrix_service *svc; /* in source order, then listen: order */
+	size_t n_svc;
+	size_t *row_svc; /* the service each row was walked for */
+	size_t n_rows;
+	struct nsim_matrix_cell *cells; /* n_rows x n_classes */
+	size_t flows;  /* the pairs of service and source the matrix answers */
+	size_t walked; /* the flows walked for them */
+};
+
+/* The matrix of an (validated) topology's analyzer; per_host: every source
+ * a class of its own (each pair walked: for comparisons). *ret owned by the
+ * caller, pointing into the topology. 0 or -ENOMEM. */
+_must_check_ int nsim_analyze_matrix(const struct nsim_analyzer *an, bool per_host, struct nsim_matrix **ret);
+void nsim_matrix_free(struct nsim_matrix *m);
+NSIM_DEFINE_FREEP(struct nsim_matrix, nsim_matrix_free)
+
+/* The verdict of service svc from source src (indexes into m->svc and
+ * m->src): NULL when src is the service's own endpoint (no flow). */
+const struct nsim_matrix_cell *nsim_matrix_cell(const struct nsim_matrix *m, size_t svc, size_t src);

@@ -42,7 +42,10 @@ const char nsim_help_analyze[] =
 	"Options:\n"
 	"  --json     as JSON\n"
 	"  --matrix   also: for every listening port of every host, which hosts (and\n"
-	"             internet hosts) can reach it\n\n"
+	"             internet hosts) can reach it\n"
+	"  --by-class the matrix by classes of hosts alike (same VPC, subnet,\n"
+	"             groups, listeners, ...): each class's members, then which\n"
+	"             classes reach each class's ports (implies --matrix)\n\n"
 	"Exit status: 0 when every expectation is predicted to hold, 1 otherwise.\n";
 
 /* FILE or the name of a running topology. */
@@ -294,143 +297,164 @@ static bool holds(const struct nsim_expect *e, const struct nsim_analysis *a)
 						    : a->prediction == NSIM_PREDICT_BLOCKED;
 }
 
-struct service {
-	struct nsim_endpoint ep;
-	const char *name;
-	uint16_t port;
-	enum nsim_proto proto;
-};
-
-struct matrix_lists {
-	struct nsim_endpoint *src;
-	const char **src_name;
-	size_t n_src, cap_src;
-	struct service *svc;
-	size_t n_svc, cap_svc;
-};
-
-static void matrix_lists_done(struct matrix_lists *m)
+/* A row's sources that reach it, in source order: the first `max` (the
+ * service's own endpoint among them if reachable from its class) and how
+ * many in all. */
+static size_t row_sources(const struct nsim_matrix *m, size_t row, size_t *first, size_t max, size_t *ret_n)
 {
-	free(m->src);
-	free(m->src_name);
-	free(m->svc);
+	const struct nsim_matrix_cell *cells = &m->cells[row * m->n_classes];
+	size_t n = 0, total = 0;
+	for (size_t c = 0; c < m->n_classes; c++)
+		if (!cells[c].none && cells[c].prediction == NSIM_PREDICT_REACHABLE)
+			total += m->class_start[c + 1] - m->class_start[c];
+	for (size_t i = 0; i < m->n_src && n < max && n < total; i++) {
+		const struct nsim_matrix_cell *x = &cells[m->src_class[i]];
+		if (!x->none && x->prediction == NSIM_PREDICT_REACHABLE)
+			first[n++] = i;
+	}
+	*ret_n = total;
+	return n;
 }
 
-static int add_source(struct matrix_lists *m, struct nsim_endpoint ep, const char *name)
+static bool reaches(const struct nsim_matrix *m, size_t s, size_t i)
 {
-	if (m->n_src == m->cap_src) {
-		size_t cap = m->cap_src ? m->cap_src * 2 : 64;
-		struct nsim_endpoint *s = reallocarray(m->src, cap, sizeof(*s));
-		if (!s)
-			return -ENOMEM;
-		m->src = s;
-		const char **n = reallocarray(m->src_name, cap, sizeof(*n));
-		if (!n)
-			return -ENOMEM;
-		m->src_name = n;
-		m->cap_src = cap;
-	}
-	m->src[m->n_src] = ep;
-	m->src_name[m->n_src++] = name;
-	return 0;
+	const struct nsim_matrix_cell *x = nsim_matrix_cell(m, s, i);
+	return x && !x->none && x->prediction == NSIM_PREDICT_REACHABLE;
 }
 
-static int add_services(struct matrix_lists *m, struct nsim_endpoint ep, const char *name,
-			const struct nsim_service *listen, size_t n)
+/* " and 3 more" after the first 8 names: classes and sources alike. */
+#define MATRIX_SHOWN 8
+
+static json_t *matrix_json_by_class(const struct nsim_matrix *m)
 {
-	for (size_t l = 0; l < n; l++) {
-		if (m->n_svc == m->cap_svc) {
-			size_t cap = m->cap_svc ? m->cap_svc * 2 : 64;
-			struct service *s = reallocarray(m->svc, cap, sizeof(*s));
-			if (!s)
-				return -ENOMEM;
-			m->svc = s;
-			m->cap_svc = cap;
-		}
-		m->svc[m->n_svc++] = (struct service){ep, name, listen[l].from, listen[l].proto};
+	json_t *classes = json_array(), *services = json_array();
+	for (size_t c = 0; c < m->n_classes; c++) {
+		json_t *members = json_array();
+		for (size_t k = m->class_start[c]; k < m->class_start[c + 1]; k++)
+			json_array_append_new(members, json_string(m->src_name[m->members[k]]));
+		json_array_append_new(classes, json_pack("{s:I, s:o}", "class", (json_int_t)c + 1, "members", members));
 	}
-	return 0;
+	for (size_t row = 0; row < m->n_rows; row++) {
+		const struct nsim_matrix_service *svc = &m->svc[m->row_svc[row]];
+		json_t *from = json_array();
+		for (size_t c = 0; c < m->n_classes; c++) {
+			const struct nsim_matrix_cell *x = &m->cells[row * m->n_classes + c];
+			if (!x->none && x->prediction == NSIM_PREDICT_REACHABLE)
+				json_array_append_new(from, json_integer((json_int_t)c + 1));
+		}
+		json_array_append_new(services, json_pack("{s:I, s:i, s:s, s:o}", "class",
+							  (json_int_t)m->src_class[svc->src] + 1, "port", svc->port,
+							  "protocol", nsim_proto_name(svc->proto), "reachable_from_classes", from));
+	}
+	return json_pack("{s:o, s:o}", "classes", classes, "services", services);
 }
 
-static int matrix(const struct nsim_topology *t, const struct nsim_analyzer *an, bool json, json_t *doc)
+static void matrix_text_by_class(const struct nsim_matrix *m)
 {
-	_cleanup_(matrix_lists_done) struct matrix_lists m = {0};
-	int r = 0;
-	for (size_t v = 0; v < t->n_vpcs && r >= 0; v++)
-		for (size_t i = 0; i < t->vpcs[v].n_hosts && r >= 0; i++) {
-			const struct nsim_host *h = &t->vpcs[v].hosts[i];
-			struct nsim_endpoint ep = {.kind = NSIM_EP_HOST, .vpc = v, .idx = i};
-			if ((r = add_source(&m, ep, h->name.name)) >= 0)
-				r = add_services(&m, ep, h->name.name, h->listen, h->n_listen);
-		}
-	for (size_t i = 0; i < t->n_inet_hosts && r >= 0; i++) {
-		struct nsim_endpoint ep = {.kind = NSIM_EP_INET_HOST, .idx = i};
-		if ((r = add_source(&m, ep, t->inet_hosts[i].name.name)) >= 0)
-			r = add_services(&m, ep, t->inet_hosts[i].name.name, t->inet_hosts[i].listen, t->inet_hosts[i].n_listen);
-	}
-	if (r < 0)
-		return r;
-	_cleanup_free_ bool *ok = calloc(m.n_src + 1, sizeof(bool));
-	if (!ok)
-		return -ENOMEM;
-	const struct nsim_endpoint *src = m.src;
-	const char *const *src_name = m.src_name;
-	const struct service *svc = m.svc;
-	size_t n_src = m.n_src, n_svc = m.n_svc;
-
-	double t0 = nsim_clock_ms(CLOCK_MONOTONIC);
-	size_t flows = 0;
-	json_t *list = json ? json_array() : NULL;
-	if (!json)
-		printf("\nwho can reach what (model; %zu sources, %zu listening ports):\n", n_src, n_svc);
-	for (size_t s = 0; s < n_svc; s++) {
-		size_t n_ok = 0;
-		for (size_t i = 0; i < n_src; i++) {
-			if (src[i].kind == svc[s].ep.kind && src[i].vpc == svc[s].ep.vpc && src[i].idx == svc[s].ep.idx) {
-				ok[i] = false;
-				continue;
-			}
-			struct nsim_flow f = {.from = src[i], .proto = svc[s].proto, .dport = svc[s].port};
-			f.dst = nsim_analyze_target(t, &src[i], &svc[s].ep);
-			struct nsim_analysis a;
-			ok[i] = nsim_analyzer_flow(an, &f, false, &a) == 0 && a.prediction == NSIM_PREDICT_REACHABLE;
-			n_ok += ok[i];
-			flows++;
-		}
-		if (json) {
-			json_t *from = json_array();
-			for (size_t i = 0; i < n_src; i++)
-				if (ok[i])
-					json_array_append_new(from, json_string(src_name[i]));
-			json_array_append_new(list, json_pack("{s:s, s:i, s:s, s:o}", "host", svc[s].name, "port", svc[s].port,
-							      "protocol", nsim_proto_name(svc[s].proto), "reachable_from", from));
-			continue;
-		}
-		printf("  %-16s %5u/%-4s ← ", NSIM_ESC(svc[s].name), svc[s].port, nsim_proto_name(svc[s].proto));
-		if (!n_ok)
-			printf("nobody");
-		for (size_t i = 0, shown = 0; i < n_src && shown < 8; i++)
-			if (ok[i])
-				printf("%s%s", shown++ ? ", " : "", NSIM_ESC(src_name[i]));
-		if (n_ok > 8)
-			printf(" and %zu more", n_ok - 8);
+	printf("\nwho can reach what, by class (model; %zu sources in %zu classes, %zu listening ports in %zu rows):\n",
+	       m->n_src, m->n_classes, m->n_svc, m->n_rows);
+	for (size_t c = 0; c < m->n_classes; c++) {
+		size_t n = m->class_start[c + 1] - m->class_start[c];
+		printf("  class %zu (%zu): ", c + 1, n);
+		for (size_t k = 0; k < n && k < MATRIX_SHOWN; k++)
+			printf("%s%s", k ? ", " : "", NSIM_ESC(m->src_name[m->members[m->class_start[c] + k]]));
+		if (n > MATRIX_SHOWN)
+			printf(" and %zu more", n - MATRIX_SHOWN);
 		putchar('\n');
 	}
+	for (size_t row = 0; row < m->n_rows; row++) {
+		const struct nsim_matrix_service *svc = &m->svc[m->row_svc[row]];
+		printf("  class %zu %5u/%-4s ← ", m->src_class[svc->src] + 1, svc->port, nsim_proto_name(svc->proto));
+		size_t shown = 0, n_ok = 0;
+		for (size_t c = 0; c < m->n_classes; c++) {
+			const struct nsim_matrix_cell *x = &m->cells[row * m->n_classes + c];
+			if (x->none || x->prediction != NSIM_PREDICT_REACHABLE)
+				continue;
+			if (shown < MATRIX_SHOWN)
+				printf("%sclass %zu", shown++ ? ", " : "", c + 1);
+			n_ok++;
+		}
+		if (!n_ok)
+			printf("nobody");
+		if (n_ok > MATRIX_SHOWN)
+			printf(" and %zu more classes", n_ok - MATRIX_SHOWN);
+		putchar('\n');
+	}
+}
+
+static int matrix(const struct nsim_analyzer *an, bool json, bool by_class, json_t *doc)
+{
+	_cleanup_(nsim_matrix_freep) struct nsim_matrix *m = NULL;
+	double t0 = nsim_clock_ms(CLOCK_MONOTONIC);
+	int r = nsim_analyze_matrix(an, false, &m);
+	if (r < 0)
+		return r;
 	double ms = nsim_clock_ms(CLOCK_MONOTONIC) - t0;
+	if (by_class && json) {
+		json_t *j = matrix_json_by_class(m);
+		json_object_set_new(j, "flows", json_integer((json_int_t)m->flows));
+		json_object_set_new(j, "walked", json_integer((json_int_t)m->walked));
+		json_object_set_new(j, "ms", json_real(ms));
+		json_object_set_new(doc, "matrix", j);
+		return 0;
+	}
+	if (by_class) {
+		matrix_text_by_class(m);
+		printf("(%zu flows analysed in %.1f ms)\n", m->flows, ms);
+		return 0;
+	}
+	json_t *list = json ? json_array() : NULL;
+	if (!json)
+		printf("\nwho can reach what (model; %zu sources, %zu listening ports):\n", m->n_src, m->n_svc);
+	/* per row, once: the first sources that reach it (one more than shown:
+	 * a service's own endpoint is left out) */
+	size_t first[MATRIX_SHOWN + 1], n_first = 0, n_row = 0, row = NSIM_NONE;
+	for (size_t s = 0; s < m->n_svc; s++) {
+		const struct nsim_matrix_service *svc = &m->svc[s];
+		const char *name = m->src_name[svc->src];
+		if (json) {
+			json_t *from = json_array();
+			for (size_t i = 0; i < m->n_src; i++)
+				if (reaches(m, s, i))
+					json_array_append_new(from, json_string(m->src_name[i]));
+			json_array_append_new(list, json_pack("{s:s, s:i, s:s, s:o}", "host", name, "port", svc->port,
+							      "protocol", nsim_proto_name(svc->proto), "reachable_from", from));
+			continue;
+		}
+		if (svc->row != row) {
+			row = svc->row;
+			n_first = row_sources(m, row, first, ELEMENTSOF(first), &n_row);
+		}
+		const struct nsim_matrix_cell *own = &m->cells[row * m->n_classes + m->src_class[svc->src]];
+		size_t n_ok = n_row - (!own->none && own->prediction == NSIM_PREDICT_REACHABLE);
+		printf("  %-16s %5u/%-4s ← ", NSIM_ESC(name), svc->port, nsim_proto_name(svc->proto));
+		if (!n_ok)
+			printf("nobody");
+		for (size_t k = 0, shown = 0; k < n_first && shown < MATRIX_SHOWN; k++)
+			if (first[k] != svc->src)
+				printf("%s%s", shown++ ? ", " : "", NSIM_ESC(m->src_name[first[k]]));
+		if (n_ok > MATRIX_SHOWN)
+			printf(" and %zu more", n_ok - MATRIX_SHOWN);
+		putchar('\n');
+	}
+	ms = nsim_clock_ms(CLOCK_MONOTONIC) - t0;
 	if (json)
 		json_object_set_new(doc, "matrix",
-				    json_pack("{s:o, s:I, s:f}", "services", list, "flows", (json_int_t)flows, "ms", ms));
+				    json_pack("{s:o, s:I, s:f}", "services", list, "flows", (json_int_t)m->flows, "ms", ms));
 	else
-		printf("(%zu flows analysed in %.1f ms)\n", flows, ms);
+		printf("(%zu flows analysed in %.1f ms)\n", m->flows, ms);
 	return 0;
 }
 
 int nsim_cmd_analyze(int argc, char **argv)
 {
-	static const struct option opts[] = {{"json", no_argument, NULL, 'j'}, {"matrix", no_argument, NULL, 'm'}, {}};
+	static const struct option opts[] = {{"json", no_argument, NULL, 'j'},
+					     {"matrix", no_argument, NULL, 'm'},
+					     {"by-class", no_argument, NULL, 'c'},
+					     {}};
 	_cleanup_(nsim_topology_freep) struct nsim_topology *t = NULL;
 	_cleanup_(nsim_analyzer_freep) struct nsim_analyzer *an = NULL;
-	bool json = false, with_matrix = false;
+	bool json = false, with_matrix = false, by_class = false;
 	int c;
 	optind = 1;
 	opterr = 0;
@@ -439,11 +463,13 @@ int nsim_cmd_analyze(int argc, char **argv)
 			json = true;
 		else if (c == 'm')
 			with_matrix = true;
+		else if (c == 'c')
+			by_class = with_matrix = true;
 		else
 			return nsim_cli_usage_error("analyze", "unknown option '%s'", argv[optind - 1]);
 	}
 	if (argc - optind != 1)
-		return nsim_cli_usage_error("analyze", "usage: netsim analyze FILE [--json] [--matrix]");
+		return nsim_cli_usage_error("analyze", "usage: netsim analyze FILE [--json] [--matrix [--by-class]]");
 	int r = nsim_cli_load(argv[optind], &t);
 	if (r != NSIM_EXIT_OK)
 		return r;
@@ -525,7 +551,7 @@ int nsim_cmd_analyze(int argc, char **argv)
 	if (!json)
 		printf("\n%zu predicted to hold, %zu predicted to fail%s\n", held, failed,
 		       commands ? " (command: expectations are run by `netsim test` only)" : "");
-	if (with_matrix && matrix(t, an, json, doc) < 0)
+	if (with_matrix && matrix(an, json, by_class, doc) < 0)
 		r = NSIM_EXIT_FAIL;
 	if (json) {
 		json_dumpf(doc, stdout, JSON_INDENT(2));

@@ -13,6 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/ioctl.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
@@ -38,8 +40,9 @@
 #define SLL2_PKTTYPE_OUTGOING 4
 #define ETH_P_IPV4 0x0800
 
+/* An interface's name, asked of the kernel the first time a packet names it */
 struct ifname {
-	unsigned index;
+	enum { IFNAME_UNKNOWN = 0, IFNAME_KNOWN, IFNAME_ABSENT } state;
 	char name[IF_NAMESIZE];
 };
 
@@ -49,7 +52,8 @@ struct handle {
 	bool nflog;    /* netsim's NFLOG group, not the "any" device */
 	pcap_t *p;
 	int fd;
-	struct ifname *ifs; /* the namespace's interfaces, read when it was opened */
+	size_t ring; /* its ring's bytes (capture opts' ring_bytes, else RING_BYTES) */
+	struct ifname *ifs; /* by ifindex: the names seen so far (ifname_of()) */
 	size_t n_ifs;
 	bool dead;   /* reading it failed */
 	bool nano;   /* timestamps in nanoseconds (else microseconds) */
@@ -84,7 +88,7 @@ struct nsim_capture {
 	pthread_t thread;
 	bool running;
 	int stop_fd;
-	struct pollfd *pfd; /* the handles', then stop_fd */
+	int epfd; /* the handles' fds (data: the handle's index) and stop_fd (data: n) */
 
 	struct rec *recs;
 	size_t n_recs, cap_recs;
@@ -132,28 +136,6 @@ static int fail(struct handle *h, int error, const char *fmt, ...)
 	return error;
 }
 
-static int read_ifnames(struct handle *h)
-{
-	struct if_nameindex *ifs = if_nameindex();
-	if (!ifs)
-		return -errno;
-	size_t n = 0;
-	while (ifs[n].if_index)
-		n++;
-	h->ifs = calloc(n ? n : 1, sizeof(*h->ifs));
-	if (!h->ifs) {
-		if_freenameindex(ifs);
-		return -ENOMEM;
-	}
-	for (size_t i = 0; i < n; i++) {
-		h->ifs[i].index = ifs[i].if_index;
-		snprintf(h->ifs[i].name, sizeof(h->ifs[i].name), "%s", ifs[i].if_name);
-	}
-	h->n_ifs = n;
-	if_freenameindex(ifs);
-	return 0;
-}
-
 /* netsim's NFLOG group (plan.h) in the namespace the thread entered: a
  * netlink socket belongs to the namespace it was made in, and groups are
  * per namespace. No filter: only netsim's drops go to the group. */
@@ -199,9 +181,7 @@ static int open_one(struct handle *h, const char *filter)
 		return fail(h, -errno, "%s: %s", path, strerror(errno));
 	if (setns(nsfd, CLONE_NEWNET) < 0)
 		return fail(h, -errno, "setns: %s", strerror(errno));
-	int r = read_ifnames(h);
-	if (r < 0)
-		return fail(h, r, "listing interfaces: %s", strerror(-r));
+	int r;
 
 	if (h->nflog)
 		return open_nflog(h);
@@ -211,7 +191,7 @@ static int open_one(struct handle *h, const char *filter)
 	h->p = p;
 	/* without immediate mode nothing is delivered before the buffer timeout */
 	if (pcap_set_snaplen(p, SNAPLEN) < 0 || pcap_set_immediate_mode(p, 1) < 0 ||
-	    pcap_set_buffer_size(p, RING_BYTES) < 0 || pcap_set_timeout(p, 1) < 0)
+	    pcap_set_buffer_size(p, (int)h->ring) < 0 || pcap_set_timeout(p, 1) < 0)
 		return fail(h, -EINVAL, "%s", pcap_geterr(p));
 	/* hops along a path are microseconds apart: order them by nanoseconds */
 	(void)pcap_set_tstamp_precision(p, PCAP_TSTAMP_PRECISION_NANO);
@@ -251,12 +231,31 @@ static int open_one(struct handle *h, const char *filter)
 	return 0;
 }
 
-static const char *ifname_of(const struct handle *h, unsigned index)
+/* The name of interface `index` of h's namespace, asked of the kernel
+ * through the handle's own socket (SIOCGIFNAME works on any socket, in the
+ * socket's namespace) the first time, then kept. Not a listing of every
+ * interface when the handle opens: a VPC router has one per host, and each
+ * listing costs the kernel a walk of the namespace's peers per interface.
+ * NULL when the interface is gone (or no memory). */
+static const char *ifname_of(struct handle *h, unsigned index)
 {
-	for (size_t i = 0; i < h->n_ifs; i++)
-		if (h->ifs[i].index == index)
-			return h->ifs[i].name;
-	return NULL;
+	if (index >= h->n_ifs) {
+		size_t n = (size_t)index + 1 > 2 * h->n_ifs ? (size_t)index + 1 : 2 * h->n_ifs;
+		struct ifname *ifs = reallocarray(h->ifs, n, sizeof(*ifs));
+		if (!ifs)
+			return NULL;
+		memset(ifs + h->n_ifs, 0, (n - h->n_ifs) * sizeof(*ifs));
+		h->ifs = ifs;
+		h->n_ifs = n;
+	}
+	struct ifname *x = &h->ifs[index];
+	if (x->state == IFNAME_UNKNOWN) {
+		struct ifreq ifr = {.ifr_ifindex = (int)index};
+		x->state = h->fd >= 0 && ioctl(h->fd, SIOCGIFNAME, &ifr) == 0 ? IFNAME_KNOWN : IFNAME_ABSENT;
+		if (x->state == IFNAME_KNOWN)
+			snprintf(x->name, sizeof(x->name), "%.*s", IF_NAMESIZE - 1, ifr.ifr_name);
+	}
+	return x->state == IFNAME_KNOWN ? x->name : NULL;
 }
 
 static uint8_t *copy_frame(struct nsim_capture *c, const uint8_t *data, size_t len)
@@ -324,7 +323,7 @@ static bool parse_ip(const uint8_t *ip, size_t iplen, struct nsim_packet *p)
 #define NFULA_PAYLOAD 9
 #define NFULA_PREFIX 10
 
-static void on_nflog(struct nsim_capture *c, const struct handle *h, const struct pcap_pkthdr *hdr, const u_char *data)
+static void on_nflog(struct nsim_capture *c, struct handle *h, const struct pcap_pkthdr *hdr, const u_char *data)
 {
 	size_t caplen = hdr->caplen, off = 4;
 	struct nsim_drop_packet d = {.p.ns = h->ns_idx, .p.dir = NSIM_PKT_IN};
@@ -384,7 +383,7 @@ static void on_nflog(struct nsim_capture *c, const struct handle *h, const struc
 static void on_packet(u_char *user, const struct pcap_pkthdr *hdr, const u_char *data)
 {
 	struct nsim_capture *c = (struct nsim_capture *)user;
-	const struct handle *h = &c->h[c->current];
+	struct handle *h = &c->h[c->current];
 	if (h->nflog) {
 		on_nflog(c, h, hdr, data);
 		return;
@@ -451,31 +450,36 @@ static bool drain(struct nsim_capture *c, size_t i)
 	}
 }
 
+/* An epoll set, not poll() of every handle: thousands of namespaces are
+ * captured at once, and each wakeup reads only the handles that have packets. */
 static void *capture_thread(void *arg)
 {
 	struct nsim_capture *c = arg;
-	struct pollfd *pfd = c->pfd;
-	for (size_t i = 0; i < c->n; i++)
-		pfd[i] = (struct pollfd){.fd = c->h[i].fd, .events = POLLIN};
-	pfd[c->n] = (struct pollfd){.fd = c->stop_fd, .events = POLLIN};
+	struct epoll_event ev[64];
 	for (;;) {
-		int k = poll(pfd, c->n + 1, -1);
+		int k = epoll_wait(c->epfd, ev, ELEMENTSOF(ev), -1);
 		if (k < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
 		}
-		if (pfd[c->n].revents)
-			break;
-		for (size_t i = 0; i < c->n; i++) {
-			if (!pfd[i].revents)
+		bool stop = false;
+		for (int e = 0; e < k; e++) {
+			size_t i = (size_t)ev[e].data.u64;
+			if (i == c->n) {
+				stop = true;
+				continue;
+			}
+			if (c->h[i].dead)
 				continue;
 			if (!drain(c, i))
 				c->h[i].dead = true;
-			/* failed for good, or an error poll would repeat: do not spin on it */
-			if (c->h[i].dead || pfd[i].revents & (POLLERR | POLLHUP | POLLNVAL))
-				pfd[i].fd = -1;
+			/* failed for good, or an error epoll would repeat: do not spin on it */
+			if (c->h[i].dead || ev[e].events & (EPOLLERR | EPOLLHUP))
+				(void)epoll_ctl(c->epfd, EPOLL_CTL_DEL, c->h[i].fd, NULL);
 		}
+		if (stop)
+			break;
 	}
 	/* the final drain: everything that reached a ring before stop */
 	for (size_t i = 0; i < c->n; i++)
@@ -581,7 +585,8 @@ void nsim_capture_free(struct nsim_capture *c)
 	free(c->h);
 	if (c->stop_fd >= 0)
 		close(c->stop_fd);
-	free(c->pfd);
+	if (c->epfd >= 0)
+		close(c->epfd);
 	free(c->recs);
 	free(c->pkts);
 	free(c->nf);
@@ -611,6 +616,7 @@ int nsim_capture_start_opts(const char *const *namespaces, size_t n_ns, const st
 		n_nf += !opts->nflog_in || opts->nflog_in[i];
 	size_t n = n_ns + n_nf;
 	c->stop_fd = -1;
+	c->epfd = -1;
 	c->n = n;
 	c->filter = opts->filter ? opts->filter : "ip";
 	c->h = calloc(n ? n : 1, sizeof(*c->h));
@@ -619,7 +625,8 @@ int nsim_capture_start_opts(const char *const *namespaces, size_t n_ns, const st
 		return -ENOMEM;
 	}
 	for (size_t i = 0, k = n_ns; i < n_ns; i++) {
-		c->h[i] = (struct handle){.ns = namespaces[i], .ns_idx = i, .fd = -1};
+		c->h[i] = (struct handle){.ns = namespaces[i], .ns_idx = i, .fd = -1,
+					  .ring = opts->ring_bytes && opts->ring_bytes[i] ? opts->ring_bytes[i] : RING_BYTES};
 		if (opts->nflog && (!opts->nflog_in || opts->nflog_in[i]))
 			c->h[k++] = (struct handle){.ns = namespaces[i], .ns_idx = i, .nflog = true, .fd = -1};
 	}
@@ -654,10 +661,19 @@ int nsim_capture_start_opts(const char *const *namespaces, size_t n_ns, const st
 		nsim_capture_free(c);
 		return r;
 	}
-	c->pfd = calloc(n + 1, sizeof(*c->pfd));
-	if (!c->pfd) {
+	c->epfd = epoll_create1(EPOLL_CLOEXEC);
+	struct epoll_event ev = {.events = EPOLLIN, .data.u64 = n};
+	r = c->epfd < 0 || epoll_ctl(c->epfd, EPOLL_CTL_ADD, c->stop_fd, &ev) < 0 ? -errno : 0;
+	for (size_t i = 0; i < n && r >= 0; i++) {
+		if (c->h[i].dead || c->h[i].fd < 0)
+			continue;
+		ev = (struct epoll_event){.events = EPOLLIN, .data.u64 = i};
+		if (epoll_ctl(c->epfd, EPOLL_CTL_ADD, c->h[i].fd, &ev) < 0)
+			r = -errno;
+	}
+	if (r < 0) {
 		nsim_capture_free(c);
-		return -ENOMEM;
+		return r;
 	}
 	r = spawn(&c->thread, capture_thread, c);
 	if (r < 0) {

@@ -69,6 +69,10 @@ struct nsim_capture_opts {
 	 * nsim_capture_nflog_error() */
 	bool nflog;
 	const bool *nflog_in; /* per namespace: read its group (NULL: every one) */
+	/* per namespace: the bytes of its capture ring (NULL or 0: 512 KiB).
+	 * The kernel allocates and clears a ring for each namespace: thousands
+	 * of namespaces that see a probe or two each need far less */
+	const size_t *ring_bytes;
 	/* called from the capture thread as each drop is read (keep it short) */
 	void (*on_drop)(void *userdata, const struct nsim_drop_packet *d);
 	void *userdata;

@@ -17,8 +17,10 @@
 
 #include "apply/apply.h"
 #include "apply/digest.h"
+#include "model/hashmap.h"
 #include "model/util.h"
 #include "probe/check.h"
+#include "probe/pkt_index.h"
 #include "probe/ports.h"
 
 /* Each probe binds a source port (and echo id) of its own, drawn at random
@@ -44,15 +46,22 @@ struct ctx {
 	atomic_size_t next;
 	struct nsim_analyzer *an;
 	struct nsim_check_ports ports;
+	/* the jobs by source port, for on_drop(): by_port[port] the first
+	 * (index + 1, 0: none), next_job[i] the next one with job i's port */
+	uint32_t *by_port;
+	uint32_t *next_job;
+	struct nsim_hashmap ns_map; /* add_ns(): a namespace's index + 1 in ns_list */
 };
 
 static int add_ns(struct ctx *c, const char *ns, size_t *ret)
 {
-	for (size_t i = 0; i < c->n_ns; i++)
-		if (streq(c->ns_list[i], ns)) {
-			*ret = i;
-			return 0;
-		}
+	uintptr_t known = (uintptr_t)nsim_hashmap_get(&c->ns_map, ns);
+	if (known) {
+		*ret = known - 1;
+		return 0;
+	}
+	if (nsim_hashmap_put(&c->ns_map, ns, (void *)(uintptr_t)(c->n_ns + 1)) < 0)
+		return -ENOMEM;
 	if (c->n_ns == c->cap_ns) {
 		size_t cap = c->cap_ns ? c->cap_ns * 2 : 16;
 		const char **l = reallocarray(c->ns_list, cap, sizeof(*l));
@@ -155,7 +164,8 @@ static void on_drop(void *userdata, const struct nsim_drop_packet *d)
 	for (size_t k = 0; k < 2; k++) {
 		if (!(c->ports.used[ports[k] / 64] >> (ports[k] % 64) & 1))
 			continue;
-		for (size_t i = 0; i < c->n_jobs; i++) {
+		for (uint32_t x = c->by_port[ports[k]]; x; x = c->next_job[x - 1]) {
+			size_t i = x - 1;
 			if (c->jobs[i].stop_fd < 0 || c->jobs[i].sport != ports[k])
 				continue;
 			enum nsim_proto want = c->jobs[i].res->proto;
@@ -169,6 +179,32 @@ static void on_drop(void *userdata, const struct nsim_drop_packet *d)
 	}
 }
 
+/* Each namespace's capture ring, by the probes that may pass it: a probe's
+ * packets are a few hundred bytes each, a dozen at most per namespace. A
+ * ring of the default size (512 KiB) for every namespace is gigabytes the
+ * kernel allocates and clears when thousands of hosts are captured, and
+ * too little for a VPC router that every probe crosses: with 2000 probes,
+ * 128 at a time, its 512 KiB lost packets while the capture thread waited
+ * for a CPU; 4 MiB lost none. NULL on ENOMEM. */
+#define RING_MIN (32 * 1024)
+#define RING_PER_PROBE (8 * 1024)
+#define RING_MAX (4 * 1024 * 1024)
+static size_t *ring_sizes(const struct ctx *c)
+{
+	size_t *ring = calloc(c->n_ns + 1, sizeof(*ring));
+	if (!ring)
+		return NULL;
+	for (size_t i = 0; i < c->n_jobs; i++)
+		for (size_t k = 0; k < c->jobs[i].cands.n; k++) {
+			size_t ns = c->prep.comps[c->jobs[i].cands.idx[k]].ns_idx;
+			if (ns < c->n_ns && ring[ns] < RING_MAX)
+				ring[ns] += RING_PER_PROBE;
+		}
+	for (size_t i = 0; i < c->n_ns; i++)
+		ring[i] = ring[i] + RING_MIN > RING_MAX ? RING_MAX : ring[i] + RING_MIN;
+	return ring;
+}
+
 static void free_ctx(struct ctx *c)
 {
 	nsim_check_prep_done(&c->prep);
@@ -179,6 +215,9 @@ static void free_ctx(struct ctx *c)
 			close(c->jobs[i].stop_fd);
 	}
 	free(c->jobs);
+	free(c->by_port);
+	free(c->next_job);
+	nsim_hashmap_clear(&c->ns_map, NULL);
 	nsim_analyzer_free(c->an);
 	nsim_check_ports_done(&c->ports);
 }
@@ -394,7 +433,16 @@ int nsim_check_run(const struct nsim_topology *t, const struct nsim_plan *p, con
 		j->sport = nsim_check_ports_pick(&c.ports, nsim_check_source_ports(t, &res.e->from), NULL, false, true);
 		c.n_jobs++;
 	}
-	/* a probe the network reports dropped stops waiting (on_drop) */
+	/* a probe the network reports dropped stops waiting (on_drop), found by its port */
+	c.by_port = calloc(65536, sizeof(*c.by_port));
+	c.next_job = calloc(c.n_jobs + 1, sizeof(*c.next_job));
+	r = -ENOMEM;
+	if (!c.by_port || !c.next_job)
+		goto out;
+	for (size_t i = c.n_jobs; i-- > 0;) {
+		c.next_job[i] = c.by_port[c.jobs[i].sport];
+		c.by_port[c.jobs[i].sport] = (uint32_t)(i + 1);
+	}
 	for (size_t i = 0; o.capture && i < c.n_jobs; i++)
 		if (!c.jobs[i].res->is_command && (c.jobs[i].stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) < 0) {
 			r = -errno;
@@ -442,10 +490,12 @@ int nsim_check_run(const struct nsim_topology *t, const struct nsim_plan *p, con
 			    !streq(k->kind, "internet host") && !streq(k->kind, "internet"))
 				nflog_in[k->ns_idx] = true;
 		}
+		size_t *ring = ring_sizes(&c);
 		struct nsim_capture_opts co = {.filter = "tcp or udp or icmp", .nflog = true, .nflog_in = nflog_in,
-					       .on_drop = on_drop, .userdata = &c};
-		r = nsim_capture_start_opts(c.ns_list, c.n_ns, &co, &rep->capture, &err);
+					       .ring_bytes = ring, .on_drop = on_drop, .userdata = &c};
+		r = ring ? nsim_capture_start_opts(c.ns_list, c.n_ns, &co, &rep->capture, &err) : -ENOMEM;
 		free(nflog_in);
+		free(ring);
 		if (r < 0 && (changed = gone(p, rep)) != 0) {
 			/* a namespace went away since: the run goes on without
 			 * evidence, and ends with that error */
@@ -527,13 +577,20 @@ int nsim_check_run(const struct nsim_topology *t, const struct nsim_plan *p, con
 		changed = gone(p, rep);
 	if ((r = changed) < 0)
 		goto out;
+	/* each probe reads its own packets (by port), not all of them */
+	struct nsim_check_pkt_index pkt_index = {0};
+	if (n_pkts && (r = nsim_check_pkt_index_build(pkts, n_pkts, &pkt_index)) < 0)
+		goto out;
+	c.prep.pkt_index = n_pkts ? &pkt_index : NULL;
 	for (size_t i = 0; i < c.n_jobs; i++) {
 		struct nsim_check_result *res = c.jobs[i].res;
 		if ((r = nsim_check_collect_hops(&c.prep, &c.jobs[i].cands, c.jobs[i].t0, pkts, n_pkts, rep->arena, res)) < 0 ||
 		    (r = nsim_check_collect_drop(&c.prep, c.jobs[i].t0, drops, n_drops, rep->arena, res)) < 0 ||
 		    (r = nsim_check_judge(t, c.an, o.timeout_ms, rep->n_drift || changed, rep->arena, res)) < 0 ||
-		    (r = intermittent_unproven(res, rep->arena)) < 0)
+		    (r = intermittent_unproven(res, rep->arena)) < 0) {
+			nsim_check_pkt_index_done(&pkt_index);
 			goto out;
+		}
 		if (res->probe.outcome == NSIM_PROBE_ERROR)
 			rep->n_unrun++;
 		if (res->passed)
@@ -541,6 +598,8 @@ int nsim_check_run(const struct nsim_topology *t, const struct nsim_plan *p, con
 		else
 			rep->n_failed++;
 	}
+	nsim_check_pkt_index_done(&pkt_index);
+	c.prep.pkt_index = NULL;
 	if (!rep->error && (r = unrun_error(rep)) < 0)
 		goto out;
 	rep->ms = nsim_clock_ms(CLOCK_REALTIME) - start;

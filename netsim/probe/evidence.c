@@ -42,19 +42,25 @@ static char *ns_name(const struct nsim_check_prep *pp, const char *node)
  * network interfaces): one entry each. */
 static int add_comp(struct nsim_check_prep *pp, const char *name, const char *kind, const char *node, size_t *ret)
 {
-	char *ns = ns_name(pp, node);
-	if (!ns)
-		return -ENOMEM;
-	for (size_t i = 0; i < pp->n_comps; i++)
-		if (streq(pp->comps[i].name, name) && streq(pp->comps[i].kind, kind) && streq(pp->comps[i].ns, ns)) {
-			free(ns);
-			*ret = i;
-			return 0;
-		}
-	if (grow((void **)&pp->comps, &pp->cap_comps, pp->n_comps, sizeof(*pp->comps)) < 0) {
+	char *ns = ns_name(pp, node), *key = NULL;
+	if (!ns || asprintf(&key, "%s\x1f%s\x1f%s", name, kind, ns) < 0) {
 		free(ns);
 		return -ENOMEM;
 	}
+	uintptr_t known = (uintptr_t)nsim_hashmap_get(&pp->comp_map, key);
+	if (known) {
+		free(ns);
+		free(key);
+		*ret = known - 1;
+		return 0;
+	}
+	if (grow((void **)&pp->comps, &pp->cap_comps, pp->n_comps, sizeof(*pp->comps)) < 0 ||
+	    nsim_hashmap_put(&pp->comp_map, key, (void *)(uintptr_t)(pp->n_comps + 1)) < 0) {
+		free(ns);
+		free(key);
+		return -ENOMEM;
+	}
+	free(key);
 	pp->comps[pp->n_comps] = (struct nsim_check_comp){.name = name, .kind = kind, .ns = ns, .ns_idx = NSIM_NONE};
 	*ret = pp->n_comps++;
 	return 0;
@@ -492,6 +498,7 @@ void nsim_check_prep_done(struct nsim_check_prep *pp)
 	free(pp->comps);
 	pp->comps = NULL;
 	pp->n_comps = pp->cap_comps = 0;
+	nsim_hashmap_clear(&pp->comp_map, NULL);
 }
 
 void nsim_check_cands_done(struct nsim_check_cands *c)
@@ -723,16 +730,19 @@ static int collect_command(const struct nsim_check_prep *pp, const struct nsim_c
 	return 0;
 }
 
+/* sel: the indexes of the packets to read (n_sel of them, ascending); NULL: all n */
 static int collect_leg(const struct nsim_check_prep *pp, const struct nsim_check_cands *cands, double t0,
-		       const struct nsim_packet *pkts, size_t n, struct nsim_arena *arena, struct nsim_check_result *r,
-		       const struct matcher *m, int leg, size_t *hcap)
+		       const struct nsim_packet *pkts, size_t n, const size_t *sel, size_t n_sel,
+		       struct nsim_arena *arena, struct nsim_check_result *r, const struct matcher *m, int leg,
+		       size_t *hcap)
 {
 	for (size_t ci = 0; ci < cands->n; ci++) {
 		const struct nsim_check_comp *k = &pp->comps[cands->idx[ci]];
 		struct nsim_hop h = {.component = k->name, .kind = k->kind, .ns = k->ns, .leg = leg};
 		size_t cap = 0;
 		bool seen = false;
-		for (size_t i = 0; i < n; i++) {
+		for (size_t j = 0; j < (sel ? n_sel : n); j++) {
+			size_t i = sel ? sel[j] : j;
 			const struct nsim_packet *p = &pkts[i];
 			if (!on_comp(k, p))
 				continue;
@@ -763,6 +773,40 @@ static int collect_leg(const struct nsim_check_prep *pp, const struct nsim_check
 		} else
 			free(h.pkts);
 	}
+	return 0;
+}
+
+/* The packets a probe's leg_match() can match: those with one of its
+ * ports (its source port, the NAT gateway's), merged in order from the
+ * index. *ret_sel NULL (all packets) without an index. 0 or -ENOMEM. */
+static int select_packets(const struct nsim_check_pkt_index *x, const struct nsim_check_result *r, size_t **ret_sel,
+			  size_t *ret_n)
+{
+	*ret_sel = NULL;
+	*ret_n = 0;
+	if (!x)
+		return 0;
+	uint16_t nat = r->nat_port ? r->nat_port : r->has_seen && r->seen_port != r->probe.sport ? r->seen_port : 0;
+	uint16_t ports[2] = {r->probe.sport, nat};
+	size_t np = nat && nat != r->probe.sport ? 2 : 1;
+	size_t total = 0;
+	for (size_t k = 0; k < np; k++)
+		total += x->start[ports[k] + 1] - x->start[ports[k]];
+	size_t *sel = malloc((total ? total : 1) * sizeof(*sel));
+	if (!sel)
+		return -ENOMEM;
+	size_t a = x->start[ports[0]], ae = x->start[ports[0] + 1], n = 0;
+	size_t b = np > 1 ? x->start[ports[1]] : 0, be = np > 1 ? x->start[ports[1] + 1] : 0;
+	while (a < ae || b < be) {
+		size_t v = b >= be || (a < ae && x->idx[a] <= x->idx[b]) ? x->idx[a] : x->idx[b];
+		if (a < ae && x->idx[a] == v)
+			a++;
+		if (b < be && x->idx[b] == v)
+			b++;
+		sel[n++] = v;
+	}
+	*ret_sel = sel;
+	*ret_n = n;
 	return 0;
 }
 
@@ -806,10 +850,12 @@ int nsim_check_collect_hops(const struct nsim_check_prep *pp, const struct nsim_
 		return 0;
 	size_t hcap = 0;
 	int k;
+	_cleanup_free_ size_t *sel = NULL;
+	size_t n_sel = 0;
 	if (m.kind == 1)
 		k = collect_command(pp, cands, t0, pkts, n, arena, r, &m, &hcap);
-	else
-		k = collect_leg(pp, cands, t0, pkts, n, arena, r, &m, 1, &hcap);
+	else if ((k = select_packets(pp->pkt_index, r, &sel, &n_sel)) >= 0)
+		k = collect_leg(pp, cands, t0, pkts, n, sel, n_sel, arena, r, &m, 1, &hcap);
 	/* leg 2: the relay's connection, when the line came from behind it (a
 	 * responder that reported the proxy as its source) or there was no line
 	 * (a target with its own service); not when the proxy answered itself */
@@ -819,7 +865,7 @@ int nsim_check_collect_hops(const struct nsim_check_prep *pp, const struct nsim_
 				     .exact = r->has_seen && r->seen == r->relay_addr && r->seen_port};
 		if (!m2.exact)
 			m2.hi = t0 + r->probe.ms + 100;
-		k = collect_leg(pp, cands, t0, pkts, n, arena, r, &m2, 2, &hcap);
+		k = collect_leg(pp, cands, t0, pkts, n, NULL, 0, arena, r, &m2, 2, &hcap);
 	}
 	if (k < 0) {
 		nsim_check_result_done(r);

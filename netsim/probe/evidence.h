@@ -18,6 +18,7 @@
 
 #include "analyze/analyze.h"
 #include "model/arena.h"
+#include "model/hashmap.h"
 #include "model/model.h"
 #include "model/util.h"
 #include "probe/capture.h"
@@ -174,6 +175,21 @@ struct nsim_check_prep {
 	 * 65536 bits set by the caller (not owned); NULL: ports
 	 * NSIM_CHECK_SPORT_BASE + n */
 	const uint64_t *probe_ports;
+	/* the run's packets by port (probe/pkt_index.h), so each probe reads
+	 * its own packets, not all of them; NULL: every packet is read */
+	const struct nsim_check_pkt_index *pkt_index;
+	/* comps by name, kind and namespace (their index + 1): each found
+	 * without a scan of them all */
+	struct nsim_hashmap comp_map;
+};
+
+/* Packets by port: the indexes (ascending) of the packets whose source or
+ * destination port (an ICMP echo's id, an ICMP error's quoted ports) is p
+ * are idx[start[p] .. start[p + 1]). Built by nsim_check_pkt_index_build()
+ * (probe/pkt_index.c). */
+struct nsim_check_pkt_index {
+	size_t *start; /* 65537 entries */
+	size_t *idx;
 };
 
 /* The candidate components of one probe: indexes into prep->comps. */

@@ -73,7 +73,7 @@ expect 'netsim t' test trace
 expect 'netsim -' --help --version -h -V
 expect 'netsim test --' --name --keep --only --timeout --json --junit --flow-log --flow-log-format --pcap --verbose --strict --help
 expect 'netsim check --j' --json --junit
-expect 'netsim analyze --' --json --matrix --strict --help
+expect 'netsim analyze --' --json --matrix --by-class --strict --help
 expect 'netsim down --' --all --help
 expect 'netsim help c' check
 expect 'netsim down '
