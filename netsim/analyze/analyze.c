@@ -92,6 +92,7 @@ __attribute__((format(printf, 6, 7))) static void block(struct walk *w, enum nsi
 	if (w->quiet)
 		return;
 	a->decision = *d;
+	a->dropped = *d;
 	va_list ap;
 	va_start(ap, fmt);
 	vfmt(a->explanation, sizeof(a->explanation), fmt, ap);
@@ -651,6 +652,85 @@ static void arrive(struct walk *w, size_t vi, uint32_t src, uint32_t dst, uint16
 	deliver_eni(w, vi, idx, nat, src);
 }
 
+/* Whether interface address addr of VPC vi has a public or elastic IP. */
+static bool self_public(const struct walk *w, size_t vi, uint32_t addr)
+{
+	size_t idx;
+	bool nat;
+	if (!find_eni(w, vi, addr, &idx, &nat))
+		return false;
+	return nat ? w->t->vpcs[vi].nat_gateways[idx].elastic_ip != 0 : w->t->vpcs[vi].hosts[idx].public_ip != 0;
+}
+
+/* Where the network drops a reply that route r of subnet si of VPC vi sends
+ * elsewhere than the request came from (r NULL: nowhere), from self (with
+ * a public or elastic IP: self_public) to client. A route is no filter: the
+ * packet takes it, and the first component on that way that refuses it
+ * drops it: the subnet's outbound ACL, a NAT gateway's subnet's inbound
+ * ACL, a NAT gateway with no connection for it (it only translates
+ * connections its VPC opens; a UDP reply is a new flow to it, which it
+ * lets out), a peering to an address outside its peer VPC, an internet
+ * gateway for an address without a public IP. Elsewhere the route table
+ * stays where it is dropped. Sets w->a->dropped. AWS: "Route priority",
+ * https://docs.aws.amazon.com/vpc/latest/userguide/route-tables-priority.html;
+ * "NAT gateways", https://docs.aws.amazon.com/vpc/latest/userguide/vpc-nat-gateway.html;
+ * "VPC peering limitations",
+ * https://docs.aws.amazon.com/vpc/latest/peering/vpc-peering-basics.html#vpc-peering-limitations */
+static void misrouted(struct walk *w, size_t vi, size_t si, const struct nsim_route *r, uint32_t self, bool self_public,
+		      uint32_t client)
+{
+	const struct nsim_topology *t = w->t;
+	const struct nsim_vpc *v = &t->vpcs[vi];
+	struct nsim_decision *d = &w->a->dropped;
+	enum nsim_proto proto = w->f->proto;
+	/* the port the reply goes to: the client's, or past a NAT gateway the one it picked (if known) */
+	uint16_t port = w->n_nats ? w->f->nat_sport : w->f->sport;
+	uint32_t rule;
+	const char *acl;
+	if (w->quiet || !r || r->kind == NSIM_TARGET_BLACKHOLE || r->kind == NSIM_TARGET_UNRESOLVED ||
+	    r->kind == NSIM_TARGET_GATEWAY_ENDPOINT || (w->n_nats && !port && proto != NSIM_PROTO_ICMP))
+		return;
+	size_t nat_subnet = r->kind == NSIM_TARGET_NAT ? v->nat_gateways[r->target_idx].subnet_idx : NSIM_NONE;
+	for (int k = 0; k < 2; k++) {
+		/* leaving its subnet, then entering the NAT gateway's */
+		size_t at = k == 0 ? si : nat_subnet;
+		if (nat_subnet == si || at == NSIM_NONE ||
+		    acl_allows(v, &v->subnets[at], k == 1, k == 1 ? self : client, proto, port, &rule, &acl))
+			continue;
+		*d = decide(w, NSIM_COMP_NETWORK_ACL, vi, v->subnets[at].acl_idx, acl, vi, at, self, client);
+		d->rule = rule;
+		d->ingress = k == 1;
+		goto reply;
+	}
+	switch (r->kind) {
+	case NSIM_TARGET_NAT:
+		if (proto == NSIM_PROTO_UDP)
+			return;
+		*d = decide(w, NSIM_COMP_NAT, vi, r->target_idx, v->nat_gateways[r->target_idx].name.name, vi, nat_subnet,
+			    self, client);
+		goto reply;
+	case NSIM_TARGET_PEERING: {
+		const struct nsim_peering *pc = &t->peerings[r->target_idx];
+		const struct nsim_vpc *ov = &t->vpcs[pc->vpc_idx[0] == vi ? pc->vpc_idx[1] : pc->vpc_idx[0]];
+		if (nsim_cidr_contains_addr(ov->cidr, client) && nsim_cidr_contains_addr(v->cidr, self))
+			return;
+		*d = decide(w, NSIM_COMP_PEERING, r->target_idx, NSIM_NONE, pc->name.name, vi, si, self, client);
+		goto reply;
+	}
+	case NSIM_TARGET_IGW:
+		if (!v->internet_gateway.name || self_public)
+			return;
+		*d = decide(w, NSIM_COMP_IGW, vi, NSIM_NONE, v->internet_gateway.name, vi, si, self, client);
+		goto reply;
+	default:
+		return;
+	}
+reply:
+	d->reply = true;
+	d->sport = w->f->dport;
+	d->dport = port;
+}
+
 /* The reply is routed by the destination subnet's table and must find the
  * way back: to the peering or internet gateway the flow came in through, or,
  * for a flow from inside the VPC, by the local route (or to the NAT gateway
@@ -682,6 +762,7 @@ static bool route_back(struct walk *w, size_t vi, size_t si, uint32_t self, uint
 		      "the reply does not come back the way the request went: route table %s of subnet %s sends %s to "
 		      "%s, not by the local route (AWS does not support asymmetric routing through a middlebox)",
 		      table, s->name.name, a, r ? r->target.name : "nothing");
+		misrouted(w, vi, si, r, self, self_public(w, vi, self), src);
 		return false;
 	}
 	/* Both sides of a peering (and the public subnet of a public host) need a route back.
@@ -696,6 +777,8 @@ static bool route_back(struct walk *w, size_t vi, size_t si, uint32_t self, uint
 		block(w, NSIM_REASON_NO_ROUTE, NSIM_PREDICT_BLOCKED, table, &d,
 		      "the reply has no way back: route table %s of subnet %s %s %s, not to %s", table, s->name.name,
 		      r ? "sends" : "has no route for", a, w->back_name);
+	if (!ok)
+		misrouted(w, vi, si, r, self, self_public(w, vi, self), src);
 	return ok;
 }
 
@@ -727,6 +810,7 @@ static bool nats_back(struct walk *w)
 		      "the reply has no way back from NAT gateway %s: route table %s of its subnet %s sends %s to %s, "
 		      "not by the local route",
 		      g->name.name, table, s->name.name, a, r ? r->target.name : "nothing");
+		misrouted(w, w->nats[i].vpc, g->subnet_idx, r, w->f->dst, false, w->nats[i].client);
 		return false;
 	}
 	return true;
@@ -869,8 +953,12 @@ static void internet(struct walk *w, uint32_t src)
 		    v->internet_gateway.name);
 		hop(w, v->internet_gateway.name, "internet gateway", false, "1:1 NAT: %s becomes %s (%s)", a,
 		    nsim_addr_fmt(priv, b), who);
+		/* the NAT gateway's subnet's inbound ACL comes first: AWS
+		 * filters at the subnet boundary, before the NAT gateway's
+		 * interface. AWS: "Control subnet traffic with network access
+		 * control lists", https://docs.aws.amazon.com/vpc/latest/userguide/vpc-network-acls.html */
 		if (nat) {
-			deliver_eni(w, vi, e->idx, true, src);
+			arrive(w, vi, src, priv, w->f->sport, v->internet_gateway.name);
 			return;
 		}
 		w->back_kind = NSIM_TARGET_IGW;

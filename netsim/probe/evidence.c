@@ -1292,6 +1292,14 @@ static int judge_reaches(const struct nsim_topology *t, const struct nsim_analyz
 	return 0;
 }
 
+/* Whether the model expects the network to drop the flow at the component
+ * that decided it (not a reply sent the wrong way, dropped further on). */
+static bool same_component(const struct nsim_analysis *a)
+{
+	const struct nsim_component *x = &a->decision.comp, *y = &a->dropped.comp;
+	return x->kind == y->kind && x->a == y->a && x->b == y->b;
+}
+
 int nsim_check_judge(const struct nsim_topology *t, const struct nsim_analyzer *an, int timeout_ms, bool drifted,
 		     struct nsim_arena *arena, struct nsim_check_result *r)
 {
@@ -1356,7 +1364,7 @@ int nsim_check_judge(const struct nsim_topology *t, const struct nsim_analyzer *
 					   nsim_probe_outcome_name(r->probe.outcome));
 	} else if (r->has_dropped_at && r->predicted.prediction == NSIM_PREDICT_BLOCKED &&
 		   nsim_check_reason_names_dropper(r->predicted.reason) &&
-		   !nsim_check_drop_matches(&r->dropped_at, &r->predicted.decision)) {
+		   !nsim_check_drop_matches(&r->dropped_at, &r->predicted.dropped)) {
 		/* the same verdict for another reason: the model and the network
 		 * must agree on what decided */
 		const char *d = nsim_check_drop_text(&r->dropped_at, arena);
@@ -1366,8 +1374,8 @@ int nsim_check_judge(const struct nsim_topology *t, const struct nsim_analyzer *
 						       "decides (%s%s%s)",
 					       drifted ? "the instance was changed outside netsim (drift)" : "netsim bug",
 					       r->dropped_at.kind, d, r->dropped_at.ns,
-					       r->predicted.decision.comp.ref.name ? r->predicted.decision.comp.ref.name
-										   : r->predicted.blocked_at,
+					       r->predicted.dropped.comp.ref.name ? r->predicted.dropped.comp.ref.name
+										  : r->predicted.blocked_at,
 					       nsim_reason_code(r->predicted.reason), r->predicted.explanation[0] ? ": " : "",
 					       r->predicted.explanation)
 		     : NULL;
@@ -1381,8 +1389,10 @@ int nsim_check_judge(const struct nsim_topology *t, const struct nsim_analyzer *
 		if (!nsim_analyze_blocked_by_match(t, r->e, &r->predicted, why, sizeof(why))) {
 			r->passed = false;
 			reason = nsim_arena_printf(arena, "%s", why);
-		} else if (r->has_dropped_at && !r->dropped_at.no_route && (net = malloc(sizeof(*net)))) {
-			/* (no route names the VPC's router: the model's table is as precise) */
+		} else if (r->has_dropped_at && !r->dropped_at.no_route && same_component(&r->predicted) &&
+			   (net = malloc(sizeof(*net)))) {
+			/* (no route names the VPC's router: the model's table is as precise; a
+			 * reply sent the wrong way is dropped past the route that decided) */
 			*net = r->predicted;
 			net->decision = r->dropped_at.decision;
 			if (!nsim_analyze_blocked_by_match(t, r->e, net, why, sizeof(why))) {

@@ -1432,13 +1432,13 @@ static void run_seed(uint64_t seed, const char *name, unsigned n_flows)
 			if (d->p.proto != proto || (!fwd && !rev) || (proto == 1 && d->p.quoted_proto) ||
 			    nsim_check_drop_decode(t, d->prefix, arena, &cd) < 0)
 				continue;
-			if (!nsim_check_drop_matches(&cd, &a.decision)) {
+			if (!nsim_check_drop_matches(&cd, &a.dropped)) {
 				char desc[256];
 				flow_desc(f, desc, sizeof(desc));
 				fprintf(stderr, "seed %llu flow %u: %s: the network dropped it at %s %s (%s, %s; %s), the model "
 						"says %s decides (%s)\n",
 					(unsigned long long)seed, i, desc, cd.kind, cd.component, cd.direction, cd.rule, d->prefix,
-					a.decision.comp.ref.name ? a.decision.comp.ref.name : a.blocked_at,
+					a.dropped.comp.ref.name ? a.dropped.comp.ref.name : a.blocked_at,
 					nsim_reason_code(a.reason));
 				print_disagreement(seed, f, &a, path);
 				stats.disagreements++;

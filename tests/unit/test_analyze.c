@@ -776,7 +776,8 @@ static void test_nat_inbound_unsolicited(void **state)
 	flow(o, "api", "nat", "443/tcp", &a);
 	verdict(&a, NSIM_PREDICT_BLOCKED, NSIM_REASON_NAT_INBOUND_UNSOLICITED, "nat");
 	EXPLAINS(&a, "NAT gateway nat");
-	HOPS(&a, "api|internet host", "internet|internet", "igw|internet gateway", "nat|NAT gateway!");
+	HOPS(&a, "api|internet host", "internet|internet", "igw|internet gateway", "main|VPC router", "pub-a|network ACL",
+	     "nat|NAT gateway!");
 	detail(&a, 0, "203.0.113.10");
 
 	/* it does not answer ping either */
