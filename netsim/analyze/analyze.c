@@ -670,8 +670,8 @@ static bool self_public(const struct walk *w, size_t vi, uint32_t addr)
  * ACL, a NAT gateway with no connection for it (it only translates
  * connections its VPC opens; a UDP reply is a new flow to it, which it
  * lets out), a peering to an address outside its peer VPC, an internet
- * gateway for an address without a public IP. Elsewhere the route table
- * stays where it is dropped. Sets w->a->dropped. AWS: "Route priority",
+ * gateway for an address without a public IP (a gateway endpoint: its
+ * outbound ACL only). Elsewhere the route table stays where it is dropped. Sets w->a->dropped. AWS: "Route priority",
  * https://docs.aws.amazon.com/vpc/latest/userguide/route-tables-priority.html;
  * "NAT gateways", https://docs.aws.amazon.com/vpc/latest/userguide/vpc-nat-gateway.html;
  * "VPC peering limitations",
@@ -688,7 +688,7 @@ static void misrouted(struct walk *w, size_t vi, size_t si, const struct nsim_ro
 	uint32_t rule;
 	const char *acl;
 	if (w->quiet || !r || r->kind == NSIM_TARGET_BLACKHOLE || r->kind == NSIM_TARGET_UNRESOLVED ||
-	    r->kind == NSIM_TARGET_GATEWAY_ENDPOINT || (w->n_nats && !port && proto != NSIM_PROTO_ICMP))
+	    (w->n_nats && !port && proto != NSIM_PROTO_ICMP))
 		return;
 	size_t nat_subnet = r->kind == NSIM_TARGET_NAT ? v->nat_gateways[r->target_idx].subnet_idx : NSIM_NONE;
 	for (int k = 0; k < 2; k++) {

@@ -268,6 +268,20 @@ uint32_t nsim_check_resolver(const struct nsim_topology *t, size_t vi)
 	return nsim_plan_dns_address(&t->vpcs[vi]);
 }
 
+/* The VPC whose host's public IP or NAT gateway's elastic IP is a. */
+static size_t public_vpc(const struct nsim_topology *t, uint32_t a)
+{
+	for (size_t v = 0; a && v < t->n_vpcs; v++) {
+		for (size_t i = 0; i < t->vpcs[v].n_hosts; i++)
+			if (t->vpcs[v].hosts[i].public_ip == a)
+				return v;
+		for (size_t i = 0; i < t->vpcs[v].n_nat_gateways; i++)
+			if (t->vpcs[v].nat_gateways[i].elastic_ip == a)
+				return v;
+	}
+	return NSIM_NONE;
+}
+
 /* The host (vpc, idx) whose address is a, false when none. */
 static bool host_of_addr(const struct nsim_topology *t, uint32_t a, size_t *ret_vpc, size_t *ret_idx)
 {
@@ -415,16 +429,18 @@ int nsim_check_prepare(struct nsim_check_prep *pp, size_t ei, struct nsim_arena 
 	if ((r = fmt_target(arena, &res, e)) < 0)
 		return r;
 
-	/* the routers and gateways the flow may cross, the destination, the via list */
-	size_t vpcs[2] = {from_vpc, to_vpc}, pc;
+	/* the routers and gateways the flow may cross, the destination, the via
+	 * list; to a public or elastic IP, its VPC's too (and a reply sent the
+	 * wrong way may end in a NAT gateway of either side) */
+	size_t vpcs[3] = {from_vpc, to_vpc, to_vpc == NSIM_NONE ? public_vpc(t, res.addr) : NSIM_NONE}, pc;
 	bool outside = from_vpc == NSIM_NONE || to_vpc == NSIM_NONE ||
 		       (from_vpc != to_vpc && !nsim_topology_peered(t, from_vpc, to_vpc, NULL));
-	for (int i = 0; i < 2 && r >= 0; i++) {
-		if (vpcs[i] == NSIM_NONE)
+	for (int i = 0; i < 3 && r >= 0; i++) {
+		if (vpcs[i] == NSIM_NONE || (i == 2 && vpcs[2] == from_vpc))
 			continue;
 		const struct nsim_vpc *v = &t->vpcs[vpcs[i]];
 		r = add_candidate(cands, comp_vpc(pp, vpcs[i], &k), &k);
-		if (outside && i == 0)
+		if (outside)
 			for (size_t g = 0; g < v->n_nat_gateways && r >= 0; g++)
 				r = add_candidate(cands, add_comp(pp, v->nat_gateways[g].name.name, "NAT gateway",
 								  v->nat_gateways[g].name.name, &k), &k);
