@@ -143,8 +143,8 @@ static void run_commands(struct ctx *c)
 }
 
 /* From the capture thread, for each drop netsim's rulesets logged: the
- * probe it belongs to (by its source port, either direction: unique in the
- * run, nsim_check_ports_pick) stops waiting. A missing route is answered by
+ * probe it belongs to (by its source port or its pinned NAT port, either
+ * direction: unique in the run, nsim_check_ports_pick) stops waiting. A missing route is answered by
  * an ICMP error that the probe waits for instead. */
 static void on_drop(void *userdata, const struct nsim_drop_packet *d)
 {
@@ -156,7 +156,9 @@ static void on_drop(void *userdata, const struct nsim_drop_packet *d)
 		if (!(c->ports.used[ports[k] / 64] >> (ports[k] % 64) & 1))
 			continue;
 		for (size_t i = 0; i < c->n_jobs; i++) {
-			if (c->jobs[i].stop_fd < 0 || c->jobs[i].sport != ports[k])
+			/* past a NAT gateway pinned for it, the probe's packets carry its port */
+			if (c->jobs[i].stop_fd < 0 ||
+			    (c->jobs[i].sport != ports[k] && (!c->jobs[i].res->nat_port || c->jobs[i].res->nat_port != ports[k])))
 				continue;
 			enum nsim_proto want = c->jobs[i].res->proto;
 			bool same = want == NSIM_PROTO_TCP   ? d->p.proto == IPPROTO_TCP
@@ -198,7 +200,9 @@ static int port_proof(struct ctx *c, struct nsim_check_report *rep, size_t ei, s
 	int r = -ENOMEM;
 	if (!a)
 		return r;
-	bool proof = !res->dns_name && nsim_analyzer_flow(c->an, &f, true, a) == 0 &&
+	/* a DNS name: its ports are chosen for the model's answer (probed at
+	 * it; an answer of the network's that differs fails the row anyway) */
+	bool proof = res->addr && nsim_analyzer_flow(c->an, &f, true, a) == 0 &&
 		     a->prediction == NSIM_PREDICT_INTERMITTENT && a->n_legs;
 	for (int k = 1; k <= (proof ? 2 : 1); k++) {
 		struct probe_job *j = &c->jobs[c->n_jobs];
@@ -207,11 +211,24 @@ static int port_proof(struct ctx *c, struct nsim_check_report *rep, size_t ei, s
 		*cands = (struct nsim_check_cands){0};
 		if (k == 2 && (r = nsim_check_prepare(&c->prep, ei, rep->arena, &row, &j->cands)) < 0)
 			goto out;
-		uint16_t ports[NSIM_ANALYSIS_MAX_LEGS] = {0};
-		for (size_t l = 0; proof && l < a->n_legs && l < 2; l++)
-			ports[l] = nsim_check_ports_pick(&c->ports, a->legs[l].range, &a->legs[l].pass,
-							 k == 2 && l == a->partial_leg, true);
-		j->sport = proof ? ports[0]
+		/* the client's port, and one port every NAT gateway on the path
+		 * is pinned to (the model takes one NAT port for all of them):
+		 * in the passing set of each leg, but outside the cut leg's for
+		 * the second probe */
+		uint16_t nat_port = 0;
+		if (proof && a->n_legs > 1) {
+			struct nsim_ports set = nsim_ports_range(a->legs[1].range.from, a->legs[1].range.to), tmp;
+			for (size_t l = 1; l < a->n_legs; l++) {
+				if (k == 2 && l == a->partial_leg)
+					nsim_ports_subtract(&set, &a->legs[l].pass, &tmp);
+				else
+					nsim_ports_intersect(&set, &a->legs[l].pass, &tmp);
+				set = tmp;
+			}
+			nat_port = nsim_check_ports_pick(&c->ports, a->legs[1].range, &set, false, true);
+		}
+		j->sport = proof ? nsim_check_ports_pick(&c->ports, a->legs[0].range, &a->legs[0].pass,
+							 k == 2 && a->partial_leg == 0, true)
 				 : nsim_check_ports_pick(&c->ports, nsim_check_source_ports(t, &res->e->from), NULL, false, true);
 		if (proof) {
 			struct nsim_expect *e = nsim_arena_alloc(rep->arena, 1, sizeof(*e));
@@ -226,17 +243,25 @@ static int port_proof(struct ctx *c, struct nsim_check_report *rep, size_t ei, s
 				e->has_seen_source = false, e->n_via = 0, e->has_reaches = false;
 			row.e = e;
 			row.port_probe = k;
-			struct nsim_endpoint nat;
-			if (a->n_legs > 1 && a->legs[1].nat && nsim_analyze_resolve(t, a->legs[1].who, &nat) == 0 &&
-			    nat.kind == NSIM_EP_NAT && res->e->from.kind == NSIM_EP_HOST) {
+			/* each NAT gateway translates what the one before it sent */
+			uint32_t src = res->e->from.kind == NSIM_EP_HOST
+					       ? t->vpcs[res->e->from.vpc].hosts[res->e->from.idx].address
+					       : 0;
+			uint16_t sport = j->sport;
+			for (size_t l = 1; src && nat_port && l < a->n_legs; l++) {
+				struct nsim_endpoint nat;
+				if (!a->legs[l].nat || nsim_analyze_resolve(t, a->legs[l].who, &nat) < 0 ||
+				    nat.kind != NSIM_EP_NAT)
+					break;
 				const struct nsim_nat_gateway *g = &t->vpcs[nat.vpc].nat_gateways[nat.idx];
 				char ns[128];
 				nsim_plan_ns_name(ns, sizeof(ns), c->p->name, g->name.name);
-				row.nat_port = ports[1];
-				if ((r = nsim_check_ports_pin(&c->ports, ns, res->proto,
-							      t->vpcs[res->e->from.vpc].hosts[res->e->from.idx].address, j->sport,
-							      res->addr, res->port, g->address, row.nat_port)) < 0)
+				row.nat_port = nat_port;
+				if ((r = nsim_check_ports_pin(&c->ports, ns, res->proto, src, sport, res->addr, res->port,
+							      g->address, nat_port)) < 0)
 					goto out;
+				src = g->address;
+				sport = nat_port;
 			}
 			row.flow = row.nat_port ? nsim_arena_printf(rep->arena, "%s (port %u, NAT port %u)", res->flow, j->sport,
 								    row.nat_port)
@@ -264,21 +289,14 @@ static int intermittent_unproven(struct nsim_check_result *r, struct nsim_arena 
 	if (r->port_probe || r->is_command || r->e->verdict != NSIM_VERDICT_INTERMITTENT)
 		return 0;
 	r->passed = false;
-	/* netsim rule: the proof's ports are chosen from the flow's address, known before probing */
-	if (r->dns_name && r->has_predicted && r->predicted.prediction == NSIM_PREDICT_INTERMITTENT)
-		r->reason = nsim_arena_printf(arena, "netsim does not prove an intermittent flow to a DNS name yet (its two "
-						     "probes' ports are chosen before the name is resolved): name the "
-						     "destination's host or address; the probe was %s",
-					      nsim_probe_outcome_name(r->probe.outcome));
-	else
-		r->reason = r->has_predicted
-			    ? nsim_arena_printf(arena,
-						"the model says %s (%s) for every source port the client and a NAT "
-						"gateway may pick, not intermittent; the probe was %s",
-						nsim_prediction_name(r->predicted.prediction),
-						nsim_reason_code(r->predicted.reason), nsim_probe_outcome_name(r->probe.outcome))
-			    : nsim_arena_printf(arena, "intermittent is proven by two probes the model chooses; "
-						       "there is no model here");
+	r->reason = r->has_predicted
+		    ? nsim_arena_printf(arena,
+					"the model says %s (%s) for every source port the client and a NAT gateway may "
+					"pick, not intermittent; the probe was %s",
+					nsim_prediction_name(r->predicted.prediction), nsim_reason_code(r->predicted.reason),
+					nsim_probe_outcome_name(r->probe.outcome))
+		    : nsim_arena_printf(arena, "intermittent is proven by two probes the model chooses; there is no "
+					       "model here");
 	return r->reason ? 0 : -ENOMEM;
 }
 

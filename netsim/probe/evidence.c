@@ -1689,6 +1689,11 @@ int nsim_check_collect_drop(const struct nsim_check_prep *pp, double t0, const s
 	for (size_t i = 0; i < n; i++) {
 		const struct nsim_drop_packet *dp = &drops[i];
 		bool fwd = flow_forward(&dp->p, r, sport), rev = !fwd && flow_reverse(&dp->p, r, sport);
+		/* past a NAT gateway pinned for the probe: its port */
+		if (!fwd && !rev && r->nat_port) {
+			fwd = flow_forward(&dp->p, r, r->nat_port);
+			rev = !fwd && flow_reverse(&dp->p, r, r->nat_port);
+		}
 		if ((!fwd && !rev) || dp->p.t_ms + 1 < t0)
 			continue;
 		/* an ICMP error about the probe is the network answering, not a drop of it */
