@@ -669,7 +669,8 @@ static bool self_public(const struct walk *w, size_t vi, uint32_t addr)
  * drops it: the subnet's outbound ACL, a NAT gateway's subnet's inbound
  * ACL, a NAT gateway with no connection for it (it only translates
  * connections its VPC opens; a UDP reply is a new flow to it, which it
- * lets out), a peering to an address outside its peer VPC, an internet
+ * lets out), a peering to an address outside its peer VPC, the peer VPC's
+ * router when nothing there has the address, an internet
  * gateway for an address without a public IP (a gateway endpoint: its
  * outbound ACL only). Elsewhere the route table stays where it is dropped. Sets w->a->dropped. AWS: "Route priority",
  * https://docs.aws.amazon.com/vpc/latest/userguide/route-tables-priority.html;
@@ -711,10 +712,18 @@ static void misrouted(struct walk *w, size_t vi, size_t si, const struct nsim_ro
 		goto reply;
 	case NSIM_TARGET_PEERING: {
 		const struct nsim_peering *pc = &t->peerings[r->target_idx];
-		const struct nsim_vpc *ov = &t->vpcs[pc->vpc_idx[0] == vi ? pc->vpc_idx[1] : pc->vpc_idx[0]];
-		if (nsim_cidr_contains_addr(ov->cidr, client) && nsim_cidr_contains_addr(v->cidr, self))
+		size_t other = pc->vpc_idx[0] == vi ? pc->vpc_idx[1] : pc->vpc_idx[0];
+		const struct nsim_vpc *ov = &t->vpcs[other];
+		size_t idx;
+		bool nat;
+		if (!nsim_cidr_contains_addr(ov->cidr, client) || !nsim_cidr_contains_addr(v->cidr, self)) {
+			*d = decide(w, NSIM_COMP_PEERING, r->target_idx, NSIM_NONE, pc->name.name, vi, si, self, client);
+			goto reply;
+		}
+		/* into the peer VPC (its CIDR overlaps the client's VPC's): to nothing there */
+		if (find_eni(w, other, client, &idx, &nat))
 			return;
-		*d = decide(w, NSIM_COMP_PEERING, r->target_idx, NSIM_NONE, pc->name.name, vi, si, self, client);
+		*d = decide(w, NSIM_COMP_VPC, other, NSIM_NONE, ov->name.name, other, NSIM_NONE, self, client);
 		goto reply;
 	}
 	case NSIM_TARGET_IGW:
