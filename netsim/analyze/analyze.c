@@ -669,8 +669,9 @@ static bool self_public(const struct walk *w, size_t vi, uint32_t addr)
  * drops it: the subnet's outbound ACL, a NAT gateway's subnet's inbound
  * ACL, a NAT gateway with no connection for it (it only translates
  * connections its VPC opens; a UDP reply is a new flow to it, which it
- * lets out), a peering to an address outside its peer VPC, the peer VPC's
- * router when nothing there has the address, an internet
+ * lets out), a peering to an address outside its peer VPC, in the peer VPC
+ * its router when nothing there has the address, else what protects the
+ * interface that has it, an internet
  * gateway for an address without a public IP (a gateway endpoint: its
  * outbound ACL only). Elsewhere the route table stays where it is dropped. Sets w->a->dropped. AWS: "Route priority",
  * https://docs.aws.amazon.com/vpc/latest/userguide/route-tables-priority.html;
@@ -714,16 +715,51 @@ static void misrouted(struct walk *w, size_t vi, size_t si, const struct nsim_ro
 		const struct nsim_peering *pc = &t->peerings[r->target_idx];
 		size_t other = pc->vpc_idx[0] == vi ? pc->vpc_idx[1] : pc->vpc_idx[0];
 		const struct nsim_vpc *ov = &t->vpcs[other];
-		size_t idx;
-		bool nat;
+		size_t idx = NSIM_NONE;
+		bool nat = false;
 		if (!nsim_cidr_contains_addr(ov->cidr, client) || !nsim_cidr_contains_addr(v->cidr, self)) {
 			*d = decide(w, NSIM_COMP_PEERING, r->target_idx, NSIM_NONE, pc->name.name, vi, si, self, client);
 			goto reply;
 		}
-		/* into the peer VPC (its CIDR overlaps the client's VPC's): to nothing there */
-		if (find_eni(w, other, client, &idx, &nat))
+		/* into the peer VPC, whose CIDR overlaps the client's VPC's: to
+		 * nothing there, or to another interface (its subnet's ACL inbound,
+		 * then a NAT gateway drops it, a host's groups may, an interface
+		 * endpoint's groups or the endpoint do) */
+		const struct entry *e = find(w->an, other, client);
+		if (!e) {
+			*d = decide(w, NSIM_COMP_VPC, other, NSIM_NONE, ov->name.name, other, NSIM_NONE, self, client);
+			goto reply;
+		}
+		size_t at = e->kind == E_VPCE ? ov->endpoints[e->idx].subnet_idx[e->slot]
+			    : find_eni(w, other, client, &idx, &nat) ? subnet_of(ov, idx, nat)
+								       : NSIM_NONE;
+		if (at != NSIM_NONE && !acl_allows(ov, &ov->subnets[at], true, self, proto, port, &rule, &acl)) {
+			*d = decide(w, NSIM_COMP_NETWORK_ACL, other, ov->subnets[at].acl_idx, acl, other, at, self, client);
+			d->rule = rule;
+			d->ingress = true;
+			goto reply;
+		}
+		if (e->kind == E_VPCE) {
+			*d = decide(w, NSIM_COMP_ENDPOINT, other, e->idx, ov->endpoints[e->idx].name.name, other, at, self,
+				    client);
+			goto reply;
+		}
+		if (at == NSIM_NONE)
 			return;
-		*d = decide(w, NSIM_COMP_VPC, other, NSIM_NONE, ov->name.name, other, NSIM_NONE, self, client);
+		if (nat) {
+			*d = decide(w, NSIM_COMP_NAT, other, idx, ov->nat_gateways[idx].name.name, other, at, self, client);
+			goto reply;
+		}
+		const struct nsim_host *h = &ov->hosts[idx];
+		struct nsim_flow back = {.proto = proto, .dport = port};
+		char why[8];
+		if (sg_allows(w, other, h, true, self, &back, why, sizeof(why)))
+			return;
+		*d = decide(w, NSIM_COMP_SECURITY_GROUP, other, h->n_security_groups ? h->sg_idx[0] : NSIM_NONE,
+			    h->n_security_groups ? ov->security_groups[h->sg_idx[0]].name.name : "default", other, at, self,
+			    client);
+		d->host = idx;
+		d->ingress = true;
 		goto reply;
 	}
 	case NSIM_TARGET_IGW:
