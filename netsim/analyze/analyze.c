@@ -662,6 +662,20 @@ static bool self_public(const struct walk *w, size_t vi, uint32_t addr)
 	return nat ? w->t->vpcs[vi].nat_gateways[idx].elastic_ip != 0 : w->t->vpcs[vi].hosts[idx].public_ip != 0;
 }
 
+/* Whether subnet s's ACL lets a reply to port through (port 0: a NAT
+ * gateway's, unknown: whether it lets through some of 1024-65535, the
+ * deciding rule then the first that denies). */
+static bool reply_allowed(const struct nsim_vpc *v, const struct nsim_subnet *s, bool ingress, uint32_t peer,
+			  enum nsim_proto proto, uint16_t port, uint32_t *ret_rule, const char **ret_acl)
+{
+	if (port || proto == NSIM_PROTO_ICMP)
+		return acl_allows(v, s, ingress, peer, proto, port, ret_rule, ret_acl);
+	struct nsim_ports all = nsim_ports_range(NSIM_NAT_PORT_FROM, NSIM_NAT_PORT_TO), pass;
+	uint32_t allow;
+	acl_ports(v, s, ingress, peer, proto, &all, &pass, &allow, ret_rule, ret_acl);
+	return pass.n != 0;
+}
+
 /* Where the network drops a reply that route r of subnet si of VPC vi sends
  * elsewhere than the request came from (r NULL: nowhere), from self (with
  * a public or elastic IP: self_public) to client. A route is no filter: the
@@ -671,9 +685,10 @@ static bool self_public(const struct walk *w, size_t vi, uint32_t addr)
  * connections its VPC opens; a UDP reply is a new flow to it, which it
  * lets out), a peering to an address outside its peer VPC, in the peer VPC
  * its router when nothing there has the address, else what protects the
- * interface that has it, an internet
- * gateway for an address without a public IP (a gateway endpoint: its
- * outbound ACL only). Elsewhere the route table stays where it is dropped. Sets w->a->dropped. AWS: "Route priority",
+ * interface that has it, an internet gateway for an address without a
+ * public IP (a gateway endpoint: its outbound ACL only). Elsewhere the
+ * route table stays where it is dropped. Sets w->a->dropped. AWS: "Route
+ * priority",
  * https://docs.aws.amazon.com/vpc/latest/userguide/route-tables-priority.html;
  * "NAT gateways", https://docs.aws.amazon.com/vpc/latest/userguide/vpc-nat-gateway.html;
  * "VPC peering limitations",
@@ -685,19 +700,18 @@ static void misrouted(struct walk *w, size_t vi, size_t si, const struct nsim_ro
 	const struct nsim_vpc *v = &t->vpcs[vi];
 	struct nsim_decision *d = &w->a->dropped;
 	enum nsim_proto proto = w->f->proto;
-	/* the port the reply goes to: the client's, or past a NAT gateway the one it picked (if known) */
+	/* the port the reply goes to: the client's, or past a NAT gateway the one it picked (0: unknown) */
 	uint16_t port = w->n_nats ? w->f->nat_sport : w->f->sport;
 	uint32_t rule;
 	const char *acl;
-	if (w->quiet || !r || r->kind == NSIM_TARGET_BLACKHOLE || r->kind == NSIM_TARGET_UNRESOLVED ||
-	    (w->n_nats && !port && proto != NSIM_PROTO_ICMP))
+	if (w->quiet || !r || r->kind == NSIM_TARGET_BLACKHOLE || r->kind == NSIM_TARGET_UNRESOLVED)
 		return;
 	size_t nat_subnet = r->kind == NSIM_TARGET_NAT ? v->nat_gateways[r->target_idx].subnet_idx : NSIM_NONE;
 	for (int k = 0; k < 2; k++) {
 		/* leaving its subnet, then entering the NAT gateway's */
 		size_t at = k == 0 ? si : nat_subnet;
 		if (nat_subnet == si || at == NSIM_NONE ||
-		    acl_allows(v, &v->subnets[at], k == 1, k == 1 ? self : client, proto, port, &rule, &acl))
+		    reply_allowed(v, &v->subnets[at], k == 1, k == 1 ? self : client, proto, port, &rule, &acl))
 			continue;
 		*d = decide(w, NSIM_COMP_NETWORK_ACL, vi, v->subnets[at].acl_idx, acl, vi, at, self, client);
 		d->rule = rule;
@@ -733,7 +747,7 @@ static void misrouted(struct walk *w, size_t vi, size_t si, const struct nsim_ro
 		size_t at = e->kind == E_VPCE ? ov->endpoints[e->idx].subnet_idx[e->slot]
 			    : find_eni(w, other, client, &idx, &nat) ? subnet_of(ov, idx, nat)
 								       : NSIM_NONE;
-		if (at != NSIM_NONE && !acl_allows(ov, &ov->subnets[at], true, self, proto, port, &rule, &acl)) {
+		if (at != NSIM_NONE && !reply_allowed(ov, &ov->subnets[at], true, self, proto, port, &rule, &acl)) {
 			*d = decide(w, NSIM_COMP_NETWORK_ACL, other, ov->subnets[at].acl_idx, acl, other, at, self, client);
 			d->rule = rule;
 			d->ingress = true;
