@@ -1722,6 +1722,11 @@ int nsim_check_collect_drop(const struct nsim_check_prep *pp, double t0, const s
 		d.tcp_flags = dp->p.tcp_flags;
 		d.bytes = dp->p.len;
 		d.reply = rev;
+		/* a reply sent to a NAT gateway that did not translate its request */
+		if (rev && d.decision.comp.kind == NSIM_COMP_NAT) {
+			d.direction = "";
+			d.rule = "no connection for the reply";
+		}
 		if (!(d.text = nsim_check_drop_text(&d, arena)))
 			return -ENOMEM;
 		r->dropped_at = d;

@@ -131,7 +131,7 @@ static void test_order(void **state)
 		{"nat-acl-first", "main", "acl-pub", "network ACL", "inbound", "rule *: no rule matched", "dropped"},
 		{"peering-acl-first", "main", "acl-app", "network ACL", "outbound", "rule *: no rule matched", "dropped"},
 		{"local-over-blackhole", "main", "main", "VPC router", "", "no route", "no route"},
-		{"reply-to-nat", "nat", "nat", "NAT gateway", "inbound", "no connection from outside", "dropped", true},
+		{"reply-to-nat", "nat", "nat", "NAT gateway", "", "no connection for the reply", "dropped", true},
 	};
 	check_file("tests/data/drops/order.yaml", "drops-order", w, ELEMENTSOF(w), 4);
 }
