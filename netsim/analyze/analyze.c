@@ -652,6 +652,13 @@ static void arrive(struct walk *w, size_t vi, uint32_t src, uint32_t dst, uint16
 	deliver_eni(w, vi, idx, nat, src);
 }
 
+/* The port a reply goes to at the server: the client's, or past a NAT
+ * gateway the one it picked (0: unknown). */
+static uint16_t reply_port(const struct walk *w)
+{
+	return w->n_nats ? w->f->nat_sport : w->f->sport;
+}
+
 /* Whether interface address addr of VPC vi has a public or elastic IP. */
 static bool self_public(const struct walk *w, size_t vi, uint32_t addr)
 {
@@ -682,26 +689,25 @@ static bool reply_allowed(const struct nsim_vpc *v, const struct nsim_subnet *s,
  * packet takes it, and the first component on that way that refuses it
  * drops it: the subnet's outbound ACL, a NAT gateway's subnet's inbound
  * ACL, a NAT gateway with no connection for it (it only translates
- * connections its VPC opens; a UDP reply is a new flow to it, which it
- * lets out), a peering to an address outside its peer VPC, in the peer VPC
+ * connections its VPC opens; a UDP reply from its VPC is a new flow to it,
+ * which it lets out), a peering to an address outside its peer VPC, in the peer VPC
  * its router when nothing there has the address, else what protects the
  * interface that has it, an internet gateway for an address without a
  * public IP (a gateway endpoint: its outbound ACL only). Elsewhere the
- * route table stays where it is dropped. Sets w->a->dropped. AWS: "Route
+ * route table stays where it is dropped. port: the one the reply goes to
+ * (0: a NAT gateway's, unknown). Sets w->a->dropped. AWS: "Route
  * priority",
  * https://docs.aws.amazon.com/vpc/latest/userguide/route-tables-priority.html;
  * "NAT gateways", https://docs.aws.amazon.com/vpc/latest/userguide/vpc-nat-gateway.html;
  * "VPC peering limitations",
  * https://docs.aws.amazon.com/vpc/latest/peering/vpc-peering-basics.html#vpc-peering-limitations */
 static void misrouted(struct walk *w, size_t vi, size_t si, const struct nsim_route *r, uint32_t self, bool self_public,
-		      uint32_t client)
+		      uint32_t client, uint16_t port)
 {
 	const struct nsim_topology *t = w->t;
 	const struct nsim_vpc *v = &t->vpcs[vi];
 	struct nsim_decision *d = &w->a->dropped;
 	enum nsim_proto proto = w->f->proto;
-	/* the port the reply goes to: the client's, or past a NAT gateway the one it picked (0: unknown) */
-	uint16_t port = w->n_nats ? w->f->nat_sport : w->f->sport;
 	uint32_t rule;
 	const char *acl;
 	if (w->quiet || !r || r->kind == NSIM_TARGET_BLACKHOLE || r->kind == NSIM_TARGET_UNRESOLVED)
@@ -720,7 +726,7 @@ static void misrouted(struct walk *w, size_t vi, size_t si, const struct nsim_ro
 	}
 	switch (r->kind) {
 	case NSIM_TARGET_NAT:
-		if (proto == NSIM_PROTO_UDP)
+		if (proto == NSIM_PROTO_UDP && nsim_cidr_contains_addr(v->cidr, self))
 			return;
 		*d = decide(w, NSIM_COMP_NAT, vi, r->target_idx, v->nat_gateways[r->target_idx].name.name, vi, nat_subnet,
 			    self, client);
@@ -821,7 +827,7 @@ static bool route_back(struct walk *w, size_t vi, size_t si, uint32_t self, uint
 		      "the reply does not come back the way the request went: route table %s of subnet %s sends %s to "
 		      "%s, not by the local route (AWS does not support asymmetric routing through a middlebox)",
 		      table, s->name.name, a, r ? r->target.name : "nothing");
-		misrouted(w, vi, si, r, self, self_public(w, vi, self), src);
+		misrouted(w, vi, si, r, self, self_public(w, vi, self), src, reply_port(w));
 		return false;
 	}
 	/* Both sides of a peering (and the public subnet of a public host) need a route back.
@@ -837,7 +843,7 @@ static bool route_back(struct walk *w, size_t vi, size_t si, uint32_t self, uint
 		      "the reply has no way back: route table %s of subnet %s %s %s, not to %s", table, s->name.name,
 		      r ? "sends" : "has no route for", a, w->back_name);
 	if (!ok)
-		misrouted(w, vi, si, r, self, self_public(w, vi, self), src);
+		misrouted(w, vi, si, r, self, self_public(w, vi, self), src, reply_port(w));
 	return ok;
 }
 
@@ -869,7 +875,9 @@ static bool nats_back(struct walk *w)
 		      "the reply has no way back from NAT gateway %s: route table %s of its subnet %s sends %s to %s, "
 		      "not by the local route",
 		      g->name.name, table, s->name.name, a, r ? r->target.name : "nothing");
-		misrouted(w, w->nats[i].vpc, g->subnet_idx, r, w->f->dst, false, w->nats[i].client);
+		/* translated back: to the port the client, or the NAT gateway before it, used */
+		misrouted(w, w->nats[i].vpc, g->subnet_idx, r, w->f->dst, false, w->nats[i].client,
+			  i ? w->f->nat_sport : w->f->sport);
 		return false;
 	}
 	return true;
