@@ -92,6 +92,7 @@ __attribute__((format(printf, 6, 7))) static void block(struct walk *w, enum nsi
 	if (w->quiet)
 		return;
 	a->decision = *d;
+	a->dropped = *d;
 	va_list ap;
 	va_start(ap, fmt);
 	vfmt(a->explanation, sizeof(a->explanation), fmt, ap);
@@ -651,6 +652,150 @@ static void arrive(struct walk *w, size_t vi, uint32_t src, uint32_t dst, uint16
 	deliver_eni(w, vi, idx, nat, src);
 }
 
+/* The port a reply goes to at the server: the client's, or past a NAT
+ * gateway the one it picked (0: unknown). */
+static uint16_t reply_port(const struct walk *w)
+{
+	return w->n_nats ? w->f->nat_sport : w->f->sport;
+}
+
+/* Whether interface address addr of VPC vi has a public or elastic IP. */
+static bool self_public(const struct walk *w, size_t vi, uint32_t addr)
+{
+	size_t idx;
+	bool nat;
+	if (!find_eni(w, vi, addr, &idx, &nat))
+		return false;
+	return nat ? w->t->vpcs[vi].nat_gateways[idx].elastic_ip != 0 : w->t->vpcs[vi].hosts[idx].public_ip != 0;
+}
+
+/* Whether subnet s's ACL lets a reply to port through (port 0: a NAT
+ * gateway's, unknown: whether it lets through some of 1024-65535, the
+ * deciding rule then the first that denies). */
+static bool reply_allowed(const struct nsim_vpc *v, const struct nsim_subnet *s, bool ingress, uint32_t peer,
+			  enum nsim_proto proto, uint16_t port, uint32_t *ret_rule, const char **ret_acl)
+{
+	if (port || proto == NSIM_PROTO_ICMP)
+		return acl_allows(v, s, ingress, peer, proto, port, ret_rule, ret_acl);
+	struct nsim_ports all = nsim_ports_range(NSIM_NAT_PORT_FROM, NSIM_NAT_PORT_TO), pass;
+	uint32_t allow;
+	acl_ports(v, s, ingress, peer, proto, &all, &pass, &allow, ret_rule, ret_acl);
+	return pass.n != 0;
+}
+
+/* Where the network drops a reply that route r of subnet si of VPC vi sends
+ * elsewhere than the request came from (r NULL: nowhere), from self (with
+ * a public or elastic IP: self_public) to client. A route is no filter: the
+ * packet takes it, and the first component on that way that refuses it
+ * drops it: the subnet's outbound ACL, a NAT gateway's subnet's inbound
+ * ACL, a NAT gateway with no connection for it (it only translates
+ * connections its VPC opens; a UDP reply from its VPC is a new flow to it,
+ * which it lets out), a peering to an address outside its peer VPC, in the peer VPC
+ * its router when nothing there has the address, else what protects the
+ * interface that has it, an internet gateway for an address without a
+ * public IP (a gateway endpoint: its outbound ACL only). Elsewhere the
+ * route table stays where it is dropped. port: the one the reply goes to
+ * (0: a NAT gateway's, unknown). Sets w->a->dropped. AWS: "Route
+ * priority",
+ * https://docs.aws.amazon.com/vpc/latest/userguide/route-tables-priority.html;
+ * "NAT gateways", https://docs.aws.amazon.com/vpc/latest/userguide/vpc-nat-gateway.html;
+ * "VPC peering limitations",
+ * https://docs.aws.amazon.com/vpc/latest/peering/vpc-peering-basics.html#vpc-peering-limitations */
+static void misrouted(struct walk *w, size_t vi, size_t si, const struct nsim_route *r, uint32_t self, bool self_public,
+		      uint32_t client, uint16_t port)
+{
+	const struct nsim_topology *t = w->t;
+	const struct nsim_vpc *v = &t->vpcs[vi];
+	struct nsim_decision *d = &w->a->dropped;
+	enum nsim_proto proto = w->f->proto;
+	uint32_t rule;
+	const char *acl;
+	if (w->quiet || !r || r->kind == NSIM_TARGET_BLACKHOLE || r->kind == NSIM_TARGET_UNRESOLVED)
+		return;
+	size_t nat_subnet = r->kind == NSIM_TARGET_NAT ? v->nat_gateways[r->target_idx].subnet_idx : NSIM_NONE;
+	for (int k = 0; k < 2; k++) {
+		/* leaving its subnet, then entering the NAT gateway's */
+		size_t at = k == 0 ? si : nat_subnet;
+		if (nat_subnet == si || at == NSIM_NONE ||
+		    reply_allowed(v, &v->subnets[at], k == 1, k == 1 ? self : client, proto, port, &rule, &acl))
+			continue;
+		*d = decide(w, NSIM_COMP_NETWORK_ACL, vi, v->subnets[at].acl_idx, acl, vi, at, self, client);
+		d->rule = rule;
+		d->ingress = k == 1;
+		goto reply;
+	}
+	switch (r->kind) {
+	case NSIM_TARGET_NAT:
+		if (proto == NSIM_PROTO_UDP && nsim_cidr_contains_addr(v->cidr, self))
+			return;
+		*d = decide(w, NSIM_COMP_NAT, vi, r->target_idx, v->nat_gateways[r->target_idx].name.name, vi, nat_subnet,
+			    self, client);
+		goto reply;
+	case NSIM_TARGET_PEERING: {
+		const struct nsim_peering *pc = &t->peerings[r->target_idx];
+		size_t other = pc->vpc_idx[0] == vi ? pc->vpc_idx[1] : pc->vpc_idx[0];
+		const struct nsim_vpc *ov = &t->vpcs[other];
+		size_t idx = NSIM_NONE;
+		bool nat = false;
+		if (!nsim_cidr_contains_addr(ov->cidr, client) || !nsim_cidr_contains_addr(v->cidr, self)) {
+			*d = decide(w, NSIM_COMP_PEERING, r->target_idx, NSIM_NONE, pc->name.name, vi, si, self, client);
+			goto reply;
+		}
+		/* into the peer VPC, whose CIDR overlaps the client's VPC's: to
+		 * nothing there, or to another interface (its subnet's ACL inbound,
+		 * then a NAT gateway drops it, a host's groups may, an interface
+		 * endpoint's groups or the endpoint do) */
+		const struct entry *e = find(w->an, other, client);
+		if (!e) {
+			*d = decide(w, NSIM_COMP_VPC, other, NSIM_NONE, ov->name.name, other, NSIM_NONE, self, client);
+			goto reply;
+		}
+		size_t at = e->kind == E_VPCE ? ov->endpoints[e->idx].subnet_idx[e->slot]
+			    : find_eni(w, other, client, &idx, &nat) ? subnet_of(ov, idx, nat)
+								       : NSIM_NONE;
+		if (at != NSIM_NONE && !reply_allowed(ov, &ov->subnets[at], true, self, proto, port, &rule, &acl)) {
+			*d = decide(w, NSIM_COMP_NETWORK_ACL, other, ov->subnets[at].acl_idx, acl, other, at, self, client);
+			d->rule = rule;
+			d->ingress = true;
+			goto reply;
+		}
+		if (e->kind == E_VPCE) {
+			*d = decide(w, NSIM_COMP_ENDPOINT, other, e->idx, ov->endpoints[e->idx].name.name, other, at, self,
+				    client);
+			goto reply;
+		}
+		if (at == NSIM_NONE)
+			return;
+		if (nat) {
+			*d = decide(w, NSIM_COMP_NAT, other, idx, ov->nat_gateways[idx].name.name, other, at, self, client);
+			goto reply;
+		}
+		const struct nsim_host *h = &ov->hosts[idx];
+		struct nsim_flow back = {.proto = proto, .dport = port};
+		char why[8];
+		if (sg_allows(w, other, h, true, self, &back, why, sizeof(why)))
+			return;
+		*d = decide(w, NSIM_COMP_SECURITY_GROUP, other, h->n_security_groups ? h->sg_idx[0] : NSIM_NONE,
+			    h->n_security_groups ? ov->security_groups[h->sg_idx[0]].name.name : "default", other, at, self,
+			    client);
+		d->host = idx;
+		d->ingress = true;
+		goto reply;
+	}
+	case NSIM_TARGET_IGW:
+		if (!v->internet_gateway.name || self_public)
+			return;
+		*d = decide(w, NSIM_COMP_IGW, vi, NSIM_NONE, v->internet_gateway.name, vi, si, self, client);
+		goto reply;
+	default:
+		return;
+	}
+reply:
+	d->reply = true;
+	d->sport = w->f->dport;
+	d->dport = port;
+}
+
 /* The reply is routed by the destination subnet's table and must find the
  * way back: to the peering or internet gateway the flow came in through, or,
  * for a flow from inside the VPC, by the local route (or to the NAT gateway
@@ -682,6 +827,7 @@ static bool route_back(struct walk *w, size_t vi, size_t si, uint32_t self, uint
 		      "the reply does not come back the way the request went: route table %s of subnet %s sends %s to "
 		      "%s, not by the local route (AWS does not support asymmetric routing through a middlebox)",
 		      table, s->name.name, a, r ? r->target.name : "nothing");
+		misrouted(w, vi, si, r, self, self_public(w, vi, self), src, reply_port(w));
 		return false;
 	}
 	/* Both sides of a peering (and the public subnet of a public host) need a route back.
@@ -696,6 +842,8 @@ static bool route_back(struct walk *w, size_t vi, size_t si, uint32_t self, uint
 		block(w, NSIM_REASON_NO_ROUTE, NSIM_PREDICT_BLOCKED, table, &d,
 		      "the reply has no way back: route table %s of subnet %s %s %s, not to %s", table, s->name.name,
 		      r ? "sends" : "has no route for", a, w->back_name);
+	if (!ok)
+		misrouted(w, vi, si, r, self, self_public(w, vi, self), src, reply_port(w));
 	return ok;
 }
 
@@ -727,6 +875,9 @@ static bool nats_back(struct walk *w)
 		      "the reply has no way back from NAT gateway %s: route table %s of its subnet %s sends %s to %s, "
 		      "not by the local route",
 		      g->name.name, table, s->name.name, a, r ? r->target.name : "nothing");
+		/* translated back: to the port the client, or the NAT gateway before it, used */
+		misrouted(w, w->nats[i].vpc, g->subnet_idx, r, w->f->dst, false, w->nats[i].client,
+			  i ? w->f->nat_sport : w->f->sport);
 		return false;
 	}
 	return true;
@@ -869,8 +1020,12 @@ static void internet(struct walk *w, uint32_t src)
 		    v->internet_gateway.name);
 		hop(w, v->internet_gateway.name, "internet gateway", false, "1:1 NAT: %s becomes %s (%s)", a,
 		    nsim_addr_fmt(priv, b), who);
+		/* the NAT gateway's subnet's inbound ACL comes first: AWS
+		 * filters at the subnet boundary, before the NAT gateway's
+		 * interface. AWS: "Control subnet traffic with network access
+		 * control lists", https://docs.aws.amazon.com/vpc/latest/userguide/vpc-network-acls.html */
 		if (nat) {
-			deliver_eni(w, vi, e->idx, true, src);
+			arrive(w, vi, src, priv, w->f->sport, v->internet_gateway.name);
 			return;
 		}
 		w->back_kind = NSIM_TARGET_IGW;

@@ -149,6 +149,11 @@ struct nsim_analysis {
 	double fraction;
 	size_t partial_leg; /* intermittent: the leg (index in legs) whose ports the deciding ACL cuts */
 	struct nsim_decision decision; /* filled with explain=true */
+	/* filled with explain=true: where the network drops the packet, the
+	 * decision's component but for a reply that its route sends another way
+	 * than the request came (no route table drops a packet it has a route
+	 * for): the first component on that way that drops it */
+	struct nsim_decision dropped;
 	struct nsim_fix fix;           /* filled with explain=true; action NSIM_FIX_NONE when there is none */
 };
 

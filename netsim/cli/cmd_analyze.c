@@ -155,6 +155,15 @@ static void print_observed(const char *running, const struct nsim_check_report *
 		print_padded(res->hops[k].kind, wk);
 		printf(" +%7.3f ms  %s\n", res->hops[k].t_ms, NSIM_ESC(line));
 	}
+	/* the hop that dropped it, as the network reported it (NFLOG) */
+	if (res->has_dropped_at) {
+		const struct nsim_check_drop *d = &res->dropped_at;
+		printf("  ");
+		print_padded(NSIM_ESC(d->component), wc);
+		putchar(' ');
+		print_padded(d->kind, wk);
+		printf(" +%7.3f ms  ✗ %s%s\n", d->t_ms, NSIM_ESC(d->text), d->reply ? " (the reply)" : "");
+	}
 	if (res->model_disagrees)
 		printf("%s\n", NSIM_ESC(res->reason));
 }

@@ -433,9 +433,13 @@ static void sg_map(FILE *f, const struct nsim_topology *t, size_t vi, const char
 }
 
 /* Peering carries traffic between the two VPCs only: not transitive, no
- * edge-to-edge routing. AWS: "VPC peering limitations",
+ * edge-to-edge routing. What comes in by a peering is checked before the
+ * subnet it enters (its inbound ACL), what goes out by one after the subnet
+ * it leaves (its outbound ACL: AWS filters at the subnet boundary, before
+ * the packet reaches the peering): `in` chooses. AWS: "VPC peering
+ * limitations",
  * https://docs.aws.amazon.com/vpc/latest/peering/vpc-peering-basics.html#vpc-peering-limitations */
-static void peering_rules(FILE *f, const struct nsim_topology *t, size_t vi)
+static void peering_rules(FILE *f, const struct nsim_topology *t, size_t vi, bool in)
 {
 	const struct nsim_vpc *v = &t->vpcs[vi];
 	for (size_t i = 0; i < t->n_peerings; i++) {
@@ -448,13 +452,16 @@ static void peering_rules(FILE *f, const struct nsim_topology *t, size_t vi)
 		nsim_cidr_fmt(v->cidr, own);
 		nsim_cidr_fmt(peer->cidr, other);
 		snprintf(log, sizeof(log), NSIM_PLAN_LOG_FMT("pcx:%zu:%zu"), i, vi);
-		fprintf(f,
-			"\t\tiifname \"%s\" ip saddr != %s counter %sdrop comment \"peering %s: only from VPC %s (not transitive)\"\n"
-			"\t\tiifname \"%s\" ip daddr != %s counter %sdrop comment \"peering %s: only to VPC %s (no edge-to-edge)\"\n"
-			"\t\toifname \"%s\" ip saddr != %s counter %sdrop comment \"peering %s: only from VPC %s (not transitive)\"\n"
-			"\t\toifname \"%s\" ip daddr != %s counter %sdrop comment \"peering %s: only to VPC %s\"\n",
-			port, other, log, pc->name.name, peer->name.name, port, own, log, pc->name.name, v->name.name, port,
-			own, log, pc->name.name, v->name.name, port, other, log, pc->name.name, peer->name.name);
+		if (in)
+			fprintf(f,
+				"\t\tiifname \"%s\" ip saddr != %s counter %sdrop comment \"peering %s: only from VPC %s (not transitive)\"\n"
+				"\t\tiifname \"%s\" ip daddr != %s counter %sdrop comment \"peering %s: only to VPC %s (no edge-to-edge)\"\n",
+				port, other, log, pc->name.name, peer->name.name, port, own, log, pc->name.name, v->name.name);
+		else
+			fprintf(f,
+				"\t\toifname \"%s\" ip saddr != %s counter %sdrop comment \"peering %s: only from VPC %s (not transitive)\"\n"
+				"\t\toifname \"%s\" ip daddr != %s counter %sdrop comment \"peering %s: only to VPC %s\"\n",
+				port, own, log, pc->name.name, v->name.name, port, other, log, pc->name.name, peer->name.name);
 	}
 }
 
@@ -519,22 +526,39 @@ static void route_drops(FILE *f, const struct nsim_topology *t, size_t vi)
 		if (ri == NSIM_NONE)
 			continue;
 		const struct nsim_route_table *rt = &v->route_tables[ri];
-		size_t n = 0;
-		for (size_t i = 0; i < rt->n_routes; i++) {
-			const struct nsim_route *r = &rt->routes[i];
-			size_t nc = r->dest_pl ? r->dest_pl->n_cidrs : 1;
-			for (size_t k = 0; is_blackhole(r) && k < nc; k++) {
-				if (n++ == 0)
-					fprintf(f, "\t\tip saddr %s ip daddr { ", nsim_cidr_fmt(s->cidr, c));
-				else
-					fputs(", ", f);
-				fputs(nsim_cidr_fmt(r->dest_pl ? r->dest_pl->cidrs[k] : r->dest, c), f);
+		/* The local route wins over a blackhole no more specific than the
+		 * VPC's CIDR (inner: false), and within the subnet no route
+		 * applies: those addresses are the VPC router's (no route). */
+		for (int inner = 1; inner >= 0; inner--) {
+			size_t n = 0;
+			bool overlap = false;
+			char own[NSIM_CIDR_STRLEN];
+			struct nsim_cidr local = inner ? s->cidr : v->cidr;
+			for (size_t i = 0; i < rt->n_routes; i++) {
+				const struct nsim_route *r = &rt->routes[i];
+				size_t nc = r->dest_pl ? r->dest_pl->n_cidrs : 1;
+				for (size_t k = 0; is_blackhole(r) && k < nc; k++) {
+					struct nsim_cidr d = r->dest_pl ? r->dest_pl->cidrs[k] : r->dest;
+					if ((d.len > v->cidr.len && nsim_cidr_contains(v->cidr, d)) != (inner == 1))
+						continue;
+					if (n++ == 0)
+						fprintf(f, "\t\tip saddr %s ip daddr { ", nsim_cidr_fmt(s->cidr, c));
+					else
+						fputs(", ", f);
+					fputs(nsim_cidr_fmt(d, c), f);
+					overlap |= nsim_cidr_contains(local, d) || nsim_cidr_contains(d, local);
+				}
 			}
-		}
-		if (n)
-			fprintf(f, " } fib daddr oif missing counter " NSIM_PLAN_LOG_FMT("bh:%zu:%zu")
+			if (!n)
+				continue;
+			if (overlap)
+				fprintf(f, " } ip daddr != %s", nsim_cidr_fmt(local, own));
+			else
+				fputs(" }", f);
+			fprintf(f, " fib daddr oif missing counter " NSIM_PLAN_LOG_FMT("bh:%zu:%zu")
 				   "drop comment \"subnet %s: a blackhole route of route table %s\"\n",
 				vi, ri, s->name.name, rt->name.name);
+		}
 	}
 	fprintf(f, "\t\tfib daddr oif missing counter "
 		   NSIM_PLAN_LOG_FMT("nr:%zu") "reject with icmp type net-unreachable comment \"no route\"\n\t}\n", vi);
@@ -597,10 +621,11 @@ int nsim_plan_router_ruleset(const struct nsim_topology *t, size_t vi, char **re
 	fprintf(f, "\t\tip daddr 169.254.0.0/16 counter drop comment \"netsim's links are not in the VPC\"\n\t}\n");
 	fprintf(f, "\tchain forward {\n\t\ttype filter hook forward priority filter; policy accept;\n");
 	fprintf(f, "\t\tip daddr 169.254.0.0/16 counter drop comment \"netsim's links are not in the VPC\"\n");
-	peering_rules(f, t, vi);
+	peering_rules(f, t, vi, true);
 	if (any_acl)
 		fprintf(f, "\t\tiifname vmap @acl_leave comment \"network ACLs, stateless: leaving a subnet\"\n"
 			   "\t\toifname vmap @acl_enter comment \"network ACLs, stateless: entering a subnet\"\n");
+	peering_rules(f, t, vi, false);
 	fprintf(f, "\t\tct state established,related counter accept comment \"security groups are stateful: replies pass\"\n"
 		   "\t\toifname vmap @sg_ingress comment \"security groups: ingress of the receiving host\"\n"
 		   "\t}\n}\n");

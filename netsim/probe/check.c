@@ -46,8 +46,9 @@ struct ctx {
 	atomic_size_t next;
 	struct nsim_analyzer *an;
 	struct nsim_check_ports ports;
-	/* the jobs by source port, for on_drop(): by_port[port] the first
-	 * (index + 1, 0: none), next_job[i] the next one with job i's port */
+	/* the jobs by port, for on_drop(): by_port[port] the first (index + 1,
+	 * 0: none; index + n_jobs + 1 for a job's NAT port), next_job[x - 1]
+	 * the next one with that port */
 	uint32_t *by_port;
 	uint32_t *next_job;
 	struct nsim_hashmap ns_map; /* add_ns(): a namespace's index + 1 in ns_list */
@@ -152,8 +153,8 @@ static void run_commands(struct ctx *c)
 }
 
 /* From the capture thread, for each drop netsim's rulesets logged: the
- * probe it belongs to (by its source port, either direction: unique in the
- * run, nsim_check_ports_pick) stops waiting. A missing route is answered by
+ * probe it belongs to (by its source port or its pinned NAT port, either
+ * direction: unique in the run, nsim_check_ports_pick) stops waiting. A missing route is answered by
  * an ICMP error that the probe waits for instead. */
 static void on_drop(void *userdata, const struct nsim_drop_packet *d)
 {
@@ -164,9 +165,11 @@ static void on_drop(void *userdata, const struct nsim_drop_packet *d)
 	for (size_t k = 0; k < 2; k++) {
 		if (!(c->ports.used[ports[k] / 64] >> (ports[k] % 64) & 1))
 			continue;
+		/* past a NAT gateway pinned for it, the probe's packets carry that port:
+		 * x - 1 below n_jobs is a job by its source port, above by its NAT port */
 		for (uint32_t x = c->by_port[ports[k]]; x; x = c->next_job[x - 1]) {
-			size_t i = x - 1;
-			if (c->jobs[i].stop_fd < 0 || c->jobs[i].sport != ports[k])
+			size_t i = (x - 1) % c->n_jobs;
+			if (c->jobs[i].stop_fd < 0)
 				continue;
 			enum nsim_proto want = c->jobs[i].res->proto;
 			bool same = want == NSIM_PROTO_TCP   ? d->p.proto == IPPROTO_TCP
@@ -237,7 +240,9 @@ static int port_proof(struct ctx *c, struct nsim_check_report *rep, size_t ei, s
 	int r = -ENOMEM;
 	if (!a)
 		return r;
-	bool proof = !res->dns_name && nsim_analyzer_flow(c->an, &f, true, a) == 0 &&
+	/* a DNS name: its ports are chosen for the model's answer (probed at
+	 * it; an answer of the network's that differs fails the row anyway) */
+	bool proof = res->addr && nsim_analyzer_flow(c->an, &f, true, a) == 0 &&
 		     a->prediction == NSIM_PREDICT_INTERMITTENT && a->n_legs;
 	for (int k = 1; k <= (proof ? 2 : 1); k++) {
 		struct probe_job *j = &c->jobs[c->n_jobs];
@@ -246,11 +251,24 @@ static int port_proof(struct ctx *c, struct nsim_check_report *rep, size_t ei, s
 		*cands = (struct nsim_check_cands){0};
 		if (k == 2 && (r = nsim_check_prepare(&c->prep, ei, rep->arena, &row, &j->cands)) < 0)
 			goto out;
-		uint16_t ports[NSIM_ANALYSIS_MAX_LEGS] = {0};
-		for (size_t l = 0; proof && l < a->n_legs && l < 2; l++)
-			ports[l] = nsim_check_ports_pick(&c->ports, a->legs[l].range, &a->legs[l].pass,
-							 k == 2 && l == a->partial_leg, true);
-		j->sport = proof ? ports[0]
+		/* the client's port, and one port every NAT gateway on the path
+		 * is pinned to (the model takes one NAT port for all of them):
+		 * in the passing set of each leg, but outside the cut leg's for
+		 * the second probe */
+		uint16_t nat_port = 0;
+		if (proof && a->n_legs > 1) {
+			struct nsim_ports set = nsim_ports_range(a->legs[1].range.from, a->legs[1].range.to), tmp;
+			for (size_t l = 1; l < a->n_legs; l++) {
+				if (k == 2 && l == a->partial_leg)
+					nsim_ports_subtract(&set, &a->legs[l].pass, &tmp);
+				else
+					nsim_ports_intersect(&set, &a->legs[l].pass, &tmp);
+				set = tmp;
+			}
+			nat_port = nsim_check_ports_pick(&c->ports, a->legs[1].range, &set, false, true);
+		}
+		j->sport = proof ? nsim_check_ports_pick(&c->ports, a->legs[0].range, &a->legs[0].pass,
+							 k == 2 && a->partial_leg == 0, true)
 				 : nsim_check_ports_pick(&c->ports, nsim_check_source_ports(t, &res->e->from), NULL, false, true);
 		if (proof) {
 			struct nsim_expect *e = nsim_arena_alloc(rep->arena, 1, sizeof(*e));
@@ -265,17 +283,25 @@ static int port_proof(struct ctx *c, struct nsim_check_report *rep, size_t ei, s
 				e->has_seen_source = false, e->n_via = 0, e->has_reaches = false;
 			row.e = e;
 			row.port_probe = k;
-			struct nsim_endpoint nat;
-			if (a->n_legs > 1 && a->legs[1].nat && nsim_analyze_resolve(t, a->legs[1].who, &nat) == 0 &&
-			    nat.kind == NSIM_EP_NAT && res->e->from.kind == NSIM_EP_HOST) {
+			/* each NAT gateway translates what the one before it sent */
+			uint32_t src = res->e->from.kind == NSIM_EP_HOST
+					       ? t->vpcs[res->e->from.vpc].hosts[res->e->from.idx].address
+					       : 0;
+			uint16_t sport = j->sport;
+			for (size_t l = 1; src && nat_port && l < a->n_legs; l++) {
+				struct nsim_endpoint nat;
+				if (!a->legs[l].nat || nsim_analyze_resolve(t, a->legs[l].who, &nat) < 0 ||
+				    nat.kind != NSIM_EP_NAT)
+					break;
 				const struct nsim_nat_gateway *g = &t->vpcs[nat.vpc].nat_gateways[nat.idx];
 				char ns[128];
 				nsim_plan_ns_name(ns, sizeof(ns), c->p->name, g->name.name);
-				row.nat_port = ports[1];
-				if ((r = nsim_check_ports_pin(&c->ports, ns, res->proto,
-							      t->vpcs[res->e->from.vpc].hosts[res->e->from.idx].address, j->sport,
-							      res->addr, res->port, g->address, row.nat_port)) < 0)
+				row.nat_port = nat_port;
+				if ((r = nsim_check_ports_pin(&c->ports, ns, res->proto, src, sport, res->addr, res->port,
+							      g->address, nat_port)) < 0)
 					goto out;
+				src = g->address;
+				sport = nat_port;
 			}
 			row.flow = row.nat_port ? nsim_arena_printf(rep->arena, "%s (port %u, NAT port %u)", res->flow, j->sport,
 								    row.nat_port)
@@ -303,21 +329,14 @@ static int intermittent_unproven(struct nsim_check_result *r, struct nsim_arena 
 	if (r->port_probe || r->is_command || r->e->verdict != NSIM_VERDICT_INTERMITTENT)
 		return 0;
 	r->passed = false;
-	/* netsim rule: the proof's ports are chosen from the flow's address, known before probing */
-	if (r->dns_name && r->has_predicted && r->predicted.prediction == NSIM_PREDICT_INTERMITTENT)
-		r->reason = nsim_arena_printf(arena, "netsim does not prove an intermittent flow to a DNS name yet (its two "
-						     "probes' ports are chosen before the name is resolved): name the "
-						     "destination's host or address; the probe was %s",
-					      nsim_probe_outcome_name(r->probe.outcome));
-	else
-		r->reason = r->has_predicted
-			    ? nsim_arena_printf(arena,
-						"the model says %s (%s) for every source port the client and a NAT "
-						"gateway may pick, not intermittent; the probe was %s",
-						nsim_prediction_name(r->predicted.prediction),
-						nsim_reason_code(r->predicted.reason), nsim_probe_outcome_name(r->probe.outcome))
-			    : nsim_arena_printf(arena, "intermittent is proven by two probes the model chooses; "
-						       "there is no model here");
+	r->reason = r->has_predicted
+		    ? nsim_arena_printf(arena,
+					"the model says %s (%s) for every source port the client and a NAT gateway may "
+					"pick, not intermittent; the probe was %s",
+					nsim_prediction_name(r->predicted.prediction), nsim_reason_code(r->predicted.reason),
+					nsim_probe_outcome_name(r->probe.outcome))
+		    : nsim_arena_printf(arena, "intermittent is proven by two probes the model chooses; there is no "
+					       "model here");
 	return r->reason ? 0 : -ENOMEM;
 }
 
@@ -435,13 +454,18 @@ int nsim_check_run(const struct nsim_topology *t, const struct nsim_plan *p, con
 	}
 	/* a probe the network reports dropped stops waiting (on_drop), found by its port */
 	c.by_port = calloc(65536, sizeof(*c.by_port));
-	c.next_job = calloc(c.n_jobs + 1, sizeof(*c.next_job));
+	c.next_job = calloc(2 * c.n_jobs + 1, sizeof(*c.next_job));
 	r = -ENOMEM;
 	if (!c.by_port || !c.next_job)
 		goto out;
 	for (size_t i = c.n_jobs; i-- > 0;) {
 		c.next_job[i] = c.by_port[c.jobs[i].sport];
 		c.by_port[c.jobs[i].sport] = (uint32_t)(i + 1);
+		uint16_t nat = c.jobs[i].res->nat_port;
+		if (nat && nat != c.jobs[i].sport) {
+			c.next_job[c.n_jobs + i] = c.by_port[nat];
+			c.by_port[nat] = (uint32_t)(c.n_jobs + i + 1);
+		}
 	}
 	for (size_t i = 0; o.capture && i < c.n_jobs; i++)
 		if (!c.jobs[i].res->is_command && (c.jobs[i].stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) < 0) {

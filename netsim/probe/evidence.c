@@ -274,6 +274,20 @@ uint32_t nsim_check_resolver(const struct nsim_topology *t, size_t vi)
 	return nsim_plan_dns_address(&t->vpcs[vi]);
 }
 
+/* The VPC whose host's public IP or NAT gateway's elastic IP is a. */
+static size_t public_vpc(const struct nsim_topology *t, uint32_t a)
+{
+	for (size_t v = 0; a && v < t->n_vpcs; v++) {
+		for (size_t i = 0; i < t->vpcs[v].n_hosts; i++)
+			if (t->vpcs[v].hosts[i].public_ip == a)
+				return v;
+		for (size_t i = 0; i < t->vpcs[v].n_nat_gateways; i++)
+			if (t->vpcs[v].nat_gateways[i].elastic_ip == a)
+				return v;
+	}
+	return NSIM_NONE;
+}
+
 /* The host (vpc, idx) whose address is a, false when none. */
 static bool host_of_addr(const struct nsim_topology *t, uint32_t a, size_t *ret_vpc, size_t *ret_idx)
 {
@@ -421,16 +435,18 @@ int nsim_check_prepare(struct nsim_check_prep *pp, size_t ei, struct nsim_arena 
 	if ((r = fmt_target(arena, &res, e)) < 0)
 		return r;
 
-	/* the routers and gateways the flow may cross, the destination, the via list */
-	size_t vpcs[2] = {from_vpc, to_vpc}, pc;
+	/* the routers and gateways the flow may cross, the destination, the via
+	 * list; to a public or elastic IP, its VPC's too (and a reply sent the
+	 * wrong way may end in a NAT gateway of either side) */
+	size_t vpcs[3] = {from_vpc, to_vpc, to_vpc == NSIM_NONE ? public_vpc(t, res.addr) : NSIM_NONE}, pc;
 	bool outside = from_vpc == NSIM_NONE || to_vpc == NSIM_NONE ||
 		       (from_vpc != to_vpc && !nsim_topology_peered(t, from_vpc, to_vpc, NULL));
-	for (int i = 0; i < 2 && r >= 0; i++) {
-		if (vpcs[i] == NSIM_NONE)
+	for (int i = 0; i < 3 && r >= 0; i++) {
+		if (vpcs[i] == NSIM_NONE || (i == 2 && vpcs[2] == from_vpc))
 			continue;
 		const struct nsim_vpc *v = &t->vpcs[vpcs[i]];
 		r = add_candidate(cands, comp_vpc(pp, vpcs[i], &k), &k);
-		if (outside && i == 0)
+		if (outside)
 			for (size_t g = 0; g < v->n_nat_gateways && r >= 0; g++)
 				r = add_candidate(cands, add_comp(pp, v->nat_gateways[g].name.name, "NAT gateway",
 								  v->nat_gateways[g].name.name, &k), &k);
@@ -1338,6 +1354,14 @@ static int judge_reaches(const struct nsim_topology *t, const struct nsim_analyz
 	return 0;
 }
 
+/* Whether the model expects the network to drop the flow at the component
+ * that decided it (not a reply sent the wrong way, dropped further on). */
+static bool same_component(const struct nsim_analysis *a)
+{
+	const struct nsim_component *x = &a->decision.comp, *y = &a->dropped.comp;
+	return x->kind == y->kind && x->a == y->a && x->b == y->b;
+}
+
 int nsim_check_judge(const struct nsim_topology *t, const struct nsim_analyzer *an, int timeout_ms, bool drifted,
 		     struct nsim_arena *arena, struct nsim_check_result *r)
 {
@@ -1402,7 +1426,7 @@ int nsim_check_judge(const struct nsim_topology *t, const struct nsim_analyzer *
 					   nsim_probe_outcome_name(r->probe.outcome));
 	} else if (r->has_dropped_at && r->predicted.prediction == NSIM_PREDICT_BLOCKED &&
 		   nsim_check_reason_names_dropper(r->predicted.reason) &&
-		   !nsim_check_drop_matches(&r->dropped_at, &r->predicted.decision)) {
+		   !nsim_check_drop_matches(&r->dropped_at, &r->predicted.dropped)) {
 		/* the same verdict for another reason: the model and the network
 		 * must agree on what decided */
 		const char *d = nsim_check_drop_text(&r->dropped_at, arena);
@@ -1412,8 +1436,8 @@ int nsim_check_judge(const struct nsim_topology *t, const struct nsim_analyzer *
 						       "decides (%s%s%s)",
 					       drifted ? "the instance was changed outside netsim (drift)" : "netsim bug",
 					       r->dropped_at.kind, d, r->dropped_at.ns,
-					       r->predicted.decision.comp.ref.name ? r->predicted.decision.comp.ref.name
-										   : r->predicted.blocked_at,
+					       r->predicted.dropped.comp.ref.name ? r->predicted.dropped.comp.ref.name
+										  : r->predicted.blocked_at,
 					       nsim_reason_code(r->predicted.reason), r->predicted.explanation[0] ? ": " : "",
 					       r->predicted.explanation)
 		     : NULL;
@@ -1427,8 +1451,10 @@ int nsim_check_judge(const struct nsim_topology *t, const struct nsim_analyzer *
 		if (!nsim_analyze_blocked_by_match(t, r->e, &r->predicted, why, sizeof(why))) {
 			r->passed = false;
 			reason = nsim_arena_printf(arena, "%s", why);
-		} else if (r->has_dropped_at && !r->dropped_at.no_route && (net = malloc(sizeof(*net)))) {
-			/* (no route names the VPC's router: the model's table is as precise) */
+		} else if (r->has_dropped_at && !r->dropped_at.no_route && same_component(&r->predicted) &&
+			   (net = malloc(sizeof(*net)))) {
+			/* (no route names the VPC's router: the model's table is as precise; a
+			 * reply sent the wrong way is dropped past the route that decided) */
 			*net = r->predicted;
 			net->decision = r->dropped_at.decision;
 			if (!nsim_analyze_blocked_by_match(t, r->e, net, why, sizeof(why))) {
@@ -1709,6 +1735,11 @@ int nsim_check_collect_drop(const struct nsim_check_prep *pp, double t0, const s
 	for (size_t i = 0; i < n; i++) {
 		const struct nsim_drop_packet *dp = &drops[i];
 		bool fwd = flow_forward(&dp->p, r, sport), rev = !fwd && flow_reverse(&dp->p, r, sport);
+		/* past a NAT gateway pinned for the probe: its port */
+		if (!fwd && !rev && r->nat_port) {
+			fwd = flow_forward(&dp->p, r, r->nat_port);
+			rev = !fwd && flow_reverse(&dp->p, r, r->nat_port);
+		}
 		if ((!fwd && !rev) || dp->p.t_ms + 1 < t0)
 			continue;
 		/* an ICMP error about the probe is the network answering, not a drop of it */
@@ -1737,6 +1768,11 @@ int nsim_check_collect_drop(const struct nsim_check_prep *pp, double t0, const s
 		d.tcp_flags = dp->p.tcp_flags;
 		d.bytes = dp->p.len;
 		d.reply = rev;
+		/* a reply sent to a NAT gateway that did not translate its request */
+		if (rev && d.decision.comp.kind == NSIM_COMP_NAT) {
+			d.direction = "";
+			d.rule = "no connection for the reply";
+		}
 		if (!(d.text = nsim_check_drop_text(&d, arena)))
 			return -ENOMEM;
 		r->dropped_at = d;

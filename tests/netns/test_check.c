@@ -919,6 +919,47 @@ static void test_intermittent(void **state)
 	assert_nothing_left(n);
 }
 
+/* Honest ports past two NAT gateways, to an address and to a DNS name: both
+ * NAT gateways are pinned to the probe's NAT port (the server sees it,
+ * though nat-edge, the one whose subnet's ACL cuts, is the second), the
+ * failing probe is dropped at that ACL without waiting for the timeout, and
+ * a name is proved as its address is. */
+static void test_intermittent_nats(void **state)
+{
+	(void)state;
+	const char *n = instance("ports2");
+	int r = run(out, sizeof(out), NULL, "test", "tests/data/check/intermittent-nats.yaml", "--name", n, "--json",
+		    "--timeout", "20000", NULL);
+	json_t *doc = json_doc(out);
+	if (r != 0)
+		fail_msg("exit %d\n%s", r, out);
+	json_t *list = expectations(doc, n, 4, 0);
+	for (size_t k = 0; k < 4; k += 2) {
+		json_t *pass = json_array_get(list, k), *fail = json_array_get(list, k + 1);
+		expect_schema(pass, k / 2);
+		expect_schema(fail, k / 2);
+		expect_str(pass, "port_probe", "passing");
+		expect_str(fail, "port_probe", "failing");
+		expect_str(pass, "observed", "reachable");
+		expect_str(fail, "observed", "unreachable");
+		json_int_t np = port_of(pass, "nat_port"), nf = port_of(fail, "nat_port");
+		assert_true(np >= 32768 && np <= 60999);
+		assert_true(nf >= 1024 && nf <= 65535 && (nf < 32768 || nf > 60999));
+		assert_int_equal(port_of(pass, "seen_port"), np);
+		expect_str(pass, "seen_source", "203.0.113.10");
+		json_t *d = field(fail, "dropped_at");
+		assert_true(json_is_object(d));
+		expect_str(d, "component", "edge-acl");
+		assert_true(json_is_true(field(d, "reply")));
+		assert_int_equal(port_of(d, "dport"), nf);
+		if (json_real_value(field(fail, "time_ms")) >= 10000)
+			fail_msg("the failing probe waited %.0f ms", json_real_value(field(fail, "time_ms")));
+	}
+	expect_str(json_array_get(list, 2), "to", "api.partner.example");
+	json_decref(doc);
+	assert_nothing_left(n);
+}
+
 /* Every kind of via component, subnets and a peering among them: the
  * candidates restricted to router ports are found. */
 static void test_via_kinds(void **state)
@@ -1382,6 +1423,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_via_kinds),	  cmocka_unit_test(test_parallel_same_file),
 		cmocka_unit_test(test_keep_names_instance), cmocka_unit_test(test_failed_up_reports),
 		cmocka_unit_test(test_intermittent),
+		cmocka_unit_test(test_intermittent_nats),
 	};
 	return cmocka_run_group_tests_name("netsim test/check", tests, NULL, NULL);
 }

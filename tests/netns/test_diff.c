@@ -23,11 +23,11 @@
  * ports, ICMP) are probed with real packets in parallel
  * and compared, as classes (reachable, refused, blocked), with the
  * prediction of nsim_analyzer_flow() for the probe's own source port. A
- * with NETSIM_DIFF_REASONS=1, a blocked flow the network reports dropping
- * (netsim's NFLOG group, read in every namespace) must be dropped at the
- * component the model names as deciding (off by default until the known
- * disagreements of the return path, blackhole vs no route, NAT replies and
- * endpoints in another region are settled on one side). A disagreement prints the seed, the flow, the model's path and
+ * blocked flow the network reports dropping (netsim's NFLOG group, read in
+ * every namespace) must be dropped where the model says the network drops
+ * it (nsim_analysis.dropped: the deciding component, or for a reply its
+ * route sends the wrong way the first one there that refuses it). A
+ * disagreement prints the seed, the flow, the model's path and
  * what the network did, keeps the topology file, and fails; replay it with
  * NETSIM_DIFF_SEED=N. A disagreement is a bug on one side: fix that side.
  *
@@ -37,7 +37,7 @@
  *   NETSIM_DIFF_FLOWS=N   flows per topology (default 25)
  *   NETSIM_DIFF_SEED=N    this seed only (replay)
  *   NETSIM_DIFF_VERBOSE=1 print every flow (2: with the model's explanation)
- *   NETSIM_DIFF_REASONS=1 compare the component that dropped too (NFLOG)
+ *   NETSIM_DIFF_REASONS=0 do not compare the component that dropped (NFLOG)
  *   NETSIM_DIFF_PRINT=N   print seed N's topology on stdout and exit (no root needed)
  */
 #include <pthread.h>
@@ -1170,7 +1170,7 @@ static void flow_desc(const struct flow *f, char *buf, size_t size)
 /* ---- the run ---- */
 
 static struct {
-	unsigned seeds, flows, invalid, disagreements, errors, intermittent, partial;
+	unsigned seeds, flows, invalid, disagreements, errors, intermittent, partial, drops_compared;
 	unsigned by_class[3][3]; /* [predicted][observed] */
 	unsigned by_reason[16];
 } stats;
@@ -1359,7 +1359,7 @@ static void run_seed(uint64_t seed, const char *name, unsigned n_flows)
 	struct nsim_plan *plan = NULL;
 	struct nsim_capture *cap = NULL;
 	char *cap_err = NULL;
-	bool reasons = env_uint("NETSIM_DIFF_REASONS", 0) != 0;
+	bool reasons = env_uint("NETSIM_DIFF_REASONS", 1) != 0;
 	assert_int_equal(nsim_plan_build(t, name, &plan), 0);
 	struct nsim_capture_opts co = {.filter = "ip proto 254", .nflog = true}; /* the interfaces: nothing */
 	if (reasons && nsim_capture_start_opts(plan->namespaces, plan->n_namespaces, &co, &cap, &cap_err) < 0)
@@ -1432,13 +1432,14 @@ static void run_seed(uint64_t seed, const char *name, unsigned n_flows)
 			if (d->p.proto != proto || (!fwd && !rev) || (proto == 1 && d->p.quoted_proto) ||
 			    nsim_check_drop_decode(t, d->prefix, arena, &cd) < 0)
 				continue;
-			if (!nsim_check_drop_matches(&cd, &a.decision)) {
+			stats.drops_compared++;
+			if (!nsim_check_drop_matches(&cd, &a.dropped)) {
 				char desc[256];
 				flow_desc(f, desc, sizeof(desc));
 				fprintf(stderr, "seed %llu flow %u: %s: the network dropped it at %s %s (%s, %s; %s), the model "
 						"says %s decides (%s)\n",
 					(unsigned long long)seed, i, desc, cd.kind, cd.component, cd.direction, cd.rule, d->prefix,
-					a.decision.comp.ref.name ? a.decision.comp.ref.name : a.blocked_at,
+					a.dropped.comp.ref.name ? a.dropped.comp.ref.name : a.blocked_at,
 					nsim_reason_code(a.reason));
 				print_disagreement(seed, f, &a, path);
 				stats.disagreements++;
@@ -1488,6 +1489,8 @@ static void test_differential(void **state)
 		fprintf(stderr, "%s %s %u/%u", c ? "," : "  model/network:", class_name((enum nsim_prediction)c),
 			stats.by_class[c][0] + stats.by_class[c][1] + stats.by_class[c][2],
 			stats.by_class[0][c] + stats.by_class[1][c] + stats.by_class[2][c]);
+	fprintf(stderr, "\n  dropping component compared: %u flows%s", stats.drops_compared,
+		env_uint("NETSIM_DIFF_REASONS", 1) ? "" : " (NETSIM_DIFF_REASONS=0)");
 	fprintf(stderr, "\n  intermittent: %u flows predicted intermittent (a NAT gateway's port unknown), %u with part of "
 			"the client's range cut\n", stats.intermittent, stats.partial);
 	fprintf(stderr, "  reasons:");

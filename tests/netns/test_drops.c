@@ -39,6 +39,7 @@ struct want {
 	const char *direction;
 	const char *rule;
 	const char *outcome;    /* "dropped", or "no route" */
+	bool reply;             /* the reply was dropped */
 };
 
 static json_t *row(json_t *doc, const char *name)
@@ -74,7 +75,7 @@ static void check_file(const char *file, const char *suffix, const struct want *
 		expect_str(d, "kind", w[i].kind);
 		expect_str(d, "direction", w[i].direction);
 		expect_str(d, "rule", w[i].rule);
-		assert_true(json_is_false(field(d, "reply")));
+		assert_true(json_is_boolean(field(d, "reply")) && json_is_true(field(d, "reply")) == w[i].reply);
 		/* reported, not waited for: far from the timeout */
 		if (json_real_value(field(e, "time_ms")) >= 10000)
 			fail_msg("%s: waited %.0f ms", w[i].name, json_real_value(field(e, "time_ms")));
@@ -117,6 +118,24 @@ static void test_peering(void **state)
 	check_file("tests/data/drops/peering.yaml", "drops-pcx", w, ELEMENTSOF(w), 2);
 }
 
+/* Where two components would drop a packet, the first on its way reports
+ * it, and the model names the same one: the NAT gateway's subnet's ACL
+ * before the NAT gateway, the subnet's outbound ACL before the peering's
+ * filter, the local route before a wider blackhole, and a reply its route
+ * sends to a NAT gateway (not back to the internet gateway) is dropped
+ * there, while the model's decision stays the route table (blocked_by). */
+static void test_order(void **state)
+{
+	(void)state;
+	static const struct want w[] = {
+		{"nat-acl-first", "main", "acl-pub", "network ACL", "inbound", "rule *: no rule matched", "dropped"},
+		{"peering-acl-first", "main", "acl-app", "network ACL", "outbound", "rule *: no rule matched", "dropped"},
+		{"local-over-blackhole", "main", "main", "VPC router", "", "no route", "no route"},
+		{"reply-to-nat", "nat", "nat", "NAT gateway", "", "no connection for the reply", "dropped", true},
+	};
+	check_file("tests/data/drops/order.yaml", "drops-order", w, ELEMENTSOF(w), 4);
+}
+
 static void test_endpoint_group(void **state)
 {
 	(void)state;
@@ -144,6 +163,31 @@ static void test_text(void **state)
 	    sscanf(l, ": db-sg (ingress, no rule matched) dropped 10.60.2.4:%u%n", &port, &end) != 1 ||
 	    port < 32768 || port > 60999 || strncmp(l + end, " → 10.60.3.4:22 SYN\n", strlen(" → 10.60.3.4:22 SYN\n")))
 		fail_msg("no drop line:\n%s", out);
+	down(name);
+}
+
+/* `netsim trace` of a running topology stops at the drop the network
+ * reports, as `check` does, and shows it as the last hop of what it saw. */
+static void test_trace(void **state)
+{
+	(void)state;
+	const char *name = instance("drops-tr");
+	up("tests/data/drops/kinds.yaml", name);
+	int r = run(out, sizeof(out), NULL, "trace", name, "app", "db", "22/tcp", NULL);
+	assert_int_equal(r, 1);
+	const char *obs = strstr(out, "\nobserved on '");
+	double ms = 0;
+	if (!obs || sscanf(strstr(obs, "': ") + 3, "dropped in %lf ms", &ms) != 1 || ms >= 1000)
+		fail_msg("not stopped at the drop:\n%s", out);
+	const char *l = strstr(obs, "\n  db-sg ");
+	if (!l || !strstr(l, "security group") || !strstr(l, " ms  ✗ db-sg (ingress, no rule matched) dropped 10.60.2.4:") ||
+	    !strstr(l, " → 10.60.3.4:22 SYN\n"))
+		fail_msg("no drop hop:\n%s", out);
+	/* a blackhole: the route table's hop */
+	r = run(out, sizeof(out), NULL, "trace", name, "app", "192.0.2.7", "icmp", NULL);
+	assert_int_equal(r, 1);
+	if (!strstr(out, "\n  private ") || !strstr(out, "✗ private (blackhole route) dropped 10.60.2.4 → 192.0.2.7 ICMP\n"))
+		fail_msg("no blackhole hop:\n%s", out);
 	down(name);
 }
 
@@ -233,7 +277,9 @@ int main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_kinds),
 		cmocka_unit_test(test_peering),
+		cmocka_unit_test(test_order),
 		cmocka_unit_test(test_endpoint_group),
+		cmocka_unit_test(test_trace),
 		cmocka_unit_test(test_text),
 		cmocka_unit_test(test_flow_log),
 	};

@@ -776,7 +776,8 @@ static void test_nat_inbound_unsolicited(void **state)
 	flow(o, "api", "nat", "443/tcp", &a);
 	verdict(&a, NSIM_PREDICT_BLOCKED, NSIM_REASON_NAT_INBOUND_UNSOLICITED, "nat");
 	EXPLAINS(&a, "NAT gateway nat");
-	HOPS(&a, "api|internet host", "internet|internet", "igw|internet gateway", "nat|NAT gateway!");
+	HOPS(&a, "api|internet host", "internet|internet", "igw|internet gateway", "main|VPC router", "pub-a|network ACL",
+	     "nat|NAT gateway!");
 	detail(&a, 0, "203.0.113.10");
 
 	/* it does not answer ping either */
@@ -793,6 +794,49 @@ static void test_nat_inbound_unsolicited(void **state)
 
 	flow(o, "fn", "10.0.1.4", "icmp", &a);
 	verdict(&a, NSIM_PREDICT_BLOCKED, NSIM_REASON_NAT_INBOUND_UNSOLICITED, "nat");
+}
+
+/* Where two components would drop a packet, the first on its way decides
+ * (tests/data/drops/order.yaml, proved on packets by test_drops); a reply
+ * its route sends the wrong way is decided by that route, but dropped
+ * further on (a.dropped). */
+static void test_drop_order(void **state)
+{
+	(void)state;
+	struct nsim_analysis a;
+	struct topo *o = open_topo("tests/data/drops/order.yaml");
+
+	/* the NAT gateway's subnet's inbound ACL before the NAT gateway */
+	flow(o, "outsider", "203.0.113.40", "22/tcp", &a);
+	verdict(&a, NSIM_PREDICT_BLOCKED, NSIM_REASON_ACL_DENY, "acl-pub");
+	HOPS(&a, "outsider|internet host", "internet|internet", "igw|internet gateway", "main|VPC router",
+	     "acl-pub|network ACL!");
+	assert_int_equal(a.dropped.comp.kind, NSIM_COMP_NETWORK_ACL);
+	assert_true(a.dropped.ingress && a.dropped.rule == 0);
+
+	/* the subnet's outbound ACL before the peering's filter */
+	flow(o, "worker", "192.0.2.9", "icmp", &a);
+	verdict(&a, NSIM_PREDICT_BLOCKED, NSIM_REASON_ACL_DENY, "acl-app");
+	assert_int_equal(a.dropped.comp.kind, NSIM_COMP_NETWORK_ACL);
+	assert_false(a.dropped.ingress);
+
+	/* the local route before a blackhole 10.0.0.0/8 */
+	flow(o, "worker", "10.64.3.99", "443/tcp", &a);
+	verdict(&a, NSIM_PREDICT_BLOCKED, NSIM_REASON_NO_ROUTE, "main");
+	assert_int_equal(a.dropped.comp.kind, NSIM_COMP_VPC);
+
+	/* the reply to the internet goes to the NAT gateway: decided by the
+	 * route table, dropped by the NAT gateway (no connection for it) */
+	flow(o, "outsider", "web", "80/tcp", &a);
+	verdict(&a, NSIM_PREDICT_BLOCKED, NSIM_REASON_NO_ROUTE, "odd");
+	assert_int_equal(a.decision.comp.kind, NSIM_COMP_ROUTE_TABLE);
+	assert_int_equal(a.dropped.comp.kind, NSIM_COMP_NAT);
+	assert_string_equal(a.dropped.comp.ref.name, "nat");
+	assert_true(a.dropped.reply);
+	assert_int_equal(a.dropped.sport, 80);
+	/* a UDP reply is a new flow to the NAT gateway: it lets it out */
+	flow(o, "outsider", "web", "53/udp", &a);
+	assert_int_equal(a.dropped.comp.kind, NSIM_COMP_ROUTE_TABLE);
 }
 
 /* The NAT gateway's subnet sends 0.0.0.0/0 back to the NAT gateway. */
@@ -1967,6 +2011,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_igw_not_attached, teardown),
 		cmocka_unit_test_teardown(test_nat_path, teardown),
 		cmocka_unit_test_teardown(test_nat_inbound_unsolicited, teardown),
+		cmocka_unit_test_teardown(test_drop_order, teardown),
 		cmocka_unit_test_teardown(test_nat_routes_to_itself, teardown),
 		cmocka_unit_test_teardown(test_peering_not_transitive, teardown),
 		cmocka_unit_test_teardown(test_peering_one_sided, teardown),

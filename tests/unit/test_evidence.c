@@ -553,6 +553,28 @@ static void test_drop_reason_compared(void **state)
 			assert_true(fx.r.model_disagrees);
 		}
 	}
+
+	/* past a NAT gateway pinned for the probe, its packets carry the NAT's port */
+	for (int pinned = 0; pinned < 2; pinned++) {
+		nsim_check_result_done(&fx.r);
+		nsim_check_cands_done(&fx.cands);
+		assert_int_equal(nsim_check_prepare(&fx.pp, 1, fx.arena, &fx.r, &fx.cands), 0);
+		for (size_t i = 0; i < fx.pp.n_comps; i++)
+			fx.pp.comps[i].ns_idx = i;
+		fx.r.probe = (struct nsim_probe_result){.outcome = NSIM_PROBE_DROPPED, .error = ECANCELED, .sport = 32769};
+		fx.r.nat_port = pinned ? 5000 : 0;
+		struct nsim_drop_packet dp = {.p = {.ns = 0, .proto = IPPROTO_TCP, .src = A("10.0.4.4"), .dst = A("10.0.1.4"),
+						    .sport = 3306, .dport = 5000, .tcp_flags = 0x12, .t_ms = 100.5}};
+		snprintf(dp.prefix, sizeof(dp.prefix), "nsim:nat:0:0");
+		assert_int_equal(nsim_check_collect_drop(&fx.pp, 100.0, &dp, 1, fx.arena, &fx.r), 0);
+		assert_int_equal(fx.r.has_dropped_at, pinned);
+		if (pinned) {
+			/* a reply at a NAT gateway that did not translate its request */
+			assert_true(fx.r.dropped_at.reply);
+			assert_string_equal(fx.r.dropped_at.text, "nat-a (no connection for the reply) dropped 10.0.4.4:3306 → "
+								  "10.0.1.4:5000 SYN-ACK");
+		}
+	}
 }
 
 int main(void)

@@ -320,6 +320,29 @@ static void test_semantics(void **state)
 	nsim_topology_free(t);
 }
 
+/* Where two rules would drop a packet, the one AWS evaluates first comes
+ * first (tests/data/drops/order.yaml, proved on packets by test_drops): what
+ * leaves by a peering meets the subnet's outbound ACL before the peering's
+ * filter, and the local route wins over a blackhole wider than the VPC. */
+static void test_drop_order(void **state)
+{
+	(void)state;
+	struct nsim_topology *t = load_valid("tests/data/drops/order.yaml");
+	struct nsim_plan *p = NULL;
+	assert_int_equal(nsim_plan_build(t, NULL, &p), 0);
+	check_invariants(p);
+	const struct nsim_op *nft = find_op(p, NSIM_OP_NFT, "-main", "not transitive");
+	assert_non_null(nft);
+	const char *in = strstr(nft->text, "iifname \"p-pcx\" ip saddr != 10.65.0.0/16"),
+		   *acl = strstr(nft->text, "iifname vmap @acl_leave"),
+		   *out = strstr(nft->text, "oifname \"p-pcx\" ip daddr != 10.65.0.0/16");
+	assert_true(in && acl && out && in < acl && acl < out);
+	assert_non_null(strstr(nft->text, "ip saddr 10.64.2.0/24 ip daddr { 10.0.0.0/8 } ip daddr != 10.64.0.0/16 fib "
+					  "daddr oif missing"));
+	nsim_plan_free(p);
+	nsim_topology_free(t);
+}
+
 /* VPC endpoints and prefix lists (tests/data/endpoints/, proved with packets
  * by tests/netns/test_endpoints.c). */
 static void test_endpoints(void **state)
@@ -426,6 +449,7 @@ int main(void)
 		cmocka_unit_test(test_lladdr),
 		cmocka_unit_test(test_golden),
 		cmocka_unit_test(test_semantics),
+		cmocka_unit_test(test_drop_order),
 		cmocka_unit_test(test_endpoints),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -210,6 +210,7 @@ static const struct {
 	{"analyze/public-ip.yaml", "without a public IP"},      /* NO_PUBLIC_IP */
 	{"analyze/public-ip.yaml", "has public IP"},
 	{"check/many-nat.yaml", "is used by no route"},         /* 24 NAT gateways to list */
+	{"check/intermittent-nats.yaml", "no route to an internet gateway"}, /* two NAT gateways in a row */
 	{"netns/chain.yaml", "reaches beyond VPC"},             /* peering is not transitive, on packets */
 	{"netns/lpm.yaml", "without a public IP"},
 	{"sg/acl-order-deny110.yaml", "can never match"},       /* rule order on packets */
