@@ -63,3 +63,6 @@ int nsim_cmd_analyze(int argc, char **argv);
 extern const char nsim_help_validate[], nsim_help_plan[], nsim_help_up[], nsim_help_down[], nsim_help_ls[],
 	nsim_help_show[], nsim_help_exec[], nsim_help_logs[], nsim_help_check[], nsim_help_test[],
 	nsim_help_trace[], nsim_help_analyze[];
+
+int nsim_cmd_graph(int argc, char **argv);
+extern const char nsim_help_graph[];
