@@ -7,6 +7,7 @@
  * Colours are those of AWS's architecture icon set's groups and categories.
  */
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -123,6 +124,15 @@ static const char *edge_color(enum nsim_graph_edge_kind k)
 		return "#E07700";
 	}
 	return "black";
+}
+
+/* Whether group grp is ancestor or inside it. */
+static bool within(const struct nsim_graph *g, size_t grp, size_t ancestor)
+{
+	for (; grp != NSIM_NONE; grp = g->groups[grp].parent)
+		if (grp == ancestor)
+			return true;
+	return false;
 }
 
 static void indent(FILE *out, unsigned depth)
@@ -249,6 +259,15 @@ static int write_dot(FILE *out, const struct nsim_graph *g, bool flows)
 	for (size_t i = 0; i < g->n_edges; i++)
 		if (flows || !is_flow(g->edges[i].kind))
 			write_edge(out, g, &g->edges[i]);
+	/* a VPC's contents below its internet gateway, the gateway below the
+	 * internet: AWS diagrams' top-down reading */
+	for (size_t i = 0; i < g->n_nodes; i++) {
+		if (g->nodes[i].kind != NSIM_GRAPH_IGW)
+			continue;
+		for (size_t k = 0; k < g->n_nodes; k++)
+			if (g->nodes[k].group != g->nodes[i].group && within(g, g->nodes[k].group, g->nodes[i].group))
+				fprintf(out, "\t%s -> %s [style=invis];\n", g->nodes[i].id, g->nodes[k].id);
+	}
 	fputs("}\n", out);
 	return ferror(out) ? -EIO : 0;
 }
@@ -256,6 +275,75 @@ static int write_dot(FILE *out, const struct nsim_graph *g, bool flows)
 int nsim_graph_write_dot(FILE *out, const struct nsim_graph *g)
 {
 	return write_dot(out, g, true);
+}
+
+/* Where the line from centre (x, y) towards (tx, ty) leaves a box of w x h. */
+static void clip(double x, double y, double tx, double ty, double w, double h, double *rx, double *ry)
+{
+	double dx = tx - x, dy = ty - y;
+	double sx = fabs(dx) > 1e-9 ? (w / 2) / fabs(dx) : 1e9, sy = fabs(dy) > 1e-9 ? (h / 2) / fabs(dy) : 1e9;
+	double k = sx < sy ? sx : sy;
+	if (k > 1)
+		k = 1;
+	*rx = x + dx * k;
+	*ry = y + dy * k;
+}
+
+/* The flows over the laid-out architecture, in the SVG's graph coordinates
+ * (Graphviz's, with y negated): a curve from the source's box to the
+ * destination's, bent aside so flows between the same two nodes stay
+ * apart, an arrowhead, and the label at the curve's middle. */
+static void flows_overlay(FILE *out, const struct nsim_graph *g, Agraph_t *ag)
+{
+	fputs("<g id=\"flows\" class=\"flows\">\n<defs>", out);
+	static const enum nsim_graph_edge_kind kinds[] = {NSIM_GRAPH_FLOW_REACHABLE, NSIM_GRAPH_FLOW_BLOCKED,
+							  NSIM_GRAPH_FLOW_INTERMITTENT};
+	for (size_t k = 0; k < ELEMENTSOF(kinds); k++)
+		fprintf(out,
+			"<marker id=\"arrow%zu\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"9\" markerUnits=\"userSpaceOnUse\" "
+			"markerHeight=\"9\" orient=\"auto\"><path d=\"M0,0 L10,5 L0,10 z\" fill=\"%s\"/></marker>",
+			k, edge_color(kinds[k]));
+	fputs("</defs>\n", out);
+	for (size_t i = 0; i < g->n_edges; i++) {
+		const struct nsim_graph_edge *e = &g->edges[i];
+		if (!is_flow(e->kind))
+			continue;
+		Agnode_t *a = agnode(ag, (char *)g->nodes[e->from].id, 0), *b = agnode(ag, (char *)g->nodes[e->to].id, 0);
+		if (!a || !b)
+			continue;
+		size_t mk = e->kind == NSIM_GRAPH_FLOW_REACHABLE ? 0 : e->kind == NSIM_GRAPH_FLOW_BLOCKED ? 1 : 2;
+		double ax = ND_coord(a).x, ay = -ND_coord(a).y, bx = ND_coord(b).x, by = -ND_coord(b).y;
+		double x1, y1, x2, y2;
+		clip(ax, ay, bx, by, ND_width(a) * 72, ND_height(a) * 72, &x1, &y1);
+		clip(bx, by, ax, ay, ND_width(b) * 72, ND_height(b) * 72, &x2, &y2);
+		/* flows between the same pair: alternate sides, further each time */
+		size_t same = 0;
+		for (size_t k = 0; k < i; k++)
+			if (is_flow(g->edges[k].kind) &&
+			    ((g->edges[k].from == e->from && g->edges[k].to == e->to) ||
+			     (g->edges[k].from == e->to && g->edges[k].to == e->from)))
+				same++;
+		double mx = (x1 + x2) / 2, my = (y1 + y2) / 2, dx = x2 - x1, dy = y2 - y1;
+		double len = sqrt(dx * dx + dy * dy);
+		if (len < 1)
+			len = 1;
+		double bend = (24 + 22 * (double)(same / 2)) * (same % 2 ? -1 : 1);
+		double cx = mx - dy / len * bend, cy = my + dx / len * bend;
+		fprintf(out,
+			"<path class=\"flow\" d=\"M%.1f,%.1f Q%.1f,%.1f %.1f,%.1f\" fill=\"none\" stroke=\"%s\" "
+			"stroke-width=\"2\"%s marker-end=\"url(#arrow%zu)\"/>\n",
+			x1, y1, cx, cy, x2, y2, edge_color(e->kind), e->holds ? "" : " stroke-dasharray=\"6,4\"", mk);
+		if (e->label) {
+			/* the curve's middle: (start + 2 control + end) / 4 */
+			fprintf(out,
+				"<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" font-family=\"Helvetica,sans-Serif\" "
+				"font-size=\"9\" fill=\"%s\" stroke=\"white\" stroke-width=\"3\" paint-order=\"stroke\">",
+				(x1 + 2 * cx + x2) / 4, (y1 + 2 * cy + y2) / 4 + 3, edge_color(e->kind));
+			html(out, e->label);
+			fputs("</text>\n", out);
+		}
+	}
+	fputs("</g>\n", out);
 }
 
 static int quiet(char *msg)
@@ -295,15 +383,23 @@ int nsim_graph_render_svg(const struct nsim_graph *g, char **ret_svg, size_t *re
 	r = -EIO;
 	if (gvLayout(gvc, ag, "dot") == 0) {
 		if (gvRenderData(gvc, ag, "svg", &svg, &n) == 0 && svg) {
-			char *copy = malloc((size_t)n + 1);
-			if (copy) {
-				memcpy(copy, svg, n);
-				copy[n] = '\0';
-				*ret_svg = copy;
-				*ret_len = n;
+			/* the flows go last in the graph's group: over everything */
+			_cleanup_free_ char *text = NULL;
+			size_t tlen = 0;
+			FILE *o = open_memstream(&text, &tlen);
+			const char *end = NULL;
+			for (const char *p = svg; p + 4 <= svg + n && (p = strstr(p, "</g>")); p++)
+				end = p;
+			r = -ENOMEM;
+			if (o && end) {
+				fwrite(svg, 1, (size_t)(end - svg), o);
+				flows_overlay(o, g, ag);
+				fputs(end, o);
+			}
+			if (o && fclose(o) == 0 && end) {
+				*ret_svg = TAKE_PTR(text);
+				*ret_len = tlen;
 				r = 0;
-			} else {
-				r = -ENOMEM;
 			}
 		}
 		if (svg)
