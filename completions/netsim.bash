@@ -68,8 +68,8 @@ _netsim_options()
 	trace) echo --json --strict --help ;;
 	exec) echo --help ;;
 	logs) echo --follow -f --help ;;
-	test) echo --name --keep --only --timeout --json --junit --flow-log --flow-log-format --pcap --verbose -v --strict --help ;;
-	check) echo --only --timeout --json --junit --flow-log --flow-log-format --pcap --verbose -v --strict --help ;;
+	test) echo --name --keep --only --timeout --json --junit --flow-log --flow-log-format --pcap --html --verbose -v --strict --help ;;
+	check) echo --only --timeout --json --junit --flow-log --flow-log-format --pcap --html --verbose -v --strict --help ;;
 	analyze) echo --json --matrix --strict --help ;;
 	graph) echo --format --flows --output -o --strict --help ;;
 	help) ;;
@@ -97,7 +97,7 @@ _netsim()
 		fi
 		case $w in
 		--) [[ $cmd == exec ]] && dashdash=1 ;;
-		--name | --only | --timeout | --junit | --flow-log | --flow-log-format | --pcap) ((i++)) ;;
+		--name | --only | --timeout | --junit | --flow-log | --flow-log-format | --pcap | --html) ((i++)) ;;
 		--format | --output | -o) [[ $cmd == graph ]] && ((i++)) ;;
 		-*) ;;
 		*) pos+=("$w") ;;
@@ -125,7 +125,7 @@ _netsim()
 	fi
 
 	case $prev in
-	--junit | --flow-log)
+	--junit | --flow-log | --html)
 		compopt -o filenames 2>/dev/null
 		mapfile -t COMPREPLY < <(compgen -f -- "$cur")
 		return 0

@@ -66,3 +66,9 @@ extern const char nsim_help_validate[], nsim_help_plan[], nsim_help_up[], nsim_h
 
 int nsim_cmd_graph(int argc, char **argv);
 extern const char nsim_help_graph[];
+struct nsim_check_report;
+/* cmd_graph.c: writes the HTML report of rep (report/html.h) to path, its
+ * pcap links pointing at pcap (the --pcap directory, NULL: none) relative
+ * to the page. Returns 0 or -errno as nsim_file_write(). */
+int nsim_cli_write_html(const char *path, const struct nsim_topology *t, const struct nsim_check_report *rep,
+			const char *pcap);

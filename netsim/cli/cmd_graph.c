@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* graph: the topology as a diagram (DOT, Mermaid, SVG, HTML). */
 #include <errno.h>
+#include <libgen.h>
+#include <limits.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +16,7 @@
 #include "model/fileio.h"
 #include "model/util.h"
 #include "plan/plan.h"
+#include "probe/check.h"
 #include "report/escape.h"
 #include "report/graph.h"
 #include "report/html.h"
@@ -32,10 +35,12 @@ const char nsim_help_graph[] =
 	"  --flows      an edge per expectation from its source to its destination:\n"
 	"               green reachable, red blocked, orange intermittent, labelled\n"
 	"               with the reason code and the deciding component; dashed when\n"
-	"               the expectation does not hold. From the analyzer (the model);\n"
-	"               for a running NAME, from its last `netsim check` when there is one\n"
+	"               the expectation does not hold. From the analyzer (the model),\n"
+	"               also for a running NAME (check's HTML report shows what was\n"
+	"               observed)\n"
 	"  -o FILE      write to FILE instead of standard output\n\n"
-	"Exit status: 0 when the diagram was written, 1 on invalid input, 2 on usage errors.\n";
+	"Exit status: 0 when the diagram was written, 1 on invalid input, 2 on usage\n"
+	"errors, 3 when Graphviz cannot lay the diagram out (its plugins are missing).\n";
 
 enum format { FMT_NONE, FMT_DOT, FMT_MERMAID, FMT_SVG, FMT_HTML };
 
@@ -187,4 +192,44 @@ int nsim_cmd_graph(int argc, char **argv)
 	if (flows_from && output)
 		fprintf(stderr, "netsim graph: flows from %s\n", flows_from);
 	return NSIM_EXIT_OK;
+}
+
+/* ---- check/test --html ---- */
+
+struct html_args {
+	const struct nsim_topology *t;
+	const struct nsim_check_report *rep;
+	const char *pcap;
+};
+
+static int write_html(FILE *f, const void *userdata)
+{
+	const struct html_args *a = userdata;
+	return nsim_report_html_check(f, a->t, a->rep, a->pcap);
+}
+
+int nsim_cli_write_html(const char *path, const struct nsim_topology *t, const struct nsim_check_report *rep,
+			const char *pcap)
+{
+	/* the pcap files as the page links them: relative to the page's own
+	 * directory when they are below it, else by their absolute path */
+	_cleanup_free_ char *dir_copy = strdup(path), *href = NULL;
+	char page_dir[PATH_MAX], pcap_dir[PATH_MAX];
+	if (!dir_copy)
+		return -ENOMEM;
+	if (pcap && realpath(dirname(dir_copy), page_dir) && realpath(pcap, pcap_dir)) {
+		size_t n = strlen(page_dir);
+		if (streq(page_dir, pcap_dir))
+			href = strdup(".");
+		else if (strncmp(pcap_dir, page_dir, n) == 0 && pcap_dir[n] == '/')
+			href = strdup(pcap_dir + n + 1);
+		else if (strncmp(pcap_dir, "/", 1) == 0 && n == 1)
+			href = strdup(pcap_dir + 1);
+		else
+			href = strdup(pcap_dir);
+		if (!href)
+			return -ENOMEM;
+	}
+	struct html_args a = {.t = t, .rep = rep, .pcap = href};
+	return nsim_file_write(path, write_html, &a);
 }

@@ -24,7 +24,7 @@ _must_check_ int nsim_report_html_graph(FILE *out, const struct nsim_topology *t
  * (verdict, the model's reason, the suggested fix, time), and per
  * expectation the hops its packets were seen at, with links to their pcap
  * files in pcap_dir (a path relative to the page's directory, as written by
- * --pcap; NULL: no links). Returns 0, -ENOMEM, or -EIO (Graphviz could not
- * lay the diagram out: the page is then written without it). */
+ * --pcap; NULL: no links). When Graphviz cannot lay the diagram out, the
+ * page says so and has the rest. Returns 0, -ENOMEM, or -EIO. */
 _must_check_ int nsim_report_html_check(FILE *out, const struct nsim_topology *t, const struct nsim_check_report *rep,
 					const char *pcap_dir);

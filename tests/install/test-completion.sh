@@ -71,7 +71,7 @@ PATH=/usr/bin:/bin
 expect 'netsim ' validate plan up down ls show exec logs test check trace analyze graph help
 expect 'netsim t' test trace
 expect 'netsim -' --help --version -h -V
-expect 'netsim test --' --name --keep --only --timeout --json --junit --flow-log --flow-log-format --pcap --verbose --strict --help
+expect 'netsim test --' --name --keep --only --timeout --json --junit --flow-log --flow-log-format --pcap --html --verbose --strict --help
 expect 'netsim check --j' --json --junit
 expect 'netsim analyze --' --json --matrix --strict --help
 expect 'netsim graph --' --format --flows --output --strict --help
