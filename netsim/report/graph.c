@@ -121,8 +121,20 @@ static size_t node_by(const struct nsim_graph *g, const char *prefix, const char
 	return NSIM_NONE;
 }
 
+/* A group again, by kind (the id's prefix) and name. NSIM_NONE: none. */
+static size_t group_by(const struct nsim_graph *g, const char *prefix, const char *name)
+{
+	char id[256];
+	snprintf(id, sizeof(id), "%s_%s", prefix, name);
+	sanitize(id);
+	for (size_t i = 0; i < g->n_groups; i++)
+		if (streq(g->groups[i].id, id))
+			return i;
+	return NSIM_NONE;
+}
+
 /* Whether group `grp` is `ancestor` or inside it. */
-static bool group_within(const struct nsim_graph *g, size_t grp, size_t ancestor)
+static bool within(const struct nsim_graph *g, size_t grp, size_t ancestor)
 {
 	for (; grp != NSIM_NONE; grp = g->groups[grp].parent)
 		if (grp == ancestor)
@@ -275,6 +287,8 @@ static int add_vpc(struct nsim_graph *g, size_t v, size_t region, size_t inet_an
 		size_t at;
 		if (!l[1] || !l[2] || add_node(g, "nat", n->name.name, NSIM_GRAPH_NAT, sgrp[n->subnet_idx], l, 3, &at) < 0)
 			return -ENOMEM;
+		g->nodes[at].addr[0] = n->address;
+		g->nodes[at].addr[1] = n->elastic_ip;
 		if (igw != NSIM_NONE && add_edge(g, igw, at, NSIM_NONE, NULL, NSIM_GRAPH_LINK, true) < 0)
 			return -ENOMEM;
 	}
@@ -283,9 +297,12 @@ static int add_vpc(struct nsim_graph *g, size_t v, size_t region, size_t inet_an
 		const struct nsim_host *h = &vpc->hosts[i];
 		const char *l[] = {nsim_arena_printf(A, "%s · %s", nsim_host_kind_name(h->kind), nsim_addr_fmt(h->address, a)),
 				   h->public_ip ? nsim_arena_printf(A, "public IP %s", nsim_addr_fmt(h->public_ip, b)) : NULL};
+		size_t at;
 		if (!l[0] || (h->public_ip && !l[1]) ||
-		    add_node(g, "host", h->name.name, host_kind(h->kind), sgrp[h->subnet_idx], l, 2, NULL) < 0)
+		    add_node(g, "host", h->name.name, host_kind(h->kind), sgrp[h->subnet_idx], l, 2, &at) < 0)
 			return -ENOMEM;
+		g->nodes[at].addr[0] = h->address;
+		g->nodes[at].addr[1] = h->public_ip;
 	}
 
 	for (size_t i = 0; i < vpc->n_endpoints; i++) {
@@ -295,9 +312,11 @@ static int add_vpc(struct nsim_graph *g, size_t v, size_t region, size_t inet_an
 			for (size_t k = 0; k < e->n_subnets; k++) {
 				const char *l[] = {nsim_arena_printf(A, "interface endpoint: %s", e->service_name),
 						   nsim_arena_printf(A, "%s", nsim_addr_fmt(e->addresses[k], a))};
+				size_t at;
 				if (!l[0] || !l[1] ||
-				    add_node(g, "vpce", e->name.name, NSIM_GRAPH_ENDPOINT, sgrp[e->subnet_idx[k]], l, 2, NULL) < 0)
+				    add_node(g, "vpce", e->name.name, NSIM_GRAPH_ENDPOINT, sgrp[e->subnet_idx[k]], l, 2, &at) < 0)
 					return -ENOMEM;
+				g->nodes[at].addr[0] = e->addresses[k];
 			}
 			continue;
 		}
@@ -307,7 +326,8 @@ static int add_vpc(struct nsim_graph *g, size_t v, size_t region, size_t inet_an
 			return -ENOMEM;
 		for (size_t k = 0; k < e->n_service_hosts; k++) {
 			size_t to = node_by(g, "inet", t->inet_hosts[e->service_hosts[k]].name.name);
-			if (to != NSIM_NONE && add_edge(g, at, to, NSIM_NONE, NULL, NSIM_GRAPH_SERVICE_LINK, true) < 0)
+			/* from the internet down: the layout's ranks follow edges */
+			if (to != NSIM_NONE && add_edge(g, to, at, NSIM_NONE, NULL, NSIM_GRAPH_SERVICE_LINK, true) < 0)
 				return -ENOMEM;
 		}
 	}
@@ -318,7 +338,7 @@ static int add_vpc(struct nsim_graph *g, size_t v, size_t region, size_t inet_an
 static size_t vpc_anchor(const struct nsim_graph *g, size_t vg)
 {
 	for (size_t i = 0; i < g->n_nodes; i++)
-		if (group_within(g, g->nodes[i].group, vg))
+		if (within(g, g->nodes[i].group, vg))
 			return i;
 	return NSIM_NONE;
 }
@@ -350,9 +370,11 @@ int nsim_graph_new(const struct nsim_topology *t, struct nsim_graph **ret)
 								    h->region.name ? " in " : "",
 								    h->region.name ? h->region.name : "")
 						: NULL};
+			size_t at;
 			if (!l[0] || (h->service.name && !l[1]) ||
-			    add_node(g, "inet", h->name.name, NSIM_GRAPH_INET_HOST, ig, l, 2, NULL) < 0)
+			    add_node(g, "inet", h->name.name, NSIM_GRAPH_INET_HOST, ig, l, 2, &at) < 0)
 				return -ENOMEM;
+			g->nodes[at].addr[0] = h->address;
 		}
 		if (!t->n_inet_hosts) {
 			const char *l[] = {"0.0.0.0/0"};
@@ -403,7 +425,8 @@ void nsim_graph_free(struct nsim_graph *g)
 }
 
 /* The node of an endpoint of an expectation: by name, else by address. */
-static size_t endpoint_node(struct nsim_graph *g, const struct nsim_endpoint *ep, uint32_t addr)
+static size_t endpoint_node(struct nsim_graph *g, const struct nsim_endpoint *ep, uint32_t addr,
+			    const struct nsim_endpoint *from)
 {
 	const struct nsim_topology *t = g->t;
 	const char *prefix = NULL, *name = NULL;
@@ -422,22 +445,22 @@ static size_t endpoint_node(struct nsim_graph *g, const struct nsim_endpoint *ep
 	case NSIM_EP_UNRESOLVED:
 		break;
 	}
-	if (!name && addr) {
-		/* an address or a name's answer: the host that has it */
-		for (size_t v = 0; v < t->n_vpcs && !name; v++) {
-			const struct nsim_vpc *vpc = &t->vpcs[v];
-			for (size_t i = 0; i < vpc->n_hosts && !name; i++)
-				if (vpc->hosts[i].address == addr || vpc->hosts[i].public_ip == addr)
-					prefix = "host", name = vpc->hosts[i].name.name;
-			for (size_t i = 0; i < vpc->n_nat_gateways && !name; i++)
-				if (vpc->nat_gateways[i].elastic_ip == addr || vpc->nat_gateways[i].address == addr)
-					prefix = "nat", name = vpc->nat_gateways[i].name.name;
+	if (name)
+		return node_by(g, prefix, name);
+	if (!addr)
+		return NSIM_NONE;
+	/* an address or a name's answer: the node that has it, in the source's
+	 * VPC first (two unpeered VPCs may use the same addresses) */
+	size_t home = NSIM_NONE;
+	if (from && from->kind == NSIM_EP_HOST)
+		home = group_by(g, "cluster_vpc", t->vpcs[from->vpc].name.name);
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < g->n_nodes; i++) {
+			const struct nsim_graph_node *n = &g->nodes[i];
+			if ((n->addr[0] == addr || n->addr[1] == addr) && (pass || home == NSIM_NONE || within(g, n->group, home)))
+				return i;
 		}
-		for (size_t i = 0; i < t->n_inet_hosts && !name; i++)
-			if (t->inet_hosts[i].address == addr)
-				prefix = "inet", name = t->inet_hosts[i].name.name;
-	}
-	return name ? node_by(g, prefix, name) : NSIM_NONE;
+	return NSIM_NONE;
 }
 
 int nsim_graph_add_flow(struct nsim_graph *g, size_t expect, const struct nsim_graph_verdict *v)
@@ -446,8 +469,8 @@ int nsim_graph_add_flow(struct nsim_graph *g, size_t expect, const struct nsim_g
 	if (expect >= t->n_expects || t->expects[expect].command.argc)
 		return -EINVAL;
 	const struct nsim_expect *e = &t->expects[expect];
-	size_t from = endpoint_node(g, &e->from, 0);
-	size_t to = endpoint_node(g, &e->to, v->dst);
+	size_t from = endpoint_node(g, &e->from, 0, NULL);
+	size_t to = endpoint_node(g, &e->to, v->dst, &e->from);
 	if (from == NSIM_NONE)
 		return -EINVAL;
 	if (to == NSIM_NONE) {

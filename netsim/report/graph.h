@@ -58,12 +58,13 @@ struct nsim_graph_node {
 	size_t n_lines;
 	enum nsim_graph_node_kind kind;
 	size_t group;       /* index in groups, NSIM_NONE: top level */
+	uint32_t addr[2];   /* the addresses it answers at (private, public or elastic), 0: none */
 };
 
 enum nsim_graph_edge_kind {
 	NSIM_GRAPH_LINK = 0,          /* an internet gateway to the internet, a NAT gateway to its internet gateway */
 	NSIM_GRAPH_PEERING_LINK,      /* a peering connection to one of its VPCs */
-	NSIM_GRAPH_SERVICE_LINK,      /* a gateway endpoint to its service's hosts */
+	NSIM_GRAPH_SERVICE_LINK,      /* a service's host to its gateway endpoint */
 	NSIM_GRAPH_FLOW_REACHABLE,
 	NSIM_GRAPH_FLOW_BLOCKED,      /* dropped, no route, refused */
 	NSIM_GRAPH_FLOW_INTERMITTENT, /* some source ports get through */

@@ -259,14 +259,26 @@ static int write_dot(FILE *out, const struct nsim_graph *g, bool flows)
 	for (size_t i = 0; i < g->n_edges; i++)
 		if (flows || !is_flow(g->edges[i].kind))
 			write_edge(out, g, &g->edges[i]);
-	/* a VPC's contents below its internet gateway, the gateway below the
-	 * internet: AWS diagrams' top-down reading */
-	for (size_t i = 0; i < g->n_nodes; i++) {
-		if (g->nodes[i].kind != NSIM_GRAPH_IGW)
+	/* AWS diagrams read top-down: the internet, then each VPC's internet
+	 * gateway, then its subnets. The rest of the region (VPCs without a
+	 * gateway, peerings) goes below the internet too, without pulling it
+	 * sideways (weight 0) */
+	size_t anchor = NSIM_NONE;
+	for (size_t i = 0; i < g->n_nodes && anchor == NSIM_NONE; i++)
+		if (g->internet_group != NSIM_NONE && g->nodes[i].group == g->internet_group)
+			anchor = i;
+	for (size_t k = 0; k < g->n_nodes; k++) {
+		if (g->nodes[k].group == NSIM_NONE || g->nodes[k].group == g->internet_group)
 			continue;
-		for (size_t k = 0; k < g->n_nodes; k++)
-			if (g->nodes[k].group != g->nodes[i].group && within(g, g->nodes[k].group, g->nodes[i].group))
-				fprintf(out, "\t%s -> %s [style=invis];\n", g->nodes[i].id, g->nodes[k].id);
+		size_t igw = NSIM_NONE;
+		for (size_t i = 0; i < g->n_nodes && igw == NSIM_NONE; i++)
+			if (g->nodes[i].kind == NSIM_GRAPH_IGW && g->nodes[k].group != g->nodes[i].group &&
+			    within(g, g->nodes[k].group, g->nodes[i].group))
+				igw = i;
+		if (igw != NSIM_NONE)
+			fprintf(out, "\t%s -> %s [style=invis];\n", g->nodes[igw].id, g->nodes[k].id);
+		else if (anchor != NSIM_NONE && g->nodes[k].kind != NSIM_GRAPH_IGW)
+			fprintf(out, "\t%s -> %s [style=invis, weight=0];\n", g->nodes[anchor].id, g->nodes[k].id);
 	}
 	fputs("}\n", out);
 	return ferror(out) ? -EIO : 0;
@@ -300,10 +312,14 @@ static void flows_overlay(FILE *out, const struct nsim_graph *g, Agraph_t *ag)
 							  NSIM_GRAPH_FLOW_INTERMITTENT};
 	for (size_t k = 0; k < ELEMENTSOF(kinds); k++)
 		fprintf(out,
-			"<marker id=\"arrow%zu\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"9\" markerUnits=\"userSpaceOnUse\" "
+			"<marker id=\"nsim-flow-arrow%zu\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"9\" markerUnits=\"userSpaceOnUse\" "
 			"markerHeight=\"9\" orient=\"auto\"><path d=\"M0,0 L10,5 L0,10 z\" fill=\"%s\"/></marker>",
 			k, edge_color(kinds[k]));
 	fputs("</defs>\n", out);
+	struct spot {
+		double x, y, w;
+	} placed[256];
+	size_t n_placed = 0;
 	for (size_t i = 0; i < g->n_edges; i++) {
 		const struct nsim_graph_edge *e = &g->edges[i];
 		if (!is_flow(e->kind))
@@ -331,14 +347,27 @@ static void flows_overlay(FILE *out, const struct nsim_graph *g, Agraph_t *ag)
 		double cx = mx - dy / len * bend, cy = my + dx / len * bend;
 		fprintf(out,
 			"<path class=\"flow\" d=\"M%.1f,%.1f Q%.1f,%.1f %.1f,%.1f\" fill=\"none\" stroke=\"%s\" "
-			"stroke-width=\"2\"%s marker-end=\"url(#arrow%zu)\"/>\n",
+			"stroke-width=\"2\"%s marker-end=\"url(#nsim-flow-arrow%zu)\"/>\n",
 			x1, y1, cx, cy, x2, y2, edge_color(e->kind), e->holds ? "" : " stroke-dasharray=\"6,4\"", mk);
 		if (e->label) {
-			/* the curve's middle: (start + 2 control + end) / 4 */
+			/* the curve's middle: (start + 2 control + end) / 4, moved
+			 * down a line while it would cover a label placed before */
+			double lx = (x1 + 2 * cx + x2) / 4, ly = (y1 + 2 * cy + y2) / 4 + 3;
+			double w = 5.0 * (double)strlen(e->label);
+			for (int tries = 0; tries < 8; tries++) {
+				bool clash = false;
+				for (size_t k = 0; k < n_placed && !clash; k++)
+					clash = fabs(placed[k].x - lx) < (placed[k].w + w) / 2 && fabs(placed[k].y - ly) < 11;
+				if (!clash)
+					break;
+				ly += 11;
+			}
+			if (n_placed < ELEMENTSOF(placed))
+				placed[n_placed++] = (struct spot){lx, ly, w};
 			fprintf(out,
 				"<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" font-family=\"Helvetica,sans-Serif\" "
 				"font-size=\"9\" fill=\"%s\" stroke=\"white\" stroke-width=\"3\" paint-order=\"stroke\">",
-				(x1 + 2 * cx + x2) / 4, (y1 + 2 * cy + y2) / 4 + 3, edge_color(e->kind));
+				lx, ly, edge_color(e->kind));
 			html(out, e->label);
 			fputs("</text>\n", out);
 		}
