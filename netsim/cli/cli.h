@@ -72,3 +72,6 @@ struct nsim_check_report;
  * to the page. Returns 0 or -errno as nsim_file_write(). */
 int nsim_cli_write_html(const char *path, const struct nsim_topology *t, const struct nsim_check_report *rep,
 			const char *pcap);
+/* cmd_graph.c: keeps rep's JSON report in the instance's state dir, for
+ * `graph NAME --flows` (best effort: nothing is said when it cannot). */
+void nsim_cli_store_last_check(const struct nsim_check_report *rep);

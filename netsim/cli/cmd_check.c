@@ -353,6 +353,7 @@ static int report(const struct check_opts *o, const struct nsim_topology *t, con
 			       len && o->pcap[len - 1] == '/' ? "" : "/");
 		}
 	}
+	nsim_cli_store_last_check(rep); /* for `graph NAME --flows` */
 	if (o->html) {
 		int r = nsim_cli_write_html(o->html, t, rep, o->pcap);
 		if (r < 0) {

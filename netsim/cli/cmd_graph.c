@@ -15,8 +15,11 @@
 #include "instance/instance.h"
 #include "model/fileio.h"
 #include "model/util.h"
+#include <jansson.h>
+
 #include "plan/plan.h"
 #include "probe/check.h"
+#include "report/check_report.h"
 #include "report/escape.h"
 #include "report/graph.h"
 #include "report/html.h"
@@ -35,9 +38,9 @@ const char nsim_help_graph[] =
 	"  --flows      an edge per expectation from its source to its destination:\n"
 	"               green reachable, red blocked, orange intermittent, labelled\n"
 	"               with the reason code and the deciding component; dashed when\n"
-	"               the expectation does not hold. From the analyzer (the model),\n"
-	"               also for a running NAME (check's HTML report shows what was\n"
-	"               observed)\n"
+	"               the expectation does not hold. From the analyzer (the model);\n"
+	"               for a running NAME, from its last `netsim check` when there\n"
+	"               is one (what the network did)\n"
 	"  -o FILE      write to FILE instead of standard output\n\n"
 	"Exit status: 0 when the diagram was written, 1 on invalid input, 2 on usage\n"
 	"errors, 3 when Graphviz cannot lay the diagram out (its plugins are missing).\n";
@@ -77,6 +80,75 @@ static int load_target(const char *arg, struct nsim_topology **ret_t, char **ret
 	if (r == NSIM_EXIT_OK && !(*ret_running = strdup(arg)))
 		return NSIM_EXIT_FAIL;
 	return r;
+}
+
+#define LAST_CHECK "last-check.json"
+
+/* The flows of the last `check` of instance `name`, as its JSON report
+ * (stored by nsim_cli_store_last_check()) says the network treated them.
+ * Returns 1 when added, 0 when there is no stored check (or it does not fit
+ * this topology: it was checked before the instance came up again),
+ * -ENOMEM. */
+static int check_flows(struct nsim_graph *g, const char *name)
+{
+	_cleanup_free_ char *text = NULL;
+	if (nsim_instance_read_file(name, LAST_CHECK, &text) < 0)
+		return 0;
+	json_t *doc = json_loads(text, 0, NULL), *e;
+	json_t *list = json_object_get(doc, "expectations");
+	size_t i;
+	int r = 1;
+	if (!json_is_array(list)) {
+		json_decref(doc);
+		return 0;
+	}
+	json_array_foreach (list, i, e) {
+		json_int_t index = json_integer_value(json_object_get(e, "index"));
+		const char *observed = json_string_value(json_object_get(e, "observed"));
+		const char *probe = json_string_value(json_object_get(e, "port_probe"));
+		if (index < 1 || (size_t)index > g->t->n_expects || !observed || (probe && streq(probe, "failing")) ||
+		    g->t->expects[index - 1].command.argc)
+			continue;
+		json_t *pred = json_object_get(e, "predicted"), *drop = json_object_get(e, "dropped_at");
+		const char *reason = json_string_value(json_object_get(pred, "reason"));
+		const char *comp = json_string_value(json_object_get(drop, "component"));
+		if (!comp)
+			comp = json_string_value(json_object_get(pred, "blocked_at"));
+		const char *address = json_string_value(json_object_get(e, "address"));
+		uint32_t dst = 0;
+		enum nsim_graph_edge_kind kind = streq(observed, "reachable")	  ? NSIM_GRAPH_FLOW_REACHABLE
+						 : streq(observed, "intermittent") ? NSIM_GRAPH_FLOW_INTERMITTENT
+										   : NSIM_GRAPH_FLOW_BLOCKED;
+		struct nsim_graph_verdict v = {
+			.kind = kind,
+			.reason = kind != NSIM_GRAPH_FLOW_REACHABLE && reason && !streq(reason, "NONE") ? reason : NULL,
+			.component = kind != NSIM_GRAPH_FLOW_REACHABLE ? comp : NULL,
+			.holds = json_is_true(json_object_get(e, "passed")),
+			.dst = address && nsim_addr_parse(address, &dst) == 0 ? dst : 0,
+		};
+		int k = nsim_graph_add_flow(g, (size_t)index - 1, &v);
+		if (k == -ENOMEM) {
+			r = -ENOMEM;
+			break;
+		}
+	}
+	json_decref(doc);
+	return r;
+}
+
+static int write_check_json(FILE *f, const void *userdata)
+{
+	return nsim_report_check_json(f, userdata, NULL);
+}
+
+void nsim_cli_store_last_check(const struct nsim_check_report *rep)
+{
+	char path[4096];
+	if (!rep->name || !nsim_plan_name_valid(rep->name))
+		return;
+	snprintf(path, sizeof(path), "%s/%s/%s", nsim_instance_state_dir(), rep->name, LAST_CHECK);
+	/* best effort: the report was printed; a graph without it draws the model's flows */
+	(void)!nsim_file_write(path, write_check_json, rep);
 }
 
 struct output {
@@ -165,7 +237,11 @@ int nsim_cmd_graph(int argc, char **argv)
 	const char *flows_from = NULL;
 	if (flows) {
 		flows_from = "the model (netsim analyze)";
-		if ((r = nsim_graph_add_model_flows(g)) < 0) {
+		if (running && (r = check_flows(g, running)) != 0)
+			flows_from = "the last check of the instance";
+		else if (running)
+			flows_from = "the model (netsim analyze): the instance has not been checked since it came up";
+		if (r == 0 && (r = nsim_graph_add_model_flows(g)) < 0) {
 			fprintf(stderr, "netsim graph: error: the flows: %s\n", strerror(-r));
 			return NSIM_EXIT_FAIL;
 		}
@@ -189,7 +265,7 @@ int nsim_cmd_graph(int argc, char **argv)
 			strerror(-r));
 		return NSIM_EXIT_FAIL;
 	}
-	if (flows_from && output)
+	if (flows_from)
 		fprintf(stderr, "netsim graph: flows from %s\n", flows_from);
 	return NSIM_EXIT_OK;
 }

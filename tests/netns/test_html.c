@@ -7,7 +7,8 @@
  * script error on the console, and the screenshot must not be blank (many
  * distinct colours: the diagram's groups, the flows, the table). argv[1]:
  * the netsim binary. Root; exit 77 (skip) otherwise, or when Chromium
- * cannot start. Run from the source root.
+ * cannot start. Also `graph NAME --flows` after a check: the flows the
+ * network showed. Run from the source root.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -96,6 +97,10 @@ static void test_report_renders(void **state)
 	snprintf(log, sizeof(log), "%s/chromium.log", netns_tmpdir());
 	snprintf(ud, sizeof(ud), "%s/chromium-profile", netns_tmpdir());
 
+	if (!chromium) {
+		printf("skip: chromium is not installed (scripts/setup installs it)\n");
+		exit(77);
+	}
 	int r = run(out, sizeof(out), NULL, "test", "topologies/serverless-backend.yaml", "--name", instance("html"),
 		    "--html", html, "--pcap", pcap, NULL);
 	netns_expect_output(out, r, 0, "11 passed, 0 failed");
@@ -157,16 +162,33 @@ static void test_report_renders(void **state)
 	free(text);
 }
 
+/* graph NAME --flows: the flows of the instance's last check (what the
+ * network did), not the model's; before any check, the model's, and it says so */
+static void test_graph_last_check(void **state)
+{
+	(void)state;
+	const char *n = instance("graph");
+	up("topologies/serverless-backend.yaml", n);
+	int r = run(out, sizeof(out), NULL, "graph", n, "--flows", "--format", "mermaid", NULL);
+	netns_expect_output(out, r, 0, "flows from the model (netsim analyze): the instance has not been checked");
+	r = run(out, sizeof(out), NULL, "check", n, "--only", "only the proxy*", NULL);
+	netns_expect_output(out, r, 0, "1 passed, 0 failed");
+	r = run(out, sizeof(out), NULL, "graph", n, "--flows", "--format", "mermaid", NULL);
+	netns_expect_output(out, r, 0, "flows from the last check of the instance");
+	/* the one expectation checked, blocked where the network's drop log said */
+	netns_expect_output(out, r, 0, "host_fn -->|\"3306/tcp SG_INGRESS_NO_RULE at db-sg\"| host_db");
+	assert_null(strstr(out, "host_fn -->|\"3306/tcp\"| host_proxy"));
+	down(n);
+}
+
 int main(int argc, char **argv)
 {
 	int r = netns_test_init(argc, argv);
 	if (r)
 		return r;
-	if (!chromium_path()) {
-		printf("skip: chromium is not installed (scripts/setup installs it)\n");
-		return 77;
-	}
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_graph_last_check),
+		/* last: it ends the run with 77 where Chromium cannot start */
 		cmocka_unit_test(test_report_renders),
 	};
 	return cmocka_run_group_tests_name("the HTML report in Chromium", tests, NULL, NULL);
