@@ -68,6 +68,7 @@ struct check_opts {
 	const char *name, *junit, *pcap, *flow_log, *flow_log_format;
 	bool json, keep, verbose;
 	const char *html;
+	bool stays_up; /* check, test --keep: the instance outlives the report (graph NAME --flows reads it) */
 };
 
 static int parse(const char *cmd, int argc, char **argv, bool test, struct check_opts *o)
@@ -162,6 +163,7 @@ static int parse(const char *cmd, int argc, char **argv, bool test, struct check
 	}
 	if (o->check.timeout_ms < 10)
 		o->check.timeout_ms = 1000;
+	o->stays_up = !test || o->keep;
 	if (o->flow_log_format && !o->flow_log)
 		return nsim_cli_usage_error(cmd, "--flow-log-format needs --flow-log FILE");
 	if (optind != argc - 1)
@@ -353,7 +355,8 @@ static int report(const struct check_opts *o, const struct nsim_topology *t, con
 			       len && o->pcap[len - 1] == '/' ? "" : "/");
 		}
 	}
-	nsim_cli_store_last_check(rep); /* for `graph NAME --flows` */
+	if (o->stays_up)
+		nsim_cli_store_last_check(rep); /* for `graph NAME --flows` */
 	if (o->html) {
 		int r = nsim_cli_write_html(o->html, t, rep, o->pcap);
 		if (r < 0) {
