@@ -241,7 +241,9 @@ static json_t *host_json(struct builder *b, const struct nsim_host *h)
 	put(b, j, "kind", json_string(nsim_host_kind_name(h->kind)));
 	put(b, j, "address", addr_json(h->address));
 	put(b, j, "public_ip", addr_json(h->public_ip));
-	put(b, j, "security_groups", refs_json(b, h->security_groups, h->n_security_groups));
+	/* no groups: the VPC's default group (validate/security_groups.c) */
+	put(b, j, "security_groups",
+	    h->n_security_groups ? refs_json(b, h->security_groups, h->n_security_groups) : json_pack("[s]", "default"));
 	put(b, j, "listen", services_json(b, h->listen, h->n_listen));
 	snprintf(eph, sizeof(eph), "%u-%u", h->ephemeral.from, h->ephemeral.to);
 	put(b, j, "ephemeral_ports", json_string(eph));
@@ -366,8 +368,27 @@ static json_t *vpc_json(struct builder *b, const struct nsim_vpc *vpc)
 		append(b, a, acl_json(b, NULL));
 
 	a = put(b, j, "security_groups", json_array());
-	for (size_t i = 0; a && i < vpc->n_security_groups; i++)
+	bool named_default = false, uses_default = false;
+	for (size_t i = 0; a && i < vpc->n_security_groups; i++) {
+		named_default |= streq(vpc->security_groups[i].name.name, "default");
 		append(b, a, sg_json(b, &vpc->security_groups[i]));
+	}
+	for (size_t i = 0; i < vpc->n_hosts; i++)
+		uses_default |= vpc->hosts[i].n_security_groups == 0;
+	/* AWS: "Default security groups for your VPCs",
+	 * https://docs.aws.amazon.com/vpc/latest/userguide/default-security-group.html:
+	 * inbound from its own members, all outbound */
+	if (a && uses_default && !named_default) {
+		static const struct nsim_sg_rule members = {
+			.proto = NSIM_PROTO_ALL, .peer = {.name = (char *)"default"}};
+		const struct nsim_security_group aws_default = {
+			.name = {.name = (char *)"default"},
+			.description = {.name = (char *)"the VPC's default security group (AWS's rules)"},
+			.ingress = (struct nsim_sg_rule *)&members,
+			.n_ingress = 1,
+		};
+		append(b, a, sg_json(b, &aws_default));
+	}
 
 	a = put(b, j, "endpoints", json_array());
 	for (size_t i = 0; a && i < vpc->n_endpoints; i++)
@@ -395,6 +416,7 @@ int nsim_report_show_json(const struct nsim_topology *t, json_t **ret_json)
 	json_t *j = json_object();
 	if (!j)
 		return -ENOMEM;
+	put(&b, j, "schema", json_integer(1));
 	put(&b, j, "topology", json_string(t->name.name));
 	put(&b, j, "description", str_or_null(t->description.name));
 	put(&b, j, "region", json_string(t->region.name ? t->region.name : "us-east-1"));

@@ -5,7 +5,7 @@
  * NAT gateways, interface endpoints), its route tables, network ACLs and
  * security groups with one rule per line, its endpoints and prefix lists;
  * then the peerings and the internet. One JSON document (docs/commands.md,
- * "show --json"; docs/schema/show-v1.json) and its text for people, printed
+ * "show --json", schema 1) and its text for people, printed
  * from that same document, so the two always carry the same facts.
  */
 #pragma once
@@ -18,8 +18,9 @@
 
 /*
  * The structure of t (validated: references resolved, addresses assigned)
- * as a JSON object: {"topology", "description", "region", "vpcs": [...],
- * "peerings": [...], "internet": {"hosts": [...]}} (docs/schema/show-v1.json).
+ * as a JSON object: {"schema": 1, "topology", "description", "region",
+ * "vpcs": [...], "peerings": [...], "internet": {"hosts": [...]}}
+ * (docs/commands.md, "show --json").
  * Returns 0 and *ret_json (a new reference, the caller's), or -ENOMEM.
  */
 _must_check_ int nsim_report_show_json(const struct nsim_topology *t, json_t **ret_json);
