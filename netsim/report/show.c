@@ -100,8 +100,8 @@ static json_t *route_json(struct builder *b, json_t *dest, const char *target, c
 	return r;
 }
 
-/* AWS: "Configure route tables", https://docs.aws.amazon.com/vpc/latest/userguide/VPC_Route_Tables.html:
- * every table starts with the local route for the VPC's CIDR. */
+/* Every table starts with the local route for the VPC's CIDR. AWS: "Configure
+ * route tables", https://docs.aws.amazon.com/vpc/latest/userguide/VPC_Route_Tables.html */
 static json_t *routes_json(struct builder *b, const struct nsim_vpc *vpc, const struct nsim_route_table *rt)
 {
 	json_t *a = json_array();
@@ -125,8 +125,8 @@ static const char *rt_name(const struct nsim_vpc *vpc, const struct nsim_subnet 
 	return i == NSIM_NONE ? "(main)" : vpc->route_tables[i].name.name;
 }
 
-/* AWS: "Subnets for your VPC", https://docs.aws.amazon.com/vpc/latest/userguide/configure-subnets.html:
- * a subnet is public when its route table has a route to an internet gateway. */
+/* A subnet is public when its route table has a route to an internet gateway.
+ * AWS: "Subnets for your VPC", https://docs.aws.amazon.com/vpc/latest/userguide/configure-subnets.html */
 static bool subnet_public(const struct nsim_vpc *vpc, const struct nsim_subnet *s)
 {
 	size_t i = s->route_table.name ? s->rt_idx : vpc->main_rt_idx;
@@ -161,8 +161,8 @@ static json_t *sg_json(struct builder *b, const struct nsim_security_group *sg)
 	for (size_t i = 0; i < sg->n_ingress; i++)
 		append(b, in, sg_rule_json(b, &sg->ingress[i], "source"));
 	put(b, j, "ingress", in);
-	/* AWS: "Security group rules", https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html:
-	 * a group made without egress rules allows all outbound traffic */
+	/* a group made without egress rules allows all outbound traffic. AWS:
+	 * "Security group rules", https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html */
 	if (!sg->has_egress) {
 		json_t *all = json_pack("{s:s, s:s, s:s, s:b}", "protocol", "all", "ports", "all", "destination",
 					"0.0.0.0/0", "default", true);
@@ -187,10 +187,10 @@ static json_t *acl_rule_json(struct builder *b, const struct nsim_acl_rule *r, c
 	return j;
 }
 
-/* AWS: "Control subnet traffic with network access control lists",
- * https://docs.aws.amazon.com/vpc/latest/userguide/vpc-network-acls.html: rules
- * in order of their number, then the rule `*` that denies what none matched.
- * A default ACL allows everything with its rule 100. */
+/* Rules in order of their number, then the rule `*` that denies what none
+ * matched; a default ACL allows everything with its rule 100. AWS: "Control
+ * subnet traffic with network access control lists",
+ * https://docs.aws.amazon.com/vpc/latest/userguide/vpc-network-acls.html */
 static json_t *acl_rules_json(struct builder *b, const struct nsim_acl_rule *rules, size_t n, bool is_default,
 			      const char *peer_key)
 {
@@ -375,9 +375,9 @@ static json_t *vpc_json(struct builder *b, const struct nsim_vpc *vpc)
 	}
 	for (size_t i = 0; i < vpc->n_hosts; i++)
 		uses_default |= vpc->hosts[i].n_security_groups == 0;
-	/* AWS: "Default security groups for your VPCs",
-	 * https://docs.aws.amazon.com/vpc/latest/userguide/default-security-group.html:
-	 * inbound from its own members, all outbound */
+	/* inbound from its own members, all outbound. AWS: "Default security
+	 * groups for your VPCs",
+	 * https://docs.aws.amazon.com/vpc/latest/userguide/default-security-group.html */
 	if (a && uses_default && !named_default) {
 		static const struct nsim_sg_rule members = {
 			.proto = NSIM_PROTO_ALL, .peer = {.name = (char *)"default"}};
