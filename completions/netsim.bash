@@ -151,8 +151,14 @@ _netsim()
 	plan | up | test | analyze)
 		((n == 0)) && _netsim_files "$cur"
 		;;
-	down | show | check)
+	down | check)
 		((n == 0)) && mapfile -t COMPREPLY < <(compgen -W "$(_netsim_instances)" -- "$cur")
+		;;
+	show)
+		if ((n == 0)); then
+			mapfile -t COMPREPLY < <(compgen -W "$(_netsim_instances)" -- "$cur")
+			_netsim_files "$cur"
+		fi
 		;;
 	exec | logs)
 		if ((n == 0)); then

@@ -453,15 +453,23 @@ int nsim_cmd_show(int argc, char **argv)
 		json_decref(j);
 		return r;
 	}
-	if (nsim_report_show_json(t, &doc) < 0 ||
-	    json_object_set_new(doc, "instance", json_string(argv[i])) < 0 ||
-	    json_object_set(doc, "hosts", hosts) < 0) {
+	/* then what is up: state.json's keys, its "name" as "instance" and its
+	 * "topology" (the file's path) as "file" */
+	r = nsim_report_show_json(t, &doc);
+	const char *key;
+	json_t *v;
+	json_object_foreach(r < 0 ? NULL : j, key, v)
+	{
+		const char *as = streq(key, "name") ? "instance" : streq(key, "topology") ? "file" : key;
+		if (json_object_get(doc, as) || json_object_set(doc, as, v) < 0)
+			r = -ENOMEM;
+	}
+	json_decref(j);
+	if (r < 0) {
 		json_decref(doc);
-		json_decref(j);
 		fprintf(stderr, "netsim show: error: out of memory\n");
 		return NSIM_EXIT_FAIL;
 	}
-	json_decref(j);
 	r = show_print(&o, doc);
 	json_decref(doc);
 	return r;

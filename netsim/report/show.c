@@ -645,7 +645,7 @@ void nsim_report_show_text(FILE *out, const json_t *show)
 	const json_t *hosts = json_object_get(show, "hosts");
 	if (!json_object_get(show, "instance"))
 		return;
-	fprintf(out, "\ninstance %s\n", NSIM_ESC(s_of(show, "instance")));
+	fprintf(out, "\ninstance %s, up from %s\n", NSIM_ESC(s_of(show, "instance")), NSIM_ESC(s_of(show, "file")));
 	fprintf(out, "  %-16s %-12s %-20s %-15s %-15s %-8s %s\n", "HOST", "KIND", "WHERE", "ADDRESS", "PUBLIC IP",
 		"STATUS", "NAMESPACE");
 	json_array_foreach(hosts, i, v)

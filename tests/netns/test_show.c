@@ -39,7 +39,7 @@ static void test_show_running(void **state)
 		fail_msg("show %s does not start with `show " TOPO "`:\n%s\n---\n%s", n, name_text, file_text);
 	const char *rest = name_text + strlen(file_text);
 	char want[128];
-	snprintf(want, sizeof(want), "\ninstance %s\n", n);
+	snprintf(want, sizeof(want), "\ninstance %s, up from ", n);
 	assert_true(strncmp(rest, want, strlen(want)) == 0);
 	/* every host and gateway up, in its namespace, with its public IP */
 	const char *hosts[] = {"fn", "proxy", "db", "bastion", "partner-api", "nat-a"};
@@ -65,8 +65,12 @@ static void test_show_running(void **state)
 	json_t *h;
 	json_array_foreach(up_hosts, i, h)
 		assert_string_equal(json_string_value(json_object_get(h, "status")), "up");
-	json_object_del(from_name, "instance");
-	json_object_del(from_name, "hosts");
+	/* and the state of what is up (docs/commands.md) */
+	assert_true(json_is_string(json_object_get(from_name, "file")));
+	assert_true(json_array_size(json_object_get(from_name, "namespaces")) > ELEMENTSOF(hosts));
+	const char *state_keys[] = {"instance", "file", "hosts", "namespaces", "created", "responder", "up"};
+	for (size_t k = 0; k < ELEMENTSOF(state_keys); k++)
+		json_object_del(from_name, state_keys[k]);
 	assert_true(json_equal(from_file, from_name));
 	json_decref(from_file);
 	json_decref(from_name);
