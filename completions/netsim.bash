@@ -4,7 +4,7 @@
 # instance for `exec` and `trace` (from `netsim show NAME --json`, else NAME/state.json), topology
 # files (*.yaml, *.yml) for FILE arguments.
 
-_netsim_commands="validate plan up down ls show exec logs test check trace analyze help"
+_netsim_commands="validate plan up down ls show exec logs test check trace analyze graph help"
 
 _netsim_state_dir()
 {
@@ -68,9 +68,10 @@ _netsim_options()
 	trace) echo --json --strict --help ;;
 	exec) echo --help ;;
 	logs) echo --follow -f --help ;;
-	test) echo --name --keep --only --timeout --json --junit --flow-log --flow-log-format --pcap --verbose -v --strict --help ;;
-	check) echo --only --timeout --json --junit --flow-log --flow-log-format --pcap --verbose -v --strict --help ;;
+	test) echo --name --keep --only --timeout --json --junit --flow-log --flow-log-format --pcap --html --verbose -v --strict --help ;;
+	check) echo --only --timeout --json --junit --flow-log --flow-log-format --pcap --html --verbose -v --strict --help ;;
 	analyze) echo --json --matrix --strict --help ;;
+	graph) echo --format --flows --output -o --strict --help ;;
 	help) ;;
 	*) echo --help --version -h -V ;;
 	esac
@@ -96,7 +97,8 @@ _netsim()
 		fi
 		case $w in
 		--) [[ $cmd == exec ]] && dashdash=1 ;;
-		--name | --only | --timeout | --junit | --flow-log | --flow-log-format | --pcap) ((i++)) ;;
+		--name | --only | --timeout | --junit | --flow-log | --flow-log-format | --pcap | --html) ((i++)) ;;
+		--format | --output | -o) [[ $cmd == graph ]] && ((i++)) ;;
 		-*) ;;
 		*) pos+=("$w") ;;
 		esac
@@ -123,7 +125,7 @@ _netsim()
 	fi
 
 	case $prev in
-	--junit | --flow-log)
+	--junit | --flow-log | --html)
 		compopt -o filenames 2>/dev/null
 		mapfile -t COMPREPLY < <(compgen -f -- "$cur")
 		return 0
@@ -135,6 +137,17 @@ _netsim()
 		;;
 	--name | --only | --timeout)
 		return 0
+		;;
+	--format)
+		[[ $cmd == graph ]] && mapfile -t COMPREPLY < <(compgen -W "dot mermaid svg html" -- "$cur")
+		return 0
+		;;
+	--output | -o)
+		if [[ $cmd == graph ]]; then
+			compopt -o filenames 2>/dev/null
+			mapfile -t COMPREPLY < <(compgen -f -- "$cur")
+			return 0
+		fi
 		;;
 	esac
 
@@ -175,6 +188,12 @@ _netsim()
 			mapfile -t COMPREPLY < <(compgen -W "$(_netsim_hosts "$netsim" "${pos[0]}")" -- "$cur")
 		elif ((n == 3)); then
 			mapfile -t COMPREPLY < <(compgen -W "icmp 22/tcp 80/tcp 443/tcp 3306/tcp 5432/tcp 53/udp" -- "$cur")
+		fi
+		;;
+	graph)
+		if ((n == 0)); then
+			mapfile -t COMPREPLY < <(compgen -W "$(_netsim_instances)" -- "$cur")
+			_netsim_files "$cur"
 		fi
 		;;
 	help)

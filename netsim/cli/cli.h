@@ -63,3 +63,15 @@ int nsim_cmd_analyze(int argc, char **argv);
 extern const char nsim_help_validate[], nsim_help_plan[], nsim_help_up[], nsim_help_down[], nsim_help_ls[],
 	nsim_help_show[], nsim_help_exec[], nsim_help_logs[], nsim_help_check[], nsim_help_test[],
 	nsim_help_trace[], nsim_help_analyze[];
+
+int nsim_cmd_graph(int argc, char **argv);
+extern const char nsim_help_graph[];
+struct nsim_check_report;
+/* cmd_graph.c: writes the HTML report of rep (report/html.h) to path, its
+ * pcap links pointing at pcap (the --pcap directory, NULL: none) relative
+ * to the page. Returns 0 or -errno as nsim_file_write(). */
+int nsim_cli_write_html(const char *path, const struct nsim_topology *t, const struct nsim_check_report *rep,
+			const char *pcap);
+/* cmd_graph.c: keeps rep's JSON report in the instance's state dir, for
+ * `graph NAME --flows` (best effort: nothing is said when it cannot). */
+void nsim_cli_store_last_check(const struct nsim_check_report *rep);

@@ -38,7 +38,9 @@
 	"  --flow-log-format FORMAT  their fields: \"${version} ${vpc-id} ...\"\n"                 \
 	"  --pcap DIR      write the packets seen, one pcap file per expectation and\n"                   \
 	"                  component: DIR/<n>-<name>-<component>.pcap env NETSIM_PCAP\n"                  \
-	"  -v, --verbose   show the evidence of passing expectations too\n"
+	"  -v, --verbose   show the evidence of passing expectations too\n"                                \
+	"  --html FILE     also write an HTML report to FILE: the diagram with the flows,\n"               \
+	"                  the expectations, their evidence and pcap links (docs/graph.md)\n"
 
 const char nsim_help_check[] =
 	"Proves every `expect:` entry of the running topology NAME with real packets:\n"
@@ -65,6 +67,7 @@ struct check_opts {
 	struct nsim_check_opts check;
 	const char *name, *junit, *pcap, *flow_log, *flow_log_format;
 	bool json, keep, verbose;
+	const char *html;
 };
 
 static int parse(const char *cmd, int argc, char **argv, bool test, struct check_opts *o)
@@ -75,6 +78,7 @@ static int parse(const char *cmd, int argc, char **argv, bool test, struct check
 		{"pcap", required_argument, NULL, 'p'}, {"verbose", no_argument, NULL, 'v'},
 		{"name", required_argument, NULL, 'n'}, {"keep", no_argument, NULL, 'k'},
 		{"flow-log", required_argument, NULL, 'F'}, {"flow-log-format", required_argument, NULL, 'f'},
+		{"html", required_argument, NULL, 'H'},
 		{},
 	};
 	const char *env;
@@ -120,6 +124,9 @@ static int parse(const char *cmd, int argc, char **argv, bool test, struct check
 			break;
 		case 'v':
 			o->verbose = true;
+			break;
+		case 'H':
+			o->html = optarg;
 			break;
 		case 'F':
 			o->flow_log = optarg;
@@ -206,6 +213,11 @@ static int check_outputs(const char *cmd, const struct check_opts *o, bool *ret_
 	if (o->flow_log && (r = nsim_file_check_writable(o->flow_log)) < 0) {
 		output_error(cmd, "--flow-log", o->flow_log, NULL, r);
 		snprintf(why, size, "--flow-log %s: %s", o->flow_log, nsim_file_strerror(r));
+		return NSIM_EXIT_FAIL;
+	}
+	if (o->html && (r = nsim_file_check_writable(o->html)) < 0) {
+		output_error(cmd, "--html", o->html, NULL, r);
+		snprintf(why, size, "--html %s: %s", o->html, nsim_file_strerror(r));
 		return NSIM_EXIT_FAIL;
 	}
 	if (o->pcap) {
@@ -339,6 +351,14 @@ static int report(const struct check_opts *o, const struct nsim_topology *t, con
 			printf("packet evidence: %s%s\n",
 			       NSIM_ESC(o->pcap),
 			       len && o->pcap[len - 1] == '/' ? "" : "/");
+		}
+	}
+	nsim_cli_store_last_check(rep); /* for `graph NAME --flows` */
+	if (o->html) {
+		int r = nsim_cli_write_html(o->html, t, rep, o->pcap);
+		if (r < 0) {
+			output_error(NULL, "--html", o->html, NULL, r);
+			status = NSIM_EXIT_FAIL;
 		}
 	}
 	/* errors of the run after the report: the rows say which probes they touched */

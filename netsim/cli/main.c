@@ -37,13 +37,15 @@ static const struct nsim_command commands[] = {
 	 nsim_help_trace, nsim_cmd_trace},
 	{"analyze", "FILE [--json] [--matrix]", "predict every expectation from the model (no root)", nsim_help_analyze,
 	 nsim_cmd_analyze},
+	{"graph", "FILE|NAME [--format dot|mermaid|svg|html] [--flows] [-o FILE]",
+	 "draw the topology as an architecture diagram (no root)", nsim_help_graph, nsim_cmd_graph},
 	{"help", "[COMMAND]", "show help for netsim or one command", NULL, cmd_help},
 };
 
 /* The commands that load and validate a topology: they take --strict. */
 static bool validates(const char *name)
 {
-	static const char *const names[] = {"validate", "plan", "up", "test", "check", "trace", "analyze"};
+	static const char *const names[] = {"validate", "plan", "up", "test", "check", "trace", "analyze", "graph"};
 	for (size_t i = 0; i < ELEMENTSOF(names); i++)
 		if (streq(names[i], name))
 			return true;

@@ -39,6 +39,14 @@ static int write_hop(FILE *f, const void *userdata)
 	return nsim_capture_write_pcap_file(f, h->hop->pkts, h->hop->n_pkts);
 }
 
+void nsim_evidence_pcap_name(const struct nsim_check_result *res, size_t hop, char *buf, size_t size)
+{
+	char s[48];
+	slug(res->label, s, sizeof(s));
+	/* components are validated names; a '/' would be refused (-EINVAL) */
+	snprintf(buf, size, "%02zu-%s-%s.pcap", res->index + 1, s, res->hops[hop].component);
+}
+
 int nsim_evidence_write_pcaps(const struct nsim_check_report *r, const char *dir, char **ret_failed)
 {
 	_cleanup_close_ int dfd = -1;
@@ -50,12 +58,9 @@ int nsim_evidence_write_pcaps(const struct nsim_check_report *r, const char *dir
 	}
 	for (size_t i = 0; i < r->n_results; i++) {
 		const struct nsim_check_result *res = &r->results[i];
-		char s[48];
-		slug(res->label, s, sizeof(s));
 		for (size_t k = 0; k < res->n_hops; k++) {
 			char name[256];
-			/* components are validated names; a '/' would be refused (-EINVAL) */
-			snprintf(name, sizeof(name), "%02zu-%s-%s.pcap", res->index + 1, s, res->hops[k].component);
+			nsim_evidence_pcap_name(res, k, name, sizeof(name));
 			struct hop_file h = {&res->hops[k]};
 			e = nsim_file_write_at(dfd, sticky_shared, name, write_hop, &h);
 			if (e < 0) {

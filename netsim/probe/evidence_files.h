@@ -16,3 +16,7 @@
  * caller frees).
  */
 _must_check_ int nsim_evidence_write_pcaps(const struct nsim_check_report *r, const char *dir, char **ret_failed);
+
+/* The name of the pcap file nsim_evidence_write_pcaps() writes for hop
+ * `hop` of res: "<n>-<slug>-<component>.pcap", into buf (size bytes). */
+void nsim_evidence_pcap_name(const struct nsim_check_result *res, size_t hop, char *buf, size_t size);

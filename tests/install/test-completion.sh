@@ -68,12 +68,14 @@ contains()
 export NETSIM_STATE_DIR=$tmp/state
 PATH=/usr/bin:/bin
 
-expect 'netsim ' validate plan up down ls show exec logs test check trace analyze help
+expect 'netsim ' validate plan up down ls show exec logs test check trace analyze graph help
 expect 'netsim t' test trace
 expect 'netsim -' --help --version -h -V
-expect 'netsim test --' --name --keep --only --timeout --json --junit --flow-log --flow-log-format --pcap --verbose --strict --help
+expect 'netsim test --' --name --keep --only --timeout --json --junit --flow-log --flow-log-format --pcap --html --verbose --strict --help
 expect 'netsim check --j' --json --junit
 expect 'netsim analyze --' --json --matrix --strict --help
+expect 'netsim graph --' --format --flows --output --strict --help
+expect 'netsim graph x.yaml --format ' dot mermaid svg html
 expect 'netsim down --' --all --help
 expect 'netsim help c' check
 expect 'netsim down '

@@ -1,0 +1,441 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The diagram as DOT, and as SVG laid out by Graphviz's own library: the DOT
+ * text is written here in a fixed order (so goldens are stable), and the SVG
+ * is that same text read back by libcgraph (agmemread), laid out by libgvc's
+ * dot layout and rendered by its SVG renderer: one graph, two forms.
+ * Colours are those of AWS's architecture icon set's groups and categories.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <graphviz/cgraph.h>
+#include <graphviz/gvc.h>
+
+#include "report/graph.h"
+
+/* Text inside an HTML-like label: markup characters as entities, control
+ * characters (which no label should carry) as '?'. */
+static void html(FILE *out, const char *s)
+{
+	for (; s && *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '&')
+			fputs("&amp;", out);
+		else if (c == '<')
+			fputs("&lt;", out);
+		else if (c == '>')
+			fputs("&gt;", out);
+		else if (c == '"')
+			fputs("&quot;", out);
+		else if (c < 0x20 || c == 0x7f)
+			fputc('?', out);
+		else
+			fputc(c, out);
+	}
+}
+
+/* Lines of a label ('\n' between them): the first bold. */
+static void html_lines(FILE *out, const char *s)
+{
+	const char *nl = strchr(s, '\n');
+	fputs("<b>", out);
+	if (!nl) {
+		html(out, s);
+		fputs("</b>", out);
+		return;
+	}
+	_cleanup_free_ char *first = strndup(s, (size_t)(nl - s));
+	html(out, first ? first : "");
+	fputs("</b>", out);
+	while (nl) {
+		const char *next = strchr(nl + 1, '\n');
+		_cleanup_free_ char *line = next ? strndup(nl + 1, (size_t)(next - nl - 1)) : strdup(nl + 1);
+		fputs("<br/><font point-size=\"9\">", out);
+		html(out, line ? line : "");
+		fputs("</font>", out);
+		nl = next;
+	}
+}
+
+struct group_style {
+	const char *color, *fill, *style, *font;
+};
+
+static struct group_style group_style(enum nsim_graph_group_kind k)
+{
+	switch (k) {
+	case NSIM_GRAPH_REGION:
+		return (struct group_style){"#00A4A6", "white", "dashed", "#00A4A6"};
+	case NSIM_GRAPH_VPC:
+		return (struct group_style){"#8C4FFF", "white", "solid", "#8C4FFF"};
+	case NSIM_GRAPH_AZ:
+		return (struct group_style){"#007CBC", "white", "dashed", "#007CBC"};
+	case NSIM_GRAPH_SUBNET_PUBLIC:
+		return (struct group_style){"#7AA116", "#F2F6E8", "filled", "#248814"};
+	case NSIM_GRAPH_SUBNET_PRIVATE:
+		return (struct group_style){"#00A4A6", "#E6F6F7", "filled", "#147EBA"};
+	case NSIM_GRAPH_INTERNET:
+		return (struct group_style){"#232F3E", "#F7F7F7", "rounded,filled", "#232F3E"};
+	}
+	return (struct group_style){"black", "white", "solid", "black"};
+}
+
+/* The border colour of a node: its AWS category (compute orange, database
+ * purple-pink, networking purple). */
+static const char *node_color(enum nsim_graph_node_kind k)
+{
+	switch (k) {
+	case NSIM_GRAPH_HOST_INSTANCE:
+	case NSIM_GRAPH_HOST_FUNCTION:
+		return "#ED7100";
+	case NSIM_GRAPH_HOST_PROXY:
+	case NSIM_GRAPH_HOST_DATABASE:
+		return "#C925D1";
+	case NSIM_GRAPH_NAT:
+	case NSIM_GRAPH_IGW:
+	case NSIM_GRAPH_ENDPOINT:
+	case NSIM_GRAPH_PEERING:
+		return "#8C4FFF";
+	case NSIM_GRAPH_INET_HOST:
+	case NSIM_GRAPH_ADDRESS:
+		return "#232F3E";
+	case NSIM_GRAPH_ROUTES:
+		return "#7D8998";
+	}
+	return "black";
+}
+
+static const char *edge_color(enum nsim_graph_edge_kind k)
+{
+	switch (k) {
+	case NSIM_GRAPH_LINK:
+	case NSIM_GRAPH_PEERING_LINK:
+		return "#8C4FFF";
+	case NSIM_GRAPH_SERVICE_LINK:
+		return "#7D8998";
+	case NSIM_GRAPH_FLOW_REACHABLE:
+		return "#1D8102";
+	case NSIM_GRAPH_FLOW_BLOCKED:
+		return "#D13212";
+	case NSIM_GRAPH_FLOW_INTERMITTENT:
+		return "#E07700";
+	}
+	return "black";
+}
+
+/* Whether group grp is ancestor or inside it. */
+static bool within(const struct nsim_graph *g, size_t grp, size_t ancestor)
+{
+	for (; grp != NSIM_NONE; grp = g->groups[grp].parent)
+		if (grp == ancestor)
+			return true;
+	return false;
+}
+
+static void indent(FILE *out, unsigned depth)
+{
+	for (unsigned i = 0; i < depth; i++)
+		fputc('\t', out);
+}
+
+/* A route table: a small table, destination and target in columns. */
+static void routes_label(FILE *out, const struct nsim_graph_node *n)
+{
+	fputs("<<table border=\"0\" cellborder=\"1\" cellspacing=\"0\" cellpadding=\"2\" bgcolor=\"white\" color=\"#7D8998\">"
+	      "<tr><td colspan=\"2\"><font point-size=\"9\"><b>", out);
+	html(out, n->title);
+	fputs("</b></font></td></tr>", out);
+	for (size_t i = 0; i < n->n_lines; i++) {
+		const char *arrow = strstr(n->lines[i], " → ");
+		_cleanup_free_ char *dest = arrow ? strndup(n->lines[i], (size_t)(arrow - n->lines[i])) : NULL;
+		fputs("<tr><td align=\"left\"><font point-size=\"9\">", out);
+		html(out, dest ? dest : n->lines[i]);
+		fputs("</font></td><td align=\"left\"><font point-size=\"9\">", out);
+		html(out, arrow ? arrow + strlen(" → ") : "");
+		fputs("</font></td></tr>", out);
+	}
+	fputs("</table>>", out);
+}
+
+static void write_node(FILE *out, const struct nsim_graph_node *n, unsigned depth)
+{
+	indent(out, depth);
+	fprintf(out, "%s [", n->id);
+	if (n->kind == NSIM_GRAPH_ROUTES) {
+		fputs("shape=plain, label=", out);
+		routes_label(out, n);
+		fputs("];\n", out);
+		return;
+	}
+	fprintf(out, "color=\"%s\"", node_color(n->kind));
+	if (n->kind == NSIM_GRAPH_IGW || n->kind == NSIM_GRAPH_PEERING)
+		fputs(", fillcolor=\"#F4EDFF\"", out);
+	if (n->kind == NSIM_GRAPH_ADDRESS)
+		fputs(", style=\"rounded,dashed\"", out);
+	fputs(", label=<<b>", out);
+	html(out, n->title);
+	fputs("</b>", out);
+	for (size_t i = 0; i < n->n_lines; i++) {
+		fputs("<br/><font point-size=\"9\">", out);
+		html(out, n->lines[i]);
+		fputs("</font>", out);
+	}
+	fputs(">];\n", out);
+}
+
+static void write_group(FILE *out, const struct nsim_graph *g, size_t grp, unsigned depth)
+{
+	const struct nsim_graph_group *c = grp == NSIM_NONE ? NULL : &g->groups[grp];
+	if (c) {
+		struct group_style st = group_style(c->kind);
+		indent(out, depth);
+		fprintf(out, "subgraph %s {\n", c->id);
+		indent(out, depth + 1);
+		fprintf(out, "color=\"%s\"; fillcolor=\"%s\"; style=\"%s\"; fontcolor=\"%s\"; penwidth=%s;\n", st.color,
+			st.fill, st.style, st.font, c->kind == NSIM_GRAPH_VPC ? "2" : "1.5");
+		indent(out, depth + 1);
+		fputs("label=<", out);
+		html_lines(out, c->label);
+		fputs(">;\n", out);
+	}
+	unsigned d = c ? depth + 1 : depth;
+	for (size_t i = 0; i < g->n_nodes; i++)
+		if (g->nodes[i].group == grp)
+			write_node(out, &g->nodes[i], d);
+	for (size_t i = 0; i < g->n_groups; i++)
+		if (g->groups[i].parent == grp)
+			write_group(out, g, i, d);
+	if (c) {
+		indent(out, depth);
+		fputs("}\n", out);
+	}
+}
+
+static bool is_flow(enum nsim_graph_edge_kind k)
+{
+	return k == NSIM_GRAPH_FLOW_REACHABLE || k == NSIM_GRAPH_FLOW_BLOCKED || k == NSIM_GRAPH_FLOW_INTERMITTENT;
+}
+
+static void write_edge(FILE *out, const struct nsim_graph *g, const struct nsim_graph_edge *e)
+{
+	bool flow = is_flow(e->kind);
+	fprintf(out, "\t%s -> %s [color=\"%s\"", g->nodes[e->from].id, g->nodes[e->to].id, edge_color(e->kind));
+	if (e->to_group != NSIM_NONE)
+		fprintf(out, ", lhead=%s", g->groups[e->to_group].id);
+	if (flow) {
+		/* flows cross the picture: they must not move the architecture */
+		fprintf(out, ", penwidth=2, constraint=false, fontcolor=\"%s\"%s", edge_color(e->kind),
+			e->holds ? "" : ", style=dashed");
+	} else if (e->kind == NSIM_GRAPH_SERVICE_LINK) {
+		fputs(", style=dashed, arrowhead=none", out);
+	} else {
+		fputs(", penwidth=1.5, arrowhead=none", out);
+	}
+	if (e->label) {
+		fputs(", label=<", out);
+		html(out, e->label);
+		fputc('>', out);
+	}
+	fputs("];\n", out);
+}
+
+static int write_dot(FILE *out, const struct nsim_graph *g, bool flows)
+{
+	fputs("digraph \"", out);
+	for (const char *p = g->title; *p; p++)
+		if (*p != '"' && *p != '\\' && (unsigned char)*p >= 0x20)
+			fputc(*p, out);
+	fputs("\" {\n"
+	      "\tgraph [rankdir=TB, compound=true, newrank=true, nodesep=0.35, ranksep=0.45, fontname=\"Helvetica\", "
+	      "fontsize=12, labeljust=l, labelloc=t, margin=0.2];\n"
+	      "\tnode [shape=box, style=\"rounded,filled\", fillcolor=white, penwidth=1.5, fontname=\"Helvetica\", "
+	      "fontsize=11, margin=\"0.12,0.06\"];\n"
+	      "\tedge [fontname=\"Helvetica\", fontsize=9, arrowsize=0.7];\n",
+	      out);
+	write_group(out, g, NSIM_NONE, 1);
+	for (size_t i = 0; i < g->n_edges; i++)
+		if (flows || !is_flow(g->edges[i].kind))
+			write_edge(out, g, &g->edges[i]);
+	/* AWS diagrams read top-down: the internet, then each VPC's internet
+	 * gateway, then its subnets. The rest of the region (VPCs without a
+	 * gateway, peerings) goes below the internet too, without pulling it
+	 * sideways (weight 0) */
+	size_t anchor = NSIM_NONE;
+	for (size_t i = 0; i < g->n_nodes && anchor == NSIM_NONE; i++)
+		if (g->internet_group != NSIM_NONE && g->nodes[i].group == g->internet_group)
+			anchor = i;
+	for (size_t k = 0; k < g->n_nodes; k++) {
+		if (g->nodes[k].group == NSIM_NONE || g->nodes[k].group == g->internet_group)
+			continue;
+		size_t igw = NSIM_NONE;
+		for (size_t i = 0; i < g->n_nodes && igw == NSIM_NONE; i++)
+			if (g->nodes[i].kind == NSIM_GRAPH_IGW && g->nodes[k].group != g->nodes[i].group &&
+			    within(g, g->nodes[k].group, g->nodes[i].group))
+				igw = i;
+		if (igw != NSIM_NONE)
+			fprintf(out, "\t%s -> %s [style=invis];\n", g->nodes[igw].id, g->nodes[k].id);
+		else if (anchor != NSIM_NONE && g->nodes[k].kind != NSIM_GRAPH_IGW)
+			fprintf(out, "\t%s -> %s [style=invis, weight=0];\n", g->nodes[anchor].id, g->nodes[k].id);
+	}
+	fputs("}\n", out);
+	return ferror(out) ? -EIO : 0;
+}
+
+int nsim_graph_write_dot(FILE *out, const struct nsim_graph *g)
+{
+	return write_dot(out, g, true);
+}
+
+/* Where the line from centre (x, y) towards (tx, ty) leaves a box of w x h. */
+static void clip(double x, double y, double tx, double ty, double w, double h, double *rx, double *ry)
+{
+	double dx = tx - x, dy = ty - y;
+	double sx = fabs(dx) > 1e-9 ? (w / 2) / fabs(dx) : 1e9, sy = fabs(dy) > 1e-9 ? (h / 2) / fabs(dy) : 1e9;
+	double k = sx < sy ? sx : sy;
+	if (k > 1)
+		k = 1;
+	*rx = x + dx * k;
+	*ry = y + dy * k;
+}
+
+/* The flows over the laid-out architecture, in the SVG's graph coordinates
+ * (Graphviz's, with y negated): a curve from the source's box to the
+ * destination's, bent aside so flows between the same two nodes stay
+ * apart, an arrowhead, and the label at the curve's middle. */
+static void flows_overlay(FILE *out, const struct nsim_graph *g, Agraph_t *ag)
+{
+	fputs("<g id=\"flows\" class=\"flows\">\n<defs>", out);
+	static const enum nsim_graph_edge_kind kinds[] = {NSIM_GRAPH_FLOW_REACHABLE, NSIM_GRAPH_FLOW_BLOCKED,
+							  NSIM_GRAPH_FLOW_INTERMITTENT};
+	for (size_t k = 0; k < ELEMENTSOF(kinds); k++)
+		fprintf(out,
+			"<marker id=\"nsim-flow-arrow%zu\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"9\" markerUnits=\"userSpaceOnUse\" "
+			"markerHeight=\"9\" orient=\"auto\"><path d=\"M0,0 L10,5 L0,10 z\" fill=\"%s\"/></marker>",
+			k, edge_color(kinds[k]));
+	fputs("</defs>\n", out);
+	struct spot {
+		double x, y, w;
+	} placed[256];
+	size_t n_placed = 0;
+	for (size_t i = 0; i < g->n_edges; i++) {
+		const struct nsim_graph_edge *e = &g->edges[i];
+		if (!is_flow(e->kind))
+			continue;
+		Agnode_t *a = agnode(ag, (char *)g->nodes[e->from].id, 0), *b = agnode(ag, (char *)g->nodes[e->to].id, 0);
+		if (!a || !b)
+			continue;
+		size_t mk = e->kind == NSIM_GRAPH_FLOW_REACHABLE ? 0 : e->kind == NSIM_GRAPH_FLOW_BLOCKED ? 1 : 2;
+		double ax = ND_coord(a).x, ay = -ND_coord(a).y, bx = ND_coord(b).x, by = -ND_coord(b).y;
+		double x1, y1, x2, y2;
+		clip(ax, ay, bx, by, ND_width(a) * 72, ND_height(a) * 72, &x1, &y1);
+		clip(bx, by, ax, ay, ND_width(b) * 72, ND_height(b) * 72, &x2, &y2);
+		/* flows between the same pair: alternate sides, further each time */
+		size_t same = 0;
+		for (size_t k = 0; k < i; k++)
+			if (is_flow(g->edges[k].kind) &&
+			    ((g->edges[k].from == e->from && g->edges[k].to == e->to) ||
+			     (g->edges[k].from == e->to && g->edges[k].to == e->from)))
+				same++;
+		double mx = (x1 + x2) / 2, my = (y1 + y2) / 2, dx = x2 - x1, dy = y2 - y1;
+		double len = sqrt(dx * dx + dy * dy);
+		if (len < 1)
+			len = 1;
+		double bend = (24 + 22 * (double)(same / 2)) * (same % 2 ? -1 : 1);
+		double cx = mx - dy / len * bend, cy = my + dx / len * bend;
+		fprintf(out,
+			"<path class=\"flow\" d=\"M%.1f,%.1f Q%.1f,%.1f %.1f,%.1f\" fill=\"none\" stroke=\"%s\" "
+			"stroke-width=\"2\"%s marker-end=\"url(#nsim-flow-arrow%zu)\"/>\n",
+			x1, y1, cx, cy, x2, y2, edge_color(e->kind), e->holds ? "" : " stroke-dasharray=\"6,4\"", mk);
+		if (e->label) {
+			/* the curve's middle: (start + 2 control + end) / 4, moved
+			 * down a line while it would cover a label placed before */
+			double lx = (x1 + 2 * cx + x2) / 4, ly = (y1 + 2 * cy + y2) / 4 + 3;
+			double w = 5.0 * (double)strlen(e->label);
+			for (int tries = 0; tries < 8; tries++) {
+				bool clash = false;
+				for (size_t k = 0; k < n_placed && !clash; k++)
+					clash = fabs(placed[k].x - lx) < (placed[k].w + w) / 2 && fabs(placed[k].y - ly) < 11;
+				if (!clash)
+					break;
+				ly += 11;
+			}
+			if (n_placed < ELEMENTSOF(placed))
+				placed[n_placed++] = (struct spot){lx, ly, w};
+			fprintf(out,
+				"<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" font-family=\"Helvetica,sans-Serif\" "
+				"font-size=\"9\" fill=\"%s\" stroke=\"white\" stroke-width=\"3\" paint-order=\"stroke\">",
+				lx, ly, edge_color(e->kind));
+			html(out, e->label);
+			fputs("</text>\n", out);
+		}
+	}
+	fputs("</g>\n", out);
+}
+
+static int quiet(char *msg)
+{
+	(void)msg;
+	return 0;
+}
+
+int nsim_graph_render_svg(const struct nsim_graph *g, char **ret_svg, size_t *ret_len)
+{
+	_cleanup_free_ char *dot = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&dot, &len);
+	if (!m)
+		return -ENOMEM;
+	/* Graphviz 2.43's dot layout corrupts its heap on constraint=false
+	 * edges between clusters (merge_chain, dot_cleanup): the layout is of
+	 * the architecture, and the flows are drawn over it (flows_overlay) */
+	int r = write_dot(m, g, false);
+	if (fclose(m) != 0 || r < 0)
+		return -ENOMEM;
+
+	/* Graphviz reports problems on stderr itself: library code here prints
+	 * nothing, the caller says what failed */
+	agseterr(AGMAX);
+	agseterrf(quiet);
+	Agraph_t *ag = agmemread(dot);
+	if (!ag)
+		return -ENOMEM;
+	GVC_t *gvc = gvContext();
+	if (!gvc) {
+		agclose(ag);
+		return -ENOMEM;
+	}
+	char *svg = NULL;
+	unsigned int n = 0;
+	r = -EIO;
+	if (gvLayout(gvc, ag, "dot") == 0) {
+		if (gvRenderData(gvc, ag, "svg", &svg, &n) == 0 && svg) {
+			/* the flows go last in the graph's group: over everything */
+			_cleanup_free_ char *text = NULL;
+			size_t tlen = 0;
+			FILE *o = open_memstream(&text, &tlen);
+			const char *end = NULL;
+			for (const char *p = svg; p + 4 <= svg + n && (p = strstr(p, "</g>")); p++)
+				end = p;
+			r = -ENOMEM;
+			if (o && end) {
+				fwrite(svg, 1, (size_t)(end - svg), o);
+				flows_overlay(o, g, ag);
+				fputs(end, o);
+			}
+			if (o && fclose(o) == 0 && end) {
+				*ret_svg = TAKE_PTR(text);
+				*ret_len = tlen;
+				r = 0;
+			}
+		}
+		if (svg)
+			gvFreeRenderData(svg);
+		gvFreeLayout(gvc, ag);
+	}
+	agclose(ag);
+	gvFreeContext(gvc);
+	return r;
+}
