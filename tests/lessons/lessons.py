@@ -16,6 +16,10 @@ Usage: lessons.py SOURCE_ROOT NETSIM
    that follow it, exactly. `$ sudo netsim test FILE` blocks are run by the netns test
    tests/netns/test_lessons.c. NETSIM_UPDATE_GOLDEN=1 rewrites the outputs of `$ netsim` lines (review
    the diff: it is what the pages say you will see).
+5. Every lesson page draws its lesson: a ```mermaid block under the comment
+   `<!-- $ netsim graph FILE --format mermaid --flows -->` is that command's output, exactly; and the SVG
+   it links, images/NN-NAME.svg (`netsim graph FILE --flows -o ...`), is well-formed and names every
+   host of FILE. NETSIM_UPDATE_GOLDEN=1 rewrites both.
 """
 import glob
 import json
@@ -24,6 +28,7 @@ import re
 import shlex
 import subprocess
 import sys
+import xml.etree.ElementTree as ET
 
 try:
     import yaml
@@ -45,12 +50,12 @@ def bad(msg):
     print(f"FAIL: {msg}")
 
 
-def netsim(args):
+def netsim(args, stderr=subprocess.STDOUT):
+    """Exit status and output (stdout and stderr as one stream, or stdout alone with stderr=PIPE)."""
     env = dict(os.environ, NO_COLOR="1")
     env.pop("NETSIM_JSON", None)
-    p = subprocess.run([NETSIM, *args], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                       env=env)
-    return p.returncode, p.stdout
+    p = subprocess.run([NETSIM, *args], cwd=ROOT, stdout=subprocess.PIPE, stderr=stderr, text=True, env=env)
+    return p.returncode, p.stdout + (p.stderr if p.returncode and p.stderr else "")
 
 
 def analyze(rel):
@@ -197,6 +202,62 @@ for page in sorted(glob.glob(os.path.join(DOCS, "*.md"))):
     if UPDATE and "\n".join(out) != text:
         with open(page, "w") as f:
             f.write("\n".join(out))
+
+# ---- 5. the diagrams ----
+MARK = re.compile(r"^<!-- \$ (netsim graph (\S+) --format mermaid --flows) -->$")
+for stem, base in lessons.items():
+    page = os.path.join(DOCS, stem + ".md")
+    if not os.path.exists(page):
+        continue
+    name = os.path.relpath(page, ROOT)
+    rel = f"topologies/lessons/{base}"
+    lines = open(page).read().split("\n")
+    found = False
+    for i, line in enumerate(lines):
+        m = MARK.match(line)
+        if not m:
+            continue
+        if m.group(2) != rel:
+            bad(f"{name}:{i + 1}: the diagram of {stem}.md draws {m.group(2)}, not {rel}")
+        found = True
+        if i + 1 >= len(lines) or lines[i + 1] != "```mermaid":
+            bad(f"{name}:{i + 1}: a ```mermaid block follows the comment")
+            continue
+        end = lines.index("```", i + 2)
+        rc, got = netsim(shlex.split(m.group(1))[1:], stderr=subprocess.PIPE)
+        got_lines = got.rstrip("\n").split("\n")
+        if rc != 0:
+            bad(f"{name}:{i + 1}: `{m.group(1)}`: exit {rc}: {got}")
+        elif UPDATE:
+            lines[i + 2:end] = got_lines
+        elif lines[i + 2:end] != got_lines:
+            bad(f"{name}:{i + 1}: the diagram is not what `{m.group(1)}` draws now (NETSIM_UPDATE_GOLDEN=1 redraws it)")
+        break
+    if not found:
+        bad(f"{name}: no diagram (<!-- $ netsim graph {rel} --format mermaid --flows --> and a ```mermaid block)")
+    if UPDATE:
+        with open(page, "w") as f:
+            f.write("\n".join(lines))
+    svg = os.path.join(DOCS, "images", stem + ".svg")
+    if f"(images/{stem}.svg)" not in "\n".join(lines):
+        bad(f"{name}: does not link its SVG, images/{stem}.svg")
+    if UPDATE:
+        os.makedirs(os.path.dirname(svg), exist_ok=True)
+        rc, got = netsim(["graph", rel, "--flows", "--format", "svg", "-o", os.path.relpath(svg, ROOT)])
+        if rc != 0:
+            bad(f"netsim graph {rel} --format svg: exit {rc}: {got}")
+    try:
+        text = ET.tostring(ET.parse(svg).getroot(), encoding="unicode", method="text")
+    except (OSError, ET.ParseError) as e:
+        bad(f"{os.path.relpath(svg, ROOT)}: {e} (NETSIM_UPDATE_GOLDEN=1 draws it)")
+        continue
+    topo = yaml.safe_load(open(os.path.join(TOPO, base)))
+    hosts = [h["name"] for v in topo["vpcs"] for h in v.get("hosts", [])] + \
+        [h["name"] for h in (topo.get("internet") or {}).get("hosts", [])]
+    for h in hosts:
+        if h not in text:
+            bad(f"{os.path.relpath(svg, ROOT)} does not show host {h} (NETSIM_UPDATE_GOLDEN=1 redraws it)")
+
 if n_commands < len(lessons):
     bad(f"only {n_commands} `$ netsim` commands in the pages' console blocks: each lesson shows what you will see")
 
