@@ -19,13 +19,7 @@ static void sanitize(char *id);
  * two names differ only in characters that are not allowed. */
 static bool id_taken(const struct nsim_graph *g, const char *id)
 {
-	for (size_t i = 0; i < g->n_nodes; i++)
-		if (streq(g->nodes[i].id, id))
-			return true;
-	for (size_t i = 0; i < g->n_groups; i++)
-		if (streq(g->groups[i].id, id))
-			return true;
-	return false;
+	return nsim_hashmap_get(&g->node_ids, id) || nsim_hashmap_get(&g->group_ids, id);
 }
 
 static const char *make_id(struct nsim_graph *g, const char *prefix, const char *name)
@@ -60,7 +54,7 @@ static int add_group(struct nsim_graph *g, const char *prefix, const char *name,
 	if (grow((void **)&g->groups, &g->cap_groups, g->n_groups, sizeof(*g->groups)) < 0)
 		return -ENOMEM;
 	const char *id = make_id(g, prefix, name);
-	if (!id || !label)
+	if (!id || !label || nsim_hashmap_put(&g->group_ids, id, (void *)(uintptr_t)(g->n_groups + 1)) < 0)
 		return -ENOMEM;
 	g->groups[g->n_groups] = (struct nsim_graph_group){.id = id, .label = label, .kind = kind, .parent = parent};
 	*ret = g->n_groups++;
@@ -76,7 +70,7 @@ static int add_node(struct nsim_graph *g, const char *prefix, const char *title,
 		return -ENOMEM;
 	const char *id = make_id(g, prefix, title);
 	const char **l = nsim_arena_alloc(g->arena, n ? n : 1, sizeof(*l));
-	if (!id || !l || !title)
+	if (!id || !l || !title || nsim_hashmap_put(&g->node_ids, id, (void *)(uintptr_t)(g->n_nodes + 1)) < 0)
 		return -ENOMEM;
 	size_t k = 0;
 	for (size_t i = 0; i < n; i++)
@@ -115,10 +109,8 @@ static size_t node_by(const struct nsim_graph *g, const char *prefix, const char
 	char id[256];
 	snprintf(id, sizeof(id), "%s_%s", prefix, name);
 	sanitize(id);
-	for (size_t i = 0; i < g->n_nodes; i++)
-		if (streq(g->nodes[i].id, id))
-			return i;
-	return NSIM_NONE;
+	uintptr_t v = (uintptr_t)nsim_hashmap_get(&g->node_ids, id);
+	return v ? (size_t)v - 1 : NSIM_NONE;
 }
 
 /* A group again, by kind (the id's prefix) and name. NSIM_NONE: none. */
@@ -127,10 +119,8 @@ static size_t group_by(const struct nsim_graph *g, const char *prefix, const cha
 	char id[256];
 	snprintf(id, sizeof(id), "%s_%s", prefix, name);
 	sanitize(id);
-	for (size_t i = 0; i < g->n_groups; i++)
-		if (streq(g->groups[i].id, id))
-			return i;
-	return NSIM_NONE;
+	uintptr_t v = (uintptr_t)nsim_hashmap_get(&g->group_ids, id);
+	return v ? (size_t)v - 1 : NSIM_NONE;
 }
 
 /* Whether group `grp` is `ancestor` or inside it. */
@@ -420,6 +410,8 @@ void nsim_graph_free(struct nsim_graph *g)
 	free(g->groups);
 	free(g->nodes);
 	free(g->edges);
+	nsim_hashmap_clear(&g->node_ids, NULL);
+	nsim_hashmap_clear(&g->group_ids, NULL);
 	nsim_arena_free(g->arena);
 	free(g);
 }

@@ -17,6 +17,7 @@
 #include <stdio.h>
 
 #include "analyze/analyze.h"
+#include "model/hashmap.h"
 #include "model/model.h"
 #include "model/util.h"
 
@@ -88,6 +89,7 @@ struct nsim_graph {
 	struct nsim_graph_edge *edges;
 	size_t n_edges, cap_edges;
 	const struct nsim_topology *t; /* the topology it was built from (kept alive by the caller) */
+	struct nsim_hashmap node_ids, group_ids; /* id -> index + 1 */
 	size_t internet_group;         /* NSIM_NONE: none yet */
 };
 

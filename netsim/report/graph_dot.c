@@ -126,15 +126,6 @@ static const char *edge_color(enum nsim_graph_edge_kind k)
 	return "black";
 }
 
-/* Whether group grp is ancestor or inside it. */
-static bool within(const struct nsim_graph *g, size_t grp, size_t ancestor)
-{
-	for (; grp != NSIM_NONE; grp = g->groups[grp].parent)
-		if (grp == ancestor)
-			return true;
-	return false;
-}
-
 static void indent(FILE *out, unsigned depth)
 {
 	for (unsigned i = 0; i < depth; i++)
@@ -267,14 +258,22 @@ static int write_dot(FILE *out, const struct nsim_graph *g, bool flows)
 	for (size_t i = 0; i < g->n_nodes && anchor == NSIM_NONE; i++)
 		if (g->internet_group != NSIM_NONE && g->nodes[i].group == g->internet_group)
 			anchor = i;
+	_cleanup_free_ size_t *igw_of = malloc((g->n_groups + 1) * sizeof(*igw_of)); /* a VPC group's gateway */
+	if (!igw_of)
+		return -ENOMEM;
+	for (size_t i = 0; i < g->n_groups; i++)
+		igw_of[i] = NSIM_NONE;
+	for (size_t i = 0; i < g->n_nodes; i++)
+		if (g->nodes[i].kind == NSIM_GRAPH_IGW && g->nodes[i].group != NSIM_NONE)
+			igw_of[g->nodes[i].group] = i;
 	for (size_t k = 0; k < g->n_nodes; k++) {
 		if (g->nodes[k].group == NSIM_NONE || g->nodes[k].group == g->internet_group)
 			continue;
 		size_t igw = NSIM_NONE;
-		for (size_t i = 0; i < g->n_nodes && igw == NSIM_NONE; i++)
-			if (g->nodes[i].kind == NSIM_GRAPH_IGW && g->nodes[k].group != g->nodes[i].group &&
-			    within(g, g->nodes[k].group, g->nodes[i].group))
-				igw = i;
+		/* the gateway of a group around the node's own (not beside it) */
+		for (size_t grp = g->groups[g->nodes[k].group].parent; grp != NSIM_NONE && igw == NSIM_NONE;
+		     grp = g->groups[grp].parent)
+			igw = igw_of[grp];
 		if (igw != NSIM_NONE)
 			fprintf(out, "\t%s -> %s [style=invis];\n", g->nodes[igw].id, g->nodes[k].id);
 		else if (anchor != NSIM_NONE && g->nodes[k].kind != NSIM_GRAPH_IGW)
