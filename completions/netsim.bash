@@ -168,8 +168,14 @@ _netsim()
 	import)
 		((n == 0)) && mapfile -t COMPREPLY < <(compgen -f -- "$cur")
 		;;
-	down | show | check)
+	down | check)
 		((n == 0)) && mapfile -t COMPREPLY < <(compgen -W "$(_netsim_instances)" -- "$cur")
+		;;
+	show)
+		if ((n == 0)); then
+			mapfile -t COMPREPLY < <(compgen -W "$(_netsim_instances)" -- "$cur")
+			_netsim_files "$cur"
+		fi
 		;;
 	exec | logs)
 		if ((n == 0)); then

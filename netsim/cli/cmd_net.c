@@ -21,6 +21,7 @@
 #include "plan/plan.h"
 #include "report/escape.h"
 #include "report/report.h"
+#include "report/show.h"
 #include "report/state.h"
 #include "validate/validate.h"
 
@@ -56,8 +57,16 @@ const char nsim_help_down[] =
 const char nsim_help_ls[] = "Lists the instances that are up, and netsim-* namespaces no instance owns\n"
 			    "(foreign: netsim leaves them alone).\n\nOptions:\n  --json   as JSON\n";
 
-const char nsim_help_show[] = "Shows the hosts of instance NAME: namespace, address, public IP, status.\n\n"
-			      "Options:\n  --json   as JSON (the state netsim keeps)\n";
+const char nsim_help_show[] =
+	"Shows the structure of a topology as the AWS console lists it: per VPC, its\n"
+	"subnets (CIDR, AZ, public or private, route table with its routes, network\n"
+	"ACL, hosts with address, public IP and security groups, NAT gateways with\n"
+	"their elastic IP), its endpoints and prefix lists, its network ACLs and\n"
+	"security groups with one rule per line; then peerings and the internet.\n"
+	"FILE: a topology file (no root needed; an argument with '/' or '.' is a\n"
+	"file). NAME: an instance that is up, from the file it was built from, and\n"
+	"then its hosts: namespace, address, public IP, status.\n\n"
+	"Options:\n  --json   the same as JSON (docs/commands.md, \"show --json\")\n";
 
 const char nsim_help_exec[] =
 	"Runs CMD inside the network namespace of HOST of instance NAME (any host,\n"
@@ -351,6 +360,38 @@ static bool ns_exists(const char *ns)
 	return access(path, F_OK) == 0;
 }
 
+/* A NAME is [a-z0-9-]: an argument with '/' or '.' (or "-") is a file. */
+static bool is_file_arg(const char *arg)
+{
+	return streq(arg, "-") || strchr(arg, '/') || strchr(arg, '.');
+}
+
+static int show_print(const struct opts *o, json_t *doc)
+{
+	if (o->json) {
+		json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_ENSURE_ASCII);
+		putchar('\n');
+	} else
+		nsim_report_show_text(stdout, doc);
+	return NSIM_EXIT_OK;
+}
+
+static int show_file(const struct opts *o, const char *path)
+{
+	_cleanup_(nsim_topology_freep) struct nsim_topology *t = NULL;
+	json_t *doc = NULL;
+	int r = nsim_cli_load(path, &t);
+	if (r != NSIM_EXIT_OK)
+		return r;
+	if (nsim_report_show_json(t, &doc) < 0) {
+		fprintf(stderr, "netsim show: error: out of memory\n");
+		return NSIM_EXIT_FAIL;
+	}
+	r = show_print(o, doc);
+	json_decref(doc);
+	return r;
+}
+
 int nsim_cmd_show(int argc, char **argv)
 {
 	struct opts o = {0};
@@ -358,10 +399,12 @@ int nsim_cmd_show(int argc, char **argv)
 	if (i < 0)
 		return NSIM_EXIT_USAGE;
 	if (i != argc - 1)
-		return nsim_cli_usage_error("show", "give the NAME of a topology that is up (see 'netsim ls')");
+		return nsim_cli_usage_error("show", "give the NAME of a topology that is up (see 'netsim ls'), or a FILE");
+	if (is_file_arg(argv[i]))
+		return show_file(&o, argv[i]);
 	if (!nsim_plan_name_valid(argv[i]))
-		return nsim_cli_usage_error("show", "NAME '%s': invalid instance name: " NSIM_NAME_RULE,
-					    NSIM_ESC(argv[i]));
+		return nsim_cli_usage_error("show", "NAME '%s': invalid instance name: " NSIM_NAME_RULE
+					    " (a FILE: write ./%s)", NSIM_ESC(argv[i]), NSIM_ESC(argv[i]));
 	char *text = NULL;
 	int r = nsim_instance_read_state(argv[i], &text);
 	if (r < 0) {
@@ -396,28 +439,40 @@ int nsim_cmd_show(int argc, char **argv)
 		const char *ns = json_string_value(json_object_get(h, "namespace"));
 		json_object_set_new(h, "status", json_string(ns && ns_exists(ns) ? "up" : "missing"));
 	}
-	if (o.json) {
-		json_dumpf(j, stdout, JSON_INDENT(2) | JSON_ENSURE_ASCII);
-		putchar('\n');
-	} else {
-		/* the state is checked (nsim_report_state_parse); its strings are still escaped */
-		printf("%s: %s\n\n", argv[i], NSIM_ESC(json_string_value(json_object_get(j, "topology"))));
-		printf("%-16s %-12s %-20s %-15s %-15s %-8s %s\n", "HOST", "KIND", "WHERE", "ADDRESS", "PUBLIC IP",
-		       "STATUS", "NAMESPACE");
-		json_array_foreach(hosts, k, h)
-		{
-			const char *pub = json_string_value(json_object_get(h, "public_ip"));
-			printf("%-16s %-12s %-20s %-15s %-15s %-8s %s\n",
-			       NSIM_ESC(json_string_value(json_object_get(h, "name"))),
-			       NSIM_ESC(json_string_value(json_object_get(h, "kind"))),
-			       NSIM_ESC(json_string_value(json_object_get(h, "where"))),
-			       NSIM_ESC(json_string_value(json_object_get(h, "address"))), pub ? NSIM_ESC(pub) : "-",
-			       json_string_value(json_object_get(h, "status")),
-			       NSIM_ESC(json_string_value(json_object_get(h, "namespace"))));
-		}
+	/* the structure, from the file as `up` loaded it */
+	_cleanup_(nsim_topology_freep) struct nsim_topology *t = NULL;
+	_cleanup_free_ char *path = NULL;
+	json_t *doc = NULL;
+	if (asprintf(&path, "%s/%s/topology.yaml", nsim_instance_state_dir(), argv[i]) < 0) {
+		path = NULL;
+		json_decref(j);
+		fprintf(stderr, "netsim show: error: out of memory\n");
+		return NSIM_EXIT_FAIL;
+	}
+	if ((r = nsim_cli_load(path, &t)) != NSIM_EXIT_OK) {
+		json_decref(j);
+		return r;
+	}
+	/* then what is up: state.json's keys, its "name" as "instance" and its
+	 * "topology" (the file's path) as "file" */
+	r = nsim_report_show_json(t, &doc);
+	const char *key;
+	json_t *v;
+	json_object_foreach(r < 0 ? NULL : j, key, v)
+	{
+		const char *as = streq(key, "name") ? "instance" : streq(key, "topology") ? "file" : key;
+		if (json_object_get(doc, as) || json_object_set(doc, as, v) < 0)
+			r = -ENOMEM;
 	}
 	json_decref(j);
-	return NSIM_EXIT_OK;
+	if (r < 0) {
+		json_decref(doc);
+		fprintf(stderr, "netsim show: error: out of memory\n");
+		return NSIM_EXIT_FAIL;
+	}
+	r = show_print(&o, doc);
+	json_decref(doc);
+	return r;
 }
 
 int nsim_cmd_exec(int argc, char **argv)

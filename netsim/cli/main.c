@@ -23,7 +23,7 @@ static const struct nsim_command commands[] = {
 	{"down", "NAME | --all", "remove a running topology and everything it made (root)", nsim_help_down,
 	 nsim_cmd_down},
 	{"ls", "[--json]", "list running topologies", nsim_help_ls, nsim_cmd_ls},
-	{"show", "NAME [--json]", "hosts, addresses and namespaces of a running topology", nsim_help_show,
+	{"show", "NAME|FILE [--json]", "subnets, routes, ACLs, groups and hosts of a topology or a running one", nsim_help_show,
 	 nsim_cmd_show},
 	{"exec", "NAME HOST -- CMD...", "run a command inside a host's namespace (root)", nsim_help_exec,
 	 nsim_cmd_exec},

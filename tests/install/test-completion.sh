@@ -86,7 +86,7 @@ mkdir -p "$NETSIM_STATE_DIR"/{serverless-backend,sb-test,Invalid_Name} "$tmp/els
 touch "$NETSIM_STATE_DIR/not-a-dir"
 ln -s "$tmp/elsewhere" "$NETSIM_STATE_DIR/a-symlink"
 expect 'netsim down ' sb-test serverless-backend
-expect 'netsim show s' sb-test serverless-backend
+expect 'netsim show sb' sb-test
 expect 'netsim check sb-' sb-test
 expect 'netsim exec ' sb-test serverless-backend
 expect 'netsim down sb-test '
@@ -144,6 +144,7 @@ touch "$tmp/topo/a.yaml" "$tmp/topo/b.yml" "$tmp/topo/notes.txt"
 	expect 'netsim test ' a.yaml b.yml sub
 	expect 'netsim test a.yaml '
 	expect 'netsim trace ' a.yaml b.yml sb-test serverless-backend sub
+	expect 'netsim show ' a.yaml b.yml sb-test serverless-backend sub
 	expect 'netsim test a.yaml --junit n' notes.txt
 	expect 'netsim test a.yaml --pcap ' sub
 ) || fail=1

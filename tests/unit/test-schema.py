@@ -42,6 +42,7 @@ VALID_DIRS = ["topologies", "tests/data/valid", "tests/data/warnings", "tests/da
 VALID_FILES = ["tests/data/hostile/control-chars-valid.yaml"]
 VALID_DIRS += ["tests/data/fix", "tests/data/field"]  # suggested fixes (test-fix-apply.py); ../shared/field copies
 VALID_DIRS += ["tests/data/drops"]  # drops the network reports (tests/netns/test_drops.c)
+VALID_DIRS += ["topologies/lessons"]  # the tutorial's lessons and their break-it variants (docs/tutorial/)
 
 # Invalid for a structural reason: the schema must reject them, with an error at this path
 # ("" is the document itself).
