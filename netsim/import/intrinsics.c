@@ -87,6 +87,8 @@ struct nsim_cfn_value *cfn_string(struct cfn_ctx *c, const struct ynode *at, con
 static struct nsim_cfn_value *opaque(struct cfn_ctx *c, const struct ynode *at, const char *str, const char *reason,
 				     const char *param)
 {
+	if (!str || !reason)
+		return oom(c); /* a printf into the arena failed */
 	struct nsim_cfn_value *v = cfn_value(c, NSIM_CFN_OPAQUE, at);
 	if (!v)
 		return NULL;
