@@ -377,6 +377,11 @@ static void load_resources(struct cfn_ctx *c, const struct ynode *sec)
 					cfn_error(c, dep, "resource %s: DependsOn names resources", r->logical_id);
 					break;
 				}
+				/* a resource the template lacks (SAM may generate it) */
+				if (cfn_resource_index(c, s) == SIZE_MAX && !c->t->sam)
+					cfn_error(c, dep->type == Y_SEQ ? dep->items[j] : dep,
+						  "resource %s: DependsOn %s, a resource the template does not declare",
+						  r->logical_id, s);
 				names[j] = s;
 			}
 			r->depends_on = names;

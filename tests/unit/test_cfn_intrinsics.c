@@ -468,6 +468,12 @@ static void test_sections(void **state)
 	cfn_fails("Description: nothing\n", 1, 1, "the template has no Resources", NO_OVERRIDES);
 	cfn_fails("- a\n- b\n", 1, 1, "not a CloudFormation template", NO_OVERRIDES);
 	cfn_fails("Resources:\n  R: {Properties: {}}\n", 2, 3, "resource R has no Type", NO_OVERRIDES);
+	t = cfn_ok("Resources:\n  A: {Type: X::Y::Z, DependsOn: [B]}\n  B: {Type: X::Y::Z, DependsOn: A}\n", NO_OVERRIDES);
+	assert_string_equal(nsim_cfn_resource(t, "A")->depends_on[0], "B");
+	assert_null(nsim_cfn_resource(t, "A")->depends_on[1]);
+	assert_string_equal(nsim_cfn_resource(t, "B")->depends_on[0], "A");
+	cfn_fails("Resources:\n  A: {Type: X::Y::Z, DependsOn: [Nope]}\n", 2, 34, "DependsOn Nope, a resource the template",
+		  NO_OVERRIDES);
 	t = cfn_ok("Resources:\n  R: {Type: X::Y::Z, Propertes: {A: 1}}\n", NO_OVERRIDES);
 	cfn_expect_diag(NSIM_SEV_WARNING, 2, 22, "resource R: 'Propertes' is not a resource attribute");
 	cfn_fails("Resources:\n  My-Bucket: {Type: X::Y::Z}\n", 2, 3, "a logical ID is letters and digits only",
