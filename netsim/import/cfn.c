@@ -536,26 +536,26 @@ const char *nsim_cfn_str(const struct nsim_cfn_value *v)
 	}
 }
 
-int nsim_cfn_bool(const struct nsim_cfn_value *v, bool *ret)
+int nsim_cfn_bool(const struct nsim_cfn_value *v, bool *ret_bool)
 {
 	if (v && v->kind == NSIM_CFN_BOOL) {
-		*ret = v->b;
+		*ret_bool = v->b;
 		return 0;
 	}
 	if (v && v->kind == NSIM_CFN_STRING) {
 		if (strcasecmp(v->str, "true") == 0) {
-			*ret = true;
+			*ret_bool = true;
 			return 0;
 		}
 		if (strcasecmp(v->str, "false") == 0) {
-			*ret = false;
+			*ret_bool = false;
 			return 0;
 		}
 	}
 	return -EINVAL;
 }
 
-int nsim_cfn_int(const struct nsim_cfn_value *v, long long *ret)
+int nsim_cfn_int(const struct nsim_cfn_value *v, long long *ret_int)
 {
 	if (!v || (v->kind != NSIM_CFN_NUMBER && v->kind != NSIM_CFN_STRING))
 		return -EINVAL;
@@ -567,7 +567,7 @@ int nsim_cfn_int(const struct nsim_cfn_value *v, long long *ret)
 	long long x = strtoll(s, &end, 10);
 	if (errno || *end || end == s)
 		return -EINVAL;
-	*ret = x;
+	*ret_int = x;
 	return 0;
 }
 
