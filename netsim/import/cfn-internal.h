@@ -4,6 +4,7 @@
 
 #include "import/cfn.h"
 #include "load/yaml_tree.h"
+#include "model/hashmap.h"
 
 /* Bounds on the work of resolving one template: aliases make the tree a DAG
  * (or a cycle), so the walk counts what it visits. netsim rule. */
@@ -39,6 +40,9 @@ struct cfn_ctx {
 	const bool *present;            /* per resources entry: false when its Condition is false */
 	struct cfn_condition *conds;
 	size_t n_conds;
+	/* names -> resource index + 1, struct nsim_cfn_parameter *, struct cfn_condition *:
+	 * a template near the loader's limits holds many thousands of each */
+	struct nsim_hashmap resource_index, parameter_index, condition_index;
 	size_t work;
 	unsigned depth;
 	bool failed; /* an error was reported (or ENOMEM: diags->oom) */

@@ -6,6 +6,7 @@
 #include <strings.h>
 
 #include "import/cfn-internal.h"
+#include "model/hashmap.h"
 
 /* A mapping's value for a scalar key, or NULL. */
 static const struct ynode *map_get(const struct ynode *m, const char *key)
@@ -25,18 +26,23 @@ static struct nsim_pos pos_at(const struct cfn_ctx *c, const struct ynode *n)
 
 size_t cfn_resource_index(const struct cfn_ctx *c, const char *name)
 {
-	for (size_t i = 0; c->resources && i < c->resources->n; i++)
-		if (c->resources->items[2 * i]->type == Y_SCALAR && streq(c->resources->items[2 * i]->value, name))
-			return i;
-	return SIZE_MAX;
+	uintptr_t i = (uintptr_t)nsim_hashmap_get(&c->resource_index, name);
+	return i ? (size_t)(i - 1) : SIZE_MAX;
 }
 
 struct nsim_cfn_value *cfn_parameter(const struct cfn_ctx *c, const char *name)
 {
-	for (size_t i = 0; i < c->t->n_parameters; i++)
-		if (streq(c->t->parameters[i].name, name))
-			return c->t->parameters[i].value;
-	return NULL;
+	const struct nsim_cfn_parameter *p = nsim_hashmap_get(&c->parameter_index, name);
+	return p ? p->value : NULL;
+}
+
+/* name -> value, the first one of a name (a later duplicate is reported by the caller) */
+static void index_put(struct cfn_ctx *c, struct nsim_hashmap *m, const char *name, void *value)
+{
+	if (!nsim_hashmap_get(m, name) && nsim_hashmap_put(m, name, value) < 0) {
+		c->diags->oom = true;
+		c->failed = true;
+	}
 }
 
 static bool is_list_type(const char *type)
@@ -203,6 +209,7 @@ static void load_parameters(struct cfn_ctx *c, const struct ynode *sec, const st
 		if (!p->value)
 			continue;
 		c->t->n_parameters++;
+		index_put(c, &c->parameter_index, p->name, p);
 		const struct ynode *av = map_get(def, "AllowedValues");
 		if (av && av->type == Y_SEQ && p->value->kind != NSIM_CFN_OPAQUE) {
 			bool list = p->value->kind == NSIM_CFN_LIST;
@@ -244,7 +251,9 @@ static void load_conditions(struct cfn_ctx *c, const struct ynode *sec)
 			cfn_error(c, k, "a condition's name must be a string");
 			continue;
 		}
-		c->conds[c->n_conds++] = (struct cfn_condition){.name = k->value, .node = sec->items[2 * i + 1]};
+		c->conds[c->n_conds] = (struct cfn_condition){.name = k->value, .node = sec->items[2 * i + 1]};
+		index_put(c, &c->condition_index, k->value, &c->conds[c->n_conds]);
+		c->n_conds++;
 	}
 	/* CloudFormation checks every condition, used or not */
 	for (size_t i = 0; i < c->n_conds; i++) {
@@ -377,6 +386,11 @@ static void load_resources(struct cfn_ctx *c, const struct ynode *sec)
 					cfn_error(c, dep, "resource %s: DependsOn names resources", r->logical_id);
 					break;
 				}
+				/* a resource the template lacks (SAM may generate it) */
+				if (cfn_resource_index(c, s) == SIZE_MAX && !c->t->sam)
+					cfn_error(c, dep->type == Y_SEQ ? dep->items[j] : dep,
+						  "resource %s: DependsOn %s, a resource the template does not declare",
+						  r->logical_id, s);
 				names[j] = s;
 			}
 			r->depends_on = names;
@@ -385,9 +399,9 @@ static void load_resources(struct cfn_ctx *c, const struct ynode *sec)
 	}
 }
 
-int nsim_cfn_load(struct nsim_arena *arena, const char *file, const char *data, size_t len,
-		  const struct nsim_cfn_param *params, size_t n_params, const char *region,
-		  struct nsim_diags *diags, struct nsim_cfn_template **ret_template)
+static int load_template(struct cfn_ctx *c, struct nsim_arena *arena, const char *file, const char *data,
+			 size_t len, const struct nsim_cfn_param *params, size_t n_params, const char *region,
+			 struct nsim_diags *diags, struct nsim_cfn_template **ret_template)
 {
 	size_t errors0 = diags->n_errors;
 	struct ynode *root = NULL;
@@ -398,11 +412,14 @@ int nsim_cfn_load(struct nsim_arena *arena, const char *file, const char *data, 
 	if (!t || !(t->file = nsim_arena_strdup(arena, file)) ||
 	    !(t->region = nsim_arena_strdup(arena, region && *region ? region : NSIM_CFN_DEFAULT_REGION)))
 		return -ENOMEM;
-	struct cfn_ctx c = {.arena = arena, .file = t->file, .diags = diags, .t = t};
+	c->arena = arena;
+	c->file = t->file;
+	c->diags = diags;
+	c->t = t;
 	/* AWS: "Template anatomy" (the sections),
 	 * https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/template-anatomy.html */
 	if (!root || root->type != Y_MAP) {
-		cfn_error(&c, root, "not a CloudFormation template: expected a mapping with a Resources section");
+		cfn_error(c, root, "not a CloudFormation template: expected a mapping with a Resources section");
 		return diags->oom ? -ENOMEM : -EINVAL;
 	}
 	const struct ynode *resources = NULL, *parameters = NULL, *conditions = NULL, *globals = NULL;
@@ -417,15 +434,15 @@ int nsim_cfn_load(struct nsim_arena *arena, const char *file, const char *data, 
 			conditions = v;
 		else if (streq(key, "Mappings")) {
 			if (v->type != Y_MAP)
-				cfn_error(&c, v, "Mappings must be a mapping");
-			c.mappings = v;
+				cfn_error(c, v, "Mappings must be a mapping");
+			c->mappings = v;
 		} else if (streq(key, "Globals"))
 			globals = v;
 		else if (streq(key, "AWSTemplateFormatVersion")) {
 			/* a plain 2010-09-09 is this string (libyaml types nothing) */
 			const char *s = literal_text(v);
 			if (!s || !streq(s, "2010-09-09"))
-				cfn_error(&c, v, "AWSTemplateFormatVersion: the only version is 2010-09-09");
+				cfn_error(c, v, "AWSTemplateFormatVersion: the only version is 2010-09-09");
 		} else if (streq(key, "Description")) {
 			t->description = literal_text(v);
 		} else if (streq(key, "Transform")) {
@@ -438,46 +455,61 @@ int nsim_cfn_load(struct nsim_arena *arena, const char *file, const char *data, 
 				if (s && streq(s, "AWS::Serverless-2016-10-31"))
 					t->sam = true;
 				else if (!s || !streq(s, "AWS::LanguageExtensions"))
-					nsim_diag_note(diags, pos_at(&c, x),
+					nsim_diag_note(diags, pos_at(c, x),
 						       "Transform %s: a macro netsim does not run; the template is "
 						       "imported as written", s ? s : "(a macro with parameters)");
 			}
 		} else if (streq(key, "Rules")) {
 			/* AWS: "Rules template section syntax",
 			 * https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/rules-section-structure.html */
-			nsim_diag_note(diags, pos_at(&c, k),
+			nsim_diag_note(diags, pos_at(c, k),
 				       "Rules: not evaluated (they check parameter values when a stack is created; "
 				       "netsim uses the values as given)");
 		} else if (streq(key, "Outputs")) {
-			nsim_diag_note(diags, pos_at(&c, k), "Outputs: not part of the network");
+			nsim_diag_note(diags, pos_at(c, k), "Outputs: not part of the network");
 		} else if (streq(key, "Metadata")) {
 		} else {
-			nsim_diag_warning(diags, pos_at(&c, k), "'%s' is not a section of a CloudFormation template "
+			nsim_diag_warning(diags, pos_at(c, k), "'%s' is not a section of a CloudFormation template "
 					  "(ignored)", key);
 		}
 	}
 	if (!resources || resources->type != Y_MAP || resources->n == 0) {
-		cfn_error(&c, resources ? resources : root, "the template has no Resources (CloudFormation requires "
+		cfn_error(c, resources ? resources : root, "the template has no Resources (CloudFormation requires "
 			  "at least one resource)");
 		return diags->oom ? -ENOMEM : -EINVAL;
 	}
-	c.resources = resources;
-	load_parameters(&c, parameters, params, n_params);
-	load_conditions(&c, conditions);
+	c->resources = resources;
+	for (size_t i = 0; i < resources->n; i++)
+		if (resources->items[2 * i]->type == Y_SCALAR)
+			index_put(c, &c->resource_index, resources->items[2 * i]->value, (void *)(uintptr_t)(i + 1));
+	load_parameters(c, parameters, params, n_params);
+	load_conditions(c, conditions);
 	if (globals) {
-		struct nsim_cfn_value *g = cfn_resolve(&c, globals);
+		struct nsim_cfn_value *g = cfn_resolve(c, globals);
 		if (g && g != CFN_NOVALUE && g->kind == NSIM_CFN_MAP)
 			t->globals = g;
 		else if (g)
-			cfn_error(&c, globals, "Globals must be a mapping");
+			cfn_error(c, globals, "Globals must be a mapping");
 	}
-	load_resources(&c, resources);
+	load_resources(c, resources);
 	if (diags->oom)
 		return -ENOMEM;
-	if (c.failed || diags->n_errors > errors0)
+	if (c->failed || diags->n_errors > errors0)
 		return -EINVAL;
 	*ret_template = t;
 	return 0;
+}
+
+int nsim_cfn_load(struct nsim_arena *arena, const char *file, const char *data, size_t len,
+		  const struct nsim_cfn_param *params, size_t n_params, const char *region,
+		  struct nsim_diags *diags, struct nsim_cfn_template **ret_template)
+{
+	struct cfn_ctx c = {0};
+	int r = load_template(&c, arena, file, data, len, params, n_params, region, diags, ret_template);
+	nsim_hashmap_clear(&c.resource_index, NULL);
+	nsim_hashmap_clear(&c.parameter_index, NULL);
+	nsim_hashmap_clear(&c.condition_index, NULL);
+	return r;
 }
 const struct nsim_cfn_value *nsim_cfn_get(const struct nsim_cfn_value *map, const char *key)
 {
@@ -504,26 +536,26 @@ const char *nsim_cfn_str(const struct nsim_cfn_value *v)
 	}
 }
 
-int nsim_cfn_bool(const struct nsim_cfn_value *v, bool *ret)
+int nsim_cfn_bool(const struct nsim_cfn_value *v, bool *ret_bool)
 {
 	if (v && v->kind == NSIM_CFN_BOOL) {
-		*ret = v->b;
+		*ret_bool = v->b;
 		return 0;
 	}
 	if (v && v->kind == NSIM_CFN_STRING) {
 		if (strcasecmp(v->str, "true") == 0) {
-			*ret = true;
+			*ret_bool = true;
 			return 0;
 		}
 		if (strcasecmp(v->str, "false") == 0) {
-			*ret = false;
+			*ret_bool = false;
 			return 0;
 		}
 	}
 	return -EINVAL;
 }
 
-int nsim_cfn_int(const struct nsim_cfn_value *v, long long *ret)
+int nsim_cfn_int(const struct nsim_cfn_value *v, long long *ret_int)
 {
 	if (!v || (v->kind != NSIM_CFN_NUMBER && v->kind != NSIM_CFN_STRING))
 		return -EINVAL;
@@ -535,7 +567,7 @@ int nsim_cfn_int(const struct nsim_cfn_value *v, long long *ret)
 	long long x = strtoll(s, &end, 10);
 	if (errno || *end || end == s)
 		return -EINVAL;
-	*ret = x;
+	*ret_int = x;
 	return 0;
 }
 

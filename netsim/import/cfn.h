@@ -117,13 +117,14 @@ struct nsim_cfn_param {
  * Parses `data` (`len` bytes, need not be NUL-terminated; YAML with
  * short-form tags, or JSON) and resolves parameters (Default, `params`
  * overrides, List<...>/CommaDelimitedList/Number), pseudo parameters,
- * Mappings, Conditions and every intrinsic function of issue 15 into *ret_template,
+ * Mappings, Conditions and every intrinsic function (docs/import-resolution.md)
+ * into *ret_template,
  * allocated from `arena` (owned by the caller, who frees it; the template
  * lives as long as the arena). `file` names the template in diagnostics;
  * `region` may be NULL (NSIM_CFN_DEFAULT_REGION).
  * Errors and notes go to `diags` with file:line:col: malformed template
- * (no Resources, a function with wrong arguments, a Ref to a condition that
- * does not exist, an override for a parameter the template lacks, a value
+ * (no Resources, a function with wrong arguments, a condition that does not
+ * exist, an override for a parameter the template lacks, a value
  * outside AllowedValues) are errors.
  * Errors inside a resource's properties name it ("AWS::EC2::Subnet PublicSubnet: Fn::Select: ...").
  * Returns 0 with *ret_template, -EINVAL (an error was reported in diags), -ENOMEM.
@@ -138,11 +139,11 @@ const struct nsim_cfn_value *nsim_cfn_get(const struct nsim_cfn_value *map, cons
  * other kind (NULL, LIST, MAP, REF, OPAQUE) or a NULL v. */
 const char *nsim_cfn_str(const struct nsim_cfn_value *v);
 /* A BOOL, or a STRING "true"/"false" (any case, as CloudFormation accepts
- * for Boolean properties): 0 and *ret; -EINVAL for anything else. */
-_must_check_ int nsim_cfn_bool(const struct nsim_cfn_value *v, bool *ret);
+ * for Boolean properties): 0 and *ret_bool; -EINVAL for anything else. */
+_must_check_ int nsim_cfn_bool(const struct nsim_cfn_value *v, bool *ret_bool);
 /* A NUMBER or a STRING holding a decimal integer ("443", "-1") in
- * [INT64_MIN, INT64_MAX]: 0 and *ret; -EINVAL otherwise. */
-_must_check_ int nsim_cfn_int(const struct nsim_cfn_value *v, long long *ret);
+ * [INT64_MIN, INT64_MAX]: 0 and *ret_int; -EINVAL otherwise. */
+_must_check_ int nsim_cfn_int(const struct nsim_cfn_value *v, long long *ret_int);
 /* The resource with logical ID `id` (NULL if absent, e.g. its Condition is false). */
 const struct nsim_cfn_resource *nsim_cfn_resource(const struct nsim_cfn_template *t, const char *id);
 /* A printable form of any value, for messages ("!Ref VPC", "!GetAtt SG.GroupId",

@@ -87,6 +87,8 @@ struct nsim_cfn_value *cfn_string(struct cfn_ctx *c, const struct ynode *at, con
 static struct nsim_cfn_value *opaque(struct cfn_ctx *c, const struct ynode *at, const char *str, const char *reason,
 				     const char *param)
 {
+	if (!str || !reason)
+		return oom(c); /* a printf into the arena failed */
 	struct nsim_cfn_value *v = cfn_value(c, NSIM_CFN_OPAQUE, at);
 	if (!v)
 		return NULL;
@@ -1420,10 +1422,7 @@ static enum cfn_cond cond_eval(struct cfn_ctx *c, const struct ynode *n, const s
 enum cfn_cond cfn_condition(struct cfn_ctx *c, const char *name, const struct ynode *at,
 			    const struct nsim_cfn_value **why)
 {
-	struct cfn_condition *cond = NULL;
-	for (size_t i = 0; i < c->n_conds && !cond; i++)
-		if (streq(c->conds[i].name, name))
-			cond = &c->conds[i];
+	struct cfn_condition *cond = nsim_hashmap_get(&c->condition_index, name);
 	if (!cond) {
 		cfn_error(c, at, "no condition named '%s' in the Conditions section", name);
 		return COND_ERROR;
@@ -1433,9 +1432,15 @@ enum cfn_cond cfn_condition(struct cfn_ctx *c, const char *name, const struct yn
 		return COND_ERROR;
 	}
 	if (cond->state == CS_NEW) {
+		if (c->depth >= NSIM_CFN_MAX_DEPTH) {
+			cfn_error(c, at, "conditions nested more than %d deep", NSIM_CFN_MAX_DEPTH);
+			return COND_ERROR;
+		}
 		cond->state = CS_BUSY;
 		const struct nsim_cfn_value *w = NULL;
+		c->depth++;
 		cond->value = cond_eval(c, cond->node, &w);
+		c->depth--;
 		cond->why = w;
 		cond->state = CS_DONE;
 	}

@@ -468,6 +468,12 @@ static void test_sections(void **state)
 	cfn_fails("Description: nothing\n", 1, 1, "the template has no Resources", NO_OVERRIDES);
 	cfn_fails("- a\n- b\n", 1, 1, "not a CloudFormation template", NO_OVERRIDES);
 	cfn_fails("Resources:\n  R: {Properties: {}}\n", 2, 3, "resource R has no Type", NO_OVERRIDES);
+	t = cfn_ok("Resources:\n  A: {Type: X::Y::Z, DependsOn: [B]}\n  B: {Type: X::Y::Z, DependsOn: A}\n", NO_OVERRIDES);
+	assert_string_equal(nsim_cfn_resource(t, "A")->depends_on[0], "B");
+	assert_null(nsim_cfn_resource(t, "A")->depends_on[1]);
+	assert_string_equal(nsim_cfn_resource(t, "B")->depends_on[0], "A");
+	cfn_fails("Resources:\n  A: {Type: X::Y::Z, DependsOn: [Nope]}\n", 2, 34, "DependsOn Nope, a resource the template",
+		  NO_OVERRIDES);
 	t = cfn_ok("Resources:\n  R: {Type: X::Y::Z, Propertes: {A: 1}}\n", NO_OVERRIDES);
 	cfn_expect_diag(NSIM_SEV_WARNING, 2, 22, "resource R: 'Propertes' is not a resource attribute");
 	cfn_fails("Resources:\n  My-Bucket: {Type: X::Y::Z}\n", 2, 3, "a logical ID is letters and digits only",
@@ -529,6 +535,17 @@ static void test_limits(void **state)
 	assert_int_equal(cfn_try("Resources:\n  R:\n    Type: X::Y::Z\n    Properties: &p\n      V: [*p]\n", NULL, &t,
 				 NULL),
 			 -EINVAL);
+	/* a chain of 5000 conditions, each naming the next: bounded, no deep recursion */
+	size_t cap = 5000 * 48 + 256, n = 0;
+	char *chain = malloc(cap);
+	assert_non_null(chain);
+	n += (size_t)snprintf(chain + n, cap - n, "Conditions:\n");
+	for (int i = 0; i < 5000; i++)
+		n += (size_t)snprintf(chain + n, cap - n, "  C%d: !Not [!Condition C%d]\n", i, i + 1);
+	snprintf(chain + n, cap - n, "  C5000: !Equals [a, a]\nResources:\n  R: {Type: X::Y::Z, Condition: C0}\n");
+	assert_int_equal(cfn_try(chain, NULL, &t, NULL), -EINVAL);
+	free(chain);
+	cfn_expect_diag(NSIM_SEV_ERROR, 0, 0, "conditions nested");
 	/* errors stop after NSIM_CFN_MAX_ERRORS, each value described in bounded length */
 	char *many = nsim_arena_printf(cfn_arena, "Resources:\n  R:\n    Type: X::Y::Z\n    Properties:\n      L: &l !Cidr [10.0.0.0/8, 256, 8]\n");
 	for (int i = 0; i < 300; i++)
