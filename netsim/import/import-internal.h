@@ -161,4 +161,5 @@ void imp_ec2_network(struct imp_ctx *c);  /* VPC, IGW, subnets, route tables, NA
 void imp_ec2_filters(struct imp_ctx *c);  /* security groups and their rules, network ACLs */
 void imp_compute(struct imp_ctx *c);      /* instances, functions, databases, proxies, caches, services, LBs */
 void imp_listen_from_groups(struct imp_ctx *c); /* hosts listen on what their groups admit */
+void imp_route53(struct imp_ctx *c);      /* private hosted zones and their records */
 void imp_intent(struct imp_ctx *c);       /* --expect intent */

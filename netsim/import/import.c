@@ -408,9 +408,6 @@ static void report_unmapped(struct imp_ctx *c, struct imp_obj *o)
 		if (strncmp(r->type, ignored_prefixes[i], strlen(ignored_prefixes[i])) == 0) {
 			if (streq(r->type, "AWS::EC2::DHCPOptions") || streq(r->type, "AWS::EC2::VPCDHCPOptionsAssociation"))
 				imp_note(c, r, NULL, "not modelled: hosts resolve through the VPC's Amazon-provided DNS");
-			else if (streq(r->type, "AWS::Route53::HostedZone") && nsim_cfn_get(r->properties, "VPCs"))
-				imp_note(c, r, NULL, "a private hosted zone: netsim import does not map Route 53 zones "
-					 "yet (write it under route53: in an --overlay)");
 			else if (streq(r->type, "AWS::EC2::FlowLog"))
 				imp_note(c, r, NULL, "not part of the network (netsim writes its own flow logs: "
 					 "netsim check --flow-logs)");
@@ -453,6 +450,23 @@ static void tidy_vpc(struct imp_ctx *c, struct nsim_emit_node *vpc)
 			IMP_TRY(c, nsim_emit_set(c->arena, n, order[i], v));
 	}
 	*vpc = *n;
+}
+
+/* The top-level keys in the order docs/topology.md lists them. */
+static void tidy_root(struct imp_ctx *c)
+{
+	static const char *const order[] = {"name", "description", "region", "vpcs", "peerings", "route53",
+					    "internet", "expect"};
+	struct nsim_emit_node *n = imp_check(c, nsim_emit_map(c->arena));
+	if (!n)
+		return;
+	for (size_t i = 0; i < ELEMENTSOF(order); i++) {
+		struct nsim_emit_node *v = nsim_emit_get(c->root, order[i]);
+		if (v)
+			IMP_TRY(c, nsim_emit_set(c->arena, n, order[i], v));
+	}
+	n->comment = c->root->comment;
+	*c->root = *n;
 }
 
 static const char *topology_name(struct imp_ctx *c)
@@ -521,6 +535,7 @@ int nsim_import_run(struct nsim_arena *arena, const struct nsim_cfn_template *t,
 	imp_ec2_filters(&c);
 	imp_compute(&c);
 	imp_listen_from_groups(&c);
+	imp_route53(&c);
 	for (size_t i = 0; i < c.n_objs; i++)
 		report_unmapped(&c, &c.objs[i]);
 	if (opts && opts->expect_intent)
@@ -530,6 +545,7 @@ int nsim_import_run(struct nsim_arena *arena, const struct nsim_cfn_template *t,
 		tidy_vpc(&c, c.vpcs->items[i]);
 	if (c.peerings->n)
 		IMP_TRY(&c, nsim_emit_set(arena, c.root, "peerings", c.peerings));
+	tidy_root(&c);
 	if (c.oom || diags->oom)
 		return -ENOMEM;
 	if (diags->n_errors > errors)
