@@ -239,13 +239,18 @@ static int write_dot(FILE *out, const struct nsim_graph *g, bool flows)
 	for (const char *p = g->title; *p; p++)
 		if (*p != '"' && *p != '\\' && (unsigned char)*p >= 0x20)
 			fputc(*p, out);
-	fputs("\" {\n"
-	      "\tgraph [rankdir=TB, compound=true, newrank=true, nodesep=0.35, ranksep=0.45, fontname=\"Helvetica\", "
-	      "fontsize=12, labeljust=l, labelloc=t, margin=0.2];\n"
-	      "\tnode [shape=box, style=\"rounded,filled\", fillcolor=white, penwidth=1.5, fontname=\"Helvetica\", "
-	      "fontsize=11, margin=\"0.12,0.06\"];\n"
-	      "\tedge [fontname=\"Helvetica\", fontsize=9, arrowsize=0.7];\n",
-	      out);
+	/* flows are drawn between the boxes: more room between them when there are any */
+	bool any_flow = false;
+	for (size_t i = 0; i < g->n_edges && !any_flow; i++)
+		any_flow = is_flow(g->edges[i].kind);
+	fprintf(out,
+		"\" {\n"
+		"\tgraph [rankdir=TB, compound=true, newrank=true, nodesep=%s, ranksep=%s, fontname=\"Helvetica\", "
+		"fontsize=12, labeljust=l, labelloc=t, margin=0.2];\n"
+		"\tnode [shape=box, style=\"rounded,filled\", fillcolor=white, penwidth=1.5, fontname=\"Helvetica\", "
+		"fontsize=11, margin=\"0.12,0.06\"];\n"
+		"\tedge [fontname=\"Helvetica\", fontsize=9, arrowsize=0.7];\n",
+		any_flow ? "0.9" : "0.6", any_flow ? "0.7" : "0.5");
 	write_group(out, g, NSIM_NONE, 1);
 	for (size_t i = 0; i < g->n_edges; i++)
 		if (flows || !is_flow(g->edges[i].kind))
