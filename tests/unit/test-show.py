@@ -90,6 +90,23 @@ for name in TOPOLOGIES:
     golden(os.path.join(GOLDEN, name + ".json"), raw)
     consistent(name, json.loads(raw), text)
 
+# names with control characters reach the terminal escaped (report/escape.h); JSON escapes its own way
+import tempfile
+with open(os.path.join(ROOT, "topologies/minimal.yaml")) as f:
+    src = f.read()
+if "description: the web server" not in src:
+    bad("topologies/minimal.yaml has no 'description: the web server' to make hostile")
+with tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False) as f:
+    f.write(src.replace("description: the web server", 'description: "web\\e[2J\\x07\\r\\nfake line\\u0085"'))
+    hostile = f.name
+text = run("show", hostile)
+if "web\\e[2J\\a\\r\\nfake line\\u0085" not in text:
+    bad(f"show: the group's description is not shown escaped:\n{text}")
+if any(ord(c) < 32 and c != "\n" for c in text) or any(0x7f <= ord(c) <= 0x9f for c in text):
+    bad(f"show {hostile}: a control character reaches the terminal raw")
+json.loads(run("show", hostile, "--json"))
+os.unlink(hostile)
+
 # a NAME is [a-z0-9-]; a file named like one is written ./FILE
 p = subprocess.run([NETSIM, "show", "no_such"], cwd=ROOT, capture_output=True, text=True)
 if p.returncode != 2 or "a FILE: write ./no_such" not in p.stderr:
