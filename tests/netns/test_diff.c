@@ -572,7 +572,7 @@ static void security_groups(struct gen *g, int vi)
 		bool wide = g->open && chance(r, 60);
 		if (wide)
 			member = open = 0;
-		fprintf(g->f, "        ingress:%s\n", n + open + member + wide ? "" : " []");
+		fprintf(g->f, "        ingress:%s\n", n + open + member + wide != 0 ? "" : " []");
 		if (wide)
 			fprintf(g->f, "          - { protocol: all, source: %s }\n", chance(r, 70) ? "0.0.0.0/0" : "10.0.0.0/8");
 		for (int k = 0; k < member; k++) {

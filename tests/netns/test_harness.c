@@ -35,7 +35,7 @@ static const char *topology = "topologies/minimal.yaml";
 
 /* ---- the victim ------------------------------------------------------- */
 
-static void write_line(const char *fifo, const char *fmt, ...)
+__attribute__((format(printf, 2, 3))) static void write_line(const char *fifo, const char *fmt, ...)
 {
 	va_list ap;
 	FILE *f = fopen(fifo, "we");

@@ -525,7 +525,7 @@ void assert_nothing_left(const char *name)
 	assert_string_equal(now, root_links_before);
 }
 
-static void skip_test(const char *fmt, ...)
+__attribute__((format(printf, 1, 2))) static void skip_test(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
