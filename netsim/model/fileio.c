@@ -140,6 +140,36 @@ int nsim_file_open_dir(const char *path, bool create, int *ret_fd, bool *ret_sti
 	return 0;
 }
 
+/* Writes into the character device or FIFO `name` (as stat'ed in *seen)
+ * itself, never through a symlink and only if it is still that file. */
+static int write_in_place(int dir_fd, const char *name, const struct stat *seen, nsim_file_writer write,
+			  const void *userdata)
+{
+	int fd = openat(dir_fd, name, O_WRONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	struct stat st;
+	if (fstat(fd, &st) < 0 || st.st_ino != seen->st_ino || st.st_dev != seen->st_dev ||
+	    (st.st_mode & S_IFMT) != (seen->st_mode & S_IFMT)) {
+		close(fd);
+		return -EAGAIN;
+	}
+	FILE *f = fdopen(fd, "w");
+	if (!f) {
+		int r = -errno;
+		close(fd);
+		return r;
+	}
+	int r = write(f, userdata);
+	if (fflush(f) != 0 && r == 0)
+		r = -errno;
+	if (ferror(f) && r == 0)
+		r = -EIO;
+	if (fclose(f) != 0 && r == 0)
+		r = -errno;
+	return r;
+}
+
 int nsim_file_write_at(int dir_fd, bool sticky_shared, const char *name, nsim_file_writer write,
 		       const void *userdata)
 {
@@ -147,6 +177,20 @@ int nsim_file_write_at(int dir_fd, bool sticky_shared, const char *name, nsim_fi
 		return -EINVAL;
 	if (sticky_shared && faccessat(dir_fd, name, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
 		return -EEXIST;
+	struct stat st;
+	if (fstatat(dir_fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+		/* renaming over a symlink or a device would replace what the
+		 * user's system relies on (/dev/stdout, /dev/null): a symlink is
+		 * refused, a character device or FIFO written in place */
+		if (S_ISLNK(st.st_mode))
+			return -ELOOP;
+		if (S_ISDIR(st.st_mode))
+			return -EISDIR;
+		if (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode))
+			return write_in_place(dir_fd, name, &st, write, userdata);
+		if (!S_ISREG(st.st_mode))
+			return -EINVAL;
+	}
 
 	char tmp[NAME_MAX + 1];
 	int fd = -1;
@@ -241,6 +285,10 @@ int nsim_file_check_writable(const char *path)
 			return -EISDIR;
 		if (sticky_shared)
 			return -EEXIST;
+		if (S_ISLNK(st.st_mode))
+			return -ELOOP;
+		if (!S_ISREG(st.st_mode) && !S_ISCHR(st.st_mode) && !S_ISFIFO(st.st_mode))
+			return -EINVAL;
 	}
 	return 0;
 }
@@ -255,7 +303,7 @@ const char *nsim_file_strerror(int r)
 	case -EFBIG:
 		return "too large";
 	case -ELOOP:
-		return "is a symlink: netsim does not follow symlinks where it writes";
+		return "is a symlink: netsim neither follows nor replaces a symlink where it writes";
 	case -EPERM:
 		return "owned by another user, or writable by others and not sticky: netsim does not write where "
 		       "another user could swap its files; use a directory owned by you or root, or a new path";

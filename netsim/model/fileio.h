@@ -54,9 +54,11 @@ _must_check_ int nsim_file_text(FILE *f, const void *text);
  * Writes file `name` (no '/') in the directory open at dir_fd: a temporary
  * file is created there, filled by `write`, flushed, and renamed over `name`;
  * in a sticky shared directory only a new `name` is written (-EEXIST if it
- * exists). On any failure the temporary file is removed and `name` is left as
- * it was. Returns 0, -EINVAL (bad name), or the -errno of `write` or of the
- * file operations.
+ * exists). An existing character device or FIFO (`-o /dev/null`) is written
+ * in place; a symlink is neither followed nor replaced (-ELOOP), a directory
+ * is -EISDIR, another kind of file -EINVAL. On any failure the temporary file
+ * is removed and `name` is left as it was. Returns 0, -EINVAL (bad name), or
+ * the -errno of `write` or of the file operations.
  */
 _must_check_ int nsim_file_write_at(int dir_fd, bool sticky_shared, const char *name, nsim_file_writer write,
 				    const void *userdata);
@@ -70,7 +72,9 @@ _must_check_ int nsim_file_write(const char *path, nsim_file_writer write, const
 /*
  * Checks, before any work, that `path` can be written by nsim_file_write():
  * its directory exists and passes nsim_file_open_dir()'s checks, and is
- * writable. Returns 0 or -errno as nsim_file_open_dir(), or -EACCES.
+ * writable, and `path` is absent, a regular file, a character device or a
+ * FIFO. Returns 0 or -errno as nsim_file_open_dir(), -EACCES, -EISDIR,
+ * -ELOOP (a symlink) or -EINVAL (another kind of file).
  */
 _must_check_ int nsim_file_check_writable(const char *path);
 

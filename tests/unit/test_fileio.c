@@ -118,18 +118,42 @@ static int write_fail(FILE *f, const void *userdata)
 	return -ENOSPC;
 }
 
-/* A symlink planted at the output path is replaced, never followed. */
+/* A symlink at the output path is neither followed nor replaced (it may be
+ * /dev/stdout); a character device or FIFO is written in place, not renamed
+ * over (/dev/null must stay a device). */
 static void test_write_symlink_planted(void **state)
 {
 	(void)state;
 	put(tmp("outside"), "precious\n");
 	assert_int_equal(mkdir(tmp("out"), 0755), 0);
 	assert_int_equal(symlink(tmp("outside"), tmp("out/report.xml")), 0);
-	assert_int_equal(nsim_file_write(tmp("out/report.xml"), write_text, "<xml/>\n"), 0);
+	assert_int_equal(nsim_file_check_writable(tmp("out/report.xml")), -ELOOP);
+	assert_int_equal(nsim_file_write(tmp("out/report.xml"), write_text, "<xml/>\n"), -ELOOP);
 	char *s = get(tmp("outside"));
 	assert_string_equal(s, "precious\n");
 	free(s);
 	struct stat st;
+	assert_int_equal(lstat(tmp("out/report.xml"), &st), 0);
+	assert_true(S_ISLNK(st.st_mode));
+	assert_int_equal(unlink(tmp("out/report.xml")), 0);
+
+	assert_int_equal(mkfifo(tmp("out/fifo"), 0600), 0);
+	assert_int_equal(nsim_file_check_writable(tmp("out/fifo")), 0);
+	int rfd = open(tmp("out/fifo"), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	assert_true(rfd >= 0);
+	assert_int_equal(nsim_file_write(tmp("out/fifo"), write_text, "through\n"), 0);
+	char buf[16] = {0};
+	assert_int_equal(read(rfd, buf, sizeof(buf) - 1), 8);
+	assert_string_equal(buf, "through\n");
+	close(rfd);
+	assert_int_equal(lstat(tmp("out/fifo"), &st), 0);
+	assert_true(S_ISFIFO(st.st_mode));
+	assert_int_equal(unlink(tmp("out/fifo")), 0);
+	assert_int_equal(nsim_file_write("/dev/null", write_text, "x"), 0);
+	assert_int_equal(lstat("/dev/null", &st), 0);
+	assert_true(S_ISCHR(st.st_mode));
+
+	assert_int_equal(nsim_file_write(tmp("out/report.xml"), write_text, "<xml/>\n"), 0);
 	assert_int_equal(lstat(tmp("out/report.xml"), &st), 0);
 	assert_true(S_ISREG(st.st_mode));
 	assert_int_equal(st.st_mode & 0777, 0644);
