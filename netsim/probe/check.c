@@ -578,10 +578,14 @@ int nsim_check_run(const struct nsim_topology *t, const struct nsim_plan *p, con
 	if ((r = changed) < 0)
 		goto out;
 	/* each probe reads its own packets (by port), not all of them */
-	struct nsim_check_pkt_index pkt_index = {0};
-	if (n_pkts && (r = nsim_check_pkt_index_build(pkts, n_pkts, &pkt_index)) < 0)
+	struct nsim_check_pkt_index pkt_index = {0}, drop_index = {0};
+	if ((n_pkts && (r = nsim_check_pkt_index_build(pkts, n_pkts, &pkt_index)) < 0) ||
+	    (n_drops && (r = nsim_check_drop_index_build(drops, n_drops, &drop_index)) < 0)) {
+		nsim_check_pkt_index_done(&pkt_index);
 		goto out;
+	}
 	c.prep.pkt_index = n_pkts ? &pkt_index : NULL;
+	c.prep.drop_index = n_drops ? &drop_index : NULL;
 	for (size_t i = 0; i < c.n_jobs; i++) {
 		struct nsim_check_result *res = c.jobs[i].res;
 		if ((r = nsim_check_collect_hops(&c.prep, &c.jobs[i].cands, c.jobs[i].t0, pkts, n_pkts, rep->arena, res)) < 0 ||
@@ -589,6 +593,7 @@ int nsim_check_run(const struct nsim_topology *t, const struct nsim_plan *p, con
 		    (r = nsim_check_judge(t, c.an, o.timeout_ms, rep->n_drift || changed, rep->arena, res)) < 0 ||
 		    (r = intermittent_unproven(res, rep->arena)) < 0) {
 			nsim_check_pkt_index_done(&pkt_index);
+			nsim_check_pkt_index_done(&drop_index);
 			goto out;
 		}
 		if (res->probe.outcome == NSIM_PROBE_ERROR)
@@ -599,7 +604,9 @@ int nsim_check_run(const struct nsim_topology *t, const struct nsim_plan *p, con
 			rep->n_failed++;
 	}
 	nsim_check_pkt_index_done(&pkt_index);
+	nsim_check_pkt_index_done(&drop_index);
 	c.prep.pkt_index = NULL;
+	c.prep.drop_index = NULL;
 	if (!rep->error && (r = unrun_error(rep)) < 0)
 		goto out;
 	rep->ms = nsim_clock_ms(CLOCK_REALTIME) - start;
