@@ -32,7 +32,7 @@ struct nsim_apply {
 	void *userdata;
 	int self_ns;          /* the creating thread's netns, where we return to */
 	bool run_dir_ready;   /* /run/netns exists and is a shared mount */
-	int mountpoint_fd;    /* a file of /run/netns made by this context: the inode new mount points link to */
+	int mountpoint_fd;    /* a file of /run/netns made by this nsim_apply_ops() call: the inode later mount points link to */
 	unsigned long fail_at, count;
 	unsigned long crash_at; /* NETSIM_CRASH_AT: SIGKILL ourselves at that op */
 	struct nsim_hashmap ns;    /* name -> struct nsim_ns * */

@@ -360,6 +360,11 @@ int nsim_apply_ops(struct nsim_apply *ctx, const struct nsim_op *ops, size_t n, 
 			release_done(ctx, &last, &ops[i], i);
 	}
 	nsim_hashmap_clear(&last, NULL);
+	/* nor the mount point that later ones link to (apply/netns.c) */
+	if (ctx->mountpoint_fd >= 0) {
+		close(ctx->mountpoint_fd);
+		ctx->mountpoint_fd = -1;
+	}
 	if (ret_done)
 		*ret_done = i;
 	return r;

@@ -5,7 +5,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <sched.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -288,6 +290,52 @@ int nsim_apply_netns_del(const char *name)
 		return -errno;
 	if (unlink(path) < 0 && errno != ENOENT)
 		return -errno;
+	return 0;
+}
+
+#define DEL_THREADS 32
+
+struct del_job {
+	char *const *names;
+	int *errors;
+	size_t n;
+	atomic_size_t next;
+};
+
+static void *del_worker(void *p)
+{
+	struct del_job *j = p;
+	for (size_t i; (i = atomic_fetch_add(&j->next, 1)) < j->n;)
+		j->errors[i] = nsim_apply_netns_del(j->names[i]);
+	return NULL;
+}
+
+int nsim_apply_netns_del_many(char *const *names, size_t n, int *ret_errors)
+{
+	struct del_job job = {.names = names, .errors = ret_errors, .n = n};
+	pthread_t threads[DEL_THREADS];
+	pthread_attr_t attr;
+	size_t started = 0, want = n < DEL_THREADS ? n : DEL_THREADS;
+
+	atomic_init(&job.next, 0);
+	if (want <= 1) {
+		del_worker(&job);
+		return 0;
+	}
+	int r = pthread_attr_init(&attr);
+	if (r) {
+		del_worker(&job);
+		return 0;
+	}
+	(void)pthread_attr_setstacksize(&attr, 64 * 1024);
+	for (; started < want; started++)
+		if ((r = pthread_create(&threads[started], &attr, del_worker, &job)))
+			break;
+	pthread_attr_destroy(&attr);
+	if (started == 0)
+		del_worker(&job); /* one at a time, then */
+	for (size_t i = 0; i < started; i++)
+		(void)pthread_join(threads[i], NULL);
 	return 0;
 }
 

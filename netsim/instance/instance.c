@@ -271,26 +271,35 @@ static int delete_namespaces(const char *name, char *const *list, size_t n, stru
 		if ((r = nsim_proc_stop_in_namespaces(st, gone, n_gone, &res->stopped)) < 0)
 			return r;
 	}
-	n_gone = 0;
+	/* a record names only this instance's namespaces; anything else is not ours to delete */
+	_cleanup_free_ struct stat *del_st = calloc(n ? n : 1, sizeof(*del_st));
+	_cleanup_free_ char **del = calloc(n + 1, sizeof(*del));
+	_cleanup_free_ int *del_r = calloc(n ? n : 1, sizeof(*del_r));
+	if (!del_st || !del || !del_r)
+		return -ENOMEM;
+	size_t n_del = 0;
 	for (size_t i = 0; i < n; i++) {
 		char path[PATH_MAX];
-		/* a record names only this instance's namespaces; anything else is not ours to delete */
 		if (strncmp(list[i], prefix, strlen(prefix)) != 0)
 			continue;
-		struct stat s;
 		nsim_plan_ns_path(path, sizeof(path), list[i]);
-		if (lstat(path, &s) < 0)
+		if (lstat(path, &del_st[n_del]) < 0)
 			continue; /* never made, or already deleted */
-		int k = nsim_apply_netns_del(list[i]);
-		if (k < 0) {
+		del[n_del++] = list[i];
+	}
+	if ((r = nsim_apply_netns_del_many(del, n_del, del_r)) < 0)
+		return r;
+	n_gone = 0;
+	for (size_t i = 0; i < n_del; i++) {
+		if (del_r[i] < 0) {
 			if (r == 0)
-				r = k;
+				r = del_r[i];
 			continue;
 		}
 		res->n_namespaces++;
-		if (!S_ISLNK(s.st_mode)) {
-			st[n_gone] = s;
-			gone[n_gone++] = list[i];
+		if (!S_ISLNK(del_st[i].st_mode)) {
+			st[n_gone] = del_st[i];
+			gone[n_gone++] = del[i];
 		}
 	}
 	int k = nsim_proc_find_in_namespaces(st, gone, n_gone, &res->still_running);
