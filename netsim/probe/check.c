@@ -46,10 +46,10 @@ struct ctx {
 	atomic_size_t next;
 	struct nsim_analyzer *an;
 	struct nsim_check_ports ports;
-	/* the jobs by source port, for on_drop(): by_port[port] the first
-	 * (index + 1, 0: none), next_job[i] the next one with job i's port */
-	uint32_t *by_port;
-	uint32_t *next_job;
+	/* the jobs by port, for on_drop(): those whose source port (or pinned
+	 * NAT port) is p are job_idx[job_start[p] .. job_start[p + 1]) */
+	size_t *job_start;
+	size_t *job_idx;
 	struct nsim_hashmap ns_map; /* add_ns(): a namespace's index + 1 in ns_list */
 };
 
@@ -164,8 +164,8 @@ static void on_drop(void *userdata, const struct nsim_drop_packet *d)
 	for (size_t k = 0; k < 2; k++) {
 		if (!(c->ports.used[ports[k] / 64] >> (ports[k] % 64) & 1))
 			continue;
-		for (uint32_t x = c->by_port[ports[k]]; x; x = c->next_job[x - 1]) {
-			size_t i = x - 1;
+		for (size_t x = c->job_start[ports[k]]; x < c->job_start[ports[k] + 1]; x++) {
+			size_t i = c->job_idx[x];
 			if (c->jobs[i].stop_fd < 0 || c->jobs[i].sport != ports[k])
 				continue;
 			enum nsim_proto want = c->jobs[i].res->proto;
@@ -177,6 +177,37 @@ static void on_drop(void *userdata, const struct nsim_drop_packet *d)
 				(void)!write(c->jobs[i].stop_fd, &one, sizeof(one));
 		}
 	}
+}
+
+/* c->job_start and c->job_idx: the jobs by source port and pinned NAT
+ * port, in job order (a counting sort). 0 or -ENOMEM. */
+static int index_jobs(struct ctx *c)
+{
+	c->job_start = calloc(65537, sizeof(*c->job_start));
+	c->job_idx = calloc(2 * c->n_jobs + 1, sizeof(*c->job_idx));
+	size_t *next = calloc(65536, sizeof(*next));
+	if (!c->job_start || !c->job_idx || !next) {
+		free(next);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < c->n_jobs; i++) {
+		uint16_t nat = c->jobs[i].res->nat_port;
+		c->job_start[c->jobs[i].sport + 1]++;
+		if (nat && nat != c->jobs[i].sport)
+			c->job_start[nat + 1]++;
+	}
+	for (size_t p = 0; p < 65536; p++)
+		c->job_start[p + 1] += c->job_start[p];
+	for (size_t p = 0; p < 65536; p++)
+		next[p] = c->job_start[p];
+	for (size_t i = 0; i < c->n_jobs; i++) {
+		uint16_t nat = c->jobs[i].res->nat_port;
+		c->job_idx[next[c->jobs[i].sport]++] = i;
+		if (nat && nat != c->jobs[i].sport)
+			c->job_idx[next[nat]++] = i;
+	}
+	free(next);
+	return 0;
 }
 
 /* Each namespace's capture ring, by the probes that may pass it: a probe's
@@ -215,8 +246,8 @@ static void free_ctx(struct ctx *c)
 			close(c->jobs[i].stop_fd);
 	}
 	free(c->jobs);
-	free(c->by_port);
-	free(c->next_job);
+	free(c->job_start);
+	free(c->job_idx);
 	nsim_hashmap_clear(&c->ns_map, NULL);
 	nsim_analyzer_free(c->an);
 	nsim_check_ports_done(&c->ports);
@@ -434,15 +465,8 @@ int nsim_check_run(const struct nsim_topology *t, const struct nsim_plan *p, con
 		c.n_jobs++;
 	}
 	/* a probe the network reports dropped stops waiting (on_drop), found by its port */
-	c.by_port = calloc(65536, sizeof(*c.by_port));
-	c.next_job = calloc(c.n_jobs + 1, sizeof(*c.next_job));
-	r = -ENOMEM;
-	if (!c.by_port || !c.next_job)
+	if ((r = index_jobs(&c)) < 0)
 		goto out;
-	for (size_t i = c.n_jobs; i-- > 0;) {
-		c.next_job[i] = c.by_port[c.jobs[i].sport];
-		c.by_port[c.jobs[i].sport] = (uint32_t)(i + 1);
-	}
 	for (size_t i = 0; o.capture && i < c.n_jobs; i++)
 		if (!c.jobs[i].res->is_command && (c.jobs[i].stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) < 0) {
 			r = -errno;
