@@ -21,7 +21,6 @@
 #include <netlink/netlink.h>
 #include <netlink/route/addr.h>
 #include <netlink/route/link.h>
-#include <netlink/route/link/inet6.h>
 #include <netlink/route/link/veth.h>
 #include <netlink/route/neighbour.h>
 #include <netlink/route/route.h>
@@ -242,25 +241,7 @@ int apply_kernel_link_up(struct nsim_apply *ctx, const struct nsim_op *op)
 	rtnl_link_set_name(orig, op->ifname);
 	rtnl_link_set_name(change, op->ifname);
 	rtnl_link_set_flags(change, IFF_UP);
-	/* No IPv6 link-local address (netsim models IPv4 only): without one
-	 * the kernel has no duplicate address detection, router solicitations
-	 * or routes to do for the link, work its ipv6_addrconf worker otherwise
-	 * does for every link, under the RTNL lock `up` needs. In the same
-	 * message: the mode applies before the link comes up. Without IPv6 in
-	 * the kernel the attribute is refused: then up without it. */
-	bool v6 = !streq(op->ifname, "lo") &&
-		  rtnl_link_inet6_set_addr_gen_mode(change, IN6_ADDR_GEN_MODE_NONE) == 0;
 	r = rtnl_link_change(ns->sk, orig, change, 0);
-	if (r < 0 && v6 && apply_nl_errno(ctx, r) == -EAFNOSUPPORT) {
-		_cleanup_(link_putp) struct rtnl_link *plain = rtnl_link_alloc();
-		if (!plain)
-			return -ENOMEM;
-		rtnl_link_set_name(plain, op->ifname);
-		rtnl_link_set_flags(plain, IFF_UP);
-		ctx->nl_errno = 0;
-		ctx->detail[0] = 0;
-		r = rtnl_link_change(ns->sk, orig, plain, 0);
-	}
 	return r < 0 ? apply_nl_errno(ctx, r) : 0;
 }
 

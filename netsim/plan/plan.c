@@ -172,6 +172,12 @@ const char *plan_netns(struct plan_builder *b, const char *node, bool router)
 		{"net/ipv4/conf/all/send_redirects", "0"},
 		{"net/ipv4/conf/default/send_redirects", "0"},
 		{"net/ipv4/conf/default/proxy_arp", "1"},
+		/* No IPv6 on the ports made after this (netsim models IPv4):
+		 * else each port adds link-local and multicast routes, and the
+		 * kernel walks the whole IPv6 table for each port it removes
+		 * (addrconf_ifdown()), quadratic in the ports when the
+		 * namespace goes (docs/dataplane.md, "What each step costs"). */
+		{"net/ipv6/conf/default/disable_ipv6", "1"},
 	};
 	for (size_t i = 0; router && i < ELEMENTSOF(router_conf); i++) {
 		struct nsim_op *s = plan_op(b, NSIM_OP_SYSCTL, ns);

@@ -46,11 +46,10 @@ struct ctx {
 	atomic_size_t next;
 	struct nsim_analyzer *an;
 	struct nsim_check_ports ports;
-	/* the jobs by port, for on_drop(): by_port[port] the first (index + 1,
-	 * 0: none; index + n_jobs + 1 for a job's NAT port), next_job[x - 1]
-	 * the next one with that port */
-	uint32_t *by_port;
-	uint32_t *next_job;
+	/* the jobs by port, for on_drop(): those whose source port (or pinned
+	 * NAT port) is p are job_idx[job_start[p] .. job_start[p + 1]) */
+	size_t *job_start;
+	size_t *job_idx;
 	struct nsim_hashmap ns_map; /* add_ns(): a namespace's index + 1 in ns_list */
 };
 
@@ -165,11 +164,11 @@ static void on_drop(void *userdata, const struct nsim_drop_packet *d)
 	for (size_t k = 0; k < 2; k++) {
 		if (!(c->ports.used[ports[k] / 64] >> (ports[k] % 64) & 1))
 			continue;
-		/* past a NAT gateway pinned for it, the probe's packets carry that port:
-		 * x - 1 below n_jobs is a job by its source port, above by its NAT port */
-		for (uint32_t x = c->by_port[ports[k]]; x; x = c->next_job[x - 1]) {
-			size_t i = (x - 1) % c->n_jobs;
-			if (c->jobs[i].stop_fd < 0)
+		for (size_t x = c->job_start[ports[k]]; x < c->job_start[ports[k] + 1]; x++) {
+			size_t i = c->job_idx[x];
+			/* past a NAT gateway pinned for it, the probe's packets carry that port */
+			if (c->jobs[i].stop_fd < 0 ||
+			    (c->jobs[i].sport != ports[k] && (!c->jobs[i].res->nat_port || c->jobs[i].res->nat_port != ports[k])))
 				continue;
 			enum nsim_proto want = c->jobs[i].res->proto;
 			bool same = want == NSIM_PROTO_TCP   ? d->p.proto == IPPROTO_TCP
@@ -180,6 +179,37 @@ static void on_drop(void *userdata, const struct nsim_drop_packet *d)
 				(void)!write(c->jobs[i].stop_fd, &one, sizeof(one));
 		}
 	}
+}
+
+/* c->job_start and c->job_idx: the jobs by source port and pinned NAT
+ * port, in job order (a counting sort). 0 or -ENOMEM. */
+static int index_jobs(struct ctx *c)
+{
+	c->job_start = calloc(65537, sizeof(*c->job_start));
+	c->job_idx = calloc(2 * c->n_jobs + 1, sizeof(*c->job_idx));
+	size_t *next = calloc(65536, sizeof(*next));
+	if (!c->job_start || !c->job_idx || !next) {
+		free(next);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < c->n_jobs; i++) {
+		uint16_t nat = c->jobs[i].res->nat_port;
+		c->job_start[c->jobs[i].sport + 1]++;
+		if (nat && nat != c->jobs[i].sport)
+			c->job_start[nat + 1]++;
+	}
+	for (size_t p = 0; p < 65536; p++)
+		c->job_start[p + 1] += c->job_start[p];
+	for (size_t p = 0; p < 65536; p++)
+		next[p] = c->job_start[p];
+	for (size_t i = 0; i < c->n_jobs; i++) {
+		uint16_t nat = c->jobs[i].res->nat_port;
+		c->job_idx[next[c->jobs[i].sport]++] = i;
+		if (nat && nat != c->jobs[i].sport)
+			c->job_idx[next[nat]++] = i;
+	}
+	free(next);
+	return 0;
 }
 
 /* Each namespace's capture ring, by the probes that may pass it: a probe's
@@ -218,8 +248,8 @@ static void free_ctx(struct ctx *c)
 			close(c->jobs[i].stop_fd);
 	}
 	free(c->jobs);
-	free(c->by_port);
-	free(c->next_job);
+	free(c->job_start);
+	free(c->job_idx);
 	nsim_hashmap_clear(&c->ns_map, NULL);
 	nsim_analyzer_free(c->an);
 	nsim_check_ports_done(&c->ports);
@@ -453,20 +483,8 @@ int nsim_check_run(const struct nsim_topology *t, const struct nsim_plan *p, con
 		c.n_jobs++;
 	}
 	/* a probe the network reports dropped stops waiting (on_drop), found by its port */
-	c.by_port = calloc(65536, sizeof(*c.by_port));
-	c.next_job = calloc(2 * c.n_jobs + 1, sizeof(*c.next_job));
-	r = -ENOMEM;
-	if (!c.by_port || !c.next_job)
+	if ((r = index_jobs(&c)) < 0)
 		goto out;
-	for (size_t i = c.n_jobs; i-- > 0;) {
-		c.next_job[i] = c.by_port[c.jobs[i].sport];
-		c.by_port[c.jobs[i].sport] = (uint32_t)(i + 1);
-		uint16_t nat = c.jobs[i].res->nat_port;
-		if (nat && nat != c.jobs[i].sport) {
-			c.next_job[c.n_jobs + i] = c.by_port[nat];
-			c.by_port[nat] = (uint32_t)(c.n_jobs + i + 1);
-		}
-	}
 	for (size_t i = 0; o.capture && i < c.n_jobs; i++)
 		if (!c.jobs[i].res->is_command && (c.jobs[i].stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) < 0) {
 			r = -errno;
@@ -602,10 +620,14 @@ int nsim_check_run(const struct nsim_topology *t, const struct nsim_plan *p, con
 	if ((r = changed) < 0)
 		goto out;
 	/* each probe reads its own packets (by port), not all of them */
-	struct nsim_check_pkt_index pkt_index = {0};
-	if (n_pkts && (r = nsim_check_pkt_index_build(pkts, n_pkts, &pkt_index)) < 0)
+	struct nsim_check_pkt_index pkt_index = {0}, drop_index = {0};
+	if ((n_pkts && (r = nsim_check_pkt_index_build(pkts, n_pkts, &pkt_index)) < 0) ||
+	    (n_drops && (r = nsim_check_drop_index_build(drops, n_drops, &drop_index)) < 0)) {
+		nsim_check_pkt_index_done(&pkt_index);
 		goto out;
+	}
 	c.prep.pkt_index = n_pkts ? &pkt_index : NULL;
+	c.prep.drop_index = n_drops ? &drop_index : NULL;
 	for (size_t i = 0; i < c.n_jobs; i++) {
 		struct nsim_check_result *res = c.jobs[i].res;
 		if ((r = nsim_check_collect_hops(&c.prep, &c.jobs[i].cands, c.jobs[i].t0, pkts, n_pkts, rep->arena, res)) < 0 ||
@@ -613,6 +635,7 @@ int nsim_check_run(const struct nsim_topology *t, const struct nsim_plan *p, con
 		    (r = nsim_check_judge(t, c.an, o.timeout_ms, rep->n_drift || changed, rep->arena, res)) < 0 ||
 		    (r = intermittent_unproven(res, rep->arena)) < 0) {
 			nsim_check_pkt_index_done(&pkt_index);
+			nsim_check_pkt_index_done(&drop_index);
 			goto out;
 		}
 		if (res->probe.outcome == NSIM_PROBE_ERROR)
@@ -623,7 +646,9 @@ int nsim_check_run(const struct nsim_topology *t, const struct nsim_plan *p, con
 			rep->n_failed++;
 	}
 	nsim_check_pkt_index_done(&pkt_index);
+	nsim_check_pkt_index_done(&drop_index);
 	c.prep.pkt_index = NULL;
+	c.prep.drop_index = NULL;
 	if (!rep->error && (r = unrun_error(rep)) < 0)
 		goto out;
 	rep->ms = nsim_clock_ms(CLOCK_REALTIME) - start;

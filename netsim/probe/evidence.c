@@ -302,6 +302,55 @@ static bool host_of_addr(const struct nsim_topology *t, uint32_t a, size_t *ret_
 	return false;
 }
 
+static int cmp_host_addr(const void *a, const void *b)
+{
+	const struct nsim_check_host_addr *x = a, *y = b;
+	if (x->addr != y->addr)
+		return x->addr < y->addr ? -1 : 1;
+	if (x->vpc != y->vpc)
+		return x->vpc < y->vpc ? -1 : 1;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+/* host_of_addr() by a sorted index of the hosts' addresses (made once per
+ * run): the first host in the file with that private or public address.
+ * 0, -ENOENT, or -ENOMEM. */
+static int host_of_addr_indexed(struct nsim_check_prep *pp, uint32_t a, size_t *ret_vpc, size_t *ret_idx)
+{
+	const struct nsim_topology *t = pp->t;
+	if (!pp->host_addrs) {
+		size_t n = 0;
+		for (size_t v = 0; v < t->n_vpcs; v++)
+			n += 2 * t->vpcs[v].n_hosts;
+		struct nsim_check_host_addr *x = calloc(n ? n : 1, sizeof(*x));
+		if (!x)
+			return -ENOMEM;
+		n = 0;
+		for (size_t v = 0; v < t->n_vpcs; v++)
+			for (size_t i = 0; i < t->vpcs[v].n_hosts; i++) {
+				x[n++] = (struct nsim_check_host_addr){t->vpcs[v].hosts[i].address, v, i};
+				if (t->vpcs[v].hosts[i].public_ip)
+					x[n++] = (struct nsim_check_host_addr){t->vpcs[v].hosts[i].public_ip, v, i};
+			}
+		qsort(x, n, sizeof(*x), cmp_host_addr);
+		pp->host_addrs = x;
+		pp->n_host_addrs = n;
+	}
+	size_t lo = 0, hi = pp->n_host_addrs; /* the first entry with addr >= a */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (pp->host_addrs[mid].addr < a)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == pp->n_host_addrs || pp->host_addrs[lo].addr != a)
+		return -ENOENT;
+	*ret_vpc = pp->host_addrs[lo].vpc;
+	*ret_idx = pp->host_addrs[lo].idx;
+	return 0;
+}
+
 static size_t inet_host_of_addr(const struct nsim_topology *t, uint32_t a)
 {
 	for (size_t i = 0; i < t->n_inet_hosts; i++)
@@ -465,8 +514,13 @@ int nsim_check_prepare(struct nsim_check_prep *pp, size_t ei, struct nsim_arena 
 		hv = e->to.vpc, hi = e->to.idx;
 	else if (e->to.kind == NSIM_EP_INET_HOST)
 		ii = e->to.idx;
-	else if (res.addr && !host_of_addr(t, res.addr, &hv, &hi))
-		ii = inet_host_of_addr(t, res.addr);
+	else if (res.addr) {
+		int found = host_of_addr_indexed(pp, res.addr, &hv, &hi);
+		if (found == -ENOMEM)
+			return found;
+		if (found < 0)
+			ii = inet_host_of_addr(t, res.addr);
+	}
 	if (r >= 0 && hv != NSIM_NONE) {
 		const struct nsim_host *h = &t->vpcs[hv].hosts[hi];
 		const char *to_node = h->name.name;
@@ -515,6 +569,9 @@ void nsim_check_prep_done(struct nsim_check_prep *pp)
 	pp->comps = NULL;
 	pp->n_comps = pp->cap_comps = 0;
 	nsim_hashmap_clear(&pp->comp_map, NULL);
+	free(pp->host_addrs);
+	pp->host_addrs = NULL;
+	pp->n_host_addrs = 0;
 }
 
 void nsim_check_cands_done(struct nsim_check_cands *c)
@@ -1732,8 +1789,11 @@ int nsim_check_collect_drop(const struct nsim_check_prep *pp, double t0, const s
 	if (r->is_command)
 		return 0;
 	uint16_t sport = r->probe.sport;
-	for (size_t i = 0; i < n; i++) {
-		const struct nsim_drop_packet *dp = &drops[i];
+	/* only drops with the probe's port can be its own: through the index when there is one */
+	const struct nsim_check_pkt_index *x = pp->drop_index;
+	size_t from = x ? x->start[sport] : 0, to = x ? x->start[sport + 1] : n;
+	for (size_t j = from; j < to; j++) {
+		const struct nsim_drop_packet *dp = &drops[x ? x->idx[j] : j];
 		bool fwd = flow_forward(&dp->p, r, sport), rev = !fwd && flow_reverse(&dp->p, r, sport);
 		/* past a NAT gateway pinned for the probe: its port */
 		if (!fwd && !rev && r->nat_port) {

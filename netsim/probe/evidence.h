@@ -181,6 +181,15 @@ struct nsim_check_prep {
 	/* comps by name, kind and namespace (their index + 1): each found
 	 * without a scan of them all */
 	struct nsim_hashmap comp_map;
+	/* the hosts by private and public address, sorted (made by the first
+	 * nsim_check_prepare() that needs it) */
+	struct nsim_check_host_addr {
+		uint32_t addr;
+		size_t vpc, idx;
+	} *host_addrs;
+	size_t n_host_addrs;
+	/* the run's drops by port, as pkt_index (NULL: every drop is read) */
+	const struct nsim_check_pkt_index *drop_index;
 };
 
 /* Packets by port: the indexes (ascending) of the packets whose source or

@@ -79,6 +79,31 @@ static void test_index(void **state)
 	free(p);
 }
 
+/* The drops' index: the same over the packets inside them. */
+static void test_drop_index(void **state)
+{
+	(void)state;
+	size_t n = 2000;
+	struct nsim_drop_packet *d = calloc(n, sizeof(*d));
+	assert_non_null(d);
+	for (size_t i = 0; i < n; i++) {
+		d[i].p.sport = (uint16_t)(1000 + rnd(100));
+		d[i].p.dport = (uint16_t)(rnd(3) ? 1000 + rnd(100) : d[i].p.sport);
+	}
+	struct nsim_check_pkt_index x;
+	assert_int_equal(nsim_check_drop_index_build(d, n, &x), 0);
+	for (uint32_t port = 990; port < 1110; port++) {
+		size_t k = x.start[port];
+		for (size_t i = 0; i < n; i++)
+			if (d[i].p.sport == port || d[i].p.dport == port)
+				assert_int_equal(x.idx[k++], i);
+		assert_int_equal(k, x.start[port + 1]);
+	}
+	assert_int_equal(x.start[65536], x.start[1100]);
+	nsim_check_pkt_index_done(&x);
+	free(d);
+}
+
 struct run {
 	struct nsim_topology *t;
 	struct nsim_arena *arena;
@@ -201,6 +226,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_index),
+		cmocka_unit_test(test_drop_index),
 		cmocka_unit_test(test_hops_through_index),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -181,7 +181,7 @@ static void check_invariants(const struct nsim_plan *p)
 		if (o->ifname)
 			assert_true(strlen(o->ifname) < 16);
 		if (o->kind == NSIM_OP_SYSCTL)
-			assert_int_equal(strncmp(o->key, "net/ipv4/", 9), 0);
+			assert_true(strncmp(o->key, "net/ipv4/", 9) == 0 || strncmp(o->key, "net/ipv6/conf/", 14) == 0);
 		if (o->kind == NSIM_OP_NEIGH)
 			check_neigh(p, o);
 	}
