@@ -174,10 +174,29 @@ static bool host_in_sg(const struct nsim_host *h, size_t sg)
 	return false;
 }
 
-/* Is addr the private address of a member of group sg of VPC v? */
+/* Whether an interface with the groups sg_idx[0..n) is in group sg
+ * (NSIM_NONE: the default group, which those naming none are in). */
+static bool groups_have(const size_t *sg_idx, size_t n, size_t sg)
+{
+	if (sg == NSIM_NONE)
+		return n == 0;
+	for (size_t k = 0; k < n; k++)
+		if (sg_idx[k] == sg)
+			return true;
+	return false;
+}
+
+/* Is addr the private address of a member of group sg of VPC v: a host, or
+ * an interface endpoint's network interface (its groups are its members'
+ * too)? AWS: "Security group rules",
+ * https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html */
 static bool addr_in_sg(const struct walk *w, size_t v, size_t sg, uint32_t addr)
 {
 	const struct entry *e = find(w->an, v, addr);
+	if (e && e->kind == E_VPCE) {
+		const struct nsim_vpc_endpoint *ep = &w->t->vpcs[v].endpoints[e->idx];
+		return groups_have(ep->sg_idx, ep->n_security_groups, sg);
+	}
 	return e && e->kind == E_HOST && host_in_sg(&w->t->vpcs[v].hosts[e->idx], sg);
 }
 
@@ -199,11 +218,16 @@ bool nsim_analyze_sg_rule_matches(const struct nsim_topology *t, const struct ns
 		peer_ok = nsim_cidr_contains_addr(r->peer_cidr, peer);
 	else if (r->peer_pl)
 		peer_ok = nsim_analyze_pl_match(r->peer_pl, peer) >= 0;
-	else if (r->peer_vpc != NSIM_NONE)
-		for (size_t i = 0; i < t->vpcs[r->peer_vpc].n_hosts && !peer_ok; i++) {
-			const struct nsim_host *h = &t->vpcs[r->peer_vpc].hosts[i];
-			peer_ok = h->address == peer && host_in_sg(h, r->peer_sg);
+	else if (r->peer_vpc != NSIM_NONE) {
+		const struct nsim_vpc *pv = &t->vpcs[r->peer_vpc];
+		for (size_t i = 0; i < pv->n_hosts && !peer_ok; i++)
+			peer_ok = pv->hosts[i].address == peer && host_in_sg(&pv->hosts[i], r->peer_sg);
+		for (size_t i = 0; i < pv->n_endpoints && !peer_ok; i++) {
+			const struct nsim_vpc_endpoint *ep = &pv->endpoints[i];
+			for (size_t k = 0; ep->type == NSIM_VPCE_INTERFACE && ep->addresses && k < ep->n_subnets && !peer_ok; k++)
+				peer_ok = ep->addresses[k] == peer && groups_have(ep->sg_idx, ep->n_security_groups, r->peer_sg);
 		}
+	}
 	return peer_ok && proto_ok(r->proto, r->has_ports, r->port_from, r->port_to, proto, port);
 }
 

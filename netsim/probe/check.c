@@ -153,8 +153,9 @@ static void run_commands(struct ctx *c)
 
 /* From the capture thread, for each drop netsim's rulesets logged: the
  * probe it belongs to (by its source port or its pinned NAT port, either
- * direction: unique in the run, nsim_check_ports_pick) stops waiting. A missing route is answered by
- * an ICMP error that the probe waits for instead. */
+ * direction: unique in the run, nsim_check_ports_pick) stops waiting. A
+ * missing route is answered by an ICMP error that the probe waits for
+ * instead. */
 static void on_drop(void *userdata, const struct nsim_drop_packet *d)
 {
 	struct ctx *c = userdata;

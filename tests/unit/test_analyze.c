@@ -839,6 +839,22 @@ static void test_drop_order(void **state)
 	assert_int_equal(a.dropped.comp.kind, NSIM_COMP_ROUTE_TABLE);
 }
 
+/* A group rule matches its members' private addresses, an interface
+ * endpoint's network interfaces too (found by the differential test). */
+static void test_sg_endpoint_member(void **state)
+{
+	(void)state;
+	struct nsim_analysis a;
+	struct topo *o = open_topo(DATA "sg-endpoint-member.yaml");
+	flow(o, "fn", "secretsmanager.ap-northeast-2.amazonaws.com", "443/tcp", &a);
+	reachable(&a);
+	flow(o, "fn", "10.51.2.4", "443/tcp", &a);
+	reachable(&a);
+	/* the public address is no member */
+	flow(o, "fn", "192.0.2.80", "443/tcp", &a);
+	verdict(&a, NSIM_PREDICT_BLOCKED, NSIM_REASON_SG_EGRESS_NO_RULE, "fn-sg");
+}
+
 /* The NAT gateway's subnet sends 0.0.0.0/0 back to the NAT gateway. */
 static void test_nat_routes_to_itself(void **state)
 {
@@ -2012,6 +2028,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_nat_path, teardown),
 		cmocka_unit_test_teardown(test_nat_inbound_unsolicited, teardown),
 		cmocka_unit_test_teardown(test_drop_order, teardown),
+		cmocka_unit_test_teardown(test_sg_endpoint_member, teardown),
 		cmocka_unit_test_teardown(test_nat_routes_to_itself, teardown),
 		cmocka_unit_test_teardown(test_peering_not_transitive, teardown),
 		cmocka_unit_test_teardown(test_peering_one_sided, teardown),
