@@ -1791,8 +1791,10 @@ int nsim_check_collect_drop(const struct nsim_check_prep *pp, double t0, const s
 	uint16_t sport = r->probe.sport;
 	/* only drops with the probe's port can be its own: through the index when there is one */
 	const struct nsim_check_pkt_index *x = pp->drop_index;
-	size_t from = x ? x->start[sport] : 0, to = x ? x->start[sport + 1] : n;
-	for (size_t j = from; j < to; j++) {
+	/* past a NAT gateway pinned for the probe, its drops carry the NAT port */
+	uint16_t by[2] = {sport, r->nat_port && r->nat_port != sport ? r->nat_port : sport};
+	for (size_t b = 0; b < (x && by[1] != by[0] ? 2u : 1u); b++)
+	for (size_t j = x ? x->start[by[b]] : 0, to = x ? x->start[by[b] + 1] : n; j < to; j++) {
 		const struct nsim_drop_packet *dp = &drops[x ? x->idx[j] : j];
 		bool fwd = flow_forward(&dp->p, r, sport), rev = !fwd && flow_reverse(&dp->p, r, sport);
 		/* past a NAT gateway pinned for the probe: its port */
