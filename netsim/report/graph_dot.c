@@ -233,6 +233,63 @@ static void write_edge(FILE *out, const struct nsim_graph *g, const struct nsim_
 	fputs("];\n", out);
 }
 
+static bool inside(const struct nsim_graph *g, size_t grp, size_t ancestor)
+{
+	for (; grp != NSIM_NONE; grp = g->groups[grp].parent)
+		if (grp == ancestor)
+			return true;
+	return false;
+}
+
+/* The first node of group grp (or inside it) other than a route table;
+ * NSIM_NONE: none. */
+static size_t first_node(const struct nsim_graph *g, size_t grp, bool routes)
+{
+	for (size_t i = 0; i < g->n_nodes; i++)
+		if (inside(g, g->nodes[i].group, grp) && (g->nodes[i].kind == NSIM_GRAPH_ROUTES) == routes)
+			return i;
+	return NSIM_NONE;
+}
+
+/* With flows, boxes side by side are what the flows cross and what makes
+ * the picture wide: each subnet's route table goes under its hosts (flows
+ * between hosts of a row then pass above it), and a VPC's availability
+ * zones go one under the other (AWS's diagrams draw zones as rows as often
+ * as columns). Invisible edges: ranks only. */
+static void stack(FILE *out, const struct nsim_graph *g)
+{
+	for (size_t s = 0; s < g->n_groups; s++) {
+		if (g->groups[s].kind != NSIM_GRAPH_SUBNET_PUBLIC && g->groups[s].kind != NSIM_GRAPH_SUBNET_PRIVATE)
+			continue;
+		size_t host = first_node(g, s, false), rt = first_node(g, s, true);
+		if (host != NSIM_NONE && rt != NSIM_NONE)
+			fprintf(out, "\t%s -> %s [style=invis];\n", g->nodes[host].id, g->nodes[rt].id);
+	}
+	/* a flow's destination that is nowhere in the topology (a name without
+	 * an answer, a private address no host has) goes under the rest, not
+	 * beside the internet's row, the widest */
+	for (size_t i = 0; i < g->n_nodes; i++)
+		if (g->nodes[i].group == NSIM_NONE && g->nodes[i].kind == NSIM_GRAPH_ADDRESS)
+			for (size_t k = 0; k < g->n_nodes; k++)
+				if (g->nodes[k].kind == NSIM_GRAPH_ROUTES)
+					fprintf(out, "\t%s -> %s [style=invis, weight=0];\n", g->nodes[k].id, g->nodes[i].id);
+	size_t prev = NSIM_NONE;
+	for (size_t z = 0; z < g->n_groups; z++) {
+		if (g->groups[z].kind != NSIM_GRAPH_AZ)
+			continue;
+		/* the zone before, in the same VPC: its lowest row (a route table under hosts) */
+		if (prev != NSIM_NONE && g->groups[prev].parent == g->groups[z].parent) {
+			size_t above = first_node(g, prev, true);
+			if (above == NSIM_NONE)
+				above = first_node(g, prev, false);
+			for (size_t i = 0; above != NSIM_NONE && i < g->n_nodes; i++)
+				if (inside(g, g->nodes[i].group, z))
+					fprintf(out, "\t%s -> %s [style=invis];\n", g->nodes[above].id, g->nodes[i].id);
+		}
+		prev = z;
+	}
+}
+
 static int write_dot(FILE *out, const struct nsim_graph *g, bool flows)
 {
 	fputs("digraph \"", out);
@@ -284,6 +341,8 @@ static int write_dot(FILE *out, const struct nsim_graph *g, bool flows)
 		else if (anchor != NSIM_NONE && g->nodes[k].kind != NSIM_GRAPH_IGW)
 			fprintf(out, "\t%s -> %s [style=invis, weight=0];\n", g->nodes[anchor].id, g->nodes[k].id);
 	}
+	if (any_flow)
+		stack(out, g);
 	fputs("}\n", out);
 	return ferror(out) ? -EIO : 0;
 }
