@@ -372,14 +372,51 @@ static void quad_at(double t, double x1, double y1, double cx, double cy, double
 	*ry = u * u * y1 + 2 * u * t * cy + t * t * y2;
 }
 
-/* How much a square of side 2r around (x, y) covers the boxes of the nodes
- * (route tables included): 0 when it is in free space. */
-static double node_overlap(Agraph_t *ag, double x, double y, double r)
+/* A box a badge should not cover: a node's (route tables included), or a
+ * cluster's label (n NULL). */
+struct obstacle {
+	double x0, y0, x1, y1;
+	Agnode_t *n;
+};
+
+struct obstacles {
+	struct obstacle *o;
+	size_t n, cap;
+};
+
+static void obstacle_add(struct obstacles *ob, double x, double y, double w, double h, Agnode_t *n)
+{
+	if (ob->n == ob->cap) {
+		size_t c = ob->cap ? ob->cap * 2 : 64;
+		struct obstacle *p = reallocarray(ob->o, c, sizeof(*p));
+		if (!p)
+			return; /* fewer obstacles: a badge may cover a box, nothing worse */
+		ob->o = p, ob->cap = c;
+	}
+	ob->o[ob->n++] = (struct obstacle){x - w / 2, y - h / 2, x + w / 2, y + h / 2, n};
+}
+
+static void cluster_labels(struct obstacles *ob, Agraph_t *sg)
+{
+	for (int i = 1; i <= GD_n_cluster(sg); i++) {
+		Agraph_t *c = GD_clust(sg)[i];
+		textlabel_t *l = GD_label(c);
+		if (l && l->set)
+			obstacle_add(ob, l->pos.x, -l->pos.y, l->dimen.x, l->dimen.y, NULL);
+		cluster_labels(ob, c);
+	}
+}
+
+/* How much a square of side 2r around (x, y) covers the obstacles (nodes
+ * only unless `labels`) other than nodes a and b: 0 in free space. */
+static double overlap(const struct obstacles *ob, double x, double y, double r, bool labels, Agnode_t *a, Agnode_t *b)
 {
 	double sum = 0;
-	for (Agnode_t *n = agfstnode(ag); n; n = agnxtnode(ag, n)) {
-		double nx = ND_coord(n).x, ny = -ND_coord(n).y, w = ND_width(n) * 36, h = ND_height(n) * 36;
-		double ox = fmin(x + r, nx + w) - fmax(x - r, nx - w), oy = fmin(y + r, ny + h) - fmax(y - r, ny - h);
+	for (size_t i = 0; i < ob->n; i++) {
+		const struct obstacle *o = &ob->o[i];
+		if ((!o->n && !labels) || (o->n && (o->n == a || o->n == b)))
+			continue;
+		double ox = fmin(x + r, o->x1) - fmax(x - r, o->x0), oy = fmin(y + r, o->y1) - fmax(y - r, o->y0);
 		if (ox > 0 && oy > 0)
 			sum += ox * oy;
 	}
@@ -428,7 +465,17 @@ static void flows_overlay(FILE *out, const struct nsim_graph *g, Agraph_t *ag, d
 	struct spot {
 		double x, y;
 	} placed[256];
-	size_t n_placed = 0, num = 0;
+	size_t n_placed = 0, num = 0, n_used = 0;
+	_cleanup_free_ struct obstacle *obs = NULL;
+	struct obstacles ob = {0};
+	for (Agnode_t *n = agfstnode(ag); n; n = agnxtnode(ag, n))
+		obstacle_add(&ob, ND_coord(n).x, -ND_coord(n).y, ND_width(n) * 72, ND_height(n) * 72, n);
+	cluster_labels(&ob, ag);
+	obs = ob.o;
+	struct use {
+		size_t lo, hi;
+		double bend;
+	} used[256];
 	_cleanup_free_ char *badges = NULL;
 	size_t blen = 0;
 	FILE *bo = open_memstream(&badges, &blen); /* the badges go over every curve */
@@ -446,18 +493,33 @@ static void flows_overlay(FILE *out, const struct nsim_graph *g, Agraph_t *ag, d
 		double x1, y1, x2, y2;
 		clip(ax, ay, bx, by, ND_width(a) * 72, ND_height(a) * 72, &x1, &y1);
 		clip(bx, by, ax, ay, ND_width(b) * 72, ND_height(b) * 72, &x2, &y2);
-		/* flows between the same pair: alternate sides, further each time */
-		size_t same = 0;
-		for (size_t k = 0; k < i; k++)
-			if (is_flow(g->edges[k].kind) &&
-			    ((g->edges[k].from == e->from && g->edges[k].to == e->to) ||
-			     (g->edges[k].from == e->to && g->edges[k].to == e->from)))
-				same++;
 		double mx = (x1 + x2) / 2, my = (y1 + y2) / 2, dx = x2 - x1, dy = y2 - y1;
 		double len = sqrt(dx * dx + dy * dy);
 		if (len < 1)
 			len = 1;
-		double bend = (24 + 22 * (double)(same / 2)) * (same % 2 ? -1 : 1);
+		/* the bend: the one whose curve crosses the least of the other
+		 * boxes, never one a flow between the same two nodes took */
+		static const double bends[] = {24, -24, 46, -46, 68, -68, 90, -90, 120, -120, 160, -160};
+		bool fwd = e->from < e->to; /* bends kept as seen from the lower node */
+		double bend = bends[0], least = INFINITY;
+		for (size_t k = 0; k < ELEMENTSOF(bends); k++) {
+			bool taken = false;
+			for (size_t q = 0; q < n_used && !taken; q++)
+				taken = used[q].lo == (fwd ? e->from : e->to) && used[q].hi == (fwd ? e->to : e->from) &&
+					used[q].bend == (fwd ? bends[k] : -bends[k]);
+			if (taken)
+				continue;
+			double qx = mx - dy / len * bends[k], qy = my + dx / len * bends[k], cost = 0.001 * (double)k;
+			for (int st = 1; st < 16; st++) {
+				double px, py;
+				quad_at(st / 16.0, x1, y1, qx, qy, x2, y2, &px, &py);
+				cost += overlap(&ob, px, py, 3, false, a, b);
+			}
+			if (cost < least)
+				least = cost, bend = bends[k];
+		}
+		if (n_used < ELEMENTSOF(used))
+			used[n_used++] = (struct use){fwd ? e->from : e->to, fwd ? e->to : e->from, fwd ? bend : -bend};
 		double cx = mx - dy / len * bend, cy = my + dx / len * bend;
 		fprintf(out,
 			"<path class=\"flow\" d=\"M%.1f,%.1f Q%.1f,%.1f %.1f,%.1f\" fill=\"none\" stroke=\"%s\" "
@@ -472,7 +534,7 @@ static void flows_overlay(FILE *out, const struct nsim_graph *g, Agraph_t *ag, d
 		for (size_t k = 0; k < ELEMENTSOF(ts); k++) {
 			double px, py;
 			quad_at(ts[k], x1, y1, cx, cy, x2, y2, &px, &py);
-			double cost = node_overlap(ag, px, py, BADGE_R + 1);
+			double cost = overlap(&ob, px, py, BADGE_R + 1, true, NULL, NULL);
 			for (size_t q = 0; q < n_placed; q++) {
 				double ddx = placed[q].x - px, ddy = placed[q].y - py, d2 = ddx * ddx + ddy * ddy;
 				if (d2 < 4 * (BADGE_R + 2) * (BADGE_R + 2))
