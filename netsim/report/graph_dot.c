@@ -513,7 +513,7 @@ static void flows_overlay(FILE *out, const struct nsim_graph *g, Agraph_t *ag, d
 			for (int st = 1; st < 16; st++) {
 				double px, py;
 				quad_at(st / 16.0, x1, y1, qx, qy, x2, y2, &px, &py);
-				cost += overlap(&ob, px, py, 3, false, a, b);
+				cost += overlap(&ob, px, py, 3, false, a, b) + 0.5 * overlap(&ob, px, py, 3, true, a, b);
 			}
 			if (cost < least)
 				least = cost, bend = bends[k];
