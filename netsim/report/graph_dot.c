@@ -233,6 +233,63 @@ static void write_edge(FILE *out, const struct nsim_graph *g, const struct nsim_
 	fputs("];\n", out);
 }
 
+static bool inside(const struct nsim_graph *g, size_t grp, size_t ancestor)
+{
+	for (; grp != NSIM_NONE; grp = g->groups[grp].parent)
+		if (grp == ancestor)
+			return true;
+	return false;
+}
+
+/* The first node of group grp (or inside it) other than a route table;
+ * NSIM_NONE: none. */
+static size_t first_node(const struct nsim_graph *g, size_t grp, bool routes)
+{
+	for (size_t i = 0; i < g->n_nodes; i++)
+		if (inside(g, g->nodes[i].group, grp) && (g->nodes[i].kind == NSIM_GRAPH_ROUTES) == routes)
+			return i;
+	return NSIM_NONE;
+}
+
+/* With flows, boxes side by side are what the flows cross and what makes
+ * the picture wide: each subnet's route table goes under its hosts (flows
+ * between hosts of a row then pass above it), and a VPC's availability
+ * zones go one under the other (AWS's diagrams draw zones as rows as often
+ * as columns). Invisible edges: ranks only. */
+static void stack(FILE *out, const struct nsim_graph *g)
+{
+	for (size_t s = 0; s < g->n_groups; s++) {
+		if (g->groups[s].kind != NSIM_GRAPH_SUBNET_PUBLIC && g->groups[s].kind != NSIM_GRAPH_SUBNET_PRIVATE)
+			continue;
+		size_t host = first_node(g, s, false), rt = first_node(g, s, true);
+		if (host != NSIM_NONE && rt != NSIM_NONE)
+			fprintf(out, "\t%s -> %s [style=invis];\n", g->nodes[host].id, g->nodes[rt].id);
+	}
+	/* a flow's destination that is nowhere in the topology (a name without
+	 * an answer, a private address no host has) goes under the rest, not
+	 * beside the internet's row, the widest */
+	for (size_t i = 0; i < g->n_nodes; i++)
+		if (g->nodes[i].group == NSIM_NONE && g->nodes[i].kind == NSIM_GRAPH_ADDRESS)
+			for (size_t k = 0; k < g->n_nodes; k++)
+				if (g->nodes[k].kind == NSIM_GRAPH_ROUTES)
+					fprintf(out, "\t%s -> %s [style=invis, weight=0];\n", g->nodes[k].id, g->nodes[i].id);
+	size_t prev = NSIM_NONE;
+	for (size_t z = 0; z < g->n_groups; z++) {
+		if (g->groups[z].kind != NSIM_GRAPH_AZ)
+			continue;
+		/* the zone before, in the same VPC: its lowest row (a route table under hosts) */
+		if (prev != NSIM_NONE && g->groups[prev].parent == g->groups[z].parent) {
+			size_t above = first_node(g, prev, true);
+			if (above == NSIM_NONE)
+				above = first_node(g, prev, false);
+			for (size_t i = 0; above != NSIM_NONE && i < g->n_nodes; i++)
+				if (inside(g, g->nodes[i].group, z))
+					fprintf(out, "\t%s -> %s [style=invis];\n", g->nodes[above].id, g->nodes[i].id);
+		}
+		prev = z;
+	}
+}
+
 static int write_dot(FILE *out, const struct nsim_graph *g, bool flows)
 {
 	fputs("digraph \"", out);
@@ -284,6 +341,8 @@ static int write_dot(FILE *out, const struct nsim_graph *g, bool flows)
 		else if (anchor != NSIM_NONE && g->nodes[k].kind != NSIM_GRAPH_IGW)
 			fprintf(out, "\t%s -> %s [style=invis, weight=0];\n", g->nodes[anchor].id, g->nodes[k].id);
 	}
+	if (any_flow)
+		stack(out, g);
 	fputs("}\n", out);
 	return ferror(out) ? -EIO : 0;
 }
@@ -305,11 +364,94 @@ static void clip(double x, double y, double tx, double ty, double w, double h, d
 	*ry = y + dy * k;
 }
 
+/* A point of the quadratic curve from (x1, y1) through control (cx, cy) to (x2, y2). */
+static void quad_at(double t, double x1, double y1, double cx, double cy, double x2, double y2, double *rx, double *ry)
+{
+	double u = 1 - t;
+	*rx = u * u * x1 + 2 * u * t * cx + t * t * x2;
+	*ry = u * u * y1 + 2 * u * t * cy + t * t * y2;
+}
+
+/* A box a badge should not cover: a node's (route tables included), or a
+ * cluster's label (n NULL). */
+struct obstacle {
+	double x0, y0, x1, y1;
+	Agnode_t *n;
+};
+
+struct obstacles {
+	struct obstacle *o;
+	size_t n, cap;
+};
+
+static void obstacle_add(struct obstacles *ob, double x, double y, double w, double h, Agnode_t *n)
+{
+	if (ob->n == ob->cap) {
+		size_t c = ob->cap ? ob->cap * 2 : 64;
+		struct obstacle *p = reallocarray(ob->o, c, sizeof(*p));
+		if (!p)
+			return; /* fewer obstacles: a badge may cover a box, nothing worse */
+		ob->o = p, ob->cap = c;
+	}
+	ob->o[ob->n++] = (struct obstacle){x - w / 2, y - h / 2, x + w / 2, y + h / 2, n};
+}
+
+static void cluster_labels(struct obstacles *ob, Agraph_t *sg)
+{
+	for (int i = 1; i <= GD_n_cluster(sg); i++) {
+		Agraph_t *c = GD_clust(sg)[i];
+		textlabel_t *l = GD_label(c);
+		if (l && l->set)
+			obstacle_add(ob, l->pos.x, -l->pos.y, l->dimen.x, l->dimen.y, NULL);
+		cluster_labels(ob, c);
+	}
+}
+
+/* How much a square of side 2r around (x, y) covers the obstacles (nodes
+ * only unless `labels`) other than nodes a and b: 0 in free space. */
+static double overlap(const struct obstacles *ob, double x, double y, double r, bool labels, Agnode_t *a, Agnode_t *b)
+{
+	double sum = 0;
+	for (size_t i = 0; i < ob->n; i++) {
+		const struct obstacle *o = &ob->o[i];
+		if ((!o->n && !labels) || (o->n && (o->n == a || o->n == b)))
+			continue;
+		double ox = fmin(x + r, o->x1) - fmax(x - r, o->x0), oy = fmin(y + r, o->y1) - fmax(y - r, o->y0);
+		if (ox > 0 && oy > 0)
+			sum += ox * oy;
+	}
+	return sum;
+}
+
+#define BADGE_R 8.0
+#define LEGEND_LINE 15.0
+
+static size_t n_flows(const struct nsim_graph *g)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < g->n_edges; i++)
+		n += is_flow(g->edges[i].kind) && g->edges[i].label;
+	return n;
+}
+
+/* A numbered badge: a circle in the flow's colour, the number in white. */
+static void badge(FILE *out, double x, double y, size_t num, const char *color)
+{
+	fprintf(out,
+		"<circle cx=\"%.1f\" cy=\"%.1f\" r=\"%.0f\" fill=\"%s\" stroke=\"white\" stroke-width=\"1.5\"/>"
+		"<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" font-family=\"Helvetica,sans-Serif\" font-size=\"9\" "
+		"font-weight=\"bold\" fill=\"white\">%zu</text>\n",
+		x, y, BADGE_R, color, x, y + 3.2, num);
+}
+
 /* The flows over the laid-out architecture, in the SVG's graph coordinates
  * (Graphviz's, with y negated): a curve from the source's box to the
  * destination's, bent aside so flows between the same two nodes stay
- * apart, an arrowhead, and the label at the curve's middle. */
-static void flows_overlay(FILE *out, const struct nsim_graph *g, Agraph_t *ag)
+ * apart, an arrowhead, and a numbered badge where the curve runs through
+ * free space. The labels would cross boxes and each other wherever they
+ * went in the picture: they are listed under it, each after its number
+ * (`legend_y`: the top of the list, below the diagram). */
+static void flows_overlay(FILE *out, const struct nsim_graph *g, Agraph_t *ag, double legend_y)
 {
 	fputs("<g id=\"flows\" class=\"flows\">\n<defs>", out);
 	static const enum nsim_graph_edge_kind kinds[] = {NSIM_GRAPH_FLOW_REACHABLE, NSIM_GRAPH_FLOW_BLOCKED,
@@ -321,9 +463,24 @@ static void flows_overlay(FILE *out, const struct nsim_graph *g, Agraph_t *ag)
 			k, edge_color(kinds[k]));
 	fputs("</defs>\n", out);
 	struct spot {
-		double x, y, w;
+		double x, y;
 	} placed[256];
-	size_t n_placed = 0;
+	size_t n_placed = 0, num = 0, n_used = 0;
+	_cleanup_free_ struct obstacle *obs = NULL;
+	struct obstacles ob = {0};
+	for (Agnode_t *n = agfstnode(ag); n; n = agnxtnode(ag, n))
+		obstacle_add(&ob, ND_coord(n).x, -ND_coord(n).y, ND_width(n) * 72, ND_height(n) * 72, n);
+	cluster_labels(&ob, ag);
+	obs = ob.o;
+	struct use {
+		size_t lo, hi;
+		double bend;
+	} used[256];
+	_cleanup_free_ char *badges = NULL;
+	size_t blen = 0;
+	FILE *bo = open_memstream(&badges, &blen); /* the badges go over every curve */
+	if (!bo)
+		return;
 	for (size_t i = 0; i < g->n_edges; i++) {
 		const struct nsim_graph_edge *e = &g->edges[i];
 		if (!is_flow(e->kind))
@@ -336,47 +493,128 @@ static void flows_overlay(FILE *out, const struct nsim_graph *g, Agraph_t *ag)
 		double x1, y1, x2, y2;
 		clip(ax, ay, bx, by, ND_width(a) * 72, ND_height(a) * 72, &x1, &y1);
 		clip(bx, by, ax, ay, ND_width(b) * 72, ND_height(b) * 72, &x2, &y2);
-		/* flows between the same pair: alternate sides, further each time */
-		size_t same = 0;
-		for (size_t k = 0; k < i; k++)
-			if (is_flow(g->edges[k].kind) &&
-			    ((g->edges[k].from == e->from && g->edges[k].to == e->to) ||
-			     (g->edges[k].from == e->to && g->edges[k].to == e->from)))
-				same++;
 		double mx = (x1 + x2) / 2, my = (y1 + y2) / 2, dx = x2 - x1, dy = y2 - y1;
 		double len = sqrt(dx * dx + dy * dy);
 		if (len < 1)
 			len = 1;
-		double bend = (24 + 22 * (double)(same / 2)) * (same % 2 ? -1 : 1);
+		/* the bend: the one whose curve crosses the least of the other
+		 * boxes, never one a flow between the same two nodes took */
+		static const double bends[] = {24, -24, 46, -46, 68, -68, 90, -90, 120, -120, 160, -160};
+		bool fwd = e->from < e->to; /* bends kept as seen from the lower node */
+		double bend = bends[0], least = INFINITY;
+		for (size_t k = 0; k < ELEMENTSOF(bends); k++) {
+			bool taken = false;
+			for (size_t q = 0; q < n_used && !taken; q++)
+				taken = used[q].lo == (fwd ? e->from : e->to) && used[q].hi == (fwd ? e->to : e->from) &&
+					used[q].bend == (fwd ? bends[k] : -bends[k]);
+			if (taken)
+				continue;
+			double qx = mx - dy / len * bends[k], qy = my + dx / len * bends[k], cost = 0.001 * (double)k;
+			for (int st = 1; st < 16; st++) {
+				double px, py;
+				quad_at(st / 16.0, x1, y1, qx, qy, x2, y2, &px, &py);
+				cost += overlap(&ob, px, py, 3, false, a, b) + 0.5 * overlap(&ob, px, py, 3, true, a, b);
+			}
+			if (cost < least)
+				least = cost, bend = bends[k];
+		}
+		if (n_used < ELEMENTSOF(used))
+			used[n_used++] = (struct use){fwd ? e->from : e->to, fwd ? e->to : e->from, fwd ? bend : -bend};
 		double cx = mx - dy / len * bend, cy = my + dx / len * bend;
 		fprintf(out,
 			"<path class=\"flow\" d=\"M%.1f,%.1f Q%.1f,%.1f %.1f,%.1f\" fill=\"none\" stroke=\"%s\" "
 			"stroke-width=\"2\"%s marker-end=\"url(#nsim-flow-arrow%zu)\"/>\n",
 			x1, y1, cx, cy, x2, y2, edge_color(e->kind), e->holds ? "" : " stroke-dasharray=\"6,4\"", mk);
-		if (e->label) {
-			/* the curve's middle: (start + 2 control + end) / 4, moved
-			 * down a line while it would cover a label placed before */
-			double lx = (x1 + 2 * cx + x2) / 4, ly = (y1 + 2 * cy + y2) / 4 + 3;
-			double w = 5.0 * (double)strlen(e->label);
-			for (int tries = 0; tries < 8; tries++) {
-				bool clash = false;
-				for (size_t k = 0; k < n_placed && !clash; k++)
-					clash = fabs(placed[k].x - lx) < (placed[k].w + w) / 2 && fabs(placed[k].y - ly) < 11;
-				if (!clash)
-					break;
-				ly += 11;
+		if (!e->label)
+			continue;
+		/* the badge: the point of the curve, from its middle outwards,
+		 * that covers the least of the boxes and of the badges before */
+		static const double ts[] = {0.5, 0.42, 0.58, 0.34, 0.66, 0.26, 0.74, 0.18, 0.82};
+		double best = INFINITY, bxp = mx, byp = my;
+		for (size_t k = 0; k < ELEMENTSOF(ts); k++) {
+			double px, py;
+			quad_at(ts[k], x1, y1, cx, cy, x2, y2, &px, &py);
+			double cost = overlap(&ob, px, py, BADGE_R + 1, true, NULL, NULL);
+			for (size_t q = 0; q < n_placed; q++) {
+				double ddx = placed[q].x - px, ddy = placed[q].y - py, d2 = ddx * ddx + ddy * ddy;
+				if (d2 < 4 * (BADGE_R + 2) * (BADGE_R + 2))
+					cost += 10000;
 			}
-			if (n_placed < ELEMENTSOF(placed))
-				placed[n_placed++] = (struct spot){lx, ly, w};
-			fprintf(out,
-				"<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" font-family=\"Helvetica,sans-Serif\" "
-				"font-size=\"9\" fill=\"%s\" stroke=\"white\" stroke-width=\"3\" paint-order=\"stroke\">",
-				lx, ly, edge_color(e->kind));
-			html(out, e->label);
-			fputs("</text>\n", out);
+			cost += 0.01 * (double)k; /* ties: nearer the middle */
+			if (cost < best)
+				best = cost, bxp = px, byp = py;
 		}
+		if (n_placed < ELEMENTSOF(placed))
+			placed[n_placed++] = (struct spot){bxp, byp};
+		badge(bo, bxp, byp, ++num, edge_color(e->kind));
+	}
+	if (fclose(bo) == 0 && badges)
+		fputs(badges, out);
+
+	/* the list: number, from → to, then the label in the flow's colour */
+	num = 0;
+	for (size_t i = 0; i < g->n_edges; i++) {
+		const struct nsim_graph_edge *e = &g->edges[i];
+		if (!is_flow(e->kind) || !e->label)
+			continue;
+		double y = legend_y + LEGEND_LINE * (double)num + BADGE_R;
+		badge(out, BADGE_R + 2, y, ++num, edge_color(e->kind));
+		fprintf(out,
+			"<text x=\"%.1f\" y=\"%.1f\" font-family=\"Helvetica,sans-Serif\" font-size=\"10\" fill=\"#232F3E\">",
+			2 * BADGE_R + 8, y + 3.5);
+		html(out, g->nodes[e->from].title);
+		fputs(" → ", out);
+		html(out, g->nodes[e->to].title);
+		fprintf(out, ": <tspan fill=\"%s\">", edge_color(e->kind));
+		html(out, e->label);
+		fputs("</tspan></text>\n", out);
 	}
 	fputs("</g>\n", out);
+}
+
+/* The legend's width in points, roughly (Helvetica 10pt: 5.6 a character). */
+static double legend_width(const struct nsim_graph *g)
+{
+	double w = 0;
+	for (size_t i = 0; i < g->n_edges; i++) {
+		const struct nsim_graph_edge *e = &g->edges[i];
+		if (!is_flow(e->kind) || !e->label)
+			continue;
+		double l = 2 * BADGE_R + 8 +
+			   5.6 * (double)(strlen(g->nodes[e->from].title) + strlen(g->nodes[e->to].title) + strlen(e->label) + 5);
+		w = fmax(w, l);
+	}
+	return w;
+}
+
+/* Makes room under Graphviz's picture for `extra_h` more points and at
+ * least `min_w` of width: its <svg> header's height, width and viewBox, and
+ * the white background polygon are rewritten. */
+static void grow_canvas(FILE *o, const char *svg, const char *end, double extra_h, double min_w)
+{
+	double W, H, vx, vy, vw, vh;
+	const char *hw = strstr(svg, "<svg width=\""), *vb = strstr(svg, "viewBox=\"");
+	const char *close = vb ? strchr(vb + 9, '"') : NULL;
+	if (!hw || !vb || !close || close > end || sscanf(hw, "<svg width=\"%lfpt\" height=\"%lfpt\"", &W, &H) != 2 ||
+	    sscanf(vb, "viewBox=\"%lf %lf %lf %lf\"", &vx, &vy, &vw, &vh) != 4) {
+		fwrite(svg, 1, (size_t)(end - svg), o);
+		return;
+	}
+	double dw = fmax(0, min_w - vw);
+	fwrite(svg, 1, (size_t)(hw - svg), o);
+	fprintf(o, "<svg width=\"%.0fpt\" height=\"%.0fpt\"\n viewBox=\"%.2f %.2f %.2f %.2f", W + dw, H + extra_h, vx, vy,
+		vw + dw, vh + extra_h);
+	/* the rest of the header, then a white ground under the legend */
+	const char *g0 = strstr(close, "<g id=\"graph0\"");
+	const char *g0end = g0 ? strchr(g0, '>') : NULL;
+	if (!g0end || g0end > end) {
+		fwrite(close, 1, (size_t)(end - close), o);
+		return;
+	}
+	fwrite(close, 1, (size_t)(g0end + 1 - close), o);
+	fprintf(o, "\n<rect x=\"-50\" y=\"0\" width=\"%.0f\" height=\"%.0f\" fill=\"white\"/>", vw + dw + 100,
+		extra_h + 50);
+	fwrite(g0end + 1, 1, (size_t)(end - g0end - 1), o);
 }
 
 static int quiet(char *msg)
@@ -425,8 +663,13 @@ int nsim_graph_render_svg(const struct nsim_graph *g, char **ret_svg, size_t *re
 				end = p;
 			r = -ENOMEM;
 			if (o && end) {
-				fwrite(svg, 1, (size_t)(end - svg), o);
-				flows_overlay(o, g, ag);
+				size_t nf = n_flows(g);
+				double extra = nf ? LEGEND_LINE * (double)nf + 12 : 0;
+				if (nf)
+					grow_canvas(o, svg, end, extra, legend_width(g) + 20);
+				else
+					fwrite(svg, 1, (size_t)(end - svg), o);
+				flows_overlay(o, g, ag, 12);
 				fputs(end, o);
 			}
 			if (o && fclose(o) == 0 && end) {
