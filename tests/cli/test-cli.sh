@@ -71,6 +71,31 @@ out=$("$netsim" validate /nonexistent.yaml 2>&1); [ $? -eq 1 ] && [[ $out == */n
 	ok || bad "plan --json"
 "$netsim" analyze topologies/serverless-backend.yaml >/dev/null && ok || bad "analyze: the example should hold"
 "$netsim" trace topologies/serverless-backend.yaml fn db 3306/tcp | grep -q "db-sg" && ok || bad "trace names db-sg"
+# the matrix of a generated topology (1000 hosts in 5 subnets, 2 internet hosts): each class described
+# once, identical rows one line, the internet named, a whole VPC summarized, pairs counted honestly
+gen=$(mktemp); scripts/gen-topology 1000 gen >"$gen"
+out=$("$netsim" analyze "$gen" --matrix --by-class)
+[[ $out == *"  class 1   200 hosts          vpc vpc, subnet s0, groups web, listens 80/tcp: h0, h1, h2 and 197 more"$'\n'* ]] &&
+	[[ $out == *"  class 6     1 internet host  listens 443/tcp: api"$'\n'* ]] &&
+	[[ $out == *$'\n'"  classes 1-5    80/tcp  ← internet: none; vpc vpc: all 5 classes (1000 hosts)"$'\n'* ]] &&
+	[[ $out == *$'\n'"  class 6       443/tcp  ← internet: client; vpc vpc: all 5 classes (1000 hosts)"$'\n'* ]] &&
+	[[ $out == *$'\n'"(1002001 host pairs, 41 class pairs walked in "*" ms)" ]] &&
+	[ "$(grep -c '/tcp  ←' <<<"$out")" -eq 2 ] && ok || bad "analyze --matrix --by-class: $out"
+out=$("$netsim" analyze "$gen" --matrix)
+[[ $out == *$'\n'"  h999                80/tcp  ← internet: none; vpc vpc: all 999 other hosts"$'\n'* ]] &&
+	[[ $out == *$'\n'"  api                443/tcp  ← internet: client; vpc vpc: all 1000 hosts"$'\n'* ]] &&
+	ok || bad "analyze --matrix: $(tail -3 <<<"$out")"
+"$netsim" analyze "$gen" --matrix | grep -q "more$" && bad "analyze --matrix hides sources in 'and N more'" || ok
+"$netsim" analyze "$gen" --json --by-class | python3 -c '
+import json, sys
+m = json.load(sys.stdin)["matrix"]
+c = m["classes"][0]
+assert (c["kind"], c["vpc"], c["subnet"], c["security_groups"], len(c["members"])) == ("host", "vpc", "s0", ["web"], 200), c
+assert c["listen"] == [{"from": 80, "to": 80, "protocol": "tcp"}], c
+assert m["classes"][5]["kind"] == "internet_host" and m["classes"][5]["vpc"] is None, m["classes"][5]
+assert m["flows"] == 1002001 and m["walked"] == 41, m
+' && ok || bad "analyze --json --by-class: the classes described"
+rm -f "$gen"
 "$netsim" trace topologies/serverless-backend.yaml fn 192.0.2.7 icmp | grep -q "BLACKHOLE_ROUTE" && ok || bad "trace names the blackhole"
 # not root: exit 3 with a clear message (only checkable as root, by dropping privileges)
 if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
