@@ -117,8 +117,8 @@ static void print_analysis(const struct nsim_analysis *a)
 		printf("  %2zu %s", k + 1, h->reply ? "← " : "  ");
 		print_padded(NSIM_ESC(h->component), wc);
 		putchar(' ');
-		print_padded(h->kind, wk);
-		printf(" %s%s\n", NSIM_ESC(h->detail), h->blocked ? "   ✗ blocked here" : "");
+		print_padded(h->kind, h->detail[0] || h->blocked ? wk : 0);
+		printf("%s%s%s\n", h->detail[0] ? " " : "", NSIM_ESC(h->detail), h->blocked ? "   ✗ blocked here" : "");
 	}
 	if (a->hops_truncated)
 		printf("  … more hops than the %d shown\n", NSIM_ANALYSIS_MAX_HOPS);
@@ -788,12 +788,15 @@ int nsim_cmd_analyze(int argc, char **argv)
 		}
 		char flow[160];
 		snprintf(flow, sizeof(flow), "%s → %s", NSIM_ESC(e->from.ref.name), NSIM_ESC(target));
-		printf("%s %-40s predicted %-11s", ok ? "✓" : "✗", flow, nsim_prediction_name(a.prediction));
-		if (a.reason || e->name.name)
-			printf(" %-24s", a.reason ? nsim_reason_code(a.reason) : "");
-		if (e->name.name)
-			printf(" %s", NSIM_ESC(e->name.name));
-		putchar('\n');
+		/* the columns padded, the line not: no trailing spaces */
+		char line[sizeof(flow) + 400];
+		int len = snprintf(line, sizeof(line), "%s %-40s predicted %-11s %-24s %s", ok ? "✓" : "✗", flow,
+				   nsim_prediction_name(a.prediction), a.reason ? nsim_reason_code(a.reason) : "",
+				   e->name.name ? NSIM_ESC(e->name.name) : "");
+		len = len < 0 ? 0 : len >= (int)sizeof(line) ? (int)sizeof(line) - 1 : len;
+		while (len > 0 && line[len - 1] == ' ')
+			line[--len] = '\0';
+		puts(line);
 		if (why[0])
 			printf("    %s\n", NSIM_ESC(why));
 		else if (!ok || a.reason)

@@ -71,6 +71,16 @@ out=$("$netsim" validate /nonexistent.yaml 2>&1); [ $? -eq 1 ] && [[ $out == */n
 	ok || bad "plan --json"
 "$netsim" analyze topologies/serverless-backend.yaml >/dev/null && ok || bad "analyze: the example should hold"
 "$netsim" trace topologies/serverless-backend.yaml fn db 3306/tcp | grep -q "db-sg" && ok || bad "trace names db-sg"
+# no text output line ends in whitespace
+trailing=$(for f in topologies/*.yaml; do
+	for cmd in validate plan analyze "analyze --matrix" "analyze --by-class"; do
+		"$netsim" $cmd "$f" 2>&1 | grep -n '[[:space:]]$' | sed "s|^|$cmd $f:|"
+	done
+done
+for cmd in "" $("$netsim" --help | awk '/^  [a-z]/ {print $1}'); do "$netsim" help $cmd | grep -n '[[:space:]]$' | sed "s|^|help $cmd:|"; done
+"$netsim" trace topologies/serverless-backend.yaml fn db 3306/tcp | grep -n '[[:space:]]$'
+"$netsim" trace topologies/serverless-backend.yaml fn proxy 3306/tcp | grep -n '[[:space:]]$')
+[ -z "$trailing" ] && ok || bad "trailing whitespace in: $trailing"
 # the matrix of a generated topology (1000 hosts in 5 subnets, 2 internet hosts): each class described
 # once, identical rows one line, the internet named, a whole VPC summarized, pairs counted honestly
 gen=$(mktemp); scripts/gen-topology 1000 gen >"$gen"
