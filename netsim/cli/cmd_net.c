@@ -77,13 +77,15 @@ const char nsim_help_exec[] =
 	"NETSIM_INSTANCE in its environment. `netsim down` stops it.\n"
 	"Example: netsim exec serverless-backend fn -- nc 198.51.100.20 443\n";
 
-/* getopt_long over argv with only --name/--json/--all; returns <0 on a usage error. */
+/* getopt_long over argv with only --name/--json/--all, each where the command
+ * takes it (its synopsis in cli/main.c says so); returns <0 on a usage error. */
 struct opts {
 	const char *name;
 	bool json, all;
 };
 
-static int parse_opts(const char *cmd, int argc, char **argv, bool allow_name, bool allow_all, struct opts *o)
+static int parse_opts(const char *cmd, int argc, char **argv, bool allow_name, bool allow_json, bool allow_all,
+		      struct opts *o)
 {
 	static const struct option long_opts[] = {
 		{"name", required_argument, NULL, 'n'},
@@ -97,7 +99,7 @@ static int parse_opts(const char *cmd, int argc, char **argv, bool allow_name, b
 	while ((c = getopt_long(argc, argv, "", long_opts, NULL)) != -1) {
 		if (c == 'n' && allow_name)
 			o->name = optarg;
-		else if (c == 'j')
+		else if (c == 'j' && allow_json)
 			o->json = true;
 		else if (c == 'a' && allow_all)
 			o->all = true;
@@ -166,7 +168,7 @@ static json_t *process_json(const struct nsim_plan_process *pr)
 int nsim_cmd_plan(int argc, char **argv)
 {
 	struct opts o = {0};
-	int i = parse_opts("plan", argc, argv, true, false, &o);
+	int i = parse_opts("plan", argc, argv, true, true, false, &o);
 	if (i < 0)
 		return NSIM_EXIT_USAGE;
 	if (i != argc - 1)
@@ -207,7 +209,7 @@ static void print_hosts_table(const struct nsim_plan *p)
 int nsim_cmd_up(int argc, char **argv)
 {
 	struct opts o = {0};
-	int i = parse_opts("up", argc, argv, true, false, &o);
+	int i = parse_opts("up", argc, argv, true, false, false, &o);
 	if (i < 0)
 		return NSIM_EXIT_USAGE;
 	if (i != argc - 1)
@@ -260,7 +262,7 @@ static int down_one(const char *name)
 int nsim_cmd_down(int argc, char **argv)
 {
 	struct opts o = {0};
-	int i = parse_opts("down", argc, argv, false, true, &o);
+	int i = parse_opts("down", argc, argv, false, false, true, &o);
 	if (i < 0)
 		return NSIM_EXIT_USAGE;
 	if (o.all ? i != argc : i != argc - 1)
@@ -298,7 +300,7 @@ int nsim_cmd_down(int argc, char **argv)
 int nsim_cmd_ls(int argc, char **argv)
 {
 	struct opts o = {0};
-	int i = parse_opts("ls", argc, argv, false, false, &o);
+	int i = parse_opts("ls", argc, argv, false, true, false, &o);
 	if (i < 0)
 		return NSIM_EXIT_USAGE;
 	if (i != argc)
@@ -395,7 +397,7 @@ static int show_file(const struct opts *o, const char *path)
 int nsim_cmd_show(int argc, char **argv)
 {
 	struct opts o = {0};
-	int i = parse_opts("show", argc, argv, false, false, &o);
+	int i = parse_opts("show", argc, argv, false, true, false, &o);
 	if (i < 0)
 		return NSIM_EXIT_USAGE;
 	if (i != argc - 1)

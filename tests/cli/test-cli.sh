@@ -71,6 +71,26 @@ out=$("$netsim" validate /nonexistent.yaml 2>&1); [ $? -eq 1 ] && [[ $out == */n
 	ok || bad "plan --json"
 "$netsim" analyze topologies/serverless-backend.yaml >/dev/null && ok || bad "analyze: the example should hold"
 "$netsim" trace topologies/serverless-backend.yaml fn db 3306/tcp | grep -q "db-sg" && ok || bad "trace names db-sg"
+# every command's synopsis (`netsim help CMD`, first line) names exactly the long options it accepts: each
+# option of any getopt table in netsim/cli/ is tried on each command, with no other argument (so nothing
+# runs); --all is left out (down --all is not to be tried), exec takes none (it passes them on)
+opts=$(grep -oh '{"[a-z-]*", \(no\|required\|optional\)_argument' netsim/cli/*.c | sed 's/{"\([a-z-]*\)".*/\1/' | sort -u | grep -vx all)
+synopsis=$(for cmd in $("$netsim" --help | awk '/^  [a-z]/ {print $1}'); do
+	case $cmd in help | exec) continue ;; esac
+	syn=" $("$netsim" help "$cmd" | sed '/^$/q') "
+	for o in $opts strict; do
+		bare=$("$netsim" "$cmd" "--$o" </dev/null 2>&1 >/dev/null)
+		valued=$("$netsim" "$cmd" "--$o=x" </dev/null 2>&1 >/dev/null)
+		acc=0
+		case $bare in *"unknown option"* | *"needs a value"* | *"is for 'netsim"*) ;; *) acc=1 ;; esac
+		case $valued in *"unknown option"* | *"is for 'netsim"*) ;; *) acc=1 ;; esac
+		doc=0
+		[[ $syn =~ [[:space:]\[\|]--$o[][[:space:]|] ]] && doc=1
+		[ $acc = $doc ] || echo "$cmd --$o: accepted $acc, in its synopsis $doc;"
+	done
+done)
+[ -z "$synopsis" ] && ok || bad "synopses: $synopsis"
+"$netsim" help analyze | head -1 | grep -qF -- "[--matrix [--by-class]] [--strict]" && ok || bad "help analyze: the synopsis"
 # no text output line ends in whitespace
 trailing=$(for f in topologies/*.yaml; do
 	for cmd in validate plan analyze "analyze --matrix" "analyze --by-class"; do
