@@ -441,6 +441,17 @@ int nsim_cmd_show(int argc, char **argv)
 		const char *ns = json_string_value(json_object_get(h, "namespace"));
 		json_object_set_new(h, "status", json_string(ns && ns_exists(ns) ? "up" : "missing"));
 	}
+	/* every namespace the state records (routers, gateways, the internet's
+	 * too, not only the hosts'): those gone since */
+	json_t *missing = json_array();
+	json_array_foreach(json_object_get(j, "namespaces"), k, h)
+		if (json_is_string(h) && !ns_exists(json_string_value(h)))
+			json_array_append(missing, h);
+	if (!missing || json_object_set_new(j, "missing_namespaces", missing) < 0) {
+		json_decref(j);
+		fprintf(stderr, "netsim show: error: out of memory\n");
+		return NSIM_EXIT_FAIL;
+	}
 	/* the structure, from the file as `up` loaded it */
 	_cleanup_(nsim_topology_freep) struct nsim_topology *t = NULL;
 	_cleanup_free_ char *path = NULL;

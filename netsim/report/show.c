@@ -653,4 +653,21 @@ void nsim_report_show_text(FILE *out, const json_t *show)
 			NSIM_ESC(s_of(v, "kind")), NSIM_ESC(s_of(v, "where")), NSIM_ESC(s_of(v, "address")),
 			pub ? NSIM_ESC(pub) : "-", NSIM_ESC(s_of(v, "status")), NSIM_ESC(s_of(v, "namespace")));
 	}
+	/* the namespaces `up` made besides the hosts' (routers, gateways, the internet) */
+	const json_t *nss = json_object_get(show, "namespaces"), *missing = json_object_get(show, "missing_namespaces");
+	fprintf(out, "  %zu namespaces, %zu missing; besides the hosts':\n", json_array_size(nss), json_array_size(missing));
+	json_array_foreach(nss, i, v)
+	{
+		const char *ns = json_string_value(v);
+		bool of_host = false, gone = false;
+		size_t k;
+		const json_t *x;
+		json_array_foreach(hosts, k, x)
+			of_host = of_host || streq(s_of(x, "namespace"), ns ? ns : "");
+		json_array_foreach(missing, k, x)
+			gone = gone || streq(json_string_value(x) ? json_string_value(x) : "", ns ? ns : "");
+		if (ns && !of_host)
+			fprintf(out, "  %-16s %-12s %-20s %-15s %-15s %-8s %s\n", "-", "network", "-", "-", "-",
+				gone ? "missing" : "up", NSIM_ESC(ns));
+	}
 }
