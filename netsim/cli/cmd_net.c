@@ -55,7 +55,9 @@ const char nsim_help_down[] =
 	"Environment: NETSIM_STATE_DIR (default /run/netsim), for tests and isolated CI jobs.\n";
 
 const char nsim_help_ls[] = "Lists the instances that are up, and netsim-* namespaces no instance owns\n"
-			    "(foreign: netsim leaves them alone).\n\nOptions:\n  --json   as JSON\n";
+			    "(foreign: netsim leaves them alone), counted per prefix (netsim-NAME-*).\n\n"
+			    "Options:\n  --all    each foreign namespace, one per line\n"
+			    "  --json   as JSON (every foreign namespace)\n";
 
 const char nsim_help_show[] =
 	"Shows the structure of a topology as the AWS console lists it: per VPC, its\n"
@@ -297,10 +299,59 @@ int nsim_cmd_down(int argc, char **argv)
 	return status;
 }
 
+/* A foreign namespace's instance-like prefix: its name up to the last '-'
+ * (netsim-NAME-NODE: netsim-NAME), the whole name when that leaves netsim-. */
+static size_t foreign_prefix_len(const char *ns)
+{
+	const char *dash = strrchr(ns, '-');
+	size_t len = dash ? (size_t)(dash - ns) : strlen(ns);
+	return len > strlen(NSIM_NETNS_PREFIX) ? len : strlen(ns);
+}
+
+static int cmp_foreign(const void *a, const void *b)
+{
+	const char *x = *(char *const *)a, *y = *(char *const *)b;
+	size_t lx = foreign_prefix_len(x), ly = foreign_prefix_len(y);
+	int c = strncmp(x, y, lx < ly ? lx : ly);
+	if (c || lx != ly)
+		return c ? c : lx < ly ? -1 : 1;
+	return strcmp(x, y);
+}
+
+/* Thousands of stray namespaces (killed test runs) as one line per
+ * instance-like prefix with its count: `ls --all` lists each. */
+#define LS_PREFIXES_SHOWN 20
+static void foreign_by_prefix(char **foreign, size_t n)
+{
+	qsort(foreign, n, sizeof(*foreign), cmp_foreign);
+	size_t groups = 0, shown = 0;
+	for (size_t k = 0; k < n;) {
+		size_t len = foreign_prefix_len(foreign[k]), j = k + 1;
+		while (j < n && foreign_prefix_len(foreign[j]) == len && strncmp(foreign[j], foreign[k], len) == 0)
+			j++;
+		groups++;
+		if (shown < LS_PREFIXES_SHOWN) {
+			shown++;
+			if (j - k == 1)
+				printf("  %s\n", NSIM_ESC(foreign[k]));
+			else {
+				char prefix[300];
+				snprintf(prefix, sizeof(prefix), "%.*s-*", (int)len, foreign[k]);
+				printf("  %-40s %zu namespaces\n", NSIM_ESC(prefix), j - k);
+			}
+		}
+		k = j;
+	}
+	if (groups > shown)
+		printf("  and %zu more prefixes (%zu namespaces in all)\n", groups - shown, n);
+	if (groups < n || groups > shown)
+		printf("'netsim ls --all' lists each; 'ip netns del NAME' removes one that is yours.\n");
+}
+
 int nsim_cmd_ls(int argc, char **argv)
 {
 	struct opts o = {0};
-	int i = parse_opts("ls", argc, argv, false, true, false, &o);
+	int i = parse_opts("ls", argc, argv, false, true, true, &o);
 	if (i < 0)
 		return NSIM_EXIT_USAGE;
 	if (i != argc)
@@ -348,8 +399,11 @@ int nsim_cmd_ls(int argc, char **argv)
 		if (n_foreign)
 			printf("\nforeign namespaces (named netsim-*, but no record in %s owns them; netsim leaves "
 			       "them alone):\n", nsim_instance_state_dir());
-		for (size_t k = 0; k < n_foreign; k++)
-			printf("  %s\n", foreign[k]);
+		if (o.all)
+			for (size_t k = 0; k < n_foreign; k++)
+				printf("  %s\n", foreign[k]);
+		else
+			foreign_by_prefix(foreign, n_foreign);
 	}
 	json_decref(all);
 	return NSIM_EXIT_OK;

@@ -22,7 +22,7 @@ static const struct nsim_command commands[] = {
 	 nsim_cmd_up},
 	{"down", "NAME | --all", "remove a running topology and everything it made (root)", nsim_help_down,
 	 nsim_cmd_down},
-	{"ls", "[--json]", "list running topologies", nsim_help_ls, nsim_cmd_ls},
+	{"ls", "[--all] [--json]", "list running topologies", nsim_help_ls, nsim_cmd_ls},
 	{"show", "NAME|FILE [--json]", "subnets, routes, ACLs, groups and hosts of a topology or a running one", nsim_help_show,
 	 nsim_cmd_show},
 	{"exec", "NAME HOST -- CMD...", "run a command inside a host's namespace (root)", nsim_help_exec,
