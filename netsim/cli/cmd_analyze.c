@@ -372,51 +372,106 @@ static void snprint_ranges(char *buf, size_t size, const char *one, const char *
 		size_t j = i;
 		while (j + 1 < n && c[j + 1] == c[j] + 1)
 			j++;
-		len += (size_t)snprintf(buf + len, size - len, "%s%zu", i ? "," : "", c[i] + 1);
+		len += (size_t)snprintf(buf + len, size - len, "%s%zu", i ? ", " : "", c[i] + 1);
 		if (j > i && len < size)
-			len += (size_t)snprintf(buf + len, size - len, "%s%zu", j == i + 1 ? "," : "-", c[j] + 1);
+			len += (size_t)snprintf(buf + len, size - len, "%s%zu", j == i + 1 ? ", " : "-", c[j] + 1);
 		i = j + 1;
 	}
 }
 
-/* One class, once: what makes it a class (its VPC, subnet, groups, ports)
- * and a few members. */
-static void class_text(const struct nsim_topology *t, const struct nsim_matrix *m, size_t c, int width)
+/* What makes class c a class, as text (malloc'd; NULL on ENOMEM): its VPC,
+ * subnet, groups and ports; an internet host's ports. */
+static char *class_describe(const struct nsim_topology *t, const struct nsim_matrix *m, size_t c)
 {
-	size_t n = m->class_start[c + 1] - m->class_start[c];
 	const struct nsim_endpoint *e = &m->src[m->members[m->class_start[c]]];
 	const struct nsim_service *listen;
-	size_t n_listen;
-	printf("  class %-*zu %5zu %s", width, c + 1, n,
-	       e->kind == NSIM_EP_HOST ? (n == 1 ? "host         " : "hosts        ")
-				       : (n == 1 ? "internet host" : "internet hosts"));
+	size_t n_listen, len = 0;
+	char *text = NULL;
+	FILE *f = open_memstream(&text, &len);
+	if (!f)
+		return NULL;
 	if (e->kind == NSIM_EP_HOST) {
 		const struct nsim_vpc *v = &t->vpcs[e->vpc];
 		const struct nsim_host *h = &v->hosts[e->idx];
-		printf("  vpc %s, subnet %s, groups ", NSIM_ESC(v->name.name), NSIM_ESC(v->subnets[h->subnet_idx].name.name));
+		fprintf(f, "vpc %s, subnet %s, groups ", NSIM_ESC(v->name.name), NSIM_ESC(v->subnets[h->subnet_idx].name.name));
 		for (size_t k = 0; k < h->n_security_groups; k++)
-			printf("%s%s", k ? "+" : "", NSIM_ESC(h->security_groups[k].name));
+			fprintf(f, "%s%s", k ? "+" : "", NSIM_ESC(h->security_groups[k].name));
 		if (!h->n_security_groups)
-			printf("(default)");
+			fprintf(f, "(default)");
+		fprintf(f, ", ");
 		listen = h->listen, n_listen = h->n_listen;
 	} else {
 		listen = t->inet_hosts[e->idx].listen, n_listen = t->inet_hosts[e->idx].n_listen;
 	}
-	printf("%slistens ", e->kind == NSIM_EP_HOST ? ", " : "  ");
+	fprintf(f, "listens ");
 	for (size_t k = 0; k < n_listen; k++) {
-		printf("%s%u", k ? " " : "", listen[k].from);
+		fprintf(f, "%s%u", k ? " " : "", listen[k].from);
 		if (listen[k].to != listen[k].from)
-			printf("-%u", listen[k].to);
-		printf("/%s", nsim_proto_name(listen[k].proto));
+			fprintf(f, "-%u", listen[k].to);
+		fprintf(f, "/%s", nsim_proto_name(listen[k].proto));
 	}
 	if (!n_listen)
-		printf("nothing");
-	printf(": ");
-	for (size_t k = 0; k < n && k < 3; k++)
-		printf("%s%s", k ? ", " : "", NSIM_ESC(m->src_name[m->members[m->class_start[c] + k]]));
-	if (n > 3)
-		printf(" and %zu more", n - 3);
-	putchar('\n');
+		fprintf(f, "nothing");
+	if (fclose(f) != 0) {
+		free(text);
+		return NULL;
+	}
+	return text;
+}
+
+static int cmp_desc(const void *a, const void *b, void *descs)
+{
+	char **d = descs;
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	int c = strcmp(d[x] ? d[x] : "", d[y] ? d[y] : "");
+	return c ? c : x < y ? -1 : x > y;
+}
+
+/* Each class once: its number, size and kind, what makes it a class, and a
+ * few members. Host classes that read alike differ in which of the
+ * topology's CIDRs (rule peers, routes) contain their addresses: those say
+ * so, with their first member's address. */
+static void classes_text(const struct nsim_topology *t, const struct nsim_matrix *m, int width)
+{
+	size_t n = m->n_classes;
+	char **desc = calloc(n ? n : 1, sizeof(*desc));
+	size_t *order = calloc(n ? n : 1, sizeof(*order));
+	bool *alike = calloc(n ? n : 1, sizeof(*alike));
+	for (size_t c = 0; desc && c < n; c++) {
+		desc[c] = class_describe(t, m, c);
+		if (order)
+			order[c] = c;
+	}
+	if (desc && order && alike) {
+		qsort_r(order, n, sizeof(*order), cmp_desc, desc);
+		for (size_t i = 1; i < n; i++)
+			if (desc[order[i]] && desc[order[i - 1]] && streq(desc[order[i]], desc[order[i - 1]]))
+				alike[order[i]] = alike[order[i - 1]] = true;
+	}
+	for (size_t c = 0; c < n; c++) {
+		size_t size = m->class_start[c + 1] - m->class_start[c];
+		const struct nsim_endpoint *e = &m->src[m->members[m->class_start[c]]];
+		printf("  class %-*zu %5zu %s  %s", width, c + 1, size,
+		       e->kind == NSIM_EP_HOST ? (size == 1 ? "host         " : "hosts        ")
+					       : (size == 1 ? "internet host" : "internet hosts"),
+		       desc && desc[c] ? desc[c] : "");
+		if (alike && alike[c] && e->kind == NSIM_EP_HOST) {
+			char addr[NSIM_ADDR_STRLEN];
+			printf(" (told apart by the rule and route CIDRs that contain its address, e.g. %s)",
+			       nsim_addr_fmt(t->vpcs[e->vpc].hosts[e->idx].address, addr));
+		}
+		printf(": ");
+		for (size_t k = 0; k < size && k < 3; k++)
+			printf("%s%s", k ? ", " : "", NSIM_ESC(m->src_name[m->members[m->class_start[c] + k]]));
+		if (size > 3)
+			printf(" and %zu more", size - 3);
+		putchar('\n');
+	}
+	for (size_t c = 0; desc && c < n; c++)
+		free(desc[c]);
+	free(desc);
+	free(order);
+	free(alike);
 }
 
 /* The JSON of one class: members and what defines it. */
@@ -567,8 +622,7 @@ static void matrix_text_by_class(const struct nsim_topology *t, const struct nsi
 	int width = snprintf(NULL, 0, "%zu", m->n_classes);
 	printf("\nwho can reach what, by class (model; %zu sources in %zu classes, %zu listening ports in %zu rows):\n",
 	       m->n_src, m->n_classes, m->n_svc, m->n_rows);
-	for (size_t c = 0; c < m->n_classes; c++)
-		class_text(t, m, c, width);
+	classes_text(t, m, width);
 	/* rows with the same port and the same sources: one line */
 	struct row_cmp arg = {m};
 	for (size_t r = 0; r < m->n_rows; r++)

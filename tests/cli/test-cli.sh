@@ -125,6 +125,13 @@ assert c["listen"] == [{"from": 80, "to": 80, "protocol": "tcp"}], c
 assert m["classes"][5]["kind"] == "internet_host" and m["classes"][5]["vpc"] is None, m["classes"][5]
 assert m["flows"] == 1002001 and m["walked"] == 41, m
 ' && ok || bad "analyze --json --by-class: the classes described"
+# a /32 rule sets one host apart: the two classes of subnet s0 read alike, so each says what parts them
+sed -i 's|source: 10.0.0.0/16 } ]|source: 10.0.0.0/16 }, { protocol: tcp, ports: 22, source: 10.0.1.7/32 } ]|' "$gen"
+out=$("$netsim" analyze "$gen" --matrix --by-class)
+[[ $out == *"  class 2     1 host           vpc vpc, subnet s0, groups web, listens 80/tcp (told apart by the rule and route CIDRs that contain its address, e.g. 10.0.1.7): h3"$'\n'* ]] &&
+	[[ $out == *$'\n'"  classes 1, 3-6    80/tcp  ← internet: none; vpc vpc: all 6 classes (1000 hosts)"$'\n'* ]] &&
+	[[ $out == *$'\n'"  class 3   200 hosts          vpc vpc, subnet s1, groups web, listens 80/tcp: h200, h201, h202 and 197 more"$'\n'* ]] &&
+	ok || bad "analyze --by-class: classes alike but for a /32: $out"
 rm -f "$gen"
 "$netsim" trace topologies/serverless-backend.yaml fn 192.0.2.7 icmp | grep -q "BLACKHOLE_ROUTE" && ok || bad "trace names the blackhole"
 # not root: exit 3 with a clear message (only checkable as root, by dropping privileges)
