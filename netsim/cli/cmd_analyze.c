@@ -524,26 +524,25 @@ static json_t *matrix_json_by_class(const struct nsim_topology *t, const struct 
 	return json_pack("{s:o, s:o}", "classes", classes, "services", services);
 }
 
-/* Rows in an order where rows with the same port and sources are next to
- * each other (then by row): for collapsing them into one line. */
-struct row_cmp {
+/* Rows sorted so that rows with the same port and the same sources are
+ * next to each other: by port, protocol and a hash of the sources, then by
+ * row (so a run's first row is its smallest). */
+struct row_key {
 	const struct nsim_matrix *m;
+	const uint64_t *hash;
 };
 
 static int cmp_rows(const void *a, const void *b, void *arg)
 {
-	const struct nsim_matrix *m = ((const struct row_cmp *)arg)->m;
+	const struct row_key *k = arg;
 	size_t x = *(const size_t *)a, y = *(const size_t *)b;
-	const struct nsim_matrix_service *sx = &m->svc[m->row_svc[x]], *sy = &m->svc[m->row_svc[y]];
+	const struct nsim_matrix_service *sx = &k->m->svc[k->m->row_svc[x]], *sy = &k->m->svc[k->m->row_svc[y]];
 	if (sx->port != sy->port)
 		return sx->port < sy->port ? -1 : 1;
 	if (sx->proto != sy->proto)
 		return sx->proto < sy->proto ? -1 : 1;
-	for (size_t c = 0; c < m->n_classes; c++) {
-		bool rx = cell_reaches(m, x, c), ry = cell_reaches(m, y, c);
-		if (rx != ry)
-			return rx ? -1 : 1;
-	}
+	if (k->hash[x] != k->hash[y])
+		return k->hash[x] < k->hash[y] ? -1 : 1;
 	return x < y ? -1 : x > y;
 }
 
@@ -556,6 +555,12 @@ static bool same_row(const struct nsim_matrix *m, size_t x, size_t y)
 		if (cell_reaches(m, x, c) != cell_reaches(m, y, c))
 			return false;
 	return true;
+}
+
+static int cmp_size(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	return x < y ? -1 : x > y;
 }
 
 /* The sources of a line of classes: per group (internet first, the
@@ -611,11 +616,12 @@ static void class_sources_text(const struct nsim_topology *t, const struct nsim_
 
 static void matrix_text_by_class(const struct nsim_topology *t, const struct nsim_matrix *m)
 {
-	_cleanup_free_ size_t *order = calloc(m->n_rows ? m->n_rows : 1, sizeof(*order));
-	_cleanup_free_ size_t *group = calloc(m->n_rows ? m->n_rows : 1, sizeof(*group));
+	size_t rows = m->n_rows ? m->n_rows : 1;
+	_cleanup_free_ size_t *order = calloc(rows, sizeof(*order)), *run_start = calloc(rows + 1, sizeof(*run_start));
+	_cleanup_free_ size_t *run_first = calloc(rows, sizeof(*run_first)), *dst = calloc(rows, sizeof(*dst));
 	_cleanup_free_ size_t *buf = calloc(m->n_classes ? m->n_classes : 1, sizeof(*buf));
-	_cleanup_free_ size_t *dst = calloc(m->n_rows ? m->n_rows : 1, sizeof(*dst));
-	if (!order || !group || !buf || !dst) {
+	_cleanup_free_ uint64_t *hash = calloc(rows, sizeof(*hash));
+	if (!order || !run_start || !run_first || !dst || !buf || !hash) {
 		printf("\n(out of memory for the matrix)\n");
 		return;
 	}
@@ -623,43 +629,51 @@ static void matrix_text_by_class(const struct nsim_topology *t, const struct nsi
 	printf("\nwho can reach what, by class (model; %zu sources in %zu classes, %zu listening ports in %zu rows):\n",
 	       m->n_src, m->n_classes, m->n_svc, m->n_rows);
 	classes_text(t, m, width);
-	/* rows with the same port and the same sources: one line */
-	struct row_cmp arg = {m};
-	for (size_t r = 0; r < m->n_rows; r++)
+	/* rows with the same port and the same sources: one line, a run of order[] */
+	struct row_key key = {m, hash};
+	for (size_t r = 0; r < m->n_rows; r++) {
+		uint64_t h = 1469598103934665603ULL; /* FNV-1a over the classes that reach the row */
+		for (size_t c = 0; c < m->n_classes; c++)
+			if (cell_reaches(m, r, c))
+				h = (h ^ c) * 1099511628211ULL;
+		hash[r] = h;
 		order[r] = r;
-	qsort_r(order, m->n_rows, sizeof(*order), cmp_rows, &arg);
+	}
+	qsort_r(order, m->n_rows, sizeof(*order), cmp_rows, &key);
+	size_t n_runs = 0;
 	for (size_t i = 0; i < m->n_rows; i++)
-		group[order[i]] = i && same_row(m, order[i - 1], order[i]) ? group[order[i - 1]] : order[i];
-	/* the label column: as wide as the widest "classes 1-50" */
+		if (!i || !same_row(m, order[i - 1], order[i]))
+			run_start[n_runs++] = i;
+	run_start[n_runs] = m->n_rows;
+	/* the lines in the order of their first row; run_first[k]: run k's first row << 32 | k */
+	for (size_t k = 0; k < n_runs; k++)
+		run_first[k] = order[run_start[k]] << 32 | k;
+	qsort(run_first, n_runs, sizeof(*run_first), cmp_size);
+	/* the label column: as wide as the widest "classes 1-50" (at most 40) */
 	size_t wl = 0;
 	char label[128];
-	for (size_t r = 0; r < m->n_rows; r++) {
-		if (group[r] != r)
-			continue;
-		size_t n = 0;
-		for (size_t x = r; x < m->n_rows; x++)
-			if (group[x] == r)
-				dst[n++] = m->src_class[m->svc[m->row_svc[x]].src];
-		snprint_ranges(label, sizeof(label), "class", "classes", dst, n);
-		wl = strlen(label) > wl ? strlen(label) : wl;
-	}
-	if (wl > 40)
-		wl = 40;
-	for (size_t r = 0; r < m->n_rows; r++) {
-		if (group[r] != r)
-			continue;
-		size_t n = 0;
-		for (size_t x = r; x < m->n_rows; x++)
-			if (group[x] == r)
-				dst[n++] = m->src_class[m->svc[m->row_svc[x]].src];
-		const struct nsim_matrix_service *svc = &m->svc[m->row_svc[r]];
-		snprint_ranges(label, sizeof(label), "class", "classes", dst, n);
-		printf("  ");
-		print_padded(label, wl);
-		printf(" %5u/%-4s ← ", svc->port, nsim_proto_name(svc->proto));
-		class_sources_text(t, m, r, group_of(t, &m->src[svc->src]), buf);
-		putchar('\n');
-	}
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t l = 0; l < n_runs; l++) {
+			size_t k = run_first[l] & 0xffffffff, n = 0;
+			for (size_t i = run_start[k]; i < run_start[k + 1]; i++)
+				dst[n++] = m->src_class[m->svc[m->row_svc[order[i]]].src];
+			qsort(dst, n, sizeof(*dst), cmp_size);
+			size_t u = 0;
+			for (size_t i = 0; i < n; i++)
+				if (!u || dst[u - 1] != dst[i])
+					dst[u++] = dst[i];
+			snprint_ranges(label, sizeof(label), "class", "classes", dst, u);
+			if (pass == 0) {
+				wl = strlen(label) > wl ? strlen(label) : wl;
+				continue;
+			}
+			const struct nsim_matrix_service *svc = &m->svc[m->row_svc[order[run_start[k]]]];
+			printf("  ");
+			print_padded(label, wl < 40 ? wl : 40);
+			printf(" %5u/%-4s ← ", svc->port, nsim_proto_name(svc->proto));
+			class_sources_text(t, m, order[run_start[k]], group_of(t, &m->src[svc->src]), buf);
+			putchar('\n');
+		}
 }
 
 /* One service's sources (not itself): per group, internet first and the
