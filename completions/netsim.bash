@@ -64,7 +64,8 @@ _netsim_options()
 	plan) echo --name --json --strict --help ;;
 	up) echo --name --strict --help ;;
 	down) echo --all --help ;;
-	ls | show) echo --json --help ;;
+	ls) echo --all --json --help ;;
+	show) echo --json --help ;;
 	trace) echo --json --strict --help ;;
 	exec) echo --help ;;
 	logs) echo --follow -f --help ;;

@@ -117,8 +117,8 @@ static void print_analysis(const struct nsim_analysis *a)
 		printf("  %2zu %s", k + 1, h->reply ? "← " : "  ");
 		print_padded(NSIM_ESC(h->component), wc);
 		putchar(' ');
-		print_padded(h->kind, wk);
-		printf(" %s%s\n", NSIM_ESC(h->detail), h->blocked ? "   ✗ blocked here" : "");
+		print_padded(h->kind, h->detail[0] || h->blocked ? wk : 0);
+		printf("%s%s%s\n", h->detail[0] ? " " : "", NSIM_ESC(h->detail), h->blocked ? "   ✗ blocked here" : "");
 	}
 	if (a->hops_truncated)
 		printf("  … more hops than the %d shown\n", NSIM_ANALYSIS_MAX_HOPS);
@@ -306,51 +306,217 @@ static bool holds(const struct nsim_expect *e, const struct nsim_analysis *a)
 						    : a->prediction == NSIM_PREDICT_BLOCKED;
 }
 
-/* A row's sources that reach it, in source order: the first `max` (the
- * service's own endpoint among them if reachable from its class) and how
- * many in all. */
-static size_t row_sources(const struct nsim_matrix *m, size_t row, size_t *first, size_t max, size_t *ret_n)
-{
-	const struct nsim_matrix_cell *cells = &m->cells[row * m->n_classes];
-	size_t n = 0, total = 0;
-	for (size_t c = 0; c < m->n_classes; c++)
-		if (!cells[c].none && cells[c].prediction == NSIM_PREDICT_REACHABLE)
-			total += m->class_start[c + 1] - m->class_start[c];
-	for (size_t i = 0; i < m->n_src && n < max && n < total; i++) {
-		const struct nsim_matrix_cell *x = &cells[m->src_class[i]];
-		if (!x->none && x->prediction == NSIM_PREDICT_REACHABLE)
-			first[n++] = i;
-	}
-	*ret_n = total;
-	return n;
-}
-
 static bool reaches(const struct nsim_matrix *m, size_t s, size_t i)
 {
 	const struct nsim_matrix_cell *x = nsim_matrix_cell(m, s, i);
 	return x && !x->none && x->prediction == NSIM_PREDICT_REACHABLE;
 }
 
-/* " and 3 more" after the first 8 names: classes and sources alike. */
+static bool cell_reaches(const struct nsim_matrix *m, size_t row, size_t c)
+{
+	const struct nsim_matrix_cell *x = &m->cells[row * m->n_classes + c];
+	return !x->none && x->prediction == NSIM_PREDICT_REACHABLE;
+}
+
+/* Names listed per group of sources before " and N more". */
 #define MATRIX_SHOWN 8
 
-static json_t *matrix_json_by_class(const struct nsim_matrix *m)
+/* Sources are grouped by VPC (internet hosts: the group n_vpcs): a line
+ * names the sources outside the destination's VPC first, and a whole VPC
+ * that reaches it as "all N hosts". */
+static size_t group_of(const struct nsim_topology *t, const struct nsim_endpoint *e)
+{
+	return e->kind == NSIM_EP_HOST ? e->vpc : t->n_vpcs;
+}
+
+/* The groups in the order a line lists them: internet, other VPCs, then
+ * the destination's own. */
+static size_t group_order(const struct nsim_topology *t, size_t own, size_t k)
+{
+	if (k == 0)
+		return t->n_vpcs;
+	size_t g = k - 1;
+	if (own == t->n_vpcs)
+		return g;
+	if (k == t->n_vpcs)
+		return own;
+	return g >= own ? g + 1 : g;
+}
+
+static void print_group_label(const struct nsim_topology *t, size_t g)
+{
+	if (g == t->n_vpcs)
+		printf("internet: ");
+	else
+		printf("vpc %s: ", NSIM_ESC(t->vpcs[g].name.name));
+}
+
+/* Classes 1, 2, 3, 5 as "1-3, 5" (numbers from 1). */
+static void print_ranges(const size_t *c, size_t n)
+{
+	for (size_t i = 0; i < n;) {
+		size_t j = i;
+		while (j + 1 < n && c[j + 1] == c[j] + 1)
+			j++;
+		printf("%s%zu", i ? ", " : "", c[i] + 1);
+		if (j > i)
+			printf("%s%zu", j == i + 1 ? ", " : "-", c[j] + 1);
+		i = j + 1;
+	}
+}
+
+static void snprint_ranges(char *buf, size_t size, const char *one, const char *many, const size_t *c, size_t n)
+{
+	size_t len = (size_t)snprintf(buf, size, "%s ", n == 1 ? one : many);
+	for (size_t i = 0; i < n && len < size;) {
+		size_t j = i;
+		while (j + 1 < n && c[j + 1] == c[j] + 1)
+			j++;
+		len += (size_t)snprintf(buf + len, size - len, "%s%zu", i ? ", " : "", c[i] + 1);
+		if (j > i && len < size)
+			len += (size_t)snprintf(buf + len, size - len, "%s%zu", j == i + 1 ? ", " : "-", c[j] + 1);
+		i = j + 1;
+	}
+}
+
+/* What makes class c a class, as text (malloc'd; NULL on ENOMEM): its VPC,
+ * subnet, groups and ports; an internet host's ports. */
+static char *class_describe(const struct nsim_topology *t, const struct nsim_matrix *m, size_t c)
+{
+	const struct nsim_endpoint *e = &m->src[m->members[m->class_start[c]]];
+	const struct nsim_service *listen;
+	size_t n_listen, len = 0;
+	char *text = NULL;
+	FILE *f = open_memstream(&text, &len);
+	if (!f)
+		return NULL;
+	if (e->kind == NSIM_EP_HOST) {
+		const struct nsim_vpc *v = &t->vpcs[e->vpc];
+		const struct nsim_host *h = &v->hosts[e->idx];
+		fprintf(f, "vpc %s, subnet %s, groups ", NSIM_ESC(v->name.name), NSIM_ESC(v->subnets[h->subnet_idx].name.name));
+		for (size_t k = 0; k < h->n_security_groups; k++)
+			fprintf(f, "%s%s", k ? "+" : "", NSIM_ESC(h->security_groups[k].name));
+		if (!h->n_security_groups)
+			fprintf(f, "(default)");
+		fprintf(f, ", ");
+		listen = h->listen, n_listen = h->n_listen;
+	} else {
+		listen = t->inet_hosts[e->idx].listen, n_listen = t->inet_hosts[e->idx].n_listen;
+	}
+	fprintf(f, "listens ");
+	for (size_t k = 0; k < n_listen; k++) {
+		fprintf(f, "%s%u", k ? " " : "", listen[k].from);
+		if (listen[k].to != listen[k].from)
+			fprintf(f, "-%u", listen[k].to);
+		fprintf(f, "/%s", nsim_proto_name(listen[k].proto));
+	}
+	if (!n_listen)
+		fprintf(f, "nothing");
+	if (fclose(f) != 0) {
+		free(text);
+		return NULL;
+	}
+	return text;
+}
+
+static int cmp_desc(const void *a, const void *b, void *descs)
+{
+	char **d = descs;
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	int c = strcmp(d[x] ? d[x] : "", d[y] ? d[y] : "");
+	return c ? c : x < y ? -1 : x > y;
+}
+
+/* Each class once: its number, size and kind, what makes it a class, and a
+ * few members. Host classes that read alike differ in which of the
+ * topology's CIDRs (rule peers, routes) contain their addresses: those say
+ * so, with their first member's address. */
+static void classes_text(const struct nsim_topology *t, const struct nsim_matrix *m, int width)
+{
+	size_t n = m->n_classes;
+	char **desc = calloc(n ? n : 1, sizeof(*desc));
+	size_t *order = calloc(n ? n : 1, sizeof(*order));
+	bool *alike = calloc(n ? n : 1, sizeof(*alike));
+	for (size_t c = 0; desc && c < n; c++) {
+		desc[c] = class_describe(t, m, c);
+		if (order)
+			order[c] = c;
+	}
+	if (desc && order && alike) {
+		qsort_r(order, n, sizeof(*order), cmp_desc, desc);
+		for (size_t i = 1; i < n; i++)
+			if (desc[order[i]] && desc[order[i - 1]] && streq(desc[order[i]], desc[order[i - 1]]))
+				alike[order[i]] = alike[order[i - 1]] = true;
+	}
+	for (size_t c = 0; c < n; c++) {
+		size_t size = m->class_start[c + 1] - m->class_start[c];
+		const struct nsim_endpoint *e = &m->src[m->members[m->class_start[c]]];
+		printf("  class %-*zu %5zu %s  %s", width, c + 1, size,
+		       e->kind == NSIM_EP_HOST ? (size == 1 ? "host         " : "hosts        ")
+					       : (size == 1 ? "internet host" : "internet hosts"),
+		       desc && desc[c] ? desc[c] : "");
+		if (alike && alike[c] && e->kind == NSIM_EP_HOST) {
+			char addr[NSIM_ADDR_STRLEN];
+			printf(" (told apart by the rule and route CIDRs that contain its address, e.g. %s)",
+			       nsim_addr_fmt(t->vpcs[e->vpc].hosts[e->idx].address, addr));
+		}
+		printf(": ");
+		for (size_t k = 0; k < size && k < 3; k++)
+			printf("%s%s", k ? ", " : "", NSIM_ESC(m->src_name[m->members[m->class_start[c] + k]]));
+		if (size > 3)
+			printf(" and %zu more", size - 3);
+		putchar('\n');
+	}
+	for (size_t c = 0; desc && c < n; c++)
+		free(desc[c]);
+	free(desc);
+	free(order);
+	free(alike);
+}
+
+/* The JSON of one class: members and what defines it. */
+static json_t *class_json(const struct nsim_topology *t, const struct nsim_matrix *m, size_t c)
+{
+	const struct nsim_endpoint *e = &m->src[m->members[m->class_start[c]]];
+	json_t *members = json_array(), *groups = json_array(), *listen = json_array();
+	const struct nsim_service *l;
+	size_t n_l;
+	for (size_t k = m->class_start[c]; k < m->class_start[c + 1]; k++)
+		json_array_append_new(members, json_string(m->src_name[m->members[k]]));
+	json_t *j = json_pack("{s:I, s:s, s:o}", "class", (json_int_t)c + 1, "kind",
+			      e->kind == NSIM_EP_HOST ? "host" : "internet_host", "members", members);
+	if (e->kind == NSIM_EP_HOST) {
+		const struct nsim_vpc *v = &t->vpcs[e->vpc];
+		const struct nsim_host *h = &v->hosts[e->idx];
+		for (size_t k = 0; k < h->n_security_groups; k++)
+			json_array_append_new(groups, json_string(h->security_groups[k].name));
+		json_object_set_new(j, "vpc", json_string(v->name.name));
+		json_object_set_new(j, "subnet", json_string(v->subnets[h->subnet_idx].name.name));
+		json_object_set_new(j, "security_groups", groups);
+		l = h->listen, n_l = h->n_listen;
+	} else {
+		json_decref(groups);
+		json_object_set_new(j, "vpc", json_null());
+		l = t->inet_hosts[e->idx].listen, n_l = t->inet_hosts[e->idx].n_listen;
+	}
+	for (size_t k = 0; k < n_l; k++)
+		json_array_append_new(listen, json_pack("{s:i, s:i, s:s}", "from", l[k].from, "to", l[k].to, "protocol",
+							nsim_proto_name(l[k].proto)));
+	json_object_set_new(j, "listen", listen);
+	return j;
+}
+
+static json_t *matrix_json_by_class(const struct nsim_topology *t, const struct nsim_matrix *m)
 {
 	json_t *classes = json_array(), *services = json_array();
-	for (size_t c = 0; c < m->n_classes; c++) {
-		json_t *members = json_array();
-		for (size_t k = m->class_start[c]; k < m->class_start[c + 1]; k++)
-			json_array_append_new(members, json_string(m->src_name[m->members[k]]));
-		json_array_append_new(classes, json_pack("{s:I, s:o}", "class", (json_int_t)c + 1, "members", members));
-	}
+	for (size_t c = 0; c < m->n_classes; c++)
+		json_array_append_new(classes, class_json(t, m, c));
 	for (size_t row = 0; row < m->n_rows; row++) {
 		const struct nsim_matrix_service *svc = &m->svc[m->row_svc[row]];
 		json_t *from = json_array();
-		for (size_t c = 0; c < m->n_classes; c++) {
-			const struct nsim_matrix_cell *x = &m->cells[row * m->n_classes + c];
-			if (!x->none && x->prediction == NSIM_PREDICT_REACHABLE)
+		for (size_t c = 0; c < m->n_classes; c++)
+			if (cell_reaches(m, row, c))
 				json_array_append_new(from, json_integer((json_int_t)c + 1));
-		}
 		json_array_append_new(services, json_pack("{s:I, s:i, s:s, s:o}", "class",
 							  (json_int_t)m->src_class[svc->src] + 1, "port", svc->port,
 							  "protocol", nsim_proto_name(svc->proto), "reachable_from_classes", from));
@@ -358,40 +524,209 @@ static json_t *matrix_json_by_class(const struct nsim_matrix *m)
 	return json_pack("{s:o, s:o}", "classes", classes, "services", services);
 }
 
-static void matrix_text_by_class(const struct nsim_matrix *m)
+/* Rows sorted so that rows with the same port and the same sources are
+ * next to each other: by port, protocol and a hash of the sources, then by
+ * row (so a run's first row is its smallest). */
+struct row_key {
+	const struct nsim_matrix *m;
+	const uint64_t *hash;
+};
+
+static int cmp_rows(const void *a, const void *b, void *arg)
 {
-	printf("\nwho can reach what, by class (model; %zu sources in %zu classes, %zu listening ports in %zu rows):\n",
-	       m->n_src, m->n_classes, m->n_svc, m->n_rows);
-	for (size_t c = 0; c < m->n_classes; c++) {
-		size_t n = m->class_start[c + 1] - m->class_start[c];
-		printf("  class %zu (%zu): ", c + 1, n);
-		for (size_t k = 0; k < n && k < MATRIX_SHOWN; k++)
-			printf("%s%s", k ? ", " : "", NSIM_ESC(m->src_name[m->members[m->class_start[c] + k]]));
-		if (n > MATRIX_SHOWN)
-			printf(" and %zu more", n - MATRIX_SHOWN);
-		putchar('\n');
+	const struct row_key *k = arg;
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	const struct nsim_matrix_service *sx = &k->m->svc[k->m->row_svc[x]], *sy = &k->m->svc[k->m->row_svc[y]];
+	if (sx->port != sy->port)
+		return sx->port < sy->port ? -1 : 1;
+	if (sx->proto != sy->proto)
+		return sx->proto < sy->proto ? -1 : 1;
+	if (k->hash[x] != k->hash[y])
+		return k->hash[x] < k->hash[y] ? -1 : 1;
+	return x < y ? -1 : x > y;
+}
+
+static bool same_row(const struct nsim_matrix *m, size_t x, size_t y)
+{
+	const struct nsim_matrix_service *sx = &m->svc[m->row_svc[x]], *sy = &m->svc[m->row_svc[y]];
+	if (sx->port != sy->port || sx->proto != sy->proto)
+		return false;
+	for (size_t c = 0; c < m->n_classes; c++)
+		if (cell_reaches(m, x, c) != cell_reaches(m, y, c))
+			return false;
+	return true;
+}
+
+static int cmp_size(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* The sources of a line of classes: per group (internet first, the
+ * destination's VPC last), the classes that reach it, or "all N classes"
+ * when every class of the VPC does. */
+static void class_sources_text(const struct nsim_topology *t, const struct nsim_matrix *m, size_t row, size_t own,
+			       size_t *buf)
+{
+	bool any = false;
+	size_t total = 0;
+	for (size_t c = 0; c < m->n_classes; c++)
+		total += cell_reaches(m, row, c);
+	if (!total) {
+		printf("nobody");
+		return;
 	}
-	for (size_t row = 0; row < m->n_rows; row++) {
-		const struct nsim_matrix_service *svc = &m->svc[m->row_svc[row]];
-		printf("  class %zu %5u/%-4s ← ", m->src_class[svc->src] + 1, svc->port, nsim_proto_name(svc->proto));
-		size_t shown = 0, n_ok = 0;
+	for (size_t k = 0; k <= t->n_vpcs; k++) {
+		size_t g = group_order(t, own, k), n = 0, all = 0, hosts = 0;
 		for (size_t c = 0; c < m->n_classes; c++) {
-			const struct nsim_matrix_cell *x = &m->cells[row * m->n_classes + c];
-			if (x->none || x->prediction != NSIM_PREDICT_REACHABLE)
+			if (group_of(t, &m->src[m->members[m->class_start[c]]]) != g)
 				continue;
-			if (shown < MATRIX_SHOWN)
-				printf("%sclass %zu", shown++ ? ", " : "", c + 1);
-			n_ok++;
+			all++;
+			if (cell_reaches(m, row, c)) {
+				buf[n++] = c;
+				hosts += m->class_start[c + 1] - m->class_start[c];
+			}
 		}
-		if (!n_ok)
-			printf("nobody");
-		if (n_ok > MATRIX_SHOWN)
-			printf(" and %zu more classes", n_ok - MATRIX_SHOWN);
-		putchar('\n');
+		if (!n && g == t->n_vpcs && t->n_inet_hosts) {
+			printf("internet: none");
+			any = true;
+		}
+		if (!n)
+			continue;
+		printf("%s", any ? "; " : "");
+		print_group_label(t, g);
+		any = true;
+		if (g == t->n_vpcs) {
+			for (size_t i = 0; i < n && i < MATRIX_SHOWN; i++)
+				printf("%s%s", i ? ", " : "", NSIM_ESC(m->src_name[m->members[m->class_start[buf[i]]]]));
+			if (n > MATRIX_SHOWN)
+				printf(" and %zu more", n - MATRIX_SHOWN);
+			continue;
+		}
+		if (n == all && n > 1)
+			printf("all %zu classes (%zu hosts)", n, hosts);
+		else {
+			printf("%s ", n == 1 ? "class" : "classes");
+			print_ranges(buf, n);
+			printf(" (%zu %s)", hosts, hosts == 1 ? "host" : "hosts");
+		}
 	}
 }
 
-static int matrix(const struct nsim_analyzer *an, bool json, bool by_class, json_t *doc)
+static void matrix_text_by_class(const struct nsim_topology *t, const struct nsim_matrix *m)
+{
+	size_t rows = m->n_rows ? m->n_rows : 1;
+	_cleanup_free_ size_t *order = calloc(rows, sizeof(*order)), *run_start = calloc(rows + 1, sizeof(*run_start));
+	_cleanup_free_ size_t *run_first = calloc(rows, sizeof(*run_first)), *dst = calloc(rows, sizeof(*dst));
+	_cleanup_free_ size_t *buf = calloc(m->n_classes ? m->n_classes : 1, sizeof(*buf));
+	_cleanup_free_ uint64_t *hash = calloc(rows, sizeof(*hash));
+	if (!order || !run_start || !run_first || !dst || !buf || !hash) {
+		printf("\n(out of memory for the matrix)\n");
+		return;
+	}
+	int width = snprintf(NULL, 0, "%zu", m->n_classes);
+	printf("\nwho can reach what, by class (model; %zu sources in %zu classes, %zu listening ports in %zu rows):\n",
+	       m->n_src, m->n_classes, m->n_svc, m->n_rows);
+	classes_text(t, m, width);
+	/* rows with the same port and the same sources: one line, a run of order[] */
+	struct row_key key = {m, hash};
+	for (size_t r = 0; r < m->n_rows; r++) {
+		uint64_t h = 1469598103934665603ULL; /* FNV-1a over the classes that reach the row */
+		for (size_t c = 0; c < m->n_classes; c++)
+			if (cell_reaches(m, r, c))
+				h = (h ^ c) * 1099511628211ULL;
+		hash[r] = h;
+		order[r] = r;
+	}
+	qsort_r(order, m->n_rows, sizeof(*order), cmp_rows, &key);
+	size_t n_runs = 0;
+	for (size_t i = 0; i < m->n_rows; i++)
+		if (!i || !same_row(m, order[i - 1], order[i]))
+			run_start[n_runs++] = i;
+	run_start[n_runs] = m->n_rows;
+	/* the lines in the order of their first row; run_first[k]: run k's first row << 32 | k */
+	for (size_t k = 0; k < n_runs; k++)
+		run_first[k] = order[run_start[k]] << 32 | k;
+	qsort(run_first, n_runs, sizeof(*run_first), cmp_size);
+	/* the label column: as wide as the widest "classes 1-50" (at most 40) */
+	size_t wl = 0;
+	char label[128];
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t l = 0; l < n_runs; l++) {
+			size_t k = run_first[l] & 0xffffffff, n = 0;
+			for (size_t i = run_start[k]; i < run_start[k + 1]; i++)
+				dst[n++] = m->src_class[m->svc[m->row_svc[order[i]]].src];
+			qsort(dst, n, sizeof(*dst), cmp_size);
+			size_t u = 0;
+			for (size_t i = 0; i < n; i++)
+				if (!u || dst[u - 1] != dst[i])
+					dst[u++] = dst[i];
+			snprint_ranges(label, sizeof(label), "class", "classes", dst, u);
+			if (pass == 0) {
+				wl = strlen(label) > wl ? strlen(label) : wl;
+				continue;
+			}
+			const struct nsim_matrix_service *svc = &m->svc[m->row_svc[order[run_start[k]]]];
+			printf("  ");
+			print_padded(label, wl < 40 ? wl : 40);
+			printf(" %5u/%-4s ← ", svc->port, nsim_proto_name(svc->proto));
+			class_sources_text(t, m, order[run_start[k]], group_of(t, &m->src[svc->src]), buf);
+			putchar('\n');
+		}
+}
+
+/* One service's sources (not itself): per group, internet first and the
+ * service's own VPC last, by name, or "all N hosts" when the whole VPC
+ * reaches it. */
+static void host_sources_text(const struct nsim_topology *t, const struct nsim_matrix *m, size_t s)
+{
+	const struct nsim_matrix_service *svc = &m->svc[s];
+	size_t own = group_of(t, &m->src[svc->src]);
+	bool any = false;
+	size_t total = 0;
+	for (size_t c = 0; c < m->n_classes; c++)
+		if (cell_reaches(m, svc->row, c))
+			total += m->class_start[c + 1] - m->class_start[c] - (c == m->src_class[svc->src]);
+	if (!total) {
+		printf("nobody");
+		return;
+	}
+	for (size_t k = 0; k <= t->n_vpcs; k++) {
+		size_t g = group_order(t, own, k), n = 0, all = 0;
+		for (size_t c = 0; c < m->n_classes; c++) {
+			if (group_of(t, &m->src[m->members[m->class_start[c]]]) != g)
+				continue;
+			size_t size = m->class_start[c + 1] - m->class_start[c];
+			size_t self = c == m->src_class[svc->src];
+			all += size - self;
+			if (cell_reaches(m, svc->row, c))
+				n += size - self;
+		}
+		if (!n && g == t->n_vpcs && t->n_inet_hosts) {
+			printf("internet: none");
+			any = true;
+		}
+		if (!n)
+			continue;
+		printf("%s", any ? "; " : "");
+		print_group_label(t, g);
+		any = true;
+		if (n == all && n > MATRIX_SHOWN && g != t->n_vpcs) {
+			printf("all %zu %shosts", n, g == own ? "other " : "");
+			continue;
+		}
+		size_t shown = 0;
+		for (size_t i = 0; i < m->n_src && shown < MATRIX_SHOWN; i++)
+			if (i != svc->src && group_of(t, &m->src[i]) == g && reaches(m, s, i))
+				printf("%s%s", shown++ ? ", " : "", NSIM_ESC(m->src_name[i]));
+		if (n > shown)
+			printf(" and %zu more", n - shown);
+	}
+}
+
+static int matrix(const struct nsim_topology *t, const struct nsim_analyzer *an, bool json, bool by_class,
+		  json_t *doc)
 {
 	_cleanup_(nsim_matrix_freep) struct nsim_matrix *m = NULL;
 	double t0 = nsim_clock_ms(CLOCK_MONOTONIC);
@@ -400,7 +735,7 @@ static int matrix(const struct nsim_analyzer *an, bool json, bool by_class, json
 		return r;
 	double ms = nsim_clock_ms(CLOCK_MONOTONIC) - t0;
 	if (by_class && json) {
-		json_t *j = matrix_json_by_class(m);
+		json_t *j = matrix_json_by_class(t, m);
 		json_object_set_new(j, "flows", json_integer((json_int_t)m->flows));
 		json_object_set_new(j, "walked", json_integer((json_int_t)m->walked));
 		json_object_set_new(j, "ms", json_real(ms));
@@ -408,16 +743,13 @@ static int matrix(const struct nsim_analyzer *an, bool json, bool by_class, json
 		return 0;
 	}
 	if (by_class) {
-		matrix_text_by_class(m);
-		printf("(%zu flows analysed in %.1f ms)\n", m->flows, ms);
+		matrix_text_by_class(t, m);
+		printf("(%zu host pairs, %zu class pairs walked in %.1f ms)\n", m->flows, m->walked, ms);
 		return 0;
 	}
 	json_t *list = json ? json_array() : NULL;
 	if (!json)
 		printf("\nwho can reach what (model; %zu sources, %zu listening ports):\n", m->n_src, m->n_svc);
-	/* per row, once: the first sources that reach it (one more than shown:
-	 * a service's own endpoint is left out) */
-	size_t first[MATRIX_SHOWN + 1], n_first = 0, n_row = 0, row = NSIM_NONE;
 	for (size_t s = 0; s < m->n_svc; s++) {
 		const struct nsim_matrix_service *svc = &m->svc[s];
 		const char *name = m->src_name[svc->src];
@@ -430,28 +762,17 @@ static int matrix(const struct nsim_analyzer *an, bool json, bool by_class, json
 							      "protocol", nsim_proto_name(svc->proto), "reachable_from", from));
 			continue;
 		}
-		if (svc->row != row) {
-			row = svc->row;
-			n_first = row_sources(m, row, first, ELEMENTSOF(first), &n_row);
-		}
-		const struct nsim_matrix_cell *own = &m->cells[row * m->n_classes + m->src_class[svc->src]];
-		size_t n_ok = n_row - (!own->none && own->prediction == NSIM_PREDICT_REACHABLE);
 		printf("  %-16s %5u/%-4s ← ", NSIM_ESC(name), svc->port, nsim_proto_name(svc->proto));
-		if (!n_ok)
-			printf("nobody");
-		for (size_t k = 0, shown = 0; k < n_first && shown < MATRIX_SHOWN; k++)
-			if (first[k] != svc->src)
-				printf("%s%s", shown++ ? ", " : "", NSIM_ESC(m->src_name[first[k]]));
-		if (n_ok > MATRIX_SHOWN)
-			printf(" and %zu more", n_ok - MATRIX_SHOWN);
+		host_sources_text(t, m, s);
 		putchar('\n');
 	}
 	ms = nsim_clock_ms(CLOCK_MONOTONIC) - t0;
 	if (json)
 		json_object_set_new(doc, "matrix",
-				    json_pack("{s:o, s:I, s:f}", "services", list, "flows", (json_int_t)m->flows, "ms", ms));
+				    json_pack("{s:o, s:I, s:I, s:f}", "services", list, "flows", (json_int_t)m->flows,
+					      "walked", (json_int_t)m->walked, "ms", ms));
 	else
-		printf("(%zu flows analysed in %.1f ms)\n", m->flows, ms);
+		printf("(%zu host pairs, %zu class pairs walked in %.1f ms)\n", m->flows, m->walked, ms);
 	return 0;
 }
 
@@ -535,12 +856,15 @@ int nsim_cmd_analyze(int argc, char **argv)
 		}
 		char flow[160];
 		snprintf(flow, sizeof(flow), "%s → %s", NSIM_ESC(e->from.ref.name), NSIM_ESC(target));
-		printf("%s %-40s predicted %-11s", ok ? "✓" : "✗", flow, nsim_prediction_name(a.prediction));
-		if (a.reason || e->name.name)
-			printf(" %-24s", a.reason ? nsim_reason_code(a.reason) : "");
-		if (e->name.name)
-			printf(" %s", NSIM_ESC(e->name.name));
-		putchar('\n');
+		/* the columns padded, the line not: no trailing spaces */
+		char line[sizeof(flow) + 400];
+		int len = snprintf(line, sizeof(line), "%s %-40s predicted %-11s %-24s %s", ok ? "✓" : "✗", flow,
+				   nsim_prediction_name(a.prediction), a.reason ? nsim_reason_code(a.reason) : "",
+				   e->name.name ? NSIM_ESC(e->name.name) : "");
+		len = len < 0 ? 0 : len >= (int)sizeof(line) ? (int)sizeof(line) - 1 : len;
+		while (len > 0 && line[len - 1] == ' ')
+			line[--len] = '\0';
+		puts(line);
 		if (why[0])
 			printf("    %s\n", NSIM_ESC(why));
 		else if (!ok || a.reason)
@@ -560,7 +884,7 @@ int nsim_cmd_analyze(int argc, char **argv)
 	if (!json)
 		printf("\n%zu predicted to hold, %zu predicted to fail%s\n", held, failed,
 		       commands ? " (command: expectations are run by `netsim test` only)" : "");
-	if (with_matrix && matrix(an, json, by_class, doc) < 0)
+	if (with_matrix && matrix(t, an, json, by_class, doc) < 0)
 		r = NSIM_EXIT_FAIL;
 	if (json) {
 		json_dumpf(doc, stdout, JSON_INDENT(2));

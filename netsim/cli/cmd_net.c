@@ -55,7 +55,9 @@ const char nsim_help_down[] =
 	"Environment: NETSIM_STATE_DIR (default /run/netsim), for tests and isolated CI jobs.\n";
 
 const char nsim_help_ls[] = "Lists the instances that are up, and netsim-* namespaces no instance owns\n"
-			    "(foreign: netsim leaves them alone).\n\nOptions:\n  --json   as JSON\n";
+			    "(foreign: netsim leaves them alone), counted per prefix (netsim-NAME-*).\n\n"
+			    "Options:\n  --all    each foreign namespace, one per line\n"
+			    "  --json   as JSON (every foreign namespace)\n";
 
 const char nsim_help_show[] =
 	"Shows the structure of a topology as the AWS console lists it: per VPC, its\n"
@@ -77,13 +79,15 @@ const char nsim_help_exec[] =
 	"NETSIM_INSTANCE in its environment. `netsim down` stops it.\n"
 	"Example: netsim exec serverless-backend fn -- nc 198.51.100.20 443\n";
 
-/* getopt_long over argv with only --name/--json/--all; returns <0 on a usage error. */
+/* getopt_long over argv with only --name/--json/--all, each where the command
+ * takes it (its synopsis in cli/main.c says so); returns <0 on a usage error. */
 struct opts {
 	const char *name;
 	bool json, all;
 };
 
-static int parse_opts(const char *cmd, int argc, char **argv, bool allow_name, bool allow_all, struct opts *o)
+static int parse_opts(const char *cmd, int argc, char **argv, bool allow_name, bool allow_json, bool allow_all,
+		      struct opts *o)
 {
 	static const struct option long_opts[] = {
 		{"name", required_argument, NULL, 'n'},
@@ -97,7 +101,7 @@ static int parse_opts(const char *cmd, int argc, char **argv, bool allow_name, b
 	while ((c = getopt_long(argc, argv, "", long_opts, NULL)) != -1) {
 		if (c == 'n' && allow_name)
 			o->name = optarg;
-		else if (c == 'j')
+		else if (c == 'j' && allow_json)
 			o->json = true;
 		else if (c == 'a' && allow_all)
 			o->all = true;
@@ -166,7 +170,7 @@ static json_t *process_json(const struct nsim_plan_process *pr)
 int nsim_cmd_plan(int argc, char **argv)
 {
 	struct opts o = {0};
-	int i = parse_opts("plan", argc, argv, true, false, &o);
+	int i = parse_opts("plan", argc, argv, true, true, false, &o);
 	if (i < 0)
 		return NSIM_EXIT_USAGE;
 	if (i != argc - 1)
@@ -207,7 +211,7 @@ static void print_hosts_table(const struct nsim_plan *p)
 int nsim_cmd_up(int argc, char **argv)
 {
 	struct opts o = {0};
-	int i = parse_opts("up", argc, argv, true, false, &o);
+	int i = parse_opts("up", argc, argv, true, false, false, &o);
 	if (i < 0)
 		return NSIM_EXIT_USAGE;
 	if (i != argc - 1)
@@ -260,7 +264,7 @@ static int down_one(const char *name)
 int nsim_cmd_down(int argc, char **argv)
 {
 	struct opts o = {0};
-	int i = parse_opts("down", argc, argv, false, true, &o);
+	int i = parse_opts("down", argc, argv, false, false, true, &o);
 	if (i < 0)
 		return NSIM_EXIT_USAGE;
 	if (o.all ? i != argc : i != argc - 1)
@@ -295,10 +299,59 @@ int nsim_cmd_down(int argc, char **argv)
 	return status;
 }
 
+/* A foreign namespace's instance-like prefix: its name up to the last '-'
+ * (netsim-NAME-NODE: netsim-NAME), the whole name when that leaves netsim-. */
+static size_t foreign_prefix_len(const char *ns)
+{
+	const char *dash = strrchr(ns, '-');
+	size_t len = dash ? (size_t)(dash - ns) : strlen(ns);
+	return len > strlen(NSIM_NETNS_PREFIX) ? len : strlen(ns);
+}
+
+static int cmp_foreign(const void *a, const void *b)
+{
+	const char *x = *(char *const *)a, *y = *(char *const *)b;
+	size_t lx = foreign_prefix_len(x), ly = foreign_prefix_len(y);
+	int c = strncmp(x, y, lx < ly ? lx : ly);
+	if (c || lx != ly)
+		return c ? c : lx < ly ? -1 : 1;
+	return strcmp(x, y);
+}
+
+/* Thousands of stray namespaces (killed test runs) as one line per
+ * instance-like prefix with its count: `ls --all` lists each. */
+#define LS_PREFIXES_SHOWN 20
+static void foreign_by_prefix(char **foreign, size_t n)
+{
+	qsort(foreign, n, sizeof(*foreign), cmp_foreign);
+	size_t groups = 0, shown = 0;
+	for (size_t k = 0; k < n;) {
+		size_t len = foreign_prefix_len(foreign[k]), j = k + 1;
+		while (j < n && foreign_prefix_len(foreign[j]) == len && strncmp(foreign[j], foreign[k], len) == 0)
+			j++;
+		groups++;
+		if (shown < LS_PREFIXES_SHOWN) {
+			shown++;
+			if (j - k == 1)
+				printf("  %s\n", NSIM_ESC(foreign[k]));
+			else {
+				char prefix[300];
+				snprintf(prefix, sizeof(prefix), "%.*s-*", (int)len, foreign[k]);
+				printf("  %-40s %zu namespaces\n", NSIM_ESC(prefix), j - k);
+			}
+		}
+		k = j;
+	}
+	if (groups > shown)
+		printf("  and %zu more prefixes (%zu namespaces in all)\n", groups - shown, n);
+	if (groups < n || groups > shown)
+		printf("'netsim ls --all' lists each; 'ip netns del NAME' removes one that is yours.\n");
+}
+
 int nsim_cmd_ls(int argc, char **argv)
 {
 	struct opts o = {0};
-	int i = parse_opts("ls", argc, argv, false, false, &o);
+	int i = parse_opts("ls", argc, argv, false, true, true, &o);
 	if (i < 0)
 		return NSIM_EXIT_USAGE;
 	if (i != argc)
@@ -346,8 +399,11 @@ int nsim_cmd_ls(int argc, char **argv)
 		if (n_foreign)
 			printf("\nforeign namespaces (named netsim-*, but no record in %s owns them; netsim leaves "
 			       "them alone):\n", nsim_instance_state_dir());
-		for (size_t k = 0; k < n_foreign; k++)
-			printf("  %s\n", foreign[k]);
+		if (o.all)
+			for (size_t k = 0; k < n_foreign; k++)
+				printf("  %s\n", foreign[k]);
+		else
+			foreign_by_prefix(foreign, n_foreign);
 	}
 	json_decref(all);
 	return NSIM_EXIT_OK;
@@ -395,7 +451,7 @@ static int show_file(const struct opts *o, const char *path)
 int nsim_cmd_show(int argc, char **argv)
 {
 	struct opts o = {0};
-	int i = parse_opts("show", argc, argv, false, false, &o);
+	int i = parse_opts("show", argc, argv, false, true, false, &o);
 	if (i < 0)
 		return NSIM_EXIT_USAGE;
 	if (i != argc - 1)
@@ -438,6 +494,17 @@ int nsim_cmd_show(int argc, char **argv)
 	{
 		const char *ns = json_string_value(json_object_get(h, "namespace"));
 		json_object_set_new(h, "status", json_string(ns && ns_exists(ns) ? "up" : "missing"));
+	}
+	/* every namespace the state records (routers, gateways, the internet's
+	 * too, not only the hosts'): those gone since */
+	json_t *missing = json_array();
+	json_array_foreach(json_object_get(j, "namespaces"), k, h)
+		if (json_is_string(h) && !ns_exists(json_string_value(h)))
+			json_array_append(missing, h);
+	if (!missing || json_object_set_new(j, "missing_namespaces", missing) < 0) {
+		json_decref(j);
+		fprintf(stderr, "netsim show: error: out of memory\n");
+		return NSIM_EXIT_FAIL;
 	}
 	/* the structure, from the file as `up` loaded it */
 	_cleanup_(nsim_topology_freep) struct nsim_topology *t = NULL;

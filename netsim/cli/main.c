@@ -16,30 +16,32 @@ static int cmd_help(int argc, char **argv);
 static const struct nsim_command commands[] = {
 	{"validate", "FILE... [--json] [--strict]", "check topology files and print every error",
 	 nsim_help_validate, nsim_cmd_validate},
-	{"plan", "FILE [--name NAME] [--json]", "print the kernel operations `up` would perform",
+	{"plan", "FILE [--name NAME] [--json] [--strict]", "print the kernel operations `up` would perform",
 	 nsim_help_plan, nsim_cmd_plan},
-	{"up", "FILE [--name NAME]", "build the topology in network namespaces (root)", nsim_help_up,
+	{"up", "FILE [--name NAME] [--strict]", "build the topology in network namespaces (root)", nsim_help_up,
 	 nsim_cmd_up},
 	{"down", "NAME | --all", "remove a running topology and everything it made (root)", nsim_help_down,
 	 nsim_cmd_down},
-	{"ls", "[--json]", "list running topologies", nsim_help_ls, nsim_cmd_ls},
+	{"ls", "[--all] [--json]", "list running topologies", nsim_help_ls, nsim_cmd_ls},
 	{"show", "NAME|FILE [--json]", "subnets, routes, ACLs, groups and hosts of a topology or a running one", nsim_help_show,
 	 nsim_cmd_show},
 	{"exec", "NAME HOST -- CMD...", "run a command inside a host's namespace (root)", nsim_help_exec,
 	 nsim_cmd_exec},
-	{"logs", "NAME HOST [-f]", "print the log of a host's run: service or a VPC's resolver (root)", nsim_help_logs,
+	{"logs", "NAME HOST [-f|--follow]", "print the log of a host's run: service or a VPC's resolver (root)", nsim_help_logs,
 	 nsim_cmd_logs},
-	{"test", "FILE [--keep] [--json] [--junit F] [--pcap D]", "up, prove every expectation with packets, down",
+	{"test", "FILE [--name NAME] [--keep] [--only P] [--timeout MS] [--json] [--verbose] [--junit F] [--pcap D]\n"
+	 "[--flow-log F [--flow-log-format FMT]] [--html F] [--strict]", "up, prove every expectation with packets, down",
 	 nsim_help_test, nsim_cmd_test},
-	{"check", "NAME [--only P] [--json] [--junit F] [--pcap D]", "prove the expectations of a running topology",
+	{"check", "NAME [--only P] [--timeout MS] [--json] [--verbose] [--junit F] [--pcap D]\n"
+	 "[--flow-log F [--flow-log-format FMT]] [--html F] [--strict]", "prove the expectations of a running topology",
 	 nsim_help_check, nsim_cmd_check},
-	{"trace", "FILE|NAME FROM TO PORT/PROTO [--json]", "the path of one flow, hop by hop, and what blocks it",
+	{"trace", "FILE|NAME FROM TO PORT/PROTO [--json] [--strict]", "the path of one flow, hop by hop, and what blocks it",
 	 nsim_help_trace, nsim_cmd_trace},
-	{"analyze", "FILE [--json] [--matrix]", "predict every expectation from the model (no root)", nsim_help_analyze,
+	{"analyze", "FILE [--json] [--matrix [--by-class]] [--strict]", "predict every expectation from the model (no root)", nsim_help_analyze,
 	 nsim_cmd_analyze},
-	{"import", "TEMPLATE [--parameter K=V]... [--region R] [--overlay F] [--expect intent] [-o OUT] [--json]",
+	{"import", "TEMPLATE [--parameter K=V]... [--region R] [--overlay F] [--expect intent] [-o|--output OUT] [--json]",
 	 "a CloudFormation or SAM template as a topology", nsim_help_import, nsim_cmd_import},
-	{"graph", "FILE|NAME [--format dot|mermaid|svg|html] [--flows] [-o FILE]",
+	{"graph", "FILE|NAME [--format dot|mermaid|svg|html] [--flows] [-o|--output FILE] [--strict]",
 	 "draw the topology as an architecture diagram (no root)", nsim_help_graph, nsim_cmd_graph},
 	{"help", "[COMMAND]", "show help for netsim or one command", NULL, cmd_help},
 };
@@ -91,13 +93,27 @@ int nsim_cli_usage_error(const char *cmd, const char *fmt, ...)
 	return NSIM_EXIT_USAGE;
 }
 
+/* A synopsis, its continuation lines ("\n" in args) indented to its start. */
+static void print_args(FILE *out, const char *args, int indent)
+{
+	for (const char *p = args; *p; p++) {
+		fputc(*p, out);
+		if (*p == '\n')
+			fprintf(out, "%*s", indent, "");
+	}
+}
+
 static void usage(FILE *out)
 {
 	fprintf(out, "Usage: netsim COMMAND [ARGS...]\n\n"
 		     "Builds AWS-style VPC networks in Linux network namespaces and proves what can\n"
 		     "reach what.\n\nCommands:\n");
 	for (size_t i = 0; i < ELEMENTSOF(commands); i++)
-		fprintf(out, "  %-9s %s\n            %s\n", commands[i].name, commands[i].args, commands[i].summary);
+	{
+		fprintf(out, "  %-9s ", commands[i].name);
+		print_args(out, commands[i].args, 12);
+		fprintf(out, "\n            %s\n", commands[i].summary);
+	}
 	fprintf(out, "\nOptions:\n"
 		     "  --strict       (commands that validate a topology) warnings are errors\n"
 		     "  -h, --help     show this help\n"
@@ -124,7 +140,9 @@ static int cmd_help(int argc, char **argv)
 	const struct nsim_command *c = find_command(argv[1]);
 	if (!c)
 		return nsim_cli_usage_error("help", "unknown command '%s'", argv[1]);
-	printf("Usage: netsim %s %s\n\n%s\n", c->name, c->args, c->summary);
+	printf("Usage: netsim %s ", c->name);
+	print_args(stdout, c->args, (int)strlen("Usage: netsim  ") + (int)strlen(c->name));
+	printf("\n\n%s\n", c->summary);
 	if (c->help)
 		printf("\n%s", c->help);
 	if (validates(c->name))

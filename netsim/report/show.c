@@ -119,10 +119,16 @@ static json_t *routes_json(struct builder *b, const struct nsim_vpc *vpc, const 
 	return a;
 }
 
-static const char *rt_name(const struct nsim_vpc *vpc, const struct nsim_subnet *s)
+/* The subnet's route table: its own, else the VPC's main one; NSIM_NONE:
+ * the implicit main table (none named: the local route only). */
+static size_t rt_of(const struct nsim_vpc *vpc, const struct nsim_subnet *s)
 {
-	size_t i = s->route_table.name ? s->rt_idx : vpc->main_rt_idx;
-	return i == NSIM_NONE ? "(main)" : vpc->route_tables[i].name.name;
+	return s->route_table.name ? s->rt_idx : vpc->main_rt_idx;
+}
+
+static json_t *rt_name_json(const struct nsim_vpc *vpc, size_t i)
+{
+	return i == NSIM_NONE ? json_null() : json_string(vpc->route_tables[i].name.name);
 }
 
 /* A subnet is public when its route table has a route to an internet gateway.
@@ -297,7 +303,8 @@ static json_t *subnet_json(struct builder *b, const struct nsim_vpc *vpc, size_t
 	put(b, j, "cidr", cidr_json(s->cidr));
 	put(b, j, "az", str_or_null(s->az.name));
 	put(b, j, "public", json_boolean(subnet_public(vpc, s)));
-	put(b, j, "route_table", json_string(rt_name(vpc, s)));
+	put(b, j, "route_table", rt_name_json(vpc, rt_of(vpc, s)));
+	put(b, j, "main_route_table", json_boolean(rt_of(vpc, s) == vpc->main_rt_idx));
 	put(b, j, "network_acl",
 	    json_string(s->acl_idx == NSIM_NONE ? "default" : vpc->network_acls[s->acl_idx].name.name));
 	json_t *hosts = put(b, j, "hosts", json_array());
@@ -328,9 +335,7 @@ static json_t *vpc_json(struct builder *b, const struct nsim_vpc *vpc)
 	put(b, j, "name", json_string(vpc->name.name));
 	put(b, j, "cidr", cidr_json(vpc->cidr));
 	put(b, j, "internet_gateway", str_or_null(vpc->internet_gateway.name));
-	put(b, j, "main_route_table", json_string(vpc->main_rt_idx == NSIM_NONE
-							  ? "(main)"
-							  : vpc->route_tables[vpc->main_rt_idx].name.name));
+	put(b, j, "main_route_table", rt_name_json(vpc, vpc->main_rt_idx));
 	put(b, j, "dns_support", json_boolean(vpc->dns_support));
 	put(b, j, "dns_hostnames", json_boolean(vpc->dns_hostnames));
 
@@ -342,17 +347,17 @@ static json_t *vpc_json(struct builder *b, const struct nsim_vpc *vpc)
 	a = put(b, j, "route_tables", json_array());
 	bool implicit = false;
 	for (size_t i = 0; i < vpc->n_subnets; i++)
-		implicit |= streq(rt_name(vpc, &vpc->subnets[i]), "(main)");
+		implicit |= rt_of(vpc, &vpc->subnets[i]) == NSIM_NONE;
 	for (size_t i = 0; a && i < vpc->n_route_tables + implicit; i++) {
 		const struct nsim_route_table *rt = i < vpc->n_route_tables ? &vpc->route_tables[i] : NULL;
 		json_t *tj = json_object();
 		if (tj) {
-			put(b, tj, "name", json_string(rt ? rt->name.name : "(main)"));
+			put(b, tj, "name", rt_name_json(vpc, rt ? i : NSIM_NONE));
 			put(b, tj, "main", json_boolean(rt ? i == vpc->main_rt_idx : true));
 			put(b, tj, "routes", routes_json(b, vpc, rt));
 			json_t *subs = put(b, tj, "subnets", json_array());
 			for (size_t k = 0; subs && k < vpc->n_subnets; k++)
-				if (streq(rt_name(vpc, &vpc->subnets[k]), rt ? rt->name.name : "(main)"))
+				if (rt_of(vpc, &vpc->subnets[k]) == (rt ? i : NSIM_NONE))
 					append(b, subs, json_string(vpc->subnets[k].name.name));
 		}
 		append(b, a, tj);
@@ -469,16 +474,6 @@ static void list(FILE *out, const char *label, const json_t *a)
 		fprintf(out, "%s%s", i ? "," : "", NSIM_ESC(json_string_value(v)));
 }
 
-static const json_t *find(const json_t *arr, const char *name)
-{
-	size_t i;
-	const json_t *v;
-	json_array_foreach(arr, i, v)
-		if (streq(s_of(v, "name"), name))
-			return v;
-	return NULL;
-}
-
 static void routes_text(FILE *out, const char *indent, const json_t *rt)
 {
 	size_t i;
@@ -527,9 +522,12 @@ static void subnet_text(FILE *out, const json_t *vpc, const json_t *s)
 	const json_t *h;
 	fprintf(out, "  subnet %s  %s  az %s  %s\n", NSIM_ESC(s_of(s, "name")), s_of(s, "cidr"),
 		NSIM_ESC(s_of(s, "az")), json_is_true(json_object_get(s, "public")) ? "public" : "private");
-	const char *rtn = s_of(s, "route_table");
-	const json_t *rt = find(json_object_get(vpc, "route_tables"), rtn);
-	if (streq(rtn, "(main)"))
+	const char *rtn = json_string_value(json_object_get(s, "route_table"));
+	const json_t *rt = NULL, *x;
+	json_array_foreach(json_object_get(vpc, "route_tables"), i, x)
+		if (rtn ? streq(rtn, s_of(x, "name")) : json_is_null(json_object_get(x, "name")))
+			rt = x;
+	if (!rtn)
 		fprintf(out, "    route table: the VPC's main table (none named: the local route only)\n");
 	else
 		fprintf(out, "    route table %s%s\n", NSIM_ESC(rtn),
@@ -654,5 +652,22 @@ void nsim_report_show_text(FILE *out, const json_t *show)
 		fprintf(out, "  %-16s %-12s %-20s %-15s %-15s %-8s %s\n", NSIM_ESC(s_of(v, "name")),
 			NSIM_ESC(s_of(v, "kind")), NSIM_ESC(s_of(v, "where")), NSIM_ESC(s_of(v, "address")),
 			pub ? NSIM_ESC(pub) : "-", NSIM_ESC(s_of(v, "status")), NSIM_ESC(s_of(v, "namespace")));
+	}
+	/* the namespaces `up` made besides the hosts' (routers, gateways, the internet) */
+	const json_t *nss = json_object_get(show, "namespaces"), *missing = json_object_get(show, "missing_namespaces");
+	fprintf(out, "  %zu namespaces, %zu missing; besides the hosts':\n", json_array_size(nss), json_array_size(missing));
+	json_array_foreach(nss, i, v)
+	{
+		const char *ns = json_string_value(v);
+		bool of_host = false, gone = false;
+		size_t k;
+		const json_t *x;
+		json_array_foreach(hosts, k, x)
+			of_host = of_host || streq(s_of(x, "namespace"), ns ? ns : "");
+		json_array_foreach(missing, k, x)
+			gone = gone || streq(json_string_value(x) ? json_string_value(x) : "", ns ? ns : "");
+		if (ns && !of_host)
+			fprintf(out, "  %-16s %-12s %-20s %-15s %-15s %-8s %s\n", "-", "network", "-", "-", "-",
+				gone ? "missing" : "up", NSIM_ESC(ns));
 	}
 }

@@ -71,6 +71,68 @@ out=$("$netsim" validate /nonexistent.yaml 2>&1); [ $? -eq 1 ] && [[ $out == */n
 	ok || bad "plan --json"
 "$netsim" analyze topologies/serverless-backend.yaml >/dev/null && ok || bad "analyze: the example should hold"
 "$netsim" trace topologies/serverless-backend.yaml fn db 3306/tcp | grep -q "db-sg" && ok || bad "trace names db-sg"
+# every command's synopsis (`netsim help CMD`, first line) names exactly the long options it accepts: each
+# option of any getopt table in netsim/cli/ is tried on each command, with no other argument (so nothing
+# runs); --all is left out (down --all is not to be tried), exec takes none (it passes them on)
+opts=$(grep -oh '{"[a-z-]*", \(no\|required\|optional\)_argument' netsim/cli/*.c | sed 's/{"\([a-z-]*\)".*/\1/' | sort -u | grep -vx all)
+synopsis=$(for cmd in $("$netsim" --help | awk '/^  [a-z]/ {print $1}'); do
+	case $cmd in help | exec) continue ;; esac
+	syn=" $("$netsim" help "$cmd" | sed '/^$/q') "
+	for o in $opts strict; do
+		bare=$("$netsim" "$cmd" "--$o" </dev/null 2>&1 >/dev/null)
+		valued=$("$netsim" "$cmd" "--$o=x" </dev/null 2>&1 >/dev/null)
+		acc=0
+		case $bare in *"unknown option"* | *"needs a value"* | *"is for 'netsim"*) ;; *) acc=1 ;; esac
+		case $valued in *"unknown option"* | *"is for 'netsim"*) ;; *) acc=1 ;; esac
+		doc=0
+		[[ $syn =~ [[:space:]\[\|]--$o[][[:space:]|] ]] && doc=1
+		[ $acc = $doc ] || echo "$cmd --$o: accepted $acc, in its synopsis $doc;"
+	done
+done)
+[ -z "$synopsis" ] && ok || bad "synopses: $synopsis"
+"$netsim" help analyze | head -1 | grep -qF -- "[--matrix [--by-class]] [--strict]" && ok || bad "help analyze: the synopsis"
+# no text output line ends in whitespace
+trailing=$(for f in topologies/*.yaml; do
+	for cmd in validate plan analyze "analyze --matrix" "analyze --by-class"; do
+		"$netsim" $cmd "$f" 2>&1 | grep -n '[[:space:]]$' | sed "s|^|$cmd $f:|"
+	done
+done
+for cmd in "" $("$netsim" --help | awk '/^  [a-z]/ {print $1}'); do "$netsim" help $cmd | grep -n '[[:space:]]$' | sed "s|^|help $cmd:|"; done
+"$netsim" trace topologies/serverless-backend.yaml fn db 3306/tcp | grep -n '[[:space:]]$'
+"$netsim" trace topologies/serverless-backend.yaml fn proxy 3306/tcp | grep -n '[[:space:]]$')
+[ -z "$trailing" ] && ok || bad "trailing whitespace in: $trailing"
+# the matrix of a generated topology (1000 hosts in 5 subnets, 2 internet hosts): each class described
+# once, identical rows one line, the internet named, a whole VPC summarized, pairs counted honestly
+gen=$(mktemp); scripts/gen-topology 1000 gen >"$gen"
+out=$("$netsim" analyze "$gen" --matrix --by-class)
+[[ $out == *"  class 1   200 hosts          vpc vpc, subnet s0, groups web, listens 80/tcp: h0, h1, h2 and 197 more"$'\n'* ]] &&
+	[[ $out == *"  class 6     1 internet host  listens 443/tcp: api"$'\n'* ]] &&
+	[[ $out == *$'\n'"  classes 1-5    80/tcp  ← internet: none; vpc vpc: all 5 classes (1000 hosts)"$'\n'* ]] &&
+	[[ $out == *$'\n'"  class 6       443/tcp  ← internet: client; vpc vpc: all 5 classes (1000 hosts)"$'\n'* ]] &&
+	[[ $out == *$'\n'"(1002001 host pairs, 41 class pairs walked in "*" ms)" ]] &&
+	[ "$(grep -c '/tcp  ←' <<<"$out")" -eq 2 ] && ok || bad "analyze --matrix --by-class: $out"
+out=$("$netsim" analyze "$gen" --matrix)
+[[ $out == *$'\n'"  h999                80/tcp  ← internet: none; vpc vpc: all 999 other hosts"$'\n'* ]] &&
+	[[ $out == *$'\n'"  api                443/tcp  ← internet: client; vpc vpc: all 1000 hosts"$'\n'* ]] &&
+	ok || bad "analyze --matrix: $(tail -3 <<<"$out")"
+"$netsim" analyze "$gen" --matrix | grep -q "more$" && bad "analyze --matrix hides sources in 'and N more'" || ok
+"$netsim" analyze "$gen" --json --by-class | python3 -c '
+import json, sys
+m = json.load(sys.stdin)["matrix"]
+c = m["classes"][0]
+assert (c["kind"], c["vpc"], c["subnet"], c["security_groups"], len(c["members"])) == ("host", "vpc", "s0", ["web"], 200), c
+assert c["listen"] == [{"from": 80, "to": 80, "protocol": "tcp"}], c
+assert m["classes"][5]["kind"] == "internet_host" and m["classes"][5]["vpc"] is None, m["classes"][5]
+assert m["flows"] == 1002001 and m["walked"] == 41, m
+' && ok || bad "analyze --json --by-class: the classes described"
+# a /32 rule sets one host apart: the two classes of subnet s0 read alike, so each says what parts them
+sed -i 's|source: 10.0.0.0/16 } ]|source: 10.0.0.0/16 }, { protocol: tcp, ports: 22, source: 10.0.1.7/32 } ]|' "$gen"
+out=$("$netsim" analyze "$gen" --matrix --by-class)
+[[ $out == *"  class 2     1 host           vpc vpc, subnet s0, groups web, listens 80/tcp (told apart by the rule and route CIDRs that contain its address, e.g. 10.0.1.7): h3"$'\n'* ]] &&
+	[[ $out == *$'\n'"  classes 1, 3-6    80/tcp  ← internet: none; vpc vpc: all 6 classes (1000 hosts)"$'\n'* ]] &&
+	[[ $out == *$'\n'"  class 3   200 hosts          vpc vpc, subnet s1, groups web, listens 80/tcp: h200, h201, h202 and 197 more"$'\n'* ]] &&
+	ok || bad "analyze --by-class: classes alike but for a /32: $out"
+rm -f "$gen"
 "$netsim" trace topologies/serverless-backend.yaml fn 192.0.2.7 icmp | grep -q "BLACKHOLE_ROUTE" && ok || bad "trace names the blackhole"
 # not root: exit 3 with a clear message (only checkable as root, by dropping privileges)
 if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then

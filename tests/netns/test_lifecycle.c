@@ -695,6 +695,12 @@ static void test_foreign_namespaces(void **state)
 	/* netsim-NAME-extra: in the instance's namespace prefix, not its own */
 	const char *extra = netns_namespace("f-extra");
 	make_foreign_ns(extra);
+	/* two more of one prefix (netsim-NAME-f-*): `ls` counts them, `ls --all` lists each */
+	const char *extra2 = netns_namespace("f-extra2"), *extra3 = netns_namespace("f-extra3");
+	make_foreign_ns(extra2);
+	make_foreign_ns(extra3);
+	char group[160];
+	snprintf(group, sizeof(group), "  %.*s-*", (int)(strrchr(extra, '-') - extra), extra);
 
 	assert_int_equal(nrun(state_dir, out, sizeof(out), "up", "topologies/minimal.yaml", "--name", name, NULL), 0);
 	/* and a process started later with `netsim exec`, inside one of its namespaces: the instance's, so
@@ -736,7 +742,13 @@ static void test_foreign_namespaces(void **state)
 	assert_false(sh_alive);
 	bool survived_down = ns_exists(extra);
 	assert_int_equal(nrun(state_dir, out, sizeof(out), "ls", NULL), 0);
-	bool listed = strstr(out, "foreign") && strstr(out, extra);
+	const char *line = strstr(out, group);
+	bool grouped = line && strncmp(line + 2 + 40, " 3 namespaces\n", 14) == 0 && !strstr(out, extra2) &&
+		       strstr(out, "'netsim ls --all' lists each");
+	if (!grouped)
+		fprintf(stderr, "wanted '%s' with 3 namespaces in:\n%s\n", group, out);
+	assert_int_equal(nrun(state_dir, out, sizeof(out), "ls", "--all", NULL), 0);
+	bool listed = strstr(out, "foreign") && strstr(out, extra) && strstr(out, extra2) && strstr(out, extra3);
 	assert_int_equal(nrun(state_dir, out, sizeof(out), "ls", "--json", NULL), 0);
 	char want[128];
 	snprintf(want, sizeof(want), "\"namespace\": \"%s\",\n    \"status\": \"foreign\"", extra);
@@ -746,6 +758,9 @@ static void test_foreign_namespaces(void **state)
 	bool survived_all = ns_exists(extra);
 	bool said = strstr(out, "left alone: namespace") && strstr(out, extra);
 	remove_foreign_ns(extra);
+	remove_foreign_ns(extra2);
+	remove_foreign_ns(extra3);
+	assert_true(grouped);
 	assert_int_equal(r, 0);
 	assert_true(survived_down);
 	assert_true(listed);

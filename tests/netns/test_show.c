@@ -49,6 +49,27 @@ static void test_show_running(void **state)
 		if (!strstr(rest, ns))
 			fail_msg("no line for %s up:\n%s", hosts[i], rest);
 	}
+	/* every namespace the state records, not only the hosts': the router, the
+	 * internet gateway, the internet (as state.json records them) */
+	static char st_json[131072];
+	assert_int_equal(run(st_json, sizeof(st_json), NULL, "show", n, "--json", NULL), 0);
+	json_t *st = json_loads(st_json, 0, NULL);
+	assert_non_null(st);
+	size_t n_ns = json_array_size(json_object_get(st, "namespaces"));
+	assert_true(n_ns > ELEMENTSOF(hosts));
+	snprintf(want, sizeof(want), "  %zu namespaces, 0 missing; besides the hosts':\n", n_ns);
+	if (!strstr(rest, want))
+		fail_msg("no '%s' in:\n%s", want, rest);
+	size_t ni;
+	json_t *nv;
+	json_array_foreach(json_object_get(st, "namespaces"), ni, nv)
+	{
+		char ns[160];
+		snprintf(ns, sizeof(ns), " up       %s\n", json_string_value(nv));
+		if (!strstr(rest, ns))
+			fail_msg("show lists no namespace %s:\n%s", json_string_value(nv), rest);
+	}
+	json_decref(st);
 	assert_non_null(strstr(rest, "203.0.113.10")); /* the NAT gateway's elastic IP */
 	assert_non_null(strstr(rest, "203.0.113.20")); /* the bastion's public IP */
 
@@ -68,7 +89,9 @@ static void test_show_running(void **state)
 	/* and the state of what is up (docs/commands.md) */
 	assert_true(json_is_string(json_object_get(from_name, "file")));
 	assert_true(json_array_size(json_object_get(from_name, "namespaces")) > ELEMENTSOF(hosts));
-	const char *state_keys[] = {"instance", "file", "hosts", "namespaces", "created", "responder", "up"};
+	assert_int_equal(json_array_size(json_object_get(from_name, "missing_namespaces")), 0);
+	const char *state_keys[] = {"instance", "file",      "hosts", "namespaces", "missing_namespaces",
+				    "created",  "responder", "up"};
 	for (size_t k = 0; k < ELEMENTSOF(state_keys); k++)
 		json_object_del(from_name, state_keys[k]);
 	assert_true(json_equal(from_file, from_name));

@@ -63,6 +63,16 @@ def consistent(name, doc, text):
                     need.append(f"public IP {h['public_ip']}")
             for n in s["nat_gateways"]:
                 need.append(f"elastic IP {n['elastic_ip']}")
+        # no sentinel names: an implicit main table (none named) is null, marked main
+        if vpc["main_route_table"] == "(main)" or any(rt["name"] == "(main)" for rt in vpc["route_tables"]):
+            bad(f"{name}: a route table named '(main)'")
+        for s in vpc["subnets"]:
+            rt = [t for t in vpc["route_tables"] if t["name"] == s["route_table"]]
+            if len(rt) != 1 or s["name"] not in rt[0]["subnets"] or rt[0]["main"] != s["main_route_table"]:
+                bad(f"{name}: subnet {s['name']}: route_table {s['route_table']!r} is not one of route_tables[] "
+                    f"with main {s['main_route_table']}")
+            if s["route_table"] is None and not (s["main_route_table"] and vpc["main_route_table"] is None):
+                bad(f"{name}: subnet {s['name']}: no route table, yet not the VPC's implicit main one")
         for rt in vpc["route_tables"]:
             for r in rt["routes"]:
                 need.append(f"{r['destination']:<18} -> {r['target']}")
