@@ -507,6 +507,75 @@ static bool holds(const struct nsim_expect *e, const struct nsim_analysis *a)
 						    : a->prediction == NSIM_PREDICT_BLOCKED;
 }
 
+struct nsim_graph_colors nsim_graph_group_colors(enum nsim_graph_group_kind k)
+{
+	switch (k) {
+	case NSIM_GRAPH_REGION:
+		return (struct nsim_graph_colors){"#00A4A6", NULL, "#00A4A6"};
+	case NSIM_GRAPH_VPC:
+		return (struct nsim_graph_colors){"#8C4FFF", NULL, "#8C4FFF"};
+	case NSIM_GRAPH_AZ:
+		return (struct nsim_graph_colors){"#007CBC", NULL, "#007CBC"};
+	case NSIM_GRAPH_SUBNET_PUBLIC:
+		return (struct nsim_graph_colors){"#7AA116", "#F2F6E8", "#248814"};
+	case NSIM_GRAPH_SUBNET_PRIVATE:
+		return (struct nsim_graph_colors){"#00A4A6", "#E6F6F7", "#147EBA"};
+	case NSIM_GRAPH_INTERNET:
+		return (struct nsim_graph_colors){"#232F3E", "#F7F7F7", "#232F3E"};
+	}
+	return (struct nsim_graph_colors){"#000000", NULL, "#000000"};
+}
+
+struct nsim_graph_colors nsim_graph_node_colors(enum nsim_graph_node_kind k)
+{
+	const char *stroke = "#000000", *fill = NULL;
+	switch (k) {
+	case NSIM_GRAPH_HOST_INSTANCE:
+	case NSIM_GRAPH_HOST_FUNCTION:
+		stroke = "#ED7100";
+		break;
+	case NSIM_GRAPH_HOST_PROXY:
+	case NSIM_GRAPH_HOST_DATABASE:
+		stroke = "#C925D1";
+		break;
+	case NSIM_GRAPH_IGW:
+	case NSIM_GRAPH_PEERING:
+		fill = "#F4EDFF";
+		stroke = "#8C4FFF";
+		break;
+	case NSIM_GRAPH_NAT:
+	case NSIM_GRAPH_ENDPOINT:
+		stroke = "#8C4FFF";
+		break;
+	case NSIM_GRAPH_INET_HOST:
+	case NSIM_GRAPH_ADDRESS:
+		stroke = "#232F3E";
+		break;
+	case NSIM_GRAPH_ROUTES:
+		stroke = "#7D8998";
+		break;
+	}
+	return (struct nsim_graph_colors){stroke, fill, "#232F3E"};
+}
+
+const char *nsim_graph_edge_color(enum nsim_graph_edge_kind k)
+{
+	switch (k) {
+	case NSIM_GRAPH_LINK:
+	case NSIM_GRAPH_PEERING_LINK:
+		return "#8C4FFF";
+	case NSIM_GRAPH_SERVICE_LINK:
+		return "#7D8998";
+	case NSIM_GRAPH_FLOW_REACHABLE:
+		return "#1D8102";
+	case NSIM_GRAPH_FLOW_BLOCKED:
+		return "#D13212";
+	case NSIM_GRAPH_FLOW_INTERMITTENT:
+		return "#E07700";
+	}
+	return "#000000";
+}
+
 enum nsim_graph_edge_kind nsim_graph_flow_kind(enum nsim_prediction p)
 {
 	switch (p) {
