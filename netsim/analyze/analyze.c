@@ -1644,3 +1644,22 @@ void nsim_analyze_to_internet_host(struct walk *w, size_t ii, uint32_t src)
 {
 	to_internet_host(w, ii, src);
 }
+
+struct nsim_flow nsim_analyze_expect_flow(const struct nsim_topology *t, const struct nsim_expect *e)
+{
+	struct nsim_flow f = {.from = e->from, .proto = e->proto, .dport = e->has_port ? e->port.from : 0};
+	f.dst = nsim_analyze_target(t, &e->from, &e->to);
+	if (e->to.kind == NSIM_EP_DNS)
+		f.name = e->to.ref.name;
+	return f;
+}
+
+/* netsim rule: a refused flow (delivered, no listener) is neither reachable
+ * nor blocked, so it holds for no expectation. */
+bool nsim_analyze_expect_holds(const struct nsim_expect *e, const struct nsim_analysis *a)
+{
+	if (e->verdict == NSIM_VERDICT_INTERMITTENT)
+		return a->prediction == NSIM_PREDICT_INTERMITTENT;
+	return e->verdict == NSIM_VERDICT_REACHABLE ? a->prediction == NSIM_PREDICT_REACHABLE
+						    : a->prediction == NSIM_PREDICT_BLOCKED;
+}

@@ -499,14 +499,6 @@ int nsim_graph_add_flow(struct nsim_graph *g, size_t expect, const struct nsim_g
 	return add_edge(g, from, to, NSIM_NONE, label, v->kind, v->holds);
 }
 
-static bool holds(const struct nsim_expect *e, const struct nsim_analysis *a)
-{
-	if (e->verdict == NSIM_VERDICT_INTERMITTENT)
-		return a->prediction == NSIM_PREDICT_INTERMITTENT;
-	return e->verdict == NSIM_VERDICT_REACHABLE ? a->prediction == NSIM_PREDICT_REACHABLE
-						    : a->prediction == NSIM_PREDICT_BLOCKED;
-}
-
 struct nsim_graph_colors nsim_graph_group_colors(enum nsim_graph_group_kind k)
 {
 	switch (k) {
@@ -601,10 +593,7 @@ int nsim_graph_add_model_flows(struct nsim_graph *g)
 		const struct nsim_expect *e = &t->expects[i];
 		if (e->command.argc)
 			continue;
-		struct nsim_flow f = {.from = e->from, .proto = e->proto, .dport = e->has_port ? e->port.from : 0};
-		f.dst = nsim_analyze_target(t, &e->from, &e->to);
-		if (e->to.kind == NSIM_EP_DNS)
-			f.name = e->to.ref.name;
+		struct nsim_flow f = nsim_analyze_expect_flow(t, e);
 		struct nsim_analysis a;
 		if ((r = nsim_analyzer_flow(an, &f, true, &a)) < 0)
 			return r;
@@ -612,7 +601,7 @@ int nsim_graph_add_model_flows(struct nsim_graph *g)
 			.kind = nsim_graph_flow_kind(a.prediction),
 			.reason = a.reason != NSIM_REASON_NONE ? nsim_reason_code(a.reason) : NULL,
 			.component = a.blocked_at,
-			.holds = holds(e, &a),
+			.holds = nsim_analyze_expect_holds(e, &a),
 			.dst = f.dst,
 		};
 		if ((r = nsim_graph_add_flow(g, i, &v)) < 0)
