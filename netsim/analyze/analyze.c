@@ -166,24 +166,7 @@ static bool find_eni(const struct walk *w, size_t v, uint32_t addr, size_t *ret_
 
 static bool host_in_sg(const struct nsim_host *h, size_t sg)
 {
-	if (sg == NSIM_NONE)
-		return h->n_security_groups == 0;
-	for (size_t k = 0; k < h->n_security_groups; k++)
-		if (h->sg_idx[k] == sg)
-			return true;
-	return false;
-}
-
-/* Whether an interface with the groups sg_idx[0..n) is in group sg
- * (NSIM_NONE: the default group, which those naming none are in). */
-static bool groups_have(const size_t *sg_idx, size_t n, size_t sg)
-{
-	if (sg == NSIM_NONE)
-		return n == 0;
-	for (size_t k = 0; k < n; k++)
-		if (sg_idx[k] == sg)
-			return true;
-	return false;
+	return nsim_sg_member(h->sg_idx, h->n_security_groups, sg);
 }
 
 /* Is addr the private address of a member of group sg of VPC v: a host, or
@@ -195,7 +178,7 @@ static bool addr_in_sg(const struct walk *w, size_t v, size_t sg, uint32_t addr)
 	const struct entry *e = find(w->an, v, addr);
 	if (e && e->kind == E_VPCE) {
 		const struct nsim_vpc_endpoint *ep = &w->t->vpcs[v].endpoints[e->idx];
-		return groups_have(ep->sg_idx, ep->n_security_groups, sg);
+		return nsim_sg_member(ep->sg_idx, ep->n_security_groups, sg);
 	}
 	return e && e->kind == E_HOST && host_in_sg(&w->t->vpcs[v].hosts[e->idx], sg);
 }
@@ -225,7 +208,7 @@ bool nsim_analyze_sg_rule_matches(const struct nsim_topology *t, const struct ns
 		for (size_t i = 0; i < pv->n_endpoints && !peer_ok; i++) {
 			const struct nsim_vpc_endpoint *ep = &pv->endpoints[i];
 			for (size_t k = 0; ep->type == NSIM_VPCE_INTERFACE && ep->addresses && k < ep->n_subnets && !peer_ok; k++)
-				peer_ok = ep->addresses[k] == peer && groups_have(ep->sg_idx, ep->n_security_groups, r->peer_sg);
+				peer_ok = ep->addresses[k] == peer && nsim_sg_member(ep->sg_idx, ep->n_security_groups, r->peer_sg);
 		}
 	}
 	return peer_ok && proto_ok(r->proto, r->has_ports, r->port_from, r->port_to, proto, port);
@@ -1660,4 +1643,23 @@ void nsim_analyze_groups_of(const struct walk *w, size_t ctx, uint32_t addr, cha
 void nsim_analyze_to_internet_host(struct walk *w, size_t ii, uint32_t src)
 {
 	to_internet_host(w, ii, src);
+}
+
+struct nsim_flow nsim_analyze_expect_flow(const struct nsim_topology *t, const struct nsim_expect *e)
+{
+	struct nsim_flow f = {.from = e->from, .proto = e->proto, .dport = e->has_port ? e->port.from : 0};
+	f.dst = nsim_analyze_target(t, &e->from, &e->to);
+	if (e->to.kind == NSIM_EP_DNS)
+		f.name = e->to.ref.name;
+	return f;
+}
+
+/* netsim rule: a refused flow (delivered, no listener) is neither reachable
+ * nor blocked, so it holds for no expectation. */
+bool nsim_analyze_expect_holds(const struct nsim_expect *e, const struct nsim_analysis *a)
+{
+	if (e->verdict == NSIM_VERDICT_INTERMITTENT)
+		return a->prediction == NSIM_PREDICT_INTERMITTENT;
+	return e->verdict == NSIM_VERDICT_REACHABLE ? a->prediction == NSIM_PREDICT_REACHABLE
+						    : a->prediction == NSIM_PREDICT_BLOCKED;
 }

@@ -165,6 +165,15 @@ struct nsim_analysis {
 uint32_t nsim_analyze_target(const struct nsim_topology *t, const struct nsim_endpoint *from,
 			     const struct nsim_endpoint *to);
 
+/* The flow of expectation e (not a command: one, which has none): from its
+ * source, its protocol and first port, to nsim_analyze_target() of its
+ * destination (a DNS name's answer, with the name). Lives as long as t. */
+struct nsim_flow nsim_analyze_expect_flow(const struct nsim_topology *t, const struct nsim_expect *e);
+
+/* Whether prediction a is the verdict e expects (its blocked_by: aside:
+ * nsim_analyze_blocked_by_match()). */
+bool nsim_analyze_expect_holds(const struct nsim_expect *e, const struct nsim_analysis *a);
+
 /* Resolves DNS name `name` as `from` (a host: its VPC's resolver; an
  * internet host: public DNS) would (analyze/dns.c). Returns 0 and *ret_addr,
  * with the answer and its CNAME chain as a sentence in why; -ENOENT with why

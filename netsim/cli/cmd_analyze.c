@@ -298,14 +298,6 @@ int nsim_cmd_trace(int argc, char **argv)
 
 /* ---- analyze ---- */
 
-static bool holds(const struct nsim_expect *e, const struct nsim_analysis *a)
-{
-	if (e->verdict == NSIM_VERDICT_INTERMITTENT)
-		return a->prediction == NSIM_PREDICT_INTERMITTENT;
-	return e->verdict == NSIM_VERDICT_REACHABLE ? a->prediction == NSIM_PREDICT_REACHABLE
-						    : a->prediction == NSIM_PREDICT_BLOCKED;
-}
-
 static bool reaches(const struct nsim_matrix *m, size_t s, size_t i)
 {
 	const struct nsim_matrix_cell *x = nsim_matrix_cell(m, s, i);
@@ -816,14 +808,11 @@ int nsim_cmd_analyze(int argc, char **argv)
 			commands++;
 			continue; /* command: expectations run programs; the model has no flow for them */
 		}
-		struct nsim_flow f = {.from = e->from, .proto = e->proto, .dport = e->has_port ? e->port.from : 0};
-		f.dst = nsim_analyze_target(t, &e->from, &e->to);
-		if (e->to.kind == NSIM_EP_DNS)
-			f.name = e->to.ref.name;
+		struct nsim_flow f = nsim_analyze_expect_flow(t, e);
 		struct nsim_analysis a;
 		if (nsim_analyzer_flow(an, &f, true, &a) < 0)
 			continue;
-		bool ok = holds(e, &a);
+		bool ok = nsim_analyze_expect_holds(e, &a);
 		/* blocked_by: the deciding component must be the one named */
 		char why[sizeof(a.explanation) + 200] = "";
 		bool by = !ok || nsim_analyze_blocked_by_match(t, e, &a, why, sizeof(why));

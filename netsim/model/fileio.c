@@ -140,6 +140,20 @@ int nsim_file_open_dir(const char *path, bool create, int *ret_fd, bool *ret_sti
 	return 0;
 }
 
+/* Runs write on f, then flushes and closes f (always): the writer's error,
+ * else the first error of the stream, the flush or the close. */
+static int write_and_close(FILE *f, nsim_file_writer write, const void *userdata)
+{
+	int r = write(f, userdata);
+	if (fflush(f) != 0 && r == 0)
+		r = -errno;
+	if (ferror(f) && r == 0)
+		r = -EIO;
+	if (fclose(f) != 0 && r == 0)
+		r = -errno;
+	return r;
+}
+
 /* Writes into the character device or FIFO `name` (as stat'ed in *seen)
  * itself, never through a symlink and only if it is still that file. */
 static int write_in_place(int dir_fd, const char *name, const struct stat *seen, nsim_file_writer write,
@@ -160,14 +174,7 @@ static int write_in_place(int dir_fd, const char *name, const struct stat *seen,
 		close(fd);
 		return r;
 	}
-	int r = write(f, userdata);
-	if (fflush(f) != 0 && r == 0)
-		r = -errno;
-	if (ferror(f) && r == 0)
-		r = -EIO;
-	if (fclose(f) != 0 && r == 0)
-		r = -errno;
-	return r;
+	return write_and_close(f, write, userdata);
 }
 
 int nsim_file_write_at(int dir_fd, bool sticky_shared, const char *name, nsim_file_writer write,
@@ -214,13 +221,7 @@ int nsim_file_write_at(int dir_fd, bool sticky_shared, const char *name, nsim_fi
 		close(fd);
 		goto fail;
 	}
-	r = write(f, userdata);
-	if (fflush(f) != 0 && r == 0)
-		r = -errno;
-	if (ferror(f) && r == 0)
-		r = -EIO;
-	if (fclose(f) != 0 && r == 0)
-		r = -errno;
+	r = write_and_close(f, write, userdata);
 	if (r < 0)
 		goto fail;
 	if (sticky_shared) {

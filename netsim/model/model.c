@@ -36,6 +36,16 @@ bool nsim_topology_peered(const struct nsim_topology *t, size_t a, size_t b, siz
 	return false;
 }
 
+bool nsim_sg_member(const size_t *sg_idx, size_t n, size_t sg)
+{
+	if (sg == NSIM_NONE)
+		return n == 0;
+	for (size_t k = 0; k < n; k++)
+		if (sg_idx[k] == sg)
+			return true;
+	return false;
+}
+
 const char *nsim_proto_name(enum nsim_proto p)
 {
 	switch (p) {

@@ -509,6 +509,13 @@ NSIM_DEFINE_FREEP(struct nsim_topology, nsim_topology_free)
  * https://docs.aws.amazon.com/vpc/latest/peering/what-is-vpc-peering.html */
 bool nsim_topology_peered(const struct nsim_topology *t, size_t a, size_t b, size_t *ret_peering);
 
+/* Whether an interface (host or endpoint) with the security groups
+ * sg_idx[0..n) is a member of group sg (an index into its VPC's groups, or
+ * NSIM_NONE for the default group, which those naming no group are in).
+ * AWS: "Default security groups for your VPCs",
+ * https://docs.aws.amazon.com/vpc/latest/userguide/default-security-group.html */
+bool nsim_sg_member(const size_t *sg_idx, size_t n, size_t sg);
+
 const char *nsim_proto_name(enum nsim_proto p);
 const char *nsim_host_kind_name(enum nsim_host_kind k);
 const char *nsim_verdict_name(enum nsim_verdict v);

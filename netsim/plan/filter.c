@@ -73,18 +73,6 @@ static void proto_match(FILE *f, enum nsim_proto proto, bool has_ports, uint16_t
 		fprintf(f, "th dport %u-%u ", from, to);
 }
 
-/* Whether an interface with the groups sg_idx[0..n) is a member of group
- * sg (NSIM_NONE: the default group, which those naming none are in). */
-static bool in_group(const size_t *sg_idx, size_t n, size_t sg)
-{
-	if (sg == NSIM_NONE)
-		return n == 0;
-	for (size_t k = 0; k < n; k++)
-		if (sg_idx[k] == sg)
-			return true;
-	return false;
-}
-
 /* The members of a security group: the private addresses of its hosts and
  * of the network interfaces of its interface endpoints. The default group's
  * members are the VPC's hosts (and endpoints) that name no group. AWS:
@@ -95,7 +83,7 @@ static size_t members(const struct nsim_vpc *v, size_t sg, FILE *f)
 	char a[NSIM_ADDR_STRLEN];
 	for (size_t i = 0; i < v->n_endpoints; i++) {
 		const struct nsim_vpc_endpoint *ep = &v->endpoints[i];
-		if (ep->type != NSIM_VPCE_INTERFACE || !ep->addresses || !in_group(ep->sg_idx, ep->n_security_groups, sg))
+		if (ep->type != NSIM_VPCE_INTERFACE || !ep->addresses || !nsim_sg_member(ep->sg_idx, ep->n_security_groups, sg))
 			continue;
 		for (size_t k = 0; k < ep->n_subnets; k++) {
 			if (f)
@@ -105,12 +93,7 @@ static size_t members(const struct nsim_vpc *v, size_t sg, FILE *f)
 	}
 	for (size_t i = 0; i < v->n_hosts; i++) {
 		const struct nsim_host *h = &v->hosts[i];
-		bool in = false;
-		if (sg == NSIM_NONE)
-			in = h->n_security_groups == 0;
-		for (size_t k = 0; k < h->n_security_groups && !in; k++)
-			in = h->sg_idx[k] == sg;
-		if (!in)
+		if (!nsim_sg_member(h->sg_idx, h->n_security_groups, sg))
 			continue;
 		if (f)
 			fprintf(f, "%s%s", n ? ", " : "", nsim_addr_fmt(h->address, a));

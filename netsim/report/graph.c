@@ -499,12 +499,73 @@ int nsim_graph_add_flow(struct nsim_graph *g, size_t expect, const struct nsim_g
 	return add_edge(g, from, to, NSIM_NONE, label, v->kind, v->holds);
 }
 
-static bool holds(const struct nsim_expect *e, const struct nsim_analysis *a)
+struct nsim_graph_colors nsim_graph_group_colors(enum nsim_graph_group_kind k)
 {
-	if (e->verdict == NSIM_VERDICT_INTERMITTENT)
-		return a->prediction == NSIM_PREDICT_INTERMITTENT;
-	return e->verdict == NSIM_VERDICT_REACHABLE ? a->prediction == NSIM_PREDICT_REACHABLE
-						    : a->prediction == NSIM_PREDICT_BLOCKED;
+	switch (k) {
+	case NSIM_GRAPH_REGION:
+		return (struct nsim_graph_colors){"#00A4A6", NULL, "#00A4A6"};
+	case NSIM_GRAPH_VPC:
+		return (struct nsim_graph_colors){"#8C4FFF", NULL, "#8C4FFF"};
+	case NSIM_GRAPH_AZ:
+		return (struct nsim_graph_colors){"#007CBC", NULL, "#007CBC"};
+	case NSIM_GRAPH_SUBNET_PUBLIC:
+		return (struct nsim_graph_colors){"#7AA116", "#F2F6E8", "#248814"};
+	case NSIM_GRAPH_SUBNET_PRIVATE:
+		return (struct nsim_graph_colors){"#00A4A6", "#E6F6F7", "#147EBA"};
+	case NSIM_GRAPH_INTERNET:
+		return (struct nsim_graph_colors){"#232F3E", "#F7F7F7", "#232F3E"};
+	}
+	return (struct nsim_graph_colors){"#000000", NULL, "#000000"};
+}
+
+struct nsim_graph_colors nsim_graph_node_colors(enum nsim_graph_node_kind k)
+{
+	const char *stroke = "#000000", *fill = NULL;
+	switch (k) {
+	case NSIM_GRAPH_HOST_INSTANCE:
+	case NSIM_GRAPH_HOST_FUNCTION:
+		stroke = "#ED7100";
+		break;
+	case NSIM_GRAPH_HOST_PROXY:
+	case NSIM_GRAPH_HOST_DATABASE:
+		stroke = "#C925D1";
+		break;
+	case NSIM_GRAPH_IGW:
+	case NSIM_GRAPH_PEERING:
+		fill = "#F4EDFF";
+		stroke = "#8C4FFF";
+		break;
+	case NSIM_GRAPH_NAT:
+	case NSIM_GRAPH_ENDPOINT:
+		stroke = "#8C4FFF";
+		break;
+	case NSIM_GRAPH_INET_HOST:
+	case NSIM_GRAPH_ADDRESS:
+		stroke = "#232F3E";
+		break;
+	case NSIM_GRAPH_ROUTES:
+		stroke = "#7D8998";
+		break;
+	}
+	return (struct nsim_graph_colors){stroke, fill, "#232F3E"};
+}
+
+const char *nsim_graph_edge_color(enum nsim_graph_edge_kind k)
+{
+	switch (k) {
+	case NSIM_GRAPH_LINK:
+	case NSIM_GRAPH_PEERING_LINK:
+		return "#8C4FFF";
+	case NSIM_GRAPH_SERVICE_LINK:
+		return "#7D8998";
+	case NSIM_GRAPH_FLOW_REACHABLE:
+		return "#1D8102";
+	case NSIM_GRAPH_FLOW_BLOCKED:
+		return "#D13212";
+	case NSIM_GRAPH_FLOW_INTERMITTENT:
+		return "#E07700";
+	}
+	return "#000000";
 }
 
 enum nsim_graph_edge_kind nsim_graph_flow_kind(enum nsim_prediction p)
@@ -532,10 +593,7 @@ int nsim_graph_add_model_flows(struct nsim_graph *g)
 		const struct nsim_expect *e = &t->expects[i];
 		if (e->command.argc)
 			continue;
-		struct nsim_flow f = {.from = e->from, .proto = e->proto, .dport = e->has_port ? e->port.from : 0};
-		f.dst = nsim_analyze_target(t, &e->from, &e->to);
-		if (e->to.kind == NSIM_EP_DNS)
-			f.name = e->to.ref.name;
+		struct nsim_flow f = nsim_analyze_expect_flow(t, e);
 		struct nsim_analysis a;
 		if ((r = nsim_analyzer_flow(an, &f, true, &a)) < 0)
 			return r;
@@ -543,7 +601,7 @@ int nsim_graph_add_model_flows(struct nsim_graph *g)
 			.kind = nsim_graph_flow_kind(a.prediction),
 			.reason = a.reason != NSIM_REASON_NONE ? nsim_reason_code(a.reason) : NULL,
 			.component = a.blocked_at,
-			.holds = holds(e, &a),
+			.holds = nsim_analyze_expect_holds(e, &a),
 			.dst = f.dst,
 		};
 		if ((r = nsim_graph_add_flow(g, i, &v)) < 0)

@@ -123,6 +123,19 @@ _must_check_ int nsim_graph_add_model_flows(struct nsim_graph *g);
 /* The flow edge kind of a prediction. */
 enum nsim_graph_edge_kind nsim_graph_flow_kind(enum nsim_prediction p);
 
+/* The colours of the diagram, the same in every form (DOT, SVG, Mermaid):
+ * AWS's architecture icon set's groups and categories. Strings "#RRGGBB",
+ * static. A fill of NULL is white, which each form spells its own way. */
+struct nsim_graph_colors {
+	const char *stroke, *fill, *font;
+};
+struct nsim_graph_colors nsim_graph_group_colors(enum nsim_graph_group_kind k);
+/* A node's border (its AWS category: compute orange, database purple-pink,
+ * networking purple) and fill; the font is #232F3E. */
+struct nsim_graph_colors nsim_graph_node_colors(enum nsim_graph_node_kind k);
+/* An edge's line (and a flow's label). */
+const char *nsim_graph_edge_color(enum nsim_graph_edge_kind k);
+
 /* report/graph_dot.c: the graph as DOT text (Graphviz's own writer over the
  * libcgraph graph the layout uses). Returns 0, -ENOMEM or -EIO. */
 _must_check_ int nsim_graph_write_dot(FILE *out, const struct nsim_graph *g);

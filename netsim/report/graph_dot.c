@@ -60,70 +60,22 @@ static void html_lines(FILE *out, const char *s)
 	}
 }
 
-struct group_style {
-	const char *color, *fill, *style, *font;
-};
-
-static struct group_style group_style(enum nsim_graph_group_kind k)
+/* The line style of a group (its colours: nsim_graph_group_colors()). */
+static const char *group_style(enum nsim_graph_group_kind k)
 {
 	switch (k) {
 	case NSIM_GRAPH_REGION:
-		return (struct group_style){"#00A4A6", "white", "dashed", "#00A4A6"};
-	case NSIM_GRAPH_VPC:
-		return (struct group_style){"#8C4FFF", "white", "solid", "#8C4FFF"};
 	case NSIM_GRAPH_AZ:
-		return (struct group_style){"#007CBC", "white", "dashed", "#007CBC"};
+		return "dashed";
+	case NSIM_GRAPH_VPC:
+		return "solid";
 	case NSIM_GRAPH_SUBNET_PUBLIC:
-		return (struct group_style){"#7AA116", "#F2F6E8", "filled", "#248814"};
 	case NSIM_GRAPH_SUBNET_PRIVATE:
-		return (struct group_style){"#00A4A6", "#E6F6F7", "filled", "#147EBA"};
+		return "filled";
 	case NSIM_GRAPH_INTERNET:
-		return (struct group_style){"#232F3E", "#F7F7F7", "rounded,filled", "#232F3E"};
+		return "rounded,filled";
 	}
-	return (struct group_style){"black", "white", "solid", "black"};
-}
-
-/* The border colour of a node: its AWS category (compute orange, database
- * purple-pink, networking purple). */
-static const char *node_color(enum nsim_graph_node_kind k)
-{
-	switch (k) {
-	case NSIM_GRAPH_HOST_INSTANCE:
-	case NSIM_GRAPH_HOST_FUNCTION:
-		return "#ED7100";
-	case NSIM_GRAPH_HOST_PROXY:
-	case NSIM_GRAPH_HOST_DATABASE:
-		return "#C925D1";
-	case NSIM_GRAPH_NAT:
-	case NSIM_GRAPH_IGW:
-	case NSIM_GRAPH_ENDPOINT:
-	case NSIM_GRAPH_PEERING:
-		return "#8C4FFF";
-	case NSIM_GRAPH_INET_HOST:
-	case NSIM_GRAPH_ADDRESS:
-		return "#232F3E";
-	case NSIM_GRAPH_ROUTES:
-		return "#7D8998";
-	}
-	return "black";
-}
-
-static const char *edge_color(enum nsim_graph_edge_kind k)
-{
-	switch (k) {
-	case NSIM_GRAPH_LINK:
-	case NSIM_GRAPH_PEERING_LINK:
-		return "#8C4FFF";
-	case NSIM_GRAPH_SERVICE_LINK:
-		return "#7D8998";
-	case NSIM_GRAPH_FLOW_REACHABLE:
-		return "#1D8102";
-	case NSIM_GRAPH_FLOW_BLOCKED:
-		return "#D13212";
-	case NSIM_GRAPH_FLOW_INTERMITTENT:
-		return "#E07700";
-	}
-	return "black";
+	return "solid";
 }
 
 static void indent(FILE *out, unsigned depth)
@@ -161,9 +113,10 @@ static void write_node(FILE *out, const struct nsim_graph_node *n, unsigned dept
 		fputs("];\n", out);
 		return;
 	}
-	fprintf(out, "color=\"%s\"", node_color(n->kind));
-	if (n->kind == NSIM_GRAPH_IGW || n->kind == NSIM_GRAPH_PEERING)
-		fputs(", fillcolor=\"#F4EDFF\"", out);
+	struct nsim_graph_colors col = nsim_graph_node_colors(n->kind);
+	fprintf(out, "color=\"%s\"", col.stroke);
+	if (col.fill)
+		fprintf(out, ", fillcolor=\"%s\"", col.fill);
 	if (n->kind == NSIM_GRAPH_ADDRESS)
 		fputs(", style=\"rounded,dashed\"", out);
 	fputs(", label=<<b>", out);
@@ -181,12 +134,12 @@ static void write_group(FILE *out, const struct nsim_graph *g, size_t grp, unsig
 {
 	const struct nsim_graph_group *c = grp == NSIM_NONE ? NULL : &g->groups[grp];
 	if (c) {
-		struct group_style st = group_style(c->kind);
+		struct nsim_graph_colors col = nsim_graph_group_colors(c->kind);
 		indent(out, depth);
 		fprintf(out, "subgraph %s {\n", c->id);
 		indent(out, depth + 1);
-		fprintf(out, "color=\"%s\"; fillcolor=\"%s\"; style=\"%s\"; fontcolor=\"%s\"; penwidth=%s;\n", st.color,
-			st.fill, st.style, st.font, c->kind == NSIM_GRAPH_VPC ? "2" : "1.5");
+		fprintf(out, "color=\"%s\"; fillcolor=\"%s\"; style=\"%s\"; fontcolor=\"%s\"; penwidth=%s;\n", col.stroke,
+			col.fill ? col.fill : "white", group_style(c->kind), col.font, c->kind == NSIM_GRAPH_VPC ? "2" : "1.5");
 		indent(out, depth + 1);
 		fputs("label=<", out);
 		html_lines(out, c->label);
@@ -213,12 +166,12 @@ static bool is_flow(enum nsim_graph_edge_kind k)
 static void write_edge(FILE *out, const struct nsim_graph *g, const struct nsim_graph_edge *e)
 {
 	bool flow = is_flow(e->kind);
-	fprintf(out, "\t%s -> %s [color=\"%s\"", g->nodes[e->from].id, g->nodes[e->to].id, edge_color(e->kind));
+	fprintf(out, "\t%s -> %s [color=\"%s\"", g->nodes[e->from].id, g->nodes[e->to].id, nsim_graph_edge_color(e->kind));
 	if (e->to_group != NSIM_NONE)
 		fprintf(out, ", lhead=%s", g->groups[e->to_group].id);
 	if (flow) {
 		/* flows cross the picture: they must not move the architecture */
-		fprintf(out, ", penwidth=2, constraint=false, fontcolor=\"%s\"%s", edge_color(e->kind),
+		fprintf(out, ", penwidth=2, constraint=false, fontcolor=\"%s\"%s", nsim_graph_edge_color(e->kind),
 			e->holds ? "" : ", style=dashed");
 	} else if (e->kind == NSIM_GRAPH_SERVICE_LINK) {
 		fputs(", style=dashed, arrowhead=none", out);
@@ -460,7 +413,7 @@ static void flows_overlay(FILE *out, const struct nsim_graph *g, Agraph_t *ag, d
 		fprintf(out,
 			"<marker id=\"nsim-flow-arrow%zu\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"9\" markerUnits=\"userSpaceOnUse\" "
 			"markerHeight=\"9\" orient=\"auto\"><path d=\"M0,0 L10,5 L0,10 z\" fill=\"%s\"/></marker>",
-			k, edge_color(kinds[k]));
+			k, nsim_graph_edge_color(kinds[k]));
 	fputs("</defs>\n", out);
 	struct spot {
 		double x, y;
@@ -524,7 +477,7 @@ static void flows_overlay(FILE *out, const struct nsim_graph *g, Agraph_t *ag, d
 		fprintf(out,
 			"<path class=\"flow\" d=\"M%.1f,%.1f Q%.1f,%.1f %.1f,%.1f\" fill=\"none\" stroke=\"%s\" "
 			"stroke-width=\"2\"%s marker-end=\"url(#nsim-flow-arrow%zu)\"/>\n",
-			x1, y1, cx, cy, x2, y2, edge_color(e->kind), e->holds ? "" : " stroke-dasharray=\"6,4\"", mk);
+			x1, y1, cx, cy, x2, y2, nsim_graph_edge_color(e->kind), e->holds ? "" : " stroke-dasharray=\"6,4\"", mk);
 		if (!e->label)
 			continue;
 		/* the badge: the point of the curve, from its middle outwards,
@@ -546,7 +499,7 @@ static void flows_overlay(FILE *out, const struct nsim_graph *g, Agraph_t *ag, d
 		}
 		if (n_placed < ELEMENTSOF(placed))
 			placed[n_placed++] = (struct spot){bxp, byp};
-		badge(bo, bxp, byp, ++num, edge_color(e->kind));
+		badge(bo, bxp, byp, ++num, nsim_graph_edge_color(e->kind));
 	}
 	if (fclose(bo) == 0 && badges)
 		fputs(badges, out);
@@ -558,14 +511,14 @@ static void flows_overlay(FILE *out, const struct nsim_graph *g, Agraph_t *ag, d
 		if (!is_flow(e->kind) || !e->label)
 			continue;
 		double y = legend_y + LEGEND_LINE * (double)num + BADGE_R;
-		badge(out, BADGE_R + 2, y, ++num, edge_color(e->kind));
+		badge(out, BADGE_R + 2, y, ++num, nsim_graph_edge_color(e->kind));
 		fprintf(out,
 			"<text x=\"%.1f\" y=\"%.1f\" font-family=\"Helvetica,sans-Serif\" font-size=\"10\" fill=\"#232F3E\">",
 			2 * BADGE_R + 8, y + 3.5);
 		html(out, g->nodes[e->from].title);
 		fputs(" → ", out);
 		html(out, g->nodes[e->to].title);
-		fprintf(out, ": <tspan fill=\"%s\">", edge_color(e->kind));
+		fprintf(out, ": <tspan fill=\"%s\">", nsim_graph_edge_color(e->kind));
 		html(out, e->label);
 		fputs("</tspan></text>\n", out);
 	}

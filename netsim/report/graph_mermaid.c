@@ -76,58 +76,56 @@ static void write_group(FILE *out, const struct nsim_graph *g, size_t grp, unsig
 	}
 }
 
-static const char *group_style(enum nsim_graph_group_kind k)
+/* A fill (NULL: white). */
+static const char *fill(const char *c)
 {
-	switch (k) {
-	case NSIM_GRAPH_REGION:
-		return "fill:#FFFFFF,stroke:#00A4A6,stroke-dasharray:5 5,color:#00A4A6";
-	case NSIM_GRAPH_VPC:
-		return "fill:#FFFFFF,stroke:#8C4FFF,stroke-width:2px,color:#8C4FFF";
-	case NSIM_GRAPH_AZ:
-		return "fill:#FFFFFF,stroke:#007CBC,stroke-dasharray:5 5,color:#007CBC";
-	case NSIM_GRAPH_SUBNET_PUBLIC:
-		return "fill:#F2F6E8,stroke:#7AA116,color:#248814";
-	case NSIM_GRAPH_SUBNET_PRIVATE:
-		return "fill:#E6F6F7,stroke:#00A4A6,color:#147EBA";
-	case NSIM_GRAPH_INTERNET:
-		return "fill:#F7F7F7,stroke:#232F3E,color:#232F3E";
-	}
-	return "";
+	return c ? c : "#FFFFFF";
 }
 
-/* Class names and styles of the node kinds (AWS categories' colours). */
-static const struct {
-	const char *name, *style;
-} node_class[] = {
-	[NSIM_GRAPH_HOST_INSTANCE] = {"instance", "fill:#FFFFFF,stroke:#ED7100,color:#232F3E"},
-	[NSIM_GRAPH_HOST_FUNCTION] = {"function", "fill:#FFFFFF,stroke:#ED7100,color:#232F3E"},
-	[NSIM_GRAPH_HOST_PROXY] = {"proxy", "fill:#FFFFFF,stroke:#C925D1,color:#232F3E"},
-	[NSIM_GRAPH_HOST_DATABASE] = {"database", "fill:#FFFFFF,stroke:#C925D1,color:#232F3E"},
-	[NSIM_GRAPH_NAT] = {"nat", "fill:#FFFFFF,stroke:#8C4FFF,color:#232F3E"},
-	[NSIM_GRAPH_IGW] = {"igw", "fill:#F4EDFF,stroke:#8C4FFF,color:#232F3E"},
-	[NSIM_GRAPH_INET_HOST] = {"inet", "fill:#FFFFFF,stroke:#232F3E,color:#232F3E"},
-	[NSIM_GRAPH_ENDPOINT] = {"endpoint", "fill:#FFFFFF,stroke:#8C4FFF,color:#232F3E"},
-	[NSIM_GRAPH_PEERING] = {"peering", "fill:#F4EDFF,stroke:#8C4FFF,color:#232F3E"},
-	[NSIM_GRAPH_ROUTES] = {"routes", "fill:#FFFFFF,stroke:#7D8998,color:#232F3E,font-size:11px"},
-	[NSIM_GRAPH_ADDRESS] = {"address", "fill:#FFFFFF,stroke:#232F3E,stroke-dasharray:4 4,color:#232F3E"},
+static void write_group_style(FILE *out, const struct nsim_graph_group *c)
+{
+	struct nsim_graph_colors col = nsim_graph_group_colors(c->kind);
+	const char *line = c->kind == NSIM_GRAPH_REGION || c->kind == NSIM_GRAPH_AZ ? ",stroke-dasharray:5 5"
+			   : c->kind == NSIM_GRAPH_VPC				   ? ",stroke-width:2px"
+										   : "";
+	fprintf(out, "  style %s fill:%s,stroke:%s%s,color:%s\n", c->id, fill(col.fill), col.stroke, line, col.font);
+}
+
+/* Class names of the node kinds. */
+static const char *const node_class[] = {
+	[NSIM_GRAPH_HOST_INSTANCE] = "instance", [NSIM_GRAPH_HOST_FUNCTION] = "function",
+	[NSIM_GRAPH_HOST_PROXY] = "proxy",	 [NSIM_GRAPH_HOST_DATABASE] = "database",
+	[NSIM_GRAPH_NAT] = "nat",		 [NSIM_GRAPH_IGW] = "igw",
+	[NSIM_GRAPH_INET_HOST] = "inet",	 [NSIM_GRAPH_ENDPOINT] = "endpoint",
+	[NSIM_GRAPH_PEERING] = "peering",	 [NSIM_GRAPH_ROUTES] = "routes",
+	[NSIM_GRAPH_ADDRESS] = "address",
 };
 
-static const char *edge_style(enum nsim_graph_edge_kind k)
+static void write_class_style(FILE *out, enum nsim_graph_node_kind k)
 {
+	struct nsim_graph_colors col = nsim_graph_node_colors(k);
+	fprintf(out, "fill:%s,stroke:%s%s,color:%s%s", fill(col.fill), col.stroke,
+		k == NSIM_GRAPH_ADDRESS ? ",stroke-dasharray:4 4" : "", col.font, k == NSIM_GRAPH_ROUTES ? ",font-size:11px" : "");
+}
+
+static void write_edge_style(FILE *out, size_t i, enum nsim_graph_edge_kind k)
+{
+	const char *c = nsim_graph_edge_color(k);
+	fprintf(out, "  linkStyle %zu stroke:%s", i, c);
 	switch (k) {
 	case NSIM_GRAPH_LINK:
 	case NSIM_GRAPH_PEERING_LINK:
-		return "stroke:#8C4FFF,stroke-width:1.5px";
+		fputs(",stroke-width:1.5px\n", out);
+		return;
 	case NSIM_GRAPH_SERVICE_LINK:
-		return "stroke:#7D8998,stroke-dasharray:4 4";
+		fputs(",stroke-dasharray:4 4\n", out);
+		return;
 	case NSIM_GRAPH_FLOW_REACHABLE:
-		return "stroke:#1D8102,stroke-width:2px,color:#1D8102";
 	case NSIM_GRAPH_FLOW_BLOCKED:
-		return "stroke:#D13212,stroke-width:2px,color:#D13212";
 	case NSIM_GRAPH_FLOW_INTERMITTENT:
-		return "stroke:#E07700,stroke-width:2px,color:#E07700";
+		break;
 	}
-	return "";
+	fprintf(out, ",stroke-width:2px,color:%s\n", c);
 }
 
 int nsim_graph_write_mermaid(FILE *out, const struct nsim_graph *g)
@@ -154,18 +152,20 @@ int nsim_graph_write_mermaid(FILE *out, const struct nsim_graph *g)
 			any = g->nodes[i].kind == k;
 		if (!any)
 			continue;
-		fprintf(out, "  classDef %s %s\n  class ", node_class[k].name, node_class[k].style);
+		fprintf(out, "  classDef %s ", node_class[k]);
+		write_class_style(out, k);
+		fputs("\n  class ", out);
 		bool first = true;
 		for (size_t i = 0; i < g->n_nodes; i++)
 			if (g->nodes[i].kind == k) {
 				fprintf(out, "%s%s", first ? "" : ",", g->nodes[i].id);
 				first = false;
 			}
-		fprintf(out, " %s\n", node_class[k].name);
+		fprintf(out, " %s\n", node_class[k]);
 	}
 	for (size_t i = 0; i < g->n_groups; i++)
-		fprintf(out, "  style %s %s\n", g->groups[i].id, group_style(g->groups[i].kind));
+		write_group_style(out, &g->groups[i]);
 	for (size_t i = 0; i < g->n_edges; i++)
-		fprintf(out, "  linkStyle %zu %s\n", i, edge_style(g->edges[i].kind));
+		write_edge_style(out, i, g->edges[i].kind);
 	return ferror(out) ? -EIO : 0;
 }

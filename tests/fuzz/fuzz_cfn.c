@@ -11,6 +11,8 @@
 #include "import/cfn.h"
 #include "model/util.h"
 
+#include "template.h"
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static void walk(struct nsim_arena *a, const struct nsim_cfn_value *v, unsigned depth)
@@ -37,11 +39,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	struct nsim_diags diags;
 	nsim_diags_init(&diags);
-	/* an override and a region, so that both paths run */
-	const struct nsim_cfn_param params[] = {{"AvailabilityZones", "us-east-1a,us-east-1b"}};
+	/* a region, so that both paths run */
 	struct nsim_cfn_template *t = NULL;
-	int r = nsim_cfn_load(a, "fuzz.yaml", (const char *)data, size, size & 1 ? params : NULL, size & 1,
-			      size & 2 ? "cn-north-1" : NULL, &diags, &t);
+	int r = fuzz_cfn_load(a, data, size, size & 2 ? "cn-north-1" : NULL, &diags, &t);
 	if (r < 0 && r != -EINVAL && r != -ENOMEM)
 		abort(); /* the only errors it may return */
 	if (r == 0) {

@@ -14,6 +14,8 @@
 #include "model/util.h"
 #include "validate/validate.h"
 
+#include "template.h"
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -23,11 +25,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	struct nsim_diags diags;
 	nsim_diags_init(&diags);
-	const struct nsim_cfn_param params[] = {{"AvailabilityZones", "us-east-1a,us-east-1b"}};
 	struct nsim_cfn_template *t = NULL;
 	struct nsim_emit_node *root = NULL;
 	struct nsim_import_options opts = {.expect_intent = size & 2};
-	int r = nsim_cfn_load(a, "fuzz.yaml", (const char *)data, size, params, size & 1, NULL, &diags, &t);
+	int r = fuzz_cfn_load(a, data, size, NULL, &diags, &t);
 	if (r == 0)
 		r = nsim_import_run(a, t, &opts, &diags, &root);
 	if (r < 0 && r != -EINVAL && r != -ENOMEM)

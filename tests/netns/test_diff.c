@@ -62,6 +62,7 @@
 #include "probe/probe.h"
 #include "validate/validate.h"
 
+#include "../rng.h"
 #include "util.h"
 
 #define DEFAULT_SEEDS 40
@@ -70,30 +71,6 @@
 #define PROBE_MS 400  /* a blocked flow costs this much (in parallel) */
 #define RETRY_MS 2000 /* a disagreement is probed again, slower, before it counts */
 #define MAX_ATTEMPTS 20
-
-/* ---- randomness: splitmix64, the same sequence on every machine ---- */
-
-struct rng {
-	uint64_t s;
-};
-
-static uint64_t rnext(struct rng *r)
-{
-	uint64_t z = (r->s += 0x9E3779B97F4A7C15ull);
-	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-	z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-	return z ^ (z >> 31);
-}
-
-static unsigned rnd(struct rng *r, unsigned n)
-{
-	return n ? (unsigned)(rnext(r) % n) : 0;
-}
-
-static bool chance(struct rng *r, unsigned pct)
-{
-	return rnd(r, 100) < pct;
-}
 
 /* ---- the generator ---- */
 

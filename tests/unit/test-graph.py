@@ -15,6 +15,8 @@ import xml.etree.ElementTree as ET
 
 import yaml
 
+import golden
+
 root, netsim = sys.argv[1], os.path.abspath(sys.argv[2])
 golden_dir = os.path.join(root, "tests/data/graph")
 update = bool(os.environ.get("NETSIM_UPDATE_GOLDEN"))
@@ -61,23 +63,9 @@ for topo in TOPOLOGIES:
             out = run(*args)
             if out != run(*args):
                 fail(f"{' '.join(args)}: two runs differ")
-            golden = os.path.join(golden_dir, f"{topo}{'-flows' if flows else ''}.{ext}")
-            if update:
-                os.makedirs(golden_dir, exist_ok=True)
-                with open(golden, "w") as f:
-                    f.write(out)
-                continue
-            try:
-                with open(golden) as f:
-                    want = f.read()
-            except FileNotFoundError:
-                fail(f"{golden} missing: run with NETSIM_UPDATE_GOLDEN=1 and review it")
-                continue
-            if out != want:
-                fail(f"{' '.join(args)} differs from {golden} "
-                     "(if intended: NETSIM_UPDATE_GOLDEN=1 meson test -C build graph, review git diff)")
-            else:
-                print(f"ok: {' '.join(args)} = {os.path.relpath(golden, root)}")
+            gpath = os.path.join(golden_dir, f"{topo}{'-flows' if flows else ''}.{ext}")
+            if golden.check(gpath, out, update, fail, ' '.join(args), "NETSIM_UPDATE_GOLDEN=1 meson test -C build graph"):
+                print(f"ok: {' '.join(args)} = {os.path.relpath(gpath, root)}")
 
     # SVG and HTML: well-formed, every element named
     with tempfile.TemporaryDirectory() as tmp:

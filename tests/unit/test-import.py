@@ -22,6 +22,8 @@ import re
 import subprocess
 import sys
 
+import golden
+
 # corpus template -> (extra options, expected exit status)
 CORPUS = {
     "acft-VPC_With_Managed_NAT_And_Private_Subnet.yaml": ([], 0),
@@ -68,23 +70,9 @@ def run(netsim, args, cwd, stdin=None):
     return p.returncode, p.stdout, p.stderr
 
 
-def golden(root, name, suffix, got, update):
-    path = os.path.join(root, "tests/data/import/golden", name + suffix)
-    if update:
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(path, "w") as f:
-            f.write(got)
-        return
-    try:
-        with open(path) as f:
-            want = f.read()
-    except FileNotFoundError:
-        fail(f"{name}{suffix}: no golden file (NETSIM_UPDATE_GOLDEN=1 writes it)")
-        return
-    if want != got:
-        import difflib
-        diff = "".join(difflib.unified_diff(want.splitlines(True), got.splitlines(True), path, "got", n=2))
-        fail(f"{name}{suffix} differs from its golden file:\n{diff[:4000]}")
+def expect_golden(root, name, suffix, got, update):
+    golden.check(os.path.join(root, "tests/data/import/golden", name + suffix), got, update, fail, name + suffix,
+                 "NETSIM_UPDATE_GOLDEN=1 meson test -C build import-golden")
 
 
 def check(root, netsim, name, template, opts, want_rc, update):
@@ -102,8 +90,8 @@ def check(root, netsim, name, template, opts, want_rc, update):
         for l in errors:
             if not ERROR_NAMES_CONSTRUCT.search(l):
                 fail(f"{name}: an error that names no construct and logical ID: {l}")
-    golden(root, name, ".out", out, update)
-    golden(root, name, ".err", err, update)
+    expect_golden(root, name, ".out", out, update)
+    expect_golden(root, name, ".err", err, update)
     return out
 
 

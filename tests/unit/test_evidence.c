@@ -506,6 +506,19 @@ static void test_drop_decode(void **state)
 			fail_msg("'%s' decoded", bad[i]);
 }
 
+/* Expectation exp prepared afresh (the last one's result and candidates
+ * dropped), each component in its own namespace, its probe dropped (the
+ * drop log ended it) from source port 32769. */
+static void prepare_dropped(size_t exp)
+{
+	nsim_check_result_done(&fx.r);
+	nsim_check_cands_done(&fx.cands);
+	assert_int_equal(nsim_check_prepare(&fx.pp, exp, fx.arena, &fx.r, &fx.cands), 0);
+	for (size_t i = 0; i < fx.pp.n_comps; i++)
+		fx.pp.comps[i].ns_idx = i;
+	fx.r.probe = (struct nsim_probe_result){.outcome = NSIM_PROBE_DROPPED, .error = ECANCELED, .sport = 32769};
+}
+
 /* The network's drop and the model's decision compared: the same verdict
  * at another component is a netsim bug; blocked_by: holds for the network
  * too. */
@@ -514,13 +527,8 @@ static void test_drop_reason_compared(void **state)
 	(void)state;
 	load("topologies/serverless-backend.yaml");
 	for (int variant = 0; variant < 3; variant++) {
-		nsim_check_result_done(&fx.r);
-		nsim_check_cands_done(&fx.cands);
 		/* expectation 2: fn -> db, blocked_by: db-sg */
-		assert_int_equal(nsim_check_prepare(&fx.pp, 1, fx.arena, &fx.r, &fx.cands), 0);
-		for (size_t i = 0; i < fx.pp.n_comps; i++)
-			fx.pp.comps[i].ns_idx = i;
-		fx.r.probe = (struct nsim_probe_result){.outcome = NSIM_PROBE_DROPPED, .error = ECANCELED, .sport = 32769};
+		prepare_dropped(1);
 		struct nsim_drop_packet dp = {.p = {.ns = 0, .proto = IPPROTO_TCP, .src = A("10.0.3.4"), .dst = A("10.0.4.4"),
 						    .sport = 32769, .dport = 3306, .tcp_flags = 0x02, .t_ms = 100.5}};
 		snprintf(dp.prefix, sizeof(dp.prefix), "%s",
@@ -556,12 +564,7 @@ static void test_drop_reason_compared(void **state)
 
 	/* past a NAT gateway pinned for the probe, its packets carry the NAT's port */
 	for (int pinned = 0; pinned < 2; pinned++) {
-		nsim_check_result_done(&fx.r);
-		nsim_check_cands_done(&fx.cands);
-		assert_int_equal(nsim_check_prepare(&fx.pp, 1, fx.arena, &fx.r, &fx.cands), 0);
-		for (size_t i = 0; i < fx.pp.n_comps; i++)
-			fx.pp.comps[i].ns_idx = i;
-		fx.r.probe = (struct nsim_probe_result){.outcome = NSIM_PROBE_DROPPED, .error = ECANCELED, .sport = 32769};
+		prepare_dropped(1);
 		fx.r.nat_port = pinned ? 5000 : 0;
 		struct nsim_drop_packet dp = {.p = {.ns = 0, .proto = IPPROTO_TCP, .src = A("10.0.4.4"), .dst = A("10.0.1.4"),
 						    .sport = 3306, .dport = 5000, .tcp_flags = 0x12, .t_ms = 100.5}};

@@ -29,32 +29,12 @@
 #include "model/util.h"
 #include "validate/validate.h"
 
+#include "../rng.h"
+
 #define SEEDS 60
 #define DIFF_SEEDS 40
 
 static const char *diff_binary; /* argv[1]: the differential test's generator */
-
-struct rng {
-	uint64_t s;
-};
-
-static uint64_t rnext(struct rng *r)
-{
-	uint64_t z = (r->s += 0x9E3779B97F4A7C15ull);
-	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-	z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-	return z ^ (z >> 31);
-}
-
-static unsigned rnd(struct rng *r, unsigned n)
-{
-	return n ? (unsigned)(rnext(r) % n) : 0;
-}
-
-static bool chance(struct rng *r, unsigned pct)
-{
-	return rnd(r, 100) < pct;
-}
 
 static const char *const listens[] = {"[80/tcp]", "[80/tcp, 443/tcp]", "[53/udp]", "[]", "[22/tcp, 8000-8010/tcp]"};
 static const char *const ports[] = {"80", "443", "22", "8000-8005", "53"};
