@@ -198,7 +198,7 @@ static void test_sub(void **state)
 	assert_int_equal(v->kind, NSIM_CFN_OPAQUE);
 	assert_string_equal(v->str, "app-${Env}");
 	assert_string_equal(v->param, "Env");
-	cfn_fails(tmpl("", "!Sub '${Nope}'"), 5, 10, "no parameter or resource named Nope", NO_OVERRIDES);
+	cfn_fails(tmpl("", "!Sub '${Nope}'"), 5, 10, "!Sub ${Nope}: the template has no resource or parameter named Nope", NO_OVERRIDES);
 }
 
 /* AWS: Fn::FindInMap: the RegionMap example (with Ref AWS::Region), and the
@@ -243,8 +243,19 @@ static void test_ref_and_pseudo(void **state)
 	assert_int_equal(cfn_try(tmpl("", "!Ref AWS::Partition"), "us-gov-west-1", &t, NULL), 0);
 	cfn_expect_str(cfn_prop(t, "R", "V"), "aws-us-gov");
 	cfn_fails(tmpl("", "!Ref AWS::Nope"), 5, 10, "AWS::Nope is not a pseudo parameter", NO_OVERRIDES);
-	cfn_fails(tmpl("", "{Ref: Missing}"), 5, 10, "the template has no parameter or resource named Missing",
-		  NO_OVERRIDES);
+	cfn_fails(tmpl("", "{Ref: Missing}"), 5, 10, "Ref: Missing: the template has no resource or parameter named "
+		  "Missing (CloudFormation rejects it: unresolved resource dependency)", NO_OVERRIDES);
+	/* a typo: did you mean, over logical IDs and parameters, in the form the template writes */
+	cfn_fails(tmpl("Parameters:\n  AppSubnet: {Type: String, Default: s}\n", "!Ref AppSubnett"), 7, 10,
+		  "R: !Ref AppSubnett: the template has no resource or parameter named AppSubnett (CloudFormation "
+		  "rejects it: unresolved resource dependency); did you mean AppSubnet?", NO_OVERRIDES);
+	cfn_fails("Resources:\n  AppSubnet: {Type: AWS::EC2::Subnet}\n  R:\n    Type: X::Y::Z\n    Properties:\n"
+		  "      V: !GetAtt AppSubnt.SubnetId\n", 6, 10,
+		  "!GetAtt AppSubnt.SubnetId: the template has no resource named AppSubnt (CloudFormation rejects it: "
+		  "unresolved resource dependency); did you mean AppSubnet?", NO_OVERRIDES);
+	cfn_fails(tmpl("", "!Sub '${Missing}-x'"), 5, 10, "R: !Sub ${Missing}: the template has no", NO_OVERRIDES);
+	cfn_fails(tmpl("", "!GetAtt NoSuch.AllocationId"), 5, 10, "!GetAtt NoSuch.AllocationId: the template has no "
+		  "resource named NoSuch (CloudFormation rejects it: unresolved resource dependency)", NO_OVERRIDES);
 
 }
 
@@ -465,6 +476,11 @@ static void test_sections(void **state)
 		   NO_OVERRIDES);
 	assert_true(t->sam);
 	cfn_expect_diag(NSIM_SEV_WARNING, 2, 1, "'Hooks' is not a section of a CloudFormation template");
+	/* in a SAM template, a name no resource of the transform generates is still a typo */
+	cfn_fails("Transform: AWS::Serverless-2016-10-31\nResources:\n  AppSubnet: {Type: AWS::EC2::Subnet}\n"
+		  "  F:\n    Type: AWS::Serverless::Function\n    Properties:\n      S: !Ref AppSubnett\n"
+		  "      Role: !GetAtt FRole.Arn\n      Api: !Ref ServerlessRestApi\n",
+		  7, 10, "did you mean AppSubnet?", NO_OVERRIDES);
 	cfn_fails("Description: nothing\n", 1, 1, "the template has no Resources", NO_OVERRIDES);
 	cfn_fails("- a\n- b\n", 1, 1, "not a CloudFormation template", NO_OVERRIDES);
 	cfn_fails("Resources:\n  R: {Properties: {}}\n", 2, 3, "resource R has no Type", NO_OVERRIDES);
