@@ -1325,6 +1325,52 @@ static const char *function_of(struct cfn_ctx *c, const struct ynode *n, struct 
 	return NULL;
 }
 
+/* AWS: the intrinsic functions, https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/intrinsic-function-reference.html
+ * — besides those above, Fn::Transform (a macro) and those of the AWS::LanguageExtensions transform
+ * (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/transform-aws-languageextensions.html):
+ * netsim keeps their values opaque. */
+static const char *const opaque_functions[] = {"Fn::Transform", "Fn::ToJsonString", "Fn::ForEach"};
+
+static bool cfn_function_known(const char *name)
+{
+	for (size_t i = 0; i < ELEMENTSOF(functions); i++)
+		if (streq(functions[i].name, name))
+			return true;
+	for (size_t i = 0; i < ELEMENTSOF(opaque_functions); i++)
+		if (streq(opaque_functions[i], name))
+			return true;
+	/* Fn::ForEach::UniqueLoopName */
+	return strncmp(name, "Fn::ForEach::", 13) == 0;
+}
+
+/* AWS: CloudFormation rejects a template that calls a function it does not have ("Template format error:
+ * Encountered unsupported function: Fn::Bogus"): an error at the call, in the template's form (`!Selectt` or
+ * `Fn::Bogus`), with the closest function. */
+static void unknown_function(struct cfn_ctx *c, const struct ynode *n, const char *fname)
+{
+	bool tag = n->tag && n->tag[0] == '!';
+	const char *written = tag ? n->tag : fname;
+	const char *best = NULL;
+	size_t limit = suggest_limit(written + (tag ? 1 : 4)), best_d = limit + 1;
+	char buf[64];
+	for (size_t i = 0; i < ELEMENTSOF(functions) + ELEMENTSOF(opaque_functions) + 1; i++) {
+		const char *f = i < ELEMENTSOF(functions) ? functions[i].name
+				: i < ELEMENTSOF(functions) + ELEMENTSOF(opaque_functions)
+					? opaque_functions[i - ELEMENTSOF(functions)]
+					: "Condition";
+		if (tag)
+			snprintf(buf, sizeof(buf), "!%s", strncmp(f, "Fn::", 4) == 0 ? f + 4 : f);
+		else
+			snprintf(buf, sizeof(buf), "%s", f);
+		size_t before = best_d;
+		suggest_one(written, limit, buf, &best, &best_d);
+		if (best_d < before)
+			best = nsim_arena_strdup(c->arena, buf);
+	}
+	cfn_error(c, n, "%s: CloudFormation has no such function (it rejects the template: unsupported "
+		  "function)%s%s%s", written, best ? "; did you mean " : "", best ? best : "", best ? "?" : "");
+}
+
 struct nsim_cfn_value *cfn_resolve(struct cfn_ctx *c, const struct ynode *n)
 {
 	if (c->gave_up)
@@ -1355,8 +1401,10 @@ struct nsim_cfn_value *cfn_resolve(struct cfn_ctx *c, const struct ynode *n)
 		else if (streq(fname, "Condition"))
 			cfn_error(c, n, "Condition: a condition's name is used only inside Fn::And, Fn::Or, Fn::Not or a "
 				  "resource's Condition attribute");
-		else
+		else if (cfn_function_known(fname))
 			v = fn_opaque(c, args, n, fname);
+		else
+			unknown_function(c, n, fname);
 	} else if (n->type == Y_MAP)
 		v = resolve_map(c, n);
 	else if (n->type == Y_SEQ)

@@ -522,6 +522,24 @@ static void test_json_equals_yaml(void **state)
 /* AWS: Fn::Length (AWS::LanguageExtensions): !Split ["|", "a|b|c"] has 3 items;
  * https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/intrinsic-function-reference-length.html
  * Fn::Base64: https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/intrinsic-function-reference-base64.html */
+/* AWS: an unknown function makes CloudFormation reject the template ("Encountered unsupported function"):
+ * an error at the call, with the closest function, in the form the template writes.
+ * https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/intrinsic-function-reference.html */
+static void test_unknown_function(void **state)
+{
+	cfn_fails(tmpl("", "!Selectt [0, !GetAZs '']"), 5, 10, "R: !Selectt: CloudFormation has no such function (it "
+		  "rejects the template: unsupported function); did you mean !Select?", NO_OVERRIDES);
+	cfn_fails(tmpl("", "{'Fn::Bogus': [0, 1]}"), 5, 10, "R: Fn::Bogus: CloudFormation has no such function",
+		  NO_OVERRIDES);
+	cfn_fails(tmpl("", "{'Fn::Joinn': ['', [a]]}"), 5, 10, "did you mean Fn::Join?", NO_OVERRIDES);
+	cfn_fails(tmpl("", "!Foo x"), 5, 10, "R: !Foo: CloudFormation has no such function", NO_OVERRIDES);
+	/* the functions netsim does not evaluate stay opaque */
+	const struct nsim_cfn_value *v = value_of("", "{'Fn::Transform': {Name: M}}", NO_OVERRIDES);
+	assert_int_equal(v->kind, NSIM_CFN_OPAQUE);
+	v = value_of("", "!ToJsonString {a: b}", NO_OVERRIDES);
+	assert_int_equal(v->kind, NSIM_CFN_OPAQUE);
+}
+
 static void test_length_base64(void **state)
 {
 	const struct nsim_cfn_value *v = value_of("Transform: AWS::LanguageExtensions\n", "{\"Fn::Length\": !Split [\"|\", \"a|b|c\"]}",
@@ -593,6 +611,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_sections, cfn_setup, cfn_teardown),
 		cmocka_unit_test_setup_teardown(test_json_equals_yaml, cfn_setup, cfn_teardown),
 		cmocka_unit_test_setup_teardown(test_length_base64, cfn_setup, cfn_teardown),
+		cmocka_unit_test_setup_teardown(test_unknown_function, cfn_setup, cfn_teardown),
 		cmocka_unit_test_setup_teardown(test_limits, cfn_setup, cfn_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
