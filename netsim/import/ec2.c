@@ -639,11 +639,20 @@ static const char *prefix_list(struct imp_ctx *c, struct imp_obj *o, struct imp_
 	if (!node)
 		return NULL;
 	if (fresh) {
-		IMP_TRY(c, nsim_emit_comment(c->arena, node, "%s: a prefix list outside the template; its entries are "
-					     "not known (give them in an --overlay)", id));
-		imp_warning(c, o->res, v, "prefix list %s is not in the template: imported as an empty prefix list "
-			    "'%s' of VPC %s, matching nothing; give its CIDRs in an --overlay", id, name,
-			    vpc->res->logical_id);
+		bool filled = false;
+		for (const char *const *f = c->opts->filled_prefix_lists; f && *f && !filled; f++)
+			filled = strncmp(*f, vpc->name, strlen(vpc->name)) == 0 && (*f)[strlen(vpc->name)] == '/' &&
+				 streq(*f + strlen(vpc->name) + 1, name);
+		IMP_TRY(c, nsim_emit_comment(c->arena, node, "%s: a prefix list outside the template; %s", id,
+					     filled ? "its entries are the overlay's"
+						    : "its entries are not known (give them in an --overlay)"));
+		if (filled)
+			imp_note(c, o->res, v, "prefix list %s is not in the template: imported as prefix list '%s' of "
+				 "VPC %s, its CIDRs from the --overlay", id, name, vpc->res->logical_id);
+		else
+			imp_warning(c, o->res, v, "prefix list %s is not in the template: imported as an empty prefix "
+				    "list '%s' of VPC %s, matching nothing; give its CIDRs in an --overlay", id, name,
+				    vpc->res->logical_id);
 	}
 	return imp_check(c, nsim_arena_printf(c->arena, "pl:%s", name));
 }

@@ -49,6 +49,9 @@ CORPUS_VARIANTS = {
                                       ["--parameter", "AvailabilityZones=us-east-1a,us-east-1b,us-east-1c",
                                        "--parameter", "NumberOfAZs=3",
                                        "--parameter", "CreateAdditionalPrivateSubnets=true"], 0),
+    # an overlay gives the CIDRs of the prefix list the template names by ID: a note, not a warning
+    "acft-GitLabServer-pkg.yaml-overlay": ("acft-GitLabServer-pkg.yaml",
+                                           ["--overlay", "tests/data/import/gitlab-cloudfront.overlay.yaml"], 0),
 }
 
 ERROR_NAMES_CONSTRUCT = re.compile(r": error: AWS::[A-Za-z0-9:]+ [A-Za-z0-9]+: ")
