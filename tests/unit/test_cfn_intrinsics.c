@@ -519,9 +519,17 @@ static void test_json_equals_yaml(void **state)
 	assert_string_equal(a, b);
 }
 
-/* AWS: Fn::Length (AWS::LanguageExtensions): !Split ["|", "a|b|c"] has 3 items;
- * https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/intrinsic-function-reference-length.html
- * Fn::Base64: https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/intrinsic-function-reference-base64.html */
+/* A JSON template's syntax error is called JSON's (libyaml reads it as YAML's flow style); a trailing
+ * comma is accepted, as libyaml does. */
+static void test_json_syntax(void **state)
+{
+	cfn_fails("{\n  \"Resources\": {\"R\": {\"Type\": \"X::Y::Z\",, }}\n}\n", 2, 41, "JSON syntax: ",
+		  NO_OVERRIDES);
+	cfn_fails("Resources:\n  R: {Type: X::Y::Z,, }\n", 2, 21, "YAML syntax: ", NO_OVERRIDES);
+	struct nsim_cfn_template *t = cfn_ok("{\"Resources\": {\"R\": {\"Type\": \"X::Y::Z\",}}}", NO_OVERRIDES);
+	assert_non_null(nsim_cfn_resource(t, "R"));
+}
+
 /* AWS: an unknown function makes CloudFormation reject the template ("Encountered unsupported function"):
  * an error at the call, with the closest function, in the form the template writes.
  * https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/intrinsic-function-reference.html */
@@ -540,6 +548,9 @@ static void test_unknown_function(void **state)
 	assert_int_equal(v->kind, NSIM_CFN_OPAQUE);
 }
 
+/* AWS: Fn::Length (AWS::LanguageExtensions): !Split ["|", "a|b|c"] has 3 items;
+ * https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/intrinsic-function-reference-length.html
+ * Fn::Base64: https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/intrinsic-function-reference-base64.html */
 static void test_length_base64(void **state)
 {
 	const struct nsim_cfn_value *v = value_of("Transform: AWS::LanguageExtensions\n", "{\"Fn::Length\": !Split [\"|\", \"a|b|c\"]}",
@@ -612,6 +623,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_json_equals_yaml, cfn_setup, cfn_teardown),
 		cmocka_unit_test_setup_teardown(test_length_base64, cfn_setup, cfn_teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_function, cfn_setup, cfn_teardown),
+		cmocka_unit_test_setup_teardown(test_json_syntax, cfn_setup, cfn_teardown),
 		cmocka_unit_test_setup_teardown(test_limits, cfn_setup, cfn_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
