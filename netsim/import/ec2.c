@@ -657,8 +657,8 @@ static const char *prefix_list(struct imp_ctx *c, struct imp_obj *o, struct imp_
 	return imp_check(c, nsim_arena_printf(c->arena, "pl:%s", name));
 }
 
-static void add_rule(struct imp_ctx *c, struct imp_obj *sg, struct imp_obj *src, const char *proto, unsigned from,
-		     unsigned to, const struct nsim_cfn_resource *res)
+static void add_rule(struct imp_ctx *c, struct imp_obj *sg, struct imp_obj *src, struct nsim_cidr cidr,
+		     const char *proto, unsigned from, unsigned to, const struct nsim_cfn_resource *res)
 {
 	if (c->n_rules == c->cap_rules) {
 		size_t cap = c->cap_rules ? 2 * c->cap_rules : 16;
@@ -670,8 +670,8 @@ static void add_rule(struct imp_ctx *c, struct imp_obj *sg, struct imp_obj *src,
 		c->rules = r;
 		c->cap_rules = cap;
 	}
-	c->rules[c->n_rules++] = (struct imp_sg_rule){.group = sg, .source = src, .protocol = proto, .from = from,
-						       .to = to, .res = res};
+	c->rules[c->n_rules++] = (struct imp_sg_rule){.group = sg, .source = src, .cidr = cidr, .protocol = proto,
+						       .from = from, .to = to, .res = res};
 }
 
 /*
@@ -689,8 +689,8 @@ static struct nsim_emit_node *sg_rule(struct imp_ctx *c, struct imp_obj *o, stru
 	const char *peer = NULL;
 	struct imp_obj *peer_sg = NULL;
 	const struct nsim_cfn_value *v;
+	struct nsim_cidr cidr = {0};
 	if ((v = nsim_cfn_get(r, "CidrIp"))) {
-		struct nsim_cidr cidr;
 		const char *s = imp_cidr_text(c, v);
 		if (!s || nsim_cidr_parse(s, &cidr) < 0) {
 			imp_error(c, o->res, v, "CidrIp is %s, not an IPv4 CIDR block netsim import can place%s%s",
@@ -748,7 +748,9 @@ static struct nsim_emit_node *sg_rule(struct imp_ctx *c, struct imp_obj *o, stru
 	if (desc)
 		IMP_TRY(c, nsim_emit_set_str(c->arena, n, "description", imp_text(c, desc)));
 	if (ingress && peer_sg)
-		add_rule(c, sg, peer_sg, proto, from, to, o->res);
+		add_rule(c, sg, peer_sg, cidr, proto, from, to, o->res);
+	else if (ingress && cidr.len && sg->vpc && nsim_cidr_contains(sg->vpc->cidr, cidr))
+		add_rule(c, sg, NULL, cidr, proto, from, to, o->res); /* a block of its own VPC: its subnets' hosts */
 	return n;
 }
 

@@ -67,7 +67,8 @@ struct imp_obj {
 /* A rule of a security group that names another group: what --expect intent proves. */
 struct imp_sg_rule {
 	struct imp_obj *group;        /* the group the rule is in */
-	struct imp_obj *source;       /* the group it admits */
+	struct imp_obj *source;       /* the group it admits, or NULL: the CIDR */
+	struct nsim_cidr cidr;        /* when source is NULL: a block of the group's VPC it admits */
 	const char *protocol;         /* tcp, udp, icmp, all */
 	unsigned from, to;            /* ports (tcp/udp) */
 	const struct nsim_cfn_resource *res; /* the rule's resource (a SecurityGroupIngress, or the group) */
