@@ -4,6 +4,7 @@
  * groups and network ACLs. Each mapping follows the type's page of the CloudFormation template reference,
  * https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/AWS_EC2.html, named beside it.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -129,6 +130,20 @@ static void map_attachment(struct imp_ctx *c, struct imp_obj *o)
 	IMP_TRY(c, nsim_emit_set(c->arena, vpc->node, "internet_gateway", n));
 }
 
+/* AWS: a zone's name is its region's code and a letter (us-east-1a), "Regions and Zones",
+ * https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/using-regions-availability-zones.html; whether
+ * `az` is not a name of that form or is one of `region` (false: a zone of another region). */
+static bool az_in_region(const char *az, const char *region)
+{
+	size_t n = strlen(az), rn = strlen(region);
+	if (n < 2 || !islower((unsigned char)az[n - 1]) || !isdigit((unsigned char)az[n - 2]) || !strchr(az, '-'))
+		return true; /* not a zone name (a local zone's, an opaque value): nothing to say */
+	for (size_t i = 0; i < n; i++)
+		if (!islower((unsigned char)az[i]) && !isdigit((unsigned char)az[i]) && az[i] != '-')
+			return true;
+	return n == rn + 1 && strncmp(az, region, rn) == 0;
+}
+
 /* AWS::EC2::Subnet: https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-subnet.html */
 static void map_subnet(struct imp_ctx *c, struct imp_obj *o)
 {
@@ -149,6 +164,10 @@ static void map_subnet(struct imp_ctx *c, struct imp_obj *o)
 		if (n && az->chosen)
 			n->trailing = imp_check(c, nsim_arena_printf(c->arena, "chosen by netsim import: %s", az->chosen));
 		IMP_TRY(c, nsim_emit_set(c->arena, o->node, "az", n));
+		if (!az_in_region(azs, c->t->region))
+			imp_warning(c, o->res, az, "AvailabilityZone %s is not a zone of the region %s: CloudFormation "
+				    "cannot create the subnet there (give the zones with --parameter, or use !GetAZs)",
+				    azs, c->t->region);
 	}
 	bool pub = false;
 	if (prop(o, "MapPublicIpOnLaunch") && nsim_cfn_bool(prop(o, "MapPublicIpOnLaunch"), &pub) == 0 && pub) {
