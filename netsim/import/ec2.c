@@ -763,9 +763,9 @@ static struct nsim_emit_node *sg_rule(struct imp_ctx *c, struct imp_obj *o, stru
 				 "so the rule allows all ICMP", f);
 	}
 	IMP_TRY(c, nsim_emit_set_str(c->arena, n, peer_key, peer));
-	const char *desc = nsim_cfn_str(nsim_cfn_get(r, "Description"));
+	const char *desc = imp_text_value(c, nsim_cfn_get(r, "Description"));
 	if (desc)
-		IMP_TRY(c, nsim_emit_set_str(c->arena, n, "description", imp_text(c, desc)));
+		IMP_TRY(c, nsim_emit_set_str(c->arena, n, "description", desc));
 	if (ingress && peer_sg)
 		add_rule(c, sg, peer_sg, cidr, proto, from, to, o->res);
 	else if (ingress && cidr.len && sg->vpc && nsim_cidr_contains(sg->vpc->cidr, cidr))
@@ -806,9 +806,9 @@ static void map_sg(struct imp_ctx *c, struct imp_obj *o)
 	o->vpc = imp_ref(c, o->res, "VpcId", prop(o, "VpcId"), IMP_VPC, NULL);
 	if (!o->vpc || !o->vpc->node || !imp_obj_node(c, o, false))
 		return;
-	const char *desc = nsim_cfn_str(prop(o, "GroupDescription"));
+	const char *desc = imp_text_value(c, prop(o, "GroupDescription"));
 	if (desc)
-		IMP_TRY(c, nsim_emit_set_str(c->arena, o->node, "description", imp_text(c, desc)));
+		IMP_TRY(c, nsim_emit_set_str(c->arena, o->node, "description", desc));
 	IMP_TRY(c, nsim_emit_push(c->arena, imp_vpc_list(c, o->vpc, "security_groups"), o->node));
 }
 

@@ -83,6 +83,16 @@ const char *imp_describe(struct imp_ctx *c, const struct nsim_cfn_value *v)
 	return s ? s : (c->oom = -ENOMEM, "?");
 }
 
+const char *imp_text_value(struct imp_ctx *c, const struct nsim_cfn_value *v)
+{
+	const char *s = nsim_cfn_str(v);
+	/* a description that depends on a parameter without value keeps the reference as written (`${Env}`):
+	 * it changes nothing in the network */
+	if (!s && v && v->kind == NSIM_CFN_OPAQUE && v->str && *v->str)
+		s = v->str;
+	return s ? imp_text(c, s) : NULL;
+}
+
 const char *imp_text(struct imp_ctx *c, const char *s)
 {
 	/* netsim rule: the loader takes scalars of at most 4096 bytes (docs/topology.md, Limits on input);
