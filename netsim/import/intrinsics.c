@@ -419,6 +419,7 @@ static struct nsim_cfn_value *string_arg(struct cfn_ctx *c, const struct ynode *
 
 /* "did you mean" compares with every name: bound that work on hostile input. netsim rule. */
 #define SUGGEST_BUDGET 64
+#define SUGGEST_COMPARISONS 200000u
 
 static void suggest_one(const char *s, size_t limit, const char *cand, const char **best, size_t *best_d)
 {
@@ -443,9 +444,11 @@ static const char *suggest_name(struct cfn_ctx *c, const char *name)
 {
 	static const char *const pseudo[] = {"AWS::AccountId", "AWS::NoValue", "AWS::NotificationARNs", "AWS::Partition",
 					     "AWS::Region", "AWS::StackId", "AWS::StackName", "AWS::URLSuffix"};
-	if (c->suggestions >= SUGGEST_BUDGET)
+	size_t n = (c->resources ? c->resources->n : 0) + c->t->n_parameters;
+	if (c->suggestions >= SUGGEST_BUDGET || c->compared + n > SUGGEST_COMPARISONS)
 		return NULL;
 	c->suggestions++;
+	c->compared += n;
 	size_t limit = suggest_limit(name), best_d = limit + 1;
 	const char *best = NULL;
 	for (size_t i = 0; c->resources && i < c->resources->n; i++)
