@@ -186,6 +186,8 @@ int nsim_cmd_import(int argc, char **argv)
 			goto out;
 	}
 
+	if (ovl && (r = nsim_import_overlay_prefix_lists(arena, ovl, ovl_len, &opts.filled_prefix_lists)) < 0)
+		goto out;
 	/* the template: resolved, then mapped */
 	r = nsim_cfn_load(arena, file, tpl, tpl_len, a.params, a.n_params, a.region, &diags, &t);
 	if (r == 0)

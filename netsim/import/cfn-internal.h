@@ -49,6 +49,8 @@ struct cfn_ctx {
 	unsigned n_errors;
 	const struct nsim_cfn_resource *resource; /* whose properties are being resolved, for messages */
 	bool gave_up; /* NSIM_CFN_MAX_ERRORS reached: resolve nothing more */
+	unsigned suggestions; /* "did you mean" searches made */
+	size_t compared;      /* and the names they compared with */
 };
 
 /* The value of `AWS::NoValue`: removes the key or list item it is the value of. */

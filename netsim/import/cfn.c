@@ -403,11 +403,19 @@ static int load_template(struct cfn_ctx *c, struct nsim_arena *arena, const char
 			 size_t len, const struct nsim_cfn_param *params, size_t n_params, const char *region,
 			 struct nsim_diags *diags, struct nsim_cfn_template **ret_template)
 {
-	size_t errors0 = diags->n_errors;
+	size_t errors0 = diags->n_errors, first = diags->n;
 	struct ynode *root = NULL;
 	int r = nsim_yaml_tree_parse_max_scalar(arena, file, data, len, NSIM_CFN_MAX_SCALAR, diags, &root);
-	if (r < 0)
+	if (r < 0) {
+		/* a JSON template is read as YAML (JSON is YAML 1.2's flow style): call its errors JSON's */
+		size_t i = 0;
+		while (i < len && (data[i] == ' ' || data[i] == '\t' || data[i] == '\n' || data[i] == '\r'))
+			i++;
+		for (size_t k = first; i < len && data[i] == '{' && k < diags->n; k++)
+			if (strncmp(diags->items[k].message, "YAML syntax:", 12) == 0)
+				memcpy(diags->items[k].message, "JSON", 4);
 		return r;
+	}
 	struct nsim_cfn_template *t = nsim_arena_alloc(arena, 1, sizeof(*t));
 	if (!t || !(t->file = nsim_arena_strdup(arena, file)) ||
 	    !(t->region = nsim_arena_strdup(arena, region && *region ? region : NSIM_CFN_DEFAULT_REGION)))

@@ -4,6 +4,7 @@
  * groups and network ACLs. Each mapping follows the type's page of the CloudFormation template reference,
  * https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/AWS_EC2.html, named beside it.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -129,6 +130,20 @@ static void map_attachment(struct imp_ctx *c, struct imp_obj *o)
 	IMP_TRY(c, nsim_emit_set(c->arena, vpc->node, "internet_gateway", n));
 }
 
+/* AWS: a zone's name is its region's code and a letter (us-east-1a), "Regions and Zones",
+ * https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/using-regions-availability-zones.html; whether
+ * `az` is not a name of that form or is one of `region` (false: a zone of another region). */
+static bool az_in_region(const char *az, const char *region)
+{
+	size_t n = strlen(az), rn = strlen(region);
+	if (n < 2 || !islower((unsigned char)az[n - 1]) || !isdigit((unsigned char)az[n - 2]) || !strchr(az, '-'))
+		return true; /* not a zone name (a local zone's, an opaque value): nothing to say */
+	for (size_t i = 0; i < n; i++)
+		if (!islower((unsigned char)az[i]) && !isdigit((unsigned char)az[i]) && az[i] != '-')
+			return true;
+	return n == rn + 1 && strncmp(az, region, rn) == 0;
+}
+
 /* AWS::EC2::Subnet: https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-subnet.html */
 static void map_subnet(struct imp_ctx *c, struct imp_obj *o)
 {
@@ -149,6 +164,10 @@ static void map_subnet(struct imp_ctx *c, struct imp_obj *o)
 		if (n && az->chosen)
 			n->trailing = imp_check(c, nsim_arena_printf(c->arena, "chosen by netsim import: %s", az->chosen));
 		IMP_TRY(c, nsim_emit_set(c->arena, o->node, "az", n));
+		if (!az_in_region(azs, c->t->region))
+			imp_warning(c, o->res, az, "AvailabilityZone %s is not a zone of the region %s: CloudFormation "
+				    "cannot create the subnet there (give the zones with --parameter, or use !GetAZs)",
+				    azs, c->t->region);
 	}
 	bool pub = false;
 	if (prop(o, "MapPublicIpOnLaunch") && nsim_cfn_bool(prop(o, "MapPublicIpOnLaunch"), &pub) == 0 && pub) {
@@ -639,17 +658,26 @@ static const char *prefix_list(struct imp_ctx *c, struct imp_obj *o, struct imp_
 	if (!node)
 		return NULL;
 	if (fresh) {
-		IMP_TRY(c, nsim_emit_comment(c->arena, node, "%s: a prefix list outside the template; its entries are "
-					     "not known (give them in an --overlay)", id));
-		imp_warning(c, o->res, v, "prefix list %s is not in the template: imported as an empty prefix list "
-			    "'%s' of VPC %s, matching nothing; give its CIDRs in an --overlay", id, name,
-			    vpc->res->logical_id);
+		bool filled = false;
+		for (const char *const *f = c->opts->filled_prefix_lists; f && *f && !filled; f++)
+			filled = strncmp(*f, vpc->name, strlen(vpc->name)) == 0 && (*f)[strlen(vpc->name)] == '/' &&
+				 streq(*f + strlen(vpc->name) + 1, name);
+		IMP_TRY(c, nsim_emit_comment(c->arena, node, "%s: a prefix list outside the template; %s", id,
+					     filled ? "its entries are the overlay's"
+						    : "its entries are not known (give them in an --overlay)"));
+		if (filled)
+			imp_note(c, o->res, v, "prefix list %s is not in the template: imported as prefix list '%s' of "
+				 "VPC %s, its CIDRs from the --overlay", id, name, vpc->res->logical_id);
+		else
+			imp_warning(c, o->res, v, "prefix list %s is not in the template: imported as an empty prefix "
+				    "list '%s' of VPC %s, matching nothing; give its CIDRs in an --overlay", id, name,
+				    vpc->res->logical_id);
 	}
 	return imp_check(c, nsim_arena_printf(c->arena, "pl:%s", name));
 }
 
-static void add_rule(struct imp_ctx *c, struct imp_obj *sg, struct imp_obj *src, const char *proto, unsigned from,
-		     unsigned to, const struct nsim_cfn_resource *res)
+static void add_rule(struct imp_ctx *c, struct imp_obj *sg, struct imp_obj *src, struct nsim_cidr cidr,
+		     const char *proto, unsigned from, unsigned to, const struct nsim_cfn_resource *res)
 {
 	if (c->n_rules == c->cap_rules) {
 		size_t cap = c->cap_rules ? 2 * c->cap_rules : 16;
@@ -661,8 +689,8 @@ static void add_rule(struct imp_ctx *c, struct imp_obj *sg, struct imp_obj *src,
 		c->rules = r;
 		c->cap_rules = cap;
 	}
-	c->rules[c->n_rules++] = (struct imp_sg_rule){.group = sg, .source = src, .protocol = proto, .from = from,
-						       .to = to, .res = res};
+	c->rules[c->n_rules++] = (struct imp_sg_rule){.group = sg, .source = src, .cidr = cidr, .protocol = proto,
+						       .from = from, .to = to, .res = res};
 }
 
 /*
@@ -680,8 +708,8 @@ static struct nsim_emit_node *sg_rule(struct imp_ctx *c, struct imp_obj *o, stru
 	const char *peer = NULL;
 	struct imp_obj *peer_sg = NULL;
 	const struct nsim_cfn_value *v;
+	struct nsim_cidr cidr = {0};
 	if ((v = nsim_cfn_get(r, "CidrIp"))) {
-		struct nsim_cidr cidr;
 		const char *s = imp_cidr_text(c, v);
 		if (!s || nsim_cidr_parse(s, &cidr) < 0) {
 			imp_error(c, o->res, v, "CidrIp is %s, not an IPv4 CIDR block netsim import can place%s%s",
@@ -735,11 +763,13 @@ static struct nsim_emit_node *sg_rule(struct imp_ctx *c, struct imp_obj *o, stru
 				 "so the rule allows all ICMP", f);
 	}
 	IMP_TRY(c, nsim_emit_set_str(c->arena, n, peer_key, peer));
-	const char *desc = nsim_cfn_str(nsim_cfn_get(r, "Description"));
+	const char *desc = imp_text_value(c, nsim_cfn_get(r, "Description"));
 	if (desc)
-		IMP_TRY(c, nsim_emit_set_str(c->arena, n, "description", imp_text(c, desc)));
+		IMP_TRY(c, nsim_emit_set_str(c->arena, n, "description", desc));
 	if (ingress && peer_sg)
-		add_rule(c, sg, peer_sg, proto, from, to, o->res);
+		add_rule(c, sg, peer_sg, cidr, proto, from, to, o->res);
+	else if (ingress && cidr.len && sg->vpc && nsim_cidr_contains(sg->vpc->cidr, cidr))
+		add_rule(c, sg, NULL, cidr, proto, from, to, o->res); /* a block of its own VPC: its subnets' hosts */
 	return n;
 }
 
@@ -776,9 +806,9 @@ static void map_sg(struct imp_ctx *c, struct imp_obj *o)
 	o->vpc = imp_ref(c, o->res, "VpcId", prop(o, "VpcId"), IMP_VPC, NULL);
 	if (!o->vpc || !o->vpc->node || !imp_obj_node(c, o, false))
 		return;
-	const char *desc = nsim_cfn_str(prop(o, "GroupDescription"));
+	const char *desc = imp_text_value(c, prop(o, "GroupDescription"));
 	if (desc)
-		IMP_TRY(c, nsim_emit_set_str(c->arena, o->node, "description", imp_text(c, desc)));
+		IMP_TRY(c, nsim_emit_set_str(c->arena, o->node, "description", desc));
 	IMP_TRY(c, nsim_emit_push(c->arena, imp_vpc_list(c, o->vpc, "security_groups"), o->node));
 }
 

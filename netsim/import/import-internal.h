@@ -67,7 +67,8 @@ struct imp_obj {
 /* A rule of a security group that names another group: what --expect intent proves. */
 struct imp_sg_rule {
 	struct imp_obj *group;        /* the group the rule is in */
-	struct imp_obj *source;       /* the group it admits */
+	struct imp_obj *source;       /* the group it admits, or NULL: the CIDR */
+	struct nsim_cidr cidr;        /* when source is NULL: a block of the group's VPC it admits */
 	const char *protocol;         /* tcp, udp, icmp, all */
 	unsigned from, to;            /* ports (tcp/udp) */
 	const struct nsim_cfn_resource *res; /* the rule's resource (a SecurityGroupIngress, or the group) */
@@ -141,6 +142,8 @@ const char *imp_host_address(struct imp_ctx *c, struct imp_obj *subnet);
 void imp_subnet_use(struct imp_ctx *c, struct imp_obj *subnet, const char *addr);
 /* Free text of the template (a description) cut to 1000 bytes for the output. */
 const char *imp_text(struct imp_ctx *c, const char *s);
+/* As imp_text() for a value: a string, or an opaque one as written (`app servers of ${Env}`); NULL else. */
+const char *imp_text_value(struct imp_ctx *c, const struct nsim_cfn_value *v);
 /* A public address chosen from the documentation ranges (203.0.113.10 upwards). */
 const char *imp_public_address(struct imp_ctx *c);
 /* The list of a VPC's objects of one key (`subnets`, `hosts`, ...), created on first use. */

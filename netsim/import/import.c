@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "import/import-internal.h"
+#include "model/strv.h"
 
 struct nsim_pos imp_pos(const struct imp_ctx *c, const struct nsim_cfn_resource *res)
 {
@@ -80,6 +81,16 @@ const char *imp_describe(struct imp_ctx *c, const struct nsim_cfn_value *v)
 {
 	const char *s = nsim_cfn_describe(c->arena, v);
 	return s ? s : (c->oom = -ENOMEM, "?");
+}
+
+const char *imp_text_value(struct imp_ctx *c, const struct nsim_cfn_value *v)
+{
+	const char *s = nsim_cfn_str(v);
+	/* a description that depends on a parameter without value keeps the reference as written (`${Env}`):
+	 * it changes nothing in the network */
+	if (!s && v && v->kind == NSIM_CFN_OPAQUE && v->str && *v->str)
+		s = v->str;
+	return s ? imp_text(c, s) : NULL;
 }
 
 const char *imp_text(struct imp_ctx *c, const char *s)
@@ -392,6 +403,68 @@ static const char *const placing_keys[] = {"VpcId", "SubnetId", "SubnetIds", "Su
 					   "VpcSubnetIds", "VPCZoneIdentifier", "NetworkInterfaces",
 					   "SecurityGroupIds", "VpcSecurityGroupIds"};
 
+/* The types import/ maps (ec2.c, compute.c, route53.c) or reports (VPN): for "did you mean". */
+static const char *const mapped_types[] = {
+	"AWS::DMS::ReplicationInstance", "AWS::DMS::ReplicationSubnetGroup", "AWS::EC2::EIP",
+	"AWS::EC2::EIPAssociation", "AWS::EC2::Instance", "AWS::EC2::InternetGateway", "AWS::EC2::NatGateway",
+	"AWS::EC2::NetworkAcl", "AWS::EC2::NetworkAclEntry", "AWS::EC2::PrefixList", "AWS::EC2::Route",
+	"AWS::EC2::RouteTable", "AWS::EC2::SecurityGroup", "AWS::EC2::SecurityGroupEgress",
+	"AWS::EC2::SecurityGroupIngress", "AWS::EC2::Subnet", "AWS::EC2::SubnetNetworkAclAssociation",
+	"AWS::EC2::SubnetRouteTableAssociation", "AWS::EC2::VPC", "AWS::EC2::VPCEndpoint",
+	"AWS::EC2::VPCGatewayAttachment", "AWS::EC2::VPCPeeringConnection", "AWS::EC2::VPNGateway",
+	"AWS::EC2::CustomerGateway", "AWS::EC2::VPNConnection", "AWS::EC2::VPNConnectionRoute",
+	"AWS::EC2::VPNGatewayRoutePropagation", "AWS::ECS::Service", "AWS::ElastiCache::CacheCluster",
+	"AWS::ElastiCache::ReplicationGroup", "AWS::ElastiCache::SubnetGroup",
+	"AWS::ElasticLoadBalancing::LoadBalancer", "AWS::ElasticLoadBalancingV2::Listener",
+	"AWS::ElasticLoadBalancingV2::LoadBalancer", "AWS::Lambda::Function", "AWS::MemoryDB::Cluster",
+	"AWS::MemoryDB::SubnetGroup", "AWS::RDS::DBCluster", "AWS::RDS::DBInstance", "AWS::RDS::DBProxy",
+	"AWS::RDS::DBProxyTargetGroup", "AWS::RDS::DBSubnetGroup", "AWS::Route53::HostedZone",
+	"AWS::Route53::RecordSet", "AWS::Route53::RecordSetGroup", "AWS::Serverless::Function",
+};
+
+/* The length of "AWS::Service::" of a type, or 0. */
+static size_t service_len(const char *type)
+{
+	if (strncmp(type, "AWS::", 5) != 0)
+		return 0;
+	const char *e = strstr(type + 5, "::");
+	return e ? (size_t)(e + 2 - type) : 0;
+}
+
+/* Whether import/ knows the type's service (it maps or ignores some of its types). */
+static bool service_known(const char *type)
+{
+	size_t n = service_len(type);
+	if (!n)
+		return false;
+	for (size_t i = 0; i < ELEMENTSOF(mapped_types); i++)
+		if (strncmp(mapped_types[i], type, n) == 0 && service_len(mapped_types[i]) == n)
+			return true;
+	for (size_t i = 0; i < ELEMENTSOF(ignored_prefixes); i++)
+		if (strncmp(ignored_prefixes[i], type, n) == 0 && service_len(ignored_prefixes[i]) == n)
+			return true;
+	return false;
+}
+
+/* A mapped type the type is a typo of (two edits at most; of the same service when netsim knows the
+ * service, as its other types are real ones near a mapped one: AWS::EC2::Host), or NULL. */
+static const char *type_suggestion(const char *type)
+{
+	bool known = service_known(type);
+	size_t n = service_len(type), best_d = 3;
+	const char *best = NULL;
+	for (size_t i = 0; i < ELEMENTSOF(mapped_types); i++) {
+		if (known && (service_len(mapped_types[i]) != n || strncmp(mapped_types[i], type, n) != 0))
+			continue;
+		size_t d = nsim_edit_distance(type, mapped_types[i]);
+		if (d > 0 && d < best_d) {
+			best_d = d;
+			best = mapped_types[i];
+		}
+	}
+	return best;
+}
+
 static void report_unmapped(struct imp_ctx *c, struct imp_obj *o)
 {
 	const struct nsim_cfn_resource *r = o->res;
@@ -415,13 +488,26 @@ static void report_unmapped(struct imp_ctx *c, struct imp_obj *o)
 				imp_note(c, r, NULL, "not part of the network");
 			return;
 		}
+	/* AWS: CloudFormation rejects a type it does not have ("Template format error: Unrecognized resource
+	 * types"), https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-template-resource-type-ref.html */
+	const char *hint = type_suggestion(r->type);
+	if (hint) {
+		imp_error(c, r, NULL, "%s is not a resource type (CloudFormation rejects it: unrecognized resource "
+			  "type); did you mean %s?", r->type, hint);
+		return;
+	}
 	for (size_t i = 0; i < ELEMENTSOF(placing_keys); i++)
 		if (nsim_cfn_get(r->properties, placing_keys[i])) {
 			imp_error(c, r, NULL, "netsim does not model %s yet, and it is placed in a VPC (%s): "
 				  "leave it out of the template to import the rest", r->type, placing_keys[i]);
 			return;
 		}
-	imp_note(c, r, NULL, "not part of the network");
+	if (service_known(r->type))
+		imp_note(c, r, NULL, "not part of the network");
+	else if (strncmp(r->type, "Custom::", 8) == 0)
+		imp_note(c, r, NULL, "a custom resource: netsim does not run it, left out");
+	else
+		imp_note(c, r, NULL, "a resource type netsim import does not know: left out");
 }
 
 /* Types mapped by ec2.c and compute.c; used to decide what an undecidable Condition means. */

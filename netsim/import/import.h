@@ -17,6 +17,9 @@
 struct nsim_import_options {
 	const char *name;   /* the topology's name ([a-z0-9-], 1-24); NULL: from the template's file name */
 	bool expect_intent; /* --expect intent: expectations derived from the template's security groups */
+	/* "VPC/LIST" of the prefix lists the --overlay gives CIDRs (NULL-terminated, or NULL): a list the
+	 * template names by ID and the overlay fills is a note, not a warning */
+	const char *const *filled_prefix_lists;
 };
 
 /*

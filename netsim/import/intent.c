@@ -53,51 +53,94 @@ static struct nsim_emit_node *expectation(struct imp_ctx *c, struct nsim_emit_no
 	return e;
 }
 
-/* The first tcp/udp port of host h's listen list within [from, to], or 0. */
-static unsigned listening_in(const struct imp_host *h, const char *proto, unsigned from, unsigned to)
+/* The first tcp/udp port of host h's listen list within [from, to] (proto NULL: either), or 0; *ret_proto
+ * is its protocol. */
+static unsigned listening_in(const struct imp_host *h, const char *proto, unsigned from, unsigned to,
+			     const char **ret_proto)
 {
-	for (size_t i = 0; h->listen && i < h->listen->n; i++) {
-		unsigned p;
-		char pr[8];
-		if (sscanf(h->listen->items[i]->value, "%u/%7s", &p, pr) == 2 && streq(pr, proto) && p >= from && p <= to)
+	for (int pass = 0; pass < 2; pass++) /* tcp first when either will do */
+		for (size_t i = 0; h->listen && i < h->listen->n; i++) {
+			unsigned p;
+			char pr[8];
+			if (sscanf(h->listen->items[i]->value, "%u/%7s", &p, pr) != 2 || p < from || p > to)
+				continue;
+			if (proto ? !streq(pr, proto) : !streq(pr, pass ? "udp" : "tcp"))
+				continue;
+			*ret_proto = streq(pr, "tcp") ? "tcp" : "udp";
 			return p;
-	}
+		}
 	return 0;
+}
+
+/* Whether host h is one the rule admits: a member of its source group, or in a subnet inside its CIDR. */
+static bool admitted(const struct imp_host *h, const struct imp_sg_rule *rule)
+{
+	if (rule->source)
+		return member(h, rule->source);
+	return h->subnet->vpc == rule->group->vpc && nsim_cidr_contains(rule->cidr, h->subnet->cidr);
+}
+
+static const char *peer_text(struct imp_ctx *c, const struct imp_sg_rule *rule)
+{
+	if (!rule->source) {
+		char buf[NSIM_CIDR_STRLEN];
+		return imp_check(c, nsim_arena_strdup(c->arena, nsim_cidr_fmt(rule->cidr, buf)));
+	}
+	return imp_check(c, nsim_arena_printf(c->arena, "%s%s", rule->source->res->logical_id,
+					      rule->source->is_default ? ".DefaultSecurityGroup" : ""));
 }
 
 static void from_rules(struct imp_ctx *c, struct nsim_emit_node *list)
 {
 	for (size_t r = 0; r < c->n_rules; r++) {
 		const struct imp_sg_rule *rule = &c->rules[r];
+		const char *peer = peer_text(c, rule);
+		if (!peer)
+			return;
 		for (size_t t = 0; t < c->n_hosts; t++) {
 			struct imp_host *to = c->hosts[t];
 			/* a Lambda function accepts no inbound connection: nothing to prove */
 			if (!member(to, rule->group) || is_function(to))
 				continue;
-			const char *port = NULL;
+			const char *port = NULL, *proto = rule->protocol;
+			bool any = false;
+			for (size_t f = 0; f < c->n_hosts && !any; f++)
+				any = c->hosts[f] != to && c->hosts[f]->res != to->res && admitted(c->hosts[f], rule);
+			if (!any)
+				continue;
 			if (streq(rule->protocol, "tcp") || streq(rule->protocol, "udp")) {
 				/* a host that serves another port than its group admits (a database moved to
 				 * PostgreSQL behind a MySQL rule) is probed on the rule's port: the expectation
 				 * then fails, which is the point */
-				unsigned p = listening_in(to, rule->protocol, rule->from, rule->to);
+				unsigned p = listening_in(to, rule->protocol, rule->from, rule->to, &proto);
 				if (!p)
 					p = rule->from;
 				if (!p)
 					continue;
-				port = imp_check(c, nsim_arena_printf(c->arena, "%u/%s", p, rule->protocol));
-				if (!port)
-					return;
+				port = imp_check(c, nsim_arena_printf(c->arena, "%u/%s", p, proto));
+			} else if (streq(rule->protocol, "all")) {
+				/* every protocol: one expectation on a port the host serves, not a ping */
+				unsigned p = listening_in(to, NULL, 0, 65535, &proto);
+				if (!p) {
+					imp_note(c, rule->res, NULL, "--expect intent: %s admits %s, but %s listens on no "
+						 "port: no expectation derived for it", rule->group->res->logical_id, peer,
+						 to->name);
+					continue;
+				}
+				port = imp_check(c, nsim_arena_printf(c->arena, "%u/%s", p, proto));
 			}
+			if (!streq(rule->protocol, "icmp") && !port)
+				return;
 			for (size_t f = 0; f < c->n_hosts; f++) {
 				struct imp_host *from = c->hosts[f];
-				if (from == to || !member(from, rule->source))
+				/* the hosts of one resource (a proxy's per-subnet endpoints) do not call each other */
+				if (from == to || from->res == to->res || !admitted(from, rule))
 					continue;
-				const char *name = imp_check(c, nsim_arena_printf(c->arena, "%s: %s reaches %s (%s%s admits %s%s)",
+				const char *name = imp_check(c, nsim_arena_printf(c->arena, "%s: %s reaches %s (%s%s admits %s)",
 										   rule->res->logical_id, from->name, to->name,
 										   rule->group->res->logical_id,
 										   rule->group->is_default ? ".DefaultSecurityGroup" : "",
-										   rule->source->res->logical_id,
-										   rule->source->is_default ? ".DefaultSecurityGroup" : ""));
+										   peer));
 				struct nsim_emit_node *e = expectation(c, list, name, from->name, to->name, port, "reachable");
 				if (e)
 					IMP_TRY(c, nsim_emit_comment(c->arena, e, "derived from %s (%s)", rule->res->logical_id,

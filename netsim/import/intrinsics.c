@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "import/cfn-internal.h"
+#include "model/strv.h"
 
 struct nsim_cfn_value nsim_cfn_novalue = {.kind = NSIM_CFN_NULL, .str = "AWS::NoValue"};
 
@@ -414,6 +415,89 @@ static struct nsim_cfn_value *string_arg(struct cfn_ctx *c, const struct ynode *
  * — a parameter's value, a pseudo parameter, or a resource (kept as a reference).
  * Pseudo parameters: "Get AWS values using pseudo parameters",
  * https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/pseudo-parameter-reference.html */
+/* ---- did you mean ---- */
+
+/* "did you mean" compares with every name: bound that work on hostile input. netsim rule. */
+#define SUGGEST_BUDGET 64
+#define SUGGEST_COMPARISONS 200000u
+
+static void suggest_one(const char *s, size_t limit, const char *cand, const char **best, size_t *best_d)
+{
+	size_t la = strlen(s), lb = strlen(cand);
+	if ((la > lb ? la - lb : lb - la) > limit)
+		return;
+	size_t d = nsim_edit_distance(s, cand);
+	if (d > 0 && d < *best_d) {
+		*best_d = d;
+		*best = cand;
+	}
+}
+
+static size_t suggest_limit(const char *s)
+{
+	size_t len = strlen(s);
+	return len < 4 ? 1 : len < 7 ? 2 : 3;
+}
+
+/* The logical ID, parameter or pseudo parameter closest to name, or NULL when none is close. */
+static const char *suggest_name(struct cfn_ctx *c, const char *name)
+{
+	static const char *const pseudo[] = {"AWS::AccountId", "AWS::NoValue", "AWS::NotificationARNs", "AWS::Partition",
+					     "AWS::Region", "AWS::StackId", "AWS::StackName", "AWS::URLSuffix"};
+	size_t n = (c->resources ? c->resources->n : 0) + c->t->n_parameters;
+	if (c->suggestions >= SUGGEST_BUDGET || c->compared + n > SUGGEST_COMPARISONS)
+		return NULL;
+	c->suggestions++;
+	c->compared += n;
+	size_t limit = suggest_limit(name), best_d = limit + 1;
+	const char *best = NULL;
+	for (size_t i = 0; c->resources && i < c->resources->n; i++)
+		if (c->resources->items[2 * i]->type == Y_SCALAR)
+			suggest_one(name, limit, c->resources->items[2 * i]->value, &best, &best_d);
+	for (size_t i = 0; i < c->t->n_parameters; i++)
+		suggest_one(name, limit, c->t->parameters[i].name, &best, &best_d);
+	for (size_t i = 0; i < ELEMENTSOF(pseudo); i++)
+		suggest_one(name, limit, pseudo[i], &best, &best_d);
+	return best;
+}
+
+/* SAM generates resources named after the resource they come from (FunctionNameRole,
+ * FunctionNameAliaslive) and the implicit APIs (ServerlessRestApi, ServerlessHttpApi):
+ * https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-specification-generated-resources-function.html */
+static bool sam_generated(const struct cfn_ctx *c, const char *name)
+{
+	if (strncmp(name, "Serverless", 10) == 0)
+		return true;
+	for (size_t i = 0; c->resources && i < c->resources->n; i++) {
+		const struct ynode *k = c->resources->items[2 * i], *def = c->resources->items[2 * i + 1];
+		if (k->type != Y_SCALAR || def->type != Y_MAP || strncmp(name, k->value, strlen(k->value)) != 0)
+			continue;
+		for (size_t j = 0; j < def->n; j++)
+			if (cfn_scalar_text(def->items[2 * j]) && streq(def->items[2 * j]->value, "Type") &&
+			    cfn_scalar_text(def->items[2 * j + 1]) &&
+			    strncmp(def->items[2 * j + 1]->value, "AWS::Serverless::", 17) == 0)
+				return true;
+	}
+	return false;
+}
+
+/* How the reference is written at `at`: `!Ref X`, `!GetAtt X.A`, `Ref: X`, `Fn::GetAtt: X.A`, or in a
+ * Fn::Sub `${X}`. */
+static const char *ref_source(struct cfn_ctx *c, const char *name, const char *attr, const struct ynode *at)
+{
+	const char *tag = at ? at->tag : NULL;
+	const char *fn = attr ? "GetAtt" : "Ref";
+	if (tag && (streq(tag, "!Ref") || streq(tag, "!GetAtt")))
+		return nsim_arena_printf(c->arena, "!%s %s%s%s", fn, name, attr ? "." : "", attr ? attr : "");
+	if (tag && streq(tag, "!Sub"))
+		return nsim_arena_printf(c->arena, "!Sub ${%s%s%s}", name, attr ? "." : "", attr ? attr : "");
+	if (at && at->type == Y_MAP && at->n == 1 && cfn_scalar_text(at->items[0]) &&
+	    streq(at->items[0]->value, "Fn::Sub"))
+		return nsim_arena_printf(c->arena, "Fn::Sub ${%s%s%s}", name, attr ? "." : "", attr ? attr : "");
+	return nsim_arena_printf(c->arena, "%s%s: %s%s%s", attr ? "Fn::" : "", fn, name, attr ? "." : "",
+				 attr ? attr : "");
+}
+
 static struct nsim_cfn_value *ref_name(struct cfn_ctx *c, const char *name, const char *attr, const struct ynode *at)
 {
 	const char *region = c->t->region;
@@ -490,7 +574,7 @@ static struct nsim_cfn_value *ref_name(struct cfn_ctx *c, const char *name, cons
 			return oom(c);
 		return v;
 	}
-	if (c->t->sam) {
+	if (c->t->sam && sam_generated(c, name)) {
 		/* AWS SAM generates resources (FunctionNameRole, ServerlessRestApi,
 		 * ...): https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-specification-generated-resources-function.html */
 		const char *s = nsim_arena_printf(c->arena, "${%s%s%s}", name, attr ? "." : "", attr ? attr : "");
@@ -499,8 +583,16 @@ static struct nsim_cfn_value *ref_name(struct cfn_ctx *c, const char *name, cons
 			return oom(c);
 		return opaque(c, at, s, why, NULL);
 	}
-	cfn_error(c, at, "%s %s: the template has no parameter or resource named %s", attr ? "Fn::GetAtt" : "Ref", name,
-		  name);
+	/* AWS: CloudFormation rejects the template ("Template format error: Unresolved resource dependencies
+	 * [X] in the Resources block of the template"); a Ref names a parameter or a resource, a GetAtt a
+	 * resource: https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/intrinsic-function-reference-ref.html */
+	const char *src = ref_source(c, name, attr, at);
+	const char *hint = suggest_name(c, name);
+	if (!src)
+		return oom(c);
+	cfn_error(c, at, "%s: the template has no %s named %s (CloudFormation rejects it: unresolved resource "
+		  "dependency)%s%s%s", src, attr ? "resource" : "resource or parameter", name,
+		  hint ? "; did you mean " : "", hint ? hint : "", hint ? "?" : "");
 	return NULL;
 }
 
@@ -1236,6 +1328,52 @@ static const char *function_of(struct cfn_ctx *c, const struct ynode *n, struct 
 	return NULL;
 }
 
+/* AWS: the intrinsic functions, https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/intrinsic-function-reference.html
+ * — besides those above, Fn::Transform (a macro) and those of the AWS::LanguageExtensions transform
+ * (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/transform-aws-languageextensions.html):
+ * netsim keeps their values opaque. */
+static const char *const opaque_functions[] = {"Fn::Transform", "Fn::ToJsonString", "Fn::ForEach"};
+
+static bool cfn_function_known(const char *name)
+{
+	for (size_t i = 0; i < ELEMENTSOF(functions); i++)
+		if (streq(functions[i].name, name))
+			return true;
+	for (size_t i = 0; i < ELEMENTSOF(opaque_functions); i++)
+		if (streq(opaque_functions[i], name))
+			return true;
+	/* Fn::ForEach::UniqueLoopName */
+	return strncmp(name, "Fn::ForEach::", 13) == 0;
+}
+
+/* AWS: CloudFormation rejects a template that calls a function it does not have ("Template format error:
+ * Encountered unsupported function: Fn::Bogus"): an error at the call, in the template's form (`!Selectt` or
+ * `Fn::Bogus`), with the closest function. */
+static void unknown_function(struct cfn_ctx *c, const struct ynode *n, const char *fname)
+{
+	bool tag = n->tag && n->tag[0] == '!';
+	const char *written = tag ? n->tag : fname;
+	const char *best = NULL;
+	size_t limit = suggest_limit(written + (tag ? 1 : 4)), best_d = limit + 1;
+	char buf[64];
+	for (size_t i = 0; i < ELEMENTSOF(functions) + ELEMENTSOF(opaque_functions) + 1; i++) {
+		const char *f = i < ELEMENTSOF(functions) ? functions[i].name
+				: i < ELEMENTSOF(functions) + ELEMENTSOF(opaque_functions)
+					? opaque_functions[i - ELEMENTSOF(functions)]
+					: "Condition";
+		if (tag)
+			snprintf(buf, sizeof(buf), "!%s", strncmp(f, "Fn::", 4) == 0 ? f + 4 : f);
+		else
+			snprintf(buf, sizeof(buf), "%s", f);
+		size_t before = best_d;
+		suggest_one(written, limit, buf, &best, &best_d);
+		if (best_d < before)
+			best = nsim_arena_strdup(c->arena, buf);
+	}
+	cfn_error(c, n, "%s: CloudFormation has no such function (it rejects the template: unsupported "
+		  "function)%s%s%s", written, best ? "; did you mean " : "", best ? best : "", best ? "?" : "");
+}
+
 struct nsim_cfn_value *cfn_resolve(struct cfn_ctx *c, const struct ynode *n)
 {
 	if (c->gave_up)
@@ -1266,8 +1404,10 @@ struct nsim_cfn_value *cfn_resolve(struct cfn_ctx *c, const struct ynode *n)
 		else if (streq(fname, "Condition"))
 			cfn_error(c, n, "Condition: a condition's name is used only inside Fn::And, Fn::Or, Fn::Not or a "
 				  "resource's Condition attribute");
-		else
+		else if (cfn_function_known(fname))
 			v = fn_opaque(c, args, n, fname);
+		else
+			unknown_function(c, n, fname);
 	} else if (n->type == Y_MAP)
 		v = resolve_map(c, n);
 	else if (n->type == Y_SEQ)

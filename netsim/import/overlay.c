@@ -185,3 +185,51 @@ int nsim_import_overlay(struct nsim_arena *arena, struct nsim_emit_node *root, c
 	}
 	return merge(&o, root, y, 0);
 }
+
+int nsim_import_overlay_prefix_lists(struct nsim_arena *arena, const char *data, size_t len, const char *const **ret)
+{
+	struct nsim_diags quiet;
+	nsim_diags_init(&quiet);
+	struct ynode *y = NULL;
+	const char **names = NULL;
+	size_t n = 0, cap = 0;
+	int r = nsim_yaml_tree_parse(arena, "<overlay>", data, len, &quiet, &y);
+	bool oom = r == -ENOMEM || quiet.oom;
+	nsim_diags_clear(&quiet);
+	if (oom)
+		return -ENOMEM;
+	const struct ynode *vpcs = r == 0 && y && y->type == Y_MAP ? ymap_get(y, "vpcs") : NULL;
+	for (size_t i = 0; vpcs && vpcs->type == Y_SEQ && i < vpcs->n; i++) {
+		const struct ynode *vpc = vpcs->items[i];
+		const struct ynode *vname = vpc->type == Y_MAP ? ymap_get(vpc, "name") : NULL;
+		const struct ynode *pls = vpc->type == Y_MAP ? ymap_get(vpc, "prefix_lists") : NULL;
+		if (!vname || vname->type != Y_SCALAR || !pls || pls->type != Y_SEQ)
+			continue;
+		for (size_t j = 0; j < pls->n; j++) {
+			const struct ynode *pl = pls->items[j];
+			const struct ynode *name = pl->type == Y_MAP ? ymap_get(pl, "name") : NULL;
+			const struct ynode *cidrs = pl->type == Y_MAP ? ymap_get(pl, "cidrs") : NULL;
+			if (!name || name->type != Y_SCALAR || !cidrs || cidrs->type != Y_SEQ || !cidrs->n)
+				continue;
+			if (n + 1 >= cap) {
+				size_t ncap = cap ? 2 * cap : 8;
+				const char **v = nsim_arena_alloc(arena, ncap, sizeof(*v));
+				if (!v)
+					return -ENOMEM;
+				if (n)
+					memcpy(v, names, n * sizeof(*v));
+				names = v;
+				cap = ncap;
+			}
+			names[n] = nsim_arena_printf(arena, "%.*s/%.*s", (int)vname->len, vname->value, (int)name->len,
+						     name->value);
+			if (!names[n++])
+				return -ENOMEM;
+		}
+	}
+	if (!names && !(names = nsim_arena_alloc(arena, 1, sizeof(*names))))
+		return -ENOMEM;
+	names[n] = NULL;
+	*ret = names;
+	return 0;
+}

@@ -22,3 +22,12 @@
  */
 _must_check_ int nsim_import_overlay(struct nsim_arena *arena, struct nsim_emit_node *root, const char *file,
 				     const char *data, size_t len, struct nsim_diags *diags);
+
+/*
+ * The prefix lists the overlay `data` gives CIDRs to: "VPC/LIST" for each item with a non-empty `cidrs:` of
+ * `vpcs[].prefix_lists`, as a NULL-terminated array from `arena` in *ret (empty when there are none or the
+ * overlay does not parse: nsim_import_overlay() reports that). For nsim_import_options.filled_prefix_lists.
+ * Returns 0 or -ENOMEM.
+ */
+_must_check_ int nsim_import_overlay_prefix_lists(struct nsim_arena *arena, const char *data, size_t len,
+						  const char *const **ret);

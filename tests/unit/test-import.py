@@ -51,6 +51,9 @@ CORPUS_VARIANTS = {
                                       ["--parameter", "AvailabilityZones=us-east-1a,us-east-1b,us-east-1c",
                                        "--parameter", "NumberOfAZs=3",
                                        "--parameter", "CreateAdditionalPrivateSubnets=true"], 0),
+    # an overlay gives the CIDRs of the prefix list the template names by ID: a note, not a warning
+    "acft-GitLabServer-pkg.yaml-overlay": ("acft-GitLabServer-pkg.yaml",
+                                           ["--overlay", "tests/data/import/gitlab-cloudfront.overlay.yaml"], 0),
 }
 
 ERROR_NAMES_CONSTRUCT = re.compile(r": error: AWS::[A-Za-z0-9:]+ [A-Za-z0-9]+: ")
@@ -135,6 +138,15 @@ def main():
     if arc != 1 or "✗ app → db:5432/tcp" not in aout or "blocked by network ACL data-acl" not in aout \
             or "1 predicted to fail" not in aout:
         fail(f"analyze of the intent expectations: exit {arc}\n{aout}\n{aerr}")
+
+    # a rule for every protocol gives tcp expectations on a port the host serves, none between one proxy's
+    # endpoints; a rule admitting a block of the VPC gives its hosts: the DMS trap is NO_LISTENER
+    rc, out, err = run(netsim, ["import", "tests/data/import/cases/intent-rules.yaml", "--expect", "intent"], root)
+    arc, aout, aerr = run(netsim, ["analyze", "-"], root, stdin=out)
+    if arc != 1 or not re.search(r"✗ dms → aurora:3306/tcp +predicted refused +NO_LISTENER", aout) \
+            or "proxy → proxy-2" in aout or "proxy-2 → proxy" in aout \
+            or re.search(r"(worker|db|proxy|proxy-2) → \S+ icmp", aout) or "1 predicted to fail" not in aout:
+        fail(f"analyze of the intent expectations of intent-rules.yaml: exit {arc}\n{aout}\n{aerr}")
 
     # the command line: standard input, --json, usage errors
     with open(os.path.join(root, "tests/data/import/cases/peering.yaml")) as f:

@@ -198,7 +198,7 @@ static void test_sub(void **state)
 	assert_int_equal(v->kind, NSIM_CFN_OPAQUE);
 	assert_string_equal(v->str, "app-${Env}");
 	assert_string_equal(v->param, "Env");
-	cfn_fails(tmpl("", "!Sub '${Nope}'"), 5, 10, "no parameter or resource named Nope", NO_OVERRIDES);
+	cfn_fails(tmpl("", "!Sub '${Nope}'"), 5, 10, "!Sub ${Nope}: the template has no resource or parameter named Nope", NO_OVERRIDES);
 }
 
 /* AWS: Fn::FindInMap: the RegionMap example (with Ref AWS::Region), and the
@@ -243,8 +243,19 @@ static void test_ref_and_pseudo(void **state)
 	assert_int_equal(cfn_try(tmpl("", "!Ref AWS::Partition"), "us-gov-west-1", &t, NULL), 0);
 	cfn_expect_str(cfn_prop(t, "R", "V"), "aws-us-gov");
 	cfn_fails(tmpl("", "!Ref AWS::Nope"), 5, 10, "AWS::Nope is not a pseudo parameter", NO_OVERRIDES);
-	cfn_fails(tmpl("", "{Ref: Missing}"), 5, 10, "the template has no parameter or resource named Missing",
-		  NO_OVERRIDES);
+	cfn_fails(tmpl("", "{Ref: Missing}"), 5, 10, "Ref: Missing: the template has no resource or parameter named "
+		  "Missing (CloudFormation rejects it: unresolved resource dependency)", NO_OVERRIDES);
+	/* a typo: did you mean, over logical IDs and parameters, in the form the template writes */
+	cfn_fails(tmpl("Parameters:\n  AppSubnet: {Type: String, Default: s}\n", "!Ref AppSubnett"), 7, 10,
+		  "R: !Ref AppSubnett: the template has no resource or parameter named AppSubnett (CloudFormation "
+		  "rejects it: unresolved resource dependency); did you mean AppSubnet?", NO_OVERRIDES);
+	cfn_fails("Resources:\n  AppSubnet: {Type: AWS::EC2::Subnet}\n  R:\n    Type: X::Y::Z\n    Properties:\n"
+		  "      V: !GetAtt AppSubnt.SubnetId\n", 6, 10,
+		  "!GetAtt AppSubnt.SubnetId: the template has no resource named AppSubnt (CloudFormation rejects it: "
+		  "unresolved resource dependency); did you mean AppSubnet?", NO_OVERRIDES);
+	cfn_fails(tmpl("", "!Sub '${Missing}-x'"), 5, 10, "R: !Sub ${Missing}: the template has no", NO_OVERRIDES);
+	cfn_fails(tmpl("", "!GetAtt NoSuch.AllocationId"), 5, 10, "!GetAtt NoSuch.AllocationId: the template has no "
+		  "resource named NoSuch (CloudFormation rejects it: unresolved resource dependency)", NO_OVERRIDES);
 
 }
 
@@ -465,6 +476,11 @@ static void test_sections(void **state)
 		   NO_OVERRIDES);
 	assert_true(t->sam);
 	cfn_expect_diag(NSIM_SEV_WARNING, 2, 1, "'Hooks' is not a section of a CloudFormation template");
+	/* in a SAM template, a name no resource of the transform generates is still a typo */
+	cfn_fails("Transform: AWS::Serverless-2016-10-31\nResources:\n  AppSubnet: {Type: AWS::EC2::Subnet}\n"
+		  "  F:\n    Type: AWS::Serverless::Function\n    Properties:\n      S: !Ref AppSubnett\n"
+		  "      Role: !GetAtt FRole.Arn\n      Api: !Ref ServerlessRestApi\n",
+		  7, 10, "did you mean AppSubnet?", NO_OVERRIDES);
 	cfn_fails("Description: nothing\n", 1, 1, "the template has no Resources", NO_OVERRIDES);
 	cfn_fails("- a\n- b\n", 1, 1, "not a CloudFormation template", NO_OVERRIDES);
 	cfn_fails("Resources:\n  R: {Properties: {}}\n", 2, 3, "resource R has no Type", NO_OVERRIDES);
@@ -501,6 +517,35 @@ static void test_json_equals_yaml(void **state)
 	const char *b = nsim_cfn_describe(cfn_arena, cfn_prop(cfn_ok(json, NO_OVERRIDES), "R", NULL));
 	assert_string_equal(a, "{A: x-us-east-1b, B: us-east-1-x, C: !GetAtt R2.Id, D: [1, a, true]}");
 	assert_string_equal(a, b);
+}
+
+/* A JSON template's syntax error is called JSON's (libyaml reads it as YAML's flow style); a trailing
+ * comma is accepted, as libyaml does. */
+static void test_json_syntax(void **state)
+{
+	cfn_fails("{\n  \"Resources\": {\"R\": {\"Type\": \"X::Y::Z\",, }}\n}\n", 2, 41, "JSON syntax: ",
+		  NO_OVERRIDES);
+	cfn_fails("Resources:\n  R: {Type: X::Y::Z,, }\n", 2, 21, "YAML syntax: ", NO_OVERRIDES);
+	struct nsim_cfn_template *t = cfn_ok("{\"Resources\": {\"R\": {\"Type\": \"X::Y::Z\",}}}", NO_OVERRIDES);
+	assert_non_null(nsim_cfn_resource(t, "R"));
+}
+
+/* AWS: an unknown function makes CloudFormation reject the template ("Encountered unsupported function"):
+ * an error at the call, with the closest function, in the form the template writes.
+ * https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/intrinsic-function-reference.html */
+static void test_unknown_function(void **state)
+{
+	cfn_fails(tmpl("", "!Selectt [0, !GetAZs '']"), 5, 10, "R: !Selectt: CloudFormation has no such function (it "
+		  "rejects the template: unsupported function); did you mean !Select?", NO_OVERRIDES);
+	cfn_fails(tmpl("", "{'Fn::Bogus': [0, 1]}"), 5, 10, "R: Fn::Bogus: CloudFormation has no such function",
+		  NO_OVERRIDES);
+	cfn_fails(tmpl("", "{'Fn::Joinn': ['', [a]]}"), 5, 10, "did you mean Fn::Join?", NO_OVERRIDES);
+	cfn_fails(tmpl("", "!Foo x"), 5, 10, "R: !Foo: CloudFormation has no such function", NO_OVERRIDES);
+	/* the functions netsim does not evaluate stay opaque */
+	const struct nsim_cfn_value *v = value_of("", "{'Fn::Transform': {Name: M}}", NO_OVERRIDES);
+	assert_int_equal(v->kind, NSIM_CFN_OPAQUE);
+	v = value_of("", "!ToJsonString {a: b}", NO_OVERRIDES);
+	assert_int_equal(v->kind, NSIM_CFN_OPAQUE);
 }
 
 /* AWS: Fn::Length (AWS::LanguageExtensions): !Split ["|", "a|b|c"] has 3 items;
@@ -577,6 +622,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_sections, cfn_setup, cfn_teardown),
 		cmocka_unit_test_setup_teardown(test_json_equals_yaml, cfn_setup, cfn_teardown),
 		cmocka_unit_test_setup_teardown(test_length_base64, cfn_setup, cfn_teardown),
+		cmocka_unit_test_setup_teardown(test_unknown_function, cfn_setup, cfn_teardown),
+		cmocka_unit_test_setup_teardown(test_json_syntax, cfn_setup, cfn_teardown),
 		cmocka_unit_test_setup_teardown(test_limits, cfn_setup, cfn_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
