@@ -258,8 +258,10 @@ int nsim_report_html_check(FILE *out, const struct nsim_topology *t, const struc
 			 : res->probe.outcome == NSIM_PROBE_REACHABLE ? "reachable"
 								      : nsim_probe_outcome_name(res->probe.outcome));
 		fprintf(out, "<tr><td class=\"%s\">%s</td>", res->passed ? "pass" : "fail", res->passed ? "✓" : "✗");
-		td(out, NULL, res->label);
-		td(out, "mono", res->is_command ? res->command : res->flow);
+		const char *flow = res->is_command ? res->command : res->flow;
+		/* an expectation without a name is labelled by its flow: said once */
+		td(out, NULL, res->label && flow && !streq(res->label, flow) ? res->label : "");
+		td(out, "mono", flow);
 		td(out, NULL, nsim_verdict_name(res->e->verdict));
 		td(out, NULL, observed);
 		fputs("<td>", out);
@@ -269,7 +271,9 @@ int nsim_report_html_check(FILE *out, const struct nsim_topology *t, const struc
 			fputs("</span> ", out);
 			h(out, res->predicted.explanation);
 		}
-		if (!res->passed && res->reason && *res->reason) {
+		bool said = res->has_predicted && *res->predicted.explanation &&
+			    res->reason && strstr(res->reason, res->predicted.explanation);
+		if (!res->passed && res->reason && *res->reason && !said) {
 			fputs("<br/>", out);
 			h(out, res->reason);
 		}
