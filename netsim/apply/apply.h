@@ -101,6 +101,18 @@ _must_check_ int nsim_apply_netns_del(const char *name);
  * the caller's) gets the result of names[i]; one at a time when no thread
  * can be started. Returns 0. */
 _must_check_ int nsim_apply_netns_del_many(char *const *names, size_t n, int *ret_errors);
+/* Empties the big namespaces of names[0..n) before they are deleted: in each
+ * with 64 or more IPv4 routes (a router; a host has a few), deletes the
+ * routes (one dump, the deletions many to a send, no acks) and every nftables
+ * table (one transaction). The kernel's teardown of a namespace unregisters
+ * its ports one by one, and each unregistration walks the whole IPv4 table
+ * (fib_table_flush()) and every chain of the nftables tables
+ * (nf_tables_netdev_event()): in a VPC router of N hosts, N ports times N
+ * routes and 2N chains. Best effort: a namespace that cannot be entered is
+ * left as it is. Never enters the root's or the caller's namespace. Returns
+ * 0, or -errno when the caller's own namespace cannot be opened (then nothing
+ * was done) or re-entered. */
+_must_check_ int nsim_apply_netns_shrink(char *const *names, size_t n);
 /* Names in /run/netns starting with prefix (which must start with "netsim-"),
  * sorted. *ret_names is NULL-terminated, owned by the caller
  * (nsim_strv_free(), model/strv.h; nsim_apply_names_free() is the same).

@@ -12,7 +12,12 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/select.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include <linux/rtnetlink.h>
+#include <nftables/libnftables.h>
 
 #include <netlink/netlink.h>
 
@@ -365,4 +370,132 @@ int nsim_apply_netns_list(const char *prefix, char ***ret_names, size_t *ret_n)
 		return r;
 	nsim_strv_sort(&names);
 	return nsim_strv_steal(&names, ret_names, ret_n);
+}
+
+/* ---- emptying a router before its namespace goes ---- */
+
+/* Below this many IPv4 routes a namespace is left as it is: a host has a
+ * handful, and emptying costs a few syscalls more than it saves. */
+#define SHRINK_MIN_ROUTES 64
+#define SHRINK_BUF (64 * 1024)
+
+/* Deletes every IPv4 route of the current namespace outside the local table,
+ * when there are at least SHRINK_MIN_ROUTES of them: the dump's own messages
+ * sent back as RTM_DELROUTE, many to a send, no ack asked (best effort: a
+ * route that is gone already does not matter). Returns the routes deleted. */
+static size_t shrink_routes(void)
+{
+	_cleanup_close_ int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (fd < 0)
+		return 0;
+	struct {
+		struct nlmsghdr nh;
+		struct rtmsg rt;
+	} req = {
+		.nh = {.nlmsg_len = sizeof(req), .nlmsg_type = RTM_GETROUTE,
+		       .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP, .nlmsg_seq = 1},
+		.rt = {.rtm_family = AF_INET},
+	};
+	if (send(fd, &req, sizeof(req), 0) < 0)
+		return 0;
+	_cleanup_free_ char *buf = malloc(SHRINK_BUF);
+	size_t cap = 0, len = 0, n = 0;
+	_cleanup_free_ char *dels = NULL;
+	if (!buf)
+		return 0;
+	for (bool done = false; !done;) {
+		ssize_t got = recv(fd, buf, SHRINK_BUF, 0);
+		if (got <= 0)
+			return 0;
+		for (struct nlmsghdr *nh = (struct nlmsghdr *)buf; NLMSG_OK(nh, (size_t)got);
+		     nh = NLMSG_NEXT(nh, got)) {
+			if (nh->nlmsg_type == NLMSG_DONE || nh->nlmsg_type == NLMSG_ERROR) {
+				done = true;
+				break;
+			}
+			if (nh->nlmsg_type != RTM_NEWROUTE || nh->nlmsg_len < NLMSG_LENGTH(sizeof(struct rtmsg)))
+				continue;
+			const struct rtmsg *rt = NLMSG_DATA(nh);
+			if (rt->rtm_table == RT_TABLE_LOCAL)
+				continue;
+			size_t sz = NLMSG_ALIGN(nh->nlmsg_len);
+			if (len + sz > cap) {
+				size_t ncap = cap ? cap * 2 : SHRINK_BUF;
+				while (ncap < len + sz)
+					ncap *= 2;
+				char *p = realloc(dels, ncap);
+				if (!p)
+					return 0;
+				dels = p;
+				cap = ncap;
+			}
+			struct nlmsghdr *d = memcpy(dels + len, nh, nh->nlmsg_len);
+			d->nlmsg_type = RTM_DELROUTE;
+			d->nlmsg_flags = NLM_F_REQUEST;
+			d->nlmsg_seq = 2;
+			d->nlmsg_pid = 0;
+			len += sz;
+			n++;
+		}
+	}
+	if (n < SHRINK_MIN_ROUTES)
+		return 0;
+	/* one send carries whole messages only, up to SHRINK_BUF bytes */
+	for (size_t off = 0; off < len;) {
+		size_t chunk = 0;
+		while (off + chunk < len) {
+			const struct nlmsghdr *nh = (const struct nlmsghdr *)(dels + off + chunk);
+			size_t sz = NLMSG_ALIGN(nh->nlmsg_len);
+			if (chunk && chunk + sz > SHRINK_BUF)
+				break;
+			chunk += sz;
+		}
+		if (send(fd, dels + off, chunk, 0) < 0)
+			return 0;
+		off += chunk;
+	}
+	return n;
+}
+
+/* Removes every nftables table of the current namespace in one transaction. */
+static void shrink_nft(void)
+{
+	struct nft_ctx *nft = NULL;
+	if (apply_nft_open(&nft) < 0)
+		return;
+	(void)nft_run_cmd_from_buffer(nft, "flush ruleset");
+	apply_nft_free(nft);
+}
+
+int nsim_apply_netns_shrink(char *const *names, size_t n)
+{
+	struct stat root_ns, own_ns;
+	_cleanup_close_ int self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (self < 0)
+		return -errno;
+	if (fstat(self, &own_ns) < 0)
+		return -errno;
+	if (stat("/proc/1/ns/net", &root_ns) < 0)
+		root_ns = own_ns;
+	for (size_t i = 0; i < n; i++) {
+		char path[PATH_MAX];
+		struct stat st;
+		if (!apply_netns_name_ok(names[i]))
+			continue;
+		netns_path(names[i], path);
+		_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+		if (fd < 0 || fstat(fd, &st) < 0)
+			continue;
+		/* never the root's namespace nor ours, whatever is mounted there */
+		if ((st.st_ino == root_ns.st_ino && st.st_dev == root_ns.st_dev) ||
+		    (st.st_ino == own_ns.st_ino && st.st_dev == own_ns.st_dev))
+			continue;
+		if (setns(fd, CLONE_NEWNET) < 0)
+			continue;
+		if (shrink_routes() > 0)
+			shrink_nft();
+		if (setns(self, CLONE_NEWNET) < 0)
+			return -errno; /* cannot happen: our own namespace */
+	}
+	return 0;
 }

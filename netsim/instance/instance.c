@@ -287,6 +287,8 @@ static int delete_namespaces(const char *name, char *const *list, size_t n, stru
 			continue; /* never made, or already deleted */
 		del[n_del++] = list[i];
 	}
+	if ((r = nsim_apply_netns_shrink(del, n_del)) < 0)
+		return r;
 	if ((r = nsim_apply_netns_del_many(del, n_del, del_r)) < 0)
 		return r;
 	n_gone = 0;
