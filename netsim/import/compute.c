@@ -618,10 +618,7 @@ static void map_eip_instance(struct imp_ctx *c, struct imp_obj *eip, const struc
 
 void imp_compute(struct imp_ctx *c)
 {
-	static const struct {
-		const char *type;
-		void (*map)(struct imp_ctx *, struct imp_obj *);
-	} passes[] = {
+	static const struct imp_pass passes[] = {
 		{"AWS::EC2::Instance", map_instance},
 		{"AWS::Lambda::Function", map_function},
 		{"AWS::Serverless::Function", map_function},
@@ -638,10 +635,7 @@ void imp_compute(struct imp_ctx *c)
 		{"AWS::ElasticLoadBalancing::LoadBalancer", map_lb},
 		{"AWS::ElasticLoadBalancingV2::Listener", map_listener},
 	};
-	for (size_t p = 0; p < ELEMENTSOF(passes); p++)
-		for (size_t i = 0; i < c->n_objs; i++)
-			if (!c->objs[i].done && is(&c->objs[i], passes[p].type))
-				passes[p].map(c, &c->objs[i]);
+	imp_run_passes(c, passes, ELEMENTSOF(passes));
 	/* elastic IPs of instances */
 	for (size_t i = 0; i < c->n_objs; i++) {
 		struct imp_obj *o = &c->objs[i];

@@ -496,10 +496,7 @@ static void classify(struct imp_ctx *c)
 void imp_ec2_network(struct imp_ctx *c)
 {
 	classify(c);
-	static const struct {
-		const char *type;
-		void (*map)(struct imp_ctx *, struct imp_obj *);
-	} passes[] = {
+	static const struct imp_pass passes[] = {
 		{"AWS::EC2::VPC", map_vpc},
 		{"AWS::EC2::VPCGatewayAttachment", map_attachment},
 		{"AWS::EC2::Subnet", map_subnet},
@@ -509,10 +506,7 @@ void imp_ec2_network(struct imp_ctx *c)
 		{"AWS::EC2::Route", map_route},
 		{"AWS::EC2::SubnetRouteTableAssociation", map_rtb_assoc},
 	};
-	for (size_t p = 0; p < ELEMENTSOF(passes); p++)
-		for (size_t i = 0; i < c->n_objs; i++)
-			if (!c->objs[i].done && is(&c->objs[i], passes[p].type))
-				passes[p].map(c, &c->objs[i]);
+	imp_run_passes(c, passes, ELEMENTSOF(passes));
 	for (size_t i = 0; i < c->n_objs; i++) {
 		struct imp_obj *o = &c->objs[i];
 		if (o->done)
@@ -959,17 +953,11 @@ void imp_ec2_filters(struct imp_ctx *c)
 		else if (is(o, "AWS::EC2::SecurityGroupEgress"))
 			map_sg_standalone(c, o, false);
 	}
-	static const struct {
-		const char *type;
-		void (*map)(struct imp_ctx *, struct imp_obj *);
-	} passes[] = {
+	static const struct imp_pass passes[] = {
 		{"AWS::EC2::NetworkAcl", map_acl},
 		{"AWS::EC2::NetworkAclEntry", map_acl_entry},
 		{"AWS::EC2::SubnetNetworkAclAssociation", map_acl_assoc},
 		{"AWS::EC2::VPCEndpoint", map_endpoint},
 	};
-	for (size_t p = 0; p < ELEMENTSOF(passes); p++)
-		for (size_t i = 0; i < c->n_objs; i++)
-			if (!c->objs[i].done && is(&c->objs[i], passes[p].type))
-				passes[p].map(c, &c->objs[i]);
+	imp_run_passes(c, passes, ELEMENTSOF(passes));
 }

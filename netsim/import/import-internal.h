@@ -127,6 +127,15 @@ struct imp_obj *imp_ref(struct imp_ctx *c, const struct nsim_cfn_resource *res, 
 struct imp_obj *imp_ref_opt(struct imp_ctx *c, const struct nsim_cfn_resource *res, const char *key,
 			    const struct nsim_cfn_value *v, enum imp_kind kind, const char *what);
 struct imp_obj *imp_obj_of(struct imp_ctx *c, const struct nsim_cfn_resource *res);
+
+/* A mapping pass: every resource of `type` not mapped yet goes to `map`. */
+struct imp_pass {
+	const char *type;
+	void (*map)(struct imp_ctx *c, struct imp_obj *o);
+};
+/* Runs passes[0..n) one after another, each over the resources in template
+ * order, so a later pass sees what the earlier ones mapped. */
+void imp_run_passes(struct imp_ctx *c, const struct imp_pass *passes, size_t n);
 /* The default security group of a VPC (`!GetAtt VPC.DefaultSecurityGroup`), written out with AWS's rules
  * (inbound from its members, all outbound) so that rules of the template can be added to it. */
 struct imp_obj *imp_default_sg(struct imp_ctx *c, struct imp_obj *vpc);

@@ -111,6 +111,14 @@ struct imp_obj *imp_obj_of(struct imp_ctx *c, const struct nsim_cfn_resource *re
 	return &c->objs[res - c->t->resources];
 }
 
+void imp_run_passes(struct imp_ctx *c, const struct imp_pass *passes, size_t n)
+{
+	for (size_t p = 0; p < n; p++)
+		for (size_t i = 0; i < c->n_objs; i++)
+			if (!c->objs[i].done && streq(c->objs[i].res->type, passes[p].type))
+				passes[p].map(c, &c->objs[i]);
+}
+
 struct imp_obj *imp_find(struct imp_ctx *c, const char *logical_id)
 {
 	for (size_t i = 0; i < c->n_objs; i++)
