@@ -14,6 +14,15 @@
  * in an fd_set: keep few nft contexts (one fd each) open at a time. */
 #define APPLY_NFT_CACHED 64
 
+/* The first interface index a veth end asks for in a namespace this context
+ * made: past the loopback (1) and the fallback devices that tunnel modules add
+ * to every new namespace (tunl0, sit0, gre0, ip6tnl0, ...: a dozen at most). */
+#define APPLY_FIRST_IFINDEX 32
+
+/* What nsim_ns.veth says of a veth end this context made. */
+#define VETH_BORN_UP ((void *)1)
+#define VETH_BORN_DOWN ((void *)2)
+
 struct nl_sock;
 struct nft_ctx;
 
@@ -25,6 +34,10 @@ struct nsim_ns {
 	struct nft_ctx *nft; /* created inside on first NFT op */
 	int sysctl_dir;      /* /proc/sys/net/ipv4 as seen inside, on first SYSCTL op; -1 = not yet */
 	struct nsim_hashmap ifindex; /* ifname -> (void *)(intptr_t)ifindex */
+	struct nsim_hashmap veth;    /* ifname -> VETH_BORN_UP (its link op has nothing to do) or VETH_BORN_DOWN */
+	unsigned n_links;    /* veth ends this context made here */
+	int next_ifindex;    /* the index the next veth end here asks for; 0 = let the kernel choose (a namespace
+	                      * this context did not make, or one where an index was taken) */
 };
 
 struct nsim_apply {
@@ -36,6 +49,8 @@ struct nsim_apply {
 	unsigned long fail_at, count;
 	unsigned long crash_at; /* NETSIM_CRASH_AT: SIGKILL ourselves at that op */
 	struct nsim_hashmap ns;    /* name -> struct nsim_ns * */
+	struct nsim_hashmap next_ifindex; /* name -> (void *)(intptr_t)nsim_ns.next_ifindex of a namespace this context
+	                                   * made, once released */
 	struct nsim_ns *nft_ring[APPLY_NFT_CACHED]; /* namespaces holding an nft context, oldest first out */
 	unsigned nft_next;
 	int nl_errno;         /* the kernel's errno from the last netlink error */

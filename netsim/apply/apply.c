@@ -63,6 +63,7 @@ void nsim_apply_free(struct nsim_apply *ctx)
 	if (!ctx)
 		return;
 	nsim_hashmap_clear(&ctx->ns, apply_ns_free);
+	nsim_hashmap_clear(&ctx->next_ifindex, NULL);
 	if (ctx->self_ns >= 0)
 		close(ctx->self_ns);
 	if (ctx->mountpoint_fd >= 0)
@@ -304,6 +305,10 @@ static void release_ns(struct nsim_apply *ctx, const char *name)
 	struct nsim_ns *ns = nsim_hashmap_remove(&ctx->ns, name);
 	if (!ns)
 		return;
+	/* a namespace this context made keeps choosing its own indexes when
+	 * a later call opens it again (ENOMEM: the kernel chooses then) */
+	if (ns->next_ifindex && nsim_hashmap_put(&ctx->next_ifindex, name, (void *)(intptr_t)ns->next_ifindex) < 0)
+		ns->next_ifindex = 0;
 	for (size_t i = 0; i < ELEMENTSOF(ctx->nft_ring); i++)
 		if (ctx->nft_ring[i] == ns)
 			ctx->nft_ring[i] = NULL;

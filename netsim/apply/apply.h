@@ -10,6 +10,7 @@
  */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "plan/plan.h"
@@ -97,10 +98,16 @@ _must_check_ int nsim_apply_op_describe(const struct nsim_op *op, char **ret);
 _must_check_ int nsim_apply_netns_del(const char *name);
 /* nsim_apply_netns_del() of each of names[0..n), several at a time: each
  * unmount waits for an RCU grace period (namespace_unlock()), ~1.5 ms on a
- * 2-core machine, which waits run side by side. ret_errors[i] (n of them,
- * the caller's) gets the result of names[i]; one at a time when no thread
- * can be started. Returns 0. */
-_must_check_ int nsim_apply_netns_del_many(char *const *names, size_t n, int *ret_errors);
+ * 2-core machine, which waits run side by side. Holds a reference (an O_PATH
+ * fd) on each namespace while it is unmounted, then drops them all, those
+ * with first[i] set (may be NULL) first: the kernel's cleanup worker then
+ * takes the namespaces in a few large batches, and none of those with an id
+ * for many others (a router) is still alive while the rest go; see
+ * docs/dataplane.md, "What each step costs". As many at a time as the limit
+ * on open files allows (its soft limit is raised to the hard one).
+ * ret_errors[i] (n of them, the caller's) gets the result of names[i].
+ * Returns 0 or -ENOMEM (nothing deleted). */
+_must_check_ int nsim_apply_netns_del_many(char *const *names, size_t n, const bool *first, int *ret_errors);
 /* Empties the big namespaces of names[0..n) before they are deleted: in each
  * with 64 or more IPv4 routes (a router; a host has a few), deletes the
  * routes (one dump, the deletions many to a send, no acks) and every nftables
@@ -109,10 +116,11 @@ _must_check_ int nsim_apply_netns_del_many(char *const *names, size_t n, int *re
  * (fib_table_flush()) and every chain of the nftables tables
  * (nf_tables_netdev_event()): in a VPC router of N hosts, N ports times N
  * routes and 2N chains. Best effort: a namespace that cannot be entered is
- * left as it is. Never enters the root's or the caller's namespace. Returns
- * 0, or -errno when the caller's own namespace cannot be opened (then nothing
- * was done) or re-entered. */
-_must_check_ int nsim_apply_netns_shrink(char *const *names, size_t n);
+ * left as it is. Never enters the root's or the caller's namespace.
+ * ret_emptied[i] (n of them, the caller's) says whether names[i] was emptied.
+ * Returns 0, or -errno when the caller's own namespace cannot be opened (then
+ * nothing was done) or re-entered. */
+_must_check_ int nsim_apply_netns_shrink(char *const *names, size_t n, bool *ret_emptied);
 /* Names in /run/netns starting with prefix (which must start with "netsim-"),
  * sorted. *ret_names is NULL-terminated, owned by the caller
  * (nsim_strv_free(), model/strv.h; nsim_apply_names_free() is the same).

@@ -5,17 +5,20 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/resource.h>
 #include <sys/select.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <linux/net_namespace.h>
 #include <linux/rtnetlink.h>
 #include <nftables/libnftables.h>
 
@@ -78,6 +81,7 @@ void apply_ns_free(void *p)
 	if (ns->sysctl_dir >= 0)
 		close(ns->sysctl_dir);
 	nsim_hashmap_clear(&ns->ifindex, NULL);
+	nsim_hashmap_clear(&ns->veth, NULL);
 	free(ns->name);
 	free(ns);
 }
@@ -127,6 +131,7 @@ int apply_ns_get(struct nsim_apply *ctx, const char *name, struct nsim_ns **ret)
 		apply_ns_free(ns);
 		return r;
 	}
+	ns->next_ifindex = (int)(intptr_t)nsim_hashmap_get(&ctx->next_ifindex, name);
 	*ret = ns;
 	return 0;
 }
@@ -222,8 +227,10 @@ int apply_kernel_netns_add(struct nsim_apply *ctx, const struct nsim_op *op)
 	apply_netns_leave(ctx);
 	if (r == 0)
 		r = nsim_hashmap_put(&ctx->ns, op->ns, ns);
-	if (r == 0)
+	if (r == 0) {
+		ns->next_ifindex = APPLY_FIRST_IFINDEX;
 		return 0;
+	}
 fail:
 	apply_ns_free(ns);
 	(void)umount2(path, MNT_DETACH);
@@ -315,32 +322,199 @@ static void *del_worker(void *p)
 	return NULL;
 }
 
-int nsim_apply_netns_del_many(char *const *names, size_t n, int *ret_errors)
+static void del_threads(struct del_job *job)
 {
-	struct del_job job = {.names = names, .errors = ret_errors, .n = n};
 	pthread_t threads[DEL_THREADS];
 	pthread_attr_t attr;
-	size_t started = 0, want = n < DEL_THREADS ? n : DEL_THREADS;
+	size_t started = 0, want = job->n < DEL_THREADS ? job->n : DEL_THREADS;
 
-	atomic_init(&job.next, 0);
-	if (want <= 1) {
-		del_worker(&job);
-		return 0;
-	}
-	int r = pthread_attr_init(&attr);
-	if (r) {
-		del_worker(&job);
-		return 0;
+	if (want <= 1 || pthread_attr_init(&attr)) {
+		del_worker(job);
+		return;
 	}
 	(void)pthread_attr_setstacksize(&attr, 64 * 1024);
 	for (; started < want; started++)
-		if ((r = pthread_create(&threads[started], &attr, del_worker, &job)))
+		if (pthread_create(&threads[started], &attr, del_worker, job))
 			break;
 	pthread_attr_destroy(&attr);
 	if (started == 0)
-		del_worker(&job); /* one at a time, then */
+		del_worker(job); /* one at a time, then */
 	for (size_t i = 0; i < started; i++)
 		(void)pthread_join(threads[i], NULL);
+}
+
+/* How many namespaces one round may hold open: the soft limit on open files,
+ * raised to the hard one, less what the process has open besides (a margin). */
+static size_t hold_budget(void)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return 0;
+	if (rl.rlim_cur < rl.rlim_max) {
+		struct rlimit want = {.rlim_cur = rl.rlim_max, .rlim_max = rl.rlim_max};
+		if (setrlimit(RLIMIT_NOFILE, &want) == 0)
+			rl = want;
+	}
+	if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > 1u << 20)
+		return 1u << 20;
+	return rl.rlim_cur > 256 ? (size_t)rl.rlim_cur - 128 : 0;
+}
+
+/* The kernel frees namespaces in its cleanup worker, which takes every
+ * namespace released since it last ran as one batch (cleanup_net()). To
+ * unhash a dying namespace's id from the living ones it walks every living
+ * namespace and searches its id table, linearly (unhash_nsid()): a batch of k
+ * namespaces released while m live costs k * m such searches, and a VPC
+ * router's table holds an id per host. So the routers go first, in a batch
+ * of their own, and the rest only once the worker has taken that batch, so
+ * that they reach it together while it is busy with the routers: one batch,
+ * nobody left alive to walk.
+ *
+ * The sign that the worker has taken the routers is RTM_DELNSID, which
+ * unhash_nsid() sends to every living namespace that had an id for them. A
+ * watch is a route socket in one namespace that stays alive until the end,
+ * given an id for each router (RTM_NEWNSID; EEXIST when it had one) and
+ * listening to RTNLGRP_NSID. */
+struct nsid_watch {
+	int sk;
+	size_t want;
+};
+
+static int nsid_assign(int sk, int peer_fd)
+{
+	struct {
+		struct nlmsghdr nh;
+		struct rtgenmsg g;
+		char pad[3];
+		struct nlattr a1;
+		uint32_t fd;
+		struct nlattr a2;
+		int32_t id;
+	} req = {
+		.nh = {.nlmsg_len = sizeof(req), .nlmsg_type = RTM_NEWNSID, .nlmsg_flags = NLM_F_REQUEST},
+		.g = {.rtgen_family = AF_UNSPEC},
+		.a1 = {.nla_len = NLA_HDRLEN + sizeof(uint32_t), .nla_type = NETNSA_FD},
+		.fd = (uint32_t)peer_fd,
+		.a2 = {.nla_len = NLA_HDRLEN + sizeof(int32_t), .nla_type = NETNSA_NSID},
+		.id = NETNSA_NSID_NOT_ASSIGNED,
+	};
+	return send(sk, &req, sizeof(req), 0) < 0 ? -errno : 0;
+}
+
+/* watcher_fd: the namespace to listen in; peer_fds[0..k): the routers
+ * (opened for reading: the kernel takes no O_PATH fd). Best effort: on any
+ * failure the watch has sk -1 and waiting for it returns at once. */
+static struct nsid_watch nsid_watch_open(int watcher_fd, const int *peer_fds, size_t k)
+{
+	struct nsid_watch w = {.sk = -1};
+	_cleanup_close_ int self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (self < 0 || watcher_fd < 0 || k == 0 || setns(watcher_fd, CLONE_NEWNET) < 0)
+		return w;
+	int sk = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_ROUTE);
+	if (setns(self, CLONE_NEWNET) < 0)
+		abort(); /* our own namespace, held open: cannot happen */
+	if (sk < 0)
+		return w;
+	int group = RTNLGRP_NSID;
+	if (setsockopt(sk, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &group, sizeof(group)) < 0) {
+		close(sk);
+		return w;
+	}
+	for (size_t i = 0; i < k; i++)
+		if (peer_fds[i] >= 0 && nsid_assign(sk, peer_fds[i]) == 0)
+			w.want++;
+	w.sk = sk;
+	return w;
+}
+
+/* Waits until the watch has seen RTM_DELNSID for each of its routers, or
+ * for timeout_ms without one, then closes it. */
+static void nsid_watch_wait(struct nsid_watch *w, int timeout_ms)
+{
+	char buf[8192];
+	size_t seen = 0;
+
+	while (w->sk >= 0 && seen < w->want) {
+		struct pollfd p = {.fd = w->sk, .events = POLLIN};
+		int r = poll(&p, 1, timeout_ms);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		ssize_t got = recv(w->sk, buf, sizeof(buf), 0);
+		if (got < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (got < 0)
+			break; /* ENOBUFS: lost some; the worker has them anyway */
+		for (struct nlmsghdr *nh = (struct nlmsghdr *)buf; NLMSG_OK(nh, (size_t)got); nh = NLMSG_NEXT(nh, got)) {
+			if (nh->nlmsg_type == RTM_DELNSID)
+				seen++;
+			/* an id refused (EEXIST: it had one, which will do) */
+			if (nh->nlmsg_type == NLMSG_ERROR && nh->nlmsg_len >= NLMSG_LENGTH(sizeof(struct nlmsgerr))) {
+				const struct nlmsgerr *e = NLMSG_DATA(nh);
+				if (e->error && e->error != -EEXIST && w->want)
+					w->want--;
+			}
+		}
+	}
+	if (w->sk >= 0)
+		close(w->sk);
+	w->sk = -1;
+}
+
+int nsim_apply_netns_del_many(char *const *names, size_t n, const bool *first, int *ret_errors)
+{
+	_cleanup_free_ size_t *order = malloc((n ? n : 1) * sizeof(*order));
+	_cleanup_free_ char **sorted = malloc((n ? n : 1) * sizeof(*sorted));
+	_cleanup_free_ int *errors = malloc((n ? n : 1) * sizeof(*errors));
+	size_t k = 0, n_first = 0, budget = hold_budget();
+
+	if (!order || !sorted || !errors)
+		return -ENOMEM;
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < n; i++)
+			if ((first && first[i]) == (pass == 0))
+				order[k++] = i;
+	for (size_t i = 0; i < n; i++) {
+		sorted[i] = names[order[i]];
+		n_first += first && first[order[i]];
+	}
+	for (size_t start = 0; start < n;) {
+		size_t m = n - start, routers = start == 0 ? n_first : 0;
+		if (budget && m > budget)
+			m = budget;
+		if (routers >= m)
+			routers = 0; /* nobody left to watch with */
+		_cleanup_free_ int *held = budget ? malloc(m * sizeof(*held)) : NULL;
+		for (size_t i = 0; held && i < m; i++) {
+			char path[PATH_MAX];
+			held[i] = -1;
+			if (!apply_netns_name_ok(sorted[start + i]))
+				continue;
+			netns_path(sorted[start + i], path);
+			/* O_PATH: a reference to the namespace, never an open of
+			 * whatever file may be there; the routers and the watcher
+			 * are opened for reading (O_NONBLOCK: never wait on a FIFO) */
+			held[i] = open(path, (i <= routers ? O_RDONLY | O_NONBLOCK : O_PATH) | O_NOFOLLOW | O_CLOEXEC);
+		}
+		struct nsid_watch watch = {.sk = -1};
+		if (held && routers)
+			watch = nsid_watch_open(held[routers], held, routers);
+		struct del_job job = {.names = sorted + start, .errors = errors + start, .n = m};
+		atomic_init(&job.next, 0);
+		del_threads(&job);
+		/* The last references go here: the routers', then the rest's
+		 * once the worker has taken the routers. */
+		for (size_t i = 0; held && i < m; i++) {
+			if (i == routers)
+				nsid_watch_wait(&watch, 2000);
+			if (held[i] >= 0)
+				close(held[i]);
+		}
+		start += m;
+	}
+	for (size_t i = 0; i < n; i++)
+		ret_errors[order[i]] = errors[i];
 	return 0;
 }
 
@@ -467,7 +641,7 @@ static void shrink_nft(void)
 	apply_nft_free(nft);
 }
 
-int nsim_apply_netns_shrink(char *const *names, size_t n)
+int nsim_apply_netns_shrink(char *const *names, size_t n, bool *ret_emptied)
 {
 	struct stat root_ns, own_ns;
 	_cleanup_close_ int self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
@@ -477,6 +651,8 @@ int nsim_apply_netns_shrink(char *const *names, size_t n)
 		return -errno;
 	if (stat("/proc/1/ns/net", &root_ns) < 0)
 		root_ns = own_ns;
+	for (size_t i = 0; i < n; i++)
+		ret_emptied[i] = false;
 	for (size_t i = 0; i < n; i++) {
 		char path[PATH_MAX];
 		struct stat st;
@@ -492,8 +668,10 @@ int nsim_apply_netns_shrink(char *const *names, size_t n)
 			continue;
 		if (setns(fd, CLONE_NEWNET) < 0)
 			continue;
-		if (shrink_routes() > 0)
+		if (shrink_routes() > 0) {
 			shrink_nft();
+			ret_emptied[i] = true;
+		}
 		if (setns(self, CLONE_NEWNET) < 0)
 			return -errno; /* cannot happen: our own namespace */
 	}

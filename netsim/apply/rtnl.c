@@ -21,6 +21,7 @@
 #include <netlink/netlink.h>
 #include <netlink/route/addr.h>
 #include <netlink/route/link.h>
+#include <netlink/route/link/inet6.h>
 #include <netlink/route/link/veth.h>
 #include <netlink/route/neighbour.h>
 #include <netlink/route/route.h>
@@ -184,21 +185,20 @@ static int set_lladdr(struct nsim_apply *ctx, struct rtnl_link *link, const uint
 	return 0;
 }
 
-int apply_kernel_veth(struct nsim_apply *ctx, const struct nsim_op *op)
+/* One veth pair: end `name` (MAC `mac`, index `idx`) made by a request in ns,
+ * up from birth, its peer `pname` born in peer_ns, down. An index of 0 is the
+ * kernel's choice. */
+static int veth_add(struct nsim_apply *ctx, struct nsim_ns *ns, const char *name, const uint8_t *mac, int idx,
+		    struct nsim_ns *peer_ns, const char *pname, const uint8_t *pmac, int pidx)
 {
-	struct nsim_ns *ns, *peer_ns;
 	int r;
 
-	if (!op->ifname || !op->peer_ifname || !op->peer_ns)
-		return -EINVAL;
-	if ((r = apply_ns_get(ctx, op->ns, &ns)) < 0 || (r = apply_ns_get(ctx, op->peer_ns, &peer_ns)) < 0)
-		return r;
 	_cleanup_(link_putp) struct rtnl_link *link = rtnl_link_veth_alloc();
 	if (!link)
 		return -ENOMEM;
-	rtnl_link_set_name(link, op->ifname);
+	rtnl_link_set_name(link, name);
 	struct rtnl_link *peer = rtnl_link_veth_get_peer(link);
-	rtnl_link_set_name(peer, op->peer_ifname);
+	rtnl_link_set_name(peer, pname);
 	/* One queue each, as veth ends up with anyway: otherwise the kernel
 	 * registers a queue (sysfs objects, uevents) per possible CPU for each
 	 * end, then removes all but the first. */
@@ -206,12 +206,25 @@ int apply_kernel_veth(struct nsim_apply *ctx, const struct nsim_op *op)
 	rtnl_link_set_num_rx_queues(link, 1);
 	rtnl_link_set_num_tx_queues(peer, 1);
 	rtnl_link_set_num_rx_queues(peer, 1);
+	/* Up from birth: one RTM_NEWLINK notification instead of one for the
+	 * registration and one for IFF_UP. Building it walks the namespace's id
+	 * table for the peer's (peernet2id_alloc()), in a VPC router an id per
+	 * host. Only this end: the kernel configures the peer before it ties
+	 * the two together, and a veth without its peer refuses to open
+	 * (ENOTCONN). */
+	rtnl_link_set_flags(link, IFF_UP);
+	/* Indexes chosen here, not by the kernel, so that no later op asks for
+	 * them (RTM_GETLINK's answer walks that id table too). */
+	if (idx && pidx) {
+		rtnl_link_set_ifindex(link, idx);
+		rtnl_link_set_ifindex(peer, pidx);
+	}
 	/* the plan's MACs (IFLA_ADDRESS of each end): its neighbour entries name them */
-	if (lladdr_set(op->lladdr) && (r = set_lladdr(ctx, link, op->lladdr)) < 0) {
+	if (lladdr_set(mac) && (r = set_lladdr(ctx, link, mac)) < 0) {
 		rtnl_link_put(peer);
 		return r;
 	}
-	if (lladdr_set(op->peer_lladdr) && (r = set_lladdr(ctx, peer, op->peer_lladdr)) < 0) {
+	if (lladdr_set(pmac) && (r = set_lladdr(ctx, peer, pmac)) < 0) {
 		rtnl_link_put(peer);
 		return r;
 	}
@@ -224,6 +237,61 @@ int apply_kernel_veth(struct nsim_apply *ctx, const struct nsim_op *op)
 	return r < 0 ? apply_nl_errno(ctx, r) : 0;
 }
 
+static int remember(struct nsim_ns *ns, const char *ifname, int idx, bool up)
+{
+	int r = idx ? nsim_hashmap_put(&ns->ifindex, ifname, (void *)(intptr_t)idx) : 0;
+	ns->n_links++;
+	return r < 0 ? r : nsim_hashmap_put(&ns->veth, ifname, up ? VETH_BORN_UP : VETH_BORN_DOWN);
+}
+
+int apply_kernel_veth(struct nsim_apply *ctx, const struct nsim_op *op)
+{
+	struct nsim_ns *ns, *peer_ns;
+	int r;
+
+	if (!op->ifname || !op->peer_ifname || !op->peer_ns)
+		return -EINVAL;
+	if ((r = apply_ns_get(ctx, op->ns, &ns)) < 0 || (r = apply_ns_get(ctx, op->peer_ns, &peer_ns)) < 0)
+		return r;
+	/* The end born up is the one in the namespace with more links, the
+	 * peer's on a tie (a router's port, not a host's eth0, which the plan
+	 * names first): see veth_add(). */
+	struct nsim_ns *a = ns, *b = peer_ns;
+	const char *an = op->ifname, *bn = op->peer_ifname;
+	const uint8_t *am = op->lladdr, *bm = op->peer_lladdr;
+	if (peer_ns != ns && peer_ns->n_links >= ns->n_links) {
+		a = peer_ns, b = ns;
+		an = op->peer_ifname, bn = op->ifname;
+		am = op->peer_lladdr, bm = op->lladdr;
+	}
+	int ai = 0, bi = 0;
+	if (a->next_ifindex && b->next_ifindex) {
+		ai = a->next_ifindex;
+		bi = a == b ? ai + 1 : b->next_ifindex;
+	}
+	r = veth_add(ctx, a, an, am, ai, b, bn, bm, bi);
+	if ((r == -EEXIST || r == -EBUSY) && ai) {
+		/* An index taken by a device someone else made there (EEXIST;
+		 * older kernels say EBUSY), or the name is: from now on the kernel
+		 * chooses in both namespaces, and a name taken fails again. */
+		a->next_ifindex = b->next_ifindex = 0;
+		ctx->nl_errno = 0;
+		ctx->detail[0] = 0;
+		ai = bi = 0;
+		r = veth_add(ctx, a, an, am, 0, b, bn, bm, 0);
+	}
+	if (r < 0)
+		return r;
+	if (ai) {
+		a->next_ifindex = ai + 1 + (a == b);
+		if (a != b)
+			b->next_ifindex = bi + 1;
+	}
+	if ((r = remember(a, an, ai, true)) < 0 || (r = remember(b, bn, bi, false)) < 0)
+		return r;
+	return 0;
+}
+
 int apply_kernel_link_up(struct nsim_apply *ctx, const struct nsim_op *op)
 {
 	struct nsim_ns *ns;
@@ -233,6 +301,9 @@ int apply_kernel_link_up(struct nsim_apply *ctx, const struct nsim_op *op)
 		return -EINVAL;
 	if ((r = apply_ns_get(ctx, op->ns, &ns)) < 0)
 		return r;
+	void *veth = nsim_hashmap_get(&ns->veth, op->ifname);
+	if (veth == VETH_BORN_UP)
+		return 0;
 	_cleanup_(link_putp) struct rtnl_link *orig = rtnl_link_alloc();
 	_cleanup_(link_putp) struct rtnl_link *change = rtnl_link_alloc();
 	if (!orig || !change)
@@ -240,6 +311,22 @@ int apply_kernel_link_up(struct nsim_apply *ctx, const struct nsim_op *op)
 	/* by name: no ifindex lookup needed */
 	rtnl_link_set_name(orig, op->ifname);
 	rtnl_link_set_name(change, op->ifname);
+	/* A veth end gets no IPv6 link-local address: no duplicate address
+	 * detection, MLD or router solicitation per host, each a kernel worker
+	 * taking the RTNL lock, and less for `down` to remove. netsim's networks
+	 * are IPv4, as AWS's are by default. Before IFF_UP, in a request of its
+	 * own: the kernel applies IFLA_AF_SPEC after the flags, and a veth whose
+	 * peer is up makes its link-local address as it comes up. */
+	if (veth == VETH_BORN_DOWN) {
+		if ((r = rtnl_link_inet6_set_addr_gen_mode(change, IN6_ADDR_GEN_MODE_NONE)) < 0)
+			return apply_nl_errno(ctx, r);
+		if ((r = rtnl_link_change(ns->sk, orig, change, 0)) < 0)
+			return apply_nl_errno(ctx, r);
+		rtnl_link_put(change);
+		if (!(change = rtnl_link_alloc()))
+			return -ENOMEM;
+		rtnl_link_set_name(change, op->ifname);
+	}
 	rtnl_link_set_flags(change, IFF_UP);
 	r = rtnl_link_change(ns->sk, orig, change, 0);
 	return r < 0 ? apply_nl_errno(ctx, r) : 0;

@@ -287,9 +287,12 @@ static int delete_namespaces(const char *name, char *const *list, size_t n, stru
 			continue; /* never made, or already deleted */
 		del[n_del++] = list[i];
 	}
-	if ((r = nsim_apply_netns_shrink(del, n_del)) < 0)
+	_cleanup_free_ bool *emptied = calloc(n ? n : 1, sizeof(*emptied));
+	if (!emptied)
+		return -ENOMEM;
+	if ((r = nsim_apply_netns_shrink(del, n_del, emptied)) < 0)
 		return r;
-	if ((r = nsim_apply_netns_del_many(del, n_del, del_r)) < 0)
+	if ((r = nsim_apply_netns_del_many(del, n_del, emptied, del_r)) < 0)
 		return r;
 	n_gone = 0;
 	for (size_t i = 0; i < n_del; i++) {

@@ -33,6 +33,7 @@
 #include <dirent.h>
 #include <linux/neighbour.h>
 #include <netlink/route/link.h>
+#include <netlink/route/link/veth.h>
 #include <netlink/route/neighbour.h>
 #include <netlink/route/route.h>
 #include <netlink/route/rule.h>
@@ -67,8 +68,8 @@ static int failures;
 
 /* Every namespace this test may make: named, and removed at exit or on a
  * signal, by the harness. */
-enum { NS_A, NS_R, NS_B, NS_E, NS_F1, NS_F2, NS_F3, NS_F4, NS_D, NS_N1, NS_N2, NS_N3, NS_MAX };
-static const char *const suffix[NS_MAX] = {"a", "r", "b", "e", "f1", "f2", "f3", "f4", "d", "n1", "n2", "n3"};
+enum { NS_A, NS_R, NS_B, NS_E, NS_F1, NS_F2, NS_F3, NS_F4, NS_D, NS_N1, NS_N2, NS_N3, NS_I, NS_MAX };
+static const char *const suffix[NS_MAX] = {"a", "r", "b", "e", "f1", "f2", "f3", "f4", "d", "n1", "n2", "n3", "i"};
 static const char *name[NS_MAX];
 static char path[NS_MAX][PATH_MAX];
 static char prefix[64];
@@ -146,6 +147,22 @@ static struct nl_sock *nl_in(const char *ns)
 {
 	struct nl_sock *sk = NULL;
 	return run_in_ns(ns, nl_fn, &sk) < 0 ? NULL : sk;
+}
+
+struct ifindex_job {
+	const char *name;
+	int index;
+};
+static void ifindex_fn(void *p)
+{
+	struct ifindex_job *j = p;
+	j->index = (int)if_nametoindex(j->name);
+}
+/* The index of interface ifname in namespace ns, 0 when there is none. */
+static int if_index_in(const char *ns, const char *ifname)
+{
+	struct ifindex_job j = {.name = ifname};
+	return run_in_ns(ns, ifindex_fn, &j) < 0 ? -1 : j.index;
 }
 
 struct sysctl_job {
@@ -480,6 +497,14 @@ static void test_layout(void)
 			found = true;
 	}
 	CHECK(found);
+	/* a veth end gets no IPv6 link-local address (only lo has ::1) */
+	found = false;
+	for (struct nl_object *o = nl_cache_get_first(addrs); o; o = nl_cache_get_next(o)) {
+		struct rtnl_addr *ad = (struct rtnl_addr *)o;
+		if (rtnl_addr_get_family(ad) == AF_INET6 && rtnl_addr_get_ifindex(ad) != 1)
+			found = true;
+	}
+	CHECK(!found);
 out:
 	if (cfd >= 0)
 		close(cfd);
@@ -496,9 +521,19 @@ out:
 	if (sk_a)
 		nl_socket_free(sk_a);
 	nsim_apply_free(ctx);
+	/* all at once, the router first: each result where its name was */
+	char other[] = "other";
+	char *del[] = {(char *)a, other, (char *)r, (char *)b};
+	const bool first[] = {false, false, true, false};
+	int errs[4] = {1, 1, 1, 1};
+	if (nsim_apply_netns_del_many(del, 4, first, errs) < 0 || errs[0] || errs[1] != -EINVAL || errs[2] || errs[3])
+		failures++;
 	for (int i = NS_A; i <= NS_B; i++)
-		if (nsim_apply_netns_del(name[i]) < 0 || ns_exists(i))
+		if (ns_exists(i)) {
 			failures++;
+			if (nsim_apply_netns_del(name[i]) < 0)
+				failures++;
+		}
 }
 
 /* Failures name the op and carry the kernel's or nft's words. */
@@ -517,16 +552,17 @@ static void test_errors(void)
 	CHECK_R(done, 0);
 	CHECK(strstr(nsim_apply_last_error(ctx), "addr add 10.0.0.4/24 dev eth9"));
 
-	/* a gateway route on a device that is down: the kernel explains */
+	/* a gateway route on a device that is down (a veth's second end stays
+	 * down until its link op): the kernel explains */
 	const struct nsim_op down[] = {
 		{.kind = NSIM_OP_VETH, .ns = e, .ifname = "x0", .peer_ns = e, .peer_ifname = "x1"},
-		{.kind = NSIM_OP_ROUTE, .ns = e, .ifname = "x0", .dst = {IP(10, 7, 0, 0), 16}, .gateway = IP(10, 0, 0, 1),
+		{.kind = NSIM_OP_ROUTE, .ns = e, .ifname = "x1", .dst = {IP(10, 7, 0, 0), 16}, .gateway = IP(10, 0, 0, 1),
 		 .table = NSIM_TABLE_MAIN},
 	};
 	CHECK_R(nsim_apply_ops(ctx, down, 2, &done), -ENETDOWN);
 	CHECK_R(done, 1);
 	fprintf(stderr, "# kernel error: %s\n", nsim_apply_last_error(ctx));
-	CHECK(strstr(nsim_apply_last_error(ctx), "route add 10.7.0.0/16 via 10.0.0.1 dev x0 onlink"));
+	CHECK(strstr(nsim_apply_last_error(ctx), "route add 10.7.0.0/16 via 10.0.0.1 dev x1 onlink"));
 
 	CHECK_R(nsim_apply_ops(ctx, &(struct nsim_op){.kind = NSIM_OP_NFT, .ns = e, .text = "add table ip t\nadd chain ip t c { type nonsense; }\n"},
 			       1, NULL),
@@ -556,6 +592,52 @@ static void test_errors(void)
 out:
 	nsim_apply_free(ctx);
 	if (nsim_apply_netns_del(e) < 0 || ns_exists(NS_E))
+		failures++;
+}
+
+/* The interface index apply asks for in a namespace it made is taken, by a
+ * device someone else made there: the veth is made anyway, the kernel
+ * choosing, and later ops find its ends by name. */
+static void test_ifindex_taken(void)
+{
+	const char *ns = name[NS_I];
+	struct nsim_apply *ctx = NULL;
+	struct nl_sock *sk = NULL;
+	struct rtnl_link *y = NULL;
+	size_t done = 0;
+
+	CHECK_R(nsim_apply_new(NULL, NULL, &ctx), 0);
+	CHECK_R(nsim_apply_ops(ctx, &(struct nsim_op){.kind = NSIM_OP_NETNS, .ns = ns}, 1, NULL), 0);
+	sk = nl_in(ns);
+	CHECK(sk && (y = rtnl_link_veth_alloc()));
+	rtnl_link_set_name(y, "y0");
+	rtnl_link_set_name(rtnl_link_veth_get_peer(y), "y1");
+	rtnl_link_set_ifindex(y, 32);
+	CHECK_R(rtnl_link_add(sk, y, NLM_F_CREATE | NLM_F_EXCL), 0);
+	CHECK_R(if_index_in(ns, "y0"), 32);
+	const struct nsim_op ops[] = {
+		{.kind = NSIM_OP_VETH, .ns = ns, .ifname = "z0", .peer_ns = ns, .peer_ifname = "z1"},
+		{.kind = NSIM_OP_LINK_UP, .ns = ns, .ifname = "z0"},
+		{.kind = NSIM_OP_LINK_UP, .ns = ns, .ifname = "z1"},
+		{.kind = NSIM_OP_ADDR, .ns = ns, .ifname = "z0", .addr = IP(10, 9, 0, 1), .prefix = 24},
+		{.kind = NSIM_OP_ADDR, .ns = ns, .ifname = "z1", .addr = IP(10, 9, 1, 1), .prefix = 24},
+		{.kind = NSIM_OP_VETH, .ns = ns, .ifname = "w0", .peer_ns = ns, .peer_ifname = "w1"},
+		{.kind = NSIM_OP_ROUTE, .ns = ns, .ifname = "z1", .dst = {IP(10, 7, 0, 0), 16}, .gateway = IP(10, 9, 1, 2),
+		 .table = NSIM_TABLE_MAIN},
+	};
+	int r = nsim_apply_ops(ctx, ops, ELEMENTSOF(ops), &done);
+	if (r < 0)
+		fprintf(stderr, "op %zu: %s\n", done, nsim_apply_last_error(ctx));
+	CHECK_R(r, 0);
+	int z0 = if_index_in(ns, "z0"), z1 = if_index_in(ns, "z1");
+	CHECK(z0 > 0 && z1 > 0 && z0 != 32 && z1 != 32 && if_index_in(ns, "w0") > 0);
+out:
+	if (y)
+		rtnl_link_veth_release(y);
+	if (sk)
+		nl_socket_free(sk);
+	nsim_apply_free(ctx);
+	if (nsim_apply_netns_del(ns) < 0 || ns_exists(NS_I))
 		failures++;
 }
 
@@ -715,6 +797,7 @@ int main(void)
 		{"netns", test_netns},
 		{"layout", test_layout},
 		{"errors", test_errors},
+		{"ifindex_taken", test_ifindex_taken},
 		{"fail_at", test_fail_at},
 		{"neigh_release", test_neigh_release},
 	};
