@@ -40,8 +40,11 @@ struct nsim_ns {
 	                      * this context did not make, or one where an index was taken) */
 };
 
+struct apply_prefetch;
+
 struct nsim_apply {
 	const struct nsim_apply_backend *backend;
+	struct apply_prefetch *prefetch; /* the thread making namespaces ahead, during nsim_apply_ops() */
 	void *userdata;
 	int self_ns;          /* the creating thread's netns, where we return to */
 	bool run_dir_ready;   /* /run/netns exists and is a shared mount */
@@ -90,6 +93,12 @@ void apply_nft_free(struct nft_ctx *nft);
  * 0, -ENOMEM or -errno of socket(). */
 _must_check_ int apply_nft_open(struct nft_ctx **ret);
 
+/* Starts a thread that makes the namespaces of ops[0..n)'s NETNS ops ahead of
+ * apply_kernel_netns_add(), when there are many (apply/netns.c). 0 (also
+ * when it makes none) or -ENOMEM. */
+_must_check_ int apply_prefetch_start(struct nsim_apply *ctx, const struct nsim_op *ops, size_t n);
+/* Stops and joins it, and removes the namespaces it made that no op took. */
+void apply_prefetch_stop(struct nsim_apply *ctx);
 _must_check_ int apply_kernel_netns_add(struct nsim_apply *ctx, const struct nsim_op *op);
 _must_check_ int apply_kernel_sysctl(struct nsim_apply *ctx, const struct nsim_op *op);
 _must_check_ int apply_kernel_veth(struct nsim_apply *ctx, const struct nsim_op *op);

@@ -62,6 +62,7 @@ void nsim_apply_free(struct nsim_apply *ctx)
 {
 	if (!ctx)
 		return;
+	apply_prefetch_stop(ctx);
 	nsim_hashmap_clear(&ctx->ns, apply_ns_free);
 	nsim_hashmap_clear(&ctx->next_ifindex, NULL);
 	if (ctx->self_ns >= 0)
@@ -347,7 +348,7 @@ int nsim_apply_ops(struct nsim_apply *ctx, const struct nsim_op *ops, size_t n, 
 	ctx->error = NULL;
 	/* Only the kernel backend caches per namespace: release each one after
 	 * its last op, so the fds held do not grow with the topology. */
-	if (caches && (r = index_last_ops(ops, n, &last)) < 0) {
+	if (caches && ((r = index_last_ops(ops, n, &last)) < 0 || (r = apply_prefetch_start(ctx, ops, n)) < 0)) {
 		nsim_hashmap_clear(&last, NULL);
 		if (ret_done)
 			*ret_done = 0;
@@ -365,6 +366,7 @@ int nsim_apply_ops(struct nsim_apply *ctx, const struct nsim_op *ops, size_t n, 
 			release_done(ctx, &last, &ops[i], i);
 	}
 	nsim_hashmap_clear(&last, NULL);
+	apply_prefetch_stop(ctx);
 	/* nor the mount point that later ones link to (apply/netns.c) */
 	if (ctx->mountpoint_fd >= 0) {
 		close(ctx->mountpoint_fd);

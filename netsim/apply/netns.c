@@ -161,51 +161,49 @@ static int run_dir_prepare(struct nsim_apply *ctx)
 
 /* The file at path that the namespace's bind mount goes on, made with
  * O_EXCL semantics (-EEXIST when it exists). A new name for the inode of the
- * context's first one (a hard link) rather than a new inode each: the
+ * first one this *mfd made (a hard link) rather than a new inode each: the
  * mount is on the name, and a link costs no inode allocation. On ext4
  * without a journal (/run on disk), allocating one scans past every inode
  * freed in the last minutes, so with thousands of namespaces just removed
  * by a `down` each new file cost more than the rest of its namespace.
  * Falls back to a new file when linking fails (EMLINK at ext4's 65000
  * links; EPERM without CAP_DAC_READ_SEARCH, which AT_EMPTY_PATH needs). */
-static int mountpoint_create(struct nsim_apply *ctx, const char *path)
+static int mountpoint_create(int *mfd, const char *path)
 {
-	if (ctx->mountpoint_fd >= 0) {
-		if (linkat(ctx->mountpoint_fd, "", AT_FDCWD, path, AT_EMPTY_PATH) == 0)
+	if (*mfd >= 0) {
+		if (linkat(*mfd, "", AT_FDCWD, path, AT_EMPTY_PATH) == 0)
 			return 0;
 		if (errno == EEXIST)
 			return -EEXIST;
-		close(ctx->mountpoint_fd);
-		ctx->mountpoint_fd = -1;
+		close(*mfd);
+		*mfd = -1;
 	}
 	int fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
-	ctx->mountpoint_fd = apply_fd_high(fd);
+	*mfd = apply_fd_high(fd);
 	return 0;
 }
 
-int apply_kernel_netns_add(struct nsim_apply *ctx, const struct nsim_op *op)
+/* Makes namespace `name` with its mount point (linked to *mfd's inode), fd
+ * and route socket, in the calling thread, which it leaves where it was.
+ * Touches nothing of ctx but its constants (self_ns), so that a second
+ * thread may run it. On failure removes what it made and writes why to
+ * detail (len bytes). */
+static int netns_make(struct nsim_apply *ctx, int *mfd, const char *name, struct nsim_ns **ret, char *detail,
+		      size_t len)
 {
 	char path[PATH_MAX];
-	struct nsim_ns *ns;
+	struct nsim_ns *ns = ns_alloc(name);
 	int r;
 
-	if (!apply_netns_name_ok(op->ns))
-		return -EINVAL;
-	if (nsim_hashmap_get(&ctx->ns, op->ns))
-		return -EEXIST;
-	r = run_dir_prepare(ctx);
-	if (r < 0)
-		return r;
-	ns = ns_alloc(op->ns);
 	if (!ns)
 		return -ENOMEM;
-	netns_path(op->ns, path);
-	r = mountpoint_create(ctx, path);
+	netns_path(name, path);
+	r = mountpoint_create(mfd, path);
 	if (r < 0) {
 		if (r == -EEXIST)
-			nsim_apply_set_detail(ctx, "%s already exists", path);
+			snprintf(detail, len, "%.200s already exists", path);
 		apply_ns_free(ns);
 		return r;
 	}
@@ -225,16 +223,188 @@ int apply_kernel_netns_add(struct nsim_apply *ctx, const struct nsim_op *op)
 	else
 		r = apply_ns_open_socket(ctx, ns);
 	apply_netns_leave(ctx);
-	if (r == 0)
-		r = nsim_hashmap_put(&ctx->ns, op->ns, ns);
 	if (r == 0) {
 		ns->next_ifindex = APPLY_FIRST_IFINDEX;
+		*ret = ns;
 		return 0;
 	}
 fail:
 	apply_ns_free(ns);
 	(void)umount2(path, MNT_DETACH);
 	(void)unlink(path);
+	return r;
+}
+
+/* ---- namespaces made ahead, by a second thread ---- */
+
+/* Making a namespace is a fifth of `up` and mostly runs outside the RTNL
+ * lock, so a second thread makes them in plan order while the applying
+ * thread does the rest (links, addresses, routes: all under the RTNL lock).
+ * Two threads make namespaces 1.5 times as fast as one on the 2-core test
+ * machine. The applying thread still owns everything: it takes each
+ * namespace when it reaches its op, and on the way out removes those made
+ * ahead but never reached (they are in the instance's record of namespaces
+ * from the start, so a `down` after a crash removes them too). */
+#define PREFETCH_MIN 64   /* fewer namespaces: made in line */
+#define PREFETCH_AHEAD 64 /* made but not reached yet, at most: two fds each */
+
+struct prefetch_slot {
+	struct nsim_ns *ns;
+	int r;
+	char detail[256];
+};
+
+struct apply_prefetch {
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct nsim_apply *ctx;
+	const char **names;
+	struct prefetch_slot *slots;
+	size_t n, made, taken;
+	bool stop, done;
+	int mountpoint_fd;
+};
+
+static void *prefetch_run(void *p)
+{
+	struct apply_prefetch *pf = p;
+	bool failed = false;
+
+	for (size_t k = 0; k < pf->n && !failed; k++) {
+		pthread_mutex_lock(&pf->lock);
+		while (!pf->stop && pf->made - pf->taken >= PREFETCH_AHEAD)
+			pthread_cond_wait(&pf->cond, &pf->lock);
+		bool stop = pf->stop;
+		pthread_mutex_unlock(&pf->lock);
+		if (stop)
+			break;
+		struct prefetch_slot *sl = &pf->slots[k];
+		sl->r = netns_make(pf->ctx, &pf->mountpoint_fd, pf->names[k], &sl->ns, sl->detail, sizeof(sl->detail));
+		failed = sl->r < 0; /* the applying thread stops there */
+		pthread_mutex_lock(&pf->lock);
+		pf->made = k + 1;
+		pthread_cond_broadcast(&pf->cond);
+		pthread_mutex_unlock(&pf->lock);
+	}
+	pthread_mutex_lock(&pf->lock);
+	pf->done = true;
+	pthread_cond_broadcast(&pf->cond);
+	pthread_mutex_unlock(&pf->lock);
+	return NULL;
+}
+
+int apply_prefetch_start(struct nsim_apply *ctx, const struct nsim_op *ops, size_t n)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		k += ops[i].kind == NSIM_OP_NETNS;
+	if (k < PREFETCH_MIN || ctx->prefetch)
+		return 0;
+	int r = run_dir_prepare(ctx);
+	if (r < 0)
+		return 0; /* the first op says why */
+	struct apply_prefetch *pf = calloc(1, sizeof(*pf));
+	if (!pf || !(pf->names = calloc(k, sizeof(*pf->names))) || !(pf->slots = calloc(k, sizeof(*pf->slots)))) {
+		if (pf) {
+			free(pf->names);
+			free(pf);
+		}
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (ops[i].kind == NSIM_OP_NETNS)
+			pf->names[pf->n++] = ops[i].ns;
+	pf->ctx = ctx;
+	pf->mountpoint_fd = -1;
+	pthread_mutex_init(&pf->lock, NULL);
+	pthread_cond_init(&pf->cond, NULL);
+	if (pthread_create(&pf->thread, NULL, prefetch_run, pf) != 0) {
+		pthread_mutex_destroy(&pf->lock);
+		pthread_cond_destroy(&pf->cond);
+		free(pf->slots);
+		free(pf->names);
+		free(pf);
+		return 0; /* made in line, then */
+	}
+	ctx->prefetch = pf;
+	return 0;
+}
+
+void apply_prefetch_stop(struct nsim_apply *ctx)
+{
+	struct apply_prefetch *pf = ctx->prefetch;
+	if (!pf)
+		return;
+	pthread_mutex_lock(&pf->lock);
+	pf->stop = true;
+	pthread_cond_broadcast(&pf->cond);
+	pthread_mutex_unlock(&pf->lock);
+	pthread_join(pf->thread, NULL);
+	/* made ahead, never reached: an op before them failed */
+	for (size_t k = pf->taken; k < pf->made; k++)
+		if (pf->slots[k].r == 0) {
+			apply_ns_free(pf->slots[k].ns);
+			int r = nsim_apply_netns_del(pf->names[k]); /* failing, left to `down`: it is in the record */
+			(void)r;
+		}
+	if (pf->mountpoint_fd >= 0)
+		close(pf->mountpoint_fd);
+	pthread_mutex_destroy(&pf->lock);
+	pthread_cond_destroy(&pf->cond);
+	free(pf->slots);
+	free(pf->names);
+	free(pf);
+	ctx->prefetch = NULL;
+}
+
+/* The namespace made ahead for the next NETNS op, which must be `name`:
+ * waits for it. -ENOENT when there is none to take (the op is then done in
+ * line), or the error of making it. */
+static int prefetch_take(struct apply_prefetch *pf, const char *name, struct nsim_ns **ret, char *detail,
+			 size_t len)
+{
+	pthread_mutex_lock(&pf->lock);
+	while (pf->made <= pf->taken && !pf->done)
+		pthread_cond_wait(&pf->cond, &pf->lock);
+	if (pf->made <= pf->taken || strcmp(pf->names[pf->taken], name) != 0) {
+		pthread_mutex_unlock(&pf->lock);
+		return -ENOENT;
+	}
+	struct prefetch_slot *sl = &pf->slots[pf->taken++];
+	pthread_cond_broadcast(&pf->cond);
+	pthread_mutex_unlock(&pf->lock);
+	if (sl->r < 0) {
+		snprintf(detail, len, "%s", sl->detail);
+		return sl->r;
+	}
+	*ret = TAKE_PTR(sl->ns);
+	return 0;
+}
+
+int apply_kernel_netns_add(struct nsim_apply *ctx, const struct nsim_op *op)
+{
+	struct nsim_ns *ns = NULL;
+	int r = -ENOENT;
+
+	if (!apply_netns_name_ok(op->ns))
+		return -EINVAL;
+	if (ctx->prefetch)
+		r = prefetch_take(ctx->prefetch, op->ns, &ns, ctx->detail, sizeof(ctx->detail));
+	if (r == -ENOENT) {
+		if (nsim_hashmap_get(&ctx->ns, op->ns))
+			return -EEXIST;
+		if ((r = run_dir_prepare(ctx)) < 0)
+			return r;
+		r = netns_make(ctx, &ctx->mountpoint_fd, op->ns, &ns, ctx->detail, sizeof(ctx->detail));
+	}
+	if (r == 0)
+		r = nsim_hashmap_put(&ctx->ns, op->ns, ns);
+	if (r < 0 && ns) {
+		apply_ns_free(ns);
+		int k = nsim_apply_netns_del(op->ns); /* failing, left to `down`: it is in the record */
+		(void)k;
+	}
 	return r;
 }
 

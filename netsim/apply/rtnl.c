@@ -37,12 +37,8 @@ static inline void route_putp(struct rtnl_route **p) { if (*p) rtnl_route_put(*p
 static inline void rule_putp(struct rtnl_rule **p) { if (*p) rtnl_rule_put(*p); }
 static inline void neigh_putp(struct rtnl_neigh **p) { if (*p) rtnl_neigh_put(*p); }
 
-int apply_nl_errno(struct nsim_apply *ctx, int nlerr)
+static int nl_errno_map(int nlerr)
 {
-	/* libnl folds the kernel's errno into a few NLE_ codes; the error
-	 * callback kept the original. */
-	if (ctx->nl_errno > 0)
-		return -ctx->nl_errno;
 	switch (nlerr < 0 ? -nlerr : nlerr) {
 	case 0: return 0;
 	case NLE_NOMEM: return -ENOMEM;
@@ -61,6 +57,15 @@ int apply_nl_errno(struct nsim_apply *ctx, int nlerr)
 	case NLE_INVAL: case NLE_MISSING_ATTR: case NLE_AF_MISMATCH: return -EINVAL;
 	default: return -EIO;
 	}
+}
+
+int apply_nl_errno(struct nsim_apply *ctx, int nlerr)
+{
+	/* libnl folds the kernel's errno into a few NLE_ codes; the error
+	 * callback kept the original. */
+	if (ctx->nl_errno > 0)
+		return -ctx->nl_errno;
+	return nl_errno_map(nlerr);
 }
 
 /* Keeps the kernel's errno and its extended ack message (NETLINK_EXT_ACK). */
@@ -110,7 +115,7 @@ int apply_ns_open_socket(struct nsim_apply *ctx, struct nsim_ns *ns)
 	if (r < 0) {
 		close(fd);
 		nl_socket_free(sk);
-		return apply_nl_errno(ctx, r);
+		return nl_errno_map(r); /* not ctx's: this may run in the thread that makes namespaces ahead */
 	}
 	nl_socket_modify_err_cb(sk, NL_CB_CUSTOM, nl_error_cb, ctx);
 	ns->sk = sk;

@@ -17,6 +17,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stddef.h>
@@ -215,6 +216,41 @@ static void test_fd_limit_message(void **state)
 	assert_nothing_left(n);
 }
 
+/* With enough namespaces (100 hosts) a second thread makes them ahead of the
+ * applying one (apply/netns.c): an `up` that fails at any of these ops still
+ * removes every namespace, those made ahead but never reached included, and
+ * a `down` after a SIGKILL removes them too. */
+static void test_rollback_made_ahead(void **state)
+{
+	(void)state;
+	const char *n = instance("ahead");
+	char *file = gen_topology("100", n);
+	static char out[1 << 20];
+	char env[64];
+	assert_int_equal(run(out, sizeof(out), NULL, "plan", file, "--json", NULL), 0);
+	int n_ops = 0;
+	for (const char *p = out; (p = strstr(p, "\"op\":")); p++)
+		n_ops++;
+	assert_true(n_ops > 1000);
+	const int at[] = {1, 2, 3, 10, 40, n_ops / 3, n_ops / 2, n_ops - 1, n_ops};
+	for (size_t i = 0; i < sizeof(at) / sizeof(at[0]); i++) {
+		snprintf(env, sizeof(env), "NETSIM_FAIL_AT=%d", at[i]);
+		int r = run(out, sizeof(out), env, "up", file, "--name", n, NULL);
+		if (r != 1 || !strstr(out, "removed") || count_namespaces(n) || state_exists(n)) {
+			fprintf(stderr, "NETSIM_FAIL_AT=%d: exit %d, %zu namespaces left:\n%s\n", at[i], r,
+				count_namespaces(n), out);
+			fail();
+		}
+	}
+	snprintf(env, sizeof(env), "NETSIM_CRASH_AT=%d", 40);
+	assert_int_equal(run(out, sizeof(out), env, "up", file, "--name", n, NULL), 128 + SIGKILL);
+	assert_true(count_namespaces(n) > 0);
+	assert_int_equal(run(out, sizeof(out), NULL, "down", n, NULL), 0);
+	unlink(file);
+	free(file);
+	assert_nothing_left(n);
+}
+
 /* The entries are permanent and carry the MACs the plan gave both ends. */
 static void test_neigh_permanent(void **state)
 {
@@ -279,6 +315,7 @@ int main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_neigh_permanent),
 		cmocka_unit_test(test_fd_limit_message),
+		cmocka_unit_test(test_rollback_made_ahead),
 		cmocka_unit_test(test_2000_hosts_256_fds),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
