@@ -312,9 +312,14 @@ int apply_prefetch_start(struct nsim_apply *ctx, const struct nsim_op *ops, size
 		}
 		return -ENOMEM;
 	}
+	/* up to the first name apply_kernel_netns_add() refuses: none is made
+	 * that it would not make */
 	for (size_t i = 0; i < n; i++)
-		if (ops[i].kind == NSIM_OP_NETNS)
+		if (ops[i].kind == NSIM_OP_NETNS) {
+			if (!apply_netns_name_ok(ops[i].ns))
+				break;
 			pf->names[pf->n++] = ops[i].ns;
+		}
 	pf->ctx = ctx;
 	pf->mountpoint_fd = -1;
 	pthread_mutex_init(&pf->lock, NULL);
@@ -577,8 +582,16 @@ static int nsid_assign(int sk, int peer_fd)
 static struct nsid_watch nsid_watch_open(int watcher_fd, const int *peer_fds, size_t k)
 {
 	struct nsid_watch w = {.sk = -1};
+	struct stat st, own, root;
 	_cleanup_close_ int self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-	if (self < 0 || watcher_fd < 0 || k == 0 || setns(watcher_fd, CLONE_NEWNET) < 0)
+	if (self < 0 || watcher_fd < 0 || k == 0 || fstat(self, &own) < 0 || fstat(watcher_fd, &st) < 0)
+		return w;
+	if (stat("/proc/1/ns/net", &root) < 0)
+		root = own;
+	/* never the root's namespace nor ours, whatever is mounted there */
+	if ((st.st_ino == own.st_ino && st.st_dev == own.st_dev) || (st.st_ino == root.st_ino && st.st_dev == root.st_dev))
+		return w;
+	if (setns(watcher_fd, CLONE_NEWNET) < 0)
 		return w;
 	int sk = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_ROUTE);
 	if (setns(self, CLONE_NEWNET) < 0)

@@ -641,6 +641,49 @@ out:
 		failures++;
 }
 
+/* A name apply refuses among many namespaces (64 or more in one call: a
+ * second thread makes them ahead): the call fails there, those before it
+ * stay for the caller, none past it is left, and nothing is made outside
+ * /run/netns. */
+static void test_made_ahead_stops(void)
+{
+	enum { N = 70, BAD = 5 };
+	struct nsim_op ops[N];
+	const char *names[N];
+	struct nsim_apply *ctx = NULL;
+	size_t done = 0;
+	char bad[128];
+
+	snprintf(bad, sizeof(bad), "%s-../../ahead-escape", prefix);
+	for (int i = 0; i < N; i++) {
+		char suffix_i[16];
+		snprintf(suffix_i, sizeof(suffix_i), "p%d", i);
+		names[i] = i == BAD ? bad : netns_namespace(suffix_i);
+		ops[i] = (struct nsim_op){.kind = NSIM_OP_NETNS, .ns = names[i]};
+	}
+	CHECK_R(nsim_apply_new(NULL, NULL, &ctx), 0);
+	CHECK_R(nsim_apply_ops(ctx, ops, N, &done), -EINVAL);
+	CHECK_R(done, BAD);
+	for (int i = 0; i < N; i++) {
+		char p[PATH_MAX];
+		struct statfs st;
+		if (i == BAD)
+			continue;
+		nsim_plan_ns_path(p, sizeof(p), names[i]);
+		bool made = statfs(p, &st) == 0 && st.f_type == NSFS_MAGIC;
+		if (made != (i < BAD)) {
+			fprintf(stderr, "%s %s\n", names[i], made ? "made" : "missing");
+			failures++;
+		}
+	}
+	CHECK(access("/run/ahead-escape", F_OK) < 0 && access("/ahead-escape", F_OK) < 0);
+out:
+	nsim_apply_free(ctx);
+	for (int i = 0; i < N; i++)
+		if (i != BAD && nsim_apply_netns_del(names[i]) < 0)
+			failures++;
+}
+
 static void test_fail_at(void)
 {
 	const struct nsim_op ops[] = {
@@ -798,6 +841,7 @@ int main(void)
 		{"layout", test_layout},
 		{"errors", test_errors},
 		{"ifindex_taken", test_ifindex_taken},
+		{"made_ahead_stops", test_made_ahead_stops},
 		{"fail_at", test_fail_at},
 		{"neigh_release", test_neigh_release},
 	};
