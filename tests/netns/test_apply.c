@@ -611,7 +611,9 @@ static void test_ifindex_taken(void)
 	sk = nl_in(ns);
 	CHECK(sk && (y = rtnl_link_veth_alloc()));
 	rtnl_link_set_name(y, "y0");
-	rtnl_link_set_name(rtnl_link_veth_get_peer(y), "y1");
+	struct rtnl_link *y1 = rtnl_link_veth_get_peer(y); /* a reference of its own */
+	rtnl_link_set_name(y1, "y1");
+	rtnl_link_put(y1);
 	rtnl_link_set_ifindex(y, 32);
 	CHECK_R(rtnl_link_add(sk, y, NLM_F_CREATE | NLM_F_EXCL), 0);
 	CHECK_R(if_index_in(ns, "y0"), 32);
