@@ -442,45 +442,22 @@ int nsim_report_check_json(FILE *out, const struct nsim_check_report *rep, const
 	return r;
 }
 
-static void xml_escaped(FILE *out, const char *s)
-{
-	for (; *s; s++) {
-		switch (*s) {
-		case '<':
-			fputs("&lt;", out);
-			break;
-		case '>':
-			fputs("&gt;", out);
-			break;
-		case '&':
-			fputs("&amp;", out);
-			break;
-		case '"':
-			fputs("&quot;", out);
-			break;
-		default:
-			if ((unsigned char)*s >= 0x20 || *s == '\n' || *s == '\t')
-				fputc(*s, out);
-		}
-	}
-}
-
 int nsim_report_check_junit(FILE *out, const struct nsim_check_report *rep)
 {
 	fprintf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n  <testsuite name=\"netsim ");
-	xml_escaped(out, rep->name);
+	nsim_report_xml_put(out, rep->name);
 	bool run_error = rep->error || rep->n_drift;
 	fprintf(out, "\" tests=\"%zu\" failures=\"%zu\" errors=\"%d\" time=\"%.3f\">\n", rep->n_results + run_error,
 		rep->n_failed, run_error, rep->ms / 1000.0);
 	if (run_error) {
 		/* an error of the run, not of one expectation: a testcase of its own */
 		fprintf(out, "    <testcase classname=\"");
-		xml_escaped(out, rep->name);
+		nsim_report_xml_put(out, rep->name);
 		fprintf(out, "\" name=\"the instance\">\n      <error message=\"");
-		xml_escaped(out, rep->error ? rep->error : "the instance was changed outside netsim");
+		nsim_report_xml_put(out, rep->error ? rep->error : "the instance was changed outside netsim");
 		fprintf(out, "\" type=\"%s\">", rep->error ? "run" : "drift");
 		for (size_t i = 0; i < rep->n_drift; i++) {
-			xml_escaped(out, rep->drift[i]);
+			nsim_report_xml_put(out, rep->drift[i]);
 			fputc('\n', out);
 		}
 		fprintf(out, "</error>\n    </testcase>\n");
@@ -488,34 +465,34 @@ int nsim_report_check_junit(FILE *out, const struct nsim_check_report *rep)
 	for (size_t i = 0; i < rep->n_results; i++) {
 		const struct nsim_check_result *r = &rep->results[i];
 		fprintf(out, "    <testcase classname=\"");
-		xml_escaped(out, rep->name);
+		nsim_report_xml_put(out, rep->name);
 		fprintf(out, "\" name=\"");
-		xml_escaped(out, r->label);
+		nsim_report_xml_put(out, r->label);
 		fprintf(out, "\" time=\"%.3f\"", r->probe.ms / 1000.0);
 		if (r->passed) {
 			fprintf(out, "/>\n");
 			continue;
 		}
 		fprintf(out, ">\n      <failure message=\"");
-		xml_escaped(out, r->reason);
+		nsim_report_xml_put(out, r->reason);
 		fprintf(out, "\" type=\"%s\">", observed_name(r));
-		xml_escaped(out, r->flow);
+		nsim_report_xml_put(out, r->flow);
 		fprintf(out, ": expected %s, observed %s\n", nsim_verdict_name(r->e->verdict), observed_name(r));
 		for (size_t k = 0; k < r->n_hops; k++) {
 			char line[200], full[300];
 			nsim_report_hop_line(&r->hops[k], r->proto != NSIM_PROTO_ICMP, line, sizeof(line));
 			snprintf(full, sizeof(full), "%s +%.3f ms: %s\n", r->hops[k].component, r->hops[k].t_ms, line);
-			xml_escaped(out, full);
+			nsim_report_xml_put(out, full);
 		}
 		if (r->has_dropped_at) {
 			char line[400], full[600];
 			drop_line(r, line, sizeof(line));
 			snprintf(full, sizeof(full), "dropped at %s +%.3f ms: %s\n", drop_where(rep, r), r->dropped_at.t_ms, line);
-			xml_escaped(out, full);
+			nsim_report_xml_put(out, full);
 		}
 		if (r->fix.text[0]) {
 			fputs("fix: ", out);
-			xml_escaped(out, r->fix.text);
+			nsim_report_xml_put(out, r->fix.text);
 			fputc('\n', out);
 		}
 		fprintf(out, "</failure>\n    </testcase>\n");
@@ -568,26 +545,26 @@ int nsim_report_check_error_junit(FILE *out, const struct nsim_check_error *e)
 {
 	const char *suite = e->name ? e->name : e->file ? e->file : "netsim";
 	fprintf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n  <testsuite name=\"netsim ");
-	xml_escaped(out, suite);
+	nsim_report_xml_put(out, suite);
 	fprintf(out, "\" tests=\"1\" failures=\"0\" errors=\"1\" time=\"0.000\">\n    <testcase classname=\"");
-	xml_escaped(out, suite);
+	nsim_report_xml_put(out, suite);
 	fprintf(out, "\" name=\"%s\">\n      <error message=\"", error_case_name(e->stage));
-	xml_escaped(out, e->message);
+	nsim_report_xml_put(out, e->message);
 	fprintf(out, "\" type=\"");
-	xml_escaped(out, e->stage);
+	nsim_report_xml_put(out, e->stage);
 	fputs("\">", out);
 	for (size_t i = 0; e->diags && i < e->diags->n; i++) {
 		const struct nsim_diag *g = &e->diags->items[i];
 		char pos[32] = "";
 		if (g->line)
 			snprintf(pos, sizeof(pos), ":%u:%u", g->line, g->col);
-		xml_escaped(out, g->file ? g->file : "");
+		nsim_report_xml_put(out, g->file ? g->file : "");
 		fprintf(out, "%s: %s: ", pos, nsim_severity_name(g->severity));
-		xml_escaped(out, g->message);
+		nsim_report_xml_put(out, g->message);
 		fputc('\n', out);
 	}
 	if (!e->diags || !e->diags->n) {
-		xml_escaped(out, e->message);
+		nsim_report_xml_put(out, e->message);
 		fputc('\n', out);
 	}
 	fprintf(out, "</error>\n    </testcase>\n  </testsuite>\n</testsuites>\n");

@@ -3,8 +3,9 @@
  * Text for a terminal: names, values and paths come from files and command
  * lines, and a control character in one (ESC, BEL, a newline) must not reach
  * the terminal raw (it could clear the screen, set the title or fake lines of
- * output). Every text output prints such strings through these. JSON and
- * JUnit escape by their own rules.
+ * output). Every text output prints such strings through these. JSON
+ * escapes by its own rules; XML and HTML (JUnit, SVG labels, the report
+ * page) through nsim_report_xml_put().
  *
  * Escapes: \e \a \b \t \n \v \f \r \\ is kept as is; other C0 bytes and DEL as
  * \xHH; C1 controls (U+0080-U+009F, UTF-8 C2 80-C2 9F) as \u00HH.
@@ -37,3 +38,8 @@ char *nsim_report_escape_dup(const char *s);
 /* nsim_report_escaped() with a buffer that lives until the end of the
  * enclosing block: for wrapping printf arguments. */
 #define NSIM_ESC(s) nsim_report_escaped((s), (char[NSIM_ESCAPED_MAX]){0}, NSIM_ESCAPED_MAX)
+
+/* Writes s to out as XML or HTML text or attribute value: & < > " ' as
+ * entities, any other control character than newline and tab as '?' (XML 1.0
+ * allows none). NULL writes nothing. */
+void nsim_report_xml_put(FILE *out, const char *s);

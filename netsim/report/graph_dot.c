@@ -14,28 +14,8 @@
 #include <graphviz/cgraph.h>
 #include <graphviz/gvc.h>
 
+#include "report/escape.h"
 #include "report/graph.h"
-
-/* Text inside an HTML-like label: markup characters as entities, control
- * characters (which no label should carry) as '?'. */
-static void html(FILE *out, const char *s)
-{
-	for (; s && *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '&')
-			fputs("&amp;", out);
-		else if (c == '<')
-			fputs("&lt;", out);
-		else if (c == '>')
-			fputs("&gt;", out);
-		else if (c == '"')
-			fputs("&quot;", out);
-		else if (c < 0x20 || c == 0x7f)
-			fputc('?', out);
-		else
-			fputc(c, out);
-	}
-}
 
 /* Lines of a label ('\n' between them): the first bold. */
 static void html_lines(FILE *out, const char *s)
@@ -43,18 +23,18 @@ static void html_lines(FILE *out, const char *s)
 	const char *nl = strchr(s, '\n');
 	fputs("<b>", out);
 	if (!nl) {
-		html(out, s);
+		nsim_report_xml_put(out, s);
 		fputs("</b>", out);
 		return;
 	}
 	_cleanup_free_ char *first = strndup(s, (size_t)(nl - s));
-	html(out, first ? first : "");
+	nsim_report_xml_put(out, first ? first : "");
 	fputs("</b>", out);
 	while (nl) {
 		const char *next = strchr(nl + 1, '\n');
 		_cleanup_free_ char *line = next ? strndup(nl + 1, (size_t)(next - nl - 1)) : strdup(nl + 1);
 		fputs("<br/><font point-size=\"9\">", out);
-		html(out, line ? line : "");
+		nsim_report_xml_put(out, line ? line : "");
 		fputs("</font>", out);
 		nl = next;
 	}
@@ -89,15 +69,15 @@ static void routes_label(FILE *out, const struct nsim_graph_node *n)
 {
 	fputs("<<table border=\"0\" cellborder=\"1\" cellspacing=\"0\" cellpadding=\"2\" bgcolor=\"white\" color=\"#7D8998\">"
 	      "<tr><td colspan=\"2\"><font point-size=\"9\"><b>", out);
-	html(out, n->title);
+	nsim_report_xml_put(out, n->title);
 	fputs("</b></font></td></tr>", out);
 	for (size_t i = 0; i < n->n_lines; i++) {
 		const char *arrow = strstr(n->lines[i], " → ");
 		_cleanup_free_ char *dest = arrow ? strndup(n->lines[i], (size_t)(arrow - n->lines[i])) : NULL;
 		fputs("<tr><td align=\"left\"><font point-size=\"9\">", out);
-		html(out, dest ? dest : n->lines[i]);
+		nsim_report_xml_put(out, dest ? dest : n->lines[i]);
 		fputs("</font></td><td align=\"left\"><font point-size=\"9\">", out);
-		html(out, arrow ? arrow + strlen(" → ") : "");
+		nsim_report_xml_put(out, arrow ? arrow + strlen(" → ") : "");
 		fputs("</font></td></tr>", out);
 	}
 	fputs("</table>>", out);
@@ -120,11 +100,11 @@ static void write_node(FILE *out, const struct nsim_graph_node *n, unsigned dept
 	if (n->kind == NSIM_GRAPH_ADDRESS)
 		fputs(", style=\"rounded,dashed\"", out);
 	fputs(", label=<<b>", out);
-	html(out, n->title);
+	nsim_report_xml_put(out, n->title);
 	fputs("</b>", out);
 	for (size_t i = 0; i < n->n_lines; i++) {
 		fputs("<br/><font point-size=\"9\">", out);
-		html(out, n->lines[i]);
+		nsim_report_xml_put(out, n->lines[i]);
 		fputs("</font>", out);
 	}
 	fputs(">];\n", out);
@@ -180,7 +160,7 @@ static void write_edge(FILE *out, const struct nsim_graph *g, const struct nsim_
 	}
 	if (e->label) {
 		fputs(", label=<", out);
-		html(out, e->label);
+		nsim_report_xml_put(out, e->label);
 		fputc('>', out);
 	}
 	fputs("];\n", out);
@@ -515,11 +495,11 @@ static void flows_overlay(FILE *out, const struct nsim_graph *g, Agraph_t *ag, d
 		fprintf(out,
 			"<text x=\"%.1f\" y=\"%.1f\" font-family=\"Helvetica,sans-Serif\" font-size=\"10\" fill=\"#232F3E\">",
 			2 * BADGE_R + 8, y + 3.5);
-		html(out, g->nodes[e->from].title);
+		nsim_report_xml_put(out, g->nodes[e->from].title);
 		fputs(" → ", out);
-		html(out, g->nodes[e->to].title);
+		nsim_report_xml_put(out, g->nodes[e->to].title);
 		fprintf(out, ": <tspan fill=\"%s\">", nsim_graph_edge_color(e->kind));
-		html(out, e->label);
+		nsim_report_xml_put(out, e->label);
 		fputs("</tspan></text>\n", out);
 	}
 	fputs("</g>\n", out);

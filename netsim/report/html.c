@@ -14,29 +14,8 @@
  * them, then HTML's five markup characters as entities. */
 static void h(FILE *out, const char *s)
 {
-	if (!s)
-		return;
 	_cleanup_free_ char *esc = nsim_report_needs_escape(s) ? nsim_report_escape_dup(s) : NULL;
-	for (const char *p = esc ? esc : s; *p; p++)
-		switch (*p) {
-		case '&':
-			fputs("&amp;", out);
-			break;
-		case '<':
-			fputs("&lt;", out);
-			break;
-		case '>':
-			fputs("&gt;", out);
-			break;
-		case '"':
-			fputs("&quot;", out);
-			break;
-		case '\'':
-			fputs("&#39;", out);
-			break;
-		default:
-			fputc(*p, out);
-		}
+	nsim_report_xml_put(out, esc ? esc : s);
 }
 
 static const char css[] =
