@@ -343,6 +343,23 @@ static void print_group_label(const struct nsim_topology *t, size_t g)
 		printf("vpc %s: ", NSIM_ESC(t->vpcs[g].name.name));
 }
 
+/* Starts group g's part of a row where n sources reach the port: its label
+ * after "; " when something came before; "internet: none" for an internet
+ * that has hosts but none that reach it. Returns whether g's sources follow. */
+static bool group_start(const struct nsim_topology *t, size_t g, size_t n, bool *any)
+{
+	if (!n && g == t->n_vpcs && t->n_inet_hosts) {
+		printf("%sinternet: none", *any ? "; " : "");
+		*any = true;
+	}
+	if (!n)
+		return false;
+	printf("%s", *any ? "; " : "");
+	print_group_label(t, g);
+	*any = true;
+	return true;
+}
+
 /* Classes 1, 2, 3, 5 as "1-3, 5" (numbers from 1). */
 static void print_ranges(const size_t *c, size_t n)
 {
@@ -580,15 +597,8 @@ static void class_sources_text(const struct nsim_topology *t, const struct nsim_
 				hosts += m->class_start[c + 1] - m->class_start[c];
 			}
 		}
-		if (!n && g == t->n_vpcs && t->n_inet_hosts) {
-			printf("internet: none");
-			any = true;
-		}
-		if (!n)
+		if (!group_start(t, g, n, &any))
 			continue;
-		printf("%s", any ? "; " : "");
-		print_group_label(t, g);
-		any = true;
 		if (g == t->n_vpcs) {
 			for (size_t i = 0; i < n && i < MATRIX_SHOWN; i++)
 				printf("%s%s", i ? ", " : "", NSIM_ESC(m->src_name[m->members[m->class_start[buf[i]]]]));
@@ -695,15 +705,8 @@ static void host_sources_text(const struct nsim_topology *t, const struct nsim_m
 			if (cell_reaches(m, svc->row, c))
 				n += size - self;
 		}
-		if (!n && g == t->n_vpcs && t->n_inet_hosts) {
-			printf("internet: none");
-			any = true;
-		}
-		if (!n)
+		if (!group_start(t, g, n, &any))
 			continue;
-		printf("%s", any ? "; " : "");
-		print_group_label(t, g);
-		any = true;
 		if (n == all && n > MATRIX_SHOWN && g != t->n_vpcs) {
 			printf("all %zu %shosts", n, g == own ? "other " : "");
 			continue;
