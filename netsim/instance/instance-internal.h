@@ -27,6 +27,9 @@ _must_check_ int instance_file_read(int dirfd, const char *file, char **ret);
 /* Writes dirfd/file (0600) through FILE.tmp and a rename, so a reader (or a
  * crash) never sees half a file; never follows a symlink. */
 _must_check_ int instance_file_write(int dirfd, const char *file, const char *data);
+/* The same for data[0..len), through the temporary name tmp (in dirfd), which
+ * it removes on failure. */
+_must_check_ int instance_file_write_via(int dirfd, const char *file, const char *tmp, const char *data, size_t len);
 /* Sentence for a refused state dir or instance dir (caller frees), NULL on ENOMEM. */
 char *instance_dir_error(int r, const char *path);
 char *instance_sprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -343,30 +343,7 @@ static int host_file_materialize(int dirfd, const char *text, const char *file)
 	if (!data)
 		return 0; /* none: the machine's own file stays */
 	_cleanup_free_ char *tmp = instance_sprintf("%s.%d.tmp", file, (int)getpid());
-	if (!tmp)
-		return -ENOMEM;
-	if (unlinkat(dirfd, tmp, 0) < 0 && errno != ENOENT)
-		return -errno;
-	_cleanup_close_ int fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return -errno;
-	for (size_t off = 0; off < len;) {
-		ssize_t n = write(fd, data + off, len - off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			int r = -errno;
-			(void)unlinkat(dirfd, tmp, 0);
-			return r;
-		}
-		off += (size_t)n;
-	}
-	if (renameat(dirfd, tmp, dirfd, file) < 0) {
-		int r = -errno;
-		(void)unlinkat(dirfd, tmp, 0);
-		return r;
-	}
-	return 0;
+	return tmp ? instance_file_write_via(dirfd, file, tmp, data, len) : -ENOMEM;
 }
 
 int instance_start_processes(const struct nsim_plan *p, int dirfd, const char *dir_path, char **ret_error)

@@ -139,28 +139,31 @@ int instance_file_read(int dirfd, const char *file, char **ret)
 	return nsim_file_read_at(dirfd, file, FILE_MAX, ret, &len);
 }
 
-int instance_file_write(int dirfd, const char *file, const char *data)
+int instance_file_write_via(int dirfd, const char *file, const char *tmp, const char *data, size_t len)
 {
-	_cleanup_free_ char *tmp = instance_sprintf("%s.tmp", file);
-	if (!tmp)
-		return -ENOMEM;
-	/* a leftover FILE.tmp (a crash) is ours to replace; a symlink there is not followed */
+	/* a leftover temporary file (a crash) is ours to replace; a symlink there is not followed */
 	if (unlinkat(dirfd, tmp, 0) < 0 && errno != ENOENT)
 		return -errno;
 	_cleanup_close_ int fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return -errno;
-	size_t len = strlen(data);
-	for (size_t off = 0; off < len;) {
+	int r = 0;
+	for (size_t off = 0; off < len && r == 0;) {
 		ssize_t n = write(fd, data + off, len - off);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		off += (size_t)n;
+		if (n < 0 && errno != EINTR)
+			r = -errno;
+		else if (n > 0)
+			off += (size_t)n;
 	}
-	if (renameat(dirfd, tmp, dirfd, file) < 0)
-		return -errno;
-	return 0;
+	if (r == 0 && renameat(dirfd, tmp, dirfd, file) < 0)
+		r = -errno;
+	if (r < 0)
+		(void)unlinkat(dirfd, tmp, 0);
+	return r;
+}
+
+int instance_file_write(int dirfd, const char *file, const char *data)
+{
+	_cleanup_free_ char *tmp = instance_sprintf("%s.tmp", file);
+	return tmp ? instance_file_write_via(dirfd, file, tmp, data, strlen(data)) : -ENOMEM;
 }
