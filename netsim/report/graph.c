@@ -101,26 +101,26 @@ static void sanitize(char *id)
 			*p = '_';
 }
 
-/* A node of the topology again, by kind (the id's prefix) and name: names
- * are unique per kind in a topology (validate/), so the first node with
- * that id is the one. NSIM_NONE when there is none. */
-static size_t node_by(const struct nsim_graph *g, const char *prefix, const char *name)
+/* An entry of ids (node_ids or group_ids) again, by kind (the id's prefix)
+ * and name: names are unique per kind in a topology (validate/), so the first
+ * with that id is the one. NSIM_NONE when there is none. */
+static size_t by_id(const struct nsim_hashmap *ids, const char *prefix, const char *name)
 {
 	char id[256];
 	snprintf(id, sizeof(id), "%s_%s", prefix, name);
 	sanitize(id);
-	uintptr_t v = (uintptr_t)nsim_hashmap_get(&g->node_ids, id);
+	uintptr_t v = (uintptr_t)nsim_hashmap_get(ids, id);
 	return v ? (size_t)v - 1 : NSIM_NONE;
 }
 
-/* A group again, by kind (the id's prefix) and name. NSIM_NONE: none. */
+static size_t node_by(const struct nsim_graph *g, const char *prefix, const char *name)
+{
+	return by_id(&g->node_ids, prefix, name);
+}
+
 static size_t group_by(const struct nsim_graph *g, const char *prefix, const char *name)
 {
-	char id[256];
-	snprintf(id, sizeof(id), "%s_%s", prefix, name);
-	sanitize(id);
-	uintptr_t v = (uintptr_t)nsim_hashmap_get(&g->group_ids, id);
-	return v ? (size_t)v - 1 : NSIM_NONE;
+	return by_id(&g->group_ids, prefix, name);
 }
 
 /* Whether group `grp` is `ancestor` or inside it. */
